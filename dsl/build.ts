@@ -1,0 +1,126 @@
+import type { Document } from 'yaml';
+import { isBuiltin } from './builtins';
+import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction } from './model';
+import type { Parsed } from './parse';
+import { emptySpan, type Span } from './span';
+import { locate } from './yaml-nodes';
+
+type Json = Record<string, unknown>;
+
+export function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function envOf(v: unknown): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (isObject(v)) {
+    for (const [k, value] of Object.entries(v)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') env[k] = String(value);
+    }
+  }
+  return env;
+}
+
+/** Parses `timeout`: seconds as a number, or `500ms`, `30s`, `5m`, `1h`. */
+export function durationMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && v > 0) return v * 1000;
+  const m = typeof v === 'string' ? /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/.exec(v) : null;
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+function actionOf(s: Json): StageAction | undefined {
+  const present = ['run', 'command', 'use'].filter((k) => s[k] !== undefined);
+  if (present.length !== 1) return undefined;
+  if (typeof s.run === 'string' && s.run.length > 0) return { kind: 'run', script: s.run };
+  if (Array.isArray(s.command) && s.command.length > 0 && s.command.every((a) => typeof a === 'string')) return { kind: 'command', argv: s.command as string[] };
+  if (typeof s.use === 'string' && isBuiltin(s.use)) return { kind: 'use', builtin: s.use, options: isObject(s.with) ? s.with : {} };
+  return undefined;
+}
+
+/** The program a stage runs, for a default name: `grep -v x` -> grep, `/usr/bin/jq` -> jq. */
+export function programName(s: Json): string | undefined {
+  const first = Array.isArray(s.command) ? str(s.command[0]) : str(s.run)?.trim().split(/\s+/)[0];
+  const base = first?.split('/').pop()?.replace(/[^A-Za-z0-9_.-]/g, '');
+  return base && /^[A-Za-z_]/.test(base) ? base : undefined;
+}
+
+function keySpans<K extends string>(doc: Document | undefined, path: (string | number)[], keys: readonly K[]) {
+  const spans: Partial<Record<K, { key: Span; value: Span }>> = {};
+  if (!doc) return spans;
+  for (const key of keys) {
+    const at = locate(doc, [...path, key]);
+    if (at.exact && at.key) spans[key] = { key: at.key, value: at.value };
+  }
+  return spans;
+}
+
+function buildStage(doc: Document | undefined, raw: unknown, index: number): Stage {
+  const s = isObject(raw) ? raw : {};
+  const keys = keySpans(doc, ['stages', index], stageKeys);
+  const span = doc ? locate(doc, ['stages', index]).value : emptySpan;
+  const first = Object.values(keys).sort((a, b) => a.key.start - b.key.start)[0];
+  const headSpan = keys.name?.value ?? (first ? first.key : span);
+  const stage: Stage = {
+    index,
+    name: str(s.name) ?? '',
+    named: typeof s.name === 'string',
+    env: envOf(s.env),
+    workers: typeof s.workers === 'number' && Number.isInteger(s.workers) ? s.workers : 1,
+    ordered: s.ordered === true,
+    stderr: s.stderr === 'ignore' ? 'ignore' : 'show',
+    span,
+    headSpan,
+    keys,
+  };
+  const action = actionOf(s);
+  if (action) stage.action = action;
+  const description = str(s.description);
+  if (description !== undefined) stage.description = description;
+  const cwd = str(s.cwd);
+  if (cwd !== undefined) stage.cwd = cwd;
+  const timeoutMs = durationMs(s.timeout);
+  if (timeoutMs !== undefined) stage.timeoutMs = timeoutMs;
+  return stage;
+}
+
+/** Gives unnamed stages the built-in's or program's name, made unique with -2, -3, … */
+function nameStages(stages: Stage[], raws: unknown[]): void {
+  const taken = new Set(stages.map((s) => s.name).filter(Boolean));
+  for (const stage of stages) {
+    if (stage.name) continue;
+    const raw = isObject(raws[stage.index]) ? (raws[stage.index] as Json) : {};
+    const base = (typeof raw.use === 'string' && /^[A-Za-z_][\w.-]*$/.test(raw.use) ? raw.use : programName(raw)) ?? `stage${stage.index + 1}`;
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+    taken.add(name);
+    stage.name = name;
+  }
+}
+
+/** The name a pipeline gets without a `name` key: the file name without `.pipeline.yaml`. */
+export function defaultPipelineName(file: string | undefined): string {
+  const base = file?.split(/[\\/]/).pop() ?? 'pipeline';
+  return base.replace(/(\.pipeline)?\.ya?ml$/i, '') || 'pipeline';
+}
+
+/** Builds the model from whatever parsed; works on invalid input too (for the outline and code lenses). */
+export function buildPipeline(parsed: Parsed, file?: string): Pipeline {
+  const root = isObject(parsed.data) ? parsed.data : {};
+  const raws = Array.isArray(root.stages) ? root.stages : [];
+  const stages = raws.map((raw, i) => buildStage(parsed.doc, raw, i));
+  nameStages(stages, raws);
+  const keys = keySpans(parsed.doc, [], pipelineKeys);
+  const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), stages, keys };
+  const description = str(root.description);
+  if (description !== undefined) pipeline.description = description;
+  const cwd = str(root.cwd);
+  if (cwd !== undefined) pipeline.cwd = cwd;
+  if (keys.stages) pipeline.stagesKeySpan = keys.stages.key;
+  return pipeline;
+}

@@ -1,0 +1,43 @@
+import { buildPipeline } from './build';
+import type { DslHost } from './host';
+import type { Pipeline } from './model';
+import { parse, type Parsed } from './parse';
+import { byPosition, type Problem } from './problems';
+import { schemaProblems } from './schema-check';
+import { parentDir } from './resolve';
+import { semanticProblems } from './semantic';
+
+export interface CheckOptions {
+  /** Absolute path of the pipeline file: names the pipeline and anchors relative paths. */
+  file?: string;
+  host: DslHost;
+}
+
+export interface CheckResult {
+  parsed: Parsed;
+  /** Built even from invalid input, for outlines and lenses; run it only when `ok`. */
+  pipeline: Pipeline;
+  problems: Problem[];
+  /** No problem of severity error. */
+  ok: boolean;
+}
+
+/**
+ * Parses and validates pipeline text: YAML, then the JSON Schema, then semantic rules. Never
+ * throws. Schema and semantic checks are skipped while the YAML itself is broken, to avoid
+ * reporting the echoes of one typo.
+ */
+export function check(text: string, options: CheckOptions): CheckResult {
+  const parsed = parse(text);
+  const pipeline = buildPipeline(parsed, options.file);
+  const problems = [...parsed.problems];
+  const yamlBroken = problems.some((p) => p.severity === 'error');
+  if (!yamlBroken) {
+    const ctx = { text, doc: parsed.doc, data: parsed.data, pipeline, host: options.host, ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}) };
+    // An empty document is only an empty pipeline, not also a type error.
+    if (parsed.data !== null && parsed.data !== undefined) problems.push(...schemaProblems(parsed.doc, parsed.data, pipeline));
+    problems.push(...semanticProblems(ctx));
+  }
+  problems.sort(byPosition);
+  return { parsed, pipeline, problems, ok: !problems.some((p) => p.severity === 'error') };
+}

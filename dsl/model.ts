@@ -1,0 +1,55 @@
+import type { BuiltinName } from './builtins';
+import type { Span } from './span';
+
+/** Keys a stage may have, in the order the docs list them. */
+export const stageKeys = ['name', 'description', 'run', 'command', 'use', 'with', 'env', 'cwd', 'workers', 'ordered', 'timeout', 'stderr'] as const;
+export type StageKey = (typeof stageKeys)[number];
+
+export const pipelineKeys = ['name', 'description', 'env', 'cwd', 'stages'] as const;
+export type PipelineKey = (typeof pipelineKeys)[number];
+
+/** What a stage runs. Exactly one per valid stage. */
+export type StageAction =
+  | { kind: 'run'; script: string }
+  | { kind: 'command'; argv: string[] }
+  | { kind: 'use'; builtin: BuiltinName; options: Record<string, unknown> };
+
+export interface Stage {
+  /** Position in `stages`, from 0. */
+  index: number;
+  /** The `name` key, or a unique name derived from the builtin or program. */
+  name: string;
+  /** True when `name` was written in the file (not derived). */
+  named: boolean;
+  /** Undefined when the stage has no valid action; a pipeline with problems should not be run. */
+  action?: StageAction;
+  description?: string;
+  env: Record<string, string>;
+  cwd?: string;
+  workers: number;
+  ordered: boolean;
+  timeoutMs?: number;
+  stderr: 'show' | 'ignore';
+  /** The whole `- ...` item. */
+  span: Span;
+  /** Where to point at the stage as a whole: its name value, else its first key. */
+  headSpan: Span;
+  /** Spans of each present key and its value. */
+  keys: Partial<Record<StageKey, { key: Span; value: Span }>>;
+}
+
+export interface Pipeline {
+  name: string;
+  description?: string;
+  env: Record<string, string>;
+  cwd?: string;
+  stages: Stage[];
+  /** The `stages` key, where "Run pipeline" belongs; undefined when absent. */
+  stagesKeySpan?: Span;
+  keys: Partial<Record<PipelineKey, { key: Span; value: Span }>>;
+}
+
+/** How messages refer to a stage: by its written name, else by its position. */
+export function stageLabel(stage: Pick<Stage, 'name' | 'named' | 'index'>): string {
+  return stage.named ? `Stage \`${stage.name}\`` : `Stage ${stage.index + 1}`;
+}

@@ -1,0 +1,59 @@
+import { Document, LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
+import { problem, type Problem } from './problems';
+
+export interface Parsed {
+  text: string;
+  /** The first YAML document (an empty one for an empty file). */
+  doc: Document;
+  /** Plain data of the document (aliases and merge keys resolved); undefined when it could not be built. */
+  data: unknown;
+  lineCounter: LineCounter;
+  problems: Problem[];
+}
+
+/** Aliases allowed before a document is treated as an alias bomb ("billion laughs"). */
+const maxAliasCount = 1000;
+
+function yamlProblem(e: YAMLError, textLength: number): Problem {
+  const start = Math.min(e.pos[0], textLength);
+  const end = Math.min(Math.max(e.pos[1], start), textLength);
+  const message = e.message.split('\n')[0] ?? e.message;
+  if (e.code === 'DUPLICATE_KEY') {
+    return problem('duplicate-key', { start, end }, `${message}. Remove or rename one of them.`);
+  }
+  const p = problem('yaml-syntax', { start, end }, `${message}.`.replace(/\.\.$/, '.'));
+  if (e.name === 'YAMLWarning') p.severity = 'warning';
+  return p;
+}
+
+/** Parses pipeline text. Never throws: whatever is wrong becomes a problem. */
+export function parse(text: string): Parsed {
+  const lineCounter = new LineCounter();
+  const parsed: Parsed = { text, doc: new Document(null), data: undefined, lineCounter, problems: [] };
+  let docs: Document[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true }) as Document[];
+  } catch (e) {
+    parsed.problems.push(problem('yaml-syntax', { start: 0, end: 0 }, `The YAML parser gave up: ${(e as Error).message}.`));
+    return parsed;
+  }
+  if (!Array.isArray(docs) || docs.length === 0) return parsed;
+  const doc = docs[0]!;
+  parsed.doc = doc;
+  for (const d of docs) {
+    for (const e of [...d.errors, ...d.warnings]) parsed.problems.push(yamlProblem(e, text.length));
+  }
+  for (const extra of docs.slice(1)) {
+    const [start, end] = extra.range ?? [0, 0];
+    parsed.problems.push(
+      problem('multiple-documents', { start, end: Math.max(start, end) }, 'A pipeline file holds one YAML document; move this one to a file of its own or remove the `---` above it.'),
+    );
+  }
+  try {
+    parsed.data = doc.toJS({ maxAliasCount });
+  } catch (e) {
+    const message = e instanceof RangeError ? 'The document is nested too deeply to read.' : `${(e as Error).message}.`;
+    parsed.problems.push(problem('yaml-syntax', { start: 0, end: Math.min(text.length, 1) }, message));
+  }
+  return parsed;
+}

@@ -1,0 +1,182 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Document } from 'yaml';
+import schema from '../schemas/pipeline.schema.json';
+import { builtinSchema, builtinNames, isBuiltin, type BuiltinName } from './builtins';
+import { isObject } from './build';
+import { pipelineKeys, stageKeys, stageLabel, type Pipeline } from './model';
+import { problem, type Fix, type Problem, type ProblemCode } from './problems';
+import type { Span } from './span';
+import { closest, didYouMean } from './suggest';
+import { locate } from './yaml-nodes';
+
+let validator: ValidateFunction | undefined;
+
+/** Compiled once, on first use, so that importing the dsl costs nothing. */
+function validate(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
+  return validator;
+}
+
+type Path = (string | number)[];
+
+function toPath(instancePath: string): Path {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+function replaceFixes(span: Span, candidates: string[]): Fix[] {
+  return candidates.slice(0, 3).map((c) => ({ title: `Change to \`${c}\``, edits: [{ ...span, newText: c }] }));
+}
+
+interface Context {
+  doc: Document;
+  data: unknown;
+  pipeline: Pipeline;
+}
+
+/** "Stage `x`: " for paths inside a stage, so every message names the stage. */
+function stagePrefix(ctx: Context, path: Path): string {
+  const stage = path[0] === 'stages' && typeof path[1] === 'number' ? ctx.pipeline.stages[path[1]] : undefined;
+  return stage ? `${stageLabel(stage)}: ` : '';
+}
+
+function builtinAt(ctx: Context, path: Path): BuiltinName | undefined {
+  const stages = isObject(ctx.data) && Array.isArray(ctx.data.stages) ? ctx.data.stages : [];
+  const stage = typeof path[1] === 'number' ? stages[path[1]] : undefined;
+  return isObject(stage) && typeof stage.use === 'string' && isBuiltin(stage.use) ? stage.use : undefined;
+}
+
+function keyName(path: Path): string {
+  return String(path[path.length - 1] ?? 'document');
+}
+
+const isStagePath = (p: Path) => p.length === 2 && p[0] === 'stages' && typeof p[1] === 'number';
+const isWithPath = (p: Path) => p[0] === 'stages' && p[2] === 'with';
+
+/** Errors that semantic rules report better, or that only restate an inner error. */
+function isNoise(e: ErrorObject, path: Path): boolean {
+  if (e.keyword === 'if' || e.keyword === 'propertyNames') return true;
+  if (path.length === 0 && e.keyword === 'required' && e.params.missingProperty === 'stages') return true;
+  if (path.length === 1 && path[0] === 'stages' && e.keyword === 'minItems') return true;
+  if (isStagePath(path) && (e.keyword === 'oneOf' || (e.keyword === 'required' && e.schemaPath.includes('/oneOf/')))) return true;
+  // Inner branches of a oneOf; the oneOf error itself is reported.
+  if (e.schemaPath.includes('/oneOf/') && !isStagePath(path)) return true;
+  return false;
+}
+
+function describeType(e: ErrorObject): string {
+  const t = e.params.type as string | string[];
+  const types = Array.isArray(t) ? t : [t];
+  return types.map((x) => (x === 'integer' ? 'a whole number' : x === 'array' ? 'a list' : x === 'object' ? 'a mapping' : `a ${x}`)).join(' or ');
+}
+
+function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
+  const path = toPath(e.instancePath);
+  if (isNoise(e, path)) return undefined;
+  const at = locate(ctx.doc, path);
+  const prefix = stagePrefix(ctx, path);
+  const inWith = isWithPath(path);
+  const builtin = builtinAt(ctx, path);
+  const key = keyName(path);
+  const make = (code: ProblemCode, span: Span, message: string, fixes?: Fix[]) => problem(code, span, prefix + message, fixes);
+
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = String(e.params.additionalProperty);
+      const span = locate(ctx.doc, [...path, extra]).key ?? at.value;
+      if (inWith) {
+        const known = Object.keys((builtin && builtinSchema(builtin).properties) ?? {});
+        const near = closest(extra, known);
+        return make('bad-option', span, `unknown option \`${extra}\` for built-in \`${builtin}\`; it takes ${known.map((k) => `\`${k}\``).join(', ')}.${didYouMean(near)}`, replaceFixes(span, near));
+      }
+      const known: readonly string[] = path.length === 0 ? pipelineKeys : stageKeys;
+      const near = closest(extra, known);
+      const where = path.length === 0 ? 'a pipeline' : 'a stage';
+      return make('unknown-key', span, `unknown key \`${extra}\` in ${where}.${didYouMean(near) || ` Known keys: ${known.join(', ')}.`}`, replaceFixes(span, near));
+    }
+    case 'required': {
+      const missing = String(e.params.missingProperty);
+      if (missing === 'with' && builtin) {
+        const needed = builtinSchema(builtin).required ?? [];
+        return make('bad-option', locate(ctx.doc, [...path, 'use']).value, `built-in \`${builtin}\` needs \`with:\` options: ${needed.map((k) => `\`${k}\``).join(', ')}.`);
+      }
+      const span = at.key ?? at.value;
+      if (inWith) return make('bad-option', span, `built-in \`${builtin}\` needs the option \`${missing}\`.`);
+      return make('invalid-value', span, `\`${key}\` needs the key \`${missing}\`.`);
+    }
+    case 'oneOf': {
+      const options = (builtin && builtinSchema(builtin).oneOf?.flatMap((s) => s.required ?? [])) || [];
+      if (inWith && options.length > 0) {
+        return make('bad-option', at.key ?? at.value, `built-in \`${builtin}\` needs exactly one of ${options.map((k) => `\`${k}\``).join(', ')}.`);
+      }
+      if (key === 'timeout') return make('invalid-value', at.value, '`timeout` must be a positive number of seconds or a duration such as `500ms`, `30s`, `5m`, `1h`.');
+      return make('invalid-value', at.value, `\`${key}\` ${e.message ?? 'is not valid'}.`);
+    }
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const value = JSON.stringify(at.exact ? valueAt(ctx.data, path) : undefined);
+      if (path.length === 3 && key === 'use') {
+        const near = closest(String(valueAt(ctx.data, path)), builtinNames);
+        return make('unknown-builtin', at.value, `unknown built-in ${value}; built-ins are ${builtinNames.join(', ')}.${didYouMean(near)}`, replaceFixes(at.value, near));
+      }
+      const near = closest(String(valueAt(ctx.data, path)), allowed);
+      return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}, not ${value}.${didYouMean(near)}`, replaceFixes(at.value, near));
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const limit = e.params.limit as number;
+      if (path.length === 3 && key === 'workers') {
+        const clamped = e.keyword === 'minimum' ? 1 : 64;
+        return make('workers-range', at.value, `\`workers\` must be between 1 and 64, not ${String(valueAt(ctx.data, path))}.`, [{ title: `Set workers to ${clamped}`, edits: [{ ...at.value, newText: String(clamped) }] }]);
+      }
+      return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` ${e.message ?? `must respect ${limit}`}.`);
+    }
+    case 'pattern': {
+      if (e.propertyName !== undefined) {
+        const span = locate(ctx.doc, [...path, e.propertyName]).key ?? at.value;
+        return make('invalid-value', span, `\`${e.propertyName}\` is not a valid variable name: use letters, digits and \`_\`, not starting with a digit.`);
+      }
+      if (path.length === 3 && key === 'name') {
+        return make('invalid-stage-name', at.value, `stage name ${JSON.stringify(valueAt(ctx.data, path))} is not valid: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
+      }
+      return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` does not have the expected form.`);
+    }
+    case 'type':
+      return make(inWith ? 'bad-option' : 'wrong-type', at.value, `${path.length === 0 ? 'the pipeline' : `\`${key}\``} must be ${describeType(e)}.`);
+    case 'minLength':
+    case 'minItems':
+      return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` must not be empty.`);
+    default:
+      return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` ${e.message ?? 'is not valid'}.`);
+  }
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let v = data;
+  for (const seg of path) v = isObject(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return v;
+}
+
+/** Validates the data against the JSON Schema; each error lands on the exact YAML node. */
+export function schemaProblems(doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
+  const check = validate();
+  if (check(data)) return [];
+  const ctx = { doc, data, pipeline };
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const e of check.errors ?? []) {
+    const p = mapError(ctx, e);
+    const id = p && `${p.code}@${p.start}-${p.end}`;
+    if (p && id && !seen.has(id)) {
+      seen.add(id);
+      problems.push(p);
+    }
+  }
+  return problems;
+}

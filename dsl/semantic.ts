@@ -1,0 +1,193 @@
+import type { Document } from 'yaml';
+import { builtins, isBuiltin, type FileRole } from './builtins';
+import { isObject } from './build';
+import type { DslHost } from './host';
+import { stageLabel as label, type Pipeline, type Stage } from './model';
+import { parentDir, pipelineDir, resolveIn, resolveStage } from './resolve';
+import { problem, type Problem } from './problems';
+import type { Span } from './span';
+import { interpolate, isAssignedInScript, isResolvable, variableReferences } from './vars';
+import { locate } from './yaml-nodes';
+
+export interface SemanticContext {
+  text: string;
+  doc: Document;
+  data: unknown;
+  pipeline: Pipeline;
+  host: DslHost;
+  /** Absolute folder of the pipeline file; file checks are skipped without it (e.g. untitled). */
+  fileDir?: string;
+}
+
+type Json = Record<string, unknown>;
+const actionKeys = ['run', 'command', 'use'] as const;
+
+function rawStages(data: unknown): unknown[] {
+  return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
+}
+
+function emptyPipeline(ctx: SemanticContext): Problem[] {
+  const root = isObject(ctx.data) ? ctx.data : undefined;
+  if (root === undefined && ctx.data !== undefined && ctx.data !== null) return []; // wrong-type from the schema
+  const stages = root?.stages;
+  if (stages !== undefined && stages !== null && !(Array.isArray(stages) && stages.length === 0)) return [];
+  const at = ctx.pipeline.keys.stages;
+  const span = at ? at.key : { start: 0, end: Math.min(ctx.text.length, ctx.text.indexOf('\n') >>> 0) };
+  return [problem('empty-pipeline', span, 'The pipeline has no stages: add a `stages:` list with at least one stage, e.g. `- run: cat`.')];
+}
+
+function actionProblems(stage: Stage, raw: Json): Problem[] {
+  const present = actionKeys.filter((k) => raw[k] !== undefined);
+  const problems: Problem[] = [];
+  if (present.length === 0) {
+    problems.push(problem('missing-command', stage.headSpan, `${label(stage)} does nothing: give it one of \`run\` (shell command), \`command\` (argv) or \`use\` (built-in).`));
+  } else if (present.length > 1) {
+    const spanOf = (k: (typeof actionKeys)[number]) => stage.keys[k]!;
+    const fixes = present.map((keep) => ({
+      title: `Keep \`${keep}\``,
+      edits: present.filter((k) => k !== keep).map((k) => ({ start: spanOf(k).key.start, end: spanOf(k).value.end, newText: '' })),
+    }));
+    for (const k of present.slice(1)) {
+      problems.push(problem('conflicting-command', spanOf(k).key, `${label(stage)} has ${present.map((p) => `\`${p}\``).join(' and ')}: keep exactly one.`, fixes));
+    }
+  }
+  if (raw.with !== undefined && raw.use === undefined && stage.keys.with) {
+    problems.push(problem('bad-option', stage.keys.with.key, `${label(stage)}: \`with\` holds options of a built-in stage, but the stage has no \`use\`.`));
+  }
+  return problems;
+}
+
+function duplicateNames(stages: Stage[], raws: unknown[]): Problem[] {
+  const first = new Map<string, Stage>();
+  const problems: Problem[] = [];
+  for (const stage of stages) {
+    const raw = raws[stage.index];
+    if (!isObject(raw) || typeof raw.name !== 'string' || !stage.keys.name) continue;
+    const earlier = first.get(raw.name);
+    if (earlier) {
+      problems.push(problem('duplicate-stage-name', stage.keys.name.value, `Stage name \`${raw.name}\` is already used by stage ${earlier.index + 1}; stage names must be unique. Rename this one.`));
+    } else {
+      first.set(raw.name, stage);
+    }
+  }
+  return problems;
+}
+
+/** Spans of `${NAME}` inside a value's source; the whole value when the text cannot be found there. */
+function referenceSpan(text: string, value: Span, name: string): Span {
+  const source = text.slice(value.start, value.end);
+  const at = source.indexOf(`\${${name}`);
+  if (at < 0) return value;
+  const close = source.indexOf('}', at);
+  return { start: value.start + at, end: value.start + (close < 0 ? source.length : close + 1) };
+}
+
+/** Every string under `value` with its JSON path, for `${VAR}` checks in `with` and `command`. */
+function strings(value: unknown, path: (string | number)[], out: { path: (string | number)[]; text: string }[]): void {
+  const stack: { v: unknown; p: (string | number)[] }[] = [{ v: value, p: path }];
+  while (stack.length > 0) {
+    const { v, p } = stack.pop()!;
+    if (typeof v === 'string') out.push({ path: p, text: v });
+    else if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, p: [...p, i] }));
+    else if (isObject(v)) for (const [k, x] of Object.entries(v)) stack.push({ v: x, p: [...p, k] });
+  }
+}
+
+function undefinedVariables(ctx: SemanticContext, stage: Stage, raw: Json, env: Record<string, string>): Problem[] {
+  const candidates: { path: (string | number)[]; text: string; script?: boolean }[] = [];
+  const base: (string | number)[] = ['stages', stage.index];
+  if (typeof raw.run === 'string') candidates.push({ path: [...base, 'run'], text: raw.run, script: true });
+  strings(raw.command, [...base, 'command'], candidates);
+  strings(raw.with, [...base, 'with'], candidates);
+  if (typeof raw.cwd === 'string') candidates.push({ path: [...base, 'cwd'], text: raw.cwd });
+  const problems: Problem[] = [];
+  for (const c of candidates) {
+    for (const ref of variableReferences(c.text)) {
+      if (ref.hasDefault || env[ref.name] !== undefined) continue;
+      if (c.script && isAssignedInScript(c.text, ref.name)) continue;
+      const span = referenceSpan(ctx.text, locate(ctx.doc, c.path).value, ref.name);
+      problems.push(
+        problem('undefined-variable', span, `${label(stage)}: \`\${${ref.name}}\` is not defined. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`),
+      );
+    }
+  }
+  return problems;
+}
+
+function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record<string, string>, dir: string): Problem[] {
+  if (typeof raw.use !== 'string' || !isBuiltin(raw.use) || !isObject(raw.with)) return [];
+  const problems: Problem[] = [];
+  const lookup = (n: string) => env[n];
+  const roles: Record<string, FileRole> = builtins[raw.use].files;
+  for (const [option, role] of Object.entries(roles)) {
+    const value = raw.with[option];
+    if (typeof value !== 'string' || value === '' || !isResolvable(value, lookup)) continue;
+    const file = resolveIn(dir, interpolate(value, lookup));
+    const span = locate(ctx.doc, ['stages', stage.index, 'with', option]).value;
+    if (role === 'input') {
+      const kind = ctx.host.statKind(file);
+      if (kind !== 'file') {
+        problems.push(problem('file-not-found', span, `${label(stage)}: ${kind === 'dir' ? 'is a folder, not a file' : 'no such file'}: ${file}. Paths are relative to the stage's working directory (${dir}).`));
+      }
+    } else if (ctx.host.statKind(parentDir(file)) !== 'dir') {
+      problems.push(problem('file-not-found', span, `${label(stage)}: the folder to write into does not exist: ${parentDir(file)}. Create it first.`));
+    }
+  }
+  return problems;
+}
+
+/** Shell words that are not programs on PATH. */
+const shellWords = new Set(
+  '! [ [[ { ( . : alias bg break builtin case cd command continue declare echo eval exec exit export false fg for function getopts hash if jobs kill let local printf pwd read readonly return set shift source test time times trap true type typeset ulimit umask unalias unset until wait while'.split(' '),
+);
+
+/** The program of a `run:` script when it is a plain word (`grep -v x`, `FOO=1 jq .`), else undefined. */
+function scriptProgram(script: string): string | undefined {
+  const words = script.trim().split(/\s+/);
+  const word = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  if (!word || /[$`'"\\*?;&|<>(){}]/.test(word) || shellWords.has(word)) return undefined;
+  return word;
+}
+
+function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: string): Problem[] {
+  const fromCommand = Array.isArray(raw.command) && typeof raw.command[0] === 'string' ? raw.command[0] : undefined;
+  const program = fromCommand ?? (typeof raw.run === 'string' ? scriptProgram(raw.run) : undefined);
+  if (!program || program.includes('${')) return [];
+  const found = program.includes('/') ? ctx.host.statKind(resolveIn(dir, program)) === 'file' : ctx.host.findOnPath(program) !== undefined;
+  if (found) return [];
+  const path = fromCommand !== undefined ? ['stages', stage.index, 'command', 0] : ['stages', stage.index, 'run'];
+  const at = locate(ctx.doc, path).value;
+  const span = fromCommand !== undefined ? at : (referenceSpan(ctx.text, at, program) ?? at);
+  const where = program.includes('/') ? `relative to ${dir}` : 'on PATH';
+  return [problem('command-not-found', span, `${label(stage)}: \`${program}\` was not found ${where}. Install it or fix the name; the run will fail otherwise.`)];
+}
+
+function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: string, who: string): Problem[] {
+  if (ctx.host.statKind(dir) === 'dir') return [];
+  return [problem('file-not-found', locate(ctx.doc, path).value, `${who}: working directory does not exist: ${dir}.`)];
+}
+
+/** Rules beyond the schema: names, actions, variables, files and programs. */
+export function semanticProblems(ctx: SemanticContext): Problem[] {
+  const { pipeline, fileDir } = ctx;
+  const raws = rawStages(ctx.data);
+  const problems = [...emptyPipeline(ctx), ...duplicateNames(pipeline.stages, raws)];
+  // A missing working directory is reported once, where it is set, and hides the file checks under it.
+  const cwdProblems = fileDir !== undefined && pipeline.cwd !== undefined ? dirProblems(ctx, ['cwd'], pipelineDir(pipeline, ctx.host.env, fileDir), 'The pipeline') : [];
+  problems.push(...cwdProblems);
+  for (const stage of pipeline.stages) {
+    const raw = raws[stage.index];
+    if (!isObject(raw)) continue;
+    problems.push(...actionProblems(stage, raw));
+    const resolved = resolveStage(pipeline, stage, ctx.host.env, fileDir ?? '/');
+    problems.push(...undefinedVariables(ctx, stage, raw, resolved.env));
+    if (fileDir === undefined || cwdProblems.length > 0) continue;
+    if (stage.cwd !== undefined) {
+      const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], resolved.dir, label(stage));
+      problems.push(...missing);
+      if (missing.length > 0) continue;
+    }
+    problems.push(...fileProblems(ctx, stage, raw, resolved.env, resolved.dir), ...commandProblems(ctx, stage, raw, resolved.dir));
+  }
+  return problems;
+}

@@ -1,0 +1,81 @@
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import type { Span } from './span';
+
+/** Where a path of keys and indexes sits in the source: the key (for map entries) and the value. */
+export interface Located {
+  key?: Span;
+  value: Span;
+  /** True when the whole path was found; false when this is the nearest ancestor. */
+  exact: boolean;
+}
+
+export function nodeSpan(node: { range?: [number, number, number] | null } | null | undefined): Span | undefined {
+  const r = node?.range;
+  return r ? { start: r[0], end: r[1] } : undefined;
+}
+
+function keyText(pair: Pair): string | undefined {
+  const k = pair.key;
+  if (isScalar(k)) return typeof k.value === 'symbol' ? undefined : String(k.value);
+  return undefined;
+}
+
+function isMergePair(pair: Pair): boolean {
+  return isScalar(pair.key) && typeof pair.key.value === 'symbol';
+}
+
+/** Follows aliases to the node they name; a merge or alias chain is bounded by the document. */
+function deref(doc: Document, node: unknown): unknown {
+  for (let hops = 0; isAlias(node) && hops < 100; hops++) node = node.resolve(doc);
+  return node;
+}
+
+/** Finds the entry `segment` in a map, also through `<<` merge keys (explicit keys win). */
+function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pair: Pair; via?: Span } | undefined {
+  if (!isMap(map) || depth > 20) return undefined;
+  const explicit = map.items.find((p) => keyText(p) === segment);
+  if (explicit) return { pair: explicit };
+  for (const merge of map.items.filter(isMergePair)) {
+    const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+    for (const source of sources) {
+      const found = findPair(doc, deref(doc, source), segment, depth + 1);
+      if (found) return { pair: found.pair, via: found.via ?? nodeSpan(source as Node) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Locates a JSON path (as ajv reports it) in the YAML document. When the path goes through an
+ * alias or merge key, the span is the place of use, not the anchor, so the user sees their line.
+ */
+export function locate(doc: Document, path: readonly (string | number)[]): Located {
+  const rootSpan = nodeSpan(doc.contents as Node | null) ?? { start: 0, end: 0 };
+  let current: Located = { value: rootSpan, exact: true };
+  let node: unknown = doc.contents;
+  let via: Span | undefined;
+  for (const segment of path) {
+    node = deref(doc, node);
+    if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment];
+      if (item === undefined) return { ...current, exact: false };
+      node = item;
+      current = { value: via ?? nodeSpan(item as Node) ?? current.value, exact: true };
+    } else if (isMap(node)) {
+      const found = findPair(doc, node, String(segment));
+      if (!found) return { ...current, exact: false };
+      via ??= found.via;
+      node = found.pair.value;
+      const key = via ?? nodeSpan(found.pair.key as Node);
+      const own = nodeSpan(found.pair.value as Node);
+      // An empty value (`key:`) has a zero-width span; point at the key instead.
+      const value = via ?? (own && own.end > own.start ? own : key);
+      current = { value: value ?? current.value, exact: true };
+      if (key) current.key = key;
+    } else {
+      return { ...current, exact: false };
+    }
+    if (isAlias(node)) via ??= nodeSpan(node);
+  }
+  return current;
+}
