@@ -14,12 +14,14 @@ export interface Parsed {
 /** Aliases allowed before a document is treated as an alias bomb ("billion laughs"). */
 const maxAliasCount = 1000;
 
-function yamlProblem(e: YAMLError, textLength: number): Problem {
-  const start = Math.min(e.pos[0], textLength);
-  const end = Math.min(Math.max(e.pos[1], start), textLength);
+function yamlProblem(e: YAMLError, text: string): Problem {
+  const start = Math.min(e.pos[0], text.length);
+  const end = Math.min(Math.max(e.pos[1], start), text.length);
   const message = e.message.split('\n')[0] ?? e.message;
   if (e.code === 'DUPLICATE_KEY') {
-    return problem('duplicate-key', { start, end }, `${message}. Remove or rename one of them.`);
+    // The parser points at the key's first character; cover the whole key.
+    const keyEnd = /^[^:\n]*/.exec(text.slice(start))![0].trimEnd().length;
+    return problem('duplicate-key', { start, end: start + Math.max(keyEnd, end - start) }, `${message}. Remove or rename one of them.`);
   }
   const p = problem('yaml-syntax', { start, end }, `${message}.`.replace(/\.\.$/, '.'));
   if (e.name === 'YAMLWarning') p.severity = 'warning';
@@ -41,7 +43,7 @@ export function parse(text: string): Parsed {
   const doc = docs[0]!;
   parsed.doc = doc;
   for (const d of docs) {
-    for (const e of [...d.errors, ...d.warnings]) parsed.problems.push(yamlProblem(e, text.length));
+    for (const e of [...d.errors, ...d.warnings]) parsed.problems.push(yamlProblem(e, text));
   }
   for (const extra of docs.slice(1)) {
     const [start, end] = extra.range ?? [0, 0];

@@ -148,6 +148,7 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` does not have the expected form.`);
     }
     case 'type':
+      if (isStagePath(path)) return make('wrong-type', at.value, 'a stage must be a mapping of keys such as `name:` and `run:`, `command:` or `use:`.');
       return make(inWith ? 'bad-option' : 'wrong-type', at.value, `${path.length === 0 ? 'the pipeline' : `\`${key}\``} must be ${describeType(e)}.`);
     case 'minLength':
     case 'minItems':

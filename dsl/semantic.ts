@@ -157,7 +157,8 @@ function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: str
   if (found) return [];
   const path = fromCommand !== undefined ? ['stages', stage.index, 'command', 0] : ['stages', stage.index, 'run'];
   const at = locate(ctx.doc, path).value;
-  const span = fromCommand !== undefined ? at : (referenceSpan(ctx.text, at, program) ?? at);
+  const offset = ctx.text.slice(at.start, at.end).indexOf(program);
+  const span = fromCommand === undefined && offset >= 0 ? { start: at.start + offset, end: at.start + offset + program.length } : at;
   const where = program.includes('/') ? `relative to ${dir}` : 'on PATH';
   return [problem('command-not-found', span, `${label(stage)}: \`${program}\` was not found ${where}. Install it or fix the name; the run will fail otherwise.`)];
 }
