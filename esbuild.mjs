@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 
 const entries = [
   { in: 'cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'server/main.ts', out: 'server' },
 ];
 
 const watch = process.argv.includes('--watch');

@@ -1,0 +1,5 @@
+// `node dist/server.cjs --stdio` (editors) or `--node-ipc` (the VS Code extension); also `--socket=<port>`.
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createServer } from './server';
+
+createServer(createConnection(ProposedFeatures.all)).listen();

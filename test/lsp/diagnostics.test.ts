@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { problemCodes, type ProblemCode } from '../../dsl';
+import type { DiagnosticData } from '../../server/protocol';
+import { fakeHost } from '../unit/dsl/fake-host';
+import { dslFixtures } from './fixtures';
+import { inProcess, type TestClient } from './harness';
+
+const docsUrl = 'https://example.test/docs/dsl.md';
+const severity = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
+const lineCodes = (ds: Diagnostic[]) => ds.map((d) => `${d.range.start.line + 1} ${String(d.code)}`).sort();
+
+let client: TestClient;
+beforeAll(async () => {
+  client = await inProcess({ host: fakeHost() }, { docsUrl });
+});
+afterAll(() => client.dispose());
+
+describe('diagnostics', () => {
+  const fixtures = dslFixtures();
+
+  it('has golden fixtures to check', () => {
+    expect(fixtures.length).toBeGreaterThan(10);
+  });
+
+  for (const fixture of fixtures) {
+    it(`golden fixture ${fixture.name}`, async () => {
+      const published = await client.open(fixture.uri, fixture.text);
+      const detail = published.diagnostics.map((d) => `${d.range.start.line + 1}: ${String(d.code)}: ${d.message}`).join('\n');
+      expect(lineCodes(published.diagnostics), detail).toEqual(fixture.want);
+      for (const d of published.diagnostics) {
+        const code = d.code as ProblemCode;
+        expect(Object.hasOwn(problemCodes, code)).toBe(true);
+        expect(d.source).toBe('pipewright');
+        expect(d.codeDescription?.href).toBe(`${docsUrl}#problem-${code}`);
+        // A YAML warning (e.g. a tab) is reported under yaml-syntax with severity warning.
+        if (code !== 'yaml-syntax') expect(d.severity).toBe(severity[problemCodes[code].severity]);
+        else expect([DiagnosticSeverity.Error, DiagnosticSeverity.Warning]).toContain(d.severity);
+        expect((d.data as DiagnosticData).version).toBe(1);
+      }
+      await client.close(fixture.uri);
+    });
+  }
+
+  it('gives exact ranges, in UTF-16 units, across CRLF line ends', async () => {
+    const uri = 'untitled:ranges.pipeline.yaml';
+    const text = 'name: ränges\r\nstages:\r\n  - command: [echo, "😀 ${NOPE}"]\r\n    wrokers: 2\r\n';
+    const { diagnostics } = await client.open(uri, text);
+    const byCode = Object.fromEntries(diagnostics.map((d) => [d.code, d.range]));
+    const line2 = '  - command: [echo, "😀 ${NOPE}"]';
+    const at = line2.indexOf('${NOPE}');
+    expect(byCode['undefined-variable']).toEqual({ start: { line: 2, character: at }, end: { line: 2, character: at + '${NOPE}'.length } });
+    expect(byCode['unknown-key']).toEqual({ start: { line: 3, character: 4 }, end: { line: 3, character: 11 } });
+    await client.close(uri);
+  });
+
+  it('publishes only the last version after 100 rapid edits, never a stale one', async () => {
+    const uri = 'untitled:rapid.pipeline.yaml';
+    const head = 'stages:\n  - command: [echo, "${V';
+    const opened = await client.open(uri, `${head}}"]\n`);
+    expect(opened.diagnostics.map((d) => d.code)).toEqual(['undefined-variable']);
+    const from = client.received.length;
+    // Typing 100 characters into the variable's name, one edit per keystroke, without waiting.
+    let name = 'V';
+    const sends: Promise<number>[] = [];
+    for (let i = 0; i < 100; i++) {
+      const ch = String.fromCharCode(65 + (i % 26));
+      const character = head.split('\n')[1]!.length - 1 + name.length;
+      sends.push(client.change(uri, [{ range: { start: { line: 1, character }, end: { line: 1, character } }, text: ch }]));
+      name += ch;
+    }
+    const versions = await Promise.all(sends);
+    const last = versions[versions.length - 1]!;
+    expect(last).toBe(101);
+    const published = await client.diagnostics(uri, () => true, from);
+    // The first publication after the burst is the last version's, with the full name.
+    expect(published.version).toBe(last);
+    expect(published.diagnostics).toHaveLength(1);
+    expect(published.diagnostics[0]!.message).toContain(`\${${name}}`);
+    expect(published.diagnostics[0]!.range.end.character).toBe(head.split('\n')[1]!.length - 1 + name.length + 1);
+    // One more edit; everything published since the burst is exactly [last, last + 1].
+    const fixed = await client.replace(uri, 'stages:\n  - command: [echo, "${V:-x}"]\n');
+    expect(fixed.diagnostics).toEqual([]);
+    expect(client.received.slice(from).filter((p) => p.uri === uri).map((p) => p.version)).toEqual([last, last + 1]);
+    await client.close(uri);
+  });
+
+  it('clears the diagnostics of a closed document', async () => {
+    const uri = 'untitled:closed.pipeline.yaml';
+    const opened = await client.open(uri, 'stages: []\n');
+    expect(opened.diagnostics.map((d) => d.code)).toEqual(['empty-pipeline']);
+    const from = client.received.length;
+    await client.close(uri);
+    const cleared = await client.diagnostics(uri, () => true, from);
+    expect(cleared.diagnostics).toEqual([]);
+  });
+
+  it('survives any input: binary noise, deep nesting, huge lines', async () => {
+    const inputs = ['\u0000\u0001\uFFFF', '['.repeat(5000), `stages:\n  - run: ${'x'.repeat(200_000)}\n`, '- - - -\n  : : :\n', '&a [*a]', 'stages:\n  - *nope\n'];
+    for (const [i, text] of inputs.entries()) {
+      const uri = `untitled:noise-${i}.pipeline.yaml`;
+      const published = await client.open(uri, text);
+      expect(Array.isArray(published.diagnostics)).toBe(true);
+      await client.close(uri);
+    }
+  });
+});
