@@ -76,12 +76,13 @@ function stageSnippets(range: Range, keyColumn: number, dash: boolean, options: 
   });
 }
 
-function valueItems(values: readonly string[], range: Range, options: CompletionOptions, kind: CompletionItemKind, describe?: (v: string) => string | undefined): CompletionItem[] {
+function valueItems(values: readonly string[], range: Range, options: CompletionOptions, kind: CompletionItemKind, lead: string, describe?: (v: string) => string | undefined): CompletionItem[] {
   return values.map((v, i) => {
     const item: CompletionItem = { label: v, kind, sortText: String(i).padStart(2, '0') };
     const d = describe?.(v);
     if (d) item.documentation = docs(d);
-    return insert(item, range, v, false, options);
+    if (lead) item.filterText = `${lead}${v}`;
+    return insert(item, range, `${lead}${v}`, false, options);
   });
 }
 
@@ -133,20 +134,22 @@ export function completions(analysis: Analysis, position: Position, options: Com
   if (lines.length === 0) return [];
 
   // A value after `key: `.
-  const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:[ \t]+([\w.-]*)$/.exec(prefix);
+  const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:([ \t]*)([\w.-]*)$/.exec(prefix);
   if (valueMatch) {
     const indent = valueMatch[1]!.length;
     const segments = valueMatch[2] !== undefined ? [...ancestors(lines, position.line, indent, true), { kind: 'item' as const, line: position.line, column: indent }] : ancestors(lines, position.line, indent, false);
     const path = [...pathNames(segments), valueMatch[3]!];
-    const range = at(cursor - valueMatch[4]!.length);
+    const range = at(cursor - valueMatch[5]!.length);
+    // Right after the colon (the `:` trigger), the value brings its own space.
+    const lead = valueMatch[4] === '' ? ' ' : '';
     if (path.length === 3 && path[0] === 'stages' && path[2] === 'use') {
-      return valueItems(builtinList, range, options, CompletionItemKind.Module, (b) => builtinMarkdown(b as BuiltinName));
+      return valueItems(builtinList, range, options, CompletionItemKind.Module, lead, (b) => builtinMarkdown(b as BuiltinName));
     }
     const item = segments.findLast((s) => s.kind === 'item');
     const builtin = item ? builtinOfItem(lines, item.line) : undefined;
     const doc = keyDocAt(path, builtin);
-    if (doc?.enum) return valueItems(doc.enum, range, options, CompletionItemKind.EnumMember);
-    if (doc?.type === 'boolean') return valueItems(['true', 'false'], range, options, CompletionItemKind.Value);
+    if (doc?.enum) return valueItems(doc.enum, range, options, CompletionItemKind.EnumMember, lead);
+    if (doc?.type === 'boolean') return valueItems(['true', 'false'], range, options, CompletionItemKind.Value, lead);
     return [];
   }
 
