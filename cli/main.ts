@@ -1,12 +1,16 @@
 import { parseArgs } from 'node:util';
 import { checkCommand } from './check';
 import { ExitCode } from './exit-codes';
+import { runCommand } from './run';
 
 const usage = `Usage:
   pipewright check [--json] FILE...   check pipeline files; one line per problem
+  pipewright run [--to STAGE] [--limit N] [--stats-json FILE] [--quiet] FILE
+                                      run a pipeline: records on stdout, stats on stderr
   pipewright --help | --version
 
-Exit codes: 0 ok, 1 problems found, 2 unreadable file or bad usage.`;
+Exit codes: 0 ok, 1 problems found (check) or a stage failed (run), 2 unreadable or invalid
+file or bad usage, 130 run cancelled.`;
 
 declare const PIPEWRIGHT_VERSION: string;
 
@@ -24,6 +28,25 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
     if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
     return checkCommand(positionals, { json: values.json === true });
+  }
+  if (command === 'run') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { to: { type: 'string' }, limit: { type: 'string' }, 'stats-json': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+    });
+    if (positionals.length !== 1) throw new UsageError('run needs exactly one FILE');
+    let limit: number | undefined;
+    if (values.limit !== undefined) {
+      limit = Number(values.limit);
+      if (!/^[0-9]+$/.test(values.limit) || !Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`--limit needs a whole number of at least 1, not '${values.limit}'`);
+    }
+    return runCommand(positionals[0]!, {
+      quiet: values.quiet === true,
+      ...(values.to !== undefined ? { to: values.to } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(values['stats-json'] !== undefined ? { statsJson: values['stats-json'] } : {}),
+    });
   }
   throw new UsageError(`unknown command '${command}'`);
 }

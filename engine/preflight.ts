@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveStage, type Pipeline, type Stage } from '../dsl';
+import { stageLabel } from '../dsl/model';
+import { filePrefix, runError, type RunError } from './errors';
+import { execPrefixed, type StagePlan } from './plumbing';
+
+export interface PlanInput {
+  file?: string;
+  fileDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+  to?: string;
+  limit?: number;
+}
+
+export interface PlannedStage {
+  stage: Stage;
+  plan: StagePlan;
+}
+
+function isExecutableFile(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Where `program` would be found, as `execvp` in the stage's environment would find it. */
+export function findProgram(program: string, dir: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (program.includes('/')) {
+    const p = path.resolve(dir, program);
+    return isExecutableFile(p) ? p : undefined;
+  }
+  for (const d of (env.PATH ?? '').split(':')) {
+    const candidate = path.join(path.resolve(dir, d || '.'), program);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Everything that can be refused before a process starts: options, built-ins (issue 4),
+ * programs missing from PATH, stages without an action. Returns the stages to run (up to `to`).
+ */
+export function planStages(pipeline: Pipeline, input: PlanInput): { stages: PlannedStage[] } | { error: RunError } {
+  const at = filePrefix(input.file);
+  const file = input.file;
+  const withFile = file === undefined ? {} : { file };
+  let stages = pipeline.stages;
+  if (stages.length === 0) return { error: runError('invalid-pipeline', `${at}the pipeline has no stages; add at least one under \`stages:\``, withFile) };
+  if (input.to !== undefined) {
+    const i = stages.findIndex((s) => s.name === input.to);
+    if (i < 0) {
+      return { error: runError('bad-option', `${at}there is no stage named \`${input.to}\` to run to; the stages are ${stages.map((s) => `\`${s.name}\``).join(', ')}`, withFile) };
+    }
+    stages = stages.slice(0, i + 1);
+  }
+  if (input.limit !== undefined && !(Number.isSafeInteger(input.limit) && input.limit > 0)) {
+    return { error: runError('bad-option', `${at}the record limit must be a whole number of at least 1 (got ${String(input.limit)})`, withFile) };
+  }
+  const planned: PlannedStage[] = [];
+  for (const stage of stages) {
+    const label = stageLabel(stage);
+    const r = resolveStage(pipeline, stage, input.env, input.fileDir);
+    const a = r.action;
+    const extra = { ...withFile, stage: stage.name };
+    if (!a) return { error: runError('invalid-pipeline', `${at}${label} has nothing to run; give it \`run:\` or \`command:\` (run \`pipewright check\` for details)`, extra) };
+    if (a.kind === 'use') {
+      return {
+        error: runError('builtin-unsupported', `${at}${label} uses the built-in \`${a.builtin}\`, but built-in stages arrive with issue 4; use \`run:\` or \`command:\` for now`, extra),
+      };
+    }
+    let argv: string[];
+    if (a.kind === 'command') {
+      const program = a.argv[0];
+      if (program === undefined || program === '') return { error: runError('invalid-pipeline', `${at}${label} has an empty \`command:\`; give the program and its arguments`, extra) };
+      if (!findProgram(program, r.dir, r.env)) {
+        const where = program.includes('/') ? `at ${path.resolve(r.dir, program)}` : 'on PATH';
+        return { error: runError('command-not-found', `${at}${label}: the program \`${program}\` was not found ${where}; install it or fix \`command:\``, extra) };
+      }
+      argv = a.argv;
+    } else {
+      argv = ['/bin/sh', '-c', execPrefixed(a.script)];
+    }
+    planned.push({ stage, plan: { argv, dir: r.dir, env: r.env } });
+  }
+  return { stages: planned };
+}

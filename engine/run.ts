@@ -1,0 +1,652 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Pipeline } from '../dsl';
+import { filePrefix, runError, type RunError } from './errors';
+import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
+import { afterNthNewline, countNewlines, LineSplitter } from './lines';
+import { planStages, type PlannedStage } from './preflight';
+import { controlFd, firstStderrFd, parseControlLine, segmentScript, type ControlMessage } from './plumbing';
+import { killGroupMembers } from './reap';
+import { pickBottleneck, ProcProbe, StageMeter, type StageStats } from './stats';
+import { classifyEnd, decodeShellStatus, endedStatuses, isBrokenPipeNoise, type StageStatus } from './status';
+
+export interface RunOptions {
+  /** The pipeline file, as messages should name it. */
+  file?: string;
+  /** Folder of the pipeline file: anchors `cwd`. */
+  fileDir: string;
+  /** Process environment the pipeline's `env` is merged over; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Run only up to and including the stage of this name ("run to here"). */
+  to?: string;
+  /** Stop after this many records from the last stage: upstream stages then stop early. */
+  limit?: number;
+  /** Aborting cancels the run (every process is gone within 100 ms). */
+  signal?: AbortSignal;
+  /** Interval of `stats` events; default 250 ms. /proc is sampled at least every 100 ms. */
+  statsIntervalMs?: number;
+  /** Record bytes queued for a slow reader before the last stage is paused; default 8 MiB. */
+  highWaterBytes?: number;
+}
+
+export interface RunHandle {
+  /** The one event stream of the run: iterate it once, to the end (it ends with `end`). An undrained stream pauses the pipeline. */
+  readonly events: AsyncIterable<RunEvent>;
+  /** Settles (never rejects) when the run has ended and every process and fd of it is gone. */
+  readonly result: Promise<RunResult>;
+  /** Cancel: every stage is terminated; the run ends `cancelled`. */
+  cancel(): void;
+  /** Stop reading records, as a `head` downstream would: the stages stop early and the run succeeds. */
+  stopReading(): void;
+  /** Latest stats of every stage, at any time. */
+  stats(): StageStats[];
+}
+
+/** Grace after SIGTERM before stragglers get SIGKILL, and before the whole group does. */
+const termGraceMs = 40;
+const killGraceMs = 80;
+/** After the engine stopped reading, stages that do not write (so never see SIGPIPE) get one. */
+const stopReadingGraceMs = 200;
+/** How long an ended stage waits for the end of its stderr before it is classified anyway. */
+const stderrGraceMs = 100;
+
+const perlSubreaper: Record<string, number> = { x64: 157, arm64: 167 };
+
+/**
+ * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system)
+ * so that it is a child subreaper — orphans of a killed stage are reaped by the segment instead
+ * of becoming zombies of PID 1 on machines whose init does not reap. Plain bash otherwise.
+ */
+function launcher(script: string): { file: string; args: string[] } {
+  const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
+  const bashArgs = ['--noprofile', '--norc', '-c', script];
+  const prctl = perlSubreaper[process.arch];
+  if (prctl !== undefined && fs.existsSync('/usr/bin/perl')) {
+    // prctl(PR_SET_CHILD_SUBREAPER = 36, 1); failing is harmless.
+    return { file: '/usr/bin/perl', args: ['-e', `syscall(${prctl}, 36, 1, 0, 0, 0); exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`, bash, ...bashArgs] };
+  }
+  return { file: bash, args: bashArgs };
+}
+
+interface StageRun {
+  planned: PlannedStage;
+  name: string;
+  index: number;
+  status: StageStatus;
+  pid?: number;
+  probe?: ProcProbe;
+  meter: StageMeter;
+  tail: string[];
+  heldNoise: string[];
+  traceback?: string[];
+  sawBrokenPipe: boolean;
+  timedOut: boolean;
+  timer?: NodeJS.Timeout;
+  done?: Extract<ControlMessage, { kind: 'done' }>;
+  doneAt?: number;
+  stderrClosed: boolean;
+  graceTimer?: NodeJS.Timeout;
+  exitCode?: number;
+  signal?: string;
+  message?: string;
+}
+
+export function refusedHandle(error: RunError, file: string | undefined): RunHandle {
+  const result: RunResult = { outcome: 'refused', ok: false, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error };
+  if (file !== undefined) result.file = file;
+  const queue = new EventQueue(Infinity, () => {}, () => {});
+  queue.push({ type: 'end', result });
+  queue.close();
+  return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [] };
+}
+
+/**
+ * Starts running `pipeline` (which should have passed `check`; see `runFile`). Never throws:
+ * anything refused before a process starts comes back as a `refused` result.
+ */
+export function startRun(pipeline: Pipeline, options: RunOptions): RunHandle {
+  const env = options.env ?? process.env;
+  const planned = planStages(pipeline, { ...options, env });
+  if ('error' in planned) return refusedHandle(planned.error, options.file);
+  return new Run(planned.stages, options, env).handle;
+}
+
+class Run {
+  readonly handle: RunHandle;
+  private readonly queue: EventQueue;
+  private readonly stages: StageRun[];
+  private readonly startedAt = Date.now();
+  private child: ChildProcess | undefined;
+  private pgid: number | undefined;
+  private sink: Readable | undefined;
+  private readonly stderrStreams: Readable[] = [];
+  private records = 0;
+  private bytes = 0;
+  private partial: Buffer[] = [];
+  private stoppedReading = false;
+  private terminating: 'cancel' | 'failure' | undefined;
+  private failure: { stage: StageRun; error: RunError } | undefined;
+  private cancelled = false;
+  /** Ending stages that ignored SIGPIPE after the engine stopped reading: they count as stopped early. */
+  private quietStop = false;
+  private bashExited = false;
+  private open = { control: true, sink: true, bashStderr: true };
+  private readonly bashStderr: string[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private sampler: NodeJS.Timeout | undefined;
+  private finished = false;
+  private resolve!: (r: RunResult) => void;
+  private readonly sampleMs: number;
+  private readonly ticksPerStats: number;
+  private sampleCount = 0;
+  private readonly abortListener = () => this.cancel();
+
+  constructor(
+    planned: PlannedStage[],
+    private readonly options: RunOptions,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+  ) {
+    const statsMs = Math.max(10, options.statsIntervalMs ?? 250);
+    this.sampleMs = Math.min(statsMs, 100);
+    this.ticksPerStats = Math.max(1, Math.round(statsMs / this.sampleMs));
+    this.queue = new EventQueue(options.highWaterBytes ?? 8 * 1024 * 1024, () => this.pauseOutput(), () => this.resumeOutput());
+    this.stages = planned.map((p, index) => ({
+      planned: p,
+      name: p.stage.name,
+      index,
+      status: 'pending',
+      meter: new StageMeter(p.stage.name, index),
+      tail: [],
+      heldNoise: [],
+      sawBrokenPipe: false,
+      timedOut: false,
+      stderrClosed: false,
+    }));
+    const last = this.stages[this.stages.length - 1]!;
+    last.meter.sink = { bytes: 0, records: 0 };
+    const result = new Promise<RunResult>((resolve) => {
+      this.resolve = resolve;
+    });
+    this.handle = {
+      events: this.queue,
+      result,
+      cancel: () => this.cancel(),
+      stopReading: () => this.stopReading(),
+      stats: () => this.snapshot(),
+    };
+    this.queue.push({ type: 'start', at: this.startedAt, stages: this.stages.map((s) => ({ name: s.name, index: s.index })) });
+    if (options.signal?.aborted) {
+      this.cancelled = true;
+      this.finish();
+      return;
+    }
+    options.signal?.addEventListener('abort', this.abortListener, { once: true });
+    this.spawn();
+  }
+
+  private get file(): string | undefined {
+    return this.options.file;
+  }
+
+  private spawn(): void {
+    const { script, env } = segmentScript(
+      this.stages.map((s) => s.planned.plan),
+      this.env,
+    );
+    const { file, args } = launcher(script);
+    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', 'pipe', ...this.stages.map(() => 'pipe' as const)];
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, { stdio, detached: true, env, cwd: fs.existsSync(this.options.fileDir) ? this.options.fileDir : '/' });
+    } catch (e) {
+      this.failSpawn(e as Error);
+      return;
+    }
+    this.child = child;
+    child.on('error', (e) => this.failSpawn(e));
+    if (child.pid === undefined) return; // 'error' follows
+    this.pgid = child.pid;
+    child.on('exit', () => {
+      this.bashExited = true;
+      // Stragglers (background processes a stage left behind) belong to the run: end them.
+      this.killGroup('SIGKILL');
+      // Whatever still holds our pipes escaped the process group: do not wait for it forever.
+      this.later(500, () => this.destroyStreams());
+      this.maybeFinish();
+    });
+
+    const control = child.stdio[controlFd] as Readable;
+    const controlLines = new LineSplitter((line) => this.onControl(line));
+    control.on('data', (c: Buffer) => controlLines.push(c));
+    control.on('error', () => {});
+    control.on('close', () => {
+      controlLines.end();
+      this.open.control = false;
+      this.maybeFinish();
+    });
+
+    const bashErr = child.stdio[2] as Readable;
+    const bashLines = new LineSplitter((line) => {
+      this.bashStderr.push(line);
+      if (this.bashStderr.length > 10) this.bashStderr.shift();
+    });
+    bashErr.on('data', (c: Buffer) => bashLines.push(c));
+    bashErr.on('error', () => {});
+    bashErr.on('close', () => {
+      bashLines.end();
+      this.open.bashStderr = false;
+      this.maybeFinish();
+    });
+
+    for (const st of this.stages) {
+      const stream = child.stdio[firstStderrFd + st.index] as Readable;
+      this.stderrStreams.push(stream);
+      const lines = new LineSplitter((line) => this.onStderr(st, line));
+      stream.on('data', (c: Buffer) => lines.push(c));
+      stream.on('error', () => {});
+      stream.on('close', () => {
+        lines.end();
+        st.stderrClosed = true;
+        this.maybeEndStage(st);
+        this.maybeFinish();
+      });
+    }
+
+    const sink = child.stdout as Readable;
+    this.sink = sink;
+    sink.on('data', (c: Buffer) => this.onRecords(c));
+    sink.on('error', () => {});
+    sink.on('close', () => {
+      if (!this.stoppedReading && this.partial.length > 0) {
+        const data = Buffer.concat(this.partial);
+        this.partial = [];
+        this.emitRecords(data, 1);
+      }
+      this.open.sink = false;
+      this.maybeFinish();
+    });
+
+    this.sampler = setInterval(() => this.sample(), this.sampleMs);
+  }
+
+  private failSpawn(e: Error): void {
+    if (this.failure) return;
+    const stage = this.stages[0]!;
+    this.failure = { stage, error: runError('spawn-failed', `${filePrefix(this.file)}cannot start the pipeline's processes: ${e.message}; is bash installed?`, this.file === undefined ? {} : { file: this.file }) };
+    this.bashExited = true;
+    this.open = { control: false, sink: false, bashStderr: false };
+    for (const st of this.stages) st.stderrClosed = true;
+    this.maybeFinish();
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers = this.timers.filter((x) => x !== t);
+      fn();
+    }, ms);
+    this.timers.push(t);
+  }
+
+  // ---- control messages -------------------------------------------------------------------
+
+  private onControl(line: string): void {
+    const msg = parseControlLine(line);
+    if (!msg) return;
+    const st = this.stages[msg.index];
+    if (!st) return;
+    const now = Date.now();
+    if (msg.kind === 'pid') {
+      st.pid = msg.pid;
+      st.meter.startedAt = now;
+      try {
+        st.probe = new ProcProbe(msg.pid);
+        const first = st.probe.read();
+        if (first) st.meter.add(now, first);
+      } catch {
+        st.probe = undefined; // already gone: the done message will tell
+      }
+      if (st.status === 'pending') this.setStatus(st, 'running');
+      const timeoutMs = st.planned.stage.timeoutMs;
+      if (timeoutMs !== undefined && !st.done) st.timer = setTimeout(() => this.onTimeout(st), timeoutMs);
+      if (this.stoppedReading && st === this.lastStage) this.signalStage(st, 'SIGPIPE');
+      if (this.terminating) this.signalStage(st, 'SIGTERM');
+      return;
+    }
+    st.done = msg;
+    st.doneAt = now;
+    if (st.timer) clearTimeout(st.timer);
+    const probe = st.probe;
+    if (probe) {
+      const lastSample = probe.read();
+      if (lastSample) st.meter.add(now, lastSample);
+      probe.close();
+      st.probe = undefined;
+    }
+    st.meter.finish(now, msg);
+    st.graceTimer = setTimeout(() => {
+      st.stderrClosed = true;
+      this.maybeEndStage(st);
+      this.maybeFinish();
+    }, stderrGraceMs);
+    this.maybeEndStage(st);
+  }
+
+  private get lastStage(): StageRun {
+    return this.stages[this.stages.length - 1]!;
+  }
+
+  /** Classify once both the done message and the end of its stderr (or a grace) are in. */
+  private maybeEndStage(st: StageRun): void {
+    if (!st.done || !st.stderrClosed || endedStatuses.has(st.status)) return;
+    if (st.graceTimer) clearTimeout(st.graceTimer);
+    // Which of two neighbours' reports arrives first is a race, so only the engine's own
+    // reading counts as "the reader went away"; inner stages need SIGPIPE or EPIPE noise.
+    const readerGone = st === this.lastStage && this.stoppedReading;
+    this.flushTraceback(st, false);
+    let status = classifyEnd({ status: st.done.status, sawBrokenPipe: st.sawBrokenPipe, terminating: this.terminating !== undefined, timedOut: st.timedOut });
+    if (status === 'failed' && readerGone) status = 'stopped-early';
+    if (status === 'failed' && this.quietStop && !this.failure) status = 'stopped-early';
+    const decoded = decodeShellStatus(st.done.status);
+    if (decoded.exitCode !== undefined) st.exitCode = decoded.exitCode;
+    if (decoded.signal !== undefined) st.signal = decoded.signal;
+    if (status !== 'stopped-early') for (const line of st.heldNoise) this.emitStderr(st, line);
+    st.heldNoise = [];
+    if (status === 'failed') st.message = this.failureMessage(st);
+    this.setStatus(st, status);
+    if (status === 'failed' && !this.failure) {
+      this.failure = { stage: st, error: runError('stage-failed', st.message!, { ...(this.file === undefined ? {} : { file: this.file }), stage: st.name }) };
+      this.terminate('failure');
+    }
+  }
+
+  private failureMessage(st: StageRun): string {
+    const label = `${filePrefix(this.file)}stage \`${st.name}\``;
+    const last = st.tail[st.tail.length - 1];
+    const said = last ? `: ${last}` : '';
+    if (st.signal) return `${label} was killed by ${st.signal}${said}`;
+    if (st.exitCode === 127) return `${label} failed with exit code 127 (a command was not found)${said}; check the program name and PATH`;
+    if (st.exitCode === 126) return `${label} failed with exit code 126 (a command could not be run)${said}; check permissions and the working directory`;
+    return `${label} failed with exit code ${st.exitCode}${said}; see its stderr above`;
+  }
+
+  private onTimeout(st: StageRun): void {
+    if (st.done || this.finished) return;
+    st.timedOut = true;
+    const ms = st.planned.stage.timeoutMs ?? 0;
+    st.message = `${filePrefix(this.file)}stage \`${st.name}\` timed out after ${formatMs(ms)}; raise its \`timeout\` or make it faster`;
+    if (!this.failure) this.failure = { stage: st, error: runError('stage-timeout', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: st.name }) };
+    this.terminate('failure');
+  }
+
+  // ---- stderr and records -----------------------------------------------------------------
+
+  private onStderr(st: StageRun, line: string): void {
+    st.tail.push(line);
+    if (st.tail.length > 10) st.tail.shift();
+    // A Python traceback is held until its last line says what it was about.
+    if (st.traceback) {
+      if (/^\s/.test(line)) {
+        if (st.traceback.length < 200) st.traceback.push(line);
+        return;
+      }
+      st.traceback.push(line);
+      this.flushTraceback(st, isBrokenPipeNoise(line));
+      return;
+    }
+    if (/^Traceback \(most recent call last\):/.test(line)) {
+      st.traceback = [line];
+      return;
+    }
+    if (isBrokenPipeNoise(line)) {
+      st.sawBrokenPipe = true;
+      st.heldNoise.push(line); // shown later unless the stage turns out to have stopped early
+      if (st.heldNoise.length > 50) st.heldNoise.shift();
+      return;
+    }
+    this.emitStderr(st, line);
+  }
+
+  private flushTraceback(st: StageRun, noise: boolean): void {
+    const lines = st.traceback;
+    st.traceback = undefined;
+    if (!lines) return;
+    if (noise) {
+      st.sawBrokenPipe = true;
+      st.heldNoise.push(...lines.slice(-50));
+    } else for (const l of lines) this.emitStderr(st, l);
+  }
+
+  private emitStderr(st: StageRun, line: string): void {
+    if (st.planned.stage.stderr === 'ignore') return;
+    this.queue.push({ type: 'stderr', stage: st.name, index: st.index, line });
+  }
+
+  private onRecords(chunk: Buffer): void {
+    if (this.stoppedReading) return;
+    const lastNl = chunk.lastIndexOf(10);
+    if (lastNl < 0) {
+      this.partial.push(chunk);
+      return;
+    }
+    const limit = this.options.limit;
+    let end = lastNl + 1;
+    let count = countNewlines(chunk, 0, end);
+    let reachedLimit = false;
+    if (limit !== undefined && this.records + count >= limit) {
+      count = limit - this.records;
+      end = afterNthNewline(chunk, count);
+      reachedLimit = true;
+    }
+    const head = chunk.subarray(0, end);
+    const data = this.partial.length > 0 ? Buffer.concat([...this.partial, head]) : head;
+    this.partial = end < chunk.length && !reachedLimit ? [chunk.subarray(end)] : [];
+    if (count > 0) this.emitRecords(data, count);
+    if (reachedLimit) this.stopReading();
+  }
+
+  private emitRecords(data: Buffer, count: number): void {
+    this.records += count;
+    this.bytes += data.length;
+    this.lastStage.meter.sink = { bytes: this.bytes, records: this.records };
+    this.queue.push({ type: 'records', data, count });
+  }
+
+  private pauseOutput(): void {
+    this.sink?.pause();
+    for (const s of this.stderrStreams) s.pause();
+  }
+
+  private resumeOutput(): void {
+    this.sink?.resume();
+    for (const s of this.stderrStreams) s.resume();
+  }
+
+  // ---- stopping ---------------------------------------------------------------------------
+
+  stopReading(): void {
+    if (this.stoppedReading || this.finished) return;
+    this.stoppedReading = true;
+    this.partial = [];
+    // As when a downstream `head` exits: the last stage gets SIGPIPE, the others follow through
+    // their pipes. Stages that never write are sent one after a grace.
+    this.signalStage(this.lastStage, 'SIGPIPE');
+    this.sink?.destroy();
+    this.later(stopReadingGraceMs, () => {
+      for (const st of this.stages) if (!st.done) this.signalStage(st, 'SIGPIPE');
+      this.later(stopReadingGraceMs, () => {
+        if (this.stages.some((st) => !st.done)) this.terminate('cancel-quietly');
+      });
+    });
+  }
+
+  cancel(): void {
+    if (this.finished || this.cancelled) return;
+    this.cancelled = true;
+    this.terminate('cancel');
+  }
+
+  private signalStage(st: StageRun, signal: NodeJS.Signals): void {
+    if (st.pid === undefined || st.done) return;
+    try {
+      process.kill(st.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+
+  /**
+   * Ends every stage: SIGTERM to the process group (the segment's bash and the stage wrappers
+   * ignore it, so they survive to reap their stage and report), then SIGKILL to whatever is
+   * left but them, then SIGKILL to the whole group. Everything is gone within ~100 ms.
+   */
+  private terminate(reason: 'cancel' | 'failure' | 'cancel-quietly'): void {
+    if (this.terminating || this.quietStop || this.pgid === undefined) return;
+    if (reason === 'cancel-quietly') this.quietStop = true;
+    else this.terminating = reason;
+    this.killGroup('SIGTERM');
+    this.later(termGraceMs, () => {
+      if (this.bashExited || this.pgid === undefined) return;
+      killGroupMembers(this.pgid, 'SIGKILL', new Set([this.pgid, ...this.wrapperPids()]));
+      this.later(killGraceMs - termGraceMs, () => {
+        if (!this.bashExited) this.killGroup('SIGKILL');
+      });
+    });
+  }
+
+  private wrapperPids(): number[] {
+    const pids: number[] = [];
+    for (const st of this.stages) {
+      if (st.pid === undefined || st.done) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${st.pid}/stat`, 'latin1');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid > 1) pids.push(ppid);
+      } catch {
+        // gone
+      }
+    }
+    return pids;
+  }
+
+  private killGroup(signal: NodeJS.Signals): void {
+    if (this.pgid === undefined) return;
+    try {
+      process.kill(-this.pgid, signal);
+    } catch {
+      // the group is empty
+    }
+  }
+
+  private destroyStreams(): void {
+    this.sink?.destroy();
+    for (const s of this.stderrStreams) s.destroy();
+    (this.child?.stdio[controlFd] as Readable | undefined)?.destroy();
+    (this.child?.stdio[2] as Readable | undefined)?.destroy();
+  }
+
+  // ---- stats ------------------------------------------------------------------------------
+
+  private sample(): void {
+    const now = Date.now();
+    for (const st of this.stages) {
+      if (!st.probe) continue;
+      const s = st.probe.read();
+      if (s) st.meter.add(now, s);
+    }
+    if (++this.sampleCount % this.ticksPerStats === 0) {
+      this.queue.push({ type: 'stats', elapsedMs: now - this.startedAt, stages: this.snapshot(now), records: this.records, bytes: this.bytes });
+    }
+  }
+
+  private snapshot(now = Date.now()): StageStats[] {
+    const bottleneck = pickBottleneck(
+      this.stages.map((s) => s.meter),
+      (m) => m.endedAt !== undefined,
+    );
+    return this.stages.map((st) => st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck));
+  }
+
+  private setStatus(st: StageRun, status: StageStatus): void {
+    st.status = status;
+    if (endedStatuses.has(status)) st.meter.end(Date.now());
+    const event: RunEvent = { type: 'status', stage: st.name, index: st.index, status };
+    if (st.pid !== undefined) event.pid = st.pid;
+    if (st.exitCode !== undefined) event.exitCode = st.exitCode;
+    if (st.signal !== undefined) event.signal = st.signal;
+    if (st.message !== undefined) event.message = st.message;
+    this.queue.push(event);
+  }
+
+  // ---- the end ----------------------------------------------------------------------------
+
+  private maybeFinish(): void {
+    if (this.finished) return;
+    if (!this.bashExited || this.open.control || this.open.sink || this.open.bashStderr) return;
+    if (this.stages.some((st) => !st.stderrClosed)) return;
+    this.finish();
+  }
+
+  private finish(): void {
+    this.finished = true;
+    if (this.sampler) clearInterval(this.sampler);
+    for (const t of this.timers) clearTimeout(t);
+    this.options.signal?.removeEventListener('abort', this.abortListener);
+    const now = Date.now();
+    for (const st of this.stages) {
+      if (st.timer) clearTimeout(st.timer);
+      if (st.graceTimer) clearTimeout(st.graceTimer);
+      st.probe?.close();
+      st.probe = undefined;
+      if (endedStatuses.has(st.status)) continue;
+      if (st.done) {
+        st.stderrClosed = true;
+        this.maybeEndStage(st);
+        continue;
+      }
+      // Ended without a report: killed together with its wrapper, or never started.
+      let status: StageStatus;
+      if (st.timedOut) status = 'timed-out';
+      else if (this.terminating || this.cancelled || this.failure) status = 'cancelled';
+      else if (this.stoppedReading) status = 'stopped-early';
+      else {
+        status = 'failed';
+        st.message = `${filePrefix(this.file)}stage \`${st.name}\` ended without reporting its status${this.bashStderr.length ? `: ${this.bashStderr[this.bashStderr.length - 1]}` : ''}`;
+        if (!this.failure) this.failure = { stage: st, error: runError('stage-failed', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: st.name }) };
+      }
+      this.setStatus(st, status);
+    }
+    const stats = this.snapshot(now);
+    const stages: StageResult[] = this.stages.map((st, i) => {
+      const r: StageResult = { name: st.name, index: st.index, status: st.status, stderrTail: [...st.tail], stats: stats[i]! };
+      if (st.exitCode !== undefined) r.exitCode = st.exitCode;
+      if (st.signal !== undefined) r.signal = st.signal;
+      if (st.message !== undefined) r.message = st.message;
+      return r;
+    });
+    const result: RunResult = {
+      outcome: this.failure ? 'failed' : this.cancelled ? 'cancelled' : 'succeeded',
+      ok: !this.failure && !this.cancelled,
+      stages,
+      records: this.records,
+      bytes: this.bytes,
+      durationMs: now - this.startedAt,
+      stoppedReading: this.stoppedReading,
+    };
+    if (this.file !== undefined) result.file = this.file;
+    if (this.failure) {
+      result.failedStage = this.failure.stage.name;
+      result.error = this.failure.error;
+    } else if (this.cancelled) {
+      result.error = runError('cancelled', `${filePrefix(this.file)}the run was cancelled`, this.file === undefined ? {} : { file: this.file });
+    }
+    this.queue.push({ type: 'stats', elapsedMs: result.durationMs, stages: stats, records: this.records, bytes: this.bytes });
+    this.queue.push({ type: 'end', result });
+    this.queue.close();
+    this.resolve(result);
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}

@@ -1,0 +1,285 @@
+import * as fs from 'node:fs';
+import type { StageStatus } from './status';
+
+/**
+ * Per-stage stats, read from /proc without touching the data (docs/stats.md is the glossary).
+ * While a stage runs they are sampled; once it has ended, bytes and CPU are the exact totals
+ * its wrapper read right after reaping it (`exact: true`).
+ */
+export interface StageStats {
+  name: string;
+  index: number;
+  status: StageStatus;
+  pid?: number;
+  /** Bytes the stage read (rchar): its stdin plus a few KB of start-up reads (libraries, locale). */
+  bytesIn: number;
+  /** Bytes the stage wrote (wchar): its stdout plus its stderr. For the last stage: exactly its stdout. */
+  bytesOut: number;
+  /** Records (lines) written; known for the last stage only. */
+  recordsOut?: number;
+  cpuUserMs: number;
+  cpuSysMs: number;
+  /** Resident memory now (0 once ended) and the highest seen (VmHWM). */
+  rssKb: number;
+  maxRssKb: number;
+  /** From start until end (or now). */
+  durationMs: number;
+  /** Output bytes per second over the last sampling interval (over the whole run once ended). */
+  rateOut: number;
+  /** CPU time over wall time over the last intervals (1 = one core all the time). */
+  busy: number;
+  /** Shares of samples (recent, smoothed) in which the stage was blocked reading its stdin / writing its stdout. */
+  waitingRead: number;
+  waitingWrite: number;
+  /** Share of samples in which it was neither: computing, or waiting on something else (disk, network, a timer). */
+  working: number;
+  /** This stage limits the pipeline's throughput: the others wait for it. At most one stage. */
+  bottleneck: boolean;
+  /** Bytes and CPU are exact final totals (the stage has ended and its wrapper reported). */
+  exact: boolean;
+}
+
+export type WaitState = 'running' | 'read-stdin' | 'write-stdout' | 'other';
+
+export interface ProcSample {
+  state: string;
+  utimeTicks: number;
+  stimeTicks: number;
+  cutimeTicks: number;
+  cstimeTicks: number;
+  rchar: number;
+  wchar: number;
+  rssKb: number;
+  hwmKb: number;
+  wait: WaitState;
+}
+
+/** USER_HZ: /proc/PID/stat times are in 1/100 s on Linux. */
+export const ticksPerSecond = 100;
+export const msPerTick = 1000 / ticksPerSecond;
+
+export function parseIo(text: string): { rchar: number; wchar: number } {
+  const r = /^rchar:\s*(\d+)/m.exec(text);
+  const w = /^wchar:\s*(\d+)/m.exec(text);
+  return { rchar: r ? Number(r[1]) : 0, wchar: w ? Number(w[1]) : 0 };
+}
+
+export function parseStat(text: string): Pick<ProcSample, 'state' | 'utimeTicks' | 'stimeTicks' | 'cutimeTicks' | 'cstimeTicks'> | undefined {
+  // The command name is in parentheses and may itself hold spaces and parentheses.
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const f = text.slice(close + 2).split(' ');
+  // f[0] is field 3 (state); utime is field 14.
+  return { state: f[0] ?? '?', utimeTicks: Number(f[11]), stimeTicks: Number(f[12]), cutimeTicks: Number(f[13]), cstimeTicks: Number(f[14]) };
+}
+
+export function parseStatus(text: string): { rssKb: number; hwmKb: number } {
+  const rss = /^VmRSS:\s*(\d+)/m.exec(text);
+  const hwm = /^VmHWM:\s*(\d+)/m.exec(text);
+  return { rssKb: rss ? Number(rss[1]) : 0, hwmKb: hwm ? Number(hwm[1]) : 0 };
+}
+
+/** Syscall numbers of read-like and write-like calls, per architecture. */
+const syscalls: Record<string, { read: number[]; write: number[]; splice: number; sendfile: number }> = {
+  x64: { read: [0, 17, 19, 295], write: [1, 18, 20, 296], splice: 275, sendfile: 40 },
+  arm64: { read: [63, 65, 67, 69], write: [64, 66, 68, 70], splice: 76, sendfile: 71 },
+};
+
+/** From /proc/PID/syscall: is the process blocked reading fd 0 or writing fd 1? */
+export function parseSyscall(text: string, arch: string = process.arch): WaitState {
+  const t = text.trim();
+  if (t === 'running') return 'running';
+  const [nrText, ...args] = t.split(' ');
+  const table = syscalls[arch];
+  if (!table || nrText === undefined) return 'other';
+  const nr = Number(nrText);
+  const a = args.map((x) => Number.parseInt(x, 16));
+  if (table.read.includes(nr) && a[0] === 0) return 'read-stdin';
+  if (table.write.includes(nr) && a[0] === 1) return 'write-stdout';
+  if (nr === table.splice) return a[2] === 1 ? 'write-stdout' : a[0] === 0 ? 'read-stdin' : 'other';
+  if (nr === table.sendfile) return a[0] === 1 ? 'write-stdout' : 'other';
+  return 'other';
+}
+
+/**
+ * Reads one process's /proc files through fds kept open for its lifetime (a pread each,
+ * microseconds). Must be closed; reads after the process is gone return undefined.
+ */
+export class ProcProbe {
+  private fds: { io: number; stat: number; status: number; syscall: number | undefined } | undefined;
+  private readonly buf = Buffer.allocUnsafe(4096);
+
+  constructor(readonly pid: number) {
+    const open = (name: string) => fs.openSync(`/proc/${pid}/${name}`, 'r');
+    let opened: number[] = [];
+    try {
+      const io = open('io');
+      opened.push(io);
+      const stat = open('stat');
+      opened.push(stat);
+      const status = open('status');
+      opened.push(status);
+      let syscall: number | undefined;
+      try {
+        syscall = open('syscall');
+      } catch {
+        syscall = undefined; // not allowed (ptrace restrictions): no wait states, the rest works
+      }
+      this.fds = { io, stat, status, syscall };
+      opened = [];
+    } finally {
+      for (const fd of opened) fs.closeSync(fd);
+    }
+  }
+
+  private readText(fd: number): string | undefined {
+    try {
+      const n = fs.readSync(fd, this.buf, 0, this.buf.length, 0);
+      return n > 0 ? this.buf.toString('latin1', 0, n) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  read(): ProcSample | undefined {
+    const fds = this.fds;
+    if (!fds) return undefined;
+    const statText = this.readText(fds.stat);
+    const ioText = this.readText(fds.io);
+    const statusText = this.readText(fds.status);
+    if (statText === undefined || ioText === undefined || statusText === undefined) return undefined;
+    const stat = parseStat(statText);
+    if (!stat || stat.state === 'Z' || stat.state === 'X') return undefined;
+    const syscallText = fds.syscall === undefined ? undefined : this.readText(fds.syscall);
+    const wait: WaitState = stat.state === 'R' ? 'running' : syscallText === undefined ? 'other' : parseSyscall(syscallText);
+    return { ...stat, ...parseIo(ioText), ...parseStatus(statusText), wait };
+  }
+
+  close(): void {
+    const fds = this.fds;
+    this.fds = undefined;
+    if (!fds) return;
+    for (const fd of [fds.io, fds.stat, fds.status, fds.syscall]) if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Weight of the newest sample in the smoothed shares (about the last 5 samples count). */
+const smoothing = 0.3;
+
+/** Accumulates one stage's samples into StageStats. */
+export class StageMeter {
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  private last: { at: number; sample: ProcSample } | undefined;
+  private rate = 0;
+  private busyRecent = 0;
+  private shares = { read: 0, write: 0, working: 0 };
+  private totals = { samples: 0, read: 0, write: 0, working: 0 };
+  private final: { rchar: number; wchar: number; cpuUserMs: number; cpuSysMs: number } | undefined;
+  maxRssKb = 0;
+  /** Set by the run for the last stage: exact bytes/records received by the engine. */
+  sink: { bytes: number; records: number } | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly index: number,
+  ) {}
+
+  add(at: number, sample: ProcSample): void {
+    const prev = this.last;
+    if (prev) {
+      const dt = (at - prev.at) / 1000;
+      if (dt > 0) {
+        this.rate = Math.max(0, sample.wchar - prev.sample.wchar) / dt;
+        const cpu = (sample.utimeTicks + sample.stimeTicks + sample.cutimeTicks + sample.cstimeTicks - (prev.sample.utimeTicks + prev.sample.stimeTicks + prev.sample.cutimeTicks + prev.sample.cstimeTicks)) / ticksPerSecond;
+        this.busyRecent = this.busyRecent === 0 ? cpu / dt : this.busyRecent * (1 - smoothing) + (cpu / dt) * smoothing;
+      }
+    }
+    const w = sample.wait;
+    const x = { read: w === 'read-stdin' ? 1 : 0, write: w === 'write-stdout' ? 1 : 0, working: w === 'running' || w === 'other' ? 1 : 0 };
+    if (this.totals.samples === 0) this.shares = { ...x };
+    else for (const k of ['read', 'write', 'working'] as const) this.shares[k] = this.shares[k] * (1 - smoothing) + x[k] * smoothing;
+    this.totals.samples++;
+    this.totals.read += x.read;
+    this.totals.write += x.write;
+    this.totals.working += x.working;
+    this.maxRssKb = Math.max(this.maxRssKb, sample.hwmKb, sample.rssKb);
+    this.last = { at, sample };
+  }
+
+  /** Exact totals from the stage's wrapper, right after it reaped the stage. */
+  finish(at: number, totals: { rchar: number; wchar: number; cutimeTicks: number; cstimeTicks: number }): void {
+    this.endedAt ??= at;
+    // utime of the exec'd stage ends up in the wrapper's cutime; a shell stage's reaped children too.
+    this.final = { rchar: totals.rchar, wchar: totals.wchar, cpuUserMs: totals.cutimeTicks * msPerTick, cpuSysMs: totals.cstimeTicks * msPerTick };
+  }
+
+  /** Ended without a report (killed with its wrapper): the last sample stands. */
+  end(at: number): void {
+    this.endedAt ??= at;
+  }
+
+  get samples(): number {
+    return this.totals.samples;
+  }
+
+  /** Smoothed (live) or whole-run (ended) share of samples in which the stage was working. */
+  workingShare(ended: boolean): number {
+    if (ended) return this.totals.samples === 0 ? 0 : this.totals.working / this.totals.samples;
+    return this.shares.working;
+  }
+
+  snapshot(now: number, status: StageStatus, pid: number | undefined, bottleneck: boolean): StageStats {
+    const s = this.last?.sample;
+    const ended = this.endedAt !== undefined;
+    const duration = this.startedAt === undefined ? 0 : (this.endedAt ?? now) - this.startedAt;
+    const cpuUserMs = Math.max(this.final?.cpuUserMs ?? 0, s ? (s.utimeTicks + s.cutimeTicks) * msPerTick : 0);
+    const cpuSysMs = Math.max(this.final?.cpuSysMs ?? 0, s ? (s.stimeTicks + s.cstimeTicks) * msPerTick : 0);
+    let bytesOut = this.final?.wchar ?? s?.wchar ?? 0;
+    if (this.sink) bytesOut = this.sink.bytes;
+    const bytesIn = this.final?.rchar ?? s?.rchar ?? 0;
+    const n = this.totals.samples;
+    const stats: StageStats = {
+      name: this.name,
+      index: this.index,
+      status,
+      bytesIn,
+      bytesOut,
+      cpuUserMs,
+      cpuSysMs,
+      rssKb: ended ? 0 : (s?.rssKb ?? 0),
+      maxRssKb: this.maxRssKb,
+      durationMs: Math.max(0, Math.round(duration)),
+      rateOut: ended ? (duration > 0 ? bytesOut / (duration / 1000) : 0) : this.rate,
+      busy: ended ? (duration > 0 ? (cpuUserMs + cpuSysMs) / duration : 0) : this.busyRecent,
+      waitingRead: ended ? (n ? this.totals.read / n : 0) : this.shares.read,
+      waitingWrite: ended ? (n ? this.totals.write / n : 0) : this.shares.write,
+      working: this.workingShare(ended),
+      bottleneck,
+      exact: this.final !== undefined,
+    };
+    if (pid !== undefined) stats.pid = pid;
+    if (this.sink) stats.recordsOut = this.sink.records;
+    return stats;
+  }
+}
+
+/**
+ * The stage that limits throughput: the one working (computing, or blocked on something other
+ * than its pipes) the largest share of the time while the others wait on their pipes for it.
+ * None when fewer than two stages, too few samples, or nobody works more than half the time.
+ */
+export function pickBottleneck(meters: readonly StageMeter[], ended: (m: StageMeter) => boolean): number | undefined {
+  if (meters.length < 2) return undefined;
+  let best: StageMeter | undefined;
+  let bestShare = 0.5;
+  for (const m of meters) {
+    if (m.samples < 3) continue;
+    const share = m.workingShare(ended(m));
+    if (share > bestShare) {
+      best = m;
+      bestShare = share;
+    }
+  }
+  return best?.index;
+}

@@ -1,0 +1,56 @@
+import { constants } from 'node:os';
+
+/**
+ * Where a stage is. Ended statuses: `succeeded`, `failed`, `stopped-early` (it ended because its
+ * reader — the next stage or the engine — finished first; not a failure), `cancelled` (the run
+ * was cancelled, or ended by another stage's failure or timeout), `timed-out`.
+ */
+export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped-early' | 'cancelled' | 'timed-out';
+
+export const endedStatuses: ReadonlySet<StageStatus> = new Set(['succeeded', 'failed', 'stopped-early', 'cancelled', 'timed-out']);
+
+/** Lines a program prints when its reader went away: noise once the stage has stopped early. */
+const brokenPipeNoise = /broken pipe|\bEPIPE\b|connection reset|\bECONNRESET\b|BrokenPipeError|SIGPIPE/i;
+
+export function isBrokenPipeNoise(line: string): boolean {
+  return brokenPipeNoise.test(line);
+}
+
+const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+/**
+ * A shell status (0–255, 128+N when killed by signal N, as bash reports it) as exit code or
+ * signal name. A program that exits with 129–159 on purpose is indistinguishable from a signal
+ * death here; bash gives no way to tell.
+ */
+export function decodeShellStatus(status: number): { exitCode?: number; signal?: string } {
+  if (status > 128 && status < 128 + 65) {
+    const name = signalNames.get(status - 128);
+    if (name) return { signal: name };
+  }
+  return { exitCode: status };
+}
+
+export interface EndFacts {
+  /** Shell status of the stage (see decodeShellStatus). */
+  status: number;
+  /** The stage printed broken-pipe noise on stderr. */
+  sawBrokenPipe: boolean;
+  /** The engine was terminating the run (cancel, another stage's failure or timeout) when it ended. */
+  terminating: boolean;
+  /** This stage's timeout fired. */
+  timedOut: boolean;
+}
+
+/**
+ * How an ended stage is reported. SIGPIPE (or a non-zero exit with broken-pipe noise) means its
+ * reader went away first: stopped early, as a shell user expects from `… | head`.
+ */
+export function classifyEnd(f: EndFacts): StageStatus {
+  if (f.timedOut) return 'timed-out';
+  const { signal } = decodeShellStatus(f.status);
+  if (f.status === 0) return 'succeeded';
+  if (signal === 'SIGPIPE' || f.sawBrokenPipe) return 'stopped-early';
+  if (f.terminating) return 'cancelled';
+  return 'failed';
+}
