@@ -1,5 +1,6 @@
 import type { Document } from 'yaml';
 import { builtins, isBuiltin, type FileRole } from './builtins';
+import { removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
 import { stageLabel as label, type Pipeline, type Stage } from './model';
@@ -36,7 +37,7 @@ function emptyPipeline(ctx: SemanticContext): Problem[] {
   return [problem('empty-pipeline', span, 'The pipeline has no stages: add a `stages:` list with at least one stage, e.g. `- run: cat`.')];
 }
 
-function actionProblems(stage: Stage, raw: Json): Problem[] {
+function actionProblems(text: string, stage: Stage, raw: Json): Problem[] {
   const present = actionKeys.filter((k) => raw[k] !== undefined);
   const problems: Problem[] = [];
   if (present.length === 0) {
@@ -45,7 +46,7 @@ function actionProblems(stage: Stage, raw: Json): Problem[] {
     const spanOf = (k: (typeof actionKeys)[number]) => stage.keys[k]!;
     const fixes = present.map((keep) => ({
       title: `Keep \`${keep}\``,
-      edits: present.filter((k) => k !== keep).map((k) => ({ start: spanOf(k).key.start, end: spanOf(k).value.end, newText: '' })),
+      edits: present.filter((k) => k !== keep).map((k) => removeEntryEdit(text, spanOf(k).key.start, spanOf(k).value.end)),
     }));
     for (const k of present.slice(1)) {
       problems.push(problem('conflicting-command', spanOf(k).key, `${label(stage)} has ${present.map((p) => `\`${p}\``).join(' and ')}: keep exactly one.`, fixes));
@@ -179,7 +180,7 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
   for (const stage of pipeline.stages) {
     const raw = raws[stage.index];
     if (!isObject(raw)) continue;
-    problems.push(...actionProblems(stage, raw));
+    problems.push(...actionProblems(ctx.text, stage, raw));
     const resolved = resolveStage(pipeline, stage, ctx.host.env, fileDir ?? '/');
     problems.push(...undefinedVariables(ctx, stage, raw, resolved.env));
     if (fileDir === undefined || cwdProblems.length > 0) continue;
