@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CodeActionKind, CodeActionRequest, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver/node';
+import { fakeHost } from '../unit/dsl/fake-host';
+import { applyEdits, dslFixtures } from './fixtures';
+import { inProcess, type TestClient } from './harness';
+
+let client: TestClient;
+let n = 0;
+beforeAll(async () => {
+  client = await inProcess({ host: fakeHost() });
+});
+afterAll(() => client.dispose());
+
+async function actionsFor(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
+  const result = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
+  return (result ?? []) as CodeAction[];
+}
+
+function editsOf(action: CodeAction, uri: string): TextEdit[] {
+  return (action.edit?.changes?.[uri] ?? []) as TextEdit[];
+}
+
+/** Opens `text`, applies the quick fix titled `title` for the diagnostic with `code`, and returns the re-checked result. */
+async function fixOnce(text: string, code: string, title: RegExp) {
+  const uri = `untitled:fix-${n++}.pipeline.yaml`;
+  const { diagnostics } = await client.open(uri, text);
+  const diagnostic = diagnostics.find((d) => d.code === code);
+  expect(diagnostic, `a ${code} diagnostic in:\n${text}\ngot ${JSON.stringify(diagnostics.map((d) => d.code))}`).toBeDefined();
+  const actions = await actionsFor(uri, diagnostic!.range, [diagnostic!]);
+  const chosen = actions.find((a) => title.test(a.title));
+  expect(chosen, `an action ${title} among ${JSON.stringify(actions.map((a) => a.title))}`).toBeDefined();
+  expect(chosen!.kind).toBe(CodeActionKind.QuickFix);
+  expect(chosen!.diagnostics).toEqual([diagnostic]);
+  const fixed = applyEdits(text, editsOf(chosen!, uri));
+  const after = await client.replace(uri, fixed);
+  await client.close(uri);
+  return { fixed, diagnostics: after.diagnostics };
+}
+
+describe('code actions keyed by problem code', () => {
+  const cases: { name: string; text: string; code: string; title: RegExp; expected: string }[] = [
+    { name: 'did-you-mean for an unknown stage key', text: 'stages:\n  - rn: cat\n', code: 'unknown-key', title: /Change to `run`/, expected: 'stages:\n  - run: cat\n' },
+    { name: 'did-you-mean for an unknown pipeline key', text: 'nmae: x\nstages:\n  - run: cat\n', code: 'unknown-key', title: /`name`/, expected: 'name: x\nstages:\n  - run: cat\n' },
+    { name: 'did-you-mean for a built-in', text: 'stages:\n  - use: haed\n', code: 'unknown-builtin', title: /`head`/, expected: 'stages:\n  - use: head\n' },
+    { name: 'did-you-mean for a with option', text: 'stages:\n  - use: head\n    with: { cuont: 3 }\n', code: 'bad-option', title: /`count`/, expected: 'stages:\n  - use: head\n    with: { count: 3 }\n' },
+    { name: 'did-you-mean for an enum value', text: 'stages:\n  - run: cat\n    stderr: ignor\n', code: 'invalid-value', title: /`ignore`/, expected: 'stages:\n  - run: cat\n    stderr: ignore\n' },
+    { name: 'keep one of conflicting run/command', text: 'stages:\n  - run: cat\n    command: [sort]\n', code: 'conflicting-command', title: /Keep `command`/, expected: 'stages:\n  - command: [sort]\n' },
+    { name: 'keep one of conflicting run/use', text: 'stages:\n  - run: cat\n    use: head # first 10\n    name: x\n', code: 'conflicting-command', title: /Keep `run`/, expected: 'stages:\n  - run: cat\n    name: x\n' },
+    { name: 'clamp workers', text: 'stages:\n  - run: cat\n    workers: 100\n', code: 'workers-range', title: /64/, expected: 'stages:\n  - run: cat\n    workers: 64\n' },
+    { name: 'define a variable: no env yet', text: 'name: v\nstages:\n  - command: [echo, "${GREETING}"]\n', code: 'undefined-variable', title: /Define `GREETING`/, expected: 'name: v\nenv:\n  GREETING: ""\nstages:\n  - command: [echo, "${GREETING}"]\n' },
+    { name: 'define a variable: block env', text: 'env:\n    A: 1 # one\n    B: two\nstages:\n  - command: [echo, "${C}"]\n', code: 'undefined-variable', title: /Define `C`/, expected: 'env:\n    A: 1 # one\n    B: two\n    C: ""\nstages:\n  - command: [echo, "${C}"]\n' },
+    { name: 'define a variable: flow env', text: 'env: { A: 1 }\nstages:\n  - use: read\n    with: { path: "${N}x.csv" }\n', code: 'undefined-variable', title: /Define `N`/, expected: 'env: { A: 1, N: "" }\nstages:\n  - use: read\n    with: { path: "${N}x.csv" }\n' },
+    { name: 'define a variable: empty env', text: 'env:\nstages:\n  - command: [echo, "${X}"]\n', code: 'undefined-variable', title: /Define `X`/, expected: 'env:\n  X: ""\nstages:\n  - command: [echo, "${X}"]\n' },
+    { name: 'define a variable: CRLF, empty flow env', text: 'env: {}\r\nstages:\r\n  - command: [echo, "${X}"]\r\n', code: 'undefined-variable', title: /Define `X`/, expected: 'env: { X: "" }\r\nstages:\r\n  - command: [echo, "${X}"]\r\n' },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: applied and re-checked clean`, async () => {
+      const { fixed, diagnostics } = await fixOnce(c.text, c.code, c.title);
+      expect(fixed).toBe(c.expected);
+      expect(diagnostics.map((d) => `${String(d.code)}: ${d.message}`)).toEqual([]);
+    });
+  }
+
+  it('every fix offered for the golden fixtures applies and removes its problem', async () => {
+    let applied = 0;
+    for (const fixture of dslFixtures()) {
+      const uri = `untitled:golden-fix-${fixture.name}`;
+      const { diagnostics } = await client.open(uri, fixture.text);
+      for (const diagnostic of diagnostics) {
+        const actions = (await actionsFor(uri, diagnostic.range, [diagnostic])).filter((a) => a.kind === CodeActionKind.QuickFix);
+        for (const a of actions) {
+          const fixed = applyEdits(fixture.text, editsOf(a, uri));
+          const after = await client.replace(uri, fixed);
+          const count = (ds: Diagnostic[]) => ds.filter((d) => d.code === diagnostic.code).length;
+          expect(count(after.diagnostics), `${fixture.name}: "${a.title}" for ${String(diagnostic.code)} at line ${diagnostic.range.start.line + 1}`).toBeLessThan(count(diagnostics));
+          expect(after.diagnostics.filter((d) => d.code === 'yaml-syntax' && !diagnostics.some((b) => b.code === 'yaml-syntax'))).toEqual([]);
+          await client.replace(uri, fixture.text);
+          applied++;
+        }
+      }
+      await client.close(uri);
+    }
+    expect(applied).toBeGreaterThan(10);
+  });
+
+  it('offers "name this stage" for unnamed stages under the cursor, as a refactoring', async () => {
+    const text = 'stages:\n  - run: grep x\n  - { use: head }\n  - name: last\n    run: cat\n';
+    const uri = 'untitled:names.pipeline.yaml';
+    await client.open(uri, text);
+    const whole = { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } };
+    const actions = await actionsFor(uri, whole, [], [CodeActionKind.Refactor]);
+    expect(actions.map((a) => [a.title, a.kind])).toEqual([
+      ['Name this stage `grep`', CodeActionKind.RefactorRewrite],
+      ['Name this stage `head`', CodeActionKind.RefactorRewrite],
+    ]);
+    const named = applyEdits(text, actions.flatMap((a) => editsOf(a, uri)));
+    expect(named).toBe('stages:\n  - name: grep\n    run: grep x\n  - { name: head, use: head }\n  - name: last\n    run: cat\n');
+    const after = await client.replace(uri, named);
+    expect(after.diagnostics).toEqual([]);
+    // Only quick fixes when only those are asked for; nothing on a named stage.
+    expect(await actionsFor(uri, whole, [], [CodeActionKind.QuickFix])).toEqual([]);
+    expect(await actionsFor(uri, { start: { line: 4, character: 6 }, end: { line: 4, character: 6 } }, [])).toEqual([]);
+    await client.close(uri);
+  });
+
+  it('never applies a diagnostic’s fix at a stale place', async () => {
+    const text = 'stages:\n  - rn: cat\n';
+    const uri = 'untitled:stale.pipeline.yaml';
+    const { diagnostics } = await client.open(uri, text);
+    const old = diagnostics.find((d) => d.code === 'unknown-key')!;
+    const before = await actionsFor(uri, old.range, [old]);
+    expect(before.map((a) => a.title)).toContain('Change to `run`');
+    // An edit below: the old diagnostic still matches the current check, so its fix is recomputed.
+    await client.replace(uri, `${text}# more\n`);
+    const still = await actionsFor(uri, old.range, [old]);
+    expect(still).toEqual(before);
+    // A line inserted above: the old diagnostic points at the wrong place now; no fix is offered.
+    await client.replace(uri, `name: x\n${text}`);
+    expect(await actionsFor(uri, old.range, [old])).toEqual([]);
+    // Not ours, or an unknown code: ignored.
+    expect(await actionsFor(uri, old.range, [{ ...old, source: 'other' }, { ...old, code: 'no-such-code' }])).toEqual([]);
+    await client.close(uri);
+  });
+});
