@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
@@ -115,8 +117,30 @@ export async function inProcess(options: ServerOptions = {}, initializationOptio
 
 /** The built bundle, `node dist/server.cjs --stdio`, as an editor starts it. */
 export async function overStdio(env: NodeJS.ProcessEnv = process.env): Promise<{ client: TestClient; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/server.cjs'), '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [builtServer(), '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   const client = new TestClient(createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)), () => child.kill());
   await client.initialize();
   return { client, child };
+}
+
+/**
+ * A PATH folder with the programs the fixtures expect (those of test/unit/dsl/fake-host.ts). Each
+ * is a script that leaves `ran-<name>` in `markerDir` if it is ever executed, so tests can prove
+ * that the server only looks programs up.
+ */
+export function fakePathDir(programs: readonly string[], markerDir: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-path-'));
+  for (const program of programs) {
+    const file = path.join(dir, program);
+    fs.writeFileSync(file, `#!/bin/sh\ntouch '${path.join(markerDir, `ran-${program}`)}'\n`);
+    fs.chmodSync(file, 0o755);
+  }
+  return dir;
+}
+
+/** Fails with a clear message when the bundle has not been built (`npm test` builds it first). */
+export function builtServer(): string {
+  const bundle = path.join(repoRoot, 'dist/server.cjs');
+  if (!fs.existsSync(bundle)) throw new Error(`${bundle} does not exist: run \`npm run build\` (\`npm test\` builds it first)`);
+  return bundle;
 }
