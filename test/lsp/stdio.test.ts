@@ -1,9 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompletionRequest, DocumentSymbolRequest, HoverRequest, ShutdownRequest, ExitNotification, CodeLensRequest, type ChildProcess } from 'vscode-languageserver/node';
+import { CompletionRequest, DocumentSymbolRequest, HoverRequest, ShutdownRequest, ExitNotification, CodeLensRequest } from 'vscode-languageserver/node';
 import { dslFixtures } from './fixtures';
 import { fakePathDir, overStdio, type TestClient } from './harness';
 
