@@ -1,10 +1,16 @@
 // Bundles each entry point into one CommonJS file under dist/ (type-checking is `npm run typecheck`).
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const entries = [
   { in: 'cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/main.ts', out: 'server' },
+  { in: 'extension/extension.ts', out: 'extension' },
+  // The end-to-end suite, loaded by mocha inside VS Code's extension host (test/e2e/run.ts).
+  { in: 'test/e2e/suite/index.ts', out: 'e2e/index', external: ['mocha'] },
+  ...(await readdir('test/e2e/suite'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => ({ in: `test/e2e/suite/${f}`, out: `e2e/${f.replace(/\.ts$/, '')}`, external: ['mocha'] })),
 ];
 
 const watch = process.argv.includes('--watch');
@@ -26,6 +32,7 @@ for (const entry of entries) {
     ...common,
     entryPoints: [{ in: entry.in, out: entry.out }],
     banner: entry.banner ? { js: entry.banner } : undefined,
+    external: [...common.external, ...(entry.external ?? [])],
   };
   if (watch) await (await esbuild.context(options)).watch();
   else await esbuild.build(options);

@@ -1,0 +1,103 @@
+// End-to-end tests inside a real VS Code: code-server + headless Chromium (Debian's) driven by
+// playwright-core. The mocha suite (test/e2e/suite) runs in the extension host through VS Code's
+// smoke-test driver; its output and exit code come back through page functions.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { format } from 'node:util';
+import { chromium } from 'playwright-core';
+import { startCodeServer } from './code-server';
+import { ensureHost } from './setup';
+import { suiteTag } from './suite/tag';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const scratchRoot = path.join(repoRoot, '.e2e');
+const suiteIndex = path.join(repoRoot, 'dist/e2e/index.cjs');
+
+interface Session {
+  name: string;
+  /** Folders/files copied into the session's workspace. */
+  workspace: string[];
+  settings?: Record<string, unknown>;
+  /** Mocha grep: which suites run in this session. */
+  grep: string;
+  screenshot?: string;
+}
+
+const sessions: Session[] = [
+  { name: 'trusted', workspace: ['examples', 'test/fixtures/e2e'], grep: '^(?!untrusted)', screenshot: 'docs/screenshot-run.png' },
+  {
+    name: 'untrusted',
+    workspace: ['examples'],
+    settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
+    grep: '^untrusted',
+  },
+];
+
+function prepareWorkspace(dir: string, sources: string[]): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const src of sources) fs.cpSync(path.join(repoRoot, src), path.join(dir, path.basename(src)), { recursive: true });
+}
+
+async function runSession(session: Session): Promise<number> {
+  const scratch = path.join(scratchRoot, session.name);
+  const workspace = path.join(scratch, 'workspace');
+  fs.rmSync(scratch, { recursive: true, force: true });
+  prepareWorkspace(workspace, session.workspace);
+  const server = await startCodeServer({ scratch: path.join(scratch, 'host'), folder: workspace, settings: session.settings ?? {}, smokeTestDriver: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let finish: (code: number) => void = () => undefined;
+    const finished = new Promise<number>((resolve) => (finish = resolve));
+    // Mocha's lines (tagged by the suite) go to the terminal; the workbench's own logs to a file.
+    const browserLog = fs.openSync(path.join(scratch, 'workbench.log'), 'w');
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      const line = format(...args);
+      if (line.startsWith(suiteTag)) process.stdout.write(`[${session.name}] ${line.slice(suiteTag.length)}\n`);
+      else fs.writeSync(browserLog, `${type}: ${line}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', async (code: number) => {
+      if (session.screenshot) await page.screenshot({ path: path.join(repoRoot, session.screenshot) }).catch(() => undefined);
+      finish(code);
+    });
+    const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(repoRoot)],
+      ['extensionTestsPath', remote(suiteIndex)],
+    ];
+    fs.writeFileSync(path.join(workspace, '.pipewright-e2e.json'), JSON.stringify({ grep: session.grep, session: session.name }));
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const timeout = new Promise<number>((resolve) =>
+      setTimeout(() => {
+        process.stderr.write(`[${session.name}] the suite did not finish within 5 minutes\n`);
+        resolve(1);
+      }, 300_000).unref(),
+    );
+    return await Promise.race([finished, timeout]);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  ensureHost();
+  if (!fs.existsSync(suiteIndex)) throw new Error(`${suiteIndex} is missing: run \`npm run build\` first`);
+  let failed = 0;
+  for (const session of sessions) {
+    const code = await runSession(session);
+    console.log(`e2e session ${session.name}: ${code === 0 ? 'passed' : `FAILED (${code})`}`);
+    if (code !== 0) failed++;
+  }
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,2 @@
+/** Prefix of the suite's output lines, shared by the harness and the suite. */
+export const suiteTag = '[pipewright-e2e] ';
