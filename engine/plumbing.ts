@@ -45,7 +45,10 @@ const shKeywords = new Set('if then else elif fi case esac for while until do do
 export function execPrefixed(script: string): string {
   const s = script.trim();
   if (s === '' || !/^[\x20-\x7e\t]*$/.test(s)) return script;
-  if (/[;&|`(){}\n]|\$\(|<<|^\s*#/.test(s)) return script;
+  // Quoted text cannot hold operators: blank out '…', and "…" without command substitution.
+  const bare = s.replace(/'[^']*'/g, "''").replace(/"(?:[^"$`\\]|\$(?!\())*"/g, '""');
+  if (/['"\\]/.test(bare.replace(/''|""/g, ''))) return script;
+  if (/[;&|`(){}\n]|\$\(|<<|^\s*#/.test(bare)) return script;
   const first = s.split(/[\s<>]/, 1)[0] ?? '';
   if (first === '' || first.includes('=') || first.includes('$') || first.includes("'") || first.includes('"') || first.includes('\\')) return script;
   if (shBuiltins.has(first) || shKeywords.has(first)) return script;

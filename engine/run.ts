@@ -44,8 +44,8 @@ export interface RunHandle {
 }
 
 /** Grace after SIGTERM before stragglers get SIGKILL, and before the whole group does. */
-const termGraceMs = 40;
-const killGraceMs = 80;
+const termGraceMs = 20;
+const killGraceMs = 60;
 /** After the engine stopped reading, stages that do not write (so never see SIGPIPE) get one. */
 const stopReadingGraceMs = 200;
 /** How long an ended stage waits for the end of its stderr before it is classified anyway. */
@@ -344,7 +344,7 @@ class Run {
     // reading counts as "the reader went away"; inner stages need SIGPIPE or EPIPE noise.
     const readerGone = st === this.lastStage && this.stoppedReading;
     this.flushTraceback(st, false);
-    let status = classifyEnd({ status: st.done.status, sawBrokenPipe: st.sawBrokenPipe, terminating: this.terminating !== undefined, timedOut: st.timedOut });
+    let status = classifyEnd({ status: st.done.status, sawBrokenPipe: st.sawBrokenPipe, terminating: this.terminating !== undefined, cancelling: this.cancelled, timedOut: st.timedOut });
     if (status === 'failed' && readerGone) status = 'stopped-early';
     if (status === 'failed' && this.quietStop && !this.failure) status = 'stopped-early';
     const decoded = decodeShellStatus(st.done.status);

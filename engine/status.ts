@@ -36,8 +36,10 @@ export interface EndFacts {
   status: number;
   /** The stage printed broken-pipe noise on stderr. */
   sawBrokenPipe: boolean;
-  /** The engine was terminating the run (cancel, another stage's failure or timeout) when it ended. */
+  /** The engine was terminating the run (another stage's failure or timeout) when it ended. */
   terminating: boolean;
+  /** The run was being cancelled when it ended. */
+  cancelling: boolean;
   /** This stage's timeout fired. */
   timedOut: boolean;
 }
@@ -48,6 +50,7 @@ export interface EndFacts {
  */
 export function classifyEnd(f: EndFacts): StageStatus {
   if (f.timedOut) return 'timed-out';
+  if (f.cancelling) return 'cancelled';
   const { signal } = decodeShellStatus(f.status);
   if (f.status === 0) return 'succeeded';
   if (signal === 'SIGPIPE' || f.sawBrokenPipe) return 'stopped-early';
