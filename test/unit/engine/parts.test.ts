@@ -32,9 +32,10 @@ describe('plumbing', () => {
   });
 
   it('an exec-prefixed script behaves like the original under sh', () => {
-    for (const script of ['printf "%s|" a "b c"', 'tr a-z A-Z', 'cat -n']) {
-      const a = execFileSync('/bin/sh', ['-c', script], { input: 'x y\n' }).toString();
-      const b = execFileSync('/bin/sh', ['-c', execPrefixed(script)], { input: 'x y\n' }).toString();
+    for (const [script, input] of [['basename "$HOME" "x y"', ''], ['tr a-z A-Z', 'x y\n'], ["cat -n '-'", 'x y\n']]) {
+      expect(execPrefixed(script!)).toMatch(/^exec /);
+      const a = execFileSync('/bin/sh', ['-c', script!], { input }).toString();
+      const b = execFileSync('/bin/sh', ['-c', execPrefixed(script!)], { input }).toString();
       expect(b).toBe(a);
     }
   });
