@@ -1,0 +1,95 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliPath, pipewright, repoRoot } from './cli';
+
+const fx = 'test/fixtures/engine';
+
+describe('pipewright run', () => {
+  it('prints records on stdout, a summary on stderr, and exits 0', () => {
+    const r = pipewright(['run', 'examples/word-counts.pipeline.yaml']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('{"word":"the","count":12}');
+    expect(lines.every((l) => JSON.parse(l).count > 0)).toBe(true);
+    expect(r.stderr).toMatch(/^pipewright: examples\/word-counts\.pipeline\.yaml finished in .*: 51 records/m);
+    expect(r.stderr).toMatch(/^ {2}as-records +ok /m);
+  });
+
+  it('| head -n 3: prints 3 records and exits 0 promptly, upstream stopped early', () => {
+    const started = Date.now();
+    const r = spawnSync('/bin/bash', ['-c', `set -o pipefail; node ${cliPath} run ${fx}/endless.pipeline.yaml | head -n 3; echo "status=\${PIPESTATUS[0]}" >&2`], { cwd: repoRoot, encoding: 'utf8', timeout: 20_000 });
+    expect(r.stdout).toBe('n=1\nn=2\nn=3\n');
+    expect(r.stderr).toMatch(/status=0$/m);
+    expect(r.stderr).toMatch(/stopped reading early/);
+    expect(r.stderr).toMatch(/^ {2}numbers +stopped early \(SIGPIPE\)/m);
+    expect(r.stderr).not.toMatch(/Broken pipe|EPIPE/i);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('names the failing stage and exits 1', () => {
+    const r = pipewright(['run', `${fx}/failing.pipeline.yaml`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('1\n');
+    expect(r.stderr).toContain('[parse] fail-after-one.sh: record 2 is not valid JSON');
+    expect(r.stderr).toMatch(/pipewright: test\/fixtures\/engine\/failing\.pipeline\.yaml: stage `parse` failed with exit code 3/);
+    expect(r.stderr).toMatch(/^ {2}parse +FAILED \(exit 3\)/m);
+  });
+
+  it('refuses an invalid pipeline with its problems and exits 2', () => {
+    const r = pipewright(['run', `${fx}/invalid.pipeline.yaml`]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/invalid\.pipeline\.yaml:4:5: error unknown-key: .*`rn`/);
+    expect(r.stderr).toMatch(/the pipeline has \d+ errors? and was not run/);
+  });
+
+  it('exits 2 for an unreadable file, an unknown --to stage, a bad --limit and built-ins', () => {
+    expect(pipewright(['run', 'no/such.pipeline.yaml'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read the pipeline file: no such file/) });
+    expect(pipewright(['run', '--to', 'nope', `${fx}/failing.pipeline.yaml`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no stage named `nope`.*`numbers`, `parse`, `out`/) });
+    expect(pipewright(['run', '--limit', '0', `${fx}/failing.pipeline.yaml`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--limit needs a whole number/) });
+    expect(pipewright(['run', `${fx}/builtin.pipeline.yaml`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/built-in stages arrive with issue 4/) });
+  });
+
+  it('--to and --limit, with --stats-json', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-run-'));
+    const json = path.join(dir, 'stats.json');
+    const r = pipewright(['run', '--to', 'pass', '--limit', '4', '--stats-json', json, '--quiet', `${fx}/endless.pipeline.yaml`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('1\n2\n3\n4\n');
+    expect(r.stderr).toBe('');
+    const stats = JSON.parse(fs.readFileSync(json, 'utf8'));
+    expect(stats).toMatchObject({ outcome: 'succeeded', records: 4, bytes: 8, stoppedReading: true });
+    expect(stats.stages.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
+      ['numbers', 'stopped-early'],
+      ['pass', 'stopped-early'],
+    ]);
+    for (const s of stats.stages) {
+      for (const key of ['name', 'status', 'exitCode', 'signal', 'bytesIn', 'bytesOut', 'recordsOut', 'cpuUserMs', 'cpuSysMs', 'maxRssKb', 'durationMs']) expect(s).toHaveProperty(key);
+    }
+    expect(stats.stages[1]).toMatchObject({ recordsOut: 4, bytesOut: 8, signal: 'SIGPIPE' });
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} cancels the run and exits 130`, async () => {
+      const child = spawn(process.execPath, [cliPath, 'run', `${fx}/started-then-waits.pipeline.yaml`], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      await new Promise<void>((resolve) => {
+        child.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          if (stderr.includes('[wait] started')) resolve();
+        });
+      });
+      const sentAt = Date.now();
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code).toBe(130);
+      expect(Date.now() - sentAt).toBeLessThan(2000);
+      expect(stderr).toMatch(/cancelled after/);
+      expect(stderr).toMatch(/^ {2}wait +cancelled/m);
+    });
+  }
+});
