@@ -73,6 +73,9 @@ export interface StageResult {
   exitCode?: number;
   signal?: string;
   message?: string;
+  /** When it started and ended (ms since the epoch, µs precision: taken by its wrapper when it forked and reaped it). */
+  startedAt?: number;
+  endedAt?: number;
   /** The last stderr lines (at most 10), including those not shown because of `stderr: ignore`. */
   stderrTail: string[];
   stats: StageStats;

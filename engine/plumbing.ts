@@ -70,8 +70,8 @@ export interface SegmentScript {
  * private environment variables (/proc/PID/environ is readable by the owner only) that each
  * stage exports under the real name and unsets before it starts.
  *
- * Control messages, one line each: `pid I PID` when stage I starts, and
- * `done I STATUS RCHAR WCHAR CUTIME CSTIME` when it has ended: its shell status and its exact
+ * Control messages, one line each: `pid I PID TIME` when stage I starts, and
+ * `done I STATUS RCHAR WCHAR CUTIME CSTIME TIME` when it has ended: its shell status and its exact
  * totals, read by the stage's wrapper from its own /proc entry right after reaping the stage
  * (the kernel adds a reaped child's I/O and CPU to its parent's).
  */
@@ -102,13 +102,13 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
     const wrapper = [
       `( ${child} ) <&0 & __p=$!`,
       `exec 0<&- 1>&- ${closeAll}`,
-      `__m="pid ${i} $__p"`,
+      `__m="pid ${i} $__p $EPOCHREALTIME"`,
       `echo "$__m" >&${controlFd}`,
-      `wait $__p; __s=$?`,
+      `wait $__p; __s=$? __e=$EPOCHREALTIME`,
       `__r=0 __w=0`,
       `while read -r __k __v; do case $__k in rchar:) __r=$__v;; wchar:) __w=$__v;; esac; done </proc/$BASHPID/io`,
       `read -r -a __t </proc/$BASHPID/stat`,
-      `echo "done ${i} $__s $__r $((__w - \${#__m} - 1)) \${__t[15]} \${__t[16]}" >&${controlFd}`,
+      `echo "done ${i} $__s $__r $((__w - \${#__m} - 1)) \${__t[15]} \${__t[16]} $__e" >&${controlFd}`,
     ].join('; ');
     return `{ ${wrapper}; }`;
   });
@@ -119,18 +119,21 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
 }
 
 /** Parses one control line; undefined for anything else. */
+/** `at`: wall-clock ms since the epoch, to the µs (bash's $EPOCHREALTIME), when bash has it. */
 export type ControlMessage =
-  | { kind: 'pid'; index: number; pid: number }
-  | { kind: 'done'; index: number; status: number; rchar: number; wchar: number; cutimeTicks: number; cstimeTicks: number };
+  | { kind: 'pid'; index: number; pid: number; at?: number }
+  | { kind: 'done'; index: number; status: number; rchar: number; wchar: number; cutimeTicks: number; cstimeTicks: number; at?: number };
 
 export function parseControlLine(line: string): ControlMessage | undefined {
   const w = line.trim().split(' ');
-  const nums = w.slice(1).map(Number);
+  // $EPOCHREALTIME uses the locale's decimal point.
+  const nums = w.slice(1).map((x) => Number(x.replace(',', '.')));
   if (nums.some((x) => !Number.isFinite(x))) return undefined;
-  if (w[0] === 'pid' && nums.length === 2) return { kind: 'pid', index: nums[0]!, pid: nums[1]! };
-  if (w[0] === 'done' && nums.length === 6) {
+  const at = (n: number | undefined) => (n === undefined ? {} : { at: n * 1000 });
+  if (w[0] === 'pid' && (nums.length === 2 || nums.length === 3)) return { kind: 'pid', index: nums[0]!, pid: nums[1]!, ...at(nums[2]) };
+  if (w[0] === 'done' && (nums.length === 6 || nums.length === 7)) {
     const [index, status, rchar, wchar, cutimeTicks, cstimeTicks] = nums as [number, number, number, number, number, number];
-    return { kind: 'done', index, status, rchar, wchar, cutimeTicks, cstimeTicks };
+    return { kind: 'done', index, status, rchar, wchar, cutimeTicks, cstimeTicks, ...at(nums[6]) };
   }
   return undefined;
 }

@@ -298,7 +298,7 @@ class Run {
     const now = Date.now();
     if (msg.kind === 'pid') {
       st.pid = msg.pid;
-      st.meter.startedAt = now;
+      st.meter.startedAt = msg.at ?? now;
       try {
         st.probe = new ProcProbe(msg.pid);
         const first = st.probe.read();
@@ -323,7 +323,7 @@ class Run {
       probe.close();
       st.probe = undefined;
     }
-    st.meter.finish(now, msg);
+    st.meter.finish(msg.at ?? now, msg);
     st.graceTimer = setTimeout(() => {
       st.stderrClosed = true;
       this.maybeEndStage(st);
@@ -619,6 +619,8 @@ class Run {
     const stats = this.snapshot(now);
     const stages: StageResult[] = this.stages.map((st, i) => {
       const r: StageResult = { name: st.name, index: st.index, status: st.status, stderrTail: [...st.tail], stats: stats[i]! };
+      if (st.meter.startedAt !== undefined) r.startedAt = st.meter.startedAt;
+      if (st.meter.endedAt !== undefined) r.endedAt = st.meter.endedAt;
       if (st.exitCode !== undefined) r.exitCode = st.exitCode;
       if (st.signal !== undefined) r.signal = st.signal;
       if (st.message !== undefined) r.message = st.message;

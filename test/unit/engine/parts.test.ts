@@ -59,6 +59,10 @@ describe('plumbing', () => {
     expect(parseControlLine('done 1 141 100 200 3 4')).toEqual({ kind: 'done', index: 1, status: 141, rchar: 100, wchar: 200, cutimeTicks: 3, cstimeTicks: 4 });
     expect(parseControlLine('done 1 x')).toBeUndefined();
     expect(parseControlLine('hello')).toBeUndefined();
+    const pid = parseControlLine('pid 0 99 1795309507,870123');
+    expect(pid).toMatchObject({ kind: 'pid', index: 0, pid: 99 });
+    expect(pid?.at).toBeCloseTo(1795309507870.123, 2);
+    expect(parseControlLine('done 0 0 1 2 3 4 1795309507.5')).toMatchObject({ at: 1795309507500 });
   });
 });
 

@@ -315,7 +315,8 @@ describe('stats', () => {
     expect(ticks.length).toBeGreaterThan(3);
     const final = d.result.stages.map((s) => s.stats);
     expect(final.map((s) => s.bottleneck)).toEqual([false, true, false]);
-    expect(final[1]!.busy).toBeGreaterThan(0.5);
+    // gzip uses the most CPU (its share of a core is lower than 1 when the machine is busy).
+    expect(final[1]!.busy).toBeGreaterThan(Math.max(0.2, final[0]!.busy, final[2]!.busy));
     // (Wait shares are noisy when the machine is loaded: a stage woken from its pipe but not
     // yet on a CPU counts as working. The order holds.)
     expect(final[1]!.working).toBeGreaterThan(Math.max(final[0]!.working, final[2]!.working));
