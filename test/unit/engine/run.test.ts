@@ -240,20 +240,21 @@ describe('cancel', () => {
       const stages = pipelineOf(yaml).stages.length;
       let running = 0;
       let abortedAt = 0;
-      let lastEndedAt = 0;
+      let abortedAtEpoch = 0;
       const d = await drain(startRun(pipelineOf(yaml), { fileDir: fixtures, signal: controller.signal }), (e) => {
         if (e.type === 'status' && e.status === 'running' && ++running === stages) {
           abortedAt = performance.now();
+          abortedAtEpoch = Date.now();
           controller.abort();
         }
-        if (e.type === 'status' && e.status === 'cancelled') lastEndedAt = performance.now();
       });
       const took = performance.now() - abortedAt;
       expect(abortedAt).toBeGreaterThan(0);
-      // Every stage has been reaped (its wrapper reported, or was killed with it) within 100 ms;
-      // the end event also waits for the pipes to close. (Measured 10–60 ms; this 2-core
-      // machine is shared, hence no tighter bound on the end event.)
-      expect(lastEndedAt - abortedAt).toBeLessThan(100);
+      // Every stage process was reaped within 100 ms (endedAt is taken by its wrapper right
+      // after reaping it). The end event also waits for Node to see every pipe close; this
+      // 2-core machine is shared with other test runs, hence the looser bound there.
+      const lastEnded = Math.max(...d.result.stages.map((s) => s.endedAt ?? Infinity));
+      expect(lastEnded - abortedAtEpoch).toBeLessThan(100);
       expect(took).toBeLessThan(250);
       expect(d.result.outcome).toBe('cancelled');
       expect(d.result.error?.kind).toBe('cancelled');
