@@ -1,0 +1,210 @@
+// Engine benchmarks: every case is timed against bash running the same pipeline in the same
+// run, alternating, median of several runs. Prints a table; `--quick` uses less data and fewer
+// runs. Data is generated into bench/data/ (gitignored). See bench/README.md for results.
+//
+//   npm run bench              # ~1 GB cases, 5 runs each
+//   npm run bench -- --quick   # ~256 MB, 3 runs
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const dataDir = path.join(here, 'data');
+const quick = process.argv.includes('--quick');
+const runs = quick ? 3 : 5;
+const MB = 1024 * 1024;
+const sizes = quick ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, fLarge: 1024 * MB } : { a: 1024 * MB, c: 300 * MB, d: 50 * MB, fSmall: 100 * MB, fLarge: 3072 * MB };
+
+fs.mkdirSync(dataDir, { recursive: true });
+
+// The engine, bundled the same way as the CLI (esbuild, CommonJS), loaded in this process.
+await esbuild.build({ entryPoints: [path.join(here, 'entry.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: path.join(dataDir, 'engine.cjs'), logLevel: 'warning' });
+const { check, nodeHost, startRun } = createRequire(import.meta.url)(path.join(dataDir, 'engine.cjs'));
+const cli = path.join(root, 'dist/cli.cjs');
+
+/** ~1 GB of NDJSON access-log records (page-cached after the first run). */
+function ensureData(bytes) {
+  const file = path.join(dataDir, 'records.ndjson');
+  if (fs.existsSync(file) && fs.statSync(file).size >= bytes) return file;
+  process.stderr.write(`generating ${bytes / MB} MB of NDJSON in ${file} ...\n`);
+  const paths = ['/api/products', '/api/cart', '/api/checkout', '/static/app.js', '/api/users', '/health'];
+  let seed = 42;
+  const rnd = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const lines = [];
+  let size = 0;
+  for (let id = 0; size < 4 * MB; id++) {
+    const line = `${JSON.stringify({ id, ts: 1795300000 + id, user: `u${rnd(5000)}`, path: `${paths[rnd(paths.length)]}/${rnd(100)}`, status: [200, 200, 200, 201, 304, 404, 500, 503][rnd(8)], ms: rnd(2000), region: ['eu', 'us', 'ap'][rnd(3)], tags: ['web', 'mobile', 'api'].slice(0, 1 + rnd(3)) })}\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  const block = Buffer.from(lines.join(''));
+  const fd = fs.openSync(file, 'w');
+  for (let written = 0; written < bytes; written += block.length) fs.writeSync(fd, block);
+  fs.closeSync(fd);
+  return file;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function timeBash(script) {
+  const t0 = performance.now();
+  const r = spawnSync('/bin/bash', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dataDir });
+  if (r.status !== 0) throw new Error(`bash failed (${r.status}): ${script}`);
+  return performance.now() - t0;
+}
+
+function pipelineOf(yaml) {
+  const r = check(yaml, { file: path.join(dataDir, 'bench.pipeline.yaml'), host: nodeHost() });
+  if (!r.ok) throw new Error(`bench pipeline invalid: ${JSON.stringify(r.problems)}`);
+  return r.pipeline;
+}
+
+/** Runs through the engine in this process with default stats on; records are drained and dropped. */
+async function engineRun(yaml, options = {}) {
+  const pipeline = pipelineOf(yaml);
+  const t0 = performance.now();
+  const handle = startRun(pipeline, { fileDir: dataDir, file: 'bench.pipeline.yaml', ...options });
+  for await (const e of handle.events) if (e.type === 'end' && e.result.outcome !== 'succeeded') throw new Error(`engine run failed: ${e.result.error?.message}`);
+  const result = await handle.result;
+  return { ms: performance.now() - t0, result };
+}
+
+function timeCli(yamlFile) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'run', '-q', yamlFile], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dataDir });
+  if (r.status !== 0) throw new Error(`cli failed (${r.status}) on ${yamlFile}`);
+  return performance.now() - t0;
+}
+
+const yamlOf = (stages) => `stages:\n${stages.map((s) => `  - run: ${JSON.stringify(s)}\n`).join('')}`;
+
+/** bash vs engine (and optionally the CLI) on the same stages, alternating. */
+async function ratioCase(id, title, stages, target, withCli = false) {
+  const script = stages.join(' | ');
+  const yaml = yamlOf(stages);
+  const yamlFile = path.join(dataDir, `case-${id}.pipeline.yaml`);
+  fs.writeFileSync(yamlFile, yaml);
+  timeBash(script); // warm the page cache
+  const bash = [];
+  const engine = [];
+  const cliTimes = [];
+  for (let i = 0; i < runs; i++) {
+    bash.push(timeBash(script));
+    engine.push((await engineRun(yaml)).ms);
+    if (withCli) cliTimes.push(timeCli(yamlFile));
+  }
+  const row = { id, title, bashMs: median(bash), engineMs: median(engine), ratio: median(bash) / median(engine), target, met: median(bash) / median(engine) >= target };
+  if (withCli) Object.assign(row, { cliMs: median(cliTimes), cliRatio: median(bash) / median(cliTimes) });
+  return row;
+}
+
+/** (e) head's exit → every upstream stage reaped, from the wrappers' timestamps; bash measured the same way. */
+async function earlyStop() {
+  const n = quick ? 10 : 25;
+  const bashGaps = [];
+  const engineGaps = [];
+  const engineEnd = [];
+  const yaml = yamlOf(['yes', 'cat', 'cat', 'head -n 10']);
+  for (let i = 0; i < n; i++) {
+    // The brace group echoes right after head is reaped; bash echoes again once every element is.
+    const r = spawnSync('/bin/bash', ['-c', 'yes | cat | cat | { head -n 10 >/dev/null; echo "$EPOCHREALTIME"; }; echo "$EPOCHREALTIME"'], { encoding: 'utf8' });
+    const [h, all] = r.stdout.trim().split('\n').map((x) => Number(x.replace(',', '.')) * 1000);
+    bashGaps.push(all - h);
+    const pipeline = pipelineOf(yaml);
+    const handle = startRun(pipeline, { fileDir: dataDir });
+    let headEndedSeen = 0;
+    for await (const e of handle.events) if (e.type === 'status' && e.stage === 'head' && e.status === 'succeeded') headEndedSeen = performance.now();
+    const endSeen = performance.now();
+    const result = await handle.result;
+    const head = result.stages[3];
+    const upstream = Math.max(...result.stages.slice(0, 3).map((s) => s.endedAt));
+    engineGaps.push(Math.max(0, upstream - head.endedAt));
+    engineEnd.push(endSeen - (headEndedSeen || endSeen));
+  }
+  const ms = median(engineGaps);
+  return { id: 'e', title: 'early stop yes|cat|cat|head -n 10: head exit → all upstream reaped', bashMs: median(bashGaps), engineMs: ms, endEventAfterHeadMs: median(engineEnd), target: '≤ 5 ms', met: ms <= 5 };
+}
+
+/** (f) peak RSS of `pipewright run` (records relayed to stdout) with little vs much data. */
+function rss(dataFile) {
+  const measure = (bytes, name, source) => {
+    const yamlFile = path.join(dataDir, `rss-${name}.pipeline.yaml`);
+    fs.writeFileSync(yamlFile, yamlOf([source]));
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'run', '-q', yamlFile], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dataDir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`rss run failed: ${r.stderr}`);
+    return Number(r.stderr.trim().split('\n').pop());
+  };
+  const small = measure(sizes.fSmall, 'small', firstBytes(sizes.fSmall));
+  const copies = Math.round(sizes.fLarge / fs.statSync(dataFile).size);
+  const large = measure(sizes.fLarge, 'large', `cat ${Array(Math.max(1, copies)).fill(dataFile).join(' ')}`);
+  const largeMb = (Math.max(1, copies) * fs.statSync(dataFile).size) / MB;
+  return { id: 'f', title: `pipewright run peak RSS: ${sizes.fSmall / MB} MB vs ${Math.round(largeMb)} MB of records through stdout`, smallKb: small, largeKb: large, target: 'flat and < 100 MB', met: large < 100 * 1024 && large < small * 1.25 };
+}
+
+/** Start-up: what `pipewright run` costs before the first stage starts. */
+function startup() {
+  const tiny = path.join(dataDir, 'tiny.pipeline.yaml');
+  fs.writeFileSync(tiny, yamlOf(['true']));
+  const t = (args) => {
+    const xs = [];
+    for (let i = 0; i < (quick ? 5 : 9); i++) {
+      const t0 = performance.now();
+      spawnSync(args[0], args.slice(1), { stdio: 'ignore' });
+      xs.push(performance.now() - t0);
+    }
+    return median(xs);
+  };
+  return {
+    bashTrue: t(['/bin/bash', '-c', 'true']),
+    nodeEmpty: t([process.execPath, '-e', '0']),
+    cliVersion: t([process.execPath, cli, '--version']),
+    cliCheck: t([process.execPath, cli, 'check', tiny]),
+    cliRunTiny: t([process.execPath, cli, 'run', '-q', tiny]),
+  };
+}
+
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
+const file = ensureData(sizes.a);
+// Whole records only (jq fails on a cut line): N bytes of data as a line count.
+const avgLine = (() => {
+  const head = Buffer.alloc(4 * MB);
+  const fd = fs.openSync(file, 'r');
+  const n = fs.readSync(fd, head, 0, head.length, 0);
+  fs.closeSync(fd);
+  let lines = 0;
+  for (let i = head.indexOf(10); i >= 0 && i < n; i = head.indexOf(10, i + 1)) lines++;
+  return n / lines;
+})();
+const firstBytes = (bytes) => `head -n ${Math.floor(bytes / avgLine)} ${file}`;
+const loadBefore = load();
+console.log(`pipewright engine bench — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${quick ? 'quick' : 'full'} mode, ${runs} runs per case, load average before: ${loadBefore}`);
+const rows = [];
+rows.push(await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default stats on`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 1.0, true));
+rows.push(await ratioCase('c', `grep/sed chain over ${sizes.c / MB} MB`, [firstBytes(sizes.c), `grep -v '"status":5'`, `sed -e 's/"ms":/"millis":/'`, 'wc -l'], 0.95));
+rows.push(await ratioCase('d', `jq-class CPU-heavy stage over ${sizes.d / MB} MB`, [firstBytes(sizes.d), `jq -c 'select(.ms > 500) | {path, ms, status}'`, 'wc -l'], 0.95));
+rows.push(await earlyStop());
+rows.push(rss(file));
+const start = startup();
+const loadAfter = load();
+
+for (const r of rows) {
+  if (r.id === 'e') console.log(`(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`);
+  else if (r.id === 'f') console.log(`(f) ${r.title}: ${(r.smallKb / 1024).toFixed(1)} MB vs ${(r.largeKb / 1024).toFixed(1)} MB — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`);
+  else console.log(`(${r.id}) ${r.title}: bash ${fmt(r.bashMs)}, engine ${fmt(r.engineMs)} → ${r.ratio.toFixed(3)}× bash${r.cliMs ? `; whole CLI ${fmt(r.cliMs)} → ${r.cliRatio.toFixed(3)}×` : ''} — target ≥ ${r.target}×: ${r.met ? 'met' : 'NOT MET'}`);
+}
+console.log(`start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}`);
+console.log(`load average after: ${loadAfter}`);
+fs.writeFileSync(path.join(dataDir, 'last.json'), `${JSON.stringify({ date: new Date().toISOString(), quick, runs, loadBefore, loadAfter, rows, startup: start }, null, 2)}\n`);
