@@ -39,7 +39,8 @@ export interface StageStats {
   exact: boolean;
 }
 
-export type WaitState = 'running' | 'read-stdin' | 'write-stdout' | 'other';
+/** `unknown`: sleeping, but /proc/PID/syscall is not readable (ptrace restrictions). */
+export type WaitState = 'running' | 'read-stdin' | 'write-stdout' | 'other' | 'unknown';
 
 export interface ProcSample {
   state: string;
@@ -151,7 +152,7 @@ export class ProcProbe {
     const stat = parseStat(statText);
     if (!stat || stat.state === 'Z' || stat.state === 'X') return undefined;
     const syscallText = fds.syscall === undefined ? undefined : this.readText(fds.syscall);
-    const wait: WaitState = stat.state === 'R' ? 'running' : syscallText === undefined ? 'other' : parseSyscall(syscallText);
+    const wait: WaitState = stat.state === 'R' ? 'running' : syscallText === undefined ? 'unknown' : parseSyscall(syscallText);
     return { ...stat, ...parseIo(ioText), ...parseStatus(statusText), wait };
   }
 
