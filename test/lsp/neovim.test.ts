@@ -3,17 +3,26 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dslFixtures } from './fixtures';
-import { builtServer, fakePathDir, repoRoot } from './harness';
+import { dslFixtures, type Fixture } from './fixtures';
+import { builtServer, repoRoot } from './harness';
 
-const luaClient = path.join(repoRoot, 'test/fixtures/lsp/nvim-client.lua');
-const programs = ['cat', 'grep', 'sed', 'jq', 'head', 'sort', 'wc', 'echo', 'node', 'sh', 'awk', 'tr', 'cut', 'uniq', 'yes', 'seq'];
+const luaDir = path.join(repoRoot, 'test/fixtures/lsp');
+
+interface StoredDiagnostic {
+  line: number;
+  col: number;
+  code: string;
+  source: string;
+  severity: number;
+  message: string;
+}
 
 interface NvimResult {
   error?: string;
   version?: number;
   received?: number;
-  stored?: { line: number; col: number; code: string; source: string; severity: number; message: string }[];
+  stored?: StoredDiagnostic[];
+  commands?: Record<string, boolean>;
 }
 
 /** Not skipped when missing: the Neovim client is part of what the server promises. */
@@ -24,34 +33,63 @@ function requireNvim(): void {
   }
 }
 
+/** Runs headless Neovim on a fixture with `nvimArgs` before the file; resolves with what the lua side wrote. */
+async function runNvim(fixture: Fixture, nvimArgs: (out: string) => string[]): Promise<NvimResult> {
+  requireNvim();
+  const server = builtServer();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-nvim-'));
+  const out = path.join(work, 'diagnostics.json');
+  try {
+    const nvim = spawn('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', ...nvimArgs(out), fixture.file], {
+      cwd: path.dirname(fixture.file),
+      env: { ...process.env, PW_OUT: out, PW_SERVER: server, PIPEWRIGHT_SERVER: server, PW_NODE: process.execPath, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    nvim.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise<number | null>((resolve) => nvim.on('exit', (code) => resolve(code)));
+    const result = JSON.parse(fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '{"error":"no output"}') as NvimResult;
+    expect(result.error, `nvim failed (exit ${status}): ${stderr}`).toBeUndefined();
+    expect(status).toBe(0);
+    return result;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The first ```lua block after `heading` in docs/editors.md. */
+function documentedLua(heading: string): string {
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs/editors.md'), 'utf8');
+  const at = doc.indexOf(heading);
+  if (at < 0) throw new Error(`docs/editors.md has no "${heading}"`);
+  const block = /```lua\n([\s\S]*?)```/.exec(doc.slice(at));
+  if (!block) throw new Error(`no lua block after "${heading}"`);
+  return block[1]!;
+}
+
 describe('headless Neovim as an LSP client', () => {
-  it('receives and stores the diagnostics of a broken pipeline', async () => {
-    requireNvim();
-    const server = builtServer();
-    const fixture = dslFixtures().find((f) => f.name === 'builtins.pipeline.yaml')!;
+  // Its problems do not depend on which programs are installed.
+  const fixture = dslFixtures().find((f) => f.name === 'builtins.pipeline.yaml')!;
+
+  it('receives and stores the diagnostics of a broken pipeline (vim.lsp.start_client)', async () => {
     expect(fixture.want.length).toBeGreaterThan(3);
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-nvim-'));
-    const out = path.join(work, 'diagnostics.json');
-    const pathDir = fakePathDir(programs, work);
+    const result = await runNvim(fixture, () => ['-c', `luafile ${path.join(luaDir, 'nvim-client.lua')}`]);
+    expect(typeof result.version).toBe('number');
+    expect(result.received).toBe(fixture.want.length);
+    expect(result.stored!.map((d) => `${d.line} ${d.code}`).sort()).toEqual(fixture.want);
+    expect(new Set(result.stored!.map((d) => d.source))).toEqual(new Set(['pipewright']));
+  });
+
+  it('shows the diagnostics with the Neovim 0.7 set-up documented in docs/editors.md', async () => {
+    const config = path.join(os.tmpdir(), `pipewright-nvim-config-${process.pid}.lua`);
+    fs.writeFileSync(config, documentedLua('### Neovim 0.7+'));
     try {
-      const nvim = spawn('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${luaClient}`, fixture.file], {
-        cwd: path.dirname(fixture.file),
-        env: { ...process.env, PW_OUT: out, PW_SERVER: server, PW_NODE: process.execPath, PATH: `${pathDir}:${path.dirname(process.execPath)}:/usr/bin:/bin` },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      nvim.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const status = await new Promise<number | null>((resolve) => nvim.on('exit', (code) => resolve(code)));
-      const result = JSON.parse(fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '{"error":"no output"}') as NvimResult;
-      expect(result.error, `nvim failed (exit ${status}): ${stderr}`).toBeUndefined();
-      expect(status).toBe(0);
-      expect(typeof result.version).toBe('number');
-      expect(result.received).toBe(fixture.want.length);
+      // --cmd: the configuration loads before the file, as init.lua would.
+      const result = await runNvim(fixture, () => ['--cmd', `luafile ${config}`, '-c', `luafile ${path.join(luaDir, 'nvim-dump-diagnostics.lua')}`]);
       expect(result.stored!.map((d) => `${d.line} ${d.code}`).sort()).toEqual(fixture.want);
-      expect(new Set(result.stored!.map((d) => d.source))).toEqual(new Set(['pipewright']));
+      expect(result.commands).toEqual({ 'pipewright.runPipeline': true, 'pipewright.runToStage': true });
     } finally {
-      fs.rmSync(work, { recursive: true, force: true });
-      fs.rmSync(pathDir, { recursive: true, force: true });
+      fs.rmSync(config, { force: true });
     }
   });
 });
