@@ -133,6 +133,41 @@ export function completions(analysis: Analysis, position: Position, options: Com
   const lines = analysis.text.split(/\r\n|\r|\n/).map(lineInfo);
   if (lines.length === 0) return [];
 
+  // Inside a one-line flow mapping of options: `with: { path: x, fo| }` or `with: { format: c| }`.
+  const flowMatch = /^( *)(- +)?with[ \t]*:[ \t]*\{([^{}]*)$/.exec(prefix);
+  if (flowMatch) {
+    const indent = flowMatch[1]!.length;
+    const item = flowMatch[2] !== undefined ? position.line : ancestors(lines, position.line, indent, false).findLast((seg) => seg.kind === 'item')?.line;
+    const builtin = item === undefined ? undefined : builtinOfItem(lines, item);
+    if (!builtin) return [];
+    const entries = flowMatch[3]!.split(',');
+    const current = entries[entries.length - 1]!;
+    const keyTyped = /^[ \t]*([\w.-]*)$/.exec(current);
+    if (keyTyped) {
+      const present = new Set(entries.slice(0, -1).map((e) => /^[ \t]*([\w.-]+)[ \t]*:/.exec(e)?.[1]).filter((k): k is string => k !== undefined));
+      for (const k of (lineText.slice(cursor).split('}')[0] ?? '').split(',').slice(1)) {
+        const key = /^[ \t]*([\w.-]+)[ \t]*:/.exec(k)?.[1];
+        if (key) present.add(key);
+      }
+      const range = at(cursor - keyTyped[1]!.length);
+      const pad = /[{,]$/.test(prefix.slice(0, cursor - keyTyped[1]!.length)) ? ' ' : '';
+      return optionDocs(builtin)
+        .filter((d) => !present.has(d.name))
+        .map((d, i) => {
+          const item: CompletionItem = { label: d.name, kind: CompletionItemKind.Property, documentation: docs(keyMarkdown(d)), sortText: String(i).padStart(2, '0'), filterText: `${pad}${d.name}` };
+          return insert(item, range, `${pad}${d.name}: `, false, options);
+        });
+    }
+    const valueTyped = /^[ \t]*([\w.-]+)[ \t]*:([ \t]*)([\w.-]*)$/.exec(current);
+    const doc = valueTyped ? optionDocs(builtin).find((d) => d.name === valueTyped[1]) : undefined;
+    if (!valueTyped || !doc) return [];
+    const range = at(cursor - valueTyped[3]!.length);
+    const lead = valueTyped[2] === '' ? ' ' : '';
+    if (doc.enum) return valueItems(doc.enum, range, options, CompletionItemKind.EnumMember, lead);
+    if (doc.type === 'boolean') return valueItems(['true', 'false'], range, options, CompletionItemKind.Value, lead);
+    return [];
+  }
+
   // A value after `key: `.
   const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:([ \t]*)([\w.-]*)$/.exec(prefix);
   if (valueMatch) {

@@ -74,7 +74,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        completionProvider: { triggerCharacters: ['{', ':'] },
+        completionProvider: { triggerCharacters: ['{', ':', ','] },
         hoverProvider: true,
         documentSymbolProvider: { label: 'Pipeline' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
@@ -101,6 +101,17 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     justOpened.delete(uri);
     analyzer.forget(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
+  });
+
+  // A file or program appeared or went away: what `file-not-found` and `command-not-found` said may
+  // have changed, though no document did. (Clients send this for the watchers they register.)
+  connection.onDidChangeWatchedFiles(() => {
+    guard('watched files', undefined, () => {
+      for (const document of documents.all()) {
+        analyzer.forget(document.uri);
+        scheduler.schedule(document.uri);
+      }
+    });
   });
 
   connection.onCompletion((p) => withAnalysis(p.textDocument.uri, 'completion', [], (a) => completions(a, p.position, { snippets, env: host.env })));

@@ -81,6 +81,16 @@ describe('completion', () => {
     expect((await complete('stages:\n  - run: cat\n    with:\n      |\n')).labels).toEqual([]);
   });
 
+  it('offers options and their values inside a one-line `with: { … }`', async () => {
+    const flow = await complete('stages:\n  - use: read\n    with: { path: x.csv,| }\n');
+    expect(flow.labels).toEqual(['format', 'header']);
+    expect(applied(flow.text, flow.items.find((i) => i.label === 'format')!)).toBe('stages:\n  - use: read\n    with: { path: x.csv, format:  }\n');
+    expect((await complete('stages:\n  - use: read\n    with: { fo|, path: x.csv }\n')).labels).toEqual(['format', 'header']);
+    expect((await complete('stages:\n  - use: read\n    with: { format: c| }\n')).labels).toEqual(['csv', 'json', 'ndjson', 'tsv']);
+    expect((await complete('stages:\n  - with: { onError: | }\n    use: map\n')).labels).toEqual(['fail', 'skip']);
+    expect((await complete('stages:\n  - { use: head, with: { | } }\n')).labels).toEqual([]);
+  });
+
   it('offers built-in names after use:, with their docs', async () => {
     const { labels, items } = await complete('stages:\n  - name: a\n    use: r|\n');
     expect(labels).toEqual(['filter', 'head', 'map', 'pick', 'read', 'sample', 'write']);

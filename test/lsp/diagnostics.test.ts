@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType, type Diagnostic } from 'vscode-languageserver/node';
 import { problemCodes, type ProblemCode } from '../../dsl';
 import type { DiagnosticData } from '../../server/protocol';
 import { fakeHost } from '../unit/dsl/fake-host';
@@ -83,6 +87,25 @@ describe('diagnostics', () => {
     expect(fixed.diagnostics).toEqual([]);
     expect(client.received.slice(from).filter((p) => p.uri === uri).map((p) => p.version)).toEqual([last, last + 1]);
     await client.close(uri);
+  });
+
+  it('checks open documents again when watched files change', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-watch-'));
+    try {
+      const file = path.join(dir, 'watch.pipeline.yaml');
+      const uri = pathToFileURL(file).href;
+      const opened = await client.open(uri, 'stages:\n  - use: read\n    with: { path: later.csv }\n');
+      expect(opened.diagnostics.map((d) => d.code)).toEqual(['file-not-found']);
+      fs.writeFileSync(path.join(dir, 'later.csv'), 'a,b\n1,2\n');
+      const from = client.received.length;
+      await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(path.join(dir, 'later.csv')).href, type: FileChangeType.Created }] });
+      const again = await client.diagnostics(uri, () => true, from);
+      expect(again.version).toBe(1);
+      expect(again.diagnostics).toEqual([]);
+      await client.close(uri);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('clears the diagnostics of a closed document', async () => {
