@@ -1,16 +1,55 @@
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './client';
+import { registerCommands } from './commands';
+import { settings } from './config';
+import { InlineStats } from './inline-stats';
+import { showRunProgress } from './progress';
+import type { RunModel } from './run-model';
+import { RunStore } from './run-store';
+import { RunStatusBar } from './status-bar';
+import { StageTreeProvider } from './stage-tree';
+import { PipewrightTaskProvider, taskType } from './tasks';
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension gives other extensions (and its end-to-end tests). */
+export interface PipewrightApi {
+  runs(): RunModel[];
+  readonly onDidEndRun: vscode.Event<RunModel>;
+  /** The records text the output panel shows for a run. */
+  shownRecords(run: RunModel): string;
+  readonly tree: StageTreeProvider;
+  /** Resolves once the language server is up. */
+  readonly serverReady: Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): PipewrightApi {
   const log = vscode.window.createOutputChannel('Pipewright Language Server', { log: true });
-  context.subscriptions.push(log);
-  const client = createLanguageClient(context, log);
-  context.subscriptions.push(client);
-  try {
-    await client.start();
-  } catch (e) {
-    void vscode.window.showErrorMessage(`Pipewright: the language server did not start: ${(e as Error).message}`);
-  }
+  const failures = vscode.languages.createDiagnosticCollection('pipewright-run');
+  const store = new RunStore(failures);
+  const tree = new StageTreeProvider(store);
+  const client: LanguageClient = createLanguageClient(context, log);
+  context.subscriptions.push(
+    log,
+    failures,
+    store,
+    tree,
+    client,
+    vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true }),
+    new RunStatusBar(store),
+    new InlineStats(store, () => settings().inlineStats),
+    vscode.tasks.registerTaskProvider(taskType, new PipewrightTaskProvider(context.asAbsolutePath('dist/cli.cjs'))),
+    store.onDidStart((model) => showRunProgress(store, model)),
+    // For menus: Stop shows only while something runs.
+    store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
+    store.onDidEnd(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
+    ...registerCommands(store, () => client.restart()),
+  );
+  // Commands work while the server starts (or if it cannot): runs need only the engine.
+  const serverReady = client.start().catch((e: unknown) => {
+    log.error(`the language server did not start: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(`Pipewright: the language server did not start (${(e as Error).message}). Running pipelines still works; see the "Pipewright Language Server" output.`);
+  });
+  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, serverReady };
 }
 
 export function deactivate(): void {}

@@ -4,9 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { startCodeServer } from './code-server';
 import { ensureHost } from './setup';
+import { checkpointDir, checkpointFiles, type CheckpointAnswer } from './suite/checkpoint';
 import { suiteTag } from './suite/tag';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -20,11 +21,24 @@ interface Session {
   settings?: Record<string, unknown>;
   /** Mocha grep: which suites run in this session. */
   grep: string;
-  screenshot?: string;
+  /** Checks on the rendered workbench that the suite asks for by name (see suite/checkpoint.ts). */
+  checkpoints?: Record<string, (page: Page) => Promise<void>>;
 }
 
 const sessions: Session[] = [
-  { name: 'trusted', workspace: ['examples', 'test/fixtures/e2e'], grep: '^(?!untrusted)', screenshot: 'docs/screenshot-run.png' },
+  {
+    name: 'trusted',
+    workspace: ['examples', 'test/fixtures/e2e'],
+    grep: '^(?!untrusted)',
+    checkpoints: {
+      showcase: async (page) => {
+        // The showcase run is on screen: its stages in the tree, its records in the output panel.
+        await page.locator('.monaco-list-row', { hasText: 'as-records' }).first().waitFor({ timeout: 20_000 });
+        await page.locator('.output-view', { hasText: '"path":"/api/cart"' }).first().waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: path.join(repoRoot, 'docs/screenshot-run.png') });
+      },
+    },
+  },
   {
     name: 'untrusted',
     workspace: ['examples'],
@@ -37,6 +51,33 @@ function prepareWorkspace(dir: string, sources: string[]): void {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const src of sources) fs.cpSync(path.join(repoRoot, src), path.join(dir, path.basename(src)), { recursive: true });
+}
+
+/** Answers the suite's checkpoint requests (files under the workspace) with DOM checks. */
+function answerCheckpoints(workspace: string, page: Page, session: Session, scratch: string): fs.FSWatcher {
+  const dir = path.join(workspace, checkpointDir);
+  fs.mkdirSync(dir, { recursive: true });
+  return fs.watch(dir, (_event, file) => {
+    const name = file?.toString().replace(/\.ask$/, '');
+    if (!file?.toString().endsWith('.ask') || !name) return;
+    const { ask, answer } = checkpointFiles(workspace, name);
+    if (!fs.existsSync(ask)) return;
+    fs.rmSync(ask);
+    const check = session.checkpoints?.[name];
+    const reply = (a: CheckpointAnswer) => {
+      // Written aside, then renamed: the suite never reads a half-written answer.
+      fs.writeFileSync(`${answer}.tmp`, JSON.stringify(a));
+      fs.renameSync(`${answer}.tmp`, answer);
+    };
+    if (!check) return reply({ ok: false, error: `the harness has no checkpoint "${name}"` });
+    check(page).then(
+      () => reply({ ok: true }),
+      async (e: unknown) => {
+        await page.screenshot({ path: path.join(scratch, `${name}-failure.png`) }).catch(() => undefined);
+        reply({ ok: false, error: `checkpoint ${name}: ${(e as Error).message}` });
+      },
+    );
+  });
 }
 
 async function runSession(session: Session): Promise<number> {
@@ -61,16 +102,15 @@ async function runSession(session: Session): Promise<number> {
       if (line.startsWith(suiteTag)) process.stdout.write(`[${session.name}] ${line.slice(suiteTag.length)}\n`);
       else fs.writeSync(browserLog, `${type}: ${line}\n`);
     });
-    await page.exposeFunction('codeAutomationExit', async (code: number) => {
-      if (session.screenshot) await page.screenshot({ path: path.join(repoRoot, session.screenshot) }).catch(() => undefined);
-      finish(code);
-    });
+    await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = [
       ['extensionDevelopmentPath', remote(repoRoot)],
       ['extensionTestsPath', remote(suiteIndex)],
     ];
     fs.writeFileSync(path.join(workspace, '.pipewright-e2e.json'), JSON.stringify({ grep: session.grep, session: session.name }));
+    const watcher = answerCheckpoints(workspace, page, session, scratch);
+    page.once('close', () => watcher.close());
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     const timeout = new Promise<number>((resolve) =>
       setTimeout(() => {

@@ -1,0 +1,12 @@
+import { Commands as ServerCommands } from '../server/protocol';
+
+/** Every command the extension contributes (package.json `contributes.commands` lists the same). */
+export const Commands = {
+  runPipeline: ServerCommands.runPipeline,
+  runToStage: ServerCommands.runToStage,
+  stop: 'pipewright.stop',
+  rerun: 'pipewright.rerun',
+  showRecords: 'pipewright.showRecords',
+  showStageLog: 'pipewright.showStageLog',
+  restartServer: 'pipewright.restartServer',
+} as const;

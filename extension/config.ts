@@ -1,0 +1,12 @@
+import * as vscode from 'vscode';
+
+/** The extension's settings (package.json `contributes.configuration` describes them). */
+export function settings() {
+  const c = vscode.workspace.getConfiguration('pipewright');
+  return {
+    maxRecords: Math.max(0, c.get<number>('output.maxRecords', 1000)),
+    statsIntervalMs: Math.min(5000, Math.max(50, c.get<number>('stats.intervalMs', 250))),
+    inlineStats: c.get<boolean>('stats.inline', true),
+    revealOutput: c.get<'always' | 'never'>('output.reveal', 'always'),
+  };
+}

@@ -1,0 +1,219 @@
+// Starts runs through the engine and keeps their models; every view listens to this store.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { loadPipeline, startRun, type RunHandle } from '../engine';
+import { formatDuration } from '../engine/format';
+import { settings } from './config';
+import { RecordLines, RunModel, type Change } from './run-model';
+
+export interface RunRequest {
+  uri: vscode.Uri;
+  /** "Run to here": the stages up to and including this one. */
+  to?: string;
+}
+
+export interface StoreChange extends Change {
+  model: RunModel;
+}
+
+/** Where each stage is in the file when the run started, for diagnostics and inline stats. */
+export interface StageSpans {
+  uri: vscode.Uri;
+  /** Offsets of each stage's head (name or first key), by stage index. */
+  heads: { start: number; end: number }[];
+}
+
+/** What the store keeps of each run it shows, beside the model. */
+interface RunInfo {
+  request: RunRequest;
+  lines: RecordLines;
+  spans?: StageSpans;
+  /** Set while the run is going. */
+  handle?: RunHandle;
+}
+
+export class RunStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<StoreChange>();
+  private readonly ended = new vscode.EventEmitter<RunModel>();
+  private readonly started = new vscode.EventEmitter<RunModel>();
+  /** Fires when a run has started (not for refused runs). */
+  readonly onDidStart = this.started.event;
+  /** Fires with the model (and what changed) on every applied event. */
+  readonly onDidChange = this.changed.event;
+  /** Fires once per run, when it has ended and its processes are gone. */
+  readonly onDidEnd = this.ended.event;
+  /** The latest run of each pipeline file (several files can run at once). */
+  private readonly latest = new Map<string, RunModel>();
+  private readonly info = new Map<number, RunInfo>();
+  private readonly records = new Map<string, vscode.OutputChannel>();
+  private readonly logs = new Map<string, vscode.LogOutputChannel>();
+  private nextId = 1;
+
+  constructor(private readonly failures: vscode.DiagnosticCollection) {}
+
+  runs(): RunModel[] {
+    return [...this.latest.values()].sort((a, b) => a.id - b.id);
+  }
+
+  find(id: number): RunModel | undefined {
+    return [...this.latest.values()].find((m) => m.id === id);
+  }
+
+  spansOf(id: number): StageSpans | undefined {
+    return this.info.get(id)?.spans;
+  }
+
+  running(): RunModel[] {
+    return this.runs().filter((m) => m.running);
+  }
+
+  requestOf(model: RunModel): RunRequest | undefined {
+    return this.info.get(model.id)?.request;
+  }
+
+  /** The records text the output panel shows for a run (capped like the panel). */
+  shownRecords(model: RunModel): string {
+    return this.info.get(model.id)?.lines.text ?? '';
+  }
+
+  /** The records of a pipeline file's runs: one channel per file, cleared on each run. */
+  recordsChannel(model: RunModel): vscode.OutputChannel {
+    return once(this.records, model.file, () => vscode.window.createOutputChannel(`Pipewright: ${model.pipelineName}`));
+  }
+
+  /** Stderr of every stage, tagged with the stage, one log channel per pipeline file. */
+  logChannel(model: RunModel): vscode.LogOutputChannel {
+    return once(this.logs, model.file, () => vscode.window.createOutputChannel(`Pipewright Log: ${model.pipelineName}`, { log: true }));
+  }
+
+  /**
+   * Checks and starts a pipeline file; a file with errors is refused (its problems are already
+   * in the Problems panel). Resolves with the model once the run has started or been refused.
+   */
+  async start(request: RunRequest): Promise<RunModel> {
+    const file = request.uri.fsPath;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === request.uri.toString());
+    if (doc?.isDirty) await doc.save();
+    const previous = this.latest.get(file);
+    if (previous?.running) this.stop(previous.id);
+    if (previous) this.info.delete(previous.id);
+    const loaded = loadPipeline(file);
+    const name = loaded.ok ? loaded.pipeline.name : path.basename(file);
+    const model = new RunModel(this.nextId++, file, name, request.to, Date.now());
+    const config = settings();
+    const info: RunInfo = { request, lines: new RecordLines(config.maxRecords) };
+    this.latest.set(file, model);
+    this.info.set(model.id, info);
+    this.failures.delete(request.uri);
+    const records = this.recordsChannel(model);
+    const log = this.logChannel(model);
+    records.clear();
+    if (config.revealOutput === 'always') records.show(true);
+    if (!loaded.ok) {
+      records.appendLine(`Not run: ${loaded.error.message}`);
+      model.apply({ type: 'end', result: { outcome: 'refused', ok: false, file, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error: loaded.error } });
+      this.changed.fire({ model, run: true, stages: [] });
+      this.ended.fire(model);
+      return model;
+    }
+    const handle = startRun(loaded.pipeline, {
+      file,
+      fileDir: loaded.fileDir,
+      statsIntervalMs: config.statsIntervalMs,
+      ...(request.to !== undefined ? { to: request.to } : {}),
+    });
+    info.spans = { uri: request.uri, heads: loaded.pipeline.stages.map((s) => s.headSpan) };
+    info.handle = handle;
+    log.info(`run ${model.id}: ${file}${request.to ? ` (to stage ${request.to})` : ''}`);
+    this.changed.fire({ model, run: true, stages: [] });
+    this.started.fire(model);
+    void this.drain(model, handle, records, log, info.lines);
+    return model;
+  }
+
+  /** Reads the run's one event stream to its end; every consumer is fed from here. */
+  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines): Promise<void> {
+    try {
+      for await (const event of handle.events) {
+        if (event.type === 'records') {
+          const text = lines.take(event.data);
+          if (text) records.append(text);
+        } else if (event.type === 'stderr') {
+          log.info(`[${event.stage}] ${event.line}`);
+        } else if (event.type === 'status' && event.message && (event.status === 'failed' || event.status === 'timed-out')) {
+          log.error(`[${event.stage}] ${event.message}`);
+        }
+        const change = model.apply(event);
+        if (event.type === 'end') {
+          const rest = lines.flush();
+          if (rest) records.append(rest);
+          records.appendLine(summaryLine(model, lines));
+          this.reportFailure(model);
+        }
+        if (change.run || change.stages.length > 0) this.changed.fire({ model, ...change });
+      }
+    } catch (e) {
+      log.error(`run ${model.id}: reading its events failed: ${(e as Error).message}`);
+    } finally {
+      await handle.result;
+      const info = this.info.get(model.id);
+      if (info) delete info.handle;
+      this.ended.fire(model);
+    }
+  }
+
+  /** A failed stage becomes a diagnostic on its line: exit code or signal and the stderr tail. */
+  private reportFailure(model: RunModel): void {
+    const spans = this.spansOf(model.id);
+    if (!spans || model.state !== 'failed') return;
+    void vscode.workspace.openTextDocument(spans.uri).then((doc) => {
+      const diagnostics = model.stages
+        .filter((s) => s.status === 'failed' || s.status === 'timed-out')
+        .map((s) => {
+          const head = spans.heads[s.index] ?? { start: 0, end: 0 };
+          const range = new vscode.Range(doc.positionAt(head.start), doc.positionAt(head.end));
+          const how = s.status === 'timed-out' ? 'timed out' : s.signal ? `was killed by ${s.signal}` : `exited with code ${s.exitCode ?? '?'}`;
+          const tail = s.stderrTail.length > 0 ? `\n${s.stderrTail.join('\n')}` : '';
+          const d = new vscode.Diagnostic(range, `Stage \`${s.name}\` ${how} in the last run.${tail}`, vscode.DiagnosticSeverity.Error);
+          d.source = 'pipewright run';
+          d.code = s.status === 'timed-out' ? 'stage-timed-out' : 'stage-failed';
+          return d;
+        });
+      this.failures.set(spans.uri, diagnostics);
+    });
+  }
+
+  stop(id: number): boolean {
+    const handle = this.info.get(id)?.handle;
+    handle?.cancel();
+    return handle !== undefined;
+  }
+
+  stopAll(): void {
+    for (const info of this.info.values()) info.handle?.cancel();
+  }
+
+  dispose(): void {
+    this.stopAll();
+    this.changed.dispose();
+    this.ended.dispose();
+    this.started.dispose();
+    for (const c of [...this.records.values(), ...this.logs.values()]) c.dispose();
+  }
+}
+
+function once<T>(map: Map<string, T>, key: string, create: () => T): T {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function summaryLine(model: RunModel, lines: RecordLines): string {
+  const r = model.result;
+  const hidden = lines.hidden > 0 ? `; ${lines.hidden} more not shown (pipewright.output.maxRecords = ${lines.shown})` : '';
+  const outcome = r?.outcome === 'succeeded' ? 'done' : r?.outcome === 'failed' ? `FAILED at stage ${r.failedStage ?? '?'}` : (r?.outcome ?? 'ended');
+  return `── ${outcome}: ${model.records} record${model.records === 1 ? '' : 's'} in ${formatDuration(model.elapsedMs)}${hidden}`;
+}

@@ -1,0 +1,227 @@
+// The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
+// Node objects are kept per run and stage, so a change refreshes just that node.
+import * as vscode from 'vscode';
+import { formatBytes, formatCount, formatDuration } from '../engine/format';
+import type { StageStatus } from '../engine';
+import type { RunModel, RunState, StageView } from './run-model';
+import type { RunStore } from './run-store';
+
+const stageIcons: Record<StageStatus, [string, string?]> = {
+  pending: ['circle-outline'],
+  running: ['loading~spin'],
+  succeeded: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  'stopped-early': ['debug-step-out', 'testing.iconSkipped'],
+  cancelled: ['circle-slash', 'testing.iconSkipped'],
+  'timed-out': ['watch', 'testing.iconFailed'],
+};
+
+const runIcons: Record<RunState, [string, string?]> = {
+  running: ['sync~spin'],
+  succeeded: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  cancelled: ['circle-slash', 'testing.iconSkipped'],
+  refused: ['warning', 'problemsWarningIcon.foreground'],
+};
+
+const statusText: Record<StageStatus, string> = {
+  pending: 'pending',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'stopped-early': 'stopped early',
+  cancelled: 'cancelled',
+  'timed-out': 'timed out',
+};
+
+function icon([id, color]: [string, string?]): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+export class RunNode {
+  readonly kind = 'run';
+  constructor(readonly model: RunModel) {}
+
+  item(): vscode.TreeItem {
+    const m = this.model;
+    const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `run:${m.file}`;
+    const rate = m.running ? ` · ${formatCount(m.recordRate)} rec/s` : '';
+    item.description = `${m.state} · ${formatCount(m.records)} records${rate} · ${formatDuration(m.elapsedMs)}`;
+    item.iconPath = icon(runIcons[m.state]);
+    item.tooltip = new vscode.MarkdownString(`**${m.pipelineName}** — ${m.file}${m.result?.error ? `\n\n${m.result.error.message}` : ''}`);
+    item.contextValue = m.running ? 'pipewright.run.running' : 'pipewright.run.ended';
+    return item;
+  }
+}
+
+export class StageNode {
+  readonly kind = 'stage';
+  constructor(
+    readonly model: RunModel,
+    readonly index: number,
+  ) {}
+
+  get stage(): StageView | undefined {
+    return this.model.stages[this.index];
+  }
+
+  item(): vscode.TreeItem {
+    const s = this.stage!;
+    const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `stage:${this.model.file}:${this.index}`;
+    item.iconPath = icon(stageIcons[s.status]);
+    item.description = stageDescription(s);
+    item.tooltip = `${s.name}: ${statusText[s.status]}${s.message ? `\n${s.message}` : ''}`;
+    item.contextValue = 'pipewright.stage';
+    return item;
+  }
+}
+
+export class DetailNode {
+  readonly kind = 'detail';
+  constructor(
+    readonly label: string,
+    readonly value: string,
+  ) {}
+
+  item(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.description = this.value;
+    item.tooltip = `${this.label}: ${this.value}`;
+    return item;
+  }
+}
+
+export type TreeNode = RunNode | StageNode | DetailNode;
+
+/** "running · 12.3k rec · 4.5 MB/s · CPU 23% · bottleneck" */
+export function stageDescription(s: StageView): string {
+  const parts = [statusText[s.status]];
+  const st = s.stats;
+  if (st) {
+    if (st.recordsOut !== undefined) parts.push(`${formatCount(st.recordsOut)} rec`);
+    parts.push(`${formatBytes(st.bytesOut)} out`);
+    if (s.status === 'running') parts.push(`${formatBytes(st.rateOut)}/s`, `CPU ${Math.round(st.busy * 100)}%`);
+    if (st.bottleneck && s.status === 'running') parts.push('bottleneck');
+  }
+  if (s.status === 'failed') parts.push(s.signal ? s.signal : `exit ${s.exitCode ?? '?'}`);
+  return parts.join(' · ');
+}
+
+export function stageDetails(s: StageView): DetailNode[] {
+  const rows: DetailNode[] = [new DetailNode('status', statusText[s.status])];
+  const st = s.stats;
+  if (st) {
+    rows.push(
+      new DetailNode('bytes in', formatBytes(st.bytesIn)),
+      new DetailNode('bytes out', `${formatBytes(st.bytesOut)}${st.exact ? '' : ' (live)'}`),
+    );
+    if (st.recordsOut !== undefined) rows.push(new DetailNode('records out', String(st.recordsOut)));
+    rows.push(
+      new DetailNode('rate', `${formatBytes(st.rateOut)}/s`),
+      new DetailNode('CPU', `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}, busy ${Math.round(st.busy * 100)}%`),
+      new DetailNode('waiting', `to read ${Math.round(st.waitingRead * 100)}%, to write ${Math.round(st.waitingWrite * 100)}%`),
+      new DetailNode('memory', `RSS ${formatBytes(st.rssKb * 1024)}, peak ${formatBytes(st.maxRssKb * 1024)}`),
+      new DetailNode('duration', formatDuration(st.durationMs)),
+    );
+    if (st.bottleneck) rows.push(new DetailNode('bottleneck', 'this stage limits the throughput'));
+    if (st.pid !== undefined) rows.push(new DetailNode('pid', String(st.pid)));
+  }
+  if (s.exitCode !== undefined) rows.push(new DetailNode('exit code', String(s.exitCode)));
+  if (s.signal !== undefined) rows.push(new DetailNode('signal', s.signal));
+  if (s.message) rows.push(new DetailNode('message', s.message));
+  s.stderrTail.forEach((line, i) => rows.push(new DetailNode(i === 0 ? 'stderr' : '', line)));
+  return rows;
+}
+
+export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly runNodes = new Map<number, RunNode>();
+  private readonly stageNodes = new Map<string, StageNode>();
+  private readonly dirty = new Set<TreeNode>();
+  private structural = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly store: RunStore,
+    /** Coalesces refreshes: views update a few times a second, whatever the event rate. */
+    private readonly refreshMs = 200,
+  ) {
+    this.subscription = store.onDidChange((c) => {
+      const known = this.runNodes.get(c.model.id);
+      if (!known) this.structural = true;
+      else {
+        if (c.run) this.dirty.add(known);
+        for (const i of c.stages) this.dirty.add(this.stageNode(c.model, i));
+      }
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.refreshMs);
+  }
+
+  /** Fires the pending refreshes now (also used by tests to wait for the view). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.structural) {
+      this.structural = false;
+      this.dirty.clear();
+      this.emitter.fire(undefined);
+      return;
+    }
+    for (const node of this.dirty) this.emitter.fire(node);
+    this.dirty.clear();
+  }
+
+  private runNode(model: RunModel): RunNode {
+    let node = this.runNodes.get(model.id);
+    if (!node) {
+      node = new RunNode(model);
+      this.runNodes.set(model.id, node);
+    }
+    return node;
+  }
+
+  private stageNode(model: RunModel, index: number): StageNode {
+    const key = `${model.id}:${index}`;
+    let node = this.stageNodes.get(key);
+    if (!node) {
+      node = new StageNode(model, index);
+      this.stageNodes.set(key, node);
+    }
+    return node;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node.item();
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) {
+      // Forget nodes of runs that a newer run of the same file replaced.
+      const current = new Set(this.store.runs().map((m) => m.id));
+      for (const [id] of this.runNodes) if (!current.has(id)) this.runNodes.delete(id);
+      for (const [key, n] of this.stageNodes) if (!current.has(n.model.id)) this.stageNodes.delete(key);
+      return this.store.runs().map((m) => this.runNode(m));
+    }
+    if (node instanceof RunNode) return node.model.stages.map((s) => this.stageNode(node.model, s.index));
+    if (node instanceof StageNode) return node.stage ? stageDetails(node.stage) : [];
+    return [];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node instanceof StageNode ? this.runNode(node.model) : undefined;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}

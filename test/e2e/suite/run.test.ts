@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { RunModel } from '../../../extension/run-model';
+import type { RunNode, TreeNode } from '../../../extension/stage-tree';
+import { api, ended, until } from './api';
+import { openPipeline, waitForDiagnostics, workspacePath } from './helpers';
+
+async function run(relative: string, command = 'pipewright.runPipeline', ...args: unknown[]): Promise<RunModel> {
+  const uri = vscode.Uri.file(workspacePath(relative));
+  const model = await vscode.commands.executeCommand<RunModel | undefined>(command, uri.toString(), ...args);
+  assert.ok(model, `${command} started no run`);
+  return model;
+}
+
+async function treeOf(model: RunModel): Promise<{ root: vscode.TreeItem; stages: vscode.TreeItem[] }> {
+  const { tree } = await api();
+  tree.flush();
+  const roots = tree.getChildren() as RunNode[];
+  const node = roots.find((r) => r.model === model);
+  assert.ok(node, 'the run has a root in the stage tree');
+  const stages = tree.getChildren(node) as TreeNode[];
+  return { root: tree.getTreeItem(node), stages: stages.map((s) => tree.getTreeItem(s)) };
+}
+
+function iconId(item: vscode.TreeItem): string {
+  return (item.iconPath as vscode.ThemeIcon).id;
+}
+
+describe('running pipelines', () => {
+  it('streams the records of an example into the output and shows final stats in the tree', async () => {
+    await openPipeline('examples/access-log.pipeline.yaml');
+    const model = await ended(await run('examples/access-log.pipeline.yaml'));
+    assert.equal(model.state, 'succeeded');
+    // The same pipeline in bash, in the same folder: the records must be byte-identical.
+    const expected = execFileSync('bash', ['-c', `cat data/access.ndjson | SLOW_MS=1000 jq -c 'select(.ms > (env.SLOW_MS | tonumber) or .status >= 500)' | jq -r .path | sort | uniq -c | sort -rn | awk '{ printf "{\\"path\\":\\"%s\\",\\"count\\":%d}\\n", $2, $1 }'`], {
+      cwd: workspacePath('examples'),
+      encoding: 'utf8',
+    });
+    const { shownRecords } = await api();
+    assert.equal(shownRecords(model), expected);
+    assert.equal(model.records, expected.trimEnd().split('\n').length);
+    const { root, stages } = await treeOf(model);
+    assert.match(String(root.description), new RegExp(`^succeeded · ${model.records} records`));
+    assert.deepEqual(
+      stages.map((s) => [s.label, iconId(s)]),
+      ['read', 'slow-or-failing', 'per-path', 'count', 'as-records'].map((n) => [n, 'pass']),
+    );
+    assert.ok(model.stages.every((s) => s.stats?.exact && s.stats.bytesOut > 0), 'every stage has exact final byte counts');
+  });
+
+  it('shows upstream stages as stopped early when a head-like stage finishes', async () => {
+    const model = await ended(await run('e2e/early-stop.pipeline.yaml'));
+    assert.equal(model.state, 'succeeded');
+    assert.deepEqual(
+      model.stages.map((s) => [s.name, s.status]),
+      [
+        ['endless', 'stopped-early'],
+        ['pass', 'stopped-early'],
+        ['first-five', 'succeeded'],
+      ],
+    );
+    assert.equal(model.records, 5);
+    const { stages } = await treeOf(model);
+    assert.deepEqual(stages.map(iconId), ['debug-step-out', 'debug-step-out', 'pass']);
+    assert.match(String(stages[0]?.description), /^stopped early/);
+  });
+
+  it('names a failed stage, and puts its exit code and stderr on its line as a diagnostic', async () => {
+    const model = await ended(await run('e2e/fails.pipeline.yaml'));
+    assert.equal(model.state, 'failed');
+    assert.equal(model.result?.failedStage, 'breaks');
+    const breaks = model.stages.find((s) => s.name === 'breaks');
+    assert.equal(breaks?.status, 'failed');
+    assert.equal(breaks?.exitCode, 3);
+    const uri = vscode.Uri.file(workspacePath('e2e/fails.pipeline.yaml'));
+    const diagnostics = await waitForDiagnostics(uri, (d) => d.some((x) => x.source === 'pipewright run'));
+    const failed = diagnostics.find((d) => d.source === 'pipewright run')!;
+    assert.equal(failed.range.start.line, 4);
+    assert.match(failed.message, /Stage `breaks` exited with code 3[\s\S]*boom: the input was not what I wanted/);
+  });
+
+  it('stops a long run with Stop and leaves no process behind', async () => {
+    const model = await run('e2e/long.pipeline.yaml');
+    await until(model, (m) => m.stages.length === 2 && m.stages.every((s) => s.status === 'running' && s.stats?.pid !== undefined));
+    const pids = model.stages.map((s) => s.stats!.pid!);
+    assert.ok(pids.every((pid) => fs.existsSync(`/proc/${pid}`)));
+    await vscode.commands.executeCommand('pipewright.stop');
+    await ended(model);
+    assert.equal(model.state, 'cancelled');
+    assert.deepEqual(model.stages.map((s) => s.status), ['cancelled', 'cancelled']);
+    assert.deepEqual(pids.filter((pid) => fs.existsSync(`/proc/${pid}`)), [], 'no stage process is left');
+  });
+
+  it('runs up to a chosen stage ("Run to here"), leaving out the failing stage after it', async () => {
+    const model = await ended(await run('e2e/fails.pipeline.yaml', 'pipewright.runToStage', 'source'));
+    assert.equal(model.to, 'source');
+    assert.equal(model.state, 'succeeded');
+    assert.deepEqual(model.stages.map((s) => [s.name, s.status]), [['source', 'succeeded']]);
+    const { shownRecords } = await api();
+    assert.equal(shownRecords(model), '{"a":1}\n{"a":2}\n');
+  });
+});
