@@ -1,6 +1,7 @@
 // Bundles each entry point into one CommonJS file under dist/ (type-checking is `npm run typecheck`).
 import { readdir, readFile } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
+import { precompiledAjv } from './esbuild-ajv.mjs';
 
 const entries = [
   { in: 'cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
@@ -24,6 +25,7 @@ const common = {
   outdir: 'dist',
   external: ['vscode'],
   logLevel: 'warning',
+  plugins: [precompiledAjv()],
   define: { PIPEWRIGHT_VERSION: JSON.stringify(JSON.parse(await readFile('package.json', 'utf8')).version) },
 };
 
