@@ -113,6 +113,7 @@ function builtinOfItem(lines: LineInfo[], itemLine: number): BuiltinName | undef
  */
 export function completions(analysis: Analysis, position: Position, options: CompletionOptions): CompletionItem[] {
   const { positions } = analysis;
+  if (position.line < 0 || position.line >= positions.lineCount) return [];
   const lineText = positions.lineText(position.line);
   const cursor = Math.min(position.character, lineText.length);
   const prefix = lineText.slice(0, cursor);
