@@ -1,5 +1,5 @@
 // Starts and stops a private code-server: its own port, settings, extensions and temp folders.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -58,6 +58,8 @@ export interface StartOptions {
   /** Extra `--vscode-option`s, e.g. enable-smoke-test-driver. */
   smokeTestDriver?: boolean;
   port?: number;
+  /** VSIX files to install first (as a user would with `--install-extension`). */
+  install?: string[];
 }
 
 export async function startCodeServer(options: StartOptions): Promise<CodeServer> {
@@ -72,14 +74,26 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     'telemetry.telemetryLevel': 'off',
     'workbench.tips.enabled': false,
     'extensions.autoCheckUpdates': false,
+    'git.openRepositoryInParentFolders': 'never',
     'security.workspace.trust.enabled': false,
     ...options.settings,
   };
   fs.writeFileSync(path.join(dirs.user!, 'User/settings.json'), JSON.stringify(settings, null, 2));
+  const env = {
+    ...process.env,
+    PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH ?? ''}`,
+    XDG_CONFIG_HOME: dirs.config!,
+    XDG_DATA_HOME: dirs.data!,
+    TMPDIR: dirs.tmp!,
+  };
+  const entry = path.join(codeServerDir, 'out/node/entry.js');
+  for (const vsix of options.install ?? []) {
+    execFileSync(node24, [entry, '--user-data-dir', dirs.user!, '--extensions-dir', dirs.extensions!, '--install-extension', vsix, '--force'], { env, stdio: 'pipe' });
+  }
   const logFile = path.join(options.scratch, 'code-server.log');
   const log = fs.openSync(logFile, 'w');
   const args = [
-    path.join(codeServerDir, 'out/node/entry.js'),
+    entry,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
@@ -91,13 +105,6 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     options.folder,
   ];
   if (options.settings?.['security.workspace.trust.enabled'] === true) args.splice(args.indexOf('--disable-workspace-trust'), 1);
-  const env = {
-    ...process.env,
-    PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH ?? ''}`,
-    XDG_CONFIG_HOME: dirs.config!,
-    XDG_DATA_HOME: dirs.data!,
-    TMPDIR: dirs.tmp!,
-  };
   // Detached: its own process group, so stop() also ends the file watcher and extension hosts.
   const child = spawn(node24, args, { env, detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);

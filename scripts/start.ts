@@ -1,0 +1,36 @@
+// `npm start`: the extension, packaged and installed, in a real VS Code (code-server) on
+// 127.0.0.1 with examples/ open. Prints the address; Ctrl-C stops it.
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { startCodeServer } from '../test/e2e/code-server';
+import { ensureHost } from '../test/e2e/setup';
+
+const repoRoot = path.resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  ensureHost();
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  const folder = path.join(repoRoot, 'examples');
+  const port = Number(process.env.PORT ?? 8080);
+  const server = await startCodeServer({
+    scratch: path.join(repoRoot, '.e2e/start'),
+    folder,
+    port,
+    install: [path.join(repoRoot, 'pipewright.vsix')],
+    settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false },
+  });
+  console.log(`Pipewright in VS Code: ${server.url}/?folder=${encodeURIComponent(folder)}`);
+  console.log('Open a *.pipeline.yaml file and press ▶ Run pipeline. Ctrl-C stops the server.');
+  const stop = () => void server.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  server.process.once('exit', (code) => {
+    console.error(`code-server exited (${code}); its log: ${server.logFile}`);
+    process.exit(1);
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
