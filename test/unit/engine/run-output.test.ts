@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDuration, liveLine, statsJson, summary } from '../../../cli/run-output';
+import type { RunResult, StageStats } from '../../../engine';
+
+const stats = (over: Partial<StageStats> = {}): StageStats => ({
+  name: 'squeeze',
+  index: 1,
+  status: 'running',
+  bytesIn: 150 * 1024 * 1024,
+  bytesOut: 2048,
+  cpuUserMs: 1400,
+  cpuSysMs: 20,
+  rssKb: 1800,
+  maxRssKb: 1900,
+  durationMs: 3070,
+  rateOut: 2.29,
+  busy: 0.97,
+  waitingRead: 0,
+  waitingWrite: 0,
+  working: 1,
+  bottleneck: true,
+  exact: false,
+  ...over,
+});
+
+describe('run output', () => {
+  it('formats sizes and durations', () => {
+    expect([formatBytes(0), formatBytes(2.29), formatBytes(1536), formatBytes(150 * 1024 * 1024), formatBytes(3 * 1024 ** 3)]).toEqual(['0 B', '2 B', '1.5 KB', '150 MB', '3.0 GB']);
+    expect([formatDuration(12.4), formatDuration(3070), formatDuration(65_000)]).toEqual(['12 ms', '3.07 s', '1 min 5 s']);
+  });
+  it('draws a pv-style live line with the bottleneck marked', () => {
+    expect(liveLine(stats(), 8)).toBe('squeeze   running         150 MB in   2.0 KB out      2 B/s  cpu  97%  rss  1.8 MB  <- bottleneck');
+  });
+  it('summarises a run and writes the stats JSON fields', () => {
+    const result: RunResult = {
+      outcome: 'failed',
+      ok: false,
+      file: 'x.pipeline.yaml',
+      stages: [{ name: 'squeeze', index: 0, status: 'failed', exitCode: 2, stderrTail: ['bad'], stats: stats({ status: 'failed', exact: true }), message: 'x' }],
+      records: 3,
+      bytes: 30,
+      durationMs: 1500,
+      stoppedReading: false,
+      failedStage: 'squeeze',
+    };
+    expect(summary(result)).toEqual([
+      'pipewright: x.pipeline.yaml FAILED after 1.50 s: 3 records (30 B)',
+      '  squeeze  FAILED (exit 2)          150 MB in   2.0 KB out  cpu  1.42 s  max rss  1.9 MB    3.07 s  <- bottleneck',
+    ]);
+    const json = statsJson(result) as { stages: Record<string, unknown>[] };
+    expect(json.stages[0]).toMatchObject({ name: 'squeeze', status: 'failed', exitCode: 2, signal: null, bytesIn: 150 * 1024 * 1024, bytesOut: 2048, recordsOut: null, cpuUserMs: 1400, cpuSysMs: 20, maxRssKb: 1900, durationMs: 3070 });
+  });
+});
