@@ -25,6 +25,7 @@ const rules: { layer: string; forbidden: RegExp; except?: string[] }[] = [
   { layer: 'dsl', forbidden: /^(vscode|vscode-languageserver.*|vscode-languageclient.*|execa|node:child_process|child_process|node:fs|fs)$|^(engine|server|extension|cli)\//, except: ['dsl/host-node.ts'] },
   { layer: 'engine', forbidden: /^(vscode|vscode-languageserver.*|vscode-languageclient.*)$|^(server|extension|cli)\// },
   { layer: 'server', forbidden: /^(vscode|vscode-languageclient.*|execa|node:child_process|child_process)$|^(engine|extension|cli)\// },
+  { layer: 'extension', forbidden: /^cli\/|^server\/(?!protocol$)/ },
   { layer: 'cli', forbidden: /^(vscode|vscode-languageserver.*|vscode-languageclient.*)$|^(server|extension)\// },
 ];
 
