@@ -3,16 +3,21 @@ import { readdir, readFile } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 import { precompiledAjv } from './esbuild-ajv.mjs';
 
+// --production (npm run package): minified, no source maps, no test bundles.
+const production = process.argv.includes('--production');
+
 const entries = [
   { in: 'cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/main.ts', out: 'server' },
   { in: 'extension/extension.ts', out: 'extension' },
-  // The end-to-end suite, loaded by mocha inside VS Code's extension host (test/e2e/run.ts).
-  { in: 'test/e2e/suite/index.ts', out: 'e2e/index', external: ['mocha'] },
-  ...(await readdir('test/e2e/suite'))
-    .filter((f) => f.endsWith('.test.ts'))
-    .map((f) => ({ in: `test/e2e/suite/${f}`, out: `e2e/${f.replace(/\.ts$/, '')}`, external: ['mocha'] })),
 ];
+if (!production) {
+  // The end-to-end suite, loaded by mocha inside VS Code's extension host (test/e2e/run.ts).
+  entries.push({ in: 'test/e2e/suite/index.ts', out: 'e2e/index', external: ['mocha'] });
+  for (const f of await readdir('test/e2e/suite')) {
+    if (f.endsWith('.test.ts')) entries.push({ in: `test/e2e/suite/${f}`, out: `e2e/${f.replace(/\.ts$/, '')}`, external: ['mocha'] });
+  }
+}
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -20,7 +25,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  sourcemap: true,
+  sourcemap: !production,
+  minify: production,
   outExtension: { '.js': '.cjs' },
   outdir: 'dist',
   external: ['vscode'],
