@@ -106,6 +106,37 @@ function builtinOfItem(lines: LineInfo[], itemLine: number): BuiltinName | undef
 }
 
 /**
+ * Options of `builtin` inside a one-line `with: { … }`: `flow` is the text between `{` and the
+ * cursor, `rest` the line after the cursor. Offers the options not yet written, or the allowed
+ * values of the option whose value is being typed.
+ */
+function flowOptionCompletions(builtin: BuiltinName, flow: string, rest: string, at: (from: number) => Range, cursor: number, options: CompletionOptions): CompletionItem[] {
+  const keyOf = (entry: string) => /^[ \t]*([\w.-]+)[ \t]*:/.exec(entry)?.[1];
+  const entries = flow.split(',');
+  const current = entries[entries.length - 1]!;
+  const keyTyped = /^[ \t]*([\w.-]*)$/.exec(current);
+  if (keyTyped) {
+    const after = (rest.split('}')[0] ?? '').split(',').slice(1);
+    const present = new Set([...entries.slice(0, -1), ...after].map(keyOf).filter((k): k is string => k !== undefined));
+    const pad = /[{,]$/.test(`{${flow}`.slice(0, `{${flow}`.length - keyTyped[1]!.length)) ? ' ' : '';
+    return optionDocs(builtin)
+      .filter((d) => !present.has(d.name))
+      .map((d, i) => {
+        const item: CompletionItem = { label: d.name, kind: CompletionItemKind.Property, documentation: docs(keyMarkdown(d)), sortText: String(i).padStart(2, '0'), filterText: `${pad}${d.name}` };
+        return insert(item, at(cursor - keyTyped[1]!.length), `${pad}${d.name}: `, false, options);
+      });
+  }
+  const valueTyped = /^[ \t]*([\w.-]+)[ \t]*:([ \t]*)([\w.-]*)$/.exec(current);
+  const doc = valueTyped ? optionDocs(builtin).find((d) => d.name === valueTyped[1]) : undefined;
+  if (!valueTyped || !doc) return [];
+  const range = at(cursor - valueTyped[3]!.length);
+  const lead = valueTyped[2] === '' ? ' ' : '';
+  if (doc.enum) return valueItems(doc.enum, range, options, CompletionItemKind.EnumMember, lead);
+  if (doc.type === 'boolean') return valueItems(['true', 'false'], range, options, CompletionItemKind.Value, lead);
+  return [];
+}
+
+/**
  * Completion at a position: `${VAR}` names inside values, built-in names after `use:`, allowed
  * values of enum and boolean keys, and the keys that fit where the cursor is (pipeline keys at
  * the top, stage keys in a stage, the built-in's options under `with:`), plus new-stage snippets
@@ -140,33 +171,7 @@ export function completions(analysis: Analysis, position: Position, options: Com
     const indent = flowMatch[1]!.length;
     const item = flowMatch[2] !== undefined ? position.line : ancestors(lines, position.line, indent, false).findLast((seg) => seg.kind === 'item')?.line;
     const builtin = item === undefined ? undefined : builtinOfItem(lines, item);
-    if (!builtin) return [];
-    const entries = flowMatch[3]!.split(',');
-    const current = entries[entries.length - 1]!;
-    const keyTyped = /^[ \t]*([\w.-]*)$/.exec(current);
-    if (keyTyped) {
-      const present = new Set(entries.slice(0, -1).map((e) => /^[ \t]*([\w.-]+)[ \t]*:/.exec(e)?.[1]).filter((k): k is string => k !== undefined));
-      for (const k of (lineText.slice(cursor).split('}')[0] ?? '').split(',').slice(1)) {
-        const key = /^[ \t]*([\w.-]+)[ \t]*:/.exec(k)?.[1];
-        if (key) present.add(key);
-      }
-      const range = at(cursor - keyTyped[1]!.length);
-      const pad = /[{,]$/.test(prefix.slice(0, cursor - keyTyped[1]!.length)) ? ' ' : '';
-      return optionDocs(builtin)
-        .filter((d) => !present.has(d.name))
-        .map((d, i) => {
-          const item: CompletionItem = { label: d.name, kind: CompletionItemKind.Property, documentation: docs(keyMarkdown(d)), sortText: String(i).padStart(2, '0'), filterText: `${pad}${d.name}` };
-          return insert(item, range, `${pad}${d.name}: `, false, options);
-        });
-    }
-    const valueTyped = /^[ \t]*([\w.-]+)[ \t]*:([ \t]*)([\w.-]*)$/.exec(current);
-    const doc = valueTyped ? optionDocs(builtin).find((d) => d.name === valueTyped[1]) : undefined;
-    if (!valueTyped || !doc) return [];
-    const range = at(cursor - valueTyped[3]!.length);
-    const lead = valueTyped[2] === '' ? ' ' : '';
-    if (doc.enum) return valueItems(doc.enum, range, options, CompletionItemKind.EnumMember, lead);
-    if (doc.type === 'boolean') return valueItems(['true', 'false'], range, options, CompletionItemKind.Value, lead);
-    return [];
+    return builtin ? flowOptionCompletions(builtin, flowMatch[3]!, lineText.slice(cursor), at, cursor, options) : [];
   }
 
   // A value after `key: `.
