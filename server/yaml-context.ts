@@ -1,8 +1,9 @@
 /**
  * Where in the pipeline structure a cursor is, read from indentation alone. Completion needs this
  * while the user is typing, when the YAML is often broken (`    wor` is not valid YAML), so it
- * cannot lean on the parsed document. Block style is understood; inside flow collections
- * (`{ … }`, `[ … ]`) only `${VAR}` completion applies.
+ * cannot lean on the parsed document. Block style is understood; of flow collections only a
+ * one-line `with: { … }` is (see completion.ts), elsewhere inside `{ … }` and `[ … ]` only
+ * `${VAR}` completion applies.
  */
 
 export interface LineInfo {
