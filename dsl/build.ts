@@ -92,12 +92,17 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
 /** Gives unnamed stages the built-in's or program's name, made unique with -2, -3, … */
 function nameStages(stages: Stage[], raws: unknown[]): void {
   const taken = new Set(stages.map((s) => s.name).filter(Boolean));
+  // Per base, the suffix to try next: names only ever get taken, so earlier suffixes stay taken
+  // and a file of many `- run: cat` stages is named in linear time.
+  const nextSuffix = new Map<string, number>();
   for (const stage of stages) {
     if (stage.name) continue;
     const raw = isObject(raws[stage.index]) ? (raws[stage.index] as Json) : {};
     const base = (typeof raw.use === 'string' && /^[A-Za-z_][\w.-]*$/.test(raw.use) ? raw.use : programName(raw)) ?? `stage${stage.index + 1}`;
     let name = base;
-    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+    let n = nextSuffix.get(base) ?? 2;
+    for (; taken.has(name); n++) name = `${base}-${n}`;
+    nextSuffix.set(base, n);
     taken.add(name);
     stage.name = name;
   }
