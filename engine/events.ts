@@ -121,6 +121,8 @@ export class EventQueue implements AsyncIterable<RunEvent> {
     private readonly highWater: number,
     private readonly onPause: () => void,
     private readonly onResume: () => void,
+    /** The reader stopped iterating before the end (`break`): nobody wants the records any more. */
+    private readonly onAbandon: () => void = () => {},
   ) {}
 
   push(event: RunEvent): void {
@@ -187,6 +189,7 @@ export class EventQueue implements AsyncIterable<RunEvent> {
       },
       return: () => {
         // The reader gave up: drop what is queued and never pause the producer again.
+        const early = !this.closed;
         this.items = [];
         this.head = 0;
         this.queuedBytes = 0;
@@ -195,6 +198,7 @@ export class EventQueue implements AsyncIterable<RunEvent> {
           this.paused = false;
           this.onResume();
         }
+        if (early) this.onAbandon();
         return Promise.resolve({ value: undefined, done: true });
       },
     };

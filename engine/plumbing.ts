@@ -84,12 +84,13 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
     const setEnv: string[] = [];
     let v = 0;
     for (const [k, value] of Object.entries(stage.env)) {
-      if (env[k] === value) continue;
+      // bash can only export names that are identifiers (the schema allows no others in `env`).
+      if (env[k] === value || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) continue;
       const priv = `__PW_${i}_${v++}`;
       env[priv] = value;
       setEnv.push(`export ${k}="$${priv}"`);
     }
-    for (const k of Object.keys(env)) if (!k.startsWith('__PW_') && !(k in stage.env)) setEnv.push(`unset -v ${k}`);
+    for (const k of Object.keys(env)) if (!k.startsWith('__PW_') && !(k in stage.env) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) setEnv.push(`unset -v ${k}`);
     const dir = shellQuote(stage.dir);
     const child = [
       `trap - TERM INT QUIT PIPE`,

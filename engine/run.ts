@@ -31,7 +31,10 @@ export interface RunOptions {
 }
 
 export interface RunHandle {
-  /** The one event stream of the run: iterate it once, to the end (it ends with `end`). An undrained stream pauses the pipeline. */
+  /**
+   * The one event stream of the run: iterate it once, to the end (it ends with `end`). An
+   * undrained stream pauses the pipeline; leaving the loop early (`break`) calls `stopReading()`.
+   */
   readonly events: AsyncIterable<RunEvent>;
   /** Settles (never rejects) when the run has ended and every process and fd of it is gone. */
   readonly result: Promise<RunResult>;
@@ -150,7 +153,12 @@ class Run {
     const statsMs = Math.max(10, options.statsIntervalMs ?? 250);
     this.sampleMs = Math.min(statsMs, 100);
     this.ticksPerStats = Math.max(1, Math.round(statsMs / this.sampleMs));
-    this.queue = new EventQueue(options.highWaterBytes ?? 8 * 1024 * 1024, () => this.pauseOutput(), () => this.resumeOutput());
+    this.queue = new EventQueue(
+      options.highWaterBytes ?? 8 * 1024 * 1024,
+      () => this.pauseOutput(),
+      () => this.resumeOutput(),
+      () => this.stopReading(),
+    );
     this.stages = planned.map((p, index) => ({
       planned: p,
       name: p.stage.name,

@@ -202,10 +202,11 @@ describe('failures', () => {
     expect(d.result.error?.message).toMatch(/a command was not found.*no-such-program-here/);
   });
 
-  it('built-in stages are refused until issue 4', async () => {
+  it('built-in stages run as stages of their own (more in test/unit/builtins)', async () => {
     const d = await run(fs.readFileSync(path.join(fixtures, 'builtin.pipeline.yaml'), 'utf8'));
-    expect(d.result.error).toMatchObject({ kind: 'builtin-unsupported', stage: 'first' });
-    expect(d.result.error?.message).toMatch(/built-in stages arrive with issue 4/);
+    expect(d.result.error).toBeUndefined();
+    expect(d.result.stages[0]).toMatchObject({ name: 'first', status: 'succeeded', exitCode: 0 });
+    expect(d.output.length).toBe(0); // the first stage reads /dev/null
   });
 
   it('an unknown `to` stage is refused, listing the stages', async () => {
@@ -334,5 +335,16 @@ describe('stats', () => {
     expect(Object.fromEntries(byStage)).toEqual({ seq: ['running', 'succeeded'], cat: ['running', 'succeeded'] });
     expect(d.events[0]!.type).toBe('start');
     expect(d.events[d.events.length - 1]!.type).toBe('end');
+  });
+});
+
+describe('the event stream', () => {
+  it('leaving the loop early stops reading: the run ends, upstream stopped early', async () => {
+    const handle = startRun(pipelineOf(fs.readFileSync(path.join(fixtures, 'endless.pipeline.yaml'), 'utf8')), { fileDir: fixtures });
+    for await (const e of handle.events) if (e.type === 'records') break;
+    const result = await handle.result;
+    expect(result.outcome).toBe('succeeded');
+    expect(result.stoppedReading).toBe(true);
+    expect(result.stages.map((s) => s.status)).toEqual(['stopped-early', 'stopped-early', 'stopped-early']);
   });
 });
