@@ -34,7 +34,7 @@ export function parse(text: string): Parsed {
   const parsed: Parsed = { text, doc: new Document(null), data: undefined, lineCounter, problems: [] };
   let docs: Document[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true }) as Document[];
+    docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' }) as Document[];
   } catch (e) {
     parsed.problems.push(problem('yaml-syntax', { start: 0, end: 0 }, `The YAML parser gave up: ${(e as Error).message}.`));
     return parsed;

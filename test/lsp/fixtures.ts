@@ -1,42 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { repoRoot } from './harness';
-
-export const dslFixtureDir = path.join(repoRoot, 'test/fixtures/dsl');
-
-export interface Fixture {
-  name: string;
-  file: string;
-  uri: string;
-  text: string;
-  /** Sorted `line code` strings (1-based lines) from the `# want:` markers. */
-  want: string[];
-}
-
-/** `# want: code[, code]` on the offending line, or `# want@N: code` for line N (as the dsl golden test reads them). */
-export function wantedProblems(text: string): string[] {
-  const want: string[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    for (const m of line.matchAll(/# want(?:@(\d+))?: ([a-z-]+(?:, *[a-z-]+)*)/g)) {
-      const at = m[1] ? Number(m[1]) : i + 1;
-      for (const code of m[2]!.split(/, */)) want.push(`${at} ${code}`);
-    }
-  });
-  return want.sort();
-}
-
-export function dslFixtures(): Fixture[] {
-  return fs
-    .readdirSync(dslFixtureDir)
-    .filter((f) => f.endsWith('.pipeline.yaml'))
-    .sort()
-    .map((name) => {
-      const file = path.join(dslFixtureDir, name);
-      const text = fs.readFileSync(file, 'utf8');
-      return { name, file, uri: pathToFileURL(file).href, text, want: wantedProblems(text) };
-    });
-}
+export { dslFixtureDir, dslFixtures, wantedProblems, type Fixture } from '../fixtures/golden';
 
 /** Applies LSP text edits (non-overlapping) to a text. */
 export function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
