@@ -10,6 +10,7 @@ const entries = [
   { in: 'cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/main.ts', out: 'server' },
   { in: 'extension/extension.ts', out: 'extension' },
+  { in: 'engine/builtins/main.ts', out: 'builtin' },
 ];
 if (!production) {
   // The end-to-end suite, loaded by mocha inside VS Code's extension host (test/e2e/run.ts).

@@ -1,0 +1,139 @@
+/**
+ * `write`: records → a file (NDJSON, or CSV with a header from the first record's keys), passing
+ * every record on unchanged. The file is written under a temporary name in the same folder and
+ * renamed when complete, so nothing half-written ever appears under the final name; the
+ * temporary file is removed on failure, SIGTERM/SIGINT/SIGHUP and a reader that went away.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Options } from './options';
+import { eachLine, messageOf, notJson, StageError, stdinChunks, stdout, warn } from './records';
+
+export const options = ['path', 'format'] as const;
+
+/** `.csv` → csv; anything else is NDJSON. */
+export function writeFormatOf(file: string): 'ndjson' | 'csv' {
+  return path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson';
+}
+
+/** The temporary name next to the final one (same folder, so the rename is atomic). */
+export function temporaryName(file: string, pid: number = process.pid): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${pid}.pipewright-tmp`);
+}
+
+/** A CSV cell: null/undefined empty, strings as they are, objects and arrays as JSON. */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function isRecordObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export async function run(opts: Options): Promise<void> {
+  const file = opts.string('path');
+  const format = opts.oneOf('format', ['ndjson', 'csv']) ?? writeFormatOf(file);
+  const tmp = temporaryName(file);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o666);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `its folder ${path.dirname(path.resolve(file))} does not exist` : code === 'EACCES' ? 'permission denied' : messageOf(err);
+    throw new StageError(`cannot write ${file}: ${why}; fix \`path\` (it is relative to the stage's working directory)`);
+  }
+  let committed = false;
+  // Runs on every way out (process.exit from a failure, a signal or a broken pipe).
+  process.on('exit', () => {
+    if (committed) return;
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+  });
+
+  const pending: Buffer[] = [];
+  let pendingSize = 0;
+  const toFile = (data: Buffer | string): void => {
+    const b = typeof data === 'string' ? Buffer.from(data) : data;
+    pending.push(b);
+    pendingSize += b.length;
+  };
+  /** CSV rows waiting to be stringified (in one call per batch). */
+  const rows: string[][] = [];
+  let rowsSize = 0;
+  const flushFile = (): void => {
+    if (rows.length > 0) {
+      toFile(stringify(rows));
+      rows.length = 0;
+      rowsSize = 0;
+    }
+    if (pending.length === 0) return;
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingSize);
+    pending.length = 0;
+    pendingSize = 0;
+    try {
+      let off = 0;
+      while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
+    } catch (err) {
+      throw new StageError(`cannot write ${file}: ${messageOf(err)}`);
+    }
+  };
+
+  let columns: string[] | undefined;
+  let warnedExtra = false;
+  const csvRow = (r: unknown, n: number): void => {
+    if (!isRecordObject(r)) throw new StageError(`record ${n} is not an object, so it has no fields to write as CSV columns; write NDJSON instead (\`format: ndjson\`) or \`map\` it to an object`);
+    if (columns === undefined) {
+      columns = Object.keys(r);
+      rows.push(columns);
+    } else if (!warnedExtra) {
+      const known = columns;
+      const extra = Object.keys(r).filter((k) => !known.includes(k));
+      if (extra.length > 0) {
+        warnedExtra = true;
+        warn(`record ${n} has fields that are not in the CSV header (${extra.join(', ')}); they are left out (the header comes from the first record's fields)`);
+      }
+    }
+    const cols = columns;
+    rows.push(cols.map((k) => cell(Object.hasOwn(r, k) ? r[k] : undefined)));
+  };
+
+  await eachLine(stdinChunks(), (buf, start, end, n) => {
+    if (format === 'csv') {
+      let r: unknown;
+      try {
+        r = JSON.parse(buf.toString('utf8', start, end));
+      } catch (err) {
+        throw new StageError(`record ${n} ${notJson(err)}; fix the stage that writes it (nothing was written to ${file})`);
+      }
+      csvRow(r, n);
+      rowsSize += end - start; // about the size of the row in CSV
+    } else if (buf[end] === 0x0a) toFile(buf.subarray(start, end + 1));
+    else {
+      toFile(buf.subarray(start, end));
+      toFile('\n');
+    }
+    stdout.pushLine(buf, start, end);
+    if (pendingSize + rowsSize >= 256 * 1024) flushFile();
+  });
+  flushFile();
+  try {
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    throw new StageError(`cannot write ${file}: ${messageOf(err)}`);
+  }
+  committed = true;
+}
