@@ -12,11 +12,9 @@ export type RunErrorKind =
   | 'invalid-pipeline'
   /** `to` names no stage, `limit` is not a positive integer, and the like. */
   | 'bad-option'
-  /** A `use:` stage: built-in stages are not implemented yet (issue 4). */
-  | 'builtin-unsupported'
   /** The program of a `command:` stage is not on PATH (or not executable). */
   | 'command-not-found'
-  /** The processes could not be started at all. */
+  /** The processes could not be started at all (or the built-in stages' program is missing). */
   | 'spawn-failed'
   /** A stage exited non-zero or was killed by a signal. */
   | 'stage-failed'

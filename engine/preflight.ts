@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveStage, type Pipeline, type Stage } from '../dsl';
 import { stageLabel } from '../dsl/model';
+import { builtinOptionsVariable } from './builtins/protocol';
 import { filePrefix, runError, type RunError } from './errors';
 import { execPrefixed, type StagePlan } from './plumbing';
 
@@ -41,8 +42,20 @@ export function findProgram(program: string, dir: string, env: Readonly<Record<s
 }
 
 /**
- * Everything that can be refused before a process starts: options, built-ins (issue 4),
- * programs missing from PATH, stages without an action. Returns the stages to run (up to `to`).
+ * The bundled program of the built-in stages: next to this code when it runs bundled
+ * (dist/cli.cjs, dist/extension.cjs), or in ../dist when it runs from the TypeScript sources.
+ */
+export function builtinProgram(): { ok: true; path: string } | { ok: false; tried: string[] } {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  const tried = [path.join(here, 'builtin.cjs'), path.join(here, '..', 'dist', 'builtin.cjs')];
+  const found = tried.find((p) => fs.existsSync(p));
+  return found ? { ok: true, path: found } : { ok: false, tried };
+}
+
+/**
+ * Everything that can be refused before a process starts: options, a missing built-in program,
+ * programs missing from PATH, stages without an action. A `use:` stage runs as
+ * `node dist/builtin.cjs NAME` (engine/builtins/), like any other stage. Returns the stages to run (up to `to`).
  */
 export function planStages(pipeline: Pipeline, input: PlanInput): { stages: PlannedStage[] } | { error: RunError } {
   const at = filePrefix(input.file);
@@ -67,13 +80,15 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     const a = r.action;
     const extra = { ...withFile, stage: stage.name };
     if (!a) return { error: runError('invalid-pipeline', `${at}${label} has nothing to run; give it \`run:\` or \`command:\` (run \`pipewright check\` for details)`, extra) };
-    if (a.kind === 'use') {
-      return {
-        error: runError('builtin-unsupported', `${at}${label} uses the built-in \`${a.builtin}\`, but built-in stages arrive with issue 4; use \`run:\` or \`command:\` for now`, extra),
-      };
-    }
     let argv: string[];
-    if (a.kind === 'command') {
+    let env = r.env;
+    if (a.kind === 'use') {
+      const program = builtinProgram();
+      if (!program.ok) return { error: runError('spawn-failed', `${at}${label}: the built-in stages' program is missing (looked for ${program.tried.join(' and ')}); run \`npm run build\``, extra) };
+      // Options travel in the environment, not in argv (see engine/builtins/protocol.ts).
+      argv = [process.execPath, program.path, a.builtin];
+      env = { ...r.env, ELECTRON_RUN_AS_NODE: '1', [builtinOptionsVariable]: JSON.stringify(a.options) };
+    } else if (a.kind === 'command') {
       const program = a.argv[0];
       if (program === undefined || program === '') return { error: runError('invalid-pipeline', `${at}${label} has an empty \`command:\`; give the program and its arguments`, extra) };
       if (!findProgram(program, r.dir, r.env)) {
@@ -84,7 +99,7 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     } else {
       argv = ['/bin/sh', '-c', execPrefixed(a.script)];
     }
-    planned.push({ stage, plan: { argv, dir: r.dir, env: r.env } });
+    planned.push({ stage, plan: { argv, dir: r.dir, env } });
   }
   return { stages: planned };
 }
