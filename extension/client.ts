@@ -17,6 +17,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
       { language: 'pipewright', scheme: 'untitled' },
     ],
     outputChannel: log,
+    // Files appearing or going away change file-not-found and command-not-found problems.
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*') },
   };
   return new LanguageClient('pipewright', 'Pipewright Language Server', serverOptions, clientOptions);
 }
