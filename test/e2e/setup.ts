@@ -25,7 +25,10 @@ export function ensureHost(log: (line: string) => void = console.log): void {
   }
   if (installedVersion(codeServerDir) !== codeServerVersion) {
     log(`e2e: installing code-server ${codeServerVersion} with Node 24 (a few minutes, once) …`);
-    const env = { ...process.env, PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: node24Dir };
+    // Without the npm_* variables of an enclosing `npm test`: npm reads them as its own config,
+    // and code-server's install script would take the outer npm's user agent (Node 20) for ours.
+    const outer = Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k));
+    const env = { ...Object.fromEntries(outer), PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: node24Dir };
     execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: path.join(here, 'host'), stdio: 'inherit', env });
   }
 }
