@@ -74,13 +74,24 @@ function duplicateNames(stages: Stage[], raws: unknown[]): Problem[] {
   return problems;
 }
 
-/** Spans of `${NAME}` inside a value's source; the whole value when the text cannot be found there. */
-function referenceSpan(text: string, value: Span, name: string): Span {
-  const source = text.slice(value.start, value.end);
-  const at = source.indexOf(`\${${name}`);
-  if (at < 0) return value;
-  const close = source.indexOf('}', at);
-  return { start: value.start + at, end: value.start + (close < 0 ? source.length : close + 1) };
+/**
+ * Finds each undefined `${NAME}` of one value in its source, in order: a cursor moves past every
+ * match, so a value with many references is searched once, not once per reference. A `${` right
+ * after a `$` is the escape `$${`, not a reference. When a reference cannot be found (the source
+ * spells it with escapes), it and every later one get the whole value.
+ */
+function referenceFinder(text: string, value: Span): (name: string) => Span {
+  let cursor = value.start;
+  return (name) => {
+    const needle = `\${${name}}`;
+    for (let at = cursor < 0 ? -1 : text.indexOf(needle, cursor); at >= 0 && at + needle.length <= value.end; at = text.indexOf(needle, at + 1)) {
+      if (text[at - 1] === '$' && at > value.start) continue;
+      cursor = at + needle.length;
+      return { start: at, end: cursor };
+    }
+    cursor = -1;
+    return value;
+  };
 }
 
 /** Every string under `value` with its JSON path, for `${VAR}` checks in `with` and `command`. */
@@ -103,10 +114,16 @@ function undefinedVariables(ctx: SemanticContext, stage: Stage, raw: Json, env: 
   if (typeof raw.cwd === 'string') candidates.push({ path: [...base, 'cwd'], text: raw.cwd });
   const problems: Problem[] = [];
   for (const c of candidates) {
+    let find: ((name: string) => Span) | undefined;
+    const assigned = new Map<string, boolean>();
     for (const ref of variableReferences(c.text)) {
       if (ref.hasDefault || env[ref.name] !== undefined) continue;
-      if (c.script && isAssignedInScript(c.text, ref.name)) continue;
-      const span = referenceSpan(ctx.text, locate(ctx.doc, c.path).value, ref.name);
+      if (c.script) {
+        if (!assigned.has(ref.name)) assigned.set(ref.name, isAssignedInScript(c.text, ref.name));
+        if (assigned.get(ref.name)) continue;
+      }
+      find ??= referenceFinder(ctx.text, locate(ctx.doc, c.path).value);
+      const span = find(ref.name);
       problems.push(
         problem('undefined-variable', span, `${label(stage)}: \`\${${ref.name}}\` is not defined. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`),
       );
