@@ -35,8 +35,9 @@ export function check(text: string, options: CheckOptions): CheckResult {
   if (!yamlBroken) {
     const ctx = { text, doc: parsed.doc, data: parsed.data, pipeline, host: options.host, ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}) };
     // An empty document is only an empty pipeline, not also a type error.
-    if (parsed.data !== null && parsed.data !== undefined) problems.push(...schemaProblems(parsed.doc, parsed.data, pipeline));
-    problems.push(...semanticProblems(ctx));
+    // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
+    if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);
+    for (const p of semanticProblems(ctx)) problems.push(p);
   }
   problems.sort(byPosition);
   return { parsed, pipeline, problems, ok: !problems.some((p) => p.severity === 'error') };

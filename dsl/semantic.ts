@@ -199,7 +199,7 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
     if (!isObject(raw)) continue;
     problems.push(...actionProblems(ctx.text, stage, raw));
     const resolved = resolveStage(pipeline, stage, ctx.host.env, fileDir ?? '/');
-    problems.push(...undefinedVariables(ctx, stage, raw, resolved.env));
+    for (const p of undefinedVariables(ctx, stage, raw, resolved.env)) problems.push(p); // may be many: no spread
     if (fileDir === undefined || cwdProblems.length > 0) continue;
     if (stage.cwd !== undefined) {
       const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], resolved.dir, label(stage));

@@ -82,4 +82,9 @@ describe('regressions found by fuzzing', () => {
     const last = r!.problems.at(-1)!;
     expect(text.slice(last.start, last.end)).toBe('${V39999}');
   });
+  it('returns 200,000 problems without overflowing the stack', () => {
+    // `problems.push(...many)` passes every problem as an argument: a RangeError past ~120,000.
+    const text = `stages:\n  - command: [echo, "${Array.from({ length: 200_000 }, (_, i) => `\${V${i}}`).join(' ')}"]\n`;
+    expect(checkSane(text).problems.filter((p) => p.code === 'undefined-variable')).toHaveLength(200_000);
+  });
 });
