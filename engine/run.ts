@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { Readable } from 'node:stream';
 import type { Pipeline } from '../dsl';
 import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
-import { afterNthNewline, countNewlines, LineSplitter } from './lines';
+import { afterNthNewline, countNewlines } from './lines';
 import { planStages, type PlannedStage } from './preflight';
-import { controlFd, firstStderrFd, parseControlLine, segmentScript, type ControlMessage } from './plumbing';
-import { killGroupMembers } from './reap';
+import type { ControlMessage } from './plumbing';
+import { Segment } from './segment';
 import { pickBottleneck, ProcProbe, StageMeter, type StageStats } from './stats';
 import { classifyEnd, decodeShellStatus, endedStatuses, isBrokenPipeNoise, type StageStatus } from './status';
 
@@ -53,24 +51,6 @@ const killGraceMs = 60;
 const stopReadingGraceMs = 200;
 /** How long an ended stage waits for the end of its stderr before it is classified anyway. */
 const stderrGraceMs = 100;
-
-const perlSubreaper: Record<string, number> = { x64: 157, arm64: 167 };
-
-/**
- * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system)
- * so that it is a child subreaper — orphans of a killed stage are reaped by the segment instead
- * of becoming zombies of PID 1 on machines whose init does not reap. Plain bash otherwise.
- */
-function launcher(script: string): { file: string; args: string[] } {
-  const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
-  const bashArgs = ['--noprofile', '--norc', '-c', script];
-  const prctl = perlSubreaper[process.arch];
-  if (prctl !== undefined && fs.existsSync('/usr/bin/perl')) {
-    // prctl(PR_SET_CHILD_SUBREAPER = 36, 1); failing is harmless.
-    return { file: '/usr/bin/perl', args: ['-e', `syscall(${prctl}, 36, 1, 0, 0, 0); exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`, bash, ...bashArgs] };
-  }
-  return { file: bash, args: bashArgs };
-}
 
 interface StageRun {
   planned: PlannedStage;
@@ -120,10 +100,9 @@ class Run {
   private readonly queue: EventQueue;
   private readonly stages: StageRun[];
   private readonly startedAt = Date.now();
-  private child: ChildProcess | undefined;
-  private pgid: number | undefined;
-  private sink: Readable | undefined;
-  private readonly stderrStreams: Readable[] = [];
+  private readonly segments: Segment[] = [];
+  /** The segment whose last stage is the pipeline's last: its stdout gives the records. */
+  private sink: Segment | undefined;
   private records = 0;
   private bytes = 0;
   private partial: Buffer[] = [];
@@ -133,9 +112,6 @@ class Run {
   private cancelled = false;
   /** Ending stages that ignored SIGPIPE after the engine stopped reading: they count as stopped early. */
   private quietStop = false;
-  private bashExited = false;
-  private open = { control: true, sink: true, bashStderr: true };
-  private readonly bashStderr: string[] = [];
   private timers: NodeJS.Timeout[] = [];
   private sampler: NodeJS.Timeout | undefined;
   private finished = false;
@@ -198,94 +174,44 @@ class Run {
   }
 
   private spawn(): void {
-    const { script, env } = segmentScript(
+    // One segment today; issue 4 cuts the stages where Node must interpose (see segment.ts).
+    const segment = new Segment(
       this.stages.map((s) => s.planned.plan),
       this.env,
+      this.options.fileDir,
+      {
+        control: (local, msg) => this.onControl(this.stages[local]!, msg),
+        stderrLine: (local, line) => this.onStderr(this.stages[local]!, line),
+        stderrClosed: (local) => {
+          const st = this.stages[local]!;
+          st.stderrClosed = true;
+          this.maybeEndStage(st);
+          this.maybeFinish();
+        },
+        output: (chunk) => this.onRecords(chunk),
+        outputClosed: () => {
+          if (!this.stoppedReading && this.partial.length > 0) {
+            const data = Buffer.concat(this.partial);
+            this.partial = [];
+            this.emitRecords(data, 1);
+          }
+        },
+        changed: () => this.maybeFinish(),
+        spawnFailed: (e) => this.failSpawn(e),
+      },
     );
-    const { file, args } = launcher(script);
-    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', 'pipe', ...this.stages.map(() => 'pipe' as const)];
-    let child: ChildProcess;
-    try {
-      child = spawn(file, args, { stdio, detached: true, env, cwd: fs.existsSync(this.options.fileDir) ? this.options.fileDir : '/' });
-    } catch (e) {
-      this.failSpawn(e as Error);
-      return;
-    }
-    this.child = child;
-    child.on('error', (e) => this.failSpawn(e));
-    if (child.pid === undefined) return; // 'error' follows
-    this.pgid = child.pid;
-    child.on('exit', () => {
-      this.bashExited = true;
-      // Stragglers (background processes a stage left behind) belong to the run: end them.
-      this.killGroup('SIGKILL');
-      // Whatever still holds our pipes escaped the process group: do not wait for it forever.
-      this.later(500, () => this.destroyStreams());
-      this.maybeFinish();
-    });
-
-    const control = child.stdio[controlFd] as Readable;
-    const controlLines = new LineSplitter((line) => this.onControl(line));
-    control.on('data', (c: Buffer) => controlLines.push(c));
-    control.on('error', () => {});
-    control.on('close', () => {
-      controlLines.end();
-      this.open.control = false;
-      this.maybeFinish();
-    });
-
-    const bashErr = child.stdio[2] as Readable;
-    const bashLines = new LineSplitter((line) => {
-      this.bashStderr.push(line);
-      if (this.bashStderr.length > 10) this.bashStderr.shift();
-    });
-    bashErr.on('data', (c: Buffer) => bashLines.push(c));
-    bashErr.on('error', () => {});
-    bashErr.on('close', () => {
-      bashLines.end();
-      this.open.bashStderr = false;
-      this.maybeFinish();
-    });
-
-    for (const st of this.stages) {
-      const stream = child.stdio[firstStderrFd + st.index] as Readable;
-      this.stderrStreams.push(stream);
-      const lines = new LineSplitter((line) => this.onStderr(st, line));
-      stream.on('data', (c: Buffer) => lines.push(c));
-      stream.on('error', () => {});
-      stream.on('close', () => {
-        lines.end();
-        st.stderrClosed = true;
-        this.maybeEndStage(st);
-        this.maybeFinish();
-      });
-    }
-
-    const sink = child.stdout as Readable;
-    this.sink = sink;
-    sink.on('data', (c: Buffer) => this.onRecords(c));
-    sink.on('error', () => {});
-    sink.on('close', () => {
-      if (!this.stoppedReading && this.partial.length > 0) {
-        const data = Buffer.concat(this.partial);
-        this.partial = [];
-        this.emitRecords(data, 1);
-      }
-      this.open.sink = false;
-      this.maybeFinish();
-    });
-
-    this.sampler = setInterval(() => this.sample(), this.sampleMs);
+    this.segments.push(segment);
+    this.sink = segment;
+    if (!this.finished) this.sampler = setInterval(() => this.sample(), this.sampleMs);
   }
 
   private failSpawn(e: Error): void {
-    if (this.failure) return;
-    const stage = this.stages[0]!;
-    this.failure = { stage, error: runError('spawn-failed', `${filePrefix(this.file)}cannot start the pipeline's processes: ${e.message}; is bash installed?`, this.file === undefined ? {} : { file: this.file }) };
-    this.bashExited = true;
-    this.open = { control: false, sink: false, bashStderr: false };
+    if (!this.failure) {
+      const stage = this.stages[0]!;
+      this.failure = { stage, error: runError('spawn-failed', `${filePrefix(this.file)}cannot start the pipeline's processes: ${e.message}; is bash installed?`, this.file === undefined ? {} : { file: this.file }) };
+    }
     for (const st of this.stages) st.stderrClosed = true;
-    this.maybeFinish();
+    queueMicrotask(() => this.maybeFinish());
   }
 
   private later(ms: number, fn: () => void): void {
@@ -298,11 +224,7 @@ class Run {
 
   // ---- control messages -------------------------------------------------------------------
 
-  private onControl(line: string): void {
-    const msg = parseControlLine(line);
-    if (!msg) return;
-    const st = this.stages[msg.index];
-    if (!st) return;
+  private onControl(st: StageRun, msg: ControlMessage): void {
     const now = Date.now();
     if (msg.kind === 'pid') {
       st.pid = msg.pid;
@@ -461,13 +383,11 @@ class Run {
   }
 
   private pauseOutput(): void {
-    this.sink?.pause();
-    for (const s of this.stderrStreams) s.pause();
+    for (const seg of this.segments) seg.pause();
   }
 
   private resumeOutput(): void {
-    this.sink?.resume();
-    for (const s of this.stderrStreams) s.resume();
+    for (const seg of this.segments) seg.resume();
   }
 
   // ---- stopping ---------------------------------------------------------------------------
@@ -479,7 +399,7 @@ class Run {
     // As when a downstream `head` exits: the last stage gets SIGPIPE, the others follow through
     // their pipes. Stages that never write are sent one after a grace.
     this.signalStage(this.lastStage, 'SIGPIPE');
-    this.sink?.destroy();
+    this.sink?.closeOutput();
     this.later(stopReadingGraceMs, () => {
       for (const st of this.stages) if (!st.done) this.signalStage(st, 'SIGPIPE');
       this.later(stopReadingGraceMs, () => {
@@ -509,15 +429,15 @@ class Run {
    * left but them, then SIGKILL to the whole group. Everything is gone within ~100 ms.
    */
   private terminate(reason: 'cancel' | 'failure' | 'cancel-quietly'): void {
-    if (this.terminating || this.quietStop || this.pgid === undefined) return;
+    if (this.terminating || this.quietStop || this.segments.length === 0) return;
     if (reason === 'cancel-quietly') this.quietStop = true;
     else this.terminating = reason;
-    this.killGroup('SIGTERM');
+    for (const seg of this.segments) seg.signalGroup('SIGTERM');
     this.later(termGraceMs, () => {
-      if (this.bashExited || this.pgid === undefined) return;
-      killGroupMembers(this.pgid, 'SIGKILL', new Set([this.pgid, ...this.wrapperPids()]));
+      const wrappers = this.wrapperPids();
+      for (const seg of this.segments) seg.killMembers(wrappers);
       this.later(killGraceMs - termGraceMs, () => {
-        if (!this.bashExited) this.killGroup('SIGKILL');
+        for (const seg of this.segments) if (!seg.exited) seg.signalGroup('SIGKILL');
       });
     });
   }
@@ -535,22 +455,6 @@ class Run {
       }
     }
     return pids;
-  }
-
-  private killGroup(signal: NodeJS.Signals): void {
-    if (this.pgid === undefined) return;
-    try {
-      process.kill(-this.pgid, signal);
-    } catch {
-      // the group is empty
-    }
-  }
-
-  private destroyStreams(): void {
-    this.sink?.destroy();
-    for (const s of this.stderrStreams) s.destroy();
-    (this.child?.stdio[controlFd] as Readable | undefined)?.destroy();
-    (this.child?.stdio[2] as Readable | undefined)?.destroy();
   }
 
   // ---- stats ------------------------------------------------------------------------------
@@ -590,8 +494,7 @@ class Run {
 
   private maybeFinish(): void {
     if (this.finished) return;
-    if (!this.bashExited || this.open.control || this.open.sink || this.open.bashStderr) return;
-    if (this.stages.some((st) => !st.stderrClosed)) return;
+    if (!this.segments.every((seg) => seg.settled)) return;
     this.finish();
   }
 
@@ -619,7 +522,8 @@ class Run {
       else if (this.stoppedReading) status = 'stopped-early';
       else {
         status = 'failed';
-        st.message = `${filePrefix(this.file)}stage \`${st.name}\` ended without reporting its status${this.bashStderr.length ? `: ${this.bashStderr[this.bashStderr.length - 1]}` : ''}`;
+        const said = this.segments.flatMap((seg) => seg.bashStderr).pop();
+        st.message = `${filePrefix(this.file)}stage \`${st.name}\` ended without reporting its status${said ? `: ${said}` : ''}`;
         if (!this.failure) this.failure = { stage: st, error: runError('stage-failed', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: st.name }) };
       }
       this.setStatus(st, status);

@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { LineSplitter } from './lines';
+import { controlFd, firstStderrFd, parseControlLine, segmentScript, type ControlMessage, type StagePlan } from './plumbing';
+import { killGroupMembers } from './reap';
+
+/** What a segment tells its run. Stage indices are the segment's own (0 = its first stage). */
+export interface SegmentHandlers {
+  control(local: number, msg: ControlMessage): void;
+  stderrLine(local: number, line: string): void;
+  stderrClosed(local: number): void;
+  /** Bytes the segment's last stage wrote to its stdout. */
+  output(chunk: Buffer): void;
+  /** That stdout has ended (or was closed). */
+  outputClosed(): void;
+  /** Its bash has exited, or every stream has closed: the run may be able to finish. */
+  changed(): void;
+  spawnFailed(error: Error): void;
+}
+
+const perlSubreaper: Record<string, number> = { x64: 157, arm64: 167 };
+
+/**
+ * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system)
+ * so that it is a child subreaper — orphans of a killed stage are reaped by the segment instead
+ * of becoming zombies of PID 1 on machines whose init does not reap. Plain bash otherwise.
+ */
+function launcher(script: string): { file: string; args: string[] } {
+  const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
+  const bashArgs = ['--noprofile', '--norc', '-c', script];
+  const prctl = perlSubreaper[process.arch];
+  if (prctl !== undefined && fs.existsSync('/usr/bin/perl')) {
+    // prctl(PR_SET_CHILD_SUBREAPER = 36, 1); failing is harmless.
+    return { file: '/usr/bin/perl', args: ['-e', `syscall(${prctl}, 36, 1, 0, 0, 0); exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`, bash, ...bashArgs] };
+  }
+  return { file: bash, args: bashArgs };
+}
+
+/**
+ * A run of stages joined directly by kernel pipes: one `bash -c` (see plumbing.ts) in its own
+ * process group. Today a run is one segment whose first stage reads /dev/null; with issue 4, a
+ * segment's stdin may be a pipe that Node's relay from the previous segment writes into.
+ */
+export class Segment {
+  readonly pgid: number | undefined;
+  exited = false;
+  private readonly child: ChildProcess | undefined;
+  private readonly stderrStreams: Readable[] = [];
+  private readonly stderrOpen: boolean[];
+  private open = { control: true, stdout: true, bashStderr: true };
+  /** The last lines bash itself wrote (its own errors), for messages. */
+  readonly bashStderr: string[] = [];
+
+  constructor(
+    plans: readonly StagePlan[],
+    env: Readonly<Record<string, string | undefined>>,
+    cwd: string,
+    private readonly on: SegmentHandlers,
+  ) {
+    this.stderrOpen = plans.map(() => true);
+    const { script, env: bashEnv } = segmentScript(plans, env);
+    const { file, args } = launcher(script);
+    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const)];
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, { stdio, detached: true, env: bashEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    this.child = child;
+    child.on('error', (e) => this.fail(e));
+    if (child.pid === undefined) return; // 'error' follows
+    this.pgid = child.pid;
+    child.on('exit', () => {
+      this.exited = true;
+      // Stragglers (background processes a stage left behind) belong to the run: end them.
+      this.signalGroup('SIGKILL');
+      // Whatever still holds our pipes escaped the process group: do not wait for it forever.
+      setTimeout(() => this.destroyStreams(), 500).unref();
+      this.on.changed();
+    });
+
+    const control = child.stdio[controlFd] as Readable;
+    const controlLines = new LineSplitter((line) => {
+      const msg = parseControlLine(line);
+      if (msg && msg.index >= 0 && msg.index < plans.length) this.on.control(msg.index, msg);
+    });
+    control.on('data', (c: Buffer) => controlLines.push(c));
+    control.on('error', () => {});
+    control.on('close', () => {
+      controlLines.end();
+      this.open.control = false;
+      this.on.changed();
+    });
+
+    const bashErr = child.stdio[2] as Readable;
+    const bashLines = new LineSplitter((line) => {
+      this.bashStderr.push(line);
+      if (this.bashStderr.length > 10) this.bashStderr.shift();
+    });
+    bashErr.on('data', (c: Buffer) => bashLines.push(c));
+    bashErr.on('error', () => {});
+    bashErr.on('close', () => {
+      bashLines.end();
+      this.open.bashStderr = false;
+      this.on.changed();
+    });
+
+    plans.forEach((_, i) => {
+      const stream = child.stdio[firstStderrFd + i] as Readable;
+      this.stderrStreams.push(stream);
+      const lines = new LineSplitter((line) => this.on.stderrLine(i, line));
+      stream.on('data', (c: Buffer) => lines.push(c));
+      stream.on('error', () => {});
+      stream.on('close', () => {
+        lines.end();
+        this.stderrOpen[i] = false;
+        this.on.stderrClosed(i);
+      });
+    });
+
+    const stdout = child.stdout as Readable;
+    stdout.on('data', (c: Buffer) => this.on.output(c));
+    stdout.on('error', () => {});
+    stdout.on('close', () => {
+      this.open.stdout = false;
+      this.on.outputClosed();
+      this.on.changed();
+    });
+  }
+
+  private fail(e: Error): void {
+    this.exited = true;
+    this.open = { control: false, stdout: false, bashStderr: false };
+    this.stderrOpen.fill(false);
+    this.on.spawnFailed(e);
+  }
+
+  /** Exited, and every stream of it has closed. */
+  get settled(): boolean {
+    return this.exited && !this.open.control && !this.open.stdout && !this.open.bashStderr && !this.stderrOpen.some(Boolean);
+  }
+
+  pause(): void {
+    this.child?.stdout?.pause();
+    for (const s of this.stderrStreams) s.pause();
+  }
+
+  resume(): void {
+    this.child?.stdout?.resume();
+    for (const s of this.stderrStreams) s.resume();
+  }
+
+  /** Stop reading the last stage's stdout (its writes then fail with EPIPE/ECONNRESET). */
+  closeOutput(): void {
+    this.child?.stdout?.destroy();
+  }
+
+  signalGroup(signal: NodeJS.Signals): void {
+    if (this.pgid === undefined) return;
+    try {
+      process.kill(-this.pgid, signal);
+    } catch {
+      // the group is empty
+    }
+  }
+
+  /** SIGKILL every member of the group but bash and `keep` (wrappers, so they reap and report). */
+  killMembers(keep: readonly number[]): void {
+    if (this.pgid === undefined || this.exited) return;
+    killGroupMembers(this.pgid, 'SIGKILL', new Set([this.pgid, ...keep]));
+  }
+
+  destroyStreams(): void {
+    const c = this.child;
+    if (!c) return;
+    for (const s of [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams]) (s as Readable | null | undefined)?.destroy();
+  }
+}
