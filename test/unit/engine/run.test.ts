@@ -348,3 +348,26 @@ describe('the event stream', () => {
     expect(result.stages.map((s) => s.status)).toEqual(['stopped-early', 'stopped-early', 'stopped-early']);
   });
 });
+
+describe('stderr', () => {
+  it('`stderr: ignore` hides the lines but keeps them for the failure message', async () => {
+    const d = await run(`stages:
+  - run: echo quiet please >&2; exit 4
+    stderr: ignore
+`);
+    expect(d.stderr).toEqual([]);
+    expect(d.result.stages[0]).toMatchObject({ status: 'failed', exitCode: 4, stderrTail: ['quiet please'] });
+    expect(d.result.error?.message).toMatch(/exit code 4: quiet please/);
+    expectNothingLeft(before, d);
+  });
+
+  it('tags every line with its stage, in order per stage', async () => {
+    const d = await run(`stages:
+  - run: for i in 1 2 3; do echo "a$i" >&2; done; echo x
+  - run: cat; for i in 1 2 3; do echo "b$i" >&2; done
+`);
+    expect(d.stderr.filter((l) => l.stage === 'for').map((l) => l.line)).toEqual(['a1', 'a2', 'a3']);
+    expect(d.stderr.filter((l) => l.stage === 'cat').map((l) => l.line)).toEqual(['b1', 'b2', 'b3']);
+    expect(d.output.toString()).toBe('x\n');
+  });
+});
