@@ -24,7 +24,7 @@ export function formatOf(file: string): ReadFormat {
   return ext === '.json' ? 'json' : ext === '.csv' ? 'csv' : ext === '.tsv' ? 'tsv' : 'ndjson';
 }
 
-const chunkSize = 256 * 1024;
+const chunkSize = 64 * 1024;
 
 function openInput(file: string): number {
   try {
