@@ -371,3 +371,15 @@ describe('stderr', () => {
     expect(d.output.toString()).toBe('x\n');
   });
 });
+
+describe('working directory', () => {
+  it('a missing working directory fails the stage with a message naming it', async () => {
+    // The checker refuses this file (file-not-found); startRun is the last line of defence.
+    const pipeline = pipelineOf('stages:\n  - run: pwd\n');
+    pipeline.stages[0]!.cwd = 'no-such-dir-here';
+    const d = await drain(startRun(pipeline, { fileDir: fixtures, file: 'x.pipeline.yaml' }));
+    expect(d.result.stages[0]).toMatchObject({ status: 'failed', exitCode: 126 });
+    expect(d.result.error?.message).toContain(`cannot enter the working directory ${path.join(fixtures, 'no-such-dir-here')}`);
+    expectNothingLeft(before, d);
+  });
+});
