@@ -79,7 +79,8 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined && !bashControlVars.test(k) && !k.startsWith('__PW_')) env[k] = v;
   const stderrFds = stages.map((_, i) => firstStderrFd + i);
-  const closeAll = stderrFds.map((fd) => `${fd}>&-`).join(' ');
+  // The stderr fds every wrapper and stage must close, named once (the script stays O(stages)).
+  const closeAll = `__pw_close='${stderrFds.map((fd) => `${fd}>&-`).join(' ')}'`;
   const parts = stages.map((stage, i) => {
     const setEnv: string[] = [];
     let v = 0;
@@ -94,7 +95,7 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
     const dir = shellQuote(stage.dir);
     const child = [
       `trap - TERM INT QUIT PIPE`,
-      `exec ${controlFd}>&- 2>&${stderrFds[i]} ${closeAll}`,
+      `eval "exec ${controlFd}>&- 2>&${stderrFds[i]} $__pw_close"`,
       `cd -- ${dir} 2>/dev/null || { printf '%s\\n' ${shellQuote(`pipewright: cannot enter the working directory ${stage.dir}`)} >&2; exit 126; }`,
       ...setEnv,
       `unset -v \${!__PW_@}`,
@@ -102,7 +103,7 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
     ].join('; ');
     const wrapper = [
       `( ${child} ) <&0 & __p=$!`,
-      `exec 0<&- 1>&- ${closeAll}`,
+      `eval "exec 0<&- 1>&- $__pw_close"`,
       `__m="pid ${i} $__p $EPOCHREALTIME"`,
       `echo "$__m" >&${controlFd}`,
       `wait $__p; __s=$? __e=$EPOCHREALTIME`,
@@ -115,8 +116,24 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
   });
   // TERM is ignored by the segment's bash and the wrappers (each stage resets it), so that on
   // cancel the stages die first and their wrappers still reap them and report.
-  const script = [`trap '' TERM`, parts.join(' |\n')].join('\n') + '\n';
+  const script = [`trap '' TERM`, closeAll, parts.join(' |\n')].join('\n') + '\n';
   return { script, env };
+}
+
+/** Longest single argument Linux accepts (MAX_ARG_STRLEN is 32 pages); a bit under it. */
+const maxArgBytes = 120 * 1024;
+
+/**
+ * bash arguments that run `script`: `-c SCRIPT`, or for a script longer than one argument may
+ * be (hundreds of stages), `-c 'IFS=; eval "$*"'` with the script cut into several arguments.
+ */
+export function bashArgs(script: string): string[] {
+  if (Buffer.byteLength(script) <= maxArgBytes) return ['-c', script];
+  // "$*" with an empty IFS joins the parts back exactly, wherever they were cut; a quarter of
+  // the limit in UTF-16 units is under the limit in UTF-8 bytes.
+  const parts: string[] = [];
+  for (let i = 0; i < script.length; i += maxArgBytes / 4) parts.push(script.slice(i, i + maxArgBytes / 4));
+  return ['-c', 'IFS=; eval "$*"', 'pipewright', ...parts];
 }
 
 /** Parses one control line; undefined for anything else. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { LineSplitter } from './lines';
-import { controlFd, firstStderrFd, parseControlLine, segmentScript, type ControlMessage, type StagePlan } from './plumbing';
+import { bashArgs, controlFd, firstStderrFd, parseControlLine, segmentScript, type ControlMessage, type StagePlan } from './plumbing';
 import { killGroupMembers } from './reap';
 
 /** What a segment tells its run. Stage indices are the segment's own (0 = its first stage). */
@@ -28,13 +28,13 @@ const perlSubreaper: Record<string, number> = { x64: 157, arm64: 167 };
  */
 function launcher(script: string): { file: string; args: string[] } {
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
-  const bashArgs = ['--noprofile', '--norc', '-c', script];
+  const args = ['--noprofile', '--norc', ...bashArgs(script)];
   const prctl = perlSubreaper[process.arch];
   if (prctl !== undefined && fs.existsSync('/usr/bin/perl')) {
     // prctl(PR_SET_CHILD_SUBREAPER = 36, 1); failing is harmless.
-    return { file: '/usr/bin/perl', args: ['-e', `syscall(${prctl}, 36, 1, 0, 0, 0); exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`, bash, ...bashArgs] };
+    return { file: '/usr/bin/perl', args: ['-e', `syscall(${prctl}, 36, 1, 0, 0, 0); exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`, bash, ...args] };
   }
-  return { file: bash, args: bashArgs };
+  return { file: bash, args };
 }
 
 /**

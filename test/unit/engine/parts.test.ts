@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventQueue, type RunEvent } from '../../../engine/events';
 import { afterNthNewline, countNewlines, LineSplitter } from '../../../engine/lines';
-import { execPrefixed, parseControlLine, segmentScript, shellQuote } from '../../../engine/plumbing';
+import { bashArgs, execPrefixed, parseControlLine, segmentScript, shellQuote } from '../../../engine/plumbing';
 import { parseIo, parseStat, parseStatus, parseSyscall, pickBottleneck, StageMeter, type ProcSample } from '../../../engine/stats';
 import { classifyEnd, decodeShellStatus, isBrokenPipeNoise } from '../../../engine/status';
 
@@ -52,6 +52,14 @@ describe('plumbing', () => {
     expect(Object.values(env)).toContain('very-secret');
     expect(env.BASH_ENV).toBeUndefined();
     expect(script).toContain('export TOKEN="$__PW_0_0"');
+  });
+
+  it('passes a script longer than one argument may be to bash in parts', () => {
+    const script = `${Array.from({ length: 40_000 }, (_, i) => `x${i}=${i}`).join('\n')}\necho "$x0 $x39999 ✓"`;
+    const args = bashArgs(script);
+    expect(args.length).toBeGreaterThan(3);
+    expect(execFileSync('/bin/bash', args).toString()).toBe('0 39999 ✓\n');
+    expect(bashArgs('echo hi')).toEqual(['-c', 'echo hi']);
   });
 
   it('parses control lines', () => {

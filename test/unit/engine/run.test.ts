@@ -272,6 +272,14 @@ describe('cancel', () => {
 });
 
 describe('large data', () => {
+  it('runs 150 stages (a script longer than one argument may be) and leaves nothing', async () => {
+    const d = await run(`stages:\n  - run: seq 1 1000\n${'  - run: cat\n'.repeat(149)}`);
+    expect(d.result.outcome).toBe('succeeded');
+    expect(d.result.records).toBe(1000);
+    expect(d.result.stages.every((s) => s.status === 'succeeded')).toBe(true);
+    expectNothingLeft(before, d);
+  });
+
   it('passes a 100 MB line whole, as one record', async () => {
     const d = await run(`stages:
   - run: head -c 100000000 /dev/zero | tr '\\0' x; echo
