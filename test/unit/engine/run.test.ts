@@ -30,15 +30,16 @@ describe('output is byte-identical to bash', () => {
   });
 
   it('for binary output without a final newline', async () => {
+    const file = path.join(os.tmpdir(), `pipewright-engine-random-${process.pid}.bin`);
     const d = await run(`stages:
-  - run: head -c 3000000 /dev/urandom > /tmp/pipewright-engine-random.bin; cat /tmp/pipewright-engine-random.bin
+  - run: head -c 3000000 /dev/urandom > ${file}; cat ${file}
   - run: cat
   - command: [head, -c, "2999999"]
 `);
     expect(d.result.outcome).toBe('succeeded');
-    const want = fs.readFileSync('/tmp/pipewright-engine-random.bin').subarray(0, 2999999);
+    const want = fs.readFileSync(file).subarray(0, 2999999);
     expect(d.output.equals(want)).toBe(true);
-    fs.rmSync('/tmp/pipewright-engine-random.bin');
+    fs.rmSync(file);
     expectNothingLeft(before, d);
   });
 
