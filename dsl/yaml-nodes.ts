@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair } from 'yaml';
 import type { Span } from './span';
 
 /** Where a path of keys and indexes sits in the source: the key (for map entries) and the value. */
@@ -24,9 +24,37 @@ function isMergePair(pair: Pair): boolean {
   return isScalar(pair.key) && typeof pair.key.value === 'symbol';
 }
 
+const aliasTargets = new WeakMap<Document, Map<Alias, unknown>>();
+
+/**
+ * The node an alias names: the last node before it with that anchor, as `Alias.resolve` finds
+ * it, but from one walk of the document instead of one walk per alias (which made a file with
+ * many anchors quadratic: 1,000 took a minute).
+ */
+function aliasTarget(doc: Document, alias: Alias): unknown {
+  let targets = aliasTargets.get(doc);
+  if (!targets) {
+    const found = new Map<Alias, unknown>();
+    const latest = new Map<string, unknown>();
+    try {
+      visit(doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) found.set(node, latest.get(node.source));
+          else if (node.anchor) latest.set(node.anchor, node);
+        },
+      });
+    } catch {
+      found.clear(); // too deep to walk: resolve one by one below
+    }
+    targets = found;
+    aliasTargets.set(doc, targets);
+  }
+  return targets.has(alias) ? targets.get(alias) : alias.resolve(doc);
+}
+
 /** Follows aliases to the node they name; a merge or alias chain is bounded by the document. */
 function deref(doc: Document, node: unknown): unknown {
-  for (let hops = 0; isAlias(node) && hops < 100; hops++) node = node.resolve(doc);
+  for (let hops = 0; isAlias(node) && hops < 100; hops++) node = aliasTarget(doc, node);
   return node;
 }
 
