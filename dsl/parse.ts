@@ -23,6 +23,10 @@ function yamlProblem(e: YAMLError, text: string): Problem {
     const keyEnd = /^[^:\n]*/.exec(text.slice(start))![0].trimEnd().length;
     return problem('duplicate-key', { start, end: start + Math.max(keyEnd, end - start) }, `${message}. Remove or rename one of them.`);
   }
+  if (e.code === 'RESOURCE_EXHAUSTION') {
+    // The parser ran out of stack ("Maximum call stack size exceeded"); say what that means here.
+    return problem('yaml-syntax', { start, end }, 'The document is nested too deeply to read (thousands of levels of `[`, `{` or indentation); flatten it.');
+  }
   const p = problem('yaml-syntax', { start, end }, `${message}.`.replace(/\.\.$/, '.'));
   if (e.name === 'YAMLWarning') p.severity = 'warning';
   return p;
@@ -42,8 +46,14 @@ export function parse(text: string): Parsed {
   if (!Array.isArray(docs) || docs.length === 0) return parsed;
   const doc = docs[0]!;
   parsed.doc = doc;
+  let tooDeep = false;
   for (const d of docs) {
-    for (const e of [...d.errors, ...d.warnings]) parsed.problems.push(yamlProblem(e, text));
+    for (const e of [...d.errors, ...d.warnings]) {
+      // One stack overflow is reported once, not at every level it unwinds through.
+      if (e.code === 'RESOURCE_EXHAUSTION' && tooDeep) continue;
+      tooDeep ||= e.code === 'RESOURCE_EXHAUSTION';
+      parsed.problems.push(yamlProblem(e, text));
+    }
   }
   for (const extra of docs.slice(1)) {
     const [start, end] = extra.range ?? [0, 0];

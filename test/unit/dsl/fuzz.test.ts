@@ -66,6 +66,12 @@ describe('regressions found by fuzzing', () => {
     expect(text.slice(stages[1]!.keys.run!.value.start, stages[1]!.keys.run!.value.end)).toBe('*s0');
   });
 
+  it('reports a stack overflow of the YAML parser once, saying the document is too deeply nested', () => {
+    // It came as "Maximum call stack size exceeded.", once per level it unwound through (35 times here).
+    const r = checkSane(`${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}`);
+    expect(r.problems.map((p) => [p.code, p.message])).toEqual([['yaml-syntax', expect.stringContaining('nested too deeply')]]);
+  });
+
   it('names 10,000 unnamed stages of one program in linear time (cat, cat-2, …)', () => {
     // The model alone (no YAML), so the time is the naming's: quadratic numbering took a minute.
     const parsed = { ...parse(''), data: { stages: Array.from({ length: 10_000 }, () => ({ run: 'cat' })) } };
