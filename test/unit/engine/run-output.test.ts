@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, liveLine, statsJson, summary } from '../../../cli/run-output';
+import { formatBytes, formatDuration } from '../../../engine/format';
+import { liveLine, statsJson, summary } from '../../../cli/run-output';
 import type { RunResult, StageStats } from '../../../engine';
 
 const stats = (over: Partial<StageStats> = {}): StageStats => ({
