@@ -52,13 +52,12 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 interface Checker {
   check: typeof checkFn;
   nodeHost: (env: NodeJS.ProcessEnv) => DslHost;
-  memoHost: (base: DslHost) => DslHost;
 }
 
 /** `check()` as the server bundle has it: built by esbuild with the project's plugins (precompiled schema validator). */
 async function bundledChecker(dir: string): Promise<Checker> {
   const entry = path.join(root, 'bench/.lsp-check-entry.ts');
-  fs.writeFileSync(entry, "export { check } from '../dsl';\nexport { nodeHost } from '../dsl/host-node';\nexport { memoHost } from '../server/analysis';\n");
+  fs.writeFileSync(entry, "export { check } from '../dsl';\nexport { nodeHost } from '../dsl/host-node';\n");
   try {
     const { precompiledAjv } = (await import(pathToFileURL(path.join(root, 'esbuild-ajv.mjs')).href)) as { precompiledAjv: () => esbuild.Plugin };
     const outfile = path.join(dir, 'check.cjs');
@@ -70,14 +69,14 @@ async function bundledChecker(dir: string): Promise<Checker> {
 }
 
 /** Wall and CPU time of `check()` (CPU time is what a shared, loaded machine distorts least). */
-function validationAlone({ check, nodeHost, memoHost }: Checker, text: string, file: string): { wall: number[]; cpu: number[] } {
+function validationAlone({ check, nodeHost }: Checker, text: string, file: string): { wall: number[]; cpu: number[] } {
   const base = nodeHost({ ...process.env });
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < runs * 2 + 5; i++) {
     const c = process.cpuUsage();
     const t = performance.now();
-    const result = check(text, { file, host: memoHost(base) });
+    const result = check(text, { file, host: base });
     const ms = performance.now() - t;
     const used = process.cpuUsage(c);
     if (!result.ok) throw new Error(`the generated pipeline has problems: ${result.problems.map((p) => p.message).join('; ')}`);

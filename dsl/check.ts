@@ -1,5 +1,5 @@
 import { buildPipeline } from './build';
-import type { DslHost } from './host';
+import { memoHost, type DslHost } from './host';
 import type { Pipeline } from './model';
 import { parse, type Parsed } from './parse';
 import { byPosition, type Problem } from './problems';
@@ -33,7 +33,7 @@ export function check(text: string, options: CheckOptions): CheckResult {
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   if (!yamlBroken) {
-    const ctx = { text, doc: parsed.doc, data: parsed.data, pipeline, host: options.host, ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}) };
+    const ctx = { text, doc: parsed.doc, data: parsed.data, pipeline, host: memoHost(options.host), ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}) };
     // An empty document is only an empty pipeline, not also a type error.
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
     if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);

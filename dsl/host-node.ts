@@ -5,8 +5,11 @@ import type { DslHost } from './host';
 /**
  * The real machine as a DslHost: stat and PATH look-ups only, nothing is executed.
  * The one file of dsl/ that touches the file system; the checker itself never imports it.
+ * The environment is a copy: reading `process.env` costs a getenv per access, and the checker
+ * merges it into every stage's environment.
  */
-export function nodeHost(env: Readonly<Record<string, string | undefined>> = process.env): DslHost {
+export function nodeHost(environment: Readonly<Record<string, string | undefined>> = process.env): DslHost {
+  const env = { ...environment };
   const statKind = (absPath: string): 'file' | 'dir' | undefined => {
     try {
       const st = fs.statSync(absPath);

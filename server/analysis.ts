@@ -23,27 +23,6 @@ export function filePathOf(uri: string): string | undefined {
   }
 }
 
-/**
- * The host as seen by one check: the same PATH or file look-up is answered once per check (a
- * 500-stage file runs `grep` 500 times), and afresh on the next check, so a file created after
- * an edit is noticed.
- */
-export function memoHost(base: DslHost): DslHost {
-  const kinds = new Map<string, 'file' | 'dir' | undefined>();
-  const programs = new Map<string, string | undefined>();
-  return {
-    env: base.env,
-    statKind(absPath) {
-      if (!kinds.has(absPath)) kinds.set(absPath, base.statKind(absPath));
-      return kinds.get(absPath);
-    },
-    findOnPath(program) {
-      if (!programs.has(program)) programs.set(program, base.findOnPath(program));
-      return programs.get(program);
-    },
-  };
-}
-
 /** Checks documents, keeping the last analysis of each so that the features of one version share it. */
 export class Analyzer {
   private readonly cache = new Map<string, Analysis>();
@@ -55,7 +34,7 @@ export class Analyzer {
     if (cached && cached.version === document.version) return cached;
     const text = document.getText();
     const file = filePathOf(document.uri);
-    const result = check(text, { host: memoHost(this.host), ...(file !== undefined ? { file } : {}) });
+    const result = check(text, { host: this.host, ...(file !== undefined ? { file } : {}) });
     const analysis: Analysis = { uri: document.uri, version: document.version, text, result, positions: new PositionMap(text), ...(file !== undefined ? { file } : {}) };
     this.cache.set(document.uri, analysis);
     return analysis;
