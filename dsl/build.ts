@@ -73,6 +73,7 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
     env: envOf(s.env),
     workers: typeof s.workers === 'number' && Number.isInteger(s.workers) ? s.workers : 1,
     ordered: s.ordered === true,
+    tap: s.tap === true,
     stderr: s.stderr === 'ignore' ? 'ignore' : 'show',
     span,
     headSpan,

@@ -28,6 +28,8 @@ export interface StderrEvent {
   stage: string;
   index: number;
   line: string;
+  /** For a stage with `workers`: which copy wrote it (0-based). */
+  worker?: number;
 }
 
 /** A stage changed status. `exitCode`/`signal`/`message` are set once it has ended. */

@@ -3,5 +3,6 @@ export { startRun, refusedHandle as refusedRun, type RunOptions, type RunHandle 
 export { runFile, loadPipeline, type LoadedPipeline } from './load';
 export type { RunEvent, StartEvent, RecordsEvent, StderrEvent, StatusEvent, StatsEvent, EndEvent, RunResult, RunOutcome, StageResult } from './events';
 export type { StageStats } from './stats';
+export type { EdgePeek } from './relay';
 export type { StageStatus } from './status';
 export type { RunError, RunErrorKind } from './errors';

@@ -5,9 +5,9 @@
  * shell), every stage is wrapped so that it reports its PID and, when it ends, its status and
  * exact final I/O and CPU totals on a control fd, and writes its stderr to a fd of its own.
  *
- * Today every pipeline is one segment. Issue 4 (workers, record counts on inner edges) cuts the
- * stage list where Node must interpose: segment k's stdout becomes Node's relay input and the
- * relay writes into segment k+1's stdin; edges not chosen stay direct.
+ * A run is cut into several segments where Node must interpose (workers, tapped edges; see
+ * cutUnits in relay.ts): segment k's stdout is read by a relay that writes into segment k+1's
+ * input fd; edges not chosen stay direct.
  */
 
 /** Fd of the control channel in the segment's bash (fd 0 = first stage's stdin, 1 = last stage's stdout). */
@@ -22,6 +22,11 @@ export interface StagePlan {
   dir: string;
   /** The stage's full environment. */
   env: Record<string, string>;
+}
+
+/** Fd on which the first stage of a segment of `stageCount` stages reads a relay's output (after its stderr fds). */
+export function inputFd(stageCount: number): number {
+  return firstStderrFd + stageCount;
 }
 
 /** Quotes one word for bash: any bytes, no expansion. */
@@ -75,12 +80,14 @@ export interface SegmentScript {
  * totals, read by the stage's wrapper from its own /proc entry right after reaping the stage
  * (the kernel adds a reaped child's I/O and CPU to its parent's).
  */
-export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Record<string, string | undefined>>): SegmentScript {
+export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Record<string, string | undefined>>, options: { input?: boolean } = {}): SegmentScript {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined && !bashControlVars.test(k) && !k.startsWith('__PW_')) env[k] = v;
   const stderrFds = stages.map((_, i) => firstStderrFd + i);
   // The stderr fds every wrapper and stage must close, named once (the script stays O(stages)).
-  const closeAll = `__pw_close='${stderrFds.map((fd) => `${fd}>&-`).join(' ')}'`;
+  // A segment fed by a relay reads it on fd `inputFd(n)` (see below), closed by everyone else.
+  const inFd = options.input ? inputFd(stages.length) : undefined;
+  const closeAll = `__pw_close='${[...stderrFds.map((fd) => `${fd}>&-`), ...(inFd === undefined ? [] : [`${inFd}<&-`])].join(' ')}'`;
   const parts = stages.map((stage, i) => {
     const setEnv: string[] = [];
     let v = 0;
@@ -102,7 +109,7 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
       `exec ${stage.argv.map(shellQuote).join(' ')}`,
     ].join('; ');
     const wrapper = [
-      `( ${child} ) <&0 & __p=$!`,
+      `( ${child} ) <&${i === 0 && inFd !== undefined ? inFd : 0} & __p=$!`,
       `eval "exec 0<&- 1>&- $__pw_close"`,
       `__m="pid ${i} $__p $EPOCHREALTIME"`,
       `echo "$__m" >&${controlFd}`,
@@ -116,7 +123,11 @@ export function segmentScript(stages: readonly StagePlan[], baseEnv: Readonly<Re
   });
   // TERM is ignored by the segment's bash and the wrappers (each stage resets it), so that on
   // cancel the stages die first and their wrappers still reap them and report.
-  const script = [`trap '' TERM`, closeAll, parts.join(' |\n')].join('\n') + '\n';
+  // With an input, the pipeline runs in the background so that this bash can close its own copy
+  // of the input right after starting it: when the first stage exits, the relay's writes fail
+  // (EPIPE) instead of filling a buffer nobody reads.
+  const body = inFd === undefined ? parts.join(' |\n') : `${parts.join(' |\n')} &\nexec ${inFd}<&-\nwait`;
+  const script = [`trap '' TERM`, closeAll, body].join('\n') + '\n';
   return { script, env };
 }
 

@@ -12,6 +12,8 @@ export interface PlanInput {
   env: Readonly<Record<string, string | undefined>>;
   to?: string;
   limit?: number;
+  /** Stages whose output edge to tap (RunOptions.tap). */
+  tap?: readonly string[];
 }
 
 export interface PlannedStage {
@@ -69,6 +71,14 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
       return { error: runError('bad-option', `${at}there is no stage named \`${input.to}\` to run to; the stages are ${stages.map((s) => `\`${s.name}\``).join(', ')}`, withFile) };
     }
     stages = stages.slice(0, i + 1);
+  }
+  for (const name of input.tap ?? []) {
+    if (!pipeline.stages.some((s) => s.name === name)) {
+      return { error: runError('bad-option', `${at}there is no stage named \`${name}\` to peek at; the stages are ${pipeline.stages.map((s) => `\`${s.name}\``).join(', ')}`, withFile) };
+    }
+    if (!stages.some((s) => s.name === name)) {
+      return { error: runError('bad-option', `${at}stage \`${name}\` comes after \`${input.to}\`, where this run stops, so there is nothing to peek at; peek at \`${input.to}\` or an earlier stage`, withFile) };
+    }
   }
   if (input.limit !== undefined && !(Number.isSafeInteger(input.limit) && input.limit > 0)) {
     return { error: runError('bad-option', `${at}the record limit must be a whole number of at least 1 (got ${String(input.limit)})`, withFile) };

@@ -4,9 +4,10 @@ import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
 import { afterNthNewline, countNewlines } from './lines';
 import { planStages, type PlannedStage } from './preflight';
-import type { ControlMessage } from './plumbing';
-import { Segment } from './segment';
-import { pickBottleneck, ProcProbe, StageMeter, type StageStats } from './stats';
+import type { ControlMessage, StagePlan } from './plumbing';
+import { connect, cutUnits, Dealer, EdgeTap, Merger, StreamSource, StreamTarget, type EdgePeek, type Source, type Target } from './relay';
+import { Segment, type SegmentHandlers } from './segment';
+import { aggregateStats, pickBottleneck, ProcProbe, StageMeter, type StageStats } from './stats';
 import { classifyEnd, decodeShellStatus, endedStatuses, isBrokenPipeNoise, type StageStatus } from './status';
 
 export interface RunOptions {
@@ -26,6 +27,13 @@ export interface RunOptions {
   statsIntervalMs?: number;
   /** Record bytes queued for a slow reader before the last stage is paused; default 8 MiB. */
   highWaterBytes?: number;
+  /**
+   * Stages whose output edge to tap (count records, keep samples for `peek`), besides those
+   * with `tap: true`. Unknown names are refused before anything starts.
+   */
+  tap?: string[];
+  /** `ordered: true` workers: output bytes held for reordering before early copies are paused; default 4 MiB. */
+  reorderWindowBytes?: number;
 }
 
 export interface RunHandle {
@@ -42,6 +50,11 @@ export interface RunHandle {
   stopReading(): void;
   /** Latest stats of every stage, at any time. */
   stats(): StageStats[];
+  /**
+   * Records counted on a stage's output edge so far and the most recent of them; undefined
+   * when that edge is not tapped (`tap: true` on the stage, or `RunOptions.tap`).
+   */
+  peek(stage: string): EdgePeek | undefined;
 }
 
 /** Grace after SIGTERM before stragglers get SIGKILL, and before the whole group does. */
@@ -57,6 +70,19 @@ interface StageRun {
   name: string;
   index: number;
   status: StageStatus;
+  /** `workers: N`: the N copies, each a process of its own (this run then has none itself). */
+  copies?: StageRun[];
+  /** For a copy: its stage, and which copy (0-based). */
+  parent?: StageRun;
+  copy?: number;
+  /** The engine stopped reading its output (a relay whose downstream finished): ending now is stopping early. */
+  readerGone: boolean;
+  /** A copy's output closed (its stage is classified only after, see Merger's checks). */
+  outputClosed: boolean;
+  /** The engine found it broke a rule (ordered workers): it fails with this message. */
+  forcedFailure?: string;
+  /** Ordered workers: the copy wrote fewer lines than it read; a failure if it otherwise succeeded. */
+  pendingMismatch?: string;
   pid?: number;
   probe?: ProcProbe;
   meter: StageMeter;
@@ -81,7 +107,27 @@ export function refusedHandle(error: RunError, file: string | undefined): RunHan
   const queue = new EventQueue(Infinity, () => {}, () => {});
   queue.push({ type: 'end', result });
   queue.close();
-  return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [] };
+  return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [], peek: () => undefined };
+}
+
+/** A relay between unit k and unit k + 1. */
+interface Edge {
+  /** Units on either side (indices into Run.units). */
+  from: number;
+  ended: boolean;
+  gone: boolean;
+}
+
+interface UnitRun {
+  /** Logical stages in it, and the processes (copies for workers). */
+  stages: StageRun[];
+  segments: Segment[];
+  /** Processes whose output leaves the unit, and those that read its input. */
+  lastProcs: StageRun[];
+  firstProcs: StageRun[];
+  source: Source;
+  target: Target | undefined;
+  dealer?: Dealer;
 }
 
 /**
@@ -95,14 +141,26 @@ export function startRun(pipeline: Pipeline, options: RunOptions): RunHandle {
   return new Run(planned.stages, options, env).handle;
 }
 
+function newStageRun(p: PlannedStage, name: string, index: number): StageRun {
+  return { planned: p, name, index, status: 'pending', meter: new StageMeter(name, index), tail: [], heldNoise: [], sawBrokenPipe: false, timedOut: false, stderrClosed: false, readerGone: false, outputClosed: false };
+}
+
+/** Ended statuses of copies, worst first: the stage's status is the worst of its copies'. */
+const copyPrecedence: StageStatus[] = ['failed', 'timed-out', 'cancelled', 'stopped-early', 'succeeded'];
+
 class Run {
   readonly handle: RunHandle;
   private readonly queue: EventQueue;
   private readonly stages: StageRun[];
   private readonly startedAt = Date.now();
   private readonly segments: Segment[] = [];
-  /** The segment whose last stage is the pipeline's last: its stdout gives the records. */
-  private sink: Segment | undefined;
+  /** Every process: stages, and the copies of stages with workers. */
+  private readonly procs: StageRun[];
+  private readonly units: UnitRun[] = [];
+  private readonly edges: Edge[] = [];
+  private readonly taps = new Map<string, EdgeTap>();
+  /** The last unit's output: the records. */
+  private sinkSource: Source | undefined;
   private records = 0;
   private bytes = 0;
   private partial: Buffer[] = [];
@@ -135,18 +193,16 @@ class Run {
       () => this.resumeOutput(),
       () => this.stopReading(),
     );
-    this.stages = planned.map((p, index) => ({
-      planned: p,
-      name: p.stage.name,
-      index,
-      status: 'pending',
-      meter: new StageMeter(p.stage.name, index),
-      tail: [],
-      heldNoise: [],
-      sawBrokenPipe: false,
-      timedOut: false,
-      stderrClosed: false,
-    }));
+    this.stages = planned.map((p, index) => {
+      const st = newStageRun(p, p.stage.name, index);
+      if (p.stage.workers > 1) {
+        st.copies = Array.from({ length: p.stage.workers }, (_, c) => ({ ...newStageRun(p, p.stage.name, index), parent: st, copy: c }));
+      }
+      return st;
+    });
+    this.procs = this.stages.flatMap((st) => st.copies ?? [st]);
+    const tapped = new Set([...(options.tap ?? []), ...planned.filter((p) => p.stage.tap).map((p) => p.stage.name)]);
+    for (const st of this.stages) if (tapped.has(st.name)) this.taps.set(st.name, new EdgeTap(st.name));
     const last = this.stages[this.stages.length - 1]!;
     last.meter.sink = { bytes: 0, records: 0 };
     const result = new Promise<RunResult>((resolve) => {
@@ -158,6 +214,7 @@ class Run {
       cancel: () => this.cancel(),
       stopReading: () => this.stopReading(),
       stats: () => this.snapshot(),
+      peek: (stage) => this.taps.get(stage)?.peek(),
     };
     this.queue.push({ type: 'start', at: this.startedAt, stages: this.stages.map((s) => ({ name: s.name, index: s.index })) });
     if (options.signal?.aborted) {
@@ -173,36 +230,170 @@ class Run {
     return this.options.file;
   }
 
-  private spawn(): void {
-    // One segment today; issue 4 cuts the stages where Node must interpose (see segment.ts).
-    const segment = new Segment(
-      this.stages.map((s) => s.planned.plan),
-      this.env,
-      this.options.fileDir,
-      {
-        control: (local, msg) => this.onControl(this.stages[local]!, msg),
-        stderrLine: (local, line) => this.onStderr(this.stages[local]!, line),
-        stderrClosed: (local) => {
-          const st = this.stages[local]!;
-          st.stderrClosed = true;
-          this.maybeEndStage(st);
-          this.maybeFinish();
-        },
-        output: (chunk) => this.onRecords(chunk),
-        outputClosed: () => {
-          if (!this.stoppedReading && this.partial.length > 0) {
-            const data = Buffer.concat(this.partial);
-            this.partial = [];
-            this.emitRecords(data, 1);
-          }
-        },
-        changed: () => this.maybeFinish(),
-        spawnFailed: (e) => this.failSpawn(e),
+  /** Handlers of a segment running `procs` (its stage i is procs[i]). */
+  private segmentHandlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): SegmentHandlers {
+    return {
+      control: (local, msg) => this.onControl(procs[local]!, msg),
+      stderrLine: (local, line) => this.onStderr(procs[local]!, line),
+      stderrClosed: (local) => {
+        const st = procs[local]!;
+        st.stderrClosed = true;
+        this.maybeEndStage(st);
+        this.maybeFinish();
       },
-    );
-    this.segments.push(segment);
-    this.sink = segment;
+      output,
+      outputClosed,
+      changed: () => this.maybeFinish(),
+      spawnFailed: (e) => this.failSpawn(e),
+    };
+  }
+
+  /**
+   * Starts the units (see cutUnits): segments of directly-joined stages, and N one-stage
+   * segments for a stage with workers; relays join them, the last unit's output is the sink.
+   */
+  private spawn(): void {
+    const plans = (procs: StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
+    const units = cutUnits(this.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: this.taps.has(s.name) })));
+    units.forEach((u, k) => {
+      const input = k > 0;
+      if (this.finished) return;
+      if (u.kind === 'segment') {
+        const stages = this.stages.slice(u.first, u.last + 1);
+        const source = new StreamSource(() => seg.output);
+        const seg = new Segment(
+          plans(stages),
+          this.env,
+          this.options.fileDir,
+          this.segmentHandlers(
+            stages,
+            (chunk) => source.onData(chunk),
+            () => source.onEnd(),
+          ),
+          { input },
+        );
+        this.segments.push(seg);
+        seg.input?.on('error', () => this.edgeGone(k - 1));
+        this.units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target: input ? new StreamTarget(seg.input) : undefined });
+        return;
+      }
+      const st = this.stages[u.index]!;
+      const copies = st.copies!;
+      const segs: Segment[] = [];
+      const merger = new Merger(
+        copies.map((_, i) => () => segs[i]?.output),
+        u.ordered,
+        this.options.reorderWindowBytes ?? 4 * 1024 * 1024,
+        (i, what, atEnd) => {
+          const message = `${this.copyLabel(copies[i]!)} ${what}; \`ordered: true\` needs a stage that writes exactly one line per line it reads (a map, not a filter or a splitter): remove \`ordered\` or change the stage`;
+          // Found at its end: it matters only if the copy otherwise succeeded (see maybeEndStage).
+          if (atEnd) copies[i]!.pendingMismatch = message;
+          else this.failCopy(copies[i]!, message);
+        },
+      );
+      copies.forEach((c, i) => {
+        const seg = new Segment(
+          plans([c]),
+          this.env,
+          this.options.fileDir,
+          this.segmentHandlers(
+            [c],
+            (chunk) => merger.data(i, chunk),
+            () => {
+              merger.closed(i);
+              c.outputClosed = true;
+              this.maybeEndStage(c);
+            },
+          ),
+          { input },
+        );
+        segs.push(seg);
+        this.segments.push(seg);
+      });
+      let dealer: Dealer | undefined;
+      if (input) {
+        dealer = new Dealer(
+          segs.map((s) => s.input),
+          u.ordered ? (i, n) => merger.assigned(i, n) : undefined,
+        );
+        segs.forEach((s, i) =>
+          s.input?.on('error', () => {
+            dealer!.markGone(i);
+            if (dealer!.allGone) this.edgeGone(k - 1);
+          }),
+        );
+      }
+      const unit: UnitRun = { stages: [st], segments: segs, firstProcs: copies, lastProcs: copies, source: merger, target: dealer };
+      if (dealer) unit.dealer = dealer;
+      this.units.push(unit);
+    });
+    // Relays: unit k's output → (tap) → unit k + 1's input.
+    for (let k = 0; k + 1 < this.units.length; k++) {
+      const from = this.units[k]!;
+      const edge: Edge = { from: k, ended: false, gone: false };
+      this.edges.push(edge);
+      const lastStage = from.stages[from.stages.length - 1]!;
+      const target = this.units[k + 1]!.target!;
+      connect(from.source, { write: (c) => target.write(c), whenDrained: (cb) => target.whenDrained(cb), end: () => {
+        edge.ended = true;
+        target.end();
+      } }, this.taps.get(lastStage.name));
+    }
+    const sinkUnit = this.units[this.units.length - 1];
+    if (sinkUnit) {
+      this.sinkSource = sinkUnit.source;
+      connect(sinkUnit.source, {
+        write: (chunk) => {
+          this.onRecords(chunk);
+          return true;
+        },
+        whenDrained: (cb) => cb(),
+        end: () => this.onSinkEnd(),
+      });
+    }
     if (!this.finished) this.sampler = setInterval(() => this.sample(), this.sampleMs);
+  }
+
+  private onSinkEnd(): void {
+    if (!this.stoppedReading && this.partial.length > 0) {
+      const data = Buffer.concat(this.partial);
+      this.partial = [];
+      this.emitRecords(data, 1);
+      this.taps.get(this.lastStage.name)?.end();
+    }
+  }
+
+  /**
+   * The reader side of relay k finished (its first stage, or every copy, ended or stopped
+   * reading): stop unit k as a downstream \`head\` would stop a shell pipeline.
+   */
+  private edgeGone(k: number): void {
+    const edge = this.edges[k];
+    const unit = this.units[k];
+    if (!edge || !unit || edge.ended || edge.gone || this.finished) return;
+    edge.gone = true;
+    for (const st of unit.lastProcs) {
+      st.readerGone = true;
+      this.signalStage(st, 'SIGPIPE');
+    }
+    for (const seg of unit.segments) seg.closeOutput();
+  }
+
+  private copyLabel(st: StageRun): string {
+    const p = st.parent!;
+    return `${filePrefix(this.file)}stage \`${p.name}\` (worker ${st.copy! + 1} of ${p.copies!.length})`;
+  }
+
+  /** The engine found a copy misbehaving: it fails (and with it the run). */
+  private failCopy(st: StageRun, message: string): void {
+    if (st.forcedFailure || this.stoppedReading || this.terminating || this.quietStop || st.readerGone) return;
+    st.forcedFailure = message;
+    st.message = message;
+    const p = st.parent ?? st;
+    if (!this.failure) {
+      this.failure = { stage: p, error: runError('stage-failed', message, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
+      this.terminate('failure');
+    }
   }
 
   private failSpawn(e: Error): void {
@@ -239,12 +430,13 @@ class Run {
       if (st.status === 'pending') this.setStatus(st, 'running');
       const timeoutMs = st.planned.stage.timeoutMs;
       if (timeoutMs !== undefined && !st.done) st.timer = setTimeout(() => this.onTimeout(st), timeoutMs);
-      if (this.stoppedReading && st === this.lastStage) this.signalStage(st, 'SIGPIPE');
+      if ((this.stoppedReading && this.isSinkProc(st)) || st.readerGone) this.signalStage(st, 'SIGPIPE');
       if (this.terminating) this.signalStage(st, 'SIGTERM');
       return;
     }
     st.done = msg;
     st.doneAt = now;
+    this.readerDone(st);
     if (st.timer) clearTimeout(st.timer);
     const probe = st.probe;
     if (probe) {
@@ -266,13 +458,30 @@ class Run {
     return this.stages[this.stages.length - 1]!;
   }
 
+  private isSinkProc(st: StageRun): boolean {
+    return (st.parent ?? st) === this.lastStage;
+  }
+
+  /** A process that reads a relay ended: for a segment that is the end of the edge; for copies, when all have. */
+  private readerDone(st: StageRun): void {
+    const k = this.units.findIndex((u) => u.firstProcs.includes(st));
+    if (k <= 0) return;
+    const unit = this.units[k]!;
+    if (unit.dealer) {
+      unit.dealer.markGone(st.copy!);
+      if (!unit.dealer.allGone) return;
+    }
+    this.edgeGone(k - 1);
+  }
+
   /** Classify once both the done message and the end of its stderr (or a grace) are in. */
   private maybeEndStage(st: StageRun): void {
     if (!st.done || !st.stderrClosed || endedStatuses.has(st.status)) return;
+    if (st.parent && !st.outputClosed && !this.finished) return;
     if (st.graceTimer) clearTimeout(st.graceTimer);
     // Which of two neighbours' reports arrives first is a race, so only the engine's own
     // reading counts as "the reader went away"; inner stages need SIGPIPE or EPIPE noise.
-    const readerGone = st === this.lastStage && this.stoppedReading;
+    const readerGone = (this.isSinkProc(st) && this.stoppedReading) || st.readerGone;
     this.flushTraceback(st, false);
     let status = classifyEnd({ status: st.done.status, sawBrokenPipe: st.sawBrokenPipe, terminating: this.terminating !== undefined, cancelling: this.cancelled, timedOut: st.timedOut });
     if (status === 'failed' && readerGone) status = 'stopped-early';
@@ -283,15 +492,21 @@ class Run {
     if (status !== 'stopped-early') for (const line of st.heldNoise) this.emitStderr(st, line);
     st.heldNoise = [];
     if (status === 'failed') st.message = this.failureMessage(st);
+    if (status === 'succeeded' && st.pendingMismatch && !this.stoppedReading && !st.readerGone) st.forcedFailure = st.pendingMismatch;
+    if (st.forcedFailure) {
+      status = 'failed';
+      st.message = st.forcedFailure;
+    }
     this.setStatus(st, status);
     if (status === 'failed' && !this.failure) {
-      this.failure = { stage: st, error: runError('stage-failed', st.message!, { ...(this.file === undefined ? {} : { file: this.file }), stage: st.name }) };
+      const p = st.parent ?? st;
+      this.failure = { stage: p, error: runError('stage-failed', st.message!, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
       this.terminate('failure');
     }
   }
 
   private failureMessage(st: StageRun): string {
-    const label = `${filePrefix(this.file)}stage \`${st.name}\``;
+    const label = st.parent ? this.copyLabel(st) : `${filePrefix(this.file)}stage \`${st.name}\``;
     const last = st.tail[st.tail.length - 1];
     const said = last ? `: ${last}` : '';
     if (st.signal) return `${label} was killed by ${st.signal}${said}`;
@@ -304,8 +519,9 @@ class Run {
     if (st.done || this.finished) return;
     st.timedOut = true;
     const ms = st.planned.stage.timeoutMs ?? 0;
-    st.message = `${filePrefix(this.file)}stage \`${st.name}\` timed out after ${formatMs(ms)}; raise its \`timeout\` or make it faster`;
-    if (!this.failure) this.failure = { stage: st, error: runError('stage-timeout', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: st.name }) };
+    const p = st.parent ?? st;
+    st.message = `${st.parent ? this.copyLabel(st) : `${filePrefix(this.file)}stage \`${st.name}\``} timed out after ${formatMs(ms)}; raise its \`timeout\` or make it faster`;
+    if (!this.failure) this.failure = { stage: p, error: runError('stage-timeout', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
     this.terminate('failure');
   }
 
@@ -349,7 +565,9 @@ class Run {
 
   private emitStderr(st: StageRun, line: string): void {
     if (st.planned.stage.stderr === 'ignore') return;
-    this.queue.push({ type: 'stderr', stage: st.name, index: st.index, line });
+    const event: RunEvent = { type: 'stderr', stage: st.name, index: st.index, line };
+    if (st.copy !== undefined) event.worker = st.copy;
+    this.queue.push(event);
   }
 
   private onRecords(chunk: Buffer): void {
@@ -376,6 +594,7 @@ class Run {
   }
 
   private emitRecords(data: Buffer, count: number): void {
+    this.taps.get(this.lastStage.name)?.observe(data);
     this.records += count;
     this.bytes += data.length;
     this.lastStage.meter.sink = { bytes: this.bytes, records: this.records };
@@ -383,11 +602,13 @@ class Run {
   }
 
   private pauseOutput(): void {
-    for (const seg of this.segments) seg.pause();
+    this.sinkSource?.pause('queue');
+    for (const seg of this.segments) seg.pauseStderr();
   }
 
   private resumeOutput(): void {
-    for (const seg of this.segments) seg.resume();
+    this.sinkSource?.resume('queue');
+    for (const seg of this.segments) seg.resumeStderr();
   }
 
   // ---- stopping ---------------------------------------------------------------------------
@@ -398,12 +619,13 @@ class Run {
     this.partial = [];
     // As when a downstream `head` exits: the last stage gets SIGPIPE, the others follow through
     // their pipes. Stages that never write are sent one after a grace.
-    this.signalStage(this.lastStage, 'SIGPIPE');
-    this.sink?.closeOutput();
+    const sink = this.units[this.units.length - 1];
+    for (const st of sink?.lastProcs ?? []) this.signalStage(st, 'SIGPIPE');
+    for (const seg of sink?.segments ?? []) seg.closeOutput();
     this.later(stopReadingGraceMs, () => {
-      for (const st of this.stages) if (!st.done) this.signalStage(st, 'SIGPIPE');
+      for (const st of this.procs) if (!st.done) this.signalStage(st, 'SIGPIPE');
       this.later(stopReadingGraceMs, () => {
-        if (this.stages.some((st) => !st.done)) this.terminate('cancel-quietly');
+        if (this.procs.some((st) => !st.done)) this.terminate('cancel-quietly');
       });
     });
   }
@@ -444,7 +666,7 @@ class Run {
 
   private wrapperPids(): number[] {
     const pids: number[] = [];
-    for (const st of this.stages) {
+    for (const st of this.procs) {
       if (st.pid === undefined || st.done) continue;
       try {
         const stat = fs.readFileSync(`/proc/${st.pid}/stat`, 'latin1');
@@ -461,7 +683,7 @@ class Run {
 
   private sample(): void {
     const now = Date.now();
-    for (const st of this.stages) {
+    for (const st of this.procs) {
       if (!st.probe) continue;
       const s = st.probe.read();
       if (s) st.meter.add(now, s);
@@ -473,15 +695,45 @@ class Run {
 
   private snapshot(now = Date.now()): StageStats[] {
     const bottleneck = pickBottleneck(
-      this.stages.map((s) => s.meter),
+      this.stages.map((s) => s.copies?.[0]?.meter ?? s.meter),
       (m) => m.endedAt !== undefined,
     );
-    return this.stages.map((st) => st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck));
+    return this.stages.map((st) => {
+      let stats: StageStats;
+      if (st.copies) {
+        const copies = st.copies.map((c) => c.meter.snapshot(now, c.status, c.pid, false));
+        stats = aggregateStats(st.name, st.index, st.status, copies, st.index === bottleneck);
+        if (st.meter.sink) stats.recordsOut = st.meter.sink.records;
+        if (st.meter.sink) stats.bytesOut = st.meter.sink.bytes;
+      } else stats = st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck);
+      const tap = this.taps.get(st.name);
+      if (tap && st !== this.lastStage) stats.recordsOut = tap.records;
+      return stats;
+    });
+  }
+
+  /** A stage with workers: running with its first copy, ended (as its worst copy) with its last. */
+  private updateParent(p: StageRun): void {
+    const copies = p.copies!;
+    if (copies.every((c) => endedStatuses.has(c.status))) {
+      if (endedStatuses.has(p.status)) return;
+      const status = copyPrecedence.find((s) => copies.some((c) => c.status === s)) ?? 'succeeded';
+      const worst = copies.find((c) => c.status === status)!;
+      if (worst.exitCode !== undefined) p.exitCode = worst.exitCode;
+      if (worst.signal !== undefined) p.signal = worst.signal;
+      if (worst.message !== undefined) p.message = worst.message;
+      p.tail = copies.flatMap((c) => c.tail).slice(-10);
+      this.setStatus(p, status);
+    } else if (p.status === 'pending' && copies.some((c) => c.status !== 'pending')) this.setStatus(p, 'running');
   }
 
   private setStatus(st: StageRun, status: StageStatus): void {
     st.status = status;
     if (endedStatuses.has(status)) st.meter.end(Date.now());
+    if (st.parent) {
+      this.updateParent(st.parent);
+      return;
+    }
     const event: RunEvent = { type: 'status', stage: st.name, index: st.index, status };
     if (st.pid !== undefined) event.pid = st.pid;
     if (st.exitCode !== undefined) event.exitCode = st.exitCode;
@@ -504,7 +756,8 @@ class Run {
     for (const t of this.timers) clearTimeout(t);
     this.options.signal?.removeEventListener('abort', this.abortListener);
     const now = Date.now();
-    for (const st of this.stages) {
+    for (const seg of this.segments) seg.input?.destroy();
+    for (const st of this.procs) {
       if (st.timer) clearTimeout(st.timer);
       if (st.graceTimer) clearTimeout(st.graceTimer);
       st.probe?.close();

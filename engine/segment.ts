@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { LineSplitter } from './lines';
-import { bashArgs, controlFd, firstStderrFd, parseControlLine, segmentScript, type ControlMessage, type StagePlan } from './plumbing';
+import { bashArgs, controlFd, firstStderrFd, inputFd, parseControlLine, segmentScript, type ControlMessage, type StagePlan } from './plumbing';
 import { killGroupMembers } from './reap';
 
 /** What a segment tells its run. Stage indices are the segment's own (0 = its first stage). */
@@ -39,8 +39,8 @@ function launcher(script: string): { file: string; args: string[] } {
 
 /**
  * A run of stages joined directly by kernel pipes: one `bash -c` (see plumbing.ts) in its own
- * process group. Today a run is one segment whose first stage reads /dev/null; with issue 4, a
- * segment's stdin may be a pipe that Node's relay from the previous segment writes into.
+ * process group. The first segment's first stage reads /dev/null; a segment after a relay
+ * (`input: true`) reads what the relay writes into `input`.
  */
 export class Segment {
   readonly pgid: number | undefined;
@@ -51,17 +51,20 @@ export class Segment {
   private open = { control: true, stdout: true, bashStderr: true };
   /** The last lines bash itself wrote (its own errors), for messages. */
   readonly bashStderr: string[] = [];
+  /** Where a relay writes this segment's input (segments after the first). */
+  readonly input: Writable | undefined;
 
   constructor(
     plans: readonly StagePlan[],
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     private readonly on: SegmentHandlers,
+    options: { input?: boolean } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
-    const { script, env: bashEnv } = segmentScript(plans, env);
+    const { script, env: bashEnv } = segmentScript(plans, env, options);
     const { file, args } = launcher(script);
-    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const)];
+    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), ...(options.input ? ['pipe' as const] : [])];
     let child: ChildProcess;
     try {
       child = spawn(file, args, { stdio, detached: true, env: bashEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
@@ -70,6 +73,11 @@ export class Segment {
       return;
     }
     this.child = child;
+    if (options.input) {
+      const input = child.stdio[inputFd(plans.length)] as Writable;
+      input.on('error', () => {}); // the relay sees it too
+      this.input = input;
+    }
     child.on('error', (e) => this.fail(e));
     if (child.pid === undefined) return; // 'error' follows
     this.pgid = child.pid;
@@ -143,13 +151,16 @@ export class Segment {
     return this.exited && !this.open.control && !this.open.stdout && !this.open.bashStderr && !this.stderrOpen.some(Boolean);
   }
 
-  pause(): void {
-    this.child?.stdout?.pause();
+  /** The last stage's stdout (undefined if bash could not be started). */
+  get output(): Readable | undefined {
+    return this.child?.stdout ?? undefined;
+  }
+
+  pauseStderr(): void {
     for (const s of this.stderrStreams) s.pause();
   }
 
-  resume(): void {
-    this.child?.stdout?.resume();
+  resumeStderr(): void {
     for (const s of this.stderrStreams) s.resume();
   }
 
@@ -176,6 +187,6 @@ export class Segment {
   destroyStreams(): void {
     const c = this.child;
     if (!c) return;
-    for (const s of [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams]) (s as Readable | null | undefined)?.destroy();
+    for (const s of [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input]) (s as Readable | Writable | null | undefined)?.destroy();
   }
 }

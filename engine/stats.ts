@@ -15,7 +15,7 @@ export interface StageStats {
   bytesIn: number;
   /** Bytes the stage wrote (wchar): its stdout plus its stderr. For the last stage: exactly its stdout. */
   bytesOut: number;
-  /** Records (lines) written; known for the last stage only. */
+  /** Records (lines) written: known for the last stage and for tapped stages (`tap`), exact once ended. */
   recordsOut?: number;
   cpuUserMs: number;
   cpuSysMs: number;
@@ -37,6 +37,38 @@ export interface StageStats {
   bottleneck: boolean;
   /** Bytes and CPU are exact final totals (the stage has ended and its wrapper reported). */
   exact: boolean;
+  /**
+   * `workers: N`: each copy's own stats (`index` is the stage's; `pid` the copy's). The stage's
+   * figures are then their sums (bytes, CPU, memory, busy), the longest duration, and the mean
+   * wait shares.
+   */
+  workers?: StageStats[];
+}
+
+/** A stage run as N copies: one StageStats over all of them, with each copy's under `workers`. */
+export function aggregateStats(name: string, index: number, status: StageStatus, copies: StageStats[], bottleneck: boolean): StageStats {
+  const sum = (f: (s: StageStats) => number) => copies.reduce((n, s) => n + f(s), 0);
+  const mean = (f: (s: StageStats) => number) => (copies.length ? sum(f) / copies.length : 0);
+  return {
+    name,
+    index,
+    status,
+    bytesIn: sum((s) => s.bytesIn),
+    bytesOut: sum((s) => s.bytesOut),
+    cpuUserMs: sum((s) => s.cpuUserMs),
+    cpuSysMs: sum((s) => s.cpuSysMs),
+    rssKb: sum((s) => s.rssKb),
+    maxRssKb: sum((s) => s.maxRssKb),
+    durationMs: Math.max(0, ...copies.map((s) => s.durationMs)),
+    rateOut: sum((s) => s.rateOut),
+    busy: sum((s) => s.busy),
+    waitingRead: mean((s) => s.waitingRead),
+    waitingWrite: mean((s) => s.waitingWrite),
+    working: mean((s) => s.working),
+    bottleneck,
+    exact: copies.every((s) => s.exact),
+    workers: copies,
+  };
 }
 
 /** `unknown`: sleeping, but /proc/PID/syscall is not readable (ptrace restrictions). */

@@ -1,0 +1,536 @@
+/**
+ * Node on the data path, only where it must be (docs/engine.md, "Relays"): between two segments
+ * when an edge is tapped (record counts + samples for peeking), and around a stage with
+ * `workers: N` (a dealer that hands whole records to the least busy copy, a merger that joins
+ * their outputs on line boundaries, optionally in input order). Every buffer is bounded: a
+ * target that cannot take more pauses its source (write → false → wait for 'drain').
+ */
+import type { Readable, Writable } from 'node:stream';
+import { countNewlines } from './lines';
+
+// ---- planning ---------------------------------------------------------------------------------
+
+/** What the engine runs: segments of directly-joined stages, and stages run as N copies. */
+export type Unit = { kind: 'segment'; first: number; last: number } | { kind: 'workers'; index: number; copies: number; ordered: boolean };
+
+/**
+ * Cuts stages into units: a stage with `workers` > 1 is a unit of its own; otherwise stages are
+ * joined directly, except after a tapped stage (its output edge gets a relay). A tap on the last
+ * stage needs no relay: the engine reads that edge anyway.
+ */
+export function cutUnits(stages: readonly { workers: number; ordered: boolean; tap: boolean }[]): Unit[] {
+  const units: Unit[] = [];
+  let first = -1;
+  const close = (last: number) => {
+    if (first >= 0) units.push({ kind: 'segment', first, last });
+    first = -1;
+  };
+  stages.forEach((s, i) => {
+    if (s.workers > 1) {
+      close(i - 1);
+      units.push({ kind: 'workers', index: i, copies: s.workers, ordered: s.ordered });
+      return;
+    }
+    if (first < 0) first = i;
+    if (s.tap && i < stages.length - 1) close(i);
+  });
+  close(stages.length - 1);
+  return units;
+}
+
+// ---- peeking ----------------------------------------------------------------------------------
+
+/** Records seen on one stage's output edge so far, and the most recent of them. */
+export interface EdgePeek {
+  stage: string;
+  /** Records (lines; a last line without newline counts) that went over the edge so far: exact once the run has ended. */
+  records: number;
+  bytes: number;
+  /** The most recent records, oldest first, most recent last: at most 20, each at most 4096 characters (cut longer ones), without the newline. */
+  samples: string[];
+}
+
+export const maxSamples = 20;
+export const maxSampleChars = 4096;
+/** Bytes kept of one sample (UTF-8 may need up to 4 per character); cut to maxSampleChars on peek. */
+const maxSampleBytes = maxSampleChars * 4;
+
+function capped(b: Buffer): Buffer {
+  return Buffer.from(b.length > maxSampleBytes ? b.subarray(0, maxSampleBytes) : b);
+}
+
+/** Counts the records on an edge with Buffer.indexOf and keeps a ring of recent ones. */
+export class EdgeTap {
+  records = 0;
+  bytes = 0;
+  private ring: Buffer[] = [];
+  /** Start of a record whose newline has not come yet (capped). */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  private inRecord = false;
+
+  constructor(readonly stage: string) {}
+
+  observe(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    const first = chunk.indexOf(10);
+    if (first < 0) {
+      this.keepPartial(chunk);
+      return;
+    }
+    let n = 0;
+    let last = first;
+    for (let i = first; i >= 0; i = chunk.indexOf(10, i + 1)) {
+      n++;
+      last = i;
+    }
+    this.records += n;
+    // The last (up to) maxSamples records that ended in this chunk, newest first.
+    const found: Buffer[] = [];
+    let end = last;
+    while (found.length < maxSamples) {
+      if (end === first) {
+        found.push(this.partialWith(chunk.subarray(0, first)));
+        break;
+      }
+      const prev = chunk.lastIndexOf(10, end - 1);
+      found.push(capped(chunk.subarray(prev + 1, end)));
+      end = prev;
+    }
+    this.partial = [];
+    this.partialBytes = 0;
+    this.inRecord = false;
+    this.keepPartial(chunk.subarray(last + 1));
+    found.reverse();
+    this.ring.push(...found);
+    if (this.ring.length > maxSamples) this.ring.splice(0, this.ring.length - maxSamples);
+  }
+
+  /** The edge ended: a last record without newline is a record. */
+  end(): void {
+    if (!this.inRecord) return;
+    this.records++;
+    this.ring.push(this.partialWith(Buffer.alloc(0)));
+    if (this.ring.length > maxSamples) this.ring.shift();
+    this.partial = [];
+    this.partialBytes = 0;
+    this.inRecord = false;
+  }
+
+  peek(): EdgePeek {
+    return { stage: this.stage, records: this.records, bytes: this.bytes, samples: this.ring.map(sampleText) };
+  }
+
+  private keepPartial(b: Buffer): void {
+    if (b.length === 0) return;
+    this.inRecord = true;
+    const room = maxSampleBytes - this.partialBytes;
+    if (room <= 0) return;
+    const kept = Buffer.from(b.length > room ? b.subarray(0, room) : b);
+    this.partial.push(kept);
+    this.partialBytes += kept.length;
+  }
+
+  private partialWith(rest: Buffer): Buffer {
+    if (this.partial.length === 0) return capped(rest);
+    return capped(Buffer.concat([...this.partial, rest.subarray(0, maxSampleBytes)]));
+  }
+}
+
+function sampleText(b: Buffer): string {
+  let s = b.toString('utf8');
+  if (s.endsWith('\r')) s = s.slice(0, -1);
+  if (s.length > maxSampleChars) {
+    s = s.slice(0, maxSampleChars);
+    const c = s.charCodeAt(s.length - 1);
+    if (c >= 0xd800 && c <= 0xdbff) s = s.slice(0, -1);
+  }
+  return s;
+}
+
+// ---- sources and targets ----------------------------------------------------------------------
+
+/** Pauses a stream while any reason holds (backpressure of a target, a slow event reader, reordering). */
+export class Valve {
+  private readonly reasons = new Set<string>();
+
+  constructor(private readonly stream: () => Readable | undefined) {}
+
+  pause(reason: string): void {
+    this.reasons.add(reason);
+    this.stream()?.pause();
+  }
+
+  resume(reason: string): void {
+    if (!this.reasons.delete(reason) || this.reasons.size > 0) return;
+    this.stream()?.resume();
+  }
+
+  get paused(): boolean {
+    return this.reasons.size > 0;
+  }
+}
+
+/** Bytes the engine reads from one side of an edge. */
+export interface Source {
+  /** Set by `connect`. */
+  onData: (chunk: Buffer) => void;
+  onEnd: () => void;
+  pause(reason: string): void;
+  resume(reason: string): void;
+}
+
+/** Where the engine writes them. */
+export interface Target {
+  /** False: stop writing until `whenDrained` calls back. */
+  write(chunk: Buffer): boolean;
+  whenDrained(cb: () => void): void;
+  end(): void;
+}
+
+/** Source → (tap) → target, with write/drain backpressure. */
+export function connect(source: Source, target: Target, tap?: EdgeTap): void {
+  let waiting = false;
+  source.onData = (chunk) => {
+    tap?.observe(chunk);
+    if (target.write(chunk) || waiting) return;
+    waiting = true;
+    source.pause('target');
+    target.whenDrained(() => {
+      waiting = false;
+      source.resume('target');
+    });
+  };
+  source.onEnd = () => {
+    tap?.end();
+    target.end();
+  };
+}
+
+/** One readable (a segment's last stdout): its data handlers are called by the segment. */
+export class StreamSource implements Source {
+  onData: (chunk: Buffer) => void = () => {};
+  onEnd: () => void = () => {};
+  private readonly valve: Valve;
+
+  constructor(stream: () => Readable | undefined) {
+    this.valve = new Valve(stream);
+  }
+
+  pause(reason: string): void {
+    this.valve.pause(reason);
+  }
+
+  resume(reason: string): void {
+    this.valve.resume(reason);
+  }
+}
+
+/** One writable (a segment's input). */
+export class StreamTarget implements Target {
+  private ended = false;
+
+  constructor(private readonly stream: Writable | undefined) {}
+
+  write(chunk: Buffer): boolean {
+    const s = this.stream;
+    if (!s || s.destroyed || this.ended) return true; // gone: the run stops the source
+    return s.write(chunk);
+  }
+
+  whenDrained(cb: () => void): void {
+    const s = this.stream;
+    if (!s || s.destroyed) return cb();
+    const done = () => {
+      s.off('drain', done);
+      s.off('close', done);
+      cb();
+    };
+    s.on('drain', done);
+    s.on('close', done);
+  }
+
+  end(): void {
+    this.ended = true;
+    if (this.stream && !this.stream.destroyed) this.stream.end();
+  }
+}
+
+// ---- workers ----------------------------------------------------------------------------------
+
+/** Ordered mode: the copy that got input lines [first, first + count), in dealing order. */
+interface Block {
+  no: number;
+  copy: number;
+  /** Output lines still expected from the copy for this block. */
+  remaining: number;
+  parts: Buffer[];
+  bytes: number;
+}
+
+/**
+ * Deals whole records to N copies: each piece written to a copy ends on a newline, and a record
+ * cut across upstream chunks goes to the copy that got its start. The copy picked is the least
+ * busy: one whose write queue is not over its high-water mark, shortest queue first (round robin
+ * among equals). When every live copy is full, `write` returns false until one drains.
+ */
+export class Dealer implements Target {
+  /** The copy that got the start of a record whose newline has not come yet. */
+  private locked: number | undefined;
+  private next = 0;
+  private readonly gone: boolean[];
+  private ended = false;
+
+  constructor(
+    private readonly inputs: readonly (Writable | undefined)[],
+    /** Ordered mode: told how many whole records each piece handed to a copy held. */
+    private readonly assigned?: (copy: number, records: number) => void,
+  ) {
+    this.gone = inputs.map((s) => !s);
+  }
+
+  /** A copy cannot take input any more (it exited, or its input broke). */
+  markGone(copy: number): void {
+    this.gone[copy] = true;
+    if (this.locked === copy) this.locked = undefined;
+  }
+
+  get allGone(): boolean {
+    return this.gone.every(Boolean);
+  }
+
+  private pick(): number | undefined {
+    let best: number | undefined;
+    let bestScore = Infinity;
+    const n = this.inputs.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.next + k) % n;
+      const s = this.inputs[i];
+      if (this.gone[i] || !s || s.destroyed) continue;
+      const score = (s.writableNeedDrain ? 1e15 : 0) + s.writableLength;
+      if (score < bestScore) {
+        best = i;
+        bestScore = score;
+      }
+    }
+    if (best !== undefined) this.next = (best + 1) % n;
+    return best;
+  }
+
+  private send(copy: number, piece: Buffer, records: number): void {
+    const s = this.inputs[copy];
+    if (!s || s.destroyed || this.gone[copy]) return;
+    s.write(piece);
+    if (records > 0) this.assigned?.(copy, records);
+  }
+
+  write(chunk: Buffer): boolean {
+    let start = 0;
+    if (this.locked !== undefined) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.send(this.locked, chunk, 0);
+        return this.canTakeMore();
+      }
+      this.send(this.locked, chunk.subarray(0, nl + 1), 1);
+      this.locked = undefined;
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const last = chunk.lastIndexOf(10);
+      if (last >= start) {
+        const copy = this.pick();
+        if (copy !== undefined) this.send(copy, chunk.subarray(start, last + 1), this.assigned ? countNewlines(chunk, start, last + 1) : 0);
+        start = last + 1;
+      }
+      if (start < chunk.length) {
+        const copy = this.pick();
+        if (copy !== undefined) {
+          this.send(copy, chunk.subarray(start), 0);
+          this.locked = copy;
+        }
+      }
+    }
+    return this.canTakeMore();
+  }
+
+  private canTakeMore(): boolean {
+    if (this.locked !== undefined) return !this.inputs[this.locked]!.writableNeedDrain;
+    return this.inputs.some((s, i) => s && !this.gone[i] && !s.destroyed && !s.writableNeedDrain) || this.allGone;
+  }
+
+  whenDrained(cb: () => void): void {
+    let called = false;
+    const listeners: (() => void)[] = [];
+    const done = () => {
+      if (called || !this.canTakeMore()) return;
+      called = true;
+      listeners.forEach((off) => off());
+      cb();
+    };
+    this.inputs.forEach((s) => {
+      if (!s) return;
+      s.on('drain', done);
+      s.on('close', done);
+      listeners.push(() => {
+        s.off('drain', done);
+        s.off('close', done);
+      });
+    });
+    done();
+  }
+
+  /** Upstream ended: a last record without newline goes where its start went; every copy's input ends. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.locked !== undefined) this.assigned?.(this.locked, 1);
+    this.locked = undefined;
+    for (const s of this.inputs) if (s && !s.destroyed) s.end();
+  }
+}
+
+/**
+ * Merges the outputs of N copies into one stream of whole lines. Unordered: each copy's output
+ * is passed on up to its last newline, as it comes (a copy's last line without newline gets
+ * one). Ordered: every line a copy writes answers the oldest input line it holds (the dealer
+ * says which), and lines are passed on in input order; output that arrives ahead of its turn is
+ * held, up to `windowBytes` — beyond that every copy but the one whose output is due next is
+ * paused (its pipes fill, so the dealer feeds the late copy instead).
+ */
+export class Merger implements Source {
+  onData: (chunk: Buffer) => void = () => {};
+  onEnd: () => void = () => {};
+  private readonly valves: Valve[];
+  private readonly partial: Buffer[][];
+  private readonly open: boolean[];
+  private endedAll = false;
+  // ordered mode
+  private readonly queues: Block[][];
+  /** Ordered mode: the copy's output so far ends inside a line. */
+  private readonly midLine: boolean[];
+  private readonly blocks = new Map<number, Block>();
+  private nextBlock = 0;
+  private dealt = 0;
+  private held = 0;
+
+  constructor(
+    streams: readonly (() => Readable | undefined)[],
+    private readonly ordered: boolean,
+    private readonly windowBytes: number,
+    /** A copy broke the one-line-out-per-line-in rule of ordered mode (`atEnd`: found when its output ended). */
+    private readonly onMismatch: (copy: number, message: string, atEnd: boolean) => void,
+  ) {
+    this.valves = streams.map((s) => new Valve(s));
+    this.partial = streams.map(() => []);
+    this.open = streams.map(() => true);
+    this.queues = streams.map(() => []);
+    this.midLine = streams.map(() => false);
+  }
+
+  /** Bytes held for reordering now (bounded by about windowBytes + one chunk per copy). */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  pause(reason: string): void {
+    for (const v of this.valves) v.pause(reason);
+  }
+
+  resume(reason: string): void {
+    for (const v of this.valves) v.resume(reason);
+  }
+
+  /** Dealer → merger (ordered): `records` more input lines went to `copy`. */
+  assigned(copy: number, records: number): void {
+    const b: Block = { no: this.dealt++, copy, remaining: records, parts: [], bytes: 0 };
+    this.queues[copy]!.push(b);
+    this.blocks.set(b.no, b);
+  }
+
+  data(copy: number, chunk: Buffer): void {
+    if (this.ordered) this.orderedData(copy, chunk);
+    else this.unorderedData(copy, chunk);
+  }
+
+  closed(copy: number): void {
+    if (!this.open[copy]) return;
+    if (this.ordered && this.midLine[copy]) this.orderedData(copy, Buffer.from('\n'));
+    const tail = this.partial[copy]!;
+    if (tail.length > 0) {
+      this.partial[copy] = [];
+      const line = Buffer.concat([...tail, Buffer.from('\n')]);
+      this.onData(line);
+    }
+    this.open[copy] = false;
+    if (this.ordered) {
+      const left = this.queues[copy]!.reduce((n, b) => n + b.remaining, 0);
+      if (left > 0) this.onMismatch(copy, `wrote ${left} line${left === 1 ? '' : 's'} fewer than it read`, true);
+    }
+    if (!this.endedAll && this.open.every((o) => !o)) {
+      this.endedAll = true;
+      this.onEnd();
+    }
+  }
+
+  private unorderedData(copy: number, chunk: Buffer): void {
+    const last = chunk.lastIndexOf(10);
+    const tail = this.partial[copy]!;
+    if (last < 0) {
+      tail.push(chunk);
+      return;
+    }
+    const head = chunk.subarray(0, last + 1);
+    const out = tail.length > 0 ? Buffer.concat([...tail, head]) : head;
+    this.partial[copy] = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+    this.onData(out);
+  }
+
+  private orderedData(copy: number, chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.midLine[copy] = chunk[chunk.length - 1] !== 10;
+    const queue = this.queues[copy]!;
+    let pos = 0;
+    while (pos < chunk.length) {
+      const b = queue[0];
+      if (!b) {
+        this.onMismatch(copy, 'wrote more lines than it read', false);
+        return;
+      }
+      let i = pos - 1;
+      let found = 0;
+      while (found < b.remaining) {
+        const nl = chunk.indexOf(10, i + 1);
+        if (nl < 0) break;
+        i = nl;
+        found++;
+      }
+      const end = found === b.remaining ? i + 1 : chunk.length;
+      const piece = chunk.subarray(pos, end);
+      b.parts.push(piece);
+      b.bytes += piece.length;
+      this.held += piece.length;
+      b.remaining -= found;
+      pos = end;
+      if (b.remaining === 0) queue.shift();
+      else break;
+    }
+    this.emitInOrder();
+  }
+
+  private emitInOrder(): void {
+    for (;;) {
+      const b = this.blocks.get(this.nextBlock);
+      if (!b || b.remaining > 0) break;
+      this.blocks.delete(b.no);
+      this.nextBlock++;
+      this.held -= b.bytes;
+      if (b.bytes > 0) this.onData(b.parts.length === 1 ? b.parts[0]! : Buffer.concat(b.parts, b.bytes));
+    }
+    const due = this.blocks.get(this.nextBlock)?.copy;
+    this.valves.forEach((v, i) => {
+      if (this.held > this.windowBytes && i !== due) v.pause('reorder');
+      else if (this.held <= this.windowBytes / 2 || i === due) v.resume('reorder');
+    });
+  }
+}
