@@ -5,8 +5,9 @@ import { runCommand } from './run';
 
 const usage = `Usage:
   pipewright check [--json] FILE...   check pipeline files; one line per problem
-  pipewright run [--to STAGE] [--limit N] [--stats-json FILE] [--quiet] FILE
-                                      run a pipeline: records on stdout, stats on stderr
+  pipewright run [--to STAGE] [--limit N] [--peek STAGE]... [--stats-json FILE] [--quiet] FILE
+                                      run a pipeline: records on stdout, stats on stderr;
+                                      --peek counts STAGE's output records and prints samples
   pipewright --help | --version
 
 Exit codes: 0 ok, 1 problems found (check) or a stage failed (run), 2 unreadable or invalid
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { to: { type: 'string' }, limit: { type: 'string' }, 'stats-json': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+      options: { to: { type: 'string' }, limit: { type: 'string' }, peek: { type: 'string', multiple: true }, 'stats-json': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
     });
     if (positionals.length !== 1) throw new UsageError('run needs exactly one FILE');
     let limit: number | undefined;
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
       quiet: values.quiet === true,
       ...(values.to !== undefined ? { to: values.to } : {}),
       ...(limit !== undefined ? { limit } : {}),
+      ...(values.peek !== undefined ? { peek: values.peek } : {}),
       ...(values['stats-json'] !== undefined ? { statsJson: values['stats-json'] } : {}),
     });
   }

@@ -1,4 +1,4 @@
-import type { RunResult, StageStats } from '../engine';
+import type { EdgePeek, RunResult, StageStats } from '../engine';
 import { formatBytes, formatDuration } from '../engine/format';
 
 const statusText: Record<StageStats['status'], string> = {
@@ -48,7 +48,7 @@ export function summary(result: RunResult): string[] {
           ? `cancelled after ${formatDuration(result.durationMs)}`
           : 'was not run';
   lines.push(`pipewright: ${name} ${what}: ${result.records} record${result.records === 1 ? '' : 's'} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`);
-  const width = Math.max(5, ...result.stages.map((s) => s.name.length));
+  const width = Math.max(5, ...result.stages.map((s) => Math.max(s.name.length, s.stats.workers ? `  worker ${s.stats.workers.length}`.length : 0)));
   for (const st of result.stages) {
     const s = st.stats;
     const how = st.signal ? ` (${st.signal})` : st.exitCode !== undefined && st.exitCode !== 0 ? ` (exit ${st.exitCode})` : '';
@@ -61,13 +61,37 @@ export function summary(result: RunResult): string[] {
         `cpu ${padStart(formatDuration(s.cpuUserMs + s.cpuSysMs), 7)}`,
         `max rss ${padStart(formatBytes(s.maxRssKb * 1024), 7)}`,
         padStart(formatDuration(s.durationMs), 8),
+        s.recordsOut !== undefined ? `${s.recordsOut} record${s.recordsOut === 1 ? '' : 's'}` : '',
         s.bottleneck ? '<- bottleneck' : '',
       ]
+        .filter((x, i) => i < 2 || x !== '')
         .join('  ')
         .trimEnd(),
     );
+    (s.workers ?? []).forEach((w, i) => {
+      lines.push(
+        [
+          `  ${pad(`  worker ${i + 1}`, width)}`,
+          pad(statusText[w.status], 22),
+          `${padStart(formatBytes(w.bytesIn), 7)} in`,
+          `${padStart(formatBytes(w.bytesOut), 7)} out`,
+          `cpu ${padStart(formatDuration(w.cpuUserMs + w.cpuSysMs), 7)}`,
+          `max rss ${padStart(formatBytes(w.maxRssKb * 1024), 7)}`,
+          padStart(formatDuration(w.durationMs), 8),
+        ].join('  '),
+      );
+    });
   }
   return lines;
+}
+
+/** What \`--peek STAGE\` prints at the end (stderr): the edge's record count and its last records. */
+export function peekLines(peek: EdgePeek): string[] {
+  const n = peek.samples.length;
+  return [
+    `pipewright: peek \`${peek.stage}\`: ${peek.records} record${peek.records === 1 ? '' : 's'} (${formatBytes(peek.bytes)}) written${n > 0 ? `; the last ${n}:` : ''}`,
+    ...peek.samples.map((s) => `  ${s}`),
+  ];
 }
 
 /** What `--stats-json` writes. */
@@ -89,6 +113,7 @@ export function statsJson(result: RunResult): unknown {
       bytesIn: st.stats.bytesIn,
       bytesOut: st.stats.bytesOut,
       recordsOut: st.stats.recordsOut ?? null,
+      ...(st.stats.workers ? { workers: st.stats.workers.map((w) => ({ pid: w.pid ?? null, status: w.status, bytesIn: w.bytesIn, bytesOut: w.bytesOut, cpuUserMs: w.cpuUserMs, cpuSysMs: w.cpuSysMs, maxRssKb: w.maxRssKb, durationMs: w.durationMs, exact: w.exact })) } : {}),
       cpuUserMs: st.stats.cpuUserMs,
       cpuSysMs: st.stats.cpuSysMs,
       maxRssKb: st.stats.maxRssKb,

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
-import { loadPipeline, refusedRun, startRun, type RunHandle, type RunResult, type StageStats } from '../engine';
+import { loadPipeline, refusedRun, startRun, type EdgePeek, type RunHandle, type RunResult, type StageStats } from '../engine';
 import { checkFiles, formatProblem } from './check';
 import { ExitCode } from './exit-codes';
-import { liveLine, statsJson, summary } from './run-output';
+import { liveLine, peekLines, statsJson, summary } from './run-output';
 
 export interface RunCommandOptions {
   to?: string;
   limit?: number;
+  /** Stages whose output edge to tap: their record count and samples are printed at the end. */
+  peek?: string[];
   statsJson?: string;
   quiet: boolean;
   statsIntervalMs?: number;
@@ -54,6 +56,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
       fileDir: loaded.fileDir,
       ...(options.to !== undefined ? { to: options.to } : {}),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...(options.peek !== undefined ? { tap: options.peek } : {}),
       signal: controller.signal,
       statsIntervalMs: options.statsIntervalMs ?? 250,
     });
@@ -134,6 +137,11 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   } else {
     if (result.error && result.outcome === 'failed') io.stderr.write(`pipewright: ${result.error.message}\n`);
     if (!options.quiet) for (const line of summary(result)) io.stderr.write(`${line}\n`);
+    // Peeks go to stderr even with --quiet: they were asked for by name.
+    for (const stage of new Set(options.peek ?? [])) {
+      const peek: EdgePeek | undefined = handle.peek(stage);
+      if (peek) for (const line of peekLines(peek)) io.stderr.write(`${line}\n`);
+    }
   }
   if (options.statsJson !== undefined) {
     try {

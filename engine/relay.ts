@@ -283,7 +283,7 @@ export class Dealer implements Target {
 
   constructor(
     private readonly inputs: readonly (Writable | undefined)[],
-    /** Ordered mode: told how many whole records each piece handed to a copy held. */
+    /** Ordered mode: told how many records each piece handed to a copy started (in input order). */
     private readonly assigned?: (copy: number, records: number) => void,
   ) {
     this.gone = inputs.map((s) => !s);
@@ -332,7 +332,7 @@ export class Dealer implements Target {
         this.send(this.locked, chunk, 0);
         return this.canTakeMore();
       }
-      this.send(this.locked, chunk.subarray(0, nl + 1), 1);
+      this.send(this.locked, chunk.subarray(0, nl + 1), 0); // counted when its start was sent
       this.locked = undefined;
       start = nl + 1;
     }
@@ -346,7 +346,8 @@ export class Dealer implements Target {
       if (start < chunk.length) {
         const copy = this.pick();
         if (copy !== undefined) {
-          this.send(copy, chunk.subarray(start), 0);
+          // A copy may echo the start of a record before its end arrives: it is its record from now.
+          this.send(copy, chunk.subarray(start), 1);
           this.locked = copy;
         }
       }
@@ -380,11 +381,10 @@ export class Dealer implements Target {
     done();
   }
 
-  /** Upstream ended: a last record without newline goes where its start went; every copy's input ends. */
+  /** Upstream ended: every copy's input ends (a last record without newline went where its start went). */
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.locked !== undefined) this.assigned?.(this.locked, 1);
     this.locked = undefined;
     for (const s of this.inputs) if (s && !s.destroyed) s.end();
   }

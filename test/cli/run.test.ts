@@ -73,6 +73,34 @@ describe('pipewright run', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('--peek STAGE: counts that edge and prints its last records on stderr; stdout stays the output; --stats-json has the counts', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-run-'));
+    const json = path.join(dir, 'stats.json');
+    const r = pipewright(['run', '--peek', 'in-stock', '--peek', 'enrich', '--stats-json', json, 'examples/enrich.pipeline.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(enrichExpected().join('\n') + '\n');
+    const inStock = productRows().filter((p) => p.available && p.stock > 0);
+    expect(r.stderr).toContain(`pipewright: peek \`in-stock\`: ${inStock.length} records`);
+    // The last records that went from in-stock into the workers, whole, as the filter wrote them.
+    const peeked = r.stderr.split('\n').filter((l) => l.startsWith('  {"id":'));
+    expect(peeked.length).toBeGreaterThan(0);
+    for (const line of peeked) expect(inStock.map((p) => p.id)).toContain(JSON.parse(line.trim()).id);
+    expect(r.stderr).toMatch(/^ {4}worker 1 +/m);
+    const stats = JSON.parse(fs.readFileSync(json, 'utf8'));
+    const byName = Object.fromEntries(stats.stages.map((s: { name: string }) => [s.name, s]));
+    expect(byName['in-stock'].recordsOut).toBe(inStock.length);
+    expect(byName.first.recordsOut).toBe(5);
+    expect(byName.enrich.workers).toHaveLength(2);
+    expect(pipewright(['run', '--peek', 'nope', 'examples/enrich.pipeline.yaml'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/no stage named `nope` to peek at/) });
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('examples/enrich.pipeline.yaml (read, filter, workers, head) gives the expected records through npx pipewright', () => {
+    const r = spawnSync('npx', ['--no-install', 'pipewright', 'run', '-q', 'examples/enrich.pipeline.yaml'], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(enrichExpected().join('\n') + '\n');
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} cancels the run and exits 130`, async () => {
       const child = spawn(process.execPath, [cliPath, 'run', `${fx}/started-then-waits.pipeline.yaml`], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -93,3 +121,29 @@ describe('pipewright run', () => {
     });
   }
 });
+
+interface Product {
+  id: number;
+  name: string;
+  price: number;
+  stock: number;
+  available: boolean;
+}
+
+/** examples/data/products.csv, read here on its own (the example's `read` types the columns the same way). */
+function productRows(): Product[] {
+  const [header, ...rows] = fs.readFileSync(path.join(repoRoot, 'examples/data/products.csv'), 'utf8').trim().split('\n');
+  const keys = header!.split(',');
+  return rows.map((row) => {
+    const v = Object.fromEntries(row.split(',').map((x, i) => [keys[i], x]));
+    return { id: Number(v.id), name: v.name!, price: Number(v.price), stock: Number(v.stock), available: v.available === 'true' };
+  });
+}
+
+/** What examples/enrich.pipeline.yaml must print: the first 5 in-stock products, banded, in input order. */
+function enrichExpected(): string[] {
+  return productRows()
+    .filter((p) => p.available && p.stock > 0)
+    .slice(0, 5)
+    .map((p) => JSON.stringify({ id: p.id, name: p.name, band: p.price < 50 ? 'low' : p.price < 200 ? 'mid' : 'high', value: Math.round(p.price * p.stock * 100) / 100 }));
+}
