@@ -59,11 +59,17 @@ function capped(b: Buffer): Buffer {
   return Buffer.from(b.length > maxSampleBytes ? b.subarray(0, maxSampleBytes) : b);
 }
 
-/** Counts the records on an edge with Buffer.indexOf and keeps a ring of recent ones. */
+/**
+ * Counts the records on an edge with Buffer.indexOf and keeps a ring of recent ones. Cheap per
+ * chunk: when a chunk holds more than `maxSamples` whole records, only a reference to it is kept
+ * and the samples are cut out of it when someone peeks (or a later chunk needs the ring).
+ */
 export class EdgeTap {
   records = 0;
   bytes = 0;
   private ring: Buffer[] = [];
+  /** The newest chunk that alone holds the last maxSamples records (up to its newline at `end`). */
+  private lazy: { chunk: Buffer; end: number } | undefined;
   /** Start of a record whose newline has not come yet (capped). */
   private partial: Buffer[] = [];
   private partialBytes = 0;
@@ -85,30 +91,38 @@ export class EdgeTap {
       last = i;
     }
     this.records += n;
-    // The last (up to) maxSamples records that ended in this chunk, newest first.
-    const found: Buffer[] = [];
-    let end = last;
-    while (found.length < maxSamples) {
-      if (end === first) {
-        found.push(this.partialWith(chunk.subarray(0, first)));
-        break;
+    if (n > maxSamples) {
+      // The last maxSamples records lie between this chunk's newlines: cut them out later.
+      this.lazy = { chunk, end: last };
+      this.ring = [];
+    } else {
+      this.materialize();
+      // The records that ended in this chunk, newest first.
+      const found: Buffer[] = [];
+      let end = last;
+      while (found.length < maxSamples) {
+        if (end === first) {
+          found.push(this.partialWith(chunk.subarray(0, first)));
+          break;
+        }
+        const prev = chunk.lastIndexOf(10, end - 1);
+        found.push(capped(chunk.subarray(prev + 1, end)));
+        end = prev;
       }
-      const prev = chunk.lastIndexOf(10, end - 1);
-      found.push(capped(chunk.subarray(prev + 1, end)));
-      end = prev;
+      found.reverse();
+      this.ring.push(...found);
+      if (this.ring.length > maxSamples) this.ring.splice(0, this.ring.length - maxSamples);
     }
     this.partial = [];
     this.partialBytes = 0;
     this.inRecord = false;
     this.keepPartial(chunk.subarray(last + 1));
-    found.reverse();
-    this.ring.push(...found);
-    if (this.ring.length > maxSamples) this.ring.splice(0, this.ring.length - maxSamples);
   }
 
   /** The edge ended: a last record without newline is a record. */
   end(): void {
     if (!this.inRecord) return;
+    this.materialize();
     this.records++;
     this.ring.push(this.partialWith(Buffer.alloc(0)));
     if (this.ring.length > maxSamples) this.ring.shift();
@@ -118,7 +132,22 @@ export class EdgeTap {
   }
 
   peek(): EdgePeek {
+    this.materialize();
     return { stage: this.stage, records: this.records, bytes: this.bytes, samples: this.ring.map(sampleText) };
+  }
+
+  private materialize(): void {
+    const lazy = this.lazy;
+    if (!lazy) return;
+    this.lazy = undefined;
+    const found: Buffer[] = [];
+    let end = lazy.end;
+    while (found.length < maxSamples) {
+      const prev = lazy.chunk.lastIndexOf(10, end - 1);
+      found.push(capped(lazy.chunk.subarray(prev + 1, end)));
+      end = prev;
+    }
+    this.ring = found.reverse();
   }
 
   private keepPartial(b: Buffer): void {
