@@ -8,5 +8,6 @@ export const Commands = {
   rerun: 'pipewright.rerun',
   showRecords: 'pipewright.showRecords',
   showStageLog: 'pipewright.showStageLog',
+  inspectEdge: 'pipewright.inspectEdge',
   restartServer: 'pipewright.restartServer',
 } as const;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { check } from '../dsl';
 import { nodeHost } from '../dsl/host-node';
 import { Commands } from './command-ids';
+import { edgeUri } from './edge-view';
 import type { RunModel } from './run-model';
 import type { RunStore } from './run-store';
 import { RunNode, StageNode, type TreeNode } from './stage-tree';
@@ -35,13 +36,20 @@ async function pickPipeline(arg: unknown): Promise<vscode.Uri | undefined> {
 }
 
 /** Stage names as the dsl model gives them (the same names the engine and the lenses use). */
-async function pickStage(uri: vscode.Uri): Promise<string | undefined> {
+async function pickStage(uri: vscode.Uri, placeHolder: string): Promise<string | undefined> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const { pipeline } = check(doc.getText(), { file: uri.fsPath, host: nodeHost() });
   return vscode.window.showQuickPick(
     pipeline.stages.map((s) => s.name),
-    { placeHolder: 'Run up to and including this stage' },
+    { placeHolder },
   );
+}
+
+/** The stage a command is about: its argument, the tree node it was invoked on, or a pick. */
+async function stageArg(uri: vscode.Uri, arg: unknown, stage: unknown, placeHolder: string): Promise<string | undefined> {
+  if (typeof stage === 'string') return stage;
+  if (arg instanceof StageNode) return arg.stage?.name;
+  return pickStage(uri, placeHolder);
 }
 
 /**
@@ -62,9 +70,9 @@ async function pickRun(arg: unknown, among: RunModel[]): Promise<RunModel | unde
 }
 
 export function registerCommands(store: RunStore, restartServer: () => Promise<void>): vscode.Disposable[] {
-  const start = async (uri: vscode.Uri, to?: string) => {
+  const start = async (uri: vscode.Uri, to?: string, tap?: string[]) => {
     if (!mayRun()) return undefined;
-    return store.start(to === undefined ? { uri } : { uri, to });
+    return store.start({ uri, ...(to === undefined ? {} : { to }), ...(tap === undefined ? {} : { tap }) });
   };
   return [
     vscode.commands.registerCommand(Commands.runPipeline, async (arg?: unknown) => {
@@ -74,8 +82,20 @@ export function registerCommands(store: RunStore, restartServer: () => Promise<v
     vscode.commands.registerCommand(Commands.runToStage, async (arg?: unknown, stage?: unknown) => {
       const uri = await pickPipeline(arg);
       if (!uri) return undefined;
-      const name = typeof stage === 'string' ? stage : arg instanceof StageNode ? arg.stage?.name : await pickStage(uri);
+      const name = await stageArg(uri, arg, stage, 'Run up to and including this stage');
       return name === undefined ? undefined : start(uri, name);
+    }),
+    vscode.commands.registerCommand(Commands.inspectEdge, async (arg?: unknown, stage?: unknown) => {
+      const uri = await pickPipeline(arg);
+      const name = uri && (await stageArg(uri, arg, stage, 'Inspect the records this stage writes'));
+      if (!uri || name === undefined) return undefined;
+      // A run that already taps this edge is shown; otherwise the pipeline runs with it tapped.
+      const latest = store.latestOf(uri.fsPath);
+      const model = latest?.running && store.isTapped(latest, name) ? latest : mayRun() ? await store.start({ uri, tap: [name] }) : undefined;
+      if (!model) return undefined;
+      const doc = await vscode.workspace.openTextDocument(edgeUri(model, name));
+      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+      return model;
     }),
     vscode.commands.registerCommand(Commands.stop, async (arg?: TreeNode) => {
       const model = await pickRun(arg, store.running());
@@ -91,7 +111,7 @@ export function registerCommands(store: RunStore, restartServer: () => Promise<v
         void vscode.window.showInformationMessage('Pipewright: nothing has run yet.');
         return undefined;
       }
-      return start(request.uri, request.to);
+      return start(request.uri, request.to, request.tap);
     }),
     vscode.commands.registerCommand(Commands.showRecords, async (arg?: TreeNode) => {
       const model = await pickRun(arg, store.runs());

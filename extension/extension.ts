@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './client';
+import { EdgeDocuments, edgeScheme } from './edge-view';
 import { registerCommands } from './commands';
 import { settings } from './config';
 import { InlineStats } from './inline-stats';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
   const store = new RunStore(failures);
   const tree = new StageTreeProvider(store);
   const client: LanguageClient = createLanguageClient(context, log);
+  const edges = new EdgeDocuments(store);
   context.subscriptions.push(
     log,
     failures,
@@ -37,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true }),
     new RunStatusBar(store),
     new InlineStats(store, () => settings().inlineStats),
+    edges,
+    vscode.workspace.registerTextDocumentContentProvider(edgeScheme, edges),
     vscode.tasks.registerTaskProvider(taskType, new PipewrightTaskProvider(context.asAbsolutePath('dist/cli.cjs'))),
     store.onDidStart((model) => showRunProgress(store, model)),
     // For menus: Stop shows only while something runs.

@@ -1,7 +1,7 @@
 // Starts runs through the engine and keeps their models; every view listens to this store.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadPipeline, startRun, type RunHandle } from '../engine';
+import { loadPipeline, startRun, type EdgePeek, type RunHandle } from '../engine';
 import { formatDuration } from '../engine/format';
 import { settings } from './config';
 import { RecordLines, RunModel, type Change } from './run-model';
@@ -10,6 +10,8 @@ export interface RunRequest {
   uri: vscode.Uri;
   /** "Run to here": the stages up to and including this one. */
   to?: string;
+  /** Stages whose output edge is tapped: records counted and sampled (Inspect Edge). */
+  tap?: string[];
 }
 
 export interface StoreChange extends Change {
@@ -30,6 +32,8 @@ interface RunInfo {
   spans?: StageSpans;
   /** Set while the run is going. */
   handle?: RunHandle;
+  /** What the tapped edges held when the run ended. */
+  finalPeeks?: Map<string, EdgePeek>;
 }
 
 export class RunStore implements vscode.Disposable {
@@ -69,6 +73,21 @@ export class RunStore implements vscode.Disposable {
 
   requestOf(model: RunModel): RunRequest | undefined {
     return this.info.get(model.id)?.request;
+  }
+
+  /** The latest run of a pipeline file. */
+  latestOf(file: string): RunModel | undefined {
+    return this.latest.get(file);
+  }
+
+  /** Count and recent records of the edge after `stage`, live or as the run left it. */
+  peek(model: RunModel, stage: string): EdgePeek | undefined {
+    const info = this.info.get(model.id);
+    return info?.handle?.peek(stage) ?? info?.finalPeeks?.get(stage);
+  }
+
+  isTapped(model: RunModel, stage: string): boolean {
+    return this.info.get(model.id)?.request.tap?.includes(stage) === true;
   }
 
   /** The records text the output panel shows for a run (capped like the panel). */
@@ -121,6 +140,7 @@ export class RunStore implements vscode.Disposable {
       fileDir: loaded.fileDir,
       statsIntervalMs: config.statsIntervalMs,
       ...(request.to !== undefined ? { to: request.to } : {}),
+      ...(request.tap !== undefined ? { tap: request.tap } : {}),
     });
     info.spans = { uri: request.uri, heads: loaded.pipeline.stages.map((s) => s.headSpan) };
     info.handle = handle;
@@ -145,6 +165,7 @@ export class RunStore implements vscode.Disposable {
         }
         const change = model.apply(event);
         if (event.type === 'end') {
+          this.keepPeeks(model, handle);
           const rest = lines.flush();
           if (rest) records.append(rest);
           records.appendLine(summaryLine(model, lines));
@@ -159,6 +180,16 @@ export class RunStore implements vscode.Disposable {
       const info = this.info.get(model.id);
       if (info) delete info.handle;
       this.ended.fire(model);
+    }
+  }
+
+  private keepPeeks(model: RunModel, handle: RunHandle): void {
+    const info = this.info.get(model.id);
+    if (!info?.request.tap) return;
+    info.finalPeeks = new Map();
+    for (const stage of info.request.tap) {
+      const peek = handle.peek(stage);
+      if (peek) info.finalPeeks.set(stage, peek);
     }
   }
 

@@ -126,6 +126,7 @@ export function stageDetails(s: StageView): DetailNode[] {
       new DetailNode('duration', formatDuration(st.durationMs)),
     );
     if (st.bottleneck) rows.push(new DetailNode('bottleneck', 'this stage limits the throughput'));
+    st.workers?.forEach((w, i) => rows.push(new DetailNode(`worker ${i + 1}`, `${statusText[w.status]} · ${formatBytes(w.bytesIn)} in · ${formatBytes(w.bytesOut)} out · CPU ${Math.round(w.busy * 100)}%`)));
     if (st.pid !== undefined) rows.push(new DetailNode('pid', String(st.pid)));
   }
   if (s.exitCode !== undefined) rows.push(new DetailNode('exit code', String(s.exitCode)));
