@@ -7,14 +7,26 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** The pipeline's working directory: its `cwd` relative to the pipeline file's folder. */
 export function pipelineDir(pipeline: Pipeline, processEnv: Env, fileDir: string): string {
-  const env = mergeEnv(processEnv, pipeline.env);
+  const env = pipelineEnv(pipeline, processEnv);
   return path.resolve(fileDir, interpolate(pipeline.cwd ?? '.', (n) => env[n]));
+}
+
+/** The process environment with the pipeline's `env` over it, merged once per pipeline and environment. */
+const pipelineEnvs = new WeakMap<Pipeline, { base: Env; env: Readonly<Record<string, string>> }>();
+
+function pipelineEnv(pipeline: Pipeline, processEnv: Env): Readonly<Record<string, string>> {
+  const cached = pipelineEnvs.get(pipeline);
+  if (cached?.base === processEnv) return cached.env;
+  const env = mergeEnv(processEnv, pipeline.env);
+  pipelineEnvs.set(pipeline, { base: processEnv, env });
+  return env;
 }
 
 /** A stage as it will run: its environment, working directory and `${VAR}`-substituted action. */
 export interface ResolvedStage {
   stage: Stage;
-  env: Record<string, string>;
+  /** Shared between stages: copy it to change it. */
+  env: Readonly<Record<string, string>>;
   dir: string;
   action?: StageAction;
 }
@@ -32,7 +44,9 @@ function interpolateDeep(value: unknown, lookup: Lookup): unknown {
  * The checker and the engine both use this, so they agree on paths and values.
  */
 export function resolveStage(pipeline: Pipeline, stage: Stage, processEnv: Env, fileDir: string): ResolvedStage {
-  const env = mergeEnv(processEnv, pipeline.env, stage.env);
+  // Stages without `env` share the pipeline's (hundreds of stages would copy it otherwise).
+  const shared = pipelineEnv(pipeline, processEnv);
+  const env = Object.keys(stage.env).length > 0 ? mergeEnv(shared, stage.env) : shared;
   const lookup: Lookup = (n) => env[n];
   const dir = path.resolve(pipelineDir(pipeline, processEnv, fileDir), interpolate(stage.cwd ?? '.', lookup));
   const resolved: ResolvedStage = { stage, env, dir };
