@@ -4,6 +4,8 @@
 //
 //   npm run bench              # ~1 GB cases, 5 runs each
 //   npm run bench -- --quick   # ~256 MB, 3 runs
+//   npm run bench -- --only=b,g  # just those cases
+//   (g) compares with GNU parallel when /usr/bin/parallel exists (apt-get install parallel)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,9 +18,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const dataDir = path.join(here, 'data');
 const quick = process.argv.includes('--quick');
+// --only=b,g runs just those cases (letters as in the table).
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (id) => !only || only.includes(id);
 const runs = quick ? 3 : 5;
 const MB = 1024 * 1024;
-const sizes = quick ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, fLarge: 1024 * MB } : { a: 1024 * MB, c: 300 * MB, d: 50 * MB, fSmall: 100 * MB, fLarge: 3072 * MB };
+const sizes = quick ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, fLarge: 1024 * MB, g: 10 * MB } : { a: 1024 * MB, c: 300 * MB, d: 50 * MB, fSmall: 100 * MB, fLarge: 3072 * MB, g: 15 * MB };
 
 fs.mkdirSync(dataDir, { recursive: true });
 
@@ -102,12 +107,13 @@ function timeCli(yamlFile) {
   return performance.now() - t0;
 }
 
-const yamlOf = (stages) => `stages:\n${stages.map((s) => `  - run: ${JSON.stringify(s)}\n`).join('')}`;
+/** Stages as YAML; `extra` (per stage, optional) adds keys such as `tap: true` or `workers: 2`. */
+const yamlOf = (stages, extra = []) => `stages:\n${stages.map((s, i) => `  - run: ${JSON.stringify(s)}\n${Object.entries(extra[i] ?? {}).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`).join('')}`).join('')}`;
 
 /** bash vs engine (and optionally the CLI) on the same stages, alternating. */
-async function ratioCase(id, title, stages, target, withCli = false) {
+async function ratioCase(id, title, stages, target, withCli = false, extra = []) {
   const script = stages.join(' | ');
-  const yaml = yamlOf(stages);
+  const yaml = yamlOf(stages, extra);
   const yamlFile = path.join(dataDir, `case-${id}.pipeline.yaml`);
   fs.writeFileSync(yamlFile, yaml);
   timeBash(script); // warm the page cache
@@ -145,6 +151,44 @@ async function ratioCase(id, title, stages, target, withCli = false) {
   };
   if (withCli) Object.assign(row, { cliMs: median(cliTimes), cliRatio: median(bash) / median(cliTimes) });
   return row;
+}
+
+/**
+ * (g) \`workers: 2\` on a CPU-heavy stage vs one worker (the same stage through the engine) and
+ * vs GNU parallel (\`parallel --pipe -j2\`), alternating; bash running the stage once for scale.
+ */
+async function workersCase() {
+  const sq = (x) => `'${x.replace(/'/g, `'\\''`)}'`;
+  const heavy = `jq -c '.ms as $m | {path, status, h: ([range(0; 30)] | map(. * $m) | add)}'`;
+  const stages = [firstBytes(sizes.g), heavy, 'wc -l'];
+  const hasParallel = fs.existsSync('/usr/bin/parallel');
+  const times = { one: [], two: [], twoOrdered: [], parallel: [], bash: [] };
+  const shell = stages.join(' | ');
+  timeBash(shell); // warm up
+  for (let i = 0; i < runs; i++) {
+    times.bash.push(timeBash(shell).ms);
+    times.one.push((await engineRun(yamlOf(stages))).ms);
+    times.two.push((await engineRun(yamlOf(stages, [{}, { workers: 2 }]))).ms);
+    times.twoOrdered.push((await engineRun(yamlOf(stages, [{}, { workers: 2, ordered: true }]))).ms);
+    // --block 1M: parallel's default; -j2: two jq at a time, as workers: 2 runs two copies.
+    if (hasParallel) times.parallel.push(timeBash(`${stages[0]} | parallel --pipe -j2 --block 1M ${sq(heavy)} | wc -l`).ms);
+  }
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.length ? median(v) : undefined]));
+  const speedup = m.one / m.two;
+  const vsParallel = hasParallel ? m.parallel / m.two : undefined;
+  return {
+    id: 'g',
+    title: `workers: 2 on a jq CPU-heavy stage over ${sizes.g / MB} MB`,
+    ...m,
+    speedup,
+    orderedSpeedup: m.one / m.twoOrdered,
+    vsParallel,
+    pairedSpeedup: median(times.one.map((o, i) => o / times.two[i])),
+    target: '≥ 1.7× one worker, ≥ 1.0× GNU parallel',
+    met: speedup >= 1.7 && (vsParallel === undefined || vsParallel >= 1),
+    hasParallel,
+    all: times,
+  };
 }
 
 /** (e) head's exit → every upstream stage reaped, from the wrappers' timestamps; bash measured the same way. */
@@ -234,22 +278,28 @@ const firstBytes = (bytes) => `head -n ${Math.floor(bytes / avgLine)} ${file}`;
 const loadBefore = load();
 console.log(`pipewright engine bench — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${quick ? 'quick' : 'full'} mode, ${runs} runs per case, load average before: ${loadBefore}`);
 const rows = [];
-rows.push(await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default stats on`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 1.0, true));
-rows.push(await ratioCase('c', `grep/sed chain over ${sizes.c / MB} MB`, [firstBytes(sizes.c), `grep -v '"status":5'`, `sed -e 's/"ms":/"millis":/'`, 'wc -l'], 0.95));
-rows.push(await ratioCase('d', `jq-class CPU-heavy stage over ${sizes.d / MB} MB`, [firstBytes(sizes.d), `jq -c 'select(.ms > 500) | {path, ms, status}'`, 'wc -l'], 0.95));
-rows.push(await earlyStop());
-rows.push(rss(file));
-const start = startup();
+if (wanted('a')) rows.push(await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default stats on`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 1.0, true));
+if (wanted('b')) rows.push(await ratioCase('b', `(a) with record counts on every edge (tap: true on every stage: 3 Node relays), ${sizes.a / MB} MB`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 0.6, false, [{ tap: true }, { tap: true }, { tap: true }, { tap: true }]));
+if (wanted('c')) rows.push(await ratioCase('c', `grep/sed chain over ${sizes.c / MB} MB`, [firstBytes(sizes.c), `grep -v '"status":5'`, `sed -e 's/"ms":/"millis":/'`, 'wc -l'], 0.95));
+if (wanted('d')) rows.push(await ratioCase('d', `jq-class CPU-heavy stage over ${sizes.d / MB} MB`, [firstBytes(sizes.d), `jq -c 'select(.ms > 500) | {path, ms, status}'`, 'wc -l'], 0.95));
+if (wanted('g')) rows.push(await workersCase());
+if (wanted('e')) rows.push(await earlyStop());
+if (wanted('f')) rows.push(rss(file));
+const start = only ? undefined : startup();
 const loadAfter = load();
 
 for (const r of rows) {
   if (r.id === 'e') console.log(`(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`);
+  else if (r.id === 'g')
+    console.log(
+      `(g) ${r.title}: one worker ${fmt(r.one)}, workers: 2 ${fmt(r.two)} → ${r.speedup.toFixed(2)}× (paired ${r.pairedSpeedup.toFixed(2)}×), ordered ${fmt(r.twoOrdered)} → ${r.orderedSpeedup.toFixed(2)}×; ${r.hasParallel ? `GNU parallel --pipe -j2 ${fmt(r.parallel)} → workers: 2 is ${r.vsParallel.toFixed(2)}× its speed` : 'GNU parallel not installed (apt-get install parallel)'}; bash, one jq ${fmt(r.bash)} — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`,
+    );
   else if (r.id === 'f') console.log(`(f) ${r.title}: ${(r.smallKb / 1024).toFixed(1)} MB vs ${(r.largeKb / 1024).toFixed(1)} MB — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`);
   else
     console.log(
       `(${r.id}) ${r.title}: bash ${fmt(r.bashMs)}, engine ${fmt(r.engineMs)} → ${r.ratio.toFixed(3)}× bash (paired: ${r.pairedRatio.toFixed(3)}×; best of ${runs}: ${r.bestRatio.toFixed(3)}×; CPU of all processes ${fmt(r.bashCpuMs)} vs ${fmt(r.engineCpuMs)} → ${r.cpuRatio.toFixed(3)}×)${r.cliMs ? `; whole CLI ${fmt(r.cliMs)} → ${r.cliRatio.toFixed(3)}×` : ''} — target ≥ ${r.target}×: ${r.met ? 'met' : 'NOT MET'}`,
     );
 }
-console.log(`start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}`);
+if (start) console.log(`start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}`);
 console.log(`load average after: ${loadAfter}`);
 fs.writeFileSync(path.join(dataDir, 'last.json'), `${JSON.stringify({ date: new Date().toISOString(), quick, runs, loadBefore, loadAfter, rows, startup: start }, null, 2)}\n`);

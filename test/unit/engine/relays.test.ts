@@ -330,7 +330,7 @@ describe('workers', () => {
   });
 
   it('ordered with a stage that drops lines fails, saying why', async () => {
-    const d = await run('stages:\n  - run: seq 1 1000\n  - name: w\n    run: grep 5\n    workers: 2\n    ordered: true\n');
+    const d = await run(`stages:\n  - run: seq 1 200000\n  - name: w\n    run: ${JSON.stringify(`awk 'NR % 2'`)}\n    workers: 2\n    ordered: true\n`);
     expect(d.result).toMatchObject({ outcome: 'failed', failedStage: 'w' });
     expect(d.result.error?.message).toMatch(/stage `w` \(worker \d of 2\) wrote \d+ lines fewer than it read; `ordered: true` needs a stage that writes exactly one line per line it reads/);
     expectNothingLeft(before, d);
