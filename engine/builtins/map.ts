@@ -1,21 +1,13 @@
 /** `map`: replaces each record by a JavaScript expression over `r`; `undefined` drops the record. */
 import { compileExpression, type Options } from './options';
-import { eachLine, messageOf, notJson, RecordProblems, stdinChunks, stdout } from './records';
+import { eachRecord, messageOf, stdout } from './records';
 
 export const options = ['expr', 'onError'] as const;
 
 export async function run(opts: Options): Promise<void> {
   const expr = opts.string('expr');
   const fn = compileExpression('map', expr);
-  const problems = new RecordProblems(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail');
-  const total = await eachLine(stdinChunks(), (buf, start, end, n) => {
-    let r: unknown;
-    try {
-      r = JSON.parse(buf.toString('utf8', start, end));
-    } catch (err) {
-      problems.report(n, notJson(err), 'fix the stage that writes it');
-      return;
-    }
+  await eachRecord(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail', (r, n, problems) => {
     let json: string | undefined;
     try {
       const value = fn(r);
@@ -32,5 +24,4 @@ export async function run(opts: Options): Promise<void> {
     stdout.push(json);
     stdout.push('\n');
   });
-  problems.summary(total);
 }

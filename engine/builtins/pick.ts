@@ -4,7 +4,7 @@
  * lacks are left out (never written as null).
  */
 import type { Options } from './options';
-import { eachLine, notJson, RecordProblems, stdinChunks, stdout } from './records';
+import { eachRecord, stdout } from './records';
 
 export const options = ['fields', 'onError'] as const;
 
@@ -56,15 +56,7 @@ export function picker(fields: readonly string[]): (r: Obj) => Obj {
 
 export async function run(opts: Options): Promise<void> {
   const pick = picker(opts.stringList('fields'));
-  const problems = new RecordProblems(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail');
-  const total = await eachLine(stdinChunks(), (buf, start, end, n) => {
-    let r: unknown;
-    try {
-      r = JSON.parse(buf.toString('utf8', start, end));
-    } catch (err) {
-      problems.report(n, notJson(err), 'fix the stage that writes it');
-      return;
-    }
+  await eachRecord(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail', (r, n, problems) => {
     if (!isObject(r) || Array.isArray(r)) {
       problems.report(n, `is ${Array.isArray(r) ? 'an array' : r === null ? 'null' : `a ${typeof r}`}, not an object with fields`, 'pick works on JSON objects');
       return;
@@ -72,5 +64,4 @@ export async function run(opts: Options): Promise<void> {
     stdout.push(JSON.stringify(pick(r)));
     stdout.push('\n');
   });
-  problems.summary(total);
 }

@@ -236,3 +236,25 @@ export class RecordProblems {
 export function notJson(err: unknown): string {
   return `is not valid JSON (${messageOf(err)})`;
 }
+
+/** Called for each record that parsed; `buf[start, end)` holds its line, for stages that pass it on unchanged. */
+export type RecordHandler = (r: unknown, n: number, problems: RecordProblems, buf: Buffer, start: number, end: number) => void;
+
+/**
+ * Each stdin line parsed as JSON, for the stages that work on records (filter, map, pick). A
+ * line that is not JSON goes to the stage's `onError` policy; the skip summary comes at the end.
+ */
+export async function eachRecord(onError: 'fail' | 'skip', onRecord: RecordHandler): Promise<void> {
+  const problems = new RecordProblems(onError);
+  const total = await eachLine(stdinChunks(), (buf, start, end, n) => {
+    let r: unknown;
+    try {
+      r = JSON.parse(buf.toString('utf8', start, end));
+    } catch (err) {
+      problems.report(n, notJson(err), 'fix the stage that writes it');
+      return;
+    }
+    onRecord(r, n, problems, buf, start, end);
+  });
+  problems.summary(total);
+}
