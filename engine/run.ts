@@ -401,8 +401,12 @@ class Run {
       const stage = this.stages[0]!;
       this.failure = { stage, error: runError('spawn-failed', `${filePrefix(this.file)}cannot start the pipeline's processes: ${e.message}; is bash installed?`, this.file === undefined ? {} : { file: this.file }) };
     }
-    for (const st of this.stages) st.stderrClosed = true;
-    queueMicrotask(() => this.maybeFinish());
+    for (const st of this.procs) st.stderrClosed = true;
+    queueMicrotask(() => {
+      // Segments that did start (a run of several) are ended like on any failure.
+      this.terminate('failure');
+      this.maybeFinish();
+    });
   }
 
   private later(ms: number, fn: () => void): void {
