@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration } from '../../../engine/format';
-import { liveLine, statsJson, summary } from '../../../cli/run-output';
+import { liveLine, peekLines, statsJson, summary } from '../../../cli/run-output';
 import type { RunResult, StageStats } from '../../../engine';
 
 const stats = (over: Partial<StageStats> = {}): StageStats => ({
@@ -50,5 +50,27 @@ describe('run output', () => {
     ]);
     const json = statsJson(result) as { stages: Record<string, unknown>[] };
     expect(json.stages[0]).toMatchObject({ name: 'squeeze', status: 'failed', exitCode: 2, signal: null, bytesIn: 150 * 1024 * 1024, bytesOut: 2048, recordsOut: null, cpuUserMs: 1400, cpuSysMs: 20, maxRssKb: 1900, durationMs: 3070 });
+  });
+  it('shows record counts where known, each worker under its stage, and peeks', () => {
+    const w = (pid: number) => stats({ status: 'succeeded', pid, bottleneck: false, bytesIn: 1024, bytesOut: 512, exact: true });
+    const result: RunResult = {
+      outcome: 'succeeded',
+      ok: true,
+      stages: [{ name: 'w', index: 0, status: 'succeeded', stderrTail: [], stats: stats({ status: 'succeeded', bottleneck: false, recordsOut: 7, workers: [w(11), w(12)] }) }],
+      records: 7,
+      bytes: 70,
+      durationMs: 10,
+      stoppedReading: false,
+    };
+    const lines = summary(result);
+    expect(lines[1]).toMatch(/^ {2}w +ok .* 7 records$/);
+    expect(lines.slice(2)).toEqual([
+      '    worker 1  ok                       1.0 KB in    512 B out  cpu  1.42 s  max rss  1.9 MB    3.07 s',
+      '    worker 2  ok                       1.0 KB in    512 B out  cpu  1.42 s  max rss  1.9 MB    3.07 s',
+    ]);
+    const json = statsJson(result) as { stages: { workers: { pid: number }[] }[] };
+    expect(json.stages[0]!.workers.map((x) => x.pid)).toEqual([11, 12]);
+    expect(peekLines({ stage: 'w', records: 1, bytes: 4, samples: ['abc'] })).toEqual(['pipewright: peek `w`: 1 record (4 B) written; the last 1:', '  abc']);
+    expect(peekLines({ stage: 'w', records: 0, bytes: 0, samples: [] })).toEqual(['pipewright: peek `w`: 0 records (0 B) written']);
   });
 });
