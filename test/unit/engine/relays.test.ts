@@ -329,11 +329,16 @@ describe('workers', () => {
     expectNothingLeft(before, d);
   });
 
-  it('ordered with a stage that drops lines fails, saying why', async () => {
+  it('ordered with a stage that drops or adds lines fails, saying why', async () => {
     const d = await run(`stages:\n  - run: seq 1 200000\n  - name: w\n    run: ${JSON.stringify(`awk 'NR % 2'`)}\n    workers: 2\n    ordered: true\n`);
     expect(d.result).toMatchObject({ outcome: 'failed', failedStage: 'w' });
     expect(d.result.error?.message).toMatch(/stage `w` \(worker \d of 2\) wrote \d+ lines fewer than it read; `ordered: true` needs a stage that writes exactly one line per line it reads/);
     expectNothingLeft(before, d);
+    const more = await run(`stages:\n  - run: yes\n  - name: w\n    run: ${JSON.stringify(`awk '{ print; print }'`)}\n    workers: 2\n    ordered: true\n`);
+    expect(more.result).toMatchObject({ outcome: 'failed', failedStage: 'w' });
+    expect(more.result.error?.message).toMatch(/stage `w` \(worker \d of 2\) wrote more lines than it read/);
+    expect(statusesOf(more)).toEqual({ yes: expect.stringMatching(/stopped-early|cancelled/), w: 'failed' });
+    expectNothingLeft(before, { ...more, pids: more.result.stages[1]!.stats.workers!.map((x) => x.pid!) });
   });
 
   it('a copy over its timeout times the stage out', async () => {
