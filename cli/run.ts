@@ -59,6 +59,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
       ...(options.peek !== undefined ? { tap: options.peek } : {}),
       signal: controller.signal,
       statsIntervalMs: options.statsIntervalMs ?? 250,
+      // `producer | pipewright run f` feeds the first stage; a terminal does not (it would wait on the keyboard).
+      ...(process.stdin.isTTY ? {} : { stdinFd: 0 }),
     });
   }
 

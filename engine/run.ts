@@ -34,6 +34,11 @@ export interface RunOptions {
   tap?: string[];
   /** `ordered: true` workers: output bytes held for reordering before early copies are paused; default 4 MiB. */
   reorderWindowBytes?: number;
+  /**
+   * A file descriptor the first stage reads (the CLI passes its own stdin when it is not a
+   * terminal); default none: the first stage reads /dev/null. Not for a first stage with workers.
+   */
+  stdinFd?: number;
 }
 
 export interface RunHandle {
@@ -270,7 +275,7 @@ class Run {
             (chunk) => source.onData(chunk),
             () => source.onEnd(),
           ),
-          { input },
+          { input, ...(k === 0 && this.options.stdinFd !== undefined ? { stdinFd: this.options.stdinFd } : {}) },
         );
         this.segments.push(seg);
         seg.input?.on('error', () => this.edgeGone(k - 1));
@@ -305,7 +310,7 @@ class Run {
               this.maybeEndStage(c);
             },
           ),
-          { input },
+          { input, ...(k === 0 && this.options.stdinFd !== undefined ? { stdinFd: this.options.stdinFd } : {}) },
         );
         segs.push(seg);
         this.segments.push(seg);

@@ -39,7 +39,7 @@ function launcher(script: string): { file: string; args: string[] } {
 
 /**
  * A run of stages joined directly by kernel pipes: one `bash -c` (see plumbing.ts) in its own
- * process group. The first segment's first stage reads /dev/null; a segment after a relay
+ * process group. The first segment's first stage reads /dev/null (or `stdinFd`); a segment after a relay
  * (`input: true`) reads what the relay writes into `input`.
  */
 export class Segment {
@@ -59,12 +59,12 @@ export class Segment {
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     private readonly on: SegmentHandlers,
-    options: { input?: boolean } = {},
+    options: { input?: boolean; stdinFd?: number } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     const { script, env: bashEnv } = segmentScript(plans, env, options);
     const { file, args } = launcher(script);
-    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), ...(options.input ? ['pipe' as const] : [])];
+    const stdio: ('ignore' | 'pipe' | number)[] = [options.stdinFd ?? 'ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), ...(options.input ? ['pipe' as const] : [])];
     let child: ChildProcess;
     try {
       child = spawn(file, args, { stdio, detached: true, env: bashEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });

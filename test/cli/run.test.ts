@@ -29,6 +29,18 @@ describe('pipewright run', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('feeds its own stdin, when it is not a terminal, to the first stage', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-stdin-'));
+    try {
+      const file = path.join(dir, 'upper.pipeline.yaml');
+      fs.writeFileSync(file, 'stages:\n  - run: tr a-z A-Z\n  - run: sort\n');
+      const r = pipewright(['run', '--quiet', file], { input: 'beta\nalpha\n' });
+      expect([r.code, r.stdout]).toEqual([0, 'ALPHA\nBETA\n']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names the failing stage and exits 1', () => {
     const r = pipewright(['run', `${fx}/failing.pipeline.yaml`]);
     expect(r.code).toBe(1);
