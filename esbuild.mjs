@@ -1,5 +1,5 @@
 // Bundles each entry point into one CommonJS file under dist/ (type-checking is `npm run typecheck`).
-import { readdir, readFile } from 'node:fs/promises';
+import { chmod, readdir, readFile } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 import { precompiledAjv } from './esbuild-ajv.mjs';
 
@@ -45,4 +45,6 @@ for (const entry of entries) {
   };
   if (watch) await (await esbuild.context(options)).watch();
   else await esbuild.build(options);
+  // A bundle with a shebang is a command (package.json `bin`): `npx pipewright` runs it directly.
+  if (entry.banner?.startsWith('#!')) await chmod(`dist/${entry.out}.cjs`, 0o755);
 }
