@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** Longest stderr/control line kept; the rest of a longer line is dropped (marked with …). */
 export const maxLineBytes = 64 * 1024;
 
@@ -75,4 +77,18 @@ export function afterNthNewline(buf: Buffer, n: number): number {
     if (i < 0) return -1;
   }
   return i + 1;
+}
+
+/**
+ * Reads a child's stream as lines: each complete line to `onLine`, a last unterminated one at
+ * close, then `onClose`. Stream errors end it like a close (the child's exit tells what happened).
+ */
+export function readLines(stream: Readable, onLine: (line: string) => void, onClose: () => void): void {
+  const lines = new LineSplitter(onLine);
+  stream.on('data', (c: Buffer) => lines.push(c));
+  stream.on('error', () => {});
+  stream.on('close', () => {
+    lines.end();
+    onClose();
+  });
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { LineSplitter } from './lines';
+import { readLines } from './lines';
 import { bashArgs, controlFd, firstStderrFd, inputFd, parseControlLine, segmentScript, type ControlMessage, type StagePlan } from './plumbing';
 import { killGroupMembers } from './reap';
 
@@ -91,42 +91,42 @@ export class Segment {
     });
 
     const control = child.stdio[controlFd] as Readable;
-    const controlLines = new LineSplitter((line) => {
-      const msg = parseControlLine(line);
-      if (msg && msg.index >= 0 && msg.index < plans.length) this.on.control(msg.index, msg);
-    });
-    control.on('data', (c: Buffer) => controlLines.push(c));
-    control.on('error', () => {});
-    control.on('close', () => {
-      controlLines.end();
-      this.open.control = false;
-      this.on.changed();
-    });
+    readLines(
+      control,
+      (line) => {
+        const msg = parseControlLine(line);
+        if (msg && msg.index >= 0 && msg.index < plans.length) this.on.control(msg.index, msg);
+      },
+      () => {
+        this.open.control = false;
+        this.on.changed();
+      },
+    );
 
     const bashErr = child.stdio[2] as Readable;
-    const bashLines = new LineSplitter((line) => {
-      this.bashStderr.push(line);
-      if (this.bashStderr.length > 10) this.bashStderr.shift();
-    });
-    bashErr.on('data', (c: Buffer) => bashLines.push(c));
-    bashErr.on('error', () => {});
-    bashErr.on('close', () => {
-      bashLines.end();
-      this.open.bashStderr = false;
-      this.on.changed();
-    });
+    readLines(
+      bashErr,
+      (line) => {
+        this.bashStderr.push(line);
+        if (this.bashStderr.length > 10) this.bashStderr.shift();
+      },
+      () => {
+        this.open.bashStderr = false;
+        this.on.changed();
+      },
+    );
 
     plans.forEach((_, i) => {
       const stream = child.stdio[firstStderrFd + i] as Readable;
       this.stderrStreams.push(stream);
-      const lines = new LineSplitter((line) => this.on.stderrLine(i, line));
-      stream.on('data', (c: Buffer) => lines.push(c));
-      stream.on('error', () => {});
-      stream.on('close', () => {
-        lines.end();
-        this.stderrOpen[i] = false;
-        this.on.stderrClosed(i);
-      });
+      readLines(
+        stream,
+        (line) => this.on.stderrLine(i, line),
+        () => {
+          this.stderrOpen[i] = false;
+          this.on.stderrClosed(i);
+        },
+      );
     });
 
     const stdout = child.stdout as Readable;
