@@ -39,7 +39,6 @@ function icon([id, color]: [string, string?]): vscode.ThemeIcon {
 }
 
 export class RunNode {
-  readonly kind = 'run';
   constructor(readonly model: RunModel) {}
 
   item(): vscode.TreeItem {
@@ -56,7 +55,6 @@ export class RunNode {
 }
 
 export class StageNode {
-  readonly kind = 'stage';
   constructor(
     readonly model: RunModel,
     readonly index: number,
@@ -79,7 +77,6 @@ export class StageNode {
 }
 
 export class DetailNode {
-  readonly kind = 'detail';
   constructor(
     readonly label: string,
     readonly value: string,
