@@ -54,14 +54,13 @@ interface Checker {
   nodeHost: (env: NodeJS.ProcessEnv) => DslHost;
 }
 
-/** `check()` as the server bundle has it: built by esbuild with the project's plugins (precompiled schema validator). */
+/** `check()` as the server bundle has it: bundled by esbuild, with the schema validator generated at build time. */
 async function bundledChecker(dir: string): Promise<Checker> {
   const entry = path.join(root, 'bench/.lsp-check-entry.ts');
   fs.writeFileSync(entry, "export { check } from '../dsl';\nexport { nodeHost } from '../dsl/host-node';\n");
   try {
-    const { precompiledAjv } = (await import(pathToFileURL(path.join(root, 'esbuild-ajv.mjs')).href)) as { precompiledAjv: () => esbuild.Plugin };
     const outfile = path.join(dir, 'check.cjs');
-    await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', plugins: [precompiledAjv()], logLevel: 'warning' });
+    await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
     return createRequire(__filename)(outfile) as Checker;
   } finally {
     fs.rmSync(entry, { force: true });
