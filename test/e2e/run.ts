@@ -30,7 +30,8 @@ interface Session {
 const sessions: Session[] = [
   {
     name: 'trusted',
-    workspace: ['examples', 'test/fixtures/e2e'],
+    // .vscode/tasks.json: tasks as a user writes them (suite/tasks.test.ts).
+    workspace: ['examples', 'test/fixtures/e2e', 'test/fixtures/e2e-tasks/.vscode'],
     grep: '^(?!untrusted)',
     checkpoints: {
       showcase: async (page) => {
