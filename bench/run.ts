@@ -19,16 +19,29 @@ const root = path.resolve(here, '..');
 const dataDir = path.join(here, 'data');
 const quick = process.argv.includes('--quick');
 // --only=b,g runs just those cases (letters as in the table).
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wanted = (id: string) => !only || only.includes(id);
 const runs = quick ? 3 : 5;
 const MB = 1024 * 1024;
-const sizes = quick ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, fLarge: 1024 * MB, g: 10 * MB } : { a: 1024 * MB, c: 300 * MB, d: 50 * MB, fSmall: 100 * MB, fLarge: 3072 * MB, g: 15 * MB };
+const sizes = quick
+  ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, fLarge: 1024 * MB, g: 10 * MB }
+  : { a: 1024 * MB, c: 300 * MB, d: 50 * MB, fSmall: 100 * MB, fLarge: 3072 * MB, g: 15 * MB };
 
 fs.mkdirSync(dataDir, { recursive: true });
 
 // The engine, bundled the same way as the CLI (esbuild, CommonJS), loaded in this process.
-esbuild.buildSync({ entryPoints: [path.join(here, 'entry.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: path.join(dataDir, 'engine.cjs'), logLevel: 'warning' });
+esbuild.buildSync({
+  entryPoints: [path.join(here, 'entry.ts')],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: path.join(dataDir, 'engine.cjs'),
+  logLevel: 'warning',
+});
 const { check, nodeHost, startRun } = require(path.join(dataDir, 'engine.cjs')) as typeof Entry;
 const cli = path.join(root, 'dist/cli.cjs');
 
@@ -103,7 +116,17 @@ function ensureData(bytes: number): string {
   const lines: string[] = [];
   let size = 0;
   for (let id = 0; size < 4 * MB; id++) {
-    const line = `${JSON.stringify({ id, ts: 1795300000 + id, user: `u${rnd(5000)}`, path: `${paths[rnd(paths.length)]}/${rnd(100)}`, status: [200, 200, 200, 201, 304, 404, 500, 503][rnd(8)], ms: rnd(2000), region: ['eu', 'us', 'ap'][rnd(3)], tags: ['web', 'mobile', 'api'].slice(0, 1 + rnd(3)) })}\n`;
+    const record = {
+      id,
+      ts: 1795300000 + id,
+      user: `u${rnd(5000)}`,
+      path: `${paths[rnd(paths.length)]}/${rnd(100)}`,
+      status: [200, 200, 200, 201, 304, 404, 500, 503][rnd(8)],
+      ms: rnd(2000),
+      region: ['eu', 'us', 'ap'][rnd(3)],
+      tags: ['web', 'mobile', 'api'].slice(0, 1 + rnd(3)),
+    };
+    const line = `${JSON.stringify(record)}\n`;
     lines.push(line);
     size += line.length;
   }
@@ -127,7 +150,11 @@ const median = (xs: number[]): number => {
  */
 function timeBash(script: string): { ms: number; cpuMs: number } {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/setsid', ['-w', '/usr/bin/time', '-f', '%U %S', '/bin/bash', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dataDir, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/setsid', ['-w', '/usr/bin/time', '-f', '%U %S', '/bin/bash', '-c', script], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: dataDir,
+    encoding: 'utf8',
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`bash failed (${r.status}): ${script}: ${r.stderr}`);
   const [user = NaN, sys = NaN] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
@@ -149,7 +176,8 @@ async function engineRun(yaml: string, options: Partial<RunOptions> = {}): Promi
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const handle = startRun(pipeline, { fileDir: dataDir, file: 'bench.pipeline.yaml', ...options });
-  for await (const e of handle.events) if (e.type === 'end' && e.result.outcome !== 'succeeded') throw new Error(`engine run failed: ${e.result.error?.message}`);
+  for await (const e of handle.events)
+    if (e.type === 'end' && e.result.outcome !== 'succeeded') throw new Error(`engine run failed: ${e.result.error?.message}`);
   const result = await handle.result;
   const ms = performance.now() - t0;
   const node = process.cpuUsage(cpu0);
@@ -165,10 +193,25 @@ function timeCli(yamlFile: string): number {
 }
 
 /** Stages as YAML; `extra` (per stage, optional) adds keys such as `tap: true` or `workers: 2`. */
-const yamlOf = (stages: string[], extra: Record<string, unknown>[] = []) => `stages:\n${stages.map((s, i) => `  - run: ${JSON.stringify(s)}\n${Object.entries(extra[i] ?? {}).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`).join('')}`).join('')}`;
+const yamlOf = (stages: string[], extra: Record<string, unknown>[] = []) =>
+  `stages:\n${stages
+    .map(
+      (s, i) =>
+        `  - run: ${JSON.stringify(s)}\n${Object.entries(extra[i] ?? {})
+          .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`)
+          .join('')}`,
+    )
+    .join('')}`;
 
 /** bash vs engine (and optionally the CLI) on the same stages, alternating. */
-async function ratioCase(id: RatioRow['id'], title: string, stages: string[], target: number, withCli = false, extra: Record<string, unknown>[] = []): Promise<RatioRow> {
+async function ratioCase(
+  id: RatioRow['id'],
+  title: string,
+  stages: string[],
+  target: number,
+  withCli = false,
+  extra: Record<string, unknown>[] = [],
+): Promise<RatioRow> {
   const script = stages.join(' | ');
   const yaml = yamlOf(stages, extra);
   const yamlFile = path.join(dataDir, `case-${id}.pipeline.yaml`);
@@ -230,7 +273,13 @@ async function workersCase(): Promise<WorkersRow> {
     // --block 1M: parallel's default; -j2: two jq at a time, as workers: 2 runs two copies.
     if (hasParallel) times.parallel.push(timeBash(`${stages[0]} | parallel --pipe -j2 --block 1M ${sq(heavy)} | wc -l`).ms);
   }
-  const m = { one: median(times.one), two: median(times.two), twoOrdered: median(times.twoOrdered), bash: median(times.bash), parallel: hasParallel ? median(times.parallel) : undefined };
+  const m = {
+    one: median(times.one),
+    two: median(times.two),
+    twoOrdered: median(times.twoOrdered),
+    bash: median(times.bash),
+    parallel: hasParallel ? median(times.parallel) : undefined,
+  };
   const speedup = m.one / m.two;
   const vsParallel = m.parallel !== undefined ? m.parallel / m.two : undefined;
   return {
@@ -257,8 +306,15 @@ async function earlyStop(): Promise<EarlyStopRow> {
   const yaml = yamlOf(['yes', 'cat', 'cat', 'head -n 10']);
   for (let i = 0; i < n; i++) {
     // The brace group echoes right after head is reaped; bash echoes again once every element is.
-    const r = spawnSync('/usr/bin/setsid', ['-w', '/bin/bash', '-c', 'yes | cat | cat | { head -n 10 >/dev/null; echo "$EPOCHREALTIME"; }; echo "$EPOCHREALTIME"'], { encoding: 'utf8' });
-    const [h = NaN, all = NaN] = r.stdout.trim().split('\n').map((x) => Number(x.replace(',', '.')) * 1000);
+    const r = spawnSync(
+      '/usr/bin/setsid',
+      ['-w', '/bin/bash', '-c', 'yes | cat | cat | { head -n 10 >/dev/null; echo "$EPOCHREALTIME"; }; echo "$EPOCHREALTIME"'],
+      { encoding: 'utf8' },
+    );
+    const [h = NaN, all = NaN] = r.stdout
+      .trim()
+      .split('\n')
+      .map((x) => Number(x.replace(',', '.')) * 1000);
     bashGaps.push(all - h);
     const pipeline = pipelineOf(yaml);
     const handle = startRun(pipeline, { fileDir: dataDir });
@@ -272,7 +328,15 @@ async function earlyStop(): Promise<EarlyStopRow> {
     engineEnd.push(endSeen - (headEndedSeen || endSeen));
   }
   const ms = median(engineGaps);
-  return { id: 'e', title: 'early stop yes|cat|cat|head -n 10: head exit → all upstream reaped', bashMs: median(bashGaps), engineMs: ms, endEventAfterHeadMs: median(engineEnd), target: '≤ 5 ms', met: ms <= 5 };
+  return {
+    id: 'e',
+    title: 'early stop yes|cat|cat|head -n 10: head exit → all upstream reaped',
+    bashMs: median(bashGaps),
+    engineMs: ms,
+    endEventAfterHeadMs: median(engineEnd),
+    target: '≤ 5 ms',
+    met: ms <= 5,
+  };
 }
 
 /** (f) peak RSS of `pipewright run` (records relayed to stdout) with little vs much data. */
@@ -280,7 +344,11 @@ function rss(dataFile: string): RssRow {
   const measure = (name: string, source: string) => {
     const yamlFile = path.join(dataDir, `rss-${name}.pipeline.yaml`);
     fs.writeFileSync(yamlFile, yamlOf([source]));
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'run', '-q', yamlFile], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dataDir, encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'run', '-q', yamlFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: dataDir,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`rss run failed: ${r.stderr}`);
     return Number(r.stderr.trim().split('\n').pop());
   };
@@ -288,7 +356,14 @@ function rss(dataFile: string): RssRow {
   const copies = Math.round(sizes.fLarge / fs.statSync(dataFile).size);
   const large = measure('large', `cat ${Array<string>(Math.max(1, copies)).fill(dataFile).join(' ')}`);
   const largeMb = (Math.max(1, copies) * fs.statSync(dataFile).size) / MB;
-  return { id: 'f', title: `pipewright run peak RSS: ${sizes.fSmall / MB} MB vs ${Math.round(largeMb)} MB of records through stdout`, smallKb: small, largeKb: large, target: 'flat and < 100 MB', met: large < 100 * 1024 && large < small * 1.25 };
+  return {
+    id: 'f',
+    title: `pipewright run peak RSS: ${sizes.fSmall / MB} MB vs ${Math.round(largeMb)} MB of records through stdout`,
+    smallKb: small,
+    largeKb: large,
+    target: 'flat and < 100 MB',
+    met: large < 100 * 1024 && large < small * 1.25,
+  };
 }
 
 /** Start-up: what `pipewright run` costs before the first stage starts. */
@@ -313,6 +388,7 @@ function startup() {
   };
 }
 
+const verdict = (r: { target: string; met: boolean }) => ` — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`;
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
 const load = () =>
   os
@@ -334,12 +410,44 @@ async function main(): Promise<void> {
   })();
   firstBytes = (bytes) => `head -n ${Math.floor(bytes / avgLine)} ${file}`;
   const loadBefore = load();
-  console.log(`pipewright engine bench — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${quick ? 'quick' : 'full'} mode, ${runs} runs per case, load average before: ${loadBefore}`);
+  console.log(
+    `pipewright engine bench — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ` +
+      `Node ${process.version}, ${quick ? 'quick' : 'full'} mode, ${runs} runs per case, load average before: ${loadBefore}`,
+  );
   const rows: Row[] = [];
-  if (wanted('a')) rows.push(await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default stats on`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 1.0, true));
-  if (wanted('b')) rows.push(await ratioCase('b', `(a) with record counts on every edge (tap: true on every stage: 3 Node relays), ${sizes.a / MB} MB`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 0.6, false, [{ tap: true }, { tap: true }, { tap: true }, { tap: true }]));
-  if (wanted('c')) rows.push(await ratioCase('c', `grep/sed chain over ${sizes.c / MB} MB`, [firstBytes(sizes.c), `grep -v '"status":5'`, `sed -e 's/"ms":/"millis":/'`, 'wc -l'], 0.95));
-  if (wanted('d')) rows.push(await ratioCase('d', `jq-class CPU-heavy stage over ${sizes.d / MB} MB`, [firstBytes(sizes.d), `jq -c 'select(.ms > 500) | {path, ms, status}'`, 'wc -l'], 0.95));
+  if (wanted('a'))
+    rows.push(
+      await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default stats on`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 1.0, true),
+    );
+  if (wanted('b'))
+    rows.push(
+      await ratioCase(
+        'b',
+        `(a) with record counts on every edge (tap: true on every stage: 3 Node relays), ${sizes.a / MB} MB`,
+        [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'],
+        0.6,
+        false,
+        [{ tap: true }, { tap: true }, { tap: true }, { tap: true }],
+      ),
+    );
+  if (wanted('c'))
+    rows.push(
+      await ratioCase(
+        'c',
+        `grep/sed chain over ${sizes.c / MB} MB`,
+        [firstBytes(sizes.c), `grep -v '"status":5'`, `sed -e 's/"ms":/"millis":/'`, 'wc -l'],
+        0.95,
+      ),
+    );
+  if (wanted('d'))
+    rows.push(
+      await ratioCase(
+        'd',
+        `jq-class CPU-heavy stage over ${sizes.d / MB} MB`,
+        [firstBytes(sizes.d), `jq -c 'select(.ms > 500) | {path, ms, status}'`, 'wc -l'],
+        0.95,
+      ),
+    );
   if (wanted('g')) rows.push(await workersCase());
   if (wanted('e')) rows.push(await earlyStop());
   if (wanted('f')) rows.push(rss(file));
@@ -347,20 +455,40 @@ async function main(): Promise<void> {
   const loadAfter = load();
 
   for (const r of rows) {
-    if (r.id === 'e') console.log(`(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`);
+    if (r.id === 'e')
+      console.log(
+        `(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status` + verdict(r),
+      );
     else if (r.id === 'g')
       console.log(
-        `(g) ${r.title}: one worker ${fmt(r.one)}, workers: 2 ${fmt(r.two)} → ${r.speedup.toFixed(2)}× (paired ${r.pairedSpeedup.toFixed(2)}×), ordered ${fmt(r.twoOrdered)} → ${r.orderedSpeedup.toFixed(2)}×; ${r.hasParallel ? `GNU parallel --pipe -j2 ${fmt(r.parallel ?? NaN)} → workers: 2 is ${(r.vsParallel ?? NaN).toFixed(2)}× its speed` : 'GNU parallel not installed (apt-get install parallel)'}; bash, one jq ${fmt(r.bash)} — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`,
+        `(g) ${r.title}: one worker ${fmt(r.one)}, workers: 2 ${fmt(r.two)} → ${r.speedup.toFixed(2)}× (paired ${r.pairedSpeedup.toFixed(2)}×), ` +
+          `ordered ${fmt(r.twoOrdered)} → ${r.orderedSpeedup.toFixed(2)}×; ` +
+          (r.parallel !== undefined && r.vsParallel !== undefined
+            ? `GNU parallel --pipe -j2 ${fmt(r.parallel)} → workers: 2 is ${r.vsParallel.toFixed(2)}× its speed`
+            : 'GNU parallel not installed (apt-get install parallel)') +
+          `; bash, one jq ${fmt(r.bash)}` +
+          verdict(r),
       );
-    else if (r.id === 'f') console.log(`(f) ${r.title}: ${(r.smallKb / 1024).toFixed(1)} MB vs ${(r.largeKb / 1024).toFixed(1)} MB — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`);
+    else if (r.id === 'f') console.log(`(f) ${r.title}: ${(r.smallKb / 1024).toFixed(1)} MB vs ${(r.largeKb / 1024).toFixed(1)} MB` + verdict(r));
     else
       console.log(
-        `(${r.id}) ${r.title}: bash ${fmt(r.bashMs)}, engine ${fmt(r.engineMs)} → ${r.ratio.toFixed(3)}× bash (paired: ${r.pairedRatio.toFixed(3)}×; best of ${runs}: ${r.bestRatio.toFixed(3)}×; CPU of all processes ${fmt(r.bashCpuMs)} vs ${fmt(r.engineCpuMs)} → ${r.cpuRatio.toFixed(3)}×)${r.cliMs ? `; whole CLI ${fmt(r.cliMs)} → ${(r.cliRatio ?? NaN).toFixed(3)}×` : ''} — target ≥ ${r.target}×: ${r.met ? 'met' : 'NOT MET'}`,
+        `(${r.id}) ${r.title}: bash ${fmt(r.bashMs)}, engine ${fmt(r.engineMs)} → ${r.ratio.toFixed(3)}× bash ` +
+          `(paired: ${r.pairedRatio.toFixed(3)}×; best of ${runs}: ${r.bestRatio.toFixed(3)}×; ` +
+          `CPU of all processes ${fmt(r.bashCpuMs)} vs ${fmt(r.engineCpuMs)} → ${r.cpuRatio.toFixed(3)}×)` +
+          (r.cliMs !== undefined && r.cliRatio !== undefined ? `; whole CLI ${fmt(r.cliMs)} → ${r.cliRatio.toFixed(3)}×` : '') +
+          verdict({ target: `≥ ${r.target}×`, met: r.met }),
       );
   }
-  if (start) console.log(`start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}`);
+  if (start)
+    console.log(
+      `start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; ` +
+        `pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}`,
+    );
   console.log(`load average after: ${loadAfter}`);
-  fs.writeFileSync(path.join(dataDir, 'last.json'), `${JSON.stringify({ date: new Date().toISOString(), quick, runs, loadBefore, loadAfter, rows, startup: start }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dataDir, 'last.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), quick, runs, loadBefore, loadAfter, rows, startup: start }, null, 2)}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

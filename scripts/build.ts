@@ -71,7 +71,9 @@ export async function build(production = false): Promise<void> {
 async function watch(): Promise<void> {
   generateValidator();
   for (const entry of entries(false)) {
-    const shebang = entry.shebang ? [{ name: 'chmod', setup: (b: esbuild.PluginBuild) => b.onEnd(() => chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755)) }] : [];
+    const shebang = entry.shebang
+      ? [{ name: 'chmod', setup: (b: esbuild.PluginBuild) => b.onEnd(() => chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755)) }]
+      : [];
     const context = await esbuild.context({ ...options(entry, false), plugins: shebang });
     await context.watch();
   }

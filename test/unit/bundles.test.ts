@@ -10,7 +10,10 @@ describe('bundles', () => {
     for (const bundle of ['dist/cli.cjs', 'dist/server.cjs', 'dist/extension.cjs']) {
       const inputs = meta[bundle] ?? [];
       expect(inputs, bundle).toContain('dsl/generated/pipeline-validator.cjs');
-      expect(inputs.filter((i) => i.includes('node_modules/ajv/') && !i.includes('node_modules/ajv/dist/runtime/')), bundle).toEqual([]);
+      expect(
+        inputs.filter((i) => i.includes('node_modules/ajv/') && !i.includes('node_modules/ajv/dist/runtime/')),
+        bundle,
+      ).toEqual([]);
     }
   });
 });
