@@ -19,7 +19,13 @@ export function pipeline500(): string {
   const out = ['name: bench-500', 'description: 500 varied stages', 'env: { REGION: eu, LIMIT: "100", OUT: "${HOME}/out" }', 'stages:'];
   const kinds = [
     (i: number) => [`  - name: grep-${i}`, `    run: grep -v '"skip":true' | head -n \${LIMIT}`, `    env: { N: "${i}" }`],
-    (i: number) => [`  - name: enrich-${i}`, `    command: [node, enrich.js, --region, "\${REGION}", --n, "${i}"]`, '    workers: 4', '    ordered: true', '    timeout: 30s'],
+    (i: number) => [
+      `  - name: enrich-${i}`,
+      `    command: [node, enrich.js, --region, "\${REGION}", --n, "${i}"]`,
+      '    workers: 4',
+      '    ordered: true',
+      '    timeout: 30s',
+    ],
     (i: number) => [`  - name: read-${i}`, '    use: read', '    with: { path: data/products.csv, format: csv, header: true }'],
     (i: number) => [`  - name: filter-${i}`, '    use: filter', `    with: { expr: "r.price > ${i} && r.region === '\${REGION}'", onError: skip }`],
     (i: number) => [`  - name: map-${i}`, '    use: map', '    with:', `      expr: "({ ...r, i: ${i} })"`],
@@ -72,7 +78,10 @@ function timeCheck(): void {
 function timeCli(): void {
   const cli = path.join(root, 'dist/cli.cjs');
   if (!fs.existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.pipeline.yaml')).map((f) => path.join('examples', f));
+  const examples = fs
+    .readdirSync(path.join(root, 'examples'))
+    .filter((f) => f.endsWith('.pipeline.yaml'))
+    .map((f) => path.join('examples', f));
   const time = (args: string[]) => {
     const xs: number[] = [];
     for (let i = 0; i < Math.max(10, Math.floor(runs / 2)); i++) {
@@ -90,6 +99,9 @@ function timeCli(): void {
   console.log(`CLI cost over bare node: median ${ms(median(checkCli) - median(bare))}`);
 }
 
-console.log(`${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ` +
+    `load ${os.loadavg()[0]!.toFixed(1)}`,
+);
 timeCheck();
 timeCli();

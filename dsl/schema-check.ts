@@ -1,21 +1,13 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { Document } from 'yaml';
-import schema from '../schemas/pipeline.schema.json';
 import { builtinSchema, builtinNames, isBuiltin, type BuiltinName } from './builtins';
 import { isObject } from './build';
 import { pipelineKeys, stageKeys, stageLabel, type Pipeline } from './model';
 import { problem, type Fix, type Problem, type ProblemCode } from './problems';
 import type { Span } from './span';
+import validatePipeline from './generated/pipeline-validator.cjs';
 import { closest, didYouMean } from './suggest';
 import { locate } from './yaml-nodes';
-
-let validator: ValidateFunction | undefined;
-
-/** Compiled once, on first use, so that importing the dsl costs nothing. */
-function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
-  return validator;
-}
 
 type Path = (string | number)[];
 
@@ -166,7 +158,8 @@ function valueAt(data: unknown, path: Path): unknown {
 
 /** Validates the data against the JSON Schema; each error lands on the exact YAML node. */
 export function schemaProblems(doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
-  const check = validate();
+  // Generated from the schema at build time (scripts/gen-validator.ts): nothing is compiled at run time.
+  const check = validatePipeline;
   if (check(data)) return [];
   const ctx = { doc, data, pipeline };
   const problems: Problem[] = [];

@@ -38,7 +38,13 @@ async function ready(port: number, child: ChildProcess, logFile: string, deadlin
     for (;;) {
       if (exited) throw new Error(`code-server exited during start-up:\n${fs.readFileSync(logFile, 'utf8')}`);
       if (Date.now() - started > deadlineMs) throw new Error(`code-server did not answer within ${deadlineMs} ms:\n${fs.readFileSync(logFile, 'utf8')}`);
-      if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       // Poll again shortly, or at once when the process exits.
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -88,19 +94,26 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   };
   const entry = path.join(codeServerDir, 'out/node/entry.js');
   for (const vsix of options.install ?? []) {
-    execFileSync(node24, [entry, '--user-data-dir', dirs.user!, '--extensions-dir', dirs.extensions!, '--install-extension', vsix, '--force'], { env, stdio: 'pipe' });
+    execFileSync(node24, [entry, '--user-data-dir', dirs.user!, '--extensions-dir', dirs.extensions!, '--install-extension', vsix, '--force'], {
+      env,
+      stdio: 'pipe',
+    });
   }
   const logFile = path.join(options.scratch, 'code-server.log');
   const log = fs.openSync(logFile, 'w');
   const args = [
     entry,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
-    '--user-data-dir', dirs.user!,
-    '--extensions-dir', dirs.extensions!,
+    '--user-data-dir',
+    dirs.user!,
+    '--extensions-dir',
+    dirs.extensions!,
     ...(options.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     options.folder,
   ];

@@ -13,6 +13,8 @@ import { suiteTag } from './suite/tag';
 const repoRoot = path.resolve(__dirname, '../..');
 const scratchRoot = path.join(repoRoot, '.e2e');
 const suiteIndex = path.join(repoRoot, 'dist/e2e/index.cjs');
+/** Screenshots the sessions take, emptied at each run; `npm run screenshots` copies them into docs/. */
+export const screenshotDir = path.join(scratchRoot, 'screenshots');
 
 interface Session {
   name: string;
@@ -28,14 +30,15 @@ interface Session {
 const sessions: Session[] = [
   {
     name: 'trusted',
-    workspace: ['examples', 'test/fixtures/e2e'],
+    // .vscode/tasks.json: tasks as a user writes them (suite/tasks.test.ts).
+    workspace: ['examples', 'test/fixtures/e2e', 'test/fixtures/e2e-tasks/.vscode'],
     grep: '^(?!untrusted)',
     checkpoints: {
       showcase: async (page) => {
         // The showcase run is on screen: its stages in the tree, its records in the output panel.
         await page.locator('.monaco-list-row', { hasText: 'as-records' }).first().waitFor({ timeout: 20_000 });
         await page.locator('.output-view', { hasText: '"path":"/api/cart"' }).first().waitFor({ timeout: 20_000 });
-        await page.screenshot({ path: path.join(repoRoot, 'docs/screenshot-run.png') });
+        await page.screenshot({ path: path.join(screenshotDir, 'screenshot-run.png') });
       },
     },
   },
@@ -89,7 +92,15 @@ async function runSession(session: Session): Promise<number> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -125,19 +136,27 @@ async function runSession(session: Session): Promise<number> {
   }
 }
 
-async function main(): Promise<void> {
+/** Runs every session; resolves with the number that failed. */
+export async function runE2e(): Promise<number> {
   ensureHost();
   if (!fs.existsSync(suiteIndex)) throw new Error(`${suiteIndex} is missing: run \`npm run build\` first`);
+  fs.rmSync(screenshotDir, { recursive: true, force: true });
+  fs.mkdirSync(screenshotDir, { recursive: true });
   let failed = 0;
   for (const session of sessions) {
     const code = await runSession(session);
     console.log(`e2e session ${session.name}: ${code === 0 ? 'passed' : `FAILED (${code})`}`);
     if (code !== 0) failed++;
   }
-  process.exitCode = failed === 0 ? 0 : 1;
+  return failed;
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  runE2e().then(
+    (failed) => (process.exitCode = failed === 0 ? 0 : 1),
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

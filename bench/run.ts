@@ -1,0 +1,497 @@
+// Engine benchmarks: every case is timed against bash running the same pipeline in the same
+// run, alternating, median of several runs. Prints a table; `--quick` uses less data and fewer
+// runs. Data is generated into bench/data/ (gitignored). See bench/README.md for results.
+//
+//   npm run bench              # ~1 GB cases, 5 runs each
+//   npm run bench -- --quick   # ~256 MB, 3 runs
+//   npm run bench -- --only=b,g  # just those cases
+//   (g) compares with GNU parallel when /usr/bin/parallel exists (apt-get install parallel)
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import type { RunOptions, RunResult } from '../engine';
+import type * as Entry from './entry';
+
+const here = __dirname;
+const root = path.resolve(here, '..');
+const dataDir = path.join(here, 'data');
+const quick = process.argv.includes('--quick');
+// --only=b,g runs just those cases (letters as in the table).
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wanted = (id: string) => !only || only.includes(id);
+const runs = quick ? 3 : 5;
+const MB = 1024 * 1024;
+const sizes = quick
+  ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, fLarge: 1024 * MB, g: 10 * MB }
+  : { a: 1024 * MB, c: 300 * MB, d: 50 * MB, fSmall: 100 * MB, fLarge: 3072 * MB, g: 15 * MB };
+
+fs.mkdirSync(dataDir, { recursive: true });
+
+// The engine, bundled the same way as the CLI (esbuild, CommonJS), loaded in this process.
+esbuild.buildSync({
+  entryPoints: [path.join(here, 'entry.ts')],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: path.join(dataDir, 'engine.cjs'),
+  logLevel: 'warning',
+});
+const { check, nodeHost, startRun } = require(path.join(dataDir, 'engine.cjs')) as typeof Entry;
+const cli = path.join(root, 'dist/cli.cjs');
+
+/** Whole records only (jq fails on a cut line): N bytes of the data file as a `head -n` command. Set in main(). */
+let firstBytes: (bytes: number) => string;
+let file: string;
+
+interface RatioRow {
+  id: 'a' | 'b' | 'c' | 'd';
+  title: string;
+  bashMs: number;
+  engineMs: number;
+  ratio: number;
+  bestRatio: number;
+  pairedRatio: number;
+  cpuRatio: number;
+  bashCpuMs: number;
+  engineCpuMs: number;
+  target: number;
+  met: boolean;
+  all: { bash: number[]; engine: number[] };
+  cliMs?: number;
+  cliRatio?: number;
+}
+interface WorkersRow {
+  id: 'g';
+  title: string;
+  one: number;
+  two: number;
+  twoOrdered: number;
+  bash: number;
+  parallel: number | undefined;
+  speedup: number;
+  orderedSpeedup: number;
+  vsParallel: number | undefined;
+  pairedSpeedup: number;
+  target: string;
+  met: boolean;
+  hasParallel: boolean;
+  all: Record<string, number[]>;
+}
+interface EarlyStopRow {
+  id: 'e';
+  title: string;
+  bashMs: number;
+  engineMs: number;
+  endEventAfterHeadMs: number;
+  target: string;
+  met: boolean;
+}
+interface RssRow {
+  id: 'f';
+  title: string;
+  smallKb: number;
+  largeKb: number;
+  target: string;
+  met: boolean;
+}
+type Row = RatioRow | WorkersRow | EarlyStopRow | RssRow;
+
+/** ~1 GB of NDJSON access-log records (page-cached after the first run). */
+function ensureData(bytes: number): string {
+  const file = path.join(dataDir, 'records.ndjson');
+  if (fs.existsSync(file) && fs.statSync(file).size >= bytes) return file;
+  process.stderr.write(`generating ${bytes / MB} MB of NDJSON in ${file} ...\n`);
+  const paths = ['/api/products', '/api/cart', '/api/checkout', '/static/app.js', '/api/users', '/health'];
+  let seed = 42;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const lines: string[] = [];
+  let size = 0;
+  for (let id = 0; size < 4 * MB; id++) {
+    const record = {
+      id,
+      ts: 1795300000 + id,
+      user: `u${rnd(5000)}`,
+      path: `${paths[rnd(paths.length)]}/${rnd(100)}`,
+      status: [200, 200, 200, 201, 304, 404, 500, 503][rnd(8)],
+      ms: rnd(2000),
+      region: ['eu', 'us', 'ap'][rnd(3)],
+      tags: ['web', 'mobile', 'api'].slice(0, 1 + rnd(3)),
+    };
+    const line = `${JSON.stringify(record)}\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  const block = Buffer.from(lines.join(''));
+  const fd = fs.openSync(file, 'w');
+  for (let written = 0; written < bytes; written += block.length) fs.writeSync(fd, block);
+  fs.closeSync(fd);
+  return file;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * Wall time, and CPU time of every process (GNU time: user + sys of bash and its children).
+ * bash runs in a session of its own, as the engine's segments do: with the kernel's scheduler
+ * autogroups (on here), a new session is a new CPU-sharing group, which matters when the
+ * machine is shared.
+ */
+function timeBash(script: string): { ms: number; cpuMs: number } {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/setsid', ['-w', '/usr/bin/time', '-f', '%U %S', '/bin/bash', '-c', script], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: dataDir,
+    encoding: 'utf8',
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`bash failed (${r.status}): ${script}: ${r.stderr}`);
+  const [user = NaN, sys = NaN] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+  return { ms, cpuMs: (user + sys) * 1000 };
+}
+
+function pipelineOf(yaml: string) {
+  const r = check(yaml, { file: path.join(dataDir, 'bench.pipeline.yaml'), host: nodeHost() });
+  if (!r.ok) throw new Error(`bench pipeline invalid: ${JSON.stringify(r.problems)}`);
+  return r.pipeline;
+}
+
+/**
+ * Runs through the engine in this process with default stats on; records are drained and
+ * dropped. CPU: every stage's exact total (from its wrapper) plus this Node process's own.
+ */
+async function engineRun(yaml: string, options: Partial<RunOptions> = {}): Promise<{ ms: number; cpuMs: number; result: RunResult }> {
+  const pipeline = pipelineOf(yaml);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const handle = startRun(pipeline, { fileDir: dataDir, file: 'bench.pipeline.yaml', ...options });
+  for await (const e of handle.events)
+    if (e.type === 'end' && e.result.outcome !== 'succeeded') throw new Error(`engine run failed: ${e.result.error?.message}`);
+  const result = await handle.result;
+  const ms = performance.now() - t0;
+  const node = process.cpuUsage(cpu0);
+  const cpuMs = (node.user + node.system) / 1000 + result.stages.reduce((sum, s) => sum + s.stats.cpuUserMs + s.stats.cpuSysMs, 0);
+  return { ms, cpuMs, result };
+}
+
+function timeCli(yamlFile: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'run', '-q', yamlFile], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dataDir });
+  if (r.status !== 0) throw new Error(`cli failed (${r.status}) on ${yamlFile}`);
+  return performance.now() - t0;
+}
+
+/** Stages as YAML; `extra` (per stage, optional) adds keys such as `tap: true` or `workers: 2`. */
+const yamlOf = (stages: string[], extra: Record<string, unknown>[] = []) =>
+  `stages:\n${stages
+    .map(
+      (s, i) =>
+        `  - run: ${JSON.stringify(s)}\n${Object.entries(extra[i] ?? {})
+          .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`)
+          .join('')}`,
+    )
+    .join('')}`;
+
+/** bash vs engine (and optionally the CLI) on the same stages, alternating. */
+async function ratioCase(
+  id: RatioRow['id'],
+  title: string,
+  stages: string[],
+  target: number,
+  withCli = false,
+  extra: Record<string, unknown>[] = [],
+): Promise<RatioRow> {
+  const script = stages.join(' | ');
+  const yaml = yamlOf(stages, extra);
+  const yamlFile = path.join(dataDir, `case-${id}.pipeline.yaml`);
+  fs.writeFileSync(yamlFile, yaml);
+  timeBash(script); // warm the page cache
+  const bash: number[] = [];
+  const engine: number[] = [];
+  const bashCpu: number[] = [];
+  const engineCpu: number[] = [];
+  const cliTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const b = timeBash(script);
+    bash.push(b.ms);
+    bashCpu.push(b.cpuMs);
+    const e = await engineRun(yaml);
+    engine.push(e.ms);
+    engineCpu.push(e.cpuMs);
+    if (withCli) cliTimes.push(timeCli(yamlFile));
+  }
+  const ratio = median(bash) / median(engine);
+  const row: RatioRow = {
+    id,
+    title,
+    bashMs: median(bash),
+    engineMs: median(engine),
+    ratio,
+    bestRatio: Math.min(...bash) / Math.min(...engine),
+    // bash and engine runs back to back see about the same machine load: the median of those
+    // pairs' ratios is steadier than the ratio of medians on a shared machine.
+    pairedRatio: median(bash.map((b, i) => b / engine[i]!)),
+    cpuRatio: median(bashCpu) / median(engineCpu),
+    bashCpuMs: median(bashCpu),
+    engineCpuMs: median(engineCpu),
+    target,
+    met: ratio >= target,
+    all: { bash, engine },
+  };
+  if (withCli) Object.assign(row, { cliMs: median(cliTimes), cliRatio: median(bash) / median(cliTimes) });
+  return row;
+}
+
+/**
+ * (g) \`workers: 2\` on a CPU-heavy stage vs one worker (the same stage through the engine) and
+ * vs GNU parallel (\`parallel --pipe -j2\`), alternating; bash running the stage once for scale.
+ */
+async function workersCase(): Promise<WorkersRow> {
+  const sq = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
+  const heavy = `jq -c '.ms as $m | {path, status, h: ([range(0; 30)] | map(. * $m) | add)}'`;
+  const stages = [firstBytes(sizes.g), heavy, 'wc -l'];
+  const hasParallel = fs.existsSync('/usr/bin/parallel');
+  const times: Record<'one' | 'two' | 'twoOrdered' | 'parallel' | 'bash', number[]> = { one: [], two: [], twoOrdered: [], parallel: [], bash: [] };
+  const shell = stages.join(' | ');
+  timeBash(shell); // warm up
+  for (let i = 0; i < runs; i++) {
+    times.bash.push(timeBash(shell).ms);
+    times.one.push((await engineRun(yamlOf(stages))).ms);
+    times.two.push((await engineRun(yamlOf(stages, [{}, { workers: 2 }]))).ms);
+    times.twoOrdered.push((await engineRun(yamlOf(stages, [{}, { workers: 2, ordered: true }]))).ms);
+    // --block 1M: parallel's default; -j2: two jq at a time, as workers: 2 runs two copies.
+    if (hasParallel) times.parallel.push(timeBash(`${stages[0]} | parallel --pipe -j2 --block 1M ${sq(heavy)} | wc -l`).ms);
+  }
+  const m = {
+    one: median(times.one),
+    two: median(times.two),
+    twoOrdered: median(times.twoOrdered),
+    bash: median(times.bash),
+    parallel: hasParallel ? median(times.parallel) : undefined,
+  };
+  const speedup = m.one / m.two;
+  const vsParallel = m.parallel !== undefined ? m.parallel / m.two : undefined;
+  return {
+    id: 'g',
+    title: `workers: 2 on a jq CPU-heavy stage over ${sizes.g / MB} MB`,
+    ...m,
+    speedup,
+    orderedSpeedup: m.one / m.twoOrdered,
+    vsParallel,
+    pairedSpeedup: median(times.one.map((o, i) => o / times.two[i]!)),
+    target: '≥ 1.7× one worker, ≥ 1.0× GNU parallel',
+    met: speedup >= 1.7 && (vsParallel === undefined || vsParallel >= 1),
+    hasParallel,
+    all: times,
+  };
+}
+
+/** (e) head's exit → every upstream stage reaped, from the wrappers' timestamps; bash measured the same way. */
+async function earlyStop(): Promise<EarlyStopRow> {
+  const n = quick ? 10 : 25;
+  const bashGaps: number[] = [];
+  const engineGaps: number[] = [];
+  const engineEnd: number[] = [];
+  const yaml = yamlOf(['yes', 'cat', 'cat', 'head -n 10']);
+  for (let i = 0; i < n; i++) {
+    // The brace group echoes right after head is reaped; bash echoes again once every element is.
+    const r = spawnSync(
+      '/usr/bin/setsid',
+      ['-w', '/bin/bash', '-c', 'yes | cat | cat | { head -n 10 >/dev/null; echo "$EPOCHREALTIME"; }; echo "$EPOCHREALTIME"'],
+      { encoding: 'utf8' },
+    );
+    const [h = NaN, all = NaN] = r.stdout
+      .trim()
+      .split('\n')
+      .map((x) => Number(x.replace(',', '.')) * 1000);
+    bashGaps.push(all - h);
+    const pipeline = pipelineOf(yaml);
+    const handle = startRun(pipeline, { fileDir: dataDir });
+    let headEndedSeen = 0;
+    for await (const e of handle.events) if (e.type === 'status' && e.stage === 'head' && e.status === 'succeeded') headEndedSeen = performance.now();
+    const endSeen = performance.now();
+    const result = await handle.result;
+    const head = result.stages[3]!;
+    const upstream = Math.max(...result.stages.slice(0, 3).map((s) => s.endedAt ?? NaN));
+    engineGaps.push(Math.max(0, upstream - (head.endedAt ?? NaN)));
+    engineEnd.push(endSeen - (headEndedSeen || endSeen));
+  }
+  const ms = median(engineGaps);
+  return {
+    id: 'e',
+    title: 'early stop yes|cat|cat|head -n 10: head exit → all upstream reaped',
+    bashMs: median(bashGaps),
+    engineMs: ms,
+    endEventAfterHeadMs: median(engineEnd),
+    target: '≤ 5 ms',
+    met: ms <= 5,
+  };
+}
+
+/** (f) peak RSS of `pipewright run` (records relayed to stdout) with little vs much data. */
+function rss(dataFile: string): RssRow {
+  const measure = (name: string, source: string) => {
+    const yamlFile = path.join(dataDir, `rss-${name}.pipeline.yaml`);
+    fs.writeFileSync(yamlFile, yamlOf([source]));
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'run', '-q', yamlFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: dataDir,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`rss run failed: ${r.stderr}`);
+    return Number(r.stderr.trim().split('\n').pop());
+  };
+  const small = measure('small', firstBytes(sizes.fSmall));
+  const copies = Math.round(sizes.fLarge / fs.statSync(dataFile).size);
+  const large = measure('large', `cat ${Array<string>(Math.max(1, copies)).fill(dataFile).join(' ')}`);
+  const largeMb = (Math.max(1, copies) * fs.statSync(dataFile).size) / MB;
+  return {
+    id: 'f',
+    title: `pipewright run peak RSS: ${sizes.fSmall / MB} MB vs ${Math.round(largeMb)} MB of records through stdout`,
+    smallKb: small,
+    largeKb: large,
+    target: 'flat and < 100 MB',
+    met: large < 100 * 1024 && large < small * 1.25,
+  };
+}
+
+/** Start-up: what `pipewright run` costs before the first stage starts. */
+function startup() {
+  const tiny = path.join(dataDir, 'tiny.pipeline.yaml');
+  fs.writeFileSync(tiny, yamlOf(['true']));
+  const t = (args: string[]) => {
+    const xs: number[] = [];
+    for (let i = 0; i < (quick ? 5 : 9); i++) {
+      const t0 = performance.now();
+      spawnSync(args[0]!, args.slice(1), { stdio: 'ignore' });
+      xs.push(performance.now() - t0);
+    }
+    return median(xs);
+  };
+  return {
+    bashTrue: t(['/bin/bash', '-c', 'true']),
+    nodeEmpty: t([process.execPath, '-e', '0']),
+    cliVersion: t([process.execPath, cli, '--version']),
+    cliCheck: t([process.execPath, cli, 'check', tiny]),
+    cliRunTiny: t([process.execPath, cli, 'run', '-q', tiny]),
+  };
+}
+
+const verdict = (r: { target: string; met: boolean }) => ` — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`;
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+async function main(): Promise<void> {
+  file = ensureData(sizes.a);
+  // Whole records only (jq fails on a cut line): N bytes of data as a line count.
+  const avgLine = (() => {
+    const head = Buffer.alloc(4 * MB);
+    const fd = fs.openSync(file, 'r');
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    fs.closeSync(fd);
+    let lines = 0;
+    for (let i = head.indexOf(10); i >= 0 && i < n; i = head.indexOf(10, i + 1)) lines++;
+    return n / lines;
+  })();
+  firstBytes = (bytes) => `head -n ${Math.floor(bytes / avgLine)} ${file}`;
+  const loadBefore = load();
+  console.log(
+    `pipewright engine bench — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ` +
+      `Node ${process.version}, ${quick ? 'quick' : 'full'} mode, ${runs} runs per case, load average before: ${loadBefore}`,
+  );
+  const rows: Row[] = [];
+  if (wanted('a'))
+    rows.push(
+      await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default stats on`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 1.0, true),
+    );
+  if (wanted('b'))
+    rows.push(
+      await ratioCase(
+        'b',
+        `(a) with record counts on every edge (tap: true on every stage: 3 Node relays), ${sizes.a / MB} MB`,
+        [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'],
+        0.6,
+        false,
+        [{ tap: true }, { tap: true }, { tap: true }, { tap: true }],
+      ),
+    );
+  if (wanted('c'))
+    rows.push(
+      await ratioCase(
+        'c',
+        `grep/sed chain over ${sizes.c / MB} MB`,
+        [firstBytes(sizes.c), `grep -v '"status":5'`, `sed -e 's/"ms":/"millis":/'`, 'wc -l'],
+        0.95,
+      ),
+    );
+  if (wanted('d'))
+    rows.push(
+      await ratioCase(
+        'd',
+        `jq-class CPU-heavy stage over ${sizes.d / MB} MB`,
+        [firstBytes(sizes.d), `jq -c 'select(.ms > 500) | {path, ms, status}'`, 'wc -l'],
+        0.95,
+      ),
+    );
+  if (wanted('g')) rows.push(await workersCase());
+  if (wanted('e')) rows.push(await earlyStop());
+  if (wanted('f')) rows.push(rss(file));
+  const start = only ? undefined : startup();
+  const loadAfter = load();
+
+  for (const r of rows) {
+    if (r.id === 'e')
+      console.log(
+        `(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status` + verdict(r),
+      );
+    else if (r.id === 'g')
+      console.log(
+        `(g) ${r.title}: one worker ${fmt(r.one)}, workers: 2 ${fmt(r.two)} → ${r.speedup.toFixed(2)}× (paired ${r.pairedSpeedup.toFixed(2)}×), ` +
+          `ordered ${fmt(r.twoOrdered)} → ${r.orderedSpeedup.toFixed(2)}×; ` +
+          (r.parallel !== undefined && r.vsParallel !== undefined
+            ? `GNU parallel --pipe -j2 ${fmt(r.parallel)} → workers: 2 is ${r.vsParallel.toFixed(2)}× its speed`
+            : 'GNU parallel not installed (apt-get install parallel)') +
+          `; bash, one jq ${fmt(r.bash)}` +
+          verdict(r),
+      );
+    else if (r.id === 'f') console.log(`(f) ${r.title}: ${(r.smallKb / 1024).toFixed(1)} MB vs ${(r.largeKb / 1024).toFixed(1)} MB` + verdict(r));
+    else
+      console.log(
+        `(${r.id}) ${r.title}: bash ${fmt(r.bashMs)}, engine ${fmt(r.engineMs)} → ${r.ratio.toFixed(3)}× bash ` +
+          `(paired: ${r.pairedRatio.toFixed(3)}×; best of ${runs}: ${r.bestRatio.toFixed(3)}×; ` +
+          `CPU of all processes ${fmt(r.bashCpuMs)} vs ${fmt(r.engineCpuMs)} → ${r.cpuRatio.toFixed(3)}×)` +
+          (r.cliMs !== undefined && r.cliRatio !== undefined ? `; whole CLI ${fmt(r.cliMs)} → ${r.cliRatio.toFixed(3)}×` : '') +
+          verdict({ target: `≥ ${r.target}×`, met: r.met }),
+      );
+  }
+  if (start)
+    console.log(
+      `start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; ` +
+        `pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}`,
+    );
+  console.log(`load average after: ${loadAfter}`);
+  fs.writeFileSync(
+    path.join(dataDir, 'last.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), quick, runs, loadBefore, loadAfter, rows, startup: start }, null, 2)}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,98 @@
+// Bundles each entry point into one CommonJS file under dist/ (type-checking is `npm run typecheck`).
+//   tsx scripts/build.ts               development bundles (source maps, the e2e suite), dist/meta.json
+//   tsx scripts/build.ts --production  minified, no source maps, no test bundles (npm run package)
+//   tsx scripts/build.ts --watch       rebuilds on change, with `tsc --watch` alongside (npm run watch)
+import { spawn } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, watchFile, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { generateValidator, schemaFile } from './gen-validator';
+
+const root = path.resolve(__dirname, '..');
+
+interface Entry {
+  in: string;
+  out: string;
+  /** A shebang makes the bundle a command (package.json `bin`): `npx pipewright` runs it directly. */
+  shebang?: boolean;
+  external?: string[];
+}
+
+function entries(production: boolean): Entry[] {
+  const list: Entry[] = [
+    { in: 'cli/main.ts', out: 'cli', shebang: true },
+    { in: 'server/main.ts', out: 'server' },
+    { in: 'extension/extension.ts', out: 'extension' },
+    { in: 'engine/builtins/main.ts', out: 'builtin' },
+  ];
+  if (production) return list;
+  // The end-to-end suite, loaded by mocha inside VS Code's extension host (test/e2e/run.ts).
+  list.push({ in: 'test/e2e/suite/index.ts', out: 'e2e/index', external: ['mocha'] });
+  for (const f of readdirSync(path.join(root, 'test/e2e/suite'))) {
+    if (f.endsWith('.test.ts')) list.push({ in: `test/e2e/suite/${f}`, out: `e2e/${f.replace(/\.ts$/, '')}`, external: ['mocha'] });
+  }
+  return list;
+}
+
+function options(entry: Entry, production: boolean): esbuild.BuildOptions {
+  const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  return {
+    absWorkingDir: root,
+    entryPoints: [{ in: entry.in, out: entry.out }],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+    outExtension: { '.js': '.cjs' },
+    outdir: 'dist',
+    external: ['vscode', ...(entry.external ?? [])],
+    logLevel: 'warning',
+    metafile: true,
+    define: { PIPEWRIGHT_VERSION: JSON.stringify(version) },
+    ...(entry.shebang ? { banner: { js: '#!/usr/bin/env node' } } : {}),
+  };
+}
+
+/** Builds every bundle once; writes dist/meta.json (each bundle's inputs, read by test/unit/build.test.ts). */
+export async function build(production = false): Promise<void> {
+  generateValidator();
+  const inputs: Record<string, string[]> = {};
+  for (const entry of entries(production)) {
+    const result = await esbuild.build(options(entry, production));
+    inputs[`dist/${entry.out}.cjs`] = Object.keys(result.metafile?.inputs ?? {});
+    if (entry.shebang) chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755);
+  }
+  writeFileSync(path.join(root, 'dist/meta.json'), `${JSON.stringify(inputs, null, 1)}\n`);
+}
+
+/** Rebuilds each bundle on change and type-checks alongside; Ctrl-C stops both. */
+async function watch(): Promise<void> {
+  generateValidator();
+  for (const entry of entries(false)) {
+    const shebang = entry.shebang
+      ? [{ name: 'chmod', setup: (b: esbuild.PluginBuild) => b.onEnd(() => chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755)) }]
+      : [];
+    const context = await esbuild.context({ ...options(entry, false), plugins: shebang });
+    await context.watch();
+  }
+  // The schema is not an esbuild input (the generated module is): regenerate that when the schema changes.
+  watchFile(schemaFile, { interval: 500 }, () => generateValidator());
+  const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin/tsc');
+  const typecheck = spawn(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', '--watch', '--preserveWatchOutput'], { cwd: root, stdio: 'inherit' });
+  const stop = () => {
+    typecheck.kill();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  const done = process.argv.includes('--watch') ? watch() : build(process.argv.includes('--production'));
+  done.catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

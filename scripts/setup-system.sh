@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The system packages that the tests, `npm start` and the bench need, checked with one dpkg-query.
+# As root, installs the missing ones through apt-get (once); otherwise prints the one command to run.
+# Run by `npm test`, `npm start`, `npm run test:e2e` and .ci/run; fast when everything is there.
+set -euo pipefail
+
+# jq: examples and tests. neovim: an external LSP client in test/lsp. chromium + libkrb5-dev: a real
+# VS Code (code-server builds a kerberos addon) driven headless. shellcheck: lints scripts/*.sh.
+# pv: native record counters on edges. openssh-server: remote stages tested on loopback.
+# time: GNU time, the kernel's peak RSS of a finished stage.
+packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time)
+
+if ! command -v dpkg-query >/dev/null; then
+  echo "setup: not a Debian-like system; make sure these are installed: ${packages[*]}" >&2
+  exit 0
+fi
+
+# One call for all packages; a package never installed is missing from the output (dpkg-query exits 1).
+installed=$(dpkg-query -W -f '${Package} ${db:Status-Status}\n' "${packages[@]}" 2>/dev/null || true)
+missing=()
+for p in "${packages[@]}"; do
+  grep -qx "$p installed" <<<"$installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing system packages: ${missing[*]}. Install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]} with apt-get (once) ..." >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
