@@ -36,6 +36,21 @@ const common = {
   define: { PIPEWRIGHT_VERSION: JSON.stringify(JSON.parse(await readFile('package.json', 'utf8')).version) },
 };
 
+// The run panel's webview script (with dagre): a browser bundle, loaded by the panel's page.
+const webview = {
+  entryPoints: [{ in: 'extension/panel/webview/main.ts', out: 'panel' }],
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  outdir: 'dist',
+  logLevel: 'warning',
+};
+if (watch) await (await esbuild.context(webview)).watch();
+else await esbuild.build(webview);
+
 for (const entry of entries) {
   const options = {
     ...common,

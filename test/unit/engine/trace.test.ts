@@ -38,7 +38,7 @@ describe('trace export (Chrome trace event format)', () => {
     // Round-trips through JSON, as the file does.
     const events = (JSON.parse(JSON.stringify(trace)) as typeof trace).traceEvents;
     expect(trace.displayTimeUnit).toBe('ms');
-    expect(events.find((e) => e.ph === 'M' && e.name === 'process_name')?.args.name).toBe('paced');
+    expect(events.flatMap((e) => (e.ph === 'M' && e.name === 'process_name' ? [e.args.name] : []))).toEqual(['paced']);
     const threads = events.flatMap((e) => (e.ph === 'M' && e.name === 'thread_name' ? [[e.tid, e.args.name]] : []));
     expect(threads).toEqual([[0, 'run'], [1, 'tick'], [2, 'copy']]);
     const lifetimes = events.filter((e) => e.ph === 'X' && e.cat === 'stage');

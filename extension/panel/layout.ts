@@ -1,0 +1,42 @@
+// The stage graph's geometry, by dagre (left to right, edges routed around boxes, room for the
+// rate on each edge). Pure: the webview calls it, and unit tests check it without a browser.
+import { Graph, layout as dagreLayout } from '@dagrejs/dagre';
+import type { LayoutInput } from './model';
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Placed {
+  width: number;
+  height: number;
+  /** Top-left corners. */
+  nodes: Record<string, Box>;
+  edges: { from: string; to: string; points: { x: number; y: number }[]; label: { x: number; y: number } }[];
+}
+
+/** Room for "12.3k rec/s · 456 KB/s" on an edge. */
+export const edgeLabelWidth = 170;
+
+export function placeGraph(input: LayoutInput): Placed {
+  const g = new Graph<{ rankdir: string; nodesep: number; ranksep: number; marginx: number; marginy: number; width?: number; height?: number }>();
+  g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 24, marginx: 4, marginy: 4 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of input.nodes) g.setNode(n.id, { width: n.width, height: n.height });
+  for (const e of input.edges) g.setEdge(e.from, e.to, { width: edgeLabelWidth, height: 18, labelpos: 'c' });
+  dagreLayout(g);
+  const nodes: Record<string, Box> = {};
+  for (const n of input.nodes) {
+    const p = g.node(n.id) as { x: number; y: number; width: number; height: number };
+    nodes[n.id] = { x: p.x - p.width / 2, y: p.y - p.height / 2, width: p.width, height: p.height };
+  }
+  const edges = input.edges.map((e) => {
+    const p = g.edge(e.from, e.to) as { points: { x: number; y: number }[]; x: number; y: number };
+    return { from: e.from, to: e.to, points: p.points, label: { x: p.x, y: p.y } };
+  });
+  const graph = g.graph();
+  return { width: graph.width ?? 0, height: graph.height ?? 0, nodes, edges };
+}
