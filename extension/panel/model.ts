@@ -332,8 +332,9 @@ export const nodeHeight = 58;
 const charWidth = 7.5;
 
 export function layoutInput(view: Pick<PanelView, 'nodes' | 'edges'>): LayoutInput {
-  // Wide enough for the longest text it will show; the width grows in steps so live counts do not re-layout every tick.
-  const width = (n: GraphNode) => Math.ceil((Math.max(n.label.length, n.detail.length, n.statusText.length, 12) * charWidth + 28) / 40) * 40;
+  // Wide enough for the longest text it will show (the name may get a "⚠ " when it is the bottleneck);
+  // the width grows in steps so live counts do not re-layout every tick.
+  const width = (n: GraphNode) => Math.ceil((Math.max(n.label.length + 2, n.detail.length, n.statusText.length, 12) * charWidth + 28) / 40) * 40;
   const nodes = view.nodes.map((n) => ({ id: n.id, width: width(n), height: nodeHeight }));
   const edges = view.edges.map((e) => ({ from: e.from, to: e.to }));
   return { nodes, edges, key: JSON.stringify([nodes, edges]) };

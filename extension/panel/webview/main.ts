@@ -2,7 +2,7 @@
 // sparklines, failures, runs of this pipeline) with plain DOM and SVG, and sends back what the
 // user clicked. Keeps the last view in the webview state, so hiding, showing and reloading the
 // window draw it at once.
-import { placeGraph, type Placed } from '../layout';
+import { placeGraph, type Direction, type Placed } from '../layout';
 import { columns, type ColumnKey, type GraphEdge, type GraphNode, type PanelView, type Spark, type TableRow } from '../model';
 import type { FromPanel, PanelState, ToPanel } from '../protocol';
 
@@ -16,6 +16,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 let state: PanelState = vscode.getState() ?? {};
 let placed: { key: string; graph: Placed } | undefined;
+/** The panel's width when the graph was last laid out: narrower than the graph, it goes top to bottom. */
+let placedFor = 0;
 
 const svgNs = 'http://www.w3.org/2000/svg';
 const $ = (id: string) => document.getElementById(id)!;
@@ -80,7 +82,13 @@ function renderHeader(view: PanelView): void {
 }
 
 function renderGraph(view: PanelView): void {
-  if (placed?.key !== state.layout!.key) placed = { key: state.layout!.key, graph: placeGraph(state.layout!) };
+  const width = $('graph').clientWidth;
+  if (placed?.key !== state.layout!.key || width !== placedFor) {
+    const across = placeGraph(state.layout!, 'LR');
+    const direction: Direction = across.width <= width || width === 0 ? 'LR' : 'TB';
+    placed = { key: state.layout!.key, graph: direction === 'LR' ? across : placeGraph(state.layout!, 'TB') };
+    placedFor = width;
+  }
   const g = placed.graph;
   const root = svg('svg', { viewBox: `0 0 ${g.width} ${g.height}`, width: g.width, height: g.height, role: 'group', 'aria-label': 'Stage graph' });
   root.append(svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }))));
@@ -109,8 +117,8 @@ function nodeOf(n: GraphNode, box: Placed['nodes'][string]): SVGElement {
     'g',
     { class: classes, transform: `translate(${box.x} ${box.y})`, 'data-node': n.id },
     svg('rect', { width: box.width, height: box.height, rx: 4 }),
-    svg('text', { x: 10, y: 18, class: 'name' }, n.label),
-    svg('text', { x: 10, y: 34, class: 'status' }, n.bottleneck ? `${n.statusText} · bottleneck` : n.statusText),
+    svg('text', { x: 10, y: 18, class: 'name' }, n.bottleneck ? `⚠ ${n.label}` : n.label, ...(n.bottleneck ? [svg('title', {}, 'bottleneck')] : [])),
+    svg('text', { x: 10, y: 34, class: 'status' }, n.statusText),
     svg('text', { x: 10, y: 50, class: 'detail' }, n.detail),
   );
   if (n.index !== undefined) {
@@ -208,6 +216,10 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   render();
 });
 
+// A resized panel may fit the graph the other way round.
+new ResizeObserver(() => {
+  if (state.view && $('graph').clientWidth !== placedFor) render();
+}).observe($('graph'));
 activate($('pin'), () => post({ type: 'pin', pinned: !(state.view?.pinned ?? false) }));
 activate($('stop'), () => post({ type: 'stop' }));
 activate($('trace'), () => post({ type: 'exportTrace' }));
