@@ -18,18 +18,18 @@ export interface Placed {
   edges: { from: string; to: string; points: { x: number; y: number }[]; label: { x: number; y: number } }[];
 }
 
-/** Room for "12.3k rec/s · 456 KB/s" on an edge (11 px text). */
-export const edgeLabelWidth = 140;
+/** Room for an edge's label: "12.3k rec/s" over "456 KB/s" (two lines of 11 px text). */
+export const edgeLabel = { width: 76, height: 30 };
 
 /** Left to right reads like the shell pipeline; top to bottom fits a narrow panel. */
 export type Direction = 'LR' | 'TB';
 
 export function placeGraph(input: LayoutInput, rankdir: Direction = 'LR'): Placed {
   const g = new Graph<{ rankdir: string; nodesep: number; ranksep: number; marginx: number; marginy: number; width?: number; height?: number }>();
-  g.setGraph({ rankdir, nodesep: 24, ranksep: rankdir === 'LR' ? 24 : 12, marginx: 4, marginy: 4 });
+  g.setGraph({ rankdir, nodesep: 24, ranksep: 12, marginx: 4, marginy: 4 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of input.nodes) g.setNode(n.id, { width: n.width, height: n.height });
-  for (const e of input.edges) g.setEdge(e.from, e.to, { width: edgeLabelWidth, height: 18, labelpos: 'c' });
+  for (const e of input.edges) g.setEdge(e.from, e.to, { ...edgeLabel, labelpos: 'c' });
   dagreLayout(g);
   const nodes: Record<string, Box> = {};
   for (const n of input.nodes) {

@@ -4,7 +4,7 @@
 import { formatBytes, formatCount, formatDuration } from '../../engine/format';
 import type { StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
-import { clockTime, type RunSummary } from '../history';
+import { clockTime, summaryOf, type RunSummary } from '../history';
 import type { RunModel, RunState, StageView } from '../run-model';
 
 export type NodeStatus = StageStatus | 'sink';
@@ -184,7 +184,8 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
     rows: model.stages.map((s) => rowOf(s, recordsIn(s.index), flow(s.index))),
     sparks: model.stages.map((s) => sparksOf(s.index, rates[s.index] ?? [])),
     failures: model.stages.filter((s) => s.status === 'failed' || s.status === 'timed-out').map(failureOf),
-    history: history.map((h) => historyItem(h, h.id === model.id)),
+    // The shown run as it is now (its saved summary is from its start while it runs).
+    history: history.map((h) => (h.id === model.id ? historyItem(summaryOf(model), true) : historyItem(h, false))),
   };
   if (bottleneckStage) view.bottleneck = { index: bottleneckStage.index, name: bottleneckStage.name, why: bottleneckWhy(bottleneckStage, links, model.stages) };
   return view;
@@ -329,12 +330,12 @@ export interface LayoutInput {
 }
 
 export const nodeHeight = 58;
-const charWidth = 7.5;
+const charWidth = 6.8;
 
 export function layoutInput(view: Pick<PanelView, 'nodes' | 'edges'>): LayoutInput {
   // Wide enough for the longest text it will show (the name may get a "⚠ " when it is the bottleneck);
   // the width grows in steps so live counts do not re-layout every tick.
-  const width = (n: GraphNode) => Math.ceil((Math.max(n.label.length + 2, n.detail.length, n.statusText.length, 12) * charWidth + 28) / 40) * 40;
+  const width = (n: GraphNode) => Math.ceil((Math.max(n.label.length + 2, n.detail.length, n.statusText.length, 12) * charWidth + 24) / 20) * 20;
   const nodes = view.nodes.map((n) => ({ id: n.id, width: width(n), height: nodeHeight }));
   const edges = view.edges.map((e) => ({ from: e.from, to: e.to }));
   return { nodes, edges, key: JSON.stringify([nodes, edges]) };

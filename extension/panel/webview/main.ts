@@ -107,7 +107,11 @@ function edgeOf(e: GraphEdge, at: Placed['edges'][number] | undefined): SVGEleme
   const group = svg('g', { class: `edge${e.flowing ? ' flowing' : ''}`, 'data-from': e.from, 'data-to': e.to });
   if (!at) return group;
   const d = at.points.map((p, i) => `${i === 0 ? 'M' : 'L'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
-  group.append(svg('path', { d, 'marker-end': 'url(#arrow)' }), svg('text', { x: at.label.x, y: at.label.y + 4, 'text-anchor': 'middle', class: 'edge-label' }, e.label));
+  // "records/s · bytes/s" on two lines, so the label is narrow and the graph fits across.
+  const lines = e.label.split(' · ');
+  const label = svg('text', { x: at.label.x, y: at.label.y + 4 - (lines.length - 1) * 6.5, 'text-anchor': 'middle', class: 'edge-label' });
+  lines.forEach((line, i) => label.append(svg('tspan', { x: at.label.x, dy: i === 0 ? 0 : 13 }, line)));
+  group.append(svg('path', { d, 'marker-end': 'url(#arrow)' }), label);
   return group;
 }
 
@@ -117,7 +121,7 @@ function nodeOf(n: GraphNode, box: Placed['nodes'][string]): SVGElement {
     'g',
     { class: classes, transform: `translate(${box.x} ${box.y})`, 'data-node': n.id },
     svg('rect', { width: box.width, height: box.height, rx: 4 }),
-    svg('text', { x: 10, y: 18, class: 'name' }, n.bottleneck ? `⚠ ${n.label}` : n.label, ...(n.bottleneck ? [svg('title', {}, 'bottleneck')] : [])),
+    svg('text', { x: 10, y: 18, class: 'name' }, n.bottleneck ? `⚠ ${n.label}` : n.label),
     svg('text', { x: 10, y: 34, class: 'status' }, n.statusText),
     svg('text', { x: 10, y: 50, class: 'detail' }, n.detail),
   );
@@ -176,7 +180,9 @@ function renderTable(view: PanelView): void {
     });
     head.append(el('th', { scope: 'col', 'aria-sort': ariaSort, class: c.numeric ? 'num' : '' }, button));
   }
-  head.append(el('th', { scope: 'col' }, 'Rate over time'), el('th', { scope: 'col' }, 'CPU over time'));
+  // The sparklines come right after the status: in a narrow panel they stay in sight.
+  head.insertBefore(el('th', { scope: 'col' }, 'CPU over time'), head.children[2] ?? null);
+  head.insertBefore(el('th', { scope: 'col' }, 'Rate over time'), head.children[2] ?? null);
   const rows = [...view.rows].sort((a, b) => compare(a, b, sort.key, sort.descending));
   const body = rows.map((r) => {
     const tr = el('tr', { tabindex: '0', 'data-key': `row-${r.index}`, 'data-stage': String(r.index), class: `status-${r.status}${r.bottleneck ? ' bottleneck' : ''}` });
@@ -187,8 +193,12 @@ function renderTable(view: PanelView): void {
       tr.append(el(c.key === 'name' ? 'th' : 'td', c.key === 'name' ? { ...attrs, scope: 'row' } : attrs, cell.text));
     }
     const sparks = view.sparks.find((s) => s.index === r.index);
-    tr.append(el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`)] : [])));
-    tr.append(el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.cpu, `${r.cells.name.text} CPU`)] : [])));
+    const cells = [
+      el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`)] : [])),
+      el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.cpu, `${r.cells.name.text} CPU`)] : [])),
+    ];
+    tr.insertBefore(cells[1]!, tr.children[2] ?? null);
+    tr.insertBefore(cells[0]!, tr.children[2] ?? null);
     activate(tr, () => post({ type: 'reveal', index: r.index }));
     return tr;
   });

@@ -40,6 +40,14 @@ function cursorOn(file: string, line: number): Promise<vscode.TextEditor> {
 const lineOf = (doc: vscode.TextDocument, text: string) => doc.positionAt(doc.getText().indexOf(text)).line;
 
 describe('run panel', () => {
+  // A failed test must not leave a run going: later tests would find two runs where they expect one.
+  afterEach(async () => {
+    for (const m of (await api()).runs().filter((r) => r.running)) {
+      await vscode.commands.executeCommand('pipewright.stop', { runId: m.id });
+      await ended(m);
+    }
+  });
+
   it('draws a live run (graph, rates, bottleneck, table, sparklines) and ends with the run\'s records per stage', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const doc = await openPipeline('e2e/paced.pipeline.yaml');
@@ -50,12 +58,12 @@ describe('run panel', () => {
     await until(model, (m) => m.records >= 60);
 
     const first = await read({ state: 'running' });
-    assert.deepEqual(first.nodes.map((n) => [n.id, n.texts[0]]), [['stage-0', 'numbers'], ['stage-1', 'squares'], ['stage-2', 'copy'], ['output', 'output']]);
+    assert.deepEqual(first.nodes.map((n) => [n.id, n.texts[0]?.replace(/^⚠ /, '')]), [['stage-0', 'numbers'], ['stage-1', 'squares'], ['stage-2', 'copy'], ['output', 'output']]);
     assert.deepEqual(first.edges.map((e) => [e.from, e.to]), [['stage-0', 'stage-1'], ['stage-1', 'stage-2'], ['stage-2', 'output']]);
     assert.ok(first.nodes.slice(0, 3).every((n) => n.classes.includes('status-running')), JSON.stringify(first.nodes));
     assert.match(first.edges[2]!.label, /^\d+ rec\/s · [\d.]+ (B|KB)\/s$/, 'the edge into the output carries records/s and bytes/s');
     assert.deepEqual(first.rows.map((r) => r[0]), ['numbers', 'squares', 'copy']);
-    assert.deepEqual(first.columns.slice(0, 4), ['Stage ▲', 'Status', 'Records in', 'Records out']);
+    assert.deepEqual(first.columns.slice(0, 6), ['Stage ▲', 'Status', 'Rate over time', 'CPU over time', 'Records in', 'Records out']);
     assert.ok(first.sparklines >= 6, 'a rate and a CPU sparkline per stage');
 
     // A later frame, with the panel alone on screen for its picture: the numbers moved, and the
@@ -69,6 +77,7 @@ describe('run panel', () => {
     assert.ok(Number(second.rows[2]![out]) > Number(first.rows[2]![out]), `records out grew: ${first.rows[2]![out]} → ${second.rows[2]![out]}`);
     assert.match(second.bottleneck, /^Bottleneck: numbers — working \d+% of the time \(CPU \d+%\); squares waits to read \d+%\.$/);
     assert.ok(second.nodes[0]!.classes.includes('bottleneck'));
+    assert.equal(second.nodes[0]!.texts[0], '⚠ numbers');
 
     await ended(model);
     assert.equal(model.state, 'succeeded');
@@ -132,7 +141,8 @@ describe('run panel', () => {
     const stopping = vscode.commands.executeCommand<RunModel | undefined>('pipewright.stop');
     const picked = await checkpoint(workspacePath(''), 'quick-pick', { choose: 'long' });
     assert.ok(picked.ok, picked.error);
-    assert.ok((picked.data as string[]).some((t) => t.includes('paced')) && (picked.data as string[]).some((t) => t.includes('Stop all 2 runs')));
+    const rows = picked.data as string[];
+    assert.ok(rows.some((t) => t.includes('paced')) && rows.some((t) => t.includes('Stop all 2 runs')), JSON.stringify(rows));
     assert.equal(await stopping, long);
     await ended(long);
     assert.equal(long.state, 'cancelled');
