@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { formatCount } from '../../../engine/format';
+import type { ChromeTrace } from '../../../engine/trace';
 import type { RunModel } from '../../../extension/run-model';
 import type { RunNode, StageNode } from '../../../extension/stage-tree';
 import { api, ended, until } from './api';
@@ -120,6 +122,17 @@ describe('run panel', () => {
     await vscode.commands.executeCommand('pipewright.removeRun', roots[1]);
     tree.flush();
     assert.ok(!(tree.getChildren() as RunNode[]).some((r) => r.model === a), 'the removed run left the tree');
+  });
+
+  it('exports a run as a Chrome trace: a lifetime per stage and its counters', async () => {
+    const model = await ended(await start('e2e/early-stop.pipeline.yaml'));
+    const target = vscode.Uri.file(workspacePath('early-stop.trace.json'));
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('pipewright.exportTrace', { runId: model.id }, target);
+    assert.equal(written?.fsPath, target.fsPath);
+    const trace = JSON.parse(fs.readFileSync(target.fsPath, 'utf8')) as ChromeTrace;
+    const lifetimes = trace.traceEvents.flatMap((e) => (e.ph === 'X' && e.cat === 'stage' ? [[e.name, e.args.status]] : []));
+    assert.deepEqual(lifetimes, [['endless', 'stopped-early'], ['pass', 'stopped-early'], ['first-five', 'succeeded']]);
+    assert.ok(trace.traceEvents.some((e) => e.ph === 'C' && e.name === 'first-five: records/s'));
   });
 
   it('reveals a stage\'s line when its tree row is clicked', async () => {
