@@ -5,9 +5,10 @@ import { runCommand } from './run';
 
 const usage = `Usage:
   pipewright check [--json] FILE...   check pipeline files; one line per problem
-  pipewright run [--to STAGE] [--limit N] [--peek STAGE]... [--stats-json FILE] [--quiet] FILE
+  pipewright run [--to STAGE] [--limit N] [--peek STAGE]... [--stats-json FILE] [--trace FILE] [--quiet] FILE
                                       run a pipeline: records on stdout, stats on stderr;
-                                      --peek counts STAGE's output records and prints samples
+                                      --peek counts STAGE's output records and prints samples;
+                                      --trace writes the run as a Chrome trace (Perfetto)
   pipewright --help | --version
 
 Exit codes: 0 ok, 1 problems found (check) or a stage failed (run), 2 unreadable or invalid
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { to: { type: 'string' }, limit: { type: 'string' }, peek: { type: 'string', multiple: true }, 'stats-json': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+      options: { to: { type: 'string' }, limit: { type: 'string' }, peek: { type: 'string', multiple: true }, 'stats-json': { type: 'string' }, trace: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
     });
     if (positionals.length !== 1) throw new UsageError('run needs exactly one FILE');
     let limit: number | undefined;
@@ -48,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
       ...(limit !== undefined ? { limit } : {}),
       ...(values.peek !== undefined ? { peek: values.peek } : {}),
       ...(values['stats-json'] !== undefined ? { statsJson: values['stats-json'] } : {}),
+      ...(values.trace !== undefined ? { trace: values.trace } : {}),
     });
   }
   throw new UsageError(`unknown command '${command}'`);

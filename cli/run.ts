@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import { loadPipeline, refusedRun, startRun, type EdgePeek, type RunHandle, type RunResult, type StageStats } from '../engine';
+import { RunTimeline } from '../engine/timeline';
 import { checkFiles, formatProblem } from './check';
 import { ExitCode } from './exit-codes';
+import { writeTraceFile } from './trace-file';
 import { liveLine, peekLines, statsJson, summary } from './run-output';
 
 export interface RunCommandOptions {
@@ -10,6 +12,8 @@ export interface RunCommandOptions {
   /** Stages whose output edge to tap: their record count and samples are printed at the end. */
   peek?: string[];
   statsJson?: string;
+  /** Write the run as a Chrome trace event file (docs/stats.md). */
+  trace?: string;
   quiet: boolean;
   statsIntervalMs?: number;
 }
@@ -106,8 +110,9 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   };
 
   let result: RunResult | undefined;
+  const timeline = options.trace !== undefined ? new RunTimeline() : undefined;
   try {
-    for await (const event of handle.events) {
+    for await (const event of timeline ? timeline.recording(handle.events) : handle.events) {
       switch (event.type) {
         case 'records':
           await writeOut(event.data);
@@ -152,6 +157,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
       io.stderr.write(`pipewright: cannot write --stats-json ${options.statsJson}: ${(e as Error).message}\n`);
     }
   }
+  if (timeline && options.trace !== undefined) writeTraceFile(options.trace, timeline, { pipeline: loaded.ok ? loaded.pipeline.name : file, file }, io.stderr);
   if (!stdoutGone) io.stdout.off('error', onStdoutError);
   return exitCodeOf(result);
 }

@@ -9,5 +9,10 @@ export const Commands = {
   showRecords: 'pipewright.showRecords',
   showStageLog: 'pipewright.showStageLog',
   inspectEdge: 'pipewright.inspectEdge',
+  showRun: 'pipewright.showRun',
+  revealStage: 'pipewright.revealStage',
+  exportTrace: 'pipewright.exportTrace',
+  removeRun: 'pipewright.removeRun',
+  clearHistory: 'pipewright.clearHistory',
   restartServer: 'pipewright.restartServer',
 } as const;

@@ -2,8 +2,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { check } from '../dsl';
 import { nodeHost } from '../dsl/host-node';
+import { formatCount, formatDuration } from '../engine/format';
+import { chromeTrace } from '../engine/trace';
 import { Commands } from './command-ids';
 import { edgeUri } from './edge-view';
+import { clockTime } from './history';
+import type { RunPanel } from './panel/panel';
 import type { RunModel } from './run-model';
 import type { RunStore } from './run-store';
 import { RunNode, StageNode, type TreeNode } from './stage-tree';
@@ -59,17 +63,58 @@ async function stageArg(uri: vscode.Uri, arg: unknown, stage: unknown, placeHold
 async function pickRun(arg: unknown, among: RunModel[]): Promise<RunModel | undefined> {
   if (arg instanceof RunNode || arg instanceof StageNode) return arg.model;
   const active = vscode.window.activeTextEditor?.document.uri.fsPath;
-  const ofActive = among.find((m) => m.file === active);
+  const ofActive = among.findLast((m) => m.file === active);
   if (ofActive) return ofActive;
   if (among.length <= 1) return among[0];
   const picked = await vscode.window.showQuickPick(
-    among.map((m) => ({ label: m.pipelineName, description: `${m.state} · ${vscode.workspace.asRelativePath(m.file)}`, m })),
+    [...among].reverse().map((m) => ({ label: m.pipelineName, description: `${m.state} · ${clockTime(m.startedAt)} · ${vscode.workspace.asRelativePath(m.file)}`, m })),
     { placeHolder: 'Which run?' },
   );
   return picked?.m;
 }
 
-export function registerCommands(store: RunStore, restartServer: () => Promise<void>): vscode.Disposable[] {
+/** A run named by a tree node or by `{ runId }` (the panel's messages). */
+function runOf(store: RunStore, arg: unknown): RunModel | undefined {
+  if (arg instanceof RunNode || arg instanceof StageNode) return arg.model;
+  const id = (arg as { runId?: unknown } | undefined)?.runId;
+  return typeof id === 'number' ? store.find(id) : undefined;
+}
+
+/**
+ * Stop with several runs going asks which one (or all): a click must never silently cancel
+ * a run the user did not mean.
+ */
+async function pickRunning(running: RunModel[]): Promise<RunModel[]> {
+  if (running.length <= 1) return running;
+  const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+  const ordered = [...running].sort((a, b) => Number(b.file === active) - Number(a.file === active) || b.id - a.id);
+  const items: (vscode.QuickPickItem & { runs: RunModel[] })[] = ordered.map((m) => ({
+    label: m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName,
+    description: `${formatCount(m.records)} records · ${formatDuration(m.elapsedMs)} · ${vscode.workspace.asRelativePath(m.file)}`,
+    runs: [m],
+  }));
+  items.push({ label: `Stop all ${running.length} runs`, runs: running });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Several pipelines are running: which one to stop?' });
+  return picked?.runs ?? [];
+}
+
+/** Shows a stage's line (found by name in the file as it is now) and, if asked, its log. */
+async function revealStage(store: RunStore, model: RunModel, index: number, log: boolean): Promise<vscode.TextEditor | undefined> {
+  const stage = model.stages[index];
+  if (!stage) return undefined;
+  const uri = vscode.Uri.file(model.file);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const { pipeline } = check(doc.getText(), { file: uri.fsPath, host: nodeHost() });
+  const span = pipeline.stages.find((s) => s.name === stage.name)?.headSpan ?? store.spansOf(model.id)?.heads[index];
+  const range = span ? new vscode.Range(doc.positionAt(span.start), doc.positionAt(span.end)) : new vscode.Range(0, 0, 0, 0);
+  const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())?.viewColumn ?? vscode.ViewColumn.One;
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, selection: range });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  if (log) store.logChannel(model).show(true);
+  return editor;
+}
+
+export function registerCommands(store: RunStore, panel: RunPanel, restartServer: () => Promise<void>): vscode.Disposable[] {
   const start = async (uri: vscode.Uri, to?: string, tap?: string[]) => {
     if (!mayRun()) return undefined;
     return store.start({ uri, ...(to === undefined ? {} : { to }), ...(tap === undefined ? {} : { tap }) });
@@ -97,11 +142,16 @@ export function registerCommands(store: RunStore, restartServer: () => Promise<v
       await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
       return model;
     }),
-    vscode.commands.registerCommand(Commands.stop, async (arg?: TreeNode) => {
-      const model = await pickRun(arg, store.running());
-      if (model) store.stop(model.id);
-      else if (store.running().length === 0) void vscode.window.showInformationMessage('Pipewright: no pipeline is running.');
-      return model;
+    vscode.commands.registerCommand(Commands.stop, async (arg?: unknown) => {
+      const named = runOf(store, arg);
+      const running = store.running();
+      if (!named && running.length === 0) {
+        void vscode.window.showInformationMessage('Pipewright: no pipeline is running.');
+        return undefined;
+      }
+      const models = named ? [named] : await pickRunning(running);
+      for (const m of models) store.stop(m.id);
+      return models[0];
     }),
     vscode.commands.registerCommand(Commands.rerun, async (arg?: TreeNode) => {
       const runs = store.runs();
@@ -120,6 +170,46 @@ export function registerCommands(store: RunStore, restartServer: () => Promise<v
     vscode.commands.registerCommand(Commands.showStageLog, async (arg?: TreeNode) => {
       const model = await pickRun(arg, store.runs());
       if (model) store.logChannel(model).show(true);
+    }),
+    vscode.commands.registerCommand(Commands.showRun, (arg?: unknown) => {
+      panel.show(runOf(store, arg));
+    }),
+    vscode.commands.registerCommand(Commands.revealStage, async (arg?: unknown) => {
+      const model = runOf(store, arg);
+      const index = arg instanceof StageNode ? arg.index : (arg as { index?: unknown } | undefined)?.index;
+      if (!model || typeof index !== 'number') return undefined;
+      return revealStage(store, model, index, (arg as { log?: unknown }).log === true);
+    }),
+    vscode.commands.registerCommand(Commands.exportTrace, async (arg?: unknown, target?: unknown) => {
+      // From the palette: the run the panel shows, else the latest of the active file, else a pick.
+      const model = runOf(store, arg) ?? (panel.visible ? panel.current() : await pickRun(arg, store.runs()));
+      if (!model) return undefined;
+      const timeline = store.timelineOf(model);
+      if (!timeline) {
+        void vscode.window.showInformationMessage(`Pipewright: run ${model.id} is from an earlier window; only its summary was kept. Rerun it to trace it.`);
+        return undefined;
+      }
+      const base = path.basename(model.file).replace(/\.pipeline\.ya?ml$/, '');
+      const uri =
+        target instanceof vscode.Uri
+          ? target
+          : await vscode.window.showSaveDialog({
+              defaultUri: vscode.Uri.file(path.join(path.dirname(model.file), `${base}-run-${model.id}.trace.json`)),
+              filters: { 'Chrome trace (Perfetto)': ['json'] },
+              saveLabel: 'Export Trace',
+            });
+      if (!uri) return undefined;
+      const trace = chromeTrace(timeline, { pipeline: model.pipelineName, file: model.file });
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(trace)));
+      void vscode.window.showInformationMessage(`Pipewright: trace of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}; open it in ui.perfetto.dev or chrome://tracing.`);
+      return uri;
+    }),
+    vscode.commands.registerCommand(Commands.removeRun, (arg?: unknown) => {
+      const model = runOf(store, arg);
+      if (model && !model.running) store.remove([model.id]);
+    }),
+    vscode.commands.registerCommand(Commands.clearHistory, () => {
+      store.remove(store.runs().filter((m) => !m.running).map((m) => m.id));
     }),
     vscode.commands.registerCommand(Commands.restartServer, restartServer),
   ];

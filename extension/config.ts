@@ -8,5 +8,6 @@ export function settings() {
     statsIntervalMs: Math.min(5000, Math.max(50, c.get<number>('stats.intervalMs', 250))),
     inlineStats: c.get<boolean>('stats.inline', true),
     revealOutput: c.get<'always' | 'never'>('output.reveal', 'always'),
+    historyMaxRuns: Math.min(100, Math.max(1, c.get<number>('history.maxRuns', 10))),
   };
 }

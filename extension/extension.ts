@@ -5,6 +5,7 @@ import { EdgeDocuments, edgeScheme } from './edge-view';
 import { registerCommands } from './commands';
 import { settings } from './config';
 import { InlineStats } from './inline-stats';
+import { RunPanel } from './panel/panel';
 import { showRunProgress } from './progress';
 import type { RunModel } from './run-model';
 import { RunStore } from './run-store';
@@ -19,6 +20,7 @@ export interface PipewrightApi {
   /** The records text the output panel shows for a run. */
   shownRecords(run: RunModel): string;
   readonly tree: StageTreeProvider;
+  readonly panel: RunPanel;
   /** Resolves once the language server is up. */
   readonly serverReady: Promise<void>;
 }
@@ -26,8 +28,10 @@ export interface PipewrightApi {
 export function activate(context: vscode.ExtensionContext): PipewrightApi {
   const log = vscode.window.createOutputChannel('Pipewright Language Server', { log: true });
   const failures = vscode.languages.createDiagnosticCollection('pipewright-run');
-  const store = new RunStore(failures);
+  const store = new RunStore(failures, context.workspaceState);
   const tree = new StageTreeProvider(store);
+  const panel = new RunPanel(store, context.extensionUri);
+  const treeView = vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true });
   const client: LanguageClient = createLanguageClient(context, log);
   const edges = new EdgeDocuments(store);
   context.subscriptions.push(
@@ -36,7 +40,12 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     store,
     tree,
     client,
-    vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
+    panel,
+    // A new run is at the top of the view, and in sight.
+    store.onDidStart((model) => {
+      if (treeView.visible) void treeView.reveal(tree.runNode(model), { select: false, focus: false, expand: true });
+    }),
     new RunStatusBar(store),
     new InlineStats(store, () => settings().inlineStats),
     edges,
@@ -46,14 +55,14 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     // For menus: Stop shows only while something runs.
     store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
     store.onDidEnd(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
-    ...registerCommands(store, () => client.restart()),
+    ...registerCommands(store, panel, () => client.restart()),
   );
   // Commands work while the server starts (or if it cannot): runs need only the engine.
   const serverReady = client.start().catch((e: unknown) => {
     log.error(`the language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage(`Pipewright: the language server did not start (${(e as Error).message}). Running pipelines still works; see the "Pipewright Language Server" output.`);
   });
-  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, serverReady };
+  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, panel, serverReady };
 }
 
 export function deactivate(): void {}

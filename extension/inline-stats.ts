@@ -44,7 +44,7 @@ export class InlineStats implements vscode.Disposable {
     const spans = this.store.spansOf(model.id);
     const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.fsPath === model.file);
     if (editors.length === 0) return;
-    if (!spans || !this.enabled() || model.stages.length === 0) return;
+    if (!spans || !this.enabled() || model.stages.length === 0 || this.store.latestOf(model.file) !== model) return;
     for (const editor of editors) {
       const options = model.stages.map((s) => {
         const head = spans.heads[s.index] ?? { start: 0, end: 0 };

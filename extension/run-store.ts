@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadPipeline, startRun, type EdgePeek, type RunHandle } from '../engine';
 import { formatDuration } from '../engine/format';
+import { RunTimeline } from '../engine/timeline';
 import { settings } from './config';
+import { modelOf, RunHistory, summaryOf, type RunSummary } from './history';
 import { RecordLines, RunModel, type Change } from './run-model';
 
 export interface RunRequest {
@@ -28,7 +30,10 @@ export interface StageSpans {
 /** What the store keeps of each run it shows, beside the model. */
 interface RunInfo {
   request: RunRequest;
-  lines: RecordLines;
+  /** The records the output panel shows: kept for the latest run of each file only. */
+  lines?: RecordLines;
+  /** Stats over time (bounded); absent for runs restored from an earlier window. */
+  timeline?: RunTimeline;
   spans?: StageSpans;
   /** Set while the run is going. */
   handle?: RunHandle;
@@ -36,31 +41,94 @@ interface RunInfo {
   finalPeeks?: Map<string, EdgePeek>;
 }
 
+const historyKey = 'pipewright.runHistory';
+
 export class RunStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<StoreChange>();
   private readonly ended = new vscode.EventEmitter<RunModel>();
   private readonly started = new vscode.EventEmitter<RunModel>();
+  private readonly removed = new vscode.EventEmitter<number[]>();
   /** Fires when a run has started (not for refused runs). */
   readonly onDidStart = this.started.event;
   /** Fires with the model (and what changed) on every applied event. */
   readonly onDidChange = this.changed.event;
   /** Fires once per run, when it has ended and its processes are gone. */
   readonly onDidEnd = this.ended.event;
-  /** The latest run of each pipeline file (several files can run at once). */
-  private readonly latest = new Map<string, RunModel>();
+  /** Fires with the ids of runs that left the history (removed, or past `pipewright.history.maxRuns`). */
+  readonly onDidRemove = this.removed.event;
+  /** Every run in the history: this window's, and those restored from earlier windows (summaries only). */
+  private readonly models = new Map<number, RunModel>();
   private readonly info = new Map<number, RunInfo>();
+  private readonly history: RunHistory;
+  private readonly restored = new Set<number>();
   private readonly records = new Map<string, vscode.OutputChannel>();
   private readonly logs = new Map<string, vscode.LogOutputChannel>();
-  private nextId = 1;
+  private nextId: number;
 
-  constructor(private readonly failures: vscode.DiagnosticCollection) {}
+  constructor(
+    private readonly failures: vscode.DiagnosticCollection,
+    /** Where the history's summaries survive a window reload (the workspace state). */
+    private readonly memento: vscode.Memento,
+  ) {
+    this.history = new RunHistory(settings().historyMaxRuns, memento.get<RunSummary[]>(historyKey, []));
+    for (const summary of this.history.all()) {
+      const model = modelOf(summary);
+      this.models.set(model.id, model);
+      this.info.set(model.id, { request: { uri: vscode.Uri.file(summary.file), ...(summary.to !== undefined ? { to: summary.to } : {}) } });
+      this.restored.add(model.id);
+    }
+    this.nextId = this.history.maxId() + 1;
+  }
 
+  /** Every run kept, oldest first. */
   runs(): RunModel[] {
-    return [...this.latest.values()].sort((a, b) => a.id - b.id);
+    return [...this.models.values()].sort((a, b) => a.id - b.id);
   }
 
   find(id: number): RunModel | undefined {
-    return [...this.latest.values()].find((m) => m.id === id);
+    return this.models.get(id);
+  }
+
+  /** Summaries of a pipeline file's runs, newest first. */
+  historyOf(file: string): RunSummary[] {
+    return this.history.ofFile(file);
+  }
+
+  /** A run from an earlier window: its summary only, no stats or records. */
+  isRestored(model: RunModel): boolean {
+    return this.restored.has(model.id);
+  }
+
+  /** The run's stats over time (runs of this window only). */
+  timelineOf(model: RunModel): RunTimeline | undefined {
+    return this.info.get(model.id)?.timeline;
+  }
+
+  /** Forgets an ended run (a running one is stopped first by the caller). */
+  remove(ids: number[]): void {
+    const gone = ids.filter((id) => !this.models.get(id)?.running && this.history.remove(id));
+    this.forget(gone);
+    this.save();
+  }
+
+  private forget(ids: number[]): void {
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      this.models.delete(id);
+      this.info.delete(id);
+      this.restored.delete(id);
+    }
+    this.removed.fire(ids);
+  }
+
+  private record(model: RunModel): void {
+    this.history.setMaxRuns(settings().historyMaxRuns);
+    this.forget(this.history.put(summaryOf(model)));
+    this.save();
+  }
+
+  private save(): void {
+    void this.memento.update(historyKey, this.history.all());
   }
 
   spansOf(id: number): StageSpans | undefined {
@@ -77,7 +145,7 @@ export class RunStore implements vscode.Disposable {
 
   /** The latest run of a pipeline file. */
   latestOf(file: string): RunModel | undefined {
-    return this.latest.get(file);
+    return this.runs().findLast((m) => m.file === file);
   }
 
   /** Count and recent records of the edge after `stage`, live or as the run left it. */
@@ -92,7 +160,7 @@ export class RunStore implements vscode.Disposable {
 
   /** The records text the output panel shows for a run (capped like the panel). */
   shownRecords(model: RunModel): string {
-    return this.info.get(model.id)?.lines.text ?? '';
+    return this.info.get(model.id)?.lines?.text ?? '';
   }
 
   /** The records of a pipeline file's runs: one channel per file, cleared on each run. */
@@ -113,15 +181,17 @@ export class RunStore implements vscode.Disposable {
     const file = request.uri.fsPath;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === request.uri.toString());
     if (doc?.isDirty) await doc.save();
-    const previous = this.latest.get(file);
+    const previous = this.latestOf(file);
     if (previous?.running) this.stop(previous.id);
-    if (previous) this.info.delete(previous.id);
+    // Only the latest run of a file keeps its records text (the output panel shows that run).
+    if (previous) delete this.info.get(previous.id)?.lines;
     const loaded = loadPipeline(file);
     const name = loaded.ok ? loaded.pipeline.name : path.basename(file);
     const model = new RunModel(this.nextId++, file, name, request.to, Date.now());
     const config = settings();
-    const info: RunInfo = { request, lines: new RecordLines(config.maxRecords) };
-    this.latest.set(file, model);
+    const lines = new RecordLines(config.maxRecords);
+    const info: RunInfo = { request, lines, timeline: new RunTimeline() };
+    this.models.set(model.id, model);
     this.info.set(model.id, info);
     this.failures.delete(request.uri);
     const records = this.recordsChannel(model);
@@ -131,6 +201,7 @@ export class RunStore implements vscode.Disposable {
     if (!loaded.ok) {
       records.appendLine(`Not run: ${loaded.error.message}`);
       model.apply({ type: 'end', result: { outcome: 'refused', ok: false, file, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error: loaded.error } });
+      this.record(model);
       this.changed.fire({ model, run: true, stages: [] });
       this.ended.fire(model);
       return model;
@@ -145,16 +216,17 @@ export class RunStore implements vscode.Disposable {
     info.spans = { uri: request.uri, heads: loaded.pipeline.stages.map((s) => s.headSpan) };
     info.handle = handle;
     log.info(`run ${model.id}: ${file}${request.to ? ` (to stage ${request.to})` : ''}`);
+    this.record(model);
     this.changed.fire({ model, run: true, stages: [] });
     this.started.fire(model);
-    void this.drain(model, handle, records, log, info.lines);
+    void this.drain(model, handle, records, log, lines, info.timeline!);
     return model;
   }
 
   /** Reads the run's one event stream to its end; every consumer is fed from here. */
-  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines): Promise<void> {
+  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines, timeline: RunTimeline): Promise<void> {
     try {
-      for await (const event of handle.events) {
+      for await (const event of timeline.recording(handle.events)) {
         if (event.type === 'records') {
           const text = lines.take(event.data);
           if (text) records.append(text);
@@ -170,6 +242,7 @@ export class RunStore implements vscode.Disposable {
           if (rest) records.append(rest);
           records.appendLine(summaryLine(model, lines));
           this.reportFailure(model);
+          if (this.models.has(model.id)) this.record(model);
         }
         if (change.run || change.stages.length > 0) this.changed.fire({ model, ...change });
       }
@@ -229,6 +302,7 @@ export class RunStore implements vscode.Disposable {
     this.changed.dispose();
     this.ended.dispose();
     this.started.dispose();
+    this.removed.dispose();
     for (const c of [...this.records.values(), ...this.logs.values()]) c.dispose();
   }
 }

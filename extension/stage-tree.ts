@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import { formatBytes, formatCount, formatDuration } from '../engine/format';
 import type { StageStatus } from '../engine';
+import { Commands } from './command-ids';
+import { clockTime } from './history';
 import type { RunModel, RunState, StageView } from './run-model';
 import type { RunStore } from './run-store';
 
@@ -39,16 +41,22 @@ function icon([id, color]: [string, string?]): vscode.ThemeIcon {
 }
 
 export class RunNode {
-  constructor(readonly model: RunModel) {}
+  constructor(
+    readonly model: RunModel,
+    private readonly store: RunStore,
+  ) {}
 
   item(): vscode.TreeItem {
     const m = this.model;
-    const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `run:${m.file}`;
+    // The latest run of each file is open; earlier ones fold away (a new id, so they start folded).
+    const latest = this.store.latestOf(m.file) === m;
+    const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `run:${m.id}${latest ? '' : ':earlier'}`;
     const rate = m.running ? ` · ${formatCount(m.recordRate)} rec/s` : '';
-    item.description = `${m.state} · ${formatCount(m.records)} records${rate} · ${formatDuration(m.elapsedMs)}`;
+    item.description = `${m.state} · ${formatCount(m.records)} records${rate} · ${formatDuration(m.elapsedMs)} · ${clockTime(m.startedAt)}`;
     item.iconPath = icon(runIcons[m.state]);
-    item.tooltip = new vscode.MarkdownString(`**${m.pipelineName}** — ${m.file}${m.result?.error ? `\n\n${m.result.error.message}` : ''}`);
+    const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome and statuses only.' : '';
+    item.tooltip = new vscode.MarkdownString(`**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`);
     item.contextValue = m.running ? 'pipewright.run.running' : 'pipewright.run.ended';
     return item;
   }
@@ -67,11 +75,12 @@ export class StageNode {
   item(): vscode.TreeItem {
     const s = this.stage!;
     const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `stage:${this.model.file}:${this.index}`;
+    item.id = `stage:${this.model.id}:${this.index}`;
     item.iconPath = icon(stageIcons[s.status]);
     item.description = stageDescription(s);
     item.tooltip = `${s.name}: ${statusText[s.status]}${s.message ? `\n${s.message}` : ''}`;
     item.contextValue = 'pipewright.stage';
+    item.command = { command: Commands.revealStage, title: 'Show the stage in the file', arguments: [this] };
     return item;
   }
 }
@@ -141,22 +150,31 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private readonly dirty = new Set<TreeNode>();
   private structural = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly store: RunStore,
     /** Coalesces refreshes: views update a few times a second, whatever the event rate. */
     private readonly refreshMs = 200,
   ) {
-    this.subscription = store.onDidChange((c) => {
-      const known = this.runNodes.get(c.model.id);
-      if (!known) this.structural = true;
-      else {
-        if (c.run) this.dirty.add(known);
-        for (const i of c.stages) this.dirty.add(this.stageNode(c.model, i));
-      }
+    const structural = () => {
+      this.structural = true;
       this.schedule();
-    });
+    };
+    this.subscriptions = [
+      store.onDidChange((c) => {
+        const known = this.runNodes.get(c.model.id);
+        if (!known) this.structural = true;
+        else {
+          if (c.run) this.dirty.add(known);
+          for (const i of c.stages) this.dirty.add(this.stageNode(c.model, i));
+        }
+        this.schedule();
+      }),
+      // A new run folds the previous one of its file; removed runs leave.
+      store.onDidStart(structural),
+      store.onDidRemove(structural),
+    ];
   }
 
   private schedule(): void {
@@ -177,10 +195,11 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     this.dirty.clear();
   }
 
-  private runNode(model: RunModel): RunNode {
+  /** The node of a run (the same object for the run's lifetime, so it can be revealed). */
+  runNode(model: RunModel): RunNode {
     let node = this.runNodes.get(model.id);
     if (!node) {
-      node = new RunNode(model);
+      node = new RunNode(model, this.store);
       this.runNodes.set(model.id, node);
     }
     return node;
@@ -202,11 +221,13 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   getChildren(node?: TreeNode): TreeNode[] {
     if (!node) {
-      // Forget nodes of runs that a newer run of the same file replaced.
-      const current = new Set(this.store.runs().map((m) => m.id));
+      // Forget nodes of runs that left the history.
+      const runs = this.store.runs();
+      const current = new Set(runs.map((m) => m.id));
       for (const [id] of this.runNodes) if (!current.has(id)) this.runNodes.delete(id);
       for (const [key, n] of this.stageNodes) if (!current.has(n.model.id)) this.stageNodes.delete(key);
-      return this.store.runs().map((m) => this.runNode(m));
+      // Newest first: a new run is at the top.
+      return runs.sort((a, b) => b.startedAt - a.startedAt || b.id - a.id).map((m) => this.runNode(m));
     }
     if (node instanceof RunNode) return node.model.stages.map((s) => this.stageNode(node.model, s.index));
     if (node instanceof StageNode) return node.stage ? stageDetails(node.stage) : [];
@@ -219,7 +240,7 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.emitter.dispose();
   }
 }

@@ -3,14 +3,14 @@ import { formatCount } from '../engine/format';
 import { Commands } from './command-ids';
 import type { RunStore } from './run-store';
 
-/** While pipelines run: their live record rate, and Stop on click. Hidden otherwise. */
+/** While pipelines run: their live record rate; a click shows the run panel. Hidden otherwise. */
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('pipewright.run', vscode.StatusBarAlignment.Left, 10);
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly store: RunStore) {
     this.item.name = 'Pipewright run';
-    this.item.command = Commands.stop;
+    this.item.command = Commands.showRun;
     this.subscriptions = [store.onDidChange(() => this.update()), store.onDidEnd(() => this.update())];
   }
 
@@ -25,7 +25,7 @@ export class RunStatusBar implements vscode.Disposable {
       running.length === 1 && first
         ? `$(sync~spin) ${first.pipelineName}: ${formatCount(first.records)} rec · ${formatCount(first.recordRate)}/s`
         : `$(sync~spin) ${running.length} pipelines running`;
-    this.item.tooltip = 'Pipewright: click to stop';
+    this.item.tooltip = 'Pipewright: show the run (graph, stage table, rates over time)';
     this.item.show();
   }
 

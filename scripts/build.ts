@@ -16,6 +16,8 @@ interface Entry {
   /** A shebang makes the bundle a command (package.json `bin`): `npx pipewright` runs it directly. */
   shebang?: boolean;
   external?: string[];
+  /** A script for a webview page (the run panel): a browser bundle, not a Node module. */
+  browser?: boolean;
 }
 
 function entries(production: boolean): Entry[] {
@@ -24,6 +26,7 @@ function entries(production: boolean): Entry[] {
     { in: 'server/main.ts', out: 'server' },
     { in: 'extension/extension.ts', out: 'extension' },
     { in: 'engine/builtins/main.ts', out: 'builtin' },
+    { in: 'extension/panel/webview/main.ts', out: 'panel', browser: true },
   ];
   if (production) return list;
   // The end-to-end suite, loaded by mocha inside VS Code's extension host (test/e2e/run.ts).
@@ -36,18 +39,17 @@ function entries(production: boolean): Entry[] {
 
 function options(entry: Entry, production: boolean): esbuild.BuildOptions {
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const runtime: esbuild.BuildOptions = entry.browser
+    ? { platform: 'browser', target: 'es2022', format: 'iife' }
+    : { platform: 'node', target: 'node20', format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['vscode', ...(entry.external ?? [])] };
   return {
     absWorkingDir: root,
     entryPoints: [{ in: entry.in, out: entry.out }],
     bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    ...runtime,
     sourcemap: !production,
     minify: production,
-    outExtension: { '.js': '.cjs' },
     outdir: 'dist',
-    external: ['vscode', ...(entry.external ?? [])],
     logLevel: 'warning',
     metafile: true,
     define: { PIPEWRIGHT_VERSION: JSON.stringify(version) },
@@ -61,7 +63,7 @@ export async function build(production = false): Promise<void> {
   const inputs: Record<string, string[]> = {};
   for (const entry of entries(production)) {
     const result = await esbuild.build(options(entry, production));
-    inputs[`dist/${entry.out}.cjs`] = Object.keys(result.metafile?.inputs ?? {});
+    inputs[`dist/${entry.out}.${entry.browser ? 'js' : 'cjs'}`] = Object.keys(result.metafile?.inputs ?? {});
     if (entry.shebang) chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755);
   }
   writeFileSync(path.join(root, 'dist/meta.json'), `${JSON.stringify(inputs, null, 1)}\n`);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { startCodeServer } from './code-server';
+import { panelCheckpoints } from './panel-checks';
 import { ensureHost } from './setup';
 import { checkpointDir, checkpointFiles, type CheckpointAnswer } from './suite/checkpoint';
 import { suiteTag } from './suite/tag';
@@ -23,8 +24,8 @@ interface Session {
   settings?: Record<string, unknown>;
   /** Mocha grep: which suites run in this session. */
   grep: string;
-  /** Checks on the rendered workbench that the suite asks for by name (see suite/checkpoint.ts). */
-  checkpoints?: Record<string, (page: Page) => Promise<void>>;
+  /** Checks on the rendered workbench that the suite asks for by name, with arguments; they may return what they read (see suite/checkpoint.ts). */
+  checkpoints?: Record<string, (page: Page, args: unknown) => Promise<unknown>>;
 }
 
 const sessions: Session[] = [
@@ -40,6 +41,7 @@ const sessions: Session[] = [
         await page.locator('.output-view', { hasText: '"path":"/api/cart"' }).first().waitFor({ timeout: 20_000 });
         await page.screenshot({ path: path.join(screenshotDir, 'screenshot-run.png') });
       },
+      ...panelCheckpoints(screenshotDir),
     },
   },
   {
@@ -65,6 +67,7 @@ function answerCheckpoints(workspace: string, page: Page, session: Session, scra
     if (!file?.toString().endsWith('.ask') || !name) return;
     const { ask, answer } = checkpointFiles(workspace, name);
     if (!fs.existsSync(ask)) return;
+    const args = JSON.parse(fs.readFileSync(ask, 'utf8') || 'null') as unknown;
     fs.rmSync(ask);
     const check = session.checkpoints?.[name];
     const reply = (a: CheckpointAnswer) => {
@@ -73,8 +76,8 @@ function answerCheckpoints(workspace: string, page: Page, session: Session, scra
       fs.renameSync(`${answer}.tmp`, answer);
     };
     if (!check) return reply({ ok: false, error: `the harness has no checkpoint "${name}"` });
-    check(page).then(
-      () => reply({ ok: true }),
+    check(page, args).then(
+      (data) => reply({ ok: true, ...(data === undefined ? {} : { data }) }),
       async (e: unknown) => {
         await page.screenshot({ path: path.join(scratch, `${name}-failure.png`) }).catch(() => undefined);
         reply({ ok: false, error: `checkpoint ${name}: ${(e as Error).message}` });

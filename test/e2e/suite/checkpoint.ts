@@ -9,6 +9,8 @@ export const checkpointDir = '.e2e-checkpoints';
 export interface CheckpointAnswer {
   ok: boolean;
   error?: string;
+  /** What the check read from the page (JSON), for the suite to assert on. */
+  data?: unknown;
 }
 
 export function checkpointFiles(workspace: string, name: string): { ask: string; answer: string } {
@@ -36,11 +38,18 @@ export function waitForFile(file: string, timeoutMs: number): Promise<void> {
   });
 }
 
-/** From the suite: asks the harness to run checkpoint `name` and returns its answer. */
-export async function checkpoint(workspace: string, name: string, timeoutMs = 60_000): Promise<CheckpointAnswer> {
+/**
+ * From the suite: asks the harness to run checkpoint `name` with `args` (JSON) and returns its
+ * answer. The ask file is written aside and renamed, so the harness never reads half of it.
+ */
+export async function checkpoint(workspace: string, name: string, args: unknown = null, timeoutMs = 60_000): Promise<CheckpointAnswer> {
   const { ask, answer } = checkpointFiles(workspace, name);
   fs.mkdirSync(path.dirname(ask), { recursive: true });
-  fs.writeFileSync(ask, '');
+  fs.rmSync(answer, { force: true });
+  fs.writeFileSync(`${ask}.tmp`, JSON.stringify(args));
+  fs.renameSync(`${ask}.tmp`, ask);
   await waitForFile(answer, timeoutMs);
-  return JSON.parse(fs.readFileSync(answer, 'utf8')) as CheckpointAnswer;
+  const reply = JSON.parse(fs.readFileSync(answer, 'utf8')) as CheckpointAnswer;
+  fs.rmSync(answer, { force: true });
+  return reply;
 }

@@ -11,6 +11,8 @@ import { openPipeline, workspacePath } from './helpers';
 describe('showcase', () => {
   it('leaves a finished run on screen', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Only this run in the Stages view: the suite's earlier runs would fill it.
+    await vscode.commands.executeCommand('pipewright.clearHistory');
     await openPipeline('examples/access-log.pipeline.yaml');
     await vscode.commands.executeCommand('workbench.view.extension.pipewright');
     const model = await vscode.commands.executeCommand<RunModel>('pipewright.runPipeline', vscode.Uri.file(workspacePath('examples/access-log.pipeline.yaml')).toString());

@@ -1,0 +1,130 @@
+// The last runs of each pipeline, as summaries small enough to keep in the workspace's state
+// across window reloads: when, how long, how it ended, how many records, each stage's status.
+// Never records, never stats over time. No vscode here.
+import type { StageStatus } from '../engine';
+import { RunModel, type RunState } from './run-model';
+
+export interface StageSummary {
+  name: string;
+  status: StageStatus;
+  exitCode?: number;
+  signal?: string;
+}
+
+export interface RunSummary {
+  id: number;
+  file: string;
+  pipelineName: string;
+  to?: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: RunState;
+  records: number;
+  failedStage?: string;
+  stages: StageSummary[];
+}
+
+export function summaryOf(m: RunModel): RunSummary {
+  return {
+    id: m.id,
+    file: m.file,
+    pipelineName: m.pipelineName,
+    ...(m.to !== undefined ? { to: m.to } : {}),
+    startedAt: m.startedAt,
+    durationMs: m.elapsedMs,
+    outcome: m.state,
+    records: m.records,
+    ...(m.result?.failedStage !== undefined ? { failedStage: m.result.failedStage } : {}),
+    stages: m.stages.map((s) => ({ name: s.name, status: s.status, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}), ...(s.signal !== undefined ? { signal: s.signal } : {}) })),
+  };
+}
+
+/** A summary as an ended run model without stats, so views show it like any other run. */
+export function modelOf(s: RunSummary): RunModel {
+  const m = new RunModel(s.id, s.file, s.pipelineName, s.to, s.startedAt);
+  m.state = s.outcome === 'running' ? 'cancelled' : s.outcome; // a run cut off by a reload did not finish
+  m.records = s.records;
+  m.elapsedMs = s.durationMs;
+  m.stages = s.stages.map((st, index) => ({
+    name: st.name,
+    index,
+    status: st.status === 'running' || st.status === 'pending' ? 'cancelled' : st.status,
+    stderrTail: [],
+    ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}),
+    ...(st.signal !== undefined ? { signal: st.signal } : {}),
+  }));
+  return m;
+}
+
+/** "14:03:21": when a run started, in local time. */
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/** Summaries of the last `maxRuns` runs of each pipeline file, newest first. */
+export class RunHistory {
+  private entries: RunSummary[];
+
+  constructor(
+    private maxRuns: number,
+    saved: readonly RunSummary[] = [],
+  ) {
+    this.entries = saved.filter(isSummary).sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
+    this.trim();
+  }
+
+  /** Newest first, all pipelines. */
+  all(): readonly RunSummary[] {
+    return this.entries;
+  }
+
+  ofFile(file: string): RunSummary[] {
+    return this.entries.filter((e) => e.file === file);
+  }
+
+  /** Adds or replaces a run's summary; returns the ids that fell out of the history. */
+  put(summary: RunSummary): number[] {
+    this.entries = [summary, ...this.entries.filter((e) => e.id !== summary.id)].sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
+    return this.trim();
+  }
+
+  remove(id: number): boolean {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.id !== id);
+    return this.entries.length < before;
+  }
+
+  setMaxRuns(maxRuns: number): number[] {
+    this.maxRuns = maxRuns;
+    return this.trim();
+  }
+
+  /** The highest id kept, so ids of new runs never repeat those of a saved history. */
+  maxId(): number {
+    return Math.max(0, ...this.entries.map((e) => e.id));
+  }
+
+  private trim(): number[] {
+    const seen = new Map<string, number>();
+    const dropped: number[] = [];
+    this.entries = this.entries.filter((e) => {
+      const n = (seen.get(e.file) ?? 0) + 1;
+      seen.set(e.file, n);
+      if (n <= this.maxRuns) return true;
+      dropped.push(e.id);
+      return false;
+    });
+    return dropped;
+  }
+}
+
+/** Saved state comes from an older version or a hand edit: keep only what reads as a summary. */
+function isSummary(x: unknown): x is RunSummary {
+  const s = x as Partial<RunSummary> | null;
+  return (
+    typeof s === 'object' && s !== null && typeof s.id === 'number' && typeof s.file === 'string' && typeof s.pipelineName === 'string' &&
+    typeof s.startedAt === 'number' && typeof s.durationMs === 'number' && typeof s.outcome === 'string' && typeof s.records === 'number' && Array.isArray(s.stages)
+  );
+}

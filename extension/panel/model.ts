@@ -1,0 +1,342 @@
+// What the run panel shows, computed from a run's model and timeline: the stage graph (nodes
+// and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
+// data with text already formatted: the webview only draws it. No vscode here.
+import { formatBytes, formatCount, formatDuration } from '../../engine/format';
+import type { StageStatus } from '../../engine';
+import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
+import { clockTime, summaryOf, type RunSummary } from '../history';
+import type { RunModel, RunState, StageView } from '../run-model';
+
+export type NodeStatus = StageStatus | 'sink';
+
+export interface GraphNode {
+  id: string;
+  /** The stage's index; undefined for the output node. */
+  index?: number;
+  label: string;
+  status: NodeStatus;
+  statusText: string;
+  /** Counts under the name: "12.3k rec · 4.5 MB". */
+  detail: string;
+  bottleneck: boolean;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  /** "1.2k rec/s · 340 KB/s" while data flows, totals once the writer has ended. */
+  label: string;
+  recordsPerSec?: number;
+  bytesPerSec: number;
+  flowing: boolean;
+}
+
+export interface Cell {
+  text: string;
+  /** What the column sorts by (numbers sort as numbers; missing values last). */
+  sort: number | string | null;
+  title?: string;
+}
+
+export const columns = [
+  { key: 'name', title: 'Stage', numeric: false },
+  { key: 'status', title: 'Status', numeric: false },
+  { key: 'recordsIn', title: 'Records in', numeric: true },
+  { key: 'recordsOut', title: 'Records out', numeric: true },
+  { key: 'recordRate', title: 'Rec/s', numeric: true },
+  { key: 'bytesIn', title: 'Bytes in', numeric: true },
+  { key: 'bytesOut', title: 'Bytes out', numeric: true },
+  { key: 'byteRate', title: 'Bytes/s', numeric: true },
+  { key: 'cpu', title: 'CPU', numeric: true },
+  { key: 'peakRss', title: 'Peak RSS', numeric: true },
+  { key: 'busy', title: 'Busy', numeric: true },
+  { key: 'duration', title: 'Duration', numeric: true },
+  { key: 'exit', title: 'Exit', numeric: false },
+] as const;
+
+export type ColumnKey = (typeof columns)[number]['key'];
+
+export interface TableRow {
+  index: number;
+  cells: Record<ColumnKey, Cell>;
+  status: StageStatus;
+  bottleneck: boolean;
+}
+
+export interface Spark {
+  /** Values over the run, oldest first (at most `sparkPoints`). */
+  values: number[];
+  max: number;
+  /** The latest value, formatted with its unit. */
+  latest: string;
+}
+
+export interface StageSparks {
+  index: number;
+  /** Records/s where the stage's records are counted, else bytes/s. */
+  rate: Spark;
+  rateUnit: 'rec/s' | 'B/s';
+  cpu: Spark;
+}
+
+export interface Failure {
+  index: number;
+  name: string;
+  /** "exited with code 3", "was killed by SIGKILL", "timed out". */
+  how: string;
+  message?: string;
+  stderr: string[];
+}
+
+export interface HistoryItem {
+  id: number;
+  label: string;
+  detail: string;
+  outcome: RunState;
+  current: boolean;
+}
+
+export interface PanelView {
+  runId: number;
+  title: string;
+  file: string;
+  state: RunState;
+  /** "running · 12.3k records · 1.2k rec/s · 4.5 s". */
+  summary: string;
+  pinned: boolean;
+  /** A run from an earlier window: its summary only (no stats were kept). */
+  restored: boolean;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  bottleneck?: { index: number; name: string; why: string };
+  rows: TableRow[];
+  sparks: StageSparks[];
+  failures: Failure[];
+  history: HistoryItem[];
+}
+
+export const sparkPoints = 60;
+export const outputNode = 'output';
+const stageId = (index: number) => `stage-${index}`;
+
+export const statusText: Record<StageStatus, string> = {
+  pending: 'pending',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'stopped-early': 'stopped early',
+  cancelled: 'cancelled',
+  'timed-out': 'timed out',
+};
+
+const pct = (share: number) => `${Math.round(share * 100)}%`;
+
+/** Which stage reads which: today each stage reads the one before it, and the last feeds the output. */
+export function linksOf(stages: readonly Pick<StageView, 'index'>[]): { from: string; to: string; writer: number }[] {
+  const links = stages.slice(1).map((s, i) => ({ from: stageId(stages[i]!.index), to: stageId(s.index), writer: stages[i]!.index }));
+  const last = stages.at(-1);
+  if (last) links.push({ from: stageId(last.index), to: outputNode, writer: last.index });
+  return links;
+}
+
+export interface ViewInputs {
+  model: RunModel;
+  timeline?: readonly StageTimeline[];
+  history: readonly RunSummary[];
+  pinned: boolean;
+  restored: boolean;
+}
+
+export function panelView({ model, timeline, history, pinned, restored }: ViewInputs): PanelView {
+  const rates = model.stages.map((s) => ratesOf(timeline?.[s.index]?.samples ?? []));
+  const links = linksOf(model.stages);
+  const flow = (i: number) => flowOf(model.stages[i], rates[i]);
+  const edges: GraphEdge[] = links.map((l) => {
+    const f = flow(l.writer);
+    const writer = model.stages[l.writer];
+    return { from: l.from, to: l.to, label: edgeLabel(writer, f), bytesPerSec: f.bytesPerSec, ...(f.recordsPerSec !== undefined ? { recordsPerSec: f.recordsPerSec } : {}), flowing: writer?.status === 'running' };
+  });
+  const bottleneckStage = model.stages.find((s) => s.stats?.bottleneck && s.status === 'running');
+  const nodes: GraphNode[] = model.stages.map((s) => ({
+    id: stageId(s.index),
+    index: s.index,
+    label: s.name,
+    status: s.status,
+    statusText: nodeStatusText(s),
+    detail: nodeDetail(s),
+    bottleneck: s === bottleneckStage,
+  }));
+  nodes.push({ id: outputNode, label: 'output', status: 'sink', statusText: model.to ? `to ${model.to}` : 'records', detail: `${formatCount(model.records)} rec`, bottleneck: false });
+  const recordsIn = (index: number) => {
+    const writers = links.filter((l) => l.to === stageId(index)).map((l) => model.stages[l.writer]?.stats?.recordsOut);
+    return writers.length === 0 || writers.some((r) => r === undefined) ? undefined : writers.reduce<number>((a, b) => a + (b ?? 0), 0);
+  };
+  const view: PanelView = {
+    runId: model.id,
+    title: model.to ? `${model.pipelineName} → ${model.to}` : model.pipelineName,
+    file: model.file,
+    state: model.state,
+    summary: runSummary(model),
+    pinned,
+    restored,
+    nodes,
+    edges,
+    rows: model.stages.map((s) => rowOf(s, recordsIn(s.index), flow(s.index))),
+    sparks: model.stages.map((s) => sparksOf(s.index, rates[s.index] ?? [])),
+    failures: model.stages.filter((s) => s.status === 'failed' || s.status === 'timed-out').map(failureOf),
+    // The shown run as it is now (its saved summary is from its start while it runs).
+    history: history.map((h) => (h.id === model.id ? historyItem(summaryOf(model), true) : historyItem(h, false))),
+  };
+  if (bottleneckStage) view.bottleneck = { index: bottleneckStage.index, name: bottleneckStage.name, why: bottleneckWhy(bottleneckStage, links, model.stages) };
+  return view;
+}
+
+interface Flow {
+  recordsPerSec?: number;
+  bytesPerSec: number;
+}
+
+/** Live: the latest interval (records from the timeline, bytes from the stats). Ended: the average over its life. */
+function flowOf(s: StageView | undefined, rates: RatePoint[] | undefined): Flow {
+  const st = s?.stats;
+  if (!s || !st) return { bytesPerSec: 0 };
+  if (s.status === 'running') {
+    const last = rates?.at(-1);
+    return { bytesPerSec: st.rateOut, ...(last?.recordsPerSec !== undefined ? { recordsPerSec: last.recordsPerSec } : {}) };
+  }
+  const secs = st.durationMs / 1000;
+  if (secs <= 0) return { bytesPerSec: 0 };
+  return { bytesPerSec: st.bytesOut / secs, ...(st.recordsOut !== undefined ? { recordsPerSec: st.recordsOut / secs } : {}) };
+}
+
+function edgeLabel(writer: StageView | undefined, f: Flow): string {
+  const st = writer?.stats;
+  if (!st) return '';
+  if (writer.status === 'running') return [f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
+  return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, formatBytes(st.bytesOut)].filter(Boolean).join(' · ');
+}
+
+function nodeStatusText(s: StageView): string {
+  if (s.status === 'failed') return s.signal ? `failed: ${s.signal}` : `failed: exit ${s.exitCode ?? '?'}`;
+  if (s.status === 'running' && s.stats) return `running · CPU ${pct(s.stats.busy)}`;
+  return statusText[s.status];
+}
+
+function nodeDetail(s: StageView): string {
+  const st = s.stats;
+  if (!st) return '';
+  return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, `${formatBytes(st.bytesOut)} out`].filter(Boolean).join(' · ');
+}
+
+function runSummary(m: RunModel): string {
+  const parts: string[] = [m.state, `${formatCount(m.records)} record${m.records === 1 ? '' : 's'}`];
+  if (m.running) parts.push(`${formatCount(m.recordRate)} rec/s`);
+  parts.push(formatDuration(m.elapsedMs));
+  if (m.result?.failedStage) parts.push(`failed at ${m.result.failedStage}`);
+  return parts.join(' · ');
+}
+
+const num = (n: number | undefined, text: (n: number) => string): Cell => (n === undefined ? { text: '—', sort: null } : { text: text(n), sort: n });
+
+function rowOf(s: StageView, recordsIn: number | undefined, f: Flow): TableRow {
+  const st = s.stats;
+  const cpuMs = st ? st.cpuUserMs + st.cpuSysMs : undefined;
+  const exit = s.signal ?? (s.exitCode !== undefined ? String(s.exitCode) : '');
+  const live = s.status === 'running';
+  return {
+    index: s.index,
+    status: s.status,
+    bottleneck: st?.bottleneck === true && live,
+    cells: {
+      name: { text: s.name, sort: s.index },
+      status: { text: statusText[s.status], sort: statusText[s.status], ...(s.message ? { title: s.message } : {}) },
+      recordsIn: num(recordsIn, formatCount),
+      recordsOut: num(st?.recordsOut, formatCount),
+      recordRate: num(f.recordsPerSec, formatCount),
+      bytesIn: num(st?.bytesIn, formatBytes),
+      bytesOut: num(st?.bytesOut, formatBytes),
+      byteRate: num(st ? f.bytesPerSec : undefined, (n) => `${formatBytes(n)}/s`),
+      cpu: { ...num(cpuMs, formatDuration), ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}; ${pct(st.busy)} of a core` } : {}) },
+      peakRss: num(st ? st.maxRssKb * 1024 : undefined, formatBytes),
+      busy: { ...num(st?.working, pct), ...(st ? { title: `working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}` } : {}) },
+      duration: num(st?.durationMs, formatDuration),
+      exit: { text: exit, sort: exit === '' ? null : (s.exitCode ?? exit) },
+    },
+  };
+}
+
+/** Averages neighbouring points down to at most `n`: the whole run, at the sparkline's width. */
+export function downsample(values: readonly number[], n = sparkPoints): number[] {
+  if (values.length <= n) return [...values];
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const from = Math.floor((i * values.length) / n);
+    const to = Math.floor(((i + 1) * values.length) / n);
+    const slice = values.slice(from, Math.max(to, from + 1));
+    out.push(slice.reduce((a, b) => a + b, 0) / slice.length);
+  }
+  return out;
+}
+
+function spark(values: number[], latest: string): Spark {
+  const v = downsample(values);
+  return { values: v, max: Math.max(0, ...v), latest };
+}
+
+export function sparksOf(index: number, rates: readonly RatePoint[]): StageSparks {
+  const counted = rates.length > 0 && rates.every((p) => p.recordsPerSec !== undefined);
+  const rate = rates.map((p) => (counted ? p.recordsPerSec! : p.bytesPerSec));
+  const last = rates.at(-1);
+  const cpu = rates.map((p) => p.cpu * 100);
+  return {
+    index,
+    rateUnit: counted ? 'rec/s' : 'B/s',
+    rate: spark(rate, last ? (counted ? `${formatCount(last.recordsPerSec!)} rec/s` : `${formatBytes(last.bytesPerSec)}/s`) : '—'),
+    cpu: spark(cpu, last ? `${Math.round(last.cpu * 100)}%` : '—'),
+  };
+}
+
+/** Why a stage is the bottleneck, in the numbers that made it one (docs/stats.md#bottleneck). */
+export function bottleneckWhy(s: StageView, links: readonly { from: string; to: string; writer: number }[], stages: readonly StageView[]): string {
+  const st = s.stats!;
+  const parts = [`working ${pct(st.working)} of the time (CPU ${pct(st.busy)})`];
+  for (const l of links.filter((l) => l.to === stageId(s.index))) {
+    const up = stages[l.writer];
+    if (up?.stats) parts.push(`${up.name} waits to write ${pct(up.stats.waitingWrite)}`);
+  }
+  for (const l of links.filter((l) => l.from === stageId(s.index) && l.to !== outputNode)) {
+    const down = stages.find((x) => stageId(x.index) === l.to);
+    if (down?.stats) parts.push(`${down.name} waits to read ${pct(down.stats.waitingRead)}`);
+  }
+  return parts.join('; ');
+}
+
+function failureOf(s: StageView): Failure {
+  const how = s.status === 'timed-out' ? 'timed out' : s.signal ? `was killed by ${s.signal}` : `exited with code ${s.exitCode ?? '?'}`;
+  return { index: s.index, name: s.name, how, ...(s.message ? { message: s.message } : {}), stderr: s.stderrTail };
+}
+
+function historyItem(h: RunSummary, current: boolean): HistoryItem {
+  const outcome = h.outcome === 'failed' && h.failedStage ? `failed at ${h.failedStage}` : h.outcome;
+  return { id: h.id, label: clockTime(h.startedAt), detail: `${outcome} · ${formatCount(h.records)} rec · ${formatDuration(h.durationMs)}`, outcome: h.outcome, current };
+}
+
+/** What dagre lays out: node boxes sized for their text, and the edges. */
+export interface LayoutInput {
+  nodes: { id: string; width: number; height: number }[];
+  edges: { from: string; to: string }[];
+  /** Changes only when the layout would: the webview lays out again only then. */
+  key: string;
+}
+
+export const nodeHeight = 58;
+const charWidth = 6.8;
+
+export function layoutInput(view: Pick<PanelView, 'nodes' | 'edges'>): LayoutInput {
+  // Wide enough for the longest text it will show (the name may get a "⚠ " when it is the bottleneck);
+  // the width grows in steps so live counts do not re-layout every tick.
+  const width = (n: GraphNode) => Math.ceil((Math.max(n.label.length + 2, n.detail.length, n.statusText.length, 12) * charWidth + 24) / 20) * 20;
+  const nodes = view.nodes.map((n) => ({ id: n.id, width: width(n), height: nodeHeight }));
+  const edges = view.edges.map((e) => ({ from: e.from, to: e.to }));
+  return { nodes, edges, key: JSON.stringify([nodes, edges]) };
+}

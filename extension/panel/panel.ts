@@ -1,0 +1,176 @@
+// The run panel: one webview that follows the latest run, or stays pinned on one run. It sends
+// the webview a view model a few times a second while its run changes; the webview keeps the
+// last one in its state, and a serializer brings the panel back after a window reload.
+import * as vscode from 'vscode';
+import { Commands } from '../command-ids';
+import type { RunModel } from '../run-model';
+import type { RunStore } from '../run-store';
+import { panelHtml } from './html';
+import { layoutInput, panelView, type PanelView } from './model';
+import { panelViewType, type FromPanel, type PanelState, type ToPanel } from './protocol';
+
+export class RunPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelSubscriptions: vscode.Disposable[] = [];
+  private readonly subscriptions: vscode.Disposable[];
+  private runId: number | undefined;
+  private pinned = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** The last view sent (tests read it; the webview draws it). */
+  lastView: PanelView | undefined;
+  private readonly posted = new vscode.EventEmitter<PanelView>();
+  /** Fires after each view sent to the webview. */
+  readonly onDidPost = this.posted.event;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly extensionUri: vscode.Uri,
+    /** Coalesces updates: a few per second, whatever the event rate. */
+    private readonly refreshMs = 250,
+  ) {
+    this.subscriptions = [
+      vscode.window.registerWebviewPanelSerializer(panelViewType, {
+        deserializeWebviewPanel: async (panel, state: PanelState | undefined) => {
+          const id = state?.view?.runId;
+          this.pinned = state?.view?.pinned === true && id !== undefined && store.find(id) !== undefined;
+          this.runId = this.pinned ? id : undefined;
+          this.adopt(panel);
+        },
+      }),
+      store.onDidStart((m) => {
+        if (this.panel && !this.pinned) this.follow(m);
+      }),
+      store.onDidChange((c) => {
+        if (c.model.id === this.current()?.id) this.schedule();
+      }),
+      store.onDidEnd((m) => {
+        if (m.id === this.current()?.id) this.schedule();
+      }),
+      store.onDidRemove(() => {
+        if (this.runId !== undefined && !store.find(this.runId)) this.pinned = false;
+        this.schedule();
+      }),
+    ];
+  }
+
+  /** The run shown: the pinned one, else the latest. */
+  current(): RunModel | undefined {
+    const pinned = this.runId !== undefined ? this.store.find(this.runId) : undefined;
+    if (this.pinned && pinned) return pinned;
+    return this.store.runs().at(-1);
+  }
+
+  get visible(): boolean {
+    return this.panel?.visible === true;
+  }
+
+  /** Opens (or brings forward) the panel on `model` (pinned to it unless it is the latest run), or following the latest run. */
+  show(model?: RunModel): void {
+    if (model) {
+      this.runId = model.id;
+      this.pinned = model !== this.store.runs().at(-1);
+    }
+    if (this.panel) this.panel.reveal(undefined, true);
+    else {
+      const panel = vscode.window.createWebviewPanel(panelViewType, 'Pipewright Run', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {});
+      this.adopt(panel);
+    }
+    this.post();
+  }
+
+  private follow(model: RunModel): void {
+    this.runId = model.id;
+    this.schedule();
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    const web = panel.webview;
+    // Scripts from the extension's own bundle only; files only from dist/ and media/.
+    web.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media/pipewright.svg');
+    web.html = panelHtml({
+      cspSource: web.cspSource,
+      scriptUri: web.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist/panel.js')).toString(),
+      styleUri: web.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media/panel.css')).toString(),
+    });
+    this.panelSubscriptions = [
+      web.onDidReceiveMessage((m: FromPanel) => this.receive(m)),
+      // Hidden webviews are torn down (their state is kept); shown again, they get the current view.
+      panel.onDidChangeViewState(() => {
+        if (panel.visible) this.post();
+      }),
+      panel.onDidDispose(() => {
+        for (const s of this.panelSubscriptions) s.dispose();
+        this.panelSubscriptions = [];
+        this.panel = undefined;
+        this.pinned = false;
+      }),
+    ];
+  }
+
+  private receive(m: FromPanel): void {
+    const model = this.current();
+    switch (m.type) {
+      case 'ready':
+        return this.post();
+      case 'reveal':
+        if (model) void vscode.commands.executeCommand(Commands.revealStage, { runId: model.id, index: m.index, log: true });
+        return;
+      case 'pin':
+        this.pinned = m.pinned;
+        this.runId = model?.id;
+        return this.post();
+      case 'showRun': {
+        const target = this.store.find(m.runId);
+        if (target) this.show(target);
+        return;
+      }
+      case 'stop':
+        if (model) this.store.stop(model.id);
+        return;
+      case 'exportTrace':
+        if (model) void vscode.commands.executeCommand(Commands.exportTrace, { runId: model.id });
+        return;
+    }
+  }
+
+  private schedule(): void {
+    if (!this.panel) return;
+    this.timer ??= setTimeout(() => this.post(), this.refreshMs);
+  }
+
+  /** Sends the current view now (also used by tests to wait for the webview). */
+  post(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.panel) return;
+    const model = this.current();
+    let message: ToPanel;
+    if (!model) message = { type: 'empty', message: 'No run to show yet: run a pipeline (▶ Run pipeline above `stages:`).' };
+    else {
+      const view = panelView({
+        model,
+        timeline: this.store.timelineOf(model)?.stages,
+        history: this.store.historyOf(model.file),
+        pinned: this.pinned,
+        restored: this.store.isRestored(model),
+      });
+      this.panel.title = `Run: ${view.title}`;
+      this.lastView = view;
+      message = { type: 'view', view, layout: layoutInput(view) };
+    }
+    // Messages to a hidden webview are dropped; it asks again ('ready') when it is shown.
+    if (!this.panel.visible) return;
+    void this.panel.webview.postMessage(message).then(() => {
+      if (message.type === 'view') this.posted.fire(message.view);
+    });
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.panel?.dispose();
+    for (const s of this.subscriptions) s.dispose();
+    this.posted.dispose();
+  }
+}
