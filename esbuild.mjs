@@ -30,6 +30,8 @@ const common = {
   minify: production,
   outExtension: { '.js': '.cjs' },
   outdir: 'dist',
+  // engine/segment.sh is bundled as a string (the script every segment's bash runs).
+  loader: { '.sh': 'text' },
   external: ['vscode'],
   logLevel: 'warning',
   plugins: [precompiledAjv()],

@@ -19,6 +19,8 @@ export interface PlanInput {
 export interface PlannedStage {
   stage: Stage;
   plan: StagePlan;
+  /** A `write` stage: the file it writes (resolved against its working directory). */
+  writes?: string;
 }
 
 function isExecutableFile(p: string): boolean {
@@ -92,12 +94,14 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     if (!a) return { error: runError('invalid-pipeline', `${at}${label} has nothing to run; give it \`run:\` or \`command:\` (run \`pipewright check\` for details)`, extra) };
     let argv: string[];
     let env = r.env;
+    let writes: string | undefined;
     if (a.kind === 'use') {
       const program = builtinProgram();
       if (!program.ok) return { error: runError('spawn-failed', `${at}${label}: the built-in stages' program is missing (looked for ${program.tried.join(' and ')}); run \`npm run build\``, extra) };
       // Options travel in the environment, not in argv (see engine/builtins/protocol.ts).
       argv = [process.execPath, program.path, a.builtin];
       env = { ...r.env, ELECTRON_RUN_AS_NODE: '1', [builtinOptionsVariable]: JSON.stringify(a.options) };
+      if (a.builtin === 'write' && typeof a.options.path === 'string') writes = path.resolve(r.dir, a.options.path);
     } else if (a.kind === 'command') {
       const program = a.argv[0];
       if (program === undefined || program === '') return { error: runError('invalid-pipeline', `${at}${label} has an empty \`command:\`; give the program and its arguments`, extra) };
@@ -109,7 +113,7 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     } else {
       argv = ['/bin/sh', '-c', execPrefixed(a.script)];
     }
-    planned.push({ stage, plan: { argv, dir: r.dir, env } });
+    planned.push(writes === undefined ? { stage, plan: { argv, dir: r.dir, env } } : { stage, plan: { argv, dir: r.dir, env, commit: true }, writes });
   }
   return { stages: planned };
 }

@@ -5,6 +5,8 @@
  * their outputs on line boundaries, optionally in input order). Every buffer is bounded: a
  * target that cannot take more pauses its source (write → false → wait for 'drain').
  */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { countNewlines } from './lines';
 
@@ -234,6 +236,14 @@ export function connect(source: Source, target: Target, tap?: EdgeTap): void {
     tap?.end();
     target.end();
   };
+}
+
+/** A file descriptor the engine reads itself (the run's stdin, dealt to a first stage's workers). */
+export function fdReadable(fd: number): Readable {
+  const st = fs.fstatSync(fd);
+  // A pipe or socket is read without blocking a thread-pool thread (a cancelled run must not hang on it).
+  if (st.isFIFO() || st.isSocket()) return new net.Socket({ fd, readable: true, writable: false });
+  return fs.createReadStream('', { fd, autoClose: false });
 }
 
 /** One readable (a segment's last stdout): its data handlers are called by the segment. */

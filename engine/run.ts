@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { resolveTarget, temporaryName } from './builtins/write-target';
 import type { Pipeline } from '../dsl';
 import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
 import { afterNthNewline, countNewlines } from './lines';
 import { planStages, type PlannedStage } from './preflight';
 import type { ControlMessage, StagePlan } from './plumbing';
-import { connect, cutUnits, Dealer, EdgeTap, Merger, StreamSource, StreamTarget, type EdgePeek, type Source, type Target } from './relay';
+import { connect, cutUnits, Dealer, EdgeTap, fdReadable, Merger, StreamSource, StreamTarget, type EdgePeek, type Source, type Target } from './relay';
 import { Segment, type SegmentHandlers } from './segment';
 import { aggregateStats, pickBottleneck, ProcProbe, StageMeter, type StageStats } from './stats';
 import { classifyEnd, decodeShellStatus, endedStatuses, isBrokenPipeNoise, type StageStatus } from './status';
@@ -104,6 +106,8 @@ interface StageRun {
   exitCode?: number;
   signal?: string;
   message?: string;
+  /** A `write` stage's commit channel, until the verdict is sent (see settleCommits). */
+  commit?: Writable;
 }
 
 export function refusedHandle(error: RunError, file: string | undefined): RunHandle {
@@ -164,6 +168,8 @@ class Run {
   private readonly units: UnitRun[] = [];
   private readonly edges: Edge[] = [];
   private readonly taps = new Map<string, EdgeTap>();
+  /** The run's stdin, when the engine deals it to a first stage's workers. */
+  private stdin: Readable | undefined;
   /** The last unit's output: the records. */
   private sinkSource: Source | undefined;
   private records = 0;
@@ -278,6 +284,7 @@ class Run {
           { input, ...(k === 0 && this.options.stdinFd !== undefined ? { stdinFd: this.options.stdinFd } : {}) },
         );
         this.segments.push(seg);
+        for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
         seg.input?.on('error', () => this.edgeGone(k - 1));
         this.units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target: input ? new StreamTarget(seg.input) : undefined });
         return;
@@ -285,6 +292,10 @@ class Run {
       const st = this.stages[u.index]!;
       const copies = st.copies!;
       const segs: Segment[] = [];
+      // The run's stdin into a first stage with workers is dealt like any other input: never raced.
+      const stdin = k === 0 && this.options.stdinFd !== undefined ? fdReadable(this.options.stdinFd) : undefined;
+      if (stdin) this.stdin = stdin;
+      const dealt = input || stdin !== undefined;
       const merger = new Merger(
         copies.map((_, i) => () => segs[i]?.output),
         u.ordered,
@@ -310,13 +321,14 @@ class Run {
               this.maybeEndStage(c);
             },
           ),
-          { input, ...(k === 0 && this.options.stdinFd !== undefined ? { stdinFd: this.options.stdinFd } : {}) },
+          { input: dealt },
         );
         segs.push(seg);
         this.segments.push(seg);
+        c.commit = seg.commits.get(0);
       });
       let dealer: Dealer | undefined;
-      if (input) {
+      if (dealt) {
         dealer = new Dealer(
           segs.map((s) => s.input),
           u.ordered ? (i, n) => merger.assigned(i, n) : undefined,
@@ -327,6 +339,13 @@ class Run {
             if (dealer!.allGone) this.edgeGone(k - 1);
           }),
         );
+      }
+      if (stdin && dealer) {
+        const source = new StreamSource(() => stdin);
+        stdin.on('data', (c: Buffer) => source.onData(c));
+        stdin.on('error', () => stdin.destroy());
+        stdin.on('close', () => source.onEnd());
+        connect(source, dealer);
       }
       const unit: UnitRun = { stages: [st], segments: segs, firstProcs: copies, lastProcs: copies, source: merger, target: dealer };
       if (dealer) unit.dealer = dealer;
@@ -373,6 +392,11 @@ class Run {
    * reading): stop unit k as a downstream \`head\` would stop a shell pipeline.
    */
   private edgeGone(k: number): void {
+    if (k < 0) {
+      this.stdin?.destroy();
+    this.settleCommits(); // nothing reads the run's stdin any more
+      return;
+    }
     const edge = this.edges[k];
     const unit = this.units[k];
     if (!edge || !unit || edge.ended || edge.gone || this.finished) return;
@@ -382,6 +406,26 @@ class Run {
       this.signalStage(st, 'SIGPIPE');
     }
     for (const seg of unit.segments) seg.closeOutput();
+  }
+
+  /**
+   * Tells each waiting `write` whether it may replace its file: yes once every stage before it
+   * has ended well (succeeded, or stopped early because a stage after it finished first), no as
+   * soon as the run fails, is cancelled or ends. Its input has ended by then, or it is still
+   * reading and reads the verdict later.
+   */
+  private settleCommits(): void {
+    const givenUp = this.failure !== undefined || this.cancelled || this.terminating !== undefined || this.finished;
+    for (const st of this.procs) {
+      const channel = st.commit;
+      if (!channel) continue;
+      const index = (st.parent ?? st).index;
+      const before = this.procs.filter((p) => (p.parent ?? p).index < index);
+      if (!givenUp && !before.every((p) => endedStatuses.has(p.status))) continue;
+      st.commit = undefined;
+      if (!givenUp && before.every((p) => p.status === 'succeeded' || p.status === 'stopped-early')) channel.end('commit\n');
+      else channel.destroy();
+    }
   }
 
   private copyLabel(st: StageRun): string {
@@ -445,6 +489,7 @@ class Run {
     }
     st.done = msg;
     st.doneAt = now;
+    if (st.planned.writes !== undefined && st.pid !== undefined) removeTemporaryFile(st.planned.writes, st.pid);
     this.readerDone(st);
     if (st.timer) clearTimeout(st.timer);
     const probe = st.probe;
@@ -663,6 +708,7 @@ class Run {
     if (this.terminating || this.quietStop || this.segments.length === 0) return;
     if (reason === 'cancel-quietly') this.quietStop = true;
     else this.terminating = reason;
+    this.settleCommits();
     for (const seg of this.segments) seg.signalGroup('SIGTERM');
     this.later(termGraceMs, () => {
       const wrappers = this.wrapperPids();
@@ -738,7 +784,10 @@ class Run {
 
   private setStatus(st: StageRun, status: StageStatus): void {
     st.status = status;
-    if (endedStatuses.has(status)) st.meter.end(Date.now());
+    if (endedStatuses.has(status)) {
+      st.meter.end(Date.now());
+      this.settleCommits();
+    }
     if (st.parent) {
       this.updateParent(st.parent);
       return;
@@ -766,6 +815,7 @@ class Run {
     this.options.signal?.removeEventListener('abort', this.abortListener);
     const now = Date.now();
     for (const seg of this.segments) seg.input?.destroy();
+    this.stdin?.destroy();
     for (const st of this.procs) {
       if (st.timer) clearTimeout(st.timer);
       if (st.graceTimer) clearTimeout(st.graceTimer);
@@ -825,4 +875,13 @@ class Run {
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** A `write` that was killed could not remove its temporary file: the engine does (it knows the pid). */
+function removeTemporaryFile(target: string, pid: number): void {
+  try {
+    fs.rmSync(temporaryName(resolveTarget(target), pid), { force: true });
+  } catch {
+    // a loop of links: `write` itself failed on it
+  }
 }

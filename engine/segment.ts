@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { readLines } from './lines';
-import { bashArgs, controlFd, firstStderrFd, inputFd, parseControlLine, segmentScript, type ControlMessage, type StagePlan } from './plumbing';
+import { controlFd, firstStderrFd, parseControlLine, segmentEnv, segmentFds, type ControlMessage, type StagePlan } from './plumbing';
+import segmentScript from './segment.sh';
 import { killGroupMembers } from './reap';
 
 /** What a segment tells its run. Stage indices are the segment's own (0 = its first stage). */
@@ -19,28 +20,56 @@ export interface SegmentHandlers {
   spawnFailed(error: Error): void;
 }
 
-const perlSubreaper: Record<string, number> = { x64: 157, arm64: 167 };
+/** prctl's syscall number; PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1. */
+const prctlSyscall: Record<string, number> = { x64: 157, arm64: 167 };
 
 /**
- * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system)
- * so that it is a child subreaper — orphans of a killed stage are reaped by the segment instead
- * of becoming zombies of PID 1 on machines whose init does not reap. Plain bash otherwise.
+ * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system),
+ * which asks the kernel for two things before it execs bash:
+ * - child subreaper: orphans of a killed stage are reaped by the segment instead of becoming
+ *   zombies of PID 1 on machines whose init does not reap;
+ * - SIGHUP when this process dies (PR_SET_PDEATHSIG; kept across exec, fires however we die,
+ *   SIGKILL included): segment.sh then ends every stage of its process group. If we died before
+ *   the prctl took effect, getppid() is no longer us and it exits at once.
+ * Plain bash otherwise (then only the exit handler below ends orphaned segments).
  */
-function launcher(script: string): { file: string; args: string[] } {
+function launcher(): { file: string; args: string[] } {
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
-  const args = ['--noprofile', '--norc', ...bashArgs(script)];
-  const prctl = perlSubreaper[process.arch];
+  const args = ['--noprofile', '--norc', '-c', segmentScript];
+  const prctl = prctlSyscall[process.arch];
   if (prctl !== undefined && fs.existsSync('/usr/bin/perl')) {
-    // prctl(PR_SET_CHILD_SUBREAPER = 36, 1); failing is harmless.
-    return { file: '/usr/bin/perl', args: ['-e', `syscall(${prctl}, 36, 1, 0, 0, 0); exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`, bash, ...args] };
+    const perl = `syscall(${prctl}, 36, 1, 0, 0, 0); syscall(${prctl}, 1, 1, 0, 0, 0); exit 129 if getppid() != shift; exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`;
+    return { file: '/usr/bin/perl', args: ['-e', perl, String(process.pid), bash, ...args] };
   }
   return { file: bash, args };
 }
 
+/** Process groups of the segments still running in this process. */
+const liveGroups = new Set<number>();
 /**
- * A run of stages joined directly by kernel pipes: one `bash -c` (see plumbing.ts) in its own
- * process group. The first segment's first stage reads /dev/null (or `stdinFd`); a segment after a relay
- * (`input: true`) reads what the relay writes into `input`.
+ * Whatever ends this process (process.exit, an uncaught exception, the extension host going
+ * away) hangs its segments up as the kernel's parent-death signal would: segment.sh ends them.
+ */
+let exitHandlerInstalled = false;
+function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.on('exit', () => {
+    for (const g of liveGroups) {
+      try {
+        process.kill(g, 'SIGHUP');
+      } catch {
+        // gone
+      }
+    }
+  });
+}
+
+/**
+ * A run of stages joined directly by kernel pipes: one bash running segment.sh, in its own
+ * process group. Its first stage reads `stdinFd` (default /dev/null), or with `input: true` what
+ * a relay writes into `input`. A `write` stage (StagePlan.commit) gets a commit channel.
  */
 export class Segment {
   readonly pgid: number | undefined;
@@ -53,6 +82,8 @@ export class Segment {
   readonly bashStderr: string[] = [];
   /** Where a relay writes this segment's input (segments after the first). */
   readonly input: Writable | undefined;
+  /** Commit channels of its `write` stages, by the segment's stage index. */
+  readonly commits = new Map<number, Writable>();
 
   constructor(
     plans: readonly StagePlan[],
@@ -62,27 +93,40 @@ export class Segment {
     options: { input?: boolean; stdinFd?: number } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
-    const { script, env: bashEnv } = segmentScript(plans, env, options);
-    const { file, args } = launcher(script);
-    const stdio: ('ignore' | 'pipe' | number)[] = [options.stdinFd ?? 'ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), ...(options.input ? ['pipe' as const] : [])];
+    const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
+    const fds = segmentFds(plans.length, committing.length);
+    const { file, args } = launcher();
+    let devNull: number | undefined;
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { stdio, detached: true, env: bashEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
+      if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
+      const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
+      const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input, ...committing.map(() => 'pipe' as const)];
+      child = spawn(file, args, { stdio, detached: true, env: segmentEnv(plans, env), cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
       this.fail(e as Error);
       return;
+    } finally {
+      if (devNull !== undefined) fs.closeSync(devNull);
     }
     this.child = child;
     if (options.input) {
-      const input = child.stdio[inputFd(plans.length)] as Writable;
+      const input = child.stdio[fds.input] as Writable;
       input.on('error', () => {}); // the relay sees it too
       this.input = input;
     }
+    committing.forEach((i, j) => {
+      const channel = child.stdio[fds.commit[j]!] as Writable;
+      channel.on('error', () => {}); // a `write` that is gone needs no verdict
+      this.commits.set(i, channel);
+    });
     child.on('error', (e) => this.fail(e));
     if (child.pid === undefined) return; // 'error' follows
     this.pgid = child.pid;
+    trackGroup(child.pid);
     child.on('exit', () => {
       this.exited = true;
+      liveGroups.delete(this.pgid!);
       // Stragglers (background processes a stage left behind) belong to the run: end them.
       this.signalGroup('SIGKILL');
       // Whatever still holds our pipes escaped the process group: do not wait for it forever.
@@ -187,6 +231,6 @@ export class Segment {
   destroyStreams(): void {
     const c = this.child;
     if (!c) return;
-    for (const s of [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input]) (s as Readable | Writable | null | undefined)?.destroy();
+    for (const s of [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values()]) (s as Readable | Writable | null | undefined)?.destroy();
   }
 }

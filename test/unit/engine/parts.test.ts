@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventQueue, type RunEvent } from '../../../engine/events';
 import { afterNthNewline, countNewlines, LineSplitter } from '../../../engine/lines';
-import { bashArgs, execPrefixed, parseControlLine, segmentScript, shellQuote } from '../../../engine/plumbing';
+import { execPrefixed, parseControlLine, segmentEnv, shellQuote } from '../../../engine/plumbing';
 import { parseIo, parseStat, parseStatus, parseSyscall, pickBottleneck, StageMeter, type ProcSample } from '../../../engine/stats';
 import { classifyEnd, decodeShellStatus, isBrokenPipeNoise } from '../../../engine/status';
 
@@ -40,26 +40,22 @@ describe('plumbing', () => {
     }
   });
 
-  it('segment scripts keep env values out of the script text', () => {
-    const { script, env } = segmentScript(
+  it('segment environments keep env values in private variables, never in code', () => {
+    const env = segmentEnv(
       [
         { argv: ['cat'], dir: '/tmp', env: { PATH: '/usr/bin', TOKEN: 'very-secret' } },
-        { argv: ['wc', '-l'], dir: '/', env: { PATH: '/usr/bin' } },
+        { argv: ['wc', '-l'], dir: '/', env: { PATH: '/usr/bin' }, commit: true },
       ],
       { PATH: '/usr/bin', BASH_ENV: '/etc/evil', TOKEN: undefined },
     );
-    expect(script).not.toContain('very-secret');
-    expect(Object.values(env)).toContain('very-secret');
+    expect(env.__PW_ENV_0).not.toContain('very-secret');
+    expect(env.__PW_V_0_0).toBe('very-secret');
+    expect(env.__PW_ENV_0).toContain('export TOKEN="$__PW_V_0_0"');
     expect(env.BASH_ENV).toBeUndefined();
-    expect(script).toContain('export TOKEN="$__PW_0_0"');
-  });
-
-  it('passes a script longer than one argument may be to bash in parts', () => {
-    const script = `${Array.from({ length: 40_000 }, (_, i) => `x${i}=${i}`).join('\n')}\necho "$x0 $x39999 ✓"`;
-    const args = bashArgs(script);
-    expect(args.length).toBeGreaterThan(3);
-    expect(execFileSync('/bin/bash', args).toString()).toBe('0 39999 ✓\n');
-    expect(bashArgs('echo hi')).toEqual(['-c', 'echo hi']);
+    expect(env.__PW_EXEC_1).toBe('wc -l');
+    // Stage 1 is a `write`: the one commit fd after the input fd (4 + 2 stderr fds → input 6).
+    expect([env.__PW_IN, env.__PW_COMMIT, env.__PW_KEEP_0, env.__PW_KEEP_1]).toEqual(['6', '7', '', '7']);
+    expect(env.__PW_ENV_1).toContain('export PIPEWRIGHT_COMMIT_FD=7');
   });
 
   it('parses control lines', () => {
