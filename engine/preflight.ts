@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveStage, type Pipeline, type Stage } from '../dsl';
+import { lookupProgram } from '../dsl/host-node';
 import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
 import { filePrefix, runError, type RunError } from './errors';
@@ -21,28 +22,6 @@ export interface PlannedStage {
   plan: StagePlan;
   /** A `write` stage: the file it writes (resolved against its working directory). */
   writes?: string;
-}
-
-function isExecutableFile(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Where `program` would be found, as `execvp` in the stage's environment would find it. */
-export function findProgram(program: string, dir: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  if (program.includes('/')) {
-    const p = path.resolve(dir, program);
-    return isExecutableFile(p) ? p : undefined;
-  }
-  for (const d of (env.PATH ?? '').split(':')) {
-    const candidate = path.join(path.resolve(dir, d || '.'), program);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 /**
@@ -105,7 +84,11 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     } else if (a.kind === 'command') {
       const program = a.argv[0];
       if (program === undefined || program === '') return { error: runError('invalid-pipeline', `${at}${label} has an empty \`command:\`; give the program and its arguments`, extra) };
-      if (!findProgram(program, r.dir, r.env)) {
+      const found = lookupProgram(program, r.dir, r.env.PATH);
+      if (found.kind === 'not-executable') {
+        return { error: runError('command-not-found', `${at}${label}: the program \`${program}\` (${found.path}) is not executable; make it executable (chmod +x) or fix \`command:\``, extra) };
+      }
+      if (found.kind === 'not-found') {
         const where = program.includes('/') ? `at ${path.resolve(r.dir, program)}` : 'on PATH';
         return { error: runError('command-not-found', `${at}${label}: the program \`${program}\` was not found ${where}; install it or fix \`command:\``, extra) };
       }

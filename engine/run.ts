@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { resolveTarget, temporaryName } from './builtins/write-target';
 import type { Pipeline } from '../dsl';
 import { filePrefix, runError, type RunError } from './errors';
+import { formatMs } from './format';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
 import { afterNthNewline, countNewlines } from './lines';
 import { planStages, type PlannedStage } from './preflight';
@@ -871,10 +872,6 @@ class Run {
     this.queue.close();
     this.resolve(result);
   }
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /** A `write` that was killed could not remove its temporary file: the engine does (it knows the pid). */

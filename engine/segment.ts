@@ -20,6 +20,9 @@ export interface SegmentHandlers {
   spawnFailed(error: Error): void;
 }
 
+/** segment.sh without its comment lines: it is every segment's command line (ps, /proc/PID/cmdline). */
+const script = segmentScript.replace(/^\s*#.*\n/gm, '');
+
 /** prctl's syscall number; PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1. */
 const prctlSyscall: Record<string, number> = { x64: 157, arm64: 167 };
 
@@ -35,7 +38,7 @@ const prctlSyscall: Record<string, number> = { x64: 157, arm64: 167 };
  */
 function launcher(): { file: string; args: string[] } {
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
-  const args = ['--noprofile', '--norc', '-c', segmentScript];
+  const args = ['--noprofile', '--norc', '-c', script];
   const prctl = prctlSyscall[process.arch];
   if (prctl !== undefined && fs.existsSync('/usr/bin/perl')) {
     const perl = `syscall(${prctl}, 36, 1, 0, 0, 0); syscall(${prctl}, 1, 1, 0, 0, 0); exit 129 if getppid() != shift; exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`;
