@@ -39,6 +39,20 @@ export function exitCodeOf(result: RunResult): ExitCode {
   }
 }
 
+/**
+ * After a hang-up the terminal cannot be reset, and Node's own reset of stdio at exit would
+ * abort the process (it asserts that tcsetattr works); it skips descriptors that were closed.
+ */
+function releaseTerminal(): void {
+  for (const fd of [0, 1, 2]) {
+    try {
+      if (fs.fstatSync(fd).isCharacterDevice()) fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
 /** Why `--stats-json FILE` could not be written, checked before anything starts; undefined when it can be. */
 export function unwritable(file: string): string | undefined {
   try {
@@ -81,6 +95,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   let signalled: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const n = constants.signals[signal];
+    if (signal === 'SIGHUP') process.once('exit', releaseTerminal);
     if (signalled !== undefined) process.exit(128 + n);
     signalled = n;
     controller.abort();
