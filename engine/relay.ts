@@ -297,7 +297,7 @@ export class StreamTarget implements Target {
 
 // ---- workers ----------------------------------------------------------------------------------
 
-/** Ordered mode: the copy that got input lines [first, first + count), in dealing order. */
+/** Ordered mode: one piece of input dealt to one copy (numbered in dealing order), and its answers so far. */
 interface Block {
   no: number;
   copy: number;

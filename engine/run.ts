@@ -3,15 +3,17 @@ import type { Readable, Writable } from 'node:stream';
 import { resolveTarget, temporaryName } from './builtins/write-target';
 import type { Pipeline } from '../dsl';
 import { filePrefix, runError, type RunError } from './errors';
-import { formatMs } from './format';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
-import { afterNthNewline, countNewlines } from './lines';
 import { planStages, type PlannedStage } from './preflight';
+import { readStat } from './proc';
 import type { ControlMessage, StagePlan } from './plumbing';
 import { connect, cutUnits, Dealer, EdgeTap, fdReadable, Merger, StreamSource, StreamTarget, type EdgePeek, type Source, type Target } from './relay';
 import { Segment, type SegmentHandlers } from './segment';
 import { aggregateStats, pickBottleneck, ProcProbe, StageMeter, type StageStats } from './stats';
-import { classifyEnd, decodeShellStatus, endedStatuses, isBrokenPipeNoise, type StageStatus } from './status';
+import { exitFailure, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
+import { RecordSink } from './sink';
+import { decodeShellStatus, endedStatuses, finalStatus, type StageStatus } from './status';
+import { StderrFilter } from './stderr-filter';
 
 export interface RunOptions {
   /** The pipeline file, as messages should name it. */
@@ -94,10 +96,8 @@ interface StageRun {
   pid?: number;
   probe?: ProcProbe;
   meter: StageMeter;
-  tail: string[];
-  heldNoise: string[];
-  traceback?: string[];
-  sawBrokenPipe: boolean;
+  /** Its stderr lines on their way out (noise held back; the last ones kept). */
+  stderr: StderrFilter;
   timedOut: boolean;
   timer?: NodeJS.Timeout;
   done?: Extract<ControlMessage, { kind: 'done' }>;
@@ -122,7 +122,7 @@ export function refusedHandle(error: RunError, file: string | undefined): RunHan
 
 /** A relay between unit k and unit k + 1. */
 interface Edge {
-  /** Units on either side (indices into Run.units). */
+  /** The unit it reads (an index into Run.units); it writes unit from + 1. */
   from: number;
   ended: boolean;
   gone: boolean;
@@ -151,8 +151,10 @@ export function startRun(pipeline: Pipeline, options: RunOptions): RunHandle {
   return new Run(planned.stages, options, env).handle;
 }
 
-function newStageRun(p: PlannedStage, name: string, index: number): StageRun {
-  return { planned: p, name, index, status: 'pending', meter: new StageMeter(name, index), tail: [], heldNoise: [], sawBrokenPipe: false, timedOut: false, stderrClosed: false, readerGone: false, outputClosed: false };
+function newStageRun(p: PlannedStage, index: number, emit: (st: StageRun, line: string) => void): StageRun {
+  const name = p.stage.name;
+  const st: StageRun = { planned: p, name, index, status: 'pending', meter: new StageMeter(name, index), stderr: new StderrFilter((line) => emit(st, line)), timedOut: false, stderrClosed: false, readerGone: false, outputClosed: false };
+  return st;
 }
 
 /** Ended statuses of copies, worst first: the stage's status is the worst of its copies'. */
@@ -173,9 +175,7 @@ class Run {
   private stdin: Readable | undefined;
   /** The last unit's output: the records. */
   private sinkSource: Source | undefined;
-  private records = 0;
-  private bytes = 0;
-  private partial: Buffer[] = [];
+  private readonly sink: RecordSink;
   private stoppedReading = false;
   private terminating: 'cancel' | 'failure' | undefined;
   private failure: { stage: StageRun; error: RunError } | undefined;
@@ -205,10 +205,11 @@ class Run {
       () => this.resumeOutput(),
       () => this.stopReading(),
     );
+    const emit = (st: StageRun, line: string) => this.emitStderr(st, line);
     this.stages = planned.map((p, index) => {
-      const st = newStageRun(p, p.stage.name, index);
+      const st = newStageRun(p, index, emit);
       if (p.stage.workers > 1) {
-        st.copies = Array.from({ length: p.stage.workers }, (_, c) => ({ ...newStageRun(p, p.stage.name, index), parent: st, copy: c }));
+        st.copies = Array.from({ length: p.stage.workers }, (_, c) => Object.assign(newStageRun(p, index, emit), { parent: st, copy: c }));
       }
       return st;
     });
@@ -217,6 +218,7 @@ class Run {
     for (const st of this.stages) if (tapped.has(st.name)) this.taps.set(st.name, new EdgeTap(st.name));
     const last = this.stages[this.stages.length - 1]!;
     last.meter.sink = { bytes: 0, records: 0 };
+    this.sink = new RecordSink(options.limit, (data, count) => this.emitRecords(data, count), () => this.stopReading());
     const result = new Promise<RunResult>((resolve) => {
       this.resolve = resolve;
     });
@@ -246,7 +248,7 @@ class Run {
   private segmentHandlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): SegmentHandlers {
     return {
       control: (local, msg) => this.onControl(procs[local]!, msg),
-      stderrLine: (local, line) => this.onStderr(procs[local]!, line),
+      stderrLine: (local, line) => procs[local]!.stderr.line(line),
       stderrClosed: (local) => {
         const st = procs[local]!;
         st.stderrClosed = true;
@@ -302,7 +304,7 @@ class Run {
         u.ordered,
         this.options.reorderWindowBytes ?? 4 * 1024 * 1024,
         (i, what, atEnd) => {
-          const message = `${this.copyLabel(copies[i]!)} ${what}; \`ordered: true\` needs a stage that writes exactly one line per line it reads (a map, not a filter or a splitter): remove \`ordered\` or change the stage`;
+          const message = orderedMismatch(this.who(copies[i]!), what);
           // Found at its end: it matters only if the copy otherwise succeeded (see maybeEndStage).
           if (atEnd) copies[i]!.pendingMismatch = message;
           else this.failCopy(copies[i]!, message);
@@ -369,7 +371,7 @@ class Run {
       this.sinkSource = sinkUnit.source;
       connect(sinkUnit.source, {
         write: (chunk) => {
-          this.onRecords(chunk);
+          this.sink.write(chunk);
           return true;
         },
         whenDrained: (cb) => cb(),
@@ -380,12 +382,7 @@ class Run {
   }
 
   private onSinkEnd(): void {
-    if (!this.stoppedReading && this.partial.length > 0) {
-      const data = Buffer.concat(this.partial);
-      this.partial = [];
-      this.emitRecords(data, 1);
-      this.taps.get(this.lastStage.name)?.end();
-    }
+    if (this.sink.end()) this.taps.get(this.lastStage.name)?.end();
   }
 
   /**
@@ -429,9 +426,10 @@ class Run {
     }
   }
 
-  private copyLabel(st: StageRun): string {
-    const p = st.parent!;
-    return `${filePrefix(this.file)}stage \`${p.name}\` (worker ${st.copy! + 1} of ${p.copies!.length})`;
+  /** Who a message about this stage or copy names. */
+  private who(st: StageRun): Who {
+    const p = st.parent ?? st;
+    return { file: this.file, stage: p.name, ...(st.parent ? { copy: { index: st.copy!, of: p.copies!.length } } : {}) };
   }
 
   /** The engine found a copy misbehaving: it fails (and with it the run). */
@@ -441,7 +439,7 @@ class Run {
     st.message = message;
     const p = st.parent ?? st;
     if (!this.failure) {
-      this.failure = { stage: p, error: runError('stage-failed', message, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
+      this.failure = { stage: p, error: stageError('stage-failed', message, this.who(st)) };
       this.terminate('failure');
     }
   }
@@ -449,7 +447,7 @@ class Run {
   private failSpawn(e: Error): void {
     if (!this.failure) {
       const stage = this.stages[0]!;
-      this.failure = { stage, error: runError('spawn-failed', `${filePrefix(this.file)}cannot start the pipeline's processes: ${e.message}; is bash installed?`, this.file === undefined ? {} : { file: this.file }) };
+      this.failure = { stage, error: runError('spawn-failed', spawnFailed(this.file, e), this.file === undefined ? {} : { file: this.file }) };
     }
     for (const st of this.procs) st.stderrClosed = true;
     queueMicrotask(() => {
@@ -537,86 +535,40 @@ class Run {
     // Which of two neighbours' reports arrives first is a race, so only the engine's own
     // reading counts as "the reader went away"; inner stages need SIGPIPE or EPIPE noise.
     const readerGone = (this.isSinkProc(st) && this.stoppedReading) || st.readerGone;
-    this.flushTraceback(st, false);
-    let status = classifyEnd({ status: st.done.status, sawBrokenPipe: st.sawBrokenPipe, terminating: this.terminating !== undefined, cancelling: this.cancelled, timedOut: st.timedOut });
-    if (status === 'failed' && readerGone) status = 'stopped-early';
-    if (status === 'failed' && this.quietStop && !this.failure) status = 'stopped-early';
+    st.stderr.ended();
+    const { status, byRule } = finalStatus({
+      status: st.done.status,
+      sawBrokenPipe: st.stderr.sawBrokenPipe,
+      terminating: this.terminating !== undefined,
+      cancelling: this.cancelled,
+      timedOut: st.timedOut,
+      readerGone,
+      quietStop: this.quietStop && !this.failure,
+      brokeRule: st.forcedFailure !== undefined,
+      fewerLines: st.pendingMismatch !== undefined && !this.stoppedReading && !st.readerGone,
+    });
     const decoded = decodeShellStatus(st.done.status);
     if (decoded.exitCode !== undefined) st.exitCode = decoded.exitCode;
     if (decoded.signal !== undefined) st.signal = decoded.signal;
-    if (status !== 'stopped-early') for (const line of st.heldNoise) this.emitStderr(st, line);
-    st.heldNoise = [];
-    if (status === 'failed') st.message = this.failureMessage(st);
-    if (status === 'succeeded' && st.pendingMismatch && !this.stoppedReading && !st.readerGone) st.forcedFailure = st.pendingMismatch;
-    if (st.forcedFailure) {
-      status = 'failed';
-      st.message = st.forcedFailure;
-    }
+    st.stderr.settle(status === 'stopped-early');
+    if (status === 'failed') st.message = byRule ? (st.forcedFailure ?? st.pendingMismatch) : exitFailure(this.who(st), decoded, st.stderr.tail.at(-1));
     this.setStatus(st, status);
     if (status === 'failed' && !this.failure) {
-      const p = st.parent ?? st;
-      this.failure = { stage: p, error: runError('stage-failed', st.message!, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
+      this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message!, this.who(st)) };
       this.terminate('failure');
     }
-  }
-
-  private failureMessage(st: StageRun): string {
-    const label = st.parent ? this.copyLabel(st) : `${filePrefix(this.file)}stage \`${st.name}\``;
-    const last = st.tail[st.tail.length - 1];
-    const said = last ? `: ${last}` : '';
-    if (st.signal) return `${label} was killed by ${st.signal}${said}`;
-    if (st.exitCode === 127) return `${label} failed with exit code 127 (a command was not found)${said}; check the program name and PATH`;
-    if (st.exitCode === 126) return `${label} failed with exit code 126 (a command could not be run)${said}; check permissions and the working directory`;
-    return `${label} failed with exit code ${st.exitCode}${said}; see its stderr above`;
   }
 
   private onTimeout(st: StageRun): void {
     if (st.done || this.finished) return;
     st.timedOut = true;
     const ms = st.planned.stage.timeoutMs ?? 0;
-    const p = st.parent ?? st;
-    st.message = `${st.parent ? this.copyLabel(st) : `${filePrefix(this.file)}stage \`${st.name}\``} timed out after ${formatMs(ms)}; raise its \`timeout\` or make it faster`;
-    if (!this.failure) this.failure = { stage: p, error: runError('stage-timeout', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
+    st.message = timedOut(this.who(st), ms);
+    if (!this.failure) this.failure = { stage: st.parent ?? st, error: stageError('stage-timeout', st.message, this.who(st)) };
     this.terminate('failure');
   }
 
   // ---- stderr and records -----------------------------------------------------------------
-
-  private onStderr(st: StageRun, line: string): void {
-    st.tail.push(line);
-    if (st.tail.length > 10) st.tail.shift();
-    // A Python traceback is held until its last line says what it was about.
-    if (st.traceback) {
-      if (/^\s/.test(line)) {
-        if (st.traceback.length < 200) st.traceback.push(line);
-        return;
-      }
-      st.traceback.push(line);
-      this.flushTraceback(st, isBrokenPipeNoise(line));
-      return;
-    }
-    if (/^Traceback \(most recent call last\):/.test(line)) {
-      st.traceback = [line];
-      return;
-    }
-    if (isBrokenPipeNoise(line)) {
-      st.sawBrokenPipe = true;
-      st.heldNoise.push(line); // shown later unless the stage turns out to have stopped early
-      if (st.heldNoise.length > 50) st.heldNoise.shift();
-      return;
-    }
-    this.emitStderr(st, line);
-  }
-
-  private flushTraceback(st: StageRun, noise: boolean): void {
-    const lines = st.traceback;
-    st.traceback = undefined;
-    if (!lines) return;
-    if (noise) {
-      st.sawBrokenPipe = true;
-      st.heldNoise.push(...lines.slice(-50));
-    } else for (const l of lines) this.emitStderr(st, l);
-  }
 
   private emitStderr(st: StageRun, line: string): void {
     if (st.planned.stage.stderr === 'ignore') return;
@@ -625,34 +577,9 @@ class Run {
     this.queue.push(event);
   }
 
-  private onRecords(chunk: Buffer): void {
-    if (this.stoppedReading) return;
-    const lastNl = chunk.lastIndexOf(10);
-    if (lastNl < 0) {
-      this.partial.push(chunk);
-      return;
-    }
-    const limit = this.options.limit;
-    let end = lastNl + 1;
-    let count = countNewlines(chunk, 0, end);
-    let reachedLimit = false;
-    if (limit !== undefined && this.records + count >= limit) {
-      count = limit - this.records;
-      end = afterNthNewline(chunk, count);
-      reachedLimit = true;
-    }
-    const head = chunk.subarray(0, end);
-    const data = this.partial.length > 0 ? Buffer.concat([...this.partial, head]) : head;
-    this.partial = end < chunk.length && !reachedLimit ? [chunk.subarray(end)] : [];
-    if (count > 0) this.emitRecords(data, count);
-    if (reachedLimit) this.stopReading();
-  }
-
   private emitRecords(data: Buffer, count: number): void {
     this.taps.get(this.lastStage.name)?.observe(data);
-    this.records += count;
-    this.bytes += data.length;
-    this.lastStage.meter.sink = { bytes: this.bytes, records: this.records };
+    this.lastStage.meter.sink = { bytes: this.sink.bytes, records: this.sink.records };
     this.queue.push({ type: 'records', data, count });
   }
 
@@ -671,7 +598,7 @@ class Run {
   stopReading(): void {
     if (this.stoppedReading || this.finished) return;
     this.stoppedReading = true;
-    this.partial = [];
+    this.sink.stop();
     // As when a downstream `head` exits: the last stage gets SIGPIPE, the others follow through
     // their pipes. Stages that never write are sent one after a grace.
     const sink = this.units[this.units.length - 1];
@@ -724,13 +651,8 @@ class Run {
     const pids: number[] = [];
     for (const st of this.procs) {
       if (st.pid === undefined || st.done) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${st.pid}/stat`, 'latin1');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid > 1) pids.push(ppid);
-      } catch {
-        // gone
-      }
+      const ppid = readStat(st.pid)?.ppid;
+      if (ppid !== undefined && ppid > 1) pids.push(ppid);
     }
     return pids;
   }
@@ -745,7 +667,7 @@ class Run {
       if (s) st.meter.add(now, s);
     }
     if (++this.sampleCount % this.ticksPerStats === 0) {
-      this.queue.push({ type: 'stats', elapsedMs: now - this.startedAt, stages: this.snapshot(now), records: this.records, bytes: this.bytes });
+      this.queue.push({ type: 'stats', elapsedMs: now - this.startedAt, stages: this.snapshot(now), records: this.sink.records, bytes: this.sink.bytes });
     }
   }
 
@@ -778,7 +700,7 @@ class Run {
       if (worst.exitCode !== undefined) p.exitCode = worst.exitCode;
       if (worst.signal !== undefined) p.signal = worst.signal;
       if (worst.message !== undefined) p.message = worst.message;
-      p.tail = copies.flatMap((c) => c.tail).slice(-10);
+      p.stderr.tail.splice(0, Infinity, ...copies.flatMap((c) => c.stderr.tail).slice(-10));
       this.setStatus(p, status);
     } else if (p.status === 'pending' && copies.some((c) => c.status !== 'pending')) this.setStatus(p, 'running');
   }
@@ -818,6 +740,8 @@ class Run {
     for (const seg of this.segments) seg.input?.destroy();
     this.stdin?.destroy();
     for (const st of this.procs) {
+      // A `write` killed before it could remove its temporary file (its wrapper too, so no `done`).
+      if (st.planned.writes !== undefined && st.pid !== undefined) removeTemporaryFile(st.planned.writes, st.pid);
       if (st.timer) clearTimeout(st.timer);
       if (st.graceTimer) clearTimeout(st.graceTimer);
       st.probe?.close();
@@ -836,14 +760,14 @@ class Run {
       else {
         status = 'failed';
         const said = this.segments.flatMap((seg) => seg.bashStderr).pop();
-        st.message = `${filePrefix(this.file)}stage \`${st.name}\` ended without reporting its status${said ? `: ${said}` : ''}`;
-        if (!this.failure) this.failure = { stage: st, error: runError('stage-failed', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: st.name }) };
+        st.message = noReport(this.who(st), said);
+        if (!this.failure) this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message, this.who(st)) };
       }
       this.setStatus(st, status);
     }
     const stats = this.snapshot(now);
     const stages: StageResult[] = this.stages.map((st, i) => {
-      const r: StageResult = { name: st.name, index: st.index, status: st.status, stderrTail: [...st.tail], stats: stats[i]! };
+      const r: StageResult = { name: st.name, index: st.index, status: st.status, stderrTail: [...st.stderr.tail], stats: stats[i]! };
       if (st.meter.startedAt !== undefined) r.startedAt = st.meter.startedAt;
       if (st.meter.endedAt !== undefined) r.endedAt = st.meter.endedAt;
       if (st.exitCode !== undefined) r.exitCode = st.exitCode;
@@ -855,8 +779,8 @@ class Run {
       outcome: this.failure ? 'failed' : this.cancelled ? 'cancelled' : 'succeeded',
       ok: !this.failure && !this.cancelled,
       stages,
-      records: this.records,
-      bytes: this.bytes,
+      records: this.sink.records,
+      bytes: this.sink.bytes,
       durationMs: now - this.startedAt,
       stoppedReading: this.stoppedReading,
     };
@@ -867,7 +791,7 @@ class Run {
     } else if (this.cancelled) {
       result.error = runError('cancelled', `${filePrefix(this.file)}the run was cancelled`, this.file === undefined ? {} : { file: this.file });
     }
-    this.queue.push({ type: 'stats', elapsedMs: result.durationMs, stages: stats, records: this.records, bytes: this.bytes });
+    this.queue.push({ type: 'stats', elapsedMs: result.durationMs, stages: stats, records: this.sink.records, bytes: this.sink.bytes });
     this.queue.push({ type: 'end', result });
     this.queue.close();
     this.resolve(result);

@@ -57,3 +57,26 @@ export function classifyEnd(f: EndFacts): StageStatus {
   if (f.terminating) return 'cancelled';
   return 'failed';
 }
+
+/** Everything that decides how an ended stage is reported (see finalStatus). */
+export interface StageFacts extends EndFacts {
+  /** Its reader went away first: the engine stopped reading it, or the segment after its relay ended. */
+  readerGone: boolean;
+  /** The engine stopped reading and ended the stages that ignored SIGPIPE, with no failure. */
+  quietStop: boolean;
+  /** The engine found it broke a rule while running (an `ordered` copy wrote more lines than it read). */
+  brokeRule: boolean;
+  /** An `ordered` copy wrote fewer lines than it read (found at its end; counts only if it otherwise succeeded). */
+  fewerLines: boolean;
+}
+
+/**
+ * The status of an ended stage, from the facts alone. `byRule`: the failure is the engine's
+ * finding (a broken `ordered` rule), not the process's own status.
+ */
+export function finalStatus(f: StageFacts): { status: StageStatus; byRule: boolean } {
+  const status = classifyEnd(f);
+  if (f.brokeRule || (status === 'succeeded' && f.fewerLines)) return { status: 'failed', byRule: true };
+  if (status === 'failed' && (f.readerGone || f.quietStop)) return { status: 'stopped-early', byRule: false };
+  return { status, byRule: false };
+}

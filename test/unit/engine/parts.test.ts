@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { EventQueue, type RunEvent } from '../../../engine/events';
 import { afterNthNewline, countNewlines, LineSplitter } from '../../../engine/lines';
 import { execPrefixed, parseControlLine, segmentEnv, shellQuote } from '../../../engine/plumbing';
-import { parseIo, parseStat, parseStatus, parseSyscall, pickBottleneck, StageMeter, type ProcSample } from '../../../engine/stats';
+import { parseIo, parseStat, parseStatus, parseSyscall } from '../../../engine/proc';
+import { pickBottleneck, StageMeter, type ProcSample } from '../../../engine/stats';
 import { classifyEnd, decodeShellStatus, isBrokenPipeNoise } from '../../../engine/status';
 
 describe('plumbing', () => {
@@ -94,7 +95,7 @@ describe('status', () => {
 describe('/proc parsing', () => {
   it('reads stat fields after a command name with spaces and parentheses', () => {
     const text = '42 (we ird) (x)) S 1 42 42 0 -1 4194304 100 0 0 0 250 30 7 9 20 0 1 0 1000 1000000 200 18446744073709551615';
-    expect(parseStat(text)).toEqual({ state: 'S', utimeTicks: 250, stimeTicks: 30, cutimeTicks: 7, cstimeTicks: 9 });
+    expect(parseStat(text)).toEqual({ state: 'S', ppid: 1, pgrp: 42, utimeTicks: 250, stimeTicks: 30, cutimeTicks: 7, cstimeTicks: 9 });
   });
   it('reads io, status and syscall', () => {
     expect(parseIo('rchar: 123\nwchar: 456\nsyscr: 1\n')).toEqual({ rchar: 123, wchar: 456 });
