@@ -30,8 +30,8 @@ const common = {
   minify: production,
   outExtension: { '.js': '.cjs' },
   outdir: 'dist',
-  // engine/segment.sh is bundled as a string (the script every segment's bash runs).
-  loader: { '.sh': 'text' },
+  // engine/segment.sh and engine/wrapper.pl are bundled as strings (the scripts of every segment).
+  loader: { '.sh': 'text', '.pl': 'text' },
   external: ['vscode'],
   logLevel: 'warning',
   plugins: [precompiledAjv()],

@@ -28,7 +28,7 @@ const sizes = quick ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, 
 fs.mkdirSync(dataDir, { recursive: true });
 
 // The engine, bundled the same way as the CLI (esbuild, CommonJS), loaded in this process.
-await esbuild.build({ entryPoints: [path.join(here, 'entry.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: path.join(dataDir, 'engine.cjs'), loader: { '.sh': 'text' }, logLevel: 'warning' });
+await esbuild.build({ entryPoints: [path.join(here, 'entry.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: path.join(dataDir, 'engine.cjs'), loader: { '.sh': 'text', '.pl': 'text' }, logLevel: 'warning' });
 const { check, nodeHost, startRun } = createRequire(import.meta.url)(path.join(dataDir, 'engine.cjs'));
 const cli = path.join(root, 'dist/cli.cjs');
 

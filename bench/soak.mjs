@@ -14,7 +14,7 @@ import * as esbuild from 'esbuild';
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Next to dist/builtin.cjs (built by `npm run soak`), where the engine looks for the built-ins.
 const bundle = path.join(here, '..', 'dist', 'soak-engine.cjs');
-await esbuild.build({ entryPoints: [path.join(here, 'entry.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: bundle, loader: { '.sh': 'text' }, logLevel: 'warning' });
+await esbuild.build({ entryPoints: [path.join(here, 'entry.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: bundle, loader: { '.sh': 'text', '.pl': 'text' }, logLevel: 'warning' });
 const { check, nodeHost, startRun } = createRequire(import.meta.url)(bundle);
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 1000);

@@ -92,6 +92,7 @@ export function segmentEnv(stages: readonly StagePlan[], baseEnv: Readonly<Recor
   env.__PW_IN = String(fds.input);
   env.__PW_CLOSE = [...stages.map((_, i) => `${firstStderrFd + i}>&-`), `${fds.input}<&-`].join(' ');
   env.__PW_COMMIT = fds.commit.join(' ');
+  env.__PW_FDS = [...stages.map((_, i) => firstStderrFd + i), fds.input, ...fds.commit].join(' ');
   stages.forEach((stage, i) => {
     const setEnv: string[] = [];
     let v = 0;
@@ -114,22 +115,35 @@ export function segmentEnv(stages: readonly StagePlan[], baseEnv: Readonly<Recor
   return env;
 }
 
-/** A control line of a segment (engine/segment.sh); `at`: wall-clock ms since the epoch, to the µs (bash's $EPOCHREALTIME). */
+/** A control line of a segment (engine/wrapper.pl); `at`: wall-clock ms since the epoch, to the µs. */
 export type ControlMessage =
   | { kind: 'pid'; index: number; pid: number; at?: number }
-  | { kind: 'done'; index: number; status: number; rchar: number; wchar: number; cutimeTicks: number; cstimeTicks: number; at?: number };
+  | {
+      kind: 'done';
+      index: number;
+      /** Shell-style status: the exit code, or 128 + N for signal N (`signaled` says which). */
+      status: number;
+      /** The stage was killed by a signal (the wrapper saw the raw wait status); absent from old-style lines. */
+      signaled?: boolean;
+      rchar: number;
+      wchar: number;
+      cutimeTicks: number;
+      cstimeTicks: number;
+      at?: number;
+    };
 
 /** Parses one control line; undefined for anything else. */
 export function parseControlLine(line: string): ControlMessage | undefined {
   const w = line.trim().split(' ');
-  // $EPOCHREALTIME uses the locale's decimal point.
+  const how = w[w.length - 1] === 'exit' || w[w.length - 1] === 'signal' ? w.pop() : undefined;
+  // A time may use the locale's decimal point.
   const nums = w.slice(1).map((x) => Number(x.replace(',', '.')));
   if (nums.some((x) => !Number.isFinite(x))) return undefined;
   const at = (n: number | undefined) => (n === undefined ? {} : { at: n * 1000 });
   if (w[0] === 'pid' && (nums.length === 2 || nums.length === 3)) return { kind: 'pid', index: nums[0]!, pid: nums[1]!, ...at(nums[2]) };
   if (w[0] === 'done' && (nums.length === 6 || nums.length === 7)) {
     const [index, status, rchar, wchar, cutimeTicks, cstimeTicks] = nums as [number, number, number, number, number, number];
-    return { kind: 'done', index, status, rchar, wchar, cutimeTicks, cstimeTicks, ...at(nums[6]) };
+    return { kind: 'done', index, status, ...(how ? { signaled: how === 'signal' } : {}), rchar, wchar, cutimeTicks, cstimeTicks, ...at(nums[6]) };
   }
   return undefined;
 }

@@ -547,7 +547,7 @@ class Run {
       brokeRule: st.forcedFailure !== undefined,
       fewerLines: st.pendingMismatch !== undefined && !this.stoppedReading && !st.readerGone,
     });
-    const decoded = decodeShellStatus(st.done.status);
+    const decoded = decodeShellStatus(st.done.status, st.done.signaled);
     if (decoded.exitCode !== undefined) st.exitCode = decoded.exitCode;
     if (decoded.signal !== undefined) st.signal = decoded.signal;
     st.stderr.settle(status === 'stopped-early');

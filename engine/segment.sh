@@ -13,15 +13,12 @@
 #   __PW_KEEP_i    commit fd stage i keeps (empty for most)
 #   __PW_EXEC_i    stage i's command, as shell-quoted words
 #
-# Fd 3 carries control lines to the engine: `pid I PID TIME` when stage I starts, and
-# `done I STATUS RCHAR WCHAR CUTIME CSTIME TIME` when it has ended: its shell status and its
-# exact I/O and CPU totals, read by its wrapper from its own /proc entry right after reaping it
-# (the kernel adds a reaped child's totals to its parent's).
+#   __PW_PERL      perl, which runs __PW_WRAPPER (engine/wrapper.pl) for each stage, with
+#   __PW_FDS       the fds a wrapper gives up once its stage runs, and __PW_SYSCALLS (see there)
+#
+# Fd 3 carries control lines to the engine (`pid …` when a stage starts, `done …` when it has
+# ended), written by the wrappers.
 # shellcheck shell=bash disable=SC2154  # the __PW_ variables come from the environment
-
-# Words of /proc/PID/stat, 0-based (a bash's `(comm)` is one word): 15 cutime, 16 cstime.
-__pw_cutime=15
-__pw_cstime=16
 
 # The engine ends stages with SIGTERM to the process group: this bash and the wrappers ignore
 # it, so that they outlive their stages, reap them and report.
@@ -56,29 +53,17 @@ __pw_stage() {
   eval "exec $__pw_exec"
 }
 
-# The wrapper of stage i: forks it, gives up its copies of the stage's pipes (so end of file
-# and SIGPIPE work as in a shell), reports its pid, waits, reports its status and totals.
+
+# The wrapper of stage i: engine/wrapper.pl, in place of this pipeline element (fds 0 and 1
+# are the stage's pipes). It forks a fresh bash running this script in stage mode (below).
 __pw_wrap() {
-  local __pw_p __pw_s __pw_e __pw_m __pw_r=0 __pw_w=0 __pw_k __pw_v __pw_t
   # An asynchronous command without job control reads /dev/null unless redirected: say which.
-  if (($1 == 0)); then __pw_stage "$1" <&"$__PW_IN" & else __pw_stage "$1" <&0 & fi
-  __pw_p=$!
-  eval "exec 0<&- 1>&- $__PW_CLOSE"
-  for __pw_k in $__PW_COMMIT; do eval "exec $__pw_k>&-"; done
-  __pw_m="pid $1 $__pw_p $EPOCHREALTIME"
-  echo "$__pw_m" >&3
-  wait "$__pw_p"
-  __pw_s=$? __pw_e=$EPOCHREALTIME
-  while read -r __pw_k __pw_v; do
-    case $__pw_k in
-      rchar:) __pw_r=$__pw_v ;;
-      wchar:) __pw_w=$__pw_v ;;
-    esac
-  done <"/proc/$BASHPID/io"
-  read -r -a __pw_t <"/proc/$BASHPID/stat"
-  # Its own pid line is not the stage's output.
-  echo "done $1 $__pw_s $__pw_r $((__pw_w - ${#__pw_m} - 1)) ${__pw_t[__pw_cutime]} ${__pw_t[__pw_cstime]} $__pw_e" >&3
+  if (($1 == 0)); then exec <&"$__PW_IN"; fi
+  exec "$__PW_PERL" -e "$__PW_WRAPPER" -- "$BASH_EXECUTION_STRING" "$1"
 }
+
+# Stage mode: started by a wrapper as `bash -c SCRIPT pipewright-stage I`.
+if [[ $0 == pipewright-stage ]]; then __pw_stage "$1"; fi
 
 # a | b | c, started in the background so that a SIGHUP is handled at once (bash runs traps
 # only between commands, and `wait` is one that a signal interrupts).

@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { readLines } from './lines';
 import { controlFd, firstStderrFd, parseControlLine, segmentEnv, segmentFds, type ControlMessage, type StagePlan } from './plumbing';
 import segmentScript from './segment.sh';
+import wrapperScript from './wrapper.pl';
 import { killGroupMembers } from './reap';
 
 /** What a segment tells its run. Stage indices are the segment's own (0 = its first stage). */
@@ -20,31 +21,39 @@ export interface SegmentHandlers {
   spawnFailed(error: Error): void;
 }
 
-/** segment.sh without its comment lines: it is every segment's command line (ps, /proc/PID/cmdline). */
-const script = segmentScript.replace(/^\s*#.*\n/gm, '');
+/** Full-line comments off: the scripts are command lines (ps, /proc/PID/cmdline). */
+const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
+const script = uncommented(segmentScript);
+const wrapper = uncommented(wrapperScript);
 
-/** prctl's syscall number; PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1. */
-const prctlSyscall: Record<string, number> = { x64: 157, arm64: 167 };
+/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime. */
+const syscalls: Record<string, { prctl: number; close: number; clock: number }> = {
+  x64: { prctl: 157, close: 3, clock: 228 },
+  arm64: { prctl: 167, close: 57, clock: 113 },
+};
+const perl = '/usr/bin/perl';
 
 /**
- * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system),
- * which asks the kernel for two things before it execs bash:
+ * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system;
+ * it also runs each stage's wrapper, engine/wrapper.pl), which asks the kernel for two things
+ * before it execs bash:
  * - child subreaper: orphans of a killed stage are reaped by the segment instead of becoming
  *   zombies of PID 1 on machines whose init does not reap;
  * - SIGHUP when this process dies (PR_SET_PDEATHSIG; kept across exec, fires however we die,
  *   SIGKILL included): segment.sh then ends every stage of its process group. If we died before
  *   the prctl took effect, getppid() is no longer us and it exits at once.
- * Plain bash otherwise (then only the exit handler below ends orphaned segments).
+ * Undefined on a machine without perl or on an architecture whose syscall numbers are not known.
  */
-function launcher(): { file: string; args: string[] } {
+function launcher(): { file: string; args: string[]; env: Record<string, string> } | undefined {
+  const nr = syscalls[process.arch];
+  if (!nr || !fs.existsSync(perl)) return undefined;
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
-  const args = ['--noprofile', '--norc', '-c', script];
-  const prctl = prctlSyscall[process.arch];
-  if (prctl !== undefined && fs.existsSync('/usr/bin/perl')) {
-    const perl = `syscall(${prctl}, 36, 1, 0, 0, 0); syscall(${prctl}, 1, 1, 0, 0, 0); exit 129 if getppid() != shift; exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`;
-    return { file: '/usr/bin/perl', args: ['-e', perl, String(process.pid), bash, ...args] };
-  }
-  return { file: bash, args };
+  const code = `syscall(${nr.prctl}, 36, 1, 0, 0, 0); syscall(${nr.prctl}, 1, 1, 0, 0, 0); exit 129 if getppid() != shift; exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`;
+  return {
+    file: perl,
+    args: ['-e', code, String(process.pid), bash, '--noprofile', '--norc', '-c', script],
+    env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock}` },
+  };
 }
 
 /** Process groups of the segments still running in this process. */
@@ -98,14 +107,15 @@ export class Segment {
     this.stderrOpen = plans.map(() => true);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
     const fds = segmentFds(plans.length, committing.length);
-    const { file, args } = launcher();
+    const launch = launcher();
     let devNull: number | undefined;
     let child: ChildProcess;
     try {
+      if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
       const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input, ...committing.map(() => 'pipe' as const)];
-      child = spawn(file, args, { stdio, detached: true, env: segmentEnv(plans, env), cwd: fs.existsSync(cwd) ? cwd : '/' });
+      child = spawn(launch.file, launch.args, { stdio, detached: true, env: { ...segmentEnv(plans, env), ...launch.env }, cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
       this.fail(e as Error);
       return;

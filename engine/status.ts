@@ -19,11 +19,13 @@ export function isBrokenPipeNoise(line: string): boolean {
 const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
 /**
- * A shell status (0–255, 128+N when killed by signal N, as bash reports it) as exit code or
- * signal name. A program that exits with 129–159 on purpose is indistinguishable from a signal
- * death here; bash gives no way to tell.
+ * A shell status (0–255, 128+N when killed by signal N) as exit code or signal name. The
+ * wrapper says which it was (`signaled`, from the raw wait status), so a program that exits
+ * with 129–192 on purpose is reported as the exit code it chose; without that word (a status
+ * from elsewhere) 129–192 reads as a signal, as a shell would.
  */
-export function decodeShellStatus(status: number): { exitCode?: number; signal?: string } {
+export function decodeShellStatus(status: number, signaled?: boolean): { exitCode?: number; signal?: string } {
+  if (signaled === false) return { exitCode: status };
   if (status > 128 && status < 128 + 65) {
     const name = signalNames.get(status - 128);
     if (name) return { signal: name };
@@ -32,7 +34,10 @@ export function decodeShellStatus(status: number): { exitCode?: number; signal?:
 }
 
 export interface EndFacts {
-  /** Shell status of the stage (see decodeShellStatus). */
+  /**
+   * Shell status of the stage (see decodeShellStatus). 141 is an early stop whether the stage
+   * died of SIGPIPE or exited 141 because a command of its script did.
+   */
   status: number;
   /** The stage printed broken-pipe noise on stderr. */
   sawBrokenPipe: boolean;

@@ -68,6 +68,9 @@ describe('plumbing', () => {
     expect(pid).toMatchObject({ kind: 'pid', index: 0, pid: 99 });
     expect(pid?.at).toBeCloseTo(1795309507870.123, 2);
     expect(parseControlLine('done 0 0 1 2 3 4 1795309507.5')).toMatchObject({ at: 1795309507500 });
+    // The wrapper says whether 137 was an exit or SIGKILL.
+    expect(parseControlLine('done 0 137 1 2 3 4 1795309507.5 exit')).toMatchObject({ status: 137, signaled: false });
+    expect(parseControlLine('done 0 137 1 2 3 4 1795309507.5 signal')).toMatchObject({ status: 137, signaled: true });
   });
 });
 

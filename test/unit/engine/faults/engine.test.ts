@@ -258,3 +258,17 @@ describe('cancel at any moment', () => {
     await waitUntilGone(marker);
   });
 });
+
+describe('exit statuses', () => {
+  it('a program exiting 129–192 on purpose is reported with that exit code, not as a signal', async () => {
+    const d = await runMarked(`stages:
+  - run: seq 1 3
+  - name: odd
+    run: "cat; exit 137"
+`);
+    expect(d.result.failedStage).toBe('odd');
+    expect(d.result.stages[1]).toMatchObject({ exitCode: 137 });
+    expect(d.result.stages[1]!.signal).toBeUndefined();
+    expect(d.result.error?.message).toMatch(/failed with exit code 137/);
+  });
+});
