@@ -1,19 +1,21 @@
 import * as fs from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
-import { resolveTarget, temporaryName } from './builtins/write-target';
+import type { Readable } from 'node:stream';
 import type { Pipeline } from '../dsl';
+import { resolveTarget, temporaryName } from './builtins/write-target';
 import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
+import { exitFailure, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
+import type { ControlMessage } from './plumbing';
 import { planStages, type PlannedStage } from './preflight';
 import { readStat } from './proc';
-import type { ControlMessage, StagePlan } from './plumbing';
-import { connect, cutUnits, Dealer, EdgeTap, fdReadable, Merger, StreamSource, StreamTarget, type EdgePeek, type Source, type Target } from './relay';
-import { Segment, type SegmentHandlers } from './segment';
-import { aggregateStats, pickBottleneck, ProcProbe, StageMeter, type StageStats } from './stats';
-import { exitFailure, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
+import { EdgeTap, type EdgePeek, type Source } from './relay';
+import type { Segment, SegmentHandlers } from './segment';
 import { RecordSink } from './sink';
+import { newStageRun, type StageRun } from './stage-run';
+import { aggregateStats, pickBottleneck, ProcProbe, type StageStats } from './stats';
 import { decodeShellStatus, endedStatuses, finalStatus, type StageStatus } from './status';
-import { StderrFilter } from './stderr-filter';
+import { stopReadingGraceMs, terminateSegments, Timers } from './termination';
+import { wireUnits, type Edge, type UnitRun } from './wiring';
 
 export interface RunOptions {
   /** The pipeline file, as messages should name it. */
@@ -26,7 +28,7 @@ export interface RunOptions {
   to?: string;
   /** Stop after this many records from the last stage: upstream stages then stop early. */
   limit?: number;
-  /** Aborting cancels the run (every process is gone within 100 ms). */
+  /** Aborting cancels the run: every stage is ended, `write` stages leave their files as they were. */
   signal?: AbortSignal;
   /** Interval of `stats` events; default 250 ms. /proc is sampled at least every 100 ms. */
   statsIntervalMs?: number;
@@ -67,49 +69,8 @@ export interface RunHandle {
   peek(stage: string): EdgePeek | undefined;
 }
 
-/** Grace after SIGTERM before stragglers get SIGKILL, and before the whole group does. */
-const termGraceMs = 20;
-const killGraceMs = 60;
-/** After the engine stopped reading, stages that do not write (so never see SIGPIPE) get one. */
-const stopReadingGraceMs = 200;
 /** How long an ended stage waits for the end of its stderr before it is classified anyway. */
 const stderrGraceMs = 100;
-
-interface StageRun {
-  planned: PlannedStage;
-  name: string;
-  index: number;
-  status: StageStatus;
-  /** `workers: N`: the N copies, each a process of its own (this run then has none itself). */
-  copies?: StageRun[];
-  /** For a copy: its stage, and which copy (0-based). */
-  parent?: StageRun;
-  copy?: number;
-  /** The engine stopped reading its output (a relay whose downstream finished): ending now is stopping early. */
-  readerGone: boolean;
-  /** A copy's output closed (its stage is classified only after, see Merger's checks). */
-  outputClosed: boolean;
-  /** The engine found it broke a rule (ordered workers): it fails with this message. */
-  forcedFailure?: string;
-  /** Ordered workers: the copy wrote fewer lines than it read; a failure if it otherwise succeeded. */
-  pendingMismatch?: string;
-  pid?: number;
-  probe?: ProcProbe;
-  meter: StageMeter;
-  /** Its stderr lines on their way out (noise held back; the last ones kept). */
-  stderr: StderrFilter;
-  timedOut: boolean;
-  timer?: NodeJS.Timeout;
-  done?: Extract<ControlMessage, { kind: 'done' }>;
-  doneAt?: number;
-  stderrClosed: boolean;
-  graceTimer?: NodeJS.Timeout;
-  exitCode?: number;
-  signal?: string;
-  message?: string;
-  /** A `write` stage's commit channel, until the verdict is sent (see settleCommits). */
-  commit?: Writable;
-}
 
 export function refusedHandle(error: RunError, file: string | undefined): RunHandle {
   const result: RunResult = { outcome: 'refused', ok: false, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error };
@@ -118,26 +79,6 @@ export function refusedHandle(error: RunError, file: string | undefined): RunHan
   queue.push({ type: 'end', result });
   queue.close();
   return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [], peek: () => undefined };
-}
-
-/** A relay between unit k and unit k + 1. */
-interface Edge {
-  /** The unit it reads (an index into Run.units); it writes unit from + 1. */
-  from: number;
-  ended: boolean;
-  gone: boolean;
-}
-
-interface UnitRun {
-  /** Logical stages in it, and the processes (copies for workers). */
-  stages: StageRun[];
-  segments: Segment[];
-  /** Processes whose output leaves the unit, and those that read its input. */
-  lastProcs: StageRun[];
-  firstProcs: StageRun[];
-  source: Source;
-  target: Target | undefined;
-  dealer?: Dealer;
 }
 
 /**
@@ -149,12 +90,6 @@ export function startRun(pipeline: Pipeline, options: RunOptions): RunHandle {
   const planned = planStages(pipeline, { ...options, env });
   if ('error' in planned) return refusedHandle(planned.error, options.file);
   return new Run(planned.stages, options, env).handle;
-}
-
-function newStageRun(p: PlannedStage, index: number, emit: (st: StageRun, line: string) => void): StageRun {
-  const name = p.stage.name;
-  const st: StageRun = { planned: p, name, index, status: 'pending', meter: new StageMeter(name, index), stderr: new StderrFilter((line) => emit(st, line)), timedOut: false, stderrClosed: false, readerGone: false, outputClosed: false };
-  return st;
 }
 
 /** Ended statuses of copies, worst first: the stage's status is the worst of its copies'. */
@@ -182,7 +117,7 @@ class Run {
   private cancelled = false;
   /** Ending stages that ignored SIGPIPE after the engine stopped reading: they count as stopped early. */
   private quietStop = false;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly timers = new Timers();
   private sampler: NodeJS.Timeout | undefined;
   private finished = false;
   private resolve!: (r: RunResult) => void;
@@ -262,123 +197,37 @@ class Run {
     };
   }
 
-  /**
-   * Starts the units (see cutUnits): segments of directly-joined stages, and N one-stage
-   * segments for a stage with workers; relays join them, the last unit's output is the sink.
-   */
+  /** Starts the units and joins them (wiring.ts); the last unit's output is the sink. */
   private spawn(): void {
-    const plans = (procs: StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
-    const units = cutUnits(this.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: this.taps.has(s.name) })));
-    units.forEach((u, k) => {
-      const input = k > 0;
-      if (this.finished) return;
-      if (u.kind === 'segment') {
-        const stages = this.stages.slice(u.first, u.last + 1);
-        const source = new StreamSource(() => seg.output);
-        const seg = new Segment(
-          plans(stages),
-          this.env,
-          this.options.fileDir,
-          this.segmentHandlers(
-            stages,
-            (chunk) => source.onData(chunk),
-            () => source.onEnd(),
-          ),
-          { input, ...(k === 0 && this.options.stdinFd !== undefined ? { stdinFd: this.options.stdinFd } : {}) },
-        );
-        this.segments.push(seg);
-        for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
-        seg.input?.on('error', () => this.edgeGone(k - 1));
-        this.units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target: input ? new StreamTarget(seg.input) : undefined });
-        return;
-      }
-      const st = this.stages[u.index]!;
-      const copies = st.copies!;
-      const segs: Segment[] = [];
-      // The run's stdin into a first stage with workers is dealt like any other input: never raced.
-      const stdin = k === 0 && this.options.stdinFd !== undefined ? fdReadable(this.options.stdinFd) : undefined;
-      if (stdin) this.stdin = stdin;
-      const dealt = input || stdin !== undefined;
-      const merger = new Merger(
-        copies.map((_, i) => () => segs[i]?.output),
-        u.ordered,
-        this.options.reorderWindowBytes ?? 4 * 1024 * 1024,
-        (i, what, atEnd) => {
-          const message = orderedMismatch(this.who(copies[i]!), what);
-          // Found at its end: it matters only if the copy otherwise succeeded (see maybeEndStage).
-          if (atEnd) copies[i]!.pendingMismatch = message;
-          else this.failCopy(copies[i]!, message);
-        },
-      );
-      copies.forEach((c, i) => {
-        const seg = new Segment(
-          plans([c]),
-          this.env,
-          this.options.fileDir,
-          this.segmentHandlers(
-            [c],
-            (chunk) => merger.data(i, chunk),
-            () => {
-              merger.closed(i);
-              c.outputClosed = true;
-              this.maybeEndStage(c);
-            },
-          ),
-          { input: dealt },
-        );
-        segs.push(seg);
-        this.segments.push(seg);
-        c.commit = seg.commits.get(0);
-      });
-      let dealer: Dealer | undefined;
-      if (dealt) {
-        dealer = new Dealer(
-          segs.map((s) => s.input),
-          u.ordered ? (i, n) => merger.assigned(i, n) : undefined,
-        );
-        segs.forEach((s, i) =>
-          s.input?.on('error', () => {
-            dealer!.markGone(i);
-            if (dealer!.allGone) this.edgeGone(k - 1);
-          }),
-        );
-      }
-      if (stdin && dealer) {
-        const source = new StreamSource(() => stdin);
-        stdin.on('data', (c: Buffer) => source.onData(c));
-        stdin.on('error', () => stdin.destroy());
-        stdin.on('close', () => source.onEnd());
-        connect(source, dealer);
-      }
-      const unit: UnitRun = { stages: [st], segments: segs, firstProcs: copies, lastProcs: copies, source: merger, target: dealer };
-      if (dealer) unit.dealer = dealer;
-      this.units.push(unit);
-    });
-    // Relays: unit k's output → (tap) → unit k + 1's input.
-    for (let k = 0; k + 1 < this.units.length; k++) {
-      const from = this.units[k]!;
-      const edge: Edge = { from: k, ended: false, gone: false };
-      this.edges.push(edge);
-      const lastStage = from.stages[from.stages.length - 1]!;
-      const target = this.units[k + 1]!.target!;
-      connect(from.source, { write: (c) => target.write(c), whenDrained: (cb) => target.whenDrained(cb), end: () => {
-        edge.ended = true;
-        target.end();
-      } }, this.taps.get(lastStage.name));
-    }
-    const sinkUnit = this.units[this.units.length - 1];
-    if (sinkUnit) {
-      this.sinkSource = sinkUnit.source;
-      connect(sinkUnit.source, {
+    const wired = wireUnits({
+      stages: this.stages,
+      taps: this.taps,
+      options: this.options,
+      env: this.env,
+      handlers: (procs, output, outputClosed) => this.segmentHandlers(procs, output, outputClosed),
+      copyOutputClosed: (c) => this.maybeEndStage(c),
+      mismatch: (c, what, atEnd) => {
+        const message = orderedMismatch(this.who(c), what);
+        // Found at its end: it matters only if the copy otherwise succeeded (see maybeEndStage).
+        if (atEnd) c.pendingMismatch = message;
+        else this.failCopy(c, message);
+      },
+      edgeGone: (k) => this.edgeGone(k),
+      sink: {
         write: (chunk) => {
           this.sink.write(chunk);
           return true;
         },
         whenDrained: (cb) => cb(),
         end: () => this.onSinkEnd(),
-      });
-    }
-    if (!this.finished) this.sampler = setInterval(() => this.sample(), this.sampleMs);
+      },
+    });
+    this.segments.push(...wired.segments);
+    this.units.push(...wired.units);
+    this.edges.push(...wired.edges);
+    this.sinkSource = wired.sinkSource;
+    this.stdin = wired.stdin;
+    this.sampler = setInterval(() => this.sample(), this.sampleMs);
   }
 
   private onSinkEnd(): void {
@@ -455,14 +304,6 @@ class Run {
       this.terminate('failure');
       this.maybeFinish();
     });
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers = this.timers.filter((x) => x !== t);
-      fn();
-    }, ms);
-    this.timers.push(t);
   }
 
   // ---- control messages -------------------------------------------------------------------
@@ -604,9 +445,9 @@ class Run {
     const sink = this.units[this.units.length - 1];
     for (const st of sink?.lastProcs ?? []) this.signalStage(st, 'SIGPIPE');
     for (const seg of sink?.segments ?? []) seg.closeOutput();
-    this.later(stopReadingGraceMs, () => {
+    this.timers.later(stopReadingGraceMs, () => {
       for (const st of this.procs) if (!st.done) this.signalStage(st, 'SIGPIPE');
-      this.later(stopReadingGraceMs, () => {
+      this.timers.later(stopReadingGraceMs, () => {
         if (this.procs.some((st) => !st.done)) this.terminate('cancel-quietly');
       });
     });
@@ -627,24 +468,13 @@ class Run {
     }
   }
 
-  /**
-   * Ends every stage: SIGTERM to the process group (the segment's bash and the stage wrappers
-   * ignore it, so they survive to reap their stage and report), then SIGKILL to whatever is
-   * left but them, then SIGKILL to the whole group. Everything is gone within ~100 ms.
-   */
+  /** Ends every stage (see terminateSegments); a quiet stop does not turn ends into cancels. */
   private terminate(reason: 'cancel' | 'failure' | 'cancel-quietly'): void {
     if (this.terminating || this.quietStop || this.segments.length === 0) return;
     if (reason === 'cancel-quietly') this.quietStop = true;
     else this.terminating = reason;
     this.settleCommits();
-    for (const seg of this.segments) seg.signalGroup('SIGTERM');
-    this.later(termGraceMs, () => {
-      const wrappers = this.wrapperPids();
-      for (const seg of this.segments) seg.killMembers(wrappers);
-      this.later(killGraceMs - termGraceMs, () => {
-        for (const seg of this.segments) if (!seg.exited) seg.signalGroup('SIGKILL');
-      });
-    });
+    terminateSegments(this.segments, () => this.wrapperPids(), this.timers);
   }
 
   private wrapperPids(): number[] {
@@ -734,7 +564,7 @@ class Run {
   private finish(): void {
     this.finished = true;
     if (this.sampler) clearInterval(this.sampler);
-    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     this.options.signal?.removeEventListener('abort', this.abortListener);
     const now = Date.now();
     for (const seg of this.segments) seg.input?.destroy();
