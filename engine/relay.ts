@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { countNewlines } from './lines';
+import { countNewlines, lastLines, scanNewlines } from './lines';
 
 // ---- planning ---------------------------------------------------------------------------------
 
@@ -81,16 +81,10 @@ export class EdgeTap {
 
   observe(chunk: Buffer): void {
     this.bytes += chunk.length;
-    const first = chunk.indexOf(10);
-    if (first < 0) {
+    const { count: n, last } = scanNewlines(chunk);
+    if (n === 0) {
       this.keepPartial(chunk);
       return;
-    }
-    let n = 0;
-    let last = first;
-    for (let i = first; i >= 0; i = chunk.indexOf(10, i + 1)) {
-      n++;
-      last = i;
     }
     this.records += n;
     if (n > maxSamples) {
@@ -99,19 +93,8 @@ export class EdgeTap {
       this.ring = [];
     } else {
       this.materialize();
-      // The records that ended in this chunk, newest first.
-      const found: Buffer[] = [];
-      let end = last;
-      while (found.length < maxSamples) {
-        if (end === first) {
-          found.push(this.partialWith(chunk.subarray(0, first)));
-          break;
-        }
-        const prev = chunk.lastIndexOf(10, end - 1);
-        found.push(capped(chunk.subarray(prev + 1, end)));
-        end = prev;
-      }
-      found.reverse();
+      // The records that ended in this chunk; the first began in an earlier chunk (or here).
+      const found = lastLines(chunk, last, maxSamples).map(([start, end]) => (start === 0 ? this.partialWith(chunk.subarray(0, end)) : capped(chunk.subarray(start, end))));
       this.ring.push(...found);
       if (this.ring.length > maxSamples) this.ring.splice(0, this.ring.length - maxSamples);
     }
@@ -142,14 +125,7 @@ export class EdgeTap {
     const lazy = this.lazy;
     if (!lazy) return;
     this.lazy = undefined;
-    const found: Buffer[] = [];
-    let end = lazy.end;
-    while (found.length < maxSamples) {
-      const prev = lazy.chunk.lastIndexOf(10, end - 1);
-      found.push(capped(lazy.chunk.subarray(prev + 1, end)));
-      end = prev;
-    }
-    this.ring = found.reverse();
+    this.ring = lastLines(lazy.chunk, lazy.end, maxSamples).map(([start, end]) => capped(lazy.chunk.subarray(start, end)));
   }
 
   private keepPartial(b: Buffer): void {
@@ -536,15 +512,8 @@ export class Merger implements Source {
         this.onMismatch(copy, 'wrote more lines than it read', false);
         return;
       }
-      let i = pos - 1;
-      let found = 0;
-      while (found < b.remaining) {
-        const nl = chunk.indexOf(10, i + 1);
-        if (nl < 0) break;
-        i = nl;
-        found++;
-      }
-      const end = found === b.remaining ? i + 1 : chunk.length;
+      const { count: found, last } = scanNewlines(chunk, pos, chunk.length, b.remaining);
+      const end = found === b.remaining ? last + 1 : chunk.length;
       const piece = chunk.subarray(pos, end);
       b.parts.push(piece);
       b.bytes += piece.length;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventQueue, type RunEvent } from '../../../engine/events';
-import { afterNthNewline, countNewlines, LineSplitter } from '../../../engine/lines';
+import { afterNthNewline, countNewlines, lastLines, LineSplitter, scanNewlines } from '../../../engine/lines';
 import { execPrefixed, parseControlLine, segmentEnv, shellQuote } from '../../../engine/plumbing';
 import { parseIo, parseStat, parseStatus, parseSyscall } from '../../../engine/proc';
 import { pickBottleneck, StageMeter, type ProcSample } from '../../../engine/stats';
@@ -158,6 +158,13 @@ describe('lines', () => {
     expect(countNewlines(b, 0, 3)).toBe(1);
     expect(afterNthNewline(b, 2)).toBe(4);
     expect(afterNthNewline(b, 4)).toBe(-1);
+    expect(scanNewlines(b, 1, b.length, 2)).toEqual({ count: 2, last: 3 });
+  });
+  it('cuts the last lines backwards, oldest first, a first line with no newline before it starting at 0', () => {
+    const b = Buffer.from('\nab\ncd\n');
+    expect(lastLines(b, 6, 2)).toEqual([[1, 3], [4, 6]]);
+    expect(lastLines(b, 6, 9)).toEqual([[0, 0], [1, 3], [4, 6]]);
+    expect(lastLines(b, 0, 3)).toEqual([[0, 0]]);
   });
 });
 
