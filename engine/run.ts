@@ -43,7 +43,8 @@ export interface RunOptions {
   reorderWindowBytes?: number;
   /**
    * A file descriptor the first stage reads (the CLI passes its own stdin when it is not a
-   * terminal); default none: the first stage reads /dev/null. Not for a first stage with workers.
+   * terminal); default none: the first stage reads /dev/null. A first stage with workers gets it
+   * through the dealer (whole records, like any input).
    */
   stdinFd?: number;
 }

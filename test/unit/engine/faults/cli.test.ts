@@ -64,6 +64,20 @@ describe('the CLI killed by a signal', () => {
     });
   }
 
+  it('SIGINT at once, while the run is still starting: nothing is left, whichever moment it hit', async () => {
+    const { file, marker } = setUp(endless);
+    const child = spawn(process.execPath, [cliPath, 'run', '-q', file], { env: envWith(marker), stdio: 'ignore' });
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    // As soon as the first process of the run exists (or the CLI is gone): mid-start.
+    while (marked(marker).length < 2 && child.exitCode === null) await new Promise((resolve) => setImmediate(resolve));
+    child.kill('SIGINT');
+    // Before Node's own handlers exist, SIGINT ends it as a signal; after, the CLI exits 130.
+    expect([JSON.stringify({ code: 130, signal: null }), JSON.stringify({ code: null, signal: 'SIGINT' })]).toContain(JSON.stringify(await exit));
+    await waitUntilGone(marker);
+    expect(temporaryFiles(dir)).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'out.ndjson'), 'utf8')).toBe(old);
+  });
+
   it('SIGKILL: the kernel hangs every segment up, which ends its stages; `write` removes its temporary file', async () => {
     const { file, marker } = setUp(endless);
     const cli = await startCli(file, marker);
