@@ -14,7 +14,16 @@ import * as esbuild from 'esbuild';
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Next to dist/builtin.cjs (built by `npm run soak`), where the engine looks for the built-ins.
 const bundle = path.join(here, '..', 'dist', 'soak-engine.cjs');
-await esbuild.build({ entryPoints: [path.join(here, 'entry.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: bundle, loader: { '.sh': 'text', '.pl': 'text' }, logLevel: 'warning' });
+await esbuild.build({
+  entryPoints: [path.join(here, 'entry.ts')],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: bundle,
+  loader: { '.sh': 'text', '.pl': 'text' },
+  logLevel: 'warning',
+});
 const { check, nodeHost, startRun } = createRequire(import.meta.url)(bundle);
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 1000);
@@ -49,7 +58,8 @@ function leftovers() {
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
-      if (fs.readFileSync(`/proc/${name}/environ`, 'latin1').includes(needle)) found.push(`${name} ${fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 60)}`);
+      if (!fs.readFileSync(`/proc/${name}/environ`, 'latin1').includes(needle)) continue;
+      found.push(`${name} ${fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 60)}`);
     } catch {
       // gone, or not ours
     }
@@ -92,7 +102,8 @@ for (let tries = 0; left.length > 0 && tries < 100; tries++) {
 const temporary = fs.readdirSync(dir).filter((f) => f.endsWith('.pipewright-tmp'));
 fs.rmSync(dir, { recursive: true, force: true });
 
-console.log(`pipewright soak — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}: ${runs} runs in ${seconds.toFixed(1)} s`);
+const date = new Date().toISOString().slice(0, 10);
+console.log(`pipewright soak — ${date}, ${os.cpus().length} cores, Node ${process.version}: ${runs} runs in ${seconds.toFixed(1)} s`);
 for (const [k, n] of Object.entries(outcomes).sort()) console.log(`  ${k.padEnd(40)} ${n}`);
 console.log(`leaked processes: ${left.length}${left.length ? `\n  ${left.join('\n  ')}` : ''}`);
 console.log(`temporary files left: ${temporary.length}; existing files damaged: ${damaged}`);

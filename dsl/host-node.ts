@@ -31,7 +31,9 @@ export function nodeHost(environment: Readonly<Record<string, string | undefined
  * check` and `pipewright run` both use this, so they never disagree. Nothing is executed.
  */
 export function lookupProgram(program: string, dir: string, searchPath: string | undefined): ProgramLookup {
-  const candidates = program.includes('/') ? [path.resolve(dir, program)] : (searchPath ?? '').split(':').map((d) => path.join(path.resolve(dir, d || '.'), program));
+  const candidates = program.includes('/')
+    ? [path.resolve(dir, program)]
+    : (searchPath ?? '').split(':').map((d) => path.join(path.resolve(dir, d || '.'), program));
   let notExecutable: string | undefined;
   for (const candidate of candidates) {
     let st: fs.Stats;

@@ -178,7 +178,9 @@ function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: str
   const offset = ctx.text.slice(at.start, at.end).indexOf(program);
   const span = fromCommand === undefined && offset >= 0 ? { start: at.start + offset, end: at.start + offset + program.length } : at;
   if (found.kind === 'not-executable') {
-    return [problem('command-not-found', span, `${label(stage)}: \`${program}\` (${found.path}) is not executable. Make it executable (chmod +x) or fix the name; the run will fail otherwise.`)];
+    const fix = 'Make it executable (chmod +x) or fix the name; the run will fail otherwise.';
+    const message = `${label(stage)}: \`${program}\` (${found.path}) is not executable. ${fix}`;
+    return [problem('command-not-found', span, message)];
   }
   const where = program.includes('/') ? `relative to ${dir}` : 'on PATH';
   return [problem('command-not-found', span, `${label(stage)}: \`${program}\` was not found ${where}. Install it or fix the name; the run will fail otherwise.`)];

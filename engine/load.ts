@@ -36,7 +36,8 @@ export function unreadableError(file: string, e: unknown): RunError {
 /** A file with check errors, refused with its problems. */
 export function invalidPipelineError(file: string, problems: Problem[]): RunError {
   const errors = problems.filter((p) => p.severity === 'error');
-  const message = `${file}: the pipeline has ${errors.length} error${errors.length === 1 ? '' : 's'} and was not run; fix them (\`pipewright check ${file}\` lists them)`;
+  const count = `${errors.length} error${errors.length === 1 ? '' : 's'}`;
+  const message = `${file}: the pipeline has ${count} and was not run; fix them (\`pipewright check ${file}\` lists them)`;
   return runError('invalid-pipeline', message, { file, problems });
 }
 

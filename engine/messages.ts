@@ -39,7 +39,8 @@ export function noReport(who: Who, said: string | undefined): string {
 
 /** An `ordered: true` copy that did not write one line per line it read. */
 export function orderedMismatch(who: Who, what: string): string {
-  return `${label(who)} ${what}; \`ordered: true\` needs a stage that writes exactly one line per line it reads (a map, not a filter or a splitter): remove \`ordered\` or change the stage`;
+  const rule = '`ordered: true` needs a stage that writes exactly one line per line it reads (a map, not a filter or a splitter)';
+  return `${label(who)} ${what}; ${rule}: remove \`ordered\` or change the stage`;
 }
 
 export function spawnFailed(file: string | undefined, e: Error): string {

@@ -86,7 +86,8 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
       if (program === undefined || program === '') return { error: runError('invalid-pipeline', `${at}${label} has an empty \`command:\`; give the program and its arguments`, extra) };
       const found = lookupProgram(program, r.dir, r.env.PATH);
       if (found.kind === 'not-executable') {
-        return { error: runError('command-not-found', `${at}${label}: the program \`${program}\` (${found.path}) is not executable; make it executable (chmod +x) or fix \`command:\``, extra) };
+        const message = `${at}${label}: the program \`${program}\` (${found.path}) is not executable; make it executable (chmod +x) or fix \`command:\``;
+        return { error: runError('command-not-found', message, extra) };
       }
       if (found.kind === 'not-found') {
         const where = program.includes('/') ? `at ${path.resolve(r.dir, program)}` : 'on PATH';

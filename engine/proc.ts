@@ -30,7 +30,8 @@ export function parseStat(text: string): ProcStat | undefined {
   if (close < 0) return undefined;
   const f = text.slice(close + 2).split(' ');
   // f[0] is field 3 (state); ppid is field 4, pgrp 5, utime 14.
-  return { state: f[0] ?? '?', ppid: Number(f[1]), pgrp: Number(f[2]), utimeTicks: Number(f[11]), stimeTicks: Number(f[12]), cutimeTicks: Number(f[13]), cstimeTicks: Number(f[14]) };
+  const n = (i: number) => Number(f[i]);
+  return { state: f[0] ?? '?', ppid: n(1), pgrp: n(2), utimeTicks: n(11), stimeTicks: n(12), cutimeTicks: n(13), cstimeTicks: n(14) };
 }
 
 /** /proc/PID/stat of a process, or undefined when it is gone. */

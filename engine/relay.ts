@@ -94,7 +94,9 @@ export class EdgeTap {
     } else {
       this.materialize();
       // The records that ended in this chunk; the first began in an earlier chunk (or here).
-      const found = lastLines(chunk, last, maxSamples).map(([start, end]) => (start === 0 ? this.partialWith(chunk.subarray(0, end)) : capped(chunk.subarray(start, end))));
+      const found = lastLines(chunk, last, maxSamples).map(([start, end]) =>
+        start === 0 ? this.partialWith(chunk.subarray(0, end)) : capped(chunk.subarray(start, end)),
+      );
       this.ring.push(...found);
       if (this.ring.length > maxSamples) this.ring.splice(0, this.ring.length - maxSamples);
     }

@@ -48,7 +48,11 @@ function launcher(): { file: string; args: string[]; env: Record<string, string>
   const nr = syscalls[process.arch];
   if (!nr || !fs.existsSync(perl)) return undefined;
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
-  const code = `syscall(${nr.prctl}, 36, 1, 0, 0, 0); syscall(${nr.prctl}, 1, 1, 0, 0, 0); exit 129 if getppid() != shift; exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`;
+  const code = [
+    `syscall(${nr.prctl}, 36, 1, 0, 0, 0); syscall(${nr.prctl}, 1, 1, 0, 0, 0)`,
+    'exit 129 if getppid() != shift',
+    'exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"',
+  ].join('; ');
   return {
     file: perl,
     args: ['-e', code, String(process.pid), bash, '--noprofile', '--norc', '-c', script],
@@ -114,8 +118,11 @@ export class Segment {
       if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
-      const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input, ...committing.map(() => 'pipe' as const)];
-      child = spawn(launch.file, launch.args, { stdio, detached: true, env: { ...segmentEnv(plans, env), ...launch.env }, cwd: fs.existsSync(cwd) ? cwd : '/' });
+      // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
+      const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
+      stdio.push(...committing.map(() => 'pipe' as const));
+      const childEnv = { ...segmentEnv(plans, env), ...launch.env };
+      child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
       this.fail(e as Error);
       return;
@@ -244,6 +251,7 @@ export class Segment {
   destroyStreams(): void {
     const c = this.child;
     if (!c) return;
-    for (const s of [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values()]) (s as Readable | Writable | null | undefined)?.destroy();
+    const streams = [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values()];
+    for (const s of streams) (s as Readable | Writable | null | undefined)?.destroy();
   }
 }

@@ -47,6 +47,17 @@ export interface StageRun {
 
 export function newStageRun(p: PlannedStage, index: number, emit: (st: StageRun, line: string) => void): StageRun {
   const name = p.stage.name;
-  const st: StageRun = { planned: p, name, index, status: 'pending', meter: new StageMeter(name, index), stderr: new StderrFilter((line) => emit(st, line)), timedOut: false, stderrClosed: false, readerGone: false, outputClosed: false };
+  const st: StageRun = {
+    planned: p,
+    name,
+    index,
+    status: 'pending',
+    meter: new StageMeter(name, index),
+    stderr: new StderrFilter((line) => emit(st, line)),
+    timedOut: false,
+    stderrClosed: false,
+    readerGone: false,
+    outputClosed: false,
+  };
   return st;
 }

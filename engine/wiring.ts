@@ -84,7 +84,8 @@ export function wireUnits(ctx: WiringContext): Wired {
       segments.push(seg);
       for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
       seg.input?.on('error', () => ctx.edgeGone(k - 1));
-      units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target: input ? new StreamTarget(seg.input) : undefined });
+      const target = input ? new StreamTarget(seg.input) : undefined;
+      units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target });
       return;
     }
     const st = ctx.stages[u.index]!;

@@ -9,7 +9,8 @@ import { buildPipeline, check, parse, problemCodes, type CheckResult, type DslHo
 const host: DslHost = {
   env: { HOME: '/home/user', PATH: '/usr/bin', USER: 'me', EMPTY: '' },
   statKind: (abs) => (abs === '/p' || abs === '/p/data' || abs === '/home/user' ? 'dir' : abs === '/p/data/in.csv' || abs === '/p/enrich.js' ? 'file' : undefined),
-  findProgram: (program) => (['cat', 'grep', 'jq', 'sort', 'head', 'node'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' }),
+  findProgram: (program) =>
+    ['cat', 'grep', 'jq', 'sort', 'head', 'node'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' },
 };
 const file = '/p/fuzz.pipeline.yaml';
 

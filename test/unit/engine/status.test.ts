@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { decodeShellStatus, finalStatus, type StageFacts } from '../../../engine/status';
 
-const base: StageFacts = { status: 0, sawBrokenPipe: false, terminating: false, cancelling: false, timedOut: false, readerGone: false, quietStop: false, brokeRule: false, fewerLines: false };
+const base: StageFacts = {
+  status: 0,
+  sawBrokenPipe: false,
+  terminating: false,
+  cancelling: false,
+  timedOut: false,
+  readerGone: false,
+  quietStop: false,
+  brokeRule: false,
+  fewerLines: false,
+};
 
 describe('finalStatus: how an ended stage is reported, from the facts alone', () => {
   const table: [string, Partial<StageFacts>, string, boolean][] = [

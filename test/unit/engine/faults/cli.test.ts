@@ -37,9 +37,11 @@ function setUp(yaml: string): { file: string; marker: string } {
 }
 
 /** Starts the CLI, waits until its last stage said it started, and returns it with its exit. */
-async function startCli(file: string, marker: string): Promise<{ pid: number; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+async function startCli(file: string, marker: string): Promise<{ pid: number; exit: Promise<Exit> }> {
   const child = spawn(process.execPath, [cliPath, 'run', '-q', file], { env: envWith(marker), stdio: ['ignore', 'ignore', 'pipe'] });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let stderr = '';
   await new Promise<void>((resolve) => {
     child.stderr.on('data', (c: Buffer) => {
@@ -67,7 +69,7 @@ describe('the CLI killed by a signal', () => {
   it('SIGINT at once, while the run is still starting: nothing is left, whichever moment it hit', async () => {
     const { file, marker } = setUp(endless);
     const child = spawn(process.execPath, [cliPath, 'run', '-q', file], { env: envWith(marker), stdio: 'ignore' });
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exit = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     // As soon as the first process of the run exists (or the CLI is gone): mid-start.
     while (marked(marker).length < 2 && child.exitCode === null) await new Promise((resolve) => setImmediate(resolve));
     child.kill('SIGINT');
@@ -112,8 +114,11 @@ print(os.waitstatus_to_exitcode(status))
 });
 
 describe('the CLI under other faults', () => {
-  const run = (args: string[], shell: string, marker = newMarker()) =>
-    spawnSync('/bin/bash', ['-c', shell.replace('PW', `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} ${args.map((a) => JSON.stringify(a)).join(' ')}`)], { env: envWith(marker), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  /** Runs `shell` with PW standing for the CLI with `args`. */
+  const run = (args: string[], shell: string, marker = newMarker()) => {
+    const cli = [process.execPath, cliPath, ...args].map((a) => JSON.stringify(a)).join(' ');
+    return spawnSync('/bin/bash', ['-c', shell.replace('PW', cli)], { env: envWith(marker), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  };
 
   it('stdin into a first stage with workers is dealt: every record once, in order with `ordered: true`', () => {
     const { file } = setUp('stages:\n  - run: cat\n    workers: 4\n');

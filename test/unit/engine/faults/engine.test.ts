@@ -85,7 +85,8 @@ describe('write under faults', () => {
   - use: write
     with: { path: out.ndjson }
 `);
-    expect(statusesOf(d), JSON.stringify(d.result.stages.map((s) => [s.name, s.status, s.exitCode, s.signal, s.stderrTail]))).toMatchObject({ yes: 'stopped-early', head: 'succeeded', write: 'succeeded' });
+    const why = JSON.stringify(d.result.stages.map((s) => [s.name, s.status, s.exitCode, s.signal, s.stderrTail]));
+    expect(statusesOf(d), why).toMatchObject({ yes: 'stopped-early', head: 'succeeded', write: 'succeeded' });
     expect(d.result.outcome).toBe('succeeded');
     expect(existing()).toBe('{"y":1}\n'.repeat(3));
   });
