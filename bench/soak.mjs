@@ -72,7 +72,7 @@ const mb = (n) => Math.round(n / 1024 / 10.24) / 100;
 const memory = () => {
   globalThis.gc?.();
   const m = process.memoryUsage();
-  return `${mb(m.rss)} MB (heap ${mb(m.heapUsed)} MB)`;
+  return `${mb(m.rss)} MB (heap ${mb(m.heapUsed)} MB, buffers ${mb(m.arrayBuffers)} MB)`;
 };
 const outcomes = {};
 let damaged = 0;

@@ -44,7 +44,8 @@ export function orderedMismatch(who: Who, what: string): string {
 }
 
 export function spawnFailed(file: string | undefined, e: Error): string {
-  return `${filePrefix(file)}cannot start the pipeline's processes: ${e.message}; is bash installed?`;
+  const hint = (e as NodeJS.ErrnoException).code === 'ENOENT' ? '; are bash and perl installed?' : '';
+  return `${filePrefix(file)}cannot start the pipeline's processes: ${e.message}${hint}`;
 }
 
 /** The run's error for a stage (the stage with workers, not the copy, is the one named). */
