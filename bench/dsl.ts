@@ -43,7 +43,7 @@ export function pipeline500(): string {
 const host: DslHost = {
   env: { HOME: '/home/bench', PATH: '/usr/bin' },
   statKind: (p) => (/\.[a-z]+$/.test(p) ? 'file' : 'dir'),
-  findOnPath: (p) => `/usr/bin/${p}`,
+  findProgram: (p) => ({ kind: 'found', path: `/usr/bin/${p}` }),
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { check, lineCol, type Problem } from '../dsl';
+import { check, lineCol, type CheckResult, type Problem } from '../dsl';
+import type { DslHost } from '../dsl/host';
 import { nodeHost } from '../dsl/host-node';
 import { ExitCode } from './exit-codes';
 
@@ -20,24 +21,37 @@ export interface CheckOutput {
   unreadable: { file: string; reason: string }[];
 }
 
+/** One file checked: its problems with positions, or why it cannot be read. */
+export type CheckedFile = { ok: true; problems: JsonProblem[]; result: CheckResult } | { ok: false; error: unknown };
+
+/** Reads and checks one file as the language server would, with the real file system and PATH. */
+export function checkFile(file: string, host: DslHost = nodeHost()): CheckedFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    return { ok: false, error };
+  }
+  const result = check(text, { file: path.resolve(file), host });
+  const problems = result.problems.map((p): JsonProblem => {
+    const start = lineCol(result.parsed.lineCounter, p.start);
+    const end = lineCol(result.parsed.lineCounter, p.end);
+    return { file, line: start.line, column: start.col, endLine: end.line, endColumn: end.col, severity: p.severity, code: p.code, message: p.message };
+  });
+  return { ok: true, problems, result };
+}
+
 /** Checks files as the language server would, with the real file system and PATH. */
 export function checkFiles(files: readonly string[], host = nodeHost()): CheckOutput {
   const out: CheckOutput = { problems: [], unreadable: [] };
   for (const file of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      out.unreadable.push({ file, reason: err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder' : err.message });
+    const checked = checkFile(file, host);
+    if (checked.ok) {
+      out.problems.push(...checked.problems);
       continue;
     }
-    const result = check(text, { file: path.resolve(file), host });
-    for (const p of result.problems) {
-      const start = lineCol(result.parsed.lineCounter, p.start);
-      const end = lineCol(result.parsed.lineCounter, p.end);
-      out.problems.push({ file, line: start.line, column: start.col, endLine: end.line, endColumn: end.col, severity: p.severity, code: p.code, message: p.message });
-    }
+    const err = checked.error as NodeJS.ErrnoException;
+    out.unreadable.push({ file, reason: err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder' : err.message });
   }
   return out;
 }

@@ -6,6 +6,6 @@ export const enum ExitCode {
   Problems = 1,
   /** A file cannot be read, the pipeline is invalid, or the command line is wrong. */
   Unreadable = 2,
-  /** The run was cancelled (Ctrl-C). */
+  /** The run was cancelled (SIGINT; signal N gives 128 + N, see cli/run.ts). */
   Cancelled = 130,
 }

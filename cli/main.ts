@@ -12,7 +12,7 @@ const usage = `Usage:
   pipewright --help | --version
 
 Exit codes: 0 ok, 1 problems found (check) or a stage failed (run), 2 unreadable or invalid
-file or bad usage, 130 run cancelled.`;
+file or bad usage, 128+N run cancelled by signal N (130 Ctrl-C).`;
 
 declare const PIPEWRIGHT_VERSION: string;
 

@@ -11,24 +11,16 @@ const statusText: Record<StageStats['status'], string> = {
   'timed-out': 'TIMED OUT',
 };
 
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
-}
-
-function padStart(s: string, n: number): string {
-  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
-}
-
 /** One pv-style line per stage, redrawn while the run goes on. */
 export function liveLine(s: StageStats, nameWidth: number): string {
   const parts = [
-    pad(s.name, nameWidth),
-    pad(statusText[s.status], 13),
-    `${padStart(formatBytes(s.bytesIn), 7)} in`,
-    `${padStart(formatBytes(s.bytesOut), 7)} out`,
-    `${padStart(formatBytes(s.rateOut), 7)}/s`,
-    `cpu ${padStart(String(Math.round(s.busy * 100)), 3)}%`,
-    `rss ${padStart(formatBytes(s.rssKb * 1024), 7)}`,
+    s.name.padEnd(nameWidth),
+    statusText[s.status].padEnd(13),
+    `${formatBytes(s.bytesIn).padStart(7)} in`,
+    `${formatBytes(s.bytesOut).padStart(7)} out`,
+    `${formatBytes(s.rateOut).padStart(7)}/s`,
+    `cpu ${String(Math.round(s.busy * 100)).padStart(3)}%`,
+    `rss ${formatBytes(s.rssKb * 1024).padStart(7)}`,
   ];
   if (s.recordsOut !== undefined) parts.push(`${s.recordsOut} records`);
   if (s.bottleneck) parts.push('<- bottleneck');
@@ -54,13 +46,13 @@ export function summary(result: RunResult): string[] {
     const how = st.signal ? ` (${st.signal})` : st.exitCode !== undefined && st.exitCode !== 0 ? ` (exit ${st.exitCode})` : '';
     lines.push(
       [
-        `  ${pad(st.name, width)}`,
-        pad(statusText[st.status] + how, 22),
-        `${padStart(formatBytes(s.bytesIn), 7)} in`,
-        `${padStart(formatBytes(s.bytesOut), 7)} out`,
-        `cpu ${padStart(formatDuration(s.cpuUserMs + s.cpuSysMs), 7)}`,
-        `max rss ${padStart(formatBytes(s.maxRssKb * 1024), 7)}`,
-        padStart(formatDuration(s.durationMs), 8),
+        `  ${st.name.padEnd(width)}`,
+        (statusText[st.status] + how).padEnd(22),
+        `${formatBytes(s.bytesIn).padStart(7)} in`,
+        `${formatBytes(s.bytesOut).padStart(7)} out`,
+        `cpu ${formatDuration(s.cpuUserMs + s.cpuSysMs).padStart(7)}`,
+        `max rss ${formatBytes(s.maxRssKb * 1024).padStart(7)}`,
+        formatDuration(s.durationMs).padStart(8),
         s.recordsOut !== undefined ? `${s.recordsOut} record${s.recordsOut === 1 ? '' : 's'}` : '',
         s.bottleneck ? '<- bottleneck' : '',
       ]
@@ -71,13 +63,13 @@ export function summary(result: RunResult): string[] {
     (s.workers ?? []).forEach((w, i) => {
       lines.push(
         [
-          `  ${pad(`  worker ${i + 1}`, width)}`,
-          pad(statusText[w.status], 22),
-          `${padStart(formatBytes(w.bytesIn), 7)} in`,
-          `${padStart(formatBytes(w.bytesOut), 7)} out`,
-          `cpu ${padStart(formatDuration(w.cpuUserMs + w.cpuSysMs), 7)}`,
-          `max rss ${padStart(formatBytes(w.maxRssKb * 1024), 7)}`,
-          padStart(formatDuration(w.durationMs), 8),
+          `  ${`  worker ${i + 1}`.padEnd(width)}`,
+          statusText[w.status].padEnd(22),
+          `${formatBytes(w.bytesIn).padStart(7)} in`,
+          `${formatBytes(w.bytesOut).padStart(7)} out`,
+          `cpu ${formatDuration(w.cpuUserMs + w.cpuSysMs).padStart(7)}`,
+          `max rss ${formatBytes(w.maxRssKb * 1024).padStart(7)}`,
+          formatDuration(w.durationMs).padStart(8),
         ].join('  '),
       );
     });

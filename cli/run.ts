@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
-import { loadPipeline, refusedRun, startRun, type EdgePeek, type RunHandle, type RunResult, type StageStats } from '../engine';
+import * as path from 'node:path';
+import { constants } from 'node:os';
+import * as tty from 'node:tty';
+import { invalidPipelineError, refusedRun, startRun, unreadableError, type EdgePeek, type RunHandle, type RunResult, type StageStats } from '../engine';
+import { runError } from '../engine/errors';
 import { RunTimeline } from '../engine/timeline';
-import { checkFiles, formatProblem } from './check';
+import { checkFile, formatProblem, type JsonProblem } from './check';
 import { ExitCode } from './exit-codes';
 import { writeTraceFile } from './trace-file';
 import { liveLine, peekLines, statsJson, summary } from './run-output';
@@ -23,6 +27,9 @@ interface Io {
   stderr: NodeJS.WriteStream;
 }
 
+/** Signals that cancel a run; the command then exits 128 + N, as a shell reports a process killed by N. */
+const cancellingSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+
 export function exitCodeOf(result: RunResult): ExitCode {
   switch (result.outcome) {
     case 'succeeded':
@@ -36,49 +43,115 @@ export function exitCodeOf(result: RunResult): ExitCode {
   }
 }
 
-/** Problems of an invalid pipeline, exactly as `pipewright check` prints them. */
-function problemLines(file: string, result: RunResult): string[] {
-  if (result.error?.kind !== 'invalid-pipeline') return [];
-  return checkFiles([file]).problems.map(formatProblem);
+/**
+ * After a hang-up the terminal cannot be reset, and Node's own reset of stdio at exit would
+ * abort the process (it asserts that tcsetattr works); it skips descriptors that were closed.
+ */
+function releaseTerminal(): void {
+  for (const fd of [0, 1, 2]) {
+    try {
+      if (fs.fstatSync(fd).isCharacterDevice()) fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Why `--stats-json FILE` could not be written, checked before anything starts; undefined when it can be. */
+export function unwritable(file: string): string | undefined {
+  try {
+    const st = fs.statSync(file);
+    if (st.isDirectory()) return 'it is a folder';
+    fs.accessSync(file, fs.constants.W_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  }
+  const dir = path.dirname(path.resolve(file));
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return fs.statSync(dir).isDirectory() ? undefined : `${dir} is not a folder`;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? `its folder ${dir} does not exist` : `its folder ${dir} is not writable`;
+  }
 }
 
 /**
  * `pipewright run FILE`: records on stdout, stage stderr and the summary on stderr (plus live
- * per-stage lines when stderr is a terminal). Exit 0 ok (stopped-early counts as ok), 1 a stage
- * failed, 2 refused (unreadable, invalid, bad option), 130 cancelled.
+ * per-stage lines when stderr is a terminal). Exit codes: see docs/cli.md.
  */
 export async function runCommand(file: string, options: RunCommandOptions, io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<ExitCode> {
-  const loaded = loadPipeline(file);
-  const controller = new AbortController();
-  let handle: RunHandle;
-  if (!loaded.ok) {
-    handle = refusedRun(loaded.error, file);
-  } else {
-    for (const w of loaded.warnings) io.stderr.write(`pipewright: warning ${w.code}: ${w.message}\n`);
-    handle = startRun(loaded.pipeline, {
-      file,
-      fileDir: loaded.fileDir,
-      ...(options.to !== undefined ? { to: options.to } : {}),
-      ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      ...(options.peek !== undefined ? { tap: options.peek } : {}),
-      signal: controller.signal,
-      statsIntervalMs: options.statsIntervalMs ?? 250,
-      // `producer | pipewright run f` feeds the first stage; a terminal does not (it would wait on the keyboard).
-      ...(process.stdin.isTTY ? {} : { stdinFd: 0 }),
-    });
+  // stderr may be a terminal that hangs up: nothing more can be said there, and that must not crash the run.
+  io.stderr.on('error', () => {});
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  for (const [flag, out] of [['--stats-json', options.statsJson], ['--trace', options.trace]] as const) {
+    const why = out === undefined ? undefined : unwritable(out);
+    if (why !== undefined) {
+      say(`pipewright: cannot write ${flag} ${out}: ${why}; nothing was run`);
+      return ExitCode.Unreadable;
+    }
   }
 
-  const onSignal = () => controller.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Signal handlers are in place before the first process starts. A second signal does not wait
+  // for the run to end: on exit, every segment is hung up (engine/segment.ts) and ends its stages.
+  const controller = new AbortController();
+  let signalled: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const n = constants.signals[signal];
+    if (signal === 'SIGHUP') process.once('exit', releaseTerminal);
+    if (signalled !== undefined) process.exit(128 + n);
+    signalled = n;
+    controller.abort();
+  };
+  for (const s of cancellingSignals) process.on(s, onSignal);
 
-  // stdout's reader went away (`| head`): stop reading, like a shell pipeline, and exit 0.
+  try {
+    const checked = checkFile(file);
+    let handle: RunHandle;
+    let problems: JsonProblem[] = [];
+    if (!checked.ok) handle = refusedRun(unreadableError(file, checked.error), file);
+    else if (!checked.result.ok) {
+      problems = checked.problems;
+      handle = refusedRun(invalidPipelineError(file, checked.result.problems), file);
+    } else {
+      for (const w of checked.result.problems) say(`pipewright: warning ${w.code}: ${w.message}`);
+      handle = startRun(checked.result.pipeline, {
+        file,
+        fileDir: path.dirname(path.resolve(file)),
+        ...(options.to !== undefined ? { to: options.to } : {}),
+        ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        ...(options.peek !== undefined ? { tap: options.peek } : {}),
+        signal: controller.signal,
+        statsIntervalMs: options.statsIntervalMs ?? 250,
+        // `producer | pipewright run f` feeds the first stage; a terminal does not (it would wait on the keyboard).
+        ...(tty.isatty(0) ? {} : { stdinFd: 0 }),
+      });
+    }
+    const name = checked.ok && checked.result.ok ? checked.result.pipeline.name : file;
+    const code = await report(file, name, handle, problems, options, io);
+    return signalled !== undefined ? ((128 + signalled) as ExitCode) : code;
+  } finally {
+    for (const s of cancellingSignals) process.off(s, onSignal);
+  }
+}
+
+/** Drains the run: records to stdout, stderr lines, live stats, then the summary; returns the exit code. */
+async function report(file: string, pipeline: string, handle: RunHandle, problems: JsonProblem[], options: RunCommandOptions, io: Io): Promise<ExitCode> {
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  // stdout's reader went away (`| head`): stop reading, like a shell pipeline, and exit 0. Any
+  // other write error (a full disk, a file size limit) fails the run: the records are not all there.
   let stdoutGone = false;
+  let stdoutError: Error | undefined;
   let wake: (() => void) | undefined;
   const onStdoutError = (e: NodeJS.ErrnoException) => {
+    if (stdoutGone) return;
     stdoutGone = true;
-    if (e.code !== 'EPIPE') io.stderr.write(`pipewright: cannot write records to stdout: ${e.message}\n`);
-    handle.stopReading();
+    if (e.code === 'EPIPE') handle.stopReading();
+    else {
+      stdoutError = e;
+      handle.cancel();
+    }
     wake?.();
   };
   io.stdout.on('error', onStdoutError);
@@ -95,69 +168,59 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   const live = !options.quiet && io.stderr.isTTY === true;
   let drawn = 0;
   let lastStats: StageStats[] = [];
-  const nameWidth = () => Math.max(5, ...lastStats.map((s) => s.name.length));
   const erase = () => {
     if (drawn > 0) io.stderr.write(`\x1b[${drawn}F\x1b[J`);
     drawn = 0;
   };
   const draw = () => {
     if (!live || lastStats.length === 0) return;
-    const w = nameWidth();
+    const w = Math.max(5, ...lastStats.map((s) => s.name.length));
     const cols = io.stderr.columns || 120;
     erase();
     io.stderr.write(lastStats.map((s) => liveLine(s, w).slice(0, cols - 1)).join('\n') + '\n');
     drawn = lastStats.length;
   };
 
-  let result: RunResult | undefined;
   const timeline = options.trace !== undefined ? new RunTimeline() : undefined;
-  try {
-    for await (const event of timeline ? timeline.recording(handle.events) : handle.events) {
-      switch (event.type) {
-        case 'records':
-          await writeOut(event.data);
-          break;
-        case 'stderr':
-          erase();
-          io.stderr.write(`[${event.stage}] ${event.line}\n`);
-          break;
-        case 'stats':
-          lastStats = event.stages;
-          draw();
-          break;
-        case 'end':
-          result = event.result;
-          break;
-        default:
-          break;
-      }
+  for await (const event of timeline ? timeline.recording(handle.events) : handle.events) {
+    if (event.type === 'records') await writeOut(event.data);
+    else if (event.type === 'stderr') {
+      erase();
+      say(`[${event.stage}] ${event.line}`);
+    } else if (event.type === 'stats') {
+      lastStats = event.stages;
+      draw();
     }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
-  result ??= await handle.result;
+  let result = await handle.result;
+  // The last records may still be on their way to a slow or failing stdout.
+  if (!stdoutGone) await new Promise<void>((resolve) => io.stdout.write('', () => resolve()));
+  io.stdout.off('error', onStdoutError);
   erase();
+  if (stdoutError) {
+    const error = runError('stage-failed', `${file}: cannot write records to standard output: ${stdoutError.message}; the output is incomplete`, { file });
+    result = { ...result, outcome: 'failed', ok: false, error };
+  }
   if (result.outcome === 'refused') {
-    for (const line of problemLines(file, result)) io.stderr.write(`${line}\n`);
-    io.stderr.write(`pipewright: ${result.error?.message ?? 'the pipeline was not run'}\n`);
+    for (const p of problems) say(formatProblem(p));
+    say(`pipewright: ${result.error?.message ?? 'the pipeline was not run'}`);
   } else {
-    if (result.error && result.outcome === 'failed') io.stderr.write(`pipewright: ${result.error.message}\n`);
-    if (!options.quiet) for (const line of summary(result)) io.stderr.write(`${line}\n`);
+    if (result.error && result.outcome === 'failed') say(`pipewright: ${result.error.message}`);
+    if (!options.quiet) for (const line of summary(result)) say(line);
     // Peeks go to stderr even with --quiet: they were asked for by name.
     for (const stage of new Set(options.peek ?? [])) {
       const peek: EdgePeek | undefined = handle.peek(stage);
-      if (peek) for (const line of peekLines(peek)) io.stderr.write(`${line}\n`);
+      if (peek) for (const line of peekLines(peek)) say(line);
     }
   }
   if (options.statsJson !== undefined) {
     try {
       fs.writeFileSync(options.statsJson, `${JSON.stringify(statsJson(result), null, 2)}\n`);
     } catch (e) {
-      io.stderr.write(`pipewright: cannot write --stats-json ${options.statsJson}: ${(e as Error).message}\n`);
+      say(`pipewright: cannot write --stats-json ${options.statsJson}: ${(e as Error).message}`);
+      if (result.ok) return ExitCode.Problems;
     }
   }
-  if (timeline && options.trace !== undefined) writeTraceFile(options.trace, timeline, { pipeline: loaded.ok ? loaded.pipeline.name : file, file }, io.stderr);
-  if (!stdoutGone) io.stdout.off('error', onStdoutError);
+  if (timeline && options.trace !== undefined) writeTraceFile(options.trace, timeline, { pipeline, file }, io.stderr);
   return exitCodeOf(result);
 }

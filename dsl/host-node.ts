@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DslHost } from './host';
+import type { DslHost, ProgramLookup } from './host';
 
 /**
  * The real machine as a DslHost: stat and PATH look-ups only, nothing is executed.
@@ -10,32 +10,45 @@ import type { DslHost } from './host';
  */
 export function nodeHost(environment: Readonly<Record<string, string | undefined>> = process.env): DslHost {
   const env = { ...environment };
-  const statKind = (absPath: string): 'file' | 'dir' | undefined => {
-    try {
-      const st = fs.statSync(absPath);
-      return st.isDirectory() ? 'dir' : 'file';
-    } catch {
-      return undefined;
-    }
-  };
-  const isExecutable = (file: string) => {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return statKind(file) === 'file';
-    } catch {
-      return false;
-    }
-  };
   return {
     env,
-    statKind,
-    findOnPath(program) {
-      for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-        if (!dir) continue;
-        const candidate = path.join(dir, program);
-        if (isExecutable(candidate)) return candidate;
+    statKind(absPath) {
+      try {
+        return fs.statSync(absPath).isDirectory() ? 'dir' : 'file';
+      } catch {
+        return undefined;
       }
-      return undefined;
     },
+    findProgram: (program, dir) => lookupProgram(program, dir, env.PATH),
   };
+}
+
+/**
+ * Where `program` runs from, as execvp finds it for a stage working in `dir`: a name with a `/`
+ * is a path relative to `dir`; any other name is searched in `searchPath` (empty and relative
+ * entries are relative to `dir`). Only a regular file with execute permission is found; a
+ * regular file without it is reported as such (execvp would fail with EACCES). `pipewright
+ * check` and `pipewright run` both use this, so they never disagree. Nothing is executed.
+ */
+export function lookupProgram(program: string, dir: string, searchPath: string | undefined): ProgramLookup {
+  const candidates = program.includes('/')
+    ? [path.resolve(dir, program)]
+    : (searchPath ?? '').split(':').map((d) => path.join(path.resolve(dir, d || '.'), program));
+  let notExecutable: string | undefined;
+  for (const candidate of candidates) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(candidate);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return { kind: 'found', path: candidate };
+    } catch {
+      notExecutable ??= candidate;
+    }
+  }
+  return notExecutable === undefined ? { kind: 'not-found' } : { kind: 'not-executable', path: notExecutable };
 }

@@ -8,9 +8,16 @@ export interface DslHost {
   env: Readonly<Record<string, string | undefined>>;
   /** 'file', 'dir' or undefined when nothing is at the absolute path. */
   statKind(absPath: string): 'file' | 'dir' | undefined;
-  /** Absolute path of an executable named `program` on PATH, or undefined. */
-  findOnPath(program: string): string | undefined;
+  /** Where `program` would be run from in `dir` (see `lookupProgram` in host-node.ts). */
+  findProgram(program: string, dir: string): ProgramLookup;
 }
+
+/**
+ * A program looked up as execvp would: `found` (its absolute path), `not-executable` (a regular
+ * file is there, without execute permission: the run would fail with "permission denied"), or
+ * `not-found`.
+ */
+export type ProgramLookup = { kind: 'found'; path: string } | { kind: 'not-executable'; path: string } | { kind: 'not-found' };
 
 /**
  * The host for one check: each path and program is looked up once, however many stages name
@@ -18,16 +25,18 @@ export interface DslHost {
  */
 export function memoHost(base: DslHost): DslHost {
   const kinds = new Map<string, 'file' | 'dir' | undefined>();
-  const programs = new Map<string, string | undefined>();
+  const programs = new Map<string, ProgramLookup>();
   return {
     env: base.env,
     statKind(absPath) {
       if (!kinds.has(absPath)) kinds.set(absPath, base.statKind(absPath));
       return kinds.get(absPath);
     },
-    findOnPath(program) {
-      if (!programs.has(program)) programs.set(program, base.findOnPath(program));
-      return programs.get(program);
+    findProgram(program, dir) {
+      const key = program.includes('/') ? `${dir}\0${program}` : program;
+      let found = programs.get(key);
+      if (!found) programs.set(key, (found = base.findProgram(program, dir)));
+      return found;
     },
   };
 }

@@ -171,12 +171,17 @@ function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: str
   const fromCommand = Array.isArray(raw.command) && typeof raw.command[0] === 'string' ? raw.command[0] : undefined;
   const program = fromCommand ?? (typeof raw.run === 'string' ? scriptProgram(raw.run) : undefined);
   if (!program || program.includes('${')) return [];
-  const found = program.includes('/') ? ctx.host.statKind(resolveIn(dir, program)) === 'file' : ctx.host.findOnPath(program) !== undefined;
-  if (found) return [];
+  const found = ctx.host.findProgram(program, dir);
+  if (found.kind === 'found') return [];
   const path = fromCommand !== undefined ? ['stages', stage.index, 'command', 0] : ['stages', stage.index, 'run'];
   const at = locate(ctx.doc, path).value;
   const offset = ctx.text.slice(at.start, at.end).indexOf(program);
   const span = fromCommand === undefined && offset >= 0 ? { start: at.start + offset, end: at.start + offset + program.length } : at;
+  if (found.kind === 'not-executable') {
+    const fix = 'Make it executable (chmod +x) or fix the name; the run will fail otherwise.';
+    const message = `${label(stage)}: \`${program}\` (${found.path}) is not executable. ${fix}`;
+    return [problem('command-not-found', span, message)];
+  }
   const where = program.includes('/') ? `relative to ${dir}` : 'on PATH';
   return [problem('command-not-found', span, `${label(stage)}: \`${program}\` was not found ${where}. Install it or fix the name; the run will fail otherwise.`)];
 }

@@ -1,6 +1,6 @@
 // Running a pipeline: real processes joined by kernel pipes, live stats from /proc. No vscode.
 export { startRun, refusedHandle as refusedRun, type RunOptions, type RunHandle } from './run';
-export { runFile, loadPipeline, type LoadedPipeline } from './load';
+export { runFile, loadPipeline, invalidPipelineError, unreadableError, type LoadedPipeline } from './load';
 export type { RunEvent, StartEvent, RecordsEvent, StderrEvent, StatusEvent, StatsEvent, EndEvent, RunResult, RunOutcome, StageResult } from './events';
 export type { StageStats } from './stats';
 export type { EdgePeek } from './relay';

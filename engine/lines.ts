@@ -58,25 +58,47 @@ export class LineSplitter {
   }
 }
 
+/**
+ * The one forward newline scanner: counts `\n` bytes in `buf[from, to)`, stopping after `max`;
+ * `last` is the offset of the last one counted (-1 when none).
+ */
+export function scanNewlines(buf: Buffer, from = 0, to = buf.length, max = Infinity): { count: number; last: number } {
+  let count = 0;
+  let last = -1;
+  for (let i = buf.indexOf(10, from); i >= 0 && i < to && count < max; i = buf.indexOf(10, i + 1)) {
+    count++;
+    last = i;
+  }
+  return { count, last };
+}
+
 /** Number of `\n` bytes in `buf` from `from` (exclusive end `to`). */
 export function countNewlines(buf: Buffer, from = 0, to = buf.length): number {
-  let n = 0;
-  let i = buf.indexOf(10, from);
-  while (i >= 0 && i < to) {
-    n++;
-    i = buf.indexOf(10, i + 1);
-  }
-  return n;
+  return scanNewlines(buf, from, to).count;
 }
 
 /** Offset just after the `n`th newline (n ≥ 1) of `buf`, or -1 when it has fewer. */
 export function afterNthNewline(buf: Buffer, n: number): number {
-  let i = -1;
-  for (let k = 0; k < n; k++) {
-    i = buf.indexOf(10, i + 1);
-    if (i < 0) return -1;
+  const { count, last } = scanNewlines(buf, 0, buf.length, n);
+  return count === n ? last + 1 : -1;
+}
+
+/**
+ * The one backward scanner: the last `n` lines of `buf` whose newline is at or before `lastNl`
+ * (a newline's offset), as [start, end) ranges without the newline, oldest first. A line that
+ * starts before `buf` (no newline before it) has start 0.
+ */
+export function lastLines(buf: Buffer, lastNl: number, n: number): [number, number][] {
+  const found: [number, number][] = [];
+  let end = lastNl;
+  while (found.length < n && end >= 0) {
+    // (A negative offset would search from the end of the buffer.)
+    const prev = end > 0 ? buf.lastIndexOf(10, end - 1) : -1;
+    found.push([prev + 1, end]);
+    if (prev < 0) break;
+    end = prev;
   }
-  return i + 1;
+  return found.reverse();
 }
 
 /**

@@ -18,23 +18,27 @@ export function loadPipeline(file: string, env: Readonly<Record<string, string |
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message;
-    return { ok: false, error: runError('unreadable-file', `${file}: cannot read the pipeline file: ${why}`, { file }) };
+    return { ok: false, error: unreadableError(file, e) };
   }
   const abs = path.resolve(file);
   const result = check(text, { file: abs, host: nodeHost(env) });
-  if (!result.ok) {
-    const errors = result.problems.filter((p) => p.severity === 'error');
-    return {
-      ok: false,
-      error: runError('invalid-pipeline', `${file}: the pipeline has ${errors.length} error${errors.length === 1 ? '' : 's'} and was not run; fix them (\`pipewright check ${file}\` lists them)`, {
-        file,
-        problems: result.problems,
-      }),
-    };
-  }
+  if (!result.ok) return { ok: false, error: invalidPipelineError(file, result.problems) };
   return { ok: true, pipeline: result.pipeline, file, fileDir: path.dirname(abs), warnings: result.problems };
+}
+
+/** Why `file` could not be read, as a run error. */
+export function unreadableError(file: string, e: unknown): RunError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message;
+  return runError('unreadable-file', `${file}: cannot read the pipeline file: ${why}`, { file });
+}
+
+/** A file with check errors, refused with its problems. */
+export function invalidPipelineError(file: string, problems: Problem[]): RunError {
+  const errors = problems.filter((p) => p.severity === 'error');
+  const count = `${errors.length} error${errors.length === 1 ? '' : 's'}`;
+  const message = `${file}: the pipeline has ${count} and was not run; fix them (\`pipewright check ${file}\` lists them)`;
+  return runError('invalid-pipeline', message, { file, problems });
 }
 
 /** Loads, checks and starts a pipeline file; an invalid file gives a `refused` run. */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveStage, type Pipeline, type Stage } from '../dsl';
+import { lookupProgram } from '../dsl/host-node';
 import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
 import { filePrefix, runError, type RunError } from './errors';
@@ -19,28 +20,8 @@ export interface PlanInput {
 export interface PlannedStage {
   stage: Stage;
   plan: StagePlan;
-}
-
-function isExecutableFile(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Where `program` would be found, as `execvp` in the stage's environment would find it. */
-export function findProgram(program: string, dir: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  if (program.includes('/')) {
-    const p = path.resolve(dir, program);
-    return isExecutableFile(p) ? p : undefined;
-  }
-  for (const d of (env.PATH ?? '').split(':')) {
-    const candidate = path.join(path.resolve(dir, d || '.'), program);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
+  /** A `write` stage: the file it writes (resolved against its working directory). */
+  writes?: string;
 }
 
 /**
@@ -92,16 +73,23 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     if (!a) return { error: runError('invalid-pipeline', `${at}${label} has nothing to run; give it \`run:\` or \`command:\` (run \`pipewright check\` for details)`, extra) };
     let argv: string[];
     let env = r.env;
+    let writes: string | undefined;
     if (a.kind === 'use') {
       const program = builtinProgram();
       if (!program.ok) return { error: runError('spawn-failed', `${at}${label}: the built-in stages' program is missing (looked for ${program.tried.join(' and ')}); run \`npm run build\``, extra) };
       // Options travel in the environment, not in argv (see engine/builtins/protocol.ts).
       argv = [process.execPath, program.path, a.builtin];
       env = { ...r.env, ELECTRON_RUN_AS_NODE: '1', [builtinOptionsVariable]: JSON.stringify(a.options) };
+      if (a.builtin === 'write' && typeof a.options.path === 'string') writes = path.resolve(r.dir, a.options.path);
     } else if (a.kind === 'command') {
       const program = a.argv[0];
       if (program === undefined || program === '') return { error: runError('invalid-pipeline', `${at}${label} has an empty \`command:\`; give the program and its arguments`, extra) };
-      if (!findProgram(program, r.dir, r.env)) {
+      const found = lookupProgram(program, r.dir, r.env.PATH);
+      if (found.kind === 'not-executable') {
+        const message = `${at}${label}: the program \`${program}\` (${found.path}) is not executable; make it executable (chmod +x) or fix \`command:\``;
+        return { error: runError('command-not-found', message, extra) };
+      }
+      if (found.kind === 'not-found') {
         const where = program.includes('/') ? `at ${path.resolve(r.dir, program)}` : 'on PATH';
         return { error: runError('command-not-found', `${at}${label}: the program \`${program}\` was not found ${where}; install it or fix \`command:\``, extra) };
       }
@@ -109,7 +97,7 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     } else {
       argv = ['/bin/sh', '-c', execPrefixed(a.script)];
     }
-    planned.push({ stage, plan: { argv, dir: r.dir, env } });
+    planned.push(writes === undefined ? { stage, plan: { argv, dir: r.dir, env } } : { stage, plan: { argv, dir: r.dir, env, commit: true }, writes });
   }
   return { stages: planned };
 }

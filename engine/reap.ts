@@ -1,26 +1,11 @@
-import * as fs from 'node:fs';
+import { allPids, readStat } from './proc';
 
-/** PIDs of the processes whose process group is `pgid`, from /proc. */
+/** PIDs of the live processes whose process group is `pgid`. */
 export function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return members;
-  }
-  for (const name of entries) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[0] = state, [1] = ppid, [2] = pgrp
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return members;
+  return allPids().filter((pid) => {
+    const stat = readStat(pid);
+    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z';
+  });
 }
 
 /** Sends `signal` to every live member of the group except `except` (so parents survive to reap). */

@@ -5,8 +5,10 @@
  * their outputs on line boundaries, optionally in input order). Every buffer is bounded: a
  * target that cannot take more pauses its source (write → false → wait for 'drain').
  */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { countNewlines } from './lines';
+import { countNewlines, lastLines, scanNewlines } from './lines';
 
 // ---- planning ---------------------------------------------------------------------------------
 
@@ -79,16 +81,10 @@ export class EdgeTap {
 
   observe(chunk: Buffer): void {
     this.bytes += chunk.length;
-    const first = chunk.indexOf(10);
-    if (first < 0) {
+    const { count: n, last } = scanNewlines(chunk);
+    if (n === 0) {
       this.keepPartial(chunk);
       return;
-    }
-    let n = 0;
-    let last = first;
-    for (let i = first; i >= 0; i = chunk.indexOf(10, i + 1)) {
-      n++;
-      last = i;
     }
     this.records += n;
     if (n > maxSamples) {
@@ -97,19 +93,10 @@ export class EdgeTap {
       this.ring = [];
     } else {
       this.materialize();
-      // The records that ended in this chunk, newest first.
-      const found: Buffer[] = [];
-      let end = last;
-      while (found.length < maxSamples) {
-        if (end === first) {
-          found.push(this.partialWith(chunk.subarray(0, first)));
-          break;
-        }
-        const prev = chunk.lastIndexOf(10, end - 1);
-        found.push(capped(chunk.subarray(prev + 1, end)));
-        end = prev;
-      }
-      found.reverse();
+      // The records that ended in this chunk; the first began in an earlier chunk (or here).
+      const found = lastLines(chunk, last, maxSamples).map(([start, end]) =>
+        start === 0 ? this.partialWith(chunk.subarray(0, end)) : capped(chunk.subarray(start, end)),
+      );
       this.ring.push(...found);
       if (this.ring.length > maxSamples) this.ring.splice(0, this.ring.length - maxSamples);
     }
@@ -140,14 +127,7 @@ export class EdgeTap {
     const lazy = this.lazy;
     if (!lazy) return;
     this.lazy = undefined;
-    const found: Buffer[] = [];
-    let end = lazy.end;
-    while (found.length < maxSamples) {
-      const prev = lazy.chunk.lastIndexOf(10, end - 1);
-      found.push(capped(lazy.chunk.subarray(prev + 1, end)));
-      end = prev;
-    }
-    this.ring = found.reverse();
+    this.ring = lastLines(lazy.chunk, lazy.end, maxSamples).map(([start, end]) => capped(lazy.chunk.subarray(start, end)));
   }
 
   private keepPartial(b: Buffer): void {
@@ -236,6 +216,14 @@ export function connect(source: Source, target: Target, tap?: EdgeTap): void {
   };
 }
 
+/** A file descriptor the engine reads itself (the run's stdin, dealt to a first stage's workers). */
+export function fdReadable(fd: number): Readable {
+  const st = fs.fstatSync(fd);
+  // A pipe or socket is read without blocking a thread-pool thread (a cancelled run must not hang on it).
+  if (st.isFIFO() || st.isSocket()) return new net.Socket({ fd, readable: true, writable: false });
+  return fs.createReadStream('', { fd, autoClose: false });
+}
+
 /** One readable (a segment's last stdout): its data handlers are called by the segment. */
 export class StreamSource implements Source {
   onData: (chunk: Buffer) => void = () => {};
@@ -287,7 +275,7 @@ export class StreamTarget implements Target {
 
 // ---- workers ----------------------------------------------------------------------------------
 
-/** Ordered mode: the copy that got input lines [first, first + count), in dealing order. */
+/** Ordered mode: one piece of input dealt to one copy (numbered in dealing order), and its answers so far. */
 interface Block {
   no: number;
   copy: number;
@@ -526,15 +514,8 @@ export class Merger implements Source {
         this.onMismatch(copy, 'wrote more lines than it read', false);
         return;
       }
-      let i = pos - 1;
-      let found = 0;
-      while (found < b.remaining) {
-        const nl = chunk.indexOf(10, i + 1);
-        if (nl < 0) break;
-        i = nl;
-        found++;
-      }
-      const end = found === b.remaining ? i + 1 : chunk.length;
+      const { count: found, last } = scanNewlines(chunk, pos, chunk.length, b.remaining);
+      const end = found === b.remaining ? last + 1 : chunk.length;
       const piece = chunk.subarray(pos, end);
       b.parts.push(piece);
       b.bytes += piece.length;

@@ -1,14 +1,21 @@
 import * as fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { Pipeline } from '../dsl';
+import { resolveTarget, temporaryName } from './builtins/write-target';
 import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
-import { afterNthNewline, countNewlines } from './lines';
+import { exitFailure, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
+import type { ControlMessage } from './plumbing';
 import { planStages, type PlannedStage } from './preflight';
-import type { ControlMessage, StagePlan } from './plumbing';
-import { connect, cutUnits, Dealer, EdgeTap, Merger, StreamSource, StreamTarget, type EdgePeek, type Source, type Target } from './relay';
-import { Segment, type SegmentHandlers } from './segment';
-import { aggregateStats, pickBottleneck, ProcProbe, StageMeter, type StageStats } from './stats';
-import { classifyEnd, decodeShellStatus, endedStatuses, isBrokenPipeNoise, type StageStatus } from './status';
+import { readStat } from './proc';
+import { EdgeTap, type EdgePeek, type Source } from './relay';
+import type { Segment, SegmentHandlers } from './segment';
+import { RecordSink } from './sink';
+import { newStageRun, type StageRun } from './stage-run';
+import { aggregateStats, pickBottleneck, ProcProbe, type StageStats } from './stats';
+import { decodeShellStatus, endedStatuses, finalStatus, type StageStatus } from './status';
+import { stopReadingGraceMs, terminateSegments, Timers } from './termination';
+import { wireUnits, type Edge, type UnitRun } from './wiring';
 
 export interface RunOptions {
   /** The pipeline file, as messages should name it. */
@@ -21,7 +28,7 @@ export interface RunOptions {
   to?: string;
   /** Stop after this many records from the last stage: upstream stages then stop early. */
   limit?: number;
-  /** Aborting cancels the run (every process is gone within 100 ms). */
+  /** Aborting cancels the run: every stage is ended, `write` stages leave their files as they were. */
   signal?: AbortSignal;
   /** Interval of `stats` events; default 250 ms. /proc is sampled at least every 100 ms. */
   statsIntervalMs?: number;
@@ -36,7 +43,8 @@ export interface RunOptions {
   reorderWindowBytes?: number;
   /**
    * A file descriptor the first stage reads (the CLI passes its own stdin when it is not a
-   * terminal); default none: the first stage reads /dev/null. Not for a first stage with workers.
+   * terminal); default none: the first stage reads /dev/null. A first stage with workers gets it
+   * through the dealer (whole records, like any input).
    */
   stdinFd?: number;
 }
@@ -62,49 +70,8 @@ export interface RunHandle {
   peek(stage: string): EdgePeek | undefined;
 }
 
-/** Grace after SIGTERM before stragglers get SIGKILL, and before the whole group does. */
-const termGraceMs = 20;
-const killGraceMs = 60;
-/** After the engine stopped reading, stages that do not write (so never see SIGPIPE) get one. */
-const stopReadingGraceMs = 200;
 /** How long an ended stage waits for the end of its stderr before it is classified anyway. */
 const stderrGraceMs = 100;
-
-interface StageRun {
-  planned: PlannedStage;
-  name: string;
-  index: number;
-  status: StageStatus;
-  /** `workers: N`: the N copies, each a process of its own (this run then has none itself). */
-  copies?: StageRun[];
-  /** For a copy: its stage, and which copy (0-based). */
-  parent?: StageRun;
-  copy?: number;
-  /** The engine stopped reading its output (a relay whose downstream finished): ending now is stopping early. */
-  readerGone: boolean;
-  /** A copy's output closed (its stage is classified only after, see Merger's checks). */
-  outputClosed: boolean;
-  /** The engine found it broke a rule (ordered workers): it fails with this message. */
-  forcedFailure?: string;
-  /** Ordered workers: the copy wrote fewer lines than it read; a failure if it otherwise succeeded. */
-  pendingMismatch?: string;
-  pid?: number;
-  probe?: ProcProbe;
-  meter: StageMeter;
-  tail: string[];
-  heldNoise: string[];
-  traceback?: string[];
-  sawBrokenPipe: boolean;
-  timedOut: boolean;
-  timer?: NodeJS.Timeout;
-  done?: Extract<ControlMessage, { kind: 'done' }>;
-  doneAt?: number;
-  stderrClosed: boolean;
-  graceTimer?: NodeJS.Timeout;
-  exitCode?: number;
-  signal?: string;
-  message?: string;
-}
 
 export function refusedHandle(error: RunError, file: string | undefined): RunHandle {
   const result: RunResult = { outcome: 'refused', ok: false, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error };
@@ -113,26 +80,6 @@ export function refusedHandle(error: RunError, file: string | undefined): RunHan
   queue.push({ type: 'end', result });
   queue.close();
   return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [], peek: () => undefined };
-}
-
-/** A relay between unit k and unit k + 1. */
-interface Edge {
-  /** Units on either side (indices into Run.units). */
-  from: number;
-  ended: boolean;
-  gone: boolean;
-}
-
-interface UnitRun {
-  /** Logical stages in it, and the processes (copies for workers). */
-  stages: StageRun[];
-  segments: Segment[];
-  /** Processes whose output leaves the unit, and those that read its input. */
-  lastProcs: StageRun[];
-  firstProcs: StageRun[];
-  source: Source;
-  target: Target | undefined;
-  dealer?: Dealer;
 }
 
 /**
@@ -144,10 +91,6 @@ export function startRun(pipeline: Pipeline, options: RunOptions): RunHandle {
   const planned = planStages(pipeline, { ...options, env });
   if ('error' in planned) return refusedHandle(planned.error, options.file);
   return new Run(planned.stages, options, env).handle;
-}
-
-function newStageRun(p: PlannedStage, name: string, index: number): StageRun {
-  return { planned: p, name, index, status: 'pending', meter: new StageMeter(name, index), tail: [], heldNoise: [], sawBrokenPipe: false, timedOut: false, stderrClosed: false, readerGone: false, outputClosed: false };
 }
 
 /** Ended statuses of copies, worst first: the stage's status is the worst of its copies'. */
@@ -164,18 +107,18 @@ class Run {
   private readonly units: UnitRun[] = [];
   private readonly edges: Edge[] = [];
   private readonly taps = new Map<string, EdgeTap>();
+  /** The run's stdin, when the engine deals it to a first stage's workers. */
+  private stdin: Readable | undefined;
   /** The last unit's output: the records. */
   private sinkSource: Source | undefined;
-  private records = 0;
-  private bytes = 0;
-  private partial: Buffer[] = [];
+  private readonly sink: RecordSink;
   private stoppedReading = false;
   private terminating: 'cancel' | 'failure' | undefined;
   private failure: { stage: StageRun; error: RunError } | undefined;
   private cancelled = false;
   /** Ending stages that ignored SIGPIPE after the engine stopped reading: they count as stopped early. */
   private quietStop = false;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly timers = new Timers();
   private sampler: NodeJS.Timeout | undefined;
   private finished = false;
   private resolve!: (r: RunResult) => void;
@@ -198,10 +141,11 @@ class Run {
       () => this.resumeOutput(),
       () => this.stopReading(),
     );
+    const emit = (st: StageRun, line: string) => this.emitStderr(st, line);
     this.stages = planned.map((p, index) => {
-      const st = newStageRun(p, p.stage.name, index);
+      const st = newStageRun(p, index, emit);
       if (p.stage.workers > 1) {
-        st.copies = Array.from({ length: p.stage.workers }, (_, c) => ({ ...newStageRun(p, p.stage.name, index), parent: st, copy: c }));
+        st.copies = Array.from({ length: p.stage.workers }, (_, c) => Object.assign(newStageRun(p, index, emit), { parent: st, copy: c }));
       }
       return st;
     });
@@ -210,6 +154,7 @@ class Run {
     for (const st of this.stages) if (tapped.has(st.name)) this.taps.set(st.name, new EdgeTap(st.name));
     const last = this.stages[this.stages.length - 1]!;
     last.meter.sink = { bytes: 0, records: 0 };
+    this.sink = new RecordSink(options.limit, (data, count) => this.emitRecords(data, count), () => this.stopReading());
     const result = new Promise<RunResult>((resolve) => {
       this.resolve = resolve;
     });
@@ -239,7 +184,7 @@ class Run {
   private segmentHandlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): SegmentHandlers {
     return {
       control: (local, msg) => this.onControl(procs[local]!, msg),
-      stderrLine: (local, line) => this.onStderr(procs[local]!, line),
+      stderrLine: (local, line) => procs[local]!.stderr.line(line),
       stderrClosed: (local) => {
         const st = procs[local]!;
         st.stderrClosed = true;
@@ -253,119 +198,41 @@ class Run {
     };
   }
 
-  /**
-   * Starts the units (see cutUnits): segments of directly-joined stages, and N one-stage
-   * segments for a stage with workers; relays join them, the last unit's output is the sink.
-   */
+  /** Starts the units and joins them (wiring.ts); the last unit's output is the sink. */
   private spawn(): void {
-    const plans = (procs: StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
-    const units = cutUnits(this.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: this.taps.has(s.name) })));
-    units.forEach((u, k) => {
-      const input = k > 0;
-      if (this.finished) return;
-      if (u.kind === 'segment') {
-        const stages = this.stages.slice(u.first, u.last + 1);
-        const source = new StreamSource(() => seg.output);
-        const seg = new Segment(
-          plans(stages),
-          this.env,
-          this.options.fileDir,
-          this.segmentHandlers(
-            stages,
-            (chunk) => source.onData(chunk),
-            () => source.onEnd(),
-          ),
-          { input, ...(k === 0 && this.options.stdinFd !== undefined ? { stdinFd: this.options.stdinFd } : {}) },
-        );
-        this.segments.push(seg);
-        seg.input?.on('error', () => this.edgeGone(k - 1));
-        this.units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target: input ? new StreamTarget(seg.input) : undefined });
-        return;
-      }
-      const st = this.stages[u.index]!;
-      const copies = st.copies!;
-      const segs: Segment[] = [];
-      const merger = new Merger(
-        copies.map((_, i) => () => segs[i]?.output),
-        u.ordered,
-        this.options.reorderWindowBytes ?? 4 * 1024 * 1024,
-        (i, what, atEnd) => {
-          const message = `${this.copyLabel(copies[i]!)} ${what}; \`ordered: true\` needs a stage that writes exactly one line per line it reads (a map, not a filter or a splitter): remove \`ordered\` or change the stage`;
-          // Found at its end: it matters only if the copy otherwise succeeded (see maybeEndStage).
-          if (atEnd) copies[i]!.pendingMismatch = message;
-          else this.failCopy(copies[i]!, message);
-        },
-      );
-      copies.forEach((c, i) => {
-        const seg = new Segment(
-          plans([c]),
-          this.env,
-          this.options.fileDir,
-          this.segmentHandlers(
-            [c],
-            (chunk) => merger.data(i, chunk),
-            () => {
-              merger.closed(i);
-              c.outputClosed = true;
-              this.maybeEndStage(c);
-            },
-          ),
-          { input, ...(k === 0 && this.options.stdinFd !== undefined ? { stdinFd: this.options.stdinFd } : {}) },
-        );
-        segs.push(seg);
-        this.segments.push(seg);
-      });
-      let dealer: Dealer | undefined;
-      if (input) {
-        dealer = new Dealer(
-          segs.map((s) => s.input),
-          u.ordered ? (i, n) => merger.assigned(i, n) : undefined,
-        );
-        segs.forEach((s, i) =>
-          s.input?.on('error', () => {
-            dealer!.markGone(i);
-            if (dealer!.allGone) this.edgeGone(k - 1);
-          }),
-        );
-      }
-      const unit: UnitRun = { stages: [st], segments: segs, firstProcs: copies, lastProcs: copies, source: merger, target: dealer };
-      if (dealer) unit.dealer = dealer;
-      this.units.push(unit);
-    });
-    // Relays: unit k's output → (tap) → unit k + 1's input.
-    for (let k = 0; k + 1 < this.units.length; k++) {
-      const from = this.units[k]!;
-      const edge: Edge = { from: k, ended: false, gone: false };
-      this.edges.push(edge);
-      const lastStage = from.stages[from.stages.length - 1]!;
-      const target = this.units[k + 1]!.target!;
-      connect(from.source, { write: (c) => target.write(c), whenDrained: (cb) => target.whenDrained(cb), end: () => {
-        edge.ended = true;
-        target.end();
-      } }, this.taps.get(lastStage.name));
-    }
-    const sinkUnit = this.units[this.units.length - 1];
-    if (sinkUnit) {
-      this.sinkSource = sinkUnit.source;
-      connect(sinkUnit.source, {
+    const wired = wireUnits({
+      stages: this.stages,
+      taps: this.taps,
+      options: this.options,
+      env: this.env,
+      handlers: (procs, output, outputClosed) => this.segmentHandlers(procs, output, outputClosed),
+      copyOutputClosed: (c) => this.maybeEndStage(c),
+      mismatch: (c, what, atEnd) => {
+        const message = orderedMismatch(this.who(c), what);
+        // Found at its end: it matters only if the copy otherwise succeeded (see maybeEndStage).
+        if (atEnd) c.pendingMismatch = message;
+        else this.failCopy(c, message);
+      },
+      edgeGone: (k) => this.edgeGone(k),
+      sink: {
         write: (chunk) => {
-          this.onRecords(chunk);
+          this.sink.write(chunk);
           return true;
         },
         whenDrained: (cb) => cb(),
         end: () => this.onSinkEnd(),
-      });
-    }
-    if (!this.finished) this.sampler = setInterval(() => this.sample(), this.sampleMs);
+      },
+    });
+    this.segments.push(...wired.segments);
+    this.units.push(...wired.units);
+    this.edges.push(...wired.edges);
+    this.sinkSource = wired.sinkSource;
+    this.stdin = wired.stdin;
+    this.sampler = setInterval(() => this.sample(), this.sampleMs);
   }
 
   private onSinkEnd(): void {
-    if (!this.stoppedReading && this.partial.length > 0) {
-      const data = Buffer.concat(this.partial);
-      this.partial = [];
-      this.emitRecords(data, 1);
-      this.taps.get(this.lastStage.name)?.end();
-    }
+    if (this.sink.end()) this.taps.get(this.lastStage.name)?.end();
   }
 
   /**
@@ -373,6 +240,11 @@ class Run {
    * reading): stop unit k as a downstream \`head\` would stop a shell pipeline.
    */
   private edgeGone(k: number): void {
+    if (k < 0) {
+      this.stdin?.destroy();
+    this.settleCommits(); // nothing reads the run's stdin any more
+      return;
+    }
     const edge = this.edges[k];
     const unit = this.units[k];
     if (!edge || !unit || edge.ended || edge.gone || this.finished) return;
@@ -384,9 +256,30 @@ class Run {
     for (const seg of unit.segments) seg.closeOutput();
   }
 
-  private copyLabel(st: StageRun): string {
-    const p = st.parent!;
-    return `${filePrefix(this.file)}stage \`${p.name}\` (worker ${st.copy! + 1} of ${p.copies!.length})`;
+  /**
+   * Tells each waiting `write` whether it may replace its file: yes once every stage before it
+   * has ended well (succeeded, or stopped early because a stage after it finished first), no as
+   * soon as the run fails, is cancelled or ends. Its input has ended by then, or it is still
+   * reading and reads the verdict later.
+   */
+  private settleCommits(): void {
+    const givenUp = this.failure !== undefined || this.cancelled || this.terminating !== undefined || this.finished;
+    for (const st of this.procs) {
+      const channel = st.commit;
+      if (!channel) continue;
+      const index = (st.parent ?? st).index;
+      const before = this.procs.filter((p) => (p.parent ?? p).index < index);
+      if (!givenUp && !before.every((p) => endedStatuses.has(p.status))) continue;
+      st.commit = undefined;
+      if (!givenUp && before.every((p) => p.status === 'succeeded' || p.status === 'stopped-early')) channel.end('commit\n');
+      else channel.destroy();
+    }
+  }
+
+  /** Who a message about this stage or copy names. */
+  private who(st: StageRun): Who {
+    const p = st.parent ?? st;
+    return { file: this.file, stage: p.name, ...(st.parent ? { copy: { index: st.copy!, of: p.copies!.length } } : {}) };
   }
 
   /** The engine found a copy misbehaving: it fails (and with it the run). */
@@ -396,7 +289,7 @@ class Run {
     st.message = message;
     const p = st.parent ?? st;
     if (!this.failure) {
-      this.failure = { stage: p, error: runError('stage-failed', message, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
+      this.failure = { stage: p, error: stageError('stage-failed', message, this.who(st)) };
       this.terminate('failure');
     }
   }
@@ -404,7 +297,7 @@ class Run {
   private failSpawn(e: Error): void {
     if (!this.failure) {
       const stage = this.stages[0]!;
-      this.failure = { stage, error: runError('spawn-failed', `${filePrefix(this.file)}cannot start the pipeline's processes: ${e.message}; is bash installed?`, this.file === undefined ? {} : { file: this.file }) };
+      this.failure = { stage, error: runError('spawn-failed', spawnFailed(this.file, e), this.file === undefined ? {} : { file: this.file }) };
     }
     for (const st of this.procs) st.stderrClosed = true;
     queueMicrotask(() => {
@@ -412,14 +305,6 @@ class Run {
       this.terminate('failure');
       this.maybeFinish();
     });
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers = this.timers.filter((x) => x !== t);
-      fn();
-    }, ms);
-    this.timers.push(t);
   }
 
   // ---- control messages -------------------------------------------------------------------
@@ -445,6 +330,7 @@ class Run {
     }
     st.done = msg;
     st.doneAt = now;
+    if (st.planned.writes !== undefined && st.pid !== undefined) removeTemporaryFile(st.planned.writes, st.pid);
     this.readerDone(st);
     if (st.timer) clearTimeout(st.timer);
     const probe = st.probe;
@@ -491,86 +377,40 @@ class Run {
     // Which of two neighbours' reports arrives first is a race, so only the engine's own
     // reading counts as "the reader went away"; inner stages need SIGPIPE or EPIPE noise.
     const readerGone = (this.isSinkProc(st) && this.stoppedReading) || st.readerGone;
-    this.flushTraceback(st, false);
-    let status = classifyEnd({ status: st.done.status, sawBrokenPipe: st.sawBrokenPipe, terminating: this.terminating !== undefined, cancelling: this.cancelled, timedOut: st.timedOut });
-    if (status === 'failed' && readerGone) status = 'stopped-early';
-    if (status === 'failed' && this.quietStop && !this.failure) status = 'stopped-early';
-    const decoded = decodeShellStatus(st.done.status);
+    st.stderr.ended();
+    const { status, byRule } = finalStatus({
+      status: st.done.status,
+      sawBrokenPipe: st.stderr.sawBrokenPipe,
+      terminating: this.terminating !== undefined,
+      cancelling: this.cancelled,
+      timedOut: st.timedOut,
+      readerGone,
+      quietStop: this.quietStop && !this.failure,
+      brokeRule: st.forcedFailure !== undefined,
+      fewerLines: st.pendingMismatch !== undefined && !this.stoppedReading && !st.readerGone,
+    });
+    const decoded = decodeShellStatus(st.done.status, st.done.signaled);
     if (decoded.exitCode !== undefined) st.exitCode = decoded.exitCode;
     if (decoded.signal !== undefined) st.signal = decoded.signal;
-    if (status !== 'stopped-early') for (const line of st.heldNoise) this.emitStderr(st, line);
-    st.heldNoise = [];
-    if (status === 'failed') st.message = this.failureMessage(st);
-    if (status === 'succeeded' && st.pendingMismatch && !this.stoppedReading && !st.readerGone) st.forcedFailure = st.pendingMismatch;
-    if (st.forcedFailure) {
-      status = 'failed';
-      st.message = st.forcedFailure;
-    }
+    st.stderr.settle(status === 'stopped-early');
+    if (status === 'failed') st.message = byRule ? (st.forcedFailure ?? st.pendingMismatch) : exitFailure(this.who(st), decoded, st.stderr.tail.at(-1));
     this.setStatus(st, status);
     if (status === 'failed' && !this.failure) {
-      const p = st.parent ?? st;
-      this.failure = { stage: p, error: runError('stage-failed', st.message!, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
+      this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message!, this.who(st)) };
       this.terminate('failure');
     }
-  }
-
-  private failureMessage(st: StageRun): string {
-    const label = st.parent ? this.copyLabel(st) : `${filePrefix(this.file)}stage \`${st.name}\``;
-    const last = st.tail[st.tail.length - 1];
-    const said = last ? `: ${last}` : '';
-    if (st.signal) return `${label} was killed by ${st.signal}${said}`;
-    if (st.exitCode === 127) return `${label} failed with exit code 127 (a command was not found)${said}; check the program name and PATH`;
-    if (st.exitCode === 126) return `${label} failed with exit code 126 (a command could not be run)${said}; check permissions and the working directory`;
-    return `${label} failed with exit code ${st.exitCode}${said}; see its stderr above`;
   }
 
   private onTimeout(st: StageRun): void {
     if (st.done || this.finished) return;
     st.timedOut = true;
     const ms = st.planned.stage.timeoutMs ?? 0;
-    const p = st.parent ?? st;
-    st.message = `${st.parent ? this.copyLabel(st) : `${filePrefix(this.file)}stage \`${st.name}\``} timed out after ${formatMs(ms)}; raise its \`timeout\` or make it faster`;
-    if (!this.failure) this.failure = { stage: p, error: runError('stage-timeout', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: p.name }) };
+    st.message = timedOut(this.who(st), ms);
+    if (!this.failure) this.failure = { stage: st.parent ?? st, error: stageError('stage-timeout', st.message, this.who(st)) };
     this.terminate('failure');
   }
 
   // ---- stderr and records -----------------------------------------------------------------
-
-  private onStderr(st: StageRun, line: string): void {
-    st.tail.push(line);
-    if (st.tail.length > 10) st.tail.shift();
-    // A Python traceback is held until its last line says what it was about.
-    if (st.traceback) {
-      if (/^\s/.test(line)) {
-        if (st.traceback.length < 200) st.traceback.push(line);
-        return;
-      }
-      st.traceback.push(line);
-      this.flushTraceback(st, isBrokenPipeNoise(line));
-      return;
-    }
-    if (/^Traceback \(most recent call last\):/.test(line)) {
-      st.traceback = [line];
-      return;
-    }
-    if (isBrokenPipeNoise(line)) {
-      st.sawBrokenPipe = true;
-      st.heldNoise.push(line); // shown later unless the stage turns out to have stopped early
-      if (st.heldNoise.length > 50) st.heldNoise.shift();
-      return;
-    }
-    this.emitStderr(st, line);
-  }
-
-  private flushTraceback(st: StageRun, noise: boolean): void {
-    const lines = st.traceback;
-    st.traceback = undefined;
-    if (!lines) return;
-    if (noise) {
-      st.sawBrokenPipe = true;
-      st.heldNoise.push(...lines.slice(-50));
-    } else for (const l of lines) this.emitStderr(st, l);
-  }
 
   private emitStderr(st: StageRun, line: string): void {
     if (st.planned.stage.stderr === 'ignore') return;
@@ -579,34 +419,9 @@ class Run {
     this.queue.push(event);
   }
 
-  private onRecords(chunk: Buffer): void {
-    if (this.stoppedReading) return;
-    const lastNl = chunk.lastIndexOf(10);
-    if (lastNl < 0) {
-      this.partial.push(chunk);
-      return;
-    }
-    const limit = this.options.limit;
-    let end = lastNl + 1;
-    let count = countNewlines(chunk, 0, end);
-    let reachedLimit = false;
-    if (limit !== undefined && this.records + count >= limit) {
-      count = limit - this.records;
-      end = afterNthNewline(chunk, count);
-      reachedLimit = true;
-    }
-    const head = chunk.subarray(0, end);
-    const data = this.partial.length > 0 ? Buffer.concat([...this.partial, head]) : head;
-    this.partial = end < chunk.length && !reachedLimit ? [chunk.subarray(end)] : [];
-    if (count > 0) this.emitRecords(data, count);
-    if (reachedLimit) this.stopReading();
-  }
-
   private emitRecords(data: Buffer, count: number): void {
     this.taps.get(this.lastStage.name)?.observe(data);
-    this.records += count;
-    this.bytes += data.length;
-    this.lastStage.meter.sink = { bytes: this.bytes, records: this.records };
+    this.lastStage.meter.sink = { bytes: this.sink.bytes, records: this.sink.records };
     this.queue.push({ type: 'records', data, count });
   }
 
@@ -625,15 +440,15 @@ class Run {
   stopReading(): void {
     if (this.stoppedReading || this.finished) return;
     this.stoppedReading = true;
-    this.partial = [];
+    this.sink.stop();
     // As when a downstream `head` exits: the last stage gets SIGPIPE, the others follow through
     // their pipes. Stages that never write are sent one after a grace.
     const sink = this.units[this.units.length - 1];
     for (const st of sink?.lastProcs ?? []) this.signalStage(st, 'SIGPIPE');
     for (const seg of sink?.segments ?? []) seg.closeOutput();
-    this.later(stopReadingGraceMs, () => {
+    this.timers.later(stopReadingGraceMs, () => {
       for (const st of this.procs) if (!st.done) this.signalStage(st, 'SIGPIPE');
-      this.later(stopReadingGraceMs, () => {
+      this.timers.later(stopReadingGraceMs, () => {
         if (this.procs.some((st) => !st.done)) this.terminate('cancel-quietly');
       });
     });
@@ -654,36 +469,21 @@ class Run {
     }
   }
 
-  /**
-   * Ends every stage: SIGTERM to the process group (the segment's bash and the stage wrappers
-   * ignore it, so they survive to reap their stage and report), then SIGKILL to whatever is
-   * left but them, then SIGKILL to the whole group. Everything is gone within ~100 ms.
-   */
+  /** Ends every stage (see terminateSegments); a quiet stop does not turn ends into cancels. */
   private terminate(reason: 'cancel' | 'failure' | 'cancel-quietly'): void {
     if (this.terminating || this.quietStop || this.segments.length === 0) return;
     if (reason === 'cancel-quietly') this.quietStop = true;
     else this.terminating = reason;
-    for (const seg of this.segments) seg.signalGroup('SIGTERM');
-    this.later(termGraceMs, () => {
-      const wrappers = this.wrapperPids();
-      for (const seg of this.segments) seg.killMembers(wrappers);
-      this.later(killGraceMs - termGraceMs, () => {
-        for (const seg of this.segments) if (!seg.exited) seg.signalGroup('SIGKILL');
-      });
-    });
+    this.settleCommits();
+    terminateSegments(this.segments, () => this.wrapperPids(), this.timers);
   }
 
   private wrapperPids(): number[] {
     const pids: number[] = [];
     for (const st of this.procs) {
       if (st.pid === undefined || st.done) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${st.pid}/stat`, 'latin1');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid > 1) pids.push(ppid);
-      } catch {
-        // gone
-      }
+      const ppid = readStat(st.pid)?.ppid;
+      if (ppid !== undefined && ppid > 1) pids.push(ppid);
     }
     return pids;
   }
@@ -698,7 +498,7 @@ class Run {
       if (s) st.meter.add(now, s);
     }
     if (++this.sampleCount % this.ticksPerStats === 0) {
-      this.queue.push({ type: 'stats', elapsedMs: now - this.startedAt, stages: this.snapshot(now), records: this.records, bytes: this.bytes });
+      this.queue.push({ type: 'stats', elapsedMs: now - this.startedAt, stages: this.snapshot(now), records: this.sink.records, bytes: this.sink.bytes });
     }
   }
 
@@ -731,14 +531,17 @@ class Run {
       if (worst.exitCode !== undefined) p.exitCode = worst.exitCode;
       if (worst.signal !== undefined) p.signal = worst.signal;
       if (worst.message !== undefined) p.message = worst.message;
-      p.tail = copies.flatMap((c) => c.tail).slice(-10);
+      p.stderr.tail.splice(0, Infinity, ...copies.flatMap((c) => c.stderr.tail).slice(-10));
       this.setStatus(p, status);
     } else if (p.status === 'pending' && copies.some((c) => c.status !== 'pending')) this.setStatus(p, 'running');
   }
 
   private setStatus(st: StageRun, status: StageStatus): void {
     st.status = status;
-    if (endedStatuses.has(status)) st.meter.end(Date.now());
+    if (endedStatuses.has(status)) {
+      st.meter.end(Date.now());
+      this.settleCommits();
+    }
     if (st.parent) {
       this.updateParent(st.parent);
       return;
@@ -762,11 +565,14 @@ class Run {
   private finish(): void {
     this.finished = true;
     if (this.sampler) clearInterval(this.sampler);
-    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     this.options.signal?.removeEventListener('abort', this.abortListener);
     const now = Date.now();
     for (const seg of this.segments) seg.input?.destroy();
+    this.stdin?.destroy();
     for (const st of this.procs) {
+      // A `write` killed before it could remove its temporary file (its wrapper too, so no `done`).
+      if (st.planned.writes !== undefined && st.pid !== undefined) removeTemporaryFile(st.planned.writes, st.pid);
       if (st.timer) clearTimeout(st.timer);
       if (st.graceTimer) clearTimeout(st.graceTimer);
       st.probe?.close();
@@ -785,14 +591,14 @@ class Run {
       else {
         status = 'failed';
         const said = this.segments.flatMap((seg) => seg.bashStderr).pop();
-        st.message = `${filePrefix(this.file)}stage \`${st.name}\` ended without reporting its status${said ? `: ${said}` : ''}`;
-        if (!this.failure) this.failure = { stage: st, error: runError('stage-failed', st.message, { ...(this.file === undefined ? {} : { file: this.file }), stage: st.name }) };
+        st.message = noReport(this.who(st), said);
+        if (!this.failure) this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message, this.who(st)) };
       }
       this.setStatus(st, status);
     }
     const stats = this.snapshot(now);
     const stages: StageResult[] = this.stages.map((st, i) => {
-      const r: StageResult = { name: st.name, index: st.index, status: st.status, stderrTail: [...st.tail], stats: stats[i]! };
+      const r: StageResult = { name: st.name, index: st.index, status: st.status, stderrTail: [...st.stderr.tail], stats: stats[i]! };
       if (st.meter.startedAt !== undefined) r.startedAt = st.meter.startedAt;
       if (st.meter.endedAt !== undefined) r.endedAt = st.meter.endedAt;
       if (st.exitCode !== undefined) r.exitCode = st.exitCode;
@@ -804,8 +610,8 @@ class Run {
       outcome: this.failure ? 'failed' : this.cancelled ? 'cancelled' : 'succeeded',
       ok: !this.failure && !this.cancelled,
       stages,
-      records: this.records,
-      bytes: this.bytes,
+      records: this.sink.records,
+      bytes: this.sink.bytes,
       durationMs: now - this.startedAt,
       stoppedReading: this.stoppedReading,
     };
@@ -816,13 +622,18 @@ class Run {
     } else if (this.cancelled) {
       result.error = runError('cancelled', `${filePrefix(this.file)}the run was cancelled`, this.file === undefined ? {} : { file: this.file });
     }
-    this.queue.push({ type: 'stats', elapsedMs: result.durationMs, stages: stats, records: this.records, bytes: this.bytes });
+    this.queue.push({ type: 'stats', elapsedMs: result.durationMs, stages: stats, records: this.sink.records, bytes: this.sink.bytes });
     this.queue.push({ type: 'end', result });
     this.queue.close();
     this.resolve(result);
   }
 }
 
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+/** A `write` that was killed could not remove its temporary file: the engine does (it knows the pid). */
+function removeTemporaryFile(target: string, pid: number): void {
+  try {
+    fs.rmSync(temporaryName(resolveTarget(target), pid), { force: true });
+  } catch {
+    // a loop of links: `write` itself failed on it
+  }
 }

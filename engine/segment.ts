@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { readLines } from './lines';
-import { bashArgs, controlFd, firstStderrFd, inputFd, parseControlLine, segmentScript, type ControlMessage, type StagePlan } from './plumbing';
+import { controlFd, firstStderrFd, parseControlLine, segmentEnv, segmentFds, type ControlMessage, type StagePlan } from './plumbing';
+import segmentScript from './segment.sh';
+import wrapperScript from './wrapper.pl';
 import { killGroupMembers } from './reap';
 
 /** What a segment tells its run. Stage indices are the segment's own (0 = its first stage). */
@@ -19,28 +21,71 @@ export interface SegmentHandlers {
   spawnFailed(error: Error): void;
 }
 
-const perlSubreaper: Record<string, number> = { x64: 157, arm64: 167 };
+/** Full-line comments off: the scripts are command lines (ps, /proc/PID/cmdline). */
+const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
+const script = uncommented(segmentScript);
+const wrapper = uncommented(wrapperScript);
+
+/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime. */
+const syscalls: Record<string, { prctl: number; close: number; clock: number }> = {
+  x64: { prctl: 157, close: 3, clock: 228 },
+  arm64: { prctl: 167, close: 57, clock: 113 },
+};
+const perl = '/usr/bin/perl';
 
 /**
- * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system)
- * so that it is a child subreaper — orphans of a killed stage are reaped by the segment instead
- * of becoming zombies of PID 1 on machines whose init does not reap. Plain bash otherwise.
+ * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system;
+ * it also runs each stage's wrapper, engine/wrapper.pl), which asks the kernel for two things
+ * before it execs bash:
+ * - child subreaper: orphans of a killed stage are reaped by the segment instead of becoming
+ *   zombies of PID 1 on machines whose init does not reap;
+ * - SIGHUP when this process dies (PR_SET_PDEATHSIG; kept across exec, fires however we die,
+ *   SIGKILL included): segment.sh then ends every stage of its process group. If we died before
+ *   the prctl took effect, getppid() is no longer us and it exits at once.
+ * Undefined on a machine without perl or on an architecture whose syscall numbers are not known.
  */
-function launcher(script: string): { file: string; args: string[] } {
+function launcher(): { file: string; args: string[]; env: Record<string, string> } | undefined {
+  const nr = syscalls[process.arch];
+  if (!nr || !fs.existsSync(perl)) return undefined;
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
-  const args = ['--noprofile', '--norc', ...bashArgs(script)];
-  const prctl = perlSubreaper[process.arch];
-  if (prctl !== undefined && fs.existsSync('/usr/bin/perl')) {
-    // prctl(PR_SET_CHILD_SUBREAPER = 36, 1); failing is harmless.
-    return { file: '/usr/bin/perl', args: ['-e', `syscall(${prctl}, 36, 1, 0, 0, 0); exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"`, bash, ...args] };
-  }
-  return { file: bash, args };
+  const code = [
+    `syscall(${nr.prctl}, 36, 1, 0, 0, 0); syscall(${nr.prctl}, 1, 1, 0, 0, 0)`,
+    'exit 129 if getppid() != shift',
+    'exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"',
+  ].join('; ');
+  return {
+    file: perl,
+    args: ['-e', code, String(process.pid), bash, '--noprofile', '--norc', '-c', script],
+    env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock}` },
+  };
+}
+
+/** Process groups of the segments still running in this process. */
+const liveGroups = new Set<number>();
+/**
+ * Whatever ends this process (process.exit, an uncaught exception, the extension host going
+ * away) hangs its segments up as the kernel's parent-death signal would: segment.sh ends them.
+ */
+let exitHandlerInstalled = false;
+function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.on('exit', () => {
+    for (const g of liveGroups) {
+      try {
+        process.kill(g, 'SIGHUP');
+      } catch {
+        // gone
+      }
+    }
+  });
 }
 
 /**
- * A run of stages joined directly by kernel pipes: one `bash -c` (see plumbing.ts) in its own
- * process group. The first segment's first stage reads /dev/null (or `stdinFd`); a segment after a relay
- * (`input: true`) reads what the relay writes into `input`.
+ * A run of stages joined directly by kernel pipes: one bash running segment.sh, in its own
+ * process group. Its first stage reads `stdinFd` (default /dev/null), or with `input: true` what
+ * a relay writes into `input`. A `write` stage (StagePlan.commit) gets a commit channel.
  */
 export class Segment {
   readonly pgid: number | undefined;
@@ -53,6 +98,8 @@ export class Segment {
   readonly bashStderr: string[] = [];
   /** Where a relay writes this segment's input (segments after the first). */
   readonly input: Writable | undefined;
+  /** Commit channels of its `write` stages, by the segment's stage index. */
+  readonly commits = new Map<number, Writable>();
 
   constructor(
     plans: readonly StagePlan[],
@@ -62,27 +109,44 @@ export class Segment {
     options: { input?: boolean; stdinFd?: number } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
-    const { script, env: bashEnv } = segmentScript(plans, env, options);
-    const { file, args } = launcher(script);
-    const stdio: ('ignore' | 'pipe' | number)[] = [options.stdinFd ?? 'ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), ...(options.input ? ['pipe' as const] : [])];
+    const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
+    const fds = segmentFds(plans.length, committing.length);
+    const launch = launcher();
+    let devNull: number | undefined;
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { stdio, detached: true, env: bashEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
+      if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
+      if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
+      const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
+      // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
+      const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
+      stdio.push(...committing.map(() => 'pipe' as const));
+      const childEnv = { ...segmentEnv(plans, env), ...launch.env };
+      child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
       this.fail(e as Error);
       return;
+    } finally {
+      if (devNull !== undefined) fs.closeSync(devNull);
     }
     this.child = child;
     if (options.input) {
-      const input = child.stdio[inputFd(plans.length)] as Writable;
+      const input = child.stdio[fds.input] as Writable;
       input.on('error', () => {}); // the relay sees it too
       this.input = input;
     }
+    committing.forEach((i, j) => {
+      const channel = child.stdio[fds.commit[j]!] as Writable;
+      channel.on('error', () => {}); // a `write` that is gone needs no verdict
+      this.commits.set(i, channel);
+    });
     child.on('error', (e) => this.fail(e));
     if (child.pid === undefined) return; // 'error' follows
     this.pgid = child.pid;
+    trackGroup(child.pid);
     child.on('exit', () => {
       this.exited = true;
+      liveGroups.delete(this.pgid!);
       // Stragglers (background processes a stage left behind) belong to the run: end them.
       this.signalGroup('SIGKILL');
       // Whatever still holds our pipes escaped the process group: do not wait for it forever.
@@ -187,6 +251,7 @@ export class Segment {
   destroyStreams(): void {
     const c = this.child;
     if (!c) return;
-    for (const s of [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input]) (s as Readable | Writable | null | undefined)?.destroy();
+    const streams = [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values()];
+    for (const s of streams) (s as Readable | Writable | null | undefined)?.destroy();
   }
 }

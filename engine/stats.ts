@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { parseIo, parseStat, parseStatus, parseSyscall, type WaitState } from './proc';
 import type { StageStatus } from './status';
 
 /**
@@ -71,9 +72,6 @@ export function aggregateStats(name: string, index: number, status: StageStatus,
   };
 }
 
-/** `unknown`: sleeping, but /proc/PID/syscall is not readable (ptrace restrictions). */
-export type WaitState = 'running' | 'read-stdin' | 'write-stdout' | 'other' | 'unknown';
-
 export interface ProcSample {
   state: string;
   utimeTicks: number;
@@ -90,49 +88,6 @@ export interface ProcSample {
 /** USER_HZ: /proc/PID/stat times are in 1/100 s on Linux. */
 export const ticksPerSecond = 100;
 export const msPerTick = 1000 / ticksPerSecond;
-
-export function parseIo(text: string): { rchar: number; wchar: number } {
-  const r = /^rchar:\s*(\d+)/m.exec(text);
-  const w = /^wchar:\s*(\d+)/m.exec(text);
-  return { rchar: r ? Number(r[1]) : 0, wchar: w ? Number(w[1]) : 0 };
-}
-
-export function parseStat(text: string): Pick<ProcSample, 'state' | 'utimeTicks' | 'stimeTicks' | 'cutimeTicks' | 'cstimeTicks'> | undefined {
-  // The command name is in parentheses and may itself hold spaces and parentheses.
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const f = text.slice(close + 2).split(' ');
-  // f[0] is field 3 (state); utime is field 14.
-  return { state: f[0] ?? '?', utimeTicks: Number(f[11]), stimeTicks: Number(f[12]), cutimeTicks: Number(f[13]), cstimeTicks: Number(f[14]) };
-}
-
-export function parseStatus(text: string): { rssKb: number; hwmKb: number } {
-  const rss = /^VmRSS:\s*(\d+)/m.exec(text);
-  const hwm = /^VmHWM:\s*(\d+)/m.exec(text);
-  return { rssKb: rss ? Number(rss[1]) : 0, hwmKb: hwm ? Number(hwm[1]) : 0 };
-}
-
-/** Syscall numbers of read-like and write-like calls, per architecture. */
-const syscalls: Record<string, { read: number[]; write: number[]; splice: number; sendfile: number }> = {
-  x64: { read: [0, 17, 19, 295], write: [1, 18, 20, 296], splice: 275, sendfile: 40 },
-  arm64: { read: [63, 65, 67, 69], write: [64, 66, 68, 70], splice: 76, sendfile: 71 },
-};
-
-/** From /proc/PID/syscall: is the process blocked reading fd 0 or writing fd 1? */
-export function parseSyscall(text: string, arch: string = process.arch): WaitState {
-  const t = text.trim();
-  if (t === 'running') return 'running';
-  const [nrText, ...args] = t.split(' ');
-  const table = syscalls[arch];
-  if (!table || nrText === undefined) return 'other';
-  const nr = Number(nrText);
-  const a = args.map((x) => Number.parseInt(x, 16));
-  if (table.read.includes(nr) && a[0] === 0) return 'read-stdin';
-  if (table.write.includes(nr) && a[0] === 1) return 'write-stdout';
-  if (nr === table.splice) return a[2] === 1 ? 'write-stdout' : a[0] === 0 ? 'read-stdin' : 'other';
-  if (nr === table.sendfile) return a[0] === 1 ? 'write-stdout' : 'other';
-  return 'other';
-}
 
 /**
  * Reads one process's /proc files through fds kept open for its lifetime (a pread each,

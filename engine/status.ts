@@ -19,11 +19,13 @@ export function isBrokenPipeNoise(line: string): boolean {
 const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
 /**
- * A shell status (0–255, 128+N when killed by signal N, as bash reports it) as exit code or
- * signal name. A program that exits with 129–159 on purpose is indistinguishable from a signal
- * death here; bash gives no way to tell.
+ * A shell status (0–255, 128+N when killed by signal N) as exit code or signal name. The
+ * wrapper says which it was (`signaled`, from the raw wait status), so a program that exits
+ * with 129–192 on purpose is reported as the exit code it chose; without that word (a status
+ * from elsewhere) 129–192 reads as a signal, as a shell would.
  */
-export function decodeShellStatus(status: number): { exitCode?: number; signal?: string } {
+export function decodeShellStatus(status: number, signaled?: boolean): { exitCode?: number; signal?: string } {
+  if (signaled === false) return { exitCode: status };
   if (status > 128 && status < 128 + 65) {
     const name = signalNames.get(status - 128);
     if (name) return { signal: name };
@@ -32,7 +34,10 @@ export function decodeShellStatus(status: number): { exitCode?: number; signal?:
 }
 
 export interface EndFacts {
-  /** Shell status of the stage (see decodeShellStatus). */
+  /**
+   * Shell status of the stage (see decodeShellStatus). 141 is an early stop whether the stage
+   * died of SIGPIPE or exited 141 because a command of its script did.
+   */
   status: number;
   /** The stage printed broken-pipe noise on stderr. */
   sawBrokenPipe: boolean;
@@ -56,4 +61,27 @@ export function classifyEnd(f: EndFacts): StageStatus {
   if (signal === 'SIGPIPE' || f.sawBrokenPipe) return 'stopped-early';
   if (f.terminating) return 'cancelled';
   return 'failed';
+}
+
+/** Everything that decides how an ended stage is reported (see finalStatus). */
+export interface StageFacts extends EndFacts {
+  /** Its reader went away first: the engine stopped reading it, or the segment after its relay ended. */
+  readerGone: boolean;
+  /** The engine stopped reading and ended the stages that ignored SIGPIPE, with no failure. */
+  quietStop: boolean;
+  /** The engine found it broke a rule while running (an `ordered` copy wrote more lines than it read). */
+  brokeRule: boolean;
+  /** An `ordered` copy wrote fewer lines than it read (found at its end; counts only if it otherwise succeeded). */
+  fewerLines: boolean;
+}
+
+/**
+ * The status of an ended stage, from the facts alone. `byRule`: the failure is the engine's
+ * finding (a broken `ordered` rule), not the process's own status.
+ */
+export function finalStatus(f: StageFacts): { status: StageStatus; byRule: boolean } {
+  const status = classifyEnd(f);
+  if (f.brokeRule || (status === 'succeeded' && f.fewerLines)) return { status: 'failed', byRule: true };
+  if (status === 'failed' && (f.readerGone || f.quietStop)) return { status: 'stopped-early', byRule: false };
+  return { status, byRule: false };
 }

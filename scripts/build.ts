@@ -41,7 +41,15 @@ function options(entry: Entry, production: boolean): esbuild.BuildOptions {
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const runtime: esbuild.BuildOptions = entry.browser
     ? { platform: 'browser', target: 'es2022', format: 'iife' }
-    : { platform: 'node', target: 'node20', format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['vscode', ...(entry.external ?? [])] };
+    : {
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        outExtension: { '.js': '.cjs' },
+        external: ['vscode', ...(entry.external ?? [])],
+        // engine/segment.sh and engine/wrapper.pl are bundled as strings (the scripts of every segment).
+        loader: { '.sh': 'text', '.pl': 'text' },
+      };
   return {
     absWorkingDir: root,
     entryPoints: [{ in: entry.in, out: entry.out }],

@@ -7,8 +7,9 @@ set -euo pipefail
 # jq: examples and tests. neovim: an external LSP client in test/lsp. chromium + libkrb5-dev: a real
 # VS Code (code-server builds a kerberos addon) driven headless. shellcheck: lints scripts/*.sh.
 # pv: native record counters on edges. openssh-server: remote stages tested on loopback.
-# time: GNU time, the kernel's peak RSS of a finished stage.
-packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time)
+# time: GNU time, the kernel's peak RSS of a finished stage. python3: a real terminal (pty) to hang up in
+# the engine's fault tests.
+packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "setup: not a Debian-like system; make sure these are installed: ${packages[*]}" >&2

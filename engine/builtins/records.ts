@@ -3,7 +3,7 @@
  * records on stdin (one JSON value per line) and writes NDJSON on stdout, like any `run:` stage,
  * so the engine joins it with real pipes and measures it from /proc like any other stage.
  *
- * Lean on purpose (FACTS.md: Node on the data path is expensive): stdin is read in chunks,
+ * Lean on purpose (Node on the data path is expensive: bench/README.md): stdin is read in chunks,
  * lines are found with `Buffer.indexOf`, a line longer than a chunk is joined once (no
  * quadratic copying), output is batched per input chunk and written with backpressure.
  */

@@ -1,25 +1,26 @@
 /**
  * `write`: records → a file (NDJSON, or CSV with a header from the first record's keys), passing
- * every record on unchanged. The file is written under a temporary name in the same folder and
- * renamed when complete, so nothing half-written ever appears under the final name; the
- * temporary file is removed on failure, SIGTERM/SIGINT/SIGHUP and a reader that went away.
+ * every record on unchanged. A regular file (or none yet) is written under a temporary name in
+ * the same folder and renamed over the target only when complete and — under the engine — only
+ * when every stage feeding it ended well (the commit channel, see protocol.ts): a failed,
+ * cancelled or killed run leaves the existing file byte for byte. The temporary file is removed
+ * on every other way out. A symlink is written through to its target; a FIFO, device or other
+ * non-regular file is written straight through, like the shell's `>`.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Options } from './options';
+import { commitFdVariable } from './protocol';
 import { eachLine, messageOf, notJson, StageError, stdinChunks, stdout, warn } from './records';
+import { resolveTarget, temporaryName } from './write-target';
 
 export const options = ['path', 'format'] as const;
 
 /** `.csv` → csv; anything else is NDJSON. */
 export function writeFormatOf(file: string): 'ndjson' | 'csv' {
   return path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson';
-}
-
-/** The temporary name next to the final one (same folder, so the rename is atomic). */
-export function temporaryName(file: string, pid: number = process.pid): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${pid}.pipewright-tmp`);
 }
 
 /** A CSV cell: null/undefined empty, strings as they are, objects and arrays as JSON. */
@@ -37,16 +38,27 @@ function isRecordObject(v: unknown): v is Record<string, unknown> {
 export async function run(opts: Options): Promise<void> {
   const file = opts.string('path');
   const format = opts.oneOf('format', ['ndjson', 'csv']) ?? writeFormatOf(file);
-  const tmp = temporaryName(file);
+  const verdict = commitChannel();
+  let target: string;
+  let existing: fs.Stats | undefined;
+  try {
+    target = resolveTarget(file);
+    existing = statOf(target);
+  } catch (err) {
+    throw cannotWrite(file, err);
+  }
+  if (existing?.isDirectory()) throw new StageError(`cannot write ${file}: it is a folder; give a file name in \`path\``);
+  // Not a regular file (a FIFO, a device, a socket): written straight through, like `>`.
+  const through = existing !== undefined && !existing.isFile();
+  const tmp = through ? target : temporaryName(target);
   let fd: number;
   try {
-    fd = fs.openSync(tmp, 'wx', 0o666);
+    fd = fs.openSync(tmp, through ? 'w' : 'wx', 0o666);
+    if (existing && !through) fs.fchmodSync(fd, existing.mode & 0o7777);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `its folder ${path.dirname(path.resolve(file))} does not exist` : code === 'EACCES' ? 'permission denied' : messageOf(err);
-    throw new StageError(`cannot write ${file}: ${why}; fix \`path\` (it is relative to the stage's working directory)`);
+    throw cannotWrite(file, err);
   }
-  let committed = false;
+  let committed = through;
   // Runs on every way out (process.exit from a failure, a signal or a broken pipe).
   process.on('exit', () => {
     if (committed) return;
@@ -128,12 +140,62 @@ export async function run(opts: Options): Promise<void> {
     if (pendingSize + rowsSize >= 256 * 1024) flushFile();
   });
   flushFile();
+  if (through) {
+    fs.closeSync(fd);
+    verdict.close();
+    return;
+  }
   try {
     fs.fsyncSync(fd);
+  } catch (err) {
+    throw new StageError(`cannot write ${file}: ${messageOf(err)}`);
+  }
+  if (!(await verdict.granted)) {
+    throw new StageError(`${file} was left as it was: a stage before \`write\` did not end well, or the run was cancelled`);
+  }
+  try {
     fs.closeSync(fd);
-    fs.renameSync(tmp, file);
+    fs.renameSync(tmp, target);
   } catch (err) {
     throw new StageError(`cannot write ${file}: ${messageOf(err)}`);
   }
   committed = true;
+}
+
+function statOf(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function cannotWrite(file: string, err: unknown): StageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? `its folder ${path.dirname(path.resolve(file))} does not exist` : code === 'EACCES' ? 'permission denied' : messageOf(err);
+  return new StageError(`cannot write ${file}: ${why}; fix \`path\` (it is relative to the stage's working directory)`);
+}
+
+/**
+ * The engine's verdict on the commit channel (protocol.ts): the line `commit` grants it;
+ * anything else, or the channel closing first, refuses. Without a channel (run by hand) it is
+ * granted. Listening starts at once, so a verdict is never missed; it is awaited only at the end.
+ */
+function commitChannel(): { granted: Promise<boolean>; close(): void } {
+  const fdText = process.env[commitFdVariable];
+  delete process.env[commitFdVariable];
+  if (fdText === undefined || !/^[0-9]+$/.test(fdText)) return { granted: Promise.resolve(true), close() {} };
+  const channel = new net.Socket({ fd: Number(fdText), readable: true, writable: false });
+  let text = '';
+  const granted = new Promise<boolean>((resolve) => {
+    channel.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+      if (text.includes('\n')) resolve(text.startsWith('commit\n'));
+    });
+    channel.on('error', () => resolve(false));
+    channel.on('close', () => resolve(text.startsWith('commit\n')));
+  });
+  void granted.then(() => channel.destroy());
+  return { granted, close: () => channel.destroy() };
 }

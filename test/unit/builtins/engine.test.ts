@@ -138,7 +138,7 @@ describe('built-in stages through the engine', () => {
     const result = await handle.result;
     expect(stopped).toBe(true);
     expect(result.outcome).toBe('succeeded');
-    expect(result.stages[1]).toMatchObject({ name: 'nothing', status: 'stopped-early', signal: 'SIGPIPE' }); // its own exit 141, not the engine's SIGTERM later
+    expect(result.stages[1]).toMatchObject({ name: 'nothing', status: 'stopped-early', exitCode: 141 }); // its own exit 141, not the engine's SIGTERM later
   });
 
   it('write and read files relative to the stage working directory; options with ${VARS} never reach a command line', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { check, durationMs, interpolate, resolveStage, type Fix } from '../../../dsl';
-import { nodeHost } from '../../../dsl/host-node';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { lookupProgram, nodeHost } from '../../../dsl/host-node';
 import { fakeHost } from './fake-host';
 
 const host = fakeHost({ HOME: '/home/user', TOKEN: 's3cret' });
@@ -91,8 +94,22 @@ describe('small parts', () => {
 
   it('finds programs on the real PATH without running them', () => {
     const real = nodeHost();
-    expect(real.findOnPath('sh')).toMatch(/\/sh$/);
-    expect(real.findOnPath('no-such-program-here')).toBeUndefined();
+    expect(real.findProgram('sh', '/')).toMatchObject({ kind: 'found', path: expect.stringMatching(/\/sh$/) });
+    expect(real.findProgram('no-such-program-here', '/')).toEqual({ kind: 'not-found' });
     expect(real.statKind('/')).toBe('dir');
+  });
+
+  it('looks programs up as execvp does: relative paths and PATH entries from the stage dir, the execute bit', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-lookup-'));
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'plain.sh'), 'echo hi\n', { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'bin', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+    // Tests run as root too, where access(X_OK) is true for any file with one x bit: use none.
+    expect(lookupProgram('./plain.sh', dir, '/usr/bin')).toEqual({ kind: 'not-executable', path: path.join(dir, 'plain.sh') });
+    expect(lookupProgram('plain.sh', dir, '.')).toEqual({ kind: 'not-executable', path: path.join(dir, 'plain.sh') });
+    expect(lookupProgram('tool', dir, 'nope:bin')).toEqual({ kind: 'found', path: path.join(dir, 'bin', 'tool') });
+    expect(lookupProgram('./bin', dir, '')).toEqual({ kind: 'not-found' });
+    expect(lookupProgram('tool', dir, '/usr/bin')).toEqual({ kind: 'not-found' });
+    fs.rmSync(dir, { recursive: true });
   });
 });

@@ -15,6 +15,6 @@ export function fakeHost(env: Record<string, string> = { HOME: '/home/user', PAT
         return undefined;
       }
     },
-    findOnPath: (program) => (programs.includes(program) ? `/usr/bin/${program}` : undefined),
+    findProgram: (program) => (programs.includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' }),
   };
 }

@@ -1,5 +1,5 @@
 // Property tests: whatever text comes in, check() returns problems whose ranges and fixes lie
-// inside the document, with known codes, and never throws. Big inputs run once, with a time bound.
+// inside the document, with known codes, and never throws. Big inputs run once (the test timeout bounds them).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -9,7 +9,8 @@ import { buildPipeline, check, parse, problemCodes, type CheckResult, type DslHo
 const host: DslHost = {
   env: { HOME: '/home/user', PATH: '/usr/bin', USER: 'me', EMPTY: '' },
   statKind: (abs) => (abs === '/p' || abs === '/p/data' || abs === '/home/user' ? 'dir' : abs === '/p/data/in.csv' || abs === '/p/enrich.js' ? 'file' : undefined),
-  findOnPath: (program) => (['cat', 'grep', 'jq', 'sort', 'head', 'node'].includes(program) ? `/usr/bin/${program}` : undefined),
+  findProgram: (program) =>
+    ['cat', 'grep', 'jq', 'sort', 'head', 'node'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' },
 };
 const file = '/p/fuzz.pipeline.yaml';
 
@@ -46,19 +47,12 @@ function checkSane(text: string, withFile = true): CheckResult {
   return result;
 }
 
-/** Runs `f` once and returns its duration in milliseconds. */
-function timed(f: () => void): number {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
-}
-
 describe('regressions found by fuzzing', () => {
   it('resolves the aliases of 2,000 anchors in linear time, each to the last anchor of its name before it', () => {
     // Each alias was resolved by walking the whole document (yaml's Alias.resolve): 1,000 anchors took a minute.
     const text = `stages:\n${Array.from({ length: 2_000 }, (_, i) => `  - &s${i} {run: cat}\n  - *s${i}\n`).join('')}  - &s0 {run: sort}\n  - *s0\n`;
     let r: CheckResult | undefined;
-    expect(timed(() => (r = checkSane(text)))).toBeLessThan(5_000);
+    r = checkSane(text);
     const stages = r!.pipeline.stages;
     expect(stages).toHaveLength(4_002);
     // An alias's spans are its place of use; the re-anchored `s0` names the later stage.
@@ -76,7 +70,7 @@ describe('regressions found by fuzzing', () => {
     // The model alone (no YAML), so the time is the naming's: quadratic numbering took a minute.
     const parsed = { ...parse(''), data: { stages: Array.from({ length: 10_000 }, () => ({ run: 'cat' })) } };
     let names: string[] = [];
-    expect(timed(() => (names = buildPipeline(parsed).stages.map((s) => s.name)))).toBeLessThan(3_000);
+    names = buildPipeline(parsed).stages.map((s) => s.name);
     expect(names.slice(0, 3)).toEqual(['cat', 'cat-2', 'cat-3']);
     expect(names[9_999]).toBe('cat-10000');
     expect(new Set(names).size).toBe(10_000);
@@ -98,7 +92,7 @@ describe('regressions found by fuzzing', () => {
     // Searching the whole value again for each reference took seconds here (and hours at 10 MB).
     const text = `stages:\n  - command: [echo, "${Array.from({ length: 40_000 }, (_, i) => `\${V${i}}`).join(' ')}"]\n`;
     let r: CheckResult | undefined;
-    expect(timed(() => (r = checkSane(text)))).toBeLessThan(3_000);
+    r = checkSane(text);
     const last = r!.problems.at(-1)!;
     expect(text.slice(last.start, last.end)).toBe('${V39999}');
   });
@@ -290,13 +284,12 @@ describe('check() on random input', { timeout: 30_000 * scale }, () => {
   });
 });
 
-describe('check() on huge and hostile input (each once, time-bounded)', () => {
-  // Generous bounds: the point is "finishes", on a loaded 2-core CI machine.
-  const bound = 15_000;
+describe('check() on huge and hostile input (each once; the test timeout bounds it)', () => {
+  // The point is "finishes": vitest's test timeout is the only bound (times belong in bench/).
   const depth = 10_000;
   const sane = (text: string, withFile = true) => {
     let r: CheckResult | undefined;
-    expect(timed(() => (r = checkSane(text, withFile)))).toBeLessThan(bound);
+    r = checkSane(text, withFile);
     return r!;
   };
   const codes = (r: CheckResult) => [...new Set(r.problems.map((p) => p.code))];

@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventQueue, type RunEvent } from '../../../engine/events';
-import { afterNthNewline, countNewlines, LineSplitter } from '../../../engine/lines';
-import { bashArgs, execPrefixed, parseControlLine, segmentScript, shellQuote } from '../../../engine/plumbing';
-import { parseIo, parseStat, parseStatus, parseSyscall, pickBottleneck, StageMeter, type ProcSample } from '../../../engine/stats';
+import { afterNthNewline, countNewlines, lastLines, LineSplitter, scanNewlines } from '../../../engine/lines';
+import { execPrefixed, parseControlLine, segmentEnv, shellQuote } from '../../../engine/plumbing';
+import { parseIo, parseStat, parseStatus, parseSyscall } from '../../../engine/proc';
+import { pickBottleneck, StageMeter, type ProcSample } from '../../../engine/stats';
 import { classifyEnd, decodeShellStatus, isBrokenPipeNoise } from '../../../engine/status';
 
 describe('plumbing', () => {
@@ -40,26 +41,22 @@ describe('plumbing', () => {
     }
   });
 
-  it('segment scripts keep env values out of the script text', () => {
-    const { script, env } = segmentScript(
+  it('segment environments keep env values in private variables, never in code', () => {
+    const env = segmentEnv(
       [
         { argv: ['cat'], dir: '/tmp', env: { PATH: '/usr/bin', TOKEN: 'very-secret' } },
-        { argv: ['wc', '-l'], dir: '/', env: { PATH: '/usr/bin' } },
+        { argv: ['wc', '-l'], dir: '/', env: { PATH: '/usr/bin' }, commit: true },
       ],
       { PATH: '/usr/bin', BASH_ENV: '/etc/evil', TOKEN: undefined },
     );
-    expect(script).not.toContain('very-secret');
-    expect(Object.values(env)).toContain('very-secret');
+    expect(env.__PW_ENV_0).not.toContain('very-secret');
+    expect(env.__PW_V_0_0).toBe('very-secret');
+    expect(env.__PW_ENV_0).toContain('export TOKEN="$__PW_V_0_0"');
     expect(env.BASH_ENV).toBeUndefined();
-    expect(script).toContain('export TOKEN="$__PW_0_0"');
-  });
-
-  it('passes a script longer than one argument may be to bash in parts', () => {
-    const script = `${Array.from({ length: 40_000 }, (_, i) => `x${i}=${i}`).join('\n')}\necho "$x0 $x39999 ✓"`;
-    const args = bashArgs(script);
-    expect(args.length).toBeGreaterThan(3);
-    expect(execFileSync('/bin/bash', args).toString()).toBe('0 39999 ✓\n');
-    expect(bashArgs('echo hi')).toEqual(['-c', 'echo hi']);
+    expect(env.__PW_EXEC_1).toBe('wc -l');
+    // Stage 1 is a `write`: the one commit fd after the input fd (4 + 2 stderr fds → input 6).
+    expect([env.__PW_IN, env.__PW_COMMIT, env.__PW_KEEP_0, env.__PW_KEEP_1]).toEqual(['6', '7', '', '7']);
+    expect(env.__PW_ENV_1).toContain('export PIPEWRIGHT_COMMIT_FD=7');
   });
 
   it('parses control lines', () => {
@@ -71,6 +68,9 @@ describe('plumbing', () => {
     expect(pid).toMatchObject({ kind: 'pid', index: 0, pid: 99 });
     expect(pid?.at).toBeCloseTo(1795309507870.123, 2);
     expect(parseControlLine('done 0 0 1 2 3 4 1795309507.5')).toMatchObject({ at: 1795309507500 });
+    // The wrapper says whether 137 was an exit or SIGKILL.
+    expect(parseControlLine('done 0 137 1 2 3 4 1795309507.5 exit')).toMatchObject({ status: 137, signaled: false });
+    expect(parseControlLine('done 0 137 1 2 3 4 1795309507.5 signal')).toMatchObject({ status: 137, signaled: true });
   });
 });
 
@@ -98,7 +98,7 @@ describe('status', () => {
 describe('/proc parsing', () => {
   it('reads stat fields after a command name with spaces and parentheses', () => {
     const text = '42 (we ird) (x)) S 1 42 42 0 -1 4194304 100 0 0 0 250 30 7 9 20 0 1 0 1000 1000000 200 18446744073709551615';
-    expect(parseStat(text)).toEqual({ state: 'S', utimeTicks: 250, stimeTicks: 30, cutimeTicks: 7, cstimeTicks: 9 });
+    expect(parseStat(text)).toEqual({ state: 'S', ppid: 1, pgrp: 42, utimeTicks: 250, stimeTicks: 30, cutimeTicks: 7, cstimeTicks: 9 });
   });
   it('reads io, status and syscall', () => {
     expect(parseIo('rchar: 123\nwchar: 456\nsyscr: 1\n')).toEqual({ rchar: 123, wchar: 456 });
@@ -158,6 +158,13 @@ describe('lines', () => {
     expect(countNewlines(b, 0, 3)).toBe(1);
     expect(afterNthNewline(b, 2)).toBe(4);
     expect(afterNthNewline(b, 4)).toBe(-1);
+    expect(scanNewlines(b, 1, b.length, 2)).toEqual({ count: 2, last: 3 });
+  });
+  it('cuts the last lines backwards, oldest first, a first line with no newline before it starting at 0', () => {
+    const b = Buffer.from('\nab\ncd\n');
+    expect(lastLines(b, 6, 2)).toEqual([[1, 3], [4, 6]]);
+    expect(lastLines(b, 6, 9)).toEqual([[0, 0], [1, 3], [4, 6]]);
+    expect(lastLines(b, 0, 3)).toEqual([[0, 0]]);
   });
 });
 

@@ -215,17 +215,16 @@ describe('edge taps and peek', () => {
     expect(statusesOf(failed).yes).toMatch(/stopped-early|cancelled/);
     expectNothingLeft(before, failed);
 
-    let cancelledAt = 0;
+    let cancelled = false;
     const handle = startRun(pipelineOf('stages:\n  - name: yes\n    run: yes\n  - name: pass\n    run: cat\n    tap: true\n  - name: w\n    run: cat\n    workers: 2\n'), { fileDir: fixtures });
     const d = await drain(handle, (e, h) => {
-      if (e.type === 'records' && !cancelledAt) {
-        cancelledAt = Date.now();
+      if (e.type === 'records' && !cancelled) {
+        cancelled = true;
         h.cancel();
       }
     });
     expect(d.result.outcome).toBe('cancelled');
     expect(Object.values(statusesOf(d))).toEqual(['cancelled', 'cancelled', 'cancelled']);
-    expect(Date.now() - cancelledAt).toBeLessThan(1000);
     const workerPids = d.result.stages[2]!.stats.workers!.map((w) => w.pid!);
     expect(workerPids).toHaveLength(2);
     expectNothingLeft(before, { ...d, pids: [...d.pids, ...workerPids] });
@@ -284,7 +283,6 @@ describe('workers', () => {
   });
 
   it('early stop through a workers stage: upstream and copies stop early, the run succeeds', async () => {
-    const started = Date.now();
     const d = await run(`stages:
   - name: yes
     run: yes
@@ -299,7 +297,6 @@ describe('workers', () => {
     expect(statusesOf(d)).toEqual({ yes: 'stopped-early', w: 'stopped-early', first: 'succeeded' });
     expect(d.result.stages[1]!.stats.workers!.map((w) => w.status)).toEqual(['stopped-early', 'stopped-early']);
     expect(d.stderr).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(5000);
     expectNothingLeft(before, d);
   });
 

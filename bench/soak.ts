@@ -1,0 +1,119 @@
+// Soak: 1,000 mixed runs (`npm run soak`; `-- --runs=N` for another count) in ONE process, as
+// the extension host runs them: successes, failures, cancels at random moments, timeouts, early
+// stops, workers, taps, `write` over an existing file. Every process of every run carries a
+// marker in its environment; at the end /proc is searched for any left. Prints the leaked
+// processes (must be 0), temporary files left (must be 0), files damaged (must be 0), and this
+// process's RSS at the start, after the first 100 runs and at the end. Exit 1 on any leak.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import type { RunOptions } from '../engine';
+import type * as Entry from './entry';
+
+const here = __dirname;
+// Next to dist/builtin.cjs (built by `npm run soak`), where the engine looks for the built-ins.
+const bundle = path.join(here, '..', 'dist', 'soak-engine.cjs');
+esbuild.buildSync({
+  entryPoints: [path.join(here, 'entry.ts')],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: bundle,
+  loader: { '.sh': 'text', '.pl': 'text' },
+  logLevel: 'warning',
+});
+const { check, nodeHost, startRun } = require(bundle) as typeof Entry;
+
+const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 1000);
+const marker = `pipewright-soak-${process.pid}`;
+const env = { ...process.env, PIPEWRIGHT_SOAK_MARK: marker };
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-soak-'));
+const old = '{"old":true}\n';
+const host = nodeHost(env);
+
+/** [name, yaml, what to do while it runs] */
+const cases: [string, string, ('cancel' | 'limit')?][] = [
+  ['succeeds', 'stages:\n  - run: seq 1 2000\n  - run: cat\n  - run: wc -l\n'],
+  ['fails mid-stream', 'stages:\n  - run: seq 1 100000\n  - run: head -n 5; exit 3\n  - run: cat\n'],
+  ['head stops yes', 'stages:\n  - run: yes\n  - run: cat\n  - run: head -n 3\n'],
+  ['workers + tap', 'stages:\n  - run: seq 1 5000\n    tap: true\n  - run: cat\n    workers: 3\n    ordered: true\n  - run: wc -l\n'],
+  ['write after failure', 'stages:\n  - run: "seq 1 3000; exit 2"\n  - use: write\n    with: { path: out.ndjson }\n'],
+  ['write ok', 'stages:\n  - run: seq 1 10\n  - use: write\n    with: { path: ok.ndjson }\n'],
+  ['timeout', 'stages:\n  - run: yes\n  - run: sleep 5\n    timeout: 30ms\n'],
+  ['cancel at random', 'stages:\n  - run: yes\n  - run: "sleep 30 & cat"\n    workers: 2\n  - use: write\n    with: { path: out.ndjson }\n', 'cancel'],
+  ['limit', 'stages:\n  - run: yes\n  - run: cat\n', 'limit'],
+];
+
+function pipelineOf(yaml: string) {
+  const r = check(yaml, { file: path.join(dir, 'soak.pipeline.yaml'), host });
+  if (!r.ok) throw new Error(`soak pipeline invalid: ${JSON.stringify(r.problems)}`);
+  return r.pipeline;
+}
+
+function leftovers(): string[] {
+  const needle = `PIPEWRIGHT_SOAK_MARK=${marker}\0`;
+  const found: string[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (!fs.readFileSync(`/proc/${name}/environ`, 'latin1').includes(needle)) continue;
+      found.push(`${name} ${fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 60)}`);
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found;
+}
+
+/** RSS after a full garbage collection (`node --expose-gc`), so that growth means a leak, not a lazy GC. */
+const mb = (n: number) => Math.round(n / 1024 / 10.24) / 100;
+const memory = () => {
+  globalThis.gc?.();
+  const m = process.memoryUsage();
+  return `${mb(m.rss)} MB (heap ${mb(m.heapUsed)} MB, buffers ${mb(m.arrayBuffers)} MB)`;
+};
+const outcomes: Record<string, number> = {};
+let damaged = 0;
+const rss = { start: memory(), after100: '', end: '' };
+const t0 = performance.now();
+
+async function main(): Promise<void> {
+  for (let i = 0; i < runs; i++) {
+    const [name, yaml, action] = cases[i % cases.length]!;
+    fs.writeFileSync(path.join(dir, 'out.ndjson'), old);
+    const options: RunOptions = { fileDir: dir, file: 'soak.pipeline.yaml', env, statsIntervalMs: 50, ...(action === 'limit' ? { limit: 1 + (i % 50) } : {}) };
+    const handle = startRun(pipelineOf(yaml), options);
+    const cancelAfter = Math.floor(Math.random() * 12);
+    let seen = 0;
+    for await (const _event of handle.events) if (action === 'cancel' && seen++ === cancelAfter) handle.cancel();
+    const result = await handle.result;
+    outcomes[`${name}: ${result.outcome}`] = (outcomes[`${name}: ${result.outcome}`] ?? 0) + 1;
+    if (fs.readFileSync(path.join(dir, 'out.ndjson'), 'utf8') !== old) damaged++;
+    if (i === 99) rss.after100 = memory();
+  }
+  rss.end = memory();
+  const seconds = (performance.now() - t0) / 1000;
+  // Processes that outlived their run's end (killed grandchildren on their way out) get a moment.
+  let left = leftovers();
+  for (let tries = 0; left.length > 0 && tries < 100; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    left = leftovers();
+  }
+  const temporary = fs.readdirSync(dir).filter((f) => f.endsWith('.pipewright-tmp'));
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const date = new Date().toISOString().slice(0, 10);
+  console.log(`pipewright soak — ${date}, ${os.cpus().length} cores, Node ${process.version}: ${runs} runs in ${seconds.toFixed(1)} s`);
+  for (const [k, n] of Object.entries(outcomes).sort()) console.log(`  ${k.padEnd(40)} ${n}`);
+  console.log(`leaked processes: ${left.length}${left.length ? `\n  ${left.join('\n  ')}` : ''}`);
+  console.log(`temporary files left: ${temporary.length}; existing files damaged: ${damaged}`);
+  console.log(`RSS of this process: ${rss.start} at start, ${rss.after100} after 100 runs, ${rss.end} after ${runs}`);
+  process.exitCode = left.length > 0 || temporary.length > 0 || damaged > 0 ? 1 : 0;
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+/**
+ * The per-stage (and per-copy) record of a run: what the engine knows about one process, as
+ * facts. How they turn into a status is `finalStatus` (status.ts); the run updates them.
+ */
+import type { Writable } from 'node:stream';
+import type { ControlMessage } from './plumbing';
+import type { PlannedStage } from './preflight';
+import { StageMeter, type ProcProbe } from './stats';
+import type { StageStatus } from './status';
+import { StderrFilter } from './stderr-filter';
+
+export interface StageRun {
+  planned: PlannedStage;
+  name: string;
+  index: number;
+  status: StageStatus;
+  /** `workers: N`: the N copies, each a process of its own (this run then has none itself). */
+  copies?: StageRun[];
+  /** For a copy: its stage, and which copy (0-based). */
+  parent?: StageRun;
+  copy?: number;
+  /** The engine stopped reading its output (a relay whose downstream finished): ending now is stopping early. */
+  readerGone: boolean;
+  /** A copy's output closed (its stage is classified only after, see Merger's checks). */
+  outputClosed: boolean;
+  /** The engine found it broke a rule (ordered workers): it fails with this message. */
+  forcedFailure?: string;
+  /** Ordered workers: the copy wrote fewer lines than it read; a failure if it otherwise succeeded. */
+  pendingMismatch?: string;
+  pid?: number;
+  probe?: ProcProbe;
+  meter: StageMeter;
+  /** Its stderr lines on their way out (noise held back; the last ones kept). */
+  stderr: StderrFilter;
+  timedOut: boolean;
+  timer?: NodeJS.Timeout;
+  done?: Extract<ControlMessage, { kind: 'done' }>;
+  doneAt?: number;
+  stderrClosed: boolean;
+  graceTimer?: NodeJS.Timeout;
+  exitCode?: number;
+  signal?: string;
+  message?: string;
+  /** A `write` stage's commit channel, until the verdict is sent (see settleCommits). */
+  commit?: Writable;
+}
+
+export function newStageRun(p: PlannedStage, index: number, emit: (st: StageRun, line: string) => void): StageRun {
+  const name = p.stage.name;
+  const st: StageRun = {
+    planned: p,
+    name,
+    index,
+    status: 'pending',
+    meter: new StageMeter(name, index),
+    stderr: new StderrFilter((line) => emit(st, line)),
+    timedOut: false,
+    stderrClosed: false,
+    readerGone: false,
+    outputClosed: false,
+  };
+  return st;
+}

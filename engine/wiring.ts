@@ -1,0 +1,166 @@
+/**
+ * The wiring of a run: its stages cut into units (cutUnits), each unit's segments started, and
+ * the relays between units (taps, the workers' dealer and merger) joined; the last unit's
+ * output goes to the sink. Which processes exist and which bytes go where is decided here only.
+ */
+import type { Readable } from 'node:stream';
+import type { StagePlan } from './plumbing';
+import { connect, cutUnits, Dealer, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
+import type { RunOptions } from './run';
+import { Segment, type SegmentHandlers } from './segment';
+import type { StageRun } from './stage-run';
+
+/** A relay between unit k and unit k + 1. */
+export interface Edge {
+  /** The unit it reads (an index into the units); it writes unit from + 1. */
+  from: number;
+  ended: boolean;
+  gone: boolean;
+}
+
+export interface UnitRun {
+  /** Logical stages in it, and the processes (copies for workers). */
+  stages: StageRun[];
+  segments: Segment[];
+  /** Processes whose output leaves the unit, and those that read its input. */
+  lastProcs: StageRun[];
+  firstProcs: StageRun[];
+  source: Source;
+  target: Target | undefined;
+  dealer?: Dealer;
+}
+
+/** What the wiring needs from its run. */
+export interface WiringContext {
+  stages: readonly StageRun[];
+  taps: ReadonlyMap<string, EdgeTap>;
+  options: Pick<RunOptions, 'fileDir' | 'stdinFd' | 'reorderWindowBytes'>;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Handlers of a segment running `procs` (its stage i is procs[i]). */
+  handlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): SegmentHandlers;
+  /** A copy's output closed: it may be classified now. */
+  copyOutputClosed(copy: StageRun): void;
+  /** An `ordered` copy broke the one-line-out-per-line-in rule (`atEnd`: found when its output ended). */
+  mismatch(copy: StageRun, what: string, atEnd: boolean): void;
+  /** The reader side of relay k is gone (k = -1: the run's stdin). */
+  edgeGone(k: number): void;
+  /** Where the last unit's output goes. */
+  sink: Target;
+}
+
+export interface Wired {
+  segments: Segment[];
+  units: UnitRun[];
+  edges: Edge[];
+  sinkSource: Source | undefined;
+  /** The run's stdin, when the engine deals it to a first stage's workers. */
+  stdin: Readable | undefined;
+}
+
+/** Starts every segment of the run and joins them. */
+export function wireUnits(ctx: WiringContext): Wired {
+  const segments: Segment[] = [];
+  const units: UnitRun[] = [];
+  const edges: Edge[] = [];
+  const wired: Wired = { segments, units, edges, sinkSource: undefined, stdin: undefined };
+  const plans = (procs: readonly StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
+  const cut = cutUnits(ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name) })));
+  cut.forEach((u, k) => {
+    const input = k > 0;
+    if (u.kind === 'segment') {
+      const stages = ctx.stages.slice(u.first, u.last + 1);
+      const source = new StreamSource(() => seg.output);
+      const seg = new Segment(
+        plans(stages),
+        ctx.env,
+        ctx.options.fileDir,
+        ctx.handlers(
+          stages,
+          (chunk) => source.onData(chunk),
+          () => source.onEnd(),
+        ),
+        { input, ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}) },
+      );
+      segments.push(seg);
+      for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
+      seg.input?.on('error', () => ctx.edgeGone(k - 1));
+      const target = input ? new StreamTarget(seg.input) : undefined;
+      units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target });
+      return;
+    }
+    const st = ctx.stages[u.index]!;
+    const copies = st.copies!;
+    const segs: Segment[] = [];
+    // The run's stdin into a first stage with workers is dealt like any other input: never raced.
+    const stdin = k === 0 && ctx.options.stdinFd !== undefined ? fdReadable(ctx.options.stdinFd) : undefined;
+    if (stdin) wired.stdin = stdin;
+    const dealt = input || stdin !== undefined;
+    const merger = new Merger(
+      copies.map((_, i) => () => segs[i]?.output),
+      u.ordered,
+      ctx.options.reorderWindowBytes ?? 4 * 1024 * 1024,
+      (i, what, atEnd) => ctx.mismatch(copies[i]!, what, atEnd),
+    );
+    copies.forEach((c, i) => {
+      const seg = new Segment(
+        plans([c]),
+        ctx.env,
+        ctx.options.fileDir,
+        ctx.handlers(
+          [c],
+          (chunk) => merger.data(i, chunk),
+          () => {
+            merger.closed(i);
+            c.outputClosed = true;
+            ctx.copyOutputClosed(c);
+          },
+        ),
+        { input: dealt },
+      );
+      segs.push(seg);
+      segments.push(seg);
+      c.commit = seg.commits.get(0);
+    });
+    let dealer: Dealer | undefined;
+    if (dealt) {
+      dealer = new Dealer(
+        segs.map((s) => s.input),
+        u.ordered ? (i, n) => merger.assigned(i, n) : undefined,
+      );
+      segs.forEach((s, i) =>
+        s.input?.on('error', () => {
+          dealer!.markGone(i);
+          if (dealer!.allGone) ctx.edgeGone(k - 1);
+        }),
+      );
+    }
+    if (stdin && dealer) {
+      const source = new StreamSource(() => stdin);
+      stdin.on('data', (c: Buffer) => source.onData(c));
+      stdin.on('error', () => stdin.destroy());
+      stdin.on('close', () => source.onEnd());
+      connect(source, dealer);
+    }
+    const unit: UnitRun = { stages: [st], segments: segs, firstProcs: copies, lastProcs: copies, source: merger, target: dealer };
+    if (dealer) unit.dealer = dealer;
+    units.push(unit);
+  });
+  // Relays: unit k's output → (tap) → unit k + 1's input.
+  for (let k = 0; k + 1 < units.length; k++) {
+    const from = units[k]!;
+    const edge: Edge = { from: k, ended: false, gone: false };
+    edges.push(edge);
+    const lastStage = from.stages[from.stages.length - 1]!;
+    const target = units[k + 1]!.target!;
+    connect(from.source, { write: (c) => target.write(c), whenDrained: (cb) => target.whenDrained(cb), end: () => {
+      edge.ended = true;
+      target.end();
+    } }, ctx.taps.get(lastStage.name));
+  }
+  const sinkUnit = units[units.length - 1];
+  if (sinkUnit) {
+    wired.sinkSource = sinkUnit.source;
+    connect(sinkUnit.source, ctx.sink);
+  }
+  return wired;
+}

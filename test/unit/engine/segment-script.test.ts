@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from './helpers';
+
+const script = path.resolve(__dirname, '../../../engine/segment.sh');
+const wrapper = path.resolve(__dirname, '../../../engine/wrapper.pl');
+
+describe('engine/segment.sh', () => {
+  it('parses (bash -n) and passes shellcheck', () => {
+    execFileSync('bash', ['-n', script]);
+    // Throws with shellcheck's findings on stdout when there are any.
+    expect(execFileSync('shellcheck', ['--shell=bash', script], { encoding: 'utf8' })).toBe('');
+  });
+
+  it('its wrapper, engine/wrapper.pl, compiles (perl -c) and loads no module', () => {
+    expect(execFileSync('perl', ['-c', wrapper], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('');
+    // Each module costs milliseconds per stage (POSIX: ~25 ms).
+    expect(fs.readFileSync(wrapper, 'utf8')).not.toMatch(/^\s*(use|require)\s/m);
+  });
+
+  it('reaps an orphaned grandchild (the segment is a child subreaper): it never lingers as a zombie', async () => {
+    // Stage 1 leaves a background child behind and exits; stage 2 (same segment, so the
+    // segment's bash is still there) watches it: adopted by the segment's bash, and reaped.
+    const d = await run(`stages:
+  - run: "sleep 0.2 & echo $!"
+  - run: >-
+      read -r pid;
+      ppid=$(awk '/^PPid:/ { print $2 }' /proc/$pid/status);
+      while [ -e /proc/$pid ] && ! grep -q '^State:.*Z' /proc/$pid/status; do sleep 0.02; done;
+      if [ -e /proc/$pid ]; then echo zombie; else echo reaped; fi;
+      tr '\\0' ' ' < /proc/$ppid/cmdline | cut -c1-32
+`);
+    expect(d.result.outcome).toBe('succeeded');
+    expect(d.output.toString()).toMatch(/^reaped\n\/bin\/bash --noprofile --norc -c/);
+  });
+});
