@@ -25,9 +25,10 @@ describe('pipewright run --trace', () => {
     }
   });
 
-  it('reports a trace file it cannot write, and still runs', () => {
+  it('refuses a trace file it cannot write before anything runs (exit 2), like --stats-json', () => {
     const r = pipewright(['run', '--quiet', '--trace', '/nonexistent-dir/trace.json', 'examples/word-counts.pipeline.yaml']);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^pipewright: cannot write --trace \/nonexistent-dir\/trace\.json: ENOENT/m);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^pipewright: cannot write --trace \/nonexistent-dir\/trace\.json: its folder \/nonexistent-dir does not exist; nothing was run$/m);
   });
 });
