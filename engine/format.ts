@@ -25,3 +25,8 @@ export function formatCount(n: number): string {
   if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 2 : 1).replace(/\.?0+$/, '')}k`;
   return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 2 : 1).replace(/\.?0+$/, '')}M`;
 }
+
+/** "1 record", "0 records", "12.3k records": `shown` is the count as printed (default: as is); singular for exactly one. */
+export function plural(n: number, word: string, shown: string = String(n)): string {
+  return `${shown} ${word}${n === 1 ? '' : 's'}`;
+}
