@@ -25,7 +25,8 @@ export class SpillFile {
   /** Resolves when the chunk may be followed by the next (after a drain when the buffer is full). */
   async write(data: Buffer): Promise<void> {
     if (this.failed) return;
-    if (!this.out.write(data)) await Promise.race([once(this.out, 'drain'), once(this.out, 'error')]).catch(() => undefined);
+    // events.once rejects on 'error' and removes its listeners either way.
+    if (!this.out.write(data)) await once(this.out, 'drain').catch(() => undefined);
   }
 
   /** Closes the file; resolves with the error that stopped writing, if any (the run goes on without a copy). */
