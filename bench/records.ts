@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const spill = new SpillFile(path.join(dir, 'run-1.ndjson'));
   const keeper = new RecordKeeper(1000);
-  rows.push(await phase('before the run (baseline)', async () => 'Node + the engine loaded'));
+  rows.push(await phase('before the run (baseline)', () => Promise.resolve('Node + the engine loaded')));
   rows.push(
     await phase(`run: ${records.toLocaleString('en')} records kept (first/last/sample of 1,000) and spilled to disk`, async () => {
       const handle = startRun(pipeline, { file, fileDir: dir });
@@ -69,11 +69,24 @@ async function main(): Promise<void> {
       return `${keeper.total.toLocaleString('en')} records, spill file ${formatBytes(fs.statSync(spill.file).size)}`;
     }),
   );
-  rows.push(await phase('save all as NDJSON (streamed copy)', async () => `${(await saveAll(spill.file, path.join(dir, 'all.ndjson'))).records.toLocaleString('en')} records`));
-  rows.push(await phase('save all as CSV (two streamed passes)', async () => `${(await saveAll(spill.file, path.join(dir, 'all.csv'))).records.toLocaleString('en')} records, ${formatBytes(fs.statSync(path.join(dir, 'all.csv')).size)}`));
+  rows.push(
+    await phase(
+      'save all as NDJSON (streamed copy)',
+      async () => `${(await saveAll(spill.file, path.join(dir, 'all.ndjson'))).records.toLocaleString('en')} records`,
+    ),
+  );
+  rows.push(
+    await phase(
+      'save all as CSV (two streamed passes)',
+      async () =>
+        `${(await saveAll(spill.file, path.join(dir, 'all.csv'))).records.toLocaleString('en')} records, ${formatBytes(fs.statSync(path.join(dir, 'all.csv')).size)}`,
+    ),
+  );
   clearInterval(timer);
   fs.rmSync(dir, { recursive: true, force: true });
-  console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}.\n`);
+  console.log(
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}.\n`,
+  );
   console.log('| phase | peak RSS | peak heap used | time | |\n|---|---|---|---|---|');
   console.log(rows.join('\n'));
 }

@@ -158,7 +158,6 @@ export function registerCommands(store: RunStore, panel: RunPanel, records: Reco
         const go = 'Run and Inspect';
         const answer = await vscode.window.showInformationMessage(
           `Inspect Edge runs ${path.basename(uri.fsPath)} — every stage, as a normal run — with the records after stage "${name}" counted and sampled.`,
-          { modal: true },
           go,
         );
         if (answer !== go) return undefined;

@@ -24,7 +24,9 @@ export function registerOnboarding(): vscode.Disposable[] {
     vscode.commands.registerCommand(Commands.newPipeline, async (folderArg?: unknown, nameArg?: unknown) => {
       const active = vscode.window.activeTextEditor?.document.uri;
       const folder =
-        folderArg instanceof vscode.Uri ? folderArg : ((active && vscode.workspace.getWorkspaceFolder(active)?.uri) ?? vscode.workspace.workspaceFolders?.[0]?.uri);
+        folderArg instanceof vscode.Uri
+          ? folderArg
+          : ((active && vscode.workspace.getWorkspaceFolder(active)?.uri) ?? vscode.workspace.workspaceFolders?.[0]?.uri);
       const name =
         typeof nameArg === 'string'
           ? nameArg

@@ -23,5 +23,11 @@ stages:
 
 /** "My data!" → "my-data": a file and pipeline name. */
 export function pipelineSlug(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'pipeline';
+  return (
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'pipeline'
+  );
 }

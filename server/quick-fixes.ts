@@ -5,7 +5,13 @@ import type { Analysis } from './analysis';
 import { nodeAt } from './yaml-path';
 
 function edit(analysis: Analysis, title: string, diagnostic: Diagnostic, newText: string): CodeAction {
-  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [analysis.uri]: [{ range: diagnostic.range, newText }] } } };
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    isPreferred: true,
+    edit: { changes: { [analysis.uri]: [{ range: diagnostic.range, newText }] } },
+  };
 }
 
 /** `command: [seq, 1, 10]`: argv items are strings; `1` becomes `"1"`. */

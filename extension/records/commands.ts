@@ -20,7 +20,9 @@ export function registerRecordCommands(store: RunStore): vscode.Disposable[] {
       }
       const spill = store.spillOf(model);
       if (!spill) {
-        void vscode.window.showInformationMessage(`Pipewright: the whole output of run ${model.id} was not kept (a run from before pipewright.records.keepOutput, or its file could not be written). Rerun it to save its records.`);
+        void vscode.window.showInformationMessage(
+          `Pipewright: the whole output of run ${model.id} was not kept (a run from before pipewright.records.keepOutput, or its file could not be written). Rerun it to save its records.`,
+        );
         return undefined;
       }
       const base = path.basename(model.file).replace(/\.pipeline\.ya?ml$/, '');
@@ -37,7 +39,9 @@ export function registerRecordCommands(store: RunStore): vscode.Disposable[] {
         { location: vscode.ProgressLocation.Notification, title: `Pipewright: saving ${plural(model.records, 'record', formatCount(model.records))}…` },
         () => saveAll(spill, uri.fsPath, formatOf(uri.fsPath)),
       );
-      void vscode.window.showInformationMessage(`Pipewright: ${plural(records, 'record', formatCount(records))} of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}.`);
+      void vscode.window.showInformationMessage(
+        `Pipewright: ${plural(records, 'record', formatCount(records))} of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}.`,
+      );
       return uri;
     }),
   ];

@@ -39,7 +39,7 @@ export class RecordKeeper {
     private readonly maxLineBytes = 64 * 1024,
     seed = 1,
   ) {
-    this.ring = new Array<KeptLine | undefined>(max);
+    this.ring = Array.from<KeptLine | undefined>({ length: max });
     this.rand = random(seed);
   }
 

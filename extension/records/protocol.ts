@@ -31,11 +31,7 @@ export type ToRecords = { type: 'view'; view: RecordsView } | { type: 'empty'; m
 
 /** Webview → extension. */
 export type FromRecords =
-  | { type: 'ready' }
-  | { type: 'select'; selection: Selection }
-  | { type: 'copy'; text: string }
-  | { type: 'saveAll' }
-  | { type: 'showLatest' };
+  { type: 'ready' } | { type: 'select'; selection: Selection } | { type: 'copy'; text: string } | { type: 'saveAll' } | { type: 'showLatest' };
 
 /** What the webview keeps with setState. */
 export interface RecordsState {

@@ -27,6 +27,9 @@ export class RecordsPanel implements vscode.Disposable {
   lastView: RecordsView | undefined;
   private readonly posted = new vscode.EventEmitter<RecordsView>();
   readonly onDidPost = this.posted.event;
+  private readonly copied = new vscode.EventEmitter<string>();
+  /** Fires with the text put on the clipboard by "copy as JSON". */
+  readonly onDidCopy = this.copied.event;
 
   constructor(
     private readonly store: RunStore,
@@ -36,11 +39,12 @@ export class RecordsPanel implements vscode.Disposable {
   ) {
     this.subscriptions = [
       vscode.window.registerWebviewPanelSerializer(recordsViewType, {
-        deserializeWebviewPanel: async (panel, state: RecordsState | undefined) => {
+        deserializeWebviewPanel: (panel, state: RecordsState | undefined) => {
           const v = state?.view;
           if (v && store.find(v.runId)) this.source = { runId: v.runId, ...(v.stage !== undefined ? { stage: v.stage } : {}) };
           if (v) this.selection = v.selection;
           this.adopt(panel);
+          return Promise.resolve();
         },
       }),
       store.onDidChange((c) => {
@@ -58,7 +62,15 @@ export class RecordsPanel implements vscode.Disposable {
   async show(model: RunModel, stage?: string): Promise<void> {
     this.source = { runId: model.id, ...(stage !== undefined ? { stage } : {}) };
     if (this.panel) this.panel.reveal(undefined, true);
-    else this.adopt(vscode.window.createWebviewPanel(recordsViewType, 'Records', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { retainContextWhenHidden: false }));
+    else
+      this.adopt(
+        vscode.window.createWebviewPanel(
+          recordsViewType,
+          'Records',
+          { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+          { retainContextWhenHidden: false },
+        ),
+      );
     await this.post();
   }
 
@@ -93,7 +105,10 @@ export class RecordsPanel implements vscode.Disposable {
         void this.post();
         return;
       case 'copy':
-        void vscode.env.clipboard.writeText(m.text).then(() => vscode.window.setStatusBarMessage('Pipewright: record copied as JSON', 3000));
+        void vscode.env.clipboard.writeText(m.text).then(() => {
+          vscode.window.setStatusBarMessage('Pipewright: record copied as JSON', 3000);
+          this.copied.fire(m.text);
+        });
         return;
       case 'saveAll':
         if (model) void vscode.commands.executeCommand(Commands.saveRecords, { runId: model.id });
@@ -118,7 +133,8 @@ export class RecordsPanel implements vscode.Disposable {
     if (!this.panel) return;
     const model = this.source && this.store.find(this.source.runId);
     let message: ToRecords;
-    if (!model) message = { type: 'empty', message: this.source ? 'That run was removed from the history, and its records with it.' : 'No records to show yet.' };
+    if (!model)
+      message = { type: 'empty', message: this.source ? 'That run was removed from the history, and its records with it.' : 'No records to show yet.' };
     else {
       const view = await this.viewOf(model, this.source!.stage);
       this.panel.title = view.stage !== undefined ? `Records after ${view.stage}` : `Records: ${model.pipelineName}`;
@@ -146,8 +162,13 @@ export class RecordsPanel implements vscode.Disposable {
         selection: 'last',
         max: samples.length,
         lines: samples.map((line, i) => ({ n: total - samples.length + i + 1, line })),
-        note: peek ? `The ${plural(samples.length, 'most recent record')} of ${formatCount(total)} that went over the edge after stage ${stage} (a tapped edge keeps the last 20).` : `The edge after stage ${stage} was not tapped in run ${model.id}.`,
-        save: { ok: false, why: `A tapped edge keeps only its recent records. To save every record stage ${stage} writes, use Run to Stage on it and save that run's records.` },
+        note: peek
+          ? `The ${plural(samples.length, 'most recent record')} of ${formatCount(total)} that went over the edge after stage ${stage} (a tapped edge keeps the last 20).`
+          : `The edge after stage ${stage} was not tapped in run ${model.id}.`,
+        save: {
+          ok: false,
+          why: `A tapped edge keeps only its recent records. To save every record stage ${stage} writes, use Run to Stage on it and save that run's records.`,
+        },
       };
     }
     const keeper = await this.store.keeperOf(model);
@@ -169,7 +190,12 @@ export class RecordsPanel implements vscode.Disposable {
       max: keeper?.max ?? 0,
       lines,
       note,
-      save: spill ? { ok: true } : { ok: false, why: model.running ? 'Save all is possible once the run has ended.' : 'The whole output of this run was not kept; rerun it to save its records.' },
+      save: spill
+        ? { ok: true }
+        : {
+            ok: false,
+            why: model.running ? 'Save all is possible once the run has ended.' : 'The whole output of this run was not kept; rerun it to save its records.',
+          },
     };
   }
 
@@ -178,5 +204,6 @@ export class RecordsPanel implements vscode.Disposable {
     this.panel?.dispose();
     for (const s of this.subscriptions) s.dispose();
     this.posted.dispose();
+    this.copied.dispose();
   }
 }

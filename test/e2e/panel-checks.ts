@@ -44,7 +44,7 @@ export function panelCheckpoints(screenshots: string): Record<string, (page: Pag
       await frame.locator('#table tbody tr').first().waitFor({ timeout });
       if (args.state) await frame.locator('#state', { hasText: new RegExp(`^${args.state}$`) }).waitFor({ timeout });
       if (args.changedFrom) await within(frame.evaluate(tableChanged(JSON.stringify(args.changedFrom))), 'the table did not change');
-      const dom = (await frame.evaluate(readDom)) as PanelDom;
+      const dom = await frame.evaluate<PanelDom>(readDom);
       if (args.screenshot) {
         fs.mkdirSync(screenshots, { recursive: true });
         await page.screenshot({ path: path.join(screenshots, args.screenshot) });

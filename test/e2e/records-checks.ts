@@ -1,5 +1,5 @@
-// Checkpoints for the records view and for what the workbench shows around a run: a modal
-// dialog (read, then answered), a notification toast, the Get Started walkthrough.
+// Checkpoints for the records view and for what the workbench shows around a run: a
+// notification (read, then answered), keys pressed, the Get Started walkthrough.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,7 +14,7 @@ const readDom = `(() => {
     summary: text('#summary'),
     note: text('#note'),
     count: text('#count'),
-    columns: [...document.querySelectorAll('#table thead th')].map((th) => th.textContent.trim()),
+    columns: [...document.querySelectorAll('#table thead th')].map((th) => th.querySelector('.col-name') ? th.querySelector('.col-name').textContent + ' ' + th.querySelector('.col-type').textContent : th.textContent.trim()),
     rows: [...document.querySelectorAll('#table tbody tr[data-n]')].map((tr) => [...tr.children].map((c) => c.textContent)),
     saveDisabled: document.querySelector('#save').disabled,
     selection: [...document.querySelectorAll('#selection button')].map((b) => b.textContent + (b.getAttribute('aria-checked') === 'true' ? ' (on)' : '')),
@@ -31,33 +31,34 @@ export function recordsCheckpoints(screenshots: string): Record<string, (page: P
       await frame.locator('#table tbody tr[data-n]').first().waitFor({ timeout });
       if (args.query !== undefined) {
         await frame.locator('#search').fill(args.query, { timeout });
-        await frame.locator('#count', { hasText: 'match' }).waitFor({ timeout });
+        await frame.locator('#count', { hasText: args.query ? /match$/ : /^\d+ kept records?$/ }).waitFor({ timeout });
       }
-      const dom = (await frame.evaluate(readDom)) as RecordsDom;
+      const dom = await frame.evaluate<RecordsDom>(readDom);
       if (args.screenshot) {
         fs.mkdirSync(screenshots, { recursive: true });
         await page.screenshot({ path: path.join(screenshots, args.screenshot) });
       }
       return dom;
     },
-    /** A modal dialog's message; clicks the button named `answer`. */
-    dialog: async (page, raw) => {
-      const { answer } = raw as { answer: string };
-      const box = page.locator('.monaco-dialog-box');
-      await box.waitFor({ timeout });
-      const message = (await box.locator('.dialog-message-text, .dialog-message').first().textContent({ timeout })) ?? '';
-      const detail = (await box.locator('.dialog-message-detail').first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';
-      await box.locator('.monaco-button', { hasText: answer }).first().click({ timeout });
-      return `${message} ${detail}`.trim();
+    /** Presses a key on an element of the records view (by its data-key), as a keyboard user would. */
+    'records-press': async (page, raw) => {
+      const { key, press } = raw as { key: string; press: string };
+      await (await viewFrame(page, 'records')).locator(`[data-key="${key}"]`).press(press, { timeout });
     },
-    /** The notification toast holding `contains`. */
+    /**
+     * The notification holding `contains`, read in the notification center (the smoke-test
+     * driver keeps toasts off screen); clicks its button `click`, if given.
+     */
     notification: async (page, raw) => {
-      const { contains } = raw as { contains: string };
-      const toast = page.locator('.notification-toast', { hasText: contains }).first();
-      await toast.waitFor({ timeout });
-      const message = (await toast.locator('.notification-list-item-message').first().textContent({ timeout })) ?? '';
-      const buttons = await toast.locator('.notification-list-item-buttons-container .monaco-button').allTextContents();
-      return { message, buttons } satisfies Toast;
+      const { contains, click } = raw as { contains: string; click?: string };
+      const item = page.locator('.notifications-center .notification-list-item', { hasText: contains }).first();
+      await item.waitFor({ timeout });
+      await item.click({ timeout }); // focused, it shows its buttons
+      const message = (await item.locator('.notification-list-item-message').first().textContent({ timeout })) ?? '';
+      const buttons = item.locator('.notification-list-item-buttons-container .monaco-button');
+      const toast: Toast = { message, buttons: await buttons.allTextContents() };
+      if (click) await buttons.filter({ hasText: click }).first().click({ timeout });
+      return toast;
     },
     /** Presses keys in the workbench, where the focus is (e.g. the editor). */
     keys: async (page, raw) => {

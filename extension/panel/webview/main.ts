@@ -37,7 +37,7 @@ function render(): void {
   renderFailures(view);
   renderTable(view);
   renderHistory(view);
-  if (focused) (document.querySelector(`[data-key="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
+  if (focused) document.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
 }
 
 function renderHeader(view: PanelView): void {

@@ -68,21 +68,30 @@ function renderSelection(view: RecordsView): void {
     ['last', `Last ${view.max}`],
     ['sample', `Sample of ${view.max}`],
   ];
-  const buttons = view.stage !== undefined ? [] : choices.map(([key, label]) => {
-    const b = el('button', { role: 'radio', 'aria-checked': String(view.selection === key), 'data-key': `select-${key}` }, label);
-    activate(b, () => page.post({ type: 'select', selection: key }));
-    return b;
-  });
+  const buttons =
+    view.stage !== undefined
+      ? []
+      : choices.map(([key, label]) => {
+          const b = el('button', { role: 'radio', 'aria-checked': String(view.selection === key), 'data-key': `select-${key}` }, label);
+          activate(b, () => page.post({ type: 'select', selection: key }));
+          return b;
+        });
   $('selection').replaceChildren(...buttons);
 }
 
 function renderHead(columns: Column[]): void {
   const sort = page.state.sort;
-  const head = el('tr', {}, el('th', { scope: 'col', class: 'num' }, '#'));
+  const head = el('tr', {}, el('th', { scope: 'col', class: 'num' }, '#'), el('th', { scope: 'col' }, el('span', { class: 'sr-only' }, 'Copy')));
   for (const c of columns) {
     const ariaSort = sort?.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none';
     const arrow = sort?.key === c.key ? (sort.descending ? ' ▼' : ' ▲') : '';
-    const button = el('button', { 'data-key': `sort-${c.key}`, title: `${c.key} (${c.type}): sort by it` }, el('span', { class: 'col-name' }, c.key), el('span', { class: 'col-type' }, c.type), arrow);
+    const button = el(
+      'button',
+      { 'data-key': `sort-${c.key}`, title: `${c.key} (${c.type}): sort by it` },
+      el('span', { class: 'col-name' }, c.key),
+      el('span', { class: 'col-type' }, c.type),
+      arrow,
+    );
     activate(button, () => {
       page.state.sort = { key: c.key, descending: sort?.key === c.key ? !sort.descending : c.type === 'number' };
       page.save();
@@ -91,7 +100,6 @@ function renderHead(columns: Column[]): void {
     });
     head.append(el('th', { scope: 'col', 'aria-sort': ariaSort, 'data-col': c.key, class: c.type === 'number' ? 'num' : '' }, button));
   }
-  head.append(el('th', { scope: 'col' }, el('span', { class: 'sr-only' }, 'Copy')));
   $('table').querySelector('thead')!.replaceChildren(head);
 }
 
@@ -103,16 +111,16 @@ function spacer(height: number, span: number): HTMLTableRowElement {
 }
 
 function rowOf(r: RecordRow, columns: Column[]): HTMLTableRowElement {
-  const tr = el('tr', { 'data-n': String(r.n) }, el('th', { scope: 'row', class: 'num' }, String(r.n)));
+  // The copy button next to the number: in sight however wide the record.
+  const copy = el('button', { class: 'copy', 'aria-label': `Copy record ${r.n} as JSON`, title: 'Copy as JSON', 'data-key': `copy-${r.n}` }, '{ }');
+  activate(copy, () => page.post({ type: 'copy', text: rowJson(r) }));
+  const tr = el('tr', { 'data-n': String(r.n) }, el('th', { scope: 'row', class: 'num' }, String(r.n)), el('td', {}, copy));
   for (const c of columns) {
     const v = r.cells[c.key];
     const text = cellText(v);
     const kind = v === undefined ? 'missing' : typeOf(v);
     tr.append(el('td', { class: `t-${kind}${c.type === 'number' ? ' num' : ''}`, title: text }, text));
   }
-  const copy = el('button', { class: 'copy', 'aria-label': `Copy record ${r.n} as JSON`, title: 'Copy as JSON', 'data-key': `copy-${r.n}` }, '{ }');
-  activate(copy, () => page.post({ type: 'copy', text: rowJson(r) }));
-  tr.append(el('td', {}, copy));
   return tr;
 }
 
@@ -125,7 +133,9 @@ function renderRows(): void {
   const count = Math.ceil((scroller.clientHeight || 600) / rowHeight) + 2 * overscan;
   const last = Math.min(shown.length, first + count);
   const rows = shown.slice(first, last).map((r) => rowOf(r, parsed!.columns));
-  $('table').querySelector('tbody')!.replaceChildren(spacer(first * rowHeight, span), ...rows, spacer((shown.length - last) * rowHeight, span));
+  $('table')
+    .querySelector('tbody')!
+    .replaceChildren(spacer(first * rowHeight, span), ...rows, spacer((shown.length - last) * rowHeight, span));
 }
 
 let pending = false;

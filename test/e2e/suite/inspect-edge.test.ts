@@ -5,7 +5,7 @@ import type { RunModel } from '../../../extension/run-model';
 import { api, ended } from './api';
 import { checkpoint } from './checkpoint';
 import { openPipeline, workspacePath } from './helpers';
-import type { RecordsDom } from './records-dom';
+import type { RecordsDom, Toast } from './records-dom';
 
 /** The in-stock products under 100 in the example's CSV, counted here independently of the engine. */
 function expectedInStock(): number {
@@ -21,13 +21,17 @@ describe('inspect edge', () => {
     const at = doc.positionAt(doc.getText().indexOf('r.available'));
     editor.selection = new vscode.Selection(at, at);
     const inspecting = vscode.commands.executeCommand<RunModel | undefined>('pipewright.inspectEdge');
-    const asked = await checkpoint(workspacePath(''), 'dialog', { answer: 'Run and Inspect' });
+    await vscode.commands.executeCommand('notifications.showList');
+    const asked = await checkpoint(workspacePath(''), 'notification', { contains: 'Inspect Edge runs', click: 'Run and Inspect' });
     assert.ok(asked.ok, asked.error);
-    assert.match(String(asked.data), /Inspect Edge runs products\.pipeline\.yaml — every stage, as a normal run — with the records after stage "in-stock"/);
+    assert.deepEqual((asked.data as Toast).buttons, ['Run and Inspect']);
+    assert.match((asked.data as Toast).message, /^Inspect Edge runs products\.pipeline\.yaml — every stage, as a normal run — with the records after stage "in-stock"/);
     const model = await inspecting;
     assert.ok(model, 'a run started');
     await ended(model);
     assert.equal(model.state, 'succeeded');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('notifications.hideList');
     assert.equal(model.stages.find((s) => s.name === 'in-stock')?.stats?.recordsOut, expectedInStock(), 'the tapped edge has an exact record count');
 
     const read = async (summary: string) => {

@@ -50,13 +50,18 @@ describe('first minutes', () => {
 
   it('says which stage failed, how, and its last stderr lines in a notification with Show Log and Go to Stage', async () => {
     await openPipeline('e2e/fails.pipeline.yaml');
-    const model = await vscode.commands.executeCommand<RunModel>('pipewright.runPipeline', vscode.Uri.file(workspacePath('e2e/fails.pipeline.yaml')).toString());
+    const model = await vscode.commands.executeCommand<RunModel>(
+      'pipewright.runPipeline',
+      vscode.Uri.file(workspacePath('e2e/fails.pipeline.yaml')).toString(),
+    );
     await ended(model);
+    await vscode.commands.executeCommand('notifications.showList');
     const answer = await checkpoint(workspacePath(''), 'notification', { contains: 'failed: stage "breaks"' });
     assert.ok(answer.ok, answer.error);
     const toast = answer.data as Toast;
     assert.match(toast.message, /^Pipewright: \S+ failed: stage "breaks" exited with code 3: .*boom: the input was not what I wanted/);
     assert.deepEqual(toast.buttons, ['Show Log', 'Go to Stage']);
     await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('notifications.hideList');
   });
 });

@@ -16,7 +16,10 @@ async function read(args: RecordsReadArgs): Promise<RecordsDom> {
 }
 
 async function runProducts(): Promise<RunModel> {
-  const model = await vscode.commands.executeCommand<RunModel>('pipewright.runPipeline', vscode.Uri.file(workspacePath('examples/products.pipeline.yaml')).toString());
+  const model = await vscode.commands.executeCommand<RunModel>(
+    'pipewright.runPipeline',
+    vscode.Uri.file(workspacePath('examples/products.pipeline.yaml')).toString(),
+  );
   assert.ok(model, 'a run started');
   return ended(model);
 }
@@ -33,29 +36,47 @@ describe('records view', () => {
     await openPipeline('examples/products.pipeline.yaml');
     const model = await runProducts();
     assert.equal(model.state, 'succeeded');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('pipewright.showRecords', { runId: model.id });
     const dom = await read({ summary: `run ${model.id} · succeeded`, screenshot: 'screenshot-records.png' });
-    assert.deepEqual(dom.columns, ['#', 'id number', 'name string', 'price number', 'stock number', 'Copy']);
+    assert.deepEqual(dom.columns, ['#', 'Copy', 'id number', 'name string', 'price number', 'stock number']);
     assert.equal(dom.rows.length, 10);
     assert.match(dom.summary, /· 10 records$/);
     assert.equal(dom.note, 'All 10 records.');
-    const prices = dom.rows.map((r) => Number(r[3]));
-    assert.deepEqual(prices, [...prices].sort((a, b) => a - b), 'the example writes the cheapest first');
+    const prices = dom.rows.map((r) => Number(r[4]));
+    assert.deepEqual(
+      prices,
+      [...prices].sort((a, b) => a - b),
+      'the example writes the cheapest first',
+    );
 
-    const word = dom.rows[0]![2]!.split(' ')[1]!; // a word of the first product's name
+    const word = dom.rows[0]![3]!.split(' ')[1]!; // a word of the first product's name
     const searched = await read({ query: word.toLowerCase() });
     assert.ok(searched.rows.length >= 1 && searched.rows.length < 10, `"${word}" narrows the rows: ${searched.rows.length}`);
     assert.ok(searched.rows.every((r) => r.join(' ').toLowerCase().includes(word.toLowerCase())));
     assert.match(searched.count, new RegExp(`^${searched.rows.length} of 10 kept records match$`));
     await read({ query: '' });
 
+    // Copy a row as JSON: exactly the line the pipeline wrote.
+    const expected = cliOutput(model.file);
+    await vscode.env.clipboard.writeText('');
+    const copied = new Promise<string>((resolve) => {
+      const { records } = vscode.extensions.getExtension('pipewright.pipewright')!.exports as Awaited<ReturnType<typeof api>>;
+      const sub = records.onDidCopy((text) => {
+        sub.dispose();
+        resolve(text);
+      });
+    });
+    const pressed = await checkpoint(workspacePath(''), 'records-press', { key: `copy-${dom.rows[0]![0]}`, press: 'Enter' });
+    assert.ok(pressed.ok, pressed.error);
+    assert.equal(await copied, expected.split('\n')[0]);
+    assert.equal(await vscode.env.clipboard.readText(), expected.split('\n')[0]);
+
     assert.equal(dom.saveDisabled, false);
-    for (const [ext, expected] of [['ndjson', cliOutput(model.file)]] as const) {
-      const target = vscode.Uri.file(workspacePath(`saved-products.${ext}`));
-      const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('pipewright.saveRecords', { runId: model.id }, target);
-      assert.equal(written?.fsPath, target.fsPath);
-      assert.equal(fs.readFileSync(target.fsPath, 'utf8'), expected);
-    }
+    const target = vscode.Uri.file(workspacePath('saved-products.ndjson'));
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('pipewright.saveRecords', { runId: model.id }, target);
+    assert.equal(written?.fsPath, target.fsPath);
+    assert.equal(fs.readFileSync(target.fsPath, 'utf8'), expected, 'save all writes what the CLI writes');
     const csv = vscode.Uri.file(workspacePath('saved-products.csv'));
     await vscode.commands.executeCommand('pipewright.saveRecords', { runId: model.id }, csv);
     const [header, ...lines] = fs.readFileSync(csv.fsPath, 'utf8').trimEnd().split('\n');

@@ -21,8 +21,16 @@ describe('New Pipeline template', () => {
 describe('failure report', () => {
   it('names the stage, its exit and its last stderr lines', () => {
     const m = new RunModel(1, '/p.pipeline.yaml', 'prices', undefined, 0);
-    m.apply({ type: 'start', at: 0, stages: [{ name: 'read', index: 0 }, { name: 'parse', index: 1 }] });
-    for (const line of ['reading', 'jq: error (at <stdin>:3): Cannot index number with "price"', '']) m.apply({ type: 'stderr', stage: 'parse', index: 1, line });
+    m.apply({
+      type: 'start',
+      at: 0,
+      stages: [
+        { name: 'read', index: 0 },
+        { name: 'parse', index: 1 },
+      ],
+    });
+    for (const line of ['reading', 'jq: error (at <stdin>:3): Cannot index number with "price"', ''])
+      m.apply({ type: 'stderr', stage: 'parse', index: 1, line });
     m.apply({ type: 'status', stage: 'parse', index: 1, status: 'failed', exitCode: 5 });
     m.state = 'failed';
     const r = failureReport(m)!;
