@@ -1,5 +1,7 @@
 // `npm start`: the extension, packaged and installed, in a real VS Code (code-server) on
-// 127.0.0.1 with examples/ open. Prints the address; Ctrl-C stops it.
+// 127.0.0.1 with examples/ open. Prints the address; Ctrl-C stops it and exits 0. package.json
+// starts this with `exec`: Debian's sh (dash) between npm and this script would die of the same
+// Ctrl-C at once, and npm would then report a signal (exit 130) instead of this script's 0.
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startCodeServer } from '../test/e2e/code-server';
