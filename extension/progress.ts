@@ -17,7 +17,8 @@ export function showRunProgress(store: RunStore, model: RunModel): void {
         subscriptions.push(
           token.onCancellationRequested(() => store.stop(model.id)),
           store.onDidChange((c) => {
-            if (c.model === model && c.run) progress.report({ message: `${plural(model.records, 'record', formatCount(model.records))} · ${formatCount(model.recordRate)}/s` });
+            if (c.model === model && c.run)
+              progress.report({ message: `${plural(model.records, 'record', formatCount(model.records))} · ${formatCount(model.recordRate)}/s` });
           }),
           store.onDidEnd((m) => {
             if (m === model) done();

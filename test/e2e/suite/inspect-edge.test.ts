@@ -14,7 +14,7 @@ function expectedInStock(): number {
 }
 
 describe('inspect edge', () => {
-  it('takes the stage under the cursor, says it will run the pipeline, and shows the edge\'s count and records in a view that survives later runs', async () => {
+  it("takes the stage under the cursor, says it will run the pipeline, and shows the edge's count and records in a view that survives later runs", async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const doc = await openPipeline('examples/products.pipeline.yaml');
     const editor = vscode.window.activeTextEditor!;
@@ -25,7 +25,10 @@ describe('inspect edge', () => {
     const asked = await checkpoint(workspacePath(''), 'notification', { contains: 'Inspect Edge runs', click: 'Run and Inspect' });
     assert.ok(asked.ok, asked.error);
     assert.deepEqual((asked.data as Toast).buttons, ['Run and Inspect']);
-    assert.match((asked.data as Toast).message, /^Inspect Edge runs products\.pipeline\.yaml — every stage, as a normal run — with the records after stage "in-stock"/);
+    assert.match(
+      (asked.data as Toast).message,
+      /^Inspect Edge runs products\.pipeline\.yaml — every stage, as a normal run — with the records after stage "in-stock"/,
+    );
     const model = await inspecting;
     assert.ok(model, 'a run started');
     await ended(model);
@@ -45,7 +48,10 @@ describe('inspect edge', () => {
     assert.ok(edge.columns.includes('available boolean') && edge.columns.includes('price number'), edge.columns.join(', '));
     assert.equal(edge.saveDisabled, true);
     const n = expectedInStock();
-    assert.deepEqual(edge.rows.map((r) => Number(r[0])), Array.from({ length: edge.rows.length }, (_, i) => n - edge.rows.length + i + 1));
+    assert.deepEqual(
+      edge.rows.map((r) => Number(r[0])),
+      Array.from({ length: edge.rows.length }, (_, i) => n - edge.rows.length + i + 1),
+    );
 
     // A later run of the same pipeline: the view stays on its run's edge, and says a newer run exists.
     const later = await vscode.commands.executeCommand<RunModel>('pipewright.runPipeline', doc.uri.toString());
