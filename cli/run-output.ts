@@ -1,5 +1,5 @@
 import type { EdgePeek, RunResult, StageStats } from '../engine';
-import { formatBytes, formatDuration } from '../engine/format';
+import { formatBytes, formatDuration, plural } from '../engine/format';
 
 const statusText: Record<StageStats['status'], string> = {
   pending: 'pending',
@@ -22,7 +22,7 @@ export function liveLine(s: StageStats, nameWidth: number): string {
     `cpu ${String(Math.round(s.busy * 100)).padStart(3)}%`,
     `rss ${formatBytes(s.rssKb * 1024).padStart(7)}`,
   ];
-  if (s.recordsOut !== undefined) parts.push(`${s.recordsOut} records`);
+  if (s.recordsOut !== undefined) parts.push(plural(s.recordsOut, 'record'));
   if (s.bottleneck) parts.push('<- bottleneck');
   return parts.join('  ');
 }
@@ -39,7 +39,7 @@ export function summary(result: RunResult): string[] {
         : result.outcome === 'cancelled'
           ? `cancelled after ${formatDuration(result.durationMs)}`
           : 'was not run';
-  lines.push(`pipewright: ${name} ${what}: ${result.records} record${result.records === 1 ? '' : 's'} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`);
+  lines.push(`pipewright: ${name} ${what}: ${plural(result.records, 'record')} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`);
   const width = Math.max(5, ...result.stages.map((s) => Math.max(s.name.length, s.stats.workers ? `  worker ${s.stats.workers.length}`.length : 0)));
   for (const st of result.stages) {
     const s = st.stats;
@@ -53,7 +53,7 @@ export function summary(result: RunResult): string[] {
         `cpu ${formatDuration(s.cpuUserMs + s.cpuSysMs).padStart(7)}`,
         `max rss ${formatBytes(s.maxRssKb * 1024).padStart(7)}`,
         formatDuration(s.durationMs).padStart(8),
-        s.recordsOut !== undefined ? `${s.recordsOut} record${s.recordsOut === 1 ? '' : 's'}` : '',
+        s.recordsOut !== undefined ? plural(s.recordsOut, 'record') : '',
         s.bottleneck ? '<- bottleneck' : '',
       ]
         .filter((x, i) => i < 2 || x !== '')
@@ -81,7 +81,7 @@ export function summary(result: RunResult): string[] {
 export function peekLines(peek: EdgePeek): string[] {
   const n = peek.samples.length;
   return [
-    `pipewright: peek \`${peek.stage}\`: ${peek.records} record${peek.records === 1 ? '' : 's'} (${formatBytes(peek.bytes)}) written${n > 0 ? `; the last ${n}:` : ''}`,
+    `pipewright: peek \`${peek.stage}\`: ${plural(peek.records, 'record')} (${formatBytes(peek.bytes)}) written${n > 0 ? `; the last ${n}:` : ''}`,
     ...peek.samples.map((s) => `  ${s}`),
   ];
 }

@@ -30,3 +30,8 @@ export function formatCount(n: number): string {
 export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
+
+/** "1 record", "0 records", "12.3k records": `shown` is the count as printed (default: as is); singular for exactly one. */
+export function plural(n: number, word: string, shown: string = String(n)): string {
+  return `${shown} ${word}${n === 1 ? '' : 's'}`;
+}

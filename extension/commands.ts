@@ -2,12 +2,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { check } from '../dsl';
 import { nodeHost } from '../dsl/host-node';
-import { formatCount, formatDuration } from '../engine/format';
+import { formatCount, formatDuration, plural } from '../engine/format';
 import { chromeTrace } from '../engine/trace';
 import { Commands } from './command-ids';
-import { edgeUri } from './edge-view';
 import { clockTime } from './history';
 import type { RunPanel } from './panel/panel';
+import type { RecordsPanel } from './records/view';
 import type { RunModel } from './run-model';
 import type { RunStore } from './run-store';
 import { RunNode, StageNode, type TreeNode } from './stage-tree';
@@ -19,6 +19,13 @@ function isPipeline(doc: vscode.TextDocument | undefined): doc is vscode.TextDoc
   return doc !== undefined && (doc.languageId === 'pipewright' || /\.pipeline\.ya?ml$/.test(doc.fileName));
 }
 
+/** Every pipeline file of the workspace, each once (the glob's two extensions may overlap), by path. */
+async function pipelineFiles(): Promise<vscode.Uri[]> {
+  const found = await vscode.workspace.findFiles(pipelineGlob, '**/node_modules/**', 500);
+  const unique = new Map(found.map((u) => [u.toString(), u]));
+  return [...unique.values()].sort((a, b) => vscode.workspace.asRelativePath(a).localeCompare(vscode.workspace.asRelativePath(b)));
+}
+
 /** The file to run: the argument (a lens passes a URI string), the active pipeline, or a pick. */
 async function pickPipeline(arg: unknown): Promise<vscode.Uri | undefined> {
   if (typeof arg === 'string') return vscode.Uri.parse(arg);
@@ -26,7 +33,7 @@ async function pickPipeline(arg: unknown): Promise<vscode.Uri | undefined> {
   if (arg instanceof RunNode || arg instanceof StageNode) return vscode.Uri.file(arg.model.file);
   const active = vscode.window.activeTextEditor?.document;
   if (isPipeline(active)) return active.uri;
-  const files = await vscode.workspace.findFiles(pipelineGlob, '**/node_modules/**', 200);
+  const files = await pipelineFiles();
   if (files.length === 0) {
     void vscode.window.showInformationMessage('Pipewright: no *.pipeline.yaml file in this workspace.');
     return undefined;
@@ -49,11 +56,20 @@ async function pickStage(uri: vscode.Uri, placeHolder: string): Promise<string |
   );
 }
 
-/** The stage a command is about: its argument, the tree node it was invoked on, or a pick. */
-async function stageArg(uri: vscode.Uri, arg: unknown, stage: unknown, placeHolder: string): Promise<string | undefined> {
+/** The stage the cursor is in, when `uri` is the active editor's file. */
+function stageAtCursor(uri: vscode.Uri): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document.uri.toString() !== uri.toString()) return undefined;
+  const offset = editor.document.offsetAt(editor.selection.active);
+  const { pipeline } = check(editor.document.getText(), { file: uri.fsPath, host: nodeHost() });
+  return pipeline.stages.find((s) => s.span.start <= offset && offset <= s.span.end)?.name;
+}
+
+/** The stage a command is about: its argument, the tree node it was invoked on, the stage under the cursor (if asked), or a pick. */
+async function stageArg(uri: vscode.Uri, arg: unknown, stage: unknown, placeHolder: string, atCursor = false): Promise<string | undefined> {
   if (typeof stage === 'string') return stage;
   if (arg instanceof StageNode) return arg.stage?.name;
-  return pickStage(uri, placeHolder);
+  return (atCursor ? stageAtCursor(uri) : undefined) ?? pickStage(uri, placeHolder);
 }
 
 /**
@@ -90,7 +106,7 @@ async function pickRunning(running: RunModel[]): Promise<RunModel[]> {
   const ordered = [...running].sort((a, b) => Number(b.file === active) - Number(a.file === active) || b.id - a.id);
   const items: (vscode.QuickPickItem & { runs: RunModel[] })[] = ordered.map((m) => ({
     label: m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName,
-    description: `${formatCount(m.records)} records · ${formatDuration(m.elapsedMs)} · ${vscode.workspace.asRelativePath(m.file)}`,
+    description: `${plural(m.records, 'record', formatCount(m.records))} · ${formatDuration(m.elapsedMs)} · ${vscode.workspace.asRelativePath(m.file)}`,
     runs: [m],
   }));
   items.push({ label: `Stop all ${running.length} runs`, runs: running });
@@ -114,7 +130,7 @@ async function revealStage(store: RunStore, model: RunModel, index: number, log:
   return editor;
 }
 
-export function registerCommands(store: RunStore, panel: RunPanel, restartServer: () => Promise<void>): vscode.Disposable[] {
+export function registerCommands(store: RunStore, panel: RunPanel, records: RecordsPanel, restartServer: () => Promise<void>): vscode.Disposable[] {
   const start = async (uri: vscode.Uri, to?: string, tap?: string[]) => {
     if (!mayRun()) return undefined;
     return store.start({ uri, ...(to === undefined ? {} : { to }), ...(tap === undefined ? {} : { tap }) });
@@ -132,14 +148,22 @@ export function registerCommands(store: RunStore, panel: RunPanel, restartServer
     }),
     vscode.commands.registerCommand(Commands.inspectEdge, async (arg?: unknown, stage?: unknown) => {
       const uri = await pickPipeline(arg);
-      const name = uri && (await stageArg(uri, arg, stage, 'Inspect the records this stage writes'));
+      const name = uri && (await stageArg(uri, arg, stage, 'Inspect the records this stage writes', true));
       if (!uri || name === undefined) return undefined;
-      // A run that already taps this edge is shown; otherwise the pipeline runs with it tapped.
+      // A run that already taps this edge is shown; otherwise the pipeline runs with it tapped, once the user agrees.
       const latest = store.latestOf(uri.fsPath);
-      const model = latest?.running && store.isTapped(latest, name) ? latest : mayRun() ? await store.start({ uri, tap: [name] }) : undefined;
-      if (!model) return undefined;
-      const doc = await vscode.workspace.openTextDocument(edgeUri(model, name));
-      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+      let model = latest?.running && store.isTapped(latest, name) ? latest : undefined;
+      if (!model) {
+        if (!mayRun()) return undefined;
+        const go = 'Run and Inspect';
+        const answer = await vscode.window.showInformationMessage(
+          `Inspect Edge runs ${path.basename(uri.fsPath)} — every stage, as a normal run — with the records after stage "${name}" counted and sampled.`,
+          go,
+        );
+        if (answer !== go) return undefined;
+        model = await start(uri, undefined, [name]);
+      }
+      if (model) await records.show(model, name);
       return model;
     }),
     vscode.commands.registerCommand(Commands.stop, async (arg?: unknown) => {
@@ -163,7 +187,12 @@ export function registerCommands(store: RunStore, panel: RunPanel, restartServer
       }
       return start(request.uri, request.to, request.tap);
     }),
-    vscode.commands.registerCommand(Commands.showRecords, async (arg?: TreeNode) => {
+    vscode.commands.registerCommand(Commands.showRecords, async (arg?: unknown) => {
+      const model = runOf(store, arg) ?? (await pickRun(arg, store.runs()));
+      if (model) await records.show(model);
+      return model;
+    }),
+    vscode.commands.registerCommand(Commands.showOutput, async (arg?: TreeNode) => {
       const model = await pickRun(arg, store.runs());
       if (model) store.recordsChannel(model).show(true);
     }),

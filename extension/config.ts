@@ -9,5 +9,7 @@ export function settings() {
     inlineStats: c.get<boolean>('stats.inline', true),
     revealOutput: c.get<'always' | 'never'>('output.reveal', 'always'),
     historyMaxRuns: Math.min(100, Math.max(1, c.get<number>('history.maxRuns', 10))),
+    recordsMaxKept: Math.min(100_000, Math.max(1, c.get<number>('records.maxKept', 1000))),
+    keepOutput: c.get<boolean>('records.keepOutput', true),
   };
 }

@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './client';
-import { EdgeDocuments, edgeScheme } from './edge-view';
 import { registerCommands } from './commands';
 import { settings } from './config';
+import { Commands } from './command-ids';
 import { InlineStats } from './inline-stats';
+import { registerOnboarding } from './onboarding';
 import { RunPanel } from './panel/panel';
 import { showRunProgress } from './progress';
 import type { RunModel } from './run-model';
+import { registerRecordCommands } from './records/commands';
+import { RecordsPanel } from './records/view';
 import { RunStore } from './run-store';
 import { RunStatusBar } from './status-bar';
 import { StageTreeProvider } from './stage-tree';
@@ -21,6 +24,7 @@ export interface PipewrightApi {
   shownRecords(run: RunModel): string;
   readonly tree: StageTreeProvider;
   readonly panel: RunPanel;
+  readonly records: RecordsPanel;
   /** Resolves once the language server is up. */
   readonly serverReady: Promise<void>;
 }
@@ -28,12 +32,14 @@ export interface PipewrightApi {
 export function activate(context: vscode.ExtensionContext): PipewrightApi {
   const log = vscode.window.createOutputChannel('Pipewright Language Server', { log: true });
   const failures = vscode.languages.createDiagnosticCollection('pipewright-run');
-  const store = new RunStore(failures, context.workspaceState);
+  // Runs' whole outputs (Save All, records of earlier runs): the workspace's storage, else the global one.
+  const spillDir = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs').fsPath;
+  const store = new RunStore(failures, context.workspaceState, spillDir);
   const tree = new StageTreeProvider(store);
   const panel = new RunPanel(store, context.extensionUri);
   const treeView = vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true });
   const client: LanguageClient = createLanguageClient(context, log);
-  const edges = new EdgeDocuments(store);
+  const records = new RecordsPanel(store, context.extensionUri);
   context.subscriptions.push(
     log,
     failures,
@@ -42,27 +48,37 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     client,
     treeView,
     panel,
+    records,
+    // A failed run says why in one place: the stage, its exit, its last stderr lines.
+    store.onDidFail(({ model, failure }) => {
+      const log = 'Show Log';
+      const go = 'Go to Stage';
+      void vscode.window.showErrorMessage(`Pipewright: ${failure.headline}`, log, go).then((choice) => {
+        if (choice === log) store.logChannel(model).show(true);
+        if (choice === go) void vscode.commands.executeCommand(Commands.revealStage, { runId: model.id, index: failure.stage.index });
+      });
+    }),
     // A new run is at the top of the view, and in sight.
     store.onDidStart((model) => {
       if (treeView.visible) void treeView.reveal(tree.runNode(model), { select: false, focus: false, expand: true });
     }),
     new RunStatusBar(store),
     new InlineStats(store, () => settings().inlineStats),
-    edges,
-    vscode.workspace.registerTextDocumentContentProvider(edgeScheme, edges),
     vscode.tasks.registerTaskProvider(taskType, new PipewrightTaskProvider(context.asAbsolutePath('dist/cli.cjs'))),
     store.onDidStart((model) => showRunProgress(store, model)),
     // For menus: Stop shows only while something runs.
     store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
     store.onDidEnd(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
-    ...registerCommands(store, panel, () => client.restart()),
+    ...registerCommands(store, panel, records, () => client.restart()),
+    ...registerRecordCommands(store),
+    ...registerOnboarding(),
   );
   // Commands work while the server starts (or if it cannot): runs need only the engine.
   const serverReady = client.start().catch((e: unknown) => {
     log.error(`the language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage(`Pipewright: the language server did not start (${(e as Error).message}). Running pipelines still works; see the "Pipewright Language Server" output.`);
   });
-  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, panel, serverReady };
+  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, panel, records, serverReady };
 }
 
 export function deactivate(): void {}

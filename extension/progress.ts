@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatCount } from '../engine/format';
+import { formatCount, plural } from '../engine/format';
 import type { RunModel } from './run-model';
 import type { RunStore } from './run-store';
 
@@ -17,7 +17,8 @@ export function showRunProgress(store: RunStore, model: RunModel): void {
         subscriptions.push(
           token.onCancellationRequested(() => store.stop(model.id)),
           store.onDidChange((c) => {
-            if (c.model === model && c.run) progress.report({ message: `${formatCount(model.records)} records · ${formatCount(model.recordRate)}/s` });
+            if (c.model === model && c.run)
+              progress.report({ message: `${plural(model.records, 'record', formatCount(model.records))} · ${formatCount(model.recordRate)}/s` });
           }),
           store.onDidEnd((m) => {
             if (m === model) done();

@@ -1,11 +1,15 @@
 // Starts runs through the engine and keeps their models; every view listens to this store.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadPipeline, startRun, type EdgePeek, type RunHandle } from '../engine';
-import { formatDuration } from '../engine/format';
+import { formatDuration, plural } from '../engine/format';
+import { endedHow, failureReport, type FailureReport } from './failure';
 import { RunTimeline } from '../engine/timeline';
 import { settings } from './config';
 import { modelOf, RunHistory, summaryOf, type RunSummary } from './history';
+import { RecordKeeper } from './records/keeper';
+import { replay, SpillFile, spilledIds, spillPath } from './records/spill';
 import { RecordLines, RunModel, type Change } from './run-model';
 
 export interface RunRequest {
@@ -39,6 +43,10 @@ interface RunInfo {
   handle?: RunHandle;
   /** What the tapped edges held when the run ended. */
   finalPeeks?: Map<string, EdgePeek>;
+  /** First, last and sampled records of the output (bounded): kept for the latest run of each file. */
+  keeper?: RecordKeeper;
+  /** The whole output on disk, while the run is in the history (`pipewright.records.keepOutput`). */
+  spill?: SpillFile;
 }
 
 const historyKey = 'pipewright.runHistory';
@@ -48,6 +56,9 @@ export class RunStore implements vscode.Disposable {
   private readonly ended = new vscode.EventEmitter<RunModel>();
   private readonly started = new vscode.EventEmitter<RunModel>();
   private readonly removed = new vscode.EventEmitter<number[]>();
+  private readonly failed = new vscode.EventEmitter<{ model: RunModel; failure: FailureReport }>();
+  /** Fires when a run has failed, with what to tell the user (extension.ts notifies). */
+  readonly onDidFail = this.failed.event;
   /** Fires when a run has started (not for refused runs). */
   readonly onDidStart = this.started.event;
   /** Fires with the model (and what changed) on every applied event. */
@@ -64,11 +75,15 @@ export class RunStore implements vscode.Disposable {
   private readonly records = new Map<string, vscode.OutputChannel>();
   private readonly logs = new Map<string, vscode.LogOutputChannel>();
   private nextId: number;
+  /** The records of one older run, read back from its spill file for the records view. */
+  private replayed: { id: number; keeper: Promise<RecordKeeper> } | undefined;
 
   constructor(
     private readonly failures: vscode.DiagnosticCollection,
     /** Where the history's summaries survive a window reload (the workspace state). */
     private readonly memento: vscode.Memento,
+    /** Where runs' whole outputs are kept (the extension's storage); none: not kept. */
+    private readonly spillDir?: string,
   ) {
     this.history = new RunHistory(settings().historyMaxRuns, memento.get<RunSummary[]>(historyKey, []));
     for (const summary of this.history.all()) {
@@ -78,6 +93,8 @@ export class RunStore implements vscode.Disposable {
       this.restored.add(model.id);
     }
     this.nextId = this.history.maxId() + 1;
+    // Outputs of runs that left the history while no window had it open.
+    if (spillDir) for (const id of spilledIds(spillDir)) if (!this.models.has(id)) fs.rmSync(spillPath(spillDir, id), { force: true });
   }
 
   /** Every run kept, oldest first. */
@@ -117,6 +134,8 @@ export class RunStore implements vscode.Disposable {
       this.models.delete(id);
       this.info.delete(id);
       this.restored.delete(id);
+      if (this.spillDir) fs.rmSync(spillPath(this.spillDir, id), { force: true });
+      if (this.replayed?.id === id) this.replayed = undefined;
     }
     this.removed.fire(ids);
   }
@@ -158,6 +177,29 @@ export class RunStore implements vscode.Disposable {
     return this.info.get(model.id)?.request.tap?.includes(stage) === true;
   }
 
+  /**
+   * First, last and sampled records of a run's output: kept in memory for the latest run of each
+   * file; for an older run (or one from an earlier window) read back from its spill file.
+   */
+  async keeperOf(model: RunModel): Promise<RecordKeeper | undefined> {
+    const kept = this.info.get(model.id)?.keeper;
+    if (kept) return kept;
+    const file = this.spillOf(model);
+    if (!file) return undefined;
+    if (this.replayed?.id !== model.id) {
+      const keeper = new RecordKeeper(settings().recordsMaxKept);
+      this.replayed = { id: model.id, keeper: replay(file, keeper).then(() => keeper) };
+    }
+    return this.replayed.keeper;
+  }
+
+  /** The file holding a finished run's whole output, if it was kept. */
+  spillOf(model: RunModel): string | undefined {
+    if (model.running || !this.spillDir || this.info.get(model.id)?.spill) return undefined; // still being written
+    const file = spillPath(this.spillDir, model.id);
+    return fs.existsSync(file) ? file : undefined;
+  }
+
   /** The records text the output panel shows for a run (capped like the panel). */
   shownRecords(model: RunModel): string {
     return this.info.get(model.id)?.lines?.text ?? '';
@@ -165,7 +207,7 @@ export class RunStore implements vscode.Disposable {
 
   /** The records of a pipeline file's runs: one channel per file, cleared on each run. */
   recordsChannel(model: RunModel): vscode.OutputChannel {
-    return once(this.records, model.file, () => vscode.window.createOutputChannel(`Pipewright: ${model.pipelineName}`));
+    return once(this.records, model.file, () => vscode.window.createOutputChannel(`Pipewright Records: ${model.pipelineName}`));
   }
 
   /** Stderr of every stage, tagged with the stage, one log channel per pipeline file. */
@@ -183,14 +225,17 @@ export class RunStore implements vscode.Disposable {
     if (doc?.isDirty) await doc.save();
     const previous = this.latestOf(file);
     if (previous?.running) this.stop(previous.id);
-    // Only the latest run of a file keeps its records text (the output panel shows that run).
-    if (previous) delete this.info.get(previous.id)?.lines;
+    // Only the latest run of a file keeps its records text (the output panel shows that run) and its kept records.
+    if (previous) {
+      delete this.info.get(previous.id)?.lines;
+      delete this.info.get(previous.id)?.keeper;
+    }
     const loaded = loadPipeline(file);
     const name = loaded.ok ? loaded.pipeline.name : path.basename(file);
     const model = new RunModel(this.nextId++, file, name, request.to, Date.now());
     const config = settings();
     const lines = new RecordLines(config.maxRecords);
-    const info: RunInfo = { request, lines, timeline: new RunTimeline() };
+    const info: RunInfo = { request, lines, timeline: new RunTimeline(), keeper: new RecordKeeper(config.recordsMaxKept) };
     this.models.set(model.id, model);
     this.info.set(model.id, info);
     this.failures.delete(request.uri);
@@ -215,21 +260,25 @@ export class RunStore implements vscode.Disposable {
     });
     info.spans = { uri: request.uri, heads: loaded.pipeline.stages.map((s) => s.headSpan) };
     info.handle = handle;
+    if (this.spillDir && config.keepOutput) info.spill = new SpillFile(spillPath(this.spillDir, model.id));
     log.info(`run ${model.id}: ${file}${request.to ? ` (to stage ${request.to})` : ''}`);
     this.record(model);
     this.changed.fire({ model, run: true, stages: [] });
     this.started.fire(model);
-    void this.drain(model, handle, records, log, lines, info.timeline!);
+    void this.drain(model, handle, records, log, lines, info);
     return model;
   }
 
   /** Reads the run's one event stream to its end; every consumer is fed from here. */
-  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines, timeline: RunTimeline): Promise<void> {
+  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines, info: RunInfo): Promise<void> {
     try {
-      for await (const event of timeline.recording(handle.events)) {
+      for await (const event of info.timeline!.recording(handle.events)) {
         if (event.type === 'records') {
           const text = lines.take(event.data);
           if (text) records.append(text);
+          info.keeper?.take(event.data);
+          // Waits for the disk: the engine pauses the pipeline meanwhile, so memory stays flat.
+          await info.spill?.write(event.data);
         } else if (event.type === 'stderr') {
           log.info(`[${event.stage}] ${event.line}`);
         } else if (event.type === 'status' && event.message && (event.status === 'failed' || event.status === 'timed-out')) {
@@ -237,10 +286,16 @@ export class RunStore implements vscode.Disposable {
         }
         const change = model.apply(event);
         if (event.type === 'end') {
+          info.keeper?.flush();
           this.keepPeeks(model, handle);
           const rest = lines.flush();
           if (rest) records.append(rest);
           records.appendLine(summaryLine(model, lines));
+          const failure = failureReport(model);
+          if (failure) {
+            for (const l of failure.lines) records.appendLine(l);
+            this.failed.fire({ model, failure });
+          }
           this.reportFailure(model);
           if (this.models.has(model.id)) this.record(model);
         }
@@ -250,8 +305,16 @@ export class RunStore implements vscode.Disposable {
       log.error(`run ${model.id}: reading its events failed: ${(e as Error).message}`);
     } finally {
       await handle.result;
-      const info = this.info.get(model.id);
-      if (info) delete info.handle;
+      const spill = info.spill;
+      if (spill) {
+        const error = await spill.end();
+        if (error) {
+          log.warn(`run ${model.id}: its output could not be kept for Save All (${error.message})`);
+          fs.rmSync(spill.file, { force: true });
+        }
+        delete info.spill;
+      }
+      delete info.handle;
       this.ended.fire(model);
     }
   }
@@ -276,7 +339,7 @@ export class RunStore implements vscode.Disposable {
         .map((s) => {
           const head = spans.heads[s.index] ?? { start: 0, end: 0 };
           const range = new vscode.Range(doc.positionAt(head.start), doc.positionAt(head.end));
-          const how = s.status === 'timed-out' ? 'timed out' : s.signal ? `was killed by ${s.signal}` : `exited with code ${s.exitCode ?? '?'}`;
+          const how = endedHow(s);
           const tail = s.stderrTail.length > 0 ? `\n${s.stderrTail.join('\n')}` : '';
           const d = new vscode.Diagnostic(range, `Stage \`${s.name}\` ${how} in the last run.${tail}`, vscode.DiagnosticSeverity.Error);
           d.source = 'pipewright run';
@@ -303,6 +366,7 @@ export class RunStore implements vscode.Disposable {
     this.ended.dispose();
     this.started.dispose();
     this.removed.dispose();
+    this.failed.dispose();
     for (const c of [...this.records.values(), ...this.logs.values()]) c.dispose();
   }
 }
@@ -319,6 +383,6 @@ function once<T>(map: Map<string, T>, key: string, create: () => T): T {
 function summaryLine(model: RunModel, lines: RecordLines): string {
   const r = model.result;
   const hidden = lines.hidden > 0 ? `; ${lines.hidden} more not shown (pipewright.output.maxRecords = ${lines.shown})` : '';
-  const outcome = r?.outcome === 'succeeded' ? 'done' : r?.outcome === 'failed' ? `FAILED at stage ${r.failedStage ?? '?'}` : (r?.outcome ?? 'ended');
-  return `── ${outcome}: ${model.records} record${model.records === 1 ? '' : 's'} in ${formatDuration(model.elapsedMs)}${hidden}`;
+  const outcome = r?.outcome === 'succeeded' ? 'done' : r?.outcome === 'failed' ? 'failed' : (r?.outcome ?? 'ended');
+  return `── ${outcome}: ${plural(model.records, 'record')} in ${formatDuration(model.elapsedMs)}${hidden}`;
 }

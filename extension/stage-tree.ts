@@ -1,7 +1,7 @@
 // The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
 // Node objects are kept per run and stage, so a change refreshes just that node.
 import * as vscode from 'vscode';
-import { formatBytes, formatCount, formatDuration } from '../engine/format';
+import { formatBytes, formatCount, formatDuration, plural } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
 import { clockTime } from './history';
@@ -53,7 +53,7 @@ export class RunNode {
     const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `run:${m.id}${latest ? '' : ':earlier'}`;
     const rate = m.running ? ` · ${formatCount(m.recordRate)} rec/s` : '';
-    item.description = `${m.state} · ${formatCount(m.records)} records${rate} · ${formatDuration(m.elapsedMs)} · ${clockTime(m.startedAt)}`;
+    item.description = `${m.state} · ${plural(m.records, 'record', formatCount(m.records))}${rate} · ${formatDuration(m.elapsedMs)} · ${clockTime(m.startedAt)}`;
     item.iconPath = icon(runIcons[m.state]);
     const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome and statuses only.' : '';
     item.tooltip = new vscode.MarkdownString(`**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`);
@@ -112,6 +112,9 @@ export function stageDescription(s: StageView): string {
     if (st.bottleneck && s.status === 'running') parts.push('bottleneck');
   }
   if (s.status === 'failed') parts.push(s.signal ? s.signal : `exit ${s.exitCode ?? '?'}`);
+  // A failed stage says why right on its row: its last stderr line.
+  const said = s.stderrTail.findLast((l) => l.trim() !== '');
+  if ((s.status === 'failed' || s.status === 'timed-out') && said) parts.push(said.length > 120 ? `${said.slice(0, 120)}…` : said);
   return parts.join(' · ');
 }
 
@@ -137,8 +140,9 @@ export function stageDetails(s: StageView): DetailNode[] {
   }
   if (s.exitCode !== undefined) rows.push(new DetailNode('exit code', String(s.exitCode)));
   if (s.signal !== undefined) rows.push(new DetailNode('signal', s.signal));
-  if (s.message) rows.push(new DetailNode('message', s.message));
+  // The stderr tail first: the engine's message for a failed stage refers to it as "above".
   s.stderrTail.forEach((line, i) => rows.push(new DetailNode(i === 0 ? 'stderr' : '', line)));
+  if (s.message) rows.push(new DetailNode('message', s.message));
   return rows;
 }
 

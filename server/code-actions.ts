@@ -3,6 +3,7 @@ import { addStageNameFix, defineVariableFix } from '../dsl/fixes';
 import { problemCodes, type Fix, type ProblemCode } from '../dsl';
 import type { Analysis } from './analysis';
 import { diagnosticSource, type DiagnosticData, type DiagnosticFix } from './protocol';
+import { quoteArgvNumber, renameDuplicateStage } from './quick-fixes';
 
 function toEdits(analysis: Analysis, fix: Fix): TextEdit[] {
   return fix.edits.map((e) => ({ range: analysis.positions.range(e), newText: e.newText }));
@@ -41,6 +42,8 @@ const providers: Partial<Record<ProblemCode, Provider>> = {
     const fix = name ? defineVariableFix(analysis.result.parsed, analysis.result.pipeline, name) : undefined;
     return fix ? [action(analysis, fix.title, toEdits(analysis, fix), CodeActionKind.QuickFix, diagnostic, true)] : [];
   },
+  'wrong-type': quoteArgvNumber,
+  'duplicate-stage-name': renameDuplicateStage,
 };
 
 function isOurs(d: Diagnostic): d is Diagnostic & { code: ProblemCode } {

@@ -49,14 +49,28 @@ interface KeyContext {
   keyOnly: boolean;
 }
 
-function keyItems(ctx: KeyContext, docsList: readonly KeyDoc[], present: Map<string, number>, options: CompletionOptions, sortPrefix: string): CompletionItem[] {
+/** `with:` for a stage whose built-in is known: its required options (else its first), each with a placeholder. */
+function withInsertText(builtin: BuiltinName, childIndent: string): string {
+  const all = optionDocs(builtin);
+  const wanted = all.filter((d) => d.required).length > 0 ? all.filter((d) => d.required) : all.slice(0, 1);
+  const lines = wanted.map((d, i) => {
+    const example = d.examples?.[0];
+    const shown = typeof example === 'string' || typeof example === 'number' ? String(example).replace(/[$}\\]/g, '\\$&') : '';
+    const type = Array.isArray(d.type) ? d.type[0] : d.type;
+    return type === 'array' ? `${d.name}: [$${i + 1}]` : `${d.name}: \${${i + 1}${shown ? `:${shown}` : ''}}`;
+  });
+  return lines.length > 0 ? `with:\n${childIndent}${lines.join(`\n${childIndent}`)}` : 'with:';
+}
+
+function keyItems(ctx: KeyContext, docsList: readonly KeyDoc[], present: Map<string, number>, options: CompletionOptions, sortPrefix: string, builtin?: BuiltinName): CompletionItem[] {
   const childIndent = ' '.repeat(ctx.column + 2);
   return docsList
     .filter((d) => !present.has(d.name) || present.get(d.name) === ctx.line)
     .map((d, i) => {
       const item: CompletionItem = { label: d.name, kind: CompletionItemKind.Property, documentation: docs(keyMarkdown(d)), sortText: `${sortPrefix}${String(i).padStart(2, '0')}` };
       if (d.description) item.detail = d.description.split(/(?<=\.)\s/)[0];
-      return ctx.keyOnly ? insert(item, ctx.range, d.name, false, options) : insert(item, ctx.range, keyInsertText(d, childIndent), true, options);
+      if (ctx.keyOnly) return insert(item, ctx.range, d.name, false, options);
+      return insert(item, ctx.range, d.name === 'with' && builtin ? withInsertText(builtin, childIndent) : keyInsertText(d, childIndent), true, options);
     });
 }
 
@@ -209,7 +223,7 @@ export function completions(analysis: Analysis, position: Position, options: Com
     if (parents.length !== 1 || parents[0] !== 'stages') return [];
     const end = blockEnd(lines, position.line, keyMatch[1]!.length);
     const present = keysAt(lines, position.line, end, column);
-    return [...keyItems(ctx, stageKeyDocs, present, options, '1'), ...(keyMatch[3] === undefined || !keyOnly ? stageSnippets(at(wordStart), column, false, options) : [])];
+    return [...keyItems(ctx, stageKeyDocs, present, options, '1', builtinOfItem(lines, position.line)), ...(keyMatch[3] === undefined || !keyOnly ? stageSnippets(at(wordStart), column, false, options) : [])];
   }
 
   const segments = ancestors(lines, position.line, column, false);
@@ -226,7 +240,7 @@ export function completions(analysis: Analysis, position: Position, options: Com
   if (path.length === 2 && path[0] === 'stages' && path[1] === '[]') {
     const item = segments[1]!;
     const present = keysAt(lines, item.line, blockEnd(lines, item.line, item.column), column);
-    return keyItems(ctx, stageKeyDocs, present, options, '1');
+    return keyItems(ctx, stageKeyDocs, present, options, '1', builtinOfItem(lines, item.line));
   }
   if (path.length === 3 && path[0] === 'stages' && path[1] === '[]' && path[2] === 'with') {
     const builtin = builtinOfItem(lines, segments[1]!.line);

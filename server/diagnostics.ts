@@ -1,6 +1,7 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { problemDocsAnchor, type Problem, type Severity } from '../dsl';
 import type { Analysis } from './analysis';
+import { docsFragment } from './docs-lines';
 import { diagnosticSource, type DiagnosticData } from './protocol';
 
 const severities: Record<Severity, DiagnosticSeverity> = {
@@ -9,9 +10,10 @@ const severities: Record<Severity, DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
 };
 
-/** `<docsUrl>#problem-<code>`: the problem's section of docs/dsl.md. */
+/** `<docsUrl>#problem-<code>` (`#L<line>` for a local file): the problem's section of docs/dsl.md. */
 export function problemHref(docsUrl: string, code: Problem['code']): string {
-  return `${docsUrl.replace(/#.*$/, '')}#${problemDocsAnchor(code)}`;
+  const base = docsUrl.replace(/#.*$/, '');
+  return `${base}#${docsFragment(base, problemDocsAnchor(code))}`;
 }
 
 export function toDiagnostic(analysis: Analysis, p: Problem, docsUrl: string): Diagnostic {

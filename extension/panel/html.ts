@@ -1,27 +1,6 @@
-// The run panel's page: a strict Content-Security-Policy (nothing but the extension's own
-// script, by nonce, and stylesheet), no remote resources, no inline styles. No vscode here.
-import { randomBytes } from 'node:crypto';
+// The run panel's page: its markup inside the shared webview shell (../webview/html.ts). No vscode here.
 
-export interface PanelPage {
-  /** webview.cspSource: where the webview may load the extension's files from. */
-  cspSource: string;
-  scriptUri: string;
-  styleUri: string;
-  nonce?: string;
-}
-
-export function panelHtml({ cspSource, scriptUri, styleUri, nonce = randomBytes(18).toString('base64') }: PanelPage): string {
-  const csp = [`default-src 'none'`, `style-src ${cspSource}`, `img-src ${cspSource}`, `font-src ${cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${styleUri}">
-<title>Pipewright run</title>
-</head>
-<body>
+export const panelBody = `
 <p id="empty">No run to show yet: run a pipeline (▶ Run pipeline above <code>stages:</code>).</p>
 <main id="run" hidden>
   <header>
@@ -30,6 +9,7 @@ export function panelHtml({ cspSource, scriptUri, styleUri, nonce = randomBytes(
     <span id="summary"></span>
     <span class="actions">
       <button id="pin" aria-pressed="false"></button>
+      <button id="records">Records</button>
       <button id="stop">Stop</button>
       <button id="trace">Export Trace…</button>
     </span>
@@ -49,9 +29,6 @@ export function panelHtml({ cspSource, scriptUri, styleUri, nonce = randomBytes(
     <h2 id="history-heading">Runs of this pipeline</h2>
     <ol id="history"></ol>
   </section>
-</main>
-<script nonce="${nonce}" src="${scriptUri}"></script>
-</body>
-</html>
-`;
-}
+</main>`;
+
+export const panelPage = { view: 'run', title: 'Pipewright run', script: 'dist/panel.js', style: 'media/panel.css', body: panelBody };

@@ -1,9 +1,10 @@
 // What the run panel shows, computed from a run's model and timeline: the stage graph (nodes
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
-import { formatBytes, formatCount, formatDuration } from '../../engine/format';
+import { formatBytes, formatCount, formatDuration, plural } from '../../engine/format';
 import type { StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
+import { endedHow } from '../failure';
 import { clockTime, summaryOf, type RunSummary } from '../history';
 import type { RunModel, RunState, StageView } from '../run-model';
 
@@ -229,7 +230,7 @@ function nodeDetail(s: StageView): string {
 }
 
 function runSummary(m: RunModel): string {
-  const parts: string[] = [m.state, `${formatCount(m.records)} record${m.records === 1 ? '' : 's'}`];
+  const parts: string[] = [m.state, plural(m.records, 'record', formatCount(m.records))];
   if (m.running) parts.push(`${formatCount(m.recordRate)} rec/s`);
   parts.push(formatDuration(m.elapsedMs));
   if (m.result?.failedStage) parts.push(`failed at ${m.result.failedStage}`);
@@ -312,8 +313,7 @@ export function bottleneckWhy(s: StageView, links: readonly { from: string; to: 
 }
 
 function failureOf(s: StageView): Failure {
-  const how = s.status === 'timed-out' ? 'timed out' : s.signal ? `was killed by ${s.signal}` : `exited with code ${s.exitCode ?? '?'}`;
-  return { index: s.index, name: s.name, how, ...(s.message ? { message: s.message } : {}), stderr: s.stderrTail };
+  return { index: s.index, name: s.name, how: endedHow(s), ...(s.message ? { message: s.message } : {}), stderr: s.stderrTail };
 }
 
 function historyItem(h: RunSummary, current: boolean): HistoryItem {

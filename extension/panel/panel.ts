@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { Commands } from '../command-ids';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
-import { panelHtml } from './html';
+import { setUpWebview } from '../webview/host';
+import { panelPage } from './html';
 import { layoutInput, panelView, type PanelView } from './model';
 import { panelViewType, type FromPanel, type PanelState, type ToPanel } from './protocol';
 
@@ -86,14 +87,7 @@ export class RunPanel implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     const web = panel.webview;
-    // Scripts from the extension's own bundle only; files only from dist/ and media/.
-    web.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media/pipewright.svg');
-    web.html = panelHtml({
-      cspSource: web.cspSource,
-      scriptUri: web.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist/panel.js')).toString(),
-      styleUri: web.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media/panel.css')).toString(),
-    });
+    setUpWebview(panel, this.extensionUri, panelPage);
     this.panelSubscriptions = [
       web.onDidReceiveMessage((m: FromPanel) => this.receive(m)),
       // Hidden webviews are torn down (their state is kept); shown again, they get the current view.
@@ -128,6 +122,9 @@ export class RunPanel implements vscode.Disposable {
       }
       case 'stop':
         if (model) this.store.stop(model.id);
+        return;
+      case 'records':
+        if (model) void vscode.commands.executeCommand(Commands.showRecords, { runId: model.id });
         return;
       case 'exportTrace':
         if (model) void vscode.commands.executeCommand(Commands.exportTrace, { runId: model.id });

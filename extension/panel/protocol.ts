@@ -14,6 +14,8 @@ export type FromPanel =
   | { type: 'pin'; pinned: boolean }
   | { type: 'showRun'; runId: number }
   | { type: 'stop' }
+  /** Open the records view on this run's output. */
+  | { type: 'records' }
   | { type: 'exportTrace' };
 
 /** What the webview keeps with vscode.setState, so it draws at once when shown again or restored after a reload. */

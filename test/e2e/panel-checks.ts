@@ -1,15 +1,10 @@
-// Checkpoints that look inside the run panel. A webview is two nested iframes (VS Code's host
-// frame, then the page); the checks read the page's DOM, or press keys in it, for the suite.
+// Checkpoints that look inside the run panel (found with ./webview-dom.ts): the checks read the
+// page's DOM, or press keys in it, for the suite.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { PanelDom, PanelReadArgs } from './suite/panel-dom';
-
-const timeout = 30_000;
-
-function content(page: Page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
+import { timeout, viewFrame, within } from './webview-dom';
 
 // Page-side code as strings: evaluated in the webview as written, with no build helpers mixed in.
 const tableText = `JSON.stringify([...document.querySelectorAll('#table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent)))`;
@@ -40,22 +35,16 @@ const tableChanged = (before: string) => `new Promise((resolve) => {
   observer.observe(document.body, { subtree: true, childList: true, characterData: true });
 })`;
 
-function within<T>(p: Promise<T>, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} within ${timeout} ms`)), timeout).unref())]);
-}
-
 export function panelCheckpoints(screenshots: string): Record<string, (page: Page, args: unknown) => Promise<unknown>> {
   return {
     /** The panel as drawn: graph, table, failures, history (PanelDom). */
     'panel-read': async (page, raw) => {
       const args = (raw ?? {}) as PanelReadArgs;
-      const doc = content(page);
-      await doc.locator('#table tbody tr').first().waitFor({ timeout });
-      if (args.state) await doc.locator('#state', { hasText: new RegExp(`^${args.state}$`) }).waitFor({ timeout });
-      const frame = await (await doc.locator('body').elementHandle({ timeout }))!.ownerFrame();
-      if (!frame) throw new Error('the panel page has no frame');
+      const frame = await viewFrame(page, 'run');
+      await frame.locator('#table tbody tr').first().waitFor({ timeout });
+      if (args.state) await frame.locator('#state', { hasText: new RegExp(`^${args.state}$`) }).waitFor({ timeout });
       if (args.changedFrom) await within(frame.evaluate(tableChanged(JSON.stringify(args.changedFrom))), 'the table did not change');
-      const dom = (await frame.evaluate(readDom)) as PanelDom;
+      const dom = await frame.evaluate<PanelDom>(readDom);
       if (args.screenshot) {
         fs.mkdirSync(screenshots, { recursive: true });
         await page.screenshot({ path: path.join(screenshots, args.screenshot) });
@@ -74,7 +63,7 @@ export function panelCheckpoints(screenshots: string): Record<string, (page: Pag
     /** Presses a key on an element of the panel (by its data-key), as a keyboard user would. */
     'panel-press': async (page, raw) => {
       const { key, press } = raw as { key: string; press: string };
-      await content(page).locator(`[data-key="${key}"]`).press(press, { timeout });
+      await (await viewFrame(page, 'run')).locator(`[data-key="${key}"]`).press(press, { timeout });
     },
   };
 }

@@ -7,6 +7,7 @@ import { format } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { startCodeServer } from './code-server';
 import { panelCheckpoints } from './panel-checks';
+import { recordsCheckpoints } from './records-checks';
 import { ensureHost } from './setup';
 import { checkpointDir, checkpointFiles, type CheckpointAnswer } from './suite/checkpoint';
 import { suiteTag } from './suite/tag';
@@ -42,6 +43,7 @@ const sessions: Session[] = [
         await page.screenshot({ path: path.join(screenshotDir, 'screenshot-run.png') });
       },
       ...panelCheckpoints(screenshotDir),
+      ...recordsCheckpoints(screenshotDir),
     },
   },
   {

@@ -52,6 +52,8 @@ describe('code actions keyed by problem code', () => {
     { name: 'define a variable: flow env', text: 'env: { A: 1 }\nstages:\n  - use: read\n    with: { path: "${N}x.csv" }\n', code: 'undefined-variable', title: /Define `N`/, expected: 'env: { A: 1, N: "" }\nstages:\n  - use: read\n    with: { path: "${N}x.csv" }\n' },
     { name: 'define a variable: empty env', text: 'env:\nstages:\n  - command: [echo, "${X}"]\n', code: 'undefined-variable', title: /Define `X`/, expected: 'env:\n  X: ""\nstages:\n  - command: [echo, "${X}"]\n' },
     { name: 'define a variable: CRLF, empty flow env', text: 'env: {}\r\nstages:\r\n  - command: [echo, "${X}"]\r\n', code: 'undefined-variable', title: /Define `X`/, expected: 'env: { X: "" }\r\nstages:\r\n  - command: [echo, "${X}"]\r\n' },
+    { name: 'quote a number in a command argv', text: 'stages:\n  - command: [seq, 10]\n', code: 'wrong-type', title: /Quote 10 as "10"/, expected: 'stages:\n  - command: [seq, "10"]\n' },
+    { name: 'rename a duplicate stage to a free name', text: 'stages:\n  - name: a\n    run: cat\n  - name: a-2\n    run: cat\n  - name: a\n    run: cat\n', code: 'duplicate-stage-name', title: /Rename this stage to "a-3"/, expected: 'stages:\n  - name: a\n    run: cat\n  - name: a-2\n    run: cat\n  - name: a-3\n    run: cat\n' },
   ];
   for (const c of cases) {
     it(`${c.name}: applied and re-checked clean`, async () => {

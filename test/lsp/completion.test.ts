@@ -81,6 +81,17 @@ describe('completion', () => {
     expect((await complete('stages:\n  - run: cat\n    with:\n      |\n')).labels).toEqual([]);
   });
 
+  it('inserts with: holding the built-in’s own required options', async () => {
+    const read = await complete('stages:\n  - use: read\n    w|\n');
+    expect(applied(read.text, read.items.find((i) => i.label === 'with')!)).toMatch(/^stages:\n  - use: read\n    with:\n      path: \$\{1:[^}]+\}\n$/);
+    const head = await complete('stages:\n  - w|\n    use: head\n');
+    expect(applied(head.text, head.items.find((i) => i.label === 'with')!)).toMatch(/^stages:\n  - with:\n      count: \$\{1(:\d+)?\}\n    use: head\n$/);
+    const pick = await complete('stages:\n  - use: pick\n    |\n');
+    expect(applied(pick.text, pick.items.find((i) => i.label === 'with')!)).toBe('stages:\n  - use: pick\n    with:\n      fields: [$1]\n');
+    const shell = await complete('stages:\n  - run: cat\n    |\n');
+    expect(applied(shell.text, shell.items.find((i) => i.label === 'with')!)).toBe('stages:\n  - run: cat\n    with:\n      ${1:key}: ${2:value}\n');
+  });
+
   it('offers options and their values inside a one-line `with: { … }`', async () => {
     const flow = await complete('stages:\n  - use: read\n    with: { path: x.csv,| }\n');
     expect(flow.labels).toEqual(['format', 'header']);

@@ -2,55 +2,28 @@
 // sparklines, failures, runs of this pipeline) with plain DOM and SVG, and sends back what the
 // user clicked. Keeps the last view in the webview state, so hiding, showing and reloading the
 // window draw it at once.
+import { $, activate, connect, el, svg } from '../../webview/browser/page';
 import { placeGraph, type Direction, type Placed } from '../layout';
 import { columns, type ColumnKey, type GraphEdge, type GraphNode, type PanelView, type Spark, type TableRow } from '../model';
 import type { FromPanel, PanelState, ToPanel } from '../protocol';
 
-interface VsCodeApi {
-  postMessage(message: FromPanel): void;
-  getState(): PanelState | undefined;
-  setState(state: PanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-let state: PanelState = vscode.getState() ?? {};
+const page = connect<PanelState, FromPanel, ToPanel>((m) => {
+  if (m.type === 'view') {
+    state = { ...state, view: m.view, layout: m.layout };
+  } else {
+    delete state.view;
+    $('empty').textContent = m.message;
+  }
+  page.state = state;
+  page.save();
+  render();
+});
+let state: PanelState = page.state;
 let placed: { key: string; graph: Placed } | undefined;
 /** The panel's width when the graph was last laid out: narrower than the graph, it goes top to bottom. */
 let placedFor = 0;
 
-const svgNs = 'http://www.w3.org/2000/svg';
-const $ = (id: string) => document.getElementById(id)!;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-function svg(tag: string, attrs: Record<string, string | number> = {}, ...children: (Node | string)[]): SVGElement {
-  const e = document.createElementNS(svgNs, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  e.append(...children);
-  return e;
-}
-
-const post = (m: FromPanel) => vscode.postMessage(m);
-
-/** Click and Enter/Space do the same: everything that acts is reachable from the keyboard (buttons do it themselves). */
-function activate(e: Element, action: () => void): void {
-  e.addEventListener('click', action);
-  if (e instanceof HTMLButtonElement) return;
-  e.addEventListener('keydown', (ev) => {
-    if (ev.target !== e) return;
-    const k = (ev as KeyboardEvent).key;
-    if (k === 'Enter' || k === ' ') {
-      ev.preventDefault();
-      action();
-    }
-  });
-}
+const post = (m: FromPanel) => page.post(m);
 
 function render(): void {
   const view = state.view;
@@ -64,7 +37,7 @@ function render(): void {
   renderFailures(view);
   renderTable(view);
   renderHistory(view);
-  if (focused) (document.querySelector(`[data-key="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
+  if (focused) document.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
 }
 
 function renderHeader(view: PanelView): void {
@@ -175,7 +148,8 @@ function renderTable(view: PanelView): void {
     const button = el('button', { 'data-key': `sort-${c.key}`, title: `Sort by ${c.title}` }, c.title, sort.key === c.key ? (sort.descending ? ' ▼' : ' ▲') : '');
     activate(button, () => {
       state.sort = { key: c.key, descending: sort.key === c.key ? !sort.descending : c.numeric };
-      vscode.setState(state);
+      page.state = state;
+      page.save();
       render();
     });
     head.append(el('th', { scope: 'col', 'aria-sort': ariaSort, class: c.numeric ? 'num' : '' }, button));
@@ -214,24 +188,13 @@ function renderHistory(view: PanelView): void {
   $('history').replaceChildren(...items);
 }
 
-window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
-  const m = event.data;
-  if (m.type === 'view') {
-    state = { ...state, view: m.view, layout: m.layout };
-  } else {
-    delete state.view;
-    $('empty').textContent = m.message;
-  }
-  vscode.setState(state);
-  render();
-});
-
 // A resized panel may fit the graph the other way round.
 new ResizeObserver(() => {
   if (state.view && $('graph').clientWidth !== placedFor) render();
 }).observe($('graph'));
 activate($('pin'), () => post({ type: 'pin', pinned: !(state.view?.pinned ?? false) }));
 activate($('stop'), () => post({ type: 'stop' }));
+activate($('records'), () => post({ type: 'records' }));
 activate($('trace'), () => post({ type: 'exportTrace' }));
 render();
 post({ type: 'ready' });

@@ -2,8 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunModel } from '../../../extension/run-model';
-import { ended } from './api';
-import { workspacePath } from './helpers';
+import { api, ended } from './api';
+import { checkpoint } from './checkpoint';
+import { openPipeline, workspacePath } from './helpers';
+import type { RecordsDom, Toast } from './records-dom';
 
 /** The in-stock products under 100 in the example's CSV, counted here independently of the engine. */
 function expectedInStock(): number {
@@ -12,34 +14,54 @@ function expectedInStock(): number {
 }
 
 describe('inspect edge', () => {
-  it('runs with the edge after a stage tapped and shows its count and records', async () => {
-    const uri = vscode.Uri.file(workspacePath('examples/products.pipeline.yaml'));
-    const model = await vscode.commands.executeCommand<RunModel>('pipewright.inspectEdge', uri.toString(), 'in-stock');
+  it("takes the stage under the cursor, says it will run the pipeline, and shows the edge's count and records in a view that survives later runs", async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const doc = await openPipeline('examples/products.pipeline.yaml');
+    const editor = vscode.window.activeTextEditor!;
+    const at = doc.positionAt(doc.getText().indexOf('r.available'));
+    editor.selection = new vscode.Selection(at, at);
+    const inspecting = vscode.commands.executeCommand<RunModel | undefined>('pipewright.inspectEdge');
+    await vscode.commands.executeCommand('notifications.showList');
+    const asked = await checkpoint(workspacePath(''), 'notification', { contains: 'Inspect Edge runs', click: 'Run and Inspect' });
+    assert.ok(asked.ok, asked.error);
+    assert.deepEqual((asked.data as Toast).buttons, ['Run and Inspect']);
+    assert.match(
+      (asked.data as Toast).message,
+      /^Inspect Edge runs products\.pipeline\.yaml — every stage, as a normal run — with the records after stage "in-stock"/,
+    );
+    const model = await inspecting;
     assert.ok(model, 'a run started');
     await ended(model);
     assert.equal(model.state, 'succeeded');
-    const stage = model.stages.find((s) => s.name === 'in-stock');
-    assert.equal(stage?.stats?.recordsOut, expectedInStock(), 'the tapped edge has an exact record count');
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'pipewright-edge');
-    assert.ok(doc, 'the edge document is open');
-    // The document follows the run; once it has ended it shows the final count.
-    const text = await new Promise<string>((resolve) => {
-      const current = () => doc.getText();
-      if (current().includes('(succeeded)')) return resolve(current());
-      const sub = vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === doc && current().includes('(succeeded)')) {
-          sub.dispose();
-          resolve(current());
-        }
-      });
-    });
-    const [title, count, ...records] = text.trimEnd().split('\n');
-    assert.match(title!, /^# Records out of stage `in-stock` — run \d+ of cheap-products \(succeeded\)$/);
-    assert.match(count!, new RegExp(`^# ${expectedInStock()} records, `));
-    assert.ok(records.length > 0 && records.length <= 20);
-    for (const r of records) {
-      const rec = JSON.parse(r) as { available: boolean; price: number };
-      assert.ok(rec.available && rec.price < 100, r);
-    }
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('notifications.hideList');
+    assert.equal(model.stages.find((s) => s.name === 'in-stock')?.stats?.recordsOut, expectedInStock(), 'the tapped edge has an exact record count');
+
+    const read = async (summary: string) => {
+      const answer = await checkpoint(workspacePath(''), 'records-read', { summary });
+      assert.ok(answer.ok, answer.error);
+      return answer.data as RecordsDom;
+    };
+    const edge = await read(`run ${model.id} · succeeded · ${expectedInStock()} records on this edge`);
+    assert.equal(edge.title, 'cheap-products: after in-stock');
+    assert.ok(edge.rows.length > 0 && edge.rows.length <= 20);
+    assert.ok(edge.columns.includes('available boolean') && edge.columns.includes('price number'), edge.columns.join(', '));
+    assert.equal(edge.saveDisabled, true);
+    const n = expectedInStock();
+    assert.deepEqual(
+      edge.rows.map((r) => Number(r[0])),
+      Array.from({ length: edge.rows.length }, (_, i) => n - edge.rows.length + i + 1),
+    );
+
+    // A later run of the same pipeline: the view stays on its run's edge, and says a newer run exists.
+    const later = await vscode.commands.executeCommand<RunModel>('pipewright.runPipeline', doc.uri.toString());
+    await ended(later);
+    const { records } = await api();
+    await records.post();
+    assert.equal(records.lastView?.runId, model.id);
+    assert.equal(records.lastView?.stage, 'in-stock');
+    assert.equal(records.lastView?.newer, true);
+    const after = await read(`run ${model.id} · succeeded · ${n} records on this edge`);
+    assert.deepEqual(after.rows, edge.rows);
   });
 });

@@ -79,6 +79,9 @@ describe('running pipelines', () => {
     const failed = diagnostics.find((d) => d.source === 'pipewright run')!;
     assert.equal(failed.range.start.line, 4);
     assert.match(failed.message, /Stage `breaks` exited with code 3[\s\S]*boom: the input was not what I wanted/);
+    // The tree's failed stage says why on its own row.
+    const { stages } = await treeOf(model);
+    assert.match(String(stages[1]?.description), /^failed · .*exit 3 · boom: the input was not what I wanted$/);
   });
 
   it('stops a long run with Stop and leaves no process behind', async () => {

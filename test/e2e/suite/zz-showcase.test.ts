@@ -18,7 +18,7 @@ describe('showcase', () => {
     const model = await vscode.commands.executeCommand<RunModel>('pipewright.runPipeline', vscode.Uri.file(workspacePath('examples/access-log.pipeline.yaml')).toString());
     await ended(model);
     assert.equal(model.state, 'succeeded');
-    await vscode.commands.executeCommand('pipewright.showRecords');
+    await vscode.commands.executeCommand('pipewright.showOutput');
     const answer = await checkpoint(workspacePath(''), 'showcase');
     assert.ok(answer.ok, answer.error);
   });

@@ -1,0 +1,103 @@
+// A run's whole output, kept on disk while the run is in the history (the extension's storage),
+// so "Save all records…" works after the run and the records of an earlier window can be read
+// again. Writing waits for the disk (backpressure reaches the pipeline through the event stream);
+// saving streams, so memory stays flat whatever the size. No vscode here.
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import type { RecordKeeper } from './keeper';
+import { cellText, parseRecord } from './model';
+
+export class SpillFile {
+  private readonly out: fs.WriteStream;
+  private failed: Error | undefined;
+
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.out = fs.createWriteStream(file);
+    this.out.on('error', (e) => (this.failed = e));
+  }
+
+  /** Resolves when the chunk may be followed by the next (after a drain when the buffer is full). */
+  async write(data: Buffer): Promise<void> {
+    if (this.failed) return;
+    // events.once rejects on 'error' and removes its listeners either way.
+    if (!this.out.write(data)) await once(this.out, 'drain').catch(() => undefined);
+  }
+
+  /** Closes the file; resolves with the error that stopped writing, if any (the run goes on without a copy). */
+  async end(): Promise<Error | undefined> {
+    if (!this.failed) {
+      this.out.end();
+      await once(this.out, 'close').catch(() => undefined);
+    }
+    return this.failed;
+  }
+}
+
+/** The spill file of run `id` under `dir`. */
+export const spillPath = (dir: string, id: number) => path.join(dir, `run-${id}.ndjson`);
+
+/** Ids of the spill files in `dir`. */
+export function spilledIds(dir: string): number[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).flatMap((f) => {
+    const m = /^run-(\d+)\.ndjson$/.exec(f);
+    return m ? [Number(m[1])] : [];
+  });
+}
+
+/** Feeds a spill file to a keeper (the records of a run from an earlier window). */
+export async function replay(file: string, keeper: RecordKeeper): Promise<void> {
+  for await (const chunk of fs.createReadStream(file)) keeper.take(chunk as Buffer);
+  keeper.flush();
+}
+
+export type SaveFormat = 'ndjson' | 'csv';
+
+export const formatOf = (target: string): SaveFormat => (/\.csv$/i.test(target) ? 'csv' : 'ndjson');
+
+function lines(file: string): AsyncIterable<string> {
+  return readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+}
+
+/**
+ * Writes the whole output to `target`: NDJSON as the stages wrote it (a byte copy), or CSV with
+ * one column per field (nested fields dotted, non-JSON lines in a text column). CSV reads the
+ * file twice — once for the columns, once for the rows — so only the column names are held.
+ */
+export async function saveAll(spill: string, target: string, format: SaveFormat = formatOf(target)): Promise<{ records: number }> {
+  if (format === 'ndjson') {
+    let records = 0;
+    let last = 10;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) records++;
+        if (chunk.length > 0) last = chunk[chunk.length - 1]!;
+        done(null, chunk);
+      },
+    });
+    await pipeline(fs.createReadStream(spill), count, fs.createWriteStream(target));
+    return { records: records + (last !== 10 ? 1 : 0) };
+  }
+  const columns = new Map<string, true>();
+  for await (const line of lines(spill)) for (const key of Object.keys(parseRecord(line, 0).cells)) columns.set(key, true);
+  const keys = [...columns.keys()];
+  let records = 0;
+  async function* rows() {
+    for await (const line of lines(spill)) {
+      records++;
+      const { cells } = parseRecord(line, records);
+      yield keys.map((k) => {
+        const v = cells[k];
+        return v === undefined || v === null ? '' : cellText(v);
+      });
+    }
+  }
+  await pipeline(rows, stringify({ header: true, columns: keys }), fs.createWriteStream(target));
+  return { records };
+}

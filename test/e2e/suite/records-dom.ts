@@ -1,0 +1,28 @@
+/** What the harness reads from the records view and the workbench (shared by the harness and the suite). */
+export interface RecordsDom {
+  title: string;
+  summary: string;
+  note: string;
+  count: string;
+  /** Header texts: `#`, then each column as "name type", then the copy column. */
+  columns: string[];
+  /** Cell texts of the rows in the DOM (the virtualized table holds only those in sight). */
+  rows: string[][];
+  saveDisabled: boolean;
+  selection: string[];
+}
+
+export interface RecordsReadArgs {
+  /** Wait until the summary contains this (e.g. "run 12 · succeeded"). */
+  summary?: string;
+  /** Type this into the search box first. */
+  query?: string;
+  /** Save a screenshot of the workbench as this file under .e2e/screenshots/. */
+  screenshot?: string;
+}
+
+/** A notification toast: its message and its buttons. */
+export interface Toast {
+  message: string;
+  buttons: string[];
+}
