@@ -7,6 +7,8 @@ export interface Located {
   value: Span;
   /** True when the whole path was found; false when this is the nearest ancestor. */
   exact: boolean;
+  /** The path goes through an alias or merge key: the spans are the place of use, not the node itself. */
+  indirect?: boolean;
 }
 
 export function nodeSpan(node: { range?: [number, number, number] | null } | null | undefined): Span | undefined {
@@ -105,5 +107,6 @@ export function locate(doc: Document, path: readonly (string | number)[]): Locat
     }
     if (isAlias(node)) via ??= nodeSpan(node);
   }
+  if (via) current.indirect = true;
   return current;
 }

@@ -63,7 +63,7 @@ export function codeActions(analysis: Analysis, params: CodeActionParams): CodeA
     const span = analysis.positions.span(params.range);
     for (const stage of analysis.result.pipeline.stages) {
       if (span.start > stage.span.end || span.end < stage.span.start) continue;
-      const fix = addStageNameFix(analysis.text, stage);
+      const fix = addStageNameFix(analysis.result.parsed, stage);
       if (fix) actions.push(action(analysis, fix.title, toEdits(analysis, fix), CodeActionKind.RefactorRewrite));
     }
   }
