@@ -1,6 +1,6 @@
 import { Document, LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
-import { syntaxHint, unresolvedAlias } from './yaml-hints';
+import { syntaxHints, unresolvedAlias } from './yaml-hints';
 
 export interface Parsed {
   text: string;
@@ -48,12 +48,13 @@ export function parse(text: string): Parsed {
   const doc = docs[0]!;
   parsed.doc = doc;
   let tooDeep = false;
+  const hint = syntaxHints(text);
   for (const d of docs) {
     for (const e of [...d.errors, ...d.warnings]) {
       // One stack overflow is reported once, not at every level it unwinds through.
       if (e.code === 'RESOURCE_EXHAUSTION' && tooDeep) continue;
       tooDeep ||= e.code === 'RESOURCE_EXHAUSTION';
-      const p = (e.name === 'YAMLParseError' ? syntaxHint(text, e.code, e.pos) : undefined) ?? yamlProblem(e, text);
+      const p = (e.name === 'YAMLParseError' ? hint(e.code, e.pos) : undefined) ?? yamlProblem(e, text);
       // Several parser errors can come from one unclosed bracket: one problem each place.
       if (!parsed.problems.some((q) => q.start === p.start && q.end === p.end && q.message === p.message)) parsed.problems.push(p);
     }

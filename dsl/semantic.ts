@@ -1,4 +1,4 @@
-import type { Document } from 'yaml';
+import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { builtins, isBuiltin, type FileRole } from './builtins';
 import { ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
@@ -42,20 +42,23 @@ function emptyPipeline(ctx: SemanticContext): Problem[] {
 
 /**
  * Where to point at a stage as a whole: its name when it has one, else the `-` that opens it
- * (its first key may be any key, `workers` say, which is not what is wrong).
+ * (its first key may be any key, `workers` say, which is not what is wrong), found in the yaml
+ * library's syntax tree of the `stages` list.
  */
-function stageMark(text: string, stage: Stage): Span {
+function stageMark(parsed: Parsed, stage: Stage): Span {
   if (stage.keys.name) return stage.keys.name.value;
-  let i = stage.span.start - 1;
-  while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i--;
-  return text[i] === '-' ? { start: i, end: i + 1 } : stage.headSpan;
+  const root = parsed.doc.contents;
+  const stages = isMap(root) ? root.items.find((p) => isScalar(p.key) && p.key.value === 'stages')?.value : undefined;
+  const token = isSeq(stages) ? stages.srcToken : undefined;
+  const dash = token?.type === 'block-seq' ? token.items[stage.index]?.start.find((t) => t.type === 'seq-item-ind') : undefined;
+  return dash ? { start: dash.offset, end: dash.offset + 1 } : stage.headSpan;
 }
 
 function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[] {
   const present = actionKeys.filter((k) => raw[k] !== undefined);
   const problems: Problem[] = [];
   if (present.length === 0) {
-    problems.push(problem('missing-command', stageMark(ctx.text, stage), `${label(stage)} does nothing: give it one of \`run\` (shell command), \`command\` (argv) or \`use\` (built-in).`));
+    problems.push(problem('missing-command', stageMark(ctx.parsed, stage), `${label(stage)} does nothing: give it one of \`run\` (shell command), \`command\` (argv) or \`use\` (built-in).`));
   } else if (present.length > 1) {
     const spanOf = (k: (typeof actionKeys)[number]) => stage.keys[k]!;
     // Only keys written in the stage itself can be removed: one brought in by `<<: *x` would take the alias with it.

@@ -10,20 +10,26 @@ import { yamlScalar } from './yaml-text';
  * (reported by no one: building the data throws).
  */
 
-/** The last quote or flow bracket before `before` that is never closed, from the concrete syntax tree. */
-function unclosedOpening(text: string, before: number): { at: number; what: string; closer: string } | undefined {
-  let found: { at: number; what: string; closer: string } | undefined;
+interface Opening {
+  at: number;
+  what: string;
+  closer: string;
+}
+
+/** Every quote and flow bracket that is never closed, in source order, from the concrete syntax tree. */
+function unclosedOpenings(text: string): Opening[] {
+  const found: Opening[] = [];
   const consider = (token: CST.Token | undefined) => {
-    if (!token || !('offset' in token) || token.offset >= before) return;
+    if (!token || !('offset' in token)) return;
     if (token.type === 'flow-collection') {
       const opener = token.start.source;
       const closer = opener === '[' ? ']' : '}';
-      if (!token.end.some((e) => e.source === closer)) found = { at: token.offset, what: `\`${opener}\``, closer: `\`${closer}\`` };
+      if (!token.end.some((e) => e.source === closer)) found.push({ at: token.offset, what: `\`${opener}\``, closer: `\`${closer}\`` });
     } else if (token.type === 'double-quoted-scalar' || token.type === 'single-quoted-scalar') {
       const q = token.type === 'double-quoted-scalar' ? '"' : "'";
       const s = token.source;
       const closed = s.length >= 2 && s.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(s));
-      if (!closed) found = { at: token.offset, what: `quote \`${q}\``, closer: `the closing \`${q}\`` };
+      if (!closed) found.push({ at: token.offset, what: `quote \`${q}\``, closer: `the closing \`${q}\`` });
     }
   };
   try {
@@ -34,9 +40,9 @@ function unclosedOpening(text: string, before: number): { at: number; what: stri
       });
     }
   } catch {
-    return undefined; // too deep to walk: keep the parser's own report
+    return []; // too deep to walk: keep the parser's own report
   }
-  return found;
+  return found.sort((a, b) => a.at - b.at);
 }
 
 const commandLine = /^([ \t]*(?:-[ \t]+)?)(run|command)([ \t]*:[ \t]+)(.*)$/;
@@ -61,15 +67,22 @@ function colonInCommand(text: string, at: number): Problem | undefined {
   );
 }
 
-/** A clearer problem for a parser error, or undefined to keep the parser's. */
-export function syntaxHint(text: string, code: string, pos: [number, number]): Problem | undefined {
-  if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') return colonInCommand(text, pos[0]);
-  if (code === 'MISSING_CHAR' || code === 'BAD_INDENT' || code === 'UNEXPECTED_TOKEN') {
-    const open = unclosedOpening(text, pos[0]);
+/**
+ * Clearer problems for the parser errors of one text: `hint(code, pos)` gives one, or undefined to
+ * keep the parser's. The syntax tree is walked once, on the first error that needs it, however many
+ * errors one unclosed bracket causes.
+ */
+export function syntaxHints(text: string): (code: string, pos: [number, number]) => Problem | undefined {
+  let openings: Opening[] | undefined;
+  return (code, pos) => {
+    if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') return colonInCommand(text, pos[0]);
+    if (code !== 'MISSING_CHAR' && code !== 'BAD_INDENT' && code !== 'UNEXPECTED_TOKEN') return undefined;
+    openings ??= unclosedOpenings(text);
+    // The innermost opening before the error: the last one that starts before it.
+    const open = openings.findLast((o) => o.at < pos[0]);
     if (!open) return undefined;
     return problem('yaml-syntax', { start: open.at, end: open.at + 1 }, `This ${open.what} is never closed: add ${open.closer} where the value ends.`);
-  }
-  return undefined;
+  };
 }
 
 /** The first alias that names no anchor before it. */

@@ -1,6 +1,6 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { problemDocsAnchor, type Problem, type Severity } from '../dsl';
-import type { Analysis } from './analysis';
+import { rangeOf, type Analysis } from './analysis';
 import { diagnosticSource, type DiagnosticData } from './protocol';
 
 const severities: Record<Severity, DiagnosticSeverity> = {
@@ -15,12 +15,9 @@ export function problemHref(docsUrl: string, code: Problem['code']): string {
 }
 
 export function toDiagnostic(analysis: Analysis, p: Problem, docsUrl: string): Diagnostic {
-  const data: DiagnosticData = {
-    version: analysis.version,
-    fixes: (p.fixes ?? []).map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: analysis.positions.range(e), newText: e.newText })) })),
-  };
+  const data: DiagnosticData = { version: analysis.version };
   return {
-    range: analysis.positions.range(p),
+    range: rangeOf(analysis.document, p),
     severity: severities[p.severity],
     code: p.code,
     codeDescription: { href: problemHref(docsUrl, p.code) },
