@@ -19,14 +19,19 @@ function counts(problems: readonly Problem[]): Map<ProblemCode, number> {
   return n;
 }
 
+/** Problems found while reading the YAML; while one is an error, check() holds the other checks back. */
+const yamlCodes: ReadonlySet<ProblemCode> = new Set(['yaml-syntax', 'duplicate-key', 'multiple-documents']);
+
 /**
  * True when `after` has no problem that `before` did not: per code, no more problems than
  * before. Codes, not messages, are compared: a message may name a stage by a name the edit gave it.
- * With `fixing`, that problem's code must also have one problem fewer (the fix fixes it).
+ * With `fixing`, that problem's code must also have one problem fewer (the fix fixes it). When the
+ * YAML was broken before, only YAML problems are compared: mending it uncovers the checks it held back.
  */
 export function introducesNoProblem(before: readonly Problem[], after: readonly Problem[], fixing?: Problem): boolean {
   const was = counts(before);
-  for (const [code, n] of counts(after)) if (n > (was.get(code) ?? 0) - (code === fixing?.code ? 1 : 0)) return false;
+  const yamlBroken = before.some((p) => yamlCodes.has(p.code) && p.severity === 'error');
+  for (const [code, n] of counts(yamlBroken ? after.filter((p) => yamlCodes.has(p.code)) : after)) if (n > (was.get(code) ?? 0) - (code === fixing?.code ? 1 : 0)) return false;
   return true;
 }
 
