@@ -157,7 +157,9 @@ function linesOf(document: TextDocument): Lines {
  * Completion at a position: `${VAR}` names inside values, built-in names after `use:`, allowed
  * values of enum and boolean keys, and the keys that fit where the cursor is (pipeline keys at
  * the top, stage keys in a stage, the built-in's options under `with:`), plus new-stage snippets
- * in the `stages` list. Keys already present are not offered again.
+ * in the `stages` list. Keys already present are not offered again. Reads the document's current
+ * lines; `pipeline` (for the stage env of `${VAR}` names) may come from an older version's check,
+ * so that completion never waits for one.
  */
 export function completions(document: TextDocument, pipeline: Pipeline, position: Position, options: CompletionOptions): CompletionItem[] {
   if (position.line < 0 || position.line >= document.lineCount) return [];
