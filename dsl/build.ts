@@ -3,7 +3,7 @@ import { isBuiltin } from './builtins';
 import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction } from './model';
 import type { Parsed } from './parse';
 import { emptySpan, type Span } from './span';
-import { locate } from './yaml-nodes';
+import { locate, locateKeys } from './yaml-nodes';
 
 type Json = Record<string, unknown>;
 
@@ -53,10 +53,7 @@ export function programName(s: Json): string | undefined {
 function keySpans<K extends string>(doc: Document | undefined, path: (string | number)[], keys: readonly K[]) {
   const spans: Partial<Record<K, { key: Span; value: Span }>> = {};
   if (!doc) return spans;
-  for (const key of keys) {
-    const at = locate(doc, [...path, key]);
-    if (at.exact && at.key) spans[key] = { key: at.key, value: at.value };
-  }
+  for (const [key, at] of locateKeys(doc, path, keys)) if (at.key) spans[key] = { key: at.key, value: at.value };
   return spans;
 }
 

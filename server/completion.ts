@@ -1,9 +1,10 @@
 import { CompletionItemKind, InsertTextFormat, InsertTextMode, MarkupKind, type CompletionItem, type Position, type Range } from 'vscode-languageserver';
-import { isBuiltin, type BuiltinName } from '../dsl';
-import type { Analysis } from './analysis';
+import { isBuiltin, type BuiltinName, type Pipeline } from '../dsl';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { lineText as lineOf } from './analysis';
 import { builtinList, builtinMarkdown, keyDocAt, keyMarkdown, optionDocs, pipelineKeyDocs, stageKeyDocs, type KeyDoc } from './schema-docs';
 import { shownValue, stageAt, variablesAt, type VariableInfo } from './variables';
-import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo } from './yaml-context';
+import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo, type Lines } from './yaml-context';
 
 export interface CompletionOptions {
   /** The client understands snippet syntax (`${1:name}`); otherwise plain text is inserted. */
@@ -41,7 +42,7 @@ function keyInsertText(doc: KeyDoc, childIndent: string): string {
 }
 
 interface KeyContext {
-  lines: LineInfo[];
+  lines: Lines;
   line: number;
   column: number;
   range: Range;
@@ -110,12 +111,12 @@ function variableItems(vars: VariableInfo[], range: Range, close: boolean, optio
 }
 
 /** The `use:` value of the stage an item line opens. */
-function builtinOfItem(lines: LineInfo[], itemLine: number): BuiltinName | undefined {
+function builtinOfItem(lines: Lines, itemLine: number): BuiltinName | undefined {
   const column = itemContentColumn(lines, itemLine);
   if (column === undefined) return undefined;
-  const end = blockEnd(lines, itemLine, lines[itemLine]!.dash ?? 0);
+  const end = blockEnd(lines, itemLine, lines.at(itemLine)!.dash ?? 0);
   const useLine = keysAt(lines, itemLine, end, column).get('use');
-  const value = useLine === undefined ? undefined : lines[useLine]!.value?.replace(/^["']|["']$/g, '');
+  const value = useLine === undefined ? undefined : lines.at(useLine)!.value?.replace(/^["']|["']$/g, '');
   return value !== undefined && isBuiltin(value) ? value : undefined;
 }
 
@@ -151,15 +152,32 @@ function flowOptionCompletions(builtin: BuiltinName, flow: string, rest: string,
 }
 
 /**
+ * The document's lines as LineInfo, each read from the TextDocument when first asked for: the
+ * structure around the cursor is usually a few lines up, so a big file is not split per request.
+ * Kept per document version.
+ */
+const lineCache = new WeakMap<TextDocument, { version: number; lines: Lines }>();
+
+function linesOf(document: TextDocument): Lines {
+  const cached = lineCache.get(document);
+  if (cached?.version === document.version) return cached.lines;
+  const infos: LineInfo[] = [];
+  const lines: Lines = { length: document.lineCount, at: (line) => (line < 0 || line >= document.lineCount ? undefined : (infos[line] ??= lineInfo(lineOf(document, line)))) };
+  lineCache.set(document, { version: document.version, lines });
+  return lines;
+}
+
+/**
  * Completion at a position: `${VAR}` names inside values, built-in names after `use:`, allowed
  * values of enum and boolean keys, and the keys that fit where the cursor is (pipeline keys at
  * the top, stage keys in a stage, the built-in's options under `with:`), plus new-stage snippets
- * in the `stages` list. Keys already present are not offered again.
+ * in the `stages` list. Keys already present are not offered again. Reads the document's current
+ * lines; `pipeline` (for the stage env of `${VAR}` names) may come from an older version's check,
+ * so that completion never waits for one.
  */
-export function completions(analysis: Analysis, position: Position, options: CompletionOptions): CompletionItem[] {
-  const { positions } = analysis;
-  if (position.line < 0 || position.line >= positions.lineCount) return [];
-  const lineText = positions.lineText(position.line);
+export function completions(document: TextDocument, pipeline: Pipeline, position: Position, options: CompletionOptions): CompletionItem[] {
+  if (position.line < 0 || position.line >= document.lineCount) return [];
+  const lineText = lineOf(document, position.line);
   const cursor = Math.min(position.character, lineText.length);
   const prefix = lineText.slice(0, cursor);
   const wordEnd = cursor + (/^[\w.-]*/.exec(lineText.slice(cursor))?.[0].length ?? 0);
@@ -168,16 +186,14 @@ export function completions(analysis: Analysis, position: Position, options: Com
   // ${VAR}: anywhere, also in flow collections and block scalars.
   const variable = /\$\{([A-Za-z0-9_]*)$/.exec(prefix);
   if (variable && !prefix.endsWith('$${' + variable[1])) {
-    const offset = positions.offset(position);
-    const stage = stageAt(analysis.result.pipeline, offset);
+    const stage = stageAt(pipeline, document.offsetAt(position));
     const nameEnd = cursor + (/^[A-Za-z0-9_]*/.exec(lineText.slice(cursor))?.[0].length ?? 0);
     const close = lineText[nameEnd] !== '}';
-    return variableItems(variablesAt(analysis.result.pipeline, stage, options.env), at(cursor - variable[1]!.length, nameEnd), close, options);
+    return variableItems(variablesAt(pipeline, stage, options.env), at(cursor - variable[1]!.length, nameEnd), close, options);
   }
   if (/(^|\s)#/.test(prefix.replace(/"[^"]*"|'[^']*'/g, '""'))) return [];
 
-  const lines = analysis.text.split(/\r\n|\r|\n/).map(lineInfo);
-  if (lines.length === 0) return [];
+  const lines = linesOf(document);
 
   // Inside a one-line flow mapping of options: `with: { path: x, fo| }` or `with: { format: c| }`.
   const flowMatch = /^( *)(- +)?with[ \t]*:[ \t]*\{([^{}]*)$/.exec(prefix);

@@ -4,9 +4,15 @@ import {
   CodeActionRequest,
   CodeLensRequest,
   CompletionRequest,
+  DefinitionRequest,
+  DocumentFormattingRequest,
+  DocumentLinkRequest,
   DocumentSymbolRequest,
   FoldingRangeRequest,
   HoverRequest,
+  ReferencesRequest,
+  SelectionRangeRequest,
+  SemanticTokensRequest,
   LogMessageNotification,
   MessageType,
   PrepareRenameRequest,
@@ -48,12 +54,18 @@ describe('the server never fails a request, whatever the text', () => {
           await client.connection.sendRequest(CompletionRequest.type, { textDocument, position });
           await client.connection.sendRequest(HoverRequest.type, { textDocument, position });
           await client.connection.sendRequest(PrepareRenameRequest.type, { textDocument, position });
+          await client.connection.sendRequest(DefinitionRequest.type, { textDocument, position });
+          await client.connection.sendRequest(ReferencesRequest.type, { textDocument, position, context: { includeDeclaration: true } });
+          await client.connection.sendRequest(SelectionRangeRequest.type, { textDocument, positions: [position] });
           const range = { start: { line: 0, character: 0 }, end: position };
           await client.connection.sendRequest(CodeActionRequest.type, { textDocument, range, context: { diagnostics } });
         }
         await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument });
         await client.connection.sendRequest(CodeLensRequest.type, { textDocument });
         await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument });
+        await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument, options: { tabSize: 2, insertSpaces: true } });
+        await client.connection.sendRequest(DocumentLinkRequest.type, { textDocument });
+        await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument });
         await client.close(uri);
       }),
       { numRuns: 150 },

@@ -14,6 +14,7 @@ import {
   PublishDiagnosticsNotification,
   StreamMessageReader,
   StreamMessageWriter,
+  type ClientCapabilities,
   type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -45,11 +46,12 @@ export class TestClient {
     connection.listen();
   }
 
-  async initialize(initializationOptions: unknown = {}, snippetSupport = true): Promise<InitializeResult> {
+  /** `capabilities` are added to the default ones (snippets, versioned push diagnostics). */
+  async initialize(initializationOptions: unknown = {}, snippetSupport = true, capabilities: ClientCapabilities = {}): Promise<InitializeResult> {
     this.initializeResult = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,
-      capabilities: { textDocument: { completion: { completionItem: { snippetSupport } }, publishDiagnostics: { versionSupport: true } } },
+      capabilities: { ...capabilities, textDocument: { completion: { completionItem: { snippetSupport } }, publishDiagnostics: { versionSupport: true }, ...capabilities.textDocument } },
       initializationOptions,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
@@ -101,7 +103,7 @@ export class TestClient {
 }
 
 /** The server from source, in this process, over an in-memory duplex pair. */
-export async function inProcess(options: ServerOptions = {}, initializationOptions: unknown = {}, snippetSupport = true): Promise<TestClient> {
+export async function inProcess(options: ServerOptions = {}, initializationOptions: unknown = {}, snippetSupport = true, capabilities: ClientCapabilities = {}): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
@@ -111,7 +113,7 @@ export async function inProcess(options: ServerOptions = {}, initializationOptio
     toServer.end();
     toClient.end();
   });
-  await client.initialize(initializationOptions, snippetSupport);
+  await client.initialize(initializationOptions, snippetSupport, capabilities);
   return client;
 }
 

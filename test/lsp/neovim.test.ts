@@ -92,4 +92,19 @@ describe('headless Neovim as an LSP client', () => {
       fs.rmSync(config, { force: true });
     }
   });
+
+  it('attaches to `*.pipeline.yml` files too, with the same documented set-up', async () => {
+    const config = path.join(os.tmpdir(), `pipewright-nvim-config-yml-${process.pid}.lua`);
+    fs.writeFileSync(config, documentedLua('### Neovim 0.7+'));
+    // Next to the original, so that its relative paths resolve the same way.
+    const yml: Fixture = { ...fixture, name: 'builtins.pipeline.yml', file: fixture.file.replace(/\.yaml$/, '.yml') };
+    fs.writeFileSync(yml.file, fixture.text);
+    try {
+      const result = await runNvim(yml, () => ['--cmd', `luafile ${config}`, '-c', `luafile ${path.join(luaDir, 'nvim-dump-diagnostics.lua')}`]);
+      expect(result.stored!.map((d) => `${d.line} ${d.code}`).sort()).toEqual(fixture.want);
+    } finally {
+      fs.rmSync(config, { force: true });
+      fs.rmSync(yml.file, { force: true });
+    }
+  });
 });
