@@ -157,3 +157,20 @@ export function removeEntryEdit(parsed: Parsed, map: YAMLMap<Node, Node | null>,
   }
   return { start, end, newText: '' };
 }
+
+/**
+ * Deletions that overlap or touch, joined into one (removing two neighbours of a flow mapping
+ * takes the comma between them twice otherwise); undefined when a replacement overlaps another edit.
+ */
+export function joinDeletions(edits: readonly Edit[]): Edit[] | undefined {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: Edit[] = [];
+  for (const e of sorted) {
+    const last = out[out.length - 1];
+    if (!last || e.start > last.end) out.push({ ...e });
+    else if (last.newText === '' && e.newText === '') last.end = Math.max(last.end, e.end);
+    else if (e.start === last.end) out.push({ ...e });
+    else return undefined;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { builtins, isBuiltin, type FileRole } from './builtins';
-import { ownPair, ownStageMap, removeEntryEdit } from './fixes';
+import { joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
 import { stageLabel as label, type Pipeline, type Stage } from './model';
@@ -68,8 +68,9 @@ function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[
       return pair && removeEntryEdit(ctx.parsed, map, pair);
     };
     const fixes = present.flatMap((keep) => {
-      const edits = present.filter((k) => k !== keep).map(removal);
-      return edits.every((e): e is Edit => e !== undefined) ? [{ title: `Keep \`${keep}\``, edits }] : [];
+      const removals = present.filter((k) => k !== keep).map(removal);
+      const edits = removals.every((e): e is Edit => e !== undefined) ? joinDeletions(removals) : undefined;
+      return edits ? [{ title: `Keep \`${keep}\``, edits }] : [];
     });
     for (const k of present.slice(1)) {
       problems.push(problem('conflicting-command', spanOf(k).key, `${label(stage)} has ${present.map((p) => `\`${p}\``).join(' and ')}: keep exactly one.`, fixes));

@@ -1,14 +1,18 @@
 import { check, type CheckOptions, type CheckResult } from './check';
 import type { Edit, Fix, Problem, ProblemCode } from './problems';
 
-/** The text with the edits applied; edits must not overlap (as in LSP). */
-export function applyEdits(text: string, edits: readonly Edit[]): string {
+/**
+ * The text with the edits applied; undefined when two of them overlap, which LSP forbids (clients
+ * would each apply them differently, so such an edit is never offered).
+ */
+export function applyEdits(text: string, edits: readonly Edit[]): string | undefined {
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';
   let at = 0;
   for (const e of sorted) {
+    if (e.start < at) return undefined;
     out += text.slice(at, e.start) + e.newText;
-    at = Math.max(at, e.end);
+    at = e.end;
   }
   return out + text.slice(at);
 }
@@ -41,8 +45,9 @@ export function introducesNoProblem(before: readonly Problem[], after: readonly 
  * client is offered (quick fix, rename, "Name this stage", formatting) goes through here first.
  */
 export function isSafeEdit(before: CheckResult, options: CheckOptions, edits: readonly Edit[], fixing?: Problem): boolean {
-  if (edits.length === 0) return false;
-  const after = check(applyEdits(before.parsed.text, edits), options);
+  const text = edits.length === 0 ? undefined : applyEdits(before.parsed.text, edits);
+  if (text === undefined) return false;
+  const after = check(text, options);
   return introducesNoProblem(before.problems, after.problems, fixing);
 }
 

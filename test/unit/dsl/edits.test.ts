@@ -4,6 +4,7 @@ import { check, parse, type Problem } from '../../../dsl';
 import { anchorsOf } from '../../../dsl/anchors';
 import { formatEdits } from '../../../dsl/format';
 import { shellReferences } from '../../../dsl/shell-vars';
+import { joinDeletions } from '../../../dsl/fixes';
 import { applyEdits, introducesNoProblem } from '../../../dsl/verify';
 import { yamlScalar } from '../../../dsl/yaml-text';
 import { fakeHost } from './fake-host';
@@ -67,7 +68,27 @@ describe('formatEdits', () => {
     const text = 'name:  x   # n\nx-a: &a\n    run: cat\nstages:\n   - <<: *a\n   - { run: b }\n   - command: [a,  b]\n';
     const formatted = applyEdits(text, formatEdits(parse(text))!);
     expect(formatted).toBe('name: x # n\nx-a: &a\n  run: cat\nstages:\n  - <<: *a\n  - { run: b }\n  - command: [a, b]\n');
-    expect(formatEdits(parse(formatted))).toEqual([]);
+    expect(formatEdits(parse(formatted!))).toEqual([]);
     expect(formatEdits(parse('stages: [a\n'))).toBeUndefined();
+  });
+});
+
+describe('applyEdits and joinDeletions', () => {
+  it('refuses overlapping edits (LSP forbids them); neighbouring deletions are joined into one', () => {
+    expect(applyEdits('abcdef', [{ start: 1, end: 3, newText: '' }, { start: 2, end: 4, newText: '' }])).toBeUndefined();
+    expect(applyEdits('abcdef', [{ start: 1, end: 2, newText: 'X' }, { start: 2, end: 4, newText: '' }])).toBe('aXef');
+    const joined = joinDeletions([{ start: 2, end: 4, newText: '' }, { start: 1, end: 3, newText: '' }]);
+    expect(joined).toEqual([{ start: 1, end: 4, newText: '' }]);
+    expect(joinDeletions([{ start: 1, end: 3, newText: 'x' }, { start: 2, end: 4, newText: '' }])).toBeUndefined();
+  });
+
+  it('"Keep `run`" on a flow stage with three actions removes both others in one edit (found by the property test)', () => {
+    const text = 'stages:\n  - { run: cat, command: [sort], use: head }\nname: x\n';
+    const options = { file: '/p/x.pipeline.yaml', host: fakeHost() };
+    const keep = check(text, options).problems.find((p) => p.code === 'conflicting-command')?.fixes?.find((f) => f.title === 'Keep `run`');
+    expect(keep?.edits).toHaveLength(1);
+    const fixed = applyEdits(text, keep!.edits)!;
+    expect(fixed).toBe('stages:\n  - { run: cat,  }\nname: x\n');
+    expect(check(fixed, options).problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 });
