@@ -9,7 +9,7 @@ import type { StageStatus } from './status';
 export interface StageSample {
   /** Milliseconds since the run started. */
   t: number;
-  /** Records written so far, where the engine counts them (see StageStats.recordsOut). */
+  /** Records written so far to the next stage, when that edge is counted (see StageStats.recordsOut). */
   records?: number;
   bytesOut: number;
   /** User + system CPU so far. */
@@ -124,7 +124,8 @@ function sampleOf(t: number, s: StageStats): StageSample {
   return {
     t,
     ...(s.recordsOut !== undefined ? { records: s.recordsOut } : {}),
-    bytesOut: s.bytesOut,
+    // The output edge's bytes when it is counted, else what the process wrote.
+    bytesOut: s.bytesOut ?? s.procBytesWritten,
     cpuMs: s.cpuUserMs + s.cpuSysMs,
     rssKb: s.rssKb,
   };

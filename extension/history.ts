@@ -53,6 +53,7 @@ export function modelOf(s: RunSummary): RunModel {
     ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}),
     ...(st.signal !== undefined ? { signal: st.signal } : {}),
   }));
+  m.freeze();
   return m;
 }
 

@@ -47,7 +47,7 @@ describe('running pipelines', () => {
       stages.map((s) => [s.label, iconId(s)]),
       ['read', 'slow-or-failing', 'per-path', 'count', 'as-records'].map((n) => [n, 'pass']),
     );
-    assert.ok(model.stages.every((s) => s.stats?.exact && s.stats.bytesOut > 0), 'every stage has exact final byte counts');
+    assert.ok(model.stages.every((s) => s.stats?.exact && (s.stats.bytesOut ?? 0) > 0), 'every stage has exact final byte counts');
   });
 
   it('shows upstream stages as stopped early when a head-like stage finishes', async () => {

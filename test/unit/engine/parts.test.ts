@@ -66,7 +66,7 @@ describe('plumbing', () => {
     expect(parseControlLine('hello')).toBeUndefined();
     const pid = parseControlLine('pid 0 99 1795309507,870123');
     expect(pid).toMatchObject({ kind: 'pid', index: 0, pid: 99 });
-    expect(pid?.at).toBeCloseTo(1795309507870.123, 2);
+    expect(pid?.kind === 'pid' ? pid.at : undefined).toBeCloseTo(1795309507870.123, 2);
     expect(parseControlLine('done 0 0 1 2 3 4 1795309507.5')).toMatchObject({ at: 1795309507500 });
     // The wrapper says whether 137 was an exit or SIGKILL.
     expect(parseControlLine('done 0 137 1 2 3 4 1795309507.5 exit')).toMatchObject({ status: 137, signaled: false });
@@ -184,7 +184,7 @@ describe('event queue', () => {
   });
   it('replaces an unread stats tick by the newer one and ends after close', async () => {
     const q = new EventQueue(1000, () => {}, () => {});
-    const tick = (ms: number): RunEvent => ({ type: 'stats', elapsedMs: ms, stages: [], records: 0, bytes: 0 });
+    const tick = (ms: number): RunEvent => ({ type: 'stats', edges: [], progress: { bytes: 0, bytesPerSec: 0 }, elapsedMs: ms, stages: [], records: 0, bytes: 0 });
     q.push(tick(1));
     q.push(tick(2));
     q.close();

@@ -9,7 +9,7 @@ import { RunModel } from '../../../extension/run-model';
 
 function stats(index: number, extra: Partial<StageStats> = {}): StageStats {
   return {
-    name: `s${index}`, index, status: 'running', bytesIn: 0, bytesOut: 0, cpuUserMs: 0, cpuSysMs: 0, rssKb: 1000, maxRssKb: 2000, durationMs: 0,
+    name: `s${index}`, index, status: 'running', bytesIn: 0, bytesOut: 0, procBytesRead: 0, procBytesWritten: 0, cpuUserMs: 0, cpuSysMs: 0, rssKb: 1000, maxRssKb: 2000, durationMs: 0,
     rateOut: 0, busy: 0, waitingRead: 0, waitingWrite: 0, working: 0, bottleneck: false, exact: false, ...extra,
   };
 }
@@ -30,7 +30,7 @@ const running = [0, 1, 2].map((i): RunEvent => ({ type: 'status', stage: `s${i}`
 /** Tick at `t` seconds: s1 is the slow one (working), s0 waits to write, s2 waits to read; the sink has counted `t * 1000` records. */
 function tick(t: number): RunEvent {
   return {
-    type: 'stats',
+    type: 'stats', edges: [], progress: { bytes: 0, bytesPerSec: 0 },
     elapsedMs: t * 1000,
     records: t * 1000,
     bytes: t * 10_000,
@@ -93,11 +93,11 @@ describe('run panel view model', () => {
     const end: RunEvent = {
       type: 'end',
       result: {
-        outcome: 'failed', ok: false, records: 3, bytes: 30, durationMs: 2500, stoppedReading: false, failedStage: 's2',
+        outcome: 'failed', ok: false, records: 3, bytes: 30, durationMs: 2500, stoppedReading: false, edges: [], failedStage: 's2',
         stages: [
           { name: 's0', index: 0, status: 'stopped-early', signal: 'SIGPIPE', stderrTail: [], stats: stats(0, { status: 'stopped-early', bytesIn: 10, bytesOut: 2048, cpuUserMs: 30, cpuSysMs: 10, durationMs: 2000, maxRssKb: 1024 }) },
           { name: 's1', index: 1, status: 'succeeded', exitCode: 0, stderrTail: [], stats: stats(1, { status: 'succeeded', bytesOut: 100, recordsOut: 10, durationMs: 2000 }) },
-          { name: 's2', index: 2, status: 'failed', exitCode: 3, message: 'exited with code 3', stderrTail: ['boom'], stats: stats(2, { status: 'failed', bytesOut: 30, recordsOut: 3, durationMs: 1000 }) },
+          { name: 's2', index: 2, status: 'failed', exitCode: 3, message: 'exited with code 3', stderrTail: ['boom'], stats: stats(2, { status: 'failed', recordsIn: 10, bytesOut: 30, recordsOut: 3, durationMs: 1000 }) },
         ],
       },
     };
@@ -106,7 +106,7 @@ describe('run panel view model', () => {
     expect([row.name.text, row.status.text, row.bytesOut.text, row.bytesOut.sort, row.cpu.text, row.peakRss.text, row.duration.text, row.exit.text]).toEqual([
       's0', 'stopped early', '2.0 KB', 2048, '40 ms', '1.0 MB', '2.00 s', 'SIGPIPE',
     ]);
-    // Records in is the writer's records out; unknown values sort last, shown as a dash.
+    // Records in are counted on the stage's input edge; unknown values sort last, shown as a dash.
     expect(v.rows.map((r) => [r.cells.recordsIn.text, r.cells.recordsOut.text])).toEqual([['—', '—'], ['—', '10'], ['10', '3']]);
     expect(v.rows[0]?.cells.recordsOut.sort).toBeNull();
     // Ended: rates are averages over the stage's life; edges show totals.
