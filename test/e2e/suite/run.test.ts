@@ -24,6 +24,17 @@ async function treeOf(model: RunModel): Promise<{ root: vscode.TreeItem; stages:
   return { root: tree.getTreeItem(node), stages: stages.map((s) => tree.getTreeItem(s)) };
 }
 
+/** Each stage's detail rows in the tree (label → text), read as the view shows them. */
+async function detailsOf(model: RunModel): Promise<Map<string, string>[]> {
+  const { tree } = await api();
+  tree.flush();
+  const node = (tree.getChildren() as RunNode[]).find((r) => r.model === model)!;
+  return (tree.getChildren(node) as TreeNode[]).map((stage) => {
+    tree.getTreeItem(stage);
+    return new Map(tree.getChildren(stage).map((d) => [String(tree.getTreeItem(d).label), String(tree.getTreeItem(d).description)]));
+  });
+}
+
 function iconId(item: vscode.TreeItem): string {
   return (item.iconPath as vscode.ThemeIcon).id;
 }
@@ -48,6 +59,22 @@ describe('running pipelines', () => {
       ['read', 'slow-or-failing', 'per-path', 'count', 'as-records'].map((n) => [n, 'pass']),
     );
     assert.ok(model.stages.every((s) => s.stats?.exact && (s.stats.bytesOut ?? 0) > 0), 'every stage has exact final byte counts');
+    // Records in and out of every stage, as the tree's detail rows show them, against bash's counts of each prefix.
+    const prefixes = [
+      'cat data/access.ndjson',
+      `SLOW_MS=1000 jq -c 'select(.ms > (env.SLOW_MS | tonumber) or .status >= 500)'`,
+      'jq -r .path',
+      'sort | uniq -c | sort -rn',
+      `awk '{ printf "{\\"path\\":\\"%s\\",\\"count\\":%d}\\n", $2, $1 }'`,
+    ];
+    const lines = (n: number) => Number(execFileSync('bash', ['-c', `${prefixes.slice(0, n).join(' | ')} | wc -l`], { cwd: workspacePath('examples'), encoding: 'utf8' }).trim());
+    const shown = await detailsOf(model);
+    const records = (row: string | undefined) => (row === undefined ? undefined : Number(/^([\d,]+) records/.exec(row)?.[1]?.replace(/,/g, '')));
+    prefixes.forEach((_, i) => {
+      const rows = shown[i]!;
+      assert.equal(records(rows.get('out (to the next stage)')), lines(i + 1), `records out of stage ${i}`);
+      if (i > 0) assert.equal(records(rows.get('in')), lines(i), `records in of stage ${i}`);
+    });
   });
 
   it('shows upstream stages as stopped early when a head-like stage finishes', async () => {
