@@ -52,7 +52,9 @@ export function summary(result: RunResult): string[] {
         : result.outcome === 'cancelled'
           ? `cancelled after ${formatDuration(result.durationMs)}`
           : 'was not run';
-  lines.push(`pipewright: ${name} ${what}: ${result.records} record${result.records === 1 ? '' : 's'} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`);
+  lines.push(
+    `pipewright: ${name} ${what}: ${result.records} record${result.records === 1 ? '' : 's'} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`,
+  );
   const width = Math.max(5, ...result.stages.map((s) => Math.max(s.name.length, s.stats.workers ? `  worker ${s.stats.workers.length}`.length : 0)));
   const ins = result.stages.map((st) => edgeTotal(st.stats.recordsIn, st.stats.bytesIn));
   const outs = result.stages.map((st) => edgeTotal(st.stats.recordsOut, st.stats.bytesOut));
@@ -129,7 +131,21 @@ export function statsJson(result: RunResult): unknown {
       bytesOut: st.stats.bytesOut ?? null,
       procBytesRead: st.stats.procBytesRead,
       procBytesWritten: st.stats.procBytesWritten,
-      ...(st.stats.workers ? { workers: st.stats.workers.map((w) => ({ pid: w.pid ?? null, status: w.status, procBytesRead: w.procBytesRead, procBytesWritten: w.procBytesWritten, cpuUserMs: w.cpuUserMs, cpuSysMs: w.cpuSysMs, maxRssKb: w.maxRssKb, durationMs: w.durationMs, exact: w.exact })) } : {}),
+      ...(st.stats.workers
+        ? {
+            workers: st.stats.workers.map((w) => ({
+              pid: w.pid ?? null,
+              status: w.status,
+              procBytesRead: w.procBytesRead,
+              procBytesWritten: w.procBytesWritten,
+              cpuUserMs: w.cpuUserMs,
+              cpuSysMs: w.cpuSysMs,
+              maxRssKb: w.maxRssKb,
+              durationMs: w.durationMs,
+              exact: w.exact,
+            })),
+          }
+        : {}),
       cpuUserMs: st.stats.cpuUserMs,
       cpuSysMs: st.stats.cpuSysMs,
       maxRssKb: st.stats.maxRssKb,

@@ -2,7 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { constants } from 'node:os';
 import * as tty from 'node:tty';
-import { invalidPipelineError, refusedRun, startRun, unreadableError, type EdgePeek, type Progress, type RunHandle, type RunResult, type StageStats } from '../engine';
+import {
+  invalidPipelineError,
+  refusedRun,
+  startRun,
+  unreadableError,
+  type EdgePeek,
+  type Progress,
+  type RunHandle,
+  type RunResult,
+  type StageStats,
+} from '../engine';
 import { runError } from '../engine/errors';
 import { RunTimeline } from '../engine/timeline';
 import { checkFile, formatProblem, type JsonProblem } from './check';
@@ -87,7 +97,10 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   // stderr may be a terminal that hangs up: nothing more can be said there, and that must not crash the run.
   io.stderr.on('error', () => {});
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  for (const [flag, out] of [['--stats-json', options.statsJson], ['--trace', options.trace]] as const) {
+  for (const [flag, out] of [
+    ['--stats-json', options.statsJson],
+    ['--trace', options.trace],
+  ] as const) {
     const why = out === undefined ? undefined : unwritable(out);
     if (why !== undefined) {
       say(`pipewright: cannot write ${flag} ${out}: ${why}; nothing was run`);

@@ -43,7 +43,8 @@ export function sourceFileOf(planned: PlannedStage): { file: string; size: numbe
   const a = stage.action;
   let file: string | undefined;
   if (a?.kind === 'use' && a.builtin === 'read' && typeof a.options.path === 'string') file = a.options.path;
-  else if (a?.kind === 'command' && path.basename(plan.argv[0] ?? '') === 'cat' && plan.argv.length === 2 && !plan.argv[1]!.startsWith('-')) file = plan.argv[1];
+  else if (a?.kind === 'command' && path.basename(plan.argv[0] ?? '') === 'cat' && plan.argv.length === 2 && !plan.argv[1]!.startsWith('-'))
+    file = plan.argv[1];
   else if (a?.kind === 'run' && execPrefixed(a.script) !== a.script) {
     const words = a.script.trim().split(/\s+/);
     const redirect = words.flatMap((w, i) => (w === '<' ? [words[i + 1]] : w.startsWith('<') && !w.startsWith('<<') ? [w.slice(1)] : []));

@@ -87,7 +87,11 @@ const stderrGraceMs = 100;
 export function refusedHandle(error: RunError, file: string | undefined): RunHandle {
   const result: RunResult = { outcome: 'refused', ok: false, stages: [], edges: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error };
   if (file !== undefined) result.file = file;
-  const queue = new EventQueue(Infinity, () => {}, () => {});
+  const queue = new EventQueue(
+    Infinity,
+    () => {},
+    () => {},
+  );
   queue.push({ type: 'end', result });
   queue.close();
   return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [], edges: () => [], peek: () => undefined };
@@ -171,7 +175,11 @@ class Run {
     this.edges = this.stages.map((_, i) => new EdgeMeter(i, i + 1 < n ? i + 1 : 'output', i + 1 < n ? undefined : 'engine'));
     const file = sourceFileOf(planned[0]!);
     this.source = file ? new SourceWatch(file.file, file.size) : undefined;
-    this.sink = new RecordSink(options.limit, (data, count) => this.emitRecords(data, count), () => this.stopReading());
+    this.sink = new RecordSink(
+      options.limit,
+      (data, count) => this.emitRecords(data, count),
+      () => this.stopReading(),
+    );
     const result = new Promise<RunResult>((resolve) => {
       this.resolve = resolve;
     });
@@ -263,7 +271,7 @@ class Run {
   private edgeGone(k: number): void {
     if (k < 0) {
       this.stdin?.destroy();
-    this.settleCommits(); // nothing reads the run's stdin any more
+      this.settleCommits(); // nothing reads the run's stdin any more
       return;
     }
     const relay = this.relays[k];
@@ -533,7 +541,15 @@ class Run {
   private statsEvent(now: number): RunEvent {
     const stages = this.snapshot(now);
     const edges = this.edges.map((e) => e.stats());
-    return { type: 'stats', elapsedMs: now - this.startedAt, stages, edges, progress: this.progress(edges, stages), records: this.sink.records, bytes: this.sink.bytes };
+    return {
+      type: 'stats',
+      elapsedMs: now - this.startedAt,
+      stages,
+      edges,
+      progress: this.progress(edges, stages),
+      records: this.sink.records,
+      bytes: this.sink.bytes,
+    };
   }
 
   private progress(edges: EdgeStats[], stages: StageStats[]): Progress {

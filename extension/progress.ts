@@ -24,7 +24,10 @@ export function showRunProgress(store: RunStore, model: RunModel): void {
             const percent = f.progress?.source?.percent;
             const increment = percent !== undefined ? Math.max(0, percent - shown) : undefined;
             if (percent !== undefined) shown = percent;
-            progress.report({ message: f.progress ? formatHeadline(f.progress) : `${formatCount(f.records)} records`, ...(increment !== undefined ? { increment } : {}) });
+            progress.report({
+              message: f.progress ? formatHeadline(f.progress) : `${formatCount(f.records)} records`,
+              ...(increment !== undefined ? { increment } : {}),
+            });
           }),
           store.onDidEnd((m) => {
             if (m === model) done();

@@ -209,7 +209,10 @@ export class RunStore implements vscode.Disposable {
     if (config.revealOutput === 'always') records.show(true);
     if (!loaded.ok) {
       records.appendLine(`Not run: ${loaded.error.message}`);
-      model.apply({ type: 'end', result: { outcome: 'refused', ok: false, file, stages: [], edges: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error: loaded.error } });
+      model.apply({
+        type: 'end',
+        result: { outcome: 'refused', ok: false, file, stages: [], edges: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error: loaded.error },
+      });
       this.record(model);
       this.show(model, { run: true, stages: [] }, true);
       this.ended.fire(model);
@@ -234,7 +237,14 @@ export class RunStore implements vscode.Disposable {
   }
 
   /** Reads the run's one event stream to its end; every consumer is fed from here. */
-  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines, timeline: RunTimeline): Promise<void> {
+  private async drain(
+    model: RunModel,
+    handle: RunHandle,
+    records: vscode.OutputChannel,
+    log: vscode.LogOutputChannel,
+    lines: RecordLines,
+    timeline: RunTimeline,
+  ): Promise<void> {
     try {
       for await (const event of timeline.recording(handle.events)) {
         if (event.type === 'records') {

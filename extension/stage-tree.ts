@@ -50,14 +50,19 @@ export class RunNode {
     const m = this.model;
     // The latest run of each file is open; earlier ones fold away (a new id, so they start folded).
     const latest = this.store.latestOf(m.file) === m;
-    const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName,
+      latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = `run:${m.id}${latest ? '' : ':earlier'}`;
     const f = m.frame;
     const rate = f.state === 'running' ? ` · ${f.progress ? formatHeadline(f.progress) : `${formatCount(f.recordRate)} rec/s`}` : '';
     item.description = `${f.state} · ${formatCount(f.records)} records${rate} · ${formatDuration(f.elapsedMs)} · ${clockTime(m.startedAt)}`;
     item.iconPath = icon(runIcons[f.state]);
     const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome and statuses only.' : '';
-    item.tooltip = new vscode.MarkdownString(`**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
+    );
     item.contextValue = m.running ? 'pipewright.run.running' : 'pipewright.run.ended';
     return item;
   }
@@ -141,7 +146,12 @@ export function stageDetails(s: StageView): DetailNode[] {
     );
     if (st.bottleneck) rows.push(new DetailNode('bottleneck', 'this stage limits the throughput'));
     st.workers?.forEach((w, i) =>
-      rows.push(new DetailNode(`worker ${i + 1}`, `${statusText[w.status]} · read ${formatBytes(w.procBytesRead)} · written ${formatBytes(w.procBytesWritten)} · CPU ${Math.round(w.busy * 100)}%`)),
+      rows.push(
+        new DetailNode(
+          `worker ${i + 1}`,
+          `${statusText[w.status]} · read ${formatBytes(w.procBytesRead)} · written ${formatBytes(w.procBytesWritten)} · CPU ${Math.round(w.busy * 100)}%`,
+        ),
+      ),
     );
     if (st.pid !== undefined) rows.push(new DetailNode('pid', String(st.pid)));
   }

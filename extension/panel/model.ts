@@ -154,7 +154,14 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
   const edges: GraphEdge[] = links.map((l) => {
     const f = flow(l.writer);
     const writer = model.stages[l.writer];
-    return { from: l.from, to: l.to, label: edgeLabel(writer, f), bytesPerSec: f.bytesPerSec, ...(f.recordsPerSec !== undefined ? { recordsPerSec: f.recordsPerSec } : {}), flowing: writer?.status === 'running' };
+    return {
+      from: l.from,
+      to: l.to,
+      label: edgeLabel(writer, f),
+      bytesPerSec: f.bytesPerSec,
+      ...(f.recordsPerSec !== undefined ? { recordsPerSec: f.recordsPerSec } : {}),
+      flowing: writer?.status === 'running',
+    };
   });
   const bottleneckStage = model.stages.find((s) => s.stats?.bottleneck && s.status === 'running');
   const nodes: GraphNode[] = model.stages.map((s) => ({
@@ -166,7 +173,14 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
     detail: nodeDetail(s),
     bottleneck: s === bottleneckStage,
   }));
-  nodes.push({ id: outputNode, label: 'output', status: 'sink', statusText: model.to ? `to ${model.to}` : 'records', detail: `${formatCount(model.records)} rec`, bottleneck: false });
+  nodes.push({
+    id: outputNode,
+    label: 'output',
+    status: 'sink',
+    statusText: model.to ? `to ${model.to}` : 'records',
+    detail: `${formatCount(model.records)} rec`,
+    bottleneck: false,
+  });
   const view: PanelView = {
     runId: model.id,
     title: model.to ? `${model.pipelineName} → ${model.to}` : model.pipelineName,
@@ -205,8 +219,11 @@ function flowOf(s: StageView | undefined, rates: RatePoint[] | undefined): Flow 
 function edgeLabel(writer: StageView | undefined, f: Flow): string {
   const st = writer?.stats;
   if (!st) return '';
-  if (writer.status === 'running') return [f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
-  return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, st.bytesOut !== undefined ? formatBytes(st.bytesOut) : undefined].filter(Boolean).join(' · ');
+  if (writer.status === 'running')
+    return [f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
+  return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, st.bytesOut !== undefined ? formatBytes(st.bytesOut) : undefined]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function nodeStatusText(s: StageView): string {
@@ -218,7 +235,12 @@ function nodeStatusText(s: StageView): string {
 function nodeDetail(s: StageView): string {
   const st = s.stats;
   if (!st) return '';
-  return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, st.bytesOut !== undefined ? `${formatBytes(st.bytesOut)} out` : undefined].filter(Boolean).join(' · ');
+  return [
+    st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined,
+    st.bytesOut !== undefined ? `${formatBytes(st.bytesOut)} out` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function runSummary(m: RunModel): string {
@@ -249,9 +271,15 @@ function rowOf(s: StageView, f: Flow): TableRow {
       bytesIn: { ...num(st?.bytesIn, formatBytes), ...(st ? { title: `the process read ${formatBytes(st.procBytesRead)} in all (files, start-up)` } : {}) },
       bytesOut: { ...num(st?.bytesOut, formatBytes), ...(st ? { title: `the process wrote ${formatBytes(st.procBytesWritten)} in all (files, stderr)` } : {}) },
       byteRate: num(st ? f.bytesPerSec : undefined, (n) => `${formatBytes(n)}/s`),
-      cpu: { ...num(cpuMs, formatDuration), ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}; ${pct(st.busy)} of a core` } : {}) },
+      cpu: {
+        ...num(cpuMs, formatDuration),
+        ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}; ${pct(st.busy)} of a core` } : {}),
+      },
       peakRss: num(st ? st.maxRssKb * 1024 : undefined, formatBytes),
-      busy: { ...num(st?.working, pct), ...(st ? { title: `working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}` } : {}) },
+      busy: {
+        ...num(st?.working, pct),
+        ...(st ? { title: `working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}` } : {}),
+      },
       duration: num(st?.durationMs, formatDuration),
       exit: { text: exit, sort: exit === '' ? null : (s.exitCode ?? exit) },
     },
@@ -311,7 +339,13 @@ function failureOf(s: StageView): Failure {
 
 function historyItem(h: RunSummary, current: boolean): HistoryItem {
   const outcome = h.outcome === 'failed' && h.failedStage ? `failed at ${h.failedStage}` : h.outcome;
-  return { id: h.id, label: clockTime(h.startedAt), detail: `${outcome} · ${formatCount(h.records)} rec · ${formatDuration(h.durationMs)}`, outcome: h.outcome, current };
+  return {
+    id: h.id,
+    label: clockTime(h.startedAt),
+    detail: `${outcome} · ${formatCount(h.records)} rec · ${formatDuration(h.durationMs)}`,
+    outcome: h.outcome,
+    current,
+  };
 }
 
 /** What dagre lays out: node boxes sized for their text, and the edges. */

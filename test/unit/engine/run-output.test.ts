@@ -12,7 +12,9 @@ const stats = (over: Partial<StageStats> = {}): StageStats => ({
   recordsOut: 12,
   bytesOut: 2048,
   recordsPerSec: 3.9,
-  procBytesRead: 0, procBytesWritten: 0, cpuUserMs: 1400,
+  procBytesRead: 0,
+  procBytesWritten: 0,
+  cpuUserMs: 1400,
   cpuSysMs: 20,
   rssKb: 1800,
   maxRssKb: 1900,
@@ -29,7 +31,13 @@ const stats = (over: Partial<StageStats> = {}): StageStats => ({
 
 describe('run output', () => {
   it('formats sizes and durations', () => {
-    expect([formatBytes(0), formatBytes(2.29), formatBytes(1536), formatBytes(150 * 1024 * 1024), formatBytes(3 * 1024 ** 3)]).toEqual(['0 B', '2 B', '1.5 KB', '150 MB', '3.0 GB']);
+    expect([formatBytes(0), formatBytes(2.29), formatBytes(1536), formatBytes(150 * 1024 * 1024), formatBytes(3 * 1024 ** 3)]).toEqual([
+      '0 B',
+      '2 B',
+      '1.5 KB',
+      '150 MB',
+      '3.0 GB',
+    ]);
     expect([formatDuration(12.4), formatDuration(3070), formatDuration(65_000)]).toEqual(['12 ms', '3.07 s', '1 min 5 s']);
   });
   it('draws a pv-style live line with the bottleneck marked', () => {
@@ -44,11 +52,14 @@ describe('run output', () => {
       outcome: 'failed',
       ok: false,
       file: 'x.pipeline.yaml',
-      stages: [{ name: 'squeeze', index: 0, status: 'failed', exitCode: 2, stderrTail: ['bad'], stats: stats({ status: 'failed', exact: true }), message: 'x' }],
+      stages: [
+        { name: 'squeeze', index: 0, status: 'failed', exitCode: 2, stderrTail: ['bad'], stats: stats({ status: 'failed', exact: true }), message: 'x' },
+      ],
       records: 3,
       bytes: 30,
       durationMs: 1500,
-      stoppedReading: false, edges: [],
+      stoppedReading: false,
+      edges: [],
       failedStage: 'squeeze',
     };
     expect(summary(result)).toEqual([
@@ -58,8 +69,20 @@ describe('run output', () => {
     ]);
     const json = statsJson(result) as { stages: Record<string, unknown>[] };
     expect(json.stages[0]).toMatchObject({
-      name: 'squeeze', status: 'failed', exitCode: 2, signal: null, recordsIn: 1_000_000, bytesIn: 150 * 1024 * 1024, recordsOut: 12, bytesOut: 2048,
-      procBytesRead: 0, procBytesWritten: 0, cpuUserMs: 1400, cpuSysMs: 20, maxRssKb: 1900, durationMs: 3070,
+      name: 'squeeze',
+      status: 'failed',
+      exitCode: 2,
+      signal: null,
+      recordsIn: 1_000_000,
+      bytesIn: 150 * 1024 * 1024,
+      recordsOut: 12,
+      bytesOut: 2048,
+      procBytesRead: 0,
+      procBytesWritten: 0,
+      cpuUserMs: 1400,
+      cpuSysMs: 20,
+      maxRssKb: 1900,
+      durationMs: 3070,
     });
   });
   it('shows record counts where known, each worker under its stage, and peeks', () => {
@@ -67,11 +90,28 @@ describe('run output', () => {
     const result: RunResult = {
       outcome: 'succeeded',
       ok: true,
-      stages: [{ name: 'w', index: 0, status: 'succeeded', stderrTail: [], stats: stats({ status: 'succeeded', bottleneck: false, recordsIn: undefined, bytesIn: undefined, recordsOut: 7, bytesOut: 70, workers: [w(11), w(12)] }) }],
+      stages: [
+        {
+          name: 'w',
+          index: 0,
+          status: 'succeeded',
+          stderrTail: [],
+          stats: stats({
+            status: 'succeeded',
+            bottleneck: false,
+            recordsIn: undefined,
+            bytesIn: undefined,
+            recordsOut: 7,
+            bytesOut: 70,
+            workers: [w(11), w(12)],
+          }),
+        },
+      ],
       records: 7,
       bytes: 70,
       durationMs: 10,
-      stoppedReading: false, edges: [],
+      stoppedReading: false,
+      edges: [],
     };
     const lines = summary(result);
     expect(lines[2]).toMatch(/^ {2}w +ok +— +7 rec \(70 B\) /);
