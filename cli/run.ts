@@ -2,13 +2,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { constants } from 'node:os';
 import * as tty from 'node:tty';
-import { invalidPipelineError, refusedRun, startRun, unreadableError, type EdgePeek, type RunHandle, type RunResult, type StageStats } from '../engine';
+import {
+  invalidPipelineError,
+  refusedRun,
+  startRun,
+  unreadableError,
+  type EdgePeek,
+  type Progress,
+  type RunHandle,
+  type RunResult,
+  type StageStats,
+} from '../engine';
 import { runError } from '../engine/errors';
 import { RunTimeline } from '../engine/timeline';
 import { checkFile, formatProblem, type JsonProblem } from './check';
 import { ExitCode } from './exit-codes';
 import { writeTraceFile } from './trace-file';
-import { liveLine, peekLines, statsJson, summary } from './run-output';
+import { liveHeadline, liveLine, peekLines, statsJson, summary } from './run-output';
 
 export interface RunCommandOptions {
   to?: string;
@@ -20,6 +30,8 @@ export interface RunCommandOptions {
   trace?: string;
   quiet: boolean;
   statsIntervalMs?: number;
+  /** Count records on every edge (default true; `--no-counts` turns it off). */
+  counts?: boolean;
 }
 
 interface Io {
@@ -85,7 +97,10 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   // stderr may be a terminal that hangs up: nothing more can be said there, and that must not crash the run.
   io.stderr.on('error', () => {});
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  for (const [flag, out] of [['--stats-json', options.statsJson], ['--trace', options.trace]] as const) {
+  for (const [flag, out] of [
+    ['--stats-json', options.statsJson],
+    ['--trace', options.trace],
+  ] as const) {
     const why = out === undefined ? undefined : unwritable(out);
     if (why !== undefined) {
       say(`pipewright: cannot write ${flag} ${out}: ${why}; nothing was run`);
@@ -124,6 +139,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
         ...(options.peek !== undefined ? { tap: options.peek } : {}),
         signal: controller.signal,
         statsIntervalMs: options.statsIntervalMs ?? 250,
+        ...(options.counts === false ? { counts: false } : {}),
         // `producer | pipewright run f` feeds the first stage; a terminal does not (it would wait on the keyboard).
         ...(tty.isatty(0) ? {} : { stdinFd: 0 }),
       });
@@ -168,6 +184,7 @@ async function report(file: string, pipeline: string, handle: RunHandle, problem
   const live = !options.quiet && io.stderr.isTTY === true;
   let drawn = 0;
   let lastStats: StageStats[] = [];
+  let lastProgress: Progress | undefined;
   const erase = () => {
     if (drawn > 0) io.stderr.write(`\x1b[${drawn}F\x1b[J`);
     drawn = 0;
@@ -177,8 +194,9 @@ async function report(file: string, pipeline: string, handle: RunHandle, problem
     const w = Math.max(5, ...lastStats.map((s) => s.name.length));
     const cols = io.stderr.columns || 120;
     erase();
-    io.stderr.write(lastStats.map((s) => liveLine(s, w).slice(0, cols - 1)).join('\n') + '\n');
-    drawn = lastStats.length;
+    const lines = [...(lastProgress ? [liveHeadline(lastProgress)] : []), ...lastStats.map((s) => liveLine(s, w))];
+    io.stderr.write(lines.map((l) => l.slice(0, cols - 1)).join('\n') + '\n');
+    drawn = lines.length;
   };
 
   const timeline = options.trace !== undefined ? new RunTimeline() : undefined;
@@ -189,6 +207,7 @@ async function report(file: string, pipeline: string, handle: RunHandle, problem
       say(`[${event.stage}] ${event.line}`);
     } else if (event.type === 'stats') {
       lastStats = event.stages;
+      lastProgress = event.progress;
       draw();
     }
   }

@@ -1,4 +1,5 @@
 // Human-readable numbers for stats, shared by the CLI and the editor so they read the same.
+import type { Progress } from './progress';
 
 /** 1536 → "1.5 KB" (powers of 1024, as pv and ls -h print). */
 export function formatBytes(n: number): string {
@@ -34,4 +35,21 @@ export function formatMs(ms: number): string {
 /** "1 record", "0 records", "12.3k records": `shown` is the count as printed (default: as is); singular for exactly one. */
 export function plural(n: number, word: string, shown: string = String(n)): string {
   return `${shown} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The headline of a run, as the CLI's live line, the status bar and the progress notification
+ * show it: "1.2M rec · 45.3k rec/s · 12 MB/s · 34% · ETA 12.3 s" (records when the first edge is
+ * counted; percentage and ETA when the first stage reads a file of known size).
+ */
+export function formatHeadline(p: Progress): string {
+  const parts: string[] = [];
+  if (p.records !== undefined) parts.push(`${formatCount(p.records)} rec`, `${formatCount(p.recordsPerSec ?? 0)} rec/s`);
+  else parts.push(formatBytes(p.bytes));
+  parts.push(`${formatBytes(p.bytesPerSec)}/s`);
+  if (p.source) {
+    parts.push(`${Math.floor(p.source.percent)}%`);
+    if (p.source.etaMs !== undefined && p.source.percent < 100) parts.push(`ETA ${formatDuration(p.source.etaMs)}`);
+  }
+  return parts.join(' · ');
 }

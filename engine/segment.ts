@@ -26,10 +26,10 @@ const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
 const script = uncommented(segmentScript);
 const wrapper = uncommented(wrapperScript);
 
-/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime. */
-const syscalls: Record<string, { prctl: number; close: number; clock: number }> = {
-  x64: { prctl: 157, close: 3, clock: 228 },
-  arm64: { prctl: 167, close: 57, clock: 113 },
+/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4. */
+const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number }> = {
+  x64: { prctl: 157, close: 3, clock: 228, wait4: 61 },
+  arm64: { prctl: 167, close: 57, clock: 113, wait4: 260 },
 };
 const perl = '/usr/bin/perl';
 
@@ -56,7 +56,7 @@ function launcher(): { file: string; args: string[]; env: Record<string, string>
   return {
     file: perl,
     args: ['-e', code, String(process.pid), bash, '--noprofile', '--norc', '-c', script],
-    env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock}` },
+    env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock} ${nr.wait4}` },
   };
 }
 
@@ -106,7 +106,8 @@ export class Segment {
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     private readonly on: SegmentHandlers,
-    options: { input?: boolean; stdinFd?: number } = {},
+    /** `counter`: the variables that start a counter on every edge inside the segment (engine/edge-counter.ts). */
+    options: { input?: boolean; stdinFd?: number; counter?: Record<string, string> } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
@@ -121,7 +122,7 @@ export class Segment {
       // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
       const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
       stdio.push(...committing.map(() => 'pipe' as const));
-      const childEnv = { ...segmentEnv(plans, env), ...launch.env };
+      const childEnv = { ...segmentEnv(plans, env), ...launch.env, ...options.counter };
       child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
       this.fail(e as Error);
