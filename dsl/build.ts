@@ -82,6 +82,8 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
   if (description !== undefined) stage.description = description;
   const cwd = str(s.cwd);
   if (cwd !== undefined) stage.cwd = cwd;
+  const input = typeof s.input === 'string' ? [s.input] : Array.isArray(s.input) ? s.input.filter((n): n is string => typeof n === 'string') : undefined;
+  if (input !== undefined) stage.input = input;
   const timeoutMs = durationMs(s.timeout);
   if (timeoutMs !== undefined) stage.timeoutMs = timeoutMs;
   return stage;

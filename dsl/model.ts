@@ -2,7 +2,7 @@ import type { BuiltinName } from './builtins';
 import type { Span } from './span';
 
 /** Keys a stage may have, in the order the docs list them. */
-export const stageKeys = ['name', 'description', 'run', 'command', 'use', 'with', 'env', 'cwd', 'workers', 'ordered', 'tap', 'timeout', 'stderr'] as const;
+export const stageKeys = ['name', 'description', 'run', 'command', 'use', 'with', 'input', 'env', 'cwd', 'workers', 'ordered', 'tap', 'timeout', 'stderr'] as const;
 export type StageKey = (typeof stageKeys)[number];
 
 export const pipelineKeys = ['name', 'description', 'env', 'cwd', 'stages'] as const;
@@ -31,6 +31,8 @@ export interface Stage {
   /** `tap: true`: the engine counts this stage's output records and keeps samples (a Node relay on that edge). */
   tap: boolean;
   timeoutMs?: number;
+  /** The names written in `input:` (one or several), in order; undefined: it reads the stage before it. */
+  input?: string[];
   stderr: 'show' | 'ignore';
   /** The whole `- ...` item. */
   span: Span;

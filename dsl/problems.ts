@@ -23,6 +23,9 @@ export const problemCodes = {
   'workers-range': { severity: 'error', summary: '`workers` is outside 1–64.' },
   'undefined-variable': { severity: 'error', summary: '`${VAR}` names a variable that is not defined.' },
   'file-not-found': { severity: 'error', summary: 'A file or folder that a stage needs does not exist.' },
+  'unknown-input': { severity: 'error', summary: '`input` names a stage that does not exist.' },
+  'input-order': { severity: 'error', summary: '`input` names the stage itself or a later stage.' },
+  'unread-output': { severity: 'warning', summary: 'No stage reads this stage\'s output, and it is not the last stage.' },
   'command-not-found': { severity: 'warning', summary: 'The program a stage runs is not on PATH.' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveStage, type Pipeline, type Stage } from '../dsl';
+import { firstBranch, pipelineGraph, resolveStage, stagesToRun, type Pipeline, type Stage } from '../dsl';
 import { lookupProgram } from '../dsl/host-node';
 import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
@@ -38,27 +38,29 @@ export function builtinProgram(): { ok: true; path: string } | { ok: false; trie
 /**
  * Everything that can be refused before a process starts: options, a missing built-in program,
  * programs missing from PATH, stages without an action. A `use:` stage runs as
- * `node dist/builtin.cjs NAME` (engine/builtins/), like any other stage. Returns the stages to run (up to `to`).
+ * `node dist/builtin.cjs NAME` (engine/builtins/), like any other stage. Returns the stages to run (`to` and the stages it reads from).
  */
 export function planStages(pipeline: Pipeline, input: PlanInput): { stages: PlannedStage[] } | { error: RunError } {
   const at = filePrefix(input.file);
   const file = input.file;
   const withFile = file === undefined ? {} : { file };
-  let stages = pipeline.stages;
-  if (stages.length === 0) return { error: runError('invalid-pipeline', `${at}the pipeline has no stages; add at least one under \`stages:\``, withFile) };
-  if (input.to !== undefined) {
-    const i = stages.findIndex((s) => s.name === input.to);
-    if (i < 0) {
-      return { error: runError('bad-option', `${at}there is no stage named \`${input.to}\` to run to; the stages are ${stages.map((s) => `\`${s.name}\``).join(', ')}`, withFile) };
-    }
-    stages = stages.slice(0, i + 1);
+  if (pipeline.stages.length === 0) return { error: runError('invalid-pipeline', `${at}the pipeline has no stages; add at least one under \`stages:\``, withFile) };
+  const stages = stagesToRun(pipeline, input.to);
+  if (!stages) {
+    return { error: runError('bad-option', `${at}there is no stage named \`${input.to}\` to run to; the stages are ${pipeline.stages.map((s) => `\`${s.name}\``).join(', ')}`, withFile) };
+  }
+  const branch = firstBranch(pipelineGraph(pipeline), stages);
+  if (branch) {
+    const how = input.to === undefined ? 'this pipeline is a graph' : `the stages up to \`${input.to}\` form a graph`;
+    const message = `${at}${stageLabel(branch)} does not read the stage run before it: ${how} (a fan-out or fan-in), and running graphs is not supported yet; run one branch with \`--to STAGE\` (Run to here), or join the stages in a straight line`;
+    return { error: runError('graph-not-runnable', message, { ...withFile, stage: branch.name }) };
   }
   for (const name of input.tap ?? []) {
     if (!pipeline.stages.some((s) => s.name === name)) {
       return { error: runError('bad-option', `${at}there is no stage named \`${name}\` to peek at; the stages are ${pipeline.stages.map((s) => `\`${s.name}\``).join(', ')}`, withFile) };
     }
     if (!stages.some((s) => s.name === name)) {
-      return { error: runError('bad-option', `${at}stage \`${name}\` comes after \`${input.to}\`, where this run stops, so there is nothing to peek at; peek at \`${input.to}\` or an earlier stage`, withFile) };
+      return { error: runError('bad-option', `${at}stage \`${name}\` does not run when running to \`${input.to}\` (it is neither that stage nor one it reads from), so there is nothing to peek at; peek at \`${input.to}\` or a stage it reads from`, withFile) };
     }
   }
   if (input.limit !== undefined && !(Number.isSafeInteger(input.limit) && input.limit > 0)) {
