@@ -283,7 +283,14 @@ export class RunStore implements vscode.Disposable {
   }
 
   /** Reads the run's one event stream to its end; every consumer is fed from here. */
-  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines, info: RunInfo): Promise<void> {
+  private async drain(
+    model: RunModel,
+    handle: RunHandle,
+    records: vscode.OutputChannel,
+    log: vscode.LogOutputChannel,
+    lines: RecordLines,
+    info: RunInfo,
+  ): Promise<void> {
     try {
       for await (const event of info.timeline!.recording(handle.events)) {
         if (event.type === 'records') {
