@@ -35,13 +35,21 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { to: { type: 'string' }, limit: { type: 'string' }, peek: { type: 'string', multiple: true }, 'stats-json': { type: 'string' }, trace: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+      options: {
+        to: { type: 'string' },
+        limit: { type: 'string' },
+        peek: { type: 'string', multiple: true },
+        'stats-json': { type: 'string' },
+        trace: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q', default: false },
+      },
     });
     if (positionals.length !== 1) throw new UsageError('run needs exactly one FILE');
     let limit: number | undefined;
     if (values.limit !== undefined) {
       limit = Number(values.limit);
-      if (!/^[0-9]+$/.test(values.limit) || !Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`--limit needs a whole number of at least 1, not '${values.limit}'`);
+      if (!/^[0-9]+$/.test(values.limit) || !Number.isSafeInteger(limit) || limit < 1)
+        throw new UsageError(`--limit needs a whole number of at least 1, not '${values.limit}'`);
     }
     return runCommand(positionals[0]!, {
       quiet: values.quiet === true,

@@ -39,7 +39,9 @@ export function summary(result: RunResult): string[] {
         : result.outcome === 'cancelled'
           ? `cancelled after ${formatDuration(result.durationMs)}`
           : 'was not run';
-  lines.push(`pipewright: ${name} ${what}: ${plural(result.records, 'record')} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`);
+  lines.push(
+    `pipewright: ${name} ${what}: ${plural(result.records, 'record')} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`,
+  );
   const width = Math.max(5, ...result.stages.map((s) => Math.max(s.name.length, s.stats.workers ? `  worker ${s.stats.workers.length}`.length : 0)));
   for (const st of result.stages) {
     const s = st.stats;
@@ -105,7 +107,21 @@ export function statsJson(result: RunResult): unknown {
       bytesIn: st.stats.bytesIn,
       bytesOut: st.stats.bytesOut,
       recordsOut: st.stats.recordsOut ?? null,
-      ...(st.stats.workers ? { workers: st.stats.workers.map((w) => ({ pid: w.pid ?? null, status: w.status, bytesIn: w.bytesIn, bytesOut: w.bytesOut, cpuUserMs: w.cpuUserMs, cpuSysMs: w.cpuSysMs, maxRssKb: w.maxRssKb, durationMs: w.durationMs, exact: w.exact })) } : {}),
+      ...(st.stats.workers
+        ? {
+            workers: st.stats.workers.map((w) => ({
+              pid: w.pid ?? null,
+              status: w.status,
+              bytesIn: w.bytesIn,
+              bytesOut: w.bytesOut,
+              cpuUserMs: w.cpuUserMs,
+              cpuSysMs: w.cpuSysMs,
+              maxRssKb: w.maxRssKb,
+              durationMs: w.durationMs,
+              exact: w.exact,
+            })),
+          }
+        : {}),
       cpuUserMs: st.stats.cpuUserMs,
       cpuSysMs: st.stats.cpuSysMs,
       maxRssKb: st.stats.maxRssKb,

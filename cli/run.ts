@@ -85,7 +85,10 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   // stderr may be a terminal that hangs up: nothing more can be said there, and that must not crash the run.
   io.stderr.on('error', () => {});
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  for (const [flag, out] of [['--stats-json', options.statsJson], ['--trace', options.trace]] as const) {
+  for (const [flag, out] of [
+    ['--stats-json', options.statsJson],
+    ['--trace', options.trace],
+  ] as const) {
     const why = out === undefined ? undefined : unwritable(out);
     if (why !== undefined) {
       say(`pipewright: cannot write ${flag} ${out}: ${why}; nothing was run`);

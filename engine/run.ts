@@ -76,7 +76,11 @@ const stderrGraceMs = 100;
 export function refusedHandle(error: RunError, file: string | undefined): RunHandle {
   const result: RunResult = { outcome: 'refused', ok: false, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error };
   if (file !== undefined) result.file = file;
-  const queue = new EventQueue(Infinity, () => {}, () => {});
+  const queue = new EventQueue(
+    Infinity,
+    () => {},
+    () => {},
+  );
   queue.push({ type: 'end', result });
   queue.close();
   return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [], peek: () => undefined };
@@ -154,7 +158,11 @@ class Run {
     for (const st of this.stages) if (tapped.has(st.name)) this.taps.set(st.name, new EdgeTap(st.name));
     const last = this.stages[this.stages.length - 1]!;
     last.meter.sink = { bytes: 0, records: 0 };
-    this.sink = new RecordSink(options.limit, (data, count) => this.emitRecords(data, count), () => this.stopReading());
+    this.sink = new RecordSink(
+      options.limit,
+      (data, count) => this.emitRecords(data, count),
+      () => this.stopReading(),
+    );
     const result = new Promise<RunResult>((resolve) => {
       this.resolve = resolve;
     });
@@ -242,7 +250,7 @@ class Run {
   private edgeGone(k: number): void {
     if (k < 0) {
       this.stdin?.destroy();
-    this.settleCommits(); // nothing reads the run's stdin any more
+      this.settleCommits(); // nothing reads the run's stdin any more
       return;
     }
     const edge = this.edges[k];

@@ -179,7 +179,13 @@ export class StageMeter {
       const dt = (at - prev.at) / 1000;
       if (dt > 0) {
         this.rate = Math.max(0, sample.wchar - prev.sample.wchar) / dt;
-        const cpu = (sample.utimeTicks + sample.stimeTicks + sample.cutimeTicks + sample.cstimeTicks - (prev.sample.utimeTicks + prev.sample.stimeTicks + prev.sample.cutimeTicks + prev.sample.cstimeTicks)) / ticksPerSecond;
+        const cpu =
+          (sample.utimeTicks +
+            sample.stimeTicks +
+            sample.cutimeTicks +
+            sample.cstimeTicks -
+            (prev.sample.utimeTicks + prev.sample.stimeTicks + prev.sample.cutimeTicks + prev.sample.cstimeTicks)) /
+          ticksPerSecond;
         this.busyRecent = this.busyRecent === 0 ? cpu / dt : this.busyRecent * (1 - smoothing) + (cpu / dt) * smoothing;
       }
     }

@@ -54,7 +54,12 @@ export class RunTimeline {
       case 'start':
         this.startedAt = event.at;
         // Nothing was written before the start: rates then cover the whole run, and their integral is the total.
-        this.stages = event.stages.map((s) => ({ name: s.name, index: s.index, status: 'pending', samples: [{ t: 0, records: 0, bytesOut: 0, cpuMs: 0, rssKb: 0 }] }));
+        this.stages = event.stages.map((s) => ({
+          name: s.name,
+          index: s.index,
+          status: 'pending',
+          samples: [{ t: 0, records: 0, bytesOut: 0, cpuMs: 0, rssKb: 0 }],
+        }));
         return;
       case 'status': {
         const stage = this.stages[event.index];
@@ -138,7 +143,12 @@ export function ratesOf(samples: readonly StageSample[]): RatePoint[] {
     const b = samples[i]!;
     const dt = (b.t - a.t) / 1000;
     if (dt <= 0) continue;
-    const point: RatePoint = { t: b.t, bytesPerSec: Math.max(0, b.bytesOut - a.bytesOut) / dt, cpu: Math.max(0, b.cpuMs - a.cpuMs) / 1000 / dt, rssKb: b.rssKb };
+    const point: RatePoint = {
+      t: b.t,
+      bytesPerSec: Math.max(0, b.bytesOut - a.bytesOut) / dt,
+      cpu: Math.max(0, b.cpuMs - a.cpuMs) / 1000 / dt,
+      rssKb: b.rssKb,
+    };
     if (a.records !== undefined && b.records !== undefined) point.recordsPerSec = Math.max(0, b.records - a.records) / dt;
     points.push(point);
   }

@@ -152,10 +152,18 @@ export function wireUnits(ctx: WiringContext): Wired {
     edges.push(edge);
     const lastStage = from.stages[from.stages.length - 1]!;
     const target = units[k + 1]!.target!;
-    connect(from.source, { write: (c) => target.write(c), whenDrained: (cb) => target.whenDrained(cb), end: () => {
-      edge.ended = true;
-      target.end();
-    } }, ctx.taps.get(lastStage.name));
+    connect(
+      from.source,
+      {
+        write: (c) => target.write(c),
+        whenDrained: (cb) => target.whenDrained(cb),
+        end: () => {
+          edge.ended = true;
+          target.end();
+        },
+      },
+      ctx.taps.get(lastStage.name),
+    );
   }
   const sinkUnit = units[units.length - 1];
   if (sinkUnit) {

@@ -83,7 +83,9 @@ async function pickRun(arg: unknown, among: RunModel[]): Promise<RunModel | unde
   if (ofActive) return ofActive;
   if (among.length <= 1) return among[0];
   const picked = await vscode.window.showQuickPick(
-    [...among].reverse().map((m) => ({ label: m.pipelineName, description: `${m.state} · ${clockTime(m.startedAt)} · ${vscode.workspace.asRelativePath(m.file)}`, m })),
+    [...among]
+      .reverse()
+      .map((m) => ({ label: m.pipelineName, description: `${m.state} · ${clockTime(m.startedAt)} · ${vscode.workspace.asRelativePath(m.file)}`, m })),
     { placeHolder: 'Which run?' },
   );
   return picked?.m;
@@ -230,7 +232,9 @@ export function registerCommands(store: RunStore, panel: RunPanel, records: Reco
       if (!uri) return undefined;
       const trace = chromeTrace(timeline, { pipeline: model.pipelineName, file: model.file });
       await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(trace)));
-      void vscode.window.showInformationMessage(`Pipewright: trace of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}; open it in ui.perfetto.dev or chrome://tracing.`);
+      void vscode.window.showInformationMessage(
+        `Pipewright: trace of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}; open it in ui.perfetto.dev or chrome://tracing.`,
+      );
       return uri;
     }),
     vscode.commands.registerCommand(Commands.removeRun, (arg?: unknown) => {
@@ -238,7 +242,12 @@ export function registerCommands(store: RunStore, panel: RunPanel, records: Reco
       if (model && !model.running) store.remove([model.id]);
     }),
     vscode.commands.registerCommand(Commands.clearHistory, () => {
-      store.remove(store.runs().filter((m) => !m.running).map((m) => m.id));
+      store.remove(
+        store
+          .runs()
+          .filter((m) => !m.running)
+          .map((m) => m.id),
+      );
     }),
     vscode.commands.registerCommand(Commands.restartServer, restartServer),
   ];

@@ -35,7 +35,12 @@ export function summaryOf(m: RunModel): RunSummary {
     outcome: m.state,
     records: m.records,
     ...(m.result?.failedStage !== undefined ? { failedStage: m.result.failedStage } : {}),
-    stages: m.stages.map((s) => ({ name: s.name, status: s.status, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}), ...(s.signal !== undefined ? { signal: s.signal } : {}) })),
+    stages: m.stages.map((s) => ({
+      name: s.name,
+      status: s.status,
+      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+      ...(s.signal !== undefined ? { signal: s.signal } : {}),
+    })),
   };
 }
 
@@ -124,7 +129,15 @@ export class RunHistory {
 function isSummary(x: unknown): x is RunSummary {
   const s = x as Partial<RunSummary> | null;
   return (
-    typeof s === 'object' && s !== null && typeof s.id === 'number' && typeof s.file === 'string' && typeof s.pipelineName === 'string' &&
-    typeof s.startedAt === 'number' && typeof s.durationMs === 'number' && typeof s.outcome === 'string' && typeof s.records === 'number' && Array.isArray(s.stages)
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.id === 'number' &&
+    typeof s.file === 'string' &&
+    typeof s.pipelineName === 'string' &&
+    typeof s.startedAt === 'number' &&
+    typeof s.durationMs === 'number' &&
+    typeof s.outcome === 'string' &&
+    typeof s.records === 'number' &&
+    Array.isArray(s.stages)
   );
 }

@@ -245,7 +245,10 @@ export class RunStore implements vscode.Disposable {
     if (config.revealOutput === 'always') records.show(true);
     if (!loaded.ok) {
       records.appendLine(`Not run: ${loaded.error.message}`);
-      model.apply({ type: 'end', result: { outcome: 'refused', ok: false, file, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error: loaded.error } });
+      model.apply({
+        type: 'end',
+        result: { outcome: 'refused', ok: false, file, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error: loaded.error },
+      });
       this.record(model);
       this.changed.fire({ model, run: true, stages: [] });
       this.ended.fire(model);
@@ -270,7 +273,14 @@ export class RunStore implements vscode.Disposable {
   }
 
   /** Reads the run's one event stream to its end; every consumer is fed from here. */
-  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines, info: RunInfo): Promise<void> {
+  private async drain(
+    model: RunModel,
+    handle: RunHandle,
+    records: vscode.OutputChannel,
+    log: vscode.LogOutputChannel,
+    lines: RecordLines,
+    info: RunInfo,
+  ): Promise<void> {
     try {
       for await (const event of info.timeline!.recording(handle.events)) {
         if (event.type === 'records') {

@@ -50,13 +50,18 @@ export class RunNode {
     const m = this.model;
     // The latest run of each file is open; earlier ones fold away (a new id, so they start folded).
     const latest = this.store.latestOf(m.file) === m;
-    const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName,
+      latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = `run:${m.id}${latest ? '' : ':earlier'}`;
     const rate = m.running ? ` · ${formatCount(m.recordRate)} rec/s` : '';
     item.description = `${m.state} · ${plural(m.records, 'record', formatCount(m.records))}${rate} · ${formatDuration(m.elapsedMs)} · ${clockTime(m.startedAt)}`;
     item.iconPath = icon(runIcons[m.state]);
     const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome and statuses only.' : '';
-    item.tooltip = new vscode.MarkdownString(`**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
+    );
     item.contextValue = m.running ? 'pipewright.run.running' : 'pipewright.run.ended';
     return item;
   }
@@ -122,10 +127,7 @@ export function stageDetails(s: StageView): DetailNode[] {
   const rows: DetailNode[] = [new DetailNode('status', statusText[s.status])];
   const st = s.stats;
   if (st) {
-    rows.push(
-      new DetailNode('bytes in', formatBytes(st.bytesIn)),
-      new DetailNode('bytes out', `${formatBytes(st.bytesOut)}${st.exact ? '' : ' (live)'}`),
-    );
+    rows.push(new DetailNode('bytes in', formatBytes(st.bytesIn)), new DetailNode('bytes out', `${formatBytes(st.bytesOut)}${st.exact ? '' : ' (live)'}`));
     if (st.recordsOut !== undefined) rows.push(new DetailNode('records out', String(st.recordsOut)));
     rows.push(
       new DetailNode('rate', `${formatBytes(st.rateOut)}/s`),
@@ -135,7 +137,14 @@ export function stageDetails(s: StageView): DetailNode[] {
       new DetailNode('duration', formatDuration(st.durationMs)),
     );
     if (st.bottleneck) rows.push(new DetailNode('bottleneck', 'this stage limits the throughput'));
-    st.workers?.forEach((w, i) => rows.push(new DetailNode(`worker ${i + 1}`, `${statusText[w.status]} · ${formatBytes(w.bytesIn)} in · ${formatBytes(w.bytesOut)} out · CPU ${Math.round(w.busy * 100)}%`)));
+    st.workers?.forEach((w, i) =>
+      rows.push(
+        new DetailNode(
+          `worker ${i + 1}`,
+          `${statusText[w.status]} · ${formatBytes(w.bytesIn)} in · ${formatBytes(w.bytesOut)} out · CPU ${Math.round(w.busy * 100)}%`,
+        ),
+      ),
+    );
     if (st.pid !== undefined) rows.push(new DetailNode('pid', String(st.pid)));
   }
   if (s.exitCode !== undefined) rows.push(new DetailNode('exit code', String(s.exitCode)));

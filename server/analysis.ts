@@ -77,7 +77,16 @@ export class Analyzer {
     const options: CheckOptions = { host: recording(this.host, looked), ...(file !== undefined ? { file } : {}) };
     const result = check(text, options);
     const snapshot = TextDocument.create(document.uri, document.languageId, document.version, text);
-    const analysis: Analysis = { uri: document.uri, version: document.version, text, options, result, document: snapshot, looked, ...(file !== undefined ? { file } : {}) };
+    const analysis: Analysis = {
+      uri: document.uri,
+      version: document.version,
+      text,
+      options,
+      result,
+      document: snapshot,
+      looked,
+      ...(file !== undefined ? { file } : {}),
+    };
     this.cache.set(document.uri, analysis);
     return analysis;
   }

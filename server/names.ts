@@ -8,9 +8,7 @@ import type { Analysis } from './analysis';
  * names (written in `name:`, referred to by keys such as `input:`). Definition, references and
  * rename all start from what is under the cursor here.
  */
-export type NameAt =
-  | { kind: 'anchor'; name: string; definition: Span; sites: Span[] }
-  | { kind: 'stage'; name: string; definition?: Span; sites: Span[] };
+export type NameAt = { kind: 'anchor'; name: string; definition: Span; sites: Span[] } | { kind: 'stage'; name: string; definition?: Span; sites: Span[] };
 
 export function nameAt(analysis: Analysis, offset: number): NameAt | undefined {
   const { parsed, pipeline } = analysis.result;

@@ -22,7 +22,8 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
   const addReferences = (node: unknown) => {
     const span = isScalar(node) && typeof node.value === 'string' ? nodeSpan(node as Node) : undefined;
     if (!span) return;
-    for (const ref of variableReferences(text.slice(span.start, span.end))) tokens.push({ span: { start: span.start + ref.start, end: span.start + ref.end }, type: variable, modifiers: 0 });
+    for (const ref of variableReferences(text.slice(span.start, span.end)))
+      tokens.push({ span: { start: span.start + ref.start, end: span.start + ref.end }, type: variable, modifiers: 0 });
   };
   // Values only (of mappings and lists): keys hold no references.
   visit(analysis.result.parsed.doc, { Pair: (_key, pair) => addReferences(pair.value), Seq: (_key, seq) => seq.items.forEach(addReferences) });
@@ -34,7 +35,8 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
   for (const t of tokens) {
     const start = document.positionAt(t.span.start);
     const end = document.positionAt(t.span.end);
-    if (start.line === end.line && end.character > start.character) builder.push(start.line, start.character, end.character - start.character, t.type, t.modifiers);
+    if (start.line === end.line && end.character > start.character)
+      builder.push(start.line, start.character, end.character - start.character, t.type, t.modifiers);
   }
   return builder.build();
 }

@@ -9,7 +9,7 @@ import { StageError } from './records';
 export type OptionValues = Readonly<Record<string, unknown>>;
 
 function describe(v: unknown): string {
-  return v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
+  return v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
 }
 
 export class Options {
@@ -95,6 +95,9 @@ export function compileExpression(builtin: string, expr: string): (r: unknown) =
   try {
     return new Function('r', `return (${expr}\n);`) as (r: unknown) => unknown;
   } catch (err) {
-    throw new StageError(`\`${builtin}\`: the expression \`${expr}\` is not valid JavaScript (${err instanceof Error ? err.message : String(err)}); it must be one expression over the record \`r\``, 2);
+    throw new StageError(
+      `\`${builtin}\`: the expression \`${expr}\` is not valid JavaScript (${err instanceof Error ? err.message : String(err)}); it must be one expression over the record \`r\``,
+      2,
+    );
   }
 }

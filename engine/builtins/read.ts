@@ -90,7 +90,9 @@ async function readJsonArray(fd: number, file: string): Promise<void> {
       offset += chunk.length;
       if (first < 0) continue; // only whitespace so far
       if (text[first] !== '[') {
-        throw new StageError(`${file} is not a JSON array (it starts with \`${text.slice(first, first + 20).split('\n')[0] ?? ''}\`); \`read\` with format json takes an array of records, use format ndjson for one JSON value per line`);
+        throw new StageError(
+          `${file} is not a JSON array (it starts with \`${text.slice(first, first + 20).split('\n')[0] ?? ''}\`); \`read\` with format json takes an array of records, use format ndjson for one JSON value per line`,
+        );
       }
       started = true;
     }
@@ -132,7 +134,10 @@ async function readCsv(fd: number, file: string, format: 'csv' | 'tsv', header: 
     });
   } catch (err) {
     if (err instanceof StageError) throw err;
-    const hint = header && /record length|column/i.test(messageOf(err)) ? '; every row needs as many fields as the header (or set `header: false`)' : '; fix the file or choose another `format`';
+    const hint =
+      header && /record length|column/i.test(messageOf(err))
+        ? '; every row needs as many fields as the header (or set `header: false`)'
+        : '; fix the file or choose another `format`';
     throw new StageError(`${file} is not valid ${format.toUpperCase()}: ${messageOf(err)}${hint}`);
   }
 }

@@ -155,7 +155,14 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
   const edges: GraphEdge[] = links.map((l) => {
     const f = flow(l.writer);
     const writer = model.stages[l.writer];
-    return { from: l.from, to: l.to, label: edgeLabel(writer, f), bytesPerSec: f.bytesPerSec, ...(f.recordsPerSec !== undefined ? { recordsPerSec: f.recordsPerSec } : {}), flowing: writer?.status === 'running' };
+    return {
+      from: l.from,
+      to: l.to,
+      label: edgeLabel(writer, f),
+      bytesPerSec: f.bytesPerSec,
+      ...(f.recordsPerSec !== undefined ? { recordsPerSec: f.recordsPerSec } : {}),
+      flowing: writer?.status === 'running',
+    };
   });
   const bottleneckStage = model.stages.find((s) => s.stats?.bottleneck && s.status === 'running');
   const nodes: GraphNode[] = model.stages.map((s) => ({
@@ -167,7 +174,14 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
     detail: nodeDetail(s),
     bottleneck: s === bottleneckStage,
   }));
-  nodes.push({ id: outputNode, label: 'output', status: 'sink', statusText: model.to ? `to ${model.to}` : 'records', detail: `${formatCount(model.records)} rec`, bottleneck: false });
+  nodes.push({
+    id: outputNode,
+    label: 'output',
+    status: 'sink',
+    statusText: model.to ? `to ${model.to}` : 'records',
+    detail: `${formatCount(model.records)} rec`,
+    bottleneck: false,
+  });
   const recordsIn = (index: number) => {
     const writers = links.filter((l) => l.to === stageId(index)).map((l) => model.stages[l.writer]?.stats?.recordsOut);
     return writers.length === 0 || writers.some((r) => r === undefined) ? undefined : writers.reduce<number>((a, b) => a + (b ?? 0), 0);
@@ -213,7 +227,8 @@ function flowOf(s: StageView | undefined, rates: RatePoint[] | undefined): Flow 
 function edgeLabel(writer: StageView | undefined, f: Flow): string {
   const st = writer?.stats;
   if (!st) return '';
-  if (writer.status === 'running') return [f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
+  if (writer.status === 'running')
+    return [f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
   return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, formatBytes(st.bytesOut)].filter(Boolean).join(' · ');
 }
 
@@ -257,9 +272,15 @@ function rowOf(s: StageView, recordsIn: number | undefined, f: Flow): TableRow {
       bytesIn: num(st?.bytesIn, formatBytes),
       bytesOut: num(st?.bytesOut, formatBytes),
       byteRate: num(st ? f.bytesPerSec : undefined, (n) => `${formatBytes(n)}/s`),
-      cpu: { ...num(cpuMs, formatDuration), ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}; ${pct(st.busy)} of a core` } : {}) },
+      cpu: {
+        ...num(cpuMs, formatDuration),
+        ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}; ${pct(st.busy)} of a core` } : {}),
+      },
       peakRss: num(st ? st.maxRssKb * 1024 : undefined, formatBytes),
-      busy: { ...num(st?.working, pct), ...(st ? { title: `working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}` } : {}) },
+      busy: {
+        ...num(st?.working, pct),
+        ...(st ? { title: `working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}` } : {}),
+      },
       duration: num(st?.durationMs, formatDuration),
       exit: { text: exit, sort: exit === '' ? null : (s.exitCode ?? exit) },
     },
@@ -318,7 +339,13 @@ function failureOf(s: StageView): Failure {
 
 function historyItem(h: RunSummary, current: boolean): HistoryItem {
   const outcome = h.outcome === 'failed' && h.failedStage ? `failed at ${h.failedStage}` : h.outcome;
-  return { id: h.id, label: clockTime(h.startedAt), detail: `${outcome} · ${formatCount(h.records)} rec · ${formatDuration(h.durationMs)}`, outcome: h.outcome, current };
+  return {
+    id: h.id,
+    label: clockTime(h.startedAt),
+    detail: `${outcome} · ${formatCount(h.records)} rec · ${formatDuration(h.durationMs)}`,
+    outcome: h.outcome,
+    current,
+  };
 }
 
 /** What dagre lays out: node boxes sized for their text, and the edges. */

@@ -19,7 +19,11 @@ describe('pipewright run', () => {
   });
 
   it('| head -n 3: prints 3 records and exits 0, upstream stopped early', () => {
-    const r = spawnSync('/bin/bash', ['-c', `set -o pipefail; node ${cliPath} run ${fx}/endless.pipeline.yaml | head -n 3; echo "status=\${PIPESTATUS[0]}" >&2`], { cwd: repoRoot, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(
+      '/bin/bash',
+      ['-c', `set -o pipefail; node ${cliPath} run ${fx}/endless.pipeline.yaml | head -n 3; echo "status=\${PIPESTATUS[0]}" >&2`],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 20_000 },
+    );
     expect(r.stdout).toBe('n=1\nn=2\nn=3\n');
     expect(r.stderr).toMatch(/status=0$/m);
     expect(r.stderr).toMatch(/stopped reading early/);
@@ -57,9 +61,18 @@ describe('pipewright run', () => {
   });
 
   it('exits 2 for an unreadable file, an unknown --to stage and a bad --limit', () => {
-    expect(pipewright(['run', 'no/such.pipeline.yaml'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read the pipeline file: no such file/) });
-    expect(pipewright(['run', '--to', 'nope', `${fx}/failing.pipeline.yaml`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no stage named `nope`.*`numbers`, `parse`, `out`/) });
-    expect(pipewright(['run', '--limit', '0', `${fx}/failing.pipeline.yaml`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--limit needs a whole number/) });
+    expect(pipewright(['run', 'no/such.pipeline.yaml'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/cannot read the pipeline file: no such file/),
+    });
+    expect(pipewright(['run', '--to', 'nope', `${fx}/failing.pipeline.yaml`])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/no stage named `nope`.*`numbers`, `parse`, `out`/),
+    });
+    expect(pipewright(['run', '--limit', '0', `${fx}/failing.pipeline.yaml`])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--limit needs a whole number/),
+    });
     expect(pipewright(['run', `${fx}/builtin.pipeline.yaml`])).toMatchObject({ code: 0, stdout: '' }); // built-ins run (test/unit/builtins)
   });
 
@@ -77,7 +90,8 @@ describe('pipewright run', () => {
       ['pass', 'stopped-early'],
     ]);
     for (const s of stats.stages) {
-      for (const key of ['name', 'status', 'exitCode', 'signal', 'bytesIn', 'bytesOut', 'recordsOut', 'cpuUserMs', 'cpuSysMs', 'maxRssKb', 'durationMs']) expect(s).toHaveProperty(key);
+      for (const key of ['name', 'status', 'exitCode', 'signal', 'bytesIn', 'bytesOut', 'recordsOut', 'cpuUserMs', 'cpuSysMs', 'maxRssKb', 'durationMs'])
+        expect(s).toHaveProperty(key);
     }
     expect(stats.stages[1]).toMatchObject({ recordsOut: 4, bytesOut: 8, signal: 'SIGPIPE' });
     fs.rmSync(dir, { recursive: true });
@@ -101,17 +115,28 @@ describe('pipewright run', () => {
     expect(byName['in-stock'].recordsOut).toBe(inStock.length);
     expect(byName.first.recordsOut).toBe(5);
     expect(byName.enrich.workers).toHaveLength(2);
-    expect(pipewright(['run', '--peek', 'nope', 'examples/enrich.pipeline.yaml'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/no stage named `nope` to peek at/) });
+    expect(pipewright(['run', '--peek', 'nope', 'examples/enrich.pipeline.yaml'])).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/no stage named `nope` to peek at/),
+    });
     fs.rmSync(dir, { recursive: true });
   });
 
   it('examples/enrich.pipeline.yaml (read, filter, workers, head) gives the expected records through npx pipewright', () => {
-    const r = spawnSync('npx', ['--no-install', 'pipewright', 'run', '-q', 'examples/enrich.pipeline.yaml'], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('npx', ['--no-install', 'pipewright', 'run', '-q', 'examples/enrich.pipeline.yaml'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(enrichExpected().join('\n') + '\n');
   });
 
-  for (const [signal, exit] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, exit] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal} cancels the run and exits ${exit}`, async () => {
       const child = spawn(process.execPath, [cliPath, 'run', `${fx}/started-then-waits.pipeline.yaml`], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
@@ -153,5 +178,7 @@ function enrichExpected(): string[] {
   return productRows()
     .filter((p) => p.available && p.stock > 0)
     .slice(0, 5)
-    .map((p) => JSON.stringify({ id: p.id, name: p.name, band: p.price < 50 ? 'low' : p.price < 200 ? 'mid' : 'high', value: Math.round(p.price * p.stock * 100) / 100 }));
+    .map((p) =>
+      JSON.stringify({ id: p.id, name: p.name, band: p.price < 50 ? 'low' : p.price < 200 ? 'mid' : 'high', value: Math.round(p.price * p.stock * 100) / 100 }),
+    );
 }

@@ -86,7 +86,12 @@ describe('diagnostics', () => {
     // One more edit; everything published since the burst is exactly [last, last + 1].
     const fixed = await client.replace(uri, 'stages:\n  - command: [echo, "${V:-x}"]\n');
     expect(fixed.diagnostics).toEqual([]);
-    expect(client.received.slice(from).filter((p) => p.uri === uri).map((p) => p.version)).toEqual([last, last + 1]);
+    expect(
+      client.received
+        .slice(from)
+        .filter((p) => p.uri === uri)
+        .map((p) => p.version),
+    ).toEqual([last, last + 1]);
     await client.close(uri);
   });
 
@@ -99,7 +104,9 @@ describe('diagnostics', () => {
       expect(opened.diagnostics.map((d) => d.code)).toEqual(['file-not-found']);
       fs.writeFileSync(path.join(dir, 'later.csv'), 'a,b\n1,2\n');
       const from = client.received.length;
-      await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(path.join(dir, 'later.csv')).href, type: FileChangeType.Created }] });
+      await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+        changes: [{ uri: pathToFileURL(path.join(dir, 'later.csv')).href, type: FileChangeType.Created }],
+      });
       const again = await client.diagnostics(uri, () => true, from);
       expect(again.version).toBe(1);
       expect(again.diagnostics).toEqual([]);
@@ -120,7 +127,14 @@ describe('diagnostics', () => {
   });
 
   it('survives any input: binary noise, deep nesting, huge lines', async () => {
-    const inputs = ['\u0000\u0001\uFFFF', '['.repeat(5000), `stages:\n  - run: ${'x'.repeat(200_000)}\n`, '- - - -\n  : : :\n', '&a [*a]', 'stages:\n  - *nope\n'];
+    const inputs = [
+      '\u0000\u0001\uFFFF',
+      '['.repeat(5000),
+      `stages:\n  - run: ${'x'.repeat(200_000)}\n`,
+      '- - - -\n  : : :\n',
+      '&a [*a]',
+      'stages:\n  - *nope\n',
+    ];
     for (const [i, text] of inputs.entries()) {
       const uri = `untitled:noise-${i}.pipeline.yaml`;
       const published = await client.open(uri, text);

@@ -1,7 +1,10 @@
 export { dslFixtureDir, dslFixtures, wantedProblems, type Fixture } from '../fixtures/golden';
 
 /** Applies LSP text edits (non-overlapping) to a text. */
-export function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+export function applyEdits(
+  text: string,
+  edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[],
+): string {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '\r' && text[i + 1] === '\n') continue;

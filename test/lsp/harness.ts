@@ -51,7 +51,10 @@ export class TestClient {
     this.initializeResult = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,
-      capabilities: { ...capabilities, textDocument: { completion: { completionItem: { snippetSupport } }, publishDiagnostics: { versionSupport: true }, ...capabilities.textDocument } },
+      capabilities: {
+        ...capabilities,
+        textDocument: { completion: { completionItem: { snippetSupport } }, publishDiagnostics: { versionSupport: true }, ...capabilities.textDocument },
+      },
       initializationOptions,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
@@ -103,7 +106,12 @@ export class TestClient {
 }
 
 /** The server from source, in this process, over an in-memory duplex pair. */
-export async function inProcess(options: ServerOptions = {}, initializationOptions: unknown = {}, snippetSupport = true, capabilities: ClientCapabilities = {}): Promise<TestClient> {
+export async function inProcess(
+  options: ServerOptions = {},
+  initializationOptions: unknown = {},
+  snippetSupport = true,
+  capabilities: ClientCapabilities = {},
+): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));

@@ -34,10 +34,17 @@ describe('running pipelines', () => {
     const model = await ended(await run('examples/access-log.pipeline.yaml'));
     assert.equal(model.state, 'succeeded');
     // The same pipeline in bash, in the same folder: the records must be byte-identical.
-    const expected = execFileSync('bash', ['-c', `cat data/access.ndjson | SLOW_MS=1000 jq -c 'select(.ms > (env.SLOW_MS | tonumber) or .status >= 500)' | jq -r .path | sort | uniq -c | sort -rn | awk '{ printf "{\\"path\\":\\"%s\\",\\"count\\":%d}\\n", $2, $1 }'`], {
-      cwd: workspacePath('examples'),
-      encoding: 'utf8',
-    });
+    const expected = execFileSync(
+      'bash',
+      [
+        '-c',
+        `cat data/access.ndjson | SLOW_MS=1000 jq -c 'select(.ms > (env.SLOW_MS | tonumber) or .status >= 500)' | jq -r .path | sort | uniq -c | sort -rn | awk '{ printf "{\\"path\\":\\"%s\\",\\"count\\":%d}\\n", $2, $1 }'`,
+      ],
+      {
+        cwd: workspacePath('examples'),
+        encoding: 'utf8',
+      },
+    );
     const { shownRecords } = await api();
     assert.equal(shownRecords(model), expected);
     assert.equal(model.records, expected.trimEnd().split('\n').length);
@@ -47,7 +54,10 @@ describe('running pipelines', () => {
       stages.map((s) => [s.label, iconId(s)]),
       ['read', 'slow-or-failing', 'per-path', 'count', 'as-records'].map((n) => [n, 'pass']),
     );
-    assert.ok(model.stages.every((s) => s.stats?.exact && s.stats.bytesOut > 0), 'every stage has exact final byte counts');
+    assert.ok(
+      model.stages.every((s) => s.stats?.exact && s.stats.bytesOut > 0),
+      'every stage has exact final byte counts',
+    );
   });
 
   it('shows upstream stages as stopped early when a head-like stage finishes', async () => {
@@ -92,15 +102,25 @@ describe('running pipelines', () => {
     await vscode.commands.executeCommand('pipewright.stop');
     await ended(model);
     assert.equal(model.state, 'cancelled');
-    assert.deepEqual(model.stages.map((s) => s.status), ['cancelled', 'cancelled']);
-    assert.deepEqual(pids.filter((pid) => fs.existsSync(`/proc/${pid}`)), [], 'no stage process is left');
+    assert.deepEqual(
+      model.stages.map((s) => s.status),
+      ['cancelled', 'cancelled'],
+    );
+    assert.deepEqual(
+      pids.filter((pid) => fs.existsSync(`/proc/${pid}`)),
+      [],
+      'no stage process is left',
+    );
   });
 
   it('runs up to a chosen stage ("Run to here"), leaving out the failing stage after it', async () => {
     const model = await ended(await run('e2e/fails.pipeline.yaml', 'pipewright.runToStage', 'source'));
     assert.equal(model.to, 'source');
     assert.equal(model.state, 'succeeded');
-    assert.deepEqual(model.stages.map((s) => [s.name, s.status]), [['source', 'succeeded']]);
+    assert.deepEqual(
+      model.stages.map((s) => [s.name, s.status]),
+      [['source', 'succeeded']],
+    );
     const { shownRecords } = await api();
     assert.equal(shownRecords(model), '{"a":1}\n{"a":2}\n');
   });

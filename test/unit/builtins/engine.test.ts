@@ -56,7 +56,11 @@ describe('built-in stages through the engine', () => {
   });
 
   it('and through the CLI: node dist/cli.cjs run examples/products.pipeline.yaml', () => {
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli.cjs'), 'run', 'examples/products.pipeline.yaml'], { cwd: repoRoot, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli.cjs'), 'run', 'examples/products.pipeline.yaml'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(r.status).toBe(0);
     expect(records(r.stdout)).toEqual(expectedProducts());
     expect(r.stderr).toMatch(/finished in .*: 10 records/);
@@ -87,7 +91,12 @@ describe('built-in stages through the engine', () => {
     const result = await handle.result;
     expect(result.outcome).toBe('succeeded');
     expect(output).toBe('{"n":2}\n'.repeat(5));
-    expect(Object.fromEntries(result.stages.map((s) => [s.name, s.status]))).toEqual({ endless: 'stopped-early', keep: 'stopped-early', shape: 'stopped-early', first: 'succeeded' });
+    expect(Object.fromEntries(result.stages.map((s) => [s.name, s.status]))).toEqual({
+      endless: 'stopped-early',
+      keep: 'stopped-early',
+      shape: 'stopped-early',
+      first: 'succeeded',
+    });
     expect(stderr).toEqual([]);
   });
 

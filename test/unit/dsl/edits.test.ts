@@ -12,7 +12,7 @@ describe('shellReferences: ${VAR} as the shell expands it in run:', () => {
   const names = (script: string) => shellReferences(script).map((r) => r.name);
   it('skips single quotes, comments, escapes and quoted here-documents', () => {
     expect(names(`sed 's/\${VERSION}/1.0/' "\${A}" \\\${B} $\${C} # \${D}`)).toEqual(['A']);
-    expect(names("cat <<'EOF'\n${E}\nEOF\ncat <<-\"X\"\n\t${F}\n\tX\ncat <<\\Y\n${G}\nY\necho ${H}")).toEqual(['H']);
+    expect(names('cat <<\'EOF\'\n${E}\nEOF\ncat <<-"X"\n\t${F}\n\tX\ncat <<\\Y\n${G}\nY\necho ${H}')).toEqual(['H']);
   });
   it('keeps double quotes, unquoted here-documents and words with # inside', () => {
     expect(names('cat <<EOF\n${I}\nEOF\necho "it\'s ${J}" a#${K}')).toEqual(['I', 'J', 'K']);
@@ -58,7 +58,11 @@ describe('anchorsOf', () => {
     const text = 'a: &x 1\nb: *x\nc: &x 2\nd: [*x, *y]\n';
     const { anchors, aliases } = anchorsOf(parse(text));
     expect(anchors.map((a) => text.slice(a.span.start, a.span.end))).toEqual(['x', 'x']);
-    expect(aliases.map((a) => [a.name, a.anchor])).toEqual([['x', 0], ['x', 1], ['y', undefined]]);
+    expect(aliases.map((a) => [a.name, a.anchor])).toEqual([
+      ['x', 0],
+      ['x', 1],
+      ['y', undefined],
+    ]);
   });
 });
 

@@ -8,7 +8,8 @@ import { buildPipeline, check, parse, problemCodes, type CheckResult, type DslHo
 /** A machine without a file system: only `/p`, `/p/data` and `/home/user` exist, plus two files and a few programs. */
 const host: DslHost = {
   env: { HOME: '/home/user', PATH: '/usr/bin', USER: 'me', EMPTY: '' },
-  statKind: (abs) => (abs === '/p' || abs === '/p/data' || abs === '/home/user' ? 'dir' : abs === '/p/data/in.csv' || abs === '/p/enrich.js' ? 'file' : undefined),
+  statKind: (abs) =>
+    abs === '/p' || abs === '/p/data' || abs === '/home/user' ? 'dir' : abs === '/p/data/in.csv' || abs === '/p/enrich.js' ? 'file' : undefined,
   findProgram: (program) =>
     ['cat', 'grep', 'jq', 'sort', 'head', 'node'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' },
 };
@@ -30,7 +31,8 @@ function checkSane(text: string, withFile = true): CheckResult {
     if (!Object.hasOwn(problemCodes, p.code)) fail('unknown problem code', p);
     if (!severities.has(p.severity)) fail('unknown severity', p);
     // Only YAML warnings and undefined variables of `run:` scripts (the shell expands them empty) lower a code's severity.
-    if (p.severity !== problemCodes[p.code].severity && p.code !== 'yaml-syntax' && p.code !== 'undefined-variable') fail('severity differs from the registry', p);
+    if (p.severity !== problemCodes[p.code].severity && p.code !== 'yaml-syntax' && p.code !== 'undefined-variable')
+      fail('severity differs from the registry', p);
     if (!inside(p, text.length)) fail('problem range outside the document', p);
     if (typeof p.message !== 'string' || p.message.length === 0) fail('empty message', p);
     for (const fix of p.fixes ?? []) {
@@ -153,12 +155,72 @@ stages:
 ];
 
 const tokens = [
-  'stages:', 'name:', 'run:', 'command:', 'use:', 'with:', 'env:', 'cwd:', 'workers:', 'timeout:', 'path:', 'expr:', 'read', 'head',
-  '\n', '\r\n', '\r', '  ', '    ', '\t', '- ', ': ', ':', ',', '[', ']', '{', '}', '&a ', '*a', '<<: ', '<<: *a', '? ', '|', '>-', '#', '"', "'",
-  '---\n', '...\n', '%YAML 1.2\n', '!!str ', '!!map ', '!x ', '${X}', '${HOME}', '$${', '${X:-d}', '0', '-1', '1e9', 'null', '~', 'true', '\uFEFF', '\u0000', '\ud800', 'é',
+  'stages:',
+  'name:',
+  'run:',
+  'command:',
+  'use:',
+  'with:',
+  'env:',
+  'cwd:',
+  'workers:',
+  'timeout:',
+  'path:',
+  'expr:',
+  'read',
+  'head',
+  '\n',
+  '\r\n',
+  '\r',
+  '  ',
+  '    ',
+  '\t',
+  '- ',
+  ': ',
+  ':',
+  ',',
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a ',
+  '*a',
+  '<<: ',
+  '<<: *a',
+  '? ',
+  '|',
+  '>-',
+  '#',
+  '"',
+  "'",
+  '---\n',
+  '...\n',
+  '%YAML 1.2\n',
+  '!!str ',
+  '!!map ',
+  '!x ',
+  '${X}',
+  '${HOME}',
+  '$${',
+  '${X:-d}',
+  '0',
+  '-1',
+  '1e9',
+  'null',
+  '~',
+  'true',
+  '\uFEFF',
+  '\u0000',
+  '\ud800',
+  'é',
 ];
 
-type Mutation = { kind: 'insert' | 'delete' | 'duplicate-line' | 'delete-line' | 'swap-lines' | 'indent' | 'dedent' | 'tab' | 'crlf' | 'bom' | 'document'; at: number; n: number; token: string };
+type Mutation = {
+  kind: 'insert' | 'delete' | 'duplicate-line' | 'delete-line' | 'swap-lines' | 'indent' | 'dedent' | 'tab' | 'crlf' | 'bom' | 'document';
+  at: number;
+  n: number;
+  token: string;
+};
 
 function lines(text: string): string[] {
   return text.split('\n');
@@ -220,17 +282,49 @@ const anyValue = fc.oneof(
   fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
 );
-const stageKeyNames = ['name', 'description', 'run', 'command', 'use', 'with', 'env', 'cwd', 'workers', 'ordered', 'timeout', 'stderr', 'x-note', 'runn', 'uses'];
+const stageKeyNames = [
+  'name',
+  'description',
+  'run',
+  'command',
+  'use',
+  'with',
+  'env',
+  'cwd',
+  'workers',
+  'ordered',
+  'timeout',
+  'stderr',
+  'x-note',
+  'runn',
+  'uses',
+];
 const withValue = fc.oneof(
   anyValue,
   fc.record(
-    { path: anyValue, format: fc.constantFrom('csv', 'json', 'xml'), count: anyValue, expr: anyValue, fields: anyValue, every: anyValue, fraction: anyValue, seed: anyValue, onError: anyValue, header: anyValue, bogus: anyValue },
+    {
+      path: anyValue,
+      format: fc.constantFrom('csv', 'json', 'xml'),
+      count: anyValue,
+      expr: anyValue,
+      fields: anyValue,
+      every: anyValue,
+      fraction: anyValue,
+      seed: anyValue,
+      onError: anyValue,
+      header: anyValue,
+      bogus: anyValue,
+    },
     { requiredKeys: [] },
   ),
 );
-const stage = fc.dictionary(fc.constantFrom(...stageKeyNames), anyValue, { maxKeys: 5 }).chain((s) =>
-  fc.record({ use: fc.constantFrom('read', 'write', 'head', 'filter', 'map', 'pick', 'sample', 'nope', 'Read'), with: withValue }, { requiredKeys: [] }).map((u) => ({ ...s, ...u })),
-);
+const stage = fc
+  .dictionary(fc.constantFrom(...stageKeyNames), anyValue, { maxKeys: 5 })
+  .chain((s) =>
+    fc
+      .record({ use: fc.constantFrom('read', 'write', 'head', 'filter', 'map', 'pick', 'sample', 'nope', 'Read'), with: withValue }, { requiredKeys: [] })
+      .map((u) => ({ ...s, ...u })),
+  );
 const pipelineData = fc.record(
   {
     name: anyValue,
@@ -251,7 +345,10 @@ describe('check() on random input', { timeout: 30_000 * scale }, () => {
   const runs = numRuns(300);
 
   it('never throws on random strings of any code unit', () => {
-    fc.assert(fc.property(fc.string({ unit: codeUnit, maxLength: 200 }), (text) => void checkSane(text)), runs);
+    fc.assert(
+      fc.property(fc.string({ unit: codeUnit, maxLength: 200 }), (text) => void checkSane(text)),
+      runs,
+    );
   });
 
   it('never throws on random bytes decoded as UTF-8 or Latin-1', () => {
@@ -262,7 +359,10 @@ describe('check() on random input', { timeout: 30_000 * scale }, () => {
   });
 
   it('never throws on soups of YAML tokens', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 60 }), fc.boolean(), (ts, withFile) => void checkSane(ts.join(''), withFile)), numRuns(500));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 60 }), fc.boolean(), (ts, withFile) => void checkSane(ts.join(''), withFile)),
+      numRuns(500),
+    );
   });
 
   it('never throws on mutated valid pipelines', () => {
@@ -351,6 +451,8 @@ describe('check() on huge and hostile input (each once; the test timeout bounds 
   it('1,000 stages that are all wrong in several ways', () => {
     // ajv concatenates the error list per failing \$ref'd item, so time grows with errors²; 1,000 stay well bounded.
     const r = sane(`stages:\n${'  - {run: cat, use: nope, workers: 0, bogus: 1, name: "1 bad"}\n'.repeat(1_000)}`);
-    expect(codes(r).sort()).toEqual(['conflicting-command', 'duplicate-stage-name', 'invalid-stage-name', 'unknown-builtin', 'unknown-key', 'workers-range'].sort());
+    expect(codes(r).sort()).toEqual(
+      ['conflicting-command', 'duplicate-stage-name', 'invalid-stage-name', 'unknown-builtin', 'unknown-key', 'workers-range'].sort(),
+    );
   });
 });

@@ -26,7 +26,13 @@ const stats = (over: Partial<StageStats> = {}): StageStats => ({
 
 describe('run output', () => {
   it('formats sizes and durations', () => {
-    expect([formatBytes(0), formatBytes(2.29), formatBytes(1536), formatBytes(150 * 1024 * 1024), formatBytes(3 * 1024 ** 3)]).toEqual(['0 B', '2 B', '1.5 KB', '150 MB', '3.0 GB']);
+    expect([formatBytes(0), formatBytes(2.29), formatBytes(1536), formatBytes(150 * 1024 * 1024), formatBytes(3 * 1024 ** 3)]).toEqual([
+      '0 B',
+      '2 B',
+      '1.5 KB',
+      '150 MB',
+      '3.0 GB',
+    ]);
     expect([formatDuration(12.4), formatDuration(3070), formatDuration(65_000)]).toEqual(['12 ms', '3.07 s', '1 min 5 s']);
   });
   it('draws a pv-style live line with the bottleneck marked', () => {
@@ -37,7 +43,9 @@ describe('run output', () => {
       outcome: 'failed',
       ok: false,
       file: 'x.pipeline.yaml',
-      stages: [{ name: 'squeeze', index: 0, status: 'failed', exitCode: 2, stderrTail: ['bad'], stats: stats({ status: 'failed', exact: true }), message: 'x' }],
+      stages: [
+        { name: 'squeeze', index: 0, status: 'failed', exitCode: 2, stderrTail: ['bad'], stats: stats({ status: 'failed', exact: true }), message: 'x' },
+      ],
       records: 3,
       bytes: 30,
       durationMs: 1500,
@@ -49,14 +57,34 @@ describe('run output', () => {
       '  squeeze  FAILED (exit 2)          150 MB in   2.0 KB out  cpu  1.42 s  max rss  1.9 MB    3.07 s  <- bottleneck',
     ]);
     const json = statsJson(result) as { stages: Record<string, unknown>[] };
-    expect(json.stages[0]).toMatchObject({ name: 'squeeze', status: 'failed', exitCode: 2, signal: null, bytesIn: 150 * 1024 * 1024, bytesOut: 2048, recordsOut: null, cpuUserMs: 1400, cpuSysMs: 20, maxRssKb: 1900, durationMs: 3070 });
+    expect(json.stages[0]).toMatchObject({
+      name: 'squeeze',
+      status: 'failed',
+      exitCode: 2,
+      signal: null,
+      bytesIn: 150 * 1024 * 1024,
+      bytesOut: 2048,
+      recordsOut: null,
+      cpuUserMs: 1400,
+      cpuSysMs: 20,
+      maxRssKb: 1900,
+      durationMs: 3070,
+    });
   });
   it('shows record counts where known, each worker under its stage, and peeks', () => {
     const w = (pid: number) => stats({ status: 'succeeded', pid, bottleneck: false, bytesIn: 1024, bytesOut: 512, exact: true });
     const result: RunResult = {
       outcome: 'succeeded',
       ok: true,
-      stages: [{ name: 'w', index: 0, status: 'succeeded', stderrTail: [], stats: stats({ status: 'succeeded', bottleneck: false, recordsOut: 7, workers: [w(11), w(12)] }) }],
+      stages: [
+        {
+          name: 'w',
+          index: 0,
+          status: 'succeeded',
+          stderrTail: [],
+          stats: stats({ status: 'succeeded', bottleneck: false, recordsOut: 7, workers: [w(11), w(12)] }),
+        },
+      ],
       records: 7,
       bytes: 70,
       durationMs: 10,

@@ -3,7 +3,26 @@ import type { StageStats } from '../../../engine';
 import { RecordLines, RunModel } from '../../../extension/run-model';
 
 function stats(index: number, extra: Partial<StageStats> = {}): StageStats {
-  return { name: `s${index}`, index, status: 'running', bytesIn: 0, bytesOut: 10, cpuUserMs: 0, cpuSysMs: 0, rssKb: 0, maxRssKb: 0, durationMs: 5, rateOut: 0, busy: 0, waitingRead: 0, waitingWrite: 0, working: 1, bottleneck: false, exact: false, ...extra };
+  return {
+    name: `s${index}`,
+    index,
+    status: 'running',
+    bytesIn: 0,
+    bytesOut: 10,
+    cpuUserMs: 0,
+    cpuSysMs: 0,
+    rssKb: 0,
+    maxRssKb: 0,
+    durationMs: 5,
+    rateOut: 0,
+    busy: 0,
+    waitingRead: 0,
+    waitingWrite: 0,
+    working: 1,
+    bottleneck: false,
+    exact: false,
+    ...extra,
+  };
 }
 
 describe('RecordLines', () => {
@@ -27,7 +46,16 @@ describe('RecordLines', () => {
 describe('RunModel', () => {
   it('follows a run from start to end', () => {
     const m = new RunModel(1, '/p/a.pipeline.yaml', 'a', undefined, 0);
-    expect(m.apply({ type: 'start', at: 0, stages: [{ name: 's0', index: 0 }, { name: 's1', index: 1 }] })).toEqual({ run: true, stages: [] });
+    expect(
+      m.apply({
+        type: 'start',
+        at: 0,
+        stages: [
+          { name: 's0', index: 0 },
+          { name: 's1', index: 1 },
+        ],
+      }),
+    ).toEqual({ run: true, stages: [] });
     expect(m.apply({ type: 'status', stage: 's1', index: 1, status: 'running', pid: 42 })).toEqual({ run: false, stages: [1] });
     for (let i = 0; i < 12; i++) m.apply({ type: 'stderr', stage: 's1', index: 1, line: `line ${i}` });
     expect(m.stages[1]?.stderrTail).toEqual(['line 2', 'line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11']);

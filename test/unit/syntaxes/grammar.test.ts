@@ -72,6 +72,10 @@ describe('TextMate grammar', () => {
 
   it('is the grammar the extension contributes', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-    expect(pkg.contributes.grammars[0]).toMatchObject({ language: 'pipewright', scopeName: 'source.pipewright', path: './syntaxes/pipewright.tmLanguage.json' });
+    expect(pkg.contributes.grammars[0]).toMatchObject({
+      language: 'pipewright',
+      scopeName: 'source.pipewright',
+      path: './syntaxes/pipewright.tmLanguage.json',
+    });
   });
 });

@@ -53,7 +53,12 @@ async function startCli(file: string, marker: string): Promise<{ pid: number; ex
 }
 
 describe('the CLI killed by a signal', () => {
-  for (const [signal, n] of [['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3], ['SIGTERM', 15]] as const) {
+  for (const [signal, n] of [
+    ['SIGHUP', 1],
+    ['SIGINT', 2],
+    ['SIGQUIT', 3],
+    ['SIGTERM', 15],
+  ] as const) {
     it(`${signal}: cancels, exits ${128 + n}, leaves no process and the file as it was`, async () => {
       const { file, marker } = setUp(endless);
       const cli = await startCli(file, marker);
