@@ -53,11 +53,11 @@ async function main(argv: string[]): Promise<number> {
     }
     return runCommand(positionals[0]!, {
       quiet: values.quiet === true,
-      ...(values.to !== undefined ? { to: values.to } : {}),
-      ...(limit !== undefined ? { limit } : {}),
-      ...(values.peek !== undefined ? { peek: values.peek } : {}),
-      ...(values['stats-json'] !== undefined ? { statsJson: values['stats-json'] } : {}),
-      ...(values.trace !== undefined ? { trace: values.trace } : {}),
+      to: values.to,
+      limit,
+      peek: values.peek,
+      statsJson: values['stats-json'],
+      trace: values.trace,
     });
   }
   throw new UsageError(`unknown command '${command}'`);

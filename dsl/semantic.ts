@@ -20,7 +20,7 @@ export interface SemanticContext {
   pipeline: Pipeline;
   host: DslHost;
   /** Absolute folder of the pipeline file; file checks are skipped without it (e.g. untitled). */
-  fileDir?: string;
+  fileDir?: string | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -183,7 +183,8 @@ function variableProblems(ctx: SemanticContext, who: string, candidates: Candida
         ? problem(
             'undefined-variable',
             span,
-            `${who}: ${name} is not defined, so the shell expands it to an empty string. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`,
+            `${who}: ${name} is not defined, so the shell expands it to an empty string. ` +
+              `Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`,
           )
         : problem(
             'undefined-variable',
@@ -243,7 +244,8 @@ function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record
           problem(
             'file-not-found',
             span,
-            `${label(stage)}: ${kind === 'dir' ? 'is a folder, not a file' : 'no such file'}: ${file}. Paths are relative to the stage's working directory (${dir}).`,
+            `${label(stage)}: ${kind === 'dir' ? 'is a folder, not a file' : 'no such file'}: ${file}. ` +
+              `Paths are relative to the stage's working directory (${dir}).`,
           ),
         );
       }
@@ -255,11 +257,11 @@ function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record
 }
 
 /** Shell words that are not programs on PATH. */
-const shellWords = new Set(
-  '! [ [[ { ( . : alias bg break builtin case cd command continue declare echo eval exec exit export false fg for function getopts hash if jobs kill let local printf pwd read readonly return set shift source test time times trap true type typeset ulimit umask unalias unset until wait while'.split(
-    ' ',
-  ),
-);
+const shellWords = new Set([
+  ...'! [ [[ { ( . : alias bg break builtin case cd command continue declare echo eval exec exit export false fg for function'.split(' '),
+  ...'getopts hash if jobs kill let local printf pwd read readonly return set shift source test time times trap true type'.split(' '),
+  ...'typeset ulimit umask unalias unset until wait while'.split(' '),
+]);
 
 /** The program of a `run:` script when it is a plain word (`grep -v x`, `FOO=1 jq .`), else undefined. */
 function scriptProgram(script: string): string | undefined {

@@ -41,11 +41,10 @@ export function shellQuote(word: string): string {
 }
 
 /** dash's builtins: `exec NAME` would run a different program (or none), so such scripts keep their shell. */
-const shBuiltins = new Set(
-  'alias bg break cd chdir command continue echo eval exec exit export false fc fg getopts hash jobs kill local printf pwd read readonly return set shift test times trap true type ulimit umask unalias unset wait [ . :'.split(
-    ' ',
-  ),
-);
+const shBuiltins = new Set([
+  ...'alias bg break cd chdir command continue echo eval exec exit export false fc fg getopts hash jobs kill local printf pwd'.split(' '),
+  ...'read readonly return set shift test times trap true type ulimit umask unalias unset wait [ . :'.split(' '),
+]);
 const shKeywords = new Set('if then else elif fi case esac for while until do done function select ! { } [['.split(' '));
 
 /**

@@ -106,7 +106,7 @@ export class Segment {
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     private readonly on: SegmentHandlers,
-    options: { input?: boolean; stdinFd?: number } = {},
+    options: { input?: boolean; stdinFd?: number | undefined } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
@@ -252,6 +252,6 @@ export class Segment {
     const c = this.child;
     if (!c) return;
     const streams = [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values()];
-    for (const s of streams) (s as Readable | Writable | null | undefined)?.destroy();
+    for (const s of streams) s?.destroy();
   }
 }

@@ -10,7 +10,7 @@ export interface StageSample {
   /** Milliseconds since the run started. */
   t: number;
   /** Records written so far, where the engine counts them (see StageStats.recordsOut). */
-  records?: number;
+  records?: number | undefined;
   bytesOut: number;
   /** User + system CPU so far. */
   cpuMs: number;
@@ -76,7 +76,8 @@ export class RunTimeline {
       case 'end':
         this.finish(event.result);
         return;
-      default:
+      case 'records':
+      case 'stderr':
         return;
     }
   }
@@ -128,7 +129,7 @@ export class RunTimeline {
 function sampleOf(t: number, s: StageStats): StageSample {
   return {
     t,
-    ...(s.recordsOut !== undefined ? { records: s.recordsOut } : {}),
+    records: s.recordsOut,
     bytesOut: s.bytesOut,
     cpuMs: s.cpuUserMs + s.cpuSysMs,
     rssKb: s.rssKb,

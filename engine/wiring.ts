@@ -79,7 +79,7 @@ export function wireUnits(ctx: WiringContext): Wired {
           (chunk) => source.onData(chunk),
           () => source.onEnd(),
         ),
-        { input, ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}) },
+        { input, stdinFd: k === 0 ? ctx.options.stdinFd : undefined },
       );
       segments.push(seg);
       for (const [i, channel] of seg.commits) stages[i]!.commit = channel;

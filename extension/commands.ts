@@ -135,7 +135,7 @@ async function revealStage(store: RunStore, model: RunModel, index: number, log:
 export function registerCommands(store: RunStore, panel: RunPanel, records: RecordsPanel, restartServer: () => Promise<void>): vscode.Disposable[] {
   const start = async (uri: vscode.Uri, to?: string, tap?: string[]) => {
     if (!mayRun()) return undefined;
-    return store.start({ uri, ...(to === undefined ? {} : { to }), ...(tap === undefined ? {} : { tap }) });
+    return store.start({ uri, to, tap });
   };
   return [
     vscode.commands.registerCommand(Commands.runPipeline, async (arg?: unknown) => {

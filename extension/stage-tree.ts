@@ -56,11 +56,13 @@ export class RunNode {
     );
     item.id = `run:${m.id}${latest ? '' : ':earlier'}`;
     const rate = m.running ? ` · ${formatCount(m.recordRate)} rec/s` : '';
-    item.description = `${m.state} · ${plural(m.records, 'record', formatCount(m.records))}${rate} · ${formatDuration(m.elapsedMs)} · ${clockTime(m.startedAt)}`;
+    const records = plural(m.records, 'record', formatCount(m.records));
+    item.description = `${m.state} · ${records}${rate} · ${formatDuration(m.elapsedMs)} · ${clockTime(m.startedAt)}`;
     item.iconPath = icon(runIcons[m.state]);
     const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome and statuses only.' : '';
     item.tooltip = new vscode.MarkdownString(
-      `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
+      `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}` +
+        `${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
     );
     item.contextValue = m.running ? 'pipewright.run.running' : 'pipewright.run.ended';
     return item;

@@ -27,7 +27,7 @@ export interface GraphEdge {
   to: string;
   /** "1.2k rec/s · 340 KB/s" while data flows, totals once the writer has ended. */
   label: string;
-  recordsPerSec?: number;
+  recordsPerSec?: number | undefined;
   bytesPerSec: number;
   flowing: boolean;
 }
@@ -142,7 +142,7 @@ export function linksOf(stages: readonly Pick<StageView, 'index'>[]): { from: st
 
 export interface ViewInputs {
   model: RunModel;
-  timeline?: readonly StageTimeline[];
+  timeline?: readonly StageTimeline[] | undefined;
   history: readonly RunSummary[];
   pinned: boolean;
   restored: boolean;
@@ -160,7 +160,7 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
       to: l.to,
       label: edgeLabel(writer, f),
       bytesPerSec: f.bytesPerSec,
-      ...(f.recordsPerSec !== undefined ? { recordsPerSec: f.recordsPerSec } : {}),
+      recordsPerSec: f.recordsPerSec,
       flowing: writer?.status === 'running',
     };
   });
@@ -207,7 +207,7 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
 }
 
 interface Flow {
-  recordsPerSec?: number;
+  recordsPerSec?: number | undefined;
   bytesPerSec: number;
 }
 
@@ -216,19 +216,20 @@ function flowOf(s: StageView | undefined, rates: RatePoint[] | undefined): Flow 
   const st = s?.stats;
   if (!s || !st) return { bytesPerSec: 0 };
   if (s.status === 'running') {
-    const last = rates?.at(-1);
-    return { bytesPerSec: st.rateOut, ...(last?.recordsPerSec !== undefined ? { recordsPerSec: last.recordsPerSec } : {}) };
+    return { bytesPerSec: st.rateOut, recordsPerSec: rates?.at(-1)?.recordsPerSec };
   }
   const secs = st.durationMs / 1000;
   if (secs <= 0) return { bytesPerSec: 0 };
-  return { bytesPerSec: st.bytesOut / secs, ...(st.recordsOut !== undefined ? { recordsPerSec: st.recordsOut / secs } : {}) };
+  return { bytesPerSec: st.bytesOut / secs, recordsPerSec: st.recordsOut === undefined ? undefined : st.recordsOut / secs };
 }
 
 function edgeLabel(writer: StageView | undefined, f: Flow): string {
   const st = writer?.stats;
   if (!st) return '';
-  if (writer.status === 'running')
-    return [f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
+  if (writer.status === 'running') {
+    const records = f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined;
+    return [records, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
+  }
   return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, formatBytes(st.bytesOut)].filter(Boolean).join(' · ');
 }
 

@@ -21,7 +21,8 @@ export function registerRecordCommands(store: RunStore): vscode.Disposable[] {
       const spill = store.spillOf(model);
       if (!spill) {
         void vscode.window.showInformationMessage(
-          `Pipewright: the whole output of run ${model.id} was not kept (a run from before pipewright.records.keepOutput, or its file could not be written). Rerun it to save its records.`,
+          `Pipewright: the whole output of run ${model.id} was not kept ` +
+            '(a run from before pipewright.records.keepOutput, or its file could not be written). Rerun it to save its records.',
         );
         return undefined;
       }
