@@ -1,4 +1,5 @@
 // Human-readable numbers for stats, shared by the CLI and the editor so they read the same.
+import type { StageStatus } from './status';
 
 /** 1536 → "1.5 KB" (powers of 1024, as pv and ls -h print). */
 export function formatBytes(n: number): string {
@@ -35,3 +36,14 @@ export function formatMs(ms: number): string {
 export function plural(n: number, word: string, shown: string = String(n)): string {
   return `${shown} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** A stage's status in words, as the editor shows it (the CLI's summary has its own, terser words). */
+export const statusText: Record<StageStatus, string> = {
+  pending: 'pending',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'stopped-early': 'stopped early',
+  cancelled: 'cancelled',
+  'timed-out': 'timed out',
+};

@@ -1,7 +1,7 @@
 // What the run panel shows, computed from a run's model and timeline: the stage graph (nodes
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
-import { formatBytes, formatCount, formatDuration, plural } from '../../engine/format';
+import { formatBytes, formatCount, formatDuration, plural, statusText } from '../../engine/format';
 import type { StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
 import { endedHow } from '../failure';
@@ -119,16 +119,6 @@ export interface PanelView {
 export const sparkPoints = 60;
 export const outputNode = 'output';
 const stageId = (index: number) => `stage-${index}`;
-
-export const statusText: Record<StageStatus, string> = {
-  pending: 'pending',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  'stopped-early': 'stopped early',
-  cancelled: 'cancelled',
-  'timed-out': 'timed out',
-};
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 
