@@ -10,7 +10,7 @@ import type { Span } from './span';
 
 export interface CheckOptions {
   /** Absolute path of the pipeline file: names the pipeline and anchors relative paths. */
-  file?: string;
+  file?: string | undefined;
   host: DslHost;
 }
 
@@ -47,7 +47,7 @@ export function check(text: string, options: CheckOptions): CheckResult {
       data: parsed.data,
       pipeline,
       host: memoHost(options.host),
-      ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}),
+      fileDir: options.file === undefined ? undefined : parentDir(options.file),
     };
     // An empty document is only an empty pipeline, not also a type error.
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.

@@ -43,7 +43,7 @@ function stagePrefix(ctx: Context, path: Path): string {
 }
 
 function builtinAt(ctx: Context, path: Path): BuiltinName | undefined {
-  const stages = isObject(ctx.data) && Array.isArray(ctx.data.stages) ? ctx.data.stages : [];
+  const stages: unknown[] = isObject(ctx.data) && Array.isArray(ctx.data.stages) ? ctx.data.stages : [];
   const stage = typeof path[1] === 'number' ? stages[path[1]] : undefined;
   return isObject(stage) && typeof stage.use === 'string' && isBuiltin(stage.use) ? stage.use : undefined;
 }

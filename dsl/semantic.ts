@@ -20,7 +20,7 @@ export interface SemanticContext {
   pipeline: Pipeline;
   host: DslHost;
   /** Absolute folder of the pipeline file; file checks are skipped without it (e.g. untitled). */
-  fileDir?: string;
+  fileDir?: string | undefined;
 }
 
 type Json = Record<string, unknown>;

@@ -8,13 +8,13 @@ import { filePrefix, runError, type RunError } from './errors';
 import { execPrefixed, type StagePlan } from './plumbing';
 
 export interface PlanInput {
-  file?: string;
+  file?: string | undefined;
   fileDir: string;
   env: Readonly<Record<string, string | undefined>>;
-  to?: string;
-  limit?: number;
+  to?: string | undefined;
+  limit?: number | undefined;
   /** Stages whose output edge to tap (RunOptions.tap). */
-  tap?: readonly string[];
+  tap?: readonly string[] | undefined;
 }
 
 export interface PlannedStage {
@@ -42,8 +42,7 @@ export function builtinProgram(): { ok: true; path: string } | { ok: false; trie
  */
 export function planStages(pipeline: Pipeline, input: PlanInput): { stages: PlannedStage[] } | { error: RunError } {
   const at = filePrefix(input.file);
-  const file = input.file;
-  const withFile = file === undefined ? {} : { file };
+  const withFile = { file: input.file };
   let stages = pipeline.stages;
   if (stages.length === 0) return { error: runError('invalid-pipeline', `${at}the pipeline has no stages; add at least one under \`stages:\``, withFile) };
   if (input.to !== undefined) {
@@ -73,7 +72,8 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
       return {
         error: runError(
           'bad-option',
-          `${at}stage \`${name}\` comes after \`${input.to}\`, where this run stops, so there is nothing to peek at; peek at \`${input.to}\` or an earlier stage`,
+          `${at}stage \`${name}\` comes after \`${input.to}\`, where this run stops, so there is nothing to peek at; ` +
+            `peek at \`${input.to}\` or an earlier stage`,
           withFile,
         ),
       };

@@ -21,7 +21,7 @@ export interface PipewrightApi {
   runs(): RunModel[];
   readonly onDidEndRun: vscode.Event<RunModel>;
   /** The records text the output panel shows for a run. */
-  shownRecords(run: RunModel): string;
+  shownRecords: (run: RunModel) => string;
   readonly tree: StageTreeProvider;
   readonly panel: RunPanel;
   readonly records: RecordsPanel;

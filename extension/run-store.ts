@@ -15,9 +15,9 @@ import { RecordLines, RunModel, type Change } from './run-model';
 export interface RunRequest {
   uri: vscode.Uri;
   /** "Run to here": the stages up to and including this one. */
-  to?: string;
+  to?: string | undefined;
   /** Stages whose output edge is tapped: records counted and sampled (Inspect Edge). */
-  tap?: string[];
+  tap?: string[] | undefined;
 }
 
 export interface StoreChange extends Change {
@@ -98,7 +98,7 @@ export class RunStore implements vscode.Disposable {
     for (const summary of this.history.all()) {
       const model = modelOf(summary);
       this.models.set(model.id, model);
-      this.info.set(model.id, { request: { uri: vscode.Uri.file(summary.file), ...(summary.to !== undefined ? { to: summary.to } : {}) } });
+      this.info.set(model.id, { request: { uri: vscode.Uri.file(summary.file), to: summary.to } });
       this.restored.add(model.id);
     }
     this.nextId = this.history.maxId() + 1;

@@ -1,4 +1,13 @@
-import { CompletionItemKind, InsertTextFormat, InsertTextMode, MarkupKind, type CompletionItem, type Position, type Range } from 'vscode-languageserver';
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  InsertTextMode,
+  MarkupKind,
+  type CompletionItem,
+  type MarkupContent,
+  type Position,
+  type Range,
+} from 'vscode-languageserver';
 import { isBuiltin, type BuiltinName, type Pipeline } from '../dsl';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lineText as lineOf } from './analysis';
@@ -29,7 +38,7 @@ function insert(item: CompletionItem, range: Range, text: string, snippet: boole
   return item;
 }
 
-function docs(value: string): CompletionItem['documentation'] {
+function docs(value: string): MarkupContent {
   return { kind: MarkupKind.Markdown, value };
 }
 
@@ -84,7 +93,7 @@ function keyItems(
         documentation: docs(keyMarkdown(d)),
         sortText: `${sortPrefix}${String(i).padStart(2, '0')}`,
       };
-      if (d.description) item.detail = d.description.split(/(?<=\.)\s/)[0];
+      if (d.description) item.detail = d.description.split(/(?<=\.)\s/)[0]!;
       if (ctx.keyOnly) return insert(item, ctx.range, d.name, false, options);
       return insert(item, ctx.range, d.name === 'with' && builtin ? withInsertText(builtin, childIndent) : keyInsertText(d, childIndent), true, options);
     });

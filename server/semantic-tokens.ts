@@ -1,4 +1,4 @@
-import { isScalar, visit, type Node } from 'yaml';
+import { isScalar, visit } from 'yaml';
 import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend } from 'vscode-languageserver';
 import { stageNameSites } from '../dsl/stage-refs';
 import { variableReferences, type Span } from '../dsl';
@@ -20,7 +20,7 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
   const { text, document } = analysis;
   const tokens: { span: Span; type: number; modifiers: number }[] = [];
   const addReferences = (node: unknown) => {
-    const span = isScalar(node) && typeof node.value === 'string' ? nodeSpan(node as Node) : undefined;
+    const span = isScalar(node) && typeof node.value === 'string' ? nodeSpan(node) : undefined;
     if (!span) return;
     for (const ref of variableReferences(text.slice(span.start, span.end)))
       tokens.push({ span: { start: span.start + ref.start, end: span.start + ref.end }, type: variable, modifiers: 0 });

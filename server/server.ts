@@ -154,7 +154,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       const paths = new Set(params.changes.map((c) => (c.uri.startsWith('file:') ? fileURLToPath(c.uri) : c.uri)));
       const affected = analyzer.affectedBy(paths);
       for (const uri of affected) analyzer.forget(uri);
-      if (pull && affected.length > 0 && refreshSupport) connection.languages.diagnostics.refresh();
+      if (pull && affected.length > 0 && refreshSupport) void connection.languages.diagnostics.refresh();
       if (!pull) for (const uri of affected) scheduler.schedule(uri);
     });
   });

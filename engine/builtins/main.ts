@@ -21,7 +21,8 @@ async function main(): Promise<number> {
   const names = Object.keys(implementations);
   if (name === undefined || !Object.hasOwn(implementations, name)) {
     throw new StageError(
-      `${name === undefined ? 'no built-in named' : `there is no built-in \`${name}\``}; usage: builtin.cjs NAME [OPTIONS-JSON], where NAME is one of ${names.join(', ')}`,
+      `${name === undefined ? 'no built-in named' : `there is no built-in \`${name}\``}; ` +
+        `usage: builtin.cjs NAME [OPTIONS-JSON], where NAME is one of ${names.join(', ')}`,
       2,
     );
   }

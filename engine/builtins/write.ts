@@ -27,8 +27,8 @@ export function writeFormatOf(file: string): 'ndjson' | 'csv' {
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
 }
 
 function isRecordObject(v: unknown): v is Record<string, unknown> {

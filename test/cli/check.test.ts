@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { JsonProblem } from '../../cli/check';
 import { pipewright, repoRoot } from './cli';
 
 const examples = fs
@@ -43,7 +44,7 @@ describe('pipewright check', () => {
   it('prints JSON with --json', () => {
     const r = pipewright(['check', '--json', 'test/fixtures/dsl/workers.pipeline.yaml', examples[0]!]);
     expect(r.code).toBe(1);
-    const problems = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const problems = JSON.parse(r.stdout) as JsonProblem[];
     expect(problems.map((p) => `${p.line}:${p.column}-${p.endLine}:${p.endColumn} ${p.code}`)).toEqual([
       '4:14-4:15 workers-range',
       '6:14-6:16 workers-range',

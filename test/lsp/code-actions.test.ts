@@ -21,7 +21,7 @@ async function actionsFor(uri: string, range: Range, diagnostics: Diagnostic[], 
 }
 
 function editsOf(action: CodeAction, uri: string): TextEdit[] {
-  return (action.edit?.changes?.[uri] ?? []) as TextEdit[];
+  return action.edit?.changes?.[uri] ?? [];
 }
 
 /** Opens `text`, applies the quick fix titled `title` for the diagnostic with `code`, and returns the re-checked result. */
@@ -147,7 +147,7 @@ describe('code actions keyed by problem code', () => {
     it(`${c.name}: applied and re-checked clean`, async () => {
       const { fixed, diagnostics } = await fixOnce(c.text, c.code, c.title);
       expect(fixed).toBe(c.expected);
-      expect(diagnostics.map((d) => `${String(d.code)}: ${d.message}`)).toEqual([]);
+      expect(diagnostics.map((d) => `${String(d.code)}: ${JSON.stringify(d.message)}`)).toEqual([]);
     });
   }
 

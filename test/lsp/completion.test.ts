@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompletionRequest, InsertTextFormat, type CompletionItem, type CompletionList, type TextEdit } from 'vscode-languageserver/node';
+import { CompletionRequest, InsertTextFormat, type CompletionItem, type TextEdit } from 'vscode-languageserver/node';
 import { check } from '../../dsl';
 import { fakeHost } from '../unit/dsl/fake-host';
 import { applyEdits } from './fixtures';
@@ -27,7 +27,7 @@ async function complete(marked: string, on = client): Promise<{ items: Completio
   const position = { line: before.length - 1, character: before[before.length - 1]!.length };
   const uri = `untitled:completion-${n++}.pipeline.yaml`;
   await on.open(uri, text);
-  const result = (await on.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position })) as CompletionItem[] | CompletionList | null;
+  const result = await on.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
   await on.close(uri);
   const items = Array.isArray(result) ? result : (result?.items ?? []);
   return { items, labels: items.map((i) => i.label).sort(), text };

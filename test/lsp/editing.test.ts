@@ -224,7 +224,7 @@ describe('pull diagnostics and watched files', () => {
         textDocument: { uri, languageId: 'yaml', version: 1, text: 'stages:\n  - rn: cat\n' },
       });
       const report = (await pulling.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } })) as FullDocumentDiagnosticReport;
-      expect(report.items.map((d) => d.code).sort()).toEqual(['missing-command', 'unknown-key']);
+      expect(report.items.map((d) => String(d.code)).sort()).toEqual(['missing-command', 'unknown-key']);
       expect(pulling.received).toEqual([]);
     } finally {
       pulling.dispose();

@@ -9,7 +9,6 @@ import {
   type CodeLens,
   type DocumentSymbol,
   type FoldingRange,
-  type Hover,
   type MarkupContent,
   type Position,
   type TextEdit,
@@ -56,7 +55,7 @@ function at(needle: string, delta = 0, nth = 0): Position {
 }
 
 async function hoverAt(position: Position): Promise<string> {
-  const result = (await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position })) as Hover | null;
+  const result = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
   return result ? (result.contents as MarkupContent).value : '';
 }
 

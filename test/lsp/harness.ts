@@ -50,6 +50,7 @@ export class TestClient {
   async initialize(initializationOptions: unknown = {}, snippetSupport = true, capabilities: ClientCapabilities = {}): Promise<InitializeResult> {
     this.initializeResult = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
+      // oxlint-disable-next-line typescript/no-deprecated -- InitializeParams still requires it (null: no folder open)
       rootUri: null,
       capabilities: {
         ...capabilities,
@@ -128,7 +129,7 @@ export async function inProcess(
 /** The built bundle, `node dist/server.cjs --stdio`, as an editor starts it. */
 export async function overStdio(env: NodeJS.ProcessEnv = process.env): Promise<{ client: TestClient; child: ChildProcess }> {
   const child = spawn(process.execPath, [builtServer(), '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
-  const client = new TestClient(createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)), () => child.kill());
+  const client = new TestClient(createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin)), () => child.kill());
   await client.initialize();
   return { client, child };
 }

@@ -75,7 +75,7 @@ async function offeredEdits(text: string): Promise<{ title: string; edits: TextE
   const uri = `untitled:verified-${n++}.pipeline.yaml`;
   const { diagnostics } = await client.open(uri, text);
   const offered: { title: string; edits: TextEdit[]; fixing?: Diagnostic }[] = [];
-  const editsOf = (e: WorkspaceEdit | null | undefined) => (e?.changes?.[uri] ?? []) as TextEdit[];
+  const editsOf = (e: WorkspaceEdit | null | undefined) => e?.changes?.[uri] ?? [];
   for (const d of diagnostics) {
     const actions = ((await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ??
       []) as CodeAction[];
@@ -88,10 +88,11 @@ async function offeredEdits(text: string): Promise<{ title: string; edits: TextE
     context: { diagnostics: [], only: [CodeActionKind.Refactor] },
   })) ?? []) as CodeAction[];
   for (const a of refactors) offered.push({ title: a.title, edits: editsOf(a.edit) });
-  const format = ((await client.connection.sendRequest(DocumentFormattingRequest.type, {
-    textDocument: { uri },
-    options: { tabSize: 2, insertSpaces: true },
-  })) ?? []) as TextEdit[];
+  const format =
+    (await client.connection.sendRequest(DocumentFormattingRequest.type, {
+      textDocument: { uri },
+      options: { tabSize: 2, insertSpaces: true },
+    })) ?? [];
   if (format.length > 0) offered.push({ title: 'format', edits: format });
   // Rename every stage name to a YAML keyword: quoted, or refused.
   const lines = text.split('\n');
@@ -132,9 +133,10 @@ describe('every edit the server offers is safe', () => {
           const fixed = applyEdits(text, o.edits);
           const after = problemsOf(fixed);
           const fixing = o.fixing && before.find((p) => p.code === o.fixing!.code);
-          expect(introducesNoProblem(before, after, fixing), `"${o.title}" on\n${text}\n→\n${fixed}\nbefore ${codes(before)}\nafter ${codes(after)}`).toBe(
-            true,
-          );
+          expect(
+            introducesNoProblem(before, after, fixing),
+            `"${o.title}" on\n${text}\n→\n${fixed}\nbefore ${codes(before).join(', ')}\nafter ${codes(after).join(', ')}`,
+          ).toBe(true);
         }
       }),
       { numRuns: 120 },

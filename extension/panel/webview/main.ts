@@ -192,12 +192,10 @@ function renderTable(view: PanelView): void {
       tr.append(el(c.key === 'name' ? 'th' : 'td', c.key === 'name' ? { ...attrs, scope: 'row' } : attrs, cell.text));
     }
     const sparks = view.sparks.find((s) => s.index === r.index);
-    const cells = [
-      el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`)] : [])),
-      el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.cpu, `${r.cells.name.text} CPU`)] : [])),
-    ];
-    tr.insertBefore(cells[1]!, tr.children[2] ?? null);
-    tr.insertBefore(cells[0]!, tr.children[2] ?? null);
+    const rateCell = el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`)] : []));
+    const cpuCell = el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.cpu, `${r.cells.name.text} CPU`)] : []));
+    tr.insertBefore(cpuCell, tr.children[2] ?? null);
+    tr.insertBefore(rateCell, tr.children[2] ?? null);
     activate(tr, () => post({ type: 'reveal', index: r.index }));
     return tr;
   });

@@ -168,9 +168,10 @@ describe('run panel', () => {
     const root = (tree.getChildren() as RunNode[]).find((r) => r.model === model)!;
     const stage = (tree.getChildren(root) as StageNode[])[1]!;
     const command = tree.getTreeItem(stage).command!;
+    assert.strictEqual(command.command, 'pipewright.revealStage');
     const doc = await vscode.workspace.openTextDocument(workspacePath('e2e/early-stop.pipeline.yaml'));
     const shown = cursorOn(doc.uri.fsPath, lineOf(doc, 'name: pass'));
-    await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
+    await vscode.commands.executeCommand(command.command, ...((command.arguments ?? []) as unknown[]));
     await shown;
   });
 

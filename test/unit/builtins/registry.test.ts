@@ -29,7 +29,8 @@ describe('built-in registry, schema and implementations agree', () => {
       const declared = [...(await implementations[name]()).options].sort();
       expect(
         declared,
-        `engine/builtins/${name}.ts \`options\` must list the schema's properties of builtin-${name}; change the schema (and docs/dsl.md) and the implementation together`,
+        `engine/builtins/${name}.ts \`options\` must list the schema's properties of builtin-${name}; ` +
+          'change the schema (and docs/dsl.md) and the implementation together',
       ).toEqual(inSchema);
       const read = optionsReadIn(path.join(sourceDir, `${name}.ts`));
       expect(read, `engine/builtins/${name}.ts reads options the schema does not define (or ignores some it does)`).toEqual(inSchema);
