@@ -81,7 +81,11 @@ export function dot(g: GraphJson): string {
 }
 
 /** `pipewright graph FILE`: 0 printed, 2 unreadable or invalid file, or unreadable stats. */
-export function graphCommand(file: string, options: { format: GraphFormat; statsJson?: string }, io = { stdout: process.stdout, stderr: process.stderr }): ExitCode {
+export function graphCommand(
+  file: string,
+  options: { format: GraphFormat; statsJson?: string },
+  io = { stdout: process.stdout, stderr: process.stderr },
+): ExitCode {
   const checked = checkFile(file);
   if (!checked.ok) {
     io.stderr.write(`pipewright: cannot read ${file}: ${(checked.error as Error).message}\n`);

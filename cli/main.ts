@@ -68,7 +68,11 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   if (command === 'graph') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { format: { type: 'string', default: 'mermaid' }, 'stats-json': { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { format: { type: 'string', default: 'mermaid' }, 'stats-json': { type: 'string' } },
+    });
     if (positionals.length !== 1) throw new UsageError('graph needs exactly one FILE');
     const format = values.format as GraphFormat;
     if (!graphFormats.includes(format)) throw new UsageError(`--format is one of ${graphFormats.join(', ')}, not '${values.format}'`);

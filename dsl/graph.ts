@@ -70,5 +70,7 @@ export function firstBranch(graph: PipelineGraph, stages: readonly Stage[]): Sta
 
 /** Stages whose output no stage reads and that are not the pipeline's output (a `write` stage's purpose is its file). */
 export function unreadStages(pipeline: Pipeline, graph: PipelineGraph): Stage[] {
-  return pipeline.stages.filter((s) => s.index !== graph.output && graph.readers[s.index]!.length === 0 && !(s.action?.kind === 'use' && s.action.builtin === 'write'));
+  return pipeline.stages.filter(
+    (s) => s.index !== graph.output && graph.readers[s.index]!.length === 0 && !(s.action?.kind === 'use' && s.action.builtin === 'write'),
+  );
 }

@@ -26,9 +26,13 @@ export function inputProblems(doc: Document, raws: readonly unknown[], pipeline:
         return;
       }
       const near = closest(name, earlier);
-      const fixes = at.indirect || !at.exact ? [] : near.slice(0, 3).map((c) => ({ title: `Change to \`${c}\``, edits: [{ ...at.value, newText: yamlScalar(c, true) }] }));
-      const known = earlier.length > 0 ? ` The stages before it are ${earlier.map((n) => `\`${n}\``).join(', ')}.` : ' It is the first stage: nothing comes before it.';
-      problems.push(problem('unknown-input', at.value, `${label(stage)}: \`input\` names \`${name}\`, but there is no such stage.${didYouMean(near) || known}`, fixes));
+      const fixes =
+        at.indirect || !at.exact ? [] : near.slice(0, 3).map((c) => ({ title: `Change to \`${c}\``, edits: [{ ...at.value, newText: yamlScalar(c, true) }] }));
+      const known =
+        earlier.length > 0 ? ` The stages before it are ${earlier.map((n) => `\`${n}\``).join(', ')}.` : ' It is the first stage: nothing comes before it.';
+      problems.push(
+        problem('unknown-input', at.value, `${label(stage)}: \`input\` names \`${name}\`, but there is no such stage.${didYouMean(near) || known}`, fixes),
+      );
     });
   }
   for (const stage of unreadStages(pipeline, pipelineGraph(pipeline))) {

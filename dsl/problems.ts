@@ -25,7 +25,7 @@ export const problemCodes = {
   'file-not-found': { severity: 'error', summary: 'A file or folder that a stage needs does not exist.' },
   'unknown-input': { severity: 'error', summary: '`input` names a stage that does not exist.' },
   'input-order': { severity: 'error', summary: '`input` names the stage itself or a later stage.' },
-  'unread-output': { severity: 'warning', summary: 'No stage reads this stage\'s output, and it is not the last stage.' },
+  'unread-output': { severity: 'warning', summary: "No stage reads this stage's output, and it is not the last stage." },
   'command-not-found': { severity: 'warning', summary: 'The program a stage runs is not on PATH.' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 

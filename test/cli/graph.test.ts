@@ -37,7 +37,7 @@ describe('pipewright graph', () => {
     );
   });
 
-  it('prints JSON with each stage\'s inputs and readers', () => {
+  it("prints JSON with each stage's inputs and readers", () => {
     const r = pipewright(['graph', '--format', 'json', file]);
     const g = JSON.parse(r.stdout) as { stages: { name: string; inputs: string[]; readers: string[] }[] };
     expect(g.stages.find((s) => s.name === 'read')).toEqual({ name: 'read', inputs: [], readers: ['failing', 'slow'] });
@@ -67,7 +67,10 @@ describe('pipewright run on a graph', () => {
     const stats = path.join(dir, 'slow.json');
     const r = pipewright(['run', '--quiet', '--to', 'slow-paths', '--stats-json', stats, file]);
     expect(r.code).toBe(0);
-    const bash = execFileSync('bash', ['-c', "cat data/access.ndjson | jq -c 'select(.ms > 1000)' | jq -r .path"], { cwd: path.join(repoRoot, 'examples'), encoding: 'utf8' });
+    const bash = execFileSync('bash', ['-c', "cat data/access.ndjson | jq -c 'select(.ms > 1000)' | jq -r .path"], {
+      cwd: path.join(repoRoot, 'examples'),
+      encoding: 'utf8',
+    });
     expect(r.stdout).toBe(bash);
     const json = JSON.parse(fs.readFileSync(stats, 'utf8')) as { stages: { name: string }[] };
     expect(json.stages.map((s) => s.name)).toEqual(['read', 'slow', 'slow-paths']);

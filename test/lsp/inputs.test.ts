@@ -83,17 +83,29 @@ describe('input: names as stage references', () => {
     const uri = await opened(graph);
     const def = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: at(graph, 'slow]', 1) })) as Location;
     expect(def.range.start).toEqual(at(graph, 'slow'));
-    const refs = (await client.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri }, position: at(graph, 'read', 1), context: { includeDeclaration: true } })) as Location[];
+    const refs = (await client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri },
+      position: at(graph, 'read', 1),
+      context: { includeDeclaration: true },
+    })) as Location[];
     expect(refs.map((r) => r.range.start)).toEqual([at(graph, 'read'), at(graph, 'input: read', 7)]);
   });
 
   it('renames a stage in every `input:` that names it, from the name or from a use', async () => {
     const uri = await opened(graph);
-    const fromUse = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(graph, 'errors,', 1), newName: 'failures' })) as WorkspaceEdit;
+    const fromUse = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: at(graph, 'errors,', 1),
+      newName: 'failures',
+    })) as WorkspaceEdit;
     const renamed = applyEdits(graph, fromUse.changes![uri] as TextEdit[]);
     expect(renamed).toBe(graph.replace('name: errors', 'name: failures').replace('[errors,', '[failures,'));
     expect(check(renamed, { host }).problems).toEqual([]);
-    const fromName = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(graph, 'read', 1), newName: 'source' })) as WorkspaceEdit;
+    const fromName = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: at(graph, 'read', 1),
+      newName: 'source',
+    })) as WorkspaceEdit;
     expect(applyEdits(graph, fromName.changes![uri] as TextEdit[])).toBe(graph.replace('name: read', 'name: source').replace('input: read', 'input: source'));
   });
 
@@ -103,7 +115,11 @@ describe('input: names as stage references', () => {
     const published = await client.diagnostics(uri);
     const diagnostic = published.diagnostics.find((d) => d.code === 'unknown-input')!;
     expect(diagnostic.message).toContain('Did you mean `read`?');
-    const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) as CodeAction[];
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    })) as CodeAction[];
     const fix = actions.find((a) => a.title === 'Change to `read`')!;
     expect(applyEdits(text, fix.edit!.changes![uri] as TextEdit[])).toBe(graph);
   });
