@@ -19,6 +19,8 @@ export interface PlanInput {
 
 export interface PlannedStage {
   stage: Stage;
+  /** The stages it reads, by position in the run: [] for the first, [k - 1] in a straight line. */
+  inputs: number[];
   plan: StagePlan;
   /** A `write` stage: the file it writes (resolved against its working directory). */
   writes?: string;
@@ -55,12 +57,17 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
       ),
     };
   }
-  const branch = firstBranch(pipelineGraph(pipeline), stages);
-  if (branch) {
-    const how = input.to === undefined ? 'this pipeline is a graph' : `the stages up to \`${input.to}\` form a graph`;
-    const message = `${at}${stageLabel(branch)} does not read the stage run before it: ${how} (a fan-out or fan-in), and running graphs is not supported yet; run one branch with \`--to STAGE\` (Run to here), or join the stages in a straight line`;
-    return { error: runError('graph-not-runnable', message, { ...withFile, stage: branch.name }) };
+  const graph = pipelineGraph(pipeline);
+  const branch = firstBranch(graph, stages);
+  const relayed = stages.find((s) => s.workers > 1 || s.tap || input.tap?.includes(s.name));
+  if (branch && relayed) {
+    const what = relayed.workers > 1 ? '`workers`' : 'a tap (`tap:`, --peek, Inspect Edge)';
+    const message = `${at}${stageLabel(relayed)} has ${what}, which does not run in a graph (a fan-out or fan-in) yet; remove it, or run one branch with \`--to STAGE\` (Run to here)`;
+    return { error: runError('graph-not-runnable', message, { ...withFile, stage: relayed.name }) };
   }
+  // What each stage reads, by position in this run (stagesToRun keeps every input of a stage it keeps).
+  const runIndex = new Map(stages.map((s, k) => [s.index, k]));
+  const inputsOf = (stage: Stage) => graph.inputs[stage.index]!.map((i) => runIndex.get(i)!);
   for (const name of input.tap ?? []) {
     if (!pipeline.stages.some((s) => s.name === name)) {
       return {
@@ -130,7 +137,10 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     } else {
       argv = ['/bin/sh', '-c', execPrefixed(a.script)];
     }
-    planned.push(writes === undefined ? { stage, plan: { argv, dir: r.dir, env } } : { stage, plan: { argv, dir: r.dir, env, commit: true }, writes });
+    const inputs = inputsOf(stage);
+    planned.push(
+      writes === undefined ? { stage, inputs, plan: { argv, dir: r.dir, env } } : { stage, inputs, plan: { argv, dir: r.dir, env, commit: true }, writes },
+    );
   }
   return { stages: planned };
 }

@@ -1,5 +1,5 @@
-// `pipewright graph` draws what `input:` says; `pipewright run` refuses a graph before anything
-// starts and runs one branch of it with --to (that stage and the stages it reads from).
+// `pipewright graph` draws what `input:` says, with a run's counts; `pipewright run` runs the graph,
+// or one branch of it with --to (that stage and the stages it reads from).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -56,11 +56,28 @@ describe('pipewright graph', () => {
 });
 
 describe('pipewright run on a graph', () => {
-  it('refuses the whole graph before anything starts, naming the stage where it branches', () => {
-    const r = pipewright(['run', file]);
+  it('runs the whole graph: the fan-in stage sees both branches, as bash with tee and process substitution', () => {
+    const stats = path.join(dir, 'all.json');
+    const r = pipewright(['run', '--quiet', '--stats-json', stats, file]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    // The process substitution holds the pipe to `cat` on its stderr: `cat` ends when it has ended.
+    const script =
+      '{ cat data/access.ndjson | tee >(jq -c \'select(.status >= 500)\' | jq -r .path > "$0/a") | jq -c \'select(.ms > 1000)\' | jq -r .path > "$0/b"; } 2>&1 | cat;' +
+      ' sort "$0/a" "$0/b" | uniq -c | sort -rn';
+    const bash = execFileSync('bash', ['-c', script, dir], { cwd: path.join(repoRoot, 'examples'), encoding: 'utf8' });
+    expect(r.stdout).toBe(bash);
+    const mermaid = pipewright(['graph', '--stats-json', stats, file]).stdout;
+    expect(mermaid).toContain('s0 -->|"400 records"| s1');
+    expect(mermaid).toContain('s0 -->|"400 records"| s3');
+  });
+
+  it('refuses workers in a graph before anything starts, naming the stage', () => {
+    const graphFile = path.join(dir, 'workers.pipeline.yaml');
+    fs.writeFileSync(graphFile, 'stages:\n  - { name: a, run: seq 3 }\n  - { name: b, run: cat, workers: 2 }\n  - { name: c, run: cat, input: [a, b] }\n');
+    const r = pipewright(['run', graphFile]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/Stage `slow` does not read the stage run before it: this pipeline is a graph .*--to STAGE/);
+    expect(r.stderr).toMatch(/Stage `b` has `workers`, which does not run in a graph/);
   });
 
   it('--to runs that stage and the stages it reads from, byte for byte as bash, and graph draws its counts', () => {
