@@ -57,17 +57,6 @@ export function stagesToRun(pipeline: Pipeline, to?: string): Stage[] | undefine
   return target && ancestors(pipelineGraph(pipeline), target.index).map((i) => pipeline.stages[i]!);
 }
 
-/**
- * The first of `stages` (a run's, in file order) that does not read exactly the one before it in
- * that list: where a straight `a | b | c` stops being one. Undefined for a straight line.
- */
-export function firstBranch(graph: PipelineGraph, stages: readonly Stage[]): Stage | undefined {
-  return stages.find((s, k) => {
-    const ins = graph.inputs[s.index]!;
-    return k === 0 ? ins.length > 0 : ins.length !== 1 || ins[0] !== stages[k - 1]!.index;
-  });
-}
-
 /** Stages whose output no stage reads and that are not the pipeline's output (a `write` stage's purpose is its file). */
 export function unreadStages(pipeline: Pipeline, graph: PipelineGraph): Stage[] {
   return pipeline.stages.filter(

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { firstBranch, pipelineGraph, resolveStage, stagesToRun, type Pipeline, type Stage } from '../dsl';
+import { pipelineGraph, resolveStage, stagesToRun, type Pipeline, type Stage } from '../dsl';
 import { lookupProgram } from '../dsl/host-node';
 import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
 import { filePrefix, runError, type RunError } from './errors';
+import { isStraight } from './graph-plan';
 import { execPrefixed, type StagePlan } from './plumbing';
 
 export interface PlanInput {
@@ -58,16 +59,15 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     };
   }
   const graph = pipelineGraph(pipeline);
-  const branch = firstBranch(graph, stages);
+  // What each stage reads, by position in this run (stagesToRun keeps every input of a stage it keeps).
+  const runIndex = new Map(stages.map((s, k) => [s.index, k]));
+  const inputsOf = (stage: Stage) => graph.inputs[stage.index]!.map((i) => runIndex.get(i)!);
   const relayed = stages.find((s) => s.workers > 1 || s.tap || input.tap?.includes(s.name));
-  if (branch && relayed) {
+  if (relayed && !isStraight(stages.map(inputsOf))) {
     const what = relayed.workers > 1 ? '`workers`' : 'a tap (`tap:`, --peek, Inspect Edge)';
     const message = `${at}${stageLabel(relayed)} has ${what}, which does not run in a graph (a fan-out or fan-in) yet; remove it, or run one branch with \`--to STAGE\` (Run to here)`;
     return { error: runError('graph-not-runnable', message, { ...withFile, stage: relayed.name }) };
   }
-  // What each stage reads, by position in this run (stagesToRun keeps every input of a stage it keeps).
-  const runIndex = new Map(stages.map((s, k) => [s.index, k]));
-  const inputsOf = (stage: Stage) => graph.inputs[stage.index]!.map((i) => runIndex.get(i)!);
   for (const name of input.tap ?? []) {
     if (!pipeline.stages.some((s) => s.name === name)) {
       return {

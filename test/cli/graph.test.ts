@@ -97,4 +97,24 @@ describe('pipewright run on a graph', () => {
     expect(dot.stdout).toContain(`"slow-paths" -> "(output)" [label="${lines} records"];`);
     expect(dot.stdout).toContain('"read" -> "failing";'); // not run: no count
   });
+
+  it('runs the examples: fan-out keeps every record in its file and counts the failing ones, as bash', () => {
+    const r = pipewright(['run', '--quiet', 'examples/fan-out.pipeline.yaml']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const examples = path.join(repoRoot, 'examples');
+    const bash = execFileSync('bash', ['-c', "jq -c 'select(.status >= 500)' data/access.ndjson | jq -r .path | sort | uniq -c | sort -rn"], {
+      cwd: examples,
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toBe(bash);
+    expect(fs.readFileSync(path.join(examples, 'out/requests.ndjson'), 'utf8')).toBe(fs.readFileSync(path.join(examples, 'data/access.ndjson'), 'utf8'));
+    const fanIn = pipewright(['run', '--quiet', 'examples/fan-in.pipeline.yaml']);
+    expect(fanIn.code).toBe(0);
+    const counts = fanIn.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; count: number });
+    const total = (kind: string) => counts.filter((c) => c.kind === kind).reduce((n, c) => n + c.count, 0);
+    expect([total('failing'), total('slow')]).toEqual([109, 170]);
+  });
 });
