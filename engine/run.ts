@@ -200,7 +200,7 @@ class Run {
       edges: () => this.edges.map((e) => e.stats()),
       peek: (stage) => this.taps.get(stage)?.peek(),
     };
-    this.queue.push({ type: 'start', at: this.startedAt, stages: this.stages.map((s) => ({ name: s.name, index: s.index })) });
+    this.queue.push({ type: 'start', at: this.startedAt, stages: this.stages.map((s) => ({ name: s.name, index: s.index, inputs: s.planned.inputs })) });
     if (options.signal?.aborted) {
       this.cancelled = true;
       this.finish();
