@@ -46,28 +46,44 @@ const perl = '/usr/bin/perl';
  */
 function launcher(): { file: string; args: string[]; env: Record<string, string> } | undefined {
   const nr = syscalls[process.arch];
-  if (!nr || !fs.existsSync(perl)) return undefined;
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
+  const launch = withParentDeath([bash, '--noprofile', '--norc', '-c', script]);
+  if (!nr || !launch) return undefined;
+  return { ...launch, env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock}` } };
+}
+
+/** `argv` started through perl as a subreaper that gets SIGHUP when this process dies (see `launcher`); undefined without perl. */
+export function withParentDeath(argv: readonly string[]): { file: string; args: string[] } | undefined {
+  const nr = syscalls[process.arch];
+  if (!nr || !fs.existsSync(perl)) return undefined;
   const code = [
     `syscall(${nr.prctl}, 36, 1, 0, 0, 0); syscall(${nr.prctl}, 1, 1, 0, 0, 0)`,
     'exit 129 if getppid() != shift',
     'exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"',
   ].join('; ');
-  return {
-    file: perl,
-    args: ['-e', code, String(process.pid), bash, '--noprofile', '--norc', '-c', script],
-    env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock}` },
-  };
+  return { file: perl, args: ['-e', code, String(process.pid), ...argv] };
 }
 
-/** Process groups of the segments still running in this process. */
+/** The scripts every segment runs, comments off; a segment on another host ships them (engine/remote.ts). */
+export const segmentScripts = { segment: script, wrapper };
+/** What a run needs of a segment, local (Segment) or on another host (RemoteSegment, engine/remote.ts). */
+export type SegmentProcess = Pick<
+  Segment,
+  'pgid' | 'exited' | 'settled' | 'output' | 'input' | 'commits' | 'bashStderr' | 'pauseStderr' | 'resumeStderr' | 'closeOutput' | 'signalGroup' | 'killMembers' | 'destroyStreams'
+>;
+
+/** Process groups of the segments still running in this process (local and ssh ones). */
 const liveGroups = new Set<number>();
 /**
  * Whatever ends this process (process.exit, an uncaught exception, the extension host going
  * away) hangs its segments up as the kernel's parent-death signal would: segment.sh ends them.
  */
 let exitHandlerInstalled = false;
-function trackGroup(pgid: number): void {
+export function untrackGroup(pgid: number): void {
+  liveGroups.delete(pgid);
+}
+
+export function trackGroup(pgid: number): void {
   liveGroups.add(pgid);
   if (exitHandlerInstalled) return;
   exitHandlerInstalled = true;

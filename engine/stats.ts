@@ -12,6 +12,8 @@ export interface StageStats {
   index: number;
   status: StageStatus;
   pid?: number;
+  /** The host it runs on (`on:`, docs/remote.md), by its name under `hosts:`; for a stage with workers on several, all of them. Absent: this machine. */
+  host?: string;
   /** Bytes the stage read (rchar): its stdin plus a few KB of start-up reads (libraries, locale). */
   bytesIn: number;
   /** Bytes the stage wrote (wchar): its stdout plus its stderr. For the last stage: exactly its stdout. */

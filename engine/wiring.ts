@@ -7,7 +7,9 @@ import type { Readable } from 'node:stream';
 import type { StagePlan } from './plumbing';
 import { connect, cutUnits, Dealer, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
 import type { RunOptions } from './run';
-import { Segment, type SegmentHandlers } from './segment';
+import { RemoteSegment, type RemoteHandlers } from './remote';
+import { Segment, type SegmentProcess } from './segment';
+import type { SshSessions } from './ssh';
 import type { StageRun } from './stage-run';
 
 /** A relay between unit k and unit k + 1. */
@@ -21,7 +23,7 @@ export interface Edge {
 export interface UnitRun {
   /** Logical stages in it, and the processes (copies for workers). */
   stages: StageRun[];
-  segments: Segment[];
+  segments: SegmentProcess[];
   /** Processes whose output leaves the unit, and those that read its input. */
   lastProcs: StageRun[];
   firstProcs: StageRun[];
@@ -36,8 +38,10 @@ export interface WiringContext {
   taps: ReadonlyMap<string, EdgeTap>;
   options: Pick<RunOptions, 'fileDir' | 'stdinFd' | 'reorderWindowBytes'>;
   env: Readonly<Record<string, string | undefined>>;
+  /** The run's ssh connections, for stages on other hosts. */
+  ssh: SshSessions;
   /** Handlers of a segment running `procs` (its stage i is procs[i]). */
-  handlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): SegmentHandlers;
+  handlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): RemoteHandlers;
   /** A copy's output closed: it may be classified now. */
   copyOutputClosed(copy: StageRun): void;
   /** An `ordered` copy broke the one-line-out-per-line-in rule (`atEnd`: found when its output ended). */
@@ -49,7 +53,7 @@ export interface WiringContext {
 }
 
 export interface Wired {
-  segments: Segment[];
+  segments: SegmentProcess[];
   units: UnitRun[];
   edges: Edge[];
   sinkSource: Source | undefined;
@@ -59,21 +63,27 @@ export interface Wired {
 
 /** Starts every segment of the run and joins them. */
 export function wireUnits(ctx: WiringContext): Wired {
-  const segments: Segment[] = [];
+  const segments: SegmentProcess[] = [];
   const units: UnitRun[] = [];
   const edges: Edge[] = [];
   const wired: Wired = { segments, units, edges, sinkSource: undefined, stdin: undefined };
   const plans = (procs: readonly StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
-  const cut = cutUnits(ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name) })));
+  const cut = cutUnits(ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })));
+  // Stages on the same host run as one segment there (engine/remote.ts), joined by pipes on that host.
+  const start = (procs: StageRun[], handlers: RemoteHandlers, options: { input: boolean; stdinFd?: number }): SegmentProcess => {
+    const host = procs[0]!.host;
+    if (!host) return new Segment(plans(procs), ctx.env, ctx.options.fileDir, handlers, options);
+    const seg = new RemoteSegment(host, plans(procs), ctx.ssh, handlers, { ...options, env: ctx.env, cwd: ctx.options.fileDir });
+    for (const p of procs) p.remote = seg;
+    return seg;
+  };
   cut.forEach((u, k) => {
     const input = k > 0;
     if (u.kind === 'segment') {
       const stages = ctx.stages.slice(u.first, u.last + 1);
       const source = new StreamSource(() => seg.output);
-      const seg = new Segment(
-        plans(stages),
-        ctx.env,
-        ctx.options.fileDir,
+      const seg = start(
+        stages,
         ctx.handlers(
           stages,
           (chunk) => source.onData(chunk),
@@ -90,7 +100,7 @@ export function wireUnits(ctx: WiringContext): Wired {
     }
     const st = ctx.stages[u.index]!;
     const copies = st.copies!;
-    const segs: Segment[] = [];
+    const segs: SegmentProcess[] = [];
     // The run's stdin into a first stage with workers is dealt like any other input: never raced.
     const stdin = k === 0 && ctx.options.stdinFd !== undefined ? fdReadable(ctx.options.stdinFd) : undefined;
     if (stdin) wired.stdin = stdin;
@@ -102,10 +112,8 @@ export function wireUnits(ctx: WiringContext): Wired {
       (i, what, atEnd) => ctx.mismatch(copies[i]!, what, atEnd),
     );
     copies.forEach((c, i) => {
-      const seg = new Segment(
-        plans([c]),
-        ctx.env,
-        ctx.options.fileDir,
+      const seg = start(
+        [c],
         ctx.handlers(
           [c],
           (chunk) => merger.data(i, chunk),
