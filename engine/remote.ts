@@ -218,10 +218,14 @@ export class RemoteSegment implements SegmentProcess {
     return this.pids[local];
   }
 
-  /** Signals go to ssh here (its session then ends and remote.pl ends the stages there). */
+  /**
+   * Signals go to ssh here, and to the host's master connection (a session through it lives as
+   * long as the master): the session ends, sshd closes its pipes and remote.pl ends the stages.
+   */
   signalGroup(signal: NodeJS.Signals): void {
     if (this.pgid === undefined || this.exited) return;
     this.endedByEngine = true;
+    this.sessions.stop(this.host);
     try {
       process.kill(-this.pgid, signal);
     } catch {

@@ -3,11 +3,12 @@
  * user's ~/.ssh/config, agent, keys and known_hosts apply as they do for `ssh` by hand
  * (docs/remote.md). Nothing here stores or prints a key or a password.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RemoteHost } from './preflight';
+import { trackGroup, untrackGroup, withParentDeath } from './segment';
 
 /**
  * What sshd runs: a bootstrap small enough for a command line, without secrets (any user of
@@ -40,13 +41,17 @@ function hasAesInstructions(): boolean {
 let aes: boolean | undefined;
 
 /**
- * One run's ssh connections: a private folder (mode 0700) for the ControlMaster sockets, so
- * the stages of the run on one host share one TCP connection and one authentication. Masters
- * persist a few seconds at most and are told to exit when the run ends.
+ * One run's ssh connections. Each segment on a host has a session of its own; a master
+ * connection per host (ControlMaster, its socket in a private folder, mode 0700) carries the
+ * short sessions that signal stages there (`kill`), and later sessions once it is up. The
+ * master is a child of this process like the segments' ssh: it ends with the run, with a
+ * cancel, and (parent-death signal) with this process. That matters: a session through a
+ * master lives as long as the master, whatever happens to the ssh that asked for it, so a
+ * master left running (ControlPersist) would keep a cancelled stage's session open on the host.
  */
 export class SshSessions {
   private dir: string | undefined;
-  private readonly used = new Map<string, RemoteHost>();
+  private readonly masters = new Map<string, ChildProcess>();
 
   private controlDir(): string {
     this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-ssh-'));
@@ -56,38 +61,56 @@ export class SshSessions {
   /**
    * `ssh` arguments that run `command` on `host`: its own `options` first (ssh keeps the first
    * value it is given, so they win over ours and over ~/.ssh/config), then no tty, no escape
-   * character, no prompts (BatchMode), multiplexing, and AES-GCM first among the ciphers when
-   * this CPU has AES instructions (the server still picks from what both offer). Host keys
-   * are checked as the user's ssh config says: nothing here turns StrictHostKeyChecking off.
+   * character, no prompts (BatchMode), the master's socket when it is up, and AES-GCM first
+   * among the ciphers when this CPU has AES instructions (the server still picks from what
+   * both offer). Host keys are checked as the user's ssh config says: nothing here turns
+   * StrictHostKeyChecking off. Starts the host's master on first use.
    */
-  args(host: RemoteHost, command: string, dir = this.controlDir()): string[] {
-    this.used.set(host.name, host);
+  args(host: RemoteHost, command: string): string[] {
+    this.startMaster(host);
+    return [...this.options(host, 'no'), '--', host.destination, command];
+  }
+
+  private options(host: RemoteHost, master: 'yes' | 'no'): string[] {
     aes ??= hasAesInstructions();
     const args = ['-T', '-e', 'none'];
     if (host.port !== undefined) args.push('-p', String(host.port));
     if (host.identityFile !== undefined) args.push('-i', host.identityFile);
     for (const o of host.options) args.push('-o', o);
-    args.push('-o', 'BatchMode=yes', '-o', 'ControlMaster=auto', '-o', `ControlPath=${path.join(dir, '%C')}`, '-o', 'ControlPersist=5');
+    args.push('-o', 'BatchMode=yes', '-o', `ControlMaster=${master}`, '-o', `ControlPath=${path.join(this.controlDir(), '%C')}`, '-o', 'ControlPersist=no');
     if (aes) args.push('-o', 'Ciphers=^aes128-gcm@openssh.com');
-    args.push('--', host.destination, command);
     return args;
   }
 
-  /** The run has ended: masters exit now rather than after ControlPersist; then the folder goes. */
+  private startMaster(host: RemoteHost): void {
+    if (this.masters.has(host.name)) return;
+    const launch = withParentDeath(['ssh', ...this.options(host, 'yes'), '-N', '--', host.destination]);
+    if (!launch) return;
+    const c = spawn(launch.file, launch.args, { stdio: 'ignore', detached: true });
+    c.on('error', () => {});
+    if (c.pid !== undefined) trackGroup(c.pid);
+    c.on('exit', () => c.pid !== undefined && untrackGroup(c.pid));
+    this.masters.set(host.name, c);
+  }
+
+  /** Ends the master of `host` (the run is being cancelled or failed): every session through it ends. */
+  stop(host: RemoteHost): void {
+    this.masters.get(host.name)?.kill('SIGTERM');
+  }
+
+  /** The run has ended: the masters exit, then the folder goes. */
   close(): void {
     const dir = this.dir;
-    if (dir === undefined) return;
     this.dir = undefined;
-    let left = this.used.size;
+    const live = [...this.masters.values()].filter((c) => c.exitCode === null && c.signalCode === null);
+    let left = live.length;
     const gone = () => {
-      if (--left <= 0) fs.rmSync(dir, { recursive: true, force: true });
+      if (--left <= 0 && dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
     };
-    for (const host of this.used.values()) {
-      const args = this.args(host, '', dir).slice(0, -3);
-      const c = spawn('ssh', [...args, '-O', 'exit', '--', host.destination], { stdio: 'ignore' });
-      c.on('error', gone);
+    for (const c of live) {
       c.on('exit', gone);
+      c.kill('SIGTERM');
     }
-    if (left === 0) gone();
+    if (live.length === 0) gone();
   }
 }
