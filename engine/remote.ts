@@ -98,12 +98,13 @@ export class RemoteSegment implements SegmentProcess {
       (line) => this.onLine(line),
       () => {
         this.open.stderr = false;
+        // Before the stages' stderr ends: that may end the run, which must know why first.
+        this.maybeFailed();
         this.stderrOpen.forEach((open, i) => {
           if (!open) return;
           this.stderrOpen[i] = false;
           on.stderrClosed(i);
         });
-        this.maybeFailed();
         on.changed();
       },
     );

@@ -75,6 +75,10 @@ export class Sshd {
         'KbdInteractiveAuthentication no',
         'PermitRootLogin prohibit-password',
         'MaxSessions 64',
+        // bash sources ~/.bashrc for commands sshd starts unless it is a nested shell: keep the
+        // tests off this machine's root startup files (they are the user's, slow, and a session
+        // killed in the middle of one can leave a lock behind).
+        'SetEnv SHLVL=1',
         'MaxStartups 64',
         '',
       ].join('\n'),
