@@ -1,6 +1,7 @@
 import { CompletionItemKind, InsertTextFormat, InsertTextMode, MarkupKind, type CompletionItem, type Position, type Range } from 'vscode-languageserver';
 import { isBuiltin, type BuiltinName } from '../dsl';
 import type { Analysis } from './analysis';
+import { hostCompletions } from './hosts';
 import { builtinList, builtinMarkdown, keyDocAt, keyMarkdown, optionDocs, pipelineKeyDocs, stageKeyDocs, type KeyDoc } from './schema-docs';
 import { shownValue, stageAt, variablesAt, type VariableInfo } from './variables';
 import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo } from './yaml-context';
@@ -187,6 +188,9 @@ export function completions(analysis: Analysis, position: Position, options: Com
     const builtin = item === undefined ? undefined : builtinOfItem(lines, item);
     return builtin ? flowOptionCompletions(builtin, flowMatch[3]!, lineText.slice(cursor), at, cursor, options) : [];
   }
+
+  const hosts = hostCompletions(analysis, prefix, at);
+  if (hosts) return hosts;
 
   // A value after `key: `.
   const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:([ \t]*)([\w.-]*)$/.exec(prefix);
