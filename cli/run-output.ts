@@ -48,6 +48,7 @@ export function summary(result: RunResult): string[] {
       [
         `  ${st.name.padEnd(width)}`,
         (statusText[st.status] + how).padEnd(22),
+        s.host ? `on ${s.host}` : '',
         `${formatBytes(s.bytesIn).padStart(7)} in`,
         `${formatBytes(s.bytesOut).padStart(7)} out`,
         `cpu ${formatDuration(s.cpuUserMs + s.cpuSysMs).padStart(7)}`,
@@ -105,7 +106,8 @@ export function statsJson(result: RunResult): unknown {
       bytesIn: st.stats.bytesIn,
       bytesOut: st.stats.bytesOut,
       recordsOut: st.stats.recordsOut ?? null,
-      ...(st.stats.workers ? { workers: st.stats.workers.map((w) => ({ pid: w.pid ?? null, status: w.status, bytesIn: w.bytesIn, bytesOut: w.bytesOut, cpuUserMs: w.cpuUserMs, cpuSysMs: w.cpuSysMs, maxRssKb: w.maxRssKb, durationMs: w.durationMs, exact: w.exact })) } : {}),
+      ...(st.stats.host ? { host: st.stats.host } : {}),
+      ...(st.stats.workers ? { workers: st.stats.workers.map((w) => ({ pid: w.pid ?? null, ...(w.host ? { host: w.host } : {}), status: w.status, bytesIn: w.bytesIn, bytesOut: w.bytesOut, cpuUserMs: w.cpuUserMs, cpuSysMs: w.cpuSysMs, maxRssKb: w.maxRssKb, durationMs: w.durationMs, exact: w.exact })) } : {}),
       cpuUserMs: st.stats.cpuUserMs,
       cpuSysMs: st.stats.cpuSysMs,
       maxRssKb: st.stats.maxRssKb,

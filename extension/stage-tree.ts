@@ -105,6 +105,7 @@ export type TreeNode = RunNode | StageNode | DetailNode;
 export function stageDescription(s: StageView): string {
   const parts = [statusText[s.status]];
   const st = s.stats;
+  if (st?.host) parts.push(`on ${st.host}`);
   if (st) {
     if (st.recordsOut !== undefined) parts.push(`${formatCount(st.recordsOut)} rec`);
     parts.push(`${formatBytes(st.bytesOut)} out`);
@@ -136,7 +137,8 @@ export function stageDetails(s: StageView): DetailNode[] {
     );
     if (st.bottleneck) rows.push(new DetailNode('bottleneck', 'this stage limits the throughput'));
     st.workers?.forEach((w, i) => rows.push(new DetailNode(`worker ${i + 1}`, `${statusText[w.status]} · ${formatBytes(w.bytesIn)} in · ${formatBytes(w.bytesOut)} out · CPU ${Math.round(w.busy * 100)}%`)));
-    if (st.pid !== undefined) rows.push(new DetailNode('pid', String(st.pid)));
+    if (st.host) rows.push(new DetailNode('host', st.host));
+    if (st.pid !== undefined) rows.push(new DetailNode('pid', st.host ? `${st.pid} (on ${st.host})` : String(st.pid)));
   }
   if (s.exitCode !== undefined) rows.push(new DetailNode('exit code', String(s.exitCode)));
   if (s.signal !== undefined) rows.push(new DetailNode('signal', s.signal));
