@@ -33,6 +33,10 @@ export function stageHosts(raw: unknown): string[] | undefined {
   return undefined;
 }
 
+function hasControl(s: string): boolean {
+  return [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
 /**
  * What ssh would take for an option or a destination but should not come from a pipeline file:
  * a destination starting with `-` (read as an option), blanks or control characters.
@@ -40,7 +44,7 @@ export function stageHosts(raw: unknown): string[] | undefined {
 function badDestination(ssh: string): string | undefined {
   if (ssh.startsWith('-')) return 'starts with `-`, which ssh would read as an option';
   if (/\s/.test(ssh)) return 'holds a blank; give only the destination (`user@host`), and the port and options in their own keys';
-  if (/[\x00-\x1f\x7f]/.test(ssh)) return 'holds a control character';
+  if (hasControl(ssh)) return 'holds a control character';
   return undefined;
 }
 
@@ -52,7 +56,10 @@ export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown): 
     const why = badDestination(entry.ssh);
     if (why) problems.push(problem('bad-host', locate(doc, ['hosts', entry.name, 'ssh']).value, `Host \`${entry.name}\`: \`ssh: ${entry.ssh}\` ${why}.`));
     entry.options.forEach((o, i) => {
-      if (/[\x00-\x1f\x7f]/.test(o)) problems.push(problem('bad-host', locate(doc, ['hosts', entry.name, 'options', i]).value, `Host \`${entry.name}\`: an ssh option holds a control character.`));
+      if (hasControl(o))
+        problems.push(
+          problem('bad-host', locate(doc, ['hosts', entry.name, 'options', i]).value, `Host \`${entry.name}\`: an ssh option holds a control character.`),
+        );
     });
   }
   const raws = isObject(data) && Array.isArray(data.stages) ? data.stages : [];
@@ -64,11 +71,20 @@ export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown): 
       const span = locate(doc, listed ? ['stages', stage.index, 'on', i] : ['stages', stage.index, 'on']).value;
       const near = closest(name, names);
       const fixes = near.slice(0, 3).map((n) => ({ title: `Change to \`${n}\``, edits: [{ ...span, newText: n }] }));
-      const known = names.length === 0 ? ' The pipeline has no `hosts:`; add one that names it.' : didYouMean(near) || ` Known hosts: ${names.map((n) => `\`${n}\``).join(', ')}.`;
+      const known =
+        names.length === 0
+          ? ' The pipeline has no `hosts:`; add one that names it.'
+          : didYouMean(near) || ` Known hosts: ${names.map((n) => `\`${n}\``).join(', ')}.`;
       problems.push(problem('unknown-host', span, `${stageLabel(stage)} runs on \`${name}\`, which is not under \`hosts:\`.${known}`, fixes));
     });
     if (stage.action?.kind === 'use' && stage.keys.on) {
-      problems.push(problem('remote-builtin', stage.keys.on.key, `${stageLabel(stage)}: built-in stages (\`use:\`) run on this machine only; remove \`on:\`, or give a \`run:\` command for the host.`));
+      problems.push(
+        problem(
+          'remote-builtin',
+          stage.keys.on.key,
+          `${stageLabel(stage)}: built-in stages (\`use:\`) run on this machine only; remove \`on:\`, or give a \`run:\` command for the host.`,
+        ),
+      );
     }
   }
   return problems;

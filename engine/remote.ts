@@ -31,7 +31,7 @@ export class RemoteSegment implements SegmentProcess {
   readonly pgid: number | undefined;
   exited = false;
   readonly bashStderr: string[] = [];
-  readonly input: Writable | undefined;
+  input: Writable | undefined;
   readonly commits = new Map<number, Writable>();
   private readonly child: ChildProcess | undefined;
   private open = { stdout: true, stderr: true };
@@ -127,9 +127,10 @@ export class RemoteSegment implements SegmentProcess {
       return;
     }
     this.heard = true;
-    const m = /^\x01([cbesz])(\d*) ?(.*)$/s.exec(line);
+    const kind = line[1];
+    const m = /^(\d*) ?(.*)$/s.exec(line.slice(2));
     if (!m) return;
-    const [, kind, index, text] = m as unknown as [string, string, string, string];
+    const [, index, text] = m as unknown as [string, string, string];
     const i = Number(index);
     if (kind === 'c') {
       const msg = parseControlLine(text);
@@ -212,6 +213,18 @@ export class RemoteSegment implements SegmentProcess {
     if (!launch) return;
     const c = spawn(launch.file, launch.args, { stdio: 'ignore', env: process.env });
     c.on('error', () => {});
+  }
+
+  /**
+   * Hands its input over for a local segment to write into directly (no relay): ssh's stdin,
+   * once the variables ahead of the data are all in the kernel's buffer. Undefined otherwise;
+   * the caller passes it to the segment's spawn and then destroys it.
+   */
+  takeInput(): Writable | undefined {
+    const input = this.input;
+    if (!input || input.writableLength > 0) return undefined;
+    this.input = undefined;
+    return input;
   }
 
   /** The pid of its stage `local` on the host, once reported. */

@@ -122,7 +122,8 @@ export class Segment {
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     private readonly on: SegmentHandlers,
-    options: { input?: boolean; stdinFd?: number } = {},
+    /** `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine. */
+    options: { input?: boolean; stdinFd?: number; output?: Writable } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
@@ -135,7 +136,7 @@ export class Segment {
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
       // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
-      const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
+      const stdio: ('ignore' | 'pipe' | number | Writable)[] = ['ignore', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
       stdio.push(...committing.map(() => 'pipe' as const));
       const childEnv = { ...segmentEnv(plans, env), ...launch.env };
       child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
@@ -209,7 +210,11 @@ export class Segment {
       );
     });
 
-    const stdout = child.stdout as Readable;
+    const stdout = child.stdout;
+    if (!stdout) {
+      this.open.stdout = false;
+      return;
+    }
     stdout.on('data', (c: Buffer) => this.on.output(c));
     stdout.on('error', () => {});
     stdout.on('close', () => {

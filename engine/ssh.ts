@@ -26,7 +26,11 @@ export const remoteCommand = `exec perl -e '${boot}'`;
 
 /** The variables ahead of the data on the session's stdin (see `boot`). Values never hold NUL. */
 export function remoteHeader(vars: Readonly<Record<string, string>>): Buffer {
-  const payload = Buffer.from(Object.entries(vars).map(([k, v]) => `${k}=${v}\0`).join(''));
+  const payload = Buffer.from(
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}\0`)
+      .join(''),
+  );
   return Buffer.concat([Buffer.from(`${payload.length}\n`), payload]);
 }
 

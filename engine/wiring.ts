@@ -3,9 +3,9 @@
  * the relays between units (taps, the workers' dealer and merger) joined; the last unit's
  * output goes to the sink. Which processes exist and which bytes go where is decided here only.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { StagePlan } from './plumbing';
-import { connect, cutUnits, Dealer, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
+import { connect, cutUnits, Dealer, type Unit, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
 import type { RunOptions } from './run';
 import { RemoteSegment, type RemoteHandlers } from './remote';
 import { Segment, type SegmentProcess } from './segment';
@@ -30,6 +30,8 @@ export interface UnitRun {
   source: Source;
   target: Target | undefined;
   dealer?: Dealer;
+  /** Its output goes straight into the next unit (a segment on another host), not through a relay. */
+  direct?: boolean;
 }
 
 /** What the wiring needs from its run. */
@@ -77,25 +79,51 @@ export function wireUnits(ctx: WiringContext): Wired {
     for (const p of procs) p.remote = seg;
     return seg;
   };
+  const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable): UnitRun => {
+    const input = k > 0;
+    const stages = ctx.stages.slice(u.first, u.last + 1);
+    const source = new StreamSource(() => seg.output);
+    const seg = start(
+      stages,
+      ctx.handlers(
+        stages,
+        (chunk) => source.onData(chunk),
+        () => source.onEnd(),
+      ),
+      { input, ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}), ...(output ? { output } : {}) },
+    );
+    segments.push(seg);
+    for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
+    seg.input?.on('error', () => ctx.edgeGone(k - 1));
+    const target = input && seg.input ? new StreamTarget(seg.input) : undefined;
+    return { stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target };
+  };
+  /** Units started ahead of their turn: a segment on a host that the segment before it writes into directly. */
+  const early = new Map<number, UnitRun>();
   cut.forEach((u, k) => {
     const input = k > 0;
     if (u.kind === 'segment') {
-      const stages = ctx.stages.slice(u.first, u.last + 1);
-      const source = new StreamSource(() => seg.output);
-      const seg = start(
-        stages,
-        ctx.handlers(
-          stages,
-          (chunk) => source.onData(chunk),
-          () => source.onEnd(),
-        ),
-        { input, ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}) },
-      );
-      segments.push(seg);
-      for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
-      seg.input?.on('error', () => ctx.edgeGone(k - 1));
-      const target = input ? new StreamTarget(seg.input) : undefined;
-      units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target });
+      const ready = early.get(k);
+      if (ready) {
+        units.push(ready);
+        return;
+      }
+      // Local stages followed by stages on a host, with no tap between: the local segment's last
+      // stage writes into ssh's stdin itself, like `a | ssh host b` (no relay; docs/remote.md).
+      const next = cut[k + 1];
+      const last = ctx.stages[u.last]!;
+      if (next?.kind === 'segment' && !last.host && ctx.stages[next.first]!.host && !ctx.taps.has(last.name)) {
+        const remote = segmentUnit(next, k + 1);
+        const direct = (remote.segments[0] as RemoteSegment).takeInput();
+        early.set(k + 1, direct ? { ...remote, target: undefined } : remote);
+        if (direct) {
+          const unit = segmentUnit(u, k, direct);
+          direct.destroy(); // the segment has its own copy now
+          units.push({ ...unit, direct: true });
+          return;
+        }
+      }
+      units.push(segmentUnit(u, k));
       return;
     }
     const st = ctx.stages[u.index]!;
@@ -158,6 +186,7 @@ export function wireUnits(ctx: WiringContext): Wired {
     const from = units[k]!;
     const edge: Edge = { from: k, ended: false, gone: false };
     edges.push(edge);
+    if (from.direct) continue;
     const lastStage = from.stages[from.stages.length - 1]!;
     const target = units[k + 1]!.target!;
     connect(from.source, { write: (c) => target.write(c), whenDrained: (cb) => target.whenDrained(cb), end: () => {

@@ -30,13 +30,20 @@ describe.runIf(haveSshd)('the CLI with remote stages', () => {
   it('names each remote stage’s host in its summary and in --stats-json; the output is the records', () => {
     const file = path.join(dir, 'stats.pipeline.yaml');
     const json = path.join(dir, 'stats.json');
-    fs.writeFileSync(file, `hosts:\n  box: ${box.entry()}\nstages:\n  - run: seq 1 1000\n  - name: double\n    on: box\n    run: awk '{ print $1 * 2 }'\n  - run: tail -n 1\n`);
+    fs.writeFileSync(
+      file,
+      `hosts:\n  box: ${box.entry()}\nstages:\n  - run: seq 1 1000\n  - name: double\n    on: box\n    run: awk '{ print $1 * 2 }'\n  - run: tail -n 1\n`,
+    );
     const r = spawnSync(process.execPath, [cliPath, 'run', '--stats-json', json, file], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('2000\n');
     expect(r.stderr).toMatch(/\n {2}double +ok +on box +/);
     const stats = JSON.parse(fs.readFileSync(json, 'utf8')) as { stages: { name: string; host?: string; exact: boolean }[] };
-    expect(stats.stages.map((s) => [s.name, s.host ?? null, s.exact])).toEqual([['seq', null, true], ['double', 'box', true], ['tail', null, true]]);
+    expect(stats.stages.map((s) => [s.name, s.host ?? null, s.exact])).toEqual([
+      ['seq', null, true],
+      ['double', 'box', true],
+      ['tail', null, true],
+    ]);
   });
 });
 

@@ -84,13 +84,28 @@ stages:
     await waitUntilGone(marker);
   });
 
+  it('stops a local `yes` early when the remote stage it writes into directly has enough', async () => {
+    const d = await run(`${hosts()}stages:
+  - run: yes
+  - name: first
+    on: box
+    run: head -n 2
+`);
+    expect(d.output.toString()).toBe('y\ny\n');
+    expect(statusesOf(d)).toEqual({ yes: 'stopped-early', first: 'succeeded' });
+    expect(d.result.stages[1]!.stats.bytesOut).toBe(4);
+  });
+
   it('passes the declared env (not the local environment) and runs in the login folder', async () => {
-    const d = await run(`${hosts()}env: { GREETING: hello }
+    const d = await run(
+      `${hosts()}env: { GREETING: hello }
 stages:
   - on: box
     env: { WHO: world }
     run: echo "$GREETING $WHO \${HOME:+home} \${PIPEWRIGHT_LOCAL_ONLY:-unset}"; pwd
-`, { env: { ...process.env, PIPEWRIGHT_LOCAL_ONLY: 'leaked' } });
+`,
+      { env: { ...process.env, PIPEWRIGHT_LOCAL_ONLY: 'leaked' } },
+    );
     expect(d.output.toString()).toBe(`hello world home unset\n${process.env.HOME ?? '/root'}\n`);
   });
 

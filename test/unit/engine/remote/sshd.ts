@@ -89,7 +89,7 @@ export class Sshd {
     sshd.child = child;
     await new Promise<void>((resolve, reject) => {
       let text = '';
-      child.stderr!.on('data', (c: Buffer) => {
+      child.stderr.on('data', (c: Buffer) => {
         text += String(c);
         sshd.log.push(String(c));
         if (text.includes('Server listening')) resolve();
@@ -138,6 +138,11 @@ function descendants(root: number): number[] {
   }
   const found: number[] = [];
   const stack = [root];
-  while (stack.length > 0) for (const c of children.get(stack.pop()!) ?? []) stack.push(c), found.push(c);
+  while (stack.length > 0) {
+    for (const c of children.get(stack.pop()!) ?? []) {
+      stack.push(c);
+      found.push(c);
+    }
+  }
   return found;
 }
