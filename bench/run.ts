@@ -39,10 +39,13 @@ esbuild.buildSync({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  outfile: path.join(dataDir, 'engine.cjs'),
+  // In dist/, where the engine looks for what it runs besides bash and perl (dist/edge-count).
+  outfile: path.join(root, 'dist', 'bench-engine.cjs'),
+  // The scripts every segment runs are bundled as text, as scripts/build.ts does.
+  loader: { '.sh': 'text', '.pl': 'text' },
   logLevel: 'warning',
 });
-const { check, nodeHost, startRun } = require(path.join(dataDir, 'engine.cjs')) as typeof Entry;
+const { check, nodeHost, startRun } = require(path.join(root, 'dist', 'bench-engine.cjs')) as typeof Entry;
 const cli = path.join(root, 'dist/cli.cjs');
 
 /** Whole records only (jq fails on a cut line): N bytes of the data file as a `head -n` command. Set in main(). */
@@ -50,7 +53,7 @@ let firstBytes: (bytes: number) => string;
 let file: string;
 
 interface RatioRow {
-  id: 'a' | 'b' | 'c' | 'd';
+  id: 'a' | 'b' | 'c' | 'd' | 'h';
   title: string;
   bashMs: number;
   engineMs: number;
@@ -211,6 +214,7 @@ async function ratioCase(
   target: number,
   withCli = false,
   extra: Record<string, unknown>[] = [],
+  options: Partial<RunOptions> = {},
 ): Promise<RatioRow> {
   const script = stages.join(' | ');
   const yaml = yamlOf(stages, extra);
@@ -226,7 +230,7 @@ async function ratioCase(
     const b = timeBash(script);
     bash.push(b.ms);
     bashCpu.push(b.cpuMs);
-    const e = await engineRun(yaml);
+    const e = await engineRun(yaml, options);
     engine.push(e.ms);
     engineCpu.push(e.cpuMs);
     if (withCli) cliTimes.push(timeCli(yamlFile));
@@ -334,8 +338,8 @@ async function earlyStop(): Promise<EarlyStopRow> {
     bashMs: median(bashGaps),
     engineMs: ms,
     endEventAfterHeadMs: median(engineEnd),
-    target: '≤ 5 ms',
-    met: ms <= 5,
+    target: '≤ bash + 1 ms',
+    met: ms <= median(bashGaps) + 1,
   };
 }
 
@@ -415,20 +419,15 @@ async function main(): Promise<void> {
       `Node ${process.version}, ${quick ? 'quick' : 'full'} mode, ${runs} runs per case, load average before: ${loadBefore}`,
   );
   const rows: Row[] = [];
+  const catChain = [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'];
   if (wanted('a'))
+    rows.push(await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default: exact counts on every edge`, catChain, 0.7, true));
+  if (wanted('b')) rows.push(await ratioCase('b', `(a) with counts off (\`counts: false\`, --no-counts)`, catChain, 1.0, false, [], { counts: false }));
+  if (wanted('h'))
     rows.push(
-      await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default stats on`, [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'], 1.0, true),
-    );
-  if (wanted('b'))
-    rows.push(
-      await ratioCase(
-        'b',
-        `(a) with record counts on every edge (tap: true on every stage: 3 Node relays), ${sizes.a / MB} MB`,
-        [firstBytes(sizes.a), 'cat', 'cat', 'wc -l'],
-        0.6,
-        false,
-        [{ tap: true }, { tap: true }, { tap: true }, { tap: true }],
-      ),
+      await ratioCase('h', `(a) counted by the perl counter (no C compiler at build time)`, catChain, 0.7, false, [], {
+        env: { ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' },
+      }),
     );
   if (wanted('c'))
     rows.push(
@@ -436,7 +435,7 @@ async function main(): Promise<void> {
         'c',
         `grep/sed chain over ${sizes.c / MB} MB`,
         [firstBytes(sizes.c), `grep -v '"status":5'`, `sed -e 's/"ms":/"millis":/'`, 'wc -l'],
-        0.95,
+        0.97,
       ),
     );
   if (wanted('d'))
@@ -445,7 +444,7 @@ async function main(): Promise<void> {
         'd',
         `jq-class CPU-heavy stage over ${sizes.d / MB} MB`,
         [firstBytes(sizes.d), `jq -c 'select(.ms > 500) | {path, ms, status}'`, 'wc -l'],
-        0.95,
+        0.97,
       ),
     );
   if (wanted('g')) rows.push(await workersCase());

@@ -5,9 +5,10 @@ import { runCommand } from './run';
 
 const usage = `Usage:
   pipewright check [--json] FILE...   check pipeline files; one line per problem
-  pipewright run [--to STAGE] [--limit N] [--peek STAGE]... [--stats-json FILE] [--trace FILE] [--quiet] FILE
+  pipewright run [--to STAGE] [--limit N] [--peek STAGE]... [--stats-json FILE] [--trace FILE] [--no-counts] [--quiet] FILE
                                       run a pipeline: records on stdout, stats on stderr;
-                                      --peek counts STAGE's output records and prints samples;
+                                      --peek prints the last records STAGE wrote;
+                                      --no-counts leaves edges between stages uncounted (faster);
                                       --trace writes the run as a Chrome trace (Perfetto)
   pipewright --help | --version
 
@@ -35,16 +36,26 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { to: { type: 'string' }, limit: { type: 'string' }, peek: { type: 'string', multiple: true }, 'stats-json': { type: 'string' }, trace: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+      options: {
+        to: { type: 'string' },
+        limit: { type: 'string' },
+        peek: { type: 'string', multiple: true },
+        'stats-json': { type: 'string' },
+        trace: { type: 'string' },
+        'no-counts': { type: 'boolean', default: false },
+        quiet: { type: 'boolean', short: 'q', default: false },
+      },
     });
     if (positionals.length !== 1) throw new UsageError('run needs exactly one FILE');
     let limit: number | undefined;
     if (values.limit !== undefined) {
       limit = Number(values.limit);
-      if (!/^[0-9]+$/.test(values.limit) || !Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`--limit needs a whole number of at least 1, not '${values.limit}'`);
+      if (!/^[0-9]+$/.test(values.limit) || !Number.isSafeInteger(limit) || limit < 1)
+        throw new UsageError(`--limit needs a whole number of at least 1, not '${values.limit}'`);
     }
     return runCommand(positionals[0]!, {
       quiet: values.quiet === true,
+      ...(values['no-counts'] === true ? { counts: false } : {}),
       ...(values.to !== undefined ? { to: values.to } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(values.peek !== undefined ? { peek: values.peek } : {}),

@@ -1,5 +1,5 @@
-import type { EdgePeek, RunResult, StageStats } from '../engine';
-import { formatBytes, formatDuration, plural } from '../engine/format';
+import type { EdgePeek, Progress, RunResult, StageStats } from '../engine';
+import { formatBytes, formatCount, formatDuration, formatHeadline, plural } from '../engine/format';
 
 const statusText: Record<StageStats['status'], string> = {
   pending: 'pending',
@@ -11,20 +11,33 @@ const statusText: Record<StageStats['status'], string> = {
   'timed-out': 'TIMED OUT',
 };
 
-/** One pv-style line per stage, redrawn while the run goes on. */
+const count = (n: number | undefined) => (n === undefined ? '—' : formatCount(n));
+
+/** The live headline (first line): the throughput at the first edge, and the source file's progress. */
+export function liveHeadline(p: Progress): string {
+  return `pipewright: ${formatHeadline(p)}`;
+}
+
+/** One pv-style line per stage, redrawn while the run goes on: records in → out, rates, CPU, memory. */
 export function liveLine(s: StageStats, nameWidth: number): string {
   const parts = [
     s.name.padEnd(nameWidth),
     statusText[s.status].padEnd(13),
-    `${formatBytes(s.bytesIn).padStart(7)} in`,
-    `${formatBytes(s.bytesOut).padStart(7)} out`,
+    `${count(s.recordsIn).padStart(6)} in`,
+    `${count(s.recordsOut).padStart(6)} out`,
+    `${count(s.recordsPerSec).padStart(6)} rec/s`,
     `${formatBytes(s.rateOut).padStart(7)}/s`,
     `cpu ${String(Math.round(s.busy * 100)).padStart(3)}%`,
     `rss ${formatBytes(s.rssKb * 1024).padStart(7)}`,
   ];
-  if (s.recordsOut !== undefined) parts.push(plural(s.recordsOut, 'record'));
   if (s.bottleneck) parts.push('<- bottleneck');
   return parts.join('  ');
+}
+
+/** "12,345 rec (1.2 MB)": exact records and bytes of an edge; "—" when it was not counted. */
+function edgeTotal(records: number | undefined, bytes: number | undefined): string {
+  if (records === undefined || bytes === undefined) return '—';
+  return `${records.toLocaleString('en-US')} rec (${formatBytes(bytes)})`;
 }
 
 /** The final per-stage summary (stderr). */
@@ -39,42 +52,52 @@ export function summary(result: RunResult): string[] {
         : result.outcome === 'cancelled'
           ? `cancelled after ${formatDuration(result.durationMs)}`
           : 'was not run';
-  lines.push(`pipewright: ${name} ${what}: ${plural(result.records, 'record')} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`);
-  const width = Math.max(5, ...result.stages.map((s) => Math.max(s.name.length, s.stats.workers ? `  worker ${s.stats.workers.length}`.length : 0)));
-  for (const st of result.stages) {
+  lines.push(
+    `pipewright: ${name} ${what}: ${plural(result.records, 'record')} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`,
+  );
+  // A stage on another host is named with it: `square @ box` (docs/remote.md).
+  const names = result.stages.map((st) => (st.stats.host ? `${st.name} @ ${st.stats.host}` : st.name));
+  const width = Math.max(5, ...result.stages.map((s, i) => Math.max(names[i]!.length, s.stats.workers ? `  worker ${s.stats.workers.length}`.length : 0)));
+  const ins = result.stages.map((st) => edgeTotal(st.stats.recordsIn, st.stats.bytesIn));
+  const outs = result.stages.map((st) => edgeTotal(st.stats.recordsOut, st.stats.bytesOut));
+  const inWidth = Math.max(2, ...ins.map((x) => x.length));
+  const outWidth = Math.max(3, ...outs.map((x) => x.length));
+  lines.push(
+    `  ${'stage'.padEnd(width)}  ${'status'.padEnd(22)}  ${'in'.padStart(inWidth)}  ${'out'.padStart(outWidth)}  ${'cpu'.padStart(7)}  ${'peak rss'.padStart(8)}  ${'time'.padStart(8)}`,
+  );
+  result.stages.forEach((st, i) => {
     const s = st.stats;
     const how = st.signal ? ` (${st.signal})` : st.exitCode !== undefined && st.exitCode !== 0 ? ` (exit ${st.exitCode})` : '';
     lines.push(
       [
-        `  ${st.name.padEnd(width)}`,
+        `  ${names[i]!.padEnd(width)}`,
         (statusText[st.status] + how).padEnd(22),
-        s.host ? `on ${s.host}` : '',
-        `${formatBytes(s.bytesIn).padStart(7)} in`,
-        `${formatBytes(s.bytesOut).padStart(7)} out`,
-        `cpu ${formatDuration(s.cpuUserMs + s.cpuSysMs).padStart(7)}`,
-        `max rss ${formatBytes(s.maxRssKb * 1024).padStart(7)}`,
+        ins[i]!.padStart(inWidth),
+        outs[i]!.padStart(outWidth),
+        formatDuration(s.cpuUserMs + s.cpuSysMs).padStart(7),
+        formatBytes(s.maxRssKb * 1024).padStart(8),
         formatDuration(s.durationMs).padStart(8),
-        s.recordsOut !== undefined ? plural(s.recordsOut, 'record') : '',
         s.bottleneck ? '<- bottleneck' : '',
       ]
-        .filter((x, i) => i < 2 || x !== '')
         .join('  ')
         .trimEnd(),
     );
-    (s.workers ?? []).forEach((w, i) => {
+    (s.workers ?? []).forEach((w, j) => {
       lines.push(
         [
-          `  ${`  worker ${i + 1}`.padEnd(width)}`,
+          `  ${`  worker ${j + 1}`.padEnd(width)}`,
           statusText[w.status].padEnd(22),
-          `${formatBytes(w.bytesIn).padStart(7)} in`,
-          `${formatBytes(w.bytesOut).padStart(7)} out`,
-          `cpu ${formatDuration(w.cpuUserMs + w.cpuSysMs).padStart(7)}`,
-          `max rss ${formatBytes(w.maxRssKb * 1024).padStart(7)}`,
+          ''.padStart(inWidth),
+          ''.padStart(outWidth),
+          formatDuration(w.cpuUserMs + w.cpuSysMs).padStart(7),
+          formatBytes(w.maxRssKb * 1024).padStart(8),
           formatDuration(w.durationMs).padStart(8),
-        ].join('  '),
+        ]
+          .join('  ')
+          .trimEnd(),
       );
     });
-  }
+  });
   return lines;
 }
 
@@ -98,16 +121,35 @@ export function statsJson(result: RunResult): unknown {
     stoppedReading: result.stoppedReading,
     failedStage: result.failedStage,
     error: result.error ? { kind: result.error.kind, message: result.error.message, stage: result.error.stage } : undefined,
+    edges: result.edges.map((e) => ({ from: e.from, to: e.to, countedBy: e.countedBy ?? null, records: e.records, bytes: e.bytes })),
     stages: result.stages.map((st) => ({
       name: st.name,
       status: st.status,
       exitCode: st.exitCode ?? null,
       signal: st.signal ?? null,
-      bytesIn: st.stats.bytesIn,
-      bytesOut: st.stats.bytesOut,
+      recordsIn: st.stats.recordsIn ?? null,
+      bytesIn: st.stats.bytesIn ?? null,
       recordsOut: st.stats.recordsOut ?? null,
       ...(st.stats.host ? { host: st.stats.host } : {}),
-      ...(st.stats.workers ? { workers: st.stats.workers.map((w) => ({ pid: w.pid ?? null, ...(w.host ? { host: w.host } : {}), status: w.status, bytesIn: w.bytesIn, bytesOut: w.bytesOut, cpuUserMs: w.cpuUserMs, cpuSysMs: w.cpuSysMs, maxRssKb: w.maxRssKb, durationMs: w.durationMs, exact: w.exact })) } : {}),
+      bytesOut: st.stats.bytesOut ?? null,
+      procBytesRead: st.stats.procBytesRead,
+      procBytesWritten: st.stats.procBytesWritten,
+      ...(st.stats.workers
+        ? {
+            workers: st.stats.workers.map((w) => ({
+              pid: w.pid ?? null,
+              ...(w.host ? { host: w.host } : {}),
+              status: w.status,
+              procBytesRead: w.procBytesRead,
+              procBytesWritten: w.procBytesWritten,
+              cpuUserMs: w.cpuUserMs,
+              cpuSysMs: w.cpuSysMs,
+              maxRssKb: w.maxRssKb,
+              durationMs: w.durationMs,
+              exact: w.exact,
+            })),
+          }
+        : {}),
       cpuUserMs: st.stats.cpuUserMs,
       cpuSysMs: st.stats.cpuSysMs,
       maxRssKb: st.stats.maxRssKb,

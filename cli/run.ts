@@ -2,24 +2,36 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { constants } from 'node:os';
 import * as tty from 'node:tty';
-import { invalidPipelineError, refusedRun, startRun, unreadableError, type EdgePeek, type RunHandle, type RunResult, type StageStats } from '../engine';
+import {
+  invalidPipelineError,
+  refusedRun,
+  startRun,
+  unreadableError,
+  type EdgePeek,
+  type Progress,
+  type RunHandle,
+  type RunResult,
+  type StageStats,
+} from '../engine';
 import { runError } from '../engine/errors';
 import { RunTimeline } from '../engine/timeline';
 import { checkFile, formatProblem, type JsonProblem } from './check';
 import { ExitCode } from './exit-codes';
 import { writeTraceFile } from './trace-file';
-import { liveLine, peekLines, statsJson, summary } from './run-output';
+import { liveHeadline, liveLine, peekLines, statsJson, summary } from './run-output';
 
 export interface RunCommandOptions {
-  to?: string;
-  limit?: number;
+  to?: string | undefined;
+  limit?: number | undefined;
   /** Stages whose output edge to tap: their record count and samples are printed at the end. */
-  peek?: string[];
-  statsJson?: string;
+  peek?: string[] | undefined;
+  statsJson?: string | undefined;
   /** Write the run as a Chrome trace event file (docs/stats.md). */
-  trace?: string;
+  trace?: string | undefined;
   quiet: boolean;
   statsIntervalMs?: number;
+  /** Count records on every edge (default true; `--no-counts` turns it off). */
+  counts?: boolean;
 }
 
 interface Io {
@@ -85,7 +97,10 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   // stderr may be a terminal that hangs up: nothing more can be said there, and that must not crash the run.
   io.stderr.on('error', () => {});
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  for (const [flag, out] of [['--stats-json', options.statsJson], ['--trace', options.trace]] as const) {
+  for (const [flag, out] of [
+    ['--stats-json', options.statsJson],
+    ['--trace', options.trace],
+  ] as const) {
     const why = out === undefined ? undefined : unwritable(out);
     if (why !== undefined) {
       say(`pipewright: cannot write ${flag} ${out}: ${why}; nothing was run`);
@@ -119,18 +134,19 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
       handle = startRun(checked.result.pipeline, {
         file,
         fileDir: path.dirname(path.resolve(file)),
-        ...(options.to !== undefined ? { to: options.to } : {}),
-        ...(options.limit !== undefined ? { limit: options.limit } : {}),
-        ...(options.peek !== undefined ? { tap: options.peek } : {}),
+        to: options.to,
+        limit: options.limit,
+        tap: options.peek,
         signal: controller.signal,
         statsIntervalMs: options.statsIntervalMs ?? 250,
+        ...(options.counts === false ? { counts: false } : {}),
         // `producer | pipewright run f` feeds the first stage; a terminal does not (it would wait on the keyboard).
-        ...(tty.isatty(0) ? {} : { stdinFd: 0 }),
+        stdinFd: tty.isatty(0) ? undefined : 0,
       });
     }
     const name = checked.ok && checked.result.ok ? checked.result.pipeline.name : file;
     const code = await report(file, name, handle, problems, options, io);
-    return signalled !== undefined ? ((128 + signalled) as ExitCode) : code;
+    return signalled !== undefined ? 128 + signalled : code;
   } finally {
     for (const s of cancellingSignals) process.off(s, onSignal);
   }
@@ -168,6 +184,7 @@ async function report(file: string, pipeline: string, handle: RunHandle, problem
   const live = !options.quiet && io.stderr.isTTY === true;
   let drawn = 0;
   let lastStats: StageStats[] = [];
+  let lastProgress: Progress | undefined;
   const erase = () => {
     if (drawn > 0) io.stderr.write(`\x1b[${drawn}F\x1b[J`);
     drawn = 0;
@@ -177,8 +194,9 @@ async function report(file: string, pipeline: string, handle: RunHandle, problem
     const w = Math.max(5, ...lastStats.map((s) => s.name.length));
     const cols = io.stderr.columns || 120;
     erase();
-    io.stderr.write(lastStats.map((s) => liveLine(s, w).slice(0, cols - 1)).join('\n') + '\n');
-    drawn = lastStats.length;
+    const lines = [...(lastProgress ? [liveHeadline(lastProgress)] : []), ...lastStats.map((s) => liveLine(s, w))];
+    io.stderr.write(lines.map((l) => l.slice(0, cols - 1)).join('\n') + '\n');
+    drawn = lines.length;
   };
 
   const timeline = options.trace !== undefined ? new RunTimeline() : undefined;
@@ -189,6 +207,7 @@ async function report(file: string, pipeline: string, handle: RunHandle, problem
       say(`[${event.stage}] ${event.line}`);
     } else if (event.type === 'stats') {
       lastStats = event.stages;
+      lastProgress = event.progress;
       draw();
     }
   }

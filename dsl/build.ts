@@ -4,7 +4,7 @@ import { hostsOf, stageHosts } from './hosts';
 import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction } from './model';
 import type { Parsed } from './parse';
 import { emptySpan, type Span } from './span';
-import { locate } from './yaml-nodes';
+import { locate, locateKeys } from './yaml-nodes';
 
 type Json = Record<string, unknown>;
 
@@ -39,7 +39,7 @@ function actionOf(s: Json): StageAction | undefined {
   const present = ['run', 'command', 'use'].filter((k) => s[k] !== undefined);
   if (present.length !== 1) return undefined;
   if (typeof s.run === 'string' && s.run.length > 0) return { kind: 'run', script: s.run };
-  if (Array.isArray(s.command) && s.command.length > 0 && s.command.every((a) => typeof a === 'string')) return { kind: 'command', argv: s.command as string[] };
+  if (Array.isArray(s.command) && s.command.length > 0 && s.command.every((a) => typeof a === 'string')) return { kind: 'command', argv: s.command };
   if (typeof s.use === 'string' && isBuiltin(s.use)) return { kind: 'use', builtin: s.use, options: isObject(s.with) ? s.with : {} };
   return undefined;
 }
@@ -47,17 +47,17 @@ function actionOf(s: Json): StageAction | undefined {
 /** The program a stage runs, for a default name: `grep -v x` -> grep, `/usr/bin/jq` -> jq. */
 export function programName(s: Json): string | undefined {
   const first = Array.isArray(s.command) ? str(s.command[0]) : str(s.run)?.trim().split(/\s+/)[0];
-  const base = first?.split('/').pop()?.replace(/[^A-Za-z0-9_.-]/g, '');
+  const base = first
+    ?.split('/')
+    .pop()
+    ?.replace(/[^A-Za-z0-9_.-]/g, '');
   return base && /^[A-Za-z_]/.test(base) ? base : undefined;
 }
 
 function keySpans<K extends string>(doc: Document | undefined, path: (string | number)[], keys: readonly K[]) {
   const spans: Partial<Record<K, { key: Span; value: Span }>> = {};
   if (!doc) return spans;
-  for (const key of keys) {
-    const at = locate(doc, [...path, key]);
-    if (at.exact && at.key) spans[key] = { key: at.key, value: at.value };
-  }
+  for (const [key, at] of locateKeys(doc, path, keys)) if (at.key) spans[key] = { key: at.key, value: at.value };
   return spans;
 }
 

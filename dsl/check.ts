@@ -7,10 +7,11 @@ import { byPosition, type Problem } from './problems';
 import { schemaProblems } from './schema-check';
 import { parentDir } from './resolve';
 import { semanticProblems } from './semantic';
+import type { Span } from './span';
 
 export interface CheckOptions {
   /** Absolute path of the pipeline file: names the pipeline and anchors relative paths. */
-  file?: string;
+  file?: string | undefined;
   host: DslHost;
 }
 
@@ -21,6 +22,12 @@ export interface CheckResult {
   problems: Problem[];
   /** No problem of severity error. */
   ok: boolean;
+}
+
+/** A range never starts or ends between the `\r` and `\n` of a CRLF: no editor can show that place. */
+function keepLineBreaksWhole(text: string, span: Span): void {
+  if (text[span.end] === '\n' && text[span.end - 1] === '\r' && span.end > span.start) span.end--;
+  if (text[span.start] === '\n' && text[span.start - 1] === '\r') span.start--;
 }
 
 /**
@@ -34,13 +41,22 @@ export function check(text: string, options: CheckOptions): CheckResult {
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   if (!yamlBroken) {
-    const ctx = { text, doc: parsed.doc, data: parsed.data, pipeline, host: memoHost(options.host), ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}) };
+    const ctx = {
+      parsed,
+      text,
+      doc: parsed.doc,
+      data: parsed.data,
+      pipeline,
+      host: memoHost(options.host),
+      fileDir: options.file === undefined ? undefined : parentDir(options.file),
+    };
     // An empty document is only an empty pipeline, not also a type error.
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
     if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);
     for (const p of semanticProblems(ctx)) problems.push(p);
     for (const p of hostProblems(parsed.doc, pipeline, parsed.data)) problems.push(p);
   }
+  for (const p of problems) keepLineBreaksWhole(text, p);
   problems.sort(byPosition);
   return { parsed, pipeline, problems, ok: !problems.some((p) => p.severity === 'error') };
 }

@@ -1,7 +1,9 @@
-import { isMap, isScalar, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Pipeline, Stage } from './model';
 import type { Parsed } from './parse';
+import { lineCol } from './positions';
 import type { Edit, Fix } from './problems';
+import { yamlScalar } from './yaml-text';
 import { nodeSpan } from './yaml-nodes';
 
 /**
@@ -14,8 +16,13 @@ function eolOf(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
-function lineStartOf(text: string, offset: number): number {
-  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+/** Column (from 0) of an offset, by the parser's line counter: the one offset→line/col helper. */
+function columnOf(parsed: Parsed, offset: number): number {
+  return lineCol(parsed.lineCounter, offset).col - 1;
+}
+
+function lineStartOf(parsed: Parsed, offset: number): number {
+  return offset - columnOf(parsed, offset);
 }
 
 /** End of the line holding `offset`, before its line break. */
@@ -23,10 +30,6 @@ function lineEndOf(text: string, offset: number): number {
   let i = offset;
   while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
   return i;
-}
-
-function columnOf(text: string, offset: number): number {
-  return offset - lineStartOf(text, offset);
 }
 
 /** End of a node's own text, leaving out a line break that block nodes include at their end. */
@@ -55,18 +58,18 @@ export function defineVariableFix(parsed: Parsed, pipeline: Pipeline, name: stri
       const prefix = text.length > 0 && !/[\r\n]$/.test(text) ? eol : '';
       return { title, edits: [{ start: text.length, end: text.length, newText: `${prefix}env:${eol}  ${entry}${eol}` }] };
     }
-    const start = lineStartOf(text, anchor);
+    const start = lineStartOf(parsed, anchor);
     const indent = text.slice(start, anchor);
     return { title, edits: [{ start, end: start, newText: `${indent}env:${eol}${indent}  ${entry}${eol}` }] };
   }
 
-  const keySpan = nodeSpan(envPair.key as Node);
+  const keySpan = nodeSpan(envPair.key);
   const value = envPair.value;
   if (!keySpan) return undefined;
   if (value === null || (isScalar(value) && (value.value === null || value.value === ''))) {
     // `env:` with nothing after it: the entry goes on the next line, indented under `env`.
     const at = lineEndOf(text, keySpan.end);
-    return { title, edits: [{ start: at, end: at, newText: `${eol}${' '.repeat(columnOf(text, keySpan.start) + 2)}${entry}` }] };
+    return { title, edits: [{ start: at, end: at, newText: `${eol}${' '.repeat(columnOf(parsed, keySpan.start) + 2)}${entry}` }] };
   }
   if (!isMap(value)) return undefined;
   const span = nodeSpan(value);
@@ -83,29 +86,64 @@ export function defineVariableFix(parsed: Parsed, pipeline: Pipeline, name: stri
   const lastEnd = last && (nodeSpan(last.value as Node) ?? nodeSpan(last.key as Node))?.end;
   if (!firstKey || lastEnd === undefined) return undefined;
   const at = lineEndOf(text, Math.max(contentEnd(text, lastEnd), firstKey.start));
-  return { title, edits: [{ start: at, end: at, newText: `${eol}${' '.repeat(columnOf(text, firstKey.start))}${entry}` }] };
+  return { title, edits: [{ start: at, end: at, newText: `${eol}${' '.repeat(columnOf(parsed, firstKey.start))}${entry}` }] };
+}
+
+/**
+ * The mapping written at `stages[index]` itself: not through an alias (editing the anchor would
+ * change every stage that uses it), and not a scalar such as `- cat`.
+ */
+export function ownStageMap(parsed: Parsed, index: number): YAMLMap<Node, Node | null> | undefined {
+  const root = parsed.doc.contents;
+  const stages = isMap(root) ? root.items.find((p) => isScalar(p.key) && p.key.value === 'stages')?.value : undefined;
+  const item = isSeq(stages) ? stages.items[index] : undefined;
+  return isMap(item) ? (item as YAMLMap<Node, Node | null>) : undefined;
+}
+
+/** The entry `key` written in the mapping itself (not brought in by a `<<` merge). */
+export function ownPair(map: YAMLMap<Node, Node | null>, key: string): Pair<Node, Node | null> | undefined {
+  return map.items.find((p) => isScalar(p.key) && p.key.value === key);
 }
 
 /**
  * "Name this stage": writes the name the stage already goes by (its built-in or program name,
- * made unique) as its first key, so that "Run to here", stats and logs keep showing it.
+ * made unique) as its first key, so that "Run to here", stats and logs keep showing it. The
+ * name is quoted when YAML would read it as something else (`false`, `null`, …).
  */
-export function addStageNameFix(text: string, stage: Stage): Fix | undefined {
-  if (stage.named || stage.keys.name || stage.span.end <= stage.span.start || !stage.name) return undefined;
+export function addStageNameFix(parsed: Parsed, stage: Stage): Fix | undefined {
+  const map = ownStageMap(parsed, stage.index);
+  const span = map && nodeSpan(map);
+  if (stage.named || stage.keys.name || !span || span.end <= span.start || !stage.name) return undefined;
+  const { text } = parsed;
   const title = `Name this stage \`${stage.name}\``;
-  const start = stage.span.start;
-  if (text[start] === '{') return { title, edits: [{ start: start + 1, end: start + 1, newText: ` name: ${stage.name},` }] };
-  const indent = ' '.repeat(columnOf(text, start));
-  return { title, edits: [{ start, end: start, newText: `name: ${stage.name}${eolOf(text)}${indent}` }] };
+  const start = span.start;
+  if (map.flow) return { title, edits: [{ start: start + 1, end: start + 1, newText: ` name: ${yamlScalar(stage.name, true)},` }] };
+  const indent = ' '.repeat(columnOf(parsed, start));
+  return { title, edits: [{ start, end: start, newText: `name: ${yamlScalar(stage.name)}${eolOf(text)}${indent}` }] };
 }
 
 /**
- * An edit that removes a `key: value` entry spanning [start, end) without leaving a blank or
- * dangling line: a whole line goes when the entry is alone on it; an entry right after `- ` pulls
- * the next line's entry up beside the dash.
+ * An edit that removes the entry `pair` of `map` without leaving a blank or dangling line or a
+ * stray comma: in a flow mapping the entry goes with its comma; in a block mapping a whole line
+ * goes when the entry is alone on it, and an entry right after `- ` pulls the next line's entry
+ * up beside the dash.
  */
-export function removeEntryEdit(text: string, start: number, end: number): Edit {
-  const lineStart = lineStartOf(text, start);
+export function removeEntryEdit(parsed: Parsed, map: YAMLMap<Node, Node | null>, pair: Pair<Node, Node | null>): Edit | undefined {
+  const { text } = parsed;
+  const keySpan = nodeSpan(pair.key);
+  if (!keySpan) return undefined;
+  const start = keySpan.start;
+  const end = contentEnd(text, nodeSpan(pair.value)?.end ?? keySpan.end);
+  if (map.flow) {
+    const i = map.items.indexOf(pair);
+    const next = map.items[i + 1];
+    const nextStart = next && nodeSpan(next.key)?.start;
+    if (nextStart !== undefined) return { start, end: nextStart, newText: '' };
+    const prev = map.items[i - 1];
+    const prevEnd = prev && (nodeSpan(prev.value) ?? nodeSpan(prev.key))?.end;
+    return prevEnd !== undefined ? { start: prevEnd, end, newText: '' } : { start, end, newText: '' };
+  }
+  const lineStart = lineStartOf(parsed, start);
   const before = text.slice(lineStart, start);
   const lineEnd = lineEndOf(text, end);
   if (!/^\s*(#.*)?$/.test(text.slice(end, lineEnd))) return { start, end, newText: '' };
@@ -118,4 +156,21 @@ export function removeEntryEdit(text: string, start: number, end: number): Edit 
     if (nextLine < text.length && nextLine + indent < nextEnd && indent === start - lineStart) return { start, end: nextLine + indent, newText: '' };
   }
   return { start, end, newText: '' };
+}
+
+/**
+ * Deletions that overlap or touch, joined into one (removing two neighbours of a flow mapping
+ * takes the comma between them twice otherwise); undefined when a replacement overlaps another edit.
+ */
+export function joinDeletions(edits: readonly Edit[]): Edit[] | undefined {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: Edit[] = [];
+  for (const e of sorted) {
+    const last = out[out.length - 1];
+    if (!last || e.start > last.end) out.push({ ...e });
+    else if (last.newText === '' && e.newText === '') last.end = Math.max(last.end, e.end);
+    else if (e.start === last.end) out.push({ ...e });
+    else return undefined;
+  }
+  return out;
 }

@@ -34,7 +34,11 @@ export function stageHosts(raw: unknown): string[] | undefined {
 }
 
 function hasControl(s: string): boolean {
-  return [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
 }
 
 /**

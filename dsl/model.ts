@@ -2,7 +2,22 @@ import type { BuiltinName } from './builtins';
 import type { Span } from './span';
 
 /** Keys a stage may have, in the order the docs list them. */
-export const stageKeys = ['name', 'description', 'run', 'command', 'use', 'with', 'env', 'cwd', 'on', 'workers', 'ordered', 'tap', 'timeout', 'stderr'] as const;
+export const stageKeys = [
+  'name',
+  'description',
+  'run',
+  'command',
+  'use',
+  'with',
+  'env',
+  'cwd',
+  'on',
+  'workers',
+  'ordered',
+  'tap',
+  'timeout',
+  'stderr',
+] as const;
 export type StageKey = (typeof stageKeys)[number];
 
 export const pipelineKeys = ['name', 'description', 'env', 'cwd', 'hosts', 'stages'] as const;
@@ -10,9 +25,7 @@ export type PipelineKey = (typeof pipelineKeys)[number];
 
 /** What a stage runs. Exactly one per valid stage. */
 export type StageAction =
-  | { kind: 'run'; script: string }
-  | { kind: 'command'; argv: string[] }
-  | { kind: 'use'; builtin: BuiltinName; options: Record<string, unknown> };
+  { kind: 'run'; script: string } | { kind: 'command'; argv: string[] } | { kind: 'use'; builtin: BuiltinName; options: Record<string, unknown> };
 
 export interface Stage {
   /** Position in `stages`, from 0. */

@@ -1,5 +1,6 @@
 import { Document, LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
+import { syntaxHints, unresolvedAlias } from './yaml-hints';
 
 export interface Parsed {
   text: string;
@@ -38,7 +39,14 @@ export function parse(text: string): Parsed {
   const parsed: Parsed = { text, doc: new Document(null), data: undefined, lineCounter, problems: [] };
   let docs: Document[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' }) as Document[];
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      keepSourceTokens: true,
+      merge: true,
+      prettyErrors: false,
+      uniqueKeys: true,
+      logLevel: 'error',
+    }) as Document[];
   } catch (e) {
     parsed.problems.push(problem('yaml-syntax', { start: 0, end: 0 }, `The YAML parser gave up: ${(e as Error).message}.`));
     return parsed;
@@ -47,25 +55,33 @@ export function parse(text: string): Parsed {
   const doc = docs[0]!;
   parsed.doc = doc;
   let tooDeep = false;
+  const hint = syntaxHints(text);
   for (const d of docs) {
     for (const e of [...d.errors, ...d.warnings]) {
       // One stack overflow is reported once, not at every level it unwinds through.
       if (e.code === 'RESOURCE_EXHAUSTION' && tooDeep) continue;
       tooDeep ||= e.code === 'RESOURCE_EXHAUSTION';
-      parsed.problems.push(yamlProblem(e, text));
+      const p = (e.name === 'YAMLParseError' ? hint(e.code, e.pos) : undefined) ?? yamlProblem(e, text);
+      // Several parser errors can come from one unclosed bracket: one problem each place.
+      if (!parsed.problems.some((q) => q.start === p.start && q.end === p.end && q.message === p.message)) parsed.problems.push(p);
     }
   }
   for (const extra of docs.slice(1)) {
     const [start, end] = extra.range ?? [0, 0];
     parsed.problems.push(
-      problem('multiple-documents', { start, end: Math.max(start, end) }, 'A pipeline file holds one YAML document; move this one to a file of its own or remove the `---` above it.'),
+      problem(
+        'multiple-documents',
+        { start, end: Math.max(start, end) },
+        'A pipeline file holds one YAML document; move this one to a file of its own or remove the `---` above it.',
+      ),
     );
   }
   try {
     parsed.data = doc.toJS({ maxAliasCount });
   } catch (e) {
+    const alias = e instanceof ReferenceError ? unresolvedAlias(doc) : undefined;
     const message = e instanceof RangeError ? 'The document is nested too deeply to read.' : `${(e as Error).message}.`;
-    parsed.problems.push(problem('yaml-syntax', { start: 0, end: Math.min(text.length, 1) }, message));
+    parsed.problems.push(alias ?? problem('yaml-syntax', { start: 0, end: Math.min(text.length, 1) }, message));
   }
   return parsed;
 }

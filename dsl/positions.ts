@@ -6,7 +6,11 @@ export interface LineCol {
   col: number;
 }
 
-/** The one place offsets become lines and columns; adapters convert to their own base. */
+/**
+ * The one place in dsl/ where offsets become lines and columns: from the yaml parser's own
+ * LineCounter, filled while parsing. The CLI reports with it and dsl/fixes.ts indents with it;
+ * the language server converts offsets with `TextDocument` instead (LSP's line rules).
+ */
 export function lineCol(lineCounter: LineCounter, offset: number): LineCol {
   return lineCounter.linePos(offset);
 }

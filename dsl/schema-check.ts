@@ -7,7 +7,8 @@ import { problem, type Fix, type Problem, type ProblemCode } from './problems';
 import type { Span } from './span';
 import validatePipeline from './generated/pipeline-validator.cjs';
 import { closest, didYouMean } from './suggest';
-import { locate } from './yaml-nodes';
+import { locate, type Located } from './yaml-nodes';
+import { yamlScalar } from './yaml-text';
 
 type Path = (string | number)[];
 
@@ -20,8 +21,13 @@ function toPath(instancePath: string): Path {
     .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
-function replaceFixes(span: Span, candidates: string[]): Fix[] {
-  return candidates.slice(0, 3).map((c) => ({ title: `Change to \`${c}\``, edits: [{ ...span, newText: c }] }));
+/**
+ * "Change to `x`" for the closest candidates. None where the text is not the node's own (the
+ * span is an alias or merge key standing for it); replacements are quoted as YAML needs.
+ */
+function replaceFixes(at: Located, span: Span, candidates: string[]): Fix[] {
+  if (at.indirect) return [];
+  return candidates.slice(0, 3).map((c) => ({ title: `Change to \`${c}\``, edits: [{ ...span, newText: yamlScalar(c) }] }));
 }
 
 interface Context {
@@ -37,7 +43,7 @@ function stagePrefix(ctx: Context, path: Path): string {
 }
 
 function builtinAt(ctx: Context, path: Path): BuiltinName | undefined {
-  const stages = isObject(ctx.data) && Array.isArray(ctx.data.stages) ? ctx.data.stages : [];
+  const stages: unknown[] = isObject(ctx.data) && Array.isArray(ctx.data.stages) ? ctx.data.stages : [];
   const stage = typeof path[1] === 'number' ? stages[path[1]] : undefined;
   return isObject(stage) && typeof stage.use === 'string' && isBuiltin(stage.use) ? stage.use : undefined;
 }
@@ -79,22 +85,39 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = String(e.params.additionalProperty);
-      const span = locate(ctx.doc, [...path, extra]).key ?? at.value;
+      const extraAt = locate(ctx.doc, [...path, extra]);
+      const span = extraAt.key ?? at.value;
+      // A key already in the mapping is no replacement: it would be a duplicate.
+      const free = (k: string) => !isObject(valueAt(ctx.data, path)) || !Object.hasOwn(valueAt(ctx.data, path) as object, k);
       if (inWith) {
         const known = Object.keys((builtin && builtinSchema(builtin).properties) ?? {});
         const near = closest(extra, known);
-        return make('bad-option', span, `unknown option \`${extra}\` for built-in \`${builtin}\`; it takes ${known.map((k) => `\`${k}\``).join(', ')}.${didYouMean(near)}`, replaceFixes(span, near));
+        return make(
+          'bad-option',
+          span,
+          `unknown option \`${extra}\` for built-in \`${builtin}\`; it takes ${known.map((k) => `\`${k}\``).join(', ')}.${didYouMean(near)}`,
+          replaceFixes(extraAt, span, near.filter(free)),
+        );
       }
       const known: readonly string[] = path.length === 0 ? pipelineKeys : stageKeys;
       const near = closest(extra, known);
       const where = path.length === 0 ? 'a pipeline' : 'a stage';
-      return make('unknown-key', span, `unknown key \`${extra}\` in ${where}.${didYouMean(near) || ` Known keys: ${known.join(', ')}.`}`, replaceFixes(span, near));
+      return make(
+        'unknown-key',
+        span,
+        `unknown key \`${extra}\` in ${where}.${didYouMean(near) || ` Known keys: ${known.join(', ')}.`}`,
+        replaceFixes(extraAt, span, near.filter(free)),
+      );
     }
     case 'required': {
       const missing = String(e.params.missingProperty);
       if (missing === 'with' && builtin) {
         const needed = builtinSchema(builtin).required ?? [];
-        return make('bad-option', locate(ctx.doc, [...path, 'use']).value, `built-in \`${builtin}\` needs \`with:\` options: ${needed.map((k) => `\`${k}\``).join(', ')}.`);
+        return make(
+          'bad-option',
+          locate(ctx.doc, [...path, 'use']).value,
+          `built-in \`${builtin}\` needs \`with:\` options: ${needed.map((k) => `\`${k}\``).join(', ')}.`,
+        );
       }
       const span = at.key ?? at.value;
       if (inWith) return make('bad-option', span, `built-in \`${builtin}\` needs the option \`${missing}\`.`);
@@ -105,7 +128,8 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       if (inWith && options.length > 0) {
         return make('bad-option', at.key ?? at.value, `built-in \`${builtin}\` needs exactly one of ${options.map((k) => `\`${k}\``).join(', ')}.`);
       }
-      if (key === 'timeout') return make('invalid-value', at.value, '`timeout` must be a positive number of seconds or a duration such as `500ms`, `30s`, `5m`, `1h`.');
+      if (key === 'timeout')
+        return make('invalid-value', at.value, '`timeout` must be a positive number of seconds or a duration such as `500ms`, `30s`, `5m`, `1h`.');
       return make('invalid-value', at.value, `\`${key}\` ${e.message ?? 'is not valid'}.`);
     }
     case 'enum': {
@@ -113,10 +137,20 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       const value = JSON.stringify(at.exact ? valueAt(ctx.data, path) : undefined);
       if (path.length === 3 && key === 'use') {
         const near = closest(String(valueAt(ctx.data, path)), builtinNames);
-        return make('unknown-builtin', at.value, `unknown built-in ${value}; built-ins are ${builtinNames.join(', ')}.${didYouMean(near)}`, replaceFixes(at.value, near));
+        return make(
+          'unknown-builtin',
+          at.value,
+          `unknown built-in ${value}; built-ins are ${builtinNames.join(', ')}.${didYouMean(near)}`,
+          replaceFixes(at, at.value, near),
+        );
       }
       const near = closest(String(valueAt(ctx.data, path)), allowed);
-      return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}, not ${value}.${didYouMean(near)}`, replaceFixes(at.value, near));
+      return make(
+        inWith ? 'bad-option' : 'invalid-value',
+        at.value,
+        `\`${key}\` must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}, not ${value}.${didYouMean(near)}`,
+        replaceFixes(at, at.value, near),
+      );
     }
     case 'minimum':
     case 'maximum':
@@ -125,7 +159,8 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       const limit = e.params.limit as number;
       if (path.length === 3 && key === 'workers') {
         const clamped = e.keyword === 'minimum' ? 1 : 64;
-        return make('workers-range', at.value, `\`workers\` must be between 1 and 64, not ${String(valueAt(ctx.data, path))}.`, [{ title: `Set workers to ${clamped}`, edits: [{ ...at.value, newText: String(clamped) }] }]);
+        const fixes = at.indirect ? [] : [{ title: `Set workers to ${clamped}`, edits: [{ ...at.value, newText: String(clamped) }] }];
+        return make('workers-range', at.value, `\`workers\` must be between 1 and 64, not ${String(valueAt(ctx.data, path))}.`, fixes);
       }
       return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` ${e.message ?? `must respect ${limit}`}.`);
     }
@@ -135,11 +170,17 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
         return make('invalid-value', span, `\`${e.propertyName}\` is not a valid variable name: use letters, digits and \`_\`, not starting with a digit.`);
       }
       if (path.length === 3 && key === 'name') {
-        return make('invalid-stage-name', at.value, `stage name ${JSON.stringify(valueAt(ctx.data, path))} is not valid: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
+        return make(
+          'invalid-stage-name',
+          at.value,
+          `stage name ${JSON.stringify(valueAt(ctx.data, path))} is not valid: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`,
+        );
       }
       return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` does not have the expected form.`);
     }
     case 'type':
+      // A bare `stages:` is reported once, as empty-pipeline.
+      if (path.length === 1 && path[0] === 'stages' && valueAt(ctx.data, path) === null) return undefined;
       if (isStagePath(path)) return make('wrong-type', at.value, 'a stage must be a mapping of keys such as `name:` and `run:`, `command:` or `use:`.');
       return make(inWith ? 'bad-option' : 'wrong-type', at.value, `${path.length === 0 ? 'the pipeline' : `\`${key}\``} must be ${describeType(e)}.`);
     case 'minLength':

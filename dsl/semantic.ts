@@ -1,23 +1,26 @@
-import type { Document } from 'yaml';
+import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { builtins, isBuiltin, type FileRole } from './builtins';
-import { removeEntryEdit } from './fixes';
+import { joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
 import { stageLabel as label, type Pipeline, type Stage } from './model';
+import type { Parsed } from './parse';
 import { parentDir, pipelineDir, resolveIn, resolveStage } from './resolve';
-import { problem, type Problem } from './problems';
+import { problem, type Edit, type Problem } from './problems';
+import { shellReferences } from './shell-vars';
 import type { Span } from './span';
-import { interpolate, isAssignedInScript, isResolvable, variableReferences } from './vars';
+import { interpolate, isAssignedInScript, isResolvable, mergeEnv, variableReferences, type VariableReference } from './vars';
 import { locate } from './yaml-nodes';
 
 export interface SemanticContext {
+  parsed: Parsed;
   text: string;
   doc: Document;
   data: unknown;
   pipeline: Pipeline;
   host: DslHost;
   /** Absolute folder of the pipeline file; file checks are skipped without it (e.g. untitled). */
-  fileDir?: string;
+  fileDir?: string | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -37,19 +40,48 @@ function emptyPipeline(ctx: SemanticContext): Problem[] {
   return [problem('empty-pipeline', span, 'The pipeline has no stages: add a `stages:` list with at least one stage, e.g. `- run: cat`.')];
 }
 
-function actionProblems(text: string, stage: Stage, raw: Json): Problem[] {
+/**
+ * Where to point at a stage as a whole: its name when it has one, else the `-` that opens it
+ * (its first key may be any key, `workers` say, which is not what is wrong), found in the yaml
+ * library's syntax tree of the `stages` list.
+ */
+function stageMark(parsed: Parsed, stage: Stage): Span {
+  if (stage.keys.name) return stage.keys.name.value;
+  const root = parsed.doc.contents;
+  const stages = isMap(root) ? root.items.find((p) => isScalar(p.key) && p.key.value === 'stages')?.value : undefined;
+  const token = isSeq(stages) ? stages.srcToken : undefined;
+  const dash = token?.type === 'block-seq' ? token.items[stage.index]?.start.find((t) => t.type === 'seq-item-ind') : undefined;
+  return dash ? { start: dash.offset, end: dash.offset + 1 } : stage.headSpan;
+}
+
+function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[] {
   const present = actionKeys.filter((k) => raw[k] !== undefined);
   const problems: Problem[] = [];
   if (present.length === 0) {
-    problems.push(problem('missing-command', stage.headSpan, `${label(stage)} does nothing: give it one of \`run\` (shell command), \`command\` (argv) or \`use\` (built-in).`));
+    problems.push(
+      problem(
+        'missing-command',
+        stageMark(ctx.parsed, stage),
+        `${label(stage)} does nothing: give it one of \`run\` (shell command), \`command\` (argv) or \`use\` (built-in).`,
+      ),
+    );
   } else if (present.length > 1) {
     const spanOf = (k: (typeof actionKeys)[number]) => stage.keys[k]!;
-    const fixes = present.map((keep) => ({
-      title: `Keep \`${keep}\``,
-      edits: present.filter((k) => k !== keep).map((k) => removeEntryEdit(text, spanOf(k).key.start, spanOf(k).value.end)),
-    }));
+    // Only keys written in the stage itself can be removed: one brought in by `<<: *x` would take the alias with it.
+    const map = ownStageMap(ctx.parsed, stage.index);
+    const removal = (k: (typeof actionKeys)[number]) => {
+      const pair = map && ownPair(map, k);
+      return pair && removeEntryEdit(ctx.parsed, map, pair);
+    };
+    const fixes = present.flatMap((keep) => {
+      const removals = present.filter((k) => k !== keep).map(removal);
+      const edits = removals.every((e): e is Edit => e !== undefined) ? joinDeletions(removals) : undefined;
+      return edits ? [{ title: `Keep \`${keep}\``, edits }] : [];
+    });
     for (const k of present.slice(1)) {
-      problems.push(problem('conflicting-command', spanOf(k).key, `${label(stage)} has ${present.map((p) => `\`${p}\``).join(' and ')}: keep exactly one.`, fixes));
+      problems.push(
+        problem('conflicting-command', spanOf(k).key, `${label(stage)} has ${present.map((p) => `\`${p}\``).join(' and ')}: keep exactly one.`, fixes),
+      );
     }
   }
   if (raw.with !== undefined && raw.use === undefined && stage.keys.with) {
@@ -66,7 +98,13 @@ function duplicateNames(stages: Stage[], raws: unknown[]): Problem[] {
     if (!isObject(raw) || typeof raw.name !== 'string' || !stage.keys.name) continue;
     const earlier = first.get(raw.name);
     if (earlier) {
-      problems.push(problem('duplicate-stage-name', stage.keys.name.value, `Stage name \`${raw.name}\` is already used by stage ${earlier.index + 1}; stage names must be unique. Rename this one.`));
+      problems.push(
+        problem(
+          'duplicate-stage-name',
+          stage.keys.name.value,
+          `Stage name \`${raw.name}\` is already used by stage ${earlier.index + 1}; stage names must be unique. Rename this one.`,
+        ),
+      );
     } else {
       first.set(raw.name, stage);
     }
@@ -75,27 +113,40 @@ function duplicateNames(stages: Stage[], raws: unknown[]): Problem[] {
 }
 
 /**
- * Finds each undefined `${NAME}` of one value in its source, in order: a cursor moves past every
- * match, so a value with many references is searched once, not once per reference. A `${` right
- * after a `$` is the escape `$${`, not a reference. When a reference cannot be found (the source
- * spells it with escapes), it and every later one get the whole value.
+ * Finds each undefined `${NAME}` of one value in its source, in order. The string and its source
+ * hold the same `${NAME}`s in the same order (escapes such as `\"` change neither), also those the
+ * shell reads literally (`'${X}'`), which are skipped in both: when the reference is the m-th
+ * `${NAME}` after the previous one in the string, it is the m-th in the source too. Two cursors
+ * move forward only, so a value with many references is searched once. A `${` right after a `$`
+ * is the escape `$${`. Where the source spells a reference differently, it and every later one
+ * get the whole value.
  */
-function referenceFinder(text: string, value: Span): (name: string) => Span {
-  let cursor = value.start;
-  return (name) => {
-    const needle = `\${${name}}`;
-    for (let at = cursor < 0 ? -1 : text.indexOf(needle, cursor); at >= 0 && at + needle.length <= value.end; at = text.indexOf(needle, at + 1)) {
-      if (text[at - 1] === '$' && at > value.start) continue;
-      cursor = at + needle.length;
-      return { start: at, end: cursor };
+function referenceFinder(text: string, valueText: string, value: Span): (ref: VariableReference) => Span {
+  let inValue = 0;
+  let inSource = value.start;
+  const next = (s: string, needle: string, from: number, end: number, floor: number) => {
+    for (let at = s.indexOf(needle, from); at >= 0 && at + needle.length <= end; at = s.indexOf(needle, at + 1))
+      if (at === floor || s[at - 1] !== '$') return at;
+    return -1;
+  };
+  return (ref) => {
+    if (inSource < 0) return value;
+    const needle = `\${${ref.name}}`;
+    for (;;) {
+      const v = next(valueText, needle, inValue, valueText.length, 0);
+      const at = next(text, needle, inSource, value.end, value.start);
+      if (v < 0 || at < 0 || v > ref.start) break;
+      inValue = v + needle.length;
+      inSource = at + needle.length;
+      if (v === ref.start) return { start: at, end: inSource };
     }
-    cursor = -1;
+    inSource = -1;
     return value;
   };
 }
 
 /** Every string under `value` with its JSON path, for `${VAR}` checks in `with` and `command`. */
-function strings(value: unknown, path: (string | number)[], out: { path: (string | number)[]; text: string }[]): void {
+function strings(value: unknown, path: (string | number)[], out: Candidate[]): void {
   const stack: { v: unknown; p: (string | number)[] }[] = [{ v: value, p: path }];
   while (stack.length > 0) {
     const { v, p } = stack.pop()!;
@@ -105,31 +156,75 @@ function strings(value: unknown, path: (string | number)[], out: { path: (string
   }
 }
 
-function undefinedVariables(ctx: SemanticContext, stage: Stage, raw: Json, env: Record<string, string>): Problem[] {
-  const candidates: { path: (string | number)[]; text: string; script?: boolean }[] = [];
+interface Candidate {
+  path: (string | number)[];
+  text: string;
+  /** A `run:` script: the shell's rules apply, and what it leaves empty is only a warning. */
+  script?: boolean;
+  /** Variables visible to this value, when not the stage's (env values see only the layers before them). */
+  env?: Readonly<Record<string, string>>;
+}
+
+function variableProblems(ctx: SemanticContext, who: string, candidates: Candidate[], env: Readonly<Record<string, string>>): Problem[] {
+  const problems: Problem[] = [];
+  for (const c of candidates) {
+    let find: ((ref: VariableReference) => Span) | undefined;
+    const assigned = new Map<string, boolean>();
+    const visible = c.env ?? env;
+    for (const ref of c.script ? shellReferences(c.text) : variableReferences(c.text)) {
+      if (ref.hasDefault || visible[ref.name] !== undefined) continue;
+      if (c.script) {
+        if (!assigned.has(ref.name)) assigned.set(ref.name, isAssignedInScript(c.text, ref.name));
+        if (assigned.get(ref.name)) continue;
+      }
+      find ??= referenceFinder(ctx.text, c.text, locate(ctx.doc, c.path).value);
+      const span = find(ref);
+      const name = `\`\${${ref.name}}\``;
+      const p = c.script
+        ? problem(
+            'undefined-variable',
+            span,
+            `${who}: ${name} is not defined, so the shell expands it to an empty string. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`,
+          )
+        : problem(
+            'undefined-variable',
+            span,
+            `${who}: ${name} is not defined. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`,
+          );
+      if (c.script) p.severity = 'warning';
+      problems.push(p);
+    }
+  }
+  return problems;
+}
+
+/** `env` values, in order: each sees the layers before it and the keys above it (as mergeEnv merges them). */
+function envCandidates(rawEnv: unknown, path: (string | number)[], base: Readonly<Record<string, string>>): Candidate[] {
+  if (!isObject(rawEnv)) return [];
+  const out: Candidate[] = [];
+  let env = base;
+  for (const [key, value] of Object.entries(rawEnv)) {
+    if (typeof value === 'string') out.push({ path: [...path, key], text: value, env });
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') env = mergeEnv(env, { [key]: String(value) });
+  }
+  return out;
+}
+
+function undefinedVariables(
+  ctx: SemanticContext,
+  stage: Stage,
+  raw: Json,
+  env: Readonly<Record<string, string>>,
+  pipelineEnv: Readonly<Record<string, string>>,
+): Problem[] {
+  const candidates: Candidate[] = [];
   const base: (string | number)[] = ['stages', stage.index];
   if (typeof raw.run === 'string') candidates.push({ path: [...base, 'run'], text: raw.run, script: true });
   strings(raw.command, [...base, 'command'], candidates);
   strings(raw.with, [...base, 'with'], candidates);
   if (typeof raw.cwd === 'string') candidates.push({ path: [...base, 'cwd'], text: raw.cwd });
-  const problems: Problem[] = [];
-  for (const c of candidates) {
-    let find: ((name: string) => Span) | undefined;
-    const assigned = new Map<string, boolean>();
-    for (const ref of variableReferences(c.text)) {
-      if (ref.hasDefault || env[ref.name] !== undefined) continue;
-      if (c.script) {
-        if (!assigned.has(ref.name)) assigned.set(ref.name, isAssignedInScript(c.text, ref.name));
-        if (assigned.get(ref.name)) continue;
-      }
-      find ??= referenceFinder(ctx.text, locate(ctx.doc, c.path).value);
-      const span = find(ref.name);
-      problems.push(
-        problem('undefined-variable', span, `${label(stage)}: \`\${${ref.name}}\` is not defined. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`),
-      );
-    }
-  }
-  return problems;
+  candidates.push(...envCandidates(raw.env, [...base, 'env'], pipelineEnv));
+  return variableProblems(ctx, label(stage), candidates, env);
 }
 
 function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record<string, string>, dir: string): Problem[] {
@@ -145,7 +240,13 @@ function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record
     if (role === 'input') {
       const kind = ctx.host.statKind(file);
       if (kind !== 'file') {
-        problems.push(problem('file-not-found', span, `${label(stage)}: ${kind === 'dir' ? 'is a folder, not a file' : 'no such file'}: ${file}. Paths are relative to the stage's working directory (${dir}).`));
+        problems.push(
+          problem(
+            'file-not-found',
+            span,
+            `${label(stage)}: ${kind === 'dir' ? 'is a folder, not a file' : 'no such file'}: ${file}. Paths are relative to the stage's working directory (${dir}).`,
+          ),
+        );
       }
     } else if (ctx.host.statKind(parentDir(file)) !== 'dir') {
       problems.push(problem('file-not-found', span, `${label(stage)}: the folder to write into does not exist: ${parentDir(file)}. Create it first.`));
@@ -156,7 +257,9 @@ function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record
 
 /** Shell words that are not programs on PATH. */
 const shellWords = new Set(
-  '! [ [[ { ( . : alias bg break builtin case cd command continue declare echo eval exec exit export false fg for function getopts hash if jobs kill let local printf pwd read readonly return set shift source test time times trap true type typeset ulimit umask unalias unset until wait while'.split(' '),
+  '! [ [[ { ( . : alias bg break builtin case cd command continue declare echo eval exec exit export false fg for function getopts hash if jobs kill let local printf pwd read readonly return set shift source test time times trap true type typeset ulimit umask unalias unset until wait while'.split(
+    ' ',
+  ),
 );
 
 /** The program of a `run:` script when it is a plain word (`grep -v x`, `FOO=1 jq .`), else undefined. */
@@ -183,7 +286,9 @@ function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: str
     return [problem('command-not-found', span, message)];
   }
   const where = program.includes('/') ? `relative to ${dir}` : 'on PATH';
-  return [problem('command-not-found', span, `${label(stage)}: \`${program}\` was not found ${where}. Install it or fix the name; the run will fail otherwise.`)];
+  return [
+    problem('command-not-found', span, `${label(stage)}: \`${program}\` was not found ${where}. Install it or fix the name; the run will fail otherwise.`),
+  ];
 }
 
 function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: string, who: string): Problem[] {
@@ -196,15 +301,21 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
   const { pipeline, fileDir } = ctx;
   const raws = rawStages(ctx.data);
   const problems = [...emptyPipeline(ctx), ...duplicateNames(pipeline.stages, raws)];
+  const root = isObject(ctx.data) ? ctx.data : {};
+  const processEnv: Record<string, string> = mergeEnv(ctx.host.env);
+  const pipelineEnv = mergeEnv(processEnv, pipeline.env);
+  const topLevel = [...envCandidates(root.env, ['env'], processEnv), ...(typeof root.cwd === 'string' ? [{ path: ['cwd'], text: root.cwd }] : [])];
+  problems.push(...variableProblems(ctx, 'The pipeline', topLevel, pipelineEnv));
   // A missing working directory is reported once, where it is set, and hides the file checks under it.
-  const cwdProblems = fileDir !== undefined && pipeline.cwd !== undefined ? dirProblems(ctx, ['cwd'], pipelineDir(pipeline, ctx.host.env, fileDir), 'The pipeline') : [];
+  const cwdProblems =
+    fileDir !== undefined && pipeline.cwd !== undefined ? dirProblems(ctx, ['cwd'], pipelineDir(pipeline, ctx.host.env, fileDir), 'The pipeline') : [];
   problems.push(...cwdProblems);
   for (const stage of pipeline.stages) {
     const raw = raws[stage.index];
     if (!isObject(raw)) continue;
-    problems.push(...actionProblems(ctx.text, stage, raw));
+    problems.push(...actionProblems(ctx, stage, raw));
     const resolved = resolveStage(pipeline, stage, ctx.host.env, fileDir ?? '/');
-    for (const p of undefinedVariables(ctx, stage, raw, resolved.env)) problems.push(p); // may be many: no spread
+    for (const p of undefinedVariables(ctx, stage, raw, resolved.env, pipelineEnv)) problems.push(p); // may be many: no spread
     // A stage on another host: its programs and folders are there, and `check` never connects.
     if (fileDir === undefined || cwdProblems.length > 0 || stage.on) continue;
     if (stage.cwd !== undefined) {

@@ -7,6 +7,8 @@ export interface Located {
   value: Span;
   /** True when the whole path was found; false when this is the nearest ancestor. */
   exact: boolean;
+  /** The path goes through an alias or merge key: the spans are the place of use, not the node itself. */
+  indirect?: boolean;
 }
 
 export function nodeSpan(node: { range?: [number, number, number] | null } | null | undefined): Span | undefined {
@@ -59,7 +61,7 @@ function deref(doc: Document, node: unknown): unknown {
 }
 
 /** Finds the entry `segment` in a map, also through `<<` merge keys (explicit keys win). */
-function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pair: Pair; via?: Span } | undefined {
+function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pair: Pair; via?: Span | undefined } | undefined {
   if (!isMap(map) || depth > 20) return undefined;
   const explicit = map.items.find((p) => keyText(p) === segment);
   if (explicit) return { pair: explicit };
@@ -73,37 +75,74 @@ function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pa
   return undefined;
 }
 
+/** Where a walk down a path has got to: the node, what to report for it, and the alias or merge key it went through. */
+interface Cursor {
+  node: unknown;
+  at: Located;
+  via?: Span;
+}
+
+function start(doc: Document): Cursor {
+  return { node: doc.contents, at: { value: nodeSpan(doc.contents) ?? { start: 0, end: 0 }, exact: true } };
+}
+
+/** One step down: an index of a list or a key of a mapping (also through `<<` merge keys); undefined when absent. */
+function step(doc: Document, from: Cursor, segment: string | number): Cursor | undefined {
+  const node = deref(doc, from.node);
+  let via = from.via;
+  let next: Cursor;
+  if (isSeq(node) && typeof segment === 'number') {
+    const item = node.items[segment];
+    if (item === undefined) return undefined;
+    next = { node: item, at: { value: via ?? nodeSpan(item) ?? from.at.value, exact: true } };
+  } else if (isMap(node)) {
+    const found = findPair(doc, node, String(segment));
+    if (!found) return undefined;
+    via ??= found.via;
+    const key = via ?? nodeSpan(found.pair.key as Node);
+    const own = nodeSpan(found.pair.value as Node);
+    // An empty value (`key:`) has a zero-width span; point at the key instead.
+    const value = via ?? (own && own.end > own.start ? own : key);
+    next = { node: found.pair.value, at: { value: value ?? from.at.value, exact: true } };
+    if (key) next.at.key = key;
+  } else {
+    return undefined;
+  }
+  if (isAlias(next.node)) via ??= nodeSpan(next.node);
+  if (via) next.via = via;
+  return next;
+}
+
+function located(cursor: Cursor, exact = true): Located {
+  return { ...cursor.at, exact, ...(cursor.via ? { indirect: true } : {}) };
+}
+
 /**
  * Locates a JSON path (as ajv reports it) in the YAML document. When the path goes through an
  * alias or merge key, the span is the place of use, not the anchor, so the user sees their line.
  */
 export function locate(doc: Document, path: readonly (string | number)[]): Located {
-  const rootSpan = nodeSpan(doc.contents as Node | null) ?? { start: 0, end: 0 };
-  let current: Located = { value: rootSpan, exact: true };
-  let node: unknown = doc.contents;
-  let via: Span | undefined;
+  let cursor = start(doc);
   for (const segment of path) {
-    node = deref(doc, node);
-    if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment];
-      if (item === undefined) return { ...current, exact: false };
-      node = item;
-      current = { value: via ?? nodeSpan(item as Node) ?? current.value, exact: true };
-    } else if (isMap(node)) {
-      const found = findPair(doc, node, String(segment));
-      if (!found) return { ...current, exact: false };
-      via ??= found.via;
-      node = found.pair.value;
-      const key = via ?? nodeSpan(found.pair.key as Node);
-      const own = nodeSpan(found.pair.value as Node);
-      // An empty value (`key:`) has a zero-width span; point at the key instead.
-      const value = via ?? (own && own.end > own.start ? own : key);
-      current = { value: value ?? current.value, exact: true };
-      if (key) current.key = key;
-    } else {
-      return { ...current, exact: false };
-    }
-    if (isAlias(node)) via ??= nodeSpan(node);
+    const next = step(doc, cursor, segment);
+    if (!next) return located(cursor, false);
+    cursor = next;
   }
-  return current;
+  return located(cursor);
+}
+
+/** `locate(doc, [...path, key])` for each key, walking down `path` once (a stage's keys, for every stage of a big file). */
+export function locateKeys<K extends string>(doc: Document, path: readonly (string | number)[], keys: readonly K[]): Map<K, Located> {
+  const found = new Map<K, Located>();
+  let cursor = start(doc);
+  for (const segment of path) {
+    const next = step(doc, cursor, segment);
+    if (!next) return found;
+    cursor = next;
+  }
+  for (const key of keys) {
+    const next = step(doc, cursor, key);
+    if (next) found.set(key, located(next));
+  }
+  return found;
 }

@@ -1,4 +1,6 @@
+import type { EdgeStats } from './edges';
 import type { RunError } from './errors';
+import type { Progress } from './progress';
 import type { StageStats } from './stats';
 import type { StageStatus } from './status';
 
@@ -46,14 +48,19 @@ export interface StatusEvent {
 }
 
 /**
- * Live stats of every stage, at the run's `statsIntervalMs`. When the consumer is slower than
- * the interval, an unread tick is replaced by the newer one (ticks never pile up).
+ * Live stats of every stage and edge, at the run's `statsIntervalMs`, all from the same moment.
+ * When the consumer is slower than the interval, an unread tick is replaced by the newer one
+ * (ticks never pile up).
  */
 export interface StatsEvent {
   type: 'stats';
   /** Milliseconds since the run started. */
   elapsedMs: number;
   stages: StageStats[];
+  /** One per stage: its output edge (the last stage's is the run's output). */
+  edges: EdgeStats[];
+  /** The headline: throughput at the first edge, and the first stage's progress through its file. */
+  progress: Progress;
   /** Records and bytes received from the last stage so far. */
   records: number;
   bytes: number;
@@ -92,6 +99,10 @@ export interface RunResult {
   file?: string;
   /** Stages that were planned (empty when refused before planning). */
   stages: StageResult[];
+  /** Every edge's final counts: one per stage, its output (empty when refused). */
+  edges: EdgeStats[];
+  /** The headline at the end (absent when refused). */
+  progress?: Progress;
   /** Records (lines) and bytes received from the last stage, exactly. */
   records: number;
   bytes: number;

@@ -1,4 +1,6 @@
 // Human-readable numbers for stats, shared by the CLI and the editor so they read the same.
+import type { Progress } from './progress';
+import type { StageStatus } from './status';
 
 /** 1536 → "1.5 KB" (powers of 1024, as pv and ls -h print). */
 export function formatBytes(n: number): string {
@@ -35,3 +37,31 @@ export function formatMs(ms: number): string {
 export function plural(n: number, word: string, shown: string = String(n)): string {
   return `${shown} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * The headline of a run, as the CLI's live line, the status bar and the progress notification
+ * show it: "1.2M rec · 45.3k rec/s · 12 MB/s · 34% · ETA 12.3 s" (records when the first edge is
+ * counted; percentage and ETA when the first stage reads a file of known size).
+ */
+export function formatHeadline(p: Progress): string {
+  const parts: string[] = [];
+  if (p.records !== undefined) parts.push(`${formatCount(p.records)} rec`, `${formatCount(p.recordsPerSec ?? 0)} rec/s`);
+  else parts.push(formatBytes(p.bytes));
+  parts.push(`${formatBytes(p.bytesPerSec)}/s`);
+  if (p.source) {
+    parts.push(`${Math.floor(p.source.percent)}%`);
+    if (p.source.etaMs !== undefined && p.source.percent < 100) parts.push(`ETA ${formatDuration(p.source.etaMs)}`);
+  }
+  return parts.join(' · ');
+}
+
+/** A stage's status in words, as the editor shows it (the CLI's summary has its own, terser words). */
+export const statusText: Record<StageStatus, string> = {
+  pending: 'pending',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'stopped-early': 'stopped early',
+  cancelled: 'cancelled',
+  'timed-out': 'timed out',
+};

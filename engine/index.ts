@@ -6,3 +6,5 @@ export type { StageStats } from './stats';
 export type { EdgePeek } from './relay';
 export type { StageStatus } from './status';
 export type { RunError, RunErrorKind } from './errors';
+export type { EdgeStats, EdgeEnd } from './edges';
+export type { Progress, SourceProgress } from './progress';

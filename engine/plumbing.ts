@@ -42,7 +42,9 @@ export function shellQuote(word: string): string {
 
 /** dash's builtins: `exec NAME` would run a different program (or none), so such scripts keep their shell. */
 const shBuiltins = new Set(
-  'alias bg break cd chdir command continue echo eval exec exit export false fc fg getopts hash jobs kill local printf pwd read readonly return set shift test times trap true type ulimit umask unalias unset wait [ . :'.split(' '),
+  'alias bg break cd chdir command continue echo eval exec exit export false fc fg getopts hash jobs kill local printf pwd read readonly return set shift test times trap true type ulimit umask unalias unset wait [ . :'.split(
+    ' ',
+  ),
 );
 const shKeywords = new Set('if then else elif fi case esac for while until do done function select ! { } [['.split(' '));
 
@@ -115,7 +117,7 @@ export function segmentEnv(stages: readonly StagePlan[], baseEnv: Readonly<Recor
   return env;
 }
 
-/** A control line of a segment (engine/wrapper.pl); `at`: wall-clock ms since the epoch, to the µs. */
+/** A control line of a segment (engine/wrapper.pl, engine/edge-count.*); `at`: wall-clock ms since the epoch, to the µs. */
 export type ControlMessage =
   | { kind: 'pid'; index: number; pid: number; at?: number }
   | {
@@ -130,20 +132,33 @@ export type ControlMessage =
       cutimeTicks: number;
       cstimeTicks: number;
       at?: number;
-    };
+      /** Peak resident memory (KB) of the reaped stage, from wait4's ru_maxrss. */
+      maxRssKb?: number;
+    }
+  /** Counts of the edge after stage `index` of the segment; `end`: final (its input ended or its reader left). */
+  | { kind: 'edge'; index: number; records: number; bytes: number; end: boolean };
 
 /** Parses one control line; undefined for anything else. */
 export function parseControlLine(line: string): ControlMessage | undefined {
   const w = line.trim().split(' ');
-  const how = w[w.length - 1] === 'exit' || w[w.length - 1] === 'signal' ? w.pop() : undefined;
+  if (w[0] === 'edge') {
+    const end = w[4] === 'end';
+    const [index, records, bytes] = w.slice(1, 4).map(Number) as [number, number, number];
+    if (w.length !== (end ? 5 : 4) || ![index, records, bytes].every(Number.isSafeInteger)) return undefined;
+    return { kind: 'edge', index, records, bytes, end };
+  }
+  // `done … TIME HOW MAXRSS`: HOW is a word among the numbers (older lines end with it, or lack it).
+  const h = w.findIndex((x) => x === 'exit' || x === 'signal');
+  const how = h >= 0 ? w.splice(h, 1)[0] : undefined;
   // A time may use the locale's decimal point.
   const nums = w.slice(1).map((x) => Number(x.replace(',', '.')));
   if (nums.some((x) => !Number.isFinite(x))) return undefined;
   const at = (n: number | undefined) => (n === undefined ? {} : { at: n * 1000 });
   if (w[0] === 'pid' && (nums.length === 2 || nums.length === 3)) return { kind: 'pid', index: nums[0]!, pid: nums[1]!, ...at(nums[2]) };
-  if (w[0] === 'done' && (nums.length === 6 || nums.length === 7)) {
+  if (w[0] === 'done' && nums.length >= 6 && nums.length <= 8) {
     const [index, status, rchar, wchar, cutimeTicks, cstimeTicks] = nums as [number, number, number, number, number, number];
-    return { kind: 'done', index, status, ...(how ? { signaled: how === 'signal' } : {}), rchar, wchar, cutimeTicks, cstimeTicks, ...at(nums[6]) };
+    const maxRss = nums[7] !== undefined && nums[7] > 0 ? { maxRssKb: nums[7] } : {};
+    return { kind: 'done', index, status, ...(how ? { signaled: how === 'signal' } : {}), rchar, wchar, cutimeTicks, cstimeTicks, ...at(nums[6]), ...maxRss };
   }
   return undefined;
 }

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import type { EdgeMeter } from './edges';
 import { countNewlines, lastLines, scanNewlines } from './lines';
 
 // ---- planning ---------------------------------------------------------------------------------
@@ -199,11 +200,12 @@ export interface Target {
   end(): void;
 }
 
-/** Source → (tap) → target, with write/drain backpressure. */
-export function connect(source: Source, target: Target, tap?: EdgeTap): void {
+/** Source → (tap) → target, with write/drain backpressure; `meter` counts the edge (engine/edges.ts). */
+export function connect(source: Source, target: Target, tap?: EdgeTap, meter?: EdgeMeter): void {
   let waiting = false;
   source.onData = (chunk) => {
     tap?.observe(chunk);
+    meter?.observe(chunk);
     if (target.write(chunk) || waiting) return;
     waiting = true;
     source.pause('target');
@@ -214,6 +216,7 @@ export function connect(source: Source, target: Target, tap?: EdgeTap): void {
   };
   source.onEnd = () => {
     tap?.end();
+    meter?.end();
     target.end();
   };
 }

@@ -52,7 +52,13 @@ export class RemoteSegment implements SegmentProcess {
     plans: readonly StagePlan[],
     private readonly sessions: SshSessions,
     private readonly on: RemoteHandlers,
-    options: { input?: boolean; stdinFd?: number; env: Readonly<Record<string, string | undefined>>; cwd: string },
+    options: {
+      input?: boolean;
+      stdinFd?: number;
+      counter?: Record<string, string> | undefined;
+      env: Readonly<Record<string, string | undefined>>;
+      cwd: string;
+    },
   ) {
     this.stderrOpen = plans.map(() => true);
     this.reported = plans.map(() => false);
@@ -73,7 +79,13 @@ export class RemoteSegment implements SegmentProcess {
     const stdin = child.stdin!;
     stdin.on('error', () => {}); // the relay sees it too
     // The variables first (remote.pl and the scripts among them), then the data.
-    const vars = { ...segmentEnv(plans, {}), __PW_WRAPPER: segmentScripts.wrapper, __PW_SEGMENT: segmentScripts.segment, __PW_REMOTE: uncommented };
+    const vars = {
+      ...segmentEnv(plans, {}),
+      __PW_WRAPPER: segmentScripts.wrapper,
+      __PW_SEGMENT: segmentScripts.segment,
+      __PW_REMOTE: uncommented,
+      ...options.counter,
+    };
     stdin.write(remoteHeader(vars));
     if (options.input) this.input = stdin;
     else if (options.stdinFd !== undefined) fdReadable(options.stdinFd).pipe(stdin);

@@ -4,10 +4,13 @@ import type { Pipeline } from '../dsl';
 import { resolveTarget, temporaryName } from './builtins/write-target';
 import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
+import { EdgeMeter, type EdgeStats } from './edges';
+import { edgeCounter } from './edge-counter';
 import { exitFailure, label, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
 import type { ControlMessage } from './plumbing';
 import { planStages, type PlannedStage } from './preflight';
 import { readStat } from './proc';
+import { progressOf, SourceWatch, sourceFileOf, type Progress } from './progress';
 import { EdgeTap, type EdgePeek, type Source } from './relay';
 import type { RemoteHandlers } from './remote';
 import type { SegmentProcess } from './segment';
@@ -17,19 +20,19 @@ import { newStageRun, type StageRun } from './stage-run';
 import { aggregateStats, pickBottleneck, ProcProbe, type StageStats } from './stats';
 import { decodeShellStatus, endedStatuses, finalStatus, type StageStatus } from './status';
 import { stopReadingGraceMs, terminateSegments, Timers } from './termination';
-import { wireUnits, type Edge, type UnitRun } from './wiring';
+import { wireUnits, type Relay, type UnitRun } from './wiring';
 
 export interface RunOptions {
   /** The pipeline file, as messages should name it. */
-  file?: string;
+  file?: string | undefined;
   /** Folder of the pipeline file: anchors `cwd`. */
   fileDir: string;
   /** Process environment the pipeline's `env` is merged over; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Run only up to and including the stage of this name ("run to here"). */
-  to?: string;
+  to?: string | undefined;
   /** Stop after this many records from the last stage: upstream stages then stop early. */
-  limit?: number;
+  limit?: number | undefined;
   /** Aborting cancels the run: every stage is ended, `write` stages leave their files as they were. */
   signal?: AbortSignal;
   /** Interval of `stats` events; default 250 ms. /proc is sampled at least every 100 ms. */
@@ -40,7 +43,7 @@ export interface RunOptions {
    * Stages whose output edge to tap (count records, keep samples for `peek`), besides those
    * with `tap: true`. Unknown names are refused before anything starts.
    */
-  tap?: string[];
+  tap?: string[] | undefined;
   /** `ordered: true` workers: output bytes held for reordering before early copies are paused; default 4 MiB. */
   reorderWindowBytes?: number;
   /**
@@ -48,7 +51,13 @@ export interface RunOptions {
    * terminal); default none: the first stage reads /dev/null. A first stage with workers gets it
    * through the dealer (whole records, like any input).
    */
-  stdinFd?: number;
+  stdinFd?: number | undefined;
+  /**
+   * Count records and bytes on every edge (default true): a counter process between every two
+   * stages joined directly (docs/stats.md has the cost). Off: those edges stay bare kernel pipes
+   * and their stages show no record counts; edges the engine relays and the output stay counted.
+   */
+  counts?: boolean;
 }
 
 export interface RunHandle {
@@ -65,6 +74,8 @@ export interface RunHandle {
   stopReading(): void;
   /** Latest stats of every stage, at any time. */
   stats(): StageStats[];
+  /** Latest counts of every edge (one per stage: its output), at any time. */
+  edges(): EdgeStats[];
   /**
    * Records counted on a stage's output edge so far and the most recent of them; undefined
    * when that edge is not tapped (`tap: true` on the stage, or `RunOptions.tap`).
@@ -76,12 +87,16 @@ export interface RunHandle {
 const stderrGraceMs = 100;
 
 export function refusedHandle(error: RunError, file: string | undefined): RunHandle {
-  const result: RunResult = { outcome: 'refused', ok: false, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error };
+  const result: RunResult = { outcome: 'refused', ok: false, stages: [], edges: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error };
   if (file !== undefined) result.file = file;
-  const queue = new EventQueue(Infinity, () => {}, () => {});
+  const queue = new EventQueue(
+    Infinity,
+    () => {},
+    () => {},
+  );
   queue.push({ type: 'end', result });
   queue.close();
-  return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [], peek: () => undefined };
+  return { events: queue, result: Promise.resolve(result), cancel() {}, stopReading() {}, stats: () => [], edges: () => [], peek: () => undefined };
 }
 
 /**
@@ -108,7 +123,11 @@ class Run {
   /** Every process: stages, and the copies of stages with workers. */
   private readonly procs: StageRun[];
   private readonly units: UnitRun[] = [];
-  private readonly edges: Edge[] = [];
+  private readonly relays: Relay[] = [];
+  /** The output edge of every stage (the last one's is the run's output), each with its counts. */
+  private readonly edges: EdgeMeter[];
+  /** The file the first stage reads, when it is one of known size (the headline's percentage). */
+  private readonly source: SourceWatch | undefined;
   private readonly taps = new Map<string, EdgeTap>();
   /** The run's stdin, when the engine deals it to a first stage's workers. */
   private stdin: Readable | undefined;
@@ -147,11 +166,12 @@ class Run {
     const emit = (st: StageRun, line: string) => this.emitStderr(st, line);
     this.stages = planned.map((p, index) => {
       const st = newStageRun(p, index, emit);
-      if (p.hosts) st.host = p.hosts[0];
+      if (p.hosts?.[0]) st.host = p.hosts[0];
       if (p.stage.workers > 1) {
         st.copies = Array.from({ length: p.stage.workers }, (_, c) => {
           const copy = Object.assign(newStageRun(p, index, emit), { parent: st, copy: c });
-          if (p.hosts) copy.host = p.hosts[c % p.hosts.length];
+          const host = p.hosts?.[c % p.hosts.length];
+          if (host) copy.host = host;
           return copy;
         });
       }
@@ -160,9 +180,15 @@ class Run {
     this.procs = this.stages.flatMap((st) => st.copies ?? [st]);
     const tapped = new Set([...(options.tap ?? []), ...planned.filter((p) => p.stage.tap).map((p) => p.stage.name)]);
     for (const st of this.stages) if (tapped.has(st.name)) this.taps.set(st.name, new EdgeTap(st.name));
-    const last = this.stages[this.stages.length - 1]!;
-    last.meter.sink = { bytes: 0, records: 0 };
-    this.sink = new RecordSink(options.limit, (data, count) => this.emitRecords(data, count), () => this.stopReading());
+    const n = this.stages.length;
+    this.edges = this.stages.map((_, i) => new EdgeMeter(i, i + 1 < n ? i + 1 : 'output', i + 1 < n ? undefined : 'engine'));
+    const file = sourceFileOf(planned[0]!);
+    this.source = file ? new SourceWatch(file.file, file.size) : undefined;
+    this.sink = new RecordSink(
+      options.limit,
+      (data, count) => this.emitRecords(data, count),
+      () => this.stopReading(),
+    );
     const result = new Promise<RunResult>((resolve) => {
       this.resolve = resolve;
     });
@@ -172,6 +198,7 @@ class Run {
       cancel: () => this.cancel(),
       stopReading: () => this.stopReading(),
       stats: () => this.snapshot(),
+      edges: () => this.edges.map((e) => e.stats()),
       peek: (stage) => this.taps.get(stage)?.peek(),
     };
     this.queue.push({ type: 'start', at: this.startedAt, stages: this.stages.map((s) => ({ name: s.name, index: s.index })) });
@@ -216,6 +243,8 @@ class Run {
       stages: this.stages,
       taps: this.taps,
       ssh: this.ssh,
+      edges: this.edges,
+      counter: this.options.counts === false ? undefined : edgeCounter(this.env).vars,
       options: this.options,
       env: this.env,
       handlers: (procs, output, outputClosed) => this.segmentHandlers(procs, output, outputClosed),
@@ -238,7 +267,7 @@ class Run {
     });
     this.segments.push(...wired.segments);
     this.units.push(...wired.units);
-    this.edges.push(...wired.edges);
+    this.relays.push(...wired.relays);
     this.sinkSource = wired.sinkSource;
     this.stdin = wired.stdin;
     this.sampler = setInterval(() => this.sample(), this.sampleMs);
@@ -246,6 +275,7 @@ class Run {
 
   private onSinkEnd(): void {
     if (this.sink.end()) this.taps.get(this.lastStage.name)?.end();
+    this.edges[this.edges.length - 1]!.report(this.sink.records, this.sink.bytes, true);
   }
 
   /**
@@ -255,13 +285,14 @@ class Run {
   private edgeGone(k: number): void {
     if (k < 0) {
       this.stdin?.destroy();
-    this.settleCommits(); // nothing reads the run's stdin any more
+      this.settleCommits(); // nothing reads the run's stdin any more
       return;
     }
-    const edge = this.edges[k];
+    const relay = this.relays[k];
     const unit = this.units[k];
-    if (!edge || !unit || edge.ended || edge.gone || this.finished) return;
-    edge.gone = true;
+    if (!relay || !unit || relay.ended || relay.gone || this.finished) return;
+    relay.gone = true;
+    this.edges[unit.stages[unit.stages.length - 1]!.index]!.end();
     for (const st of unit.lastProcs) {
       st.readerGone = true;
       this.signalStage(st, 'SIGPIPE');
@@ -310,7 +341,7 @@ class Run {
   private failSpawn(e: Error): void {
     if (!this.failure) {
       const stage = this.stages[0]!;
-      this.failure = { stage, error: runError('spawn-failed', spawnFailed(this.file, e), this.file === undefined ? {} : { file: this.file }) };
+      this.failure = { stage, error: runError('spawn-failed', spawnFailed(this.file, e), { file: this.file }) };
     }
     for (const st of this.procs) st.stderrClosed = true;
     queueMicrotask(() => {
@@ -324,6 +355,10 @@ class Run {
 
   private onControl(st: StageRun, msg: ControlMessage): void {
     const now = Date.now();
+    if (msg.kind === 'edge') {
+      this.edges[st.index]?.report(msg.records, msg.bytes, msg.end);
+      return;
+    }
     if (msg.kind === 'pid') {
       st.pid = msg.pid;
       st.meter.startedAt = msg.at ?? now;
@@ -435,7 +470,7 @@ class Run {
 
   private emitRecords(data: Buffer, count: number): void {
     this.taps.get(this.lastStage.name)?.observe(data);
-    this.lastStage.meter.sink = { bytes: this.sink.bytes, records: this.sink.records };
+    this.edges[this.edges.length - 1]!.report(this.sink.records, this.sink.bytes, false);
     this.queue.push({ type: 'records', data, count });
   }
 
@@ -515,9 +550,49 @@ class Run {
       const s = st.probe.read();
       if (s) st.meter.add(now, s);
     }
-    if (++this.sampleCount % this.ticksPerStats === 0) {
-      this.queue.push({ type: 'stats', elapsedMs: now - this.startedAt, stages: this.snapshot(now), records: this.sink.records, bytes: this.sink.bytes });
+    for (const e of this.edges) e.tick(now);
+    const first = this.stages[0]!;
+    if (this.source && first.pid !== undefined && first.status === 'running') this.source.sample(first.pid, now);
+    if (++this.sampleCount % this.ticksPerStats === 0) this.queue.push(this.statsEvent(now));
+  }
+
+  /** One stats tick: every stage's, every edge's and the headline's numbers, from the same moment. */
+  private statsEvent(now: number): RunEvent {
+    const stages = this.snapshot(now);
+    const edges = this.edges.map((e) => e.stats());
+    return {
+      type: 'stats',
+      elapsedMs: now - this.startedAt,
+      stages,
+      edges,
+      progress: this.progress(edges, stages),
+      records: this.sink.records,
+      bytes: this.sink.bytes,
+    };
+  }
+
+  private progress(edges: EdgeStats[], stages: StageStats[]): Progress {
+    return progressOf(edges[0], stages[0]!, this.source);
+  }
+
+  /** A stage's records and bytes from its edges' counts; its output rates from its output edge when counted. */
+  private withEdges(stats: StageStats, i: number): StageStats {
+    const input = i > 0 ? this.edges[i - 1] : undefined;
+    const output = this.edges[i]!;
+    if (input?.countedBy) {
+      stats.recordsIn = input.records;
+      stats.bytesIn = input.bytes;
     }
+    if (output.countedBy) {
+      stats.recordsOut = output.records;
+      stats.bytesOut = output.bytes;
+      const ended = endedStatuses.has(stats.status);
+      const secs = stats.durationMs / 1000;
+      const live = output.stats();
+      stats.recordsPerSec = ended ? (secs > 0 ? output.records / secs : 0) : live.recordsPerSec;
+      stats.rateOut = ended ? (secs > 0 ? output.bytes / secs : 0) : live.bytesPerSec;
+    }
+    return stats;
   }
 
   private snapshot(now = Date.now()): StageStats[] {
@@ -530,12 +605,8 @@ class Run {
       if (st.copies) {
         const copies = st.copies.map((c) => withHost(c.meter.snapshot(now, c.status, c.pid, false), c));
         stats = aggregateStats(st.name, st.index, st.status, copies, st.index === bottleneck);
-        if (st.meter.sink) stats.recordsOut = st.meter.sink.records;
-        if (st.meter.sink) stats.bytesOut = st.meter.sink.bytes;
       } else stats = st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck);
-      const tap = this.taps.get(st.name);
-      if (tap && st !== this.lastStage) stats.recordsOut = tap.records;
-      return withHost(stats, st);
+      return withHost(this.withEdges(stats, st.index), st);
     });
   }
 
@@ -558,6 +629,7 @@ class Run {
     st.status = status;
     if (endedStatuses.has(status)) {
       st.meter.end(Date.now());
+      if (st === this.stages[0]) this.source?.finish(status === 'succeeded');
       this.settleCommits();
     }
     if (st.parent) {
@@ -604,7 +676,8 @@ class Run {
       }
       // Ended without a report: killed together with its wrapper, or never started.
       let status: StageStatus;
-      if (st.forcedFailure) status = 'failed'; // its host was lost (engine/remote.ts)
+      if (st.forcedFailure)
+        status = 'failed'; // its host was lost (engine/remote.ts)
       else if (st.timedOut) status = 'timed-out';
       else if (this.terminating || this.cancelled || this.failure) status = 'cancelled';
       else if (this.stoppedReading) status = 'stopped-early';
@@ -616,7 +689,10 @@ class Run {
       }
       this.setStatus(st, status);
     }
-    const stats = this.snapshot(now);
+    // Whatever was not reported as ended (a counter killed with its segment) is final now.
+    for (const e of this.edges) e.report(e.records, e.bytes, true);
+    const tick = this.statsEvent(now) as Extract<RunEvent, { type: 'stats' }>;
+    const stats = tick.stages;
     const stages: StageResult[] = this.stages.map((st, i) => {
       const r: StageResult = { name: st.name, index: st.index, status: st.status, stderrTail: [...st.stderr.tail], stats: stats[i]! };
       if (st.meter.startedAt !== undefined) r.startedAt = st.meter.startedAt;
@@ -630,6 +706,8 @@ class Run {
       outcome: this.failure ? 'failed' : this.cancelled ? 'cancelled' : 'succeeded',
       ok: !this.failure && !this.cancelled,
       stages,
+      edges: tick.edges,
+      progress: tick.progress,
       records: this.sink.records,
       bytes: this.sink.bytes,
       durationMs: now - this.startedAt,
@@ -640,9 +718,9 @@ class Run {
       result.failedStage = this.failure.stage.name;
       result.error = this.failure.error;
     } else if (this.cancelled) {
-      result.error = runError('cancelled', `${filePrefix(this.file)}the run was cancelled`, this.file === undefined ? {} : { file: this.file });
+      result.error = runError('cancelled', `${filePrefix(this.file)}the run was cancelled`, { file: this.file });
     }
-    this.queue.push({ type: 'stats', elapsedMs: result.durationMs, stages: stats, records: this.sink.records, bytes: this.sink.bytes });
+    this.queue.push({ ...tick, elapsedMs: result.durationMs });
     this.queue.push({ type: 'end', result });
     this.queue.close();
     this.resolve(result);

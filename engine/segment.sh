@@ -15,9 +15,11 @@
 #
 #   __PW_PERL      perl, which runs __PW_WRAPPER (engine/wrapper.pl) for each stage, with
 #   __PW_FDS       the fds a wrapper gives up once its stage runs, and __PW_SYSCALLS (see there)
+#   __PW_COUNTER   the record counter on every edge (engine/edge-count.c built, or `perl`:
+#                  __PW_COUNTER_PL, engine/edge-count.pl); empty: edges are not counted
 #
 # Fd 3 carries control lines to the engine (`pid …` when a stage starts, `done …` when it has
-# ended), written by the wrappers.
+# ended), written by the wrappers, and `edge …` lines with the counts of the edges.
 # shellcheck shell=bash disable=SC2154  # the __PW_ variables come from the environment
 
 # The engine ends stages with SIGTERM to the process group: this bash and the wrappers ignore
@@ -62,13 +64,26 @@ __pw_wrap() {
   exec "$__PW_PERL" -e "$__PW_WRAPPER" -- "$BASH_EXECUTION_STRING" "$1"
 }
 
+# The counter of the edge after stage i (engine/edge-count.c or .pl), in place of a pipeline
+# element between two stages: it keeps fd 3 (its reports) and nothing else of ours.
+__pw_count() {
+  local __pw_fd
+  eval "exec $__PW_CLOSE"
+  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+  if [[ $__PW_COUNTER == perl ]]; then exec "$__PW_PERL" -e "$__PW_COUNTER_PL" -- "$1"; fi
+  exec "$__PW_COUNTER" "$1"
+}
+
 # Stage mode: started by a wrapper as `bash -c SCRIPT pipewright-stage I`.
 if [[ $0 == pipewright-stage ]]; then __pw_stage "$1"; fi
 
 # a | b | c, started in the background so that a SIGHUP is handled at once (bash runs traps
 # only between commands, and `wait` is one that a signal interrupts).
 __pw_pipeline="__pw_wrap 0"
-for ((__pw_i = 1; __pw_i < __PW_N; __pw_i++)); do __pw_pipeline+=" | __pw_wrap $__pw_i"; done
+for ((__pw_i = 1; __pw_i < __PW_N; __pw_i++)); do
+  if [[ -n $__PW_COUNTER ]]; then __pw_pipeline+=" | __pw_count $((__pw_i - 1))"; fi
+  __pw_pipeline+=" | __pw_wrap $__pw_i"
+done
 eval "$__pw_pipeline &"
 # This bash's copy of the input goes: when the first stage exits, a relay's writes fail (EPIPE)
 # instead of filling a pipe nobody reads.

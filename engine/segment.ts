@@ -26,10 +26,10 @@ const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
 const script = uncommented(segmentScript);
 const wrapper = uncommented(wrapperScript);
 
-/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime. */
-const syscalls: Record<string, { prctl: number; close: number; clock: number }> = {
-  x64: { prctl: 157, close: 3, clock: 228 },
-  arm64: { prctl: 167, close: 57, clock: 113 },
+/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4. */
+const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number }> = {
+  x64: { prctl: 157, close: 3, clock: 228, wait4: 61 },
+  arm64: { prctl: 167, close: 57, clock: 113, wait4: 260 },
 };
 const perl = '/usr/bin/perl';
 
@@ -49,7 +49,7 @@ function launcher(): { file: string; args: string[]; env: Record<string, string>
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
   const launch = withParentDeath([bash, '--noprofile', '--norc', '-c', script]);
   if (!nr || !launch) return undefined;
-  return { ...launch, env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock}` } };
+  return { ...launch, env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock} ${nr.wait4}` } };
 }
 
 /** `argv` started through perl as a subreaper that gets SIGHUP when this process dies (see `launcher`); undefined without perl. */
@@ -69,7 +69,19 @@ export const segmentScripts = { segment: script, wrapper };
 /** What a run needs of a segment, local (Segment) or on another host (RemoteSegment, engine/remote.ts). */
 export type SegmentProcess = Pick<
   Segment,
-  'pgid' | 'exited' | 'settled' | 'output' | 'input' | 'commits' | 'bashStderr' | 'pauseStderr' | 'resumeStderr' | 'closeOutput' | 'signalGroup' | 'killMembers' | 'destroyStreams'
+  | 'pgid'
+  | 'exited'
+  | 'settled'
+  | 'output'
+  | 'input'
+  | 'commits'
+  | 'bashStderr'
+  | 'pauseStderr'
+  | 'resumeStderr'
+  | 'closeOutput'
+  | 'signalGroup'
+  | 'killMembers'
+  | 'destroyStreams'
 >;
 
 /** Process groups of the segments still running in this process (local and ssh ones). */
@@ -122,8 +134,11 @@ export class Segment {
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     private readonly on: SegmentHandlers,
-    /** `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine. */
-    options: { input?: boolean; stdinFd?: number; output?: Writable } = {},
+    /**
+     * `counter`: the variables that start a counter on every edge inside the segment (engine/edge-counter.ts);
+     * `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine.
+     */
+    options: { input?: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
@@ -138,7 +153,7 @@ export class Segment {
       // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
       const stdio: ('ignore' | 'pipe' | number | Writable)[] = ['ignore', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
       stdio.push(...committing.map(() => 'pipe' as const));
-      const childEnv = { ...segmentEnv(plans, env), ...launch.env };
+      const childEnv = { ...segmentEnv(plans, env), ...launch.env, ...options.counter };
       child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
       this.fail(e as Error);
@@ -273,6 +288,6 @@ export class Segment {
     const c = this.child;
     if (!c) return;
     const streams = [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values()];
-    for (const s of streams) (s as Readable | Writable | null | undefined)?.destroy();
+    for (const s of streams) s?.destroy();
   }
 }

@@ -33,7 +33,7 @@ export interface StageRun {
   /** Its segment there, once started: pids are the host's, signals go through it. */
   remote?: RemoteSegment;
   pid?: number;
-  probe?: ProcProbe;
+  probe?: ProcProbe | undefined;
   meter: StageMeter;
   /** Its stderr lines on their way out (noise held back; the last ones kept). */
   stderr: StderrFilter;
@@ -45,9 +45,9 @@ export interface StageRun {
   graceTimer?: NodeJS.Timeout;
   exitCode?: number;
   signal?: string;
-  message?: string;
+  message?: string | undefined;
   /** A `write` stage's commit channel, until the verdict is sent (see settleCommits). */
-  commit?: Writable;
+  commit?: Writable | undefined;
 }
 
 export function newStageRun(p: PlannedStage, index: number, emit: (st: StageRun, line: string) => void): StageRun {

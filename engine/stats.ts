@@ -3,9 +3,10 @@ import { parseIo, parseStat, parseStatus, parseSyscall, type WaitState } from '.
 import type { StageStatus } from './status';
 
 /**
- * Per-stage stats, read from /proc without touching the data (docs/stats.md is the glossary).
- * While a stage runs they are sampled; once it has ended, bytes and CPU are the exact totals
- * its wrapper read right after reaping it (`exact: true`).
+ * Per-stage stats (docs/stats.md is the glossary): records and bytes from the counts of the
+ * stage's edges (engine/edges.ts), the rest from /proc without touching the data. While a stage
+ * runs they are sampled; once it has ended, process I/O and CPU are the exact totals its wrapper
+ * read right after reaping it, and the peak memory the kernel's (`exact: true`).
  */
 export interface StageStats {
   name: string;
@@ -14,20 +15,28 @@ export interface StageStats {
   pid?: number;
   /** The host it runs on (`on:`, docs/remote.md), by its name under `hosts:`; for a stage with workers on several, all of them. Absent: this machine. */
   host?: string;
-  /** Bytes the stage read (rchar): its stdin plus a few KB of start-up reads (libraries, locale). */
-  bytesIn: number;
-  /** Bytes the stage wrote (wchar): its stdout plus its stderr. For the last stage: exactly its stdout. */
-  bytesOut: number;
-  /** Records (lines) written: known for the last stage and for tapped stages (`tap`), exact once ended. */
-  recordsOut?: number;
+  /**
+   * Records (lines) and bytes that came in over the stage's input edge: exact, final once that
+   * edge has ended. Undefined when the edge is not counted (the first stage's input, counts off).
+   */
+  recordsIn?: number | undefined;
+  bytesIn?: number | undefined;
+  /** Records and bytes the stage wrote to the next stage (or the output): exact; undefined when not counted. */
+  recordsOut?: number | undefined;
+  bytesOut?: number | undefined;
+  /** Records per second out: over about the last second while it runs, over its life once ended. */
+  recordsPerSec?: number | undefined;
+  /** Bytes read and written by the process in total (/proc rchar, wchar): every file, its stderr, start-up reads. */
+  procBytesRead: number;
+  procBytesWritten: number;
   cpuUserMs: number;
   cpuSysMs: number;
-  /** Resident memory now (0 once ended) and the highest seen (VmHWM). */
+  /** Resident memory now (0 once ended), and the peak: the kernel's ru_maxrss once reaped, VmHWM while it runs. */
   rssKb: number;
   maxRssKb: number;
   /** From start until end (or now). */
   durationMs: number;
-  /** Output bytes per second over the last sampling interval (over the whole run once ended). */
+  /** Bytes per second out: of the output edge when counted, else of the process's writes; over its life once ended. */
   rateOut: number;
   /** CPU time over wall time over the last intervals (1 = one core all the time). */
   busy: number;
@@ -56,8 +65,8 @@ export function aggregateStats(name: string, index: number, status: StageStatus,
     name,
     index,
     status,
-    bytesIn: sum((s) => s.bytesIn),
-    bytesOut: sum((s) => s.bytesOut),
+    procBytesRead: sum((s) => s.procBytesRead),
+    procBytesWritten: sum((s) => s.procBytesWritten),
     cpuUserMs: sum((s) => s.cpuUserMs),
     cpuSysMs: sum((s) => s.cpuSysMs),
     rssKb: sum((s) => s.rssKb),
@@ -167,8 +176,6 @@ export class StageMeter {
   private totals = { samples: 0, read: 0, write: 0, working: 0 };
   private final: { rchar: number; wchar: number; cpuUserMs: number; cpuSysMs: number } | undefined;
   maxRssKb = 0;
-  /** Set by the run for the last stage: exact bytes/records received by the engine. */
-  sink: { bytes: number; records: number } | undefined;
 
   constructor(
     readonly name: string,
@@ -181,7 +188,13 @@ export class StageMeter {
       const dt = (at - prev.at) / 1000;
       if (dt > 0) {
         this.rate = Math.max(0, sample.wchar - prev.sample.wchar) / dt;
-        const cpu = (sample.utimeTicks + sample.stimeTicks + sample.cutimeTicks + sample.cstimeTicks - (prev.sample.utimeTicks + prev.sample.stimeTicks + prev.sample.cutimeTicks + prev.sample.cstimeTicks)) / ticksPerSecond;
+        const cpu =
+          (sample.utimeTicks +
+            sample.stimeTicks +
+            sample.cutimeTicks +
+            sample.cstimeTicks -
+            (prev.sample.utimeTicks + prev.sample.stimeTicks + prev.sample.cutimeTicks + prev.sample.cstimeTicks)) /
+          ticksPerSecond;
         this.busyRecent = this.busyRecent === 0 ? cpu / dt : this.busyRecent * (1 - smoothing) + (cpu / dt) * smoothing;
       }
     }
@@ -198,8 +211,10 @@ export class StageMeter {
   }
 
   /** Exact totals from the stage's wrapper, right after it reaped the stage. */
-  finish(at: number, totals: { rchar: number; wchar: number; cutimeTicks: number; cstimeTicks: number }): void {
+  finish(at: number, totals: { rchar: number; wchar: number; cutimeTicks: number; cstimeTicks: number; maxRssKb?: number }): void {
     this.endedAt ??= at;
+    // The kernel's peak of the reaped process: samples miss short stages and the last moments.
+    if (totals.maxRssKb !== undefined) this.maxRssKb = Math.max(this.maxRssKb, totals.maxRssKb);
     // utime of the exec'd stage ends up in the wrapper's cutime; a shell stage's reaped children too.
     this.final = { rchar: totals.rchar, wchar: totals.wchar, cpuUserMs: totals.cutimeTicks * msPerTick, cpuSysMs: totals.cstimeTicks * msPerTick };
   }
@@ -225,22 +240,20 @@ export class StageMeter {
     const duration = this.startedAt === undefined ? 0 : (this.endedAt ?? now) - this.startedAt;
     const cpuUserMs = Math.max(this.final?.cpuUserMs ?? 0, s ? (s.utimeTicks + s.cutimeTicks) * msPerTick : 0);
     const cpuSysMs = Math.max(this.final?.cpuSysMs ?? 0, s ? (s.stimeTicks + s.cstimeTicks) * msPerTick : 0);
-    let bytesOut = this.final?.wchar ?? s?.wchar ?? 0;
-    if (this.sink) bytesOut = this.sink.bytes;
-    const bytesIn = this.final?.rchar ?? s?.rchar ?? 0;
+    const written = this.final?.wchar ?? s?.wchar ?? 0;
     const n = this.totals.samples;
     const stats: StageStats = {
       name: this.name,
       index: this.index,
       status,
-      bytesIn,
-      bytesOut,
+      procBytesRead: this.final?.rchar ?? s?.rchar ?? 0,
+      procBytesWritten: written,
       cpuUserMs,
       cpuSysMs,
       rssKb: ended ? 0 : (s?.rssKb ?? 0),
       maxRssKb: this.maxRssKb,
       durationMs: Math.max(0, Math.round(duration)),
-      rateOut: ended ? (duration > 0 ? bytesOut / (duration / 1000) : 0) : this.rate,
+      rateOut: ended ? (duration > 0 ? written / (duration / 1000) : 0) : this.rate,
       busy: ended ? (duration > 0 ? (cpuUserMs + cpuSysMs) / duration : 0) : this.busyRecent,
       waitingRead: ended ? (n ? this.totals.read / n : 0) : this.shares.read,
       waitingWrite: ended ? (n ? this.totals.write / n : 0) : this.shares.write,
@@ -249,7 +262,6 @@ export class StageMeter {
       exact: this.final !== undefined,
     };
     if (pid !== undefined) stats.pid = pid;
-    if (this.sink) stats.recordsOut = this.sink.records;
     return stats;
   }
 }

@@ -9,7 +9,7 @@ import type { StageStatus } from './status';
 export interface StageSample {
   /** Milliseconds since the run started. */
   t: number;
-  /** Records written so far, where the engine counts them (see StageStats.recordsOut). */
+  /** Records written so far to the next stage, when that edge is counted (see StageStats.recordsOut). */
   records?: number;
   bytesOut: number;
   /** User + system CPU so far. */
@@ -54,7 +54,12 @@ export class RunTimeline {
       case 'start':
         this.startedAt = event.at;
         // Nothing was written before the start: rates then cover the whole run, and their integral is the total.
-        this.stages = event.stages.map((s) => ({ name: s.name, index: s.index, status: 'pending', samples: [{ t: 0, records: 0, bytesOut: 0, cpuMs: 0, rssKb: 0 }] }));
+        this.stages = event.stages.map((s) => ({
+          name: s.name,
+          index: s.index,
+          status: 'pending',
+          samples: [{ t: 0, records: 0, bytesOut: 0, cpuMs: 0, rssKb: 0 }],
+        }));
         return;
       case 'status': {
         const stage = this.stages[event.index];
@@ -71,7 +76,8 @@ export class RunTimeline {
       case 'end':
         this.finish(event.result);
         return;
-      default:
+      case 'records':
+      case 'stderr':
         return;
     }
   }
@@ -124,7 +130,8 @@ function sampleOf(t: number, s: StageStats): StageSample {
   return {
     t,
     ...(s.recordsOut !== undefined ? { records: s.recordsOut } : {}),
-    bytesOut: s.bytesOut,
+    // The output edge's bytes when it is counted, else what the process wrote.
+    bytesOut: s.bytesOut ?? s.procBytesWritten,
     cpuMs: s.cpuUserMs + s.cpuSysMs,
     rssKb: s.rssKb,
   };
@@ -138,7 +145,12 @@ export function ratesOf(samples: readonly StageSample[]): RatePoint[] {
     const b = samples[i]!;
     const dt = (b.t - a.t) / 1000;
     if (dt <= 0) continue;
-    const point: RatePoint = { t: b.t, bytesPerSec: Math.max(0, b.bytesOut - a.bytesOut) / dt, cpu: Math.max(0, b.cpuMs - a.cpuMs) / 1000 / dt, rssKb: b.rssKb };
+    const point: RatePoint = {
+      t: b.t,
+      bytesPerSec: Math.max(0, b.bytesOut - a.bytesOut) / dt,
+      cpu: Math.max(0, b.cpuMs - a.cpuMs) / 1000 / dt,
+      rssKb: b.rssKb,
+    };
     if (a.records !== undefined && b.records !== undefined) point.recordsPerSec = Math.max(0, b.records - a.records) / dt;
     points.push(point);
   }

@@ -58,7 +58,8 @@ export function chromeTrace(timeline: RunTimeline, label: TraceLabel): ChromeTra
       if (final?.exitCode !== undefined) args.exitCode = final.exitCode;
       if (final?.signal !== undefined) args.signal = final.signal;
       if (final?.stats.recordsOut !== undefined) args.records = final.stats.recordsOut;
-      if (final) args.bytesOut = final.stats.bytesOut;
+      if (final?.stats.recordsIn !== undefined) args.recordsIn = final.stats.recordsIn;
+      if (final?.stats.bytesOut !== undefined) args.bytesOut = final.stats.bytesOut;
       const stop = stage.endMs ?? end;
       events.push({ ph: 'X', name: stage.name, cat: 'stage', ts: us(stage.startMs), dur: us(Math.max(0, stop - stage.startMs)), pid, tid, args });
     }

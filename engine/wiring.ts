@@ -4,6 +4,8 @@
  * output goes to the sink. Which processes exist and which bytes go where is decided here only.
  */
 import type { Readable, Writable } from 'node:stream';
+import { edgeCounter } from './edge-counter';
+import type { EdgeMeter } from './edges';
 import type { StagePlan } from './plumbing';
 import { connect, cutUnits, Dealer, type Unit, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
 import type { RunOptions } from './run';
@@ -12,8 +14,8 @@ import { Segment, type SegmentProcess } from './segment';
 import type { SshSessions } from './ssh';
 import type { StageRun } from './stage-run';
 
-/** A relay between unit k and unit k + 1. */
-export interface Edge {
+/** A relay between unit k and unit k + 1 (the edge it carries is counted in its EdgeMeter). */
+export interface Relay {
   /** The unit it reads (an index into the units); it writes unit from + 1. */
   from: number;
   ended: boolean;
@@ -38,6 +40,10 @@ export interface UnitRun {
 export interface WiringContext {
   stages: readonly StageRun[];
   taps: ReadonlyMap<string, EdgeTap>;
+  /** The output edge of each stage, by its index: relays count theirs here. */
+  edges: readonly EdgeMeter[];
+  /** Segment variables that start a counter on every edge inside a segment; undefined: counts off. */
+  counter: Record<string, string> | undefined;
   options: Pick<RunOptions, 'fileDir' | 'stdinFd' | 'reorderWindowBytes'>;
   env: Readonly<Record<string, string | undefined>>;
   /** The run's ssh connections, for stages on other hosts. */
@@ -57,7 +63,7 @@ export interface WiringContext {
 export interface Wired {
   segments: SegmentProcess[];
   units: UnitRun[];
-  edges: Edge[];
+  relays: Relay[];
   sinkSource: Source | undefined;
   /** The run's stdin, when the engine deals it to a first stage's workers. */
   stdin: Readable | undefined;
@@ -67,15 +73,23 @@ export interface Wired {
 export function wireUnits(ctx: WiringContext): Wired {
   const segments: SegmentProcess[] = [];
   const units: UnitRun[] = [];
-  const edges: Edge[] = [];
-  const wired: Wired = { segments, units, edges, sinkSource: undefined, stdin: undefined };
+  const relays: Relay[] = [];
+  const wired: Wired = { segments, units, relays, sinkSource: undefined, stdin: undefined };
   const plans = (procs: readonly StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
-  const cut = cutUnits(ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })));
+  const cut = cutUnits(
+    ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })),
+  );
   // Stages on the same host run as one segment there (engine/remote.ts), joined by pipes on that host.
-  const start = (procs: StageRun[], handlers: RemoteHandlers, options: { input: boolean; stdinFd?: number }): SegmentProcess => {
+  const start = (
+    procs: StageRun[],
+    handlers: RemoteHandlers,
+    options: { input: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable },
+  ): SegmentProcess => {
     const host = procs[0]!.host;
     if (!host) return new Segment(plans(procs), ctx.env, ctx.options.fileDir, handlers, options);
-    const seg = new RemoteSegment(host, plans(procs), ctx.ssh, handlers, { ...options, env: ctx.env, cwd: ctx.options.fileDir });
+    // A host has no dist/edge-count: its edges are counted by the perl counter, shipped like the scripts.
+    const counter = options.counter ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars : undefined;
+    const seg = new RemoteSegment(host, plans(procs), ctx.ssh, handlers, { ...options, counter, env: ctx.env, cwd: ctx.options.fileDir });
     for (const p of procs) p.remote = seg;
     return seg;
   };
@@ -90,9 +104,15 @@ export function wireUnits(ctx: WiringContext): Wired {
         (chunk) => source.onData(chunk),
         () => source.onEnd(),
       ),
-      { input, ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}), ...(output ? { output } : {}) },
+      {
+        input,
+        ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}),
+        ...(ctx.counter && stages.length > 1 ? { counter: ctx.counter } : {}),
+        ...(output ? { output } : {}),
+      },
     );
     segments.push(seg);
+    for (const st of stages.slice(0, -1)) ctx.edges[st.index]!.countedBy = ctx.counter ? 'counter' : undefined;
     for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
     seg.input?.on('error', () => ctx.edgeGone(k - 1));
     const target = input && seg.input ? new StreamTarget(seg.input) : undefined;
@@ -181,18 +201,29 @@ export function wireUnits(ctx: WiringContext): Wired {
     if (dealer) unit.dealer = dealer;
     units.push(unit);
   });
-  // Relays: unit k's output → (tap) → unit k + 1's input.
+  // Relays: unit k's output → (tap) → unit k + 1's input, counted by the engine.
   for (let k = 0; k + 1 < units.length; k++) {
     const from = units[k]!;
-    const edge: Edge = { from: k, ended: false, gone: false };
-    edges.push(edge);
+    const relay: Relay = { from: k, ended: false, gone: false };
+    relays.push(relay);
     if (from.direct) continue;
     const lastStage = from.stages[from.stages.length - 1]!;
     const target = units[k + 1]!.target!;
-    connect(from.source, { write: (c) => target.write(c), whenDrained: (cb) => target.whenDrained(cb), end: () => {
-      edge.ended = true;
-      target.end();
-    } }, ctx.taps.get(lastStage.name));
+    const meter = ctx.edges[lastStage.index]!;
+    meter.countedBy = 'engine';
+    connect(
+      from.source,
+      {
+        write: (c) => target.write(c),
+        whenDrained: (cb) => target.whenDrained(cb),
+        end: () => {
+          relay.ended = true;
+          target.end();
+        },
+      },
+      ctx.taps.get(lastStage.name),
+      meter,
+    );
   }
   const sinkUnit = units[units.length - 1];
   if (sinkUnit) {

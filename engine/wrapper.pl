@@ -3,13 +3,15 @@
 # stage mode, which sets the stage up and execs its program, so the pid stays the program's —
 # gives up its own copies of the stage's fds (end of file and SIGPIPE then work as in a shell),
 # reports `pid I PID TIME` on fd 3, waits, and reports
-# `done I STATUS RCHAR WCHAR CUTIME CSTIME TIME HOW`: HOW is `exit` or `signal`, exactly as the
-# kernel's wait status says (bash's `wait` gives both as 128 + N), and the totals are the
-# stage's exact I/O and CPU: the kernel adds a reaped child's to its parent's, and the
-# wrapper's own start-up (read before the fork) is taken off.
+# `done I STATUS RCHAR WCHAR CUTIME CSTIME TIME HOW MAXRSS`: HOW is `exit` or `signal`, exactly as
+# the kernel's wait status says (bash's `wait` gives both as 128 + N), the totals are the
+# stage's exact I/O and CPU (the kernel adds a reaped child's to its parent's, and the wrapper's
+# own start-up, read before the fork, is taken off), and MAXRSS is the stage's peak resident
+# memory in KB from the kernel's accounting of the reaped process (wait4's ru_maxrss: the
+# largest of the stage and the children it reaped).
 # No modules (each costs milliseconds per stage): raw syscalls, numbers from the engine.
 my ($script, $i) = @ARGV;
-my ($sys_close, $sys_clock) = split / /, $ENV{__PW_SYSCALLS};
+my ($sys_close, $sys_clock, $sys_wait4) = split / /, $ENV{__PW_SYSCALLS};
 my $ioread = 0;
 sub now {
   my $ts = "\0" x 16;
@@ -42,8 +44,12 @@ if ($pid == 0) {
 syscall($sys_close, $_ + 0) for 0, 1, split / /, $ENV{__PW_FDS};
 my $m = "pid $i $pid " . now() . "\n";
 syswrite $ctl, $m;
-waitpid $pid, 0;
-my $st = $?;
+# wait4(pid, &status, 0, &rusage): struct rusage is two timevals then ru_maxrss, all longs.
+my ($status, $rusage) = ("\0" x 8, "\0" x 144);
+my $got;
+do { $got = syscall($sys_wait4, $pid, $status, 0, $rusage) } while ($got == -1 && $! == 4);    # EINTR
+my $st = unpack 'l', $status;
+my $maxrss = $got == $pid ? (unpack 'q5', $rusage)[4] : 0;
 my $end = now();
 my ($code, $how) = ($st & 127) ? (128 + ($st & 127), 'signal') : ($st >> 8, 'exit');
 my $read0 = $ioread;
@@ -53,4 +59,4 @@ my $stat = <$sf>;
 $stat =~ s/^.*\) //s;
 # After the command name: [0] state … [13] cutime [14] cstime.
 my @f = split / /, $stat;
-syswrite $ctl, sprintf "done %d %d %d %d %d %d %s %s\n", $i, $code, $r1 - $r0 - $read0, $w1 - $w0 - length($m), $f[13], $f[14], $end, $how;
+syswrite $ctl, sprintf "done %d %d %d %d %d %d %s %s %d\n", $i, $code, $r1 - $r0 - $read0, $w1 - $w0 - length($m), $f[13], $f[14], $end, $how, $maxrss;

@@ -17,8 +17,9 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
       { language: 'pipewright', scheme: 'untitled' },
     ],
     outputChannel: log,
-    // Files appearing or going away change file-not-found and command-not-found problems.
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*') },
+    // Pipeline files only; the server registers watchers for the files and folders its checks
+    // looked at (data files, working directories), so file-not-found follows the disk.
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.pipeline.{yaml,yml}') },
   };
   return new LanguageClient('pipewright', 'Pipewright Language Server', serverOptions, clientOptions);
 }

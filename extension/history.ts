@@ -7,20 +7,20 @@ import { RunModel, type RunState } from './run-model';
 export interface StageSummary {
   name: string;
   status: StageStatus;
-  exitCode?: number;
-  signal?: string;
+  exitCode?: number | undefined;
+  signal?: string | undefined;
 }
 
 export interface RunSummary {
   id: number;
   file: string;
   pipelineName: string;
-  to?: string;
+  to?: string | undefined;
   startedAt: number;
   durationMs: number;
   outcome: RunState;
   records: number;
-  failedStage?: string;
+  failedStage?: string | undefined;
   stages: StageSummary[];
 }
 
@@ -29,13 +29,18 @@ export function summaryOf(m: RunModel): RunSummary {
     id: m.id,
     file: m.file,
     pipelineName: m.pipelineName,
-    ...(m.to !== undefined ? { to: m.to } : {}),
+    to: m.to,
     startedAt: m.startedAt,
     durationMs: m.elapsedMs,
     outcome: m.state,
     records: m.records,
     ...(m.result?.failedStage !== undefined ? { failedStage: m.result.failedStage } : {}),
-    stages: m.stages.map((s) => ({ name: s.name, status: s.status, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}), ...(s.signal !== undefined ? { signal: s.signal } : {}) })),
+    stages: m.stages.map((s) => ({
+      name: s.name,
+      status: s.status,
+      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+      ...(s.signal !== undefined ? { signal: s.signal } : {}),
+    })),
   };
 }
 
@@ -50,9 +55,10 @@ export function modelOf(s: RunSummary): RunModel {
     index,
     status: st.status === 'running' || st.status === 'pending' ? 'cancelled' : st.status,
     stderrTail: [],
-    ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}),
-    ...(st.signal !== undefined ? { signal: st.signal } : {}),
+    exitCode: st.exitCode,
+    signal: st.signal,
   }));
+  m.freeze();
   return m;
 }
 
@@ -124,7 +130,15 @@ export class RunHistory {
 function isSummary(x: unknown): x is RunSummary {
   const s = x as Partial<RunSummary> | null;
   return (
-    typeof s === 'object' && s !== null && typeof s.id === 'number' && typeof s.file === 'string' && typeof s.pipelineName === 'string' &&
-    typeof s.startedAt === 'number' && typeof s.durationMs === 'number' && typeof s.outcome === 'string' && typeof s.records === 'number' && Array.isArray(s.stages)
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.id === 'number' &&
+    typeof s.file === 'string' &&
+    typeof s.pipelineName === 'string' &&
+    typeof s.startedAt === 'number' &&
+    typeof s.durationMs === 'number' &&
+    typeof s.outcome === 'string' &&
+    typeof s.records === 'number' &&
+    Array.isArray(s.stages)
   );
 }

@@ -29,9 +29,10 @@ export class InlineStats implements vscode.Disposable {
     ];
   }
 
+  /** The store already refreshes at its own pace (one frame per refresh): draw on the next turn. */
   private schedule(model: RunModel): void {
     this.pending.add(model);
-    this.timer ??= setTimeout(() => this.flush(), 250);
+    this.timer ??= setTimeout(() => this.flush(), 0);
   }
 
   private flush(): void {
@@ -44,9 +45,10 @@ export class InlineStats implements vscode.Disposable {
     const spans = this.store.spansOf(model.id);
     const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.fsPath === model.file);
     if (editors.length === 0) return;
-    if (!spans || !this.enabled() || model.stages.length === 0 || this.store.latestOf(model.file) !== model) return;
+    const stages = model.frame.stages;
+    if (!spans || !this.enabled() || stages.length === 0 || this.store.latestOf(model.file) !== model) return;
     for (const editor of editors) {
-      const options = model.stages.map((s) => {
+      const options = stages.map((s) => {
         const head = spans.heads[s.index] ?? { start: 0, end: 0 };
         const line = editor.document.positionAt(head.start).line;
         const end = editor.document.lineAt(line).range.end;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatCount, plural } from '../engine/format';
+import { formatCount, formatHeadline, plural } from '../engine/format';
 import type { RunModel } from './run-model';
 import type { RunStore } from './run-store';
 
@@ -10,6 +10,7 @@ export function showRunProgress(store: RunStore, model: RunModel): void {
     (progress, token) =>
       new Promise<void>((resolve) => {
         const subscriptions: vscode.Disposable[] = [];
+        let shown = 0;
         const done = () => {
           for (const s of subscriptions) s.dispose();
           resolve();
@@ -17,8 +18,16 @@ export function showRunProgress(store: RunStore, model: RunModel): void {
         subscriptions.push(
           token.onCancellationRequested(() => store.stop(model.id)),
           store.onDidChange((c) => {
-            if (c.model === model && c.run)
-              progress.report({ message: `${plural(model.records, 'record', formatCount(model.records))} · ${formatCount(model.recordRate)}/s` });
+            if (c.model !== model || !c.run) return;
+            const f = model.frame;
+            // pv-like: the share of the source file read, when known (the bar moves by increments).
+            const percent = f.progress?.source?.percent;
+            const increment = percent !== undefined ? Math.max(0, percent - shown) : undefined;
+            if (percent !== undefined) shown = percent;
+            progress.report({
+              message: f.progress ? formatHeadline(f.progress) : plural(f.records, 'record', formatCount(f.records)),
+              ...(increment !== undefined ? { increment } : {}),
+            });
           }),
           store.onDidEnd((m) => {
             if (m === model) done();

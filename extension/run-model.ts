@@ -1,14 +1,14 @@
 // The state of one run as the editor shows it, built from the engine's events. No vscode here,
 // so it is unit-tested without an editor; the views only read it.
-import type { RunEvent, RunResult, StageStats, StageStatus } from '../engine';
+import type { Progress, RunEvent, RunResult, StageStats, StageStatus } from '../engine';
 
 export interface StageView {
   name: string;
   index: number;
   status: StageStatus;
   stats?: StageStats;
-  exitCode?: number;
-  signal?: string;
+  exitCode?: number | undefined;
+  signal?: string | undefined;
   message?: string;
   /** Last stderr lines (at most `stderrTailLines`). */
   stderrTail: string[];
@@ -24,6 +24,19 @@ export interface Change {
 
 const stderrTailLines = 10;
 
+/**
+ * What the views show of a run at one refresh: taken at once (RunModel.freeze), so the tree's
+ * rows, the inline stats and the status bar all show the same numbers until the next refresh.
+ */
+export interface RunFrame {
+  state: RunState;
+  records: number;
+  recordRate: number;
+  elapsedMs: number;
+  progress?: Progress;
+  stages: readonly StageView[];
+}
+
 export class RunModel {
   state: RunState = 'running';
   stages: StageView[] = [];
@@ -33,7 +46,11 @@ export class RunModel {
   elapsedMs = 0;
   /** Records per second over the last stats interval. */
   recordRate = 0;
+  /** The headline: throughput at the first edge, progress through the source file. */
+  progress?: Progress;
   result?: RunResult;
+  /** What the views show: the model as it was at the last refresh (see freeze). */
+  frame: RunFrame = { state: 'running', records: 0, recordRate: 0, elapsedMs: 0, stages: [] };
   private lastTick = { at: 0, records: 0 };
 
   constructor(
@@ -44,6 +61,19 @@ export class RunModel {
     readonly to: string | undefined,
     readonly startedAt: number,
   ) {}
+
+  /** Takes the frame the views show until the next refresh. */
+  freeze(): RunFrame {
+    this.frame = {
+      state: this.state,
+      records: this.records,
+      recordRate: this.recordRate,
+      elapsedMs: this.elapsedMs,
+      ...(this.progress ? { progress: this.progress } : {}),
+      stages: this.stages.map((s) => ({ ...s, stderrTail: [...s.stderrTail] })),
+    };
+    return this.frame;
+  }
 
   get running(): boolean {
     return this.state === 'running';
@@ -85,6 +115,7 @@ export class RunModel {
         this.elapsedMs = event.elapsedMs;
         this.records = event.records;
         this.bytes = event.bytes;
+        this.progress = event.progress;
         const changed: number[] = [];
         for (const s of event.stages) {
           const stage = this.stages[s.index];
@@ -102,6 +133,7 @@ export class RunModel {
         this.bytes = r.bytes;
         this.elapsedMs = r.durationMs;
         this.recordRate = r.durationMs > 0 ? (r.records * 1000) / r.durationMs : 0;
+        if (r.progress) this.progress = r.progress;
         for (const s of r.stages) {
           const stage = this.stages[s.index] ?? (this.stages[s.index] = { name: s.name, index: s.index, status: s.status, stderrTail: [] });
           Object.assign(stage, { status: s.status, stats: s.stats, exitCode: s.exitCode, signal: s.signal, message: s.message });

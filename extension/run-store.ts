@@ -15,9 +15,9 @@ import { RecordLines, RunModel, type Change } from './run-model';
 export interface RunRequest {
   uri: vscode.Uri;
   /** "Run to here": the stages up to and including this one. */
-  to?: string;
+  to?: string | undefined;
   /** Stages whose output edge is tapped: records counted and sampled (Inspect Edge). */
-  tap?: string[];
+  tap?: string[] | undefined;
 }
 
 export interface StoreChange extends Change {
@@ -61,7 +61,11 @@ export class RunStore implements vscode.Disposable {
   readonly onDidFail = this.failed.event;
   /** Fires when a run has started (not for refused runs). */
   readonly onDidStart = this.started.event;
-  /** Fires with the model (and what changed) on every applied event. */
+  /**
+   * Fires with the model (and what changed) once per refresh (`refreshMs`, and at once when a
+   * run starts or ends), after the model's frame was taken: every view reads `model.frame`, so
+   * they all show the same numbers.
+   */
   readonly onDidChange = this.changed.event;
   /** Fires once per run, when it has ended and its processes are gone. */
   readonly onDidEnd = this.ended.event;
@@ -77,6 +81,11 @@ export class RunStore implements vscode.Disposable {
   private nextId: number;
   /** The records of one older run, read back from its spill file for the records view. */
   private replayed: { id: number; keeper: Promise<RecordKeeper> } | undefined;
+  /** Changes not shown yet, per run, and the timer of the next refresh. */
+  private readonly pending = new Map<RunModel, Change>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** How often views refresh while runs go on. */
+  refreshMs = 200;
 
   constructor(
     private readonly failures: vscode.DiagnosticCollection,
@@ -89,7 +98,7 @@ export class RunStore implements vscode.Disposable {
     for (const summary of this.history.all()) {
       const model = modelOf(summary);
       this.models.set(model.id, model);
-      this.info.set(model.id, { request: { uri: vscode.Uri.file(summary.file), ...(summary.to !== undefined ? { to: summary.to } : {}) } });
+      this.info.set(model.id, { request: { uri: vscode.Uri.file(summary.file), to: summary.to } });
       this.restored.add(model.id);
     }
     this.nextId = this.history.maxId() + 1;
@@ -245,9 +254,12 @@ export class RunStore implements vscode.Disposable {
     if (config.revealOutput === 'always') records.show(true);
     if (!loaded.ok) {
       records.appendLine(`Not run: ${loaded.error.message}`);
-      model.apply({ type: 'end', result: { outcome: 'refused', ok: false, file, stages: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error: loaded.error } });
+      model.apply({
+        type: 'end',
+        result: { outcome: 'refused', ok: false, file, stages: [], edges: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error: loaded.error },
+      });
       this.record(model);
-      this.changed.fire({ model, run: true, stages: [] });
+      this.show(model, { run: true, stages: [] }, true);
       this.ended.fire(model);
       return model;
     }
@@ -255,6 +267,7 @@ export class RunStore implements vscode.Disposable {
       file,
       fileDir: loaded.fileDir,
       statsIntervalMs: config.statsIntervalMs,
+      ...(config.countRecords ? {} : { counts: false }),
       ...(request.to !== undefined ? { to: request.to } : {}),
       ...(request.tap !== undefined ? { tap: request.tap } : {}),
     });
@@ -263,14 +276,21 @@ export class RunStore implements vscode.Disposable {
     if (this.spillDir && config.keepOutput) info.spill = new SpillFile(spillPath(this.spillDir, model.id));
     log.info(`run ${model.id}: ${file}${request.to ? ` (to stage ${request.to})` : ''}`);
     this.record(model);
-    this.changed.fire({ model, run: true, stages: [] });
+    this.show(model, { run: true, stages: [] }, true);
     this.started.fire(model);
     void this.drain(model, handle, records, log, lines, info);
     return model;
   }
 
   /** Reads the run's one event stream to its end; every consumer is fed from here. */
-  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines, info: RunInfo): Promise<void> {
+  private async drain(
+    model: RunModel,
+    handle: RunHandle,
+    records: vscode.OutputChannel,
+    log: vscode.LogOutputChannel,
+    lines: RecordLines,
+    info: RunInfo,
+  ): Promise<void> {
     try {
       for await (const event of info.timeline!.recording(handle.events)) {
         if (event.type === 'records') {
@@ -299,7 +319,7 @@ export class RunStore implements vscode.Disposable {
           this.reportFailure(model);
           if (this.models.has(model.id)) this.record(model);
         }
-        if (change.run || change.stages.length > 0) this.changed.fire({ model, ...change });
+        if (change.run || change.stages.length > 0) this.show(model, change, event.type === 'end' || event.type === 'start');
       }
     } catch (e) {
       log.error(`run ${model.id}: reading its events failed: ${(e as Error).message}`);
@@ -317,6 +337,27 @@ export class RunStore implements vscode.Disposable {
       delete info.handle;
       this.ended.fire(model);
     }
+  }
+
+  /** Queues a change for the next refresh (`now`: refresh at once, e.g. at a run's start and end). */
+  private show(model: RunModel, change: Change, now: boolean): void {
+    const queued = this.pending.get(model);
+    if (queued) {
+      queued.run ||= change.run;
+      for (const i of change.stages) if (!queued.stages.includes(i)) queued.stages.push(i);
+    } else this.pending.set(model, { run: change.run, stages: [...change.stages] });
+    if (now) this.refresh();
+    else this.refreshTimer ??= setTimeout(() => this.refresh(), this.refreshMs);
+  }
+
+  /** One refresh: each changed run's frame is taken, then the views are told. */
+  private refresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    const changes = [...this.pending];
+    this.pending.clear();
+    for (const [model] of changes) model.freeze();
+    for (const [model, change] of changes) this.changed.fire({ model, ...change });
   }
 
   private keepPeeks(model: RunModel, handle: RunHandle): void {
@@ -362,6 +403,7 @@ export class RunStore implements vscode.Disposable {
 
   dispose(): void {
     this.stopAll();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.changed.dispose();
     this.ended.dispose();
     this.started.dispose();

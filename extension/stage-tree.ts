@@ -1,7 +1,7 @@
 // The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
 // Node objects are kept per run and stage, so a change refreshes just that node.
 import * as vscode from 'vscode';
-import { formatBytes, formatCount, formatDuration, plural } from '../engine/format';
+import { formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
 import { clockTime } from './history';
@@ -26,16 +26,6 @@ const runIcons: Record<RunState, [string, string?]> = {
   refused: ['warning', 'problemsWarningIcon.foreground'],
 };
 
-const statusText: Record<StageStatus, string> = {
-  pending: 'pending',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  'stopped-early': 'stopped early',
-  cancelled: 'cancelled',
-  'timed-out': 'timed out',
-};
-
 function icon([id, color]: [string, string?]): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
@@ -50,29 +40,39 @@ export class RunNode {
     const m = this.model;
     // The latest run of each file is open; earlier ones fold away (a new id, so they start folded).
     const latest = this.store.latestOf(m.file) === m;
-    const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName,
+      latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = `run:${m.id}${latest ? '' : ':earlier'}`;
-    const rate = m.running ? ` · ${formatCount(m.recordRate)} rec/s` : '';
-    item.description = `${m.state} · ${plural(m.records, 'record', formatCount(m.records))}${rate} · ${formatDuration(m.elapsedMs)} · ${clockTime(m.startedAt)}`;
-    item.iconPath = icon(runIcons[m.state]);
+    const f = m.frame;
+    const rate = f.state === 'running' ? ` · ${f.progress ? formatHeadline(f.progress) : `${formatCount(f.recordRate)} rec/s`}` : '';
+    item.description = `${f.state} · ${plural(f.records, 'record', formatCount(f.records))}${rate} · ${formatDuration(f.elapsedMs)} · ${clockTime(m.startedAt)}`;
+    item.iconPath = icon(runIcons[f.state]);
     const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome and statuses only.' : '';
-    item.tooltip = new vscode.MarkdownString(`**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
+    );
     item.contextValue = m.running ? 'pipewright.run.running' : 'pipewright.run.ended';
     return item;
   }
 }
 
 export class StageNode {
+  /** The stage as its row was last drawn: its detail rows are drawn from the same frame. */
+  private shown: StageView | undefined;
+
   constructor(
     readonly model: RunModel,
     readonly index: number,
   ) {}
 
   get stage(): StageView | undefined {
-    return this.model.stages[this.index];
+    return this.shown ?? this.model.frame.stages[this.index];
   }
 
   item(): vscode.TreeItem {
+    this.shown = this.model.frame.stages[this.index];
     const s = this.stage!;
     const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `stage:${this.model.id}:${this.index}`;
@@ -101,15 +101,18 @@ export class DetailNode {
 
 export type TreeNode = RunNode | StageNode | DetailNode;
 
-/** "running · 12.3k rec · 4.5 MB/s · CPU 23% · bottleneck" */
+/** "running · 12.3k → 12.1k rec · 4.5k rec/s · 4.5 MB/s · CPU 23% · bottleneck" */
 export function stageDescription(s: StageView): string {
   const parts = [statusText[s.status]];
   const st = s.stats;
   if (st?.host) parts.push(`on ${st.host}`);
   if (st) {
-    if (st.recordsOut !== undefined) parts.push(`${formatCount(st.recordsOut)} rec`);
-    parts.push(`${formatBytes(st.bytesOut)} out`);
-    if (s.status === 'running') parts.push(`${formatBytes(st.rateOut)}/s`, `CPU ${Math.round(st.busy * 100)}%`);
+    if (st.recordsOut !== undefined) parts.push(`${st.recordsIn !== undefined ? `${formatCount(st.recordsIn)} → ` : ''}${formatCount(st.recordsOut)} rec`);
+    else parts.push(`${formatBytes(st.procBytesWritten)} written`);
+    if (s.status === 'running') {
+      if (st.recordsPerSec !== undefined) parts.push(`${formatCount(st.recordsPerSec)} rec/s`);
+      parts.push(`${formatBytes(st.rateOut)}/s`, `CPU ${Math.round(st.busy * 100)}%`);
+    }
     if (st.bottleneck && s.status === 'running') parts.push('bottleneck');
   }
   if (s.status === 'failed') parts.push(s.signal ? s.signal : `exit ${s.exitCode ?? '?'}`);
@@ -123,20 +126,27 @@ export function stageDetails(s: StageView): DetailNode[] {
   const rows: DetailNode[] = [new DetailNode('status', statusText[s.status])];
   const st = s.stats;
   if (st) {
+    const edge = (records: number | undefined, bytes: number | undefined) =>
+      records === undefined || bytes === undefined ? 'not counted' : `${records.toLocaleString('en-US')} records, ${formatBytes(bytes)}`;
     rows.push(
-      new DetailNode('bytes in', formatBytes(st.bytesIn)),
-      new DetailNode('bytes out', `${formatBytes(st.bytesOut)}${st.exact ? '' : ' (live)'}`),
-    );
-    if (st.recordsOut !== undefined) rows.push(new DetailNode('records out', String(st.recordsOut)));
-    rows.push(
-      new DetailNode('rate', `${formatBytes(st.rateOut)}/s`),
+      new DetailNode('in', st.index === 0 && st.recordsIn === undefined ? 'the first stage (its input is not an edge)' : edge(st.recordsIn, st.bytesIn)),
+      new DetailNode('out (to the next stage)', edge(st.recordsOut, st.bytesOut)),
+      new DetailNode('rate out', `${st.recordsPerSec !== undefined ? `${formatCount(st.recordsPerSec)} rec/s, ` : ''}${formatBytes(st.rateOut)}/s`),
+      new DetailNode('process I/O (all files, stderr)', `read ${formatBytes(st.procBytesRead)}, written ${formatBytes(st.procBytesWritten)}`),
       new DetailNode('CPU', `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}, busy ${Math.round(st.busy * 100)}%`),
       new DetailNode('waiting', `to read ${Math.round(st.waitingRead * 100)}%, to write ${Math.round(st.waitingWrite * 100)}%`),
-      new DetailNode('memory', `RSS ${formatBytes(st.rssKb * 1024)}, peak ${formatBytes(st.maxRssKb * 1024)}`),
+      new DetailNode('memory', `${s.status === 'running' ? `RSS ${formatBytes(st.rssKb * 1024)}, ` : ''}peak ${formatBytes(st.maxRssKb * 1024)}`),
       new DetailNode('duration', formatDuration(st.durationMs)),
     );
     if (st.bottleneck) rows.push(new DetailNode('bottleneck', 'this stage limits the throughput'));
-    st.workers?.forEach((w, i) => rows.push(new DetailNode(`worker ${i + 1}`, `${statusText[w.status]} · ${formatBytes(w.bytesIn)} in · ${formatBytes(w.bytesOut)} out · CPU ${Math.round(w.busy * 100)}%`)));
+    st.workers?.forEach((w, i) =>
+      rows.push(
+        new DetailNode(
+          `worker ${i + 1}`,
+          `${statusText[w.status]} · read ${formatBytes(w.procBytesRead)} · written ${formatBytes(w.procBytesWritten)} · CPU ${Math.round(w.busy * 100)}%`,
+        ),
+      ),
+    );
     if (st.host) rows.push(new DetailNode('host', st.host));
     if (st.pid !== undefined) rows.push(new DetailNode('pid', st.host ? `${st.pid} (on ${st.host})` : String(st.pid)));
   }
@@ -160,8 +170,8 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   constructor(
     private readonly store: RunStore,
-    /** Coalesces refreshes: views update a few times a second, whatever the event rate. */
-    private readonly refreshMs = 200,
+    /** Coalesces refreshes on top of the store's own pace (it sends one frame per refresh; see RunStore.onDidChange). */
+    private readonly refreshMs = 0,
   ) {
     const structural = () => {
       this.structural = true;

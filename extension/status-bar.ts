@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatCount } from '../engine/format';
+import { formatCount, formatHeadline } from '../engine/format';
 import { Commands } from './command-ids';
 import type { RunStore } from './run-store';
 
@@ -23,7 +23,7 @@ export class RunStatusBar implements vscode.Disposable {
     const [first] = running;
     this.item.text =
       running.length === 1 && first
-        ? `$(sync~spin) ${first.pipelineName}: ${formatCount(first.records)} rec · ${formatCount(first.recordRate)}/s`
+        ? `$(sync~spin) ${first.pipelineName}: ${first.frame.progress ? formatHeadline(first.frame.progress) : `${formatCount(first.frame.records)} rec`}`
         : `$(sync~spin) ${running.length} pipelines running`;
     this.item.tooltip = 'Pipewright: show the run (graph, stage table, rates over time)';
     this.item.show();

@@ -2,8 +2,8 @@
 //   tsx scripts/build.ts               development bundles (source maps, the e2e suite), dist/meta.json
 //   tsx scripts/build.ts --production  minified, no source maps, no test bundles (npm run package)
 //   tsx scripts/build.ts --watch       rebuilds on change, with `tsc --watch` alongside (npm run watch)
-import { spawn } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, watchFile, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, rmSync, watchFile, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { generateValidator, schemaFile } from './gen-validator';
@@ -66,9 +66,22 @@ function options(entry: Entry, production: boolean): esbuild.BuildOptions {
   };
 }
 
+/**
+ * The C record counter of the edges (engine/edge-count.c → dist/edge-count), when a C compiler
+ * is there; without one the engine counts with engine/edge-count.pl (slower, docs/stats.md).
+ */
+function buildEdgeCounter(): void {
+  const out = path.join(root, 'dist/edge-count');
+  rmSync(out, { force: true });
+  const cc = process.env.CC ?? 'cc';
+  const r = spawnSync(cc, ['-O2', '-Wall', '-o', out, path.join(root, 'engine/edge-count.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) console.warn(`build: no C record counter (\`${cc}\` ${r.error ? 'not found' : 'failed'}); runs count edges with the perl one`);
+}
+
 /** Builds every bundle once; writes dist/meta.json (each bundle's inputs, read by test/unit/build.test.ts). */
 export async function build(production = false): Promise<void> {
   generateValidator();
+  buildEdgeCounter();
   const inputs: Record<string, string[]> = {};
   for (const entry of entries(production)) {
     const result = await esbuild.build(options(entry, production));
@@ -81,6 +94,7 @@ export async function build(production = false): Promise<void> {
 /** Rebuilds each bundle on change and type-checks alongside; Ctrl-C stops both. */
 async function watch(): Promise<void> {
   generateValidator();
+  buildEdgeCounter();
   for (const entry of entries(false)) {
     const shebang = entry.shebang
       ? [{ name: 'chmod', setup: (b: esbuild.PluginBuild) => b.onEnd(() => chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755)) }]

@@ -1,5 +1,5 @@
 import type { CodeLens } from 'vscode-languageserver';
-import type { Analysis } from './analysis';
+import { rangeOf, type Analysis } from './analysis';
 import { Commands, type RunPipelineArgs, type RunToStageArgs } from './protocol';
 
 /**
@@ -8,14 +8,18 @@ import { Commands, type RunPipelineArgs, type RunToStageArgs } from './protocol'
  */
 export function codeLenses(analysis: Analysis): CodeLens[] {
   const { pipeline } = analysis.result;
-  const { positions } = analysis;
   if (!pipeline.stagesKeySpan || pipeline.stages.length === 0) return [];
   const runAll: RunPipelineArgs = [analysis.uri];
-  const lenses: CodeLens[] = [{ range: positions.range(pipeline.stagesKeySpan), command: { title: '▶ Run pipeline', command: Commands.runPipeline, arguments: runAll } }];
+  const lenses: CodeLens[] = [
+    { range: rangeOf(analysis.document, pipeline.stagesKeySpan), command: { title: '▶ Run pipeline', command: Commands.runPipeline, arguments: runAll } },
+  ];
   for (const stage of pipeline.stages) {
     if (stage.span.end <= stage.span.start) continue;
     const args: RunToStageArgs = [analysis.uri, stage.name];
-    lenses.push({ range: positions.range(stage.headSpan), command: { title: `▶ Run to here (${stage.name})`, command: Commands.runToStage, arguments: args } });
+    lenses.push({
+      range: rangeOf(analysis.document, stage.headSpan),
+      command: { title: `▶ Run to here (${stage.name})`, command: Commands.runToStage, arguments: args },
+    });
   }
   return lenses;
 }

@@ -1,10 +1,20 @@
-import { CompletionItemKind, InsertTextFormat, InsertTextMode, MarkupKind, type CompletionItem, type Position, type Range } from 'vscode-languageserver';
-import { isBuiltin, type BuiltinName } from '../dsl';
-import type { Analysis } from './analysis';
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  InsertTextMode,
+  MarkupKind,
+  type CompletionItem,
+  type MarkupContent,
+  type Position,
+  type Range,
+} from 'vscode-languageserver';
+import { isBuiltin, type BuiltinName, type Pipeline } from '../dsl';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { lineText as lineOf } from './analysis';
 import { hostCompletions } from './hosts';
 import { builtinList, builtinMarkdown, keyDocAt, keyMarkdown, optionDocs, pipelineKeyDocs, stageKeyDocs, type KeyDoc } from './schema-docs';
 import { shownValue, stageAt, variablesAt, type VariableInfo } from './variables';
-import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo } from './yaml-context';
+import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo, type Lines } from './yaml-context';
 
 export interface CompletionOptions {
   /** The client understands snippet syntax (`${1:name}`); otherwise plain text is inserted. */
@@ -14,7 +24,10 @@ export interface CompletionOptions {
 
 /** Snippet text as plain text: placeholders become their defaults, tab stops disappear. */
 export function plainText(snippet: string): string {
-  return snippet.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d+/g, '').replace(/\\([$}\\])/g, '$1');
+  return snippet
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\d+/g, '')
+    .replace(/\\([$}\\])/g, '$1');
 }
 
 function insert(item: CompletionItem, range: Range, text: string, snippet: boolean, options: CompletionOptions): CompletionItem {
@@ -26,7 +39,7 @@ function insert(item: CompletionItem, range: Range, text: string, snippet: boole
   return item;
 }
 
-function docs(value: string): CompletionItem['documentation'] {
+function docs(value: string): MarkupContent {
   return { kind: MarkupKind.Markdown, value };
 }
 
@@ -42,7 +55,7 @@ function keyInsertText(doc: KeyDoc, childIndent: string): string {
 }
 
 interface KeyContext {
-  lines: LineInfo[];
+  lines: Lines;
   line: number;
   column: number;
   range: Range;
@@ -63,13 +76,25 @@ function withInsertText(builtin: BuiltinName, childIndent: string): string {
   return lines.length > 0 ? `with:\n${childIndent}${lines.join(`\n${childIndent}`)}` : 'with:';
 }
 
-function keyItems(ctx: KeyContext, docsList: readonly KeyDoc[], present: Map<string, number>, options: CompletionOptions, sortPrefix: string, builtin?: BuiltinName): CompletionItem[] {
+function keyItems(
+  ctx: KeyContext,
+  docsList: readonly KeyDoc[],
+  present: Map<string, number>,
+  options: CompletionOptions,
+  sortPrefix: string,
+  builtin?: BuiltinName,
+): CompletionItem[] {
   const childIndent = ' '.repeat(ctx.column + 2);
   return docsList
     .filter((d) => !present.has(d.name) || present.get(d.name) === ctx.line)
     .map((d, i) => {
-      const item: CompletionItem = { label: d.name, kind: CompletionItemKind.Property, documentation: docs(keyMarkdown(d)), sortText: `${sortPrefix}${String(i).padStart(2, '0')}` };
-      if (d.description) item.detail = d.description.split(/(?<=\.)\s/)[0];
+      const item: CompletionItem = {
+        label: d.name,
+        kind: CompletionItemKind.Property,
+        documentation: docs(keyMarkdown(d)),
+        sortText: `${sortPrefix}${String(i).padStart(2, '0')}`,
+      };
+      if (d.description) item.detail = d.description.split(/(?<=\.)\s/)[0]!;
       if (ctx.keyOnly) return insert(item, ctx.range, d.name, false, options);
       return insert(item, ctx.range, d.name === 'with' && builtin ? withInsertText(builtin, childIndent) : keyInsertText(d, childIndent), true, options);
     });
@@ -86,12 +111,25 @@ function stageSnippets(range: Range, keyColumn: number, dash: boolean, options: 
   ];
   return shapes.map((s, i) => {
     const text = lead + s.body.join(`\n${pad}`);
-    const item: CompletionItem = { label: s.label, kind: CompletionItemKind.Snippet, detail: 'New stage', sortText: `0${i}`, documentation: docs(`\`\`\`yaml\n${plainText(lead + s.body.join('\n' + ' '.repeat(lead.length)))}\n\`\`\``) };
+    const item: CompletionItem = {
+      label: s.label,
+      kind: CompletionItemKind.Snippet,
+      detail: 'New stage',
+      sortText: `0${i}`,
+      documentation: docs(`\`\`\`yaml\n${plainText(lead + s.body.join('\n' + ' '.repeat(lead.length)))}\n\`\`\``),
+    };
     return insert(item, range, text, true, options);
   });
 }
 
-function valueItems(values: readonly string[], range: Range, options: CompletionOptions, kind: CompletionItemKind, lead: string, describe?: (v: string) => string | undefined): CompletionItem[] {
+function valueItems(
+  values: readonly string[],
+  range: Range,
+  options: CompletionOptions,
+  kind: CompletionItemKind,
+  lead: string,
+  describe?: (v: string) => string | undefined,
+): CompletionItem[] {
   return values.map((v, i) => {
     const item: CompletionItem = { label: v, kind, sortText: String(i).padStart(2, '0') };
     const d = describe?.(v);
@@ -104,19 +142,24 @@ function valueItems(values: readonly string[], range: Range, options: Completion
 function variableItems(vars: VariableInfo[], range: Range, close: boolean, options: CompletionOptions): CompletionItem[] {
   const rank = { 'stage env': '0', 'pipeline env': '1', environment: '2' } as const;
   return vars.map((v) => {
-    const item: CompletionItem = { label: v.name, kind: CompletionItemKind.Variable, detail: v.source ?? 'environment', sortText: `${rank[v.source ?? 'environment']}${v.name}` };
+    const item: CompletionItem = {
+      label: v.name,
+      kind: CompletionItemKind.Variable,
+      detail: v.source ?? 'environment',
+      sortText: `${rank[v.source ?? 'environment']}${v.name}`,
+    };
     if (v.value !== undefined) item.documentation = docs(`\`${v.name}\` = \`${shownValue(v.name, v.value)}\` (${v.source ?? 'environment'})`);
     return insert(item, range, close ? `${v.name}}` : v.name, false, options);
   });
 }
 
 /** The `use:` value of the stage an item line opens. */
-function builtinOfItem(lines: LineInfo[], itemLine: number): BuiltinName | undefined {
+function builtinOfItem(lines: Lines, itemLine: number): BuiltinName | undefined {
   const column = itemContentColumn(lines, itemLine);
   if (column === undefined) return undefined;
-  const end = blockEnd(lines, itemLine, lines[itemLine]!.dash ?? 0);
+  const end = blockEnd(lines, itemLine, lines.at(itemLine)!.dash ?? 0);
   const useLine = keysAt(lines, itemLine, end, column).get('use');
-  const value = useLine === undefined ? undefined : lines[useLine]!.value?.replace(/^["']|["']$/g, '');
+  const value = useLine === undefined ? undefined : lines.at(useLine)!.value?.replace(/^["']|["']$/g, '');
   return value !== undefined && isBuiltin(value) ? value : undefined;
 }
 
@@ -125,7 +168,14 @@ function builtinOfItem(lines: LineInfo[], itemLine: number): BuiltinName | undef
  * cursor, `rest` the line after the cursor. Offers the options not yet written, or the allowed
  * values of the option whose value is being typed.
  */
-function flowOptionCompletions(builtin: BuiltinName, flow: string, rest: string, at: (from: number) => Range, cursor: number, options: CompletionOptions): CompletionItem[] {
+function flowOptionCompletions(
+  builtin: BuiltinName,
+  flow: string,
+  rest: string,
+  at: (from: number) => Range,
+  cursor: number,
+  options: CompletionOptions,
+): CompletionItem[] {
   const keyOf = (entry: string) => /^[ \t]*([\w.-]+)[ \t]*:/.exec(entry)?.[1];
   const entries = flow.split(',');
   const current = entries[entries.length - 1]!;
@@ -137,7 +187,13 @@ function flowOptionCompletions(builtin: BuiltinName, flow: string, rest: string,
     return optionDocs(builtin)
       .filter((d) => !present.has(d.name))
       .map((d, i) => {
-        const item: CompletionItem = { label: d.name, kind: CompletionItemKind.Property, documentation: docs(keyMarkdown(d)), sortText: String(i).padStart(2, '0'), filterText: `${pad}${d.name}` };
+        const item: CompletionItem = {
+          label: d.name,
+          kind: CompletionItemKind.Property,
+          documentation: docs(keyMarkdown(d)),
+          sortText: String(i).padStart(2, '0'),
+          filterText: `${pad}${d.name}`,
+        };
         return insert(item, at(cursor - keyTyped[1]!.length), `${pad}${d.name}: `, false, options);
       });
   }
@@ -152,15 +208,35 @@ function flowOptionCompletions(builtin: BuiltinName, flow: string, rest: string,
 }
 
 /**
+ * The document's lines as LineInfo, each read from the TextDocument when first asked for: the
+ * structure around the cursor is usually a few lines up, so a big file is not split per request.
+ * Kept per document version.
+ */
+const lineCache = new WeakMap<TextDocument, { version: number; lines: Lines }>();
+
+function linesOf(document: TextDocument): Lines {
+  const cached = lineCache.get(document);
+  if (cached?.version === document.version) return cached.lines;
+  const infos: LineInfo[] = [];
+  const lines: Lines = {
+    length: document.lineCount,
+    at: (line) => (line < 0 || line >= document.lineCount ? undefined : (infos[line] ??= lineInfo(lineOf(document, line)))),
+  };
+  lineCache.set(document, { version: document.version, lines });
+  return lines;
+}
+
+/**
  * Completion at a position: `${VAR}` names inside values, built-in names after `use:`, allowed
  * values of enum and boolean keys, and the keys that fit where the cursor is (pipeline keys at
  * the top, stage keys in a stage, the built-in's options under `with:`), plus new-stage snippets
- * in the `stages` list. Keys already present are not offered again.
+ * in the `stages` list. Keys already present are not offered again. Reads the document's current
+ * lines; `pipeline` (for the stage env of `${VAR}` names) may come from an older version's check,
+ * so that completion never waits for one.
  */
-export function completions(analysis: Analysis, position: Position, options: CompletionOptions): CompletionItem[] {
-  const { positions } = analysis;
-  if (position.line < 0 || position.line >= positions.lineCount) return [];
-  const lineText = positions.lineText(position.line);
+export function completions(document: TextDocument, pipeline: Pipeline, position: Position, options: CompletionOptions): CompletionItem[] {
+  if (position.line < 0 || position.line >= document.lineCount) return [];
+  const lineText = lineOf(document, position.line);
   const cursor = Math.min(position.character, lineText.length);
   const prefix = lineText.slice(0, cursor);
   const wordEnd = cursor + (/^[\w.-]*/.exec(lineText.slice(cursor))?.[0].length ?? 0);
@@ -169,16 +245,14 @@ export function completions(analysis: Analysis, position: Position, options: Com
   // ${VAR}: anywhere, also in flow collections and block scalars.
   const variable = /\$\{([A-Za-z0-9_]*)$/.exec(prefix);
   if (variable && !prefix.endsWith('$${' + variable[1])) {
-    const offset = positions.offset(position);
-    const stage = stageAt(analysis.result.pipeline, offset);
+    const stage = stageAt(pipeline, document.offsetAt(position));
     const nameEnd = cursor + (/^[A-Za-z0-9_]*/.exec(lineText.slice(cursor))?.[0].length ?? 0);
     const close = lineText[nameEnd] !== '}';
-    return variableItems(variablesAt(analysis.result.pipeline, stage, options.env), at(cursor - variable[1]!.length, nameEnd), close, options);
+    return variableItems(variablesAt(pipeline, stage, options.env), at(cursor - variable[1]!.length, nameEnd), close, options);
   }
   if (/(^|\s)#/.test(prefix.replace(/"[^"]*"|'[^']*'/g, '""'))) return [];
 
-  const lines = analysis.text.split(/\r\n|\r|\n/).map(lineInfo);
-  if (lines.length === 0) return [];
+  const lines = linesOf(document);
 
   // Inside a one-line flow mapping of options: `with: { path: x, fo| }` or `with: { format: c| }`.
   const flowMatch = /^( *)(- +)?with[ \t]*:[ \t]*\{([^{}]*)$/.exec(prefix);
@@ -189,14 +263,17 @@ export function completions(analysis: Analysis, position: Position, options: Com
     return builtin ? flowOptionCompletions(builtin, flowMatch[3]!, lineText.slice(cursor), at, cursor, options) : [];
   }
 
-  const hosts = hostCompletions(analysis, prefix, at);
+  const hosts = hostCompletions(pipeline, prefix, at);
   if (hosts) return hosts;
 
   // A value after `key: `.
   const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:([ \t]*)([\w.-]*)$/.exec(prefix);
   if (valueMatch) {
     const indent = valueMatch[1]!.length;
-    const segments = valueMatch[2] !== undefined ? [...ancestors(lines, position.line, indent, true), { kind: 'item' as const, line: position.line, column: indent }] : ancestors(lines, position.line, indent, false);
+    const segments =
+      valueMatch[2] !== undefined
+        ? [...ancestors(lines, position.line, indent, true), { kind: 'item' as const, line: position.line, column: indent }]
+        : ancestors(lines, position.line, indent, false);
     const path = [...pathNames(segments), valueMatch[3]!];
     const range = at(cursor - valueMatch[5]!.length);
     // Right after the colon (the `:` trigger), the value brings its own space.
@@ -227,7 +304,10 @@ export function completions(analysis: Analysis, position: Position, options: Com
     if (parents.length !== 1 || parents[0] !== 'stages') return [];
     const end = blockEnd(lines, position.line, keyMatch[1]!.length);
     const present = keysAt(lines, position.line, end, column);
-    return [...keyItems(ctx, stageKeyDocs, present, options, '1', builtinOfItem(lines, position.line)), ...(keyMatch[3] === undefined || !keyOnly ? stageSnippets(at(wordStart), column, false, options) : [])];
+    return [
+      ...keyItems(ctx, stageKeyDocs, present, options, '1', builtinOfItem(lines, position.line)),
+      ...(keyMatch[3] === undefined || !keyOnly ? stageSnippets(at(wordStart), column, false, options) : []),
+    ];
   }
 
   const segments = ancestors(lines, position.line, column, false);

@@ -1,6 +1,6 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { problemDocsAnchor, type Problem, type Severity } from '../dsl';
-import type { Analysis } from './analysis';
+import { rangeOf, type Analysis } from './analysis';
 import { docsFragment } from './docs-lines';
 import { diagnosticSource, type DiagnosticData } from './protocol';
 
@@ -17,12 +17,9 @@ export function problemHref(docsUrl: string, code: Problem['code']): string {
 }
 
 export function toDiagnostic(analysis: Analysis, p: Problem, docsUrl: string): Diagnostic {
-  const data: DiagnosticData = {
-    version: analysis.version,
-    fixes: (p.fixes ?? []).map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: analysis.positions.range(e), newText: e.newText })) })),
-  };
+  const data: DiagnosticData = { version: analysis.version };
   return {
-    range: analysis.positions.range(p),
+    range: rangeOf(analysis.document, p),
     severity: severities[p.severity],
     code: p.code,
     codeDescription: { href: problemHref(docsUrl, p.code) },

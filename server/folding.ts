@@ -5,8 +5,8 @@ import type { Analysis } from './analysis';
 /** Folds each stage and the `env` and `stages` blocks (for editors that do not fold YAML by indentation). */
 export function foldingRanges(analysis: Analysis): FoldingRange[] {
   const { pipeline } = analysis.result;
-  const { positions, text } = analysis;
-  const spans: Span[] = [...pipeline.stages.map((s) => s.span)];
+  const { text } = analysis;
+  const spans: Span[] = pipeline.stages.map((s) => s.span);
   for (const key of ['env', 'stages'] as const) {
     const at = pipeline.keys[key];
     if (at) spans.push({ start: at.key.start, end: at.value.end });
@@ -15,8 +15,8 @@ export function foldingRanges(analysis: Analysis): FoldingRange[] {
   for (const span of spans) {
     let end = span.end;
     while (end > span.start && /\s/.test(text[end - 1]!)) end--;
-    const startLine = positions.position(span.start).line;
-    const endLine = positions.position(end).line;
+    const startLine = analysis.document.positionAt(span.start).line;
+    const endLine = analysis.document.positionAt(end).line;
     if (endLine > startLine) ranges.push({ startLine, endLine });
   }
   return ranges;

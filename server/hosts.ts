@@ -3,7 +3,7 @@
  * hover with where a name leads. Read from the model; nothing here connects anywhere.
  */
 import { CompletionItemKind, MarkupKind, type CompletionItem, type Range } from 'vscode-languageserver';
-import type { HostEntry } from '../dsl';
+import type { HostEntry, Pipeline } from '../dsl';
 import type { Analysis } from './analysis';
 
 /** Where a host is, in one line of Markdown: `ssh` destination, port, key file. */
@@ -18,12 +18,12 @@ export function hostMarkdown(h: HostEntry): string {
  * The host names to offer while the value of `on:` is typed, as a scalar (`on: bo|`) or in a
  * flow list (`on: [box, bo|`); undefined when the cursor is not there.
  */
-export function hostCompletions(analysis: Analysis, prefix: string, at: (from: number) => Range): CompletionItem[] | undefined {
+export function hostCompletions(pipeline: Pipeline, prefix: string, at: (from: number) => Range): CompletionItem[] | undefined {
   const m = /^ *(?:- +)?on[ \t]*:([ \t]*)(\[(?:[^\]]*,)?[ \t]*)?([\w.-]*)$/.exec(prefix);
   if (!m) return undefined;
   const lead = m[1] === '' && m[2] === undefined ? ' ' : '';
   const range = at(prefix.length - m[3]!.length);
-  return Object.values(analysis.result.pipeline.hosts).map((h, i) => ({
+  return Object.values(pipeline.hosts).map((h, i) => ({
     label: h.name,
     kind: CompletionItemKind.Reference,
     sortText: String(i).padStart(3, '0'),

@@ -1,6 +1,6 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import { isBuiltin, variableReferences, type BuiltinName } from '../dsl';
-import type { Analysis } from './analysis';
+import { lineText, rangeOf, type Analysis } from './analysis';
 import { hostHover } from './hosts';
 import { builtinMarkdown, keyDocAt, keyMarkdown } from './schema-docs';
 import { shownValue, stageAt, variableInfo } from './variables';
@@ -14,10 +14,9 @@ export function builtinOfStage(analysis: Analysis, index: number): BuiltinName |
 }
 
 function variableHover(analysis: Analysis, offset: number, env: Readonly<Record<string, string | undefined>>): Hover | undefined {
-  const { positions } = analysis;
-  const { line } = positions.position(offset);
-  const lineStart = positions.lineStart(line);
-  const ref = variableReferences(positions.lineText(line)).find((r) => offset >= lineStart + r.start && offset <= lineStart + r.end);
+  const { line } = analysis.document.positionAt(offset);
+  const lineStart = analysis.document.offsetAt({ line, character: 0 });
+  const ref = variableReferences(lineText(analysis.document, line)).find((r) => offset >= lineStart + r.start && offset <= lineStart + r.end);
   if (!ref) return undefined;
   const pipeline = analysis.result.pipeline;
   const info = variableInfo(pipeline, stageAt(pipeline, offset), env, ref.name);
@@ -25,7 +24,10 @@ function variableHover(analysis: Analysis, offset: number, env: Readonly<Record<
     info.value === undefined
       ? `not defined${ref.hasDefault ? ' (its default applies)' : ''}. Define it in the pipeline's \`env:\` or the environment.`
       : `\`${shownValue(ref.name, info.value)}\` (from the ${info.source})`;
-  return { contents: { kind: MarkupKind.Markdown, value: `**\`\${${ref.name}}\`** = ${value}` }, range: positions.range({ start: lineStart + ref.start, end: lineStart + ref.end }) };
+  return {
+    contents: { kind: MarkupKind.Markdown, value: `**\`\${${ref.name}}\`** = ${value}` },
+    range: rangeOf(analysis.document, { start: lineStart + ref.start, end: lineStart + ref.end }),
+  };
 }
 
 /**
@@ -33,13 +35,13 @@ function variableHover(analysis: Analysis, offset: number, env: Readonly<Record<
  * documentation on `use: <name>`, and the schema's documentation of any key (also over its value).
  */
 export function hover(analysis: Analysis, position: Position, env: Readonly<Record<string, string | undefined>>): Hover | null {
-  const offset = analysis.positions.offset(position);
+  const offset = analysis.document.offsetAt(position);
   const variable = variableHover(analysis, offset, env);
   if (variable) return variable;
   const at = nodeAt(analysis.result.parsed.doc, offset);
   if (!at) return null;
   const names = at.path.map((p) => (typeof p === 'number' ? '[]' : p));
-  const range = analysis.positions.range(at.span);
+  const range = rangeOf(analysis.document, at.span);
   const builtin = typeof at.path[1] === 'number' ? builtinOfStage(analysis, at.path[1]) : undefined;
   if (at.on === 'value' && names.length === 3 && names[0] === 'stages' && names[2] === 'use') {
     const name = String(at.value);

@@ -3,7 +3,6 @@
  * agree on, defined once and imported by both sides. Types only come from the LSP packages, so
  * importing this file costs a client nothing at run time.
  */
-import type { TextEdit } from 'vscode-languageserver';
 
 /** `source` of every diagnostic the server publishes. */
 export const diagnosticSource = 'pipewright';
@@ -35,15 +34,11 @@ export interface InitializationOptions {
   diagnosticsDelayMs?: number;
 }
 
-/** A quick fix as the server attaches it to a diagnostic, already in LSP ranges. */
-export interface DiagnosticFix {
-  title: string;
-  edits: TextEdit[];
-}
-
-/** `Diagnostic.data` of every Pipewright diagnostic. */
+/**
+ * `Diagnostic.data` of every Pipewright diagnostic. Its fixes come from `textDocument/codeAction`,
+ * where each is checked against the current text before it is offered.
+ */
 export interface DiagnosticData {
-  /** Document version the diagnostic (and its fixes' ranges) belongs to. */
+  /** Document version the diagnostic belongs to. */
   version: number;
-  fixes: DiagnosticFix[];
 }

@@ -1,35 +1,66 @@
-import { ResponseError, ErrorCodes, type Position, type Range, type WorkspaceEdit } from 'vscode-languageserver';
-import type { Span, Stage } from '../dsl';
-import type { Analysis } from './analysis';
+import { ErrorCodes, ResponseError, type Location, type Position, type Range, type WorkspaceEdit } from 'vscode-languageserver';
+import { isAnchorName } from '../dsl/anchors';
+import { isSafeEdit } from '../dsl/verify';
+import { yamlScalar } from '../dsl/yaml-text';
+import type { Edit } from '../dsl';
+import { rangeOf, type Analysis } from './analysis';
+import { nameAt, type NameAt } from './names';
 
-const validName = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const validStageName = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** The written name of the stage under the cursor, without its quotes. */
-function nameAt(analysis: Analysis, position: Position): { stage: Stage; span: Span } | undefined {
-  const offset = analysis.positions.offset(position);
-  for (const stage of analysis.result.pipeline.stages) {
-    const value = stage.keys.name?.value;
-    if (!stage.named || !value || offset < value.start || offset > value.end) continue;
-    const raw = analysis.text.slice(value.start, value.end);
-    const quoted = /^(["']).*\1$/s.test(raw);
-    return { stage, span: quoted ? { start: value.start + 1, end: value.end - 1 } : value };
-  }
-  return undefined;
+function at(analysis: Analysis, position: Position): NameAt | undefined {
+  return nameAt(analysis, analysis.document.offsetAt(position));
 }
 
-/** Stage names are the only names the language has: they can be renamed from their `name:` value. */
+/** Stage names (from `name:` or a reference) and YAML anchors and aliases can be renamed. */
 export function prepareRename(analysis: Analysis, position: Position): { range: Range; placeholder: string } | null {
-  const at = nameAt(analysis, position);
-  return at ? { range: analysis.positions.range(at.span), placeholder: at.stage.name } : null;
+  const offset = analysis.document.offsetAt(position);
+  const name = nameAt(analysis, offset);
+  const site = name?.sites.find((s) => offset >= s.start - 1 && offset <= s.end);
+  return name && site ? { range: rangeOf(analysis.document, site), placeholder: name.name } : null;
 }
 
+function invalid(message: string): never {
+  throw new ResponseError(ErrorCodes.InvalidParams, message);
+}
+
+/** The edits of a rename, checked: they must leave the file with no new problem. */
 export function rename(analysis: Analysis, position: Position, newName: string): WorkspaceEdit {
-  const at = nameAt(analysis, position);
-  if (!at) throw new ResponseError(ErrorCodes.InvalidRequest, 'Only stage names can be renamed: put the cursor on the value of a `name:` in a stage.');
-  if (!validName.test(newName) || newName.length > 64) {
-    throw new ResponseError(ErrorCodes.InvalidParams, `\`${newName}\` is not a valid stage name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
+  const name = at(analysis, position);
+  if (!name)
+    throw new ResponseError(
+      ErrorCodes.InvalidRequest,
+      'Put the cursor on a stage name (`name:` value) or on a YAML anchor (`&x`) or alias (`*x`) to rename it.',
+    );
+  let edits: Edit[];
+  if (name.kind === 'stage') {
+    if (!validStageName.test(newName) || newName.length > 64)
+      invalid(`\`${newName}\` is not a valid stage name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
+    const clash = analysis.result.pipeline.stages.find((s) => s.name === newName && s.name !== name.name);
+    if (clash) invalid(`Stage ${clash.index + 1} is already called \`${newName}\`; stage names must be unique.`);
+    // Sites are the text inside any quotes: a quoted name takes the new name as it is; a plain one is quoted if YAML
+    // needs it (`null`, `true`). Valid names have no `,` or brackets, so one quoting suits block and flow alike.
+    edits = name.sites.map((s) => {
+      const quote = analysis.text[s.start - 1];
+      const quoted = (quote === '"' || quote === "'") && analysis.text[s.end] === quote;
+      return { ...s, newText: quoted ? newName : yamlScalar(newName, true) };
+    });
+  } else {
+    if (!isAnchorName(newName)) invalid(`\`${newName}\` is not a valid anchor name: no spaces and none of \`,[]{}\`.`);
+    edits = name.sites.map((s) => ({ ...s, newText: newName }));
   }
-  const clash = analysis.result.pipeline.stages.find((s) => s !== at.stage && s.name === newName);
-  if (clash) throw new ResponseError(ErrorCodes.InvalidParams, `Stage ${clash.index + 1} is already called \`${newName}\`; stage names must be unique.`);
-  return { changes: { [analysis.uri]: [{ range: analysis.positions.range(at.span), newText: newName }] } };
+  if (!isSafeEdit(analysis.result, analysis.options, edits))
+    invalid(`Renaming to \`${newName}\` would bring a new problem into the file; choose another name.`);
+  return { changes: { [analysis.uri]: edits.map((e) => ({ range: rangeOf(analysis.document, e), newText: e.newText })) } };
+}
+
+export function definition(analysis: Analysis, position: Position): Location | null {
+  const name = at(analysis, position);
+  return name?.definition ? { uri: analysis.uri, range: rangeOf(analysis.document, name.definition) } : null;
+}
+
+export function references(analysis: Analysis, position: Position, includeDeclaration: boolean): Location[] {
+  const name = at(analysis, position);
+  if (!name) return [];
+  return name.sites.filter((s) => includeDeclaration || s !== name.definition).map((s) => ({ uri: analysis.uri, range: rangeOf(analysis.document, s) }));
 }

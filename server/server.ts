@@ -1,4 +1,14 @@
-import { CodeActionKind, ResponseError, TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  DocumentDiagnosticReportKind,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type Connection,
+  type DocumentDiagnosticReport,
+  type InitializeResult,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DslHost } from '../dsl';
 import { nodeHost } from '../dsl/host-node';
@@ -11,8 +21,13 @@ import { defaultDocsUrl } from './docs-url';
 import { foldingRanges } from './folding';
 import { hover } from './hover';
 import type { InitializationOptions } from './protocol';
-import { prepareRename, rename } from './rename';
+import { formatting } from './formatting';
+import { documentLinks } from './links';
+import { definition, prepareRename, references, rename } from './rename';
+import { selectionRange } from './selection';
+import { semanticTokens, semanticTokensLegend } from './semantic-tokens';
 import { documentSymbols } from './symbols';
+import { FileWatchers } from './watch';
 
 export interface ServerOptions {
   /** PATH, file and environment look-ups (default: this machine, environment as at start). */
@@ -24,8 +39,10 @@ export interface ServerOptions {
 const defaultDelayMs = 50;
 
 /**
- * The Pipewright language server on a connection: diagnostics, completion, hover, outline, code
- * actions, code lenses, rename and folding for `*.pipeline.yaml`. Reads documents and looks up
+ * The Pipewright language server on a connection: diagnostics (pushed, or pulled by clients that
+ * can), completion, hover, outline, verified quick fixes, code lenses, rename, definition and
+ * references (stage names, YAML anchors), formatting, selection ranges, folding, document links
+ * and semantic tokens for `*.pipeline.yaml`. Reads documents and looks up
  * files and programs; never runs anything. Returns the connection, ready to `listen()`.
  */
 export function createServer(connection: Connection, options: ServerOptions = {}): Connection {
@@ -35,6 +52,10 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   let docsUrl = options.docsUrl ?? defaultDocsUrl();
   let delayMs = options.diagnosticsDelayMs ?? defaultDelayMs;
   let snippets = false;
+  /** The client pulls diagnostics (`textDocument/diagnostic`); otherwise they are pushed. */
+  let pull = false;
+  let refreshSupport = false;
+  let watchers: FileWatchers | undefined;
 
   /** Runs a handler; a bug in one feature logs and answers `fallback` instead of taking the server down. */
   function guard<T>(what: string, fallback: T, run: () => T): T {
@@ -54,11 +75,18 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     });
   }
 
+  /** Checks a document (now, fully) and keeps the watchers in step with what the checks looked at. */
+  function checked(document: TextDocument): Analysis {
+    const analysis = analyzer.get(document);
+    watchers?.update(analyzer.lookedAt());
+    return analysis;
+  }
+
   function publish(uri: string): void {
     guard('diagnostics', undefined, () => {
       const document = documents.get(uri);
-      if (!document) return;
-      const analysis = analyzer.get(document);
+      if (!document || pull) return;
+      const analysis = checked(document);
       void connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: diagnosticsOf(analysis, docsUrl) });
     });
   }
@@ -70,9 +98,16 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     if (typeof init.docsUrl === 'string' && init.docsUrl !== '') docsUrl = init.docsUrl;
     if (typeof init.diagnosticsDelayMs === 'number' && init.diagnosticsDelayMs >= 0) delayMs = init.diagnosticsDelayMs;
-    snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    const { textDocument, workspace } = params.capabilities;
+    snippets = textDocument?.completion?.completionItem?.snippetSupport === true;
+    pull = textDocument?.diagnostic !== undefined;
+    refreshSupport = workspace?.diagnostics?.refreshSupport === true;
+    if (workspace?.didChangeWatchedFiles?.dynamicRegistration === true) {
+      watchers = new FileWatchers(connection, workspace.didChangeWatchedFiles.relativePatternSupport === true);
+    }
     return {
       capabilities: {
+        ...(pull ? { diagnosticProvider: { identifier: 'pipewright', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         completionProvider: { triggerCharacters: ['{', ':', ','] },
         hoverProvider: true,
@@ -81,6 +116,13 @@ export function createServer(connection: Connection, options: ServerOptions = {}
         codeLensProvider: { resolveProvider: false },
         renameProvider: { prepareProvider: true },
         foldingRangeProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
+        selectionRangeProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        semanticTokensProvider: { legend: semanticTokensLegend, full: true },
       },
       serverInfo: { name: 'pipewright', version: typeof PIPEWRIGHT_VERSION === 'string' ? PIPEWRIGHT_VERSION : 'dev' },
     };
@@ -100,21 +142,38 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     scheduler.cancel(uri);
     justOpened.delete(uri);
     analyzer.forget(uri);
-    void connection.sendDiagnostics({ uri, diagnostics: [] });
+    watchers?.update(analyzer.lookedAt());
+    if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
 
-  // A file or program appeared or went away: what `file-not-found` and `command-not-found` said may
-  // have changed, though no document did. (Clients send this for the watchers they register.)
-  connection.onDidChangeWatchedFiles(() => {
+  // A file or folder that a check looked at appeared, changed or went away: what `file-not-found`
+  // said may have changed though no document did. Only the documents whose checks looked at it are
+  // checked again (the watchers registered above; the VS Code client also sends pipeline files).
+  connection.onDidChangeWatchedFiles((params) => {
     guard('watched files', undefined, () => {
-      for (const document of documents.all()) {
-        analyzer.forget(document.uri);
-        scheduler.schedule(document.uri);
-      }
+      const paths = new Set(params.changes.map((c) => (c.uri.startsWith('file:') ? fileURLToPath(c.uri) : c.uri)));
+      const affected = analyzer.affectedBy(paths);
+      for (const uri of affected) analyzer.forget(uri);
+      if (pull && affected.length > 0 && refreshSupport) void connection.languages.diagnostics.refresh();
+      if (!pull) for (const uri of affected) scheduler.schedule(uri);
     });
   });
 
-  connection.onCompletion((p) => withAnalysis(p.textDocument.uri, 'completion', [], (a) => completions(a, p.position, { snippets, env: host.env })));
+  connection.languages.diagnostics.on((p): DocumentDiagnosticReport =>
+    guard('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, () => {
+      const document = documents.get(p.textDocument.uri);
+      return { kind: DocumentDiagnosticReportKind.Full, items: document ? diagnosticsOf(checked(document), docsUrl) : [] };
+    }),
+  );
+
+  // Completion answers from the newest analysis there is (its stage model) and the current text (its lines): right
+  // after an edit of a big file it must not wait for that edit's check, which the diagnostics run after a pause.
+  connection.onCompletion((p) =>
+    guard('completion', [], () => {
+      const document = documents.get(p.textDocument.uri);
+      return document ? completions(document, analyzer.latest(document).result.pipeline, p.position, { snippets, env: host.env }) : [];
+    }),
+  );
   connection.onHover((p) => withAnalysis(p.textDocument.uri, 'hover', null, (a) => hover(a, p.position, host.env)));
   connection.onDocumentSymbol((p) => withAnalysis(p.textDocument.uri, 'document symbols', [], documentSymbols));
   connection.onCodeAction((p) => withAnalysis(p.textDocument.uri, 'code actions', [], (a) => codeActions(a, p)));
@@ -122,6 +181,15 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onPrepareRename((p) => withAnalysis(p.textDocument.uri, 'prepare rename', null, (a) => prepareRename(a, p.position)));
   connection.onRenameRequest((p) => withAnalysis(p.textDocument.uri, 'rename', null, (a) => rename(a, p.position, p.newName)));
   connection.onFoldingRanges((p) => withAnalysis(p.textDocument.uri, 'folding ranges', [], foldingRanges));
+  connection.onDefinition((p) => withAnalysis(p.textDocument.uri, 'definition', null, (a) => definition(a, p.position)));
+  connection.onReferences((p) => withAnalysis(p.textDocument.uri, 'references', [], (a) => references(a, p.position, p.context.includeDeclaration)));
+  connection.onDocumentFormatting((p) => withAnalysis(p.textDocument.uri, 'formatting', [], (a) => formatting(a)));
+  connection.onDocumentRangeFormatting((p) => withAnalysis(p.textDocument.uri, 'range formatting', [], (a) => formatting(a, p.range)));
+  connection.onSelectionRanges((p) =>
+    withAnalysis(p.textDocument.uri, 'selection ranges', [], (a) => p.positions.map((position) => selectionRange(a, position))),
+  );
+  connection.onDocumentLinks((p) => withAnalysis(p.textDocument.uri, 'document links', [], (a) => documentLinks(a, host)));
+  connection.languages.semanticTokens.on((p) => withAnalysis(p.textDocument.uri, 'semantic tokens', { data: [] }, semanticTokens));
   connection.onShutdown(() => scheduler.dispose());
 
   documents.listen(connection);

@@ -1,6 +1,6 @@
 import { SymbolKind, type DocumentSymbol, type Range } from 'vscode-languageserver';
 import type { Stage } from '../dsl';
-import type { Analysis } from './analysis';
+import { rangeOf, type Analysis } from './analysis';
 
 /** What a stage runs, in one line: `run: grep x`, `command: node enrich.js`, `use: read`. */
 export function stageDetail(stage: Stage): string {
@@ -15,19 +15,38 @@ function within(inner: Range, outer: Range): boolean {
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
+/** A symbol's name must not be empty or blank (VS Code rejects the whole outline otherwise). */
+function shownName(name: string, fallback: string): string {
+  return name.trim() === '' ? fallback : name;
+}
+
 /** Outline and breadcrumbs: the pipeline, with its stages as children. */
 export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
   const { pipeline } = analysis.result;
-  const { positions } = analysis;
-  const whole = positions.range({ start: 0, end: analysis.text.length });
+  const whole = rangeOf(analysis.document, { start: 0, end: analysis.text.length });
   const head = pipeline.keys.name?.value ?? pipeline.stagesKeySpan ?? { start: 0, end: 0 };
   const children = pipeline.stages
     .filter((s) => s.span.end > s.span.start)
     .map((stage): DocumentSymbol => {
-      const range = positions.range(stage.span);
-      const selection = positions.range(stage.headSpan);
-      return { name: stage.name, detail: stageDetail(stage), kind: SymbolKind.Function, range, selectionRange: within(selection, range) ? selection : range };
+      const range = rangeOf(analysis.document, stage.span);
+      const selection = rangeOf(analysis.document, stage.headSpan);
+      return {
+        name: shownName(stage.name, `stage ${stage.index + 1}`),
+        detail: stageDetail(stage),
+        kind: SymbolKind.Function,
+        range,
+        selectionRange: within(selection, range) ? selection : range,
+      };
     });
   const count = `${pipeline.stages.length} stage${pipeline.stages.length === 1 ? '' : 's'}`;
-  return [{ name: pipeline.name, detail: pipeline.description ?? count, kind: SymbolKind.Module, range: whole, selectionRange: positions.range(head), children }];
+  return [
+    {
+      name: shownName(pipeline.name, 'pipeline'),
+      detail: pipeline.description ?? count,
+      kind: SymbolKind.Module,
+      range: whole,
+      selectionRange: rangeOf(analysis.document, head),
+      children,
+    },
+  ];
 }

@@ -22,6 +22,12 @@ export interface LineInfo {
   valueColumn?: number;
 }
 
+/** Lines of a document as LineInfo, by index: an array, or read lazily from a TextDocument (see completion.ts). */
+export interface Lines {
+  readonly length: number;
+  at(line: number): LineInfo | undefined;
+}
+
 const keyPattern = /^([A-Za-z_$][\w.$-]*|"[^"\n]*"|'[^'\n]*')[ \t]*:(?=[ \t]|$)/;
 
 export function lineInfo(line: string): LineInfo {
@@ -43,7 +49,10 @@ export function lineInfo(line: string): LineInfo {
     info.keyColumn = column;
     const after = body.slice(key[0].length);
     const lead = /^[ \t]*/.exec(after)![0].length;
-    const value = after.slice(lead).replace(/(^|\s)#.*$/, '').trimEnd();
+    const value = after
+      .slice(lead)
+      .replace(/(^|\s)#.*$/, '')
+      .trimEnd();
     info.value = value;
     if (value !== '') info.valueColumn = column + key[0].length + lead;
   }
@@ -58,12 +67,12 @@ export type Segment = { kind: 'key'; key: string; line: number; column: number }
  * a sequence item (a `- ` at `column`), whose parent key may be at the same column
  * (`stages:` followed by `- run: x` without indentation).
  */
-export function ancestors(lines: readonly LineInfo[], line: number, column: number, asItem = false): Segment[] {
+export function ancestors(lines: Lines, line: number, column: number, asItem = false): Segment[] {
   const path: Segment[] = [];
   let limit = column;
   let itemMode = asItem;
   for (let l = line - 1; l >= 0; l--) {
-    const info = lines[l]!;
+    const info = lines.at(l)!;
     if (info.blank) continue;
     if (info.key !== undefined && info.keyColumn !== undefined) {
       const k = info.keyColumn;
@@ -92,30 +101,30 @@ export function ancestors(lines: readonly LineInfo[], line: number, column: numb
 }
 
 /** Keys (with their line) of the mapping whose entries start at `column`, within lines [from, to). */
-export function keysAt(lines: readonly LineInfo[], from: number, to: number, column: number): Map<string, number> {
+export function keysAt(lines: Lines, from: number, to: number, column: number): Map<string, number> {
   const keys = new Map<string, number>();
   for (let l = from; l < to; l++) {
-    const info = lines[l]!;
+    const info = lines.at(l)!;
     if (info.key !== undefined && info.keyColumn === column && !keys.has(info.key)) keys.set(info.key, l);
   }
   return keys;
 }
 
 /** End (exclusive) of the block that a line at `column` opens: the next non-blank line at or left of `column`. */
-export function blockEnd(lines: readonly LineInfo[], line: number, column: number): number {
+export function blockEnd(lines: Lines, line: number, column: number): number {
   for (let l = line + 1; l < lines.length; l++) {
-    const info = lines[l]!;
+    const info = lines.at(l)!;
     if (!info.blank && info.indent <= column) return l;
   }
   return lines.length;
 }
 
 /** Column of the entries of the mapping that an item (`- ` at `line`) holds. */
-export function itemContentColumn(lines: readonly LineInfo[], line: number): number | undefined {
-  const info = lines[line]!;
+export function itemContentColumn(lines: Lines, line: number): number | undefined {
+  const info = lines.at(line)!;
   if (info.keyColumn !== undefined) return info.keyColumn;
   for (let l = line + 1; l < lines.length; l++) {
-    const next = lines[l]!;
+    const next = lines.at(l)!;
     if (next.blank) continue;
     return next.indent > (info.dash ?? -1) ? next.indent : undefined;
   }
@@ -123,10 +132,10 @@ export function itemContentColumn(lines: readonly LineInfo[], line: number): num
 }
 
 /** Column of the entries of the block mapping under a `key:` line, or undefined when it has none yet. */
-export function childColumn(lines: readonly LineInfo[], line: number): number | undefined {
-  const parent = lines[line]!;
+export function childColumn(lines: Lines, line: number): number | undefined {
+  const parent = lines.at(line)!;
   for (let l = line + 1; l < lines.length; l++) {
-    const next = lines[l]!;
+    const next = lines.at(l)!;
     if (next.blank) continue;
     return next.indent > (parent.keyColumn ?? 0) ? (next.dash ?? next.keyColumn ?? next.indent) : undefined;
   }

@@ -1,7 +1,7 @@
 // What the run panel shows, computed from a run's model and timeline: the stage graph (nodes
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
-import { formatBytes, formatCount, formatDuration, plural } from '../../engine/format';
+import { formatBytes, formatCount, formatDuration, plural, statusText } from '../../engine/format';
 import type { StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
 import { endedHow } from '../failure';
@@ -27,7 +27,7 @@ export interface GraphEdge {
   to: string;
   /** "1.2k rec/s · 340 KB/s" while data flows, totals once the writer has ended. */
   label: string;
-  recordsPerSec?: number;
+  recordsPerSec?: number | undefined;
   bytesPerSec: number;
   flowing: boolean;
 }
@@ -120,16 +120,6 @@ export const sparkPoints = 60;
 export const outputNode = 'output';
 const stageId = (index: number) => `stage-${index}`;
 
-export const statusText: Record<StageStatus, string> = {
-  pending: 'pending',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  'stopped-early': 'stopped early',
-  cancelled: 'cancelled',
-  'timed-out': 'timed out',
-};
-
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 
 /** Which stage reads which: today each stage reads the one before it, and the last feeds the output. */
@@ -142,7 +132,7 @@ export function linksOf(stages: readonly Pick<StageView, 'index'>[]): { from: st
 
 export interface ViewInputs {
   model: RunModel;
-  timeline?: readonly StageTimeline[];
+  timeline?: readonly StageTimeline[] | undefined;
   history: readonly RunSummary[];
   pinned: boolean;
   restored: boolean;
@@ -155,7 +145,14 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
   const edges: GraphEdge[] = links.map((l) => {
     const f = flow(l.writer);
     const writer = model.stages[l.writer];
-    return { from: l.from, to: l.to, label: edgeLabel(writer, f), bytesPerSec: f.bytesPerSec, ...(f.recordsPerSec !== undefined ? { recordsPerSec: f.recordsPerSec } : {}), flowing: writer?.status === 'running' };
+    return {
+      from: l.from,
+      to: l.to,
+      label: edgeLabel(writer, f),
+      bytesPerSec: f.bytesPerSec,
+      ...(f.recordsPerSec !== undefined ? { recordsPerSec: f.recordsPerSec } : {}),
+      flowing: writer?.status === 'running',
+    };
   });
   const bottleneckStage = model.stages.find((s) => s.stats?.bottleneck && s.status === 'running');
   const nodes: GraphNode[] = model.stages.map((s) => ({
@@ -167,11 +164,14 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
     detail: nodeDetail(s),
     bottleneck: s === bottleneckStage,
   }));
-  nodes.push({ id: outputNode, label: 'output', status: 'sink', statusText: model.to ? `to ${model.to}` : 'records', detail: `${formatCount(model.records)} rec`, bottleneck: false });
-  const recordsIn = (index: number) => {
-    const writers = links.filter((l) => l.to === stageId(index)).map((l) => model.stages[l.writer]?.stats?.recordsOut);
-    return writers.length === 0 || writers.some((r) => r === undefined) ? undefined : writers.reduce<number>((a, b) => a + (b ?? 0), 0);
-  };
+  nodes.push({
+    id: outputNode,
+    label: 'output',
+    status: 'sink',
+    statusText: model.to ? `to ${model.to}` : 'records',
+    detail: `${formatCount(model.records)} rec`,
+    bottleneck: false,
+  });
   const view: PanelView = {
     runId: model.id,
     title: model.to ? `${model.pipelineName} → ${model.to}` : model.pipelineName,
@@ -182,7 +182,7 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
     restored,
     nodes,
     edges,
-    rows: model.stages.map((s) => rowOf(s, recordsIn(s.index), flow(s.index))),
+    rows: model.stages.map((s) => rowOf(s, flow(s.index))),
     sparks: model.stages.map((s) => sparksOf(s.index, rates[s.index] ?? [])),
     failures: model.stages.filter((s) => s.status === 'failed' || s.status === 'timed-out').map(failureOf),
     // The shown run as it is now (its saved summary is from its start while it runs).
@@ -193,28 +193,28 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
 }
 
 interface Flow {
-  recordsPerSec?: number;
+  recordsPerSec?: number | undefined;
   bytesPerSec: number;
 }
 
-/** Live: the latest interval (records from the timeline, bytes from the stats). Ended: the average over its life. */
+/** The stage's output rates (engine/stats.ts): live over about the last second, once ended over its life. */
 function flowOf(s: StageView | undefined, rates: RatePoint[] | undefined): Flow {
   const st = s?.stats;
   if (!s || !st) return { bytesPerSec: 0 };
-  if (s.status === 'running') {
-    const last = rates?.at(-1);
-    return { bytesPerSec: st.rateOut, ...(last?.recordsPerSec !== undefined ? { recordsPerSec: last.recordsPerSec } : {}) };
-  }
   const secs = st.durationMs / 1000;
-  if (secs <= 0) return { bytesPerSec: 0 };
-  return { bytesPerSec: st.bytesOut / secs, ...(st.recordsOut !== undefined ? { recordsPerSec: st.recordsOut / secs } : {}) };
+  const average = st.recordsOut !== undefined && secs > 0 ? st.recordsOut / secs : undefined;
+  const recordsPerSec = st.recordsPerSec ?? (s.status === 'running' ? rates?.at(-1)?.recordsPerSec : average);
+  return { bytesPerSec: st.rateOut, ...(recordsPerSec !== undefined ? { recordsPerSec } : {}) };
 }
 
 function edgeLabel(writer: StageView | undefined, f: Flow): string {
   const st = writer?.stats;
   if (!st) return '';
-  if (writer.status === 'running') return [f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
-  return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, formatBytes(st.bytesOut)].filter(Boolean).join(' · ');
+  if (writer.status === 'running')
+    return [f.recordsPerSec !== undefined ? `${formatCount(f.recordsPerSec)} rec/s` : undefined, `${formatBytes(f.bytesPerSec)}/s`].filter(Boolean).join(' · ');
+  return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, st.bytesOut !== undefined ? formatBytes(st.bytesOut) : undefined]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function nodeStatusText(s: StageView): string {
@@ -226,7 +226,12 @@ function nodeStatusText(s: StageView): string {
 function nodeDetail(s: StageView): string {
   const st = s.stats;
   if (!st) return '';
-  return [st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined, `${formatBytes(st.bytesOut)} out`].filter(Boolean).join(' · ');
+  return [
+    st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined,
+    st.bytesOut !== undefined ? `${formatBytes(st.bytesOut)} out` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function runSummary(m: RunModel): string {
@@ -242,7 +247,7 @@ const stageLabel = (s: StageView): string => (s.stats?.host ? `${s.name} @ ${s.s
 
 const num = (n: number | undefined, text: (n: number) => string): Cell => (n === undefined ? { text: '—', sort: null } : { text: text(n), sort: n });
 
-function rowOf(s: StageView, recordsIn: number | undefined, f: Flow): TableRow {
+function rowOf(s: StageView, f: Flow): TableRow {
   const st = s.stats;
   const cpuMs = st ? st.cpuUserMs + st.cpuSysMs : undefined;
   const exit = s.signal ?? (s.exitCode !== undefined ? String(s.exitCode) : '');
@@ -254,15 +259,21 @@ function rowOf(s: StageView, recordsIn: number | undefined, f: Flow): TableRow {
     cells: {
       name: { text: stageLabel(s), sort: s.index, ...(st?.host ? { title: `runs on host ${st.host}` } : {}) },
       status: { text: statusText[s.status], sort: statusText[s.status], ...(s.message ? { title: s.message } : {}) },
-      recordsIn: num(recordsIn, formatCount),
+      recordsIn: num(st?.recordsIn, formatCount),
       recordsOut: num(st?.recordsOut, formatCount),
       recordRate: num(f.recordsPerSec, formatCount),
-      bytesIn: num(st?.bytesIn, formatBytes),
-      bytesOut: num(st?.bytesOut, formatBytes),
+      bytesIn: { ...num(st?.bytesIn, formatBytes), ...(st ? { title: `the process read ${formatBytes(st.procBytesRead)} in all (files, start-up)` } : {}) },
+      bytesOut: { ...num(st?.bytesOut, formatBytes), ...(st ? { title: `the process wrote ${formatBytes(st.procBytesWritten)} in all (files, stderr)` } : {}) },
       byteRate: num(st ? f.bytesPerSec : undefined, (n) => `${formatBytes(n)}/s`),
-      cpu: { ...num(cpuMs, formatDuration), ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}; ${pct(st.busy)} of a core` } : {}) },
+      cpu: {
+        ...num(cpuMs, formatDuration),
+        ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}; ${pct(st.busy)} of a core` } : {}),
+      },
       peakRss: num(st ? st.maxRssKb * 1024 : undefined, formatBytes),
-      busy: { ...num(st?.working, pct), ...(st ? { title: `working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}` } : {}) },
+      busy: {
+        ...num(st?.working, pct),
+        ...(st ? { title: `working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}` } : {}),
+      },
       duration: num(st?.durationMs, formatDuration),
       exit: { text: exit, sort: exit === '' ? null : (s.exitCode ?? exit) },
     },
@@ -321,7 +332,13 @@ function failureOf(s: StageView): Failure {
 
 function historyItem(h: RunSummary, current: boolean): HistoryItem {
   const outcome = h.outcome === 'failed' && h.failedStage ? `failed at ${h.failedStage}` : h.outcome;
-  return { id: h.id, label: clockTime(h.startedAt), detail: `${outcome} · ${formatCount(h.records)} rec · ${formatDuration(h.durationMs)}`, outcome: h.outcome, current };
+  return {
+    id: h.id,
+    label: clockTime(h.startedAt),
+    detail: `${outcome} · ${formatCount(h.records)} rec · ${formatDuration(h.durationMs)}`,
+    outcome: h.outcome,
+    current,
+  };
 }
 
 /** What dagre lays out: node boxes sized for their text, and the edges. */

@@ -14,6 +14,7 @@ import {
   PublishDiagnosticsNotification,
   StreamMessageReader,
   StreamMessageWriter,
+  type ClientCapabilities,
   type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -45,11 +46,16 @@ export class TestClient {
     connection.listen();
   }
 
-  async initialize(initializationOptions: unknown = {}, snippetSupport = true): Promise<InitializeResult> {
+  /** `capabilities` are added to the default ones (snippets, versioned push diagnostics). */
+  async initialize(initializationOptions: unknown = {}, snippetSupport = true, capabilities: ClientCapabilities = {}): Promise<InitializeResult> {
     this.initializeResult = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
+      // oxlint-disable-next-line typescript/no-deprecated -- InitializeParams still requires it (null: no folder open)
       rootUri: null,
-      capabilities: { textDocument: { completion: { completionItem: { snippetSupport } }, publishDiagnostics: { versionSupport: true } } },
+      capabilities: {
+        ...capabilities,
+        textDocument: { completion: { completionItem: { snippetSupport } }, publishDiagnostics: { versionSupport: true }, ...capabilities.textDocument },
+      },
       initializationOptions,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
@@ -101,7 +107,12 @@ export class TestClient {
 }
 
 /** The server from source, in this process, over an in-memory duplex pair. */
-export async function inProcess(options: ServerOptions = {}, initializationOptions: unknown = {}, snippetSupport = true): Promise<TestClient> {
+export async function inProcess(
+  options: ServerOptions = {},
+  initializationOptions: unknown = {},
+  snippetSupport = true,
+  capabilities: ClientCapabilities = {},
+): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
@@ -111,14 +122,14 @@ export async function inProcess(options: ServerOptions = {}, initializationOptio
     toServer.end();
     toClient.end();
   });
-  await client.initialize(initializationOptions, snippetSupport);
+  await client.initialize(initializationOptions, snippetSupport, capabilities);
   return client;
 }
 
 /** The built bundle, `node dist/server.cjs --stdio`, as an editor starts it. */
 export async function overStdio(env: NodeJS.ProcessEnv = process.env): Promise<{ client: TestClient; child: ChildProcess }> {
   const child = spawn(process.execPath, [builtServer(), '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
-  const client = new TestClient(createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)), () => child.kill());
+  const client = new TestClient(createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin)), () => child.kill());
   await client.initialize();
   return { client, child };
 }

@@ -29,7 +29,9 @@ interface NvimResult {
 function requireNvim(): void {
   const probe = spawnSync('nvim', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('Neovim (`nvim`) is not installed, and this test drives it as an external LSP client. Install it: `apt-get install -y neovim` (.ci/run does).');
+    throw new Error(
+      'Neovim (`nvim`) is not installed, and this test drives it as an external LSP client. Install it: `apt-get install -y neovim` (.ci/run does).',
+    );
   }
 }
 
@@ -42,7 +44,14 @@ async function runNvim(fixture: Fixture, nvimArgs: (out: string) => string[]): P
   try {
     const nvim = spawn('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', ...nvimArgs(out), fixture.file], {
       cwd: path.dirname(fixture.file),
-      env: { ...process.env, PW_OUT: out, PW_SERVER: server, PIPEWRIGHT_SERVER: server, PW_NODE: process.execPath, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+      env: {
+        ...process.env,
+        PW_OUT: out,
+        PW_SERVER: server,
+        PIPEWRIGHT_SERVER: server,
+        PW_NODE: process.execPath,
+        PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -90,6 +99,21 @@ describe('headless Neovim as an LSP client', () => {
       expect(result.commands).toEqual({ 'pipewright.runPipeline': true, 'pipewright.runToStage': true });
     } finally {
       fs.rmSync(config, { force: true });
+    }
+  });
+
+  it('attaches to `*.pipeline.yml` files too, with the same documented set-up', async () => {
+    const config = path.join(os.tmpdir(), `pipewright-nvim-config-yml-${process.pid}.lua`);
+    fs.writeFileSync(config, documentedLua('### Neovim 0.7+'));
+    // Next to the original, so that its relative paths resolve the same way.
+    const yml: Fixture = { ...fixture, name: 'builtins.pipeline.yml', file: fixture.file.replace(/\.yaml$/, '.yml') };
+    fs.writeFileSync(yml.file, fixture.text);
+    try {
+      const result = await runNvim(yml, () => ['--cmd', `luafile ${config}`, '-c', `luafile ${path.join(luaDir, 'nvim-dump-diagnostics.lua')}`]);
+      expect(result.stored!.map((d) => `${d.line} ${d.code}`).sort()).toEqual(fixture.want);
+    } finally {
+      fs.rmSync(config, { force: true });
+      fs.rmSync(yml.file, { force: true });
     }
   });
 });

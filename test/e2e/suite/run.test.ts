@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunModel } from '../../../extension/run-model';
-import type { RunNode, TreeNode } from '../../../extension/stage-tree';
+import type { RunNode } from '../../../extension/stage-tree';
 import { api, ended, until } from './api';
 import { openPipeline, waitForDiagnostics, workspacePath } from './helpers';
 
@@ -20,8 +20,24 @@ async function treeOf(model: RunModel): Promise<{ root: vscode.TreeItem; stages:
   const roots = tree.getChildren() as RunNode[];
   const node = roots.find((r) => r.model === model);
   assert.ok(node, 'the run has a root in the stage tree');
-  const stages = tree.getChildren(node) as TreeNode[];
+  const stages = tree.getChildren(node);
   return { root: tree.getTreeItem(node), stages: stages.map((s) => tree.getTreeItem(s)) };
+}
+
+/** Each stage's detail rows in the tree (label → text), read as the view shows them. */
+async function detailsOf(model: RunModel): Promise<Map<string, string>[]> {
+  const { tree } = await api();
+  tree.flush();
+  const node = tree.getChildren().find((r) => 'model' in r && r.model === model)!;
+  return tree.getChildren(node).map((stage) => {
+    tree.getTreeItem(stage);
+    return new Map(
+      tree.getChildren(stage).map((d) => {
+        const item = tree.getTreeItem(d);
+        return [typeof item.label === 'string' ? item.label : '', typeof item.description === 'string' ? item.description : ''];
+      }),
+    );
+  });
 }
 
 function iconId(item: vscode.TreeItem): string {
@@ -34,10 +50,17 @@ describe('running pipelines', () => {
     const model = await ended(await run('examples/access-log.pipeline.yaml'));
     assert.equal(model.state, 'succeeded');
     // The same pipeline in bash, in the same folder: the records must be byte-identical.
-    const expected = execFileSync('bash', ['-c', `cat data/access.ndjson | SLOW_MS=1000 jq -c 'select(.ms > (env.SLOW_MS | tonumber) or .status >= 500)' | jq -r .path | sort | uniq -c | sort -rn | awk '{ printf "{\\"path\\":\\"%s\\",\\"count\\":%d}\\n", $2, $1 }'`], {
-      cwd: workspacePath('examples'),
-      encoding: 'utf8',
-    });
+    const expected = execFileSync(
+      'bash',
+      [
+        '-c',
+        `cat data/access.ndjson | SLOW_MS=1000 jq -c 'select(.ms > (env.SLOW_MS | tonumber) or .status >= 500)' | jq -r .path | sort | uniq -c | sort -rn | awk '{ printf "{\\"path\\":\\"%s\\",\\"count\\":%d}\\n", $2, $1 }'`,
+      ],
+      {
+        cwd: workspacePath('examples'),
+        encoding: 'utf8',
+      },
+    );
     const { shownRecords } = await api();
     assert.equal(shownRecords(model), expected);
     assert.equal(model.records, expected.trimEnd().split('\n').length);
@@ -47,7 +70,27 @@ describe('running pipelines', () => {
       stages.map((s) => [s.label, iconId(s)]),
       ['read', 'slow-or-failing', 'per-path', 'count', 'as-records'].map((n) => [n, 'pass']),
     );
-    assert.ok(model.stages.every((s) => s.stats?.exact && s.stats.bytesOut > 0), 'every stage has exact final byte counts');
+    assert.ok(
+      model.stages.every((s) => s.stats?.exact && (s.stats.bytesOut ?? 0) > 0),
+      'every stage has exact final byte counts',
+    );
+    // Records in and out of every stage, as the tree's detail rows show them, against bash's counts of each prefix.
+    const prefixes = [
+      'cat data/access.ndjson',
+      `SLOW_MS=1000 jq -c 'select(.ms > (env.SLOW_MS | tonumber) or .status >= 500)'`,
+      'jq -r .path',
+      'sort | uniq -c | sort -rn',
+      `awk '{ printf "{\\"path\\":\\"%s\\",\\"count\\":%d}\\n", $2, $1 }'`,
+    ];
+    const lines = (n: number) =>
+      Number(execFileSync('bash', ['-c', `${prefixes.slice(0, n).join(' | ')} | wc -l`], { cwd: workspacePath('examples'), encoding: 'utf8' }).trim());
+    const shown = await detailsOf(model);
+    const records = (row: string | undefined) => (row === undefined ? undefined : Number(/^([\d,]+) records/.exec(row)?.[1]?.replace(/,/g, '')));
+    prefixes.forEach((_, i) => {
+      const rows = shown[i]!;
+      assert.equal(records(rows.get('out (to the next stage)')), lines(i + 1), `records out of stage ${i}`);
+      if (i > 0) assert.equal(records(rows.get('in')), lines(i), `records in of stage ${i}`);
+    });
   });
 
   it('shows upstream stages as stopped early when a head-like stage finishes', async () => {
@@ -92,15 +135,25 @@ describe('running pipelines', () => {
     await vscode.commands.executeCommand('pipewright.stop');
     await ended(model);
     assert.equal(model.state, 'cancelled');
-    assert.deepEqual(model.stages.map((s) => s.status), ['cancelled', 'cancelled']);
-    assert.deepEqual(pids.filter((pid) => fs.existsSync(`/proc/${pid}`)), [], 'no stage process is left');
+    assert.deepEqual(
+      model.stages.map((s) => s.status),
+      ['cancelled', 'cancelled'],
+    );
+    assert.deepEqual(
+      pids.filter((pid) => fs.existsSync(`/proc/${pid}`)),
+      [],
+      'no stage process is left',
+    );
   });
 
   it('runs up to a chosen stage ("Run to here"), leaving out the failing stage after it', async () => {
     const model = await ended(await run('e2e/fails.pipeline.yaml', 'pipewright.runToStage', 'source'));
     assert.equal(model.to, 'source');
     assert.equal(model.state, 'succeeded');
-    assert.deepEqual(model.stages.map((s) => [s.name, s.status]), [['source', 'succeeded']]);
+    assert.deepEqual(
+      model.stages.map((s) => [s.name, s.status]),
+      [['source', 'succeeded']],
+    );
     const { shownRecords } = await api();
     assert.equal(shownRecords(model), '{"a":1}\n{"a":2}\n');
   });

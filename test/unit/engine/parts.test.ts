@@ -27,13 +27,36 @@ describe('plumbing', () => {
     expect(execPrefixed("awk '{ print $1 }' > out.txt")).toBe("exec awk '{ print $1 }' > out.txt");
     expect(execPrefixed('jq -c .path')).toBe('exec jq -c .path');
     expect(execPrefixed('cat "$FILE"')).toBe('exec cat "$FILE"');
-    for (const keep of ['sort | uniq -c', 'a; b', 'x && y', 'echo hi', 'printf "%s\\n" a', 'X=1 env', 'cd /tmp', 'if true; then :; fi', 'sleep 1 &', '(cat)', 'cat $(ls)', 'cat <<EOF\nx\nEOF', 'true', '"$CMD" arg', 'exec cat', "echo 'unclosed", 'grep "$(date)"', "awk '{ print }' | sort"]) {
+    for (const keep of [
+      'sort | uniq -c',
+      'a; b',
+      'x && y',
+      'echo hi',
+      'printf "%s\\n" a',
+      'X=1 env',
+      'cd /tmp',
+      'if true; then :; fi',
+      'sleep 1 &',
+      '(cat)',
+      'cat $(ls)',
+      'cat <<EOF\nx\nEOF',
+      'true',
+      '"$CMD" arg',
+      'exec cat',
+      "echo 'unclosed",
+      'grep "$(date)"',
+      "awk '{ print }' | sort",
+    ]) {
       expect(execPrefixed(keep)).toBe(keep);
     }
   });
 
   it('an exec-prefixed script behaves like the original under sh', () => {
-    for (const [script, input] of [['basename "$HOME" "x y"', ''], ['tr a-z A-Z', 'x y\n'], ["cat -n '-'", 'x y\n']]) {
+    for (const [script, input] of [
+      ['basename "$HOME" "x y"', ''],
+      ['tr a-z A-Z', 'x y\n'],
+      ["cat -n '-'", 'x y\n'],
+    ]) {
       expect(execPrefixed(script!)).toMatch(/^exec /);
       const a = execFileSync('/bin/sh', ['-c', script!], { input }).toString();
       const b = execFileSync('/bin/sh', ['-c', execPrefixed(script!)], { input }).toString();
@@ -66,7 +89,7 @@ describe('plumbing', () => {
     expect(parseControlLine('hello')).toBeUndefined();
     const pid = parseControlLine('pid 0 99 1795309507,870123');
     expect(pid).toMatchObject({ kind: 'pid', index: 0, pid: 99 });
-    expect(pid?.at).toBeCloseTo(1795309507870.123, 2);
+    expect(pid?.kind === 'pid' ? pid.at : undefined).toBeCloseTo(1795309507870.123, 2);
     expect(parseControlLine('done 0 0 1 2 3 4 1795309507.5')).toMatchObject({ at: 1795309507500 });
     // The wrapper says whether 137 was an exit or SIGKILL.
     expect(parseControlLine('done 0 137 1 2 3 4 1795309507.5 exit')).toMatchObject({ status: 137, signaled: false });
@@ -90,7 +113,13 @@ describe('status', () => {
     expect(decodeShellStatus(137)).toEqual({ signal: 'SIGKILL' });
     expect(decodeShellStatus(2)).toEqual({ exitCode: 2 });
     expect(decodeShellStatus(255)).toEqual({ exitCode: 255 });
-    for (const l of ['cat: write error: Broken pipe', 'yes: standard output: Broken pipe', 'Error: write EPIPE', 'ConnectionResetError: [Errno 104] Connection reset by peer']) expect(isBrokenPipeNoise(l)).toBe(true);
+    for (const l of [
+      'cat: write error: Broken pipe',
+      'yes: standard output: Broken pipe',
+      'Error: write EPIPE',
+      'ConnectionResetError: [Errno 104] Connection reset by peer',
+    ])
+      expect(isBrokenPipeNoise(l)).toBe(true);
     expect(isBrokenPipeNoise('jq: error: syntax error')).toBe(false);
   });
 });
@@ -118,7 +147,18 @@ describe('/proc parsing', () => {
 });
 
 describe('bottleneck', () => {
-  const sample = (wait: ProcSample['wait'], cpu: number): ProcSample => ({ state: wait === 'running' ? 'R' : 'S', utimeTicks: cpu, stimeTicks: 0, cutimeTicks: 0, cstimeTicks: 0, rchar: 0, wchar: 0, rssKb: 1, hwmKb: 1, wait });
+  const sample = (wait: ProcSample['wait'], cpu: number): ProcSample => ({
+    state: wait === 'running' ? 'R' : 'S',
+    utimeTicks: cpu,
+    stimeTicks: 0,
+    cutimeTicks: 0,
+    cstimeTicks: 0,
+    rchar: 0,
+    wchar: 0,
+    rssKb: 1,
+    hwmKb: 1,
+    wait,
+  });
   it('is the stage that works while the others wait on their pipes', () => {
     const meters = ['src', 'heavy', 'sink'].map((n, i) => new StageMeter(n, i));
     for (let t = 0; t < 10; t++) {
@@ -162,8 +202,15 @@ describe('lines', () => {
   });
   it('cuts the last lines backwards, oldest first, a first line with no newline before it starting at 0', () => {
     const b = Buffer.from('\nab\ncd\n');
-    expect(lastLines(b, 6, 2)).toEqual([[1, 3], [4, 6]]);
-    expect(lastLines(b, 6, 9)).toEqual([[0, 0], [1, 3], [4, 6]]);
+    expect(lastLines(b, 6, 2)).toEqual([
+      [1, 3],
+      [4, 6],
+    ]);
+    expect(lastLines(b, 6, 9)).toEqual([
+      [0, 0],
+      [1, 3],
+      [4, 6],
+    ]);
     expect(lastLines(b, 0, 3)).toEqual([[0, 0]]);
   });
 });
@@ -171,7 +218,11 @@ describe('lines', () => {
 describe('event queue', () => {
   it('pauses the producer above the high-water mark and resumes below half', async () => {
     const log: string[] = [];
-    const q = new EventQueue(100, () => log.push('pause'), () => log.push('resume'));
+    const q = new EventQueue(
+      100,
+      () => log.push('pause'),
+      () => log.push('resume'),
+    );
     const rec = (n: number): RunEvent => ({ type: 'records', data: Buffer.alloc(n), count: 1 });
     q.push(rec(60));
     q.push(rec(60));
@@ -183,8 +234,20 @@ describe('event queue', () => {
     expect(log).toEqual(['pause', 'resume']);
   });
   it('replaces an unread stats tick by the newer one and ends after close', async () => {
-    const q = new EventQueue(1000, () => {}, () => {});
-    const tick = (ms: number): RunEvent => ({ type: 'stats', elapsedMs: ms, stages: [], records: 0, bytes: 0 });
+    const q = new EventQueue(
+      1000,
+      () => {},
+      () => {},
+    );
+    const tick = (ms: number): RunEvent => ({
+      type: 'stats',
+      edges: [],
+      progress: { bytes: 0, bytesPerSec: 0 },
+      elapsedMs: ms,
+      stages: [],
+      records: 0,
+      bytes: 0,
+    });
     q.push(tick(1));
     q.push(tick(2));
     q.close();
@@ -193,7 +256,11 @@ describe('event queue', () => {
     expect(got).toEqual([tick(2)]);
   });
   it('has one reader', () => {
-    const q = new EventQueue(1000, () => {}, () => {});
+    const q = new EventQueue(
+      1000,
+      () => {},
+      () => {},
+    );
     q[Symbol.asyncIterator]();
     expect(() => q[Symbol.asyncIterator]()).toThrow(/one event stream/);
   });

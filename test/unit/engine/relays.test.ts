@@ -62,7 +62,10 @@ describe('dealer and merger (in memory, any chunking)', () => {
   it('deal whole records and merge them back: in input order when ordered, never split or glued', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.string({ maxLength: 40 }).map((s) => s.replace(/\n/g, ' ')), { minLength: 1, maxLength: 300 }),
+        fc.array(
+          fc.string({ maxLength: 40 }).map((s) => s.replace(/\n/g, ' ')),
+          { minLength: 1, maxLength: 300 },
+        ),
         fc.boolean(),
         fc.array(fc.integer({ min: 1, max: 500 }), { minLength: 1, maxLength: 20 }),
         fc.integer({ min: 1, max: 4 }),
@@ -71,11 +74,22 @@ describe('dealer and merger (in memory, any chunking)', () => {
           const input = Buffer.from(records.join('\n') + (lastNewline ? '\n' : ''));
           const out: Buffer[] = [];
           const errors: string[] = [];
-          const merger = new Merger(Array.from({ length: copies }, () => () => undefined), ordered, 64, (c, what) => errors.push(`${c} ${what}`));
+          const merger = new Merger(
+            Array.from({ length: copies }, () => () => undefined),
+            ordered,
+            64,
+            (c, what) => errors.push(`${c} ${what}`),
+          );
           merger.onData = (c) => out.push(Buffer.from(c));
           // Copies that echo what they got (like cat), in pieces of their own size, at their own pace.
           const got: Buffer[][] = Array.from({ length: copies }, () => []);
-          const fake = got.map((_, i) => ({ destroyed: false, writableNeedDrain: false, writableLength: 0, write: (c: Buffer) => got[i]!.push(Buffer.from(c)), end() {} }));
+          const fake = got.map((_, i) => ({
+            destroyed: false,
+            writableNeedDrain: false,
+            writableLength: 0,
+            write: (c: Buffer) => got[i]!.push(Buffer.from(c)),
+            end() {},
+          }));
           const dealer = new Dealer(fake as unknown as Writable[], ordered ? (c, n) => merger.assigned(c, n) : undefined);
           const echo = (i: number, all = false) => {
             const b = Buffer.concat(got[i]!);
@@ -99,8 +113,8 @@ describe('dealer and merger (in memory, any chunking)', () => {
           const lines = Buffer.concat(out).toString().split('\n').slice(0, -1);
           // Without a final newline, a last empty record is no record at all.
           const want = !lastNewline && records[records.length - 1] === '' ? records.slice(0, -1) : records;
-          if (ordered) expect(lines).toEqual(want);
-          else expect([...lines].sort()).toEqual([...want].sort());
+          // Unordered workers may reorder the records, never change them.
+          expect(ordered ? lines : [...lines].sort()).toEqual(ordered ? want : [...want].sort());
         },
       ),
       { numRuns: 300 },
@@ -110,7 +124,12 @@ describe('dealer and merger (in memory, any chunking)', () => {
   it('ordered: output ahead of its turn is held up to the window, then the early copy is paused', () => {
     const paused = [false, false];
     const streams = paused.map((_, i) => ({ pause: () => (paused[i] = true), resume: () => (paused[i] = false) }));
-    const merger = new Merger(streams.map((s) => () => s as unknown as Readable), true, 1000, () => {});
+    const merger = new Merger(
+      streams.map((s) => () => s as unknown as Readable),
+      true,
+      1000,
+      () => {},
+    );
     const out: string[] = [];
     merger.onData = (c) => out.push(c.toString());
     merger.assigned(0, 1); // line 0 goes to copy 0, which is slow
@@ -185,7 +204,8 @@ describe('edge taps and peek', () => {
   });
 
   it('early stop across relays: upstream stages stop early (never failed), quietly, nothing left', async () => {
-    const d = await run(`stages:
+    const d = await run(
+      `stages:
   - name: yes
     run: yes
   - name: pass
@@ -193,7 +213,9 @@ describe('edge taps and peek', () => {
     tap: true
   - name: first
     run: head -n 5
-`, { tap: ['yes'] });
+`,
+      { tap: ['yes'] },
+    );
     expect(d.result.outcome).toBe('succeeded');
     expect(d.output.toString()).toBe('y\n'.repeat(5));
     expect(statusesOf(d)).toEqual({ yes: 'stopped-early', pass: 'stopped-early', first: 'succeeded' });
@@ -216,7 +238,10 @@ describe('edge taps and peek', () => {
     expectNothingLeft(before, failed);
 
     let cancelled = false;
-    const handle = startRun(pipelineOf('stages:\n  - name: yes\n    run: yes\n  - name: pass\n    run: cat\n    tap: true\n  - name: w\n    run: cat\n    workers: 2\n'), { fileDir: fixtures });
+    const handle = startRun(
+      pipelineOf('stages:\n  - name: yes\n    run: yes\n  - name: pass\n    run: cat\n    tap: true\n  - name: w\n    run: cat\n    workers: 2\n'),
+      { fileDir: fixtures },
+    );
     const d = await drain(handle, (e, h) => {
       if (e.type === 'records' && !cancelled) {
         cancelled = true;
@@ -233,7 +258,8 @@ describe('edge taps and peek', () => {
 
 describe('workers', () => {
   it('ordered: output is byte-identical to bash, and every copy did work', async () => {
-    const d = await run(`stages:
+    const d = await run(
+      `stages:
   - name: gen
     run: ${JSON.stringify(selfChecking)}
   - name: work
@@ -242,7 +268,9 @@ describe('workers', () => {
     ordered: true
   - name: out
     run: cat
-`, { reorderWindowBytes: 64 * 1024 });
+`,
+      { reorderWindowBytes: 64 * 1024 },
+    );
     expect(d.result.outcome).toBe('succeeded');
     const want = bash(`${selfChecking} | awk -F: '{ print $1 ":" $2 ":" $3 "|" length($3) }'`);
     expect(d.output.length).toBe(want.length);
@@ -253,27 +281,32 @@ describe('workers', () => {
     for (const w of work.stats.workers!) {
       expect(w.status).toBe('succeeded');
       expect(w.exact).toBe(true);
-      expect(w.bytesOut).toBeGreaterThan(0);
+      expect(w.procBytesWritten).toBeGreaterThan(0);
     }
-    expect(work.stats.bytesOut).toBe(work.stats.workers!.reduce((n, w) => n + w.bytesOut, 0));
+    expect(work.stats.procBytesWritten).toBe(work.stats.workers!.reduce((n, w) => n + w.procBytesWritten, 0));
+    // What the merger passed on is the stage's output edge.
+    expect(work.stats.bytesOut).toBe(d.output.length);
     expectNothingLeft(before, d);
   });
 
   it('unordered: the same records as bash (sorted), none split or glued', async () => {
-    const d = await run(`stages:
+    const d = await run(
+      `stages:
   - name: gen
     run: ${JSON.stringify(selfChecking)}
   - name: work
     run: cat
     workers: 4
-`, { tap: ['work'] });
+`,
+      { tap: ['work'] },
+    );
     expect(d.result.outcome).toBe('succeeded');
     const got = d.output.toString().trimEnd().split('\n');
     const want = bash(selfChecking).toString().trimEnd().split('\n');
     got.forEach(checkLine);
     expect([...got].sort()).toEqual([...want].sort());
     expect(d.result.stages[1]!.stats.recordsOut).toBe(6000);
-    expect(d.result.stages[1]!.stats.workers!.filter((w) => w.bytesOut > 0).length).toBeGreaterThan(1);
+    expect(d.result.stages[1]!.stats.workers!.filter((w) => w.procBytesWritten > 0).length).toBeGreaterThan(1);
     expectNothingLeft(before, d);
   });
 
@@ -329,12 +362,16 @@ describe('workers', () => {
   it('ordered with a stage that drops or adds lines fails, saying why', async () => {
     const d = await run(`stages:\n  - run: seq 1 200000\n  - name: w\n    run: ${JSON.stringify(`awk 'NR % 2'`)}\n    workers: 2\n    ordered: true\n`);
     expect(d.result).toMatchObject({ outcome: 'failed', failedStage: 'w' });
-    expect(d.result.error?.message).toMatch(/stage `w` \(worker \d of 2\) wrote \d+ lines fewer than it read; `ordered: true` needs a stage that writes exactly one line per line it reads/);
+    expect(d.result.error?.message).toMatch(
+      /stage `w` \(worker \d of 2\) wrote \d+ lines fewer than it read; `ordered: true` needs a stage that writes exactly one line per line it reads/,
+    );
     expectNothingLeft(before, d);
     const more = await run(`stages:\n  - run: yes\n  - name: w\n    run: ${JSON.stringify(`awk '{ print; print }'`)}\n    workers: 2\n    ordered: true\n`);
     expect(more.result).toMatchObject({ outcome: 'failed', failedStage: 'w' });
     expect(more.result.error?.message).toMatch(/stage `w` \(worker \d of 2\) wrote more lines than it read/);
-    expect(statusesOf(more)).toEqual({ yes: expect.stringMatching(/stopped-early|cancelled/), w: 'failed' });
+    const statuses = statusesOf(more);
+    expect(['stopped-early', 'cancelled']).toContain(statuses.yes);
+    expect(statuses).toEqual({ yes: statuses.yes, w: 'failed' });
     expectNothingLeft(before, { ...more, pids: more.result.stages[1]!.stats.workers!.map((x) => x.pid!) });
   });
 
@@ -348,7 +385,9 @@ describe('workers', () => {
 
   it('memory stays flat with a slow consumer: backpressure through taps, dealer and merger', async () => {
     const handle = startRun(
-      pipelineOf('stages:\n  - name: gen\n    run: yes 0123456789abcdefghij0123456789abcdefghij\n  - name: pass\n    run: cat\n    tap: true\n  - name: w\n    run: cat\n    workers: 2\n    ordered: true\n'),
+      pipelineOf(
+        'stages:\n  - name: gen\n    run: yes 0123456789abcdefghij0123456789abcdefghij\n  - name: pass\n    run: cat\n    tap: true\n  - name: w\n    run: cat\n    workers: 2\n    ordered: true\n',
+      ),
       { fileDir: fixtures, highWaterBytes: 1024 * 1024, reorderWindowBytes: 256 * 1024 },
     );
     const rss0 = process.memoryUsage().rss;
@@ -371,7 +410,7 @@ describe('workers', () => {
     // `yes` alone would outrun this reader by far: without backpressure the engine holds hundreds of MB.
     const gen = result.stages[0]!.stats;
     expect(gen.bytesOut).toBeGreaterThan(150 * 1024 * 1024);
-    expect(gen.bytesOut - bytes).toBeLessThan(32 * 1024 * 1024);
+    expect(gen.bytesOut! - bytes).toBeLessThan(32 * 1024 * 1024);
     expect(maxRss - rss0).toBeLessThan(64 * 1024 * 1024);
     expect(handle.peek('pass')!.records).toBeGreaterThan(0);
   });

@@ -7,8 +7,13 @@ const stats = (over: Partial<StageStats> = {}): StageStats => ({
   name: 'squeeze',
   index: 1,
   status: 'running',
+  recordsIn: 1_000_000,
   bytesIn: 150 * 1024 * 1024,
+  recordsOut: 12,
   bytesOut: 2048,
+  recordsPerSec: 3.9,
+  procBytesRead: 0,
+  procBytesWritten: 0,
   cpuUserMs: 1400,
   cpuSysMs: 20,
   rssKb: 1800,
@@ -26,47 +31,93 @@ const stats = (over: Partial<StageStats> = {}): StageStats => ({
 
 describe('run output', () => {
   it('formats sizes and durations', () => {
-    expect([formatBytes(0), formatBytes(2.29), formatBytes(1536), formatBytes(150 * 1024 * 1024), formatBytes(3 * 1024 ** 3)]).toEqual(['0 B', '2 B', '1.5 KB', '150 MB', '3.0 GB']);
+    expect([formatBytes(0), formatBytes(2.29), formatBytes(1536), formatBytes(150 * 1024 * 1024), formatBytes(3 * 1024 ** 3)]).toEqual([
+      '0 B',
+      '2 B',
+      '1.5 KB',
+      '150 MB',
+      '3.0 GB',
+    ]);
     expect([formatDuration(12.4), formatDuration(3070), formatDuration(65_000)]).toEqual(['12 ms', '3.07 s', '1 min 5 s']);
   });
   it('draws a pv-style live line with the bottleneck marked', () => {
-    expect(liveLine(stats(), 8)).toBe('squeeze   running         150 MB in   2.0 KB out      2 B/s  cpu  97%  rss  1.8 MB  <- bottleneck');
+    expect(liveLine(stats(), 8)).toBe('squeeze   running            1M in      12 out       4 rec/s      2 B/s  cpu  97%  rss  1.8 MB  <- bottleneck');
+    // Edges not counted (counts off) show a dash.
+    expect(liveLine(stats({ recordsIn: undefined, recordsOut: undefined, recordsPerSec: undefined, bottleneck: false }), 8)).toBe(
+      'squeeze   running             — in       — out       — rec/s      2 B/s  cpu  97%  rss  1.8 MB',
+    );
   });
   it('summarises a run and writes the stats JSON fields', () => {
     const result: RunResult = {
       outcome: 'failed',
       ok: false,
       file: 'x.pipeline.yaml',
-      stages: [{ name: 'squeeze', index: 0, status: 'failed', exitCode: 2, stderrTail: ['bad'], stats: stats({ status: 'failed', exact: true }), message: 'x' }],
+      stages: [
+        { name: 'squeeze', index: 0, status: 'failed', exitCode: 2, stderrTail: ['bad'], stats: stats({ status: 'failed', exact: true }), message: 'x' },
+      ],
       records: 3,
       bytes: 30,
       durationMs: 1500,
       stoppedReading: false,
+      edges: [],
       failedStage: 'squeeze',
     };
     expect(summary(result)).toEqual([
       'pipewright: x.pipeline.yaml FAILED after 1.50 s: 3 records (30 B)',
-      '  squeeze  FAILED (exit 2)          150 MB in   2.0 KB out  cpu  1.42 s  max rss  1.9 MB    3.07 s  <- bottleneck',
+      '  stage    status                                      in              out      cpu  peak rss      time',
+      '  squeeze  FAILED (exit 2)         1,000,000 rec (150 MB)  12 rec (2.0 KB)   1.42 s    1.9 MB    3.07 s  <- bottleneck',
     ]);
     const json = statsJson(result) as { stages: Record<string, unknown>[] };
-    expect(json.stages[0]).toMatchObject({ name: 'squeeze', status: 'failed', exitCode: 2, signal: null, bytesIn: 150 * 1024 * 1024, bytesOut: 2048, recordsOut: null, cpuUserMs: 1400, cpuSysMs: 20, maxRssKb: 1900, durationMs: 3070 });
+    expect(json.stages[0]).toMatchObject({
+      name: 'squeeze',
+      status: 'failed',
+      exitCode: 2,
+      signal: null,
+      recordsIn: 1_000_000,
+      bytesIn: 150 * 1024 * 1024,
+      recordsOut: 12,
+      bytesOut: 2048,
+      procBytesRead: 0,
+      procBytesWritten: 0,
+      cpuUserMs: 1400,
+      cpuSysMs: 20,
+      maxRssKb: 1900,
+      durationMs: 3070,
+    });
   });
   it('shows record counts where known, each worker under its stage, and peeks', () => {
-    const w = (pid: number) => stats({ status: 'succeeded', pid, bottleneck: false, bytesIn: 1024, bytesOut: 512, exact: true });
+    const w = (pid: number) => stats({ status: 'succeeded', pid, bottleneck: false, procBytesRead: 1024, procBytesWritten: 512, exact: true });
     const result: RunResult = {
       outcome: 'succeeded',
       ok: true,
-      stages: [{ name: 'w', index: 0, status: 'succeeded', stderrTail: [], stats: stats({ status: 'succeeded', bottleneck: false, recordsOut: 7, workers: [w(11), w(12)] }) }],
+      stages: [
+        {
+          name: 'w',
+          index: 0,
+          status: 'succeeded',
+          stderrTail: [],
+          stats: stats({
+            status: 'succeeded',
+            bottleneck: false,
+            recordsIn: undefined,
+            bytesIn: undefined,
+            recordsOut: 7,
+            bytesOut: 70,
+            workers: [w(11), w(12)],
+          }),
+        },
+      ],
       records: 7,
       bytes: 70,
       durationMs: 10,
       stoppedReading: false,
+      edges: [],
     };
     const lines = summary(result);
-    expect(lines[1]).toMatch(/^ {2}w +ok .* 7 records$/);
-    expect(lines.slice(2)).toEqual([
-      '    worker 1  ok                       1.0 KB in    512 B out  cpu  1.42 s  max rss  1.9 MB    3.07 s',
-      '    worker 2  ok                       1.0 KB in    512 B out  cpu  1.42 s  max rss  1.9 MB    3.07 s',
+    expect(lines[2]).toMatch(/^ {2}w +ok +— +7 rec \(70 B\) /);
+    expect(lines.slice(3)).toEqual([
+      '    worker 1  ok                                         1.42 s    1.9 MB    3.07 s',
+      '    worker 2  ok                                         1.42 s    1.9 MB    3.07 s',
     ]);
     const json = statsJson(result) as { stages: { workers: { pid: number }[] }[] };
     expect(json.stages[0]!.workers.map((x) => x.pid)).toEqual([11, 12]);

@@ -29,7 +29,7 @@ function integral(points: { ts: number; value: number }[]): number {
 }
 
 describe('trace export (Chrome trace event format)', () => {
-  it('has a track per stage with its lifetime, and counters whose integral is the run\'s totals', async () => {
+  it("has a track per stage with its lifetime, and counters whose integral is the run's totals", async () => {
     const d = await run(slowLines, { statsIntervalMs: 50 });
     expect(d.result.outcome).toBe('succeeded');
     const timeline = new RunTimeline();
@@ -40,7 +40,11 @@ describe('trace export (Chrome trace event format)', () => {
     expect(trace.displayTimeUnit).toBe('ms');
     expect(events.flatMap((e) => (e.ph === 'M' && e.name === 'process_name' ? [e.args.name] : []))).toEqual(['paced']);
     const threads = events.flatMap((e) => (e.ph === 'M' && e.name === 'thread_name' ? [[e.tid, e.args.name]] : []));
-    expect(threads).toEqual([[0, 'run'], [1, 'tick'], [2, 'copy']]);
+    expect(threads).toEqual([
+      [0, 'run'],
+      [1, 'tick'],
+      [2, 'copy'],
+    ]);
     const lifetimes = events.filter((e) => e.ph === 'X' && e.cat === 'stage');
     expect(lifetimes.map((e) => [e.name, e.ph === 'X' && e.tid, e.ph === 'X' && e.args.status])).toEqual([
       ['tick', 1, 'succeeded'],
@@ -57,7 +61,7 @@ describe('trace export (Chrome trace event format)', () => {
     // Several ticks were sampled, in time order.
     const rate = counters(events, 'copy: records/s');
     expect(rate.length).toBeGreaterThan(2);
-    expect(rate.map((p) => p.ts)).toEqual([...rate.map((p) => p.ts)].sort((a, b) => a - b));
+    expect(rate.map((p) => p.ts)).toEqual(rate.map((p) => p.ts).sort((a, b) => a - b));
     // The sink's records/s over time adds up to its 40 records; bytes/s to its exact bytes.
     expect(integral(rate)).toBeCloseTo(40, 1);
     expect(integral(counters(events, 'copy: bytes/s'))).toBeCloseTo(d.output.length, 0);
@@ -69,11 +73,31 @@ describe('trace export (Chrome trace event format)', () => {
   it('keeps a bounded number of samples on a long run, still covering all of it', () => {
     const timeline = new RunTimeline(64);
     const stats = (i: number, t: number): StageStats => ({
-      name: 's', index: 0, status: 'running', bytesIn: 0, bytesOut: t * 10, recordsOut: t, cpuUserMs: t / 2, cpuSysMs: 0, rssKb: 100,
-      maxRssKb: 100, durationMs: t, rateOut: 0, busy: 0.5, waitingRead: 0, waitingWrite: 0, working: 1, bottleneck: false, exact: false, pid: i,
+      name: 's',
+      index: 0,
+      status: 'running',
+      bytesIn: 0,
+      bytesOut: t * 10,
+      recordsOut: t,
+      procBytesRead: 0,
+      procBytesWritten: 0,
+      cpuUserMs: t / 2,
+      cpuSysMs: 0,
+      rssKb: 100,
+      maxRssKb: 100,
+      durationMs: t,
+      rateOut: 0,
+      busy: 0.5,
+      waitingRead: 0,
+      waitingWrite: 0,
+      working: 1,
+      bottleneck: false,
+      exact: false,
+      pid: i,
     });
     const events: RunEvent[] = [{ type: 'start', at: 1_000, stages: [{ name: 's', index: 0 }] }];
-    for (let i = 1; i <= 10_000; i++) events.push({ type: 'stats', elapsedMs: i * 100, stages: [stats(i, i * 100)], records: 0, bytes: 0 });
+    for (let i = 1; i <= 10_000; i++)
+      events.push({ type: 'stats', edges: [], progress: { bytes: 0, bytesPerSec: 0 }, elapsedMs: i * 100, stages: [stats(i, i * 100)], records: 0, bytes: 0 });
     for (const e of events) timeline.add(e);
     const samples = timeline.stages[0]!.samples;
     expect(samples.length).toBeLessThanOrEqual(65);

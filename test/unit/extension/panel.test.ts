@@ -8,8 +8,26 @@ import { RunModel } from '../../../extension/run-model';
 
 function stats(index: number, extra: Partial<StageStats> = {}): StageStats {
   return {
-    name: `s${index}`, index, status: 'running', bytesIn: 0, bytesOut: 0, cpuUserMs: 0, cpuSysMs: 0, rssKb: 1000, maxRssKb: 2000, durationMs: 0,
-    rateOut: 0, busy: 0, waitingRead: 0, waitingWrite: 0, working: 0, bottleneck: false, exact: false, ...extra,
+    name: `s${index}`,
+    index,
+    status: 'running',
+    bytesIn: 0,
+    bytesOut: 0,
+    procBytesRead: 0,
+    procBytesWritten: 0,
+    cpuUserMs: 0,
+    cpuSysMs: 0,
+    rssKb: 1000,
+    maxRssKb: 2000,
+    durationMs: 0,
+    rateOut: 0,
+    busy: 0,
+    waitingRead: 0,
+    waitingWrite: 0,
+    working: 0,
+    bottleneck: false,
+    exact: false,
+    ...extra,
   };
 }
 
@@ -30,13 +48,23 @@ const running = [0, 1, 2].map((i): RunEvent => ({ type: 'status', stage: `s${i}`
 function tick(t: number): RunEvent {
   return {
     type: 'stats',
+    edges: [],
+    progress: { bytes: 0, bytesPerSec: 0 },
     elapsedMs: t * 1000,
     records: t * 1000,
     bytes: t * 10_000,
     stages: [
       stats(0, { bytesOut: t * 50_000, cpuUserMs: t * 100, durationMs: t * 1000, rateOut: 50_000, busy: 0.1, waitingWrite: 0.9 }),
       stats(1, { bytesOut: t * 20_000, cpuUserMs: t * 950, durationMs: t * 1000, rateOut: 20_000, busy: 0.95, working: 0.97, bottleneck: true }),
-      stats(2, { bytesOut: t * 10_000, recordsOut: t * 1000 * (t > 2 ? 2 : 1), cpuUserMs: t * 50, durationMs: t * 1000, rateOut: 10_000, busy: 0.05, waitingRead: 0.8 }),
+      stats(2, {
+        bytesOut: t * 10_000,
+        recordsOut: t * 1000 * (t > 2 ? 2 : 1),
+        cpuUserMs: t * 50,
+        durationMs: t * 1000,
+        rateOut: 10_000,
+        busy: 0.05,
+        waitingRead: 0.8,
+      }),
     ],
   };
 }
@@ -92,21 +120,61 @@ describe('run panel view model', () => {
     const end: RunEvent = {
       type: 'end',
       result: {
-        outcome: 'failed', ok: false, records: 3, bytes: 30, durationMs: 2500, stoppedReading: false, failedStage: 's2',
+        outcome: 'failed',
+        ok: false,
+        records: 3,
+        bytes: 30,
+        durationMs: 2500,
+        stoppedReading: false,
+        edges: [],
+        failedStage: 's2',
         stages: [
-          { name: 's0', index: 0, status: 'stopped-early', signal: 'SIGPIPE', stderrTail: [], stats: stats(0, { status: 'stopped-early', bytesIn: 10, bytesOut: 2048, cpuUserMs: 30, cpuSysMs: 10, durationMs: 2000, maxRssKb: 1024 }) },
-          { name: 's1', index: 1, status: 'succeeded', exitCode: 0, stderrTail: [], stats: stats(1, { status: 'succeeded', bytesOut: 100, recordsOut: 10, durationMs: 2000 }) },
-          { name: 's2', index: 2, status: 'failed', exitCode: 3, message: 'exited with code 3', stderrTail: ['boom'], stats: stats(2, { status: 'failed', bytesOut: 30, recordsOut: 3, durationMs: 1000 }) },
+          {
+            name: 's0',
+            index: 0,
+            status: 'stopped-early',
+            signal: 'SIGPIPE',
+            stderrTail: [],
+            stats: stats(0, { status: 'stopped-early', bytesIn: 10, bytesOut: 2048, cpuUserMs: 30, cpuSysMs: 10, durationMs: 2000, maxRssKb: 1024 }),
+          },
+          {
+            name: 's1',
+            index: 1,
+            status: 'succeeded',
+            exitCode: 0,
+            stderrTail: [],
+            stats: stats(1, { status: 'succeeded', bytesOut: 100, recordsOut: 10, durationMs: 2000 }),
+          },
+          {
+            name: 's2',
+            index: 2,
+            status: 'failed',
+            exitCode: 3,
+            message: 'exited with code 3',
+            stderrTail: ['boom'],
+            stats: stats(2, { status: 'failed', recordsIn: 10, bytesOut: 30, recordsOut: 3, durationMs: 1000 }),
+          },
         ],
       },
     };
     const v = view([start, ...running, tick(1), end]);
     const row = v.rows[0]!.cells;
     expect([row.name.text, row.status.text, row.bytesOut.text, row.bytesOut.sort, row.cpu.text, row.peakRss.text, row.duration.text, row.exit.text]).toEqual([
-      's0', 'stopped early', '2.0 KB', 2048, '40 ms', '1.0 MB', '2.00 s', 'SIGPIPE',
+      's0',
+      'stopped early',
+      '2.0 KB',
+      2048,
+      '40 ms',
+      '1.0 MB',
+      '2.00 s',
+      'SIGPIPE',
     ]);
-    // Records in is the writer's records out; unknown values sort last, shown as a dash.
-    expect(v.rows.map((r) => [r.cells.recordsIn.text, r.cells.recordsOut.text])).toEqual([['—', '—'], ['—', '10'], ['10', '3']]);
+    // Records in are counted on the stage's input edge; unknown values sort last, shown as a dash.
+    expect(v.rows.map((r) => [r.cells.recordsIn.text, r.cells.recordsOut.text])).toEqual([
+      ['—', '—'],
+      ['—', '10'],
+      ['10', '3'],
+    ]);
     expect(v.rows[0]?.cells.recordsOut.sort).toBeNull();
     // Ended: rates are averages over the stage's life; edges show totals.
     expect(v.rows[2]?.cells.recordRate.sort).toBe(3);
@@ -119,7 +187,7 @@ describe('run panel view model', () => {
     expect(v.bottleneck).toBeUndefined();
   });
 
-  it('lists the pipeline\'s runs, the shown one marked', () => {
+  it("lists the pipeline's runs, the shown one marked", () => {
     const { model } = feed([start]);
     const older = { ...summaryOf(model), id: 3, startedAt: 0, outcome: 'succeeded' as const, records: 12, durationMs: 1500 };
     const v = panelView({ model, history: [summaryOf(model), older], pinned: true, restored: false });
@@ -158,14 +226,20 @@ describe('graph layout (dagre)', () => {
       expect(b.x + b.width).toBeLessThanOrEqual(placed.width);
       expect(b.width).toBe(n.width);
     }
-    for (let i = 1; i < xs.length; i++) expect(placed.nodes[input.nodes[i]!.id]!.x).toBeGreaterThanOrEqual(placed.nodes[input.nodes[i - 1]!.id]!.x + input.nodes[i - 1]!.width);
+    for (let i = 1; i < xs.length; i++)
+      expect(placed.nodes[input.nodes[i]!.id]!.x).toBeGreaterThanOrEqual(placed.nodes[input.nodes[i - 1]!.id]!.x + input.nodes[i - 1]!.width);
     expect(placed.edges.every((e) => e.points.length >= 2)).toBe(true);
   });
 
   it('lays out a fan-out and fan-in (the shape graphs will take) without crossing boxes', () => {
     const input = {
       nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, width: 120, height: 58 })),
-      edges: [{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }, { from: 'b', to: 'd' }, { from: 'c', to: 'd' }],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'a', to: 'c' },
+        { from: 'b', to: 'd' },
+        { from: 'c', to: 'd' },
+      ],
       key: 'diamond',
     };
     const p = placeGraph(input);

@@ -3,7 +3,28 @@ import type { StageStats } from '../../../engine';
 import { RecordLines, RunModel } from '../../../extension/run-model';
 
 function stats(index: number, extra: Partial<StageStats> = {}): StageStats {
-  return { name: `s${index}`, index, status: 'running', bytesIn: 0, bytesOut: 10, cpuUserMs: 0, cpuSysMs: 0, rssKb: 0, maxRssKb: 0, durationMs: 5, rateOut: 0, busy: 0, waitingRead: 0, waitingWrite: 0, working: 1, bottleneck: false, exact: false, ...extra };
+  return {
+    name: `s${index}`,
+    index,
+    status: 'running',
+    bytesIn: 0,
+    bytesOut: 10,
+    procBytesRead: 0,
+    procBytesWritten: 0,
+    cpuUserMs: 0,
+    cpuSysMs: 0,
+    rssKb: 0,
+    maxRssKb: 0,
+    durationMs: 5,
+    rateOut: 0,
+    busy: 0,
+    waitingRead: 0,
+    waitingWrite: 0,
+    working: 1,
+    bottleneck: false,
+    exact: false,
+    ...extra,
+  };
 }
 
 describe('RecordLines', () => {
@@ -27,18 +48,35 @@ describe('RecordLines', () => {
 describe('RunModel', () => {
   it('follows a run from start to end', () => {
     const m = new RunModel(1, '/p/a.pipeline.yaml', 'a', undefined, 0);
-    expect(m.apply({ type: 'start', at: 0, stages: [{ name: 's0', index: 0 }, { name: 's1', index: 1 }] })).toEqual({ run: true, stages: [] });
+    expect(
+      m.apply({
+        type: 'start',
+        at: 0,
+        stages: [
+          { name: 's0', index: 0 },
+          { name: 's1', index: 1 },
+        ],
+      }),
+    ).toEqual({ run: true, stages: [] });
     expect(m.apply({ type: 'status', stage: 's1', index: 1, status: 'running', pid: 42 })).toEqual({ run: false, stages: [1] });
     for (let i = 0; i < 12; i++) m.apply({ type: 'stderr', stage: 's1', index: 1, line: `line ${i}` });
     expect(m.stages[1]?.stderrTail).toEqual(['line 2', 'line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10', 'line 11']);
-    m.apply({ type: 'stats', elapsedMs: 1000, stages: [stats(0), stats(1, { bottleneck: true })], records: 500, bytes: 5000 });
+    m.apply({
+      type: 'stats',
+      edges: [],
+      progress: { bytes: 0, bytesPerSec: 0 },
+      elapsedMs: 1000,
+      stages: [stats(0), stats(1, { bottleneck: true })],
+      records: 500,
+      bytes: 5000,
+    });
     expect([m.records, m.recordRate, m.bottleneck?.name]).toEqual([500, 500, 's1']);
-    m.apply({ type: 'stats', elapsedMs: 2000, stages: [stats(0), stats(1)], records: 1500, bytes: 15000 });
+    m.apply({ type: 'stats', edges: [], progress: { bytes: 0, bytesPerSec: 0 }, elapsedMs: 2000, stages: [stats(0), stats(1)], records: 1500, bytes: 15000 });
     expect(m.recordRate).toBe(1000);
     m.apply({ type: 'status', stage: 's1', index: 1, status: 'failed', exitCode: 2, message: 'exited with 2' });
     const change = m.apply({
       type: 'end',
-      result: { outcome: 'failed', ok: false, stages: [], records: 1600, bytes: 16000, durationMs: 2100, stoppedReading: false, failedStage: 's1' },
+      result: { outcome: 'failed', ok: false, stages: [], records: 1600, bytes: 16000, durationMs: 2100, stoppedReading: false, edges: [], failedStage: 's1' },
     });
     expect(change).toEqual({ run: true, stages: [0, 1] });
     expect([m.state, m.running, m.records, m.stages[1]?.status, m.stages[1]?.exitCode]).toEqual(['failed', false, 1600, 'failed', 2]);

@@ -1,0 +1,51 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Edit } from './problems';
+import { parse, type Parsed } from './parse';
+
+/**
+ * Formatting: the yaml library writes the document back (comments, anchors, aliases, quoting
+ * styles and blank lines kept; two-space indentation; no line folding), and the result is kept
+ * only where it changed nothing but whitespace and reads back as the same data. The edits are
+ * those whitespace differences (but padding inside `[ ]` and `{ }` is the author's), each one small, so a range format can take the ones inside it.
+ * Undefined when the YAML is broken or the writer would change more than whitespace.
+ */
+export function formatEdits(parsed: Parsed): Edit[] | undefined {
+  if (parsed.problems.some((p) => p.code === 'yaml-syntax' || p.code === 'duplicate-key' || p.code === 'multiple-documents')) return undefined;
+  const { text } = parsed;
+  let written: string;
+  try {
+    written = parsed.doc.toString({ lineWidth: 0, minContentWidth: 0, indent: 2 });
+  } catch {
+    return undefined;
+  }
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (eol !== '\n') written = written.replace(/\n/g, eol);
+  if (text.startsWith('\uFEFF')) written = `\uFEFF${written}`;
+  // Padding inside one-line brackets is left as written: files mix `{ a: 1 }` with `[a, b]`.
+  const edits = whitespaceEdits(text, written)?.filter(
+    (e) => !(/^[ \t]*$/.test(text.slice(e.start, e.end) + e.newText) && (/[[{]/.test(text[e.start - 1] ?? '') || /[\]}]/.test(text[e.end] ?? ''))),
+  );
+  if (edits === undefined) return undefined;
+  const after = parse(written);
+  return after.problems.length === 0 && isDeepStrictEqual(after.data, parsed.data) ? edits : undefined;
+}
+
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+
+/** The whitespace runs that differ between two texts with the same non-whitespace characters; undefined when those differ. */
+export function whitespaceEdits(before: string, after: string): Edit[] | undefined {
+  const edits: Edit[] = [];
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const i0 = i;
+    const j0 = j;
+    while (isSpace(before[i])) i++;
+    while (isSpace(after[j])) j++;
+    if (before.slice(i0, i) !== after.slice(j0, j)) edits.push({ start: i0, end: i, newText: after.slice(j0, j) });
+    if (i >= before.length || j >= after.length) return i >= before.length && j >= after.length ? edits : undefined;
+    if (before[i] !== after[j]) return undefined;
+    i++;
+    j++;
+  }
+}

@@ -1,0 +1,58 @@
+import { check, type CheckOptions, type CheckResult } from './check';
+import type { Edit, Fix, Problem, ProblemCode } from './problems';
+
+/**
+ * The text with the edits applied; undefined when two of them overlap, which LSP forbids (clients
+ * would each apply them differently, so such an edit is never offered).
+ */
+export function applyEdits(text: string, edits: readonly Edit[]): string | undefined {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let at = 0;
+  for (const e of sorted) {
+    if (e.start < at) return undefined;
+    out += text.slice(at, e.start) + e.newText;
+    at = e.end;
+  }
+  return out + text.slice(at);
+}
+
+function counts(problems: readonly Problem[]): Map<ProblemCode, number> {
+  const n = new Map<ProblemCode, number>();
+  for (const p of problems) n.set(p.code, (n.get(p.code) ?? 0) + 1);
+  return n;
+}
+
+/** Problems found while reading the YAML; while one is an error, check() holds the other checks back. */
+const yamlCodes: ReadonlySet<ProblemCode> = new Set(['yaml-syntax', 'duplicate-key', 'multiple-documents']);
+
+/**
+ * True when `after` has no problem that `before` did not: per code, no more problems than
+ * before. Codes, not messages, are compared: a message may name a stage by a name the edit gave it.
+ * With `fixing`, that problem's code must also have one problem fewer (the fix fixes it). When the
+ * YAML was broken before, only YAML problems are compared: mending it uncovers the checks it held back.
+ */
+export function introducesNoProblem(before: readonly Problem[], after: readonly Problem[], fixing?: Problem): boolean {
+  const was = counts(before);
+  const yamlBroken = before.some((p) => yamlCodes.has(p.code) && p.severity === 'error');
+  for (const [code, n] of counts(yamlBroken ? after.filter((p) => yamlCodes.has(p.code)) : after))
+    if (n > (was.get(code) ?? 0) - (code === fixing?.code ? 1 : 0)) return false;
+  return true;
+}
+
+/**
+ * Applies the edits to the checked text and checks the result again with the same options: the
+ * edit is safe when it brings no new problem (and, with `fixing`, removes that one). Every edit a
+ * client is offered (quick fix, rename, "Name this stage", formatting) goes through here first.
+ */
+export function isSafeEdit(before: CheckResult, options: CheckOptions, edits: readonly Edit[], fixing?: Problem): boolean {
+  const text = edits.length === 0 ? undefined : applyEdits(before.parsed.text, edits);
+  if (text === undefined) return false;
+  const after = check(text, options);
+  return introducesNoProblem(before.problems, after.problems, fixing);
+}
+
+/** The problem's fixes that pass {@link isSafeEdit}. */
+export function safeFixes(before: CheckResult, options: CheckOptions, problem: Problem): Fix[] {
+  return (problem.fixes ?? []).filter((f) => isSafeEdit(before, options, f.edits, problem));
+}

@@ -1,0 +1,112 @@
+import { CST, isAlias, Parser, visit, type Document } from 'yaml';
+import { problem, type Problem } from './problems';
+import type { Span } from './span';
+import { yamlScalar } from './yaml-text';
+
+/**
+ * Better places and words for what the yaml parser reports at the wrong spot or in its own
+ * terms: a quote or bracket that is never closed (the parser notices at the end of the file), an
+ * unquoted `: ` in a shell command (it reads as a nested key), and an alias without an anchor
+ * (reported by no one: building the data throws).
+ */
+
+interface Opening {
+  at: number;
+  what: string;
+  closer: string;
+}
+
+/** Every quote and flow bracket that is never closed, in source order, from the concrete syntax tree. */
+function unclosedOpenings(text: string): Opening[] {
+  const found: Opening[] = [];
+  const consider = (token: CST.Token | undefined) => {
+    if (!token || !('offset' in token)) return;
+    if (token.type === 'flow-collection') {
+      const opener = token.start.source;
+      const closer = opener === '[' ? ']' : '}';
+      if (!token.end.some((e) => e.source === closer)) found.push({ at: token.offset, what: `\`${opener}\``, closer: `\`${closer}\`` });
+    } else if (token.type === 'double-quoted-scalar' || token.type === 'single-quoted-scalar') {
+      const q = token.type === 'double-quoted-scalar' ? '"' : "'";
+      const s = token.source;
+      const closed = s.length >= 2 && s.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(s));
+      if (!closed) found.push({ at: token.offset, what: `quote \`${q}\``, closer: `the closing \`${q}\`` });
+    }
+  };
+  try {
+    for (const token of new Parser().parse(text)) {
+      CST.visit(token as CST.Document, (item) => {
+        consider(item.key ?? undefined);
+        consider(item.value);
+      });
+    }
+  } catch {
+    return []; // too deep to walk: keep the parser's own report
+  }
+  return found.sort((a, b) => a.at - b.at);
+}
+
+const commandLine = /^([ \t]*(?:-[ \t]+)?)(run|command)([ \t]*:[ \t]+)(.*)$/;
+
+/** `run: jq -c '{id: .id}'`: a plain command holding `: `; the fix quotes the whole value. */
+function colonInCommand(text: string, at: number): Problem | undefined {
+  const lineStart = Math.max(text.lastIndexOf('\n', at - 1), -1) + 1;
+  const eol = text.slice(lineStart).search(/\r?\n|\r|$/);
+  const line = text.slice(lineStart, lineStart + eol);
+  const m = commandLine.exec(line);
+  if (!m) return undefined;
+  const raw = m[4]!.replace(/[ \t]+#.*$/, '').trimEnd();
+  if (raw === '' || /^["'|>[{&*!]/.test(raw) || !/:[ \t]/.test(raw)) return undefined;
+  const start = lineStart + m[1]!.length + m[2]!.length + m[3]!.length;
+  const span: Span = { start, end: start + raw.length };
+  const quoted = yamlScalar(raw);
+  return problem(
+    'yaml-syntax',
+    span,
+    `\`${m[2]}:\` holds \`: \` in an unquoted value, which YAML reads as a nested key. Quote the whole command: \`${m[2]}: ${quoted}\`.`,
+    [{ title: 'Quote the command', edits: [{ ...span, newText: quoted }] }],
+  );
+}
+
+/**
+ * Clearer problems for the parser errors of one text: `hint(code, pos)` gives one, or undefined to
+ * keep the parser's. The syntax tree is walked once, on the first error that needs it, however many
+ * errors one unclosed bracket causes.
+ */
+export function syntaxHints(text: string): (code: string, pos: [number, number]) => Problem | undefined {
+  let openings: Opening[] | undefined;
+  return (code, pos) => {
+    if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') return colonInCommand(text, pos[0]);
+    if (code !== 'MISSING_CHAR' && code !== 'BAD_INDENT' && code !== 'UNEXPECTED_TOKEN') return undefined;
+    openings ??= unclosedOpenings(text);
+    // The innermost opening before the error: the last one that starts before it.
+    const open = openings.findLast((o) => o.at < pos[0]);
+    if (!open) return undefined;
+    return problem('yaml-syntax', { start: open.at, end: open.at + 1 }, `This ${open.what} is never closed: add ${open.closer} where the value ends.`);
+  };
+}
+
+/** The first alias that names no anchor before it. */
+export function unresolvedAlias(doc: Document): Problem | undefined {
+  const anchors = new Set<string>();
+  let found: Problem | undefined;
+  try {
+    visit(doc, {
+      Node: (_key, node) => {
+        if (isAlias(node)) {
+          if (!anchors.has(node.source) && node.range) {
+            found = problem(
+              'yaml-syntax',
+              { start: node.range[0], end: node.range[1] },
+              `\`*${node.source}\` names no anchor before it: define \`&${node.source}\` on an earlier value, or fix the name.`,
+            );
+            return visit.BREAK;
+          }
+        } else if (node.anchor) anchors.add(node.anchor);
+        return undefined;
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  return found;
+}

@@ -1,0 +1,153 @@
+// Every stat against an oracle: records and bytes on every edge against `wc -l` / `wc -c` of the
+// same commands run by bash, peak memory against GNU time, the source file's progress against
+// its size. Real processes; both counters (the built C one and the perl one).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseControlLine } from '../../../engine/plumbing';
+import { sourceFileOf } from '../../../engine/progress';
+import { planStages } from '../../../engine/preflight';
+import { bash, fixtures, pipelineOf, run, statusesOf } from './helpers';
+
+const yamlOf = (stages: string[]) => `stages:\n${stages.map((s) => `  - run: ${JSON.stringify(s)}\n`).join('')}`;
+/** Records as the engine counts them: lines, and a last line without newline. */
+const recordsOf = (b: Buffer) => b.toString('latin1').split('\n').length - (b.length === 0 || b[b.length - 1] === 10 ? 1 : 0);
+
+/** Peak RSS (KB) of a command as GNU time reports it. */
+function gnuTimeKb(...argv: string[]): number {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  return Number(r.stderr.trim().split('\n').pop());
+}
+
+const chain = ['seq 1 200000', "awk 'NR % 3'", 'sed -e s/1/xy/', "grep -v '^9'", 'cat'];
+
+describe.each(['native', 'perl'] as const)('edge counts (%s counter)', (counter) => {
+  const env = { ...process.env, ...(counter === 'perl' ? { PIPEWRIGHT_EDGE_COUNTER: 'perl' } : {}) };
+
+  it('records and bytes in and out of every stage match wc -l and wc -c of the same commands', async () => {
+    // The native case runs the built C counter (npm run build compiles it where cc exists; the set-up installs gcc).
+    expect(counter === 'perl' || fs.existsSync(path.resolve(__dirname, '../../../dist/edge-count'))).toBe(true);
+    const d = await run(yamlOf(chain), { env });
+    expect(d.result.outcome).toBe('succeeded');
+    // The oracle: bash's output of every prefix of the chain, counted.
+    const prefix = chain.map((_, i) => bash(chain.slice(0, i + 1).join(' | ')));
+    const counted = (b: Buffer | undefined) => (b === undefined ? [undefined, undefined] : [recordsOf(b), b.length]);
+    expect(d.result.stages.map((s) => [s.stats.recordsIn, s.stats.bytesIn, s.stats.recordsOut, s.stats.bytesOut])).toEqual(
+      prefix.map((out, i) => [...counted(i > 0 ? prefix[i - 1] : undefined), ...counted(out)]),
+    );
+    expect(d.result.stages.every((s) => s.stats.recordsPerSec !== undefined && s.stats.recordsPerSec >= 0)).toBe(true);
+    expect(d.result.edges.map((e) => [e.from, e.to, e.countedBy, e.ended])).toEqual([
+      [0, 1, 'counter', true],
+      [1, 2, 'counter', true],
+      [2, 3, 'counter', true],
+      [3, 4, 'counter', true],
+      [4, 'output', 'engine', true],
+    ]);
+    // The headline is the first edge.
+    expect(d.result.progress).toMatchObject({ records: 200000, bytes: d.result.stages[0]!.stats.bytesOut });
+  });
+
+  it('counts a last line without newline, and a stage that writes only to stderr writes 0 bytes out', async () => {
+    const d = await run(yamlOf(["printf 'a\\nb\\nlast'", 'cat', 'cat']), { env });
+    const [printf, cat] = d.result.stages.map((s) => s.stats);
+    expect([printf!.recordsOut, printf!.bytesOut, cat!.recordsIn, cat!.recordsOut, cat!.bytesOut]).toEqual([3, 8, 3, 3, 8]);
+    const quiet = await run(yamlOf(['echo oops >&2', 'cat']), { env });
+    const noisy = quiet.result.stages[0]!.stats;
+    expect([noisy.recordsOut, noisy.bytesOut, quiet.result.stages[1]!.stats.recordsIn]).toEqual([0, 0, 0]);
+    // Its process wrote the message (to stderr): that is the process total, not output.
+    expect(noisy.procBytesWritten).toBe('oops\n'.length);
+  });
+
+  it('stops early through the counters as a shell would', async () => {
+    const d = await run(yamlOf(['yes', 'cat', 'cat', 'head -n 10']), { env });
+    expect(statusesOf(d)).toEqual({ yes: 'stopped-early', cat: 'stopped-early', 'cat-2': 'stopped-early', head: 'succeeded' });
+    expect(d.output.toString()).toBe('y\n'.repeat(10));
+    const head = d.result.stages[3]!.stats;
+    // What reached head's pipe is at least what it printed; its output is exact.
+    expect(head.recordsIn).toBeGreaterThanOrEqual(10);
+    expect([head.recordsOut, head.bytesOut]).toEqual([10, 20]);
+  });
+});
+
+describe('edge counts: the rest', () => {
+  it('with counts off, edges inside a segment are bare pipes; the output is still counted', async () => {
+    const d = await run(yamlOf(['seq 1 1000', 'cat']), { counts: false });
+    const [seq, cat] = d.result.stages.map((s) => s.stats);
+    expect([seq!.recordsOut, seq!.bytesOut, cat!.recordsIn]).toEqual([undefined, undefined, undefined]);
+    expect([cat!.recordsOut, cat!.bytesOut]).toEqual([1000, bash('seq 1 1000').length]);
+    expect(d.result.edges[0]!.countedBy).toBeUndefined();
+    // The headline falls back to what the first process wrote.
+    expect(d.result.progress).toMatchObject({ bytes: bash('seq 1 1000').length });
+    expect(d.result.progress?.records).toBeUndefined();
+  });
+
+  it('edges around workers and taps are counted by the engine', async () => {
+    const d = await run(`stages:\n  - run: seq 1 5000\n    tap: true\n  - run: cat\n    workers: 2\n  - run: wc -l\n`);
+    const [seq, work, wc] = d.result.stages.map((s) => s.stats);
+    expect([seq!.recordsOut, work!.recordsIn, work!.recordsOut, wc!.recordsIn, wc!.recordsOut]).toEqual([5000, 5000, 5000, 5000, 1]);
+    expect(d.result.edges.map((e) => e.countedBy)).toEqual(['engine', 'engine', 'engine']);
+  });
+
+  it("peak RSS is the kernel's for the reaped stage: within 10 % of GNU time", async () => {
+    const grow = `perl -e '$x = "a" x 40_000_000; print length($x), "\\n"'`;
+    const d = await run(yamlOf([grow, 'cat']));
+    const engine = d.result.stages[0]!.stats.maxRssKb;
+    const oracle = gnuTimeKb('/bin/sh', '-c', `${grow} >/dev/null`);
+    expect(oracle).toBeGreaterThan(40_000);
+    expect(Math.abs(engine - oracle) / oracle).toBeLessThan(0.1);
+    // A short stage too (sampling missed those): never below the program's own peak. The kernel's
+    // figure for the stage's process includes the bash it starts as (docs/stats.md), as GNU time's does.
+    const short = await run(yamlOf(['echo hi', 'cat']));
+    const cat = short.result.stages[1]!.stats.maxRssKb;
+    expect(cat).toBeGreaterThanOrEqual(gnuTimeKb('cat', '/dev/null') * 0.9);
+    const launched = gnuTimeKb('/bin/bash', '--noprofile', '--norc', '-c', 'exec cat /dev/null');
+    expect(Math.abs(cat - launched) / launched).toBeLessThan(0.1);
+  });
+
+  it('a first stage reading a file of known size reports its progress to 100 %', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-progress-'));
+    try {
+      const file = path.join(dir, 'data.txt');
+      fs.writeFileSync(file, 'x'.repeat(99) + '\n'.repeat(1) + 'line\n'.repeat(20000));
+      const size = fs.statSync(file).size;
+      const d = await run(yamlOf([`cat ${file}`, 'wc -l']), { statsIntervalMs: 20 });
+      expect(d.result.progress?.source).toMatchObject({ file, size, position: size, percent: 100 });
+      expect(d.result.progress?.bytes).toBe(size);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds the source file from the plan alone: read, cat FILE, < FILE', () => {
+    const data = path.join(fixtures, 'source.txt');
+    fs.writeFileSync(data, 'a\nb\n');
+    try {
+      const first = (stage: string) => {
+        const planned = planStages(pipelineOf(`stages:\n  - ${stage}\n`), { fileDir: fixtures, env: process.env });
+        if ('error' in planned) throw new Error(planned.error.message);
+        return sourceFileOf(planned.stages[0]!)?.file;
+      };
+      expect(first('run: cat source.txt')).toBe(data);
+      expect(first('run: jq -c . < source.txt')).toBe(data);
+      expect(first('command: [cat, source.txt]')).toBe(data);
+      expect(first('use: read\n    with: { path: source.txt }')).toBe(data);
+      // Not a plain read of one file: no percentage.
+      expect(first('run: cat source.txt source.txt')).toBeUndefined();
+      expect(first('run: cat $F')).toBeUndefined();
+      expect(first('run: head -n 1 source.txt')).toBeUndefined();
+      expect(first('run: cat source.txt | sort')).toBeUndefined();
+      expect(first('run: cat missing.txt')).toBeUndefined();
+    } finally {
+      fs.rmSync(data, { force: true });
+    }
+  });
+
+  it("parses the counters' and the wrappers' control lines", () => {
+    expect(parseControlLine('edge 2 10 300')).toEqual({ kind: 'edge', index: 2, records: 10, bytes: 300, end: false });
+    expect(parseControlLine('edge 2 10 300 end')).toEqual({ kind: 'edge', index: 2, records: 10, bytes: 300, end: true });
+    expect(parseControlLine('edge 2 x 300')).toBeUndefined();
+    expect(parseControlLine('done 0 0 1 2 3 4 1795309507.5 exit 1640')).toMatchObject({ kind: 'done', signaled: false, maxRssKb: 1640, at: 1795309507500 });
+  });
+});
