@@ -107,12 +107,13 @@ export function wireUnits(ctx: WiringContext): Wired {
       {
         input,
         ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}),
-        ...(ctx.counter && stages.length > 1 ? { counter: ctx.counter } : {}),
+        // Written straight into ssh, the last stage's output edge is counted in the segment too.
+        ...(ctx.counter && (stages.length > 1 || output) ? { counter: output ? { ...ctx.counter, __PW_COUNT_OUT: '1' } : ctx.counter } : {}),
         ...(output ? { output } : {}),
       },
     );
     segments.push(seg);
-    for (const st of stages.slice(0, -1)) ctx.edges[st.index]!.countedBy = ctx.counter ? 'counter' : undefined;
+    for (const st of output ? stages : stages.slice(0, -1)) ctx.edges[st.index]!.countedBy = ctx.counter ? 'counter' : undefined;
     for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
     seg.input?.on('error', () => ctx.edgeGone(k - 1));
     const target = input && seg.input ? new StreamTarget(seg.input) : undefined;
