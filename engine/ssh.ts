@@ -44,6 +44,28 @@ function hasAesInstructions(): boolean {
 }
 let aes: boolean | undefined;
 
+/** Folders of runs whose process was killed (SIGKILL leaves its folder behind): their pid is gone. */
+function removeStaleDirs(): void {
+  try {
+    for (const name of fs.readdirSync(os.tmpdir())) {
+      const pid = /^pipewright-ssh-(\d+)-/.exec(name)?.[1];
+      if (pid === undefined || isAlive(Number(pid))) continue;
+      fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    }
+  } catch {
+    // not ours to clean, or gone meanwhile
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * One run's ssh connections. Each segment on a host has a session of its own; a master
  * connection per host (ControlMaster, its socket in a private folder, mode 0700) carries the
@@ -58,7 +80,10 @@ export class SshSessions {
   private readonly masters = new Map<string, ChildProcess>();
 
   private controlDir(): string {
-    this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-ssh-'));
+    if (this.dir === undefined) {
+      removeStaleDirs();
+      this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `pipewright-ssh-${process.pid}-`));
+    }
     return this.dir;
   }
 
@@ -102,19 +127,10 @@ export class SshSessions {
     this.masters.get(host.name)?.kill('SIGTERM');
   }
 
-  /** The run has ended: the masters exit, then the folder goes. */
+  /** The run has ended: the masters exit (each removes its socket; the folder goes now, so a process about to exit leaves none). */
   close(): void {
-    const dir = this.dir;
+    for (const c of this.masters.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    if (this.dir !== undefined) fs.rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
-    const live = [...this.masters.values()].filter((c) => c.exitCode === null && c.signalCode === null);
-    let left = live.length;
-    const gone = () => {
-      if (--left <= 0 && dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
-    };
-    for (const c of live) {
-      c.on('exit', gone);
-      c.kill('SIGTERM');
-    }
-    if (live.length === 0) gone();
   }
 }
