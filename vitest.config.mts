@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Scripts are imported as text, as esbuild.mjs bundles them (engine/segment.sh, engine/wrapper.pl).
-  plugins: [{ name: 'scripts-as-text', transform: (code: string, id: string) => (/\.(sh|pl)$/.test(id) ? `export default ${JSON.stringify(code)};` : undefined) }],
+  plugins: [
+    { name: 'scripts-as-text', transform: (code: string, id: string) => (/\.(sh|pl)$/.test(id) ? `export default ${JSON.stringify(code)};` : undefined) },
+  ],
   test: {
     include: ['test/**/*.test.ts'],
     // test/e2e runs inside a real VS Code (npm run test:e2e), not in vitest.

@@ -24,7 +24,9 @@ stages:
   - name: numbers
     run: seq 1 ${records}
   - name: as-records
-    command: [awk, '{ printf "{\\"id\\":%d,\\"name\\":\\"item %d\\",\\"price\\":%d.25,\\"dims\\":{\\"w\\":%d,\\"h\\":%d}}\\n", $1, $1, $1 % 500, $1 % 7, $1 % 11 }']
+    command:
+      - awk
+      - '{ printf "{\\"id\\":%d,\\"name\\":\\"item %d\\",\\"price\\":%d.25,\\"dims\\":{\\"w\\":%d,\\"h\\":%d}}\\n", $1, $1, $1 % 500, $1 % 7, $1 % 11 }'
 `,
 );
 
@@ -76,16 +78,16 @@ async function main(): Promise<void> {
     ),
   );
   rows.push(
-    await phase(
-      'save all as CSV (two streamed passes)',
-      async () =>
-        `${(await saveAll(spill.file, path.join(dir, 'all.csv'))).records.toLocaleString('en')} records, ${formatBytes(fs.statSync(path.join(dir, 'all.csv')).size)}`,
-    ),
+    await phase('save all as CSV (two streamed passes)', async () => {
+      const { records } = await saveAll(spill.file, path.join(dir, 'all.csv'));
+      return `${records.toLocaleString('en')} records, ${formatBytes(fs.statSync(path.join(dir, 'all.csv')).size)}`;
+    }),
   );
   clearInterval(timer);
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}.\n`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ` +
+      `Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}.\n`,
   );
   console.log('| phase | peak RSS | peak heap used | time | |\n|---|---|---|---|---|');
   console.log(rows.join('\n'));

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < runs; i++) {
     const [name, yaml, action] = cases[i % cases.length]!;
     fs.writeFileSync(path.join(dir, 'out.ndjson'), old);
-    const options: RunOptions = { fileDir: dir, file: 'soak.pipeline.yaml', env, statsIntervalMs: 50, ...(action === 'limit' ? { limit: 1 + (i % 50) } : {}) };
+    const options: RunOptions = { fileDir: dir, file: 'soak.pipeline.yaml', env, statsIntervalMs: 50, limit: action === 'limit' ? 1 + (i % 50) : undefined };
     const handle = startRun(pipelineOf(yaml), options);
     const cancelAfter = Math.floor(Math.random() * 12);
     let seen = 0;
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
 
   const date = new Date().toISOString().slice(0, 10);
   console.log(`pipewright soak — ${date}, ${os.cpus().length} cores, Node ${process.version}: ${runs} runs in ${seconds.toFixed(1)} s`);
-  for (const [k, n] of Object.entries(outcomes).sort()) console.log(`  ${k.padEnd(40)} ${n}`);
+  for (const [k, n] of Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${k.padEnd(40)} ${n}`);
   console.log(`leaked processes: ${left.length}${left.length ? `\n  ${left.join('\n  ')}` : ''}`);
   console.log(`temporary files left: ${temporary.length}; existing files damaged: ${damaged}`);
   console.log(`RSS of this process: ${rss.start} at start, ${rss.after100} after 100 runs, ${rss.end} after ${runs}`);

@@ -21,13 +21,13 @@ import { writeTraceFile } from './trace-file';
 import { liveHeadline, liveLine, peekLines, statsJson, summary } from './run-output';
 
 export interface RunCommandOptions {
-  to?: string;
-  limit?: number;
+  to?: string | undefined;
+  limit?: number | undefined;
   /** Stages whose output edge to tap: their record count and samples are printed at the end. */
-  peek?: string[];
-  statsJson?: string;
+  peek?: string[] | undefined;
+  statsJson?: string | undefined;
   /** Write the run as a Chrome trace event file (docs/stats.md). */
-  trace?: string;
+  trace?: string | undefined;
   quiet: boolean;
   statsIntervalMs?: number;
   /** Count records on every edge (default true; `--no-counts` turns it off). */
@@ -134,19 +134,19 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
       handle = startRun(checked.result.pipeline, {
         file,
         fileDir: path.dirname(path.resolve(file)),
-        ...(options.to !== undefined ? { to: options.to } : {}),
-        ...(options.limit !== undefined ? { limit: options.limit } : {}),
-        ...(options.peek !== undefined ? { tap: options.peek } : {}),
+        to: options.to,
+        limit: options.limit,
+        tap: options.peek,
         signal: controller.signal,
         statsIntervalMs: options.statsIntervalMs ?? 250,
         ...(options.counts === false ? { counts: false } : {}),
         // `producer | pipewright run f` feeds the first stage; a terminal does not (it would wait on the keyboard).
-        ...(tty.isatty(0) ? {} : { stdinFd: 0 }),
+        stdinFd: tty.isatty(0) ? undefined : 0,
       });
     }
     const name = checked.ok && checked.result.ok ? checked.result.pipeline.name : file;
     const code = await report(file, name, handle, problems, options, io);
-    return signalled !== undefined ? ((128 + signalled) as ExitCode) : code;
+    return signalled !== undefined ? 128 + signalled : code;
   } finally {
     for (const s of cancellingSignals) process.off(s, onSignal);
   }

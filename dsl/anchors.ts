@@ -10,7 +10,7 @@ export interface AnchorSite {
 
 export interface AliasSite extends AnchorSite {
   /** Index in `anchors` of the anchor it names (the last one of that name before it), if any. */
-  anchor?: number;
+  anchor?: number | undefined;
 }
 
 export interface Anchors {
@@ -48,7 +48,7 @@ export function anchorsOf(parsed: Parsed): Anchors {
         props(item.sep);
         take(item.key);
         take(item.value);
-        for (const node of [item.key, item.value]) if (node && 'props' in node) props(node.props as CST.Token[]);
+        for (const node of [item.key, item.value]) if (node && 'props' in node) props(node.props);
       });
     }
   } catch {
@@ -62,8 +62,7 @@ export function anchorsOf(parsed: Parsed): Anchors {
       latest.set(site.name, result.anchors.length);
       result.anchors.push({ name: site.name, span: site.span });
     } else {
-      const anchor = latest.get(site.name);
-      result.aliases.push({ name: site.name, span: site.span, ...(anchor !== undefined ? { anchor } : {}) });
+      result.aliases.push({ name: site.name, span: site.span, anchor: latest.get(site.name) });
     }
   }
   cache.set(parsed, result);

@@ -38,7 +38,7 @@ function actionOf(s: Json): StageAction | undefined {
   const present = ['run', 'command', 'use'].filter((k) => s[k] !== undefined);
   if (present.length !== 1) return undefined;
   if (typeof s.run === 'string' && s.run.length > 0) return { kind: 'run', script: s.run };
-  if (Array.isArray(s.command) && s.command.length > 0 && s.command.every((a) => typeof a === 'string')) return { kind: 'command', argv: s.command as string[] };
+  if (Array.isArray(s.command) && s.command.length > 0 && s.command.every((a) => typeof a === 'string')) return { kind: 'command', argv: s.command };
   if (typeof s.use === 'string' && isBuiltin(s.use)) return { kind: 'use', builtin: s.use, options: isObject(s.with) ? s.with : {} };
   return undefined;
 }
@@ -46,7 +46,10 @@ function actionOf(s: Json): StageAction | undefined {
 /** The program a stage runs, for a default name: `grep -v x` -> grep, `/usr/bin/jq` -> jq. */
 export function programName(s: Json): string | undefined {
   const first = Array.isArray(s.command) ? str(s.command[0]) : str(s.run)?.trim().split(/\s+/)[0];
-  const base = first?.split('/').pop()?.replace(/[^A-Za-z0-9_.-]/g, '');
+  const base = first
+    ?.split('/')
+    .pop()
+    ?.replace(/[^A-Za-z0-9_.-]/g, '');
   return base && /^[A-Za-z_]/.test(base) ? base : undefined;
 }
 

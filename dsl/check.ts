@@ -10,7 +10,7 @@ import type { Span } from './span';
 
 export interface CheckOptions {
   /** Absolute path of the pipeline file: names the pipeline and anchors relative paths. */
-  file?: string;
+  file?: string | undefined;
   host: DslHost;
 }
 
@@ -40,7 +40,15 @@ export function check(text: string, options: CheckOptions): CheckResult {
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   if (!yamlBroken) {
-    const ctx = { parsed, text, doc: parsed.doc, data: parsed.data, pipeline, host: memoHost(options.host), ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}) };
+    const ctx = {
+      parsed,
+      text,
+      doc: parsed.doc,
+      data: parsed.data,
+      pipeline,
+      host: memoHost(options.host),
+      fileDir: options.file === undefined ? undefined : parentDir(options.file),
+    };
     // An empty document is only an empty pipeline, not also a type error.
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
     if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);

@@ -63,7 +63,7 @@ export function defineVariableFix(parsed: Parsed, pipeline: Pipeline, name: stri
     return { title, edits: [{ start, end: start, newText: `${indent}env:${eol}${indent}  ${entry}${eol}` }] };
   }
 
-  const keySpan = nodeSpan(envPair.key as Node);
+  const keySpan = nodeSpan(envPair.key);
   const value = envPair.value;
   if (!keySpan) return undefined;
   if (value === null || (isScalar(value) && (value.value === null || value.value === ''))) {

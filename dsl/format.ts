@@ -22,7 +22,9 @@ export function formatEdits(parsed: Parsed): Edit[] | undefined {
   if (eol !== '\n') written = written.replace(/\n/g, eol);
   if (text.startsWith('\uFEFF')) written = `\uFEFF${written}`;
   // Padding inside one-line brackets is left as written: files mix `{ a: 1 }` with `[a, b]`.
-  const edits = whitespaceEdits(text, written)?.filter((e) => !(/^[ \t]*$/.test(text.slice(e.start, e.end) + e.newText) && (/[[{]/.test(text[e.start - 1] ?? '') || /[\]}]/.test(text[e.end] ?? ''))));
+  const edits = whitespaceEdits(text, written)?.filter(
+    (e) => !(/^[ \t]*$/.test(text.slice(e.start, e.end) + e.newText) && (/[[{]/.test(text[e.start - 1] ?? '') || /[\]}]/.test(text[e.end] ?? ''))),
+  );
   if (edits === undefined) return undefined;
   const after = parse(written);
   return after.problems.length === 0 && isDeepStrictEqual(after.data, parsed.data) ? edits : undefined;

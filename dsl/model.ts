@@ -10,9 +10,7 @@ export type PipelineKey = (typeof pipelineKeys)[number];
 
 /** What a stage runs. Exactly one per valid stage. */
 export type StageAction =
-  | { kind: 'run'; script: string }
-  | { kind: 'command'; argv: string[] }
-  | { kind: 'use'; builtin: BuiltinName; options: Record<string, unknown> };
+  { kind: 'run'; script: string } | { kind: 'command'; argv: string[] } | { kind: 'use'; builtin: BuiltinName; options: Record<string, unknown> };
 
 export interface Stage {
   /** Position in `stages`, from 0. */

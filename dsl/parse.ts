@@ -39,7 +39,14 @@ export function parse(text: string): Parsed {
   const parsed: Parsed = { text, doc: new Document(null), data: undefined, lineCounter, problems: [] };
   let docs: Document[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' }) as Document[];
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      keepSourceTokens: true,
+      merge: true,
+      prettyErrors: false,
+      uniqueKeys: true,
+      logLevel: 'error',
+    }) as Document[];
   } catch (e) {
     parsed.problems.push(problem('yaml-syntax', { start: 0, end: 0 }, `The YAML parser gave up: ${(e as Error).message}.`));
     return parsed;
@@ -62,7 +69,11 @@ export function parse(text: string): Parsed {
   for (const extra of docs.slice(1)) {
     const [start, end] = extra.range ?? [0, 0];
     parsed.problems.push(
-      problem('multiple-documents', { start, end: Math.max(start, end) }, 'A pipeline file holds one YAML document; move this one to a file of its own or remove the `---` above it.'),
+      problem(
+        'multiple-documents',
+        { start, end: Math.max(start, end) },
+        'A pipeline file holds one YAML document; move this one to a file of its own or remove the `---` above it.',
+      ),
     );
   }
   try {

@@ -8,7 +8,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** The pipeline's working directory: its `cwd` relative to the pipeline file's folder. */
 export function pipelineDir(pipeline: Pipeline, processEnv: Env, fileDir: string): string {
   const env = pipelineEnv(pipeline, processEnv);
-  return path.resolve(fileDir, interpolate(pipeline.cwd ?? '.', (n) => env[n]));
+  return path.resolve(
+    fileDir,
+    interpolate(pipeline.cwd ?? '.', (n) => env[n]),
+  );
 }
 
 /** The process environment with the pipeline's `env` over it, merged once per pipeline and environment. */

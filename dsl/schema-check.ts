@@ -43,7 +43,7 @@ function stagePrefix(ctx: Context, path: Path): string {
 }
 
 function builtinAt(ctx: Context, path: Path): BuiltinName | undefined {
-  const stages = isObject(ctx.data) && Array.isArray(ctx.data.stages) ? ctx.data.stages : [];
+  const stages: unknown[] = isObject(ctx.data) && Array.isArray(ctx.data.stages) ? ctx.data.stages : [];
   const stage = typeof path[1] === 'number' ? stages[path[1]] : undefined;
   return isObject(stage) && typeof stage.use === 'string' && isBuiltin(stage.use) ? stage.use : undefined;
 }
@@ -92,18 +92,32 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       if (inWith) {
         const known = Object.keys((builtin && builtinSchema(builtin).properties) ?? {});
         const near = closest(extra, known);
-        return make('bad-option', span, `unknown option \`${extra}\` for built-in \`${builtin}\`; it takes ${known.map((k) => `\`${k}\``).join(', ')}.${didYouMean(near)}`, replaceFixes(extraAt, span, near.filter(free)));
+        return make(
+          'bad-option',
+          span,
+          `unknown option \`${extra}\` for built-in \`${builtin}\`; it takes ${known.map((k) => `\`${k}\``).join(', ')}.${didYouMean(near)}`,
+          replaceFixes(extraAt, span, near.filter(free)),
+        );
       }
       const known: readonly string[] = path.length === 0 ? pipelineKeys : stageKeys;
       const near = closest(extra, known);
       const where = path.length === 0 ? 'a pipeline' : 'a stage';
-      return make('unknown-key', span, `unknown key \`${extra}\` in ${where}.${didYouMean(near) || ` Known keys: ${known.join(', ')}.`}`, replaceFixes(extraAt, span, near.filter(free)));
+      return make(
+        'unknown-key',
+        span,
+        `unknown key \`${extra}\` in ${where}.${didYouMean(near) || ` Known keys: ${known.join(', ')}.`}`,
+        replaceFixes(extraAt, span, near.filter(free)),
+      );
     }
     case 'required': {
       const missing = String(e.params.missingProperty);
       if (missing === 'with' && builtin) {
         const needed = builtinSchema(builtin).required ?? [];
-        return make('bad-option', locate(ctx.doc, [...path, 'use']).value, `built-in \`${builtin}\` needs \`with:\` options: ${needed.map((k) => `\`${k}\``).join(', ')}.`);
+        return make(
+          'bad-option',
+          locate(ctx.doc, [...path, 'use']).value,
+          `built-in \`${builtin}\` needs \`with:\` options: ${needed.map((k) => `\`${k}\``).join(', ')}.`,
+        );
       }
       const span = at.key ?? at.value;
       if (inWith) return make('bad-option', span, `built-in \`${builtin}\` needs the option \`${missing}\`.`);
@@ -114,7 +128,8 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       if (inWith && options.length > 0) {
         return make('bad-option', at.key ?? at.value, `built-in \`${builtin}\` needs exactly one of ${options.map((k) => `\`${k}\``).join(', ')}.`);
       }
-      if (key === 'timeout') return make('invalid-value', at.value, '`timeout` must be a positive number of seconds or a duration such as `500ms`, `30s`, `5m`, `1h`.');
+      if (key === 'timeout')
+        return make('invalid-value', at.value, '`timeout` must be a positive number of seconds or a duration such as `500ms`, `30s`, `5m`, `1h`.');
       return make('invalid-value', at.value, `\`${key}\` ${e.message ?? 'is not valid'}.`);
     }
     case 'enum': {
@@ -122,10 +137,20 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       const value = JSON.stringify(at.exact ? valueAt(ctx.data, path) : undefined);
       if (path.length === 3 && key === 'use') {
         const near = closest(String(valueAt(ctx.data, path)), builtinNames);
-        return make('unknown-builtin', at.value, `unknown built-in ${value}; built-ins are ${builtinNames.join(', ')}.${didYouMean(near)}`, replaceFixes(at, at.value, near));
+        return make(
+          'unknown-builtin',
+          at.value,
+          `unknown built-in ${value}; built-ins are ${builtinNames.join(', ')}.${didYouMean(near)}`,
+          replaceFixes(at, at.value, near),
+        );
       }
       const near = closest(String(valueAt(ctx.data, path)), allowed);
-      return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}, not ${value}.${didYouMean(near)}`, replaceFixes(at, at.value, near));
+      return make(
+        inWith ? 'bad-option' : 'invalid-value',
+        at.value,
+        `\`${key}\` must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}, not ${value}.${didYouMean(near)}`,
+        replaceFixes(at, at.value, near),
+      );
     }
     case 'minimum':
     case 'maximum':
@@ -145,7 +170,11 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
         return make('invalid-value', span, `\`${e.propertyName}\` is not a valid variable name: use letters, digits and \`_\`, not starting with a digit.`);
       }
       if (path.length === 3 && key === 'name') {
-        return make('invalid-stage-name', at.value, `stage name ${JSON.stringify(valueAt(ctx.data, path))} is not valid: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
+        return make(
+          'invalid-stage-name',
+          at.value,
+          `stage name ${JSON.stringify(valueAt(ctx.data, path))} is not valid: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`,
+        );
       }
       return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` does not have the expected form.`);
     }

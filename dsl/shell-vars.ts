@@ -48,7 +48,7 @@ export function shellReferences(script: string): VariableReference[] {
       for (const docSpec of pendingDocs.splice(0)) {
         const bodyStart = i;
         let end = script.length;
-        for (let line = i; line < script.length; ) {
+        for (let line = i; line < script.length;) {
           const eol = script.indexOf('\n', line);
           const lineEnd = eol < 0 ? script.length : eol;
           if (script.slice(line, lineEnd).replace(/^\t+/, '') === docSpec.delimiter) {

@@ -35,7 +35,8 @@ const yamlCodes: ReadonlySet<ProblemCode> = new Set(['yaml-syntax', 'duplicate-k
 export function introducesNoProblem(before: readonly Problem[], after: readonly Problem[], fixing?: Problem): boolean {
   const was = counts(before);
   const yamlBroken = before.some((p) => yamlCodes.has(p.code) && p.severity === 'error');
-  for (const [code, n] of counts(yamlBroken ? after.filter((p) => yamlCodes.has(p.code)) : after)) if (n > (was.get(code) ?? 0) - (code === fixing?.code ? 1 : 0)) return false;
+  for (const [code, n] of counts(yamlBroken ? after.filter((p) => yamlCodes.has(p.code)) : after))
+    if (n > (was.get(code) ?? 0) - (code === fixing?.code ? 1 : 0)) return false;
   return true;
 }
 

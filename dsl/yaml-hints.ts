@@ -94,7 +94,11 @@ export function unresolvedAlias(doc: Document): Problem | undefined {
       Node: (_key, node) => {
         if (isAlias(node)) {
           if (!anchors.has(node.source) && node.range) {
-            found = problem('yaml-syntax', { start: node.range[0], end: node.range[1] }, `\`*${node.source}\` names no anchor before it: define \`&${node.source}\` on an earlier value, or fix the name.`);
+            found = problem(
+              'yaml-syntax',
+              { start: node.range[0], end: node.range[1] },
+              `\`*${node.source}\` names no anchor before it: define \`&${node.source}\` on an earlier value, or fix the name.`,
+            );
             return visit.BREAK;
           }
         } else if (node.anchor) anchors.add(node.anchor);

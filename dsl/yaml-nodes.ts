@@ -61,7 +61,7 @@ function deref(doc: Document, node: unknown): unknown {
 }
 
 /** Finds the entry `segment` in a map, also through `<<` merge keys (explicit keys win). */
-function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pair: Pair; via?: Span } | undefined {
+function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pair: Pair; via?: Span | undefined } | undefined {
   if (!isMap(map) || depth > 20) return undefined;
   const explicit = map.items.find((p) => keyText(p) === segment);
   if (explicit) return { pair: explicit };
@@ -83,7 +83,7 @@ interface Cursor {
 }
 
 function start(doc: Document): Cursor {
-  return { node: doc.contents, at: { value: nodeSpan(doc.contents as Node | null) ?? { start: 0, end: 0 }, exact: true } };
+  return { node: doc.contents, at: { value: nodeSpan(doc.contents) ?? { start: 0, end: 0 }, exact: true } };
 }
 
 /** One step down: an index of a list or a key of a mapping (also through `<<` merge keys); undefined when absent. */
@@ -94,7 +94,7 @@ function step(doc: Document, from: Cursor, segment: string | number): Cursor | u
   if (isSeq(node) && typeof segment === 'number') {
     const item = node.items[segment];
     if (item === undefined) return undefined;
-    next = { node: item, at: { value: via ?? nodeSpan(item as Node) ?? from.at.value, exact: true } };
+    next = { node: item, at: { value: via ?? nodeSpan(item) ?? from.at.value, exact: true } };
   } else if (isMap(node)) {
     const found = findPair(doc, node, String(segment));
     if (!found) return undefined;

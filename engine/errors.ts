@@ -28,7 +28,7 @@ export interface RunError {
   kind: RunErrorKind;
   /** One line for people: file, stage, what happened and what to do. */
   message: string;
-  file?: string;
+  file?: string | undefined;
   /** Name of the stage concerned, when one is. */
   stage?: string;
   /** For `invalid-pipeline`: the problems that `pipewright check` would print. */

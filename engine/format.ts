@@ -1,5 +1,6 @@
 // Human-readable numbers for stats, shared by the CLI and the editor so they read the same.
 import type { Progress } from './progress';
+import type { StageStatus } from './status';
 
 /** 1536 → "1.5 KB" (powers of 1024, as pv and ls -h print). */
 export function formatBytes(n: number): string {
@@ -53,3 +54,14 @@ export function formatHeadline(p: Progress): string {
   }
   return parts.join(' · ');
 }
+
+/** A stage's status in words, as the editor shows it (the CLI's summary has its own, terser words). */
+export const statusText: Record<StageStatus, string> = {
+  pending: 'pending',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'stopped-early': 'stopped early',
+  cancelled: 'cancelled',
+  'timed-out': 'timed out',
+};

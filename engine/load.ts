@@ -5,9 +5,7 @@ import { nodeHost } from '../dsl/host-node';
 import { runError, type RunError } from './errors';
 import { refusedHandle, startRun, type RunHandle, type RunOptions } from './run';
 
-export type LoadedPipeline =
-  | { ok: true; pipeline: Pipeline; file: string; fileDir: string; warnings: Problem[] }
-  | { ok: false; error: RunError };
+export type LoadedPipeline = { ok: true; pipeline: Pipeline; file: string; fileDir: string; warnings: Problem[] } | { ok: false; error: RunError };
 
 /**
  * Reads and checks a pipeline file exactly as `pipewright check` does. A file with errors is
@@ -47,5 +45,3 @@ export function runFile(file: string, options: Omit<RunOptions, 'file' | 'fileDi
   if (!loaded.ok) return refusedHandle(loaded.error, file);
   return startRun(loaded.pipeline, { ...options, file, fileDir: loaded.fileDir });
 }
-
-

@@ -50,5 +50,5 @@ export function spawnFailed(file: string | undefined, e: Error): string {
 
 /** The run's error for a stage (the stage with workers, not the copy, is the one named). */
 export function stageError(kind: RunErrorKind, message: string, who: Who): RunError {
-  return runError(kind, message, { ...(who.file === undefined ? {} : { file: who.file }), stage: who.stage });
+  return runError(kind, message, { file: who.file, stage: who.stage });
 }

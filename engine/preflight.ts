@@ -8,13 +8,13 @@ import { filePrefix, runError, type RunError } from './errors';
 import { execPrefixed, type StagePlan } from './plumbing';
 
 export interface PlanInput {
-  file?: string;
+  file?: string | undefined;
   fileDir: string;
   env: Readonly<Record<string, string | undefined>>;
-  to?: string;
-  limit?: number;
+  to?: string | undefined;
+  limit?: number | undefined;
   /** Stages whose output edge to tap (RunOptions.tap). */
-  tap?: readonly string[];
+  tap?: readonly string[] | undefined;
 }
 
 export interface PlannedStage {
@@ -42,23 +42,41 @@ export function builtinProgram(): { ok: true; path: string } | { ok: false; trie
  */
 export function planStages(pipeline: Pipeline, input: PlanInput): { stages: PlannedStage[] } | { error: RunError } {
   const at = filePrefix(input.file);
-  const file = input.file;
-  const withFile = file === undefined ? {} : { file };
+  const withFile = { file: input.file };
   let stages = pipeline.stages;
   if (stages.length === 0) return { error: runError('invalid-pipeline', `${at}the pipeline has no stages; add at least one under \`stages:\``, withFile) };
   if (input.to !== undefined) {
     const i = stages.findIndex((s) => s.name === input.to);
     if (i < 0) {
-      return { error: runError('bad-option', `${at}there is no stage named \`${input.to}\` to run to; the stages are ${stages.map((s) => `\`${s.name}\``).join(', ')}`, withFile) };
+      return {
+        error: runError(
+          'bad-option',
+          `${at}there is no stage named \`${input.to}\` to run to; the stages are ${stages.map((s) => `\`${s.name}\``).join(', ')}`,
+          withFile,
+        ),
+      };
     }
     stages = stages.slice(0, i + 1);
   }
   for (const name of input.tap ?? []) {
     if (!pipeline.stages.some((s) => s.name === name)) {
-      return { error: runError('bad-option', `${at}there is no stage named \`${name}\` to peek at; the stages are ${pipeline.stages.map((s) => `\`${s.name}\``).join(', ')}`, withFile) };
+      return {
+        error: runError(
+          'bad-option',
+          `${at}there is no stage named \`${name}\` to peek at; the stages are ${pipeline.stages.map((s) => `\`${s.name}\``).join(', ')}`,
+          withFile,
+        ),
+      };
     }
     if (!stages.some((s) => s.name === name)) {
-      return { error: runError('bad-option', `${at}stage \`${name}\` comes after \`${input.to}\`, where this run stops, so there is nothing to peek at; peek at \`${input.to}\` or an earlier stage`, withFile) };
+      return {
+        error: runError(
+          'bad-option',
+          `${at}stage \`${name}\` comes after \`${input.to}\`, where this run stops, so there is nothing to peek at; ` +
+            `peek at \`${input.to}\` or an earlier stage`,
+          withFile,
+        ),
+      };
     }
   }
   if (input.limit !== undefined && !(Number.isSafeInteger(input.limit) && input.limit > 0)) {
@@ -70,20 +88,31 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     const r = resolveStage(pipeline, stage, input.env, input.fileDir);
     const a = r.action;
     const extra = { ...withFile, stage: stage.name };
-    if (!a) return { error: runError('invalid-pipeline', `${at}${label} has nothing to run; give it \`run:\` or \`command:\` (run \`pipewright check\` for details)`, extra) };
+    if (!a)
+      return {
+        error: runError('invalid-pipeline', `${at}${label} has nothing to run; give it \`run:\` or \`command:\` (run \`pipewright check\` for details)`, extra),
+      };
     let argv: string[];
     let env = r.env;
     let writes: string | undefined;
     if (a.kind === 'use') {
       const program = builtinProgram();
-      if (!program.ok) return { error: runError('spawn-failed', `${at}${label}: the built-in stages' program is missing (looked for ${program.tried.join(' and ')}); run \`npm run build\``, extra) };
+      if (!program.ok)
+        return {
+          error: runError(
+            'spawn-failed',
+            `${at}${label}: the built-in stages' program is missing (looked for ${program.tried.join(' and ')}); run \`npm run build\``,
+            extra,
+          ),
+        };
       // Options travel in the environment, not in argv (see engine/builtins/protocol.ts).
       argv = [process.execPath, program.path, a.builtin];
       env = { ...r.env, ELECTRON_RUN_AS_NODE: '1', [builtinOptionsVariable]: JSON.stringify(a.options) };
       if (a.builtin === 'write' && typeof a.options.path === 'string') writes = path.resolve(r.dir, a.options.path);
     } else if (a.kind === 'command') {
       const program = a.argv[0];
-      if (program === undefined || program === '') return { error: runError('invalid-pipeline', `${at}${label} has an empty \`command:\`; give the program and its arguments`, extra) };
+      if (program === undefined || program === '')
+        return { error: runError('invalid-pipeline', `${at}${label} has an empty \`command:\`; give the program and its arguments`, extra) };
       const found = lookupProgram(program, r.dir, r.env.PATH);
       if (found.kind === 'not-executable') {
         const message = `${at}${label}: the program \`${program}\` (${found.path}) is not executable; make it executable (chmod +x) or fix \`command:\``;
@@ -91,7 +120,9 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
       }
       if (found.kind === 'not-found') {
         const where = program.includes('/') ? `at ${path.resolve(r.dir, program)}` : 'on PATH';
-        return { error: runError('command-not-found', `${at}${label}: the program \`${program}\` was not found ${where}; install it or fix \`command:\``, extra) };
+        return {
+          error: runError('command-not-found', `${at}${label}: the program \`${program}\` was not found ${where}; install it or fix \`command:\``, extra),
+        };
       }
       argv = a.argv;
     } else {

@@ -82,4 +82,3 @@ export function parseSyscall(text: string, arch: string = process.arch): WaitSta
   if (nr === table.sendfile) return a[0] === 1 ? 'write-stdout' : 'other';
   return 'other';
 }
-

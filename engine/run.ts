@@ -22,15 +22,15 @@ import { wireUnits, type Relay, type UnitRun } from './wiring';
 
 export interface RunOptions {
   /** The pipeline file, as messages should name it. */
-  file?: string;
+  file?: string | undefined;
   /** Folder of the pipeline file: anchors `cwd`. */
   fileDir: string;
   /** Process environment the pipeline's `env` is merged over; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Run only up to and including the stage of this name ("run to here"). */
-  to?: string;
+  to?: string | undefined;
   /** Stop after this many records from the last stage: upstream stages then stop early. */
-  limit?: number;
+  limit?: number | undefined;
   /** Aborting cancels the run: every stage is ended, `write` stages leave their files as they were. */
   signal?: AbortSignal;
   /** Interval of `stats` events; default 250 ms. /proc is sampled at least every 100 ms. */
@@ -41,7 +41,7 @@ export interface RunOptions {
    * Stages whose output edge to tap (count records, keep samples for `peek`), besides those
    * with `tap: true`. Unknown names are refused before anything starts.
    */
-  tap?: string[];
+  tap?: string[] | undefined;
   /** `ordered: true` workers: output bytes held for reordering before early copies are paused; default 4 MiB. */
   reorderWindowBytes?: number;
   /**
@@ -49,7 +49,7 @@ export interface RunOptions {
    * terminal); default none: the first stage reads /dev/null. A first stage with workers gets it
    * through the dealer (whole records, like any input).
    */
-  stdinFd?: number;
+  stdinFd?: number | undefined;
   /**
    * Count records and bytes on every edge (default true): a counter process between every two
    * stages joined directly (docs/stats.md has the cost). Off: those edges stay bare kernel pipes
@@ -327,7 +327,7 @@ class Run {
   private failSpawn(e: Error): void {
     if (!this.failure) {
       const stage = this.stages[0]!;
-      this.failure = { stage, error: runError('spawn-failed', spawnFailed(this.file, e), this.file === undefined ? {} : { file: this.file }) };
+      this.failure = { stage, error: runError('spawn-failed', spawnFailed(this.file, e), { file: this.file }) };
     }
     for (const st of this.procs) st.stderrClosed = true;
     queueMicrotask(() => {
@@ -696,7 +696,7 @@ class Run {
       result.failedStage = this.failure.stage.name;
       result.error = this.failure.error;
     } else if (this.cancelled) {
-      result.error = runError('cancelled', `${filePrefix(this.file)}the run was cancelled`, this.file === undefined ? {} : { file: this.file });
+      result.error = runError('cancelled', `${filePrefix(this.file)}the run was cancelled`, { file: this.file });
     }
     this.queue.push({ ...tick, elapsedMs: result.durationMs });
     this.queue.push({ type: 'end', result });

@@ -253,6 +253,6 @@ export class Segment {
     const c = this.child;
     if (!c) return;
     const streams = [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values()];
-    for (const s of streams) (s as Readable | Writable | null | undefined)?.destroy();
+    for (const s of streams) s?.destroy();
   }
 }

@@ -29,7 +29,7 @@ export class RecordSink {
     let count = countNewlines(chunk, 0, end);
     const atLimit = this.limit !== undefined && this.records + count >= this.limit;
     if (atLimit) {
-      count = this.limit! - this.records;
+      count = this.limit - this.records;
       end = afterNthNewline(chunk, count);
     }
     const head = chunk.subarray(0, end);

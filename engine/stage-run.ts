@@ -28,7 +28,7 @@ export interface StageRun {
   /** Ordered workers: the copy wrote fewer lines than it read; a failure if it otherwise succeeded. */
   pendingMismatch?: string;
   pid?: number;
-  probe?: ProcProbe;
+  probe?: ProcProbe | undefined;
   meter: StageMeter;
   /** Its stderr lines on their way out (noise held back; the last ones kept). */
   stderr: StderrFilter;
@@ -40,9 +40,9 @@ export interface StageRun {
   graceTimer?: NodeJS.Timeout;
   exitCode?: number;
   signal?: string;
-  message?: string;
+  message?: string | undefined;
   /** A `write` stage's commit channel, until the verdict is sent (see settleCommits). */
-  commit?: Writable;
+  commit?: Writable | undefined;
 }
 
 export function newStageRun(p: PlannedStage, index: number, emit: (st: StageRun, line: string) => void): StageRun {

@@ -17,13 +17,13 @@ export interface StageStats {
    * Records (lines) and bytes that came in over the stage's input edge: exact, final once that
    * edge has ended. Undefined when the edge is not counted (the first stage's input, counts off).
    */
-  recordsIn?: number;
-  bytesIn?: number;
+  recordsIn?: number | undefined;
+  bytesIn?: number | undefined;
   /** Records and bytes the stage wrote to the next stage (or the output): exact; undefined when not counted. */
-  recordsOut?: number;
-  bytesOut?: number;
+  recordsOut?: number | undefined;
+  bytesOut?: number | undefined;
   /** Records per second out: over about the last second while it runs, over its life once ended. */
-  recordsPerSec?: number;
+  recordsPerSec?: number | undefined;
   /** Bytes read and written by the process in total (/proc rchar, wchar): every file, its stderr, start-up reads. */
   procBytesRead: number;
   procBytesWritten: number;

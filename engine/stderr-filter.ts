@@ -33,7 +33,7 @@ export class StderrFilter {
       this.flushTraceback(isBrokenPipeNoise(line));
       return;
     }
-    if (/^Traceback \(most recent call last\):/.test(line)) {
+    if (line.startsWith('Traceback (most recent call last):')) {
       this.traceback = [line];
       return;
     }

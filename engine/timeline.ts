@@ -76,7 +76,8 @@ export class RunTimeline {
       case 'end':
         this.finish(event.result);
         return;
-      default:
+      case 'records':
+      case 'stderr':
         return;
     }
   }

@@ -10,6 +10,7 @@ import type { RunPanel } from './panel/panel';
 import type { RecordsPanel } from './records/view';
 import type { RunModel } from './run-model';
 import type { RunStore } from './run-store';
+import { saveTarget } from './save-target';
 import { RunNode, StageNode, type TreeNode } from './stage-tree';
 import { mayRun } from './trust';
 
@@ -83,7 +84,9 @@ async function pickRun(arg: unknown, among: RunModel[]): Promise<RunModel | unde
   if (ofActive) return ofActive;
   if (among.length <= 1) return among[0];
   const picked = await vscode.window.showQuickPick(
-    [...among].reverse().map((m) => ({ label: m.pipelineName, description: `${m.state} · ${clockTime(m.startedAt)} · ${vscode.workspace.asRelativePath(m.file)}`, m })),
+    [...among]
+      .reverse()
+      .map((m) => ({ label: m.pipelineName, description: `${m.state} · ${clockTime(m.startedAt)} · ${vscode.workspace.asRelativePath(m.file)}`, m })),
     { placeHolder: 'Which run?' },
   );
   return picked?.m;
@@ -133,7 +136,7 @@ async function revealStage(store: RunStore, model: RunModel, index: number, log:
 export function registerCommands(store: RunStore, panel: RunPanel, records: RecordsPanel, restartServer: () => Promise<void>): vscode.Disposable[] {
   const start = async (uri: vscode.Uri, to?: string, tap?: string[]) => {
     if (!mayRun()) return undefined;
-    return store.start({ uri, ...(to === undefined ? {} : { to }), ...(tap === undefined ? {} : { tap }) });
+    return store.start({ uri, to, tap });
   };
   return [
     vscode.commands.registerCommand(Commands.runPipeline, async (arg?: unknown) => {
@@ -218,19 +221,13 @@ export function registerCommands(store: RunStore, panel: RunPanel, records: Reco
         void vscode.window.showInformationMessage(`Pipewright: run ${model.id} is from an earlier window; only its summary was kept. Rerun it to trace it.`);
         return undefined;
       }
-      const base = path.basename(model.file).replace(/\.pipeline\.ya?ml$/, '');
-      const uri =
-        target instanceof vscode.Uri
-          ? target
-          : await vscode.window.showSaveDialog({
-              defaultUri: vscode.Uri.file(path.join(path.dirname(model.file), `${base}-run-${model.id}.trace.json`)),
-              filters: { 'Chrome trace (Perfetto)': ['json'] },
-              saveLabel: 'Export Trace',
-            });
+      const uri = await saveTarget(model, target, '.trace.json', { 'Chrome trace (Perfetto)': ['json'] }, 'Export Trace');
       if (!uri) return undefined;
       const trace = chromeTrace(timeline, { pipeline: model.pipelineName, file: model.file });
       await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(trace)));
-      void vscode.window.showInformationMessage(`Pipewright: trace of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}; open it in ui.perfetto.dev or chrome://tracing.`);
+      void vscode.window.showInformationMessage(
+        `Pipewright: trace of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}; open it in ui.perfetto.dev or chrome://tracing.`,
+      );
       return uri;
     }),
     vscode.commands.registerCommand(Commands.removeRun, (arg?: unknown) => {
@@ -238,7 +235,12 @@ export function registerCommands(store: RunStore, panel: RunPanel, records: Reco
       if (model && !model.running) store.remove([model.id]);
     }),
     vscode.commands.registerCommand(Commands.clearHistory, () => {
-      store.remove(store.runs().filter((m) => !m.running).map((m) => m.id));
+      store.remove(
+        store
+          .runs()
+          .filter((m) => !m.running)
+          .map((m) => m.id),
+      );
     }),
     vscode.commands.registerCommand(Commands.restartServer, restartServer),
   ];

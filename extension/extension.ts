@@ -21,7 +21,7 @@ export interface PipewrightApi {
   runs(): RunModel[];
   readonly onDidEndRun: vscode.Event<RunModel>;
   /** The records text the output panel shows for a run. */
-  shownRecords(run: RunModel): string;
+  shownRecords: (run: RunModel) => string;
   readonly tree: StageTreeProvider;
   readonly panel: RunPanel;
   readonly records: RecordsPanel;
@@ -76,7 +76,9 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
   // Commands work while the server starts (or if it cannot): runs need only the engine.
   const serverReady = client.start().catch((e: unknown) => {
     log.error(`the language server did not start: ${(e as Error).message}`);
-    void vscode.window.showErrorMessage(`Pipewright: the language server did not start (${(e as Error).message}). Running pipelines still works; see the "Pipewright Language Server" output.`);
+    void vscode.window.showErrorMessage(
+      `Pipewright: the language server did not start (${(e as Error).message}). Running pipelines still works; see the "Pipewright Language Server" output.`,
+    );
   });
   return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, panel, records, serverReady };
 }

@@ -7,20 +7,20 @@ import { RunModel, type RunState } from './run-model';
 export interface StageSummary {
   name: string;
   status: StageStatus;
-  exitCode?: number;
-  signal?: string;
+  exitCode?: number | undefined;
+  signal?: string | undefined;
 }
 
 export interface RunSummary {
   id: number;
   file: string;
   pipelineName: string;
-  to?: string;
+  to?: string | undefined;
   startedAt: number;
   durationMs: number;
   outcome: RunState;
   records: number;
-  failedStage?: string;
+  failedStage?: string | undefined;
   stages: StageSummary[];
 }
 
@@ -29,7 +29,7 @@ export function summaryOf(m: RunModel): RunSummary {
     id: m.id,
     file: m.file,
     pipelineName: m.pipelineName,
-    ...(m.to !== undefined ? { to: m.to } : {}),
+    to: m.to,
     startedAt: m.startedAt,
     durationMs: m.elapsedMs,
     outcome: m.state,
@@ -55,8 +55,8 @@ export function modelOf(s: RunSummary): RunModel {
     index,
     status: st.status === 'running' || st.status === 'pending' ? 'cancelled' : st.status,
     stderrTail: [],
-    ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}),
-    ...(st.signal !== undefined ? { signal: st.signal } : {}),
+    exitCode: st.exitCode,
+    signal: st.signal,
   }));
   m.freeze();
   return m;

@@ -7,8 +7,8 @@ export interface StageView {
   index: number;
   status: StageStatus;
   stats?: StageStats;
-  exitCode?: number;
-  signal?: string;
+  exitCode?: number | undefined;
+  signal?: string | undefined;
   message?: string;
   /** Last stderr lines (at most `stderrTailLines`). */
   stderrTail: string[];

@@ -15,9 +15,9 @@ import { RecordLines, RunModel, type Change } from './run-model';
 export interface RunRequest {
   uri: vscode.Uri;
   /** "Run to here": the stages up to and including this one. */
-  to?: string;
+  to?: string | undefined;
   /** Stages whose output edge is tapped: records counted and sampled (Inspect Edge). */
-  tap?: string[];
+  tap?: string[] | undefined;
 }
 
 export interface StoreChange extends Change {
@@ -98,7 +98,7 @@ export class RunStore implements vscode.Disposable {
     for (const summary of this.history.all()) {
       const model = modelOf(summary);
       this.models.set(model.id, model);
-      this.info.set(model.id, { request: { uri: vscode.Uri.file(summary.file), ...(summary.to !== undefined ? { to: summary.to } : {}) } });
+      this.info.set(model.id, { request: { uri: vscode.Uri.file(summary.file), to: summary.to } });
       this.restored.add(model.id);
     }
     this.nextId = this.history.maxId() + 1;
@@ -283,7 +283,14 @@ export class RunStore implements vscode.Disposable {
   }
 
   /** Reads the run's one event stream to its end; every consumer is fed from here. */
-  private async drain(model: RunModel, handle: RunHandle, records: vscode.OutputChannel, log: vscode.LogOutputChannel, lines: RecordLines, info: RunInfo): Promise<void> {
+  private async drain(
+    model: RunModel,
+    handle: RunHandle,
+    records: vscode.OutputChannel,
+    log: vscode.LogOutputChannel,
+    lines: RecordLines,
+    info: RunInfo,
+  ): Promise<void> {
     try {
       for await (const event of info.timeline!.recording(handle.events)) {
         if (event.type === 'records') {

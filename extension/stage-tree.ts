@@ -1,7 +1,7 @@
 // The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
 // Node objects are kept per run and stage, so a change refreshes just that node.
 import * as vscode from 'vscode';
-import { formatBytes, formatCount, formatDuration, formatHeadline, plural } from '../engine/format';
+import { formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
 import { clockTime } from './history';
@@ -24,16 +24,6 @@ const runIcons: Record<RunState, [string, string?]> = {
   failed: ['error', 'testing.iconFailed'],
   cancelled: ['circle-slash', 'testing.iconSkipped'],
   refused: ['warning', 'problemsWarningIcon.foreground'],
-};
-
-const statusText: Record<StageStatus, string> = {
-  pending: 'pending',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  'stopped-early': 'stopped early',
-  cancelled: 'cancelled',
-  'timed-out': 'timed out',
 };
 
 function icon([id, color]: [string, string?]): vscode.ThemeIcon {

@@ -7,7 +7,10 @@ import * as vscode from 'vscode';
 export function mayRun(): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window
-    .showErrorMessage('Pipewright: pipelines run commands, so they run only in trusted workspaces. Trust this workspace to run it; checking works either way.', 'Manage Workspace Trust')
+    .showErrorMessage(
+      'Pipewright: pipelines run commands, so they run only in trusted workspaces. Trust this workspace to run it; checking works either way.',
+      'Manage Workspace Trust',
+    )
     .then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
     });

@@ -10,7 +10,7 @@ export interface Analysis {
   version: number;
   text: string;
   /** Absolute path of a `file:` document; undefined for untitled and other schemes. */
-  file?: string;
+  file?: string | undefined;
   /** The options it was checked with: an edit is re-checked with the same ones (dsl/verify.ts). */
   options: CheckOptions;
   result: CheckResult;
@@ -74,10 +74,19 @@ export class Analyzer {
     const text = document.getText();
     const file = filePathOf(document.uri);
     const looked = new Set<string>();
-    const options: CheckOptions = { host: recording(this.host, looked), ...(file !== undefined ? { file } : {}) };
+    const options: CheckOptions = { host: recording(this.host, looked), file };
     const result = check(text, options);
     const snapshot = TextDocument.create(document.uri, document.languageId, document.version, text);
-    const analysis: Analysis = { uri: document.uri, version: document.version, text, options, result, document: snapshot, looked, ...(file !== undefined ? { file } : {}) };
+    const analysis: Analysis = {
+      uri: document.uri,
+      version: document.version,
+      text,
+      options,
+      result,
+      document: snapshot,
+      looked,
+      file,
+    };
     this.cache.set(document.uri, analysis);
     return analysis;
   }

@@ -60,7 +60,9 @@ export function codeActions(analysis: Analysis, params: CodeActionParams): CodeA
       if (!problem) continue;
       const candidates = { ...problem, fixes: [...(problem.fixes ?? []), ...(extraFixes[problem.code]?.(analysis, problem) ?? [])] };
       const fixes = safeFixes(analysis.result, analysis.options, candidates);
-      fixes.forEach((f, i) => actions.push(action(analysis, f, CodeActionKind.QuickFix, diagnostic, fixes.length === 1 || (i === 0 && problem.code !== 'conflicting-command'))));
+      fixes.forEach((f, i) =>
+        actions.push(action(analysis, f, CodeActionKind.QuickFix, diagnostic, fixes.length === 1 || (i === 0 && problem.code !== 'conflicting-command'))),
+      );
     }
   }
   if (wants(CodeActionKind.RefactorRewrite)) {

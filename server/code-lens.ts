@@ -10,11 +10,16 @@ export function codeLenses(analysis: Analysis): CodeLens[] {
   const { pipeline } = analysis.result;
   if (!pipeline.stagesKeySpan || pipeline.stages.length === 0) return [];
   const runAll: RunPipelineArgs = [analysis.uri];
-  const lenses: CodeLens[] = [{ range: rangeOf(analysis.document, pipeline.stagesKeySpan), command: { title: '▶ Run pipeline', command: Commands.runPipeline, arguments: runAll } }];
+  const lenses: CodeLens[] = [
+    { range: rangeOf(analysis.document, pipeline.stagesKeySpan), command: { title: '▶ Run pipeline', command: Commands.runPipeline, arguments: runAll } },
+  ];
   for (const stage of pipeline.stages) {
     if (stage.span.end <= stage.span.start) continue;
     const args: RunToStageArgs = [analysis.uri, stage.name];
-    lenses.push({ range: rangeOf(analysis.document, stage.headSpan), command: { title: `▶ Run to here (${stage.name})`, command: Commands.runToStage, arguments: args } });
+    lenses.push({
+      range: rangeOf(analysis.document, stage.headSpan),
+      command: { title: `▶ Run to here (${stage.name})`, command: Commands.runToStage, arguments: args },
+    });
   }
   return lenses;
 }

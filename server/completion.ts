@@ -1,4 +1,13 @@
-import { CompletionItemKind, InsertTextFormat, InsertTextMode, MarkupKind, type CompletionItem, type Position, type Range } from 'vscode-languageserver';
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  InsertTextMode,
+  MarkupKind,
+  type CompletionItem,
+  type MarkupContent,
+  type Position,
+  type Range,
+} from 'vscode-languageserver';
 import { isBuiltin, type BuiltinName, type Pipeline } from '../dsl';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lineText as lineOf } from './analysis';
@@ -14,7 +23,10 @@ export interface CompletionOptions {
 
 /** Snippet text as plain text: placeholders become their defaults, tab stops disappear. */
 export function plainText(snippet: string): string {
-  return snippet.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d+/g, '').replace(/\\([$}\\])/g, '$1');
+  return snippet
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\d+/g, '')
+    .replace(/\\([$}\\])/g, '$1');
 }
 
 function insert(item: CompletionItem, range: Range, text: string, snippet: boolean, options: CompletionOptions): CompletionItem {
@@ -26,7 +38,7 @@ function insert(item: CompletionItem, range: Range, text: string, snippet: boole
   return item;
 }
 
-function docs(value: string): CompletionItem['documentation'] {
+function docs(value: string): MarkupContent {
   return { kind: MarkupKind.Markdown, value };
 }
 
@@ -63,13 +75,25 @@ function withInsertText(builtin: BuiltinName, childIndent: string): string {
   return lines.length > 0 ? `with:\n${childIndent}${lines.join(`\n${childIndent}`)}` : 'with:';
 }
 
-function keyItems(ctx: KeyContext, docsList: readonly KeyDoc[], present: Map<string, number>, options: CompletionOptions, sortPrefix: string, builtin?: BuiltinName): CompletionItem[] {
+function keyItems(
+  ctx: KeyContext,
+  docsList: readonly KeyDoc[],
+  present: Map<string, number>,
+  options: CompletionOptions,
+  sortPrefix: string,
+  builtin?: BuiltinName,
+): CompletionItem[] {
   const childIndent = ' '.repeat(ctx.column + 2);
   return docsList
     .filter((d) => !present.has(d.name) || present.get(d.name) === ctx.line)
     .map((d, i) => {
-      const item: CompletionItem = { label: d.name, kind: CompletionItemKind.Property, documentation: docs(keyMarkdown(d)), sortText: `${sortPrefix}${String(i).padStart(2, '0')}` };
-      if (d.description) item.detail = d.description.split(/(?<=\.)\s/)[0];
+      const item: CompletionItem = {
+        label: d.name,
+        kind: CompletionItemKind.Property,
+        documentation: docs(keyMarkdown(d)),
+        sortText: `${sortPrefix}${String(i).padStart(2, '0')}`,
+      };
+      if (d.description) item.detail = d.description.split(/(?<=\.)\s/)[0]!;
       if (ctx.keyOnly) return insert(item, ctx.range, d.name, false, options);
       return insert(item, ctx.range, d.name === 'with' && builtin ? withInsertText(builtin, childIndent) : keyInsertText(d, childIndent), true, options);
     });
@@ -86,12 +110,25 @@ function stageSnippets(range: Range, keyColumn: number, dash: boolean, options: 
   ];
   return shapes.map((s, i) => {
     const text = lead + s.body.join(`\n${pad}`);
-    const item: CompletionItem = { label: s.label, kind: CompletionItemKind.Snippet, detail: 'New stage', sortText: `0${i}`, documentation: docs(`\`\`\`yaml\n${plainText(lead + s.body.join('\n' + ' '.repeat(lead.length)))}\n\`\`\``) };
+    const item: CompletionItem = {
+      label: s.label,
+      kind: CompletionItemKind.Snippet,
+      detail: 'New stage',
+      sortText: `0${i}`,
+      documentation: docs(`\`\`\`yaml\n${plainText(lead + s.body.join('\n' + ' '.repeat(lead.length)))}\n\`\`\``),
+    };
     return insert(item, range, text, true, options);
   });
 }
 
-function valueItems(values: readonly string[], range: Range, options: CompletionOptions, kind: CompletionItemKind, lead: string, describe?: (v: string) => string | undefined): CompletionItem[] {
+function valueItems(
+  values: readonly string[],
+  range: Range,
+  options: CompletionOptions,
+  kind: CompletionItemKind,
+  lead: string,
+  describe?: (v: string) => string | undefined,
+): CompletionItem[] {
   return values.map((v, i) => {
     const item: CompletionItem = { label: v, kind, sortText: String(i).padStart(2, '0') };
     const d = describe?.(v);
@@ -104,7 +141,12 @@ function valueItems(values: readonly string[], range: Range, options: Completion
 function variableItems(vars: VariableInfo[], range: Range, close: boolean, options: CompletionOptions): CompletionItem[] {
   const rank = { 'stage env': '0', 'pipeline env': '1', environment: '2' } as const;
   return vars.map((v) => {
-    const item: CompletionItem = { label: v.name, kind: CompletionItemKind.Variable, detail: v.source ?? 'environment', sortText: `${rank[v.source ?? 'environment']}${v.name}` };
+    const item: CompletionItem = {
+      label: v.name,
+      kind: CompletionItemKind.Variable,
+      detail: v.source ?? 'environment',
+      sortText: `${rank[v.source ?? 'environment']}${v.name}`,
+    };
     if (v.value !== undefined) item.documentation = docs(`\`${v.name}\` = \`${shownValue(v.name, v.value)}\` (${v.source ?? 'environment'})`);
     return insert(item, range, close ? `${v.name}}` : v.name, false, options);
   });
@@ -125,7 +167,14 @@ function builtinOfItem(lines: Lines, itemLine: number): BuiltinName | undefined 
  * cursor, `rest` the line after the cursor. Offers the options not yet written, or the allowed
  * values of the option whose value is being typed.
  */
-function flowOptionCompletions(builtin: BuiltinName, flow: string, rest: string, at: (from: number) => Range, cursor: number, options: CompletionOptions): CompletionItem[] {
+function flowOptionCompletions(
+  builtin: BuiltinName,
+  flow: string,
+  rest: string,
+  at: (from: number) => Range,
+  cursor: number,
+  options: CompletionOptions,
+): CompletionItem[] {
   const keyOf = (entry: string) => /^[ \t]*([\w.-]+)[ \t]*:/.exec(entry)?.[1];
   const entries = flow.split(',');
   const current = entries[entries.length - 1]!;
@@ -137,7 +186,13 @@ function flowOptionCompletions(builtin: BuiltinName, flow: string, rest: string,
     return optionDocs(builtin)
       .filter((d) => !present.has(d.name))
       .map((d, i) => {
-        const item: CompletionItem = { label: d.name, kind: CompletionItemKind.Property, documentation: docs(keyMarkdown(d)), sortText: String(i).padStart(2, '0'), filterText: `${pad}${d.name}` };
+        const item: CompletionItem = {
+          label: d.name,
+          kind: CompletionItemKind.Property,
+          documentation: docs(keyMarkdown(d)),
+          sortText: String(i).padStart(2, '0'),
+          filterText: `${pad}${d.name}`,
+        };
         return insert(item, at(cursor - keyTyped[1]!.length), `${pad}${d.name}: `, false, options);
       });
   }
@@ -162,7 +217,10 @@ function linesOf(document: TextDocument): Lines {
   const cached = lineCache.get(document);
   if (cached?.version === document.version) return cached.lines;
   const infos: LineInfo[] = [];
-  const lines: Lines = { length: document.lineCount, at: (line) => (line < 0 || line >= document.lineCount ? undefined : (infos[line] ??= lineInfo(lineOf(document, line)))) };
+  const lines: Lines = {
+    length: document.lineCount,
+    at: (line) => (line < 0 || line >= document.lineCount ? undefined : (infos[line] ??= lineInfo(lineOf(document, line)))),
+  };
   lineCache.set(document, { version: document.version, lines });
   return lines;
 }
@@ -208,7 +266,10 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
   const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:([ \t]*)([\w.-]*)$/.exec(prefix);
   if (valueMatch) {
     const indent = valueMatch[1]!.length;
-    const segments = valueMatch[2] !== undefined ? [...ancestors(lines, position.line, indent, true), { kind: 'item' as const, line: position.line, column: indent }] : ancestors(lines, position.line, indent, false);
+    const segments =
+      valueMatch[2] !== undefined
+        ? [...ancestors(lines, position.line, indent, true), { kind: 'item' as const, line: position.line, column: indent }]
+        : ancestors(lines, position.line, indent, false);
     const path = [...pathNames(segments), valueMatch[3]!];
     const range = at(cursor - valueMatch[5]!.length);
     // Right after the colon (the `:` trigger), the value brings its own space.
@@ -239,7 +300,10 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
     if (parents.length !== 1 || parents[0] !== 'stages') return [];
     const end = blockEnd(lines, position.line, keyMatch[1]!.length);
     const present = keysAt(lines, position.line, end, column);
-    return [...keyItems(ctx, stageKeyDocs, present, options, '1', builtinOfItem(lines, position.line)), ...(keyMatch[3] === undefined || !keyOnly ? stageSnippets(at(wordStart), column, false, options) : [])];
+    return [
+      ...keyItems(ctx, stageKeyDocs, present, options, '1', builtinOfItem(lines, position.line)),
+      ...(keyMatch[3] === undefined || !keyOnly ? stageSnippets(at(wordStart), column, false, options) : []),
+    ];
   }
 
   const segments = ancestors(lines, position.line, column, false);

@@ -6,7 +6,7 @@ import type { Analysis } from './analysis';
 export function foldingRanges(analysis: Analysis): FoldingRange[] {
   const { pipeline } = analysis.result;
   const { text } = analysis;
-  const spans: Span[] = [...pipeline.stages.map((s) => s.span)];
+  const spans: Span[] = pipeline.stages.map((s) => s.span);
   for (const key of ['env', 'stages'] as const) {
     const at = pipeline.keys[key];
     if (at) spans.push({ start: at.key.start, end: at.value.end });

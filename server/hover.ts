@@ -23,7 +23,10 @@ function variableHover(analysis: Analysis, offset: number, env: Readonly<Record<
     info.value === undefined
       ? `not defined${ref.hasDefault ? ' (its default applies)' : ''}. Define it in the pipeline's \`env:\` or the environment.`
       : `\`${shownValue(ref.name, info.value)}\` (from the ${info.source})`;
-  return { contents: { kind: MarkupKind.Markdown, value: `**\`\${${ref.name}}\`** = ${value}` }, range: rangeOf(analysis.document, { start: lineStart + ref.start, end: lineStart + ref.end }) };
+  return {
+    contents: { kind: MarkupKind.Markdown, value: `**\`\${${ref.name}}\`** = ${value}` },
+    range: rangeOf(analysis.document, { start: lineStart + ref.start, end: lineStart + ref.end }),
+  };
 }
 
 /**

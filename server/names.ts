@@ -9,15 +9,14 @@ import type { Analysis } from './analysis';
  * rename all start from what is under the cursor here.
  */
 export type NameAt =
-  | { kind: 'anchor'; name: string; definition: Span; sites: Span[] }
-  | { kind: 'stage'; name: string; definition?: Span; sites: Span[] };
+  { kind: 'anchor'; name: string; definition: Span; sites: Span[] } | { kind: 'stage'; name: string; definition?: Span | undefined; sites: Span[] };
 
 export function nameAt(analysis: Analysis, offset: number): NameAt | undefined {
   const { parsed, pipeline } = analysis.result;
   const stage = stageSitesAt(stageNameSites(parsed, pipeline), offset);
   if (stage) {
     const definition = stage.sites.find((s) => s.kind === 'definition')?.span;
-    return { kind: 'stage', name: stage.stage.name, sites: stage.sites.map((s) => s.span), ...(definition ? { definition } : {}) };
+    return { kind: 'stage', name: stage.stage.name, sites: stage.sites.map((s) => s.span), definition };
   }
   const anchor = anchorSitesAt(anchorsOf(parsed), offset);
   return anchor && { kind: 'anchor', name: anchor.anchor.name, definition: anchor.anchor.span, sites: anchor.sites };

@@ -27,10 +27,15 @@ function invalid(message: string): never {
 /** The edits of a rename, checked: they must leave the file with no new problem. */
 export function rename(analysis: Analysis, position: Position, newName: string): WorkspaceEdit {
   const name = at(analysis, position);
-  if (!name) throw new ResponseError(ErrorCodes.InvalidRequest, 'Put the cursor on a stage name (`name:` value) or on a YAML anchor (`&x`) or alias (`*x`) to rename it.');
+  if (!name)
+    throw new ResponseError(
+      ErrorCodes.InvalidRequest,
+      'Put the cursor on a stage name (`name:` value) or on a YAML anchor (`&x`) or alias (`*x`) to rename it.',
+    );
   let edits: Edit[];
   if (name.kind === 'stage') {
-    if (!validStageName.test(newName) || newName.length > 64) invalid(`\`${newName}\` is not a valid stage name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
+    if (!validStageName.test(newName) || newName.length > 64)
+      invalid(`\`${newName}\` is not a valid stage name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
     const clash = analysis.result.pipeline.stages.find((s) => s.name === newName && s.name !== name.name);
     if (clash) invalid(`Stage ${clash.index + 1} is already called \`${newName}\`; stage names must be unique.`);
     // Sites are the text inside any quotes: a quoted name takes the new name as it is; a plain one is quoted if YAML
@@ -44,7 +49,8 @@ export function rename(analysis: Analysis, position: Position, newName: string):
     if (!isAnchorName(newName)) invalid(`\`${newName}\` is not a valid anchor name: no spaces and none of \`,[]{}\`.`);
     edits = name.sites.map((s) => ({ ...s, newText: newName }));
   }
-  if (!isSafeEdit(analysis.result, analysis.options, edits)) invalid(`Renaming to \`${newName}\` would bring a new problem into the file; choose another name.`);
+  if (!isSafeEdit(analysis.result, analysis.options, edits))
+    invalid(`Renaming to \`${newName}\` would bring a new problem into the file; choose another name.`);
   return { changes: { [analysis.uri]: edits.map((e) => ({ range: rangeOf(analysis.document, e), newText: e.newText })) } };
 }
 

@@ -105,7 +105,9 @@ export function builtinMarkdown(name: BuiltinName): string {
   if (node.description) parts.push(node.description);
   const options = optionDocs(name);
   if (options.length > 0) {
-    parts.push(['Options (`with:`):', ...options.map((o) => `- \`${o.name}\`${o.required ? ' (required)' : ''}${o.description ? `: ${o.description}` : ''}`)].join('\n'));
+    parts.push(
+      ['Options (`with:`):', ...options.map((o) => `- \`${o.name}\`${o.required ? ' (required)' : ''}${o.description ? `: ${o.description}` : ''}`)].join('\n'),
+    );
   }
   const example = node.examples?.[0];
   if (example !== undefined) parts.push(`Example:\n\n\`\`\`yaml\n${exampleYaml('use', name)}\n${exampleYaml('with', example)}\n\`\`\``);

@@ -31,7 +31,7 @@ export function selectionRange(analysis: Analysis, position: Position): Selectio
   };
   let node: unknown = analysis.result.parsed.doc.contents;
   for (let depth = 0; depth < 200 && node; depth++) {
-    push(nodeSpan(node as Node));
+    push(nodeSpan(node));
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && (inside(p.key) || inside(p.value)));
       if (!pair) break;

@@ -1,4 +1,4 @@
-import { isScalar, visit, type Node } from 'yaml';
+import { isScalar, visit } from 'yaml';
 import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend } from 'vscode-languageserver';
 import { stageNameSites } from '../dsl/stage-refs';
 import { variableReferences, type Span } from '../dsl';
@@ -20,9 +20,10 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
   const { text, document } = analysis;
   const tokens: { span: Span; type: number; modifiers: number }[] = [];
   const addReferences = (node: unknown) => {
-    const span = isScalar(node) && typeof node.value === 'string' ? nodeSpan(node as Node) : undefined;
+    const span = isScalar(node) && typeof node.value === 'string' ? nodeSpan(node) : undefined;
     if (!span) return;
-    for (const ref of variableReferences(text.slice(span.start, span.end))) tokens.push({ span: { start: span.start + ref.start, end: span.start + ref.end }, type: variable, modifiers: 0 });
+    for (const ref of variableReferences(text.slice(span.start, span.end)))
+      tokens.push({ span: { start: span.start + ref.start, end: span.start + ref.end }, type: variable, modifiers: 0 });
   };
   // Values only (of mappings and lists): keys hold no references.
   visit(analysis.result.parsed.doc, { Pair: (_key, pair) => addReferences(pair.value), Seq: (_key, seq) => seq.items.forEach(addReferences) });
@@ -34,7 +35,8 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
   for (const t of tokens) {
     const start = document.positionAt(t.span.start);
     const end = document.positionAt(t.span.end);
-    if (start.line === end.line && end.character > start.character) builder.push(start.line, start.character, end.character - start.character, t.type, t.modifiers);
+    if (start.line === end.line && end.character > start.character)
+      builder.push(start.line, start.character, end.character - start.character, t.type, t.modifiers);
   }
   return builder.build();
 }

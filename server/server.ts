@@ -154,17 +154,16 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       const paths = new Set(params.changes.map((c) => (c.uri.startsWith('file:') ? fileURLToPath(c.uri) : c.uri)));
       const affected = analyzer.affectedBy(paths);
       for (const uri of affected) analyzer.forget(uri);
-      if (pull && affected.length > 0 && refreshSupport) connection.languages.diagnostics.refresh();
+      if (pull && affected.length > 0 && refreshSupport) void connection.languages.diagnostics.refresh();
       if (!pull) for (const uri of affected) scheduler.schedule(uri);
     });
   });
 
-  connection.languages.diagnostics.on(
-    (p): DocumentDiagnosticReport =>
-      guard('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, () => {
-        const document = documents.get(p.textDocument.uri);
-        return { kind: DocumentDiagnosticReportKind.Full, items: document ? diagnosticsOf(checked(document), docsUrl) : [] };
-      }),
+  connection.languages.diagnostics.on((p): DocumentDiagnosticReport =>
+    guard('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, () => {
+      const document = documents.get(p.textDocument.uri);
+      return { kind: DocumentDiagnosticReportKind.Full, items: document ? diagnosticsOf(checked(document), docsUrl) : [] };
+    }),
   );
 
   // Completion answers from the newest analysis there is (its stage model) and the current text (its lines): right
@@ -186,7 +185,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onReferences((p) => withAnalysis(p.textDocument.uri, 'references', [], (a) => references(a, p.position, p.context.includeDeclaration)));
   connection.onDocumentFormatting((p) => withAnalysis(p.textDocument.uri, 'formatting', [], (a) => formatting(a)));
   connection.onDocumentRangeFormatting((p) => withAnalysis(p.textDocument.uri, 'range formatting', [], (a) => formatting(a, p.range)));
-  connection.onSelectionRanges((p) => withAnalysis(p.textDocument.uri, 'selection ranges', [], (a) => p.positions.map((position) => selectionRange(a, position))));
+  connection.onSelectionRanges((p) =>
+    withAnalysis(p.textDocument.uri, 'selection ranges', [], (a) => p.positions.map((position) => selectionRange(a, position))),
+  );
   connection.onDocumentLinks((p) => withAnalysis(p.textDocument.uri, 'document links', [], (a) => documentLinks(a, host)));
   connection.languages.semanticTokens.on((p) => withAnalysis(p.textDocument.uri, 'semantic tokens', { data: [] }, semanticTokens));
   connection.onShutdown(() => scheduler.dispose());

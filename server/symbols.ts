@@ -30,8 +30,23 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
     .map((stage): DocumentSymbol => {
       const range = rangeOf(analysis.document, stage.span);
       const selection = rangeOf(analysis.document, stage.headSpan);
-      return { name: shownName(stage.name, `stage ${stage.index + 1}`), detail: stageDetail(stage), kind: SymbolKind.Function, range, selectionRange: within(selection, range) ? selection : range };
+      return {
+        name: shownName(stage.name, `stage ${stage.index + 1}`),
+        detail: stageDetail(stage),
+        kind: SymbolKind.Function,
+        range,
+        selectionRange: within(selection, range) ? selection : range,
+      };
     });
   const count = `${pipeline.stages.length} stage${pipeline.stages.length === 1 ? '' : 's'}`;
-  return [{ name: shownName(pipeline.name, 'pipeline'), detail: pipeline.description ?? count, kind: SymbolKind.Module, range: whole, selectionRange: rangeOf(analysis.document, head), children }];
+  return [
+    {
+      name: shownName(pipeline.name, 'pipeline'),
+      detail: pipeline.description ?? count,
+      kind: SymbolKind.Module,
+      range: whole,
+      selectionRange: rangeOf(analysis.document, head),
+      children,
+    },
+  ];
 }

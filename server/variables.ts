@@ -34,10 +34,16 @@ export function stageAt(pipeline: Pipeline, offset: number): Stage | undefined {
 /** Every variable visible at a place: the stage's env, then the pipeline's, then the process's. */
 export function variablesAt(pipeline: Pipeline, stage: Stage | undefined, processEnv: Readonly<Record<string, string | undefined>>): VariableInfo[] {
   const merged = mergeEnv(processEnv, pipeline.env, stage?.env ?? {});
-  const source = (name: string): VariableSource => (stage && Object.hasOwn(stage.env, name) ? 'stage env' : Object.hasOwn(pipeline.env, name) ? 'pipeline env' : 'environment');
+  const source = (name: string): VariableSource =>
+    stage && Object.hasOwn(stage.env, name) ? 'stage env' : Object.hasOwn(pipeline.env, name) ? 'pipeline env' : 'environment';
   return Object.keys(merged).map((name) => ({ name, value: merged[name]!, source: source(name) }));
 }
 
-export function variableInfo(pipeline: Pipeline, stage: Stage | undefined, processEnv: Readonly<Record<string, string | undefined>>, name: string): VariableInfo {
+export function variableInfo(
+  pipeline: Pipeline,
+  stage: Stage | undefined,
+  processEnv: Readonly<Record<string, string | undefined>>,
+  name: string,
+): VariableInfo {
   return variablesAt(pipeline, stage, processEnv).find((v) => v.name === name) ?? { name };
 }

@@ -24,9 +24,11 @@ export class FileWatchers {
       this.relativePatterns ? { globPattern: { baseUri: pathToFileURL(path.dirname(p)).href, pattern: path.basename(p) } } : { globPattern: p },
     );
     const previous = this.registration;
-    this.registration = previous.then(async (old) => {
-      old?.dispose();
-      return watchers.length > 0 ? this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }) : undefined;
-    }).catch(() => undefined); // a client that refuses just gets no watchers; the next edit re-checks
+    this.registration = previous
+      .then(async (old) => {
+        old?.dispose();
+        return watchers.length > 0 ? this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }) : undefined;
+      })
+      .catch(() => undefined); // a client that refuses just gets no watchers; the next edit re-checks
   }
 }

@@ -49,7 +49,10 @@ export function lineInfo(line: string): LineInfo {
     info.keyColumn = column;
     const after = body.slice(key[0].length);
     const lead = /^[ \t]*/.exec(after)![0].length;
-    const value = after.slice(lead).replace(/(^|\s)#.*$/, '').trimEnd();
+    const value = after
+      .slice(lead)
+      .replace(/(^|\s)#.*$/, '')
+      .trimEnd();
     info.value = value;
     if (value !== '') info.valueColumn = column + key[0].length + lead;
   }

@@ -20,7 +20,11 @@ async function main(): Promise<number> {
   delete process.env[optionsVariable];
   const names = Object.keys(implementations);
   if (name === undefined || !Object.hasOwn(implementations, name)) {
-    throw new StageError(`${name === undefined ? 'no built-in named' : `there is no built-in \`${name}\``}; usage: builtin.cjs NAME [OPTIONS-JSON], where NAME is one of ${names.join(', ')}`, 2);
+    throw new StageError(
+      `${name === undefined ? 'no built-in named' : `there is no built-in \`${name}\``}; ` +
+        `usage: builtin.cjs NAME [OPTIONS-JSON], where NAME is one of ${names.join(', ')}`,
+      2,
+    );
   }
   const impl: BuiltinImplementation = await implementations[name as keyof typeof implementations]();
   let values: unknown;

@@ -14,7 +14,11 @@ export async function run(opts: Options): Promise<void> {
       if (value === undefined) return; // dropped on purpose
       json = JSON.stringify(value) as string | undefined;
       if (json === undefined) {
-        problems.report(n, `made the expression return a ${typeof value}, which is not a JSON value`, 'return an object, array, string, number, boolean or null');
+        problems.report(
+          n,
+          `made the expression return a ${typeof value}, which is not a JSON value`,
+          'return an object, array, string, number, boolean or null',
+        );
         return;
       }
     } catch (err) {

@@ -9,7 +9,7 @@ import { StageError } from './records';
 export type OptionValues = Readonly<Record<string, unknown>>;
 
 function describe(v: unknown): string {
-  return v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
+  return v === undefined ? 'nothing' : (JSON.stringify(v) ?? typeof v);
 }
 
 export class Options {
@@ -93,8 +93,13 @@ export class Options {
 /** Compiles a JavaScript expression over the record `r` once; a syntax error fails the stage (status 2). */
 export function compileExpression(builtin: string, expr: string): (r: unknown) => unknown {
   try {
+    // oxlint-disable-next-line typescript/no-implied-eval -- compiling the user's expression is what `filter`/`map` are for
     return new Function('r', `return (${expr}\n);`) as (r: unknown) => unknown;
   } catch (err) {
-    throw new StageError(`\`${builtin}\`: the expression \`${expr}\` is not valid JavaScript (${err instanceof Error ? err.message : String(err)}); it must be one expression over the record \`r\``, 2);
+    throw new StageError(
+      `\`${builtin}\`: the expression \`${expr}\` is not valid JavaScript (${err instanceof Error ? err.message : String(err)}); ` +
+        'it must be one expression over the record `r`',
+      2,
+    );
   }
 }

@@ -58,7 +58,11 @@ export async function run(opts: Options): Promise<void> {
   const pick = picker(opts.stringList('fields'));
   await eachRecord(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail', (r, n, problems) => {
     if (!isObject(r) || Array.isArray(r)) {
-      problems.report(n, `is ${Array.isArray(r) ? 'an array' : r === null ? 'null' : `a ${typeof r}`}, not an object with fields`, 'pick works on JSON objects');
+      problems.report(
+        n,
+        `is ${Array.isArray(r) ? 'an array' : r === null ? 'null' : `a ${typeof r}`}, not an object with fields`,
+        'pick works on JSON objects',
+      );
       return;
     }
     stdout.push(JSON.stringify(pick(r)));

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { JSONParser } from '@streamparser/json';
-import { parse as parseCsv, type CastingContext } from 'csv-parse';
+import { parse as parseCsv, type InfoField } from 'csv-parse';
 import type { Options } from './options';
 import { messageOf, StageError, stdout } from './records';
 
@@ -90,7 +90,10 @@ async function readJsonArray(fd: number, file: string): Promise<void> {
       offset += chunk.length;
       if (first < 0) continue; // only whitespace so far
       if (text[first] !== '[') {
-        throw new StageError(`${file} is not a JSON array (it starts with \`${text.slice(first, first + 20).split('\n')[0] ?? ''}\`); \`read\` with format json takes an array of records, use format ndjson for one JSON value per line`);
+        throw new StageError(
+          `${file} is not a JSON array (it starts with \`${text.slice(first, first + 20).split('\n')[0] ?? ''}\`); ` +
+            '`read` with format json takes an array of records, use format ndjson for one JSON value per line',
+        );
       }
       started = true;
     }
@@ -113,7 +116,7 @@ async function readCsv(fd: number, file: string, format: 'csv' | 'tsv', header: 
     relax_quotes: true,
     relax_column_count: !header,
     skip_empty_lines: true,
-    cast: (value: string, context: CastingContext) => (context.header ? value : typedValue(value, context.quoting)),
+    cast: (value: string, context: InfoField) => (context.header ? value : typedValue(value, context.quoting)),
   });
   const source = fs.createReadStream('', { fd, highWaterMark: chunkSize });
   try {
@@ -132,7 +135,10 @@ async function readCsv(fd: number, file: string, format: 'csv' | 'tsv', header: 
     });
   } catch (err) {
     if (err instanceof StageError) throw err;
-    const hint = header && /record length|column/i.test(messageOf(err)) ? '; every row needs as many fields as the header (or set `header: false`)' : '; fix the file or choose another `format`';
+    const hint =
+      header && /record length|column/i.test(messageOf(err))
+        ? '; every row needs as many fields as the header (or set `header: false`)'
+        : '; fix the file or choose another `format`';
     throw new StageError(`${file} is not valid ${format.toUpperCase()}: ${messageOf(err)}${hint}`);
   }
 }

@@ -1,21 +1,10 @@
 /** `sample`: every Nth record (1, N+1, 2N+1, …) or each record with probability `fraction`. */
 import { randomInt } from 'node:crypto';
+import { mulberry32 } from '../random';
 import type { Options } from './options';
 import { eachLine, StageError, stdinChunks, stdout } from './records';
 
 export const options = ['every', 'fraction', 'seed'] as const;
-
-/** mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function run(opts: Options): Promise<void> {
   let keep: (n: number) => boolean;

@@ -27,8 +27,8 @@ export function writeFormatOf(file: string): 'ndjson' | 'csv' {
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
 }
 
 function isRecordObject(v: unknown): v is Record<string, unknown> {
@@ -105,7 +105,10 @@ export async function run(opts: Options): Promise<void> {
   let columns: string[] | undefined;
   let warnedExtra = false;
   const csvRow = (r: unknown, n: number): void => {
-    if (!isRecordObject(r)) throw new StageError(`record ${n} is not an object, so it has no fields to write as CSV columns; write NDJSON instead (\`format: ndjson\`) or \`map\` it to an object`);
+    if (!isRecordObject(r))
+      throw new StageError(
+        `record ${n} is not an object, so it has no fields to write as CSV columns; write NDJSON instead (\`format: ndjson\`) or \`map\` it to an object`,
+      );
     if (columns === undefined) {
       columns = Object.keys(r);
       rows.push(columns);
@@ -114,7 +117,9 @@ export async function run(opts: Options): Promise<void> {
       const extra = Object.keys(r).filter((k) => !known.includes(k));
       if (extra.length > 0) {
         warnedExtra = true;
-        warn(`record ${n} has fields that are not in the CSV header (${extra.join(', ')}); they are left out (the header comes from the first record's fields)`);
+        warn(
+          `record ${n} has fields that are not in the CSV header (${extra.join(', ')}); they are left out (the header comes from the first record's fields)`,
+        );
       }
     }
     const cols = columns;

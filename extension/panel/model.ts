@@ -1,7 +1,7 @@
 // What the run panel shows, computed from a run's model and timeline: the stage graph (nodes
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
-import { formatBytes, formatCount, formatDuration, plural } from '../../engine/format';
+import { formatBytes, formatCount, formatDuration, plural, statusText } from '../../engine/format';
 import type { StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
 import { endedHow } from '../failure';
@@ -27,7 +27,7 @@ export interface GraphEdge {
   to: string;
   /** "1.2k rec/s · 340 KB/s" while data flows, totals once the writer has ended. */
   label: string;
-  recordsPerSec?: number;
+  recordsPerSec?: number | undefined;
   bytesPerSec: number;
   flowing: boolean;
 }
@@ -120,16 +120,6 @@ export const sparkPoints = 60;
 export const outputNode = 'output';
 const stageId = (index: number) => `stage-${index}`;
 
-export const statusText: Record<StageStatus, string> = {
-  pending: 'pending',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  'stopped-early': 'stopped early',
-  cancelled: 'cancelled',
-  'timed-out': 'timed out',
-};
-
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 
 /** Which stage reads which: today each stage reads the one before it, and the last feeds the output. */
@@ -142,7 +132,7 @@ export function linksOf(stages: readonly Pick<StageView, 'index'>[]): { from: st
 
 export interface ViewInputs {
   model: RunModel;
-  timeline?: readonly StageTimeline[];
+  timeline?: readonly StageTimeline[] | undefined;
   history: readonly RunSummary[];
   pinned: boolean;
   restored: boolean;
@@ -203,7 +193,7 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
 }
 
 interface Flow {
-  recordsPerSec?: number;
+  recordsPerSec?: number | undefined;
   bytesPerSec: number;
 }
 

@@ -31,11 +31,12 @@ export class RunPanel implements vscode.Disposable {
   ) {
     this.subscriptions = [
       vscode.window.registerWebviewPanelSerializer(panelViewType, {
-        deserializeWebviewPanel: async (panel, state: PanelState | undefined) => {
+        deserializeWebviewPanel: (panel, state: PanelState | undefined) => {
           const id = state?.view?.runId;
           this.pinned = state?.view?.pinned === true && id !== undefined && store.find(id) !== undefined;
           this.runId = this.pinned ? id : undefined;
           this.adopt(panel);
+          return Promise.resolve();
         },
       }),
       store.onDidStart((m) => {

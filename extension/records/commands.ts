@@ -1,10 +1,10 @@
 // "Save all records…": a finished run's whole output, streamed from its spill file to a file the
 // user picks, as NDJSON (byte for byte what the last stage wrote) or CSV.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatCount, plural } from '../../engine/format';
 import { Commands } from '../command-ids';
 import type { RunStore } from '../run-store';
+import { saveTarget } from '../save-target';
 import { RunNode, StageNode } from '../stage-tree';
 import { formatOf, saveAll } from './spill';
 
@@ -21,19 +21,12 @@ export function registerRecordCommands(store: RunStore): vscode.Disposable[] {
       const spill = store.spillOf(model);
       if (!spill) {
         void vscode.window.showInformationMessage(
-          `Pipewright: the whole output of run ${model.id} was not kept (a run from before pipewright.records.keepOutput, or its file could not be written). Rerun it to save its records.`,
+          `Pipewright: the whole output of run ${model.id} was not kept ` +
+            '(a run from before pipewright.records.keepOutput, or its file could not be written). Rerun it to save its records.',
         );
         return undefined;
       }
-      const base = path.basename(model.file).replace(/\.pipeline\.ya?ml$/, '');
-      const uri =
-        target instanceof vscode.Uri
-          ? target
-          : await vscode.window.showSaveDialog({
-              defaultUri: vscode.Uri.file(path.join(path.dirname(model.file), `${base}-run-${model.id}.ndjson`)),
-              filters: { 'Newline-delimited JSON': ['ndjson', 'jsonl'], CSV: ['csv'] },
-              saveLabel: 'Save All Records',
-            });
+      const uri = await saveTarget(model, target, '.ndjson', { 'Newline-delimited JSON': ['ndjson', 'jsonl'], CSV: ['csv'] }, 'Save All Records');
       if (!uri) return undefined;
       const { records } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Pipewright: saving ${plural(model.records, 'record', formatCount(model.records))}…` },

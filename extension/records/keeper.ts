@@ -1,6 +1,7 @@
 // The records of a run that the extension host keeps in memory, whatever the run's size: the
 // first N, the last N and a uniform sample of N lines (reservoir sampling), plus the exact count.
 // Kept lines are copies (a slice of a big chunk would keep the whole chunk alive). No vscode here.
+import { mulberry32 } from '../../engine/random';
 
 export type Selection = 'first' | 'last' | 'sample';
 
@@ -8,18 +9,6 @@ export interface KeptLine {
   /** The line's number in the output, from 1. */
   n: number;
   line: string;
-}
-
-/** A small deterministic PRNG (mulberry32): the same output gives the same sample. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class RecordKeeper {
@@ -40,7 +29,7 @@ export class RecordKeeper {
     seed = 1,
   ) {
     this.ring = Array.from<KeptLine | undefined>({ length: max });
-    this.rand = random(seed);
+    this.rand = mulberry32(seed); // deterministic: the same output gives the same sample
   }
 
   take(data: Buffer): void {

@@ -13,7 +13,7 @@ import { recordsViewType, type FromRecords, type RecordsState, type RecordsView,
 
 interface Source {
   runId: number;
-  stage?: string;
+  stage?: string | undefined;
 }
 
 export class RecordsPanel implements vscode.Disposable {
@@ -41,7 +41,7 @@ export class RecordsPanel implements vscode.Disposable {
       vscode.window.registerWebviewPanelSerializer(recordsViewType, {
         deserializeWebviewPanel: (panel, state: RecordsState | undefined) => {
           const v = state?.view;
-          if (v && store.find(v.runId)) this.source = { runId: v.runId, ...(v.stage !== undefined ? { stage: v.stage } : {}) };
+          if (v && store.find(v.runId)) this.source = { runId: v.runId, stage: v.stage };
           if (v) this.selection = v.selection;
           this.adopt(panel);
           return Promise.resolve();
@@ -60,7 +60,7 @@ export class RecordsPanel implements vscode.Disposable {
 
   /** Opens (or brings forward) the view on a run's output, or on the edge after `stage`. */
   async show(model: RunModel, stage?: string): Promise<void> {
-    this.source = { runId: model.id, ...(stage !== undefined ? { stage } : {}) };
+    this.source = { runId: model.id, stage };
     if (this.panel) this.panel.reveal(undefined, true);
     else
       this.adopt(
@@ -163,7 +163,8 @@ export class RecordsPanel implements vscode.Disposable {
         max: samples.length,
         lines: samples.map((line, i) => ({ n: total - samples.length + i + 1, line })),
         note: peek
-          ? `The ${plural(samples.length, 'most recent record')} of ${formatCount(total)} that went over the edge after stage ${stage} (a tapped edge keeps the last 20).`
+          ? `The ${plural(samples.length, 'most recent record')} of ${formatCount(total)} that went over the edge after stage ${stage} ` +
+            '(a tapped edge keeps the last 20).'
           : `The edge after stage ${stage} was not tapped in run ${model.id}.`,
         save: {
           ok: false,
@@ -176,10 +177,12 @@ export class RecordsPanel implements vscode.Disposable {
     const total = model.records;
     const what = { first: 'first', last: 'last', sample: 'sampled' }[this.selection];
     const note = !keeper
-      ? 'The records of this run were not kept (a run from an earlier window whose output was not saved, or pipewright.records.keepOutput is off). Rerun it to see them.'
+      ? 'The records of this run were not kept ' +
+        '(a run from an earlier window whose output was not saved, or pipewright.records.keepOutput is off). Rerun it to see them.'
       : lines.length === total
         ? `All ${plural(total, 'record', formatCount(total))}${model.running ? ' so far' : ''}.`
-        : `The ${what} ${formatCount(lines.length)} of ${plural(total, 'record', formatCount(total))}${model.running ? ' so far' : ''} (pipewright.records.maxKept = ${keeper.max}).`;
+        : `The ${what} ${formatCount(lines.length)} of ${plural(total, 'record', formatCount(total))}${model.running ? ' so far' : ''} ` +
+          `(pipewright.records.maxKept = ${keeper.max}).`;
     const spill = this.store.spillOf(model);
     return {
       ...base,

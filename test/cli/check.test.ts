@@ -2,9 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { JsonProblem } from '../../cli/check';
 import { pipewright, repoRoot } from './cli';
 
-const examples = fs.readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.pipeline.yaml')).map((f) => `examples/${f}`);
+const examples = fs
+  .readdirSync(path.join(repoRoot, 'examples'))
+  .filter((f) => f.endsWith('.pipeline.yaml'))
+  .map((f) => `examples/${f}`);
 
 describe('pipewright check', () => {
   it('passes every example silently', () => {
@@ -40,8 +44,12 @@ describe('pipewright check', () => {
   it('prints JSON with --json', () => {
     const r = pipewright(['check', '--json', 'test/fixtures/dsl/workers.pipeline.yaml', examples[0]!]);
     expect(r.code).toBe(1);
-    const problems = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(problems.map((p) => `${p.line}:${p.column}-${p.endLine}:${p.endColumn} ${p.code}`)).toEqual(['4:14-4:15 workers-range', '6:14-6:16 workers-range', '8:14-8:17 wrong-type']);
+    const problems = JSON.parse(r.stdout) as JsonProblem[];
+    expect(problems.map((p) => `${p.line}:${p.column}-${p.endLine}:${p.endColumn} ${p.code}`)).toEqual([
+      '4:14-4:15 workers-range',
+      '6:14-6:16 workers-range',
+      '8:14-8:17 wrong-type',
+    ]);
     expect(Object.keys(problems[0]!).sort()).toEqual(['code', 'column', 'endColumn', 'endLine', 'file', 'line', 'message', 'severity']);
   });
 

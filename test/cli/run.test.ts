@@ -7,19 +7,28 @@ import { cliPath, pipewright, repoRoot } from './cli';
 
 const fx = 'test/fixtures/engine';
 
+/** The part of `--stats-json` these tests read. */
+interface StatsJson {
+  stages: { name: string; status: string; recordsOut: number | null; workers?: unknown[] }[];
+}
+
 describe('pipewright run', () => {
   it('prints records on stdout, a summary on stderr, and exits 0', () => {
     const r = pipewright(['run', 'examples/word-counts.pipeline.yaml']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('{"word":"the","count":12}');
-    expect(lines.every((l) => JSON.parse(l).count > 0)).toBe(true);
+    expect(lines.every((l) => (JSON.parse(l) as { count: number }).count > 0)).toBe(true);
     expect(r.stderr).toMatch(/^pipewright: examples\/word-counts\.pipeline\.yaml finished in .*: 51 records/m);
     expect(r.stderr).toMatch(/^ {2}as-records +ok /m);
   });
 
   it('| head -n 3: prints 3 records and exits 0, upstream stopped early', () => {
-    const r = spawnSync('/bin/bash', ['-c', `set -o pipefail; node ${cliPath} run ${fx}/endless.pipeline.yaml | head -n 3; echo "status=\${PIPESTATUS[0]}" >&2`], { cwd: repoRoot, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(
+      '/bin/bash',
+      ['-c', `set -o pipefail; node ${cliPath} run ${fx}/endless.pipeline.yaml | head -n 3; echo "status=\${PIPESTATUS[0]}" >&2`],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 20_000 },
+    );
     expect(r.stdout).toBe('n=1\nn=2\nn=3\n');
     expect(r.stderr).toMatch(/status=0$/m);
     expect(r.stderr).toMatch(/stopped reading early/);
@@ -57,9 +66,14 @@ describe('pipewright run', () => {
   });
 
   it('exits 2 for an unreadable file, an unknown --to stage and a bad --limit', () => {
-    expect(pipewright(['run', 'no/such.pipeline.yaml'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read the pipeline file: no such file/) });
-    expect(pipewright(['run', '--to', 'nope', `${fx}/failing.pipeline.yaml`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no stage named `nope`.*`numbers`, `parse`, `out`/) });
-    expect(pipewright(['run', '--limit', '0', `${fx}/failing.pipeline.yaml`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--limit needs a whole number/) });
+    const refused = (args: string[]) => {
+      const r = pipewright(args);
+      expect(r.code).toBe(2);
+      return r.stderr;
+    };
+    expect(refused(['run', 'no/such.pipeline.yaml'])).toMatch(/cannot read the pipeline file: no such file/);
+    expect(refused(['run', '--to', 'nope', `${fx}/failing.pipeline.yaml`])).toMatch(/no stage named `nope`.*`numbers`, `parse`, `out`/);
+    expect(refused(['run', '--limit', '0', `${fx}/failing.pipeline.yaml`])).toMatch(/--limit needs a whole number/);
     expect(pipewright(['run', `${fx}/builtin.pipeline.yaml`])).toMatchObject({ code: 0, stdout: '' }); // built-ins run (test/unit/builtins)
   });
 
@@ -70,14 +84,15 @@ describe('pipewright run', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('1\n2\n3\n4\n');
     expect(r.stderr).toBe('');
-    const stats = JSON.parse(fs.readFileSync(json, 'utf8'));
+    const stats = JSON.parse(fs.readFileSync(json, 'utf8')) as StatsJson;
     expect(stats).toMatchObject({ outcome: 'succeeded', records: 4, bytes: 8, stoppedReading: true });
-    expect(stats.stages.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
+    expect(stats.stages.map((s) => [s.name, s.status])).toEqual([
       ['numbers', 'stopped-early'],
       ['pass', 'stopped-early'],
     ]);
     for (const s of stats.stages) {
-      for (const key of ['name', 'status', 'exitCode', 'signal', 'bytesIn', 'bytesOut', 'recordsOut', 'cpuUserMs', 'cpuSysMs', 'maxRssKb', 'durationMs']) expect(s).toHaveProperty(key);
+      for (const key of ['name', 'status', 'exitCode', 'signal', 'bytesIn', 'bytesOut', 'recordsOut', 'cpuUserMs', 'cpuSysMs', 'maxRssKb', 'durationMs'])
+        expect(s).toHaveProperty(key);
     }
     expect(stats.stages[1]).toMatchObject({ recordsOut: 4, bytesOut: 8, signal: 'SIGPIPE' });
     fs.rmSync(dir, { recursive: true });
@@ -94,24 +109,33 @@ describe('pipewright run', () => {
     // The last records that went from in-stock into the workers, whole, as the filter wrote them.
     const peeked = r.stderr.split('\n').filter((l) => l.startsWith('  {"id":'));
     expect(peeked.length).toBeGreaterThan(0);
-    for (const line of peeked) expect(inStock.map((p) => p.id)).toContain(JSON.parse(line.trim()).id);
+    for (const line of peeked) expect(inStock.map((p) => p.id)).toContain((JSON.parse(line.trim()) as Product).id);
     expect(r.stderr).toMatch(/^ {4}worker 1 +/m);
-    const stats = JSON.parse(fs.readFileSync(json, 'utf8'));
-    const byName = Object.fromEntries(stats.stages.map((s: { name: string }) => [s.name, s]));
-    expect(byName['in-stock'].recordsOut).toBe(inStock.length);
-    expect(byName.first.recordsOut).toBe(5);
-    expect(byName.enrich.workers).toHaveLength(2);
-    expect(pipewright(['run', '--peek', 'nope', 'examples/enrich.pipeline.yaml'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/no stage named `nope` to peek at/) });
+    const stats = JSON.parse(fs.readFileSync(json, 'utf8')) as StatsJson;
+    const byName = new Map(stats.stages.map((s) => [s.name, s]));
+    expect(byName.get('in-stock')?.recordsOut).toBe(inStock.length);
+    expect(byName.get('first')?.recordsOut).toBe(5);
+    expect(byName.get('enrich')?.workers).toHaveLength(2);
+    const unknown = pipewright(['run', '--peek', 'nope', 'examples/enrich.pipeline.yaml']);
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toMatch(/no stage named `nope` to peek at/);
     fs.rmSync(dir, { recursive: true });
   });
 
   it('examples/enrich.pipeline.yaml (read, filter, workers, head) gives the expected records through npx pipewright', () => {
-    const r = spawnSync('npx', ['--no-install', 'pipewright', 'run', '-q', 'examples/enrich.pipeline.yaml'], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('npx', ['--no-install', 'pipewright', 'run', '-q', 'examples/enrich.pipeline.yaml'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(enrichExpected().join('\n') + '\n');
   });
 
-  for (const [signal, exit] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, exit] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal} cancels the run and exits ${exit}`, async () => {
       const child = spawn(process.execPath, [cliPath, 'run', `${fx}/started-then-waits.pipeline.yaml`], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
@@ -143,7 +167,7 @@ function productRows(): Product[] {
   const [header, ...rows] = fs.readFileSync(path.join(repoRoot, 'examples/data/products.csv'), 'utf8').trim().split('\n');
   const keys = header!.split(',');
   return rows.map((row) => {
-    const v = Object.fromEntries(row.split(',').map((x, i) => [keys[i], x]));
+    const v = Object.fromEntries(row.split(',').map((x, i): [string, string] => [keys[i]!, x]));
     return { id: Number(v.id), name: v.name!, price: Number(v.price), stock: Number(v.stock), available: v.available === 'true' };
   });
 }
@@ -153,5 +177,7 @@ function enrichExpected(): string[] {
   return productRows()
     .filter((p) => p.available && p.stock > 0)
     .slice(0, 5)
-    .map((p) => JSON.stringify({ id: p.id, name: p.name, band: p.price < 50 ? 'low' : p.price < 200 ? 'mid' : 'high', value: Math.round(p.price * p.stock * 100) / 100 }));
+    .map((p) =>
+      JSON.stringify({ id: p.id, name: p.name, band: p.price < 50 ? 'low' : p.price < 200 ? 'mid' : 'high', value: Math.round(p.price * p.stock * 100) / 100 }),
+    );
 }

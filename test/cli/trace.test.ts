@@ -6,7 +6,7 @@ import type { ChromeTrace } from '../../engine/trace';
 import { pipewright } from './cli';
 
 describe('pipewright run --trace', () => {
-  it('writes the run as a Chrome trace: a lifetime per stage, counters, and the run\'s outcome', () => {
+  it("writes the run as a Chrome trace: a lifetime per stage, counters, and the run's outcome", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-trace-'));
     try {
       const file = path.join(dir, 'trace.json');
@@ -29,6 +29,8 @@ describe('pipewright run --trace', () => {
     const r = pipewright(['run', '--quiet', '--trace', '/nonexistent-dir/trace.json', 'examples/word-counts.pipeline.yaml']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^pipewright: cannot write --trace \/nonexistent-dir\/trace\.json: its folder \/nonexistent-dir does not exist; nothing was run$/m);
+    expect(r.stderr).toMatch(
+      /^pipewright: cannot write --trace \/nonexistent-dir\/trace\.json: its folder \/nonexistent-dir does not exist; nothing was run$/m,
+    );
   });
 });

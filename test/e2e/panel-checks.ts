@@ -14,8 +14,16 @@ const readDom = `(() => {
   return {
     state: text('#state'),
     summary: text('#summary'),
-    nodes: [...document.querySelectorAll('#graph g.node')].map((g) => ({ id: g.dataset.node, classes: g.getAttribute('class'), texts: [...g.querySelectorAll('text')].map((t) => t.textContent) })),
-    edges: [...document.querySelectorAll('#graph g.edge')].map((g) => ({ from: g.dataset.from, to: g.dataset.to, label: [...g.querySelectorAll('tspan')].map((t) => t.textContent).join(' · ') })),
+    nodes: [...document.querySelectorAll('#graph g.node')].map((g) => ({
+      id: g.dataset.node,
+      classes: g.getAttribute('class'),
+      texts: [...g.querySelectorAll('text')].map((t) => t.textContent),
+    })),
+    edges: [...document.querySelectorAll('#graph g.edge')].map((g) => ({
+      from: g.dataset.from,
+      to: g.dataset.to,
+      label: [...g.querySelectorAll('tspan')].map((t) => t.textContent).join(' · '),
+    })),
     bottleneck: document.querySelector('#bottleneck').hidden ? '' : text('#bottleneck'),
     columns: [...document.querySelectorAll('#table thead th')].map((th) => th.textContent.trim()),
     rows: JSON.parse(${tableText}),

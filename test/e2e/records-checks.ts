@@ -14,7 +14,11 @@ const readDom = `(() => {
     summary: text('#summary'),
     note: text('#note'),
     count: text('#count'),
-    columns: [...document.querySelectorAll('#table thead th')].map((th) => th.querySelector('.col-name') ? th.querySelector('.col-name').textContent + ' ' + th.querySelector('.col-type').textContent : th.textContent.trim()),
+    columns: [...document.querySelectorAll('#table thead th')].map((th) =>
+      th.querySelector('.col-name')
+        ? th.querySelector('.col-name').textContent + ' ' + th.querySelector('.col-type').textContent
+        : th.textContent.trim(),
+    ),
     rows: [...document.querySelectorAll('#table tbody tr[data-n]')].map((tr) => [...tr.children].map((c) => c.textContent)),
     saveDisabled: document.querySelector('#save').disabled,
     selection: [...document.querySelectorAll('#selection button')].map((b) => b.textContent + (b.getAttribute('aria-checked') === 'true' ? ' (on)' : '')),

@@ -79,7 +79,7 @@ function answerCheckpoints(workspace: string, page: Page, session: Session, scra
     };
     if (!check) return reply({ ok: false, error: `the harness has no checkpoint "${name}"` });
     check(page, args).then(
-      (data) => reply({ ok: true, ...(data === undefined ? {} : { data }) }),
+      (data) => reply({ ok: true, data }),
       async (e: unknown) => {
         await page.screenshot({ path: path.join(scratch, `${name}-failure.png`) }).catch(() => undefined);
         reply({ ok: false, error: `checkpoint ${name}: ${(e as Error).message}` });

@@ -12,12 +12,16 @@ beforeAll(async () => {
 afterAll(() => client.dispose());
 
 async function actionsFor(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
-  const result = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
+  const result = await client.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range,
+    context: { diagnostics, ...(only ? { only } : {}) },
+  });
   return (result ?? []) as CodeAction[];
 }
 
 function editsOf(action: CodeAction, uri: string): TextEdit[] {
-  return (action.edit?.changes?.[uri] ?? []) as TextEdit[];
+  return action.edit?.changes?.[uri] ?? [];
 }
 
 /** Opens `text`, applies the quick fix titled `title` for the diagnostic with `code`, and returns the re-checked result. */
@@ -39,27 +43,111 @@ async function fixOnce(text: string, code: string, title: RegExp) {
 
 describe('code actions keyed by problem code', () => {
   const cases: { name: string; text: string; code: string; title: RegExp; expected: string }[] = [
-    { name: 'did-you-mean for an unknown stage key', text: 'stages:\n  - rn: cat\n', code: 'unknown-key', title: /Change to `run`/, expected: 'stages:\n  - run: cat\n' },
-    { name: 'did-you-mean for an unknown pipeline key', text: 'nmae: x\nstages:\n  - run: cat\n', code: 'unknown-key', title: /`name`/, expected: 'name: x\nstages:\n  - run: cat\n' },
+    {
+      name: 'did-you-mean for an unknown stage key',
+      text: 'stages:\n  - rn: cat\n',
+      code: 'unknown-key',
+      title: /Change to `run`/,
+      expected: 'stages:\n  - run: cat\n',
+    },
+    {
+      name: 'did-you-mean for an unknown pipeline key',
+      text: 'nmae: x\nstages:\n  - run: cat\n',
+      code: 'unknown-key',
+      title: /`name`/,
+      expected: 'name: x\nstages:\n  - run: cat\n',
+    },
     { name: 'did-you-mean for a built-in', text: 'stages:\n  - use: haed\n', code: 'unknown-builtin', title: /`head`/, expected: 'stages:\n  - use: head\n' },
-    { name: 'did-you-mean for a with option', text: 'stages:\n  - use: head\n    with: { cuont: 3 }\n', code: 'bad-option', title: /`count`/, expected: 'stages:\n  - use: head\n    with: { count: 3 }\n' },
-    { name: 'did-you-mean for an enum value', text: 'stages:\n  - run: cat\n    stderr: ignor\n', code: 'invalid-value', title: /`ignore`/, expected: 'stages:\n  - run: cat\n    stderr: ignore\n' },
-    { name: 'keep one of conflicting run/command', text: 'stages:\n  - run: cat\n    command: [sort]\n', code: 'conflicting-command', title: /Keep `command`/, expected: 'stages:\n  - command: [sort]\n' },
-    { name: 'keep one of conflicting run/use', text: 'stages:\n  - run: cat\n    use: head # first 10\n    name: x\n', code: 'conflicting-command', title: /Keep `run`/, expected: 'stages:\n  - run: cat\n    name: x\n' },
-    { name: 'clamp workers', text: 'stages:\n  - run: cat\n    workers: 100\n', code: 'workers-range', title: /64/, expected: 'stages:\n  - run: cat\n    workers: 64\n' },
-    { name: 'define a variable: no env yet', text: 'name: v\nstages:\n  - command: [echo, "${GREETING}"]\n', code: 'undefined-variable', title: /Define `GREETING`/, expected: 'name: v\nenv:\n  GREETING: ""\nstages:\n  - command: [echo, "${GREETING}"]\n' },
-    { name: 'define a variable: block env', text: 'env:\n    A: 1 # one\n    B: two\nstages:\n  - command: [echo, "${C}"]\n', code: 'undefined-variable', title: /Define `C`/, expected: 'env:\n    A: 1 # one\n    B: two\n    C: ""\nstages:\n  - command: [echo, "${C}"]\n' },
-    { name: 'define a variable: flow env', text: 'env: { A: 1 }\nstages:\n  - use: read\n    with: { path: "${N}x.csv" }\n', code: 'undefined-variable', title: /Define `N`/, expected: 'env: { A: 1, N: "" }\nstages:\n  - use: read\n    with: { path: "${N}x.csv" }\n' },
-    { name: 'define a variable: empty env', text: 'env:\nstages:\n  - command: [echo, "${X}"]\n', code: 'undefined-variable', title: /Define `X`/, expected: 'env:\n  X: ""\nstages:\n  - command: [echo, "${X}"]\n' },
-    { name: 'define a variable: CRLF, empty flow env', text: 'env: {}\r\nstages:\r\n  - command: [echo, "${X}"]\r\n', code: 'undefined-variable', title: /Define `X`/, expected: 'env: { X: "" }\r\nstages:\r\n  - command: [echo, "${X}"]\r\n' },
-    { name: 'quote a number in a command argv', text: 'stages:\n  - command: [seq, 10]\n', code: 'wrong-type', title: /Quote 10 as "10"/, expected: 'stages:\n  - command: [seq, "10"]\n' },
-    { name: 'rename a duplicate stage to a free name', text: 'stages:\n  - name: a\n    run: cat\n  - name: a-2\n    run: cat\n  - name: a\n    run: cat\n', code: 'duplicate-stage-name', title: /Rename this stage to "a-3"/, expected: 'stages:\n  - name: a\n    run: cat\n  - name: a-2\n    run: cat\n  - name: a-3\n    run: cat\n' },
+    {
+      name: 'did-you-mean for a with option',
+      text: 'stages:\n  - use: head\n    with: { cuont: 3 }\n',
+      code: 'bad-option',
+      title: /`count`/,
+      expected: 'stages:\n  - use: head\n    with: { count: 3 }\n',
+    },
+    {
+      name: 'did-you-mean for an enum value',
+      text: 'stages:\n  - run: cat\n    stderr: ignor\n',
+      code: 'invalid-value',
+      title: /`ignore`/,
+      expected: 'stages:\n  - run: cat\n    stderr: ignore\n',
+    },
+    {
+      name: 'keep one of conflicting run/command',
+      text: 'stages:\n  - run: cat\n    command: [sort]\n',
+      code: 'conflicting-command',
+      title: /Keep `command`/,
+      expected: 'stages:\n  - command: [sort]\n',
+    },
+    {
+      name: 'keep one of conflicting run/use',
+      text: 'stages:\n  - run: cat\n    use: head # first 10\n    name: x\n',
+      code: 'conflicting-command',
+      title: /Keep `run`/,
+      expected: 'stages:\n  - run: cat\n    name: x\n',
+    },
+    {
+      name: 'clamp workers',
+      text: 'stages:\n  - run: cat\n    workers: 100\n',
+      code: 'workers-range',
+      title: /64/,
+      expected: 'stages:\n  - run: cat\n    workers: 64\n',
+    },
+    {
+      name: 'define a variable: no env yet',
+      text: 'name: v\nstages:\n  - command: [echo, "${GREETING}"]\n',
+      code: 'undefined-variable',
+      title: /Define `GREETING`/,
+      expected: 'name: v\nenv:\n  GREETING: ""\nstages:\n  - command: [echo, "${GREETING}"]\n',
+    },
+    {
+      name: 'define a variable: block env',
+      text: 'env:\n    A: 1 # one\n    B: two\nstages:\n  - command: [echo, "${C}"]\n',
+      code: 'undefined-variable',
+      title: /Define `C`/,
+      expected: 'env:\n    A: 1 # one\n    B: two\n    C: ""\nstages:\n  - command: [echo, "${C}"]\n',
+    },
+    {
+      name: 'define a variable: flow env',
+      text: 'env: { A: 1 }\nstages:\n  - use: read\n    with: { path: "${N}x.csv" }\n',
+      code: 'undefined-variable',
+      title: /Define `N`/,
+      expected: 'env: { A: 1, N: "" }\nstages:\n  - use: read\n    with: { path: "${N}x.csv" }\n',
+    },
+    {
+      name: 'define a variable: empty env',
+      text: 'env:\nstages:\n  - command: [echo, "${X}"]\n',
+      code: 'undefined-variable',
+      title: /Define `X`/,
+      expected: 'env:\n  X: ""\nstages:\n  - command: [echo, "${X}"]\n',
+    },
+    {
+      name: 'define a variable: CRLF, empty flow env',
+      text: 'env: {}\r\nstages:\r\n  - command: [echo, "${X}"]\r\n',
+      code: 'undefined-variable',
+      title: /Define `X`/,
+      expected: 'env: { X: "" }\r\nstages:\r\n  - command: [echo, "${X}"]\r\n',
+    },
+    {
+      name: 'quote a number in a command argv',
+      text: 'stages:\n  - command: [seq, 10]\n',
+      code: 'wrong-type',
+      title: /Quote 10 as "10"/,
+      expected: 'stages:\n  - command: [seq, "10"]\n',
+    },
+    {
+      name: 'rename a duplicate stage to a free name',
+      text: 'stages:\n  - name: a\n    run: cat\n  - name: a-2\n    run: cat\n  - name: a\n    run: cat\n',
+      code: 'duplicate-stage-name',
+      title: /Rename this stage to "a-3"/,
+      expected: 'stages:\n  - name: a\n    run: cat\n  - name: a-2\n    run: cat\n  - name: a-3\n    run: cat\n',
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: applied and re-checked clean`, async () => {
       const { fixed, diagnostics } = await fixOnce(c.text, c.code, c.title);
       expect(fixed).toBe(c.expected);
-      expect(diagnostics.map((d) => `${String(d.code)}: ${d.message}`)).toEqual([]);
+      expect(diagnostics.map((d) => `${String(d.code)}: ${JSON.stringify(d.message)}`)).toEqual([]);
     });
   }
 
@@ -74,7 +162,10 @@ describe('code actions keyed by problem code', () => {
           const fixed = applyEdits(fixture.text, editsOf(a, uri));
           const after = await client.replace(uri, fixed);
           const count = (ds: Diagnostic[]) => ds.filter((d) => d.code === diagnostic.code).length;
-          expect(count(after.diagnostics), `${fixture.name}: "${a.title}" for ${String(diagnostic.code)} at line ${diagnostic.range.start.line + 1}`).toBeLessThan(count(diagnostics));
+          expect(
+            count(after.diagnostics),
+            `${fixture.name}: "${a.title}" for ${String(diagnostic.code)} at line ${diagnostic.range.start.line + 1}`,
+          ).toBeLessThan(count(diagnostics));
           expect(after.diagnostics.filter((d) => d.code === 'yaml-syntax' && !diagnostics.some((b) => b.code === 'yaml-syntax'))).toEqual([]);
           await client.replace(uri, fixture.text);
           applied++;
@@ -95,7 +186,10 @@ describe('code actions keyed by problem code', () => {
       ['Name this stage `grep`', CodeActionKind.RefactorRewrite],
       ['Name this stage `head`', CodeActionKind.RefactorRewrite],
     ]);
-    const named = applyEdits(text, actions.flatMap((a) => editsOf(a, uri)));
+    const named = applyEdits(
+      text,
+      actions.flatMap((a) => editsOf(a, uri)),
+    );
     expect(named).toBe('stages:\n  - name: grep\n    run: grep x\n  - { name: head, use: head }\n  - name: last\n    run: cat\n');
     const after = await client.replace(uri, named);
     expect(after.diagnostics).toEqual([]);
@@ -120,7 +214,12 @@ describe('code actions keyed by problem code', () => {
     await client.replace(uri, `name: x\n${text}`);
     expect(await actionsFor(uri, old.range, [old])).toEqual([]);
     // Not ours, or an unknown code: ignored.
-    expect(await actionsFor(uri, old.range, [{ ...old, source: 'other' }, { ...old, code: 'no-such-code' }])).toEqual([]);
+    expect(
+      await actionsFor(uri, old.range, [
+        { ...old, source: 'other' },
+        { ...old, code: 'no-such-code' },
+      ]),
+    ).toEqual([]);
     await client.close(uri);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompletionRequest, InsertTextFormat, type CompletionItem, type CompletionList, type TextEdit } from 'vscode-languageserver/node';
+import { CompletionRequest, InsertTextFormat, type CompletionItem, type TextEdit } from 'vscode-languageserver/node';
 import { check } from '../../dsl';
 import { fakeHost } from '../unit/dsl/fake-host';
 import { applyEdits } from './fixtures';
@@ -27,7 +27,7 @@ async function complete(marked: string, on = client): Promise<{ items: Completio
   const position = { line: before.length - 1, character: before[before.length - 1]!.length };
   const uri = `untitled:completion-${n++}.pipeline.yaml`;
   await on.open(uri, text);
-  const result = (await on.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position })) as CompletionItem[] | CompletionList | null;
+  const result = await on.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
   await on.close(uri);
   const items = Array.isArray(result) ? result : (result?.items ?? []);
   return { items, labels: items.map((i) => i.label).sort(), text };
@@ -83,19 +83,44 @@ describe('completion', () => {
 
   it('inserts with: holding the built-in’s own required options', async () => {
     const read = await complete('stages:\n  - use: read\n    w|\n');
-    expect(applied(read.text, read.items.find((i) => i.label === 'with')!)).toMatch(/^stages:\n  - use: read\n    with:\n      path: \$\{1:[^}]+\}\n$/);
+    expect(
+      applied(
+        read.text,
+        read.items.find((i) => i.label === 'with')!,
+      ),
+    ).toMatch(/^stages:\n  - use: read\n    with:\n      path: \$\{1:[^}]+\}\n$/);
     const head = await complete('stages:\n  - w|\n    use: head\n');
-    expect(applied(head.text, head.items.find((i) => i.label === 'with')!)).toMatch(/^stages:\n  - with:\n      count: \$\{1(:\d+)?\}\n    use: head\n$/);
+    expect(
+      applied(
+        head.text,
+        head.items.find((i) => i.label === 'with')!,
+      ),
+    ).toMatch(/^stages:\n  - with:\n      count: \$\{1(:\d+)?\}\n    use: head\n$/);
     const pick = await complete('stages:\n  - use: pick\n    |\n');
-    expect(applied(pick.text, pick.items.find((i) => i.label === 'with')!)).toBe('stages:\n  - use: pick\n    with:\n      fields: [$1]\n');
+    expect(
+      applied(
+        pick.text,
+        pick.items.find((i) => i.label === 'with')!,
+      ),
+    ).toBe('stages:\n  - use: pick\n    with:\n      fields: [$1]\n');
     const shell = await complete('stages:\n  - run: cat\n    |\n');
-    expect(applied(shell.text, shell.items.find((i) => i.label === 'with')!)).toBe('stages:\n  - run: cat\n    with:\n      ${1:key}: ${2:value}\n');
+    expect(
+      applied(
+        shell.text,
+        shell.items.find((i) => i.label === 'with')!,
+      ),
+    ).toBe('stages:\n  - run: cat\n    with:\n      ${1:key}: ${2:value}\n');
   });
 
   it('offers options and their values inside a one-line `with: { … }`', async () => {
     const flow = await complete('stages:\n  - use: read\n    with: { path: x.csv,| }\n');
     expect(flow.labels).toEqual(['format', 'header']);
-    expect(applied(flow.text, flow.items.find((i) => i.label === 'format')!)).toBe('stages:\n  - use: read\n    with: { path: x.csv, format:  }\n');
+    expect(
+      applied(
+        flow.text,
+        flow.items.find((i) => i.label === 'format')!,
+      ),
+    ).toBe('stages:\n  - use: read\n    with: { path: x.csv, format:  }\n');
     expect((await complete('stages:\n  - use: read\n    with: { fo|, path: x.csv }\n')).labels).toEqual(['format', 'header']);
     expect((await complete('stages:\n  - use: read\n    with: { format: c| }\n')).labels).toEqual(['csv', 'json', 'ndjson', 'tsv']);
     expect((await complete('stages:\n  - with: { onError: | }\n    use: map\n')).labels).toEqual(['fail', 'skip']);
@@ -109,7 +134,12 @@ describe('completion', () => {
     expect((await complete('stages:\n  - use: |\n')).labels).toHaveLength(7);
     // Right after the colon (the `:` trigger character), the value comes with its space.
     const colon = await complete('stages:\n  - use:|\n');
-    expect(applied(colon.text, colon.items.find((i) => i.label === 'head')!)).toBe('stages:\n  - use: head\n');
+    expect(
+      applied(
+        colon.text,
+        colon.items.find((i) => i.label === 'head')!,
+      ),
+    ).toBe('stages:\n  - use: head\n');
   });
 
   it('offers enum and boolean values', async () => {
@@ -131,7 +161,9 @@ describe('completion', () => {
     // Values of secret-looking names are not shown.
     expect(JSON.stringify(items.find((i) => i.label === 'API_TOKEN')!.documentation)).not.toContain('s3cr3t');
     // The second stage does not see the first one's env.
-    expect((await complete('env:\n  REGION: eu\nstages:\n  - run: cat\n    env: { STAGE_V: x }\n  - command: [echo, "${|}"]\n')).labels).not.toContain('STAGE_V');
+    expect((await complete('env:\n  REGION: eu\nstages:\n  - run: cat\n    env: { STAGE_V: x }\n  - command: [echo, "${|}"]\n')).labels).not.toContain(
+      'STAGE_V',
+    );
   });
 
   it('offers nothing in comments and inside plain values', async () => {

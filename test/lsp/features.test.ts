@@ -9,7 +9,6 @@ import {
   type CodeLens,
   type DocumentSymbol,
   type FoldingRange,
-  type Hover,
   type MarkupContent,
   type Position,
   type TextEdit,
@@ -56,7 +55,7 @@ function at(needle: string, delta = 0, nth = 0): Position {
 }
 
 async function hoverAt(position: Position): Promise<string> {
-  const result = (await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position })) as Hover | null;
+  const result = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
   return result ? (result.contents as MarkupContent).value : '';
 }
 
@@ -123,18 +122,30 @@ describe('hover, symbols, lenses, rename, folding', () => {
     const prepared = await client.connection.sendRequest(PrepareRenameRequest.type, { textDocument: { uri }, position: at('enrich', 2) });
     expect(prepared).toEqual({ range: { start: at('enrich'), end: at('enrich', 6) }, placeholder: 'enrich' });
     expect(await client.connection.sendRequest(PrepareRenameRequest.type, { textDocument: { uri }, position: at('workers') })).toBeNull();
-    const edit = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at('enrich', 1), newName: 'add-url' })) as WorkspaceEdit;
+    const edit = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: at('enrich', 1),
+      newName: 'add-url',
+    })) as WorkspaceEdit;
     const renamed = applyEdits(text, edit.changes![uri] as TextEdit[]);
     expect(check(renamed, { host }).pipeline.stages.map((s) => s.name)).toEqual(['read', 'grep', 'add-url']);
-    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at('enrich', 1), newName: 'read' })).rejects.toThrow(/already called `read`/);
-    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at('enrich', 1), newName: '9 bad' })).rejects.toThrow(/not a valid stage name/);
+    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at('enrich', 1), newName: 'read' })).rejects.toThrow(
+      /already called `read`/,
+    );
+    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at('enrich', 1), newName: '9 bad' })).rejects.toThrow(
+      /not a valid stage name/,
+    );
   });
 
   it('renames a quoted name inside its quotes', async () => {
     const quoted = 'stages:\n  - name: "first"\n    run: cat\n';
     const q = 'untitled:quoted.pipeline.yaml';
     await client.open(q, quoted);
-    const edit = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: q }, position: { line: 1, character: 14 }, newName: 'second' })) as WorkspaceEdit;
+    const edit = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri: q },
+      position: { line: 1, character: 14 },
+      newName: 'second',
+    })) as WorkspaceEdit;
     expect(applyEdits(quoted, edit.changes![q] as TextEdit[])).toBe('stages:\n  - name: "second"\n    run: cat\n');
     await client.close(q);
   });

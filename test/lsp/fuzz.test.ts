@@ -35,8 +35,36 @@ afterAll(() => client.dispose());
 
 /** Lines that look like pipeline YAML, broken in all the ways typing breaks it. */
 const fragment = fc.constantFrom(
-  'name: x', 'stages:', '  - run: cat', '  - use: read', '    with:', '      path: a.csv', '      format: ', '    with: { path: x, fo', '  - command: [echo, "${', '    env: { A: "${B}" }',
-  'env:', '  REGION: eu', '  -', '    -', ' ', '', '#', '  - { use: head, with: { count: 3 } }', '    workers: 0', '    name: "q', "    run: 'a", '&a', '*a', '<<: *a', '---', '\t', '😀: é', '    ${', '  - name: dup', ': :',
+  'name: x',
+  'stages:',
+  '  - run: cat',
+  '  - use: read',
+  '    with:',
+  '      path: a.csv',
+  '      format: ',
+  '    with: { path: x, fo',
+  '  - command: [echo, "${',
+  '    env: { A: "${B}" }',
+  'env:',
+  '  REGION: eu',
+  '  -',
+  '    -',
+  ' ',
+  '',
+  '#',
+  '  - { use: head, with: { count: 3 } }',
+  '    workers: 0',
+  '    name: "q',
+  "    run: 'a",
+  '&a',
+  '*a',
+  '<<: *a',
+  '---',
+  '\t',
+  '😀: é',
+  '    ${',
+  '  - name: dup',
+  ': :',
 );
 const document = fc.array(fragment, { maxLength: 14 }).map((lines) => lines.join('\n'));
 
@@ -45,29 +73,33 @@ describe('the server never fails a request, whatever the text', () => {
     let n = 0;
     const fixtures = dslFixtures().map((f) => f.text);
     await fc.assert(
-      fc.asyncProperty(fc.oneof(document, fc.constantFrom(...fixtures)), fc.array(fc.tuple(fc.nat(20), fc.nat(60)), { minLength: 1, maxLength: 4 }), async (text, spots) => {
-        const uri = `untitled:fuzz-${n++}.pipeline.yaml`;
-        const { diagnostics } = await client.open(uri, text);
-        const textDocument = { uri };
-        for (const [line, character] of spots) {
-          const position: Position = { line, character };
-          await client.connection.sendRequest(CompletionRequest.type, { textDocument, position });
-          await client.connection.sendRequest(HoverRequest.type, { textDocument, position });
-          await client.connection.sendRequest(PrepareRenameRequest.type, { textDocument, position });
-          await client.connection.sendRequest(DefinitionRequest.type, { textDocument, position });
-          await client.connection.sendRequest(ReferencesRequest.type, { textDocument, position, context: { includeDeclaration: true } });
-          await client.connection.sendRequest(SelectionRangeRequest.type, { textDocument, positions: [position] });
-          const range = { start: { line: 0, character: 0 }, end: position };
-          await client.connection.sendRequest(CodeActionRequest.type, { textDocument, range, context: { diagnostics } });
-        }
-        await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument });
-        await client.connection.sendRequest(CodeLensRequest.type, { textDocument });
-        await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument });
-        await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument, options: { tabSize: 2, insertSpaces: true } });
-        await client.connection.sendRequest(DocumentLinkRequest.type, { textDocument });
-        await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument });
-        await client.close(uri);
-      }),
+      fc.asyncProperty(
+        fc.oneof(document, fc.constantFrom(...fixtures)),
+        fc.array(fc.tuple(fc.nat(20), fc.nat(60)), { minLength: 1, maxLength: 4 }),
+        async (text, spots) => {
+          const uri = `untitled:fuzz-${n++}.pipeline.yaml`;
+          const { diagnostics } = await client.open(uri, text);
+          const textDocument = { uri };
+          for (const [line, character] of spots) {
+            const position: Position = { line, character };
+            await client.connection.sendRequest(CompletionRequest.type, { textDocument, position });
+            await client.connection.sendRequest(HoverRequest.type, { textDocument, position });
+            await client.connection.sendRequest(PrepareRenameRequest.type, { textDocument, position });
+            await client.connection.sendRequest(DefinitionRequest.type, { textDocument, position });
+            await client.connection.sendRequest(ReferencesRequest.type, { textDocument, position, context: { includeDeclaration: true } });
+            await client.connection.sendRequest(SelectionRangeRequest.type, { textDocument, positions: [position] });
+            const range = { start: { line: 0, character: 0 }, end: position };
+            await client.connection.sendRequest(CodeActionRequest.type, { textDocument, range, context: { diagnostics } });
+          }
+          await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument });
+          await client.connection.sendRequest(CodeLensRequest.type, { textDocument });
+          await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument });
+          await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument, options: { tabSize: 2, insertSpaces: true } });
+          await client.connection.sendRequest(DocumentLinkRequest.type, { textDocument });
+          await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument });
+          await client.close(uri);
+        },
+      ),
       { numRuns: 150 },
     );
     expect(errors).toEqual([]);

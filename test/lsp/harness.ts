@@ -50,8 +50,12 @@ export class TestClient {
   async initialize(initializationOptions: unknown = {}, snippetSupport = true, capabilities: ClientCapabilities = {}): Promise<InitializeResult> {
     this.initializeResult = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
+      // oxlint-disable-next-line typescript/no-deprecated -- InitializeParams still requires it (null: no folder open)
       rootUri: null,
-      capabilities: { ...capabilities, textDocument: { completion: { completionItem: { snippetSupport } }, publishDiagnostics: { versionSupport: true }, ...capabilities.textDocument } },
+      capabilities: {
+        ...capabilities,
+        textDocument: { completion: { completionItem: { snippetSupport } }, publishDiagnostics: { versionSupport: true }, ...capabilities.textDocument },
+      },
       initializationOptions,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
@@ -103,7 +107,12 @@ export class TestClient {
 }
 
 /** The server from source, in this process, over an in-memory duplex pair. */
-export async function inProcess(options: ServerOptions = {}, initializationOptions: unknown = {}, snippetSupport = true, capabilities: ClientCapabilities = {}): Promise<TestClient> {
+export async function inProcess(
+  options: ServerOptions = {},
+  initializationOptions: unknown = {},
+  snippetSupport = true,
+  capabilities: ClientCapabilities = {},
+): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
@@ -120,7 +129,7 @@ export async function inProcess(options: ServerOptions = {}, initializationOptio
 /** The built bundle, `node dist/server.cjs --stdio`, as an editor starts it. */
 export async function overStdio(env: NodeJS.ProcessEnv = process.env): Promise<{ client: TestClient; child: ChildProcess }> {
   const child = spawn(process.execPath, [builtServer(), '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
-  const client = new TestClient(createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)), () => child.kill());
+  const client = new TestClient(createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin)), () => child.kill());
   await client.initialize();
   return { client, child };
 }

@@ -29,7 +29,9 @@ interface NvimResult {
 function requireNvim(): void {
   const probe = spawnSync('nvim', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('Neovim (`nvim`) is not installed, and this test drives it as an external LSP client. Install it: `apt-get install -y neovim` (.ci/run does).');
+    throw new Error(
+      'Neovim (`nvim`) is not installed, and this test drives it as an external LSP client. Install it: `apt-get install -y neovim` (.ci/run does).',
+    );
   }
 }
 
@@ -42,7 +44,14 @@ async function runNvim(fixture: Fixture, nvimArgs: (out: string) => string[]): P
   try {
     const nvim = spawn('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', ...nvimArgs(out), fixture.file], {
       cwd: path.dirname(fixture.file),
-      env: { ...process.env, PW_OUT: out, PW_SERVER: server, PIPEWRIGHT_SERVER: server, PW_NODE: process.execPath, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+      env: {
+        ...process.env,
+        PW_OUT: out,
+        PW_SERVER: server,
+        PIPEWRIGHT_SERVER: server,
+        PW_NODE: process.execPath,
+        PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

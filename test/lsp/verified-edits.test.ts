@@ -42,9 +42,30 @@ const risky = [
   'x-w: &w { workers: 99 }\nstages:\n  - <<: *w\n    run: cat\n',
 ];
 const fragment = fc.constantFrom(
-  'name: x', 'stages:', '  - run: cat', '  - use: raed', '  - use: read', '    with: { path: a.csv, fromat: csv }', '  - command: [echo, "${NOPE}"]', '    env: { A: "${B}" }',
-  'env:', '  REGION: eu', '    workers: 0', '    rn: x', '  - { run: cat, command: [sort], use: head }', '    use: head', "  - run: jq -c '{id: .id}'", '&a', '*a', '  - <<: *a',
-  '    stderr: ignor', '  - name: dup', '  - name: dup', 'nmae: y', '  - run: "true"', '\r',
+  'name: x',
+  'stages:',
+  '  - run: cat',
+  '  - use: raed',
+  '  - use: read',
+  '    with: { path: a.csv, fromat: csv }',
+  '  - command: [echo, "${NOPE}"]',
+  '    env: { A: "${B}" }',
+  'env:',
+  '  REGION: eu',
+  '    workers: 0',
+  '    rn: x',
+  '  - { run: cat, command: [sort], use: head }',
+  '    use: head',
+  "  - run: jq -c '{id: .id}'",
+  '&a',
+  '*a',
+  '  - <<: *a',
+  '    stderr: ignor',
+  '  - name: dup',
+  '  - name: dup',
+  'nmae: y',
+  '  - run: "true"',
+  '\r',
 );
 const generated = fc.array(fragment, { minLength: 1, maxLength: 12 }).map((lines) => lines.join('\n') + '\n');
 const texts = fc.oneof(generated, fc.constantFrom(...risky, ...dslFixtures().map((f) => f.text)));
@@ -54,15 +75,24 @@ async function offeredEdits(text: string): Promise<{ title: string; edits: TextE
   const uri = `untitled:verified-${n++}.pipeline.yaml`;
   const { diagnostics } = await client.open(uri, text);
   const offered: { title: string; edits: TextEdit[]; fixing?: Diagnostic }[] = [];
-  const editsOf = (e: WorkspaceEdit | null | undefined) => (e?.changes?.[uri] ?? []) as TextEdit[];
+  const editsOf = (e: WorkspaceEdit | null | undefined) => e?.changes?.[uri] ?? [];
   for (const d of diagnostics) {
-    const actions = ((await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ?? []) as CodeAction[];
+    const actions = ((await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) ??
+      []) as CodeAction[];
     for (const a of actions) offered.push({ title: a.title, edits: editsOf(a.edit), ...(a.kind === CodeActionKind.QuickFix ? { fixing: d } : {}) });
   }
   const whole = { start: { line: 0, character: 0 }, end: { line: 10_000, character: 0 } };
-  const refactors = ((await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: whole, context: { diagnostics: [], only: [CodeActionKind.Refactor] } })) ?? []) as CodeAction[];
+  const refactors = ((await client.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: whole,
+    context: { diagnostics: [], only: [CodeActionKind.Refactor] },
+  })) ?? []) as CodeAction[];
   for (const a of refactors) offered.push({ title: a.title, edits: editsOf(a.edit) });
-  const format = ((await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) ?? []) as TextEdit[];
+  const format =
+    (await client.connection.sendRequest(DocumentFormattingRequest.type, {
+      textDocument: { uri },
+      options: { tabSize: 2, insertSpaces: true },
+    })) ?? [];
   if (format.length > 0) offered.push({ title: 'format', edits: format });
   // Rename every stage name to a YAML keyword: quoted, or refused.
   const lines = text.split('\n');
@@ -103,7 +133,10 @@ describe('every edit the server offers is safe', () => {
           const fixed = applyEdits(text, o.edits);
           const after = problemsOf(fixed);
           const fixing = o.fixing && before.find((p) => p.code === o.fixing!.code);
-          expect(introducesNoProblem(before, after, fixing), `"${o.title}" on\n${text}\n→\n${fixed}\nbefore ${codes(before)}\nafter ${codes(after)}`).toBe(true);
+          expect(
+            introducesNoProblem(before, after, fixing),
+            `"${o.title}" on\n${text}\n→\n${fixed}\nbefore ${codes(before).join(', ')}\nafter ${codes(after).join(', ')}`,
+          ).toBe(true);
         }
       }),
       { numRuns: 120 },

@@ -7,12 +7,17 @@ const root = path.resolve(__dirname, '../..');
 function sources(dir: string): string[] {
   const abs = path.join(root, dir);
   if (!fs.existsSync(abs)) return [];
-  return fs.readdirSync(abs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(abs, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
 }
 
 function imports(file: string): string[] {
   const text = fs.readFileSync(path.join(root, file), 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  return [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
 /** A relative import as `<top-level folder>/…`, a package import as itself. */
@@ -22,7 +27,11 @@ function target(file: string, spec: string): string {
 
 /** What each layer may not import: arrows only go downward (docs/architecture.md). */
 const rules: { layer: string; forbidden: RegExp; except?: string[] }[] = [
-  { layer: 'dsl', forbidden: /^(vscode|vscode-languageserver.*|vscode-languageclient.*|execa|node:child_process|child_process|node:fs|fs)$|^(engine|server|extension|cli)\//, except: ['dsl/host-node.ts'] },
+  {
+    layer: 'dsl',
+    forbidden: /^(vscode|vscode-languageserver.*|vscode-languageclient.*|execa|node:child_process|child_process|node:fs|fs)$|^(engine|server|extension|cli)\//,
+    except: ['dsl/host-node.ts'],
+  },
   { layer: 'engine', forbidden: /^(vscode|vscode-languageserver.*|vscode-languageclient.*)$|^(server|extension|cli)\// },
   { layer: 'server', forbidden: /^(vscode|vscode-languageclient.*|execa|node:child_process|child_process)$|^(engine|extension|cli)\// },
   { layer: 'extension', forbidden: /^cli\/|^server\/(?!protocol$)/ },
@@ -33,7 +42,11 @@ describe('layers', () => {
   for (const rule of rules) {
     it(`${rule.layer}/ imports only downward`, () => {
       const files = sources(rule.layer).filter((f) => !rule.except?.includes(f));
-      const bad = files.flatMap((f) => imports(f).filter((i) => rule.forbidden.test(target(f, i))).map((i) => `${f} imports ${i}`));
+      const bad = files.flatMap((f) =>
+        imports(f)
+          .filter((i) => rule.forbidden.test(target(f, i)))
+          .map((i) => `${f} imports ${i}`),
+      );
       expect(bad, 'move the code to the right layer or inject what it needs').toEqual([]);
     });
   }

@@ -64,7 +64,17 @@ function renderGraph(view: PanelView): void {
   }
   const g = placed.graph;
   const root = svg('svg', { viewBox: `0 0 ${g.width} ${g.height}`, width: g.width, height: g.height, role: 'group', 'aria-label': 'Stage graph' });
-  root.append(svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }))));
+  root.append(
+    svg(
+      'defs',
+      {},
+      svg(
+        'marker',
+        { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+        svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }),
+      ),
+    ),
+  );
   view.edges.forEach((e, i) => root.append(edgeOf(e, g.edges[i])));
   for (const n of view.nodes) {
     const box = g.nodes[n.id];
@@ -137,7 +147,12 @@ function sparkline(s: Spark, label: string): SVGElement {
   const top = s.max > 0 ? s.max : 1;
   const step = s.values.length > 1 ? w / (s.values.length - 1) : 0;
   const points = s.values.map((v, i) => `${(i * step).toFixed(1)},${(h - 1 - (v / top) * (h - 2)).toFixed(1)}`).join(' ');
-  return svg('svg', { class: 'spark', width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': `${label}, now ${s.latest}` }, svg('title', {}, `${label}, now ${s.latest}`), svg('polyline', { points }));
+  return svg(
+    'svg',
+    { class: 'spark', width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': `${label}, now ${s.latest}` },
+    svg('title', {}, `${label}, now ${s.latest}`),
+    svg('polyline', { points }),
+  );
 }
 
 function renderTable(view: PanelView): void {
@@ -145,7 +160,12 @@ function renderTable(view: PanelView): void {
   const head = el('tr');
   for (const c of columns) {
     const ariaSort = sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none';
-    const button = el('button', { 'data-key': `sort-${c.key}`, title: `Sort by ${c.title}` }, c.title, sort.key === c.key ? (sort.descending ? ' ▼' : ' ▲') : '');
+    const button = el(
+      'button',
+      { 'data-key': `sort-${c.key}`, title: `Sort by ${c.title}` },
+      c.title,
+      sort.key === c.key ? (sort.descending ? ' ▼' : ' ▲') : '',
+    );
     activate(button, () => {
       state.sort = { key: c.key, descending: sort.key === c.key ? !sort.descending : c.numeric };
       page.state = state;
@@ -159,7 +179,12 @@ function renderTable(view: PanelView): void {
   head.insertBefore(el('th', { scope: 'col' }, 'Rate over time'), head.children[2] ?? null);
   const rows = [...view.rows].sort((a, b) => compare(a, b, sort.key, sort.descending));
   const body = rows.map((r) => {
-    const tr = el('tr', { tabindex: '0', 'data-key': `row-${r.index}`, 'data-stage': String(r.index), class: `status-${r.status}${r.bottleneck ? ' bottleneck' : ''}` });
+    const tr = el('tr', {
+      tabindex: '0',
+      'data-key': `row-${r.index}`,
+      'data-stage': String(r.index),
+      class: `status-${r.status}${r.bottleneck ? ' bottleneck' : ''}`,
+    });
     for (const c of columns) {
       const cell = r.cells[c.key];
       const attrs: Record<string, string> = { class: c.numeric ? 'num' : '', 'data-col': c.key };
@@ -167,12 +192,10 @@ function renderTable(view: PanelView): void {
       tr.append(el(c.key === 'name' ? 'th' : 'td', c.key === 'name' ? { ...attrs, scope: 'row' } : attrs, cell.text));
     }
     const sparks = view.sparks.find((s) => s.index === r.index);
-    const cells = [
-      el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`)] : [])),
-      el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.cpu, `${r.cells.name.text} CPU`)] : [])),
-    ];
-    tr.insertBefore(cells[1]!, tr.children[2] ?? null);
-    tr.insertBefore(cells[0]!, tr.children[2] ?? null);
+    const rateCell = el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`)] : []));
+    const cpuCell = el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.cpu, `${r.cells.name.text} CPU`)] : []));
+    tr.insertBefore(cpuCell, tr.children[2] ?? null);
+    tr.insertBefore(rateCell, tr.children[2] ?? null);
     activate(tr, () => post({ type: 'reveal', index: r.index }));
     return tr;
   });
@@ -181,7 +204,13 @@ function renderTable(view: PanelView): void {
 
 function renderHistory(view: PanelView): void {
   const items = view.history.map((h) => {
-    const b = el('button', { 'data-key': `run-${h.id}`, class: `outcome-${h.outcome}${h.current ? ' current' : ''}`, 'aria-current': String(h.current) }, el('span', { class: 'when' }, h.label), ' ', h.detail);
+    const b = el(
+      'button',
+      { 'data-key': `run-${h.id}`, class: `outcome-${h.outcome}${h.current ? ' current' : ''}`, 'aria-current': String(h.current) },
+      el('span', { class: 'when' }, h.label),
+      ' ',
+      h.detail,
+    );
     activate(b, () => post({ type: 'showRun', runId: h.id }));
     return el('li', {}, b);
   });

@@ -19,7 +19,10 @@ describe('diagnostics', () => {
     const at = doc.getText().indexOf('  - name: count');
     await editor.edit((e) => e.insert(doc.positionAt(at), '  - name: bad\n    use: haed\n'));
     const broken = await waitForDiagnostics(doc.uri, (d) => d.length > 0);
-    assert.deepEqual(broken.map((d) => (typeof d.code === 'object' ? d.code.value : d.code)), ['unknown-builtin']);
+    assert.deepEqual(
+      broken.map((d) => (typeof d.code === 'object' ? d.code.value : d.code)),
+      ['unknown-builtin'],
+    );
     await vscode.commands.executeCommand('undo');
     assert.deepEqual(await waitForDiagnostics(doc.uri, (d) => d.length === 0), []);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

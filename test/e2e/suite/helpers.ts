@@ -17,7 +17,11 @@ export async function openPipeline(relative: string): Promise<vscode.TextDocumen
  * Resolves with the diagnostics of `uri` once the language server has published them and
  * `accept` agrees; waits on diagnostic change events, never on time.
  */
-export async function waitForDiagnostics(uri: vscode.Uri, accept: (d: readonly vscode.Diagnostic[]) => boolean, timeoutMs = 30_000): Promise<readonly vscode.Diagnostic[]> {
+export async function waitForDiagnostics(
+  uri: vscode.Uri,
+  accept: (d: readonly vscode.Diagnostic[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<readonly vscode.Diagnostic[]> {
   const current = vscode.languages.getDiagnostics(uri);
   if (accept(current)) return current;
   return new Promise((resolve, reject) => {

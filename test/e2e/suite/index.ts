@@ -13,7 +13,11 @@ export async function run(): Promise<void> {
   // Tag mocha's lines so the harness can tell them from the workbench's own logs.
   Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log(suiteTag + format(...args));
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, grep: new RegExp(config.grep), reporter: 'spec' });
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.cjs')).sort()) mocha.addFile(path.join(__dirname, f));
+  for (const f of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.cjs'))
+    .sort())
+    mocha.addFile(path.join(__dirname, f));
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} end-to-end test(s) failed`)) : resolve()));
   });

@@ -27,10 +27,7 @@ function cursorOn(file: string, line: number): Promise<vscode.TextEditor> {
   const at = (e: vscode.TextEditor | undefined) => e?.document.uri.fsPath === file && e.selection.start.line === line;
   if (at(vscode.window.activeTextEditor)) return Promise.resolve(vscode.window.activeTextEditor!);
   return new Promise((resolve) => {
-    const subs = [
-      vscode.window.onDidChangeTextEditorSelection((e) => check(e.textEditor)),
-      vscode.window.onDidChangeActiveTextEditor((e) => check(e)),
-    ];
+    const subs = [vscode.window.onDidChangeTextEditorSelection((e) => check(e.textEditor)), vscode.window.onDidChangeActiveTextEditor((e) => check(e))];
     const check = (e: vscode.TextEditor | undefined) => {
       if (!at(e)) return;
       for (const s of subs) s.dispose();
@@ -50,7 +47,7 @@ describe('run panel', () => {
     }
   });
 
-  it('draws a live run (graph, rates, bottleneck, table, sparklines) and ends with the run\'s records per stage', async () => {
+  it("draws a live run (graph, rates, bottleneck, table, sparklines) and ends with the run's records per stage", async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const doc = await openPipeline('e2e/paced.pipeline.yaml');
     // Open first, on the latest earlier run: the panel then follows the new run as it starts.
@@ -60,11 +57,32 @@ describe('run panel', () => {
     await until(model, (m) => m.records >= 60);
 
     const first = await read({ state: 'running' });
-    assert.deepEqual(first.nodes.map((n) => [n.id, n.texts[0]?.replace(/^⚠ /, '')]), [['stage-0', 'numbers'], ['stage-1', 'squares'], ['stage-2', 'copy'], ['output', 'output']]);
-    assert.deepEqual(first.edges.map((e) => [e.from, e.to]), [['stage-0', 'stage-1'], ['stage-1', 'stage-2'], ['stage-2', 'output']]);
-    assert.ok(first.nodes.slice(0, 3).every((n) => n.classes.includes('status-running')), JSON.stringify(first.nodes));
+    assert.deepEqual(
+      first.nodes.map((n) => [n.id, n.texts[0]?.replace(/^⚠ /, '')]),
+      [
+        ['stage-0', 'numbers'],
+        ['stage-1', 'squares'],
+        ['stage-2', 'copy'],
+        ['output', 'output'],
+      ],
+    );
+    assert.deepEqual(
+      first.edges.map((e) => [e.from, e.to]),
+      [
+        ['stage-0', 'stage-1'],
+        ['stage-1', 'stage-2'],
+        ['stage-2', 'output'],
+      ],
+    );
+    assert.ok(
+      first.nodes.slice(0, 3).every((n) => n.classes.includes('status-running')),
+      JSON.stringify(first.nodes),
+    );
     assert.match(first.edges[2]!.label, /^\d+ rec\/s · [\d.]+ (B|KB)\/s$/, 'the edge into the output carries records/s and bytes/s');
-    assert.deepEqual(first.rows.map((r) => r[0]), ['numbers', 'squares', 'copy']);
+    assert.deepEqual(
+      first.rows.map((r) => r[0]),
+      ['numbers', 'squares', 'copy'],
+    );
     assert.deepEqual(first.columns.slice(0, 6), ['Stage ▲', 'Status', 'Rate over time', 'CPU over time', 'Records in', 'Records out']);
     assert.ok(first.sparklines >= 6, 'a rate and a CPU sparkline per stage');
 
@@ -85,7 +103,9 @@ describe('run panel', () => {
     assert.equal(model.state, 'succeeded');
     const final = await read({ state: 'succeeded' });
     assert.equal(model.records, 600);
-    model.stages.forEach((s, i) => assert.equal(final.rows[i]![out], s.stats?.recordsOut === undefined ? '—' : formatCount(s.stats.recordsOut), `records out of ${s.name}`));
+    model.stages.forEach((s, i) =>
+      assert.equal(final.rows[i]![out], s.stats?.recordsOut === undefined ? '—' : formatCount(s.stats.recordsOut), `records out of ${s.name}`),
+    );
     assert.equal(final.rows[2]![out], '600');
     assert.deepEqual(final.nodes[3]!.texts.slice(-1), ['600 rec']);
     assert.match(final.summary, /^succeeded · 600 records · /);
@@ -115,7 +135,10 @@ describe('run panel', () => {
     const b = await ended(await start('e2e/early-stop.pipeline.yaml'));
     tree.flush();
     const roots = (tree.getChildren() as RunNode[]).filter((r) => r.model.file === a.file);
-    assert.deepEqual(roots.slice(0, 2).map((r) => r.model), [b, a]);
+    assert.deepEqual(
+      roots.slice(0, 2).map((r) => r.model),
+      [b, a],
+    );
     const [newest, older] = roots.map((r) => tree.getTreeItem(r));
     assert.equal(newest?.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
     assert.equal(older?.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
@@ -131,19 +154,24 @@ describe('run panel', () => {
     assert.equal(written?.fsPath, target.fsPath);
     const trace = JSON.parse(fs.readFileSync(target.fsPath, 'utf8')) as ChromeTrace;
     const lifetimes = trace.traceEvents.flatMap((e) => (e.ph === 'X' && e.cat === 'stage' ? [[e.name, e.args.status]] : []));
-    assert.deepEqual(lifetimes, [['endless', 'stopped-early'], ['pass', 'stopped-early'], ['first-five', 'succeeded']]);
+    assert.deepEqual(lifetimes, [
+      ['endless', 'stopped-early'],
+      ['pass', 'stopped-early'],
+      ['first-five', 'succeeded'],
+    ]);
     assert.ok(trace.traceEvents.some((e) => e.ph === 'C' && e.name === 'first-five: records/s'));
   });
 
-  it('reveals a stage\'s line when its tree row is clicked', async () => {
+  it("reveals a stage's line when its tree row is clicked", async () => {
     const { tree } = await api();
     const model = await ended(await start('e2e/early-stop.pipeline.yaml'));
     const root = (tree.getChildren() as RunNode[]).find((r) => r.model === model)!;
     const stage = (tree.getChildren(root) as StageNode[])[1]!;
     const command = tree.getTreeItem(stage).command!;
+    assert.strictEqual(command.command, 'pipewright.revealStage');
     const doc = await vscode.workspace.openTextDocument(workspacePath('e2e/early-stop.pipeline.yaml'));
     const shown = cursorOn(doc.uri.fsPath, lineOf(doc, 'name: pass'));
-    await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
+    await vscode.commands.executeCommand(command.command, ...((command.arguments ?? []) as unknown[]));
     await shown;
   });
 

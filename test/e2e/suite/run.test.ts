@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunModel } from '../../../extension/run-model';
-import type { RunNode, TreeNode } from '../../../extension/stage-tree';
+import type { RunNode } from '../../../extension/stage-tree';
 import { api, ended, until } from './api';
 import { openPipeline, waitForDiagnostics, workspacePath } from './helpers';
 
@@ -20,7 +20,7 @@ async function treeOf(model: RunModel): Promise<{ root: vscode.TreeItem; stages:
   const roots = tree.getChildren() as RunNode[];
   const node = roots.find((r) => r.model === model);
   assert.ok(node, 'the run has a root in the stage tree');
-  const stages = tree.getChildren(node) as TreeNode[];
+  const stages = tree.getChildren(node);
   return { root: tree.getTreeItem(node), stages: stages.map((s) => tree.getTreeItem(s)) };
 }
 

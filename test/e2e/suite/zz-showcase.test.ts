@@ -15,7 +15,10 @@ describe('showcase', () => {
     await vscode.commands.executeCommand('pipewright.clearHistory');
     await openPipeline('examples/access-log.pipeline.yaml');
     await vscode.commands.executeCommand('workbench.view.extension.pipewright');
-    const model = await vscode.commands.executeCommand<RunModel>('pipewright.runPipeline', vscode.Uri.file(workspacePath('examples/access-log.pipeline.yaml')).toString());
+    const model = await vscode.commands.executeCommand<RunModel>(
+      'pipewright.runPipeline',
+      vscode.Uri.file(workspacePath('examples/access-log.pipeline.yaml')).toString(),
+    );
     await ended(model);
     assert.equal(model.state, 'succeeded');
     await vscode.commands.executeCommand('pipewright.showOutput');

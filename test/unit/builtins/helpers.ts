@@ -68,7 +68,13 @@ export function runBuiltin(name: string, options: unknown, input: string | Buffe
 
 /** Runs a bash script from the repository root; `B` is the built-in program for `node $B NAME JSON`. */
 export function bash(script: string, cwd = repoRoot): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('/bin/bash', ['-c', script], { cwd, env: { ...process.env, B: builtinPath }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 25_000 });
+  const r = spawnSync('/bin/bash', ['-c', script], {
+    cwd,
+    env: { ...process.env, B: builtinPath },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 25_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

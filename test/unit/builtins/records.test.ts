@@ -53,7 +53,12 @@ describe('filter and map', () => {
   it('filter keeps records whose expression is truthy, byte for byte', async () => {
     const r = await runBuiltin('filter', { expr: "r.tag === 'a'" }, input);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout.toString()).toBe(ndjson([{ n: 1, tag: 'a' }, { n: 3, tag: 'a' }]));
+    expect(r.stdout.toString()).toBe(
+      ndjson([
+        { n: 1, tag: 'a' },
+        { n: 3, tag: 'a' },
+      ]),
+    );
     const spaced = await runBuiltin('filter', { expr: 'r.ok' }, '{ "ok" : true,  "x": 1.50 }\r\n{"ok":false}\n');
     expect(spaced.stdout.toString()).toBe('{ "ok" : true,  "x": 1.50 }\r\n');
   });
@@ -61,7 +66,11 @@ describe('filter and map', () => {
   it('map replaces each record; undefined drops it; any JSON value is a record', async () => {
     const r = await runBuiltin('map', { expr: 'r.tag === undefined ? undefined : ({ tag: r.tag, double: r.n * 2 })' }, input);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(records(r.stdout)).toEqual([{ tag: 'a', double: 2 }, { tag: 'b', double: 4 }, { tag: 'a', double: 6 }]);
+    expect(records(r.stdout)).toEqual([
+      { tag: 'a', double: 2 },
+      { tag: 'b', double: 4 },
+      { tag: 'a', double: 6 },
+    ]);
     const values = await runBuiltin('map', { expr: 'r.n > 2 ? null : r.tag' }, input);
     expect(values.stdout.toString()).toBe('"a"\n"b"\nnull\nnull\n');
   });

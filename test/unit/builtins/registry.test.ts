@@ -10,7 +10,9 @@ const sourceDir = path.join(repoRoot, 'engine/builtins');
 /** Option names an implementation's source reads through `opts.<reader>('name')`. */
 function optionsReadIn(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  return [...new Set([...text.matchAll(/\bopts\.(?:string|optionalString|oneOf|boolean|integer|number|stringList|has)\(\s*'([^']+)'/g)].map((m) => m[1]!))].sort();
+  return [
+    ...new Set([...text.matchAll(/\bopts\.(?:string|optionalString|oneOf|boolean|integer|number|stringList|has)\(\s*'([^']+)'/g)].map((m) => m[1]!)),
+  ].sort();
 }
 
 describe('built-in registry, schema and implementations agree', () => {
@@ -25,7 +27,11 @@ describe('built-in registry, schema and implementations agree', () => {
     it(`${name}: the options it declares and reads are exactly those of definitions.builtin-${name}`, async () => {
       const inSchema = Object.keys(builtinSchema(name).properties ?? {}).sort();
       const declared = [...(await implementations[name]()).options].sort();
-      expect(declared, `engine/builtins/${name}.ts \`options\` must list the schema's properties of builtin-${name}; change the schema (and docs/dsl.md) and the implementation together`).toEqual(inSchema);
+      expect(
+        declared,
+        `engine/builtins/${name}.ts \`options\` must list the schema's properties of builtin-${name}; ` +
+          'change the schema (and docs/dsl.md) and the implementation together',
+      ).toEqual(inSchema);
       const read = optionsReadIn(path.join(sourceDir, `${name}.ts`));
       expect(read, `engine/builtins/${name}.ts reads options the schema does not define (or ignores some it does)`).toEqual(inSchema);
     });

@@ -29,7 +29,9 @@ describe('write', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toBe(input);
     expect(r.stderr).toMatch(/^record 2 has fields that are not in the CSV header \(extra\); they are left out/);
-    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('id,name,ok,note,tags\n1,"Kettle, steel",true,,"[""a"",""b""]"\n2,"Lamp ""deluxe""",false,"two\nlines",\n');
+    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe(
+      'id,name,ok,note,tags\n1,"Kettle, steel",true,,"[""a"",""b""]"\n2,"Lamp ""deluxe""",false,"two\nlines",\n',
+    );
     // and `read` gives the same records back (typed)
     const back = await runBuiltin('read', { path: 'out.csv' }, '', { cwd: dir });
     expect(records(back.stdout)).toEqual([

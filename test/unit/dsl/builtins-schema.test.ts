@@ -25,7 +25,9 @@ describe('built-in registry and schema', () => {
   });
 
   it('there is one definitions.builtin-* per registry entry', () => {
-    const defs = Object.keys(schema.definitions).filter((k) => k.startsWith('builtin-')).map((k) => k.slice('builtin-'.length));
+    const defs = Object.keys(schema.definitions)
+      .filter((k) => k.startsWith('builtin-'))
+      .map((k) => k.slice('builtin-'.length));
     expect(sorted(defs), how).toEqual(registry);
   });
 
@@ -41,7 +43,9 @@ describe('built-in registry and schema', () => {
       const name = e.if?.properties?.use?.const ?? '';
       const def = defs[`builtin-${name}`] ?? {};
       const needsOptions = (def.required?.length ?? 0) > 0 || (def.oneOf?.length ?? 0) > 0;
-      expect(e.then?.required?.includes('with') ?? false, `${how} (\`${name}\`: then.required [with] ${needsOptions ? 'missing' : 'not needed'})`).toBe(needsOptions);
+      expect(e.then?.required?.includes('with') ?? false, `${how} (\`${name}\`: then.required [with] ${needsOptions ? 'missing' : 'not needed'})`).toBe(
+        needsOptions,
+      );
     }
   });
 });

@@ -20,7 +20,10 @@ describe('check', () => {
   });
 
   it('names unnamed stages after their built-in or program, uniquely', () => {
-    const r = check('stages:\n  - use: head\n  - run: grep -v x\n  - command: [/usr/bin/jq, .]\n  - run: grep y\n  - name: grep-2\n    run: cat\n  - run: "| weird"\n', { host });
+    const r = check(
+      'stages:\n  - use: head\n  - run: grep -v x\n  - command: [/usr/bin/jq, .]\n  - run: grep y\n  - name: grep-2\n    run: cat\n  - run: "| weird"\n',
+      { host },
+    );
     expect(r.pipeline.stages.map((s) => s.name)).toEqual(['head', 'grep', 'jq', 'grep-3', 'grep-2', 'stage6']);
     expect(r.pipeline.stages.map((s) => s.named)).toEqual([false, false, false, false, true, false]);
   });
@@ -72,7 +75,11 @@ describe('check', () => {
 
 describe('resolveStage', () => {
   it('layers env and working directories, and interpolates command and with', () => {
-    const r = check('env: { DIR: data, A: "${HOME}/a" }\ncwd: sub\nstages:\n  - command: [ls, "${A}", "$${A}"]\n    env: { B: "${A}/b" }\n    cwd: "${DIR}"\n  - use: read\n    with: { path: "${DIR}/x.csv" }\n', { host, file: '/p/f.pipeline.yaml' });
+    const r = check(
+      'env: { DIR: data, A: "${HOME}/a" }\ncwd: sub\nstages:\n' +
+        '  - command: [ls, "${A}", "$${A}"]\n    env: { B: "${A}/b" }\n    cwd: "${DIR}"\n  - use: read\n    with: { path: "${DIR}/x.csv" }\n',
+      { host, file: '/p/f.pipeline.yaml' },
+    );
     const [first, second] = r.pipeline.stages.map((s) => resolveStage(r.pipeline, s, host.env, '/p'));
     expect(first?.dir).toBe('/p/sub/data');
     expect(first?.env.B).toBe('/home/user/a/b');
@@ -84,7 +91,15 @@ describe('resolveStage', () => {
 
 describe('small parts', () => {
   it('parses durations', () => {
-    expect([durationMs(2), durationMs('500ms'), durationMs('1.5s'), durationMs('5m'), durationMs('1h'), durationMs('5x'), durationMs(0)]).toEqual([2000, 500, 1500, 300_000, 3_600_000, undefined, undefined]);
+    expect([durationMs(2), durationMs('500ms'), durationMs('1.5s'), durationMs('5m'), durationMs('1h'), durationMs('5x'), durationMs(0)]).toEqual([
+      2000,
+      500,
+      1500,
+      300_000,
+      3_600_000,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('interpolates with defaults and escapes', () => {
@@ -94,7 +109,9 @@ describe('small parts', () => {
 
   it('finds programs on the real PATH without running them', () => {
     const real = nodeHost();
-    expect(real.findProgram('sh', '/')).toMatchObject({ kind: 'found', path: expect.stringMatching(/\/sh$/) });
+    const sh = real.findProgram('sh', '/');
+    expect(sh.kind).toBe('found');
+    expect('path' in sh ? sh.path : '').toMatch(/\/sh$/);
     expect(real.findProgram('no-such-program-here', '/')).toEqual({ kind: 'not-found' });
     expect(real.statKind('/')).toBe('dir');
   });

@@ -16,20 +16,32 @@ describe('docs/dsl.md', () => {
 
   it('has no anchor for a problem code that does not exist', () => {
     const anchors = [...docs.matchAll(/<a id="problem-([a-z-]+)"><\/a>/g)].map((m) => m[1]!);
-    expect(anchors.filter((a) => !Object.hasOwn(problemCodes, a)), 'remove the sections of codes that are gone from dsl/problems.ts').toEqual([]);
+    expect(
+      anchors.filter((a) => !Object.hasOwn(problemCodes, a)),
+      'remove the sections of codes that are gone from dsl/problems.ts',
+    ).toEqual([]);
   });
 
   it('mentions every pipeline and stage key of the schema', () => {
     const keys = [...Object.keys(schema.properties), ...Object.keys(stageSchema.properties), ...pipelineKeys, ...stageKeys];
-    expect(keys.filter((k) => !docs.includes(`\`${k}\``)), 'document these keys in the key tables of docs/dsl.md').toEqual([]);
+    expect(
+      keys.filter((k) => !docs.includes(`\`${k}\``)),
+      'document these keys in the key tables of docs/dsl.md',
+    ).toEqual([]);
   });
 
   it('has a section for every built-in, mentioning each of its options', () => {
     const headings = [...docs.matchAll(/^###\s+(.*)$/gm)].map((m) => m[1]!);
     for (const name of builtinNames) {
-      expect(headings.some((h) => h.includes(`\`${name}\``)), `add a "### \`${name}\`" section to docs/dsl.md`).toBe(true);
+      expect(
+        headings.some((h) => h.includes(`\`${name}\``)),
+        `add a "### \`${name}\`" section to docs/dsl.md`,
+      ).toBe(true);
       const options = Object.keys(builtinSchema(name).properties ?? {});
-      expect(options.filter((o) => !docs.includes(`\`${o}\``)), `document these options of \`${name}\` in docs/dsl.md`).toEqual([]);
+      expect(
+        options.filter((o) => !docs.includes(`\`${o}\``)),
+        `document these options of \`${name}\` in docs/dsl.md`,
+      ).toEqual([]);
     }
   });
 });

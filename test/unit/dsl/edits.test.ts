@@ -13,7 +13,7 @@ describe('shellReferences: ${VAR} as the shell expands it in run:', () => {
   const names = (script: string) => shellReferences(script).map((r) => r.name);
   it('skips single quotes, comments, escapes and quoted here-documents', () => {
     expect(names(`sed 's/\${VERSION}/1.0/' "\${A}" \\\${B} $\${C} # \${D}`)).toEqual(['A']);
-    expect(names("cat <<'EOF'\n${E}\nEOF\ncat <<-\"X\"\n\t${F}\n\tX\ncat <<\\Y\n${G}\nY\necho ${H}")).toEqual(['H']);
+    expect(names('cat <<\'EOF\'\n${E}\nEOF\ncat <<-"X"\n\t${F}\n\tX\ncat <<\\Y\n${G}\nY\necho ${H}')).toEqual(['H']);
   });
   it('keeps double quotes, unquoted here-documents and words with # inside', () => {
     expect(names('cat <<EOF\n${I}\nEOF\necho "it\'s ${J}" a#${K}')).toEqual(['I', 'J', 'K']);
@@ -59,7 +59,11 @@ describe('anchorsOf', () => {
     const text = 'a: &x 1\nb: *x\nc: &x 2\nd: [*x, *y]\n';
     const { anchors, aliases } = anchorsOf(parse(text));
     expect(anchors.map((a) => text.slice(a.span.start, a.span.end))).toEqual(['x', 'x']);
-    expect(aliases.map((a) => [a.name, a.anchor])).toEqual([['x', 0], ['x', 1], ['y', undefined]]);
+    expect(aliases.map((a) => [a.name, a.anchor])).toEqual([
+      ['x', 0],
+      ['x', 1],
+      ['y', undefined],
+    ]);
   });
 });
 
@@ -75,17 +79,37 @@ describe('formatEdits', () => {
 
 describe('applyEdits and joinDeletions', () => {
   it('refuses overlapping edits (LSP forbids them); neighbouring deletions are joined into one', () => {
-    expect(applyEdits('abcdef', [{ start: 1, end: 3, newText: '' }, { start: 2, end: 4, newText: '' }])).toBeUndefined();
-    expect(applyEdits('abcdef', [{ start: 1, end: 2, newText: 'X' }, { start: 2, end: 4, newText: '' }])).toBe('aXef');
-    const joined = joinDeletions([{ start: 2, end: 4, newText: '' }, { start: 1, end: 3, newText: '' }]);
+    expect(
+      applyEdits('abcdef', [
+        { start: 1, end: 3, newText: '' },
+        { start: 2, end: 4, newText: '' },
+      ]),
+    ).toBeUndefined();
+    expect(
+      applyEdits('abcdef', [
+        { start: 1, end: 2, newText: 'X' },
+        { start: 2, end: 4, newText: '' },
+      ]),
+    ).toBe('aXef');
+    const joined = joinDeletions([
+      { start: 2, end: 4, newText: '' },
+      { start: 1, end: 3, newText: '' },
+    ]);
     expect(joined).toEqual([{ start: 1, end: 4, newText: '' }]);
-    expect(joinDeletions([{ start: 1, end: 3, newText: 'x' }, { start: 2, end: 4, newText: '' }])).toBeUndefined();
+    expect(
+      joinDeletions([
+        { start: 1, end: 3, newText: 'x' },
+        { start: 2, end: 4, newText: '' },
+      ]),
+    ).toBeUndefined();
   });
 
   it('"Keep `run`" on a flow stage with three actions removes both others in one edit (found by the property test)', () => {
     const text = 'stages:\n  - { run: cat, command: [sort], use: head }\nname: x\n';
     const options = { file: '/p/x.pipeline.yaml', host: fakeHost() };
-    const keep = check(text, options).problems.find((p) => p.code === 'conflicting-command')?.fixes?.find((f) => f.title === 'Keep `run`');
+    const keep = check(text, options)
+      .problems.find((p) => p.code === 'conflicting-command')
+      ?.fixes?.find((f) => f.title === 'Keep `run`');
     expect(keep?.edits).toHaveLength(1);
     const fixed = applyEdits(text, keep!.edits)!;
     expect(fixed).toBe('stages:\n  - { run: cat,  }\nname: x\n');

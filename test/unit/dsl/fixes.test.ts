@@ -49,7 +49,9 @@ describe('defineVariableFix', () => {
   });
 
   it('adds to a block env after nested or multi-line values', () => {
-    expect(fix('env:\n  B: |\n    two\n    lines\nstages:\n  - command: [echo, "${A}"]\n', 'A')).toBe('env:\n  B: |\n    two\n    lines\n  A: ""\nstages:\n  - command: [echo, "${A}"]\n');
+    expect(fix('env:\n  B: |\n    two\n    lines\nstages:\n  - command: [echo, "${A}"]\n', 'A')).toBe(
+      'env:\n  B: |\n    two\n    lines\n  A: ""\nstages:\n  - command: [echo, "${A}"]\n',
+    );
   });
 
   it('gives up on an env that is not a mapping', () => {
@@ -64,7 +66,12 @@ describe('addStageNameFix', () => {
     const { parsed, pipeline } = check(text, { host: fakeHost() });
     const fixes = pipeline.stages.map((s) => addStageNameFix(parsed, s));
     expect(fixes[2]).toBeUndefined();
-    expect(apply(text, fixes.flatMap((f) => f?.edits ?? []))).toBe('stages:\n  - name: grep\n    run: grep x\n  - { name: head, use: head }\n  - name: n\n    run: cat\n');
+    expect(
+      apply(
+        text,
+        fixes.flatMap((f) => f?.edits ?? []),
+      ),
+    ).toBe('stages:\n  - name: grep\n    run: grep x\n  - { name: head, use: head }\n  - name: n\n    run: cat\n');
   });
 });
 

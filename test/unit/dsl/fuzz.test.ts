@@ -8,7 +8,8 @@ import { buildPipeline, check, parse, problemCodes, type CheckResult, type DslHo
 /** A machine without a file system: only `/p`, `/p/data` and `/home/user` exist, plus two files and a few programs. */
 const host: DslHost = {
   env: { HOME: '/home/user', PATH: '/usr/bin', USER: 'me', EMPTY: '' },
-  statKind: (abs) => (abs === '/p' || abs === '/p/data' || abs === '/home/user' ? 'dir' : abs === '/p/data/in.csv' || abs === '/p/enrich.js' ? 'file' : undefined),
+  statKind: (abs) =>
+    abs === '/p' || abs === '/p/data' || abs === '/home/user' ? 'dir' : abs === '/p/data/in.csv' || abs === '/p/enrich.js' ? 'file' : undefined,
   findProgram: (program) =>
     ['cat', 'grep', 'jq', 'sort', 'head', 'node'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' },
 };
@@ -21,7 +22,7 @@ function inside(span: Span, length: number): boolean {
 }
 
 /** Runs check() and throws (with the offending problem) when an invariant does not hold. */
-function checkSane(text: string, withFile = true): CheckResult {
+function assertSane(text: string, withFile = true): CheckResult {
   const result = check(text, withFile ? { file, host } : { host });
   const fail = (what: string, detail: unknown) => {
     throw new Error(`${what}: ${JSON.stringify(detail)} (text length ${text.length}, starts ${JSON.stringify(text.slice(0, 80))})`);
@@ -30,7 +31,8 @@ function checkSane(text: string, withFile = true): CheckResult {
     if (!Object.hasOwn(problemCodes, p.code)) fail('unknown problem code', p);
     if (!severities.has(p.severity)) fail('unknown severity', p);
     // Only YAML warnings and undefined variables of `run:` scripts (the shell expands them empty) lower a code's severity.
-    if (p.severity !== problemCodes[p.code].severity && p.code !== 'yaml-syntax' && p.code !== 'undefined-variable') fail('severity differs from the registry', p);
+    if (p.severity !== problemCodes[p.code].severity && p.code !== 'yaml-syntax' && p.code !== 'undefined-variable')
+      fail('severity differs from the registry', p);
     if (!inside(p, text.length)) fail('problem range outside the document', p);
     if (typeof p.message !== 'string' || p.message.length === 0) fail('empty message', p);
     for (const fix of p.fixes ?? []) {
@@ -51,9 +53,7 @@ describe('regressions found by fuzzing', () => {
   it('resolves the aliases of 2,000 anchors in linear time, each to the last anchor of its name before it', () => {
     // Each alias was resolved by walking the whole document (yaml's Alias.resolve): 1,000 anchors took a minute.
     const text = `stages:\n${Array.from({ length: 2_000 }, (_, i) => `  - &s${i} {run: cat}\n  - *s${i}\n`).join('')}  - &s0 {run: sort}\n  - *s0\n`;
-    let r: CheckResult | undefined;
-    r = checkSane(text);
-    const stages = r!.pipeline.stages;
+    const stages = assertSane(text).pipeline.stages;
     expect(stages).toHaveLength(4_002);
     // An alias's spans are its place of use; the re-anchored `s0` names the later stage.
     expect(stages.at(-1)!.action).toEqual({ kind: 'run', script: 'sort' });
@@ -62,7 +62,7 @@ describe('regressions found by fuzzing', () => {
 
   it('reports a stack overflow of the YAML parser once, saying the document is too deeply nested', () => {
     // It came as "Maximum call stack size exceeded.", once per level it unwound through (35 times here).
-    const r = checkSane(`${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}`);
+    const r = assertSane(`${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}`);
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([['yaml-syntax', expect.stringContaining('nested too deeply')]]);
   });
 
@@ -77,12 +77,12 @@ describe('regressions found by fuzzing', () => {
   });
 
   it('still skips names already taken when numbering (regression of the linear naming)', () => {
-    const r = checkSane('stages:\n  - run: cat\n  - name: cat-2\n    run: cat\n  - run: cat\n  - run: cat\n  - name: cat-5\n    run: cat\n  - run: cat\n');
+    const r = assertSane('stages:\n  - run: cat\n  - name: cat-2\n    run: cat\n  - run: cat\n  - run: cat\n  - name: cat-5\n    run: cat\n  - run: cat\n');
     expect(r.pipeline.stages.map((s) => s.name)).toEqual(['cat', 'cat-2', 'cat-3', 'cat-4', 'cat-5', 'cat-6']);
   });
   it('points each undefined ${VAR} at its own place, in one pass over the value', () => {
     const text = 'stages:\n  - command: [echo, "${XY} ${X} $${X} ${X}"]\n';
-    const r = checkSane(text);
+    const r = assertSane(text);
     const spans = r.problems.filter((p) => p.code === 'undefined-variable').map((p) => text.slice(p.start, p.end) + '@' + p.start);
     const at = (s: string, from = 0) => text.indexOf(s, from);
     expect(spans).toEqual([`\${XY}@${at('${XY}')}`, `\${X}@${at('${X}')}`, `\${X}@${at('${X}', at('$${X}') + 3)}`]);
@@ -91,15 +91,13 @@ describe('regressions found by fuzzing', () => {
   it('reports 40,000 distinct undefined variables of one value in linear time', () => {
     // Searching the whole value again for each reference took seconds here (and hours at 10 MB).
     const text = `stages:\n  - command: [echo, "${Array.from({ length: 40_000 }, (_, i) => `\${V${i}}`).join(' ')}"]\n`;
-    let r: CheckResult | undefined;
-    r = checkSane(text);
-    const last = r!.problems.at(-1)!;
+    const last = assertSane(text).problems.at(-1)!;
     expect(text.slice(last.start, last.end)).toBe('${V39999}');
   });
   it('returns 200,000 problems without overflowing the stack', () => {
     // `problems.push(...many)` passes every problem as an argument: a RangeError past ~120,000.
     const text = `stages:\n  - command: [echo, "${Array.from({ length: 200_000 }, (_, i) => `\${V${i}}`).join(' ')}"]\n`;
-    expect(checkSane(text).problems.filter((p) => p.code === 'undefined-variable')).toHaveLength(200_000);
+    expect(assertSane(text).problems.filter((p) => p.code === 'undefined-variable')).toHaveLength(200_000);
   });
 });
 
@@ -153,12 +151,72 @@ stages:
 ];
 
 const tokens = [
-  'stages:', 'name:', 'run:', 'command:', 'use:', 'with:', 'env:', 'cwd:', 'workers:', 'timeout:', 'path:', 'expr:', 'read', 'head',
-  '\n', '\r\n', '\r', '  ', '    ', '\t', '- ', ': ', ':', ',', '[', ']', '{', '}', '&a ', '*a', '<<: ', '<<: *a', '? ', '|', '>-', '#', '"', "'",
-  '---\n', '...\n', '%YAML 1.2\n', '!!str ', '!!map ', '!x ', '${X}', '${HOME}', '$${', '${X:-d}', '0', '-1', '1e9', 'null', '~', 'true', '\uFEFF', '\u0000', '\ud800', 'é',
+  'stages:',
+  'name:',
+  'run:',
+  'command:',
+  'use:',
+  'with:',
+  'env:',
+  'cwd:',
+  'workers:',
+  'timeout:',
+  'path:',
+  'expr:',
+  'read',
+  'head',
+  '\n',
+  '\r\n',
+  '\r',
+  '  ',
+  '    ',
+  '\t',
+  '- ',
+  ': ',
+  ':',
+  ',',
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a ',
+  '*a',
+  '<<: ',
+  '<<: *a',
+  '? ',
+  '|',
+  '>-',
+  '#',
+  '"',
+  "'",
+  '---\n',
+  '...\n',
+  '%YAML 1.2\n',
+  '!!str ',
+  '!!map ',
+  '!x ',
+  '${X}',
+  '${HOME}',
+  '$${',
+  '${X:-d}',
+  '0',
+  '-1',
+  '1e9',
+  'null',
+  '~',
+  'true',
+  '\uFEFF',
+  '\u0000',
+  '\ud800',
+  'é',
 ];
 
-type Mutation = { kind: 'insert' | 'delete' | 'duplicate-line' | 'delete-line' | 'swap-lines' | 'indent' | 'dedent' | 'tab' | 'crlf' | 'bom' | 'document'; at: number; n: number; token: string };
+type Mutation = {
+  kind: 'insert' | 'delete' | 'duplicate-line' | 'delete-line' | 'swap-lines' | 'indent' | 'dedent' | 'tab' | 'crlf' | 'bom' | 'document';
+  at: number;
+  n: number;
+  token: string;
+};
 
 function lines(text: string): string[] {
   return text.split('\n');
@@ -220,17 +278,49 @@ const anyValue = fc.oneof(
   fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
 );
-const stageKeyNames = ['name', 'description', 'run', 'command', 'use', 'with', 'env', 'cwd', 'workers', 'ordered', 'timeout', 'stderr', 'x-note', 'runn', 'uses'];
+const stageKeyNames = [
+  'name',
+  'description',
+  'run',
+  'command',
+  'use',
+  'with',
+  'env',
+  'cwd',
+  'workers',
+  'ordered',
+  'timeout',
+  'stderr',
+  'x-note',
+  'runn',
+  'uses',
+];
 const withValue = fc.oneof(
   anyValue,
   fc.record(
-    { path: anyValue, format: fc.constantFrom('csv', 'json', 'xml'), count: anyValue, expr: anyValue, fields: anyValue, every: anyValue, fraction: anyValue, seed: anyValue, onError: anyValue, header: anyValue, bogus: anyValue },
+    {
+      path: anyValue,
+      format: fc.constantFrom('csv', 'json', 'xml'),
+      count: anyValue,
+      expr: anyValue,
+      fields: anyValue,
+      every: anyValue,
+      fraction: anyValue,
+      seed: anyValue,
+      onError: anyValue,
+      header: anyValue,
+      bogus: anyValue,
+    },
     { requiredKeys: [] },
   ),
 );
-const stage = fc.dictionary(fc.constantFrom(...stageKeyNames), anyValue, { maxKeys: 5 }).chain((s) =>
-  fc.record({ use: fc.constantFrom('read', 'write', 'head', 'filter', 'map', 'pick', 'sample', 'nope', 'Read'), with: withValue }, { requiredKeys: [] }).map((u) => ({ ...s, ...u })),
-);
+const stage = fc
+  .dictionary(fc.constantFrom(...stageKeyNames), anyValue, { maxKeys: 5 })
+  .chain((s) =>
+    fc
+      .record({ use: fc.constantFrom('read', 'write', 'head', 'filter', 'map', 'pick', 'sample', 'nope', 'Read'), with: withValue }, { requiredKeys: [] })
+      .map((u) => ({ ...s, ...u })),
+  );
 const pipelineData = fc.record(
   {
     name: anyValue,
@@ -251,24 +341,30 @@ describe('check() on random input', { timeout: 30_000 * scale }, () => {
   const runs = numRuns(300);
 
   it('never throws on random strings of any code unit', () => {
-    fc.assert(fc.property(fc.string({ unit: codeUnit, maxLength: 200 }), (text) => void checkSane(text)), runs);
+    fc.assert(
+      fc.property(fc.string({ unit: codeUnit, maxLength: 200 }), (text) => void assertSane(text)),
+      runs,
+    );
   });
 
   it('never throws on random bytes decoded as UTF-8 or Latin-1', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, utf8) => void checkSane(Buffer.from(bytes).toString(utf8 ? 'utf8' : 'latin1'))),
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, utf8) => void assertSane(Buffer.from(bytes).toString(utf8 ? 'utf8' : 'latin1'))),
       runs,
     );
   });
 
   it('never throws on soups of YAML tokens', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 60 }), fc.boolean(), (ts, withFile) => void checkSane(ts.join(''), withFile)), numRuns(500));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 60 }), fc.boolean(), (ts, withFile) => void assertSane(ts.join(''), withFile)),
+      numRuns(500),
+    );
   });
 
   it('never throws on mutated valid pipelines', () => {
-    for (const seed of seeds) expect(checkSane(seed).problems, seed).toEqual([]);
+    for (const seed of seeds) expect(assertSane(seed).problems, seed).toEqual([]);
     fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 }), (seed, ms) => void checkSane(ms.reduce(mutate, seed))),
+      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 }), (seed, ms) => void assertSane(ms.reduce(mutate, seed))),
       numRuns(600),
     );
   });
@@ -277,7 +373,7 @@ describe('check() on random input', { timeout: 30_000 * scale }, () => {
     fc.assert(
       fc.property(pipelineData, fc.constantFrom('block', 'flow'), (data, style) => {
         const text = stringify(data, style === 'flow' ? { collectionStyle: 'flow' } : {});
-        checkSane(text);
+        assertSane(text);
       }),
       numRuns(400),
     );
@@ -287,11 +383,6 @@ describe('check() on random input', { timeout: 30_000 * scale }, () => {
 describe('check() on huge and hostile input (each once; the test timeout bounds it)', () => {
   // The point is "finishes": vitest's test timeout is the only bound (times belong in bench/).
   const depth = 10_000;
-  const sane = (text: string, withFile = true) => {
-    let r: CheckResult | undefined;
-    r = checkSane(text, withFile);
-    return r!;
-  };
   const codes = (r: CheckResult) => [...new Set(r.problems.map((p) => p.code))];
   const blockMaps = (indent: number, n: number) => Array.from({ length: n }, (_, i) => `${' '.repeat(indent + i)}k:\n`).join('');
 
@@ -300,57 +391,59 @@ describe('check() on huge and hostile input (each once; the test timeout bounds 
     const stage = (i: number) => `  - name: s${i}\n    env: { N: "${i}" }\n    run: |\n      ${script}\n`;
     const text = `stages:\n${Array.from({ length: 1_000 }, (_, i) => stage(i)).join('')}`;
     expect(text.length).toBeGreaterThan(10_000_000);
-    const r = sane(text);
+    const r = assertSane(text);
     expect(r.problems).toEqual([]);
     expect(r.pipeline.stages.length).toBe(1_000);
   });
 
   it('a 10 MB scalar, and 2 MB of binary junk', () => {
-    expect(codes(sane(`name: ${'a'.repeat(10_000_000)}\nstages: [{run: cat}]\n`))).toEqual([]);
+    expect(codes(assertSane(`name: ${'a'.repeat(10_000_000)}\nstages: [{run: cat}]\n`))).toEqual([]);
     let seed = 1;
     const junk = Array.from({ length: 2_000_000 }, () => String.fromCharCode((seed = (seed * 48271) % 2147483647) & 0xffff)).join('');
-    sane(junk);
+    assertSane(junk);
   });
 
   it('10,000-deep flow nesting, at the root and inside a stage', () => {
     for (const nest of ['['.repeat(depth) + ']'.repeat(depth), '{a: '.repeat(depth) + '1' + '}'.repeat(depth)]) {
-      expect(codes(sane(nest))).toContain('yaml-syntax');
-      expect(codes(sane(`stages:\n  - use: head\n    with: ${nest}\n`))).toContain('yaml-syntax');
-      sane(`stages:\n  - use: head\n    with: {count: ${nest}}\n`);
+      expect(codes(assertSane(nest))).toContain('yaml-syntax');
+      expect(codes(assertSane(`stages:\n  - use: head\n    with: ${nest}\n`))).toContain('yaml-syntax');
+      assertSane(`stages:\n  - use: head\n    with: {count: ${nest}}\n`);
     }
   });
 
   it('10,000-deep block nesting of maps and sequences, at the root and inside a stage', () => {
-    sane(blockMaps(0, depth));
-    sane(`${'- '.repeat(depth)}x\n`);
-    sane(`stages:\n  - use: head\n    with:\n${blockMaps(6, depth)}`);
-    sane(`stages:\n  - use: map\n    with:\n      expr: r\n      onError:\n${'        - '.repeat(1)}${'- '.repeat(depth)}x\n`);
-    sane(`stages:\n  - run: cat\n    env:\n${blockMaps(6, depth)}`);
+    assertSane(blockMaps(0, depth));
+    assertSane(`${'- '.repeat(depth)}x\n`);
+    assertSane(`stages:\n  - use: head\n    with:\n${blockMaps(6, depth)}`);
+    assertSane(`stages:\n  - use: map\n    with:\n      expr: r\n      onError:\n${'        - '.repeat(1)}${'- '.repeat(depth)}x\n`);
+    assertSane(`stages:\n  - run: cat\n    env:\n${blockMaps(6, depth)}`);
   });
 
   it('nesting just shallow enough to read still gets checked, not only parsed', () => {
-    const r = sane(`stages:\n  - use: head\n    with:\n      count: ${'['.repeat(500)}${']'.repeat(500)}\n`);
+    const r = assertSane(`stages:\n  - use: head\n    with:\n      count: ${'['.repeat(500)}${']'.repeat(500)}\n`);
     expect(codes(r)).toEqual(['bad-option']);
   });
 
   it('alias bombs (billion laughs) are refused quickly', () => {
     let bomb = 'x-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
     for (let i = 1; i < 10; i++) bomb += `x-a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]\n`;
-    expect(codes(sane(`${bomb}stages:\n  - use: pick\n    with: { fields: *a9 }\n`))).toContain('yaml-syntax');
+    expect(codes(assertSane(`${bomb}stages:\n  - use: pick\n    with: { fields: *a9 }\n`))).toContain('yaml-syntax');
     let merges = 'x-m0: &m0 { stderr: ignore }\n';
     for (let i = 1; i < 300; i++) merges += `x-m${i}: &m${i} { <<: *m${i - 1}, x-k${i}: 1 }\n`;
-    sane(`${merges}stages:\n  - <<: *m299\n    run: cat\n`);
+    assertSane(`${merges}stages:\n  - <<: *m299\n    run: cat\n`);
   });
 
   it('many documents, many duplicate keys and many anchors', () => {
-    sane('---\nstages: [{run: cat}]\n'.repeat(2_000));
-    sane(`stages:\n  - run: cat\n${'    run: cat\n'.repeat(2_000)}`);
-    sane(`stages:\n${Array.from({ length: 2_000 }, (_, i) => `  - &s${i} {run: cat}\n  - *s${i}\n`).join('')}`);
+    assertSane('---\nstages: [{run: cat}]\n'.repeat(2_000));
+    assertSane(`stages:\n  - run: cat\n${'    run: cat\n'.repeat(2_000)}`);
+    assertSane(`stages:\n${Array.from({ length: 2_000 }, (_, i) => `  - &s${i} {run: cat}\n  - *s${i}\n`).join('')}`);
   });
 
   it('1,000 stages that are all wrong in several ways', () => {
     // ajv concatenates the error list per failing \$ref'd item, so time grows with errors²; 1,000 stay well bounded.
-    const r = sane(`stages:\n${'  - {run: cat, use: nope, workers: 0, bogus: 1, name: "1 bad"}\n'.repeat(1_000)}`);
-    expect(codes(r).sort()).toEqual(['conflicting-command', 'duplicate-stage-name', 'invalid-stage-name', 'unknown-builtin', 'unknown-key', 'workers-range'].sort());
+    const r = assertSane(`stages:\n${'  - {run: cat, use: nope, workers: 0, bogus: 1, name: "1 bad"}\n'.repeat(1_000)}`);
+    expect(codes(r).sort()).toEqual(
+      ['conflicting-command', 'duplicate-stage-name', 'invalid-stage-name', 'unknown-builtin', 'unknown-key', 'workers-range'].sort(),
+    );
   });
 });

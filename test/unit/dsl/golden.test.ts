@@ -12,7 +12,7 @@ describe('golden fixtures', () => {
   });
 
   for (const { name, file, text, want } of fixtures) {
-    it(name, () => {
+    it(`golden fixture ${name}`, () => {
       const result = check(text, { file, host: fakeHost() });
       const got = result.problems.map((p) => `${result.parsed.lineCounter.linePos(p.start).line} ${p.code}`).sort();
       const detail = result.problems.map((p) => `${result.parsed.lineCounter.linePos(p.start).line}: ${p.code}: ${p.message}`).join('\n');

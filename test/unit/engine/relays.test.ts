@@ -113,8 +113,8 @@ describe('dealer and merger (in memory, any chunking)', () => {
           const lines = Buffer.concat(out).toString().split('\n').slice(0, -1);
           // Without a final newline, a last empty record is no record at all.
           const want = !lastNewline && records[records.length - 1] === '' ? records.slice(0, -1) : records;
-          if (ordered) expect(lines).toEqual(want);
-          else expect([...lines].sort()).toEqual([...want].sort());
+          // Unordered workers may reorder the records, never change them.
+          expect(ordered ? lines : [...lines].sort()).toEqual(ordered ? want : [...want].sort());
         },
       ),
       { numRuns: 300 },
@@ -369,7 +369,9 @@ describe('workers', () => {
     const more = await run(`stages:\n  - run: yes\n  - name: w\n    run: ${JSON.stringify(`awk '{ print; print }'`)}\n    workers: 2\n    ordered: true\n`);
     expect(more.result).toMatchObject({ outcome: 'failed', failedStage: 'w' });
     expect(more.result.error?.message).toMatch(/stage `w` \(worker \d of 2\) wrote more lines than it read/);
-    expect(statusesOf(more)).toEqual({ yes: expect.stringMatching(/stopped-early|cancelled/), w: 'failed' });
+    const statuses = statusesOf(more);
+    expect(['stopped-early', 'cancelled']).toContain(statuses.yes);
+    expect(statuses).toEqual({ yes: statuses.yes, w: 'failed' });
     expectNothingLeft(before, { ...more, pids: more.result.stages[1]!.stats.workers!.map((x) => x.pid!) });
   });
 

@@ -145,14 +145,17 @@ describe('early stop', () => {
   });
 
   it('to: runs only up to the named stage', async () => {
-    const d = await run(`stages:
+    const d = await run(
+      `stages:
   - name: numbers
     run: seq 1 5
   - name: double
     run: awk '{ print $0 * 2 }'
   - name: never
     run: "false"
-`, { to: 'double' });
+`,
+      { to: 'double' },
+    );
     expect(d.output.toString()).toBe('2\n4\n6\n8\n10\n');
     expect(d.result.stages.map((s) => s.name)).toEqual(['numbers', 'double']);
     expect(d.result.outcome).toBe('succeeded');

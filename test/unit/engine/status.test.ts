@@ -33,7 +33,7 @@ describe('finalStatus: how an ended stage is reported, from the facts alone', ()
     ['ordered copy wrote fewer lines but stopped early', { status: 141, fewerLines: true }, 'stopped-early', false],
   ];
   for (const [what, facts, status, byRule] of table) {
-    it(`${what} → ${status}${byRule ? ' (by the engine\'s rule)' : ''}`, () => {
+    it(`${what} → ${status}${byRule ? " (by the engine's rule)" : ''}`, () => {
       expect(finalStatus({ ...base, ...facts })).toEqual({ status, byRule });
     });
   }

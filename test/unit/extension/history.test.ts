@@ -17,7 +17,11 @@ describe('run history', () => {
     expect(h.ofFile('a').map((s) => s.id)).toEqual([4, 3]);
     // Putting a run again replaces it (the summary at its end replaces the one from its start).
     h.put({ ...summary(4, 'a'), records: 99 });
-    expect(h.all().map((s) => [s.id, s.records])).toEqual([[4, 99], [3, 3], [2, 2]]);
+    expect(h.all().map((s) => [s.id, s.records])).toEqual([
+      [4, 99],
+      [3, 3],
+      [2, 2],
+    ]);
     expect(h.remove(3)).toBe(true);
     expect(h.remove(3)).toBe(false);
     expect(h.setMaxRuns(1)).toEqual([]);
@@ -33,10 +37,25 @@ describe('run history', () => {
 
   it('turns a run into a summary and back into a model without stats', () => {
     const m = new RunModel(9, '/w/a.pipeline.yaml', 'a', 'two', 5000);
-    m.apply({ type: 'start', at: 5000, stages: [{ name: 'one', index: 0 }, { name: 'two', index: 1 }] });
+    m.apply({
+      type: 'start',
+      at: 5000,
+      stages: [
+        { name: 'one', index: 0 },
+        { name: 'two', index: 1 },
+      ],
+    });
     m.apply({ type: 'status', stage: 'one', index: 0, status: 'running' });
     const s = summaryOf(m);
-    expect(s).toMatchObject({ id: 9, to: 'two', outcome: 'running', stages: [{ name: 'one', status: 'running' }, { name: 'two', status: 'pending' }] });
+    expect(s).toMatchObject({
+      id: 9,
+      to: 'two',
+      outcome: 'running',
+      stages: [
+        { name: 'one', status: 'running' },
+        { name: 'two', status: 'pending' },
+      ],
+    });
     expect(JSON.stringify(s)).not.toMatch(/stats|stderr/);
     // A run cut off by a reload did not finish: it comes back cancelled.
     const back = modelOf(JSON.parse(JSON.stringify(s)) as RunSummary);

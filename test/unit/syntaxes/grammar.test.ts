@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as oniguruma from 'vscode-oniguruma';
-import { INITIAL, Registry, parseRawGrammar, type IGrammar } from 'vscode-textmate';
+import { INITIAL, Registry, parseRawGrammar, type IGrammar, type IRawGrammar } from 'vscode-textmate';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -12,19 +12,21 @@ const stubs: Record<string, object> = {
   'source.shell': { scopeName: 'source.shell', patterns: [{ match: '[\\w./-]+', name: 'stub.shell.word' }] },
 };
 
+function rawGrammar(scope: string): IRawGrammar | null {
+  if (scope === 'source.pipewright') {
+    const file = path.join(root, 'syntaxes/pipewright.tmLanguage.json');
+    return parseRawGrammar(fs.readFileSync(file, 'utf8'), file);
+  }
+  const stub = stubs[scope];
+  return stub ? parseRawGrammar(JSON.stringify(stub), `${scope}.json`) : null;
+}
+
 async function grammar(): Promise<IGrammar> {
   const wasm = fs.readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm')).buffer;
   await oniguruma.loadWASM(wasm);
   const registry = new Registry({
     onigLib: Promise.resolve({ createOnigScanner: (p) => new oniguruma.OnigScanner(p), createOnigString: (s) => new oniguruma.OnigString(s) }),
-    loadGrammar: async (scope) => {
-      if (scope === 'source.pipewright') {
-        const file = path.join(root, 'syntaxes/pipewright.tmLanguage.json');
-        return parseRawGrammar(fs.readFileSync(file, 'utf8'), file);
-      }
-      const stub = stubs[scope];
-      return stub ? parseRawGrammar(JSON.stringify(stub), `${scope}.json`) : null;
-    },
+    loadGrammar: (scope) => Promise.resolve(rawGrammar(scope)),
   });
   const g = await registry.loadGrammar('source.pipewright');
   if (!g) throw new Error('grammar did not load');
@@ -71,7 +73,11 @@ describe('TextMate grammar', () => {
   });
 
   it('is the grammar the extension contributes', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-    expect(pkg.contributes.grammars[0]).toMatchObject({ language: 'pipewright', scopeName: 'source.pipewright', path: './syntaxes/pipewright.tmLanguage.json' });
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: { grammars: unknown[] } };
+    expect(pkg.contributes.grammars[0]).toMatchObject({
+      language: 'pipewright',
+      scopeName: 'source.pipewright',
+      path: './syntaxes/pipewright.tmLanguage.json',
+    });
   });
 });
