@@ -80,8 +80,7 @@ describe.each(['native', 'perl'] as const)('edge counts (%s counter)', (counter)
     // The writer writes two lines, then waits for its pipe's reader to go away (POLLERR) and
     // writes again. If the counter waited for input before noticing that head left, neither
     // would ever move again: the run would hang until the test's timeout.
-    const writer =
-      'perl -MIO::Poll=POLLERR -e \'$| = 1; print "a\\nb\\n"; my $p = IO::Poll->new; $p->mask(\\*STDOUT => POLLERR); $p->poll; print "c\\n"\'';
+    const writer = 'perl -MIO::Poll=POLLERR -e \'$| = 1; print "a\\nb\\n"; my $p = IO::Poll->new; $p->mask(\\*STDOUT => POLLERR); $p->poll; print "c\\n"\'';
     const d = await run(yamlOf([writer, 'head -n 1']), { env });
     expect(statusesOf(d)).toEqual({ perl: 'stopped-early', head: 'succeeded' });
     expect(d.output.toString()).toBe('a\n');
