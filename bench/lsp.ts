@@ -70,23 +70,13 @@ interface Checker {
   nodeHost: (env: NodeJS.ProcessEnv) => DslHost;
 }
 
-/** `check()` as the server bundle has it: built by esbuild with the project's plugins (precompiled schema validator). */
+/** `check()` as the server bundle has it: built by esbuild (the schema validator is the generated one, dsl/generated/). */
 async function bundledChecker(dir: string): Promise<Checker> {
   const entry = path.join(root, 'bench/.lsp-check-entry.ts');
   fs.writeFileSync(entry, "export { check } from '../dsl';\nexport { nodeHost } from '../dsl/host-node';\n");
   try {
-    const { precompiledAjv } = (await import(pathToFileURL(path.join(root, 'esbuild-ajv.mjs')).href)) as { precompiledAjv: () => esbuild.Plugin };
     const outfile = path.join(dir, 'check.cjs');
-    await esbuild.build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      plugins: [precompiledAjv()],
-      logLevel: 'warning',
-    });
+    await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
     return createRequire(__filename)(outfile) as Checker;
   } finally {
     fs.rmSync(entry, { force: true });
@@ -231,7 +221,8 @@ async function main(): Promise<void> {
       { label: '5,000 stages', text: huge, runs: Math.max(5, Math.floor(runs / 3)) },
     ];
     const ours = await overStdio({ label: 'pipewright', command: [process.execPath, bundle, '--stdio'] }, texts, dir);
-    const yls = yamlLanguageServer();
+    // `--ours`: only this server (while working on it); the table then has no ratios.
+    const yls = process.argv.includes('--ours') ? undefined : yamlLanguageServer();
     const theirs = yls ? await overStdio(yls, texts, dir) : undefined;
     const row = (what: string, xs: number[], target: string, other?: number[]) => {
       const a = stats(xs);

@@ -12,6 +12,12 @@ export interface CheckOptions {
   /** Absolute path of the pipeline file: names the pipeline and anchors relative paths. */
   file?: string;
   host: DslHost;
+  /**
+   * The result of checking an earlier version of the same file (an editor's previous version): only
+   * the part of the text an edit changed is parsed again. The problems are the same as without it.
+   * That result is superseded: its syntax tree is taken over (see `parse`).
+   */
+  previous?: CheckResult;
 }
 
 export interface CheckResult {
@@ -35,12 +41,20 @@ function keepLineBreaksWhole(text: string, span: Span): void {
  * reporting the echoes of one typo.
  */
 export function check(text: string, options: CheckOptions): CheckResult {
-  const parsed = parse(text);
+  const parsed = parse(text, options.previous?.parsed);
   const pipeline = buildPipeline(parsed, options.file);
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   if (!yamlBroken) {
-    const ctx = { parsed, text, doc: parsed.doc, data: parsed.data, pipeline, host: memoHost(options.host), ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}) };
+    const ctx = {
+      parsed,
+      text,
+      doc: parsed.doc,
+      data: parsed.data,
+      pipeline,
+      host: memoHost(options.host),
+      ...(options.file !== undefined ? { fileDir: parentDir(options.file) } : {}),
+    };
     // An empty document is only an empty pipeline, not also a type error.
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
     if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);
