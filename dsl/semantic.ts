@@ -3,11 +3,12 @@ import { builtins, isBuiltin, type FileRole } from './builtins';
 import { ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
-import { stageLabel as label, type Pipeline, type Stage } from './model';
+import { stageKeys, stageLabel as label, type Pipeline, type Stage } from './model';
 import type { Parsed } from './parse';
 import { parentDir, pipelineDir, resolveIn, resolveStage } from './resolve';
 import { problem, type Edit, type Problem } from './problems';
 import { shellReferences } from './shell-vars';
+import { closest } from './suggest';
 import type { Span } from './span';
 import { interpolate, isAssignedInScript, isResolvable, mergeEnv, variableReferences, type VariableReference } from './vars';
 import { locate } from './yaml-nodes';
@@ -25,6 +26,7 @@ export interface SemanticContext {
 
 type Json = Record<string, unknown>;
 const actionKeys = ['run', 'command', 'use'] as const;
+const isKnownStageKey = (k: string) => (stageKeys as readonly string[]).includes(k) || k.startsWith('x-') || k === '<<';
 
 function rawStages(data: unknown): unknown[] {
   return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
@@ -58,7 +60,15 @@ function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[
   const present = actionKeys.filter((k) => raw[k] !== undefined);
   const problems: Problem[] = [];
   if (present.length === 0) {
-    problems.push(problem('missing-command', stageMark(ctx.parsed, stage), `${label(stage)} does nothing: give it one of \`run\` (shell command), \`command\` (argv) or \`use\` (built-in).`));
+    // One typo, one error: `comand: cat` is an unknown key (with its "Did you mean" fix), not also a stage that does nothing.
+    if (Object.keys(raw).some((k) => !isKnownStageKey(k) && closest(k, actionKeys).length > 0)) return problems;
+    problems.push(
+      problem(
+        'missing-command',
+        stageMark(ctx.parsed, stage),
+        `${label(stage)} does nothing: give it one of \`run\` (shell command), \`command\` (argv) or \`use\` (built-in).`,
+      ),
+    );
   } else if (present.length > 1) {
     const spanOf = (k: (typeof actionKeys)[number]) => stage.keys[k]!;
     // Only keys written in the stage itself can be removed: one brought in by `<<: *x` would take the alias with it.
@@ -72,7 +82,9 @@ function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[
       return edits.every((e): e is Edit => e !== undefined) ? [{ title: `Keep \`${keep}\``, edits }] : [];
     });
     for (const k of present.slice(1)) {
-      problems.push(problem('conflicting-command', spanOf(k).key, `${label(stage)} has ${present.map((p) => `\`${p}\``).join(' and ')}: keep exactly one.`, fixes));
+      problems.push(
+        problem('conflicting-command', spanOf(k).key, `${label(stage)} has ${present.map((p) => `\`${p}\``).join(' and ')}: keep exactly one.`, fixes),
+      );
     }
   }
   if (raw.with !== undefined && raw.use === undefined && stage.keys.with) {
@@ -89,7 +101,13 @@ function duplicateNames(stages: Stage[], raws: unknown[]): Problem[] {
     if (!isObject(raw) || typeof raw.name !== 'string' || !stage.keys.name) continue;
     const earlier = first.get(raw.name);
     if (earlier) {
-      problems.push(problem('duplicate-stage-name', stage.keys.name.value, `Stage name \`${raw.name}\` is already used by stage ${earlier.index + 1}; stage names must be unique. Rename this one.`));
+      problems.push(
+        problem(
+          'duplicate-stage-name',
+          stage.keys.name.value,
+          `Stage name \`${raw.name}\` is already used by stage ${earlier.index + 1}; stage names must be unique. Rename this one.`,
+        ),
+      );
     } else {
       first.set(raw.name, stage);
     }
@@ -110,7 +128,8 @@ function referenceFinder(text: string, valueText: string, value: Span): (ref: Va
   let inValue = 0;
   let inSource = value.start;
   const next = (s: string, needle: string, from: number, end: number, floor: number) => {
-    for (let at = s.indexOf(needle, from); at >= 0 && at + needle.length <= end; at = s.indexOf(needle, at + 1)) if (at === floor || s[at - 1] !== '$') return at;
+    for (let at = s.indexOf(needle, from); at >= 0 && at + needle.length <= end; at = s.indexOf(needle, at + 1))
+      if (at === floor || s[at - 1] !== '$') return at;
     return -1;
   };
   return (ref) => {
@@ -165,8 +184,16 @@ function variableProblems(ctx: SemanticContext, who: string, candidates: Candida
       const span = find(ref);
       const name = `\`\${${ref.name}}\``;
       const p = c.script
-        ? problem('undefined-variable', span, `${who}: ${name} is not defined, so the shell expands it to an empty string. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`)
-        : problem('undefined-variable', span, `${who}: ${name} is not defined. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`);
+        ? problem(
+            'undefined-variable',
+            span,
+            `${who}: ${name} is not defined, so the shell expands it to an empty string. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`,
+          )
+        : problem(
+            'undefined-variable',
+            span,
+            `${who}: ${name} is not defined. Add it to the pipeline's \`env:\`, set it in the environment, or give a default: \`\${${ref.name}:-value}\`.`,
+          );
       if (c.script) p.severity = 'warning';
       problems.push(p);
     }
@@ -186,7 +213,13 @@ function envCandidates(rawEnv: unknown, path: (string | number)[], base: Readonl
   return out;
 }
 
-function undefinedVariables(ctx: SemanticContext, stage: Stage, raw: Json, env: Readonly<Record<string, string>>, pipelineEnv: Readonly<Record<string, string>>): Problem[] {
+function undefinedVariables(
+  ctx: SemanticContext,
+  stage: Stage,
+  raw: Json,
+  env: Readonly<Record<string, string>>,
+  pipelineEnv: Readonly<Record<string, string>>,
+): Problem[] {
   const candidates: Candidate[] = [];
   const base: (string | number)[] = ['stages', stage.index];
   if (typeof raw.run === 'string') candidates.push({ path: [...base, 'run'], text: raw.run, script: true });
@@ -210,7 +243,13 @@ function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record
     if (role === 'input') {
       const kind = ctx.host.statKind(file);
       if (kind !== 'file') {
-        problems.push(problem('file-not-found', span, `${label(stage)}: ${kind === 'dir' ? 'is a folder, not a file' : 'no such file'}: ${file}. Paths are relative to the stage's working directory (${dir}).`));
+        problems.push(
+          problem(
+            'file-not-found',
+            span,
+            `${label(stage)}: ${kind === 'dir' ? 'is a folder, not a file' : 'no such file'}: ${file}. Paths are relative to the stage's working directory (${dir}).`,
+          ),
+        );
       }
     } else if (ctx.host.statKind(parentDir(file)) !== 'dir') {
       problems.push(problem('file-not-found', span, `${label(stage)}: the folder to write into does not exist: ${parentDir(file)}. Create it first.`));
@@ -221,7 +260,9 @@ function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record
 
 /** Shell words that are not programs on PATH. */
 const shellWords = new Set(
-  '! [ [[ { ( . : alias bg break builtin case cd command continue declare echo eval exec exit export false fg for function getopts hash if jobs kill let local printf pwd read readonly return set shift source test time times trap true type typeset ulimit umask unalias unset until wait while'.split(' '),
+  '! [ [[ { ( . : alias bg break builtin case cd command continue declare echo eval exec exit export false fg for function getopts hash if jobs kill let local printf pwd read readonly return set shift source test time times trap true type typeset ulimit umask unalias unset until wait while'.split(
+    ' ',
+  ),
 );
 
 /** The program of a `run:` script when it is a plain word (`grep -v x`, `FOO=1 jq .`), else undefined. */
@@ -248,7 +289,9 @@ function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: str
     return [problem('command-not-found', span, message)];
   }
   const where = program.includes('/') ? `relative to ${dir}` : 'on PATH';
-  return [problem('command-not-found', span, `${label(stage)}: \`${program}\` was not found ${where}. Install it or fix the name; the run will fail otherwise.`)];
+  return [
+    problem('command-not-found', span, `${label(stage)}: \`${program}\` was not found ${where}. Install it or fix the name; the run will fail otherwise.`),
+  ];
 }
 
 function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: string, who: string): Problem[] {
@@ -267,7 +310,8 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
   const topLevel = [...envCandidates(root.env, ['env'], processEnv), ...(typeof root.cwd === 'string' ? [{ path: ['cwd'], text: root.cwd }] : [])];
   problems.push(...variableProblems(ctx, 'The pipeline', topLevel, pipelineEnv));
   // A missing working directory is reported once, where it is set, and hides the file checks under it.
-  const cwdProblems = fileDir !== undefined && pipeline.cwd !== undefined ? dirProblems(ctx, ['cwd'], pipelineDir(pipeline, ctx.host.env, fileDir), 'The pipeline') : [];
+  const cwdProblems =
+    fileDir !== undefined && pipeline.cwd !== undefined ? dirProblems(ctx, ['cwd'], pipelineDir(pipeline, ctx.host.env, fileDir), 'The pipeline') : [];
   problems.push(...cwdProblems);
   for (const stage of pipeline.stages) {
     const raw = raws[stage.index];

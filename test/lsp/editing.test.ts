@@ -91,7 +91,10 @@ describe('formatting', () => {
     for (const name of fs.readdirSync(dir).filter((f) => /\.pipeline\.ya?ml$/.test(f))) {
       const text = fs.readFileSync(path.join(dir, name), 'utf8');
       const uri = await opened(text);
-      const formatted = applyEdits(text, (await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options })) as TextEdit[]);
+      const formatted = applyEdits(
+        text,
+        (await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options })) as TextEdit[],
+      );
       expect(formatted.replace(/\s+/g, ''), name).toBe(text.replace(/\s+/g, ''));
       expect(parse(formatted).data, name).toEqual(parse(text).data);
     }
@@ -102,7 +105,10 @@ describe('selection ranges', () => {
   it('grow from the word to its entry, the stage, the list and the document', async () => {
     const text = 'stages:\n  - name: read\n    run: cat data.csv\n  - run: sort\n';
     const uri = await opened(text);
-    const [chain] = (await client.connection.sendRequest(SelectionRangeRequest.type, { textDocument: { uri }, positions: [at(text, 'data.csv')] })) as SelectionRange[];
+    const [chain] = (await client.connection.sendRequest(SelectionRangeRequest.type, {
+      textDocument: { uri },
+      positions: [at(text, 'data.csv')],
+    })) as SelectionRange[];
     const ranges: Range[] = [];
     for (let r: SelectionRange | undefined = chain; r; r = r.parent) ranges.push(r.range);
     expect(slice(text, ranges[0]!)).toBe('cat data.csv');
@@ -120,20 +126,40 @@ describe('definition, references and rename', () => {
     const def = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: at(text, '*base', 2) })) as Location;
     expect(slice(text, def.range)).toBe('base');
     expect(def.range.start).toEqual(at(text, '&base', 1));
-    const refs = (await client.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri }, position: at(text, '&base', 1), context: { includeDeclaration: true } })) as Location[];
+    const refs = (await client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri },
+      position: at(text, '&base', 1),
+      context: { includeDeclaration: true },
+    })) as Location[];
     expect(refs.map((r) => r.range.start.line)).toEqual([0, 3, 6]);
   });
 
   it('rename an anchor with its aliases, and a stage name, quoting what YAML would misread', async () => {
     const uri = await opened(text);
-    const anchor = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(text, '*base', 1), newName: 'defaults' })) as WorkspaceEdit;
+    const anchor = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: at(text, '*base', 1),
+      newName: 'defaults',
+    })) as WorkspaceEdit;
     expect(applyEdits(text, anchor.changes![uri]!)).toBe(text.replace(/base\b/g, 'defaults').replace('x-defaults', 'x-base'));
-    const stage = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(text, 'first', 1), newName: 'null' })) as WorkspaceEdit;
+    const stage = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: at(text, 'first', 1),
+      newName: 'null',
+    })) as WorkspaceEdit;
     expect(applyEdits(text, stage.changes![uri]!)).toBe(text.replace('name: first', 'name: "null"'));
-    const quoted = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(text, 'second', 1), newName: 'true' })) as WorkspaceEdit;
+    const quoted = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: at(text, 'second', 1),
+      newName: 'true',
+    })) as WorkspaceEdit;
     expect(applyEdits(text, quoted.changes![uri]!)).toBe(text.replace('"second"', '"true"'));
-    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(text, 'first', 1), newName: 'second' })).rejects.toThrow(/already called/);
-    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(text, '&base', 1), newName: 'a b' })).rejects.toThrow(/not a valid anchor/);
+    await expect(
+      client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(text, 'first', 1), newName: 'second' }),
+    ).rejects.toThrow(/already called/);
+    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(text, '&base', 1), newName: 'a b' })).rejects.toThrow(
+      /not a valid anchor/,
+    );
   });
 });
 
@@ -180,7 +206,10 @@ describe('analysis that does not block', () => {
     const uri = await opened(text);
     // No wait for the edit's diagnostics: completion must answer from the current text.
     await client.change(uri, [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: '    wor' }]);
-    const items = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 2, character: 7 } })) as CompletionItem[];
+    const items = (await client.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri },
+      position: { line: 2, character: 7 },
+    })) as CompletionItem[];
     expect(items.map((i) => i.label)).toContain('workers');
   });
 });
@@ -191,7 +220,9 @@ describe('pull diagnostics and watched files', () => {
     try {
       expect(pulling.initializeResult?.capabilities.diagnosticProvider).toMatchObject({ interFileDependencies: false, workspaceDiagnostics: false });
       const uri = 'untitled:pull.pipeline.yaml';
-      await pulling.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text: 'stages:\n  - rn: cat\n' } });
+      await pulling.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId: 'yaml', version: 1, text: 'stages:\n  - rn: cat\n  - name: idle\n' },
+      });
       const report = (await pulling.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } })) as FullDocumentDiagnosticReport;
       expect(report.items.map((d) => d.code).sort()).toEqual(['missing-command', 'unknown-key']);
       expect(pulling.received).toEqual([]);
@@ -202,7 +233,9 @@ describe('pull diagnostics and watched files', () => {
 
   it('watches the files a check looked at, and re-checks only the documents that name a changed one', async () => {
     const registrations: RegistrationParams[] = [];
-    const watching = await inProcess({ host: fakeHost(), diagnosticsDelayMs: 0 }, {}, true, { workspace: { didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true } } });
+    const watching = await inProcess({ host: fakeHost(), diagnosticsDelayMs: 0 }, {}, true, {
+      workspace: { didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true } },
+    });
     watching.connection.onRequest(RegistrationRequest.type, (p) => void registrations.push(p));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-watch-'));
     try {
@@ -211,11 +244,15 @@ describe('pull diagnostics and watched files', () => {
       const first = await watching.open(reader, 'stages:\n  - use: read\n    with: { path: later.csv }\n');
       expect(first.diagnostics.map((d) => d.code)).toEqual(['file-not-found']);
       await watching.open(other, 'stages:\n  - run: cat\n');
-      const watched = registrations.flatMap((r) => r.registrations.flatMap((g) => (g.registerOptions as { watchers: { globPattern: { baseUri: string; pattern: string } }[] }).watchers));
+      const watched = registrations.flatMap((r) =>
+        r.registrations.flatMap((g) => (g.registerOptions as { watchers: { globPattern: { baseUri: string; pattern: string } }[] }).watchers),
+      );
       expect(watched).toContainEqual({ globPattern: { baseUri: pathToFileURL(dir).href, pattern: 'later.csv' } });
       fs.writeFileSync(path.join(dir, 'later.csv'), 'a\n1\n');
       const from = watching.received.length;
-      await watching.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(path.join(dir, 'later.csv')).href, type: FileChangeType.Created }] });
+      await watching.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+        changes: [{ uri: pathToFileURL(path.join(dir, 'later.csv')).href, type: FileChangeType.Created }],
+      });
       const again = await watching.diagnostics(reader, () => true, from);
       expect(again.diagnostics).toEqual([]);
       // One round trip more: a re-check of the other document, scheduled with the same delay, would have been published by now.
