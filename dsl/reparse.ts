@@ -33,7 +33,7 @@ function firstOffset(item: Item): number | undefined {
 }
 
 function itemLength(item: Item): number {
-  return CST.stringify(item as unknown as CST.Token).length;
+  return CST.stringify(item).length;
 }
 
 function unclosedQuoteFree(source: string, type: string): boolean {

@@ -86,7 +86,7 @@ function indexOf(map: { items: Pair[] }): MapIndex {
 /** Finds the entry `segment` in a map, also through `<<` merge keys (explicit keys win). */
 function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pair: Pair; via?: Span } | undefined {
   if (!isMap(map) || depth > 20) return undefined;
-  const index = indexOf(map as { items: Pair[] });
+  const index = indexOf(map);
   const explicit = index.pairs.get(segment);
   if (explicit) return { pair: explicit };
   for (const merge of index.merges) {
