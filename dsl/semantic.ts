@@ -3,11 +3,12 @@ import { builtins, isBuiltin, type FileRole } from './builtins';
 import { joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
-import { stageLabel as label, type Pipeline, type Stage } from './model';
+import { stageKeys, stageLabel as label, type Pipeline, type Stage } from './model';
 import type { Parsed } from './parse';
 import { parentDir, pipelineDir, resolveIn, resolveStage } from './resolve';
 import { problem, type Edit, type Problem } from './problems';
 import { shellReferences } from './shell-vars';
+import { closest } from './suggest';
 import type { Span } from './span';
 import { interpolate, isAssignedInScript, isResolvable, mergeEnv, variableReferences, type VariableReference } from './vars';
 import { locate } from './yaml-nodes';
@@ -25,6 +26,7 @@ export interface SemanticContext {
 
 type Json = Record<string, unknown>;
 const actionKeys = ['run', 'command', 'use'] as const;
+const isKnownStageKey = (k: string) => (stageKeys as readonly string[]).includes(k) || k.startsWith('x-') || k === '<<';
 
 function rawStages(data: unknown): unknown[] {
   return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
@@ -58,6 +60,8 @@ function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[
   const present = actionKeys.filter((k) => raw[k] !== undefined);
   const problems: Problem[] = [];
   if (present.length === 0) {
+    // One typo, one error: `comand: cat` is an unknown key (with its "Did you mean" fix), not also a stage that does nothing.
+    if (Object.keys(raw).some((k) => !isKnownStageKey(k) && closest(k, actionKeys).length > 0)) return problems;
     problems.push(
       problem(
         'missing-command',
