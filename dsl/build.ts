@@ -1,5 +1,6 @@
 import type { Document } from 'yaml';
 import { isBuiltin } from './builtins';
+import { hostsOf, stageHosts } from './hosts';
 import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction } from './model';
 import type { Parsed } from './parse';
 import { emptySpan, type Span } from './span';
@@ -85,6 +86,8 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
   if (description !== undefined) stage.description = description;
   const cwd = str(s.cwd);
   if (cwd !== undefined) stage.cwd = cwd;
+  const on = stageHosts(s.on);
+  if (on) stage.on = on;
   const timeoutMs = durationMs(s.timeout);
   if (timeoutMs !== undefined) stage.timeoutMs = timeoutMs;
   return stage;
@@ -122,7 +125,7 @@ export function buildPipeline(parsed: Parsed, file?: string): Pipeline {
   const stages = raws.map((raw, i) => buildStage(parsed.doc, raw, i));
   nameStages(stages, raws);
   const keys = keySpans(parsed.doc, [], pipelineKeys);
-  const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), stages, keys };
+  const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), hosts: hostsOf(root.hosts), stages, keys };
   const description = str(root.description);
   if (description !== undefined) pipeline.description = description;
   const cwd = str(root.cwd);

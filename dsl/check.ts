@@ -1,5 +1,6 @@
 import { buildPipeline } from './build';
 import { memoHost, type DslHost } from './host';
+import { hostProblems } from './hosts';
 import type { Pipeline } from './model';
 import { parse, type Parsed } from './parse';
 import { byPosition, type Problem } from './problems';
@@ -59,6 +60,7 @@ export function check(text: string, options: CheckOptions): CheckResult {
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
     if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);
     for (const p of semanticProblems(ctx)) problems.push(p);
+    for (const p of hostProblems(parsed.doc, pipeline, parsed.data)) problems.push(p);
   }
   for (const p of problems) keepLineBreaksWhole(text, p);
   problems.sort(byPosition);

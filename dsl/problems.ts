@@ -24,6 +24,9 @@ export const problemCodes = {
   'undefined-variable': { severity: 'error', summary: '`${VAR}` names a variable that is not defined.' },
   'file-not-found': { severity: 'error', summary: 'A file or folder that a stage needs does not exist.' },
   'command-not-found': { severity: 'warning', summary: 'The program a stage runs is not on PATH.' },
+  'unknown-host': { severity: 'error', summary: '`on` names a host that is not under `hosts:`.' },
+  'bad-host': { severity: 'error', summary: 'A `hosts:` entry that ssh would misread.' },
+  'remote-builtin': { severity: 'error', summary: 'A built-in stage (`use:`) with `on:`: built-ins run on this machine only.' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type ProblemCode = keyof typeof problemCodes;

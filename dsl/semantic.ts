@@ -320,7 +320,8 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
     problems.push(...actionProblems(ctx, stage, raw));
     const resolved = resolveStage(pipeline, stage, ctx.host.env, fileDir ?? '/');
     for (const p of undefinedVariables(ctx, stage, raw, resolved.env, pipelineEnv)) problems.push(p); // may be many: no spread
-    if (fileDir === undefined || cwdProblems.length > 0) continue;
+    // A stage on another host: its programs and folders are there, and `check` never connects.
+    if (fileDir === undefined || cwdProblems.length > 0 || stage.on) continue;
     if (stage.cwd !== undefined) {
       const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], resolved.dir, label(stage));
       problems.push(...missing);

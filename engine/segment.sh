@@ -17,6 +17,7 @@
 #   __PW_FDS       the fds a wrapper gives up once its stage runs, and __PW_SYSCALLS (see there)
 #   __PW_COUNTER   the record counter on every edge (engine/edge-count.c built, or `perl`:
 #                  __PW_COUNTER_PL, engine/edge-count.pl); empty: edges are not counted
+#   __PW_COUNT_OUT set: also count the last stage's output (it goes straight into a remote segment)
 #
 # Fd 3 carries control lines to the engine (`pid …` when a stage starts, `done …` when it has
 # ended), written by the wrappers, and `edge …` lines with the counts of the edges.
@@ -84,6 +85,8 @@ for ((__pw_i = 1; __pw_i < __PW_N; __pw_i++)); do
   if [[ -n $__PW_COUNTER ]]; then __pw_pipeline+=" | __pw_count $((__pw_i - 1))"; fi
   __pw_pipeline+=" | __pw_wrap $__pw_i"
 done
+# The edge after the last stage too, when it leads straight into another segment (ssh to a host).
+if [[ -n $__PW_COUNTER && -n $__PW_COUNT_OUT ]]; then __pw_pipeline+=" | __pw_count $((__PW_N - 1))"; fi
 eval "$__pw_pipeline &"
 # This bash's copy of the input goes: when the first stage exits, a relay's writes fail (EPIPE)
 # instead of filling a pipe nobody reads.

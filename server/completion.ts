@@ -11,6 +11,7 @@ import {
 import { isBuiltin, type BuiltinName, type Pipeline } from '../dsl';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lineText as lineOf } from './analysis';
+import { hostCompletions } from './hosts';
 import { builtinList, builtinMarkdown, keyDocAt, keyMarkdown, optionDocs, pipelineKeyDocs, stageKeyDocs, type KeyDoc } from './schema-docs';
 import { shownValue, stageAt, variablesAt, type VariableInfo } from './variables';
 import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo, type Lines } from './yaml-context';
@@ -261,6 +262,9 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
     const builtin = item === undefined ? undefined : builtinOfItem(lines, item);
     return builtin ? flowOptionCompletions(builtin, flowMatch[3]!, lineText.slice(cursor), at, cursor, options) : [];
   }
+
+  const hosts = hostCompletions(pipeline, prefix, at);
+  if (hosts) return hosts;
 
   // A value after `key: `.
   const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:([ \t]*)([\w.-]*)$/.exec(prefix);
