@@ -55,7 +55,9 @@ export function summary(result: RunResult): string[] {
   lines.push(
     `pipewright: ${name} ${what}: ${plural(result.records, 'record')} (${formatBytes(result.bytes)})${result.stoppedReading ? ', stopped reading early' : ''}`,
   );
-  const width = Math.max(5, ...result.stages.map((s) => Math.max(s.name.length, s.stats.workers ? `  worker ${s.stats.workers.length}`.length : 0)));
+  // A stage on another host is named with it: `square @ box` (docs/remote.md).
+  const names = result.stages.map((st) => (st.stats.host ? `${st.name} @ ${st.stats.host}` : st.name));
+  const width = Math.max(5, ...result.stages.map((s, i) => Math.max(names[i]!.length, s.stats.workers ? `  worker ${s.stats.workers.length}`.length : 0)));
   const ins = result.stages.map((st) => edgeTotal(st.stats.recordsIn, st.stats.bytesIn));
   const outs = result.stages.map((st) => edgeTotal(st.stats.recordsOut, st.stats.bytesOut));
   const inWidth = Math.max(2, ...ins.map((x) => x.length));
@@ -68,7 +70,7 @@ export function summary(result: RunResult): string[] {
     const how = st.signal ? ` (${st.signal})` : st.exitCode !== undefined && st.exitCode !== 0 ? ` (exit ${st.exitCode})` : '';
     lines.push(
       [
-        `  ${st.name.padEnd(width)}`,
+        `  ${names[i]!.padEnd(width)}`,
         (statusText[st.status] + how).padEnd(22),
         ins[i]!.padStart(inWidth),
         outs[i]!.padStart(outWidth),
@@ -128,6 +130,7 @@ export function statsJson(result: RunResult): unknown {
       recordsIn: st.stats.recordsIn ?? null,
       bytesIn: st.stats.bytesIn ?? null,
       recordsOut: st.stats.recordsOut ?? null,
+      ...(st.stats.host ? { host: st.stats.host } : {}),
       bytesOut: st.stats.bytesOut ?? null,
       procBytesRead: st.stats.procBytesRead,
       procBytesWritten: st.stats.procBytesWritten,
@@ -135,6 +138,7 @@ export function statsJson(result: RunResult): unknown {
         ? {
             workers: st.stats.workers.map((w) => ({
               pid: w.pid ?? null,
+              ...(w.host ? { host: w.host } : {}),
               status: w.status,
               procBytesRead: w.procBytesRead,
               procBytesWritten: w.procBytesWritten,

@@ -1,5 +1,6 @@
 import type { Document } from 'yaml';
 import { isBuiltin } from './builtins';
+import { hostsOf, stageHosts } from './hosts';
 import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction } from './model';
 import type { Parsed } from './parse';
 import { emptySpan, type Span } from './span';
@@ -87,6 +88,8 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
   if (cwd !== undefined) stage.cwd = cwd;
   const input = typeof s.input === 'string' ? [s.input] : Array.isArray(s.input) ? s.input.filter((n): n is string => typeof n === 'string') : undefined;
   if (input !== undefined) stage.input = input;
+  const on = stageHosts(s.on);
+  if (on) stage.on = on;
   const timeoutMs = durationMs(s.timeout);
   if (timeoutMs !== undefined) stage.timeoutMs = timeoutMs;
   return stage;
@@ -124,7 +127,7 @@ export function buildPipeline(parsed: Parsed, file?: string): Pipeline {
   const stages = raws.map((raw, i) => buildStage(parsed.doc, raw, i));
   nameStages(stages, raws);
   const keys = keySpans(parsed.doc, [], pipelineKeys);
-  const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), stages, keys };
+  const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), hosts: hostsOf(root.hosts), stages, keys };
   const description = str(root.description);
   if (description !== undefined) pipeline.description = description;
   const cwd = str(root.cwd);

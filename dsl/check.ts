@@ -1,5 +1,6 @@
 import { buildPipeline } from './build';
 import { memoHost, type DslHost } from './host';
+import { hostProblems } from './hosts';
 import type { Pipeline } from './model';
 import { parse, type Parsed } from './parse';
 import { byPosition, type Problem } from './problems';
@@ -12,6 +13,12 @@ export interface CheckOptions {
   /** Absolute path of the pipeline file: names the pipeline and anchors relative paths. */
   file?: string | undefined;
   host: DslHost;
+  /**
+   * The result of checking an earlier version of the same file (an editor's previous version): only
+   * the part of the text an edit changed is parsed again. The problems are the same as without it.
+   * That result is superseded: its syntax tree is taken over (see `parse`).
+   */
+  previous?: CheckResult;
 }
 
 export interface CheckResult {
@@ -35,7 +42,7 @@ function keepLineBreaksWhole(text: string, span: Span): void {
  * reporting the echoes of one typo.
  */
 export function check(text: string, options: CheckOptions): CheckResult {
-  const parsed = parse(text);
+  const parsed = parse(text, options.previous?.parsed);
   const pipeline = buildPipeline(parsed, options.file);
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
@@ -53,6 +60,7 @@ export function check(text: string, options: CheckOptions): CheckResult {
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
     if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);
     for (const p of semanticProblems(ctx)) problems.push(p);
+    for (const p of hostProblems(parsed.doc, pipeline, parsed.data)) problems.push(p);
   }
   for (const p of problems) keepLineBreaksWhole(text, p);
   problems.sort(byPosition);

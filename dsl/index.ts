@@ -3,7 +3,7 @@ export { check, type CheckOptions, type CheckResult } from './check';
 export { parse, type Parsed } from './parse';
 export { buildPipeline, defaultPipelineName, durationMs } from './build';
 export type { DslHost } from './host';
-export type { Pipeline, Stage, StageAction, StageKey, PipelineKey } from './model';
+export type { HostEntry, Pipeline, Stage, StageAction, StageKey, PipelineKey } from './model';
 export { pipelineKeys, stageKeys } from './model';
 export { builtins, builtinNames, builtinSchema, isBuiltin, type BuiltinName } from './builtins';
 export { pipelineGraph, ancestors, stagesToRun, unreadStages, type PipelineGraph } from './graph';

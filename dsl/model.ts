@@ -12,6 +12,7 @@ export const stageKeys = [
   'input',
   'env',
   'cwd',
+  'on',
   'workers',
   'ordered',
   'tap',
@@ -20,7 +21,7 @@ export const stageKeys = [
 ] as const;
 export type StageKey = (typeof stageKeys)[number];
 
-export const pipelineKeys = ['name', 'description', 'env', 'cwd', 'stages'] as const;
+export const pipelineKeys = ['name', 'description', 'env', 'cwd', 'hosts', 'stages'] as const;
 export type PipelineKey = (typeof pipelineKeys)[number];
 
 /** What a stage runs. Exactly one per valid stage. */
@@ -39,6 +40,8 @@ export interface Stage {
   description?: string;
   env: Record<string, string>;
   cwd?: string;
+  /** `on:` — the names of the hosts it runs on (docs/remote.md); undefined: this machine. */
+  on?: string[];
   workers: number;
   ordered: boolean;
   /** `tap: true`: the engine counts this stage's output records and keeps samples (a Node relay on that edge). */
@@ -55,11 +58,22 @@ export interface Stage {
   keys: Partial<Record<StageKey, { key: Span; value: Span }>>;
 }
 
+/** One entry of `hosts:`, as written (checked by dsl/hosts.ts). */
+export interface HostEntry {
+  name: string;
+  ssh: string;
+  port?: number;
+  identityFile?: string;
+  options: string[];
+}
+
 export interface Pipeline {
   name: string;
   description?: string;
   env: Record<string, string>;
   cwd?: string;
+  /** `hosts:` — ssh destinations by name (dsl/hosts.ts). */
+  hosts: Record<string, HostEntry>;
   stages: Stage[];
   /** The `stages` key, where "Run pipeline" belongs; undefined when absent. */
   stagesKeySpan?: Span;

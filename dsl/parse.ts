@@ -1,5 +1,6 @@
-import { Document, LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
+import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
+import { reparse } from './reparse';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
 
 export interface Parsed {
@@ -8,8 +9,14 @@ export interface Parsed {
   doc: Document;
   /** Plain data of the document (aliases and merge keys resolved); undefined when it could not be built. */
   data: unknown;
+  /** Where lines start, computed on first use. */
   lineCounter: LineCounter;
   problems: Problem[];
+  /**
+   * The concrete syntax tree, kept when the text parsed without any error or warning: the next
+   * version of the text is parsed from it (dsl/reparse.ts), which takes it over and removes it here.
+   */
+  cst?: readonly CST.Token[];
 }
 
 /** Aliases allowed before a document is treated as an alias bomb ("billion laughs"). */
@@ -33,20 +40,45 @@ function yamlProblem(e: YAMLError, text: string): Problem {
   return p;
 }
 
-/** Parses pipeline text. Never throws: whatever is wrong becomes a problem. */
-export function parse(text: string): Parsed {
-  const lineCounter = new LineCounter();
-  const parsed: Parsed = { text, doc: new Document(null), data: undefined, lineCounter, problems: [] };
+/** Line starts of a text, as the parser's LineCounter would have recorded them (it sees every `\n`). */
+function lineCounterOf(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) counter.addNewLine(nl + 1);
+  return counter;
+}
+
+/**
+ * Parses pipeline text. Never throws: whatever is wrong becomes a problem. With the result of parsing
+ * an earlier version of the text (an editor's previous version), only the part an edit changed is
+ * parsed again when that gives exactly the same result as parsing everything; that earlier result's
+ * tree is then taken over (`previous.cst` is removed, and its document's source tokens are stale).
+ */
+export function parse(text: string, previous?: Parsed): Parsed {
+  let lineCounter: LineCounter | undefined;
+  const parsed: Parsed = {
+    text,
+    doc: new Document(null),
+    data: undefined,
+    get lineCounter() {
+      return (lineCounter ??= lineCounterOf(text));
+    },
+    problems: [],
+  };
   let docs: Document[];
+  let cst: CST.Token[] | undefined;
+  const compose = (tokens: CST.Token[]) =>
+    [...new Composer({ keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' }).compose(tokens)] as Document[];
   try {
-    docs = parseAllDocuments(text, {
-      lineCounter,
-      keepSourceTokens: true,
-      merge: true,
-      prettyErrors: false,
-      uniqueKeys: true,
-      logLevel: 'error',
-    }) as Document[];
+    cst = previous?.cst && reparse(previous.cst, previous.text, text);
+    // The previous tree was taken over (its offsets moved): it can be the start of nothing else.
+    if (cst && previous) delete previous.cst;
+    docs = cst ? compose(cst) : [];
+    // Errors always come from a full parse: a tree built from parts is only trusted when it reads cleanly.
+    if (!cst || docs.length !== 1 || docs[0]!.errors.length > 0 || docs[0]!.warnings.length > 0) {
+      cst = [...new Parser().parse(text)];
+      docs = compose(cst);
+    }
   } catch (e) {
     parsed.problems.push(problem('yaml-syntax', { start: 0, end: 0 }, `The YAML parser gave up: ${(e as Error).message}.`));
     return parsed;
@@ -83,5 +115,6 @@ export function parse(text: string): Parsed {
     const message = e instanceof RangeError ? 'The document is nested too deeply to read.' : `${(e as Error).message}.`;
     parsed.problems.push(alias ?? problem('yaml-syntax', { start: 0, end: Math.min(text.length, 1) }, message));
   }
+  if (docs.length === 1 && doc.errors.length === 0 && doc.warnings.length === 0 && parsed.problems.length === 0) parsed.cst = cst;
   return parsed;
 }

@@ -4,11 +4,12 @@ import { inputProblems } from './inputs';
 import { joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
-import { stageLabel as label, type Pipeline, type Stage } from './model';
+import { stageKeys, stageLabel as label, type Pipeline, type Stage } from './model';
 import type { Parsed } from './parse';
 import { parentDir, pipelineDir, resolveIn, resolveStage } from './resolve';
 import { problem, type Edit, type Problem } from './problems';
 import { shellReferences } from './shell-vars';
+import { closest } from './suggest';
 import type { Span } from './span';
 import { interpolate, isAssignedInScript, isResolvable, mergeEnv, variableReferences, type VariableReference } from './vars';
 import { locate } from './yaml-nodes';
@@ -26,6 +27,7 @@ export interface SemanticContext {
 
 type Json = Record<string, unknown>;
 const actionKeys = ['run', 'command', 'use'] as const;
+const isKnownStageKey = (k: string) => (stageKeys as readonly string[]).includes(k) || k.startsWith('x-') || k === '<<';
 
 function rawStages(data: unknown): unknown[] {
   return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
@@ -59,6 +61,8 @@ function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[
   const present = actionKeys.filter((k) => raw[k] !== undefined);
   const problems: Problem[] = [];
   if (present.length === 0) {
+    // One typo, one error: `comand: cat` is an unknown key (with its "Did you mean" fix), not also a stage that does nothing.
+    if (Object.keys(raw).some((k) => !isKnownStageKey(k) && closest(k, actionKeys).length > 0)) return problems;
     problems.push(
       problem(
         'missing-command',
@@ -321,7 +325,8 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
     problems.push(...actionProblems(ctx, stage, raw));
     const resolved = resolveStage(pipeline, stage, ctx.host.env, fileDir ?? '/');
     for (const p of undefinedVariables(ctx, stage, raw, resolved.env, pipelineEnv)) problems.push(p); // may be many: no spread
-    if (fileDir === undefined || cwdProblems.length > 0) continue;
+    // A stage on another host: its programs and folders are there, and `check` never connects.
+    if (fileDir === undefined || cwdProblems.length > 0 || stage.on) continue;
     if (stage.cwd !== undefined) {
       const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], resolved.dir, label(stage));
       problems.push(...missing);

@@ -60,12 +60,36 @@ function deref(doc: Document, node: unknown): unknown {
   return node;
 }
 
+interface MapIndex {
+  /** The first entry of each key. */
+  pairs: Map<string, Pair>;
+  merges: Pair[];
+}
+
+const mapIndexes = new WeakMap<object, MapIndex>();
+
+/** A mapping's entries by key, made once per mapping: every stage's keys are looked up one by one. */
+function indexOf(map: { items: Pair[] }): MapIndex {
+  let index = mapIndexes.get(map);
+  if (!index) {
+    index = { pairs: new Map(), merges: [] };
+    for (const p of map.items) {
+      const k = keyText(p);
+      if (k !== undefined && !index.pairs.has(k)) index.pairs.set(k, p);
+      if (isMergePair(p)) index.merges.push(p);
+    }
+    mapIndexes.set(map, index);
+  }
+  return index;
+}
+
 /** Finds the entry `segment` in a map, also through `<<` merge keys (explicit keys win). */
 function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pair: Pair; via?: Span | undefined } | undefined {
   if (!isMap(map) || depth > 20) return undefined;
-  const explicit = map.items.find((p) => keyText(p) === segment);
+  const index = indexOf(map);
+  const explicit = index.pairs.get(segment);
   if (explicit) return { pair: explicit };
-  for (const merge of map.items.filter(isMergePair)) {
+  for (const merge of index.merges) {
     const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
     for (const source of sources) {
       const found = findPair(doc, deref(doc, source), segment, depth + 1);

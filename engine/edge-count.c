@@ -8,11 +8,14 @@
  *                    flows, and `edge ID RECORDS BYTES end` once the input ended or the reader left.
  *
  * The bytes are not copied through this process: tee(2) duplicates the pipe's pages into a
- * private pipe that is read to count, and splice(2) moves the pages on to the next stage. Pipes
- * are enlarged to 256 KiB (F_SETPIPE_SZ): fewer wake-ups of everyone on a few cores, where 1 MiB
- * held so much data in flight that an early stop took 20–40 ms to reach the source. When the
- * reader goes away, the counter reports what got through and exits, closing its input: the
- * writer then gets SIGPIPE, exactly as if it wrote to the reader itself.
+ * private pipe that is read to count, and splice(2) moves the pages on to the next stage. Once
+ * an edge has moved growAfter bytes its pipes are enlarged to 256 KiB (F_SETPIPE_SZ): fewer
+ * wake-ups of everyone on a few cores for a bulk stream. Not before: while the pipes are small,
+ * every stage soon blocks on a full pipe, so an early stop (`| head`) finds few runnable
+ * processes in its way; with 256 KiB from the start it took 3× as long to reach the source.
+ * When the reader goes away the counter closes its input at once (the writer then gets
+ * SIGPIPE, exactly as if it wrote to the reader itself), reports what got through and exits;
+ * while its input is idle it waits in poll(2) on both ends, so it notices even then.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { chunk = 1 << 18, reportMs = 100 };
+enum { chunk = 1 << 18, reportMs = 100, growAfter = 4 << 20 };
 static char buf[chunk];
 static const char *id;
 static unsigned long long records, bytes, reportedBytes;
@@ -59,12 +62,26 @@ static void count(const char *p, size_t n) {
   bytes += n;
 }
 
-/* Data counted since the last report waits at most reportMs for the next one, even if the edge goes quiet. */
-static void waitForInput(void) {
-  if (reportedBytes == bytes) return;
-  long long left = lastReport + reportMs - nowMs();
-  struct pollfd p = {.fd = 0, .events = POLLIN};
-  if (left <= 0 || poll(&p, 1, (int)left) == 0) report(0);
+/*
+ * Blocks until the input has data or has ended (1), or the reader of the output left (0): a
+ * pipe's write end reports POLLERR once its last reader is gone, so the counter leaves at once
+ * even while its writer is idle, and the writer gets SIGPIPE on its next write, as if it wrote
+ * to the reader itself. Data counted since the last report waits at most reportMs for it.
+ */
+static int waitForInput(void) {
+  struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = 1, .events = 0}};
+  for (;;) {
+    long long left = lastReport + reportMs - nowMs();
+    int r = poll(p, 2, reportedBytes == bytes ? -1 : left > 0 ? (int)left : 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return 1;
+    if (r == 0) {
+      report(0);
+      continue;
+    }
+    if (p[1].revents & (POLLERR | POLLHUP)) return 0;
+    return 1;
+  }
 }
 
 static int writeAll(const char *p, size_t n) {
@@ -82,7 +99,7 @@ static int writeAll(const char *p, size_t n) {
 /* Without tee (an input that is not a pipe): read, count, write. */
 static void copyLoop(void) {
   for (;;) {
-    waitForInput();
+    if (!waitForInput()) return;
     ssize_t n = read(0, buf, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0 || writeAll(buf, (size_t)n) < 0) return;
@@ -93,15 +110,18 @@ static void copyLoop(void) {
 int main(int argc, char **argv) {
   id = argc > 1 ? argv[1] : "0";
   signal(SIGPIPE, SIG_IGN);
-  fcntl(0, F_SETPIPE_SZ, chunk);
-  fcntl(1, F_SETPIPE_SZ, chunk);
+  int grown = 0;
   lastReport = nowMs();
   int dup[2];
   if (pipe(dup) == 0) fcntl(dup[1], F_SETPIPE_SZ, chunk);
   else dup[0] = dup[1] = -1;
   for (;;) {
-    waitForInput();
-    ssize_t n = dup[1] < 0 ? -1 : tee(0, dup[1], chunk, 0);
+    /* Non-blocking: an empty input is waited for in poll, which also sees the reader leave. */
+    ssize_t n = dup[1] < 0 ? -1 : tee(0, dup[1], chunk, SPLICE_F_NONBLOCK);
+    if (n < 0 && errno == EAGAIN) {
+      if (!waitForInput()) break;
+      continue;
+    }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       copyLoop();
@@ -116,16 +136,24 @@ int main(int argc, char **argv) {
       if (m <= 0) break;
       moved += m;
     }
-    for (ssize_t done = 0; done < n;) {
-      ssize_t r = read(dup[0], buf, (size_t)(n - done));
+    /* The reader left: hang up on the writer before counting, so the stop travels on at once. */
+    if (moved < n) close(0);
+    for (ssize_t done = 0; done < moved;) {
+      ssize_t r = read(dup[0], buf, (size_t)(moved - done));
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) break;
-      if (done < moved) count(buf, (size_t)((done + r <= moved ? done + r : moved) - done));
+      count(buf, (size_t)r);
       done += r;
     }
-    if (moved < n) break; /* the reader left */
+    if (moved < n) break;
+    if (!grown && bytes >= growAfter) {
+      fcntl(0, F_SETPIPE_SZ, chunk);
+      fcntl(1, F_SETPIPE_SZ, chunk);
+      grown = 1;
+    }
     if (nowMs() - lastReport >= reportMs) report(0);
   }
+  close(0);
   report(1);
   return 0;
 }

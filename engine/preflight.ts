@@ -6,6 +6,8 @@ import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
 import { filePrefix, runError, type RunError } from './errors';
 import { isStraight } from './graph-plan';
+import type { ResolvedStage } from '../dsl/resolve';
+import { interpolate } from '../dsl/vars';
 import { execPrefixed, type StagePlan } from './plumbing';
 
 export interface PlanInput {
@@ -18,11 +20,22 @@ export interface PlanInput {
   tap?: readonly string[] | undefined;
 }
 
+/** A host a stage runs on (`hosts:` entry; engine/ssh.ts turns it into ssh arguments). */
+export interface RemoteHost {
+  name: string;
+  destination: string;
+  port?: number;
+  identityFile?: string;
+  options: string[];
+}
+
 export interface PlannedStage {
   stage: Stage;
   /** The stages it reads, by position in the run: [] for the first, [k - 1] in a straight line. */
   inputs: number[];
   plan: StagePlan;
+  /** `on:` — the hosts of its copies, in turn (copy c runs on hosts[c % length]); absent: this machine. */
+  hosts?: RemoteHost[];
   /** A `write` stage: the file it writes (resolved against its working directory). */
   writes?: string;
 }
@@ -62,9 +75,9 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
   // What each stage reads, by position in this run (stagesToRun keeps every input of a stage it keeps).
   const runIndex = new Map(stages.map((s, k) => [s.index, k]));
   const inputsOf = (stage: Stage) => graph.inputs[stage.index]!.map((i) => runIndex.get(i)!);
-  const relayed = stages.find((s) => s.workers > 1 || s.tap || input.tap?.includes(s.name));
+  const relayed = stages.find((s) => s.workers > 1 || s.tap || input.tap?.includes(s.name) || s.on !== undefined);
   if (relayed && !isStraight(stages.map(inputsOf))) {
-    const what = relayed.workers > 1 ? '`workers`' : 'a tap (`tap:`, --peek, Inspect Edge)';
+    const what = relayed.on !== undefined ? '`on:` (another host)' : relayed.workers > 1 ? '`workers`' : 'a tap (`tap:`, --peek, Inspect Edge)';
     const message = `${at}${stageLabel(relayed)} has ${what}, which does not run in a graph (a fan-out or fan-in) yet; remove it, or run one branch with \`--to STAGE\` (Run to here)`;
     return { error: runError('graph-not-runnable', message, { ...withFile, stage: relayed.name }) };
   }
@@ -101,6 +114,12 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
       return {
         error: runError('invalid-pipeline', `${at}${label} has nothing to run; give it \`run:\` or \`command:\` (run \`pipewright check\` for details)`, extra),
       };
+    if (stage.on) {
+      const remote = remotePlan(pipeline, stage, r, input.env);
+      if ('error' in remote) return { error: runError('invalid-pipeline', `${at}${label}: ${remote.error} (run \`pipewright check\` for details)`, extra) };
+      planned.push({ ...remote, inputs: inputsOf(stage) });
+      continue;
+    }
     let argv: string[];
     let env = r.env;
     let writes: string | undefined;
@@ -143,4 +162,29 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     );
   }
   return { stages: planned };
+}
+
+/**
+ * A stage on another host: nothing is looked up here (its programs are there). It runs in the
+ * remote login folder, or its own `cwd` there; its environment is the remote login one plus the
+ * `env` the pipeline and the stage declare (values resolved here, like `${VAR}` in `command`).
+ */
+function remotePlan(pipeline: Pipeline, stage: Stage, r: ResolvedStage, env: PlanInput['env']): Omit<PlannedStage, 'inputs'> | { error: string } {
+  const hosts: RemoteHost[] = [];
+  for (const name of stage.on ?? []) {
+    const h = pipeline.hosts[name];
+    if (!h) return { error: `runs on \`${name}\`, which is not under \`hosts:\`` };
+    const host: RemoteHost = { name, destination: h.ssh, options: h.options };
+    if (h.port !== undefined) host.port = h.port;
+    if (h.identityFile !== undefined) host.identityFile = h.identityFile;
+    hosts.push(host);
+  }
+  const a = r.action;
+  if (!a || a.kind === 'use') return { error: 'built-in stages (`use:`) run on this machine only; remove `on:` or give a `run:` command' };
+  if (a.kind === 'command' && !a.argv[0]) return { error: 'has an empty `command:`; give the program and its arguments' };
+  const argv = a.kind === 'command' ? a.argv : ['/bin/sh', '-c', execPrefixed(a.script)];
+  const declared: Record<string, string> = {};
+  for (const k of Object.keys({ ...pipeline.env, ...stage.env })) if (r.env[k] !== undefined) declared[k] = r.env[k];
+  const dir = stage.cwd === undefined ? '.' : interpolate(stage.cwd, (n) => r.env[n] ?? env[n]);
+  return { stage, plan: { argv, dir, env: declared }, hosts };
 }

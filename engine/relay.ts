@@ -18,10 +18,11 @@ export type Unit = { kind: 'segment'; first: number; last: number } | { kind: 'w
 
 /**
  * Cuts stages into units: a stage with `workers` > 1 is a unit of its own; otherwise stages are
- * joined directly, except after a tapped stage (its output edge gets a relay). A tap on the last
- * stage needs no relay: the engine reads that edge anyway.
+ * joined directly, except after a tapped stage (its output edge gets a relay) and where the host
+ * changes (`host`: a name for stages on another host, docs/remote.md). A tap on the last stage
+ * needs no relay: the engine reads that edge anyway.
  */
-export function cutUnits(stages: readonly { workers: number; ordered: boolean; tap: boolean }[]): Unit[] {
+export function cutUnits(stages: readonly { workers: number; ordered: boolean; tap: boolean; host?: string | undefined }[]): Unit[] {
   const units: Unit[] = [];
   let first = -1;
   const close = (last: number) => {
@@ -34,6 +35,7 @@ export function cutUnits(stages: readonly { workers: number; ordered: boolean; t
       units.push({ kind: 'workers', index: i, copies: s.workers, ordered: s.ordered });
       return;
     }
+    if (first >= 0 && stages[first]!.host !== s.host) close(i - 1);
     if (first < 0) first = i;
     if (s.tap && i < stages.length - 1) close(i);
   });

@@ -7,13 +7,15 @@ import { EventQueue, type RunEvent, type RunResult, type StageResult } from './e
 import { EdgeMeter, type EdgeStats } from './edges';
 import { graphEdges, isStraight } from './graph-plan';
 import { edgeCounter } from './edge-counter';
-import { exitFailure, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
+import { exitFailure, label, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
 import type { ControlMessage } from './plumbing';
 import { planStages, type PlannedStage } from './preflight';
 import { readStat } from './proc';
 import { progressOf, SourceWatch, sourceFileOf, type Progress } from './progress';
 import { EdgeTap, type EdgePeek, type Source } from './relay';
-import type { Segment, SegmentHandlers } from './segment';
+import type { RemoteHandlers } from './remote';
+import type { SegmentProcess } from './segment';
+import { SshSessions } from './ssh';
 import { RecordSink } from './sink';
 import { newStageRun, type StageRun } from './stage-run';
 import { aggregateStats, pickBottleneck, ProcProbe, type StageStats } from './stats';
@@ -117,7 +119,8 @@ class Run {
   private readonly queue: EventQueue;
   private readonly stages: StageRun[];
   private readonly startedAt = Date.now();
-  private readonly segments: Segment[] = [];
+  private readonly segments: SegmentProcess[] = [];
+  private readonly ssh = new SshSessions();
   /** Every process: stages, and the copies of stages with workers. */
   private readonly procs: StageRun[];
   private readonly units: UnitRun[] = [];
@@ -166,8 +169,14 @@ class Run {
     const emit = (st: StageRun, line: string) => this.emitStderr(st, line);
     this.stages = planned.map((p, index) => {
       const st = newStageRun(p, index, emit);
+      if (p.hosts?.[0]) st.host = p.hosts[0];
       if (p.stage.workers > 1) {
-        st.copies = Array.from({ length: p.stage.workers }, (_, c) => Object.assign(newStageRun(p, index, emit), { parent: st, copy: c }));
+        st.copies = Array.from({ length: p.stage.workers }, (_, c) => {
+          const copy = Object.assign(newStageRun(p, index, emit), { parent: st, copy: c });
+          const host = p.hosts?.[c % p.hosts.length];
+          if (host) copy.host = host;
+          return copy;
+        });
       }
       return st;
     });
@@ -215,8 +224,12 @@ class Run {
   }
 
   /** Handlers of a segment running `procs` (its stage i is procs[i]). */
-  private segmentHandlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): SegmentHandlers {
+  private segmentHandlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): RemoteHandlers {
     return {
+      sample: (local, sample) => procs[local]!.meter.add(Date.now(), sample),
+      hostFailed: (locals, what) => {
+        for (const local of locals) this.failCopy(procs[local]!, `${label(this.who(procs[local]!))} ${what}`);
+      },
       control: (local, msg) => {
         // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows.
         if (msg.kind === 'edge') this.edges[this.graph ? msg.index : (procs[msg.index]?.index ?? -1)]?.report(msg.records, msg.bytes, msg.end);
@@ -241,6 +254,7 @@ class Run {
     const wired = wireUnits({
       stages: this.stages,
       taps: this.taps,
+      ssh: this.ssh,
       edges: this.edges,
       counter: this.options.counts === false ? undefined : edgeCounter(this.env).vars,
       options: this.options,
@@ -358,8 +372,9 @@ class Run {
       st.pid = msg.pid;
       st.meter.startedAt = msg.at ?? now;
       try {
-        st.probe = new ProcProbe(msg.pid);
-        const first = st.probe.read();
+        // A pid on another host is sampled there (remote.pl's samples come as `sample`).
+        st.probe = st.host ? undefined : new ProcProbe(msg.pid);
+        const first = st.probe?.read();
         if (first) st.meter.add(now, first);
       } catch {
         st.probe = undefined; // already gone: the done message will tell
@@ -505,6 +520,10 @@ class Run {
 
   private signalStage(st: StageRun, signal: NodeJS.Signals): void {
     if (st.pid === undefined || st.done) return;
+    if (st.remote) {
+      st.remote.signal([st.pid], signal);
+      return;
+    }
     try {
       process.kill(st.pid, signal);
     } catch {
@@ -524,7 +543,7 @@ class Run {
   private wrapperPids(): number[] {
     const pids: number[] = [];
     for (const st of this.procs) {
-      if (st.pid === undefined || st.done) continue;
+      if (st.pid === undefined || st.done || st.host) continue;
       const ppid = readStat(st.pid)?.ppid;
       if (ppid !== undefined && ppid > 1) pids.push(ppid);
     }
@@ -597,10 +616,10 @@ class Run {
     return this.stages.map((st) => {
       let stats: StageStats;
       if (st.copies) {
-        const copies = st.copies.map((c) => c.meter.snapshot(now, c.status, c.pid, false));
+        const copies = st.copies.map((c) => withHost(c.meter.snapshot(now, c.status, c.pid, false), c));
         stats = aggregateStats(st.name, st.index, st.status, copies, st.index === bottleneck);
       } else stats = st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck);
-      return this.withEdges(stats, st.index);
+      return withHost(this.withEdges(stats, st.index), st);
     });
   }
 
@@ -650,6 +669,7 @@ class Run {
     this.finished = true;
     if (this.sampler) clearInterval(this.sampler);
     this.timers.clear();
+    this.ssh.close();
     this.options.signal?.removeEventListener('abort', this.abortListener);
     const now = Date.now();
     for (const seg of this.segments) seg.input?.destroy();
@@ -669,7 +689,9 @@ class Run {
       }
       // Ended without a report: killed together with its wrapper, or never started.
       let status: StageStatus;
-      if (st.timedOut) status = 'timed-out';
+      if (st.forcedFailure)
+        status = 'failed'; // its host was lost (engine/remote.ts)
+      else if (st.timedOut) status = 'timed-out';
       else if (this.terminating || this.cancelled || this.failure) status = 'cancelled';
       else if (this.stoppedReading) status = 'stopped-early';
       else {
@@ -716,6 +738,13 @@ class Run {
     this.queue.close();
     this.resolve(result);
   }
+}
+
+/** Names the host(s) a stage runs on in its stats: each copy its own, the stage all of them. */
+function withHost(stats: StageStats, st: StageRun): StageStats {
+  const names = [...new Set((st.copies ?? [st]).flatMap((c) => (c.host ? [c.host.name] : [])))];
+  if (names.length > 0) stats.host = names.join(', ');
+  return stats;
 }
 
 /** A `write` that was killed could not remove its temporary file: the engine does (it knows the pid). */

@@ -23,6 +23,7 @@
 #   __PW_FIFOS     the private (0700) empty folder for those FIFOs, made by the engine, which
 #                  removes it when this bash exits, however it exits
 #   __PW_MERGE_PL  engine/merge.pl, the fan-in's whole-line merger
+#   __PW_COUNT_OUT set: also count the last stage's output (it goes straight into a remote segment)
 #
 # Fd 3 carries control lines to the engine (`pid …` when a stage starts, `done …` when it has
 # ended), written by the wrappers, and `edge …` lines with the counts of the edges.
@@ -122,6 +123,8 @@ else
     if [[ -n $__PW_COUNTER ]]; then __pw_pipeline+=" | __pw_count $((__pw_i - 1))"; fi
     __pw_pipeline+=" | __pw_wrap $__pw_i"
   done
+  # The edge after the last stage too, when it leads straight into another segment (ssh to a host).
+  if [[ -n $__PW_COUNTER && -n $__PW_COUNT_OUT ]]; then __pw_pipeline+=" | __pw_count $((__PW_N - 1))"; fi
   eval "$__pw_pipeline &"
 fi
 # This bash's copy of the input goes: when the first stage exits, a relay's writes fail (EPIPE)

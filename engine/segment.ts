@@ -30,10 +30,10 @@ const script = uncommented(segmentScript);
 const wrapper = uncommented(wrapperScript);
 const mergeScript = uncommented(mergeText);
 
-/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4. */
-const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number }> = {
-  x64: { prctl: 157, close: 3, clock: 228, wait4: 61 },
-  arm64: { prctl: 167, close: 57, clock: 113, wait4: 260 },
+/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4, ppoll. */
+const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number; ppoll: number }> = {
+  x64: { prctl: 157, close: 3, clock: 228, wait4: 61, ppoll: 271 },
+  arm64: { prctl: 167, close: 57, clock: 113, wait4: 260, ppoll: 73 },
 };
 const perl = '/usr/bin/perl';
 
@@ -50,28 +50,56 @@ const perl = '/usr/bin/perl';
  */
 function launcher(): { file: string; args: string[]; env: Record<string, string> } | undefined {
   const nr = syscalls[process.arch];
-  if (!nr || !fs.existsSync(perl)) return undefined;
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
+  const launch = withParentDeath([bash, '--noprofile', '--norc', '-c', script]);
+  if (!nr || !launch) return undefined;
+  return { ...launch, env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock} ${nr.wait4} ${nr.ppoll}` } };
+}
+
+/** `argv` started through perl as a subreaper that gets SIGHUP when this process dies (see `launcher`); undefined without perl. */
+export function withParentDeath(argv: readonly string[]): { file: string; args: string[] } | undefined {
+  const nr = syscalls[process.arch];
+  if (!nr || !fs.existsSync(perl)) return undefined;
   const code = [
     `syscall(${nr.prctl}, 36, 1, 0, 0, 0); syscall(${nr.prctl}, 1, 1, 0, 0, 0)`,
     'exit 129 if getppid() != shift',
     'exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"',
   ].join('; ');
-  return {
-    file: perl,
-    args: ['-e', code, String(process.pid), bash, '--noprofile', '--norc', '-c', script],
-    env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock} ${nr.wait4}` },
-  };
+  return { file: perl, args: ['-e', code, String(process.pid), ...argv] };
 }
 
-/** Process groups of the segments still running in this process. */
+/** The scripts every segment runs, comments off; a segment on another host ships them (engine/remote.ts). */
+export const segmentScripts = { segment: script, wrapper };
+/** What a run needs of a segment, local (Segment) or on another host (RemoteSegment, engine/remote.ts). */
+export type SegmentProcess = Pick<
+  Segment,
+  | 'pgid'
+  | 'exited'
+  | 'settled'
+  | 'output'
+  | 'input'
+  | 'commits'
+  | 'bashStderr'
+  | 'pauseStderr'
+  | 'resumeStderr'
+  | 'closeOutput'
+  | 'signalGroup'
+  | 'killMembers'
+  | 'destroyStreams'
+>;
+
+/** Process groups of the segments still running in this process (local and ssh ones). */
 const liveGroups = new Set<number>();
 /**
  * Whatever ends this process (process.exit, an uncaught exception, the extension host going
  * away) hangs its segments up as the kernel's parent-death signal would: segment.sh ends them.
  */
 let exitHandlerInstalled = false;
-function trackGroup(pgid: number): void {
+export function untrackGroup(pgid: number): void {
+  liveGroups.delete(pgid);
+}
+
+export function trackGroup(pgid: number): void {
   liveGroups.add(pgid);
   if (exitHandlerInstalled) return;
   exitHandlerInstalled = true;
@@ -112,8 +140,12 @@ export class Segment {
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     private readonly on: SegmentHandlers,
-    /** `counter`: the variables that start a counter on every edge inside the segment (engine/edge-counter.ts). */
-    options: { input?: boolean; stdinFd?: number; counter?: Record<string, string>; plan?: string } = {},
+    /**
+     * `counter`: the variables that start a counter on every edge inside the segment (engine/edge-counter.ts);
+     * `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine;
+     * `plan`: a graph's jobs (engine/graph-plan.ts), run instead of a straight a | b | c.
+     */
+    options: { input?: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable; plan?: string } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
@@ -126,7 +158,7 @@ export class Segment {
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
       // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
-      const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
+      const stdio: ('ignore' | 'pipe' | number | Writable)[] = ['ignore', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
       stdio.push(...committing.map(() => 'pipe' as const));
       if (options.plan !== undefined) this.fifos = fs.mkdtempSync(path.join(env.TMPDIR || os.tmpdir(), 'pipewright-fifos-'));
       const graph = this.fifos === undefined ? {} : { __PW_PLAN: options.plan!, __PW_MERGE_PL: mergeScript, __PW_FIFOS: this.fifos };
@@ -207,7 +239,11 @@ export class Segment {
       );
     });
 
-    const stdout = child.stdout as Readable;
+    const stdout = child.stdout;
+    if (!stdout) {
+      this.open.stdout = false;
+      return;
+    }
     stdout.on('data', (c: Buffer) => this.on.output(c));
     stdout.on('error', () => {});
     stdout.on('close', () => {

@@ -4,7 +4,8 @@
  */
 import type { Writable } from 'node:stream';
 import type { ControlMessage } from './plumbing';
-import type { PlannedStage } from './preflight';
+import type { PlannedStage, RemoteHost } from './preflight';
+import type { RemoteSegment } from './remote';
 import { StageMeter, type ProcProbe } from './stats';
 import type { StageStatus } from './status';
 import { StderrFilter } from './stderr-filter';
@@ -27,6 +28,10 @@ export interface StageRun {
   forcedFailure?: string;
   /** Ordered workers: the copy wrote fewer lines than it read; a failure if it otherwise succeeded. */
   pendingMismatch?: string;
+  /** The host it runs on (`on:`; for a copy, its share of the list); absent: this machine. */
+  host?: RemoteHost;
+  /** Its segment there, once started: pids are the host's, signals go through it. */
+  remote?: RemoteSegment;
   pid?: number;
   probe?: ProcProbe | undefined;
   meter: StageMeter;

@@ -13,6 +13,8 @@ export interface StageStats {
   index: number;
   status: StageStatus;
   pid?: number;
+  /** The host it runs on (`on:`, docs/remote.md), by its name under `hosts:`; for a stage with workers on several, all of them. Absent: this machine. */
+  host?: string;
   /**
    * Records (lines) and bytes that came in over the stage's input edge: exact, final once that
    * edge has ended. Undefined when the edge is not counted (the first stage's input, counts off).

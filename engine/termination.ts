@@ -3,7 +3,7 @@
  * and after the engine stopped reading. (Parent death is the kernel's and segment.sh's: see
  * segment.ts.)
  */
-import type { Segment } from './segment';
+import type { SegmentProcess } from './segment';
 
 /** Grace after SIGTERM before stragglers get SIGKILL, and before the whole group does. */
 const termGraceMs = 20;
@@ -34,7 +34,7 @@ export class Timers {
  * stage wrappers ignore it, so they survive to reap their stage and report), then SIGKILL to
  * every member but them (`wrappers()`, asked when it is time), then SIGKILL to whole groups.
  */
-export function terminateSegments(segments: readonly Segment[], wrappers: () => number[], timers: Timers): void {
+export function terminateSegments(segments: readonly SegmentProcess[], wrappers: () => number[], timers: Timers): void {
   for (const seg of segments) seg.signalGroup('SIGTERM');
   timers.later(termGraceMs, () => {
     const keep = wrappers();

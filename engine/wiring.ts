@@ -3,12 +3,15 @@
  * the relays between units (taps, the workers' dealer and merger) joined; the last unit's
  * output goes to the sink. Which processes exist and which bytes go where is decided here only.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { edgeCounter } from './edge-counter';
 import type { EdgeMeter } from './edges';
 import type { StagePlan } from './plumbing';
-import { connect, cutUnits, Dealer, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
+import { connect, cutUnits, Dealer, type Unit, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
 import type { RunOptions } from './run';
-import { Segment, type SegmentHandlers } from './segment';
+import { RemoteSegment, type RemoteHandlers } from './remote';
+import { Segment, type SegmentProcess } from './segment';
+import type { SshSessions } from './ssh';
 import type { StageRun } from './stage-run';
 import { graphPlan, isStraight } from './graph-plan';
 
@@ -23,13 +26,15 @@ export interface Relay {
 export interface UnitRun {
   /** Logical stages in it, and the processes (copies for workers). */
   stages: StageRun[];
-  segments: Segment[];
+  segments: SegmentProcess[];
   /** Processes whose output leaves the unit, and those that read its input. */
   lastProcs: StageRun[];
   firstProcs: StageRun[];
   source: Source;
   target: Target | undefined;
   dealer?: Dealer;
+  /** Its output goes straight into the next unit (a segment on another host), not through a relay. */
+  direct?: boolean;
 }
 
 /** What the wiring needs from its run. */
@@ -42,8 +47,10 @@ export interface WiringContext {
   counter: Record<string, string> | undefined;
   options: Pick<RunOptions, 'fileDir' | 'stdinFd' | 'reorderWindowBytes'>;
   env: Readonly<Record<string, string | undefined>>;
+  /** The run's ssh connections, for stages on other hosts. */
+  ssh: SshSessions;
   /** Handlers of a segment running `procs` (its stage i is procs[i]). */
-  handlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): SegmentHandlers;
+  handlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): RemoteHandlers;
   /** A copy's output closed: it may be classified now. */
   copyOutputClosed(copy: StageRun): void;
   /** An `ordered` copy broke the one-line-out-per-line-in rule (`atEnd`: found when its output ended). */
@@ -55,7 +62,7 @@ export interface WiringContext {
 }
 
 export interface Wired {
-  segments: Segment[];
+  segments: SegmentProcess[];
   units: UnitRun[];
   relays: Relay[];
   sinkSource: Source | undefined;
@@ -65,45 +72,87 @@ export interface Wired {
 
 /** Starts every segment of the run and joins them. */
 export function wireUnits(ctx: WiringContext): Wired {
-  const segments: Segment[] = [];
+  const segments: SegmentProcess[] = [];
   const units: UnitRun[] = [];
   const relays: Relay[] = [];
   const wired: Wired = { segments, units, relays, sinkSource: undefined, stdin: undefined };
   const plans = (procs: readonly StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
   const inputs = ctx.stages.map((s) => s.planned.inputs);
   if (!isStraight(inputs)) return wireGraph(ctx, plans(ctx.stages), graphPlan(inputs, ctx.counter !== undefined));
-  const cut = cutUnits(ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name) })));
+  const cut = cutUnits(
+    ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })),
+  );
+  // Stages on the same host run as one segment there (engine/remote.ts), joined by pipes on that host.
+  const start = (
+    procs: StageRun[],
+    handlers: RemoteHandlers,
+    options: { input: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable },
+  ): SegmentProcess => {
+    const host = procs[0]!.host;
+    if (!host) return new Segment(plans(procs), ctx.env, ctx.options.fileDir, handlers, options);
+    // A host has no dist/edge-count: its edges are counted by the perl counter, shipped like the scripts.
+    const counter = options.counter ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars : undefined;
+    const seg = new RemoteSegment(host, plans(procs), ctx.ssh, handlers, { ...options, counter, env: ctx.env, cwd: ctx.options.fileDir });
+    for (const p of procs) p.remote = seg;
+    return seg;
+  };
+  const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable): UnitRun => {
+    const input = k > 0;
+    const stages = ctx.stages.slice(u.first, u.last + 1);
+    const source = new StreamSource(() => seg.output);
+    const seg = start(
+      stages,
+      ctx.handlers(
+        stages,
+        (chunk) => source.onData(chunk),
+        () => source.onEnd(),
+      ),
+      {
+        input,
+        ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}),
+        // Written straight into ssh, the last stage's output edge is counted in the segment too.
+        ...(ctx.counter && (stages.length > 1 || output) ? { counter: output ? { ...ctx.counter, __PW_COUNT_OUT: '1' } : ctx.counter } : {}),
+        ...(output ? { output } : {}),
+      },
+    );
+    segments.push(seg);
+    for (const st of output ? stages : stages.slice(0, -1)) ctx.edges[st.index]!.countedBy = ctx.counter ? 'counter' : undefined;
+    for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
+    seg.input?.on('error', () => ctx.edgeGone(k - 1));
+    const target = input && seg.input ? new StreamTarget(seg.input) : undefined;
+    return { stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target };
+  };
+  /** Units started ahead of their turn: a segment on a host that the segment before it writes into directly. */
+  const early = new Map<number, UnitRun>();
   cut.forEach((u, k) => {
     const input = k > 0;
     if (u.kind === 'segment') {
-      const stages = ctx.stages.slice(u.first, u.last + 1);
-      const source = new StreamSource(() => seg.output);
-      const seg = new Segment(
-        plans(stages),
-        ctx.env,
-        ctx.options.fileDir,
-        ctx.handlers(
-          stages,
-          (chunk) => source.onData(chunk),
-          () => source.onEnd(),
-        ),
-        {
-          input,
-          ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}),
-          ...(ctx.counter && stages.length > 1 ? { counter: ctx.counter } : {}),
-        },
-      );
-      segments.push(seg);
-      for (const st of stages.slice(0, -1)) ctx.edges[st.index]!.countedBy = ctx.counter ? 'counter' : undefined;
-      for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
-      seg.input?.on('error', () => ctx.edgeGone(k - 1));
-      const target = input ? new StreamTarget(seg.input) : undefined;
-      units.push({ stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target });
+      const ready = early.get(k);
+      if (ready) {
+        units.push(ready);
+        return;
+      }
+      // Local stages followed by stages on a host, with no tap between: the local segment's last
+      // stage writes into ssh's stdin itself, like `a | ssh host b` (no relay; docs/remote.md).
+      const next = cut[k + 1];
+      const last = ctx.stages[u.last]!;
+      if (next?.kind === 'segment' && !last.host && ctx.stages[next.first]!.host && !ctx.taps.has(last.name)) {
+        const remote = segmentUnit(next, k + 1);
+        const direct = (remote.segments[0] as RemoteSegment).takeInput();
+        early.set(k + 1, direct ? { ...remote, target: undefined } : remote);
+        if (direct) {
+          const unit = segmentUnit(u, k, direct);
+          direct.destroy(); // the segment has its own copy now
+          units.push({ ...unit, direct: true });
+          return;
+        }
+      }
+      units.push(segmentUnit(u, k));
       return;
     }
     const st = ctx.stages[u.index]!;
     const copies = st.copies!;
-    const segs: Segment[] = [];
+    const segs: SegmentProcess[] = [];
     // The run's stdin into a first stage with workers is dealt like any other input: never raced.
     const stdin = k === 0 && ctx.options.stdinFd !== undefined ? fdReadable(ctx.options.stdinFd) : undefined;
     if (stdin) wired.stdin = stdin;
@@ -115,10 +164,8 @@ export function wireUnits(ctx: WiringContext): Wired {
       (i, what, atEnd) => ctx.mismatch(copies[i]!, what, atEnd),
     );
     copies.forEach((c, i) => {
-      const seg = new Segment(
-        plans([c]),
-        ctx.env,
-        ctx.options.fileDir,
+      const seg = start(
+        [c],
         ctx.handlers(
           [c],
           (chunk) => merger.data(i, chunk),
@@ -163,6 +210,7 @@ export function wireUnits(ctx: WiringContext): Wired {
     const from = units[k]!;
     const relay: Relay = { from: k, ended: false, gone: false };
     relays.push(relay);
+    if (from.direct) continue;
     const lastStage = from.stages[from.stages.length - 1]!;
     const target = units[k + 1]!.target!;
     const meter = ctx.edges[lastStage.index]!;

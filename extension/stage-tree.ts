@@ -105,6 +105,7 @@ export type TreeNode = RunNode | StageNode | DetailNode;
 export function stageDescription(s: StageView): string {
   const parts = [statusText[s.status]];
   const st = s.stats;
+  if (st?.host) parts.push(`on ${st.host}`);
   if (st) {
     if (st.recordsOut !== undefined) parts.push(`${st.recordsIn !== undefined ? `${formatCount(st.recordsIn)} → ` : ''}${formatCount(st.recordsOut)} rec`);
     else parts.push(`${formatBytes(st.procBytesWritten)} written`);
@@ -149,7 +150,8 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
         ),
       ),
     );
-    if (st.pid !== undefined) rows.push(new DetailNode('pid', String(st.pid)));
+    if (st.host) rows.push(new DetailNode('host', st.host));
+    if (st.pid !== undefined) rows.push(new DetailNode('pid', st.host ? `${st.pid} (on ${st.host})` : String(st.pid)));
   }
   if (s.exitCode !== undefined) rows.push(new DetailNode('exit code', String(s.exitCode)));
   if (s.signal !== undefined) rows.push(new DetailNode('signal', s.signal));

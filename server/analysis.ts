@@ -75,7 +75,8 @@ export class Analyzer {
     const file = filePathOf(document.uri);
     const looked = new Set<string>();
     const options: CheckOptions = { host: recording(this.host, looked), file };
-    const result = check(text, options);
+    // The previous version's result lets the check re-parse only what the edit changed (it is superseded here).
+    const result = check(text, cached ? { ...options, previous: cached.result } : options);
     const snapshot = TextDocument.create(document.uri, document.languageId, document.version, text);
     const analysis: Analysis = {
       uri: document.uri,

@@ -11,6 +11,7 @@ import {
 import { isBuiltin, type BuiltinName, type Pipeline } from '../dsl';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lineText as lineOf } from './analysis';
+import { hostCompletions } from './hosts';
 import { builtinList, builtinMarkdown, keyDocAt, keyMarkdown, optionDocs, pipelineKeyDocs, stageKeyDocs, type KeyDoc } from './schema-docs';
 import { shownValue, stageAt, variablesAt, type VariableInfo } from './variables';
 import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo, type Lines } from './yaml-context';
@@ -273,6 +274,8 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
   // A stage name in a flow list of inputs: `input: [errors, sl|`.
   const inputList = /^ *(- +)?input[ \t]*:[ \t]*\[(?:[^[\],]*,)*([ \t]*)([\w.-]*)$/.exec(prefix);
   if (inputList) return inputItems(document, pipeline, position, at(cursor - inputList[3]!.length), '', options);
+  const hosts = hostCompletions(pipeline, prefix, at);
+  if (hosts) return hosts;
 
   // A value after `key: `.
   const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:([ \t]*)([\w.-]*)$/.exec(prefix);

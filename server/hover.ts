@@ -1,6 +1,7 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import { isBuiltin, variableReferences, type BuiltinName } from '../dsl';
 import { lineText, rangeOf, type Analysis } from './analysis';
+import { hostHover } from './hosts';
 import { builtinMarkdown, keyDocAt, keyMarkdown } from './schema-docs';
 import { shownValue, stageAt, variableInfo } from './variables';
 import { nodeAt } from './yaml-path';
@@ -46,6 +47,8 @@ export function hover(analysis: Analysis, position: Position, env: Readonly<Reco
     const name = String(at.value);
     return { contents: { kind: MarkupKind.Markdown, value: isBuiltin(name) ? builtinMarkdown(name) : `\`${name}\` is not a built-in stage.` }, range };
   }
+  const host = at.on === 'value' ? hostHover(analysis, names, at.value) : undefined;
+  if (host) return { contents: { kind: MarkupKind.Markdown, value: host }, range };
   // The key itself, or for a value, the nearest key above it that the schema documents.
   for (let n = names.length; n > 0; n--) {
     const doc = keyDocAt(names.slice(0, n), builtin);

@@ -161,7 +161,7 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
   const nodes: GraphNode[] = model.stages.map((s) => ({
     id: stageId(s.index),
     index: s.index,
-    label: s.name,
+    label: stageLabel(s),
     status: s.status,
     statusText: nodeStatusText(s),
     detail: nodeDetail(s),
@@ -245,6 +245,9 @@ function runSummary(m: RunModel): string {
   return parts.join(' · ');
 }
 
+/** A stage's name, with its host when it runs on another one (docs/remote.md): `square @ box`. */
+const stageLabel = (s: StageView): string => (s.stats?.host ? `${s.name} @ ${s.stats.host}` : s.name);
+
 const num = (n: number | undefined, text: (n: number) => string): Cell => (n === undefined ? { text: '—', sort: null } : { text: text(n), sort: n });
 
 function rowOf(s: StageView, f: Flow): TableRow {
@@ -257,7 +260,7 @@ function rowOf(s: StageView, f: Flow): TableRow {
     status: s.status,
     bottleneck: st?.bottleneck === true && live,
     cells: {
-      name: { text: s.name, sort: s.index },
+      name: { text: stageLabel(s), sort: s.index, ...(st?.host ? { title: `runs on host ${st.host}` } : {}) },
       status: { text: statusText[s.status], sort: statusText[s.status], ...(s.message ? { title: s.message } : {}) },
       recordsIn: num(st?.recordsIn, formatCount),
       recordsOut: num(st?.recordsOut, formatCount),

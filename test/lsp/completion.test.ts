@@ -40,12 +40,12 @@ function applied(text: string, item: CompletionItem): string {
 describe('completion', () => {
   it('offers the pipeline keys not yet present at the top level', async () => {
     const { labels } = await complete('name: x\n|\nstages:\n  - run: cat\n');
-    expect(labels).toEqual(['cwd', 'description', 'env']);
+    expect(labels).toEqual(['cwd', 'description', 'env', 'hosts']);
   });
 
   it('offers the stage keys not yet present inside a stage', async () => {
     const { labels, items, text } = await complete('stages:\n  - run: cat\n    wo|\n');
-    expect(labels).toEqual(['command', 'cwd', 'description', 'env', 'input', 'name', 'ordered', 'stderr', 'tap', 'timeout', 'use', 'with', 'workers']);
+    expect(labels).toEqual(['command', 'cwd', 'description', 'env', 'input', 'name', 'on', 'ordered', 'stderr', 'tap', 'timeout', 'use', 'with', 'workers']);
     const workers = items.find((i) => i.label === 'workers')!;
     expect(workers.documentation).toMatchObject({ kind: 'markdown' });
     expect(JSON.stringify(workers.documentation)).toContain('parallel copies');

@@ -221,7 +221,7 @@ describe('pull diagnostics and watched files', () => {
       expect(pulling.initializeResult?.capabilities.diagnosticProvider).toMatchObject({ interFileDependencies: false, workspaceDiagnostics: false });
       const uri = 'untitled:pull.pipeline.yaml';
       await pulling.connection.sendNotification(DidOpenTextDocumentNotification.type, {
-        textDocument: { uri, languageId: 'yaml', version: 1, text: 'stages:\n  - rn: cat\n' },
+        textDocument: { uri, languageId: 'yaml', version: 1, text: 'stages:\n  - rn: cat\n  - name: idle\n' },
       });
       const report = (await pulling.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } })) as FullDocumentDiagnosticReport;
       expect(report.items.map((d) => String(d.code)).sort()).toEqual(['missing-command', 'unknown-key']);

@@ -68,6 +68,23 @@ describe.each(['native', 'perl'] as const)('edge counts (%s counter)', (counter)
     // What reached head's pipe is at least what it printed; its output is exact.
     expect(head.recordsIn).toBeGreaterThanOrEqual(10);
     expect([head.recordsOut, head.bytesOut]).toEqual([10, 20]);
+    // The result comes once every process of the segment is gone; each edge's counts are final and
+    // exact: whole `y` lines, and never more past a stage than went into it.
+    expect(d.result.edges.slice(0, 3).every((e) => e.ended && e.bytes === 2 * e.records)).toBe(true);
+    const moved = d.result.edges.slice(0, 3).map((e) => e.bytes);
+    expect(moved).toEqual([...moved].sort((a, b) => b - a));
+    expect(moved[2]).toBe(head.bytesIn);
+  });
+
+  it('a counter leaves when its reader does, even while its writer is idle, so the writer gets SIGPIPE', async () => {
+    // The writer writes two lines, then waits for its pipe's reader to go away (POLLERR) and
+    // writes again. If the counter waited for input before noticing that head left, neither
+    // would ever move again: the run would hang until the test's timeout.
+    const writer = 'perl -MIO::Poll=POLLERR -e \'$| = 1; print "a\\nb\\n"; my $p = IO::Poll->new; $p->mask(\\*STDOUT => POLLERR); $p->poll; print "c\\n"\'';
+    const d = await run(yamlOf([writer, 'head -n 1']), { env });
+    expect(statusesOf(d)).toEqual({ perl: 'stopped-early', head: 'succeeded' });
+    expect(d.output.toString()).toBe('a\n');
+    expect(d.result.edges[0]).toMatchObject({ countedBy: 'counter', ended: true, records: 2, bytes: 4 });
   });
 });
 

@@ -22,12 +22,14 @@ describe('engine/segment.sh', () => {
 
   it('reaps an orphaned grandchild (the segment is a child subreaper): it never lingers as a zombie', async () => {
     // Stage 1 leaves a background child behind and exits; stage 2 (same segment, so the
-    // segment's bash is still there) watches it: adopted by the segment's bash, and reaped.
+    // segment's bash is still there) notes who adopted it, ends it, and watches it: reaped,
+    // never a zombie. The orphan lives until stage 2 kills it, so no timing is involved.
     const d = await run(`stages:
-  - run: "sleep 0.2 & echo $!"
+  - run: "sleep 300 & echo $!"
   - run: >-
       read -r pid;
       ppid=$(awk '/^PPid:/ { print $2 }' /proc/$pid/status);
+      kill $pid;
       while [ -e /proc/$pid ] && ! grep -q '^State:.*Z' /proc/$pid/status; do sleep 0.02; done;
       if [ -e /proc/$pid ]; then echo zombie; else echo reaped; fi;
       tr '\\0' ' ' < /proc/$ppid/cmdline | cut -c1-32

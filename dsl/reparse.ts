@@ -1,0 +1,245 @@
+import { CST, Parser } from 'yaml';
+
+/**
+ * Incremental parsing: the concrete syntax tree (CST) of a new text from the tree of the text before
+ * one edit, re-parsing only the top-level entry or the `stages` item that the edit is inside.
+ *
+ * The yaml library's parser reads a line at a time and keeps a stack of open collections; the tokens
+ * of one item of a block collection depend only on the item's own text, on the collection it is in
+ * and on the item before it (which decides where comments and blank lines in between belong). So the
+ * changed item is parsed again together with the item before it and the first line of the item after
+ * it, under a stand-in for the enclosing key, and its tokens are taken out and moved to their place.
+ * Whenever the result could differ from a full parse (a syntax error anywhere, the edit touching an
+ * item's first character, the new tokens not covering exactly the changed text, an unusual layout),
+ * it gives up and the caller parses everything. test/unit/dsl/reparse.test.ts compares it with a full
+ * parse, token for token, on random edit sequences.
+ */
+
+/** An entry of a block mapping or an item of a block list. */
+type Item = CST.BlockMap['items'][number] | CST.BlockSequence['items'][number];
+
+/** Context taken along on each side of the changed item, at most; beyond this a full parse is as cheap. */
+const maxContext = 16_384;
+
+const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
+
+function lineEnd(text: string, at: number): number {
+  const nl = text.indexOf('\n', at);
+  return nl < 0 ? text.length : nl + 1;
+}
+
+function firstOffset(item: Item): number | undefined {
+  return (item.start[0] ?? item.key ?? item.sep?.[0] ?? item.value)?.offset;
+}
+
+function itemLength(item: Item): number {
+  return CST.stringify(item).length;
+}
+
+function unclosedQuoteFree(source: string, type: string): boolean {
+  const q = type === 'double-quoted-scalar' ? '"' : "'";
+  return source.length >= 2 && source.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(source));
+}
+
+/** An error token anywhere in a part of the tree (the composer finds the rest: the caller parses again when it does). */
+function hasError(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasError);
+  if (typeof node !== 'object' || node === null) return false;
+  const t = node as Record<string, unknown>;
+  if (t.type === 'error' || t.type === 'flow-error-end') return true;
+  // Unclosed at the end of the re-parsed lines, where the whole text goes on: no error token says so.
+  if (t.type === 'flow-collection' && !(t.end as CST.SourceToken[]).some((e) => e.type === 'flow-map-end' || e.type === 'flow-seq-end')) return true;
+  if ((t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && !unclosedQuoteFree(t.source as string, t.type)) return true;
+  return hasError(t.start) || hasError(t.end) || hasError(t.sep) || hasError(t.props) || hasError(t.items) || hasError(t.key) || hasError(t.value);
+}
+
+/** Moves every offset in a token (or item, or list of them) by `delta`, in place. */
+function shift(node: unknown, delta: number): void {
+  if (Array.isArray(node)) {
+    for (const n of node) shift(n, delta);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const t = node as Record<string, unknown>;
+  if (typeof t.offset === 'number') t.offset += delta;
+  if (t.start !== undefined) shift(t.start, delta);
+  if (t.end !== undefined) shift(t.end, delta);
+  if (t.sep !== undefined) shift(t.sep, delta);
+  if (t.props !== undefined) shift(t.props, delta);
+  if (t.items !== undefined) shift(t.items, delta);
+  if (t.key !== undefined) shift(t.key, delta);
+  if (t.value !== undefined) shift(t.value, delta);
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** Each item's place in the old text: from its first token to the next item's (the last one's to `endOfLast`). */
+function itemSpans(items: Item[], endOfLast: number): Span[] | undefined {
+  const spans: Span[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const start = firstOffset(items[i]!);
+    if (start === undefined) return undefined;
+    if (i > 0) spans[i - 1]!.end = start;
+    spans.push({ start, end: -1 });
+  }
+  const last = spans[spans.length - 1];
+  if (last) last.end = endOfLast;
+  return spans;
+}
+
+/** The item the edit `[from, to)` (old offsets) is inside: after its first character, not past its end. */
+function itemAround(spans: Span[], from: number, to: number): number {
+  return spans.findIndex((s) => from > s.start && to <= s.end);
+}
+
+interface Level {
+  items: Item[];
+  spans: Span[];
+  inSeq: boolean;
+  /** Text put before the re-parsed lines so that the parser is in the same place: "" or a stand-in key. */
+  header: string;
+  /** Indent of the collection, to check that the stand-in parsed the same way. */
+  indent: number;
+  /** After the level's last item: the top-level entry that follows (a list's) and where it ends, else the document's end. */
+  follow: { item?: Item; end: number; docEnd?: CST.SourceToken[] };
+}
+
+/** The same tokens, `a`'s offsets moved by `da` and `b`'s by `db`. */
+function sameTree(a: unknown, b: unknown, da: number, db: number): boolean {
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameTree(x, b[i], da, db));
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined);
+  if (keys.length !== Object.keys(y).filter((k) => y[k] !== undefined).length) return false;
+  return keys.every((k) => (k === 'offset' ? (x[k] as number) + da === (y[k] as number) + db : sameTree(x[k], y[k], da, db)));
+}
+
+/**
+ * The new items that replace `items[index]` of a level, parsed again with their neighbours, and where
+ * the collection starts (which moves with an edit of its first item); undefined to give up. What
+ * follows the changed item (the next item and one line more, or the end of the document) must read
+ * exactly as before, or the edit changed more than its item.
+ */
+function reparseItem(level: Level, index: number, text: string, delta: number): { fresh: Item[]; offset: number } | undefined {
+  const span = level.spans[index]!;
+  const newEnd = span.end + delta;
+  const contextStart = lineStart(text, index > 0 ? level.spans[index - 1]!.start : span.start);
+  const next = level.items[index + 1];
+  const followEnd = next ? level.spans[index + 1]!.end : level.follow.end;
+  const sentinelEnd = lineEnd(text, followEnd + delta);
+  if (span.start - contextStart > maxContext || sentinelEnd - newEnd > maxContext) return undefined;
+  const base = contextStart - level.header.length;
+  const tokens = [...new Parser().parse(level.header + text.slice(contextStart, sentinelEnd))];
+  const doc = tokens.find((t): t is CST.Document => t.type === 'document');
+  if (!doc) return undefined;
+  const map = doc.value;
+  if (map?.type !== 'block-map' || map.indent !== 0) return undefined;
+  let items: Item[] = map.items;
+  let offset = map.offset;
+  if (level.inSeq) {
+    const seq = map.items[0]?.value;
+    if (map.items.length < 1 || seq?.type !== 'block-seq' || seq.indent !== level.indent) return undefined;
+    items = seq.items;
+    offset = seq.offset;
+  }
+  const from = items.findIndex((item) => firstOffset(item)! + base >= span.start);
+  if (from < 0 || firstOffset(items[from]!)! + base !== span.start) return undefined;
+  let to = from;
+  let length = 0;
+  while (to < items.length && length < newEnd - span.start) length += itemLength(items[to++]!);
+  if (length !== newEnd - span.start) return undefined;
+  const fresh = items.slice(from, to);
+  // An error in the item before means that it was not read as in the whole text: the context differs.
+  if (fresh.length === 0 || hasError(items.slice(0, to)) || hasError(doc.start)) return undefined;
+  if (next) {
+    if (!sameTree(items[to], next, base, delta)) return undefined;
+  } else {
+    if (to !== items.length) return undefined;
+    const following = level.inSeq ? map.items[1] : undefined;
+    if (
+      level.follow.item ? !sameTree(following, level.follow.item, base, delta) : following !== undefined || !sameTree(doc.end, level.follow.docEnd, base, delta)
+    )
+      return undefined;
+  }
+  shift(fresh, base);
+  return { fresh, offset: offset + base };
+}
+
+function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
+  const max = Math.min(a.length, b.length);
+  let prefix = 0;
+  while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < max - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+  return { prefix, suffix };
+}
+
+/**
+ * The tree of `text`, from the tree of `oldText` (which must be exactly what the parser gave for it,
+ * without errors); undefined when this edit needs a full parse, and then the old tree is as it was.
+ * Otherwise the old tree is taken over: the tokens after the edit are moved in place (copying them
+ * cost a 5,000-stage file 60 ms), so it no longer matches `oldText`.
+ */
+export function reparse(oldTokens: readonly CST.Token[], oldText: string, text: string): CST.Token[] | undefined {
+  if (oldText === text) return undefined;
+  const docIndex = oldTokens.findIndex((t) => t.type === 'document');
+  const doc = oldTokens[docIndex] as CST.Document | undefined;
+  if (!doc || oldTokens.some((t, i) => i > docIndex && t.type !== 'comment' && t.type !== 'newline' && t.type !== 'space')) return undefined;
+  const map = doc.value;
+  if (map?.type !== 'block-map' || map.indent !== 0 || hasError(doc.start)) return undefined;
+  const { prefix, suffix } = commonEnds(oldText, text);
+  const from = prefix;
+  const to = oldText.length - suffix;
+  const delta = text.length - oldText.length;
+  // The last entry ends where the document's end or whatever follows the document starts.
+  const afterDoc = doc.end?.[0]?.offset ?? (oldTokens[docIndex + 1] as CST.SourceToken | undefined)?.offset ?? oldText.length;
+  const topSpans = itemSpans(map.items, afterDoc);
+  if (!topSpans) return undefined;
+  const top = itemAround(topSpans, from, to);
+  if (top < 0) return undefined;
+  const topItem = map.items[top]!;
+  const nextTop = map.items[top + 1];
+  const docEnd = { end: oldText.length, ...(doc.end ? { docEnd: doc.end } : {}) };
+
+  // Inside one item of a list at the top level (a stage): re-parse that item only.
+  const seq = topItem.value;
+  if (seq?.type === 'block-seq') {
+    const seqSpans = itemSpans(seq.items, topSpans[top]!.end);
+    const index = seqSpans ? itemAround(seqSpans, from, to) : -1;
+    if (seqSpans && index >= 0) {
+      const follow = nextTop ? { item: nextTop, end: topSpans[top + 1]!.end } : docEnd;
+      const level: Level = { items: seq.items, spans: seqSpans, inSeq: true, header: 'k:\n', indent: seq.indent, follow };
+      const parsed = reparseItem(level, index, text, delta);
+      if (!parsed) return undefined;
+      const after = seq.items.slice(index + 1);
+      shift(after, delta);
+      const items = [...seq.items.slice(0, index), ...parsed.fresh, ...after] as CST.BlockSequence['items'];
+      const newTop = { ...topItem, value: { ...seq, items, offset: index === 0 ? parsed.offset : seq.offset } } as Item;
+      return splice(oldTokens, docIndex, doc, map, top, [newTop], map.offset, delta);
+    }
+  }
+  const level: Level = { items: map.items, spans: topSpans, inSeq: false, header: '', indent: 0, follow: docEnd };
+  const parsed = reparseItem(level, top, text, delta);
+  return parsed && splice(oldTokens, docIndex, doc, map, top, parsed.fresh, top === 0 ? parsed.offset : map.offset, delta);
+}
+
+/** The old tree with top-level entry `top` replaced by `fresh` (the mapping now starting at `offset`) and everything after it moved by `delta`. */
+function splice(
+  tokens: readonly CST.Token[],
+  docIndex: number,
+  doc: CST.Document,
+  map: CST.BlockMap,
+  top: number,
+  fresh: Item[],
+  offset: number,
+  delta: number,
+): CST.Token[] {
+  const after = map.items.slice(top + 1);
+  shift([after, doc.end, tokens.slice(docIndex + 1)], delta);
+  const items = [...map.items.slice(0, top), ...fresh, ...after] as CST.BlockMap['items'];
+  return [...tokens.slice(0, docIndex), { ...doc, value: { ...map, items, offset } }, ...tokens.slice(docIndex + 1)];
+}

@@ -1,0 +1,41 @@
+/**
+ * Host names in a stage's `on:` (docs/remote.md): completion from the pipeline's `hosts:`, and
+ * hover with where a name leads. Read from the model; nothing here connects anywhere.
+ */
+import { CompletionItemKind, MarkupKind, type CompletionItem, type Range } from 'vscode-languageserver';
+import type { HostEntry, Pipeline } from '../dsl';
+import type { Analysis } from './analysis';
+
+/** Where a host is, in one line of Markdown: `ssh` destination, port, key file. */
+export function hostMarkdown(h: HostEntry): string {
+  const port = h.port === undefined ? '' : `, port ${h.port}`;
+  const key = h.identityFile === undefined ? '' : `, key \`${h.identityFile}\``;
+  const options = h.options.length > 0 ? `, options ${h.options.map((o) => `\`${o}\``).join(' ')}` : '';
+  return `**Host \`${h.name}\`**: \`ssh ${h.ssh}\`${port}${key}${options}`;
+}
+
+/**
+ * The host names to offer while the value of `on:` is typed, as a scalar (`on: bo|`) or in a
+ * flow list (`on: [box, bo|`); undefined when the cursor is not there.
+ */
+export function hostCompletions(pipeline: Pipeline, prefix: string, at: (from: number) => Range): CompletionItem[] | undefined {
+  const m = /^ *(?:- +)?on[ \t]*:([ \t]*)(\[(?:[^\]]*,)?[ \t]*)?([\w.-]*)$/.exec(prefix);
+  if (!m) return undefined;
+  const lead = m[1] === '' && m[2] === undefined ? ' ' : '';
+  const range = at(prefix.length - m[3]!.length);
+  return Object.values(pipeline.hosts).map((h, i) => ({
+    label: h.name,
+    kind: CompletionItemKind.Reference,
+    sortText: String(i).padStart(3, '0'),
+    documentation: { kind: MarkupKind.Markdown, value: hostMarkdown(h) },
+    ...(lead ? { filterText: `${lead}${h.name}` } : {}),
+    textEdit: { range, newText: `${lead}${h.name}` },
+  }));
+}
+
+/** Hover over a name in `on:` (path `stages[i].on` or `stages[i].on[j]`). */
+export function hostHover(analysis: Analysis, names: readonly string[], value: unknown): string | undefined {
+  if (names[0] !== 'stages' || names[2] !== 'on' || typeof value !== 'string') return undefined;
+  const host = analysis.result.pipeline.hosts[value];
+  return host ? hostMarkdown(host) : `\`${value}\` is not under \`hosts:\`.`;
+}

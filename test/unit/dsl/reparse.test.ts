@@ -1,0 +1,145 @@
+// Incremental parsing (dsl/reparse.ts) against a full parse: on random documents and random edit
+// sequences, the tree built from the previous one is the parser's own tree, token for token, and
+// check() with the previous result gives exactly the problems of a check from scratch.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Parser } from 'yaml';
+import { check, parse, type CheckResult, type DslHost } from '../../../dsl';
+import { reparse } from '../../../dsl/reparse';
+
+const host: DslHost = {
+  env: { HOME: '/home/user', PATH: '/usr/bin' },
+  statKind: (abs) => (abs === '/p' ? 'dir' : abs === '/p/in.csv' ? 'file' : undefined),
+  findProgram: (program) => (['cat', 'grep', 'sort'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' }),
+};
+const file = '/p/edit.pipeline.yaml';
+
+const stageLines = [
+  '  - run: cat\n',
+  '  - name: g\n    run: grep -v x\n',
+  '  - name: s\n    command: [sort, "-k1"]\n    workers: 2\n',
+  '  - use: head\n    with: { count: 3 }\n',
+  '  - use: read\n    with:\n      path: in.csv\n',
+  '  # a comment\n  - run: |\n      cat\n      grep y\n',
+  '\n  - <<: *base\n    name: m\n',
+  '  - comand: cat\n',
+  '  - run: sort\n    # trailing, deeper\n',
+];
+const headLines = ['name: p\n', 'description: some words\n', 'env:\n  A: "1"\n', '# top comment\n', 'cwd: .\n'];
+const tailLines = ['', '# the end\n', 'x-after: 1\n', 'env: { B: 2 }\n'];
+/** Pieces that YAML cares about, typed anywhere. */
+const typed = [
+  'x',
+  ' ',
+  '\n',
+  '  ',
+  '- ',
+  ': ',
+  '#',
+  '"',
+  "'",
+  '{',
+  '}',
+  '[',
+  ']',
+  '|',
+  '>',
+  '&a ',
+  '*a',
+  '<<: ',
+  '\t',
+  '\r\n',
+  'run: ',
+  '  - run: cat\n',
+  'stages:\n',
+];
+
+const documents = fc
+  .tuple(fc.subarray(headLines), fc.array(fc.constantFrom(...stageLines), { minLength: 1, maxLength: 8 }), fc.constantFrom(...tailLines))
+  .map(([head, stages, tail]) => `${head.join('')}x-base: &base\n  run: cat\nstages:\n${stages.join('')}${tail}`);
+
+/** An edit as a function of the text: a place (taken modulo the length), how much to delete, what to insert. */
+const edits = fc.record({
+  at: fc.nat({ max: 100_000 }),
+  remove: fc.oneof(fc.constant(0), fc.nat({ max: 6 })),
+  // Mostly plain typing, as in an editor, so that many edits keep the file valid and the incremental path is taken.
+  insert: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('a', 'b', '1', '') }, { weight: 2, arbitrary: fc.constantFrom(...typed, '') }),
+});
+
+function apply(text: string, e: { at: number; remove: number; insert: string }): string {
+  const at = e.at % (text.length + 1);
+  return text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+}
+
+const problemsOf = (r: CheckResult) => JSON.stringify(r.problems);
+
+describe('incremental parsing', () => {
+  it('gives the same syntax tree as a full parse, edit after edit', () => {
+    let reused = 0;
+    let edited = 0;
+    fc.assert(
+      fc.property(documents, fc.array(edits, { minLength: 1, maxLength: 12 }), (start, sequence) => {
+        let text = start;
+        let parsed = parse(text);
+        for (const e of sequence) {
+          const next = apply(text, e);
+          // On a copy: a tree that reparse() starts from is taken over (moved in place).
+          const tokens = parsed.cst && reparse(structuredClone(parsed.cst), text, next);
+          const after = parse(next, parsed);
+          // Both versions valid: the edits an incremental parse is for.
+          if (parsed.cst && after.cst) edited++;
+          if (tokens) reused++;
+          const full = [...new Parser().parse(next)];
+          expect(tokens ?? full).toEqual(full);
+          parsed = after;
+          text = next;
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // The comparison above must have happened often, or it proves nothing.
+    expect(reused).toBeGreaterThan(edited / 2);
+  });
+
+  it('check() from the previous result gives exactly the problems of a check from scratch', () => {
+    fc.assert(
+      fc.property(documents, fc.array(edits, { minLength: 1, maxLength: 8 }), (start, sequence) => {
+        let text = start;
+        let previous = check(text, { file, host });
+        for (const e of sequence) {
+          text = apply(text, e);
+          const incremental = check(text, { file, host, previous });
+          const full = check(text, { file, host });
+          expect(problemsOf(incremental)).toBe(problemsOf(full));
+          expect(JSON.stringify(incremental.pipeline)).toBe(JSON.stringify(full.pipeline));
+          expect(incremental.parsed.data).toEqual(full.parsed.data);
+          previous = incremental;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('re-parses one stage of a big file, or one top-level entry, and takes the previous tree over', () => {
+    const text = `name: big\ndescription: d\nstages:\n${Array.from({ length: 200 }, (_, i) => `  - name: s${i}\n    run: cat\n`).join('')}`;
+    const edited = text.replace('name: s100\n    run: cat', 'name: s100\n    run: cat -n');
+    const firstStage = (cst: readonly unknown[] | undefined) =>
+      (cst![0] as { value: { items: { value: { items: unknown[] } }[] } }).value.items[2]!.value.items[0];
+    const before = parse(text);
+    const stage0 = firstStage(before.cst);
+    const after = parse(edited, before);
+    expect(after.cst).toEqual([...new Parser().parse(edited)]);
+    // The stages before the edit are the previous tree's own tokens, not parsed again.
+    expect(firstStage(after.cst)).toBe(stage0);
+    expect(before.cst).toBeUndefined();
+    // An edit in the description, before all the stages.
+    const described = edited.replace('description: d', 'description: dd');
+    expect(parse(described, after).cst).toEqual([...new Parser().parse(described)]);
+    expect(after.cst).toBeUndefined();
+  });
+
+  it('keeps no tree to start from when the text has a syntax error', () => {
+    expect(parse('stages:\n  - run: "cat\n').cst).toBeUndefined();
+    expect(parse('stages:\n  - run: cat\n').cst).toBeDefined();
+  });
+});

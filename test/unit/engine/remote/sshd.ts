@@ -1,0 +1,148 @@
+// Real OpenSSH servers for the tests: each an `sshd -D` on 127.0.0.1 and a free port, with a host
+// key, a user key and known_hosts made for this test run in a temporary folder. Nothing of the
+// user's ~/.ssh is read or written (the pipeline's host entries point ssh at these files), and
+// nothing but 127.0.0.1 is contacted.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const sshdPath = '/usr/sbin/sshd';
+export const haveSshd = fs.existsSync(sshdPath) && fs.existsSync('/usr/bin/ssh') && process.getuid?.() === 0;
+
+/** Keys shared by the servers of one test file: made once, removed by `removeKeys`. */
+export interface Keys {
+  dir: string;
+  userKey: string;
+  hostKey: string;
+  knownHosts: string;
+}
+
+export function makeKeys(): Keys {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-sshd-'));
+  const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'pipewright-test', '-f', file]);
+  const userKey = path.join(dir, 'user');
+  const hostKey = path.join(dir, 'host');
+  keygen(userKey);
+  keygen(hostKey);
+  fs.copyFileSync(`${userKey}.pub`, path.join(dir, 'authorized_keys'));
+  const knownHosts = path.join(dir, 'known_hosts');
+  fs.writeFileSync(knownHosts, '');
+  return { dir, userKey, hostKey, knownHosts };
+}
+
+export function removeKeys(keys: Keys): void {
+  fs.rmSync(keys.dir, { recursive: true, force: true });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export class Sshd {
+  private child: ChildProcess | undefined;
+  readonly log: string[] = [];
+
+  private constructor(
+    readonly keys: Keys,
+    readonly port: number,
+  ) {}
+
+  /** Starts a server and resolves once it listens (it says so on stderr). */
+  static async start(keys: Keys): Promise<Sshd> {
+    fs.mkdirSync('/run/sshd', { recursive: true });
+    const port = await freePort();
+    const config = path.join(keys.dir, `sshd-${port}.conf`);
+    fs.writeFileSync(
+      config,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${keys.hostKey}`,
+        `AuthorizedKeysFile ${path.join(keys.dir, 'authorized_keys')}`,
+        'UsePAM no',
+        'StrictModes no',
+        'PidFile none',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin prohibit-password',
+        'MaxSessions 64',
+        // bash sources ~/.bashrc for commands sshd starts unless it is a nested shell: keep the
+        // tests off this machine's root startup files (they are the user's, slow, and a session
+        // killed in the middle of one can leave a lock behind).
+        'SetEnv SHLVL=1',
+        'MaxStartups 64',
+        '',
+      ].join('\n'),
+    );
+    fs.appendFileSync(keys.knownHosts, `[127.0.0.1]:${port} ${fs.readFileSync(`${keys.hostKey}.pub`, 'utf8')}`);
+    const sshd = new Sshd(keys, port);
+    const child = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    sshd.child = child;
+    await new Promise<void>((resolve, reject) => {
+      let text = '';
+      child.stderr.on('data', (c: Buffer) => {
+        text += String(c);
+        sshd.log.push(String(c));
+        if (text.includes('Server listening')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`sshd exited with ${code}: ${text}`)));
+    });
+    return sshd;
+  }
+
+  /** A `hosts:` entry (YAML, flow style) that reaches this server with the test's keys only. */
+  entry(): string {
+    const options = [`UserKnownHostsFile=${this.keys.knownHosts}`, 'StrictHostKeyChecking=yes', 'IdentitiesOnly=yes', 'GlobalKnownHostsFile=/dev/null'];
+    return `{ ssh: root@127.0.0.1, port: ${this.port}, identityFile: ${this.keys.userKey}, options: [${options.join(', ')}] }`;
+  }
+
+  /** Stops the server and every session of it (as a machine going away would). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const sessions = descendants(child.pid!);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    for (const pid of sessions) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await exited;
+  }
+}
+
+/** Every process below `root` (an sshd's connections and their sessions), from /proc. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    for (const c of children.get(stack.pop()!) ?? []) {
+      stack.push(c);
+      found.push(c);
+    }
+  }
+  return found;
+}
