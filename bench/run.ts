@@ -53,7 +53,7 @@ let firstBytes: (bytes: number) => string;
 let file: string;
 
 interface RatioRow {
-  id: 'a' | 'b' | 'c' | 'd' | 'h';
+  id: 'a' | 'b' | 'c' | 'd' | 'h' | 'i' | 'j';
   title: string;
   bashMs: number;
   engineMs: number;
@@ -216,8 +216,19 @@ async function ratioCase(
   extra: Record<string, unknown>[] = [],
   options: Partial<RunOptions> = {},
 ): Promise<RatioRow> {
-  const script = stages.join(' | ');
-  const yaml = yamlOf(stages, extra);
+  return timedCase(id, title, stages.join(' | '), yamlOf(stages, extra), target, withCli, options);
+}
+
+/** bash running `script` vs the engine running `yaml`, alternating (ratioCase for a straight line). */
+async function timedCase(
+  id: RatioRow['id'],
+  title: string,
+  script: string,
+  yaml: string,
+  target: number,
+  withCli = false,
+  options: Partial<RunOptions> = {},
+): Promise<RatioRow> {
   const yamlFile = path.join(dataDir, `case-${id}.pipeline.yaml`);
   fs.writeFileSync(yamlFile, yaml);
   timeBash(script); // warm the page cache
@@ -447,6 +458,12 @@ async function main(): Promise<void> {
         0.97,
       ),
     );
+  // Fan-out: one writer, two `wc -l` readers (GNU tee into FIFOs) vs bash's tee and process substitution.
+  const fanOutYaml = `stages:\n  - run: ${JSON.stringify(firstBytes(sizes.a))}\n  - run: wc -l\n  - run: wc -l\n    input: head\n`;
+  const fanOutBash = `${firstBytes(sizes.a)} | tee >(wc -l) | wc -l`;
+  if (wanted('i'))
+    rows.push(await timedCase('i', `fan-out of ${sizes.a / MB} MB to two wc -l, default: exact counts on every edge`, fanOutBash, fanOutYaml, 0.9));
+  if (wanted('j')) rows.push(await timedCase('j', `(i) with counts off`, fanOutBash, fanOutYaml, 0.9, false, { counts: false }));
   if (wanted('g')) rows.push(await workersCase());
   if (wanted('e')) rows.push(await earlyStop());
   if (wanted('f')) rows.push(rss(file));

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { checkCommand } from './check';
 import { ExitCode } from './exit-codes';
+import { graphCommand, graphFormats, type GraphFormat } from './graph';
 import { runCommand } from './run';
 
 const usage = `Usage:
@@ -10,6 +11,9 @@ const usage = `Usage:
                                       --peek prints the last records STAGE wrote;
                                       --no-counts leaves edges between stages uncounted (faster);
                                       --trace writes the run as a Chrome trace (Perfetto)
+  pipewright graph [--format mermaid|dot|json] [--stats-json FILE] FILE
+                                      print the pipeline's graph (stages and edges); with the
+                                      --stats-json of a finished run, records on every edge
   pipewright --help | --version
 
 Exit codes: 0 ok, 1 problems found (check) or a stage failed (run), 2 unreadable or invalid
@@ -62,6 +66,17 @@ async function main(argv: string[]): Promise<number> {
       ...(values['stats-json'] !== undefined ? { statsJson: values['stats-json'] } : {}),
       ...(values.trace !== undefined ? { trace: values.trace } : {}),
     });
+  }
+  if (command === 'graph') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { format: { type: 'string', default: 'mermaid' }, 'stats-json': { type: 'string' } },
+    });
+    if (positionals.length !== 1) throw new UsageError('graph needs exactly one FILE');
+    const format = values.format as GraphFormat;
+    if (!graphFormats.includes(format)) throw new UsageError(`--format is one of ${graphFormats.join(', ')}, not '${values.format}'`);
+    return graphCommand(positionals[0]!, { format, ...(values['stats-json'] !== undefined ? { statsJson: values['stats-json'] } : {}) });
   }
   throw new UsageError(`unknown command '${command}'`);
 }

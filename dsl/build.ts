@@ -86,6 +86,8 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
   if (description !== undefined) stage.description = description;
   const cwd = str(s.cwd);
   if (cwd !== undefined) stage.cwd = cwd;
+  const input = typeof s.input === 'string' ? [s.input] : Array.isArray(s.input) ? s.input.filter((n): n is string => typeof n === 'string') : undefined;
+  if (input !== undefined) stage.input = input;
   const on = stageHosts(s.on);
   if (on) stage.on = on;
   const timeoutMs = durationMs(s.timeout);

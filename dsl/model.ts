@@ -9,6 +9,7 @@ export const stageKeys = [
   'command',
   'use',
   'with',
+  'input',
   'env',
   'cwd',
   'on',
@@ -46,6 +47,8 @@ export interface Stage {
   /** `tap: true`: the engine counts this stage's output records and keeps samples (a Node relay on that edge). */
   tap: boolean;
   timeoutMs?: number;
+  /** The names written in `input:` (one or several), in order; undefined: it reads the stage before it. */
+  input?: string[];
   stderr: 'show' | 'ignore';
   /** The whole `- ...` item. */
   span: Span;

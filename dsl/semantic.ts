@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { builtins, isBuiltin, type FileRole } from './builtins';
+import { inputProblems } from './inputs';
 import { joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
@@ -304,7 +305,11 @@ function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: strin
 export function semanticProblems(ctx: SemanticContext): Problem[] {
   const { pipeline, fileDir } = ctx;
   const raws = rawStages(ctx.data);
-  const problems = [...emptyPipeline(ctx), ...duplicateNames(pipeline.stages, raws)];
+  const problems = [
+    ...emptyPipeline(ctx),
+    ...duplicateNames(pipeline.stages, raws),
+    ...inputProblems(ctx.doc, raws, pipeline, (s) => stageMark(ctx.parsed, s)),
+  ];
   const root = isObject(ctx.data) ? ctx.data : {};
   const processEnv: Record<string, string> = mergeEnv(ctx.host.env);
   const pipelineEnv = mergeEnv(processEnv, pipeline.env);

@@ -5,8 +5,8 @@ import { locate } from './yaml-nodes';
 
 /**
  * Stage names as symbols: where each stage's name is written (its definition) and where another
- * key names a stage (a reference). Definition, references, rename and semantic tokens all read
- * this one list, so a key that names stages (such as a future `input:`) only needs adding to
+ * key names a stage (a reference, such as `input:`). Definition, references, rename and semantic
+ * tokens all read this one list, so a key that names stages only needs adding to
  * `stageReferenceKeys` to get all of them.
  */
 export interface StageNameSite {
@@ -16,8 +16,8 @@ export interface StageNameSite {
   kind: 'definition' | 'reference';
 }
 
-/** Stage keys whose value (a name, or a list of names) refers to other stages. None yet. */
-export const stageReferenceKeys: readonly StageKey[] = [];
+/** Stage keys whose value (a name, or a list of names) refers to other stages. */
+export const stageReferenceKeys: readonly StageKey[] = ['input'];
 
 /** The text of a scalar's span without its quotes, as a site. */
 function unquoted(text: string, span: Span): Span {

@@ -9,7 +9,8 @@ export interface StartEvent {
   type: 'start';
   /** Wall-clock time in ms since the epoch. */
   at: number;
-  stages: { name: string; index: number }[];
+  /** `inputs`: the stages each reads, by index (empty for the first; `[i - 1]` in a straight line). */
+  stages: { name: string; index: number; inputs: number[] }[];
 }
 
 /**

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveStage, type Pipeline, type Stage } from '../dsl';
+import { pipelineGraph, resolveStage, stagesToRun, type Pipeline, type Stage } from '../dsl';
 import { lookupProgram } from '../dsl/host-node';
 import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
 import { filePrefix, runError, type RunError } from './errors';
+import { isStraight } from './graph-plan';
 import type { ResolvedStage } from '../dsl/resolve';
 import { interpolate } from '../dsl/vars';
 import { execPrefixed, type StagePlan } from './plumbing';
@@ -30,6 +31,8 @@ export interface RemoteHost {
 
 export interface PlannedStage {
   stage: Stage;
+  /** The stages it reads, by position in the run: [] for the first, [k - 1] in a straight line. */
+  inputs: number[];
   plan: StagePlan;
   /** `on:` — the hosts of its copies, in turn (copy c runs on hosts[c % length]); absent: this machine. */
   hosts?: RemoteHost[];
@@ -51,25 +54,32 @@ export function builtinProgram(): { ok: true; path: string } | { ok: false; trie
 /**
  * Everything that can be refused before a process starts: options, a missing built-in program,
  * programs missing from PATH, stages without an action. A `use:` stage runs as
- * `node dist/builtin.cjs NAME` (engine/builtins/), like any other stage. Returns the stages to run (up to `to`).
+ * `node dist/builtin.cjs NAME` (engine/builtins/), like any other stage. Returns the stages to run (`to` and the stages it reads from).
  */
 export function planStages(pipeline: Pipeline, input: PlanInput): { stages: PlannedStage[] } | { error: RunError } {
   const at = filePrefix(input.file);
   const withFile = { file: input.file };
-  let stages = pipeline.stages;
-  if (stages.length === 0) return { error: runError('invalid-pipeline', `${at}the pipeline has no stages; add at least one under \`stages:\``, withFile) };
-  if (input.to !== undefined) {
-    const i = stages.findIndex((s) => s.name === input.to);
-    if (i < 0) {
-      return {
-        error: runError(
-          'bad-option',
-          `${at}there is no stage named \`${input.to}\` to run to; the stages are ${stages.map((s) => `\`${s.name}\``).join(', ')}`,
-          withFile,
-        ),
-      };
-    }
-    stages = stages.slice(0, i + 1);
+  if (pipeline.stages.length === 0)
+    return { error: runError('invalid-pipeline', `${at}the pipeline has no stages; add at least one under \`stages:\``, withFile) };
+  const stages = stagesToRun(pipeline, input.to);
+  if (!stages) {
+    return {
+      error: runError(
+        'bad-option',
+        `${at}there is no stage named \`${input.to}\` to run to; the stages are ${pipeline.stages.map((s) => `\`${s.name}\``).join(', ')}`,
+        withFile,
+      ),
+    };
+  }
+  const graph = pipelineGraph(pipeline);
+  // What each stage reads, by position in this run (stagesToRun keeps every input of a stage it keeps).
+  const runIndex = new Map(stages.map((s, k) => [s.index, k]));
+  const inputsOf = (stage: Stage) => graph.inputs[stage.index]!.map((i) => runIndex.get(i)!);
+  const relayed = stages.find((s) => s.workers > 1 || s.tap || input.tap?.includes(s.name) || s.on !== undefined);
+  if (relayed && !isStraight(stages.map(inputsOf))) {
+    const what = relayed.on !== undefined ? '`on:` (another host)' : relayed.workers > 1 ? '`workers`' : 'a tap (`tap:`, --peek, Inspect Edge)';
+    const message = `${at}${stageLabel(relayed)} has ${what}, which does not run in a graph (a fan-out or fan-in) yet; remove it, or run one branch with \`--to STAGE\` (Run to here)`;
+    return { error: runError('graph-not-runnable', message, { ...withFile, stage: relayed.name }) };
   }
   for (const name of input.tap ?? []) {
     if (!pipeline.stages.some((s) => s.name === name)) {
@@ -85,8 +95,7 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
       return {
         error: runError(
           'bad-option',
-          `${at}stage \`${name}\` comes after \`${input.to}\`, where this run stops, so there is nothing to peek at; ` +
-            `peek at \`${input.to}\` or an earlier stage`,
+          `${at}stage \`${name}\` does not run when running to \`${input.to}\` (it is neither that stage nor one it reads from), so there is nothing to peek at; peek at \`${input.to}\` or a stage it reads from`,
           withFile,
         ),
       };
@@ -108,7 +117,7 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     if (stage.on) {
       const remote = remotePlan(pipeline, stage, r, input.env);
       if ('error' in remote) return { error: runError('invalid-pipeline', `${at}${label}: ${remote.error} (run \`pipewright check\` for details)`, extra) };
-      planned.push(remote);
+      planned.push({ ...remote, inputs: inputsOf(stage) });
       continue;
     }
     let argv: string[];
@@ -147,7 +156,10 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
     } else {
       argv = ['/bin/sh', '-c', execPrefixed(a.script)];
     }
-    planned.push(writes === undefined ? { stage, plan: { argv, dir: r.dir, env } } : { stage, plan: { argv, dir: r.dir, env, commit: true }, writes });
+    const inputs = inputsOf(stage);
+    planned.push(
+      writes === undefined ? { stage, inputs, plan: { argv, dir: r.dir, env } } : { stage, inputs, plan: { argv, dir: r.dir, env, commit: true }, writes },
+    );
   }
   return { stages: planned };
 }
@@ -157,7 +169,7 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
  * remote login folder, or its own `cwd` there; its environment is the remote login one plus the
  * `env` the pipeline and the stage declare (values resolved here, like `${VAR}` in `command`).
  */
-function remotePlan(pipeline: Pipeline, stage: Stage, r: ResolvedStage, env: PlanInput['env']): PlannedStage | { error: string } {
+function remotePlan(pipeline: Pipeline, stage: Stage, r: ResolvedStage, env: PlanInput['env']): Omit<PlannedStage, 'inputs'> | { error: string } {
   const hosts: RemoteHost[] = [];
   for (const name of stage.on ?? []) {
     const h = pipeline.hosts[name];

@@ -5,6 +5,7 @@ import { resolveTarget, temporaryName } from './builtins/write-target';
 import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
 import { EdgeMeter, type EdgeStats } from './edges';
+import { graphEdges, isStraight } from './graph-plan';
 import { edgeCounter } from './edge-counter';
 import { exitFailure, label, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
 import type { ControlMessage } from './plumbing';
@@ -126,6 +127,8 @@ class Run {
   private readonly relays: Relay[] = [];
   /** The output edge of every stage (the last one's is the run's output), each with its counts. */
   private readonly edges: EdgeMeter[];
+  /** The stages form a graph (fan-out, fan-in): `edges` are its from/to pairs, counters report them by position. */
+  private readonly graph: boolean;
   /** The file the first stage reads, when it is one of known size (the headline's percentage). */
   private readonly source: SourceWatch | undefined;
   private readonly taps = new Map<string, EdgeTap>();
@@ -181,7 +184,12 @@ class Run {
     const tapped = new Set([...(options.tap ?? []), ...planned.filter((p) => p.stage.tap).map((p) => p.stage.name)]);
     for (const st of this.stages) if (tapped.has(st.name)) this.taps.set(st.name, new EdgeTap(st.name));
     const n = this.stages.length;
-    this.edges = this.stages.map((_, i) => new EdgeMeter(i, i + 1 < n ? i + 1 : 'output', i + 1 < n ? undefined : 'engine'));
+    const inputs = planned.map((p) => p.inputs);
+    this.graph = !isStraight(inputs);
+    // A straight line: the output edge of each stage, by its index. A graph: its edges, then the output.
+    this.edges = this.graph
+      ? [...graphEdges(inputs).map((e) => new EdgeMeter(e.from, e.to)), new EdgeMeter(n - 1, 'output', 'engine')]
+      : this.stages.map((_, i) => new EdgeMeter(i, i + 1 < n ? i + 1 : 'output', i + 1 < n ? undefined : 'engine'));
     const file = sourceFileOf(planned[0]!);
     this.source = file ? new SourceWatch(file.file, file.size) : undefined;
     this.sink = new RecordSink(
@@ -201,7 +209,7 @@ class Run {
       edges: () => this.edges.map((e) => e.stats()),
       peek: (stage) => this.taps.get(stage)?.peek(),
     };
-    this.queue.push({ type: 'start', at: this.startedAt, stages: this.stages.map((s) => ({ name: s.name, index: s.index })) });
+    this.queue.push({ type: 'start', at: this.startedAt, stages: this.stages.map((s) => ({ name: s.name, index: s.index, inputs: s.planned.inputs })) });
     if (options.signal?.aborted) {
       this.cancelled = true;
       this.finish();
@@ -222,7 +230,11 @@ class Run {
       hostFailed: (locals, what) => {
         for (const local of locals) this.failCopy(procs[local]!, `${label(this.who(procs[local]!))} ${what}`);
       },
-      control: (local, msg) => this.onControl(procs[local]!, msg),
+      control: (local, msg) => {
+        // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows.
+        if (msg.kind === 'edge') this.edges[this.graph ? msg.index : (procs[msg.index]?.index ?? -1)]?.report(msg.records, msg.bytes, msg.end);
+        else this.onControl(procs[local]!, msg);
+      },
       stderrLine: (local, line) => procs[local]!.stderr.line(line),
       stderrClosed: (local) => {
         const st = procs[local]!;
@@ -355,10 +367,7 @@ class Run {
 
   private onControl(st: StageRun, msg: ControlMessage): void {
     const now = Date.now();
-    if (msg.kind === 'edge') {
-      this.edges[st.index]?.report(msg.records, msg.bytes, msg.end);
-      return;
-    }
+    if (msg.kind === 'edge') return;
     if (msg.kind === 'pid') {
       st.pid = msg.pid;
       st.meter.startedAt = msg.at ?? now;
@@ -575,15 +584,19 @@ class Run {
     return progressOf(edges[0], stages[0]!, this.source);
   }
 
-  /** A stage's records and bytes from its edges' counts; its output rates from its output edge when counted. */
+  /**
+   * A stage's records and bytes from its edges' counts: in, the sum of its input edges (fan-in);
+   * out, its output edge, or the fan-out branch that took the most (a dropped branch took fewer);
+   * its output rates from that edge when counted.
+   */
   private withEdges(stats: StageStats, i: number): StageStats {
-    const input = i > 0 ? this.edges[i - 1] : undefined;
-    const output = this.edges[i]!;
-    if (input?.countedBy) {
-      stats.recordsIn = input.records;
-      stats.bytesIn = input.bytes;
+    const inputs = this.edges.filter((e) => e.to === i);
+    const output = this.edges.filter((e) => e.from === i).reduce<EdgeMeter | undefined>((a, e) => (a && a.records >= e.records ? a : e), undefined);
+    if (inputs.length > 0 && inputs.every((e) => e.countedBy)) {
+      stats.recordsIn = inputs.reduce((n, e) => n + e.records, 0);
+      stats.bytesIn = inputs.reduce((n, e) => n + e.bytes, 0);
     }
-    if (output.countedBy) {
+    if (output?.countedBy) {
       stats.recordsOut = output.records;
       stats.bytesOut = output.bytes;
       const ended = endedStatuses.has(stats.status);

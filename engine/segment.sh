@@ -17,6 +17,12 @@
 #   __PW_FDS       the fds a wrapper gives up once its stage runs, and __PW_SYSCALLS (see there)
 #   __PW_COUNTER   the record counter on every edge (engine/edge-count.c built, or `perl`:
 #                  __PW_COUNTER_PL, engine/edge-count.pl); empty: edges are not counted
+#   __PW_PLAN      a graph (fan-out, fan-in): the background jobs that join the stages through
+#                  FIFOs in $__pw_fifos (engine/graph-plan.ts writes it; only these functions,
+#                  fd numbers and FIFO names, never a value); empty: a straight a | b | c
+#   __PW_FIFOS     the private (0700) empty folder for those FIFOs, made by the engine, which
+#                  removes it when this bash exits, however it exits
+#   __PW_MERGE_PL  engine/merge.pl, the fan-in's whole-line merger
 #   __PW_COUNT_OUT set: also count the last stage's output (it goes straight into a remote segment)
 #
 # Fd 3 carries control lines to the engine (`pid …` when a stage starts, `done …` when it has
@@ -32,11 +38,19 @@ trap '' TERM
 # (`write` removes its temporary file), then everything left in the group is killed.
 __pw_orphaned() {
   trap '' HUP
+  __pw_cleanup
   kill -TERM 0 2>/dev/null
   sleep 0.2
   kill -KILL 0
 }
 trap __pw_orphaned HUP
+
+# A graph's FIFOs live in a private folder that goes when the segment ends (or is orphaned:
+# the engine that would remove it is gone).
+__pw_fifos=${__PW_FIFOS-}
+__pw_cleanup() {
+  if [[ -n $__pw_fifos ]]; then rm -rf -- "$__pw_fifos"; fi
+}
 
 # Stage i, in the child its wrapper forked: own stderr, no fds of others, its dir and env, exec.
 __pw_stage() {
@@ -75,20 +89,46 @@ __pw_count() {
   exec "$__PW_COUNTER" "$1"
 }
 
+# Fan-out (graphs): GNU tee into the readers' FIFOs and its stdout. A reader that is gone (EPIPE)
+# is dropped and the others go on; when every reader is gone tee exits, and its writer gets
+# SIGPIPE: stopped early, as in a shell.
+__pw_tee() {
+  local __pw_fd
+  eval "exec $__PW_CLOSE"
+  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+  exec 3>&-
+  exec tee --output-error=exit-nopipe "$@"
+}
+
+# Fan-in (graphs): engine/merge.pl merges whole lines from the FIFOs it names.
+__pw_merge() {
+  local __pw_fd
+  eval "exec $__PW_CLOSE"
+  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+  exec 3>&-
+  exec "$__PW_PERL" -e "$__PW_MERGE_PL" -- "$@"
+}
+
 # Stage mode: started by a wrapper as `bash -c SCRIPT pipewright-stage I`.
 if [[ $0 == pipewright-stage ]]; then __pw_stage "$1"; fi
 
 # a | b | c, started in the background so that a SIGHUP is handled at once (bash runs traps
-# only between commands, and `wait` is one that a signal interrupts).
-__pw_pipeline="__pw_wrap 0"
-for ((__pw_i = 1; __pw_i < __PW_N; __pw_i++)); do
-  if [[ -n $__PW_COUNTER ]]; then __pw_pipeline+=" | __pw_count $((__pw_i - 1))"; fi
-  __pw_pipeline+=" | __pw_wrap $__pw_i"
-done
-# The edge after the last stage too, when it leads straight into another segment (ssh to a host).
-if [[ -n $__PW_COUNTER && -n $__PW_COUNT_OUT ]]; then __pw_pipeline+=" | __pw_count $((__PW_N - 1))"; fi
-eval "$__pw_pipeline &"
+# only between commands, and `wait` is one that a signal interrupts). A graph is several such
+# jobs joined through FIFOs; every FIFO is opened when its job starts, so none waits for data.
+if [[ -n $__PW_PLAN ]]; then
+  eval "$__PW_PLAN"
+else
+  __pw_pipeline="__pw_wrap 0"
+  for ((__pw_i = 1; __pw_i < __PW_N; __pw_i++)); do
+    if [[ -n $__PW_COUNTER ]]; then __pw_pipeline+=" | __pw_count $((__pw_i - 1))"; fi
+    __pw_pipeline+=" | __pw_wrap $__pw_i"
+  done
+  # The edge after the last stage too, when it leads straight into another segment (ssh to a host).
+  if [[ -n $__PW_COUNTER && -n $__PW_COUNT_OUT ]]; then __pw_pipeline+=" | __pw_count $((__PW_N - 1))"; fi
+  eval "$__pw_pipeline &"
+fi
 # This bash's copy of the input goes: when the first stage exits, a relay's writes fail (EPIPE)
 # instead of filling a pipe nobody reads.
 eval "exec $__PW_IN<&-"
 wait
+__pw_cleanup

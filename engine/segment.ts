@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { readLines } from './lines';
 import { controlFd, firstStderrFd, parseControlLine, segmentEnv, segmentFds, type ControlMessage, type StagePlan } from './plumbing';
 import segmentScript from './segment.sh';
+import mergeText from './merge.pl';
 import wrapperScript from './wrapper.pl';
 import { killGroupMembers } from './reap';
 
@@ -25,6 +28,7 @@ export interface SegmentHandlers {
 const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
 const script = uncommented(segmentScript);
 const wrapper = uncommented(wrapperScript);
+const mergeScript = uncommented(mergeText);
 
 /** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4, ppoll. */
 const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number; ppoll: number }> = {
@@ -122,6 +126,8 @@ export class Segment {
   private readonly stderrStreams: Readable[] = [];
   private readonly stderrOpen: boolean[];
   private open = { control: true, stdout: true, bashStderr: true };
+  /** A graph's FIFO folder (graph-plan.ts): made before bash starts, removed when it has exited. */
+  private fifos: string | undefined;
   /** The last lines bash itself wrote (its own errors), for messages. */
   readonly bashStderr: string[] = [];
   /** Where a relay writes this segment's input (segments after the first). */
@@ -136,9 +142,10 @@ export class Segment {
     private readonly on: SegmentHandlers,
     /**
      * `counter`: the variables that start a counter on every edge inside the segment (engine/edge-counter.ts);
-     * `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine.
+     * `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine;
+     * `plan`: a graph's jobs (engine/graph-plan.ts), run instead of a straight a | b | c.
      */
-    options: { input?: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable } = {},
+    options: { input?: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable; plan?: string } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
@@ -153,9 +160,12 @@ export class Segment {
       // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
       const stdio: ('ignore' | 'pipe' | number | Writable)[] = ['ignore', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
       stdio.push(...committing.map(() => 'pipe' as const));
-      const childEnv = { ...segmentEnv(plans, env), ...launch.env, ...options.counter };
+      if (options.plan !== undefined) this.fifos = fs.mkdtempSync(path.join(env.TMPDIR || os.tmpdir(), 'pipewright-fifos-'));
+      const graph = this.fifos === undefined ? {} : { __PW_PLAN: options.plan!, __PW_MERGE_PL: mergeScript, __PW_FIFOS: this.fifos };
+      const childEnv = { ...segmentEnv(plans, env), ...launch.env, ...options.counter, ...graph };
       child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
+      this.removeFifos();
       this.fail(e as Error);
       return;
     } finally {
@@ -172,13 +182,17 @@ export class Segment {
       channel.on('error', () => {}); // a `write` that is gone needs no verdict
       this.commits.set(i, channel);
     });
-    child.on('error', (e) => this.fail(e));
+    child.on('error', (e) => {
+      this.removeFifos();
+      this.fail(e);
+    });
     if (child.pid === undefined) return; // 'error' follows
     this.pgid = child.pid;
     trackGroup(child.pid);
     child.on('exit', () => {
       this.exited = true;
       liveGroups.delete(this.pgid!);
+      this.removeFifos();
       // Stragglers (background processes a stage left behind) belong to the run: end them.
       this.signalGroup('SIGKILL');
       // Whatever still holds our pipes escaped the process group: do not wait for it forever.
@@ -265,6 +279,11 @@ export class Segment {
   }
 
   /** Stop reading the last stage's stdout (its writes then fail with EPIPE/ECONNRESET). */
+  private removeFifos(): void {
+    if (this.fifos !== undefined) fs.rmSync(this.fifos, { recursive: true, force: true });
+    this.fifos = undefined;
+  }
+
   closeOutput(): void {
     this.child?.stdout?.destroy();
   }

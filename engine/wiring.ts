@@ -13,6 +13,7 @@ import { RemoteSegment, type RemoteHandlers } from './remote';
 import { Segment, type SegmentProcess } from './segment';
 import type { SshSessions } from './ssh';
 import type { StageRun } from './stage-run';
+import { graphPlan, isStraight } from './graph-plan';
 
 /** A relay between unit k and unit k + 1 (the edge it carries is counted in its EdgeMeter). */
 export interface Relay {
@@ -76,6 +77,8 @@ export function wireUnits(ctx: WiringContext): Wired {
   const relays: Relay[] = [];
   const wired: Wired = { segments, units, relays, sinkSource: undefined, stdin: undefined };
   const plans = (procs: readonly StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
+  const inputs = ctx.stages.map((s) => s.planned.inputs);
+  if (!isStraight(inputs)) return wireGraph(ctx, plans(ctx.stages), graphPlan(inputs, ctx.counter !== undefined));
   const cut = cutUnits(
     ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })),
   );
@@ -232,4 +235,31 @@ export function wireUnits(ctx: WiringContext): Wired {
     connect(sinkUnit.source, ctx.sink);
   }
   return wired;
+}
+
+/**
+ * A graph (fan-out, fan-in) runs as one segment whose script joins the stages through FIFOs
+ * (graph-plan.ts); its stdout is the last stage's output. Workers and taps are refused before
+ * (preflight.ts), so there are no relays. Edge meters other than the output are the graph's edges,
+ * counted by the segment's counters.
+ */
+function wireGraph(ctx: WiringContext, plans: StagePlan[], plan: string): Wired {
+  const stages = [...ctx.stages];
+  const source = new StreamSource(() => seg.output);
+  const seg = new Segment(
+    plans,
+    ctx.env,
+    ctx.options.fileDir,
+    ctx.handlers(
+      stages,
+      (chunk) => source.onData(chunk),
+      () => source.onEnd(),
+    ),
+    { input: false, ...(ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}), ...(ctx.counter ? { counter: ctx.counter } : {}), plan },
+  );
+  for (const e of ctx.edges.slice(0, -1)) e.countedBy = ctx.counter ? 'counter' : undefined;
+  for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
+  const unit: UnitRun = { stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages.at(-1)!], source, target: undefined };
+  connect(source, ctx.sink);
+  return { segments: [seg], units: [unit], relays: [], sinkSource: source, stdin: undefined };
 }

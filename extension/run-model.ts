@@ -5,6 +5,8 @@ import type { Progress, RunEvent, RunResult, StageStats, StageStatus } from '../
 export interface StageView {
   name: string;
   index: number;
+  /** The stages it reads, by index (from the run's start; absent for runs restored from the history). */
+  inputs?: number[];
   status: StageStatus;
   stats?: StageStats;
   exitCode?: number | undefined;
@@ -12,6 +14,13 @@ export interface StageView {
   message?: string;
   /** Last stderr lines (at most `stderrTailLines`). */
   stderrTail: string[];
+}
+
+/** The tree's row naming what a stage reads (`stages`: the run's), or undefined for the first stage or an old run. */
+export function inputRow(s: StageView, stages: readonly StageView[]): { label: string; value: string } | undefined {
+  const names = s.inputs?.map((i) => stages[i]?.name ?? `stage ${i + 1}`);
+  if (!names || names.length === 0) return undefined;
+  return { label: names.length > 1 ? 'inputs (merged)' : 'input', value: names.join(', ') };
 }
 
 export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'refused';
@@ -86,7 +95,7 @@ export class RunModel {
   apply(event: RunEvent): Change {
     switch (event.type) {
       case 'start':
-        this.stages = event.stages.map((s) => ({ name: s.name, index: s.index, status: 'pending', stderrTail: [] }));
+        this.stages = event.stages.map((s) => ({ name: s.name, index: s.index, inputs: s.inputs, status: 'pending', stderrTail: [] }));
         return { run: true, stages: [] };
       case 'status': {
         const stage = this.stages[event.index];

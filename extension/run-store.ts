@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { stagesToRun } from '../dsl';
 import { loadPipeline, startRun, type EdgePeek, type RunHandle } from '../engine';
 import { formatDuration, plural } from '../engine/format';
 import { endedHow, failureReport, type FailureReport } from './failure';
@@ -271,7 +272,8 @@ export class RunStore implements vscode.Disposable {
       ...(request.to !== undefined ? { to: request.to } : {}),
       ...(request.tap !== undefined ? { tap: request.tap } : {}),
     });
-    info.spans = { uri: request.uri, heads: loaded.pipeline.stages.map((s) => s.headSpan) };
+    // The run's stage i is the i-th stage it runs: with `to`, that stage and the ones it reads from.
+    info.spans = { uri: request.uri, heads: (stagesToRun(loaded.pipeline, request.to) ?? loaded.pipeline.stages).map((s) => s.headSpan) };
     info.handle = handle;
     if (this.spillDir && config.keepOutput) info.spill = new SpillFile(spillPath(this.spillDir, model.id));
     log.info(`run ${model.id}: ${file}${request.to ? ` (to stage ${request.to})` : ''}`);

@@ -5,7 +5,7 @@ import { formatBytes, formatCount, formatDuration, formatHeadline, plural, statu
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
 import { clockTime } from './history';
-import type { RunModel, RunState, StageView } from './run-model';
+import { inputRow, type RunModel, type RunState, type StageView } from './run-model';
 import type { RunStore } from './run-store';
 
 const stageIcons: Record<StageStatus, [string, string?]> = {
@@ -122,8 +122,11 @@ export function stageDescription(s: StageView): string {
   return parts.join(' · ');
 }
 
-export function stageDetails(s: StageView): DetailNode[] {
+/** The rows under a stage; `stages`: the run's, to name the stages it reads. */
+export function stageDetails(s: StageView, stages: readonly StageView[] = []): DetailNode[] {
   const rows: DetailNode[] = [new DetailNode('status', statusText[s.status])];
+  const reads = inputRow(s, stages);
+  if (reads) rows.push(new DetailNode(reads.label, reads.value));
   const st = s.stats;
   if (st) {
     const edge = (records: number | undefined, bytes: number | undefined) =>
@@ -246,7 +249,7 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       return runs.sort((a, b) => b.startedAt - a.startedAt || b.id - a.id).map((m) => this.runNode(m));
     }
     if (node instanceof RunNode) return node.model.stages.map((s) => this.stageNode(node.model, s.index));
-    if (node instanceof StageNode) return node.stage ? stageDetails(node.stage) : [];
+    if (node instanceof StageNode) return node.stage ? stageDetails(node.stage, node.model.frame.stages) : [];
     return [];
   }
 

@@ -139,6 +139,14 @@ function valueItems(
   });
 }
 
+/** Names of the stages before the one at `offset`: what `input:` may name. */
+function inputItems(document: TextDocument, pipeline: Pipeline, position: Position, range: Range, lead: string, options: CompletionOptions): CompletionItem[] {
+  const stage = stageAt(pipeline, document.offsetAt(position));
+  const earlier = stage ? pipeline.stages.slice(0, stage.index) : [];
+  const describe = (name: string) => earlier.find((s) => s.name === name)?.description;
+  return valueItems(earlier.map((s) => s.name).reverse(), range, options, CompletionItemKind.Reference, lead, describe);
+}
+
 function variableItems(vars: VariableInfo[], range: Range, close: boolean, options: CompletionOptions): CompletionItem[] {
   const rank = { 'stage env': '0', 'pipeline env': '1', environment: '2' } as const;
   return vars.map((v) => {
@@ -227,7 +235,7 @@ function linesOf(document: TextDocument): Lines {
 }
 
 /**
- * Completion at a position: `${VAR}` names inside values, built-in names after `use:`, allowed
+ * Completion at a position: `${VAR}` names inside values, built-in names after `use:`, earlier stages' names in `input:`, allowed
  * values of enum and boolean keys, and the keys that fit where the cursor is (pipeline keys at
  * the top, stage keys in a stage, the built-in's options under `with:`), plus new-stage snippets
  * in the `stages` list. Keys already present are not offered again. Reads the document's current
@@ -263,6 +271,9 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
     return builtin ? flowOptionCompletions(builtin, flowMatch[3]!, lineText.slice(cursor), at, cursor, options) : [];
   }
 
+  // A stage name in a flow list of inputs: `input: [errors, sl|`.
+  const inputList = /^ *(- +)?input[ \t]*:[ \t]*\[(?:[^[\],]*,)*([ \t]*)([\w.-]*)$/.exec(prefix);
+  if (inputList) return inputItems(document, pipeline, position, at(cursor - inputList[3]!.length), '', options);
   const hosts = hostCompletions(pipeline, prefix, at);
   if (hosts) return hosts;
 
@@ -284,6 +295,7 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
     const item = segments.findLast((s) => s.kind === 'item');
     const builtin = item ? builtinOfItem(lines, item.line) : undefined;
     const doc = keyDocAt(path, builtin);
+    if (path.length === 3 && path[0] === 'stages' && path[2] === 'input') return inputItems(document, pipeline, position, range, lead, options);
     if (doc?.enum) return valueItems(doc.enum, range, options, CompletionItemKind.EnumMember, lead);
     if (doc?.type === 'boolean') return valueItems(['true', 'false'], range, options, CompletionItemKind.Value, lead);
     return [];
@@ -301,6 +313,8 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
   if (dash) {
     // `  - |`: a new item; in `stages`, a stage whose first key is being typed.
     const parents = pathNames(ancestors(lines, position.line, keyMatch[1]!.length, true));
+    // `input:` as a block list: `- |` names an earlier stage.
+    if (parents.join('/') === 'stages/[]/input') return inputItems(document, pipeline, position, at(wordStart), '', options);
     if (parents.length !== 1 || parents[0] !== 'stages') return [];
     const end = blockEnd(lines, position.line, keyMatch[1]!.length);
     const present = keysAt(lines, position.line, end, column);

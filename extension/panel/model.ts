@@ -123,8 +123,11 @@ const stageId = (index: number) => `stage-${index}`;
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 
 /** Which stage reads which: today each stage reads the one before it, and the last feeds the output. */
-export function linksOf(stages: readonly Pick<StageView, 'index'>[]): { from: string; to: string; writer: number }[] {
-  const links = stages.slice(1).map((s, i) => ({ from: stageId(stages[i]!.index), to: stageId(s.index), writer: stages[i]!.index }));
+export function linksOf(stages: readonly Pick<StageView, 'index' | 'inputs'>[]): { from: string; to: string; writer: number }[] {
+  // Each stage's inputs (fan-out, fan-in); without them (a run from the history) the stage before it.
+  const links = stages.flatMap((s, k) =>
+    (s.inputs ?? (k > 0 ? [stages[k - 1]!.index] : [])).map((from) => ({ from: stageId(from), to: stageId(s.index), writer: from })),
+  );
   const last = stages.at(-1);
   if (last) links.push({ from: stageId(last.index), to: outputNode, writer: last.index });
   return links;

@@ -45,7 +45,7 @@ describe('completion', () => {
 
   it('offers the stage keys not yet present inside a stage', async () => {
     const { labels, items, text } = await complete('stages:\n  - run: cat\n    wo|\n');
-    expect(labels).toEqual(['command', 'cwd', 'description', 'env', 'name', 'on', 'ordered', 'stderr', 'tap', 'timeout', 'use', 'with', 'workers']);
+    expect(labels).toEqual(['command', 'cwd', 'description', 'env', 'input', 'name', 'on', 'ordered', 'stderr', 'tap', 'timeout', 'use', 'with', 'workers']);
     const workers = items.find((i) => i.label === 'workers')!;
     expect(workers.documentation).toMatchObject({ kind: 'markdown' });
     expect(JSON.stringify(workers.documentation)).toContain('parallel copies');

@@ -93,6 +93,32 @@ describe('running pipelines', () => {
     });
   });
 
+  it('runs the fan-out example: both branches, the file kept, what each stage reads in the tree', async () => {
+    await openPipeline('examples/fan-out.pipeline.yaml');
+    const model = await ended(await run('examples/fan-out.pipeline.yaml'));
+    assert.equal(model.state, 'succeeded');
+    const examples = workspacePath('examples');
+    const expected = execFileSync(
+      'bash',
+      ['-c', "cat data/access.ndjson | tee >(cat > /dev/null) | jq -c 'select(.status >= 500)' | jq -r .path | sort | uniq -c | sort -rn"],
+      {
+        cwd: examples,
+        encoding: 'utf8',
+      },
+    );
+    const { shownRecords } = await api();
+    assert.equal(shownRecords(model), expected);
+    assert.equal(fs.readFileSync(`${examples}/out/requests.ndjson`, 'utf8'), fs.readFileSync(`${examples}/data/access.ndjson`, 'utf8'));
+    const shown = await detailsOf(model);
+    assert.deepEqual(
+      shown.map((rows) => rows.get('input')),
+      [undefined, 'read', 'read', 'failing', 'per-path'],
+    );
+    // Both readers of `read` got all 400 records.
+    assert.equal(shown[1]!.get('in'), shown[2]!.get('in'));
+    assert.match(String(shown[2]!.get('in')), /^400 records/);
+  });
+
   it('shows upstream stages as stopped early when a head-like stage finishes', async () => {
     const model = await ended(await run('e2e/early-stop.pipeline.yaml'));
     assert.equal(model.state, 'succeeded');

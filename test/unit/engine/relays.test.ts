@@ -200,7 +200,7 @@ describe('edge taps and peek', () => {
     expect(d.result.error?.message).toMatch(/no stage named `nope` to peek at; the stages are `a`, `b`/);
     expect(d.events.map((e) => e.type)).toEqual(['end']);
     const after = await drain(startRun(p, { fileDir: fixtures, tap: ['b'], to: 'a' }));
-    expect(after.result.error?.message).toMatch(/stage `b` comes after `a`/);
+    expect(after.result.error?.message).toMatch(/stage `b` does not run when running to `a`/);
   });
 
   it('early stop across relays: upstream stages stop early (never failed), quietly, nothing left', async () => {

@@ -95,7 +95,7 @@ describe('trace export (Chrome trace event format)', () => {
       exact: false,
       pid: i,
     });
-    const events: RunEvent[] = [{ type: 'start', at: 1_000, stages: [{ name: 's', index: 0 }] }];
+    const events: RunEvent[] = [{ type: 'start', at: 1_000, stages: [{ name: 's', index: 0, inputs: [] }] }];
     for (let i = 1; i <= 10_000; i++)
       events.push({ type: 'stats', edges: [], progress: { bytes: 0, bytesPerSec: 0 }, elapsedMs: i * 100, stages: [stats(i, i * 100)], records: 0, bytes: 0 });
     for (const e of events) timeline.add(e);

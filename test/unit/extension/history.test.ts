@@ -41,8 +41,8 @@ describe('run history', () => {
       type: 'start',
       at: 5000,
       stages: [
-        { name: 'one', index: 0 },
-        { name: 'two', index: 1 },
+        { name: 'one', index: 0, inputs: [] },
+        { name: 'two', index: 1, inputs: [0] },
       ],
     });
     m.apply({ type: 'status', stage: 'one', index: 0, status: 'running' });

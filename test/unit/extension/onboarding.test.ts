@@ -25,8 +25,8 @@ describe('failure report', () => {
       type: 'start',
       at: 0,
       stages: [
-        { name: 'read', index: 0 },
-        { name: 'parse', index: 1 },
+        { name: 'read', index: 0, inputs: [] },
+        { name: 'parse', index: 1, inputs: [0] },
       ],
     });
     for (const line of ['reading', 'jq: error (at <stdin>:3): Cannot index number with "price"', ''])

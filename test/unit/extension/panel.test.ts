@@ -4,7 +4,7 @@ import { RunTimeline } from '../../../engine/timeline';
 import { summaryOf } from '../../../extension/history';
 import { placeGraph } from '../../../extension/panel/layout';
 import { downsample, layoutInput, linksOf, panelView, sparkPoints, type PanelView } from '../../../extension/panel/model';
-import { RunModel } from '../../../extension/run-model';
+import { inputRow, RunModel } from '../../../extension/run-model';
 
 function stats(index: number, extra: Partial<StageStats> = {}): StageStats {
   return {
@@ -42,7 +42,7 @@ function feed(events: RunEvent[]): { model: RunModel; timeline: RunTimeline } {
   return { model, timeline };
 }
 
-const start: RunEvent = { type: 'start', at: 1000, stages: [0, 1, 2].map((i) => ({ name: `s${i}`, index: i })) };
+const start: RunEvent = { type: 'start', at: 1000, stages: [0, 1, 2].map((i) => ({ name: `s${i}`, index: i, inputs: i > 0 ? [i - 1] : [] })) };
 const running = [0, 1, 2].map((i): RunEvent => ({ type: 'status', stage: `s${i}`, index: i, status: 'running', pid: 100 + i }));
 /** Tick at `t` seconds: s1 is the slow one (working), s0 waits to write, s2 waits to read; the sink has counted `t * 1000` records. */
 function tick(t: number): RunEvent {
@@ -92,6 +92,26 @@ describe('run panel view model', () => {
       ['stage-1', 'stage-2'],
       ['stage-2', 'output'],
     ]);
+  });
+
+  it("draws a graph's edges from each stage's inputs (fan-out, fan-in), and the tree lists them", () => {
+    const stages = [
+      { index: 0, inputs: [] },
+      { index: 1, inputs: [0] },
+      { index: 2, inputs: [0] },
+      { index: 3, inputs: [1, 2] },
+    ];
+    expect(linksOf(stages).map((l) => `${l.from}>${l.to}`)).toEqual([
+      'stage-0>stage-1',
+      'stage-0>stage-2',
+      'stage-1>stage-3',
+      'stage-2>stage-3',
+      'stage-3>output',
+    ]);
+    const named = ['read', 'errors', 'slow', 'both'].map((name, i) => ({ name, status: 'running' as const, stderrTail: [], ...stages[i]! }));
+    expect(inputRow(named[3]!, named)).toEqual({ label: 'inputs (merged)', value: 'errors, slow' });
+    expect(inputRow(named[2]!, named)).toEqual({ label: 'input', value: 'read' });
+    expect(inputRow(named[0]!, named)).toBeUndefined();
   });
 
   it('puts live rates on the edges and lights the bottleneck with the numbers that make it one', () => {

@@ -53,8 +53,8 @@ describe('RunModel', () => {
         type: 'start',
         at: 0,
         stages: [
-          { name: 's0', index: 0 },
-          { name: 's1', index: 1 },
+          { name: 's0', index: 0, inputs: [] },
+          { name: 's1', index: 1, inputs: [0] },
         ],
       }),
     ).toEqual({ run: true, stages: [] });

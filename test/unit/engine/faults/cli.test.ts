@@ -95,6 +95,32 @@ describe('the CLI killed by a signal', () => {
     expect(fs.readFileSync(path.join(dir, 'out.ndjson'), 'utf8')).toBe(old);
   });
 
+  it('SIGKILL during a graph (fan-out, fan-in): every branch ends and the FIFO folder goes', async () => {
+    const { file, marker } = setUp(`stages:
+  - name: src
+    run: yes
+  - name: left
+    run: cat
+  - name: right
+    input: src
+    run: cat
+  - name: announce
+    input: [left, right]
+    run: "echo started >&2; exec cat"
+`);
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    const child = spawn(process.execPath, [cliPath, 'run', '-q', file], { env: { ...envWith(marker), TMPDIR: tmp }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exit = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    let stderr = '';
+    await new Promise<void>((resolve) => child.stderr.on('data', (c: Buffer) => (stderr += c.toString()).includes('[announce] started') && resolve()));
+    expect(fs.readdirSync(tmp)).toHaveLength(1);
+    process.kill(child.pid!, 'SIGKILL');
+    expect(await exit).toEqual({ code: null, signal: 'SIGKILL' });
+    await waitUntilGone(marker);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
   it('a terminal hang-up (its pty closed): exits 129 and leaves nothing', async () => {
     const { file, marker } = setUp(endless);
     // python3's pty module: the CLI gets a real controlling terminal, which is then closed.

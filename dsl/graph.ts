@@ -1,0 +1,65 @@
+import type { Pipeline, Stage } from './model';
+
+/**
+ * The pipeline as a graph of stages: a stage reads the stage before it unless it names its
+ * `input:` (earlier stages only, so there are no cycles and index order is a topological order).
+ * Names that are not earlier stages are left out here; `unknown-input` and `input-order` report them.
+ */
+export interface PipelineGraph {
+  /** Per stage, the stages it reads, in the order written; empty for the first stage (it reads the run's stdin). */
+  inputs: number[][];
+  /** Per stage, the stages that read it, in file order. */
+  readers: number[][];
+  /** Every edge as a from/to pair of stage indices, ordered by `to`, then as written. */
+  edges: { from: number; to: number }[];
+  /** The stage whose output is the pipeline's output: the last one. */
+  output: number;
+}
+
+/** The earlier stage a name in `input:` refers to, if any. */
+export function inputTarget(pipeline: Pipeline, stage: Stage, name: string): Stage | undefined {
+  return pipeline.stages.slice(0, stage.index).find((s) => s.name === name);
+}
+
+export function pipelineGraph(pipeline: Pipeline): PipelineGraph {
+  const n = pipeline.stages.length;
+  const inputs = pipeline.stages.map((stage) => {
+    if (stage.input === undefined) return stage.index > 0 ? [stage.index - 1] : [];
+    const found = stage.input.map((name) => inputTarget(pipeline, stage, name)?.index).filter((i): i is number => i !== undefined);
+    return [...new Set(found)];
+  });
+  const readers: number[][] = Array.from({ length: n }, () => []);
+  const edges: PipelineGraph['edges'] = [];
+  inputs.forEach((from, to) => {
+    for (const f of from) {
+      readers[f]!.push(to);
+      edges.push({ from: f, to });
+    }
+  });
+  return { inputs, readers, edges, output: n - 1 };
+}
+
+/** The stage and every stage it reads from, directly or not, in index order (what "Run to here" runs). */
+export function ancestors(graph: PipelineGraph, index: number): number[] {
+  const keep = new Set([index]);
+  for (let i = index; i >= 0; i--) if (keep.has(i)) for (const f of graph.inputs[i] ?? []) keep.add(f);
+  return [...keep].sort((a, b) => a - b);
+}
+
+/**
+ * The stages a run executes, in file order: all of them, or with `to`, that stage and the stages
+ * it reads from (so "Run to here" on one branch of a fan-out runs that branch only). Undefined
+ * when `to` names no stage.
+ */
+export function stagesToRun(pipeline: Pipeline, to?: string): Stage[] | undefined {
+  if (to === undefined) return pipeline.stages;
+  const target = pipeline.stages.find((s) => s.name === to);
+  return target && ancestors(pipelineGraph(pipeline), target.index).map((i) => pipeline.stages[i]!);
+}
+
+/** Stages whose output no stage reads and that are not the pipeline's output (a `write` stage's purpose is its file). */
+export function unreadStages(pipeline: Pipeline, graph: PipelineGraph): Stage[] {
+  return pipeline.stages.filter(
+    (s) => s.index !== graph.output && graph.readers[s.index]!.length === 0 && !(s.action?.kind === 'use' && s.action.builtin === 'write'),
+  );
+}

@@ -1,0 +1,206 @@
+// Graphs (fan-out, fan-in) on real pipes: outputs against bash's tee and process substitution
+// (byte for byte where the order is defined, as sorted multisets where a fan-in merges), every
+// edge counted, early stop on one branch, a failing branch, cancel with every branch running,
+// and nothing left behind: no process, no fd, no FIFO folder.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRun, type RunOptions } from '../../../engine';
+import { bash, drain, pipelineOf, processFootprint, statusesOf, type Drained } from './helpers';
+import { envWith, newMarker, scratchDir, waitUntilGone } from './faults/marker';
+
+const data = path.resolve(__dirname, '../../../examples/data/access.ndjson');
+let dir = '';
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `yaml` in a scratch folder that is also its TMPDIR (where the FIFOs go); checks that nothing is left. */
+async function runGraph(yaml: string, onEvent?: Parameters<typeof drain>[1], options: Partial<RunOptions> = {}): Promise<Drained> {
+  dir = scratchDir();
+  const tmp = path.join(dir, 'tmp');
+  fs.mkdirSync(tmp);
+  const marker = newMarker();
+  const before = processFootprint();
+  const env = { ...envWith(marker), TMPDIR: tmp };
+  const d = await drain(startRun(pipelineOf(yaml, dir), { fileDir: dir, file: 'test.pipeline.yaml', env, ...options }), onEvent);
+  await waitUntilGone(marker);
+  expect(processFootprint()).toEqual(before);
+  expect(fs.readdirSync(tmp), 'the FIFO folder is removed').toEqual([]);
+  return d;
+}
+
+const sortedLines = (b: Buffer | string) => b.toString().split('\n').filter(Boolean).sort();
+const edgeRecords = (d: Drained) => Object.fromEntries(d.result.edges.map((e) => [`${e.from}>${e.to}`, e.records]));
+
+describe('fan-out', () => {
+  it('gives every reader every record: the same bytes as bash tee >(…) | …, every edge counted', async () => {
+    const d = await runGraph(`stages:
+  - name: read
+    run: cat ${data}
+  - name: keep
+    use: write
+    with: { path: kept.ndjson }
+  - name: failing
+    input: read
+    command: [jq, -c, "select(.status >= 500)"]
+`);
+    expect(d.result.outcome).toBe('succeeded');
+    const kept = fs.readFileSync(path.join(dir, 'kept.ndjson'));
+    const expected = bash(`cat ${data} | tee >(cat > "${dir}/bash-kept") | jq -c 'select(.status >= 500)'`, dir);
+    expect(d.output.equals(expected)).toBe(true);
+    expect(kept.equals(fs.readFileSync(data))).toBe(true);
+    const failing = expected.toString().split('\n').length - 1;
+    expect(edgeRecords(d)).toEqual({ '0>1': 400, '0>2': 400, '2>output': failing });
+    expect(d.result.stages.map((s) => [s.name, s.stats.recordsIn ?? null])).toEqual([
+      ['read', null],
+      ['keep', 400],
+      ['failing', 400],
+    ]);
+  });
+
+  it('drops a reader that finishes early and goes on with the others', async () => {
+    const d = await runGraph(`stages:
+  - name: numbers
+    run: seq 1 200000
+  - name: first
+    run: head -n 2
+  - name: all
+    input: numbers
+    run: wc -l
+  - name: both
+    input: [first, all]
+    run: sort -n
+`);
+    expect(d.result.outcome).toBe('succeeded');
+    expect(statusesOf(d)).toEqual({ numbers: 'succeeded', first: 'succeeded', all: 'succeeded', both: 'succeeded' });
+    expect(d.output.toString()).toBe('1\n2\n200000\n');
+  });
+
+  it('stops the writer early only when every reader is gone', async () => {
+    const d = await runGraph(`stages:
+  - name: endless
+    run: yes
+  - name: a
+    run: head -n 2
+  - name: b
+    input: endless
+    run: head -n 3
+  - name: both
+    input: [a, b]
+    run: cat
+`);
+    expect(d.result.outcome).toBe('succeeded');
+    expect(statusesOf(d)).toMatchObject({ endless: 'stopped-early', a: 'succeeded', b: 'succeeded' });
+    expect(d.output.toString()).toBe('y\n'.repeat(5));
+  });
+});
+
+describe('fan-in', () => {
+  it('merges whole records: the same multiset as bash, and the edges add up', async () => {
+    const d = await runGraph(`stages:
+  - name: read
+    run: cat ${data}
+  - name: failing
+    command: [jq, -c, "select(.status >= 500)"]
+  - name: slow
+    input: read
+    command: [jq, -c, "select(.ms > 1000)"]
+  - name: both
+    input: [failing, slow]
+    run: cat
+`);
+    expect(d.result.outcome).toBe('succeeded');
+    // The process substitution holds the pipe to `cat` on its stderr: `cat` ends when it has ended.
+    const expected = bash(`{ cat ${data} | tee >(jq -c 'select(.status >= 500)' > a) | jq -c 'select(.ms > 1000)' > b; } 2>&1 | cat; cat a b`, dir);
+    expect(sortedLines(d.output)).toEqual(sortedLines(expected));
+    const e = edgeRecords(d);
+    expect(e['1>3']! + e['2>3']!).toBe(sortedLines(expected).length);
+    expect(d.result.stages.find((s) => s.name === 'both')!.stats.recordsIn).toBe(sortedLines(expected).length);
+  });
+
+  it('never splices a line from two writers, however long the lines', async () => {
+    const d = await runGraph(`stages:
+  - name: go
+    run: echo go
+  - name: as
+    run: perl -e 'print "a" x 300000, "\\n" for 1..40'
+  - name: bs
+    input: go
+    run: perl -e 'print "b" x 300000, "\\n" for 1..40'
+  - name: both
+    input: [as, bs]
+    run: cat
+`);
+    expect(d.result.outcome).toBe('succeeded');
+    const lines = d.output.toString().split('\n').slice(0, -1);
+    expect(lines.length).toBe(80);
+    expect(lines.every((l) => l === 'a'.repeat(300000) || l === 'b'.repeat(300000))).toBe(true);
+  });
+});
+
+describe('failures and cancel', () => {
+  it('a failing branch fails the run and ends the others', async () => {
+    const d = await runGraph(`stages:
+  - name: endless
+    run: yes
+  - name: bad
+    run: head -n 5 >/dev/null; exit 3
+  - name: good
+    input: endless
+    run: cat
+  - name: both
+    input: [bad, good]
+    run: wc -l
+`);
+    expect(d.result.outcome).toBe('failed');
+    expect(d.result.failedStage).toBe('bad');
+    expect(statusesOf(d)).toMatchObject({ bad: 'failed', good: 'cancelled' });
+  });
+
+  it('cancel with every branch running ends them all', async () => {
+    const running = new Set<string>();
+    const d = await runGraph(
+      `stages:
+  - name: endless
+    run: yes
+  - name: left
+    run: cat
+  - name: right
+    input: endless
+    run: cat
+  - name: both
+    input: [left, right]
+    run: cat > /dev/null
+`,
+      (e, h) => {
+        if (e.type === 'status' && e.status === 'running') running.add(e.stage);
+        if (running.size === 4) {
+          running.clear();
+          h.cancel();
+        }
+      },
+    );
+    expect(d.result.outcome).toBe('cancelled');
+    expect(Object.values(statusesOf(d))).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+  });
+
+  it('--to runs a stage and the stages it reads from only', async () => {
+    const d = await runGraph(
+      `stages:
+  - name: read
+    run: cat ${data}
+  - name: failing
+    command: [jq, -c, "select(.status >= 500)"]
+  - name: slow
+    input: read
+    command: [jq, -c, "select(.ms > 1000)"]
+  - name: both
+    input: [failing, slow]
+    run: cat
+`,
+      undefined,
+      { to: 'slow' },
+    );
+    expect(d.result.stages.map((s) => s.name)).toEqual(['read', 'slow']);
+    expect(d.output.equals(bash(`cat ${data} | jq -c 'select(.ms > 1000)'`, dir))).toBe(true);
+  });
+});
