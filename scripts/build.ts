@@ -3,7 +3,7 @@
 //   tsx scripts/build.ts --production  minified, no source maps, no test bundles (npm run package)
 //   tsx scripts/build.ts --watch       rebuilds on change, with `tsc --watch` alongside (npm run watch)
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, rmSync, watchFile, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, watchFile, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { generateValidator, schemaFile } from './gen-validator';
@@ -74,6 +74,7 @@ function buildEdgeCounter(): void {
   const out = path.join(root, 'dist/edge-count');
   rmSync(out, { force: true });
   const cc = process.env.CC ?? 'cc';
+  mkdirSync(path.dirname(out), { recursive: true }); // a fresh clone has no dist/ yet when `npm ci` builds
   const r = spawnSync(cc, ['-O2', '-Wall', '-o', out, path.join(root, 'engine/edge-count.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) console.warn(`build: no C record counter (\`${cc}\` ${r.error ? 'not found' : 'failed'}); runs count edges with the perl one`);
 }

@@ -63,7 +63,11 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       return run();
     } catch (e) {
       if (e instanceof ResponseError) throw e; // a deliberate answer, e.g. "not a valid stage name"
-      connection.console.error(`pipewright: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      try {
+        connection.console.error(`pipewright: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      } catch {
+        // The connection is gone (a debounced check fired after the client left): nobody to tell.
+      }
       return fallback;
     }
   }

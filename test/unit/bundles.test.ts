@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -15,5 +16,13 @@ describe('bundles', () => {
         bundle,
       ).toEqual([]);
     }
+  });
+
+  it('include the C record counter wherever a C compiler is there (the default counter; perl is the fallback)', () => {
+    const cc = spawnSync(process.env.CC ?? 'cc', ['--version'], { stdio: 'ignore' });
+    if (cc.status !== 0) return; // no compiler: the engine counts with engine/edge-count.pl, tested on its own
+    const counter = path.join(__dirname, '../../dist/edge-count');
+    expect(existsSync(counter)).toBe(true);
+    expect(spawnSync(counter, ['probe'], { stdio: 'ignore' }).status).toBe(0);
   });
 });
