@@ -4,8 +4,8 @@
 //   into the host:  `cat FILE | ssh host wc -l`        vs  `cat FILE` here | `on: box, run: wc -l`
 //   out of it:      `ssh host cat FILE | wc -l`        vs  `on: box, run: cat FILE` | `wc -l` here
 // The engine's records go to /dev/null, as ssh's do by hand. Into a host, the local stage writes
-// into ssh's stdin directly; out of one, the engine relays ssh's stdout (docs/remote.md says why).
-// Usage: npm run bench:remote [-- --mb N --runs N --write]
+// into ssh's stdin directly; out of one, ssh writes into the local stage's stdin directly.
+// Usage: npm run bench:remote [-- --mb N --runs N --cli dist/cli.cjs --no-counts (out of the host)]
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,7 +18,9 @@ const arg = (name: string, def: number) => {
 };
 const mb = arg('mb', 300);
 const runs = arg('runs', 5);
-const cli = path.resolve(__dirname, '../dist/cli.cjs');
+// `--cli PATH`: another build's CLI (a before/after pair in the same minutes).
+const cliArg = process.argv.indexOf('--cli');
+const cli = cliArg > 0 ? path.resolve(process.argv[cliArg + 1]!) : path.resolve(__dirname, '../dist/cli.cjs');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
       {
         name: `out of the host: \`ssh host cat FILE | wc -l\` (${mb} MB)`,
         hand: () => timed('bash', ['-c', `ssh ${quoted} cat ${data} | wc -l`]),
-        engine: () => timed(process.execPath, [cli, 'run', '-q', out]),
+        engine: () => timed(process.execPath, [cli, 'run', '-q', ...(process.argv.includes('--no-counts') ? ['--no-counts'] : []), out]),
       },
     ];
     const rows: string[] = [];

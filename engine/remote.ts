@@ -2,11 +2,14 @@
  * A segment on another host (docs/remote.md): one `ssh` process whose session runs the same
  * engine/segment.sh and engine/wrapper.pl there, under engine/remote.pl. Its stdin and stdout
  * are the segment's input and output (records flow through the ssh channel like through a
- * pipe); its stderr carries the control lines, each stage's stderr and live samples, tagged,
+ * pipe; its stdout may be a pipe straight into the next local segment, engine/host-pipe.ts); its stderr carries the control lines, each stage's stderr and live samples, tagged,
  * and ssh's own messages untagged. To the run it looks like a local Segment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import type { HostPipe } from './host-pipe';
 import { readLines } from './lines';
 import { parseControlLine, segmentEnv, type StagePlan } from './plumbing';
 import type { RemoteHost } from './preflight';
@@ -46,6 +49,9 @@ export class RemoteSegment implements SegmentProcess {
   private draining = false;
   private exitCode: number | null = null;
   private failureSent = false;
+  /** With a direct output (engine/host-pipe.ts): the engine's unread end, and its reader once draining. */
+  private spare: number | undefined;
+  private drain: net.Socket | undefined;
 
   constructor(
     readonly host: RemoteHost,
@@ -56,6 +62,8 @@ export class RemoteSegment implements SegmentProcess {
       input?: boolean;
       stdinFd?: number;
       counter?: Record<string, string> | undefined;
+      /** ssh's stdout is this pipe, read by the next local segment directly (no relay). */
+      output?: HostPipe;
       env: Readonly<Record<string, string | undefined>>;
       cwd: string;
     },
@@ -67,8 +75,9 @@ export class RemoteSegment implements SegmentProcess {
     let child: ChildProcess;
     try {
       if (!launch) throw new Error(`pipewright needs /usr/bin/perl and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
-      child = spawn(launch.file, launch.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: options.env, cwd: options.cwd });
+      child = spawn(launch.file, launch.args, { stdio: ['pipe', options.output?.write ?? 'pipe', 'pipe'], detached: true, env: options.env, cwd: options.cwd });
     } catch (e) {
+      if (options.output) fs.closeSync(options.output.spare);
       this.exited = true;
       this.open = { stdout: false, stderr: false };
       this.stderrOpen.fill(false);
@@ -76,6 +85,7 @@ export class RemoteSegment implements SegmentProcess {
       return;
     }
     this.child = child;
+    this.spare = options.output?.spare;
     const stdin = child.stdin!;
     stdin.on('error', () => {}); // the relay sees it too
     // The variables first (remote.pl and the scripts among them), then the data.
@@ -102,6 +112,7 @@ export class RemoteSegment implements SegmentProcess {
       this.exited = true;
       this.exitCode = code;
       untrackGroup(this.pgid!);
+      this.closeSpare();
       this.maybeFailed();
       on.changed();
     });
@@ -120,7 +131,11 @@ export class RemoteSegment implements SegmentProcess {
         on.changed();
       },
     );
-    const stdout = child.stdout!;
+    const stdout = child.stdout;
+    if (!stdout) {
+      this.open.stdout = false;
+      return;
+    }
     stdout.on('data', (c: Buffer) => {
       if (!this.draining) on.output(c);
     });
@@ -204,17 +219,32 @@ export class RemoteSegment implements SegmentProcess {
   /**
    * The engine no longer wants the output. Closing ssh's stdout would also drop the stderr
    * still to come (the control lines: ssh stops forwarding it once its output is gone), so the
-   * output is read and dropped while the run sends the last stage SIGPIPE (`signal`); a stage
-   * that goes on writing anyway is cut off after `drainMs`, and then ends as it would locally.
+   * output is read and dropped (from ssh's stdout, or the engine's end of a direct output) while
+   * the run sends the last stage SIGPIPE (`signal`); a stage that goes on writing anyway is cut
+   * off after `drainMs`, and then ends as it would locally.
    */
   closeOutput(): void {
     if (this.draining || !this.child) return;
     this.draining = true;
+    if (this.spare !== undefined) {
+      this.drain = new net.Socket({ fd: this.spare, readable: true, writable: false });
+      this.spare = undefined;
+      this.drain.on('error', () => {});
+      this.drain.resume();
+    }
     setTimeout(() => {
       if (this.exited) return;
       this.endedByEngine = true;
       this.child?.stdout?.destroy();
+      this.closeSpare();
     }, drainMs).unref();
+  }
+
+  /** ssh has ended, or its output is cut off: the engine's end of a direct output goes. */
+  private closeSpare(): void {
+    if (this.spare !== undefined) fs.closeSync(this.spare);
+    this.spare = undefined;
+    this.drain?.destroy();
   }
 
   /** Sends `signal` to stage processes on the host (their pids are the host's), through the run's ssh connection. */
@@ -267,6 +297,7 @@ export class RemoteSegment implements SegmentProcess {
     const c = this.child;
     if (!c) return;
     for (const s of [c.stdin, c.stdout, c.stderr]) s?.destroy();
+    this.closeSpare();
   }
 }
 

@@ -3,9 +3,11 @@
  * the relays between units (taps, the workers' dealer and merger) joined; the last unit's
  * output goes to the sink. Which processes exist and which bytes go where is decided here only.
  */
+import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { edgeCounter } from './edge-counter';
 import type { EdgeMeter } from './edges';
+import { hostPipe, type HostPipe } from './host-pipe';
 import type { StagePlan } from './plumbing';
 import { connect, cutUnits, Dealer, type Unit, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
 import type { RunOptions } from './run';
@@ -86,18 +88,27 @@ export function wireUnits(ctx: WiringContext): Wired {
   const start = (
     procs: StageRun[],
     handlers: RemoteHandlers,
-    options: { input: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable },
+    options: { input: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable; hostPipe?: HostPipe },
   ): SegmentProcess => {
     const host = procs[0]!.host;
-    if (!host) return new Segment(plans(procs), ctx.env, ctx.options.fileDir, handlers, options);
+    const { hostPipe: pipe, ...local } = options;
+    if (!host) return new Segment(plans(procs), ctx.env, ctx.options.fileDir, handlers, local);
     // A host has no dist/edge-count: its edges are counted by the perl counter, shipped like the scripts.
-    const counter = options.counter ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars : undefined;
-    const seg = new RemoteSegment(host, plans(procs), ctx.ssh, handlers, { ...options, counter, env: ctx.env, cwd: ctx.options.fileDir });
+    const perl = edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars;
+    const counter = options.counter ? { ...perl, ...(options.counter.__PW_COUNT_OUT ? { __PW_COUNT_OUT: '1' } : {}) } : undefined;
+    const seg = new RemoteSegment(host, plans(procs), ctx.ssh, handlers, {
+      input: options.input,
+      ...(options.stdinFd !== undefined ? { stdinFd: options.stdinFd } : {}),
+      ...(pipe ? { output: pipe } : {}),
+      counter,
+      env: ctx.env,
+      cwd: ctx.options.fileDir,
+    });
     for (const p of procs) p.remote = seg;
     return seg;
   };
-  const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable): UnitRun => {
-    const input = k > 0;
+  const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable | HostPipe, stdinFd?: number): UnitRun => {
+    const input = k > 0 && stdinFd === undefined;
     const stages = ctx.stages.slice(u.first, u.last + 1);
     const source = new StreamSource(() => seg.output);
     const seg = start(
@@ -110,9 +121,10 @@ export function wireUnits(ctx: WiringContext): Wired {
       {
         input,
         ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}),
-        // Written straight into ssh, the last stage's output edge is counted in the segment too.
+        ...(stdinFd !== undefined ? { stdinFd } : {}),
+        // Written straight into ssh (or from ssh straight into a local stage), the last stage's output edge is counted in the segment too.
         ...(ctx.counter && (stages.length > 1 || output) ? { counter: output ? { ...ctx.counter, __PW_COUNT_OUT: '1' } : ctx.counter } : {}),
-        ...(output ? { output } : {}),
+        ...(output && 'spare' in output ? { hostPipe: output } : output ? { output } : {}),
       },
     );
     segments.push(seg);
@@ -122,8 +134,26 @@ export function wireUnits(ctx: WiringContext): Wired {
     const target = input && seg.input ? new StreamTarget(seg.input) : undefined;
     return { stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages[stages.length - 1]!], source, target };
   };
-  /** Units started ahead of their turn: a segment on a host that the segment before it writes into directly. */
+  /** Units started ahead of their turn: one that the segment before it writes into directly (into or out of a host). */
   const early = new Map<number, UnitRun>();
+  /**
+   * Unit k, and when it is stages on a host followed by local stages (no tap between), unit k + 1
+   * too, ahead of its turn: ssh writes into the local stage's stdin itself, like `ssh host a | b`.
+   */
+  const joinedUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number): UnitRun => {
+    const next = cut[k + 1];
+    const last = ctx.stages[u.last]!;
+    if (next?.kind !== 'segment' || !last.host || ctx.stages[next.first]!.host || ctx.taps.has(last.name)) return segmentUnit(u, k);
+    const pipe = hostPipe();
+    const unit = segmentUnit(u, k, pipe);
+    fs.closeSync(pipe.write);
+    try {
+      early.set(k + 1, { ...segmentUnit(next, k + 1, undefined, pipe.read), target: undefined });
+    } finally {
+      fs.closeSync(pipe.read);
+    }
+    return { ...unit, direct: true };
+  };
   cut.forEach((u, k) => {
     const input = k > 0;
     if (u.kind === 'segment') {
@@ -137,7 +167,7 @@ export function wireUnits(ctx: WiringContext): Wired {
       const next = cut[k + 1];
       const last = ctx.stages[u.last]!;
       if (next?.kind === 'segment' && !last.host && ctx.stages[next.first]!.host && !ctx.taps.has(last.name)) {
-        const remote = segmentUnit(next, k + 1);
+        const remote = joinedUnit(next, k + 1);
         const direct = (remote.segments[0] as RemoteSegment).takeInput();
         early.set(k + 1, direct ? { ...remote, target: undefined } : remote);
         if (direct) {
@@ -147,7 +177,7 @@ export function wireUnits(ctx: WiringContext): Wired {
           return;
         }
       }
-      units.push(segmentUnit(u, k));
+      units.push(joinedUnit(u, k));
       return;
     }
     const st = ctx.stages[u.index]!;
