@@ -10,9 +10,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
+import { loadEngine } from './engine-bundle';
 import type { RunOptions, RunResult } from '../engine';
-import type * as Entry from './entry';
 
 const here = __dirname;
 const root = path.resolve(here, '..');
@@ -32,20 +31,7 @@ const sizes = quick
 
 fs.mkdirSync(dataDir, { recursive: true });
 
-// The engine, bundled the same way as the CLI (esbuild, CommonJS), loaded in this process.
-esbuild.buildSync({
-  entryPoints: [path.join(here, 'entry.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // In dist/, where the engine looks for what it runs besides bash and perl (dist/edge-count).
-  outfile: path.join(root, 'dist', 'bench-engine.cjs'),
-  // The scripts every segment runs are bundled as text, as scripts/build.ts does.
-  loader: { '.sh': 'text', '.pl': 'text' },
-  logLevel: 'warning',
-});
-const { check, nodeHost, startRun } = require(path.join(root, 'dist', 'bench-engine.cjs')) as typeof Entry;
+const { check, nodeHost, startRun } = loadEngine('bench-engine');
 const cli = path.join(root, 'dist/cli.cjs');
 
 /** Whole records only (jq fails on a cut line): N bytes of the data file as a `head -n` command. Set in main(). */

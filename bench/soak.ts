@@ -7,24 +7,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
+import { loadEngine } from './engine-bundle';
 import type { RunOptions } from '../engine';
-import type * as Entry from './entry';
 
-const here = __dirname;
-// Next to dist/builtin.cjs (built by `npm run soak`), where the engine looks for the built-ins.
-const bundle = path.join(here, '..', 'dist', 'soak-engine.cjs');
-esbuild.buildSync({
-  entryPoints: [path.join(here, 'entry.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile: bundle,
-  loader: { '.sh': 'text', '.pl': 'text' },
-  logLevel: 'warning',
-});
-const { check, nodeHost, startRun } = require(bundle) as typeof Entry;
+const { check, nodeHost, startRun } = loadEngine('soak-engine');
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 1000);
 const marker = `pipewright-soak-${process.pid}`;

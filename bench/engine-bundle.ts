@@ -1,0 +1,21 @@
+// The engine for in-process benchmarks, bundled the same way as the CLI (esbuild, CommonJS) and loaded
+// here: tsx cannot import the scripts every segment runs (engine/*.sh, *.pl), which the bundle holds as text.
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import type * as Entry from './entry';
+
+/** Bundles bench/entry.ts into dist/NAME.cjs (in dist/, where the engine finds dist/builtin.cjs and dist/edge-count) and loads it. */
+export function loadEngine(name: string): typeof Entry {
+  const outfile = path.join(__dirname, '..', 'dist', `${name}.cjs`);
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, 'entry.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    loader: { '.sh': 'text', '.pl': 'text' },
+    logLevel: 'warning',
+  });
+  return require(outfile) as typeof Entry;
+}
