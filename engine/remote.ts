@@ -153,6 +153,7 @@ export class RemoteSegment implements SegmentProcess {
       if (this.said.length > 10) this.said.shift();
       return;
     }
+    if (!this.heard) this.sessions.masterFor(this.host); // for the signals to come, and later sessions
     this.heard = true;
     const kind = line[1];
     const m = /^(\d*) ?(.*)$/s.exec(line.slice(2));
@@ -251,6 +252,7 @@ export class RemoteSegment implements SegmentProcess {
   signal(pids: readonly number[], signal: NodeJS.Signals): void {
     if (this.exited || pids.length === 0 || !this.child) return;
     const name = signal.replace(/^SIG/, '');
+    this.sessions.masterFor(this.host);
     const launch = withParentDeath(['ssh', ...this.sessions.args(this.host, `kill -s ${name} ${pids.join(' ')} 2>/dev/null`)]);
     if (!launch) return;
     const c = spawn(launch.file, launch.args, { stdio: 'ignore', env: process.env });

@@ -231,8 +231,12 @@ class Run {
         for (const local of locals) this.failCopy(procs[local]!, `${label(this.who(procs[local]!))} ${what}`);
       },
       control: (local, msg) => {
-        // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows.
-        if (msg.kind === 'edge') this.edges[this.graph ? msg.index : (procs[msg.index]?.index ?? -1)]?.report(msg.records, msg.bytes, msg.end);
+        // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows (-1: the edge
+        // into the segment's first stage, from a host).
+        if (msg.kind === 'edge') {
+          const from = this.graph ? msg.index : msg.index === -1 ? procs[0]!.index - 1 : (procs[msg.index]?.index ?? -1);
+          this.edges[from]?.report(msg.records, msg.bytes, msg.end);
+        }
         else this.onControl(procs[local]!, msg);
       },
       stderrLine: (local, line) => procs[local]!.stderr.line(line),
@@ -304,7 +308,9 @@ class Run {
     const unit = this.units[k];
     if (!relay || !unit || relay.ended || relay.gone || this.finished) return;
     relay.gone = true;
-    this.edges[unit.stages[unit.stages.length - 1]!.index]!.end();
+    const edge = this.edges[unit.stages[unit.stages.length - 1]!.index]!;
+    // A counter's own last report is final (out of a host, it counts at the head of the next segment).
+    if (edge.countedBy !== 'counter') edge.end();
     for (const st of unit.lastProcs) {
       st.readerGone = true;
       this.signalStage(st, 'SIGPIPE');

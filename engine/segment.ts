@@ -205,7 +205,8 @@ export class Segment {
       control,
       (line) => {
         const msg = parseControlLine(line);
-        if (msg && msg.index >= 0 && msg.index < plans.length) this.on.control(msg.index, msg);
+        // Edge -1: the one into the first stage (from a host, segment.sh's __PW_COUNT_IN).
+        if (msg && msg.index >= (msg.kind === 'edge' ? -1 : 0) && msg.index < plans.length) this.on.control(msg.index, msg);
       },
       () => {
         this.open.control = false;

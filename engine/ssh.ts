@@ -69,7 +69,10 @@ function isAlive(pid: number): boolean {
 /**
  * One run's ssh connections. Each segment on a host has a session of its own; a master
  * connection per host (ControlMaster, its socket in a private folder, mode 0700) carries the
- * short sessions that signal stages there (`kill`), and later sessions once it is up. The
+ * short sessions that signal stages there (`kill`), and later sessions once it is up. It is
+ * opened once the host has answered a segment's session (`masterFor`), not alongside it: two
+ * handshakes at once on a busy machine delayed the first stage's start by about 0.1 s
+ * (bench/README.md), and the stages of a run all start at once anyway. The
  * master is a child of this process like the segments' ssh: it ends with the run, with a
  * cancel, and (parent-death signal) with this process. That matters: a session through a
  * master lives as long as the master, whatever happens to the ssh that asked for it, so a
@@ -78,6 +81,7 @@ function isAlive(pid: number): boolean {
 export class SshSessions {
   private dir: string | undefined;
   private readonly masters = new Map<string, ChildProcess>();
+  private closed = false;
 
   private controlDir(): string {
     if (this.dir === undefined) {
@@ -93,10 +97,9 @@ export class SshSessions {
    * character, no prompts (BatchMode), the master's socket when it is up, and AES-GCM first
    * among the ciphers when this CPU has AES instructions (the server still picks from what
    * both offer). Host keys are checked as the user's ssh config says: nothing here turns
-   * StrictHostKeyChecking off. Starts the host's master on first use.
+   * StrictHostKeyChecking off. Without a master up, ssh connects by itself.
    */
   args(host: RemoteHost, command: string): string[] {
-    this.startMaster(host);
     return [...this.options(host, 'no'), '--', host.destination, command];
   }
 
@@ -111,8 +114,9 @@ export class SshSessions {
     return args;
   }
 
-  private startMaster(host: RemoteHost): void {
-    if (this.masters.has(host.name)) return;
+  /** Opens the master connection of `host` unless it is open (or the run has ended). */
+  masterFor(host: RemoteHost): void {
+    if (this.closed || this.masters.has(host.name)) return;
     const launch = withParentDeath(['ssh', ...this.options(host, 'yes'), '-N', '--', host.destination]);
     if (!launch) return;
     const c = spawn(launch.file, launch.args, { stdio: 'ignore', detached: true });
@@ -129,6 +133,7 @@ export class SshSessions {
 
   /** The run has ended: the masters exit (each removes its socket; the folder goes now, so a process about to exit leaves none). */
   close(): void {
+    this.closed = true;
     for (const c of this.masters.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     if (this.dir !== undefined) fs.rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
