@@ -228,7 +228,7 @@ class Run {
     return {
       sample: (local, sample) => procs[local]!.meter.add(Date.now(), sample),
       hostFailed: (locals, what) => {
-        for (const local of locals) this.failCopy(procs[local]!, `${label(this.who(procs[local]!))} ${what}`);
+        for (const local of locals) this.failCopy(procs[local]!, `${label(this.who(procs[local]!))} ${what}`, true);
       },
       control: (local, msg) => {
         // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows (-1: the edge
@@ -345,8 +345,12 @@ class Run {
   }
 
   /** The engine found a copy misbehaving: it fails (and with it the run). */
-  private failCopy(st: StageRun, message: string): void {
-    if (st.forcedFailure || this.stoppedReading || this.terminating || this.quietStop || st.readerGone) return;
+  /**
+   * `hostLost`: its host's connection ended before it reported. That fails it even once its reader
+   * is gone: a local stage reading a host's output directly ends on the EOF of the lost connection.
+   */
+  private failCopy(st: StageRun, message: string, hostLost = false): void {
+    if (st.forcedFailure || this.stoppedReading || this.terminating || this.quietStop || (st.readerGone && !hostLost)) return;
     st.forcedFailure = message;
     st.message = message;
     const p = st.parent ?? st;
