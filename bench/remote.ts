@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     // In 64 MB pieces: a string of several GB is more than Node allows.
     const piece = line.repeat(Math.ceil((64 * 1024 * 1024) / line.length));
     const fd = fs.openSync(data, 'w');
-    for (let left = mb * 1024 * 1024; left > 0; left -= piece.length) fs.writeSync(fd, left >= piece.length ? piece : piece.slice(0, left - (left % line.length) || line.length));
+    for (let left = mb * 1024 * 1024; left > 0; left -= piece.length)
+      fs.writeSync(fd, left >= piece.length ? piece : piece.slice(0, left - (left % line.length) || line.length));
     fs.closeSync(fd);
     execFileSync('cat', [data], { stdio: ['ignore', 'ignore', 'ignore'] }); // page cache
     const options = [`UserKnownHostsFile=${keys.knownHosts}`, 'StrictHostKeyChecking=yes', 'IdentitiesOnly=yes'];
@@ -90,8 +91,18 @@ async function main(): Promise<void> {
     const quoted = ssh.map((a) => `'${a}'`).join(' ');
     const engine = (file: string) => (bin: string) => timed(process.execPath, [bin, 'run', '-q', ...noCounts, file]);
     const cases = [
-      { name: `into the host: \`cat FILE | ssh host wc -l\` (${mb} MB)`, mb, hand: () => timed('bash', ['-c', `cat ${data} | ssh ${quoted} wc -l`]), engine: engine(into) },
-      { name: `out of the host: \`ssh host cat FILE | wc -l\` (${mb} MB)`, mb, hand: () => timed('bash', ['-c', `ssh ${quoted} cat ${data} | wc -l`]), engine: engine(out) },
+      {
+        name: `into the host: \`cat FILE | ssh host wc -l\` (${mb} MB)`,
+        mb,
+        hand: () => timed('bash', ['-c', `cat ${data} | ssh ${quoted} wc -l`]),
+        engine: engine(into),
+      },
+      {
+        name: `out of the host: \`ssh host cat FILE | wc -l\` (${mb} MB)`,
+        mb,
+        hand: () => timed('bash', ['-c', `ssh ${quoted} cat ${data} | wc -l`]),
+        engine: engine(out),
+      },
       { name: 'start-up: `ssh host echo hi | cat` (1 record)', mb: 0, hand: () => timed('bash', ['-c', `ssh ${quoted} echo hi | cat`]), engine: engine(one) },
     ];
     const clis = before ? [before, cli] : [cli];

@@ -236,8 +236,7 @@ class Run {
         if (msg.kind === 'edge') {
           const from = this.graph ? msg.index : msg.index === -1 ? procs[0]!.index - 1 : (procs[msg.index]?.index ?? -1);
           this.edges[from]?.report(msg.records, msg.bytes, msg.end);
-        }
-        else this.onControl(procs[local]!, msg);
+        } else this.onControl(procs[local]!, msg);
       },
       stderrLine: (local, line) => procs[local]!.stderr.line(line),
       stderrClosed: (local) => {
