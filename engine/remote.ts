@@ -53,7 +53,7 @@ export class RemoteSegment implements SegmentProcess {
   private spare: number | undefined;
   private drain: net.Socket | undefined;
   /** The control socket of its ssh connection (engine/ssh.ts): the sessions that signal its stages go through it. */
-  private readonly socket: string;
+  private readonly socket: string | undefined;
 
   constructor(
     readonly host: RemoteHost,

@@ -86,9 +86,14 @@ export class SshSessions {
     return this.dir;
   }
 
-  /** A fresh socket path for a segment's connection. */
-  socket(): string {
-    return path.join(this.controlDir(), `s${++this.sockets}`);
+  /**
+   * A fresh socket path for a segment's connection; undefined when it would be too long for a
+   * Unix socket (ssh adds 17 characters while it binds, and refuses to connect at all if the
+   * whole does not fit in 108 bytes): that segment then goes without (its signals connect anew).
+   */
+  socket(): string | undefined {
+    const socket = path.join(this.controlDir(), `s${++this.sockets}`);
+    return Buffer.byteLength(socket) + 17 < 108 ? socket : undefined;
   }
 
   /**
@@ -100,13 +105,22 @@ export class SshSessions {
    * offer). Host keys are checked as the user's ssh config says: nothing here turns
    * StrictHostKeyChecking off.
    */
-  args(host: RemoteHost, command: string, socket: string, master: boolean): string[] {
+  args(host: RemoteHost, command: string, socket: string | undefined, master: boolean): string[] {
     aes ??= hasAesInstructions();
     const args = ['-T', '-e', 'none'];
     if (host.port !== undefined) args.push('-p', String(host.port));
     if (host.identityFile !== undefined) args.push('-i', host.identityFile);
     for (const o of host.options) args.push('-o', o);
-    args.push('-o', 'BatchMode=yes', '-o', `ControlMaster=${master ? 'yes' : 'no'}`, '-o', `ControlPath=${socket}`, '-o', 'ControlPersist=no');
+    args.push(
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `ControlMaster=${master && socket ? 'yes' : 'no'}`,
+      '-o',
+      `ControlPath=${socket ?? 'none'}`,
+      '-o',
+      'ControlPersist=no',
+    );
     if (aes) args.push('-o', 'Ciphers=^aes128-gcm@openssh.com');
     return [...args, '--', host.destination, command];
   }

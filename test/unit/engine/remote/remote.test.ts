@@ -104,6 +104,21 @@ stages:
     expect(d.result.stages[1]!.stats.recordsOut).toBe(2);
   });
 
+  it('runs under a TMPDIR too long for a control socket: early stop still reaches the host', async () => {
+    const long = path.join(keys.dir, 'x'.repeat(100));
+    fs.mkdirSync(long);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = long;
+    try {
+      const d = await run(`${hosts()}stages:\n  - name: yes\n    on: box\n    run: yes\n  - run: head -n 3\n`);
+      expect(d.output.toString()).toBe('y\ny\ny\n');
+      expect(statusesOf(d)).toEqual({ yes: 'stopped-early', head: 'succeeded' });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it('passes the declared env (not the local environment) and runs in the login folder', async () => {
     const d = await run(
       `${hosts()}env: { GREETING: hello }
