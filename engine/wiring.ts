@@ -442,7 +442,14 @@ function elsewhereUnit(ctx: WiringContext, st: StageRun): UnitRun {
   );
   // Its input is relayed into ssh: handed ssh's stdin instead, the plan's job would end the
   // remote stage's input (not SIGPIPE it) when a branch after it stopped early.
-  const unit: UnitRun = { stages: [st], segments: [seg], firstProcs: [st], lastProcs: [st], source, target: st.index > 0 ? new StreamTarget(seg.input) : undefined };
+  const unit: UnitRun = {
+    stages: [st],
+    segments: [seg],
+    firstProcs: [st],
+    lastProcs: [st],
+    source,
+    target: st.index > 0 ? new StreamTarget(seg.input) : undefined,
+  };
   seg.input?.on('error', () => unit.inputGone?.());
   return unit;
 }

@@ -194,6 +194,30 @@ describe('taps in a graph', () => {
     expect(d.output.toString()).toBe('y\n'.repeat(7));
   });
 
+  it('with counts off: the same records, only the output edge counted', async () => {
+    const d = await graphs.run(
+      `stages:
+  - name: numbers
+    run: seq 1 5000
+    tap: true
+  - name: double
+    workers: 2
+    run: awk '{ print $1 * 2 }'
+  - name: count
+    input: numbers
+    run: wc -l
+  - name: both
+    input: [double, count]
+    run: cat
+`,
+      undefined,
+      { counts: false },
+    );
+    expect(d.result.outcome).toBe('succeeded');
+    expect(sortedLines(d.output)).toEqual(sortedLines(bash(`seq 1 5000 | tee >(wc -l > c) | awk '{ print $1 * 2 }' > a; cat a c`, graphs.dir)));
+    expect(d.result.edges.map((e) => e.countedBy ?? null)).toEqual([null, null, null, null, 'engine']);
+  });
+
   it('cancel with every branch running (workers on one, a tap on the other) ends them all', async () => {
     const running = new Set<string>();
     const d = await graphs.run(
