@@ -440,8 +440,8 @@ function elsewhereUnit(ctx: WiringContext, st: StageRun): UnitRun {
     ),
     { input: st.index > 0, ...(st.index === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}) },
   );
-  // Its input is relayed into ssh: handed ssh's stdin instead, the plan's job would end the
-  // remote stage's input (not SIGPIPE it) when a branch after it stopped early.
+  // Its input is relayed into ssh, not handed to the plan's job: tried that way, a remote stage
+  // could end as if its input had ended (succeeded) when a branch after it stopped early.
   const unit: UnitRun = {
     stages: [st],
     segments: [seg],
