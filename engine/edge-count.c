@@ -1,21 +1,28 @@
 /*
- * The record counter of one edge (docs/engine.md, "Edges"): a pipeline element between two
+ * The record counter of an edge (docs/engine.md, "Edges"): a pipeline element between two
  * stages that passes every byte from fd 0 to fd 1 and counts bytes and records (lines; a last
  * line without a newline counts at the end). Built by scripts/build.ts when a C compiler is
  * there; engine/edge-count.pl does the same in perl otherwise.
  *
- *   edge-count ID    reports on fd 3:  `edge ID RECORDS BYTES` at most every 100 ms while data
+ *   edge-count ID [ID PATH]...
+ *                    reports on fd 3:  `edge ID RECORDS BYTES` at most every 100 ms while data
  *                    flows, and `edge ID RECORDS BYTES end` once the input ended or the reader left.
+ *                    Each ID PATH pair is one more reader (a fan-out, graph-plan.ts): the bytes
+ *                    also go to the FIFO at PATH, counted as edge ID.
  *
- * The bytes are not copied through this process: tee(2) duplicates the pipe's pages into a
- * private pipe that is read to count, and splice(2) moves the pages on to the next stage. Once
- * an edge has moved growAfter bytes its pipes are enlarged to 256 KiB (F_SETPIPE_SZ): fewer
+ * One reader: the bytes are not copied through this process: tee(2) duplicates the pipe's pages
+ * into a private pipe that is read to count, and splice(2) moves the pages on to the next stage.
+ * Several: read once, write to each, as GNU tee does, counting what each reader got (tee(2)
+ * cannot finish a partial copy to a slow reader, so there is no zero-copy way). The slowest
+ * reader paces the writer; a reader that is gone is dropped (its edge ends) and the others go on;
+ * when every reader is gone the input is closed and the writer gets SIGPIPE: stopped early.
+ * Once an edge has moved growAfter bytes its pipes are enlarged to 256 KiB (F_SETPIPE_SZ): fewer
  * wake-ups of everyone on a few cores for a bulk stream. Not before: while the pipes are small,
  * every stage soon blocks on a full pipe, so an early stop (`| head`) finds few runnable
  * processes in its way; with 256 KiB from the start it took 3× as long to reach the source.
  * When the reader goes away the counter closes its input at once (the writer then gets
  * SIGPIPE, exactly as if it wrote to the reader itself), reports what got through and exits;
- * while its input is idle it waits in poll(2) on both ends, so it notices even then.
+ * while its input is idle it waits in poll(2) on every end, so it notices even then.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,11 +35,19 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { chunk = 1 << 18, reportMs = 100, growAfter = 4 << 20 };
+enum { chunk = 1 << 18, reportMs = 100, growAfter = 4 << 20, maxEdges = 64 };
 static char buf[chunk];
-static const char *id;
-static unsigned long long records, bytes, reportedBytes;
-static int lastWasNewline = 1;
+
+/* One reader of the input: what it got. */
+typedef struct {
+  const char *id;
+  int fd;
+  unsigned long long records, bytes, reportedBytes;
+  int lastWasNewline, gone;
+} Edge;
+
+static Edge edges[maxEdges];
+static int nEdges, live;
 static long long lastReport;
 
 static long long nowMs(void) {
@@ -41,93 +56,139 @@ static long long nowMs(void) {
   return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void report(int end) {
-  char line[96];
+static void report(Edge *e, int end) {
+  char line[128];
   /* A last line without a newline is a record once the edge has ended. */
-  unsigned long long n = records + (end && !lastWasNewline ? 1 : 0);
-  int len = snprintf(line, sizeof line, "edge %s %llu %llu%s\n", id, n, bytes, end ? " end" : "");
+  unsigned long long n = e->records + (end && !e->lastWasNewline ? 1 : 0);
+  int len = snprintf(line, sizeof line, "edge %s %llu %llu%s\n", e->id, n, e->bytes, end ? " end" : "");
   while (write(3, line, (size_t)len) < 0 && errno == EINTR) {
   }
-  reportedBytes = bytes;
-  lastReport = nowMs();
+  e->reportedBytes = e->bytes;
 }
 
-static void count(const char *p, size_t n) {
-  const char *e = p + n;
-  while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-    records++;
-    p++;
-  }
-  if (n > 0) lastWasNewline = e[-1] == '\n';
-  bytes += n;
-}
-
-/*
- * Blocks until the input has data or has ended (1), or the reader of the output left (0): a
- * pipe's write end reports POLLERR once its last reader is gone, so the counter leaves at once
- * even while its writer is idle, and the writer gets SIGPIPE on its next write, as if it wrote
- * to the reader itself. Data counted since the last report waits at most reportMs for it.
- */
-static int waitForInput(void) {
-  struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = 1, .events = 0}};
-  for (;;) {
-    long long left = lastReport + reportMs - nowMs();
-    int r = poll(p, 2, reportedBytes == bytes ? -1 : left > 0 ? (int)left : 0);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return 1;
-    if (r == 0) {
-      report(0);
-      continue;
-    }
-    if (p[1].revents & (POLLERR | POLLHUP)) return 0;
-    return 1;
-  }
-}
-
-static int writeAll(const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(1, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return -1;
-    count(p, (size_t)w);
-    p += w;
-    n -= (size_t)w;
-  }
+static int unreported(void) {
+  for (int k = 0; k < nEdges; k++)
+    if (!edges[k].gone && edges[k].reportedBytes != edges[k].bytes) return 1;
   return 0;
 }
 
-/* Without tee (an input that is not a pipe): read, count, write. */
+static void reportDue(void) {
+  if (nowMs() - lastReport < reportMs) return;
+  for (int k = 0; k < nEdges; k++)
+    if (!edges[k].gone && edges[k].reportedBytes != edges[k].bytes) report(&edges[k], 0);
+  lastReport = nowMs();
+}
+
+static void count(Edge *e, const char *p, size_t n) {
+  const char *end = p + n;
+  while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+    e->records++;
+    p++;
+  }
+  if (n > 0) e->lastWasNewline = end[-1] == '\n';
+  e->bytes += n;
+}
+
+/* The reader of e is gone: once no reader is left, hang up on the writer first, so the stop travels on at once. */
+static void drop(Edge *e) {
+  e->gone = 1;
+  if (--live == 0) close(0);
+  report(e, 1);
+  if (e->fd != 1) close(e->fd);
+}
+
+/*
+ * Blocks until the input has data or has ended (1), or no reader is left (0): a pipe's write end
+ * reports POLLERR once its last reader is gone, so the counter notices at once even while its
+ * writer is idle, and the writer gets SIGPIPE on its next write, as if it wrote to the reader
+ * itself. Data counted since the last report waits at most reportMs for it.
+ */
+static int waitForInput(void) {
+  struct pollfd p[1 + maxEdges];
+  for (;;) {
+    int map[maxEdges], n = 1;
+    p[0] = (struct pollfd){.fd = 0, .events = POLLIN};
+    for (int k = 0; k < nEdges; k++) {
+      if (edges[k].gone) continue;
+      map[n - 1] = k;
+      p[n++] = (struct pollfd){.fd = edges[k].fd, .events = 0};
+    }
+    long long left = lastReport + reportMs - nowMs();
+    int r = poll(p, (nfds_t)n, unreported() ? (left > 0 ? (int)left : 0) : -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return 1;
+    if (r == 0) {
+      reportDue();
+      continue;
+    }
+    for (int j = 1; j < n; j++)
+      if (p[j].revents & (POLLERR | POLLHUP)) drop(&edges[map[j - 1]]);
+    if (live == 0) return 0;
+    if (p[0].revents) return 1;
+  }
+}
+
+static void writeAll(Edge *e, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(e->fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      drop(e);
+      return;
+    }
+    count(e, p, (size_t)w);
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+static void grow(int fd) {
+  fcntl(fd, F_SETPIPE_SZ, chunk);
+}
+
+/* Several readers, or an input that is not a pipe: read, then write to each and count what it took. */
 static void copyLoop(void) {
+  unsigned long long in = 0;
   for (;;) {
     if (!waitForInput()) return;
     ssize_t n = read(0, buf, chunk);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || writeAll(buf, (size_t)n) < 0) return;
-    if (nowMs() - lastReport >= reportMs) report(0);
+    if (n <= 0) return;
+    for (int k = 0; k < nEdges; k++)
+      if (!edges[k].gone) writeAll(&edges[k], buf, (size_t)n);
+    if (live == 0) return;
+    if (in < growAfter && (in += (unsigned long long)n) >= growAfter) {
+      grow(0);
+      for (int k = 0; k < nEdges; k++)
+        if (!edges[k].gone) grow(edges[k].fd);
+    }
+    reportDue();
   }
 }
 
-int main(int argc, char **argv) {
-  id = argc > 1 ? argv[1] : "0";
-  signal(SIGPIPE, SIG_IGN);
+/* One reader: tee(2) the input's pages into a private pipe to count them, splice(2) them on. */
+static void spliceLoop(void) {
+  Edge *e = &edges[0];
   int grown = 0;
-  lastReport = nowMs();
   int dup[2];
-  if (pipe(dup) == 0) fcntl(dup[1], F_SETPIPE_SZ, chunk);
-  else dup[0] = dup[1] = -1;
+  if (pipe(dup) != 0) {
+    copyLoop();
+    return;
+  }
+  fcntl(dup[1], F_SETPIPE_SZ, chunk);
   for (;;) {
     /* Non-blocking: an empty input is waited for in poll, which also sees the reader leave. */
-    ssize_t n = dup[1] < 0 ? -1 : tee(0, dup[1], chunk, SPLICE_F_NONBLOCK);
+    ssize_t n = tee(0, dup[1], chunk, SPLICE_F_NONBLOCK);
     if (n < 0 && errno == EAGAIN) {
-      if (!waitForInput()) break;
+      if (!waitForInput()) return;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       copyLoop();
-      break;
+      return;
     }
-    if (n == 0) break;
+    if (n == 0) return;
     /* Move the n duplicated bytes on; count what was moved, drop the rest of the copy. */
     ssize_t moved = 0;
     while (moved < n) {
@@ -142,18 +203,39 @@ int main(int argc, char **argv) {
       ssize_t r = read(dup[0], buf, (size_t)(moved - done));
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) break;
-      count(buf, (size_t)r);
+      count(e, buf, (size_t)r);
       done += r;
     }
-    if (moved < n) break;
-    if (!grown && bytes >= growAfter) {
-      fcntl(0, F_SETPIPE_SZ, chunk);
-      fcntl(1, F_SETPIPE_SZ, chunk);
+    if (moved < n) {
+      e->gone = 1;
+      live = 0;
+      report(e, 1);
+      return;
+    }
+    if (!grown && e->bytes >= growAfter) {
+      grow(0);
+      grow(1);
       grown = 1;
     }
-    if (nowMs() - lastReport >= reportMs) report(0);
+    reportDue();
   }
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  lastReport = nowMs();
+  edges[nEdges++] = (Edge){.id = argc > 1 ? argv[1] : "0", .fd = 1, .lastWasNewline = 1};
+  for (int a = 2; a + 1 < argc && nEdges < maxEdges; a += 2) {
+    /* Opening a FIFO waits for its reader, as GNU tee's does; one that cannot be opened has no reader. */
+    int fd = open(argv[a + 1], O_WRONLY | O_CLOEXEC);
+    edges[nEdges++] = (Edge){.id = argv[a], .fd = fd, .lastWasNewline = 1, .gone = fd < 0};
+    if (fd < 0) report(&edges[nEdges - 1], 1);
+  }
+  for (int k = 0; k < nEdges; k++) live += !edges[k].gone;
+  if (nEdges == 1) spliceLoop();
+  else copyLoop();
   close(0);
-  report(1);
+  for (int k = 0; k < nEdges; k++)
+    if (!edges[k].gone) report(&edges[k], 1);
   return 0;
 }

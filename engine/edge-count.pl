@@ -1,18 +1,16 @@
-# The record counter of one edge, in perl: what engine/edge-count.c does, for machines where it
-# was not built (no C compiler). Same arguments and reports (`edge ID RECORDS BYTES [end]` on fd
-# 3), same early stop (poll on both ends, input closed at once when the reader leaves, pipes
-# enlarged only for a bulk stream); it reads, counts with tr and writes, so every byte is copied
-# twice through it (about 0.4 s of CPU per GB more than the C counter; docs/stats.md). No
-# modules: raw syscalls.
-my $id = $ARGV[0] // 0;
+# The record counter of an edge, in perl: what engine/edge-count.c does, for machines where it
+# was not built (no C compiler). Same arguments (`ID [ID PATH]...`: fd 1, then one FIFO per more
+# reader of a fan-out) and reports (`edge ID RECORDS BYTES [end]` on fd 3), same early stop (poll
+# on every end, input closed at once when no reader is left, pipes enlarged only for a bulk
+# stream); it reads, counts with tr and writes, so every byte is copied twice through it (about
+# 0.4 s of CPU per GB more than the C counter; docs/stats.md). No modules: raw syscalls.
 my (undef, $sys_clock, undef, $sys_ppoll) = split / /, $ENV{__PW_SYSCALLS};
 $SIG{PIPE} = 'IGNORE';
 open my $ctl, '>&=', 3 or exit 70;
 # Non-blocking input (F_GETFL, F_SETFL, O_NONBLOCK): an empty input is waited for in ppoll,
-# which also sees the reader leave.
+# which also sees the readers leave.
 my $flags = fcntl(STDIN, 3, 0);
 fcntl(STDIN, 4, $flags | 2048) if defined $flags;
-my ($records, $bytes, $reported, $newline, $grown) = (0, 0, 0, 1, 0);
 sub now {
   my $ts = "\0" x 16;
   syscall($sys_clock, 1, $ts);
@@ -21,33 +19,62 @@ sub now {
 }
 my $last = now();
 sub report {
-  my ($end) = @_;
-  my $n = $records + ($end && !$newline ? 1 : 0);
-  syswrite $ctl, "edge $id $n $bytes" . ($end ? " end\n" : "\n");
-  $reported = $bytes;
+  my ($e, $end) = @_;
+  my $n = $e->{records} + ($end && !$e->{newline} ? 1 : 0);
+  syswrite $ctl, "edge $e->{id} $n $e->{bytes}" . ($end ? " end\n" : "\n");
+  $e->{reported} = $e->{bytes};
+}
+my @edges = ({ id => $ARGV[0] // 0, fh => \*STDOUT });
+for (my $i = 1; $i + 1 < @ARGV; $i += 2) {
+  # Opening a FIFO waits for its reader, as GNU tee's does; one that cannot be opened has no reader.
+  my $fh;
+  push @edges, { id => $ARGV[$i], fh => (open($fh, '>', $ARGV[$i + 1]) ? $fh : undef) };
+}
+$_ = { %$_, records => 0, bytes => 0, reported => 0, newline => 1, gone => !$_->{fh} } for @edges;
+report($_, 1) for grep { $_->{gone} } @edges;
+my @live = grep { !$_->{gone} } @edges;
+sub due { grep { $_->{reported} != $_->{bytes} } @live }
+sub report_due {
+  return if now() - $last < 100;
+  report($_, 0) for due();
   $last = now();
 }
 sub counted {
-  return if $_[0] eq '';
-  $records += ($_[0] =~ tr/\n//);
-  $bytes += length $_[0];
-  $newline = substr($_[0], -1) eq "\n";
+  my ($e, $data) = @_;
+  return if $data eq '';
+  $e->{records} += ($data =~ tr/\n//);
+  $e->{bytes} += length $data;
+  $e->{newline} = substr($data, -1) eq "\n";
 }
-# Until the input has data or has ended (1) or the output's reader left (0: POLLERR/POLLHUP on
-# fd 1, reported without being asked for). Counted data waits at most 100 ms for its report.
+# The reader of $e is gone: once no reader is left, hang up on the writer first.
+sub drop {
+  my ($e) = @_;
+  $e->{gone} = 1;
+  @live = grep { !$_->{gone} } @live;
+  close STDIN unless @live;
+  report($e, 1);
+  close $e->{fh} unless $e->{fh} == \*STDOUT;
+}
+# Until the input has data or has ended (1) or no reader is left (0: POLLERR/POLLHUP on a
+# reader's end, reported without being asked for). Counted data waits at most 100 ms for its report.
 sub input_ready {
   while (1) {
-    my $fds = pack 'i s s i s s', 0, 1, 0, 1, 0, 0;
+    my @watched = @live;
+    my $fds = pack('i s s', 0, 1, 0) . join '', map { pack 'i s s', fileno($_->{fh}), 0, 0 } @watched;
     my $left = $last + 100 - now();
-    my $ts = $reported == $bytes ? 0 : pack 'q q', 0, ($left > 0 ? $left : 0) * 1e6;
-    my $r = syscall($sys_ppoll, $fds, 2, $ts, 0, 8);
+    my $ts = due() ? pack('q q', 0, ($left > 0 ? $left : 0) * 1e6) : 0;
+    my $r = syscall($sys_ppoll, $fds, 1 + @watched, $ts, 0, 8);
     if ($r < 0) { next if $! == 4; return 1 }    # EINTR
-    if ($r == 0) { report(0); next }
-    return ((unpack 'i s s i s s', $fds)[5] & 24) == 0;
+    if ($r == 0) { report_due(); next }
+    my @revents = (unpack '(i s s)*', $fds)[ map { 3 * $_ + 2 } 0 .. @watched ];
+    for my $k (0 .. $#watched) { drop($watched[$k]) if $revents[$k + 1] & 24 }
+    return 0 unless @live;
+    return 1 if $revents[0];
   }
 }
 my $buf = "\0" x (1 << 18);
-OUTER: while (1) {
+my $in = 0;
+while (@live) {
   my $n = sysread STDIN, $buf, 1 << 18;
   if (!defined $n) {
     next if $! == 4;                             # EINTR
@@ -55,24 +82,20 @@ OUTER: while (1) {
     last;
   }
   last if $n == 0;
-  my $o = 0;
-  while ($o < $n) {
-    my $w = syswrite STDOUT, $buf, $n - $o, $o;
-    if (defined $w) { $o += $w; next }
-    next if $! == 4;
-    # The reader left: hang up on the writer first, then count what got through.
-    close STDIN;
-    counted(substr $buf, 0, $o);
-    last OUTER;
+  for my $e (my @to = @live) {
+    my $o = 0;
+    while ($o < $n) {
+      my $w = syswrite $e->{fh}, $buf, $n - $o, $o;
+      if (defined $w) { $o += $w; next }
+      next if $! == 4;
+      last;
+    }
+    counted($e, $o == $n ? $buf : substr $buf, 0, $o);
+    drop($e) if $o < $n;
   }
-  counted($buf);
   # F_SETPIPE_SZ to 256 KiB once the edge carries a bulk stream (as edge-count.c).
-  if (!$grown && $bytes >= 4 << 20) {
-    fcntl(STDIN, 1031, 1 << 18);
-    fcntl(STDOUT, 1031, 1 << 18);
-    $grown = 1;
-  }
-  report(0) if now() - $last >= 100;
+  if ($in < 4 << 20 && ($in += $n) >= 4 << 20) { fcntl($_, 1031, 1 << 18) for \*STDIN, map { $_->{fh} } @live }
+  report_due();
 }
 close STDIN;
-report(1);
+report($_, 1) for @live;

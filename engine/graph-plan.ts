@@ -1,9 +1,10 @@
 /**
  * The plumbing of a graph run (fan-out, fan-in; docs/engine.md, "Graphs"): the bash jobs that
  * segment.sh starts from `__PW_PLAN`. Every stage is one job; an edge is a FIFO in the segment's
- * private folder. A stage read by several gets GNU tee into its readers' FIFOs (bytes stay in
- * native processes); a stage reading several gets engine/merge.pl in front (whole lines); with
- * counts on, a counter on every edge reports it by its id (its position in `edges`). The text
+ * private folder. With counts on, the counter after a stage writes to each of its readers and
+ * reports each edge by its id (its position in `edges`); with counts off, a stage read by several
+ * gets GNU tee into its readers' FIFOs. Either way the bytes stay in native processes. A stage
+ * reading several gets engine/merge.pl in front (whole lines). The text
  * holds only function names, stage and edge numbers and FIFO names: values never appear in it.
  */
 
@@ -33,27 +34,24 @@ export interface Hole {
 /** The plan text for segment.sh; the last stage writes the segment's stdout (the run's records). */
 export function graphPlan(inputs: readonly (readonly number[])[], counted: boolean, holes: ReadonlyMap<number, Hole> = new Map()): string {
   const edges = graphEdges(inputs);
-  const fifo = (kind: 'e' | 't', id: number) => `"$__pw_fifos/${kind}${id}"`;
-  const lines = [`mkfifo ${edges.map((_, id) => fifo('e', id)).join(' ')}`];
-  const fanOuts = new Set(inputs.flatMap((_, i) => (edges.filter((e) => e.from === i).length > 1 ? [i] : [])));
-  const teed = edges.flatMap((e, id) => (counted && fanOuts.has(e.from) ? [id] : []));
-  if (teed.length > 0) lines.push(`mkfifo ${teed.map((id) => fifo('t', id)).join(' ')}`);
+  const fifo = (id: number) => `"$__pw_fifos/e${id}"`;
+  const lines = [`mkfifo ${edges.map((_, id) => fifo(id)).join(' ')}`];
   inputs.forEach((_, i) => {
     const ins = edges.flatMap((e, id) => (e.to === i ? [id] : []));
     const outs = edges.flatMap((e, id) => (e.from === i ? [id] : []));
-    const merged = ins.length > 1 ? `__pw_merge ${ins.map((id) => fifo('e', id)).join(' ')}` : '';
-    const read = ins.length === 1 ? ` <${fifo('e', ins[0]!)}` : '';
+    const merged = ins.length > 1 ? `__pw_merge ${ins.map(fifo).join(' ')}` : '';
+    const read = ins.length === 1 ? ` <${fifo(ins[0]!)}` : '';
+    const [first, ...more] = outs;
     let out = '';
-    if (outs.length === 1) out = counted ? ` | __pw_count ${outs[0]!} >${fifo('e', outs[0]!)}` : ` >${fifo('e', outs[0]!)}`;
-    else if (outs.length > 1) {
-      const targets = outs.map((id) => fifo(counted ? 't' : 'e', id));
-      out = ` | __pw_tee ${targets.slice(0, -1).join(' ')} >${targets.at(-1)!}`;
-    } else if (i < inputs.length - 1) out = ' >/dev/null';
+    // One counter per stage counts each of its readers' edges (a fan-out: it is the tee too).
+    if (first !== undefined && counted) out = ` | __pw_count ${[first, ...more.map((id) => `${id} ${fifo(id)}`)].join(' ')} >${fifo(first)}`;
+    else if (first !== undefined && more.length === 0) out = ` >${fifo(first)}`;
+    else if (first !== undefined) out = ` | __pw_tee ${more.map(fifo).join(' ')} >${fifo(first)}`;
+    else if (i < inputs.length - 1) out = ' >/dev/null';
     const hole = holes.get(i);
     if (hole) lines.push(...holeJobs(i, hole, merged, read, out));
     else lines.push(`${merged ? `${merged} | ` : ''}__pw_wrap ${i}${read}${out} &`);
   });
-  for (const id of teed) lines.push(`__pw_count ${id} <${fifo('t', id)} >${fifo('e', id)} &`);
   // This bash's copies of the engine's fds go once every job has its own.
   const fds = [...holes.values()].flatMap((h) => [h.input, h.output].filter((fd) => fd !== undefined));
   if (fds.length > 0) lines.push(`exec ${fds.map((fd) => `${fd}>&-`).join(' ')}`);
@@ -63,7 +61,7 @@ export function graphPlan(inputs: readonly (readonly number[])[], counted: boole
 /**
  * The jobs around a relayed stage i: its input edges (`merged`, or `read` from one FIFO) into
  * the engine's fd, unless the stage runs here and writes that fd itself; the engine's output
- * fd to its readers (`out`, as for a stage: a counter, tee, or straight into one FIFO).
+ * fd to its readers (`out`, as for a stage: its counter, tee, or straight into one FIFO).
  */
 function holeJobs(i: number, hole: Hole, merged: string, read: string, out: string): string[] {
   const jobs: string[] = [];

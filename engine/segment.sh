@@ -82,16 +82,17 @@ __pw_wrap() {
 }
 
 # The counter of the edge after stage i (engine/edge-count.c or .pl), in place of a pipeline
-# element between two stages: it keeps fd 3 (its reports) and nothing else of ours.
+# element between two stages: it keeps fd 3 (its reports) and nothing else of ours. In a graph
+# it also takes `ID FIFO` pairs: the stage's other readers (a fan-out), each counted as edge ID.
 __pw_count() {
   local __pw_fd
   eval "exec $__PW_CLOSE"
   for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
-  if [[ $__PW_COUNTER == perl ]]; then exec "$__PW_PERL" -e "$__PW_COUNTER_PL" -- "$1"; fi
-  exec "$__PW_COUNTER" "$1"
+  if [[ $__PW_COUNTER == perl ]]; then exec "$__PW_PERL" -e "$__PW_COUNTER_PL" -- "$@"; fi
+  exec "$__PW_COUNTER" "$@"
 }
 
-# Fan-out (graphs): GNU tee into the readers' FIFOs and its stdout. A reader that is gone (EPIPE)
+# Fan-out (graphs) with counts off: GNU tee into the readers' FIFOs and its stdout. A reader that is gone (EPIPE)
 # is dropped and the others go on; when every reader is gone tee exits, and its writer gets
 # SIGPIPE: stopped early, as in a shell.
 __pw_tee() {

@@ -1,6 +1,6 @@
 // The state of one run as the editor shows it, built from the engine's events. No vscode here,
 // so it is unit-tested without an editor; the views only read it.
-import type { Progress, RunEvent, RunResult, StageStats, StageStatus } from '../engine';
+import type { EdgeStats, Progress, RunEvent, RunResult, StageStats, StageStatus } from '../engine';
 
 export interface StageView {
   name: string;
@@ -57,6 +57,8 @@ export class RunModel {
   recordRate = 0;
   /** The headline: throughput at the first edge, progress through the source file. */
   progress?: Progress;
+  /** Every edge's counts and live rates, as of the last tick (final once ended). */
+  edges: EdgeStats[] = [];
   result?: RunResult;
   /** What the views show: the model as it was at the last refresh (see freeze). */
   frame: RunFrame = { state: 'running', records: 0, recordRate: 0, elapsedMs: 0, stages: [] };
@@ -125,6 +127,7 @@ export class RunModel {
         this.records = event.records;
         this.bytes = event.bytes;
         this.progress = event.progress;
+        this.edges = event.edges;
         const changed: number[] = [];
         for (const s of event.stages) {
           const stage = this.stages[s.index];
@@ -143,6 +146,7 @@ export class RunModel {
         this.elapsedMs = r.durationMs;
         this.recordRate = r.durationMs > 0 ? (r.records * 1000) / r.durationMs : 0;
         if (r.progress) this.progress = r.progress;
+        this.edges = r.edges;
         for (const s of r.stages) {
           const stage = this.stages[s.index] ?? (this.stages[s.index] = { name: s.name, index: s.index, status: s.status, stderrTail: [] });
           Object.assign(stage, { status: s.status, stats: s.stats, exitCode: s.exitCode, signal: s.signal, message: s.message });

@@ -8,6 +8,7 @@ import { formatDuration, plural } from '../engine/format';
 import { endedHow, failureReport, type FailureReport } from './failure';
 import { RunTimeline } from '../engine/timeline';
 import { settings } from './config';
+import { Coalescer } from './coalescer';
 import { modelOf, RunHistory, summaryOf, type RunSummary } from './history';
 import { RecordKeeper } from './records/keeper';
 import { replay, SpillFile, spilledIds, spillPath } from './records/spill';
@@ -82,11 +83,9 @@ export class RunStore implements vscode.Disposable {
   private nextId: number;
   /** The records of one older run, read back from its spill file for the records view. */
   private replayed: { id: number; keeper: Promise<RecordKeeper> } | undefined;
-  /** Changes not shown yet, per run, and the timer of the next refresh. */
+  /** Changes not shown yet, per run, shown at the next refresh (a few per second while runs go on). */
   private readonly pending = new Map<RunModel, Change>();
-  private refreshTimer: NodeJS.Timeout | undefined;
-  /** How often views refresh while runs go on. */
-  refreshMs = 200;
+  private readonly pace = new Coalescer(() => this.refresh(), 200);
 
   constructor(
     private readonly failures: vscode.DiagnosticCollection,
@@ -349,13 +348,12 @@ export class RunStore implements vscode.Disposable {
       for (const i of change.stages) if (!queued.stages.includes(i)) queued.stages.push(i);
     } else this.pending.set(model, { run: change.run, stages: [...change.stages] });
     if (now) this.refresh();
-    else this.refreshTimer ??= setTimeout(() => this.refresh(), this.refreshMs);
+    else this.pace.later();
   }
 
   /** One refresh: each changed run's frame is taken, then the views are told. */
   private refresh(): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
+    this.pace.cancel();
     const changes = [...this.pending];
     this.pending.clear();
     for (const [model] of changes) model.freeze();
@@ -405,7 +403,7 @@ export class RunStore implements vscode.Disposable {
 
   dispose(): void {
     this.stopAll();
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.pace.cancel();
     this.changed.dispose();
     this.ended.dispose();
     this.started.dispose();

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
+import { Coalescer } from './coalescer';
 import { clockTime } from './history';
 import { inputRow, type RunModel, type RunState, type StageView } from './run-model';
 import type { RunStore } from './run-store';
@@ -168,14 +169,15 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private readonly stageNodes = new Map<string, StageNode>();
   private readonly dirty = new Set<TreeNode>();
   private structural = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly refresh: Coalescer;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly store: RunStore,
     /** Coalesces refreshes on top of the store's own pace (it sends one frame per refresh; see RunStore.onDidChange). */
-    private readonly refreshMs = 0,
+    refreshMs = 0,
   ) {
+    this.refresh = new Coalescer(() => this.flush(), refreshMs);
     const structural = () => {
       this.structural = true;
       this.schedule();
@@ -197,13 +199,12 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   private schedule(): void {
-    this.timer ??= setTimeout(() => this.flush(), this.refreshMs);
+    this.refresh.later();
   }
 
   /** Fires the pending refreshes now (also used by tests to wait for the view). */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.refresh.cancel();
     if (this.structural) {
       this.structural = false;
       this.dirty.clear();
@@ -258,7 +259,7 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.refresh.cancel();
     for (const s of this.subscriptions) s.dispose();
     this.emitter.dispose();
   }

@@ -2,7 +2,7 @@
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
 import { formatBytes, formatCount, formatDuration, plural, statusText } from '../../engine/format';
-import type { StageStatus } from '../../engine';
+import type { EdgeStats, StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
 import { endedHow } from '../failure';
 import { clockTime, summaryOf, type RunSummary } from '../history';
@@ -122,14 +122,21 @@ const stageId = (index: number) => `stage-${index}`;
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 
-/** Which stage reads which: today each stage reads the one before it, and the last feeds the output. */
-export function linksOf(stages: readonly Pick<StageView, 'index' | 'inputs'>[]): { from: string; to: string; writer: number }[] {
-  // Each stage's inputs (fan-out, fan-in); without them (a run from the history) the stage before it.
-  const links = stages.flatMap((s, k) =>
-    (s.inputs ?? (k > 0 ? [stages[k - 1]!.index] : [])).map((from) => ({ from: stageId(from), to: stageId(s.index), writer: from })),
+export interface Link {
+  from: string;
+  to: string;
+  writer: number;
+  reader: number | 'output';
+}
+
+/** Which stage reads which (fan-out, fan-in), and the last feeds the output. */
+export function linksOf(stages: readonly Pick<StageView, 'index' | 'inputs'>[]): Link[] {
+  // Each stage's inputs; without them (a run from the history) the stage before it.
+  const links: Link[] = stages.flatMap((s, k) =>
+    (s.inputs ?? (k > 0 ? [stages[k - 1]!.index] : [])).map((from) => ({ from: stageId(from), to: stageId(s.index), writer: from, reader: s.index })),
   );
   const last = stages.at(-1);
-  if (last) links.push({ from: stageId(last.index), to: outputNode, writer: last.index });
+  if (last) links.push({ from: stageId(last.index), to: outputNode, writer: last.index, reader: 'output' });
   return links;
 }
 
@@ -146,6 +153,9 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
   const links = linksOf(model.stages);
   const flow = (i: number) => flowOf(model.stages[i], rates[i]);
   const edges: GraphEdge[] = links.map((l) => {
+    // A counted edge shows its own numbers (each branch of a fan-out its own); else its writer's output.
+    const counted = model.edges.find((e) => e.countedBy && e.from === l.writer && e.to === l.reader);
+    if (counted) return countedEdge(l, counted);
     const f = flow(l.writer);
     const writer = model.stages[l.writer];
     return {
@@ -208,6 +218,11 @@ function flowOf(s: StageView | undefined, rates: RatePoint[] | undefined): Flow 
   const average = st.recordsOut !== undefined && secs > 0 ? st.recordsOut / secs : undefined;
   const recordsPerSec = st.recordsPerSec ?? (s.status === 'running' ? rates?.at(-1)?.recordsPerSec : average);
   return { bytesPerSec: st.rateOut, ...(recordsPerSec !== undefined ? { recordsPerSec } : {}) };
+}
+
+function countedEdge(l: Link, e: EdgeStats): GraphEdge {
+  const label = e.ended ? `${formatCount(e.records)} rec · ${formatBytes(e.bytes)}` : `${formatCount(e.recordsPerSec)} rec/s · ${formatBytes(e.bytesPerSec)}/s`;
+  return { from: l.from, to: l.to, label, recordsPerSec: e.recordsPerSec, bytesPerSec: e.bytesPerSec, flowing: !e.ended };
 }
 
 function edgeLabel(writer: StageView | undefined, f: Flow): string {
@@ -315,7 +330,7 @@ export function sparksOf(index: number, rates: readonly RatePoint[]): StageSpark
 }
 
 /** Why a stage is the bottleneck, in the numbers that made it one (docs/stats.md#bottleneck). */
-export function bottleneckWhy(s: StageView, links: readonly { from: string; to: string; writer: number }[], stages: readonly StageView[]): string {
+export function bottleneckWhy(s: StageView, links: readonly Link[], stages: readonly StageView[]): string {
   const st = s.stats!;
   const parts = [`working ${pct(st.working)} of the time (CPU ${pct(st.busy)})`];
   for (const l of links.filter((l) => l.to === stageId(s.index))) {

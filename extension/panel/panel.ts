@@ -3,6 +3,7 @@
 // last one in its state, and a serializer brings the panel back after a window reload.
 import * as vscode from 'vscode';
 import { Commands } from '../command-ids';
+import { Coalescer } from '../coalescer';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
 import { setUpWebview } from '../webview/host';
@@ -16,7 +17,7 @@ export class RunPanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private runId: number | undefined;
   private pinned = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly refresh: Coalescer;
   /** The last view sent (tests read it; the webview draws it). */
   lastView: PanelView | undefined;
   private readonly posted = new vscode.EventEmitter<PanelView>();
@@ -27,8 +28,9 @@ export class RunPanel implements vscode.Disposable {
     private readonly store: RunStore,
     private readonly extensionUri: vscode.Uri,
     /** Coalesces updates: a few per second, whatever the event rate. */
-    private readonly refreshMs = 250,
+    refreshMs = 250,
   ) {
+    this.refresh = new Coalescer(() => this.post(), refreshMs);
     this.subscriptions = [
       vscode.window.registerWebviewPanelSerializer(panelViewType, {
         deserializeWebviewPanel: (panel, state: PanelState | undefined) => {
@@ -135,13 +137,12 @@ export class RunPanel implements vscode.Disposable {
 
   private schedule(): void {
     if (!this.panel) return;
-    this.timer ??= setTimeout(() => this.post(), this.refreshMs);
+    this.refresh.later();
   }
 
   /** Sends the current view now (also used by tests to wait for the webview). */
   post(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.refresh.cancel();
     if (!this.panel) return;
     const model = this.current();
     let message: ToPanel;
@@ -166,7 +167,7 @@ export class RunPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.refresh.cancel();
     this.panel?.dispose();
     for (const s of this.subscriptions) s.dispose();
     this.posted.dispose();

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { formatCount, plural } from '../../engine/format';
 import { Commands } from '../command-ids';
+import { Coalescer } from '../coalescer';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
 import { setUpWebview } from '../webview/host';
@@ -22,7 +23,7 @@ export class RecordsPanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private source: Source | undefined;
   private selection: Selection = 'first';
-  private timer: NodeJS.Timeout | undefined;
+  private readonly refresh: Coalescer;
   /** The last view sent (tests read it; the webview draws it). */
   lastView: RecordsView | undefined;
   private readonly posted = new vscode.EventEmitter<RecordsView>();
@@ -35,8 +36,9 @@ export class RecordsPanel implements vscode.Disposable {
     private readonly store: RunStore,
     private readonly extensionUri: vscode.Uri,
     /** Coalesces updates while the run goes. */
-    private readonly refreshMs = 500,
+    refreshMs = 500,
   ) {
+    this.refresh = new Coalescer(() => void this.post(), refreshMs);
     this.subscriptions = [
       vscode.window.registerWebviewPanelSerializer(recordsViewType, {
         deserializeWebviewPanel: (panel, state: RecordsState | undefined) => {
@@ -123,13 +125,12 @@ export class RecordsPanel implements vscode.Disposable {
 
   private schedule(): void {
     if (!this.panel) return;
-    this.timer ??= setTimeout(() => void this.post(), this.refreshMs);
+    this.refresh.later();
   }
 
   /** Sends the current view now (tests wait on onDidPost). */
   async post(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.refresh.cancel();
     if (!this.panel) return;
     const model = this.source && this.store.find(this.source.runId);
     let message: ToRecords;
@@ -203,7 +204,7 @@ export class RecordsPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.refresh.cancel();
     this.panel?.dispose();
     for (const s of this.subscriptions) s.dispose();
     this.posted.dispose();

@@ -10,15 +10,20 @@ import { envWith, newMarker, scratchDir, waitUntilGone } from './faults/marker';
 export const accessLog = path.resolve(__dirname, '../../../examples/data/access.ndjson');
 
 /** A runner of graphs; `dir` is the scratch folder of its latest run (removed after each test). */
-type RunGraph = (yaml: Parameters<typeof runIn>[1], onEvent?: Parameters<typeof drain>[1], options?: Partial<RunOptions>) => Promise<Drained>;
+type RunGraph = (
+  yaml: Parameters<typeof runIn>[1],
+  onEvent?: Parameters<typeof drain>[1],
+  options?: Partial<RunOptions>,
+  extraEnv?: Record<string, string>,
+) => Promise<Drained>;
 
 export function graphRunner(): { run: RunGraph; readonly dir: string } {
   let dir = '';
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   return {
-    run: (yaml, onEvent, options) => {
+    run: (yaml, onEvent, options, extraEnv) => {
       dir = scratchDir();
-      return runIn(dir, yaml, onEvent, options);
+      return runIn(dir, yaml, onEvent, options, extraEnv);
     },
     get dir() {
       return dir;
@@ -32,13 +37,14 @@ async function runIn(
   yaml: string | ((marker: string) => string),
   onEvent?: Parameters<typeof drain>[1],
   options: Partial<RunOptions> = {},
+  extraEnv: Record<string, string> = {},
 ): Promise<Drained> {
   const tmp = path.join(dir, 'tmp');
   fs.mkdirSync(tmp);
   const marker = newMarker();
   if (typeof yaml === 'function') yaml = yaml(marker);
   const before = processFootprint();
-  const env = { ...envWith(marker), TMPDIR: tmp };
+  const env = { ...envWith(marker), TMPDIR: tmp, ...extraEnv };
   const d = await drain(startRun(pipelineOf(yaml, dir), { fileDir: dir, file: 'test.pipeline.yaml', env, ...options }), onEvent);
   await waitUntilGone(marker);
   // Children on their way out (an ssh that sent a signal to a host, one not reaped yet) are waited

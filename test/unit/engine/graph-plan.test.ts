@@ -15,16 +15,16 @@ describe('graphPlan with relayed stages', () => {
     expect(plan.at(-1)).toBe('exec 20>&- 21>&-');
   });
 
-  it('a relayed fan-out stage with one input: copied from its FIFO, its output fd teed to its readers', () => {
+  it('a relayed fan-out stage with one input: copied from its FIFO, its output fd copied to each reader', () => {
     const plan = graphPlan([[], [0], [1], [1], [2, 3]], false, new Map([[1, { input: 20, output: 21 }]])).split('\n');
     expect(plan).toContain('__pw_copy <"$__pw_fifos/e0" >&20 &');
-    expect(plan).toContain('__pw_tee "$__pw_fifos/e1" >"$__pw_fifos/e2" <&21 &');
+    expect(plan).toContain('__pw_tee "$__pw_fifos/e2" >"$__pw_fifos/e1" <&21 &');
   });
 
   it('a tapped stage runs in the plan writing the engine’s fd; the engine’s other fd feeds its readers', () => {
     const plan = graphPlan(diamond, true, new Map([[0, { input: 20, output: 21, runs: true }]])).split('\n');
     expect(plan).toContain('__pw_wrap 0 >&20 &');
-    expect(plan).toContain('__pw_tee "$__pw_fifos/t0" >"$__pw_fifos/t1" <&21 &');
+    expect(plan).toContain('__pw_count 0 1 "$__pw_fifos/e1" >"$__pw_fifos/e0" <&21 &');
   });
 
   it('without relayed stages, the plan is unchanged: no fd is closed', () => {

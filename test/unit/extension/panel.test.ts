@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent, StageStats } from '../../../engine';
+import type { EdgeStats, RunEvent, StageStats, StatsEvent } from '../../../engine';
 import { RunTimeline } from '../../../engine/timeline';
 import { summaryOf } from '../../../extension/history';
 import { placeGraph } from '../../../extension/panel/layout';
@@ -45,7 +45,7 @@ function feed(events: RunEvent[]): { model: RunModel; timeline: RunTimeline } {
 const start: RunEvent = { type: 'start', at: 1000, stages: [0, 1, 2].map((i) => ({ name: `s${i}`, index: i, inputs: i > 0 ? [i - 1] : [] })) };
 const running = [0, 1, 2].map((i): RunEvent => ({ type: 'status', stage: `s${i}`, index: i, status: 'running', pid: 100 + i }));
 /** Tick at `t` seconds: s1 is the slow one (working), s0 waits to write, s2 waits to read; the sink has counted `t * 1000` records. */
-function tick(t: number): RunEvent {
+function tick(t: number): StatsEvent {
   return {
     type: 'stats',
     edges: [],
@@ -77,8 +77,8 @@ function view(events: RunEvent[], extra: Partial<Parameters<typeof panelView>[0]
 describe('run panel view model', () => {
   it('draws a line of stages as nodes and from/to edges, ending in the output', () => {
     expect(linksOf([{ index: 0 }, { index: 1 }])).toEqual([
-      { from: 'stage-0', to: 'stage-1', writer: 0 },
-      { from: 'stage-1', to: 'output', writer: 1 },
+      { from: 'stage-0', to: 'stage-1', writer: 0, reader: 1 },
+      { from: 'stage-1', to: 'output', writer: 1, reader: 'output' },
     ]);
     const v = view([start, ...running, tick(1)]);
     expect(v.nodes.map((n) => [n.id, n.label, n.status])).toEqual([
@@ -112,6 +112,36 @@ describe('run panel view model', () => {
     expect(inputRow(named[3]!, named)).toEqual({ label: 'inputs (merged)', value: 'errors, slow' });
     expect(inputRow(named[2]!, named)).toEqual({ label: 'input', value: 'read' });
     expect(inputRow(named[0]!, named)).toBeUndefined();
+  });
+
+  it("labels each counted edge with its own numbers: a fan-out's branches differ", () => {
+    const graphStart: RunEvent = { type: 'start', at: 1000, stages: [0, 1, 2].map((i) => ({ name: `s${i}`, index: i, inputs: i > 0 ? [0] : [] })) };
+    const edge = (from: number, to: number | 'output', extra: Partial<EdgeStats>): EdgeStats => ({
+      from,
+      to,
+      countedBy: 'counter',
+      records: 0,
+      bytes: 0,
+      recordsPerSec: 0,
+      bytesPerSec: 0,
+      ended: false,
+      ...extra,
+    });
+    const graphTick: RunEvent = {
+      ...tick(1),
+      edges: [
+        edge(0, 1, { records: 2, bytes: 20, ended: true }),
+        edge(0, 2, { records: 5000, bytes: 50_000, recordsPerSec: 4000, bytesPerSec: 40_000 }),
+        edge(2, 'output', { records: 1, bytes: 2, ended: true }),
+      ],
+    };
+    const v = view([graphStart, ...running, graphTick]);
+    expect(v.edges.map((e) => [`${e.from}>${e.to}`, e.label, e.flowing])).toEqual([
+      ['stage-0>stage-1', '2 rec · 20 B', false],
+      ['stage-0>stage-2', '4k rec/s · 39 KB/s', true],
+      // s1 is read by no one: no edge; the last stage's output edge is counted by the engine here.
+      ['stage-2>output', '1 rec · 2 B', false],
+    ]);
   });
 
   it('puts live rates on the edges and lights the bottleneck with the numbers that make it one', () => {
