@@ -274,13 +274,13 @@ function workersUnit(ctx: WiringContext, st: StageRun, dealt: boolean, allGone: 
   return unit;
 }
 
-/** Bytes the engine reads from `stream` (the run's stdin, a graph's job) into `target`; returns the stream. */
-function feed(stream: Readable, target: Target): Readable {
+/** Bytes the engine reads from `stream` (the run's stdin, a graph's job) into `target`, counted on `meter`; returns the stream. */
+function feed(stream: Readable, target: Target, meter?: EdgeMeter): Readable {
   const source = new StreamSource(() => stream);
   stream.on('data', (c: Buffer) => source.onData(c));
   stream.on('error', () => stream.destroy());
   stream.on('close', () => source.onEnd());
-  connect(source, target);
+  connect(source, target, undefined, meter);
   return stream;
 }
 
@@ -354,6 +354,13 @@ function wireGraph(ctx: WiringContext): Wired {
   );
   segments.unshift(seg);
   for (const e of ctx.edges.slice(0, -1)) e.countedBy = ctx.counter ? 'counter' : undefined;
+  /** With counts off, the one edge into or out of a relayed stage whose bytes the engine passes on is counted by it. */
+  const engineMeter = (ids: number[]): EdgeMeter | undefined => {
+    const meter = !ctx.counter && ids.length === 1 ? ctx.edges[ids[0]!] : undefined;
+    if (meter) meter.countedBy = 'engine';
+    return meter;
+  };
+  const edgeIds = (end: 'from' | 'to', i: number) => edges.flatMap((e, id) => (e[end] === i ? [id] : []));
   for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
   const graphUnit: UnitRun = { stages, segments: [seg], firstProcs: [], lastProcs: [stages.at(-1)!], source, target: undefined };
   // The graph's own unit goes last unless the run's output is a relayed stage's (Run.stopReading reads the last unit).
@@ -376,7 +383,7 @@ function wireGraph(ctx: WiringContext): Wired {
       unit = { stages: [st], segments: [], firstProcs: [], lastProcs: [st], source: out, target: undefined, closeOutput: () => fromPlan?.destroy() };
     } else if (fromPlan) {
       // Its input edges, written by the plan (merged), to the copies' dealer or into ssh.
-      feed(fromPlan, unit.target!);
+      feed(fromPlan, unit.target!, engineMeter(edgeIds('to', i)));
       unit.inputGone = () => fromPlan.destroy();
     } else if (unit.dealer && ctx.options.stdinFd !== undefined) {
       // A first stage with workers: the run's stdin is dealt, like any input.
@@ -400,6 +407,8 @@ function wireGraph(ctx: WiringContext): Wired {
     toPlan.on('error', gone);
     toPlan.resume();
     const target = new StreamTarget(toPlan);
+    const meter = engineMeter(edgeIds('from', i));
+    if (meter) relay.meter = meter;
     connect(
       unit.source,
       {
@@ -411,6 +420,7 @@ function wireGraph(ctx: WiringContext): Wired {
         },
       },
       ctx.taps.get(st.name),
+      meter,
     );
   }
   if (!lastRelayed) units.push(graphUnit);

@@ -53,7 +53,7 @@ describe.runIf(haveSshd)('stages on other hosts in a graph', () => {
       },
     );
     expect(d.result.outcome).toBe('succeeded');
-    const expected = bash(`seq 1 20000 | tee >(awk '{ print $1 * 3 }' > t) | awk '{ print $1 * $1 }' > s; cat s t`, graphs.dir);
+    const expected = bash(`{ seq 1 20000 | tee >(awk '{ print $1 * 3 }' > t) | awk '{ print $1 * $1 }' > s; } 2>&1 | cat; cat s t`, graphs.dir);
     expect(sortedLines(d.output)).toEqual(sortedLines(expected));
     expect(edgeRecords(d)).toEqual({ '0>1': 20000, '0>2': 20000, '1>3': 20000, '2>3': 20000, '3>output': 40000 });
     const [, square, triple] = d.result.stages.map((s) => s.stats);
