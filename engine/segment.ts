@@ -135,7 +135,7 @@ export class Segment {
   /** Commit channels of its `write` stages, by the segment's stage index. */
   readonly commits = new Map<number, Writable>();
   /** The engine's ends of its `holes` fds (it reads what a graph's job writes into one, or writes what one reads). */
-  holes: (Readable & Writable)[] = [];
+  readonly holes: (Readable & Writable)[] = [];
 
   constructor(
     plans: readonly StagePlan[],
@@ -168,7 +168,7 @@ export class Segment {
       if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
-      // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
+      // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels, a graph's holes.
       const stdio: ('ignore' | 'pipe' | number | Writable)[] = ['ignore', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
       stdio.push(...committing.map(() => 'pipe' as const), ...fds.holes.map(() => 'pipe' as const));
       if (options.plan !== undefined) this.fifos = fs.mkdtempSync(path.join(env.TMPDIR || os.tmpdir(), 'pipewright-fifos-'));

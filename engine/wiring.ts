@@ -301,6 +301,7 @@ function wireGraph(ctx: WiringContext): Wired {
   const n = stages.length;
   const inputs = stages.map((s) => s.planned.inputs);
   const edges = graphEdges(inputs);
+  const edgeIds = (end: 'from' | 'to', i: number) => edges.flatMap((e, id) => (e[end] === i ? [id] : []));
   const relayed = stages.filter((st) => st.copies || st.host || (ctx.taps.has(st.name) && st.index < n - 1));
   // Stages with workers or on another host run elsewhere; a tapped one runs in the plan.
   const elsewhere = new Map(relayed.flatMap((st) => (st.copies || st.host ? [[st.index, elsewhereUnit(ctx, st)] as const] : [])));
@@ -312,7 +313,7 @@ function wireGraph(ctx: WiringContext): Wired {
     relayed.map((st) => {
       const i = st.index;
       const input = !inPlan(i) && i === 0 ? undefined : count++;
-      const output = i < n - 1 && edges.some((e) => e.from === i) ? count++ : undefined;
+      const output = i < n - 1 && edgeIds('from', i).length > 0 ? count++ : undefined;
       return [i, { input, output }] as const;
     }),
   );
@@ -360,7 +361,6 @@ function wireGraph(ctx: WiringContext): Wired {
     if (meter) meter.countedBy = 'engine';
     return meter;
   };
-  const edgeIds = (end: 'from' | 'to', i: number) => edges.flatMap((e, id) => (e[end] === i ? [id] : []));
   for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
   const graphUnit: UnitRun = { stages, segments: [seg], firstProcs: [], lastProcs: [stages.at(-1)!], source, target: undefined };
   // The graph's own unit goes last unless the run's output is a relayed stage's (Run.stopReading reads the last unit).
