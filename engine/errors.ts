@@ -12,8 +12,6 @@ export type RunErrorKind =
   | 'invalid-pipeline'
   /** `to` names no stage, `limit` is not a positive integer, and the like. */
   | 'bad-option'
-  /** The stages to run form a fan-out or fan-in, which the engine cannot run yet (docs/dsl.md, "Graphs"). */
-  | 'graph-not-runnable'
   /** The program of a `command:` stage is not on PATH (or not executable). */
   | 'command-not-found'
   /** The processes could not be started at all (or the built-in stages' program is missing). */

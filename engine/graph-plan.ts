@@ -18,25 +18,58 @@ export function isStraight(inputs: readonly (readonly number[])[]): boolean {
   return inputs.every((ins, i) => (i === 0 ? ins.length === 0 : ins.length === 1 && ins[0] === i - 1));
 }
 
+/**
+ * A stage whose data the engine relays (workers, a tap, another host; docs/engine.md, "Graphs"):
+ * the plan joins its edges to fds of the segment whose other ends the engine holds. `input`: the
+ * fd its input edges are written into, merged when several (none for a first stage); with `runs`
+ * (a tap) the stage runs in the plan and writes its own output there instead. `output`: the fd
+ * the engine writes its output into, which the plan hands on to its readers as a stage's.
+ */
+export interface Hole {
+  input?: number;
+  runs?: boolean;
+  output?: number;
+}
+
 /** The plan text for segment.sh; the last stage writes the segment's stdout (the run's records). */
-export function graphPlan(inputs: readonly (readonly number[])[], counted: boolean): string {
+export function graphPlan(inputs: readonly (readonly number[])[], counted: boolean, holes: ReadonlyMap<number, Hole> = new Map()): string {
   const edges = graphEdges(inputs);
   const fifo = (id: number) => `"$__pw_fifos/e${id}"`;
   const lines = [`mkfifo ${edges.map((_, id) => fifo(id)).join(' ')}`];
   inputs.forEach((_, i) => {
     const ins = edges.flatMap((e, id) => (e.to === i ? [id] : []));
     const outs = edges.flatMap((e, id) => (e.from === i ? [id] : []));
-    let job = '';
-    if (ins.length > 1) job += `__pw_merge ${ins.map(fifo).join(' ')} | `;
-    job += `__pw_wrap ${i}`;
-    if (ins.length === 1) job += ` <${fifo(ins[0]!)}`;
+    const merged = ins.length > 1 ? `__pw_merge ${ins.map(fifo).join(' ')}` : '';
+    const read = ins.length === 1 ? ` <${fifo(ins[0]!)}` : '';
     const [first, ...more] = outs;
+    let out = '';
     // One counter per stage counts each of its readers' edges (a fan-out: it is the tee too).
-    if (first !== undefined && counted) job += ` | __pw_count ${[first, ...more.map((id) => `${id} ${fifo(id)}`)].join(' ')} >${fifo(first)}`;
-    else if (first !== undefined && more.length === 0) job += ` >${fifo(first)}`;
-    else if (first !== undefined) job += ` | __pw_tee ${more.map(fifo).join(' ')} >${fifo(first)}`;
-    else if (i < inputs.length - 1) job += ' >/dev/null';
-    lines.push(`${job} &`);
+    if (first !== undefined && counted) out = ` | __pw_count ${[first, ...more.map((id) => `${id} ${fifo(id)}`)].join(' ')} >${fifo(first)}`;
+    else if (first !== undefined && more.length === 0) out = ` >${fifo(first)}`;
+    else if (first !== undefined) out = ` | __pw_tee ${more.map(fifo).join(' ')} >${fifo(first)}`;
+    else if (i < inputs.length - 1) out = ' >/dev/null';
+    const hole = holes.get(i);
+    if (hole) lines.push(...holeJobs(i, hole, merged, read, out));
+    else lines.push(`${merged ? `${merged} | ` : ''}__pw_wrap ${i}${read}${out} &`);
   });
+  // This bash's copies of the engine's fds go once every job has its own.
+  const fds = [...holes.values()].flatMap((h) => [h.input, h.output].filter((fd) => fd !== undefined));
+  if (fds.length > 0) lines.push(`exec ${fds.map((fd) => `${fd}>&-`).join(' ')}`);
   return lines.join('\n');
+}
+
+/**
+ * The jobs around a relayed stage i: its input edges (`merged`, or `read` from one FIFO) into
+ * the engine's fd, unless the stage runs here and writes that fd itself; the engine's output
+ * fd to its readers (`out`, as for a stage: its counter, tee, or straight into one FIFO).
+ */
+function holeJobs(i: number, hole: Hole, merged: string, read: string, out: string): string[] {
+  const jobs: string[] = [];
+  if (hole.runs) jobs.push(`${merged ? `${merged} | ` : ''}__pw_wrap ${i}${read} >&${hole.input!} &`);
+  else if (hole.input !== undefined && merged) jobs.push(`${merged} >&${hole.input} &`);
+  else if (hole.input !== undefined && read) jobs.push(`__pw_copy${read} >&${hole.input} &`);
+  if (hole.output === undefined) return jobs;
+  if (out.startsWith(' | ')) jobs.push(`${out.slice(3)} <&${hole.output} &`);
+  else if (out !== ' >/dev/null') jobs.push(`__pw_copy <&${hole.output}${out} &`);
+  return jobs;
 }

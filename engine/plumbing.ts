@@ -71,10 +71,14 @@ export function execPrefixed(script: string): string {
 const bashControlVars = /^(BASH_ENV|ENV|SHELLOPTS|BASHOPTS|CDPATH|GLOBIGNORE|BASH_XTRACEFD|PS4|IFS|BASH_FUNC_.*)$/;
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The fds of a segment of `stageCount` stages, `commits` of them `write` stages with a commit channel. */
-export function segmentFds(stageCount: number, commits: number): { input: number; commit: number[] } {
+/**
+ * The fds of a segment of `stageCount` stages, `commits` of them `write` stages with a commit
+ * channel, and `holes` more that join a graph's relayed stages to the engine (graph-plan.ts).
+ */
+export function segmentFds(stageCount: number, commits: number, holes = 0): { input: number; commit: number[]; holes: number[] } {
   const input = inputFd(stageCount);
-  return { input, commit: Array.from({ length: commits }, (_, j) => input + 1 + j) };
+  const after = (first: number, n: number) => Array.from({ length: n }, (_, j) => first + j);
+  return { input, commit: after(input + 1, commits), holes: after(input + 1 + commits, holes) };
 }
 
 /**

@@ -5,7 +5,6 @@ import { lookupProgram } from '../dsl/host-node';
 import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
 import { filePrefix, runError, type RunError } from './errors';
-import { isStraight } from './graph-plan';
 import type { ResolvedStage } from '../dsl/resolve';
 import { interpolate } from '../dsl/vars';
 import { execPrefixed, type StagePlan } from './plumbing';
@@ -75,12 +74,6 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
   // What each stage reads, by position in this run (stagesToRun keeps every input of a stage it keeps).
   const runIndex = new Map(stages.map((s, k) => [s.index, k]));
   const inputsOf = (stage: Stage) => graph.inputs[stage.index]!.map((i) => runIndex.get(i)!);
-  const relayed = stages.find((s) => s.workers > 1 || s.tap || input.tap?.includes(s.name) || s.on !== undefined);
-  if (relayed && !isStraight(stages.map(inputsOf))) {
-    const what = relayed.on !== undefined ? '`on:` (another host)' : relayed.workers > 1 ? '`workers`' : 'a tap (`tap:`, --peek, Inspect Edge)';
-    const message = `${at}${stageLabel(relayed)} has ${what}, which does not run in a graph (a fan-out or fan-in) yet; remove it, or run one branch with \`--to STAGE\` (Run to here)`;
-    return { error: runError('graph-not-runnable', message, { ...withFile, stage: relayed.name }) };
-  }
   for (const name of input.tap ?? []) {
     if (!pipeline.stages.some((s) => s.name === name)) {
       return {

@@ -304,17 +304,17 @@ class Run {
       return;
     }
     const relay = this.relays[k];
-    const unit = this.units[k];
+    const unit = relay && this.units[relay.from];
     if (!relay || !unit || relay.ended || relay.gone || this.finished) return;
     relay.gone = true;
-    const edge = this.edges[unit.stages[unit.stages.length - 1]!.index]!;
     // A counter's own last report is final (out of a host, it counts at the head of the next segment).
-    if (edge.countedBy !== 'counter') edge.end();
+    if (relay.meter?.countedBy !== 'counter') relay.meter?.end();
     for (const st of unit.lastProcs) {
       st.readerGone = true;
       this.signalStage(st, 'SIGPIPE');
     }
-    for (const seg of unit.segments) seg.closeOutput();
+    if (unit.closeOutput) unit.closeOutput();
+    else for (const seg of unit.segments) seg.closeOutput();
   }
 
   /**
@@ -427,13 +427,14 @@ class Run {
   /** A process that reads a relay ended: for a segment that is the end of the edge; for copies, when all have. */
   private readerDone(st: StageRun): void {
     const k = this.units.findIndex((u) => u.firstProcs.includes(st));
-    if (k <= 0) return;
-    const unit = this.units[k]!;
+    const unit = this.units[k];
+    if (!unit || (k === 0 && !unit.inputGone)) return;
     if (unit.dealer) {
       unit.dealer.markGone(st.copy!);
       if (!unit.dealer.allGone) return;
     }
-    this.edgeGone(k - 1);
+    if (unit.inputGone) unit.inputGone();
+    else this.edgeGone(k - 1);
   }
 
   /** Classify once both the done message and the end of its stderr (or a grace) are in. */

@@ -23,6 +23,8 @@
 #   __PW_FIFOS     the private (0700) empty folder for those FIFOs, made by the engine, which
 #                  removes it when this bash exits, however it exits
 #   __PW_MERGE_PL  engine/merge.pl, the fan-in's whole-line merger
+#                  (in a graph, fds after the commit channels join the stages the engine relays
+#                  (workers, taps, other hosts) to it; __PW_CLOSE and __PW_FDS name them too)
 #   __PW_COUNT_OUT set: also count the last stage's output (it goes straight into a remote segment)
 #   __PW_COUNT_IN  set: also count the first stage's input (it comes straight from a remote
 #                  segment), reported as edge -1 (the edge into stage 0)
@@ -111,6 +113,16 @@ __pw_merge() {
   for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
   exec 3>&-
   exec "$__PW_PERL" -e "$__PW_MERGE_PL" -- "$@"
+}
+
+# A graph's edge into or out of a stage the engine relays (graph-plan.ts, holeJobs): bytes copied
+# between a FIFO and one of the engine's fds (__PW_CLOSE names those too), natively.
+__pw_copy() {
+  local __pw_fd
+  eval "exec $__PW_CLOSE"
+  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+  exec 3>&-
+  exec cat
 }
 
 # Stage mode: started by a wrapper as `bash -c SCRIPT pipewright-stage I`.

@@ -134,6 +134,8 @@ export class Segment {
   readonly input: Writable | undefined;
   /** Commit channels of its `write` stages, by the segment's stage index. */
   readonly commits = new Map<number, Writable>();
+  /** The engine's ends of its `holes` fds (it reads what a graph's job writes into one, or writes what one reads). */
+  readonly holes: (Readable & Writable)[] = [];
 
   constructor(
     plans: readonly StagePlan[],
@@ -143,13 +145,22 @@ export class Segment {
     /**
      * `counter`: the variables that start a counter on every edge inside the segment (engine/edge-counter.ts);
      * `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine;
-     * `plan`: a graph's jobs (engine/graph-plan.ts), run instead of a straight a | b | c.
+     * `plan`: a graph's jobs (engine/graph-plan.ts), run instead of a straight a | b | c;
+     * `holes`: how many more fds join a graph's relayed stages to the engine (segmentFds' `holes`;
+     * the `holes` streams are the engine's ends).
      */
-    options: { input?: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable; plan?: string } = {},
+    options: {
+      input?: boolean;
+      stdinFd?: number;
+      counter?: Record<string, string>;
+      output?: Writable;
+      plan?: string;
+      holes?: number;
+    } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
-    const fds = segmentFds(plans.length, committing.length);
+    const fds = segmentFds(plans.length, committing.length, options.holes);
     const launch = launcher();
     let devNull: number | undefined;
     let child: ChildProcess;
@@ -157,12 +168,17 @@ export class Segment {
       if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
-      // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels.
+      // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels, a graph's holes.
       const stdio: ('ignore' | 'pipe' | number | Writable)[] = ['ignore', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
-      stdio.push(...committing.map(() => 'pipe' as const));
+      stdio.push(...committing.map(() => 'pipe' as const), ...fds.holes.map(() => 'pipe' as const));
       if (options.plan !== undefined) this.fifos = fs.mkdtempSync(path.join(env.TMPDIR || os.tmpdir(), 'pipewright-fifos-'));
       const graph = this.fifos === undefined ? {} : { __PW_PLAN: options.plan!, __PW_MERGE_PL: mergeScript, __PW_FIFOS: this.fifos };
-      const childEnv = { ...segmentEnv(plans, env), ...launch.env, ...options.counter, ...graph };
+      const childEnv: Record<string, string> = { ...segmentEnv(plans, env), ...launch.env, ...options.counter, ...graph };
+      // No stage or helper job keeps the engine's hole fds but the one joined to it (graph-plan.ts).
+      for (const fd of fds.holes) {
+        childEnv.__PW_CLOSE += ` ${fd}>&-`;
+        childEnv.__PW_FDS += ` ${fd}`;
+      }
       child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
       this.removeFifos();
@@ -177,6 +193,8 @@ export class Segment {
       input.on('error', () => {}); // the relay sees it too
       this.input = input;
     }
+    this.holes = fds.holes.map((fd) => child.stdio[fd] as Readable & Writable);
+    for (const s of this.holes) s.on('error', () => {}); // the relay sees it too
     committing.forEach((i, j) => {
       const channel = child.stdio[fds.commit[j]!] as Writable;
       channel.on('error', () => {}); // a `write` that is gone needs no verdict
@@ -205,8 +223,8 @@ export class Segment {
       control,
       (line) => {
         const msg = parseControlLine(line);
-        // Edge -1: the one into the first stage (from a host, segment.sh's __PW_COUNT_IN).
-        if (msg && msg.index >= (msg.kind === 'edge' ? -1 : 0) && msg.index < plans.length) this.on.control(msg.index, msg);
+        // A counter reports an edge by its number (in a graph there may be more edges than stages).
+        if (msg && (msg.kind === 'edge' || (msg.index >= 0 && msg.index < plans.length))) this.on.control(msg.index, msg);
       },
       () => {
         this.open.control = false;
@@ -307,7 +325,7 @@ export class Segment {
   destroyStreams(): void {
     const c = this.child;
     if (!c) return;
-    const streams = [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values()];
+    const streams = [c.stdout, c.stdio[2], c.stdio[controlFd], ...this.stderrStreams, this.input, ...this.commits.values(), ...this.holes];
     for (const s of streams) s?.destroy();
   }
 }

@@ -8,21 +8,23 @@ import type { Readable, Writable } from 'node:stream';
 import { edgeCounter } from './edge-counter';
 import type { EdgeMeter } from './edges';
 import { hostPipe, type HostPipe } from './host-pipe';
-import type { StagePlan } from './plumbing';
+import { segmentFds } from './plumbing';
 import { connect, cutUnits, Dealer, type Unit, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
 import type { RunOptions } from './run';
 import { RemoteSegment, type RemoteHandlers } from './remote';
 import { Segment, type SegmentProcess } from './segment';
 import type { SshSessions } from './ssh';
 import type { StageRun } from './stage-run';
-import { graphPlan, isStraight } from './graph-plan';
+import { graphEdges, graphPlan, isStraight, type Hole } from './graph-plan';
 
 /** A relay between unit k and unit k + 1 (the edge it carries is counted in its EdgeMeter). */
 export interface Relay {
-  /** The unit it reads (an index into the units); it writes unit from + 1. */
+  /** The unit it reads (an index into the units); in a straight line it writes unit from + 1. */
   from: number;
   ended: boolean;
   gone: boolean;
+  /** The edge's meter when the engine counts it (a graph's relays feed counted jobs instead). */
+  meter?: EdgeMeter;
 }
 
 export interface UnitRun {
@@ -37,6 +39,10 @@ export interface UnitRun {
   dealer?: Dealer;
   /** Its output goes straight into the next unit (a segment on another host), not through a relay. */
   direct?: boolean;
+  /** Stops reading its output, when that is not its segments' (a tapped stage of a graph). */
+  closeOutput?: () => void;
+  /** A graph's relayed stage: every reader of its input is gone (the plan's jobs then stop early). */
+  inputGone?: () => void;
 }
 
 /** What the wiring needs from its run. */
@@ -78,35 +84,11 @@ export function wireUnits(ctx: WiringContext): Wired {
   const units: UnitRun[] = [];
   const relays: Relay[] = [];
   const wired: Wired = { segments, units, relays, sinkSource: undefined, stdin: undefined };
-  const plans = (procs: readonly StageRun[]): StagePlan[] => procs.map((p) => p.planned.plan);
-  const inputs = ctx.stages.map((s) => s.planned.inputs);
-  if (!isStraight(inputs)) return wireGraph(ctx, plans(ctx.stages), graphPlan(inputs, ctx.counter !== undefined));
+  if (!isStraight(ctx.stages.map((s) => s.planned.inputs))) return wireGraph(ctx);
   const cut = cutUnits(
     ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })),
   );
-  // Stages on the same host run as one segment there (engine/remote.ts), joined by pipes on that host.
-  const start = (
-    procs: StageRun[],
-    handlers: RemoteHandlers,
-    options: { input: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable; hostPipe?: HostPipe },
-  ): SegmentProcess => {
-    const host = procs[0]!.host;
-    const { hostPipe: pipe, ...local } = options;
-    if (!host) return new Segment(plans(procs), ctx.env, ctx.options.fileDir, handlers, local);
-    // A host has no dist/edge-count: the edges between its stages are counted by the perl counter,
-    // shipped like the scripts. Its output edge is counted here, by the next local segment (below).
-    const counter = options.counter && procs.length > 1 ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars : undefined;
-    const seg = new RemoteSegment(host, plans(procs), ctx.ssh, handlers, {
-      input: options.input,
-      ...(options.stdinFd !== undefined ? { stdinFd: options.stdinFd } : {}),
-      ...(pipe ? { output: pipe } : {}),
-      counter,
-      env: ctx.env,
-      cwd: ctx.options.fileDir,
-    });
-    for (const p of procs) p.remote = seg;
-    return seg;
-  };
+  const start = (procs: StageRun[], handlers: RemoteHandlers, options: StartOptions) => startSegment(ctx, procs, handlers, options);
   const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable | HostPipe, stdinFd?: number, fromHost = false): UnitRun => {
     const input = k > 0 && stdinFd === undefined;
     const stages = ctx.stages.slice(u.first, u.last + 1);
@@ -183,70 +165,22 @@ export function wireUnits(ctx: WiringContext): Wired {
       units.push(joinedUnit(u, k));
       return;
     }
-    const st = ctx.stages[u.index]!;
-    const copies = st.copies!;
-    const segs: SegmentProcess[] = [];
     // The run's stdin into a first stage with workers is dealt like any other input: never raced.
     const stdin = k === 0 && ctx.options.stdinFd !== undefined ? fdReadable(ctx.options.stdinFd) : undefined;
-    if (stdin) wired.stdin = stdin;
-    const dealt = input || stdin !== undefined;
-    const merger = new Merger(
-      copies.map((_, i) => () => segs[i]?.output),
-      u.ordered,
-      ctx.options.reorderWindowBytes ?? 4 * 1024 * 1024,
-      (i, what, atEnd) => ctx.mismatch(copies[i]!, what, atEnd),
-    );
-    copies.forEach((c, i) => {
-      const seg = start(
-        [c],
-        ctx.handlers(
-          [c],
-          (chunk) => merger.data(i, chunk),
-          () => {
-            merger.closed(i);
-            c.outputClosed = true;
-            ctx.copyOutputClosed(c);
-          },
-        ),
-        { input: dealt },
-      );
-      segs.push(seg);
-      segments.push(seg);
-      c.commit = seg.commits.get(0);
-    });
-    let dealer: Dealer | undefined;
-    if (dealt) {
-      dealer = new Dealer(
-        segs.map((s) => s.input),
-        u.ordered ? (i, n) => merger.assigned(i, n) : undefined,
-      );
-      segs.forEach((s, i) =>
-        s.input?.on('error', () => {
-          dealer!.markGone(i);
-          if (dealer!.allGone) ctx.edgeGone(k - 1);
-        }),
-      );
-    }
-    if (stdin && dealer) {
-      const source = new StreamSource(() => stdin);
-      stdin.on('data', (c: Buffer) => source.onData(c));
-      stdin.on('error', () => stdin.destroy());
-      stdin.on('close', () => source.onEnd());
-      connect(source, dealer);
-    }
-    const unit: UnitRun = { stages: [st], segments: segs, firstProcs: copies, lastProcs: copies, source: merger, target: dealer };
-    if (dealer) unit.dealer = dealer;
+    const unit = workersUnit(ctx, ctx.stages[u.index]!, input || stdin !== undefined, () => ctx.edgeGone(k - 1));
+    segments.push(...unit.segments);
+    if (stdin) wired.stdin = feed(stdin, unit.dealer!);
     units.push(unit);
   });
   // Relays: unit k's output → (tap) → unit k + 1's input, counted by the engine.
   for (let k = 0; k + 1 < units.length; k++) {
     const from = units[k]!;
-    const relay: Relay = { from: k, ended: false, gone: false };
+    const lastStage = from.stages[from.stages.length - 1]!;
+    const meter = ctx.edges[lastStage.index]!;
+    const relay: Relay = { from: k, ended: false, gone: false, meter };
     relays.push(relay);
     if (from.direct) continue;
-    const lastStage = from.stages[from.stages.length - 1]!;
     const target = units[k + 1]!.target!;
-    const meter = ctx.edges[lastStage.index]!;
     meter.countedBy = 'engine';
     connect(
       from.source,
@@ -270,29 +204,265 @@ export function wireUnits(ctx: WiringContext): Wired {
   return wired;
 }
 
+type StartOptions = { input: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable; hostPipe?: HostPipe };
+
+/** Starts `procs` as one segment: here, or on their host (engine/remote.ts), joined by pipes there. */
+function startSegment(ctx: WiringContext, procs: StageRun[], handlers: RemoteHandlers, options: StartOptions): SegmentProcess {
+  const plans = procs.map((p) => p.planned.plan);
+  const host = procs[0]!.host;
+  const { hostPipe: pipe, ...local } = options;
+  if (!host) return new Segment(plans, ctx.env, ctx.options.fileDir, handlers, local);
+  // A host has no dist/edge-count: the edges between its stages are counted by the perl counter,
+  // shipped like the scripts. Its output edge is counted here, by the next local segment (segmentUnit).
+  const counter = options.counter && procs.length > 1 ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars : undefined;
+  const seg = new RemoteSegment(host, plans, ctx.ssh, handlers, {
+    input: options.input,
+    ...(options.stdinFd !== undefined ? { stdinFd: options.stdinFd } : {}),
+    ...(pipe ? { output: pipe } : {}),
+    counter,
+    env: ctx.env,
+    cwd: ctx.options.fileDir,
+  });
+  for (const p of procs) p.remote = seg;
+  return seg;
+}
+
+/**
+ * A stage with workers: its copies, each a segment of its own (here or on their hosts), joined
+ * by a merger, and fed by a dealer when `dealt` (its `target`). `allGone`: no copy takes input any more.
+ */
+function workersUnit(ctx: WiringContext, st: StageRun, dealt: boolean, allGone: () => void): UnitRun {
+  const copies = st.copies!;
+  const segs: SegmentProcess[] = [];
+  const ordered = st.planned.stage.ordered;
+  const merger = new Merger(
+    copies.map((_, i) => () => segs[i]?.output),
+    ordered,
+    ctx.options.reorderWindowBytes ?? 4 * 1024 * 1024,
+    (i, what, atEnd) => ctx.mismatch(copies[i]!, what, atEnd),
+  );
+  copies.forEach((c, i) => {
+    const seg = startSegment(
+      ctx,
+      [c],
+      ctx.handlers(
+        [c],
+        (chunk) => merger.data(i, chunk),
+        () => {
+          merger.closed(i);
+          c.outputClosed = true;
+          ctx.copyOutputClosed(c);
+        },
+      ),
+      { input: dealt },
+    );
+    segs.push(seg);
+    c.commit = seg.commits.get(0);
+  });
+  const unit: UnitRun = { stages: [st], segments: segs, firstProcs: copies, lastProcs: copies, source: merger, target: undefined };
+  if (dealt) {
+    const dealer = new Dealer(
+      segs.map((s) => s.input),
+      ordered ? (i, n) => merger.assigned(i, n) : undefined,
+    );
+    segs.forEach((s, i) =>
+      s.input?.on('error', () => {
+        dealer.markGone(i);
+        if (dealer.allGone) allGone();
+      }),
+    );
+    unit.dealer = dealer;
+    unit.target = dealer;
+  }
+  return unit;
+}
+
+/** Bytes the engine reads from `stream` (the run's stdin, a graph's job) into `target`, counted on `meter`; returns the stream. */
+function feed(stream: Readable, target: Target, meter?: EdgeMeter): Readable {
+  const source = new StreamSource(() => stream);
+  stream.on('data', (c: Buffer) => source.onData(c));
+  stream.on('error', () => stream.destroy());
+  stream.on('close', () => source.onEnd());
+  connect(source, target, undefined, meter);
+  return stream;
+}
+
+/** Where the output of a stage that no one reads goes (`unread-output`): nowhere. */
+const discard: Target = { write: () => true, whenDrained: (cb) => cb(), end: () => {} };
+
 /**
  * A graph (fan-out, fan-in) runs as one segment whose script joins the stages through FIFOs
- * (graph-plan.ts); its stdout is the last stage's output. Workers and taps are refused before
- * (preflight.ts), so there are no relays. Edge meters other than the output are the graph's edges,
- * counted by the segment's counters.
+ * (graph-plan.ts); its stdout is the last stage's output. A stage the engine relays (workers,
+ * a tap, another host) is a hole in that plan, joined to the engine by fds of the segment: the
+ * plan writes its input edges (merged) into one, the engine deals them to the copies or hands
+ * them to ssh; the engine writes its output (merged copies, ssh's output, or a tapped stage's own
+ * output read from the fd it writes) into another, which the plan hands on to its readers like
+ * any stage's output. Every edge between stages is a FIFO counted by the segment's counters.
  */
-function wireGraph(ctx: WiringContext, plans: StagePlan[], plan: string): Wired {
+function wireGraph(ctx: WiringContext): Wired {
   const stages = [...ctx.stages];
+  const n = stages.length;
+  const inputs = stages.map((s) => s.planned.inputs);
+  const edges = graphEdges(inputs);
+  const edgeIds = (end: 'from' | 'to', i: number) => edges.flatMap((e, id) => (e[end] === i ? [id] : []));
+  const relayed = stages.filter((st) => st.copies || st.host || (ctx.taps.has(st.name) && st.index < n - 1));
+  // Stages with workers or on another host run elsewhere; a tapped one runs in the plan.
+  const elsewhere = new Map(relayed.flatMap((st) => (st.copies || st.host ? [[st.index, elsewhereUnit(ctx, st)] as const] : [])));
+  const inPlan = (i: number) => !elsewhere.has(i);
+  const segments: SegmentProcess[] = [...elsewhere.values()].flatMap((u) => u.segments);
+  // The holes' fds, by their position among the segment's: an input fd, an output fd (segmentFds' `holes`).
+  let count = 0;
+  const slots = new Map(
+    relayed.map((st) => {
+      const i = st.index;
+      const input = !inPlan(i) && i === 0 ? undefined : count++;
+      const output = i < n - 1 && edgeIds('from', i).length > 0 ? count++ : undefined;
+      return [i, { input, output }] as const;
+    }),
+  );
+  const fds = segmentFds(n, stages.filter((st) => st.planned.plan.commit && inPlan(st.index)).length, count).holes;
+  const holes = new Map<number, Hole>(
+    [...slots].map(([i, slot]) => {
+      const hole: Hole = {};
+      if (slot.input !== undefined) hole.input = fds[slot.input]!;
+      if (slot.output !== undefined) hole.output = fds[slot.output]!;
+      if (inPlan(i)) hole.runs = true;
+      return [i, hole];
+    }),
+  );
   const source = new StreamSource(() => seg.output);
+  const h = ctx.handlers(
+    stages,
+    (chunk) => source.onData(chunk),
+    () => source.onEnd(),
+  );
   const seg = new Segment(
-    plans,
+    stages.map((st) => (inPlan(st.index) ? st.planned.plan : { ...st.planned.plan, commit: false })),
     ctx.env,
     ctx.options.fileDir,
+    {
+      ...h,
+      // Stages run elsewhere report there; this segment has only their (unused) stderr fds, whose
+      // end may still be the last thing the run waits for.
+      control: (i, msg) => (msg.kind === 'edge' || inPlan(i) ? h.control(i, msg) : undefined),
+      stderrLine: (i, line) => (inPlan(i) ? h.stderrLine(i, line) : undefined),
+      stderrClosed: (i) => (inPlan(i) ? h.stderrClosed(i) : h.changed()),
+    },
+    {
+      input: false,
+      ...(ctx.options.stdinFd !== undefined && inPlan(0) ? { stdinFd: ctx.options.stdinFd } : {}),
+      ...(ctx.counter ? { counter: ctx.counter } : {}),
+      plan: graphPlan(inputs, ctx.counter !== undefined, holes),
+      holes: count,
+    },
+  );
+  segments.unshift(seg);
+  for (const e of ctx.edges.slice(0, -1)) e.countedBy = ctx.counter ? 'counter' : undefined;
+  /** With counts off, the one edge into or out of a relayed stage whose bytes the engine passes on is counted by it. */
+  const engineMeter = (ids: number[]): EdgeMeter | undefined => {
+    const meter = !ctx.counter && ids.length === 1 ? ctx.edges[ids[0]!] : undefined;
+    if (meter) meter.countedBy = 'engine';
+    return meter;
+  };
+  for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
+  const graphUnit: UnitRun = { stages, segments: [seg], firstProcs: [], lastProcs: [stages.at(-1)!], source, target: undefined };
+  // The graph's own unit goes last unless the run's output is a relayed stage's (Run.stopReading reads the last unit).
+  const lastRelayed = slots.has(n - 1);
+  const units: UnitRun[] = lastRelayed ? [graphUnit] : [];
+  const relays: Relay[] = [];
+  let sinkSource: Source = source;
+  let stdin: Readable | undefined;
+  for (const st of relayed) {
+    const i = st.index;
+    const slot = slots.get(i)!;
+    const fromPlan = slot.input !== undefined ? seg.holes[slot.input] : undefined;
+    const toPlan = slot.output !== undefined ? seg.holes[slot.output] : undefined;
+    let unit = elsewhere.get(i);
+    if (!unit) {
+      // A tapped stage runs in the plan: the engine reads what it writes, and passes it on.
+      const out = new StreamSource(() => fromPlan);
+      fromPlan?.on('data', (c: Buffer) => out.onData(c));
+      fromPlan?.on('close', () => out.onEnd());
+      unit = { stages: [st], segments: [], firstProcs: [], lastProcs: [st], source: out, target: undefined, closeOutput: () => fromPlan?.destroy() };
+    } else if (fromPlan) {
+      // Its input edges, written by the plan (merged), to the copies' dealer or into ssh.
+      feed(fromPlan, unit.target!, engineMeter(edgeIds('to', i)));
+      unit.inputGone = () => fromPlan.destroy();
+    } else if (unit.dealer && ctx.options.stdinFd !== undefined) {
+      // A first stage with workers: the run's stdin is dealt, like any input.
+      stdin = feed(fdReadable(ctx.options.stdinFd), unit.dealer);
+      unit.inputGone = () => ctx.edgeGone(-1);
+    } else unit.inputGone = () => {};
+    units.push(unit);
+    if (i === n - 1) {
+      sinkSource = unit.source;
+      continue;
+    }
+    const relay: Relay = { from: units.length - 1, ended: false, gone: false };
+    relays.push(relay);
+    if (!toPlan) {
+      connect(unit.source, discard, ctx.taps.get(st.name));
+      continue;
+    }
+    // Its reading side ends once the last job reading it has gone (or an EPIPE says so first).
+    const gone = () => ctx.edgeGone(relays.indexOf(relay));
+    toPlan.on('end', gone);
+    toPlan.on('error', gone);
+    toPlan.resume();
+    const target = new StreamTarget(toPlan);
+    const meter = engineMeter(edgeIds('from', i));
+    if (meter) relay.meter = meter;
+    connect(
+      unit.source,
+      {
+        write: (c) => target.write(c),
+        whenDrained: (cb) => target.whenDrained(cb),
+        end: () => {
+          relay.ended = true;
+          target.end();
+        },
+      },
+      ctx.taps.get(st.name),
+      meter,
+    );
+  }
+  if (!lastRelayed) units.push(graphUnit);
+  connect(sinkSource, ctx.sink);
+  return { segments, units, relays, sinkSource, stdin };
+}
+
+/**
+ * A graph's stage with workers, or on another host: its unit, started before the graph's segment.
+ * Its `target` takes its input (the copies' dealer, ssh's stdin), which the wiring feeds; when its
+ * readers are gone the wiring's `inputGone` runs.
+ */
+function elsewhereUnit(ctx: WiringContext, st: StageRun): UnitRun {
+  const dealt = st.index > 0 || ctx.options.stdinFd !== undefined;
+  if (st.copies) {
+    const unit = workersUnit(ctx, st, dealt, () => unit.inputGone?.());
+    return unit;
+  }
+  const source = new StreamSource(() => seg.output);
+  const seg = startSegment(
+    ctx,
+    [st],
     ctx.handlers(
-      stages,
+      [st],
       (chunk) => source.onData(chunk),
       () => source.onEnd(),
     ),
-    { input: false, ...(ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}), ...(ctx.counter ? { counter: ctx.counter } : {}), plan },
+    { input: st.index > 0, ...(st.index === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}) },
   );
-  for (const e of ctx.edges.slice(0, -1)) e.countedBy = ctx.counter ? 'counter' : undefined;
-  for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
-  const unit: UnitRun = { stages, segments: [seg], firstProcs: [stages[0]!], lastProcs: [stages.at(-1)!], source, target: undefined };
-  connect(source, ctx.sink);
-  return { segments: [seg], units: [unit], relays: [], sinkSource: source, stdin: undefined };
+  // Its input is relayed into ssh, not handed to the plan's job: tried that way, a remote stage
+  // could end as if its input had ended (succeeded) when a branch after it stopped early.
+  const unit: UnitRun = {
+    stages: [st],
+    segments: [seg],
+    firstProcs: [st],
+    lastProcs: [st],
+    source,
+    target: st.index > 0 ? new StreamTarget(seg.input) : undefined,
+  };
+  seg.input?.on('error', () => unit.inputGone?.());
+  return unit;
 }

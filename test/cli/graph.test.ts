@@ -71,13 +71,12 @@ describe('pipewright run on a graph', () => {
     expect(mermaid).toContain('s0 -->|"400 records"| s3');
   });
 
-  it('refuses workers in a graph before anything starts, naming the stage', () => {
+  it('runs workers in a graph, and peeks at a stage whose output fans out', () => {
     const graphFile = path.join(dir, 'workers.pipeline.yaml');
-    fs.writeFileSync(graphFile, 'stages:\n  - { name: a, run: seq 3 }\n  - { name: b, run: cat, workers: 2 }\n  - { name: c, run: cat, input: [a, b] }\n');
-    const r = pipewright(['run', graphFile]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/Stage `b` has `workers`, which does not run in a graph/);
+    fs.writeFileSync(graphFile, 'stages:\n  - { name: a, run: seq 3 }\n  - { name: b, run: cat, workers: 2 }\n  - { name: c, run: sort -n, input: [a, b] }\n');
+    const r = pipewright(['run', '--quiet', '--peek', 'a', graphFile]);
+    expect([r.code, r.stdout]).toEqual([0, '1\n1\n2\n2\n3\n3\n']);
+    expect(r.stderr).toMatch(/peek `a`: 3 records \(6 B\) written; the last 3:\n {2}1\n {2}2\n {2}3/);
   });
 
   it('--to runs that stage and the stages it reads from, byte for byte as bash, and graph draws its counts', () => {

@@ -64,4 +64,29 @@ describe('inspect edge', () => {
     const after = await read(`run ${model.id} · succeeded · ${n} records on this edge`);
     assert.deepEqual(after.rows, edge.rows);
   });
+
+  it('inspects the edge out of a stage that fans out in a graph: every record its readers got', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const doc = await openPipeline('examples/fan-out.pipeline.yaml');
+    const editor = vscode.window.activeTextEditor!;
+    const at = doc.positionAt(doc.getText().indexOf('cat data/access.ndjson'));
+    editor.selection = new vscode.Selection(at, at);
+    const inspecting = vscode.commands.executeCommand<RunModel | undefined>('pipewright.inspectEdge');
+    await vscode.commands.executeCommand('notifications.showList');
+    const asked = await checkpoint(workspacePath(''), 'notification', { contains: 'Inspect Edge runs', click: 'Run and Inspect' });
+    assert.ok(asked.ok, asked.error);
+    const model = await inspecting;
+    assert.ok(model, 'a run started');
+    await ended(model);
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('notifications.hideList');
+    assert.equal(model.state, 'succeeded');
+    const lines = fs.readFileSync(workspacePath('examples/data/access.ndjson'), 'utf8').trim().split('\n');
+    assert.equal(model.stages.find((s) => s.name === 'read')?.stats?.recordsOut, lines.length, 'the tapped fan-out has an exact record count');
+    const answer = await checkpoint(workspacePath(''), 'records-read', { summary: `run ${model.id} · succeeded · ${lines.length} records on this edge` });
+    assert.ok(answer.ok, answer.error);
+    const edge = answer.data as RecordsDom;
+    assert.equal(edge.title, 'fan-out: after read');
+    assert.ok(edge.rows.length > 0 && edge.rows.length <= 20);
+  });
 });

@@ -4,37 +4,12 @@
 // and nothing left behind: no process, no fd, no FIFO folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startRun, type RunOptions } from '../../../engine';
-import { bash, drain, pipelineOf, processFootprint, statusesOf, type Drained } from './helpers';
-import { envWith, newMarker, scratchDir, waitUntilGone } from './faults/marker';
+import { describe, expect, it } from 'vitest';
+import { bash, statusesOf } from './helpers';
+import { accessLog as data, edgeRecords, graphRunner, sortedLines } from './graph-helpers';
 
-const data = path.resolve(__dirname, '../../../examples/data/access.ndjson');
-let dir = '';
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Runs `yaml` in a scratch folder that is also its TMPDIR (where the FIFOs go); checks that nothing is left. */
-async function runGraph(
-  yaml: string,
-  onEvent?: Parameters<typeof drain>[1],
-  options: Partial<RunOptions> = {},
-  extraEnv: Record<string, string> = {},
-): Promise<Drained> {
-  dir = scratchDir();
-  const tmp = path.join(dir, 'tmp');
-  fs.mkdirSync(tmp);
-  const marker = newMarker();
-  const before = processFootprint();
-  const env = { ...envWith(marker), TMPDIR: tmp, ...extraEnv };
-  const d = await drain(startRun(pipelineOf(yaml, dir), { fileDir: dir, file: 'test.pipeline.yaml', env, ...options }), onEvent);
-  await waitUntilGone(marker);
-  expect(processFootprint()).toEqual(before);
-  expect(fs.readdirSync(tmp), 'the FIFO folder is removed').toEqual([]);
-  return d;
-}
-
-const sortedLines = (b: Buffer | string) => b.toString().split('\n').filter(Boolean).sort();
-const edgeRecords = (d: Drained) => Object.fromEntries(d.result.edges.map((e) => [`${e.from}>${e.to}`, e.records]));
+const graphs = graphRunner();
+const runGraph = graphs.run;
 
 // The copy to each reader: the C counter (it is the tee too), the perl one, or GNU tee (counts off).
 const copiers = [
@@ -59,8 +34,8 @@ describe.each(copiers)('fan-out through $copier', ({ env, options }) => {
     command: [jq, -c, "select(.status >= 500)"]
 `);
     expect(d.result.outcome).toBe('succeeded');
-    const kept = fs.readFileSync(path.join(dir, 'kept.ndjson'));
-    const expected = bash(`cat ${data} | tee >(cat > "${dir}/bash-kept") | jq -c 'select(.status >= 500)'`, dir);
+    const kept = fs.readFileSync(path.join(graphs.dir, 'kept.ndjson'));
+    const expected = bash(`cat ${data} | tee >(cat > "${graphs.dir}/bash-kept") | jq -c 'select(.status >= 500)'`, graphs.dir);
     expect(d.output.equals(expected)).toBe(true);
     expect(kept.equals(fs.readFileSync(data))).toBe(true);
     const failing = expected.toString().split('\n').length - 1;
@@ -154,7 +129,7 @@ describe('fan-in', () => {
 `);
     expect(d.result.outcome).toBe('succeeded');
     // The process substitution holds the pipe to `cat` on its stderr: `cat` ends when it has ended.
-    const expected = bash(`{ cat ${data} | tee >(jq -c 'select(.status >= 500)' > a) | jq -c 'select(.ms > 1000)' > b; } 2>&1 | cat; cat a b`, dir);
+    const expected = bash(`{ cat ${data} | tee >(jq -c 'select(.status >= 500)' > a) | jq -c 'select(.ms > 1000)' > b; } 2>&1 | cat; cat a b`, graphs.dir);
     expect(sortedLines(d.output)).toEqual(sortedLines(expected));
     const e = edgeRecords(d);
     expect(e['1>3']! + e['2>3']!).toBe(sortedLines(expected).length);
@@ -245,6 +220,6 @@ describe('failures and cancel', () => {
       { to: 'slow' },
     );
     expect(d.result.stages.map((s) => s.name)).toEqual(['read', 'slow']);
-    expect(d.output.equals(bash(`cat ${data} | jq -c 'select(.ms > 1000)'`, dir))).toBe(true);
+    expect(d.output.equals(bash(`cat ${data} | jq -c 'select(.ms > 1000)'`, graphs.dir))).toBe(true);
   });
 });
