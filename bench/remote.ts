@@ -1,12 +1,17 @@
 // A stage on another host against `ssh host cmd` typed by hand (docs/remote.md): the same sshd
 // (a real one on 127.0.0.1, started here as the tests do), the same ssh options (key, known
-// hosts, cipher), the same data, alternating, medians of paired runs. Two cases:
+// hosts, cipher), the same data, alternating, paired runs, medians. Three cases:
 //   into the host:  `cat FILE | ssh host wc -l`        vs  `cat FILE` here | `on: box, run: wc -l`
 //   out of it:      `ssh host cat FILE | wc -l`        vs  `on: box, run: cat FILE` | `wc -l` here
+//   start-up:       `ssh host echo hi | cat`           vs  the same one record through the engine (a fixed
+//                   cost: the CLI's start, the connection, the scripts sent; its own line, not a rate)
 // The engine's records go to /dev/null, as ssh's do by hand. Into a host, the local stage writes
 // into ssh's stdin directly; out of one, ssh writes into the local stage's stdin directly.
-// Usage: npm run bench:remote [-- --mb N --runs N --cli dist/cli.cjs --no-counts (out of the host)]
-import { execFileSync, spawnSync } from 'node:child_process';
+// The ratio of a row is the median of the per-round ratios (by hand / engine, each round's two
+// runs back to back), steadier on a shared machine than the ratio of the medians (also shown).
+// Usage: npm run bench:remote [-- --mb N --runs N --cli dist/cli.cjs --before OTHER/cli.cjs --no-counts]
+//   --before: a second build's CLI run in the same rounds (hand, before, after): before/after pairs.
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,19 +24,33 @@ const arg = (name: string, def: number) => {
 const mb = arg('mb', 300);
 const runs = arg('runs', 5);
 // `--cli PATH`: another build's CLI (a before/after pair in the same minutes).
-const cliArg = process.argv.indexOf('--cli');
-const cli = cliArg > 0 ? path.resolve(process.argv[cliArg + 1]!) : path.resolve(__dirname, '../dist/cli.cjs');
+const pathArg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? path.resolve(process.argv[i + 1]!) : undefined;
+};
+const cli = pathArg('cli') ?? path.resolve(__dirname, '../dist/cli.cjs');
+const before = pathArg('before');
+const noCounts = process.argv.includes('--no-counts') ? ['--no-counts'] : [];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-function timed(cmd: string, args: string[], options: { input?: string } = {}): number {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: [options.input ? fs.openSync(options.input, 'r') : 'ignore', fs.openSync('/dev/null', 'w'), 'pipe'] });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${String(r.stderr)}`);
-  return Number(process.hrtime.bigint() - t) / 1e9;
+/** Not spawnSync: this process must go on reading sshd's log (a full pipe would stop sshd, and every connection with it). */
+async function timed(cmd: string, args: string[]): Promise<number> {
+  const devNull = fs.openSync('/dev/null', 'w');
+  try {
+    const t = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', devNull, 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += String(c)));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${status}: ${stderr}`);
+    return Number(process.hrtime.bigint() - t) / 1e9;
+  } finally {
+    fs.closeSync(devNull);
+  }
 }
 
 async function main(): Promise<void> {
@@ -41,7 +60,12 @@ async function main(): Promise<void> {
   try {
     const data = path.join(dir, 'data.ndjson');
     const line = `${JSON.stringify({ ts: '2026-12-01T10:00:00Z', path: '/api/items', status: 200, bytes: 5120, agent: 'bench' })}\n`;
-    fs.writeFileSync(data, line.repeat(Math.ceil((mb * 1024 * 1024) / line.length)));
+    // In 64 MB pieces: a string of several GB is more than Node allows.
+    const piece = line.repeat(Math.ceil((64 * 1024 * 1024) / line.length));
+    const fd = fs.openSync(data, 'w');
+    for (let left = mb * 1024 * 1024; left > 0; left -= piece.length)
+      fs.writeSync(fd, left >= piece.length ? piece : piece.slice(0, left - (left % line.length) || line.length));
+    fs.closeSync(fd);
     execFileSync('cat', [data], { stdio: ['ignore', 'ignore', 'ignore'] }); // page cache
     const options = [`UserKnownHostsFile=${keys.knownHosts}`, 'StrictHostKeyChecking=yes', 'IdentitiesOnly=yes'];
     const ssh = [
@@ -62,38 +86,58 @@ async function main(): Promise<void> {
     fs.writeFileSync(into, `${hosts}stages:\n  - run: cat ${data}\n  - on: box\n    run: wc -l\n`);
     const out = path.join(dir, 'out.pipeline.yaml');
     fs.writeFileSync(out, `${hosts}stages:\n  - on: box\n    run: cat ${data}\n  - run: wc -l\n`);
+    const one = path.join(dir, 'one.pipeline.yaml');
+    fs.writeFileSync(one, `${hosts}stages:\n  - on: box\n    run: echo hi\n  - run: cat\n`);
     const quoted = ssh.map((a) => `'${a}'`).join(' ');
+    const engine = (file: string) => (bin: string) => timed(process.execPath, [bin, 'run', '-q', ...noCounts, file]);
     const cases = [
       {
         name: `into the host: \`cat FILE | ssh host wc -l\` (${mb} MB)`,
+        mb,
         hand: () => timed('bash', ['-c', `cat ${data} | ssh ${quoted} wc -l`]),
-        engine: () => timed(process.execPath, [cli, 'run', '-q', into]),
+        engine: engine(into),
       },
       {
         name: `out of the host: \`ssh host cat FILE | wc -l\` (${mb} MB)`,
+        mb,
         hand: () => timed('bash', ['-c', `ssh ${quoted} cat ${data} | wc -l`]),
-        engine: () => timed(process.execPath, [cli, 'run', '-q', ...(process.argv.includes('--no-counts') ? ['--no-counts'] : []), out]),
+        engine: engine(out),
       },
+      { name: 'start-up: `ssh host echo hi | cat` (1 record)', mb: 0, hand: () => timed('bash', ['-c', `ssh ${quoted} echo hi | cat`]), engine: engine(one) },
     ];
-    const rows: string[] = [];
+    const clis = before ? [before, cli] : [cli];
+    const loads = [os.loadavg()[0]!];
     for (const c of cases) {
-      c.hand();
-      c.engine(); // warm-up
+      await c.hand();
+      for (const bin of clis) await c.engine(bin); // warm-up
       const hand: number[] = [];
-      const engine: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        hand.push(c.hand());
-        engine.push(c.engine());
+      const engines = clis.map(() => [] as number[]);
+      const engineRuns = async () => {
+        for (const [j, bin] of clis.entries()) engines[j]!.push(await c.engine(bin));
+      };
+      // The start-up case is short: more rounds for the same confidence.
+      // Every other round the engine goes first: neither side always follows the other.
+      for (let i = 0; i < (c.mb ? runs : runs * 3); i++) {
+        if (i % 2) await engineRuns();
+        hand.push(await c.hand());
+        if (!(i % 2)) await engineRuns();
       }
-      const ratio = median(hand) / median(engine);
-      rows.push(
-        `| ${c.name} | ${median(hand).toFixed(2)} s (${(mb / median(hand)).toFixed(0)} MB/s) | ${median(engine).toFixed(2)} s (${(mb / median(engine)).toFixed(0)} MB/s) | ${ratio.toFixed(2)} |`,
-      );
-      console.log(rows.at(-1));
+      loads.push(os.loadavg()[0]!);
+      const rate = (t: number) => (c.mb ? ` (${(c.mb / t).toFixed(0)} MB/s)` : '');
+      clis.forEach((bin, j) => {
+        const e = engines[j]!;
+        const paired = median(hand.map((h, i) => h / e[i]!));
+        const extra = c.mb ? '' : `, +${((median(e) - median(hand)) * 1000).toFixed(0)} ms`;
+        const who = before ? (bin === before ? ' [before]' : ' [after]') : '';
+        console.log(
+          `| ${c.name}${who} | ${median(hand).toFixed(2)} s${rate(median(hand))} | ${median(e).toFixed(2)} s${rate(median(e))}${extra} | ${paired.toFixed(2)} (${(median(hand) / median(e)).toFixed(2)}) |`,
+        );
+      });
     }
-    const load = os.loadavg()[0]!.toFixed(1);
+    const load = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
     console.log(
-      `\n${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, ${runs} paired runs, load ${load}`,
+      `\n${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC, ${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, ${runs} paired runs` +
+        ` (start-up ${runs * 3}), load average ${load}${noCounts.length ? ', --no-counts' : ''}`,
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -52,6 +52,8 @@ export class RemoteSegment implements SegmentProcess {
   /** With a direct output (engine/host-pipe.ts): the engine's unread end, and its reader once draining. */
   private spare: number | undefined;
   private drain: net.Socket | undefined;
+  /** The control socket of its ssh connection (engine/ssh.ts): the sessions that signal its stages go through it. */
+  private readonly socket: string | undefined;
 
   constructor(
     readonly host: RemoteHost,
@@ -71,7 +73,8 @@ export class RemoteSegment implements SegmentProcess {
     this.stderrOpen = plans.map(() => true);
     this.reported = plans.map(() => false);
     this.pids = plans.map(() => undefined);
-    const launch = withParentDeath(['ssh', ...sessions.args(host, remoteCommand)]);
+    this.socket = sessions.socket();
+    const launch = withParentDeath(['ssh', ...sessions.args(host, remoteCommand, this.socket, true)]);
     let child: ChildProcess;
     try {
       if (!launch) throw new Error(`pipewright needs /usr/bin/perl and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
@@ -247,11 +250,11 @@ export class RemoteSegment implements SegmentProcess {
     this.drain?.destroy();
   }
 
-  /** Sends `signal` to stage processes on the host (their pids are the host's), through the run's ssh connection. */
+  /** Sends `signal` to stage processes on the host (their pids are the host's), through its own ssh connection. */
   signal(pids: readonly number[], signal: NodeJS.Signals): void {
     if (this.exited || pids.length === 0 || !this.child) return;
     const name = signal.replace(/^SIG/, '');
-    const launch = withParentDeath(['ssh', ...this.sessions.args(this.host, `kill -s ${name} ${pids.join(' ')} 2>/dev/null`)]);
+    const launch = withParentDeath(['ssh', ...this.sessions.args(this.host, `kill -s ${name} ${pids.join(' ')} 2>/dev/null`, this.socket, false)]);
     if (!launch) return;
     const c = spawn(launch.file, launch.args, { stdio: 'ignore', env: process.env });
     c.on('error', () => {});
@@ -275,13 +278,12 @@ export class RemoteSegment implements SegmentProcess {
   }
 
   /**
-   * Signals go to ssh here, and to the host's master connection (a session through it lives as
-   * long as the master): the session ends, sshd closes its pipes and remote.pl ends the stages.
+   * Signals go to ssh here (its connection carries the signalling sessions too): the session
+   * ends, sshd closes its pipes and remote.pl ends the stages.
    */
   signalGroup(signal: NodeJS.Signals): void {
     if (this.pgid === undefined || this.exited) return;
     this.endedByEngine = true;
-    this.sessions.stop(this.host);
     try {
       process.kill(-this.pgid, signal);
     } catch {

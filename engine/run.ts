@@ -228,12 +228,15 @@ class Run {
     return {
       sample: (local, sample) => procs[local]!.meter.add(Date.now(), sample),
       hostFailed: (locals, what) => {
-        for (const local of locals) this.failCopy(procs[local]!, `${label(this.who(procs[local]!))} ${what}`);
+        for (const local of locals) this.failCopy(procs[local]!, `${label(this.who(procs[local]!))} ${what}`, true);
       },
       control: (local, msg) => {
-        // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows.
-        if (msg.kind === 'edge') this.edges[this.graph ? msg.index : (procs[msg.index]?.index ?? -1)]?.report(msg.records, msg.bytes, msg.end);
-        else this.onControl(procs[local]!, msg);
+        // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows (-1: the edge
+        // into the segment's first stage, from a host).
+        if (msg.kind === 'edge') {
+          const from = this.graph ? msg.index : msg.index === -1 ? procs[0]!.index - 1 : (procs[msg.index]?.index ?? -1);
+          this.edges[from]?.report(msg.records, msg.bytes, msg.end);
+        } else this.onControl(procs[local]!, msg);
       },
       stderrLine: (local, line) => procs[local]!.stderr.line(line),
       stderrClosed: (local) => {
@@ -304,7 +307,8 @@ class Run {
     const unit = relay && this.units[relay.from];
     if (!relay || !unit || relay.ended || relay.gone || this.finished) return;
     relay.gone = true;
-    relay.meter?.end();
+    // A counter's own last report is final (out of a host, it counts at the head of the next segment).
+    if (relay.meter?.countedBy !== 'counter') relay.meter?.end();
     for (const st of unit.lastProcs) {
       st.readerGone = true;
       this.signalStage(st, 'SIGPIPE');
@@ -340,8 +344,12 @@ class Run {
   }
 
   /** The engine found a copy misbehaving: it fails (and with it the run). */
-  private failCopy(st: StageRun, message: string): void {
-    if (st.forcedFailure || this.stoppedReading || this.terminating || this.quietStop || st.readerGone) return;
+  /**
+   * `hostLost`: its host's connection ended before it reported. That fails it even once its reader
+   * is gone: a local stage reading a host's output directly ends on the EOF of the lost connection.
+   */
+  private failCopy(st: StageRun, message: string, hostLost = false): void {
+    if (st.forcedFailure || this.stoppedReading || this.terminating || this.quietStop || (st.readerGone && !hostLost)) return;
     st.forcedFailure = message;
     st.message = message;
     const p = st.parent ?? st;

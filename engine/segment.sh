@@ -26,6 +26,8 @@
 #                  (in a graph, fds after the commit channels join the stages the engine relays
 #                  (workers, taps, other hosts) to it; __PW_CLOSE and __PW_FDS name them too)
 #   __PW_COUNT_OUT set: also count the last stage's output (it goes straight into a remote segment)
+#   __PW_COUNT_IN  set: also count the first stage's input (it comes straight from a remote
+#                  segment), reported as edge -1 (the edge into stage 0)
 #
 # Fd 3 carries control lines to the engine (`pid …` when a stage starts, `done …` when it has
 # ended), written by the wrappers, and `edge …` lines with the counts of the edges.
@@ -76,8 +78,9 @@ __pw_stage() {
 # The wrapper of stage i: engine/wrapper.pl, in place of this pipeline element (fds 0 and 1
 # are the stage's pipes). It forks a fresh bash running this script in stage mode (below).
 __pw_wrap() {
-  # An asynchronous command without job control reads /dev/null unless redirected: say which.
-  if (($1 == 0)); then exec <&"$__PW_IN"; fi
+  # An asynchronous command without job control reads /dev/null unless redirected: say which
+  # (unless the counter of the edge into it reads the input, below).
+  if (($1 == 0)) && [[ -z ${__pw_count_in-} ]]; then exec <&"$__PW_IN"; fi
   exec "$__PW_PERL" -e "$__PW_WRAPPER" -- "$BASH_EXECUTION_STRING" "$1"
 }
 
@@ -132,6 +135,11 @@ if [[ -n $__PW_PLAN ]]; then
   eval "$__PW_PLAN"
 else
   __pw_pipeline="__pw_wrap 0"
+  # The edge into the first stage, when it comes straight from another segment (ssh from a host).
+  if [[ -n $__PW_COUNTER && -n ${__PW_COUNT_IN-} ]]; then
+    __pw_count_in=1
+    __pw_pipeline="__pw_count -1 <&\"\$__PW_IN\" | $__pw_pipeline"
+  fi
   for ((__pw_i = 1; __pw_i < __PW_N; __pw_i++)); do
     if [[ -n $__PW_COUNTER ]]; then __pw_pipeline+=" | __pw_count $((__pw_i - 1))"; fi
     __pw_pipeline+=" | __pw_wrap $__pw_i"

@@ -3,12 +3,10 @@
  * user's ~/.ssh/config, agent, keys and known_hosts apply as they do for `ssh` by hand
  * (docs/remote.md). Nothing here stores or prints a key or a password.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RemoteHost } from './preflight';
-import { trackGroup, untrackGroup, withParentDeath } from './segment';
 
 /**
  * What sshd runs: a bootstrap small enough for a command line, without secrets (any user of
@@ -67,17 +65,18 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * One run's ssh connections. Each segment on a host has a session of its own; a master
- * connection per host (ControlMaster, its socket in a private folder, mode 0700) carries the
- * short sessions that signal stages there (`kill`), and later sessions once it is up. The
- * master is a child of this process like the segments' ssh: it ends with the run, with a
- * cancel, and (parent-death signal) with this process. That matters: a session through a
- * master lives as long as the master, whatever happens to the ssh that asked for it, so a
- * master left running (ControlPersist) would keep a cancelled stage's session open on the host.
+ * One run's ssh connections. Each segment on a host has a connection of its own, which is also
+ * the master (ControlMaster) of a socket of its own in a private folder (mode 0700): the short
+ * sessions that signal that segment's stages (`kill`) go through it, without a handshake. No
+ * other session uses it, so nothing outlives the segment through it, and the handshake is one
+ * per segment as by hand (a separate master per host, opened alongside, delayed the first stage
+ * on a busy machine; bench/README.md). ssh closes its stdout and stderr when its own session
+ * ends, also while a signalling session is still open. Every ssh is a child of this process: it
+ * ends with the run, with a cancel, and (parent-death signal) with this process.
  */
 export class SshSessions {
   private dir: string | undefined;
-  private readonly masters = new Map<string, ChildProcess>();
+  private sockets = 0;
 
   private controlDir(): string {
     if (this.dir === undefined) {
@@ -88,48 +87,46 @@ export class SshSessions {
   }
 
   /**
-   * `ssh` arguments that run `command` on `host`: its own `options` first (ssh keeps the first
-   * value it is given, so they win over ours and over ~/.ssh/config), then no tty, no escape
-   * character, no prompts (BatchMode), the master's socket when it is up, and AES-GCM first
-   * among the ciphers when this CPU has AES instructions (the server still picks from what
-   * both offer). Host keys are checked as the user's ssh config says: nothing here turns
-   * StrictHostKeyChecking off. Starts the host's master on first use.
+   * A fresh socket path for a segment's connection; undefined when it would be too long for a
+   * Unix socket (ssh adds 17 characters while it binds, and refuses to connect at all if the
+   * whole does not fit in 108 bytes): that segment then goes without (its signals connect anew).
    */
-  args(host: RemoteHost, command: string): string[] {
-    this.startMaster(host);
-    return [...this.options(host, 'no'), '--', host.destination, command];
+  socket(): string | undefined {
+    const socket = path.join(this.controlDir(), `s${++this.sockets}`);
+    return Buffer.byteLength(socket) + 17 < 108 ? socket : undefined;
   }
 
-  private options(host: RemoteHost, master: 'yes' | 'no'): string[] {
+  /**
+   * `ssh` arguments that run `command` on `host`: its own `options` first (ssh keeps the first
+   * value it is given, so they win over ours and over ~/.ssh/config), then no tty, no escape
+   * character, no prompts (BatchMode), the segment's socket (`master`: this ssh opens it; else
+   * it goes through it when it is up, and connects by itself when not), and AES-GCM first among
+   * the ciphers when this CPU has AES instructions (the server still picks from what both
+   * offer). Host keys are checked as the user's ssh config says: nothing here turns
+   * StrictHostKeyChecking off.
+   */
+  args(host: RemoteHost, command: string, socket: string | undefined, master: boolean): string[] {
     aes ??= hasAesInstructions();
     const args = ['-T', '-e', 'none'];
     if (host.port !== undefined) args.push('-p', String(host.port));
     if (host.identityFile !== undefined) args.push('-i', host.identityFile);
     for (const o of host.options) args.push('-o', o);
-    args.push('-o', 'BatchMode=yes', '-o', `ControlMaster=${master}`, '-o', `ControlPath=${path.join(this.controlDir(), '%C')}`, '-o', 'ControlPersist=no');
+    args.push(
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `ControlMaster=${master && socket ? 'yes' : 'no'}`,
+      '-o',
+      `ControlPath=${socket ?? 'none'}`,
+      '-o',
+      'ControlPersist=no',
+    );
     if (aes) args.push('-o', 'Ciphers=^aes128-gcm@openssh.com');
-    return args;
+    return [...args, '--', host.destination, command];
   }
 
-  private startMaster(host: RemoteHost): void {
-    if (this.masters.has(host.name)) return;
-    const launch = withParentDeath(['ssh', ...this.options(host, 'yes'), '-N', '--', host.destination]);
-    if (!launch) return;
-    const c = spawn(launch.file, launch.args, { stdio: 'ignore', detached: true });
-    c.on('error', () => {});
-    if (c.pid !== undefined) trackGroup(c.pid);
-    c.on('exit', () => c.pid !== undefined && untrackGroup(c.pid));
-    this.masters.set(host.name, c);
-  }
-
-  /** Ends the master of `host` (the run is being cancelled or failed): every session through it ends. */
-  stop(host: RemoteHost): void {
-    this.masters.get(host.name)?.kill('SIGTERM');
-  }
-
-  /** The run has ended: the masters exit (each removes its socket; the folder goes now, so a process about to exit leaves none). */
+  /** The run has ended: its folder goes (each ssh removes its own socket as it exits). */
   close(): void {
-    for (const c of this.masters.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     if (this.dir !== undefined) fs.rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }

@@ -89,7 +89,7 @@ export function wireUnits(ctx: WiringContext): Wired {
     ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })),
   );
   const start = (procs: StageRun[], handlers: RemoteHandlers, options: StartOptions) => startSegment(ctx, procs, handlers, options);
-  const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable | HostPipe, stdinFd?: number): UnitRun => {
+  const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable | HostPipe, stdinFd?: number, fromHost = false): UnitRun => {
     const input = k > 0 && stdinFd === undefined;
     const stages = ctx.stages.slice(u.first, u.last + 1);
     const source = new StreamSource(() => seg.output);
@@ -104,8 +104,11 @@ export function wireUnits(ctx: WiringContext): Wired {
         input,
         ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}),
         ...(stdinFd !== undefined ? { stdinFd } : {}),
-        // Written straight into ssh (or from ssh straight into a local stage), the last stage's output edge is counted in the segment too.
-        ...(ctx.counter && (stages.length > 1 || output) ? { counter: output ? { ...ctx.counter, __PW_COUNT_OUT: '1' } : ctx.counter } : {}),
+        // Written straight into ssh, the last stage's output edge is counted in the segment too; read straight from ssh, the
+        // edge into the first stage is (the C counter here, not perl on the host; the records the stage gets, however ssh ends).
+        ...(ctx.counter && (stages.length > 1 || output || fromHost)
+          ? { counter: { ...ctx.counter, ...(output ? { __PW_COUNT_OUT: '1' } : {}), ...(fromHost ? { __PW_COUNT_IN: '1' } : {}) } }
+          : {}),
         ...(output && 'spare' in output ? { hostPipe: output } : output ? { output } : {}),
       },
     );
@@ -130,7 +133,7 @@ export function wireUnits(ctx: WiringContext): Wired {
     const unit = segmentUnit(u, k, pipe);
     fs.closeSync(pipe.write);
     try {
-      early.set(k + 1, { ...segmentUnit(next, k + 1, undefined, pipe.read), target: undefined });
+      early.set(k + 1, { ...segmentUnit(next, k + 1, undefined, pipe.read, true), target: undefined });
     } finally {
       fs.closeSync(pipe.read);
     }
@@ -209,9 +212,9 @@ function startSegment(ctx: WiringContext, procs: StageRun[], handlers: RemoteHan
   const host = procs[0]!.host;
   const { hostPipe: pipe, ...local } = options;
   if (!host) return new Segment(plans, ctx.env, ctx.options.fileDir, handlers, local);
-  // A host has no dist/edge-count: its edges are counted by the perl counter, shipped like the scripts.
-  const perl = edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars;
-  const counter = options.counter ? { ...perl, ...(options.counter.__PW_COUNT_OUT ? { __PW_COUNT_OUT: '1' } : {}) } : undefined;
+  // A host has no dist/edge-count: the edges between its stages are counted by the perl counter,
+  // shipped like the scripts. Its output edge is counted here, by the next local segment (segmentUnit).
+  const counter = options.counter && procs.length > 1 ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars : undefined;
   const seg = new RemoteSegment(host, plans, ctx.ssh, handlers, {
     input: options.input,
     ...(options.stdinFd !== undefined ? { stdinFd: options.stdinFd } : {}),

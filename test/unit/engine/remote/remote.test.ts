@@ -82,6 +82,13 @@ stages:
     expect(d.result.outcome).toBe('succeeded');
     expect(statusesOf(d)).toEqual({ yes: 'stopped-early', head: 'succeeded' });
     expect(d.result.stages[0]!.stats.exact).toBe(true);
+    // The edge out of the host is counted here by the counter's own final report: whole `y` lines
+    // (a last half line counts once the edge has ended), however many got through before `head` left.
+    const out = d.result.edges[0]!;
+    expect(out).toMatchObject({ from: 0, to: 1, countedBy: 'counter', ended: true });
+    expect(out.records).toBeGreaterThanOrEqual(3);
+    expect(out.records).toBe(Math.ceil(out.bytes / 2));
+    expect(d.result.stages[1]!.stats.recordsIn).toBe(out.records);
     await waitUntilGone(marker);
   });
 
@@ -95,6 +102,21 @@ stages:
     expect(d.output.toString()).toBe('y\ny\n');
     expect(statusesOf(d)).toEqual({ yes: 'stopped-early', first: 'succeeded' });
     expect(d.result.stages[1]!.stats.recordsOut).toBe(2);
+  });
+
+  it('runs under a TMPDIR too long for a control socket: early stop still reaches the host', async () => {
+    const long = path.join(keys.dir, 'x'.repeat(100));
+    fs.mkdirSync(long);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = long;
+    try {
+      const d = await run(`${hosts()}stages:\n  - name: yes\n    on: box\n    run: yes\n  - run: head -n 3\n`);
+      expect(d.output.toString()).toBe('y\ny\ny\n');
+      expect(statusesOf(d)).toEqual({ yes: 'stopped-early', head: 'succeeded' });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it('passes the declared env (not the local environment) and runs in the login folder', async () => {
@@ -166,6 +188,35 @@ stages:
     expect(d.result.outcome).toBe('failed');
     expect(d.result.failedStage).toBe('endless');
     expect(d.result.error?.message).toMatch(/stage `endless` lost the connection to host `far` \(root@127\.0\.0\.1\)/);
+    await waitUntilGone(marker);
+  });
+
+  it('counts the records out of a host exactly when the connection is lost after they came', async () => {
+    const lost = await Sshd.start(keys);
+    const marker = newMarker();
+    const expected = bash('seq 1 1000');
+    let got = 0;
+    const handle = startRun(
+      pipelineOf(`hosts:\n  far: ${lost.entry()}\nenv: { ${markerVariable}: "${marker}" }
+stages:
+  - name: some
+    on: far
+    run: seq 1 1000; exec sleep 300
+  - run: cat
+`),
+      { fileDir: fixtures, file: 'test.pipeline.yaml' },
+    );
+    const d = await drain(handle, (e) => {
+      if (e.type !== 'records') return;
+      got += e.data.length;
+      // Every record is through the local `cat`: the host goes away.
+      if (got === expected.length) void lost.stop();
+    });
+    expect(d.output).toEqual(expected);
+    expect(d.result.failedStage).toBe('some');
+    expect(d.result.error?.message).toMatch(/stage `some` lost the connection to host `far`/);
+    expect(d.result.edges[0]).toMatchObject({ from: 0, to: 1, countedBy: 'counter', records: 1000, bytes: expected.length, ended: true });
+    expect(d.result.stages[1]!.stats.recordsIn).toBe(1000);
     await waitUntilGone(marker);
   });
 
