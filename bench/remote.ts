@@ -1,6 +1,9 @@
 // A stage on another host against `ssh host cmd` typed by hand (docs/remote.md): the same sshd
 // (a real one on 127.0.0.1, started here as the tests do), the same ssh options (key, known
-// hosts, cipher), the same data, alternating, paired runs, medians. Three cases:
+// hosts), the same data, alternating, paired runs, medians. By hand twice: as typed (the cipher
+// ssh negotiates by default) and with the engine's cipher forced (AES-GCM where this CPU has AES
+// instructions; engine/ssh.ts), so the rows separate what the cipher buys from everything else.
+// Three cases:
 //   into the host:  `cat FILE | ssh host wc -l`        vs  `cat FILE` here | `on: box, run: wc -l`
 //   out of it:      `ssh host cat FILE | wc -l`        vs  `on: box, run: cat FILE` | `wc -l` here
 //   start-up:       `ssh host echo hi | cat`           vs  the same one record through the engine (a fixed
@@ -68,19 +71,8 @@ async function main(): Promise<void> {
     fs.closeSync(fd);
     execFileSync('cat', [data], { stdio: ['ignore', 'ignore', 'ignore'] }); // page cache
     const options = [`UserKnownHostsFile=${keys.knownHosts}`, 'StrictHostKeyChecking=yes', 'IdentitiesOnly=yes'];
-    const ssh = [
-      '-T',
-      '-p',
-      String(box.port),
-      '-i',
-      keys.userKey,
-      ...options.flatMap((o) => ['-o', o]),
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'Ciphers=^aes128-gcm@openssh.com',
-      'root@127.0.0.1',
-    ];
+    const ssh = ['-T', '-p', String(box.port), '-i', keys.userKey, ...options.flatMap((o) => ['-o', o]), '-o', 'BatchMode=yes', 'root@127.0.0.1'];
+    const sameCipher = ['-o', 'Ciphers=^aes128-gcm@openssh.com', ...ssh];
     const hosts = `hosts:\n  box: ${box.entry()}\n`;
     const into = path.join(dir, 'into.pipeline.yaml');
     fs.writeFileSync(into, `${hosts}stages:\n  - run: cat ${data}\n  - on: box\n    run: wc -l\n`);
@@ -88,29 +80,41 @@ async function main(): Promise<void> {
     fs.writeFileSync(out, `${hosts}stages:\n  - on: box\n    run: cat ${data}\n  - run: wc -l\n`);
     const one = path.join(dir, 'one.pipeline.yaml');
     fs.writeFileSync(one, `${hosts}stages:\n  - on: box\n    run: echo hi\n  - run: cat\n`);
-    const quoted = ssh.map((a) => `'${a}'`).join(' ');
+    const quote = (args: string[]) => args.map((a) => `'${a}'`).join(' ');
+    const quoted = quote(sameCipher);
+    const typed = quote(ssh);
     const engine = (file: string) => (bin: string) => timed(process.execPath, [bin, 'run', '-q', ...noCounts, file]);
     const cases = [
       {
         name: `into the host: \`cat FILE | ssh host wc -l\` (${mb} MB)`,
         mb,
         hand: () => timed('bash', ['-c', `cat ${data} | ssh ${quoted} wc -l`]),
+        typed: () => timed('bash', ['-c', `cat ${data} | ssh ${typed} wc -l`]),
         engine: engine(into),
       },
       {
         name: `out of the host: \`ssh host cat FILE | wc -l\` (${mb} MB)`,
         mb,
         hand: () => timed('bash', ['-c', `ssh ${quoted} cat ${data} | wc -l`]),
+        typed: () => timed('bash', ['-c', `ssh ${typed} cat ${data} | wc -l`]),
         engine: engine(out),
       },
-      { name: 'start-up: `ssh host echo hi | cat` (1 record)', mb: 0, hand: () => timed('bash', ['-c', `ssh ${quoted} echo hi | cat`]), engine: engine(one) },
+      {
+        name: 'start-up: `ssh host echo hi | cat` (1 record)',
+        mb: 0,
+        hand: () => timed('bash', ['-c', `ssh ${quoted} echo hi | cat`]),
+        typed: () => timed('bash', ['-c', `ssh ${typed} echo hi | cat`]),
+        engine: engine(one),
+      },
     ];
     const clis = before ? [before, cli] : [cli];
     const loads = [os.loadavg()[0]!];
+    console.log("| case | by hand, as typed | by hand, engine's cipher | engine | ratio vs as typed | ratio vs same cipher |\n|---|---|---|---|---|---|");
     for (const c of cases) {
       await c.hand();
       for (const bin of clis) await c.engine(bin); // warm-up
       const hand: number[] = [];
+      const asTyped: number[] = [];
       const engines = clis.map(() => [] as number[]);
       const engineRuns = async () => {
         for (const [j, bin] of clis.entries()) engines[j]!.push(await c.engine(bin));
@@ -120,18 +124,18 @@ async function main(): Promise<void> {
       for (let i = 0; i < (c.mb ? runs : runs * 3); i++) {
         if (i % 2) await engineRuns();
         hand.push(await c.hand());
+        asTyped.push(await c.typed());
         if (!(i % 2)) await engineRuns();
       }
       loads.push(os.loadavg()[0]!);
       const rate = (t: number) => (c.mb ? ` (${(c.mb / t).toFixed(0)} MB/s)` : '');
       clis.forEach((bin, j) => {
         const e = engines[j]!;
-        const paired = median(hand.map((h, i) => h / e[i]!));
-        const extra = c.mb ? '' : `, +${((median(e) - median(hand)) * 1000).toFixed(0)} ms`;
+        const ratio = (by: number[]) => `${median(by.map((h, i) => h / e[i]!)).toFixed(2)} (${(median(by) / median(e)).toFixed(2)})`;
+        const extra = (by: number[]) => (c.mb ? '' : `, +${((median(e) - median(by)) * 1000).toFixed(0)} ms`);
         const who = before ? (bin === before ? ' [before]' : ' [after]') : '';
-        console.log(
-          `| ${c.name}${who} | ${median(hand).toFixed(2)} s${rate(median(hand))} | ${median(e).toFixed(2)} s${rate(median(e))}${extra} | ${paired.toFixed(2)} (${(median(hand) / median(e)).toFixed(2)}) |`,
-        );
+        const time = (xs: number[]) => `${median(xs).toFixed(2)} s${rate(median(xs))}`;
+        console.log(`| ${c.name}${who} | ${time(asTyped)} | ${time(hand)} | ${time(e)}${extra(hand)} | ${ratio(asTyped)} | ${ratio(hand)} |`);
       });
     }
     const load = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
