@@ -182,19 +182,7 @@ export function wireUnits(ctx: WiringContext): Wired {
     if (from.direct) continue;
     const target = units[k + 1]!.target!;
     meter.countedBy = 'engine';
-    connect(
-      from.source,
-      {
-        write: (c) => target.write(c),
-        whenDrained: (cb) => target.whenDrained(cb),
-        end: () => {
-          relay.ended = true;
-          target.end();
-        },
-      },
-      ctx.taps.get(lastStage.name),
-      meter,
-    );
+    relayInto(relay, from.source, target, ctx.taps.get(lastStage.name), meter);
   }
   const sinkUnit = units[units.length - 1];
   if (sinkUnit) {
@@ -412,19 +400,7 @@ function wireGraph(ctx: WiringContext): Wired {
     const target = new StreamTarget(toPlan);
     const meter = engineMeter(edgeIds('from', i));
     if (meter) relay.meter = meter;
-    connect(
-      unit.source,
-      {
-        write: (c) => target.write(c),
-        whenDrained: (cb) => target.whenDrained(cb),
-        end: () => {
-          relay.ended = true;
-          target.end();
-        },
-      },
-      ctx.taps.get(st.name),
-      meter,
-    );
+    relayInto(relay, unit.source, target, ctx.taps.get(st.name), meter);
   }
   if (!lastRelayed) units.push(graphUnit);
   connect(sinkSource, ctx.sink);
@@ -465,4 +441,13 @@ function elsewhereUnit(ctx: WiringContext, st: StageRun): UnitRun {
   };
   seg.input?.on('error', () => unit.inputGone?.());
   return unit;
+}
+
+/** Joins `source` to `target` as `relay` (ended with the target), through the stage's tap and the edge's meter. */
+function relayInto(relay: Relay, source: Source, target: Target, tap: EdgeTap | undefined, meter: EdgeMeter | undefined): void {
+  const end = () => {
+    relay.ended = true;
+    target.end();
+  };
+  connect(source, { write: (c) => target.write(c), whenDrained: (cb) => target.whenDrained(cb), end }, tap, meter);
 }

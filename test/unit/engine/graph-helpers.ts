@@ -56,5 +56,17 @@ async function runIn(
   return d;
 }
 
+/** An event handler that cancels the run once `count` stages are running (every branch under way). */
+export function cancelOnceRunning(count: number): NonNullable<Parameters<typeof drain>[1]> {
+  const running = new Set<string>();
+  return (e, h) => {
+    if (e.type === 'status' && e.status === 'running') running.add(e.stage);
+    if (running.size === count) {
+      running.clear();
+      h.cancel();
+    }
+  };
+}
+
 export const sortedLines = (b: Buffer | string) => b.toString().split('\n').filter(Boolean).sort();
 export const edgeRecords = (d: Drained) => Object.fromEntries(d.result.edges.map((e) => [`${e.from}>${e.to}`, e.records]));

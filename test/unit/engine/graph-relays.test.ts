@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgePeek } from '../../../engine';
 import { bash, statusesOf } from './helpers';
-import { edgeRecords, graphRunner, sortedLines } from './graph-helpers';
+import { cancelOnceRunning, edgeRecords, graphRunner, sortedLines } from './graph-helpers';
 
 const graphs = graphRunner();
 
@@ -227,7 +227,6 @@ describe('taps in a graph', () => {
   });
 
   it('cancel with every branch running (workers on one, a tap on the other) ends them all', async () => {
-    const running = new Set<string>();
     const d = await graphs.run(
       `stages:
   - name: endless
@@ -243,13 +242,7 @@ describe('taps in a graph', () => {
     input: [copy, tapped]
     run: cat > /dev/null
 `,
-      (e, h) => {
-        if (e.type === 'status' && e.status === 'running') running.add(e.stage);
-        if (running.size === 4) {
-          running.clear();
-          h.cancel();
-        }
-      },
+      cancelOnceRunning(4),
     );
     expect(d.result.outcome).toBe('cancelled');
     expect(Object.values(statusesOf(d))).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);

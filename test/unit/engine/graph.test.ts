@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bash, statusesOf } from './helpers';
-import { accessLog as data, edgeRecords, graphRunner, sortedLines } from './graph-helpers';
+import { accessLog as data, cancelOnceRunning, edgeRecords, graphRunner, sortedLines } from './graph-helpers';
 
 const graphs = graphRunner();
 const runGraph = graphs.run;
@@ -176,7 +176,6 @@ describe('failures and cancel', () => {
   });
 
   it('cancel with every branch running ends them all', async () => {
-    const running = new Set<string>();
     const d = await runGraph(
       `stages:
   - name: endless
@@ -190,13 +189,7 @@ describe('failures and cancel', () => {
     input: [left, right]
     run: cat > /dev/null
 `,
-      (e, h) => {
-        if (e.type === 'status' && e.status === 'running') running.add(e.stage);
-        if (running.size === 4) {
-          running.clear();
-          h.cancel();
-        }
-      },
+      cancelOnceRunning(4),
     );
     expect(d.result.outcome).toBe('cancelled');
     expect(Object.values(statusesOf(d))).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);

@@ -5,24 +5,20 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../../../cli/cli';
 import { envWith, marked, markerVariable, newMarker, scratchDir, waitUntilGone } from '../faults/marker';
-import { haveSshd, makeKeys, removeKeys, Sshd, type Keys } from './sshd';
+import { sshdsForFile } from './servers';
+import { haveSshd, type Sshd } from './sshd';
 
-let keys: Keys;
 let box: Sshd;
 let dir = '';
 
-beforeAll(async () => {
-  if (!haveSshd) return;
-  keys = makeKeys();
-  box = await Sshd.start(keys);
+sshdsForFile(1, (_keys, [a]) => {
+  box = a!;
   dir = scratchDir();
 });
-afterAll(async () => {
-  await box?.stop();
-  if (keys) removeKeys(keys);
+afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 

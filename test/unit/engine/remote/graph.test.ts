@@ -2,26 +2,20 @@
 // (sshd.ts): the same records as bash, exact counts on every edge, a tap and workers on hosts,
 // early stop on one branch, a failing branch, cancel with every branch running, and nothing left
 // on either side (graph-helpers.ts; the marker reaches the hosts through the pipeline's env).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EdgePeek } from '../../../../engine';
 import { markerVariable } from '../faults/marker';
-import { edgeRecords, graphRunner, sortedLines } from '../graph-helpers';
+import { cancelOnceRunning, edgeRecords, graphRunner, sortedLines } from '../graph-helpers';
 import { bash, statusesOf } from '../helpers';
-import { haveSshd, makeKeys, removeKeys, Sshd, type Keys } from './sshd';
+import { sshdsForFile } from './servers';
+import { haveSshd, type Sshd } from './sshd';
 
-let keys: Keys;
 let box: Sshd;
 let box2: Sshd;
 
-beforeAll(async () => {
-  if (!haveSshd) return;
-  keys = makeKeys();
-  [box, box2] = await Promise.all([Sshd.start(keys), Sshd.start(keys)]);
-});
-afterAll(async () => {
-  await box?.stop();
-  await box2?.stop();
-  if (keys) removeKeys(keys);
+sshdsForFile(2, (_keys, [a, b]) => {
+  box = a!;
+  box2 = b!;
 });
 
 const graphs = graphRunner();
@@ -138,7 +132,6 @@ describe.runIf(haveSshd)('stages on other hosts in a graph', () => {
   });
 
   it('cancel with every branch running ends them all, here and on the host', async () => {
-    const running = new Set<string>();
     const d = await graphs.run(
       (marker) => `${head(marker)}stages:
   - name: endless
@@ -153,13 +146,7 @@ describe.runIf(haveSshd)('stages on other hosts in a graph', () => {
     input: [far, near]
     run: cat > /dev/null
 `,
-      (e, h) => {
-        if (e.type === 'status' && e.status === 'running') running.add(e.stage);
-        if (running.size === 4) {
-          running.clear();
-          h.cancel();
-        }
-      },
+      cancelOnceRunning(4),
     );
     expect(d.result.outcome).toBe('cancelled');
     expect(Object.values(statusesOf(d))).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);

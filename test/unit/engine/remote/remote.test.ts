@@ -4,25 +4,21 @@
 // variable that only the pipeline's `env` gives them (marker.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startRun } from '../../../../engine';
 import { envWith, marked, markerVariable, newMarker, waitUntilGone } from '../faults/marker';
 import { bash, drain, fixtures, pipelineOf, run, statusesOf } from '../helpers';
-import { haveSshd, makeKeys, removeKeys, Sshd, type Keys } from './sshd';
+import { sshdsForFile } from './servers';
+import { haveSshd, Sshd, type Keys } from './sshd';
 
 let keys: Keys;
 let box: Sshd;
 let box2: Sshd;
 
-beforeAll(async () => {
-  if (!haveSshd) return;
-  keys = makeKeys();
-  [box, box2] = await Promise.all([Sshd.start(keys), Sshd.start(keys)]);
-});
-afterAll(async () => {
-  await box?.stop();
-  await box2?.stop();
-  if (keys) removeKeys(keys);
+sshdsForFile(2, (k, [a, b]) => {
+  keys = k;
+  box = a!;
+  box2 = b!;
 });
 
 const hosts = () => `hosts:\n  box: ${box.entry()}\n  box2: ${box2.entry()}\n`;
