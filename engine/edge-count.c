@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { chunk = 1 << 18, reportMs = 100, growAfter = 4 << 20, maxEdges = 64 };
+enum { chunk = 1 << 18, reportMs = 100, growAfter = 4 << 20 };
 static char buf[chunk];
 
 /* One reader of the input: what it got. */
@@ -46,8 +46,11 @@ typedef struct {
   int lastWasNewline, gone;
 } Edge;
 
-static Edge edges[maxEdges];
+static Edge *edges;
 static int nEdges, live;
+/* poll's array (the input, then every reader) and which edge each entry is. */
+static struct pollfd *polled;
+static int *polledEdge;
 static long long lastReport;
 
 static long long nowMs(void) {
@@ -104,13 +107,13 @@ static void drop(Edge *e) {
  * itself. Data counted since the last report waits at most reportMs for it.
  */
 static int waitForInput(void) {
-  struct pollfd p[1 + maxEdges];
+  struct pollfd *p = polled;
   for (;;) {
-    int map[maxEdges], n = 1;
+    int n = 1;
     p[0] = (struct pollfd){.fd = 0, .events = POLLIN};
     for (int k = 0; k < nEdges; k++) {
       if (edges[k].gone) continue;
-      map[n - 1] = k;
+      polledEdge[n] = k;
       p[n++] = (struct pollfd){.fd = edges[k].fd, .events = 0};
     }
     long long left = lastReport + reportMs - nowMs();
@@ -122,7 +125,7 @@ static int waitForInput(void) {
       continue;
     }
     for (int j = 1; j < n; j++)
-      if (p[j].revents & (POLLERR | POLLHUP)) drop(&edges[map[j - 1]]);
+      if (p[j].revents & (POLLERR | POLLHUP)) drop(&edges[polledEdge[j]]);
     if (live == 0) return 0;
     if (p[0].revents) return 1;
   }
@@ -224,8 +227,14 @@ static void spliceLoop(void) {
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   lastReport = nowMs();
+  /* Every reader named gets its edge (a reader left out would wait for its FIFO forever). */
+  int most = 1 + (argc > 2 ? (argc - 2) / 2 : 0);
+  edges = calloc((size_t)most, sizeof *edges);
+  polled = calloc((size_t)most + 1, sizeof *polled);
+  polledEdge = calloc((size_t)most + 1, sizeof *polledEdge);
+  if (!edges || !polled || !polledEdge) return 70;
   edges[nEdges++] = (Edge){.id = argc > 1 ? argv[1] : "0", .fd = 1, .lastWasNewline = 1};
-  for (int a = 2; a + 1 < argc && nEdges < maxEdges; a += 2) {
+  for (int a = 2; a + 1 < argc; a += 2) {
     /* Opening a FIFO waits for its reader, as GNU tee's does; one that cannot be opened has no reader. */
     int fd = open(argv[a + 1], O_WRONLY | O_CLOEXEC);
     edges[nEdges++] = (Edge){.id = argv[a], .fd = fd, .lastWasNewline = 1, .gone = fd < 0};

@@ -72,6 +72,19 @@ describe.each(copiers)('fan-out through $copier', ({ env, options }) => {
     expect(edges['0>1']).toBeLessThanOrEqual(200000);
   });
 
+  it('gives every record to each of 70 readers (more than any fixed table of them)', async () => {
+    const readers = Array.from({ length: 70 }, (_, i) => `r${i}`);
+    const d = await run(`stages:
+  - name: numbers
+    run: seq 1 1000
+${readers.map((r) => `  - name: ${r}\n    input: numbers\n    run: wc -l\n`).join('')}  - name: all
+    input: [${readers.join(', ')}]
+    run: uniq -c
+`);
+    expect(d.result.outcome).toBe('succeeded');
+    expect(d.output.toString().trim().split(/\s+/)).toEqual(['70', '1000']);
+  });
+
   it('gives three readers every record, whatever the last line ends with', async () => {
     const d = await run(`stages:
   - name: lines
