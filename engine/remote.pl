@@ -18,12 +18,12 @@ $SIG{TERM} = 'IGNORE';
 my $n = $ENV{__PW_N};
 require Config;
 my ($arch) = $Config::Config{archname} =~ /^([a-z0-9_]+)/;
-# Syscall numbers: prctl, close, clock_gettime, dup3, wait4, ppoll (x86_64, aarch64).
-my %nr = (x86_64 => [157, 3, 228, 292, 61, 271], aarch64 => [167, 57, 113, 24, 260, 73]);
+# Syscall numbers: prctl, close, clock_gettime, dup3, wait4, ppoll, splice, tee (x86_64, aarch64).
+my %nr = (x86_64 => [157, 3, 228, 292, 61, 271, 275, 276], aarch64 => [167, 57, 113, 24, 260, 73, 76, 77]);
 my $sys = $nr{$arch} or do { print STDERR "pipewright: this host's architecture ($arch) is not supported\n"; exit 70 };
 $ENV{__PW_PERL} = $^X;
 # As engine/segment.ts gives them to wrapper.pl locally.
-$ENV{__PW_SYSCALLS} = "$sys->[1] $sys->[2] $sys->[4] $sys->[5]";
+$ENV{__PW_SYSCALLS} = "$sys->[1] $sys->[2] $sys->[4] $sys->[5] $sys->[6] $sys->[7]";
 my $script = delete $ENV{__PW_SEGMENT};
 delete $ENV{__PW_REMOTE};
 

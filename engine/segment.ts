@@ -30,10 +30,10 @@ const script = uncommented(segmentScript);
 const wrapper = uncommented(wrapperScript);
 const mergeScript = uncommented(mergeText);
 
-/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4, ppoll. */
-const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number; ppoll: number }> = {
-  x64: { prctl: 157, close: 3, clock: 228, wait4: 61, ppoll: 271 },
-  arm64: { prctl: 167, close: 57, clock: 113, wait4: 260, ppoll: 73 },
+/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4, ppoll, splice, tee. */
+const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number; ppoll: number; splice: number; tee: number }> = {
+  x64: { prctl: 157, close: 3, clock: 228, wait4: 61, ppoll: 271, splice: 275, tee: 276 },
+  arm64: { prctl: 167, close: 57, clock: 113, wait4: 260, ppoll: 73, splice: 76, tee: 77 },
 };
 const perl = '/usr/bin/perl';
 
@@ -53,7 +53,10 @@ function launcher(): { file: string; args: string[]; env: Record<string, string>
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
   const launch = withParentDeath([bash, '--noprofile', '--norc', '-c', script]);
   if (!nr || !launch) return undefined;
-  return { ...launch, env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock} ${nr.wait4} ${nr.ppoll}` } };
+  return {
+    ...launch,
+    env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock} ${nr.wait4} ${nr.ppoll} ${nr.splice} ${nr.tee}` },
+  };
 }
 
 /** `argv` started through perl as a subreaper that gets SIGHUP when this process dies (see `launcher`); undefined without perl. */
