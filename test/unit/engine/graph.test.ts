@@ -126,9 +126,8 @@ ${readers.map((r) => `  - name: ${r}\n    input: numbers\n    run: wc -l\n`).joi
   });
 });
 
-describe('fan-in', () => {
-  it('merges whole records: the same multiset as bash, and the edges add up', async () => {
-    const d = await runGraph(`stages:
+/** The access log read once, two jq filters on it, both merged: the fan-in of the examples. */
+const failingAndSlow = `stages:
   - name: read
     run: cat ${data}
   - name: failing
@@ -139,7 +138,11 @@ describe('fan-in', () => {
   - name: both
     input: [failing, slow]
     run: cat
-`);
+`;
+
+describe('fan-in', () => {
+  it('merges whole records: the same multiset as bash, and the edges add up', async () => {
+    const d = await runGraph(failingAndSlow);
     expect(d.result.outcome).toBe('succeeded');
     // The process substitution holds the pipe to `cat` on its stderr: `cat` ends when it has ended.
     const expected = bash(`{ cat ${data} | tee >(jq -c 'select(.status >= 500)' > a) | jq -c 'select(.ms > 1000)' > b; } 2>&1 | cat; cat a b`, graphs.dir);
@@ -209,22 +212,7 @@ describe('failures and cancel', () => {
   });
 
   it('--to runs a stage and the stages it reads from only', async () => {
-    const d = await runGraph(
-      `stages:
-  - name: read
-    run: cat ${data}
-  - name: failing
-    command: [jq, -c, "select(.status >= 500)"]
-  - name: slow
-    input: read
-    command: [jq, -c, "select(.ms > 1000)"]
-  - name: both
-    input: [failing, slow]
-    run: cat
-`,
-      undefined,
-      { to: 'slow' },
-    );
+    const d = await runGraph(failingAndSlow, undefined, { to: 'slow' });
     expect(d.result.stages.map((s) => s.name)).toEqual(['read', 'slow']);
     expect(d.output.equals(bash(`cat ${data} | jq -c 'select(.ms > 1000)'`, graphs.dir))).toBe(true);
   });
