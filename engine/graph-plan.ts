@@ -41,16 +41,10 @@ export function graphPlan(inputs: readonly (readonly number[])[], counted: boole
     const outs = edges.flatMap((e, id) => (e.from === i ? [id] : []));
     const merged = ins.length > 1 ? `__pw_merge ${ins.map(fifo).join(' ')}` : '';
     const read = ins.length === 1 ? ` <${fifo(ins[0]!)}` : '';
-    const [first, ...more] = outs;
-    let out = '';
-    // One counter per stage counts each of its readers' edges (a fan-out: it is the tee too).
-    if (first !== undefined && counted) out = ` | __pw_count ${[first, ...more.map((id) => `${id} ${fifo(id)}`)].join(' ')} >${fifo(first)}`;
-    else if (first !== undefined && more.length === 0) out = ` >${fifo(first)}`;
-    else if (first !== undefined) out = ` | __pw_tee ${more.map(fifo).join(' ')} >${fifo(first)}`;
-    else if (i < inputs.length - 1) out = ' >/dev/null';
+    const out = outputOf(outs, counted, fifo, i < inputs.length - 1);
     const hole = holes.get(i);
     if (hole) lines.push(...holeJobs(i, hole, merged, read, out));
-    else lines.push(`${merged ? `${merged} | ` : ''}__pw_wrap ${i}${read}${out} &`);
+    else lines.push(`${merged ? `${merged} | ` : ''}__pw_wrap ${i}${read}${out.via ? ` | ${out.via}` : ''}${out.to} &`);
   });
   // This bash's copies of the engine's fds go once every job has its own.
   const fds = [...holes.values()].flatMap((h) => [h.input, h.output].filter((fd) => fd !== undefined));
@@ -59,17 +53,39 @@ export function graphPlan(inputs: readonly (readonly number[])[], counted: boole
 }
 
 /**
+ * Where stage i's output goes: `via` a helper that reads it (its counter, which is the fan-out too
+ * when counted; GNU tee when not), then `to` a redirection (its first reader's FIFO; /dev/null when
+ * no one reads it; none for the last stage, whose stdout is the segment's).
+ */
+interface Output {
+  via?: string;
+  to: string;
+}
+
+const discarded = ' >/dev/null';
+
+function outputOf(outs: number[], counted: boolean, fifo: (id: number) => string, unread: boolean): Output {
+  const [first, ...more] = outs;
+  if (first === undefined) return { to: unread ? discarded : '' };
+  const to = ` >${fifo(first)}`;
+  // One counter per stage counts each of its readers' edges (a fan-out: it is the tee too).
+  if (counted) return { via: `__pw_count ${[first, ...more.map((id) => `${id} ${fifo(id)}`)].join(' ')}`, to };
+  if (more.length > 0) return { via: `__pw_tee ${more.map(fifo).join(' ')}`, to };
+  return { to };
+}
+
+/**
  * The jobs around a relayed stage i: its input edges (`merged`, or `read` from one FIFO) into
  * the engine's fd, unless the stage runs here and writes that fd itself; the engine's output
  * fd to its readers (`out`, as for a stage: its counter, tee, or straight into one FIFO).
  */
-function holeJobs(i: number, hole: Hole, merged: string, read: string, out: string): string[] {
+function holeJobs(i: number, hole: Hole, merged: string, read: string, out: Output): string[] {
   const jobs: string[] = [];
   if (hole.runs) jobs.push(`${merged ? `${merged} | ` : ''}__pw_wrap ${i}${read} >&${hole.input!} &`);
   else if (hole.input !== undefined && merged) jobs.push(`${merged} >&${hole.input} &`);
   else if (hole.input !== undefined && read) jobs.push(`__pw_copy${read} >&${hole.input} &`);
   if (hole.output === undefined) return jobs;
-  if (out.startsWith(' | ')) jobs.push(`${out.slice(3)} <&${hole.output} &`);
-  else if (out !== ' >/dev/null') jobs.push(`__pw_copy <&${hole.output}${out} &`);
+  if (out.via) jobs.push(`${out.via}${out.to} <&${hole.output} &`);
+  else if (out.to !== discarded) jobs.push(`__pw_copy <&${hole.output}${out.to} &`);
   return jobs;
 }

@@ -84,13 +84,20 @@ __pw_wrap() {
   exec "$__PW_PERL" -e "$__PW_WRAPPER" -- "$BASH_EXECUTION_STRING" "$1"
 }
 
+# The fds a helper job (counter, tee, merger, copy) must not keep: every stage's stderr, the
+# input, the commit channels and the engine's fds of a graph. Redirections of this shell, which
+# is the job's own: each pipeline element runs in a subshell.
+__pw_helper_fds() {
+  local __pw_fd
+  eval "exec $__PW_CLOSE"
+  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+}
+
 # The counter of the edge after stage i (engine/edge-count.c or .pl), in place of a pipeline
 # element between two stages: it keeps fd 3 (its reports) and nothing else of ours. In a graph
 # it also takes `ID FIFO` pairs: the stage's other readers (a fan-out), each counted as edge ID.
 __pw_count() {
-  local __pw_fd
-  eval "exec $__PW_CLOSE"
-  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+  __pw_helper_fds
   if [[ $__PW_COUNTER == perl ]]; then exec "$__PW_PERL" -e "$__PW_COUNTER_PL" -- "$@"; fi
   exec "$__PW_COUNTER" "$@"
 }
@@ -99,18 +106,14 @@ __pw_count() {
 # is dropped and the others go on; when every reader is gone tee exits, and its writer gets
 # SIGPIPE: stopped early, as in a shell.
 __pw_tee() {
-  local __pw_fd
-  eval "exec $__PW_CLOSE"
-  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+  __pw_helper_fds
   exec 3>&-
   exec tee --output-error=exit-nopipe "$@"
 }
 
 # Fan-in (graphs): engine/merge.pl merges whole lines from the FIFOs it names.
 __pw_merge() {
-  local __pw_fd
-  eval "exec $__PW_CLOSE"
-  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+  __pw_helper_fds
   exec 3>&-
   exec "$__PW_PERL" -e "$__PW_MERGE_PL" -- "$@"
 }
@@ -118,9 +121,7 @@ __pw_merge() {
 # A graph's edge into or out of a stage the engine relays (graph-plan.ts, holeJobs): bytes copied
 # between a FIFO and one of the engine's fds (__PW_CLOSE names those too), natively.
 __pw_copy() {
-  local __pw_fd
-  eval "exec $__PW_CLOSE"
-  for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
+  __pw_helper_fds
   exec 3>&-
   exec cat
 }

@@ -265,12 +265,18 @@ function workersUnit(ctx: WiringContext, st: StageRun, dealt: boolean, allGone: 
   return unit;
 }
 
+/** A source of what the engine reads from `stream` (a graph's job writes it), ending when the stream closes. */
+function sourceOf(stream: Readable | undefined): StreamSource {
+  const source = new StreamSource(() => stream);
+  stream?.on('data', (c: Buffer) => source.onData(c));
+  stream?.on('close', () => source.onEnd());
+  return source;
+}
+
 /** Bytes the engine reads from `stream` (the run's stdin, a graph's job) into `target`, counted on `meter`; returns the stream. */
 function feed(stream: Readable, target: Target, meter?: EdgeMeter): Readable {
-  const source = new StreamSource(() => stream);
-  stream.on('data', (c: Buffer) => source.onData(c));
+  const source = sourceOf(stream);
   stream.on('error', () => stream.destroy());
-  stream.on('close', () => source.onEnd());
   connect(source, target, undefined, meter);
   return stream;
 }
@@ -368,10 +374,15 @@ function wireGraph(ctx: WiringContext): Wired {
     let unit = elsewhere.get(i);
     if (!unit) {
       // A tapped stage runs in the plan: the engine reads what it writes, and passes it on.
-      const out = new StreamSource(() => fromPlan);
-      fromPlan?.on('data', (c: Buffer) => out.onData(c));
-      fromPlan?.on('close', () => out.onEnd());
-      unit = { stages: [st], segments: [], firstProcs: [], lastProcs: [st], source: out, target: undefined, closeOutput: () => fromPlan?.destroy() };
+      unit = {
+        stages: [st],
+        segments: [],
+        firstProcs: [],
+        lastProcs: [st],
+        source: sourceOf(fromPlan),
+        target: undefined,
+        closeOutput: () => fromPlan?.destroy(),
+      };
     } else if (fromPlan) {
       // Its input edges, written by the plan (merged), to the copies' dealer or into ssh.
       feed(fromPlan, unit.target!, engineMeter(edgeIds('to', i)));
