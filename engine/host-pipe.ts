@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Writable } from 'node:stream';
 
 export interface HostPipe {
   /** For ssh's stdout. */
@@ -17,8 +18,9 @@ export interface HostPipe {
   read: number;
 }
 
-export function isHostPipe(x: object | undefined): x is HostPipe {
-  return typeof (x as Partial<HostPipe> | undefined)?.write === 'number';
+/** A HostPipe rather than a stream to write into (a Writable's `write` is a method, a HostPipe's an fd). */
+export function isHostPipe(x: Writable | HostPipe | undefined): x is HostPipe {
+  return typeof x?.write === 'number';
 }
 
 export function hostPipe(): HostPipe {

@@ -230,7 +230,7 @@ export class RemoteSegment implements SegmentProcess {
   private lost(): string | undefined {
     if (this.endedByEngine || this.ended || (this.exitCode !== null && this.exitCode !== 255)) return undefined;
     const where = `host \`${this.host.name}\` (${this.host.destination})`;
-    const said = this.said.filter((l) => !/^Warning: remote port forwarding failed/.test(l)).at(-1);
+    const said = this.said.filter((l) => !l.startsWith('Warning: remote port forwarding failed')).at(-1);
     if (!this.heard && this.exitCode === 255) {
       const timeout = /timed out/i.test(said ?? '')
         ? ` (ConnectTimeout=${effectiveOption(this.host, 'ConnectTimeout')} s; a host's \`options\` can change it)`

@@ -29,8 +29,6 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-if (!haveSshd) console.warn('SKIPPED: remote stages (test/unit/engine/remote/hold.test.ts) need root and /usr/sbin/sshd');
-
 /** Runs `stages` (YAML under `stages:`) with both hosts and a marker, in the scratch folder; waits until nothing of it is left. */
 async function runMarked(stages: string): Promise<Drained> {
   const marker = newMarker();
