@@ -678,8 +678,8 @@ class Run {
       readerGone: st.readerGone || this.stoppedReading || this.quietStop,
     });
     if (status === 'failed') {
-      const said = () => this.segments.flatMap((seg) => seg.bashStderr).pop();
-      st.message = st.forcedFailure ?? (lost === undefined ? noReport(this.who(st), said()) : `${label(this.who(st))} ${lost}`);
+      const said = this.segments.flatMap((seg) => seg.bashStderr).pop();
+      st.message = st.forcedFailure ?? (lost === undefined ? noReport(this.who(st), said) : `${label(this.who(st))} ${lost}`);
       if (!this.failure) {
         this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message, this.who(st)) };
         if (!this.finished) this.terminate('failure');
