@@ -4,8 +4,9 @@
 // must exit 0 with the remote stage stopped early and the file written; a run that takes longer
 // than --hang seconds is a hang (killed, counted); after each run no process of it may be left,
 // on either side (a marker in the CLI's environment and in the pipeline's, which the host's
-// stages get). Also times `ssh host true` with the same options in the same rounds: what a run
-// costs beyond its connection is the engine's own.
+// stages get). Also times, in the same rounds, `ssh host true` with the same options (what a run
+// costs beyond its connection is the engine's own) and the same pipeline with `yes` here (the
+// engine's cost without a host).
 // Usage: npm run bench:remote-stop [-- --runs 100 --hang 60]
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -62,12 +63,15 @@ async function main(): Promise<void> {
       file,
       `hosts:\n  box: ${box.entry()}\nenv: { ${markerVariable}: "${marker}" }\nstages:\n  - name: endless\n    on: box\n    run: yes\n  - run: head -n 3\n  - use: write\n    with: { path: ${out} }\n`,
     );
+    const local = path.join(dir, 'local.pipeline.yaml');
+    fs.writeFileSync(local, `stages:\n  - run: yes\n  - run: head -n 3\n  - use: write\n    with: { path: ${out} }\n`);
     const ssh = ['-T', '-p', String(box.port), '-i', keys.userKey, '-o', `UserKnownHostsFile=${keys.knownHosts}`, '-o', 'BatchMode=yes', 'root@127.0.0.1', 'true'];
     let failures = 0;
     let hangs = 0;
     let leftovers = 0;
     const engine: number[] = [];
     const connection: number[] = [];
+    const here: number[] = [];
     for (let i = 0; i < runs; i++) {
       fs.rmSync(out, { force: true });
       const r = await timed(process.execPath, [cli, 'run', '-q', '--stats-json', stats, file], env);
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
         for (const p of left) spawnSync('kill', ['-9', p.split(' ')[0]!]);
       }
       connection.push((await timed('ssh', ssh, process.env)).seconds);
+      here.push((await timed(process.execPath, [cli, 'run', '-q', local], process.env)).seconds);
     }
     const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
     console.log(`\n${runs} runs on ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}: ${failures} failed, ${hangs} hung, ${leftovers} left processes behind`);
@@ -93,6 +98,7 @@ async function main(): Promise<void> {
     console.log(`| \`pipewright run\` (yes on the host → head -n 3 → write) | ${ms(median(engine))} | ${ms(percentile(engine, 0.95))} | ${ms(Math.max(...engine))} |`);
     console.log(`| \`ssh host true\` (its connection and login shell) | ${ms(median(connection))} | ${ms(percentile(connection, 0.95))} | ${ms(Math.max(...connection))} |`);
     const beyond = engine.map((e, i) => e - connection[i]!);
+    console.log(`| the same pipeline with \`yes\` here (no host) | ${ms(median(here))} | ${ms(percentile(here, 0.95))} | ${ms(Math.max(...here))} |`);
     console.log(`| the run beyond its connection (paired) | ${ms(median(beyond))} | ${ms(percentile(beyond, 0.95))} | ${ms(Math.max(...beyond))} |`);
     if (failures + hangs + leftovers > 0) process.exitCode = 1;
   } finally {
