@@ -65,7 +65,19 @@ async function main(): Promise<void> {
     );
     const local = path.join(dir, 'local.pipeline.yaml');
     fs.writeFileSync(local, `stages:\n  - run: yes\n  - run: head -n 3\n  - use: write\n    with: { path: ${out} }\n`);
-    const ssh = ['-T', '-p', String(box.port), '-i', keys.userKey, '-o', `UserKnownHostsFile=${keys.knownHosts}`, '-o', 'BatchMode=yes', 'root@127.0.0.1', 'true'];
+    const ssh = [
+      '-T',
+      '-p',
+      String(box.port),
+      '-i',
+      keys.userKey,
+      '-o',
+      `UserKnownHostsFile=${keys.knownHosts}`,
+      '-o',
+      'BatchMode=yes',
+      'root@127.0.0.1',
+      'true',
+    ];
     let failures = 0;
     let hangs = 0;
     let leftovers = 0;
@@ -93,10 +105,16 @@ async function main(): Promise<void> {
       here.push((await timed(process.execPath, [cli, 'run', '-q', local], process.env)).seconds);
     }
     const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
-    console.log(`\n${runs} runs on ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}: ${failures} failed, ${hangs} hung, ${leftovers} left processes behind`);
+    console.log(
+      `\n${runs} runs on ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}: ${failures} failed, ${hangs} hung, ${leftovers} left processes behind`,
+    );
     console.log(`| | median | p95 | max |\n|---|---|---|---|`);
-    console.log(`| \`pipewright run\` (yes on the host → head -n 3 → write) | ${ms(median(engine))} | ${ms(percentile(engine, 0.95))} | ${ms(Math.max(...engine))} |`);
-    console.log(`| \`ssh host true\` (its connection and login shell) | ${ms(median(connection))} | ${ms(percentile(connection, 0.95))} | ${ms(Math.max(...connection))} |`);
+    console.log(
+      `| \`pipewright run\` (yes on the host → head -n 3 → write) | ${ms(median(engine))} | ${ms(percentile(engine, 0.95))} | ${ms(Math.max(...engine))} |`,
+    );
+    console.log(
+      `| \`ssh host true\` (its connection and login shell) | ${ms(median(connection))} | ${ms(percentile(connection, 0.95))} | ${ms(Math.max(...connection))} |`,
+    );
     const beyond = engine.map((e, i) => e - connection[i]!);
     console.log(`| the same pipeline with \`yes\` here (no host) | ${ms(median(here))} | ${ms(percentile(here, 0.95))} | ${ms(Math.max(...here))} |`);
     console.log(`| the run beyond its connection (paired) | ${ms(median(beyond))} | ${ms(percentile(beyond, 0.95))} | ${ms(Math.max(...beyond))} |`);
