@@ -73,7 +73,9 @@ export function regexProblems(doc: Document, text: string, stage: Stage, options
     const python = /\(\?P</.exec(source);
     if (python) {
       const fix = fixAt(python.index, python.index + 4, '(?<', 'Write `(?<name>…)`');
-      return [problem('bad-regex', at(python.index, python.index + 4), `${who}: \`(?P<name>…)\` is Python's named group; JavaScript writes \`(?<name>…)\`.`, fix)];
+      return [
+        problem('bad-regex', at(python.index, python.index + 4), `${who}: \`(?P<name>…)\` is Python's named group; JavaScript writes \`(?<name>…)\`.`, fix),
+      ];
     }
     if (Array.isArray(found)) return [problem('bad-regex', value, `${who}: the regex is not valid here: ${reason(broken)}.`)];
     if (/capture group name/.test(found.message)) {
@@ -82,7 +84,10 @@ export function regexProblems(doc: Document, text: string, stage: Stage, options
       if (open >= 0 && close > open) {
         const name = source.slice(open + 3, close);
         const fixed = fieldName(name);
-        const fix = fixed !== name && engineError(source.slice(0, open + 3) + fixed + source.slice(close)) === undefined ? fixAt(open + 3, close, fixed, `Rename the group \`${fixed}\``) : [];
+        const fix =
+          fixed !== name && engineError(source.slice(0, open + 3) + fixed + source.slice(close)) === undefined
+            ? fixAt(open + 3, close, fixed, `Rename the group \`${fixed}\``)
+            : [];
         return [
           problem(
             'bad-regex',
@@ -96,11 +101,15 @@ export function regexProblems(doc: Document, text: string, stage: Stage, options
     if (/Duplicate capture group name/.test(found.message)) {
       const open = source.lastIndexOf('(?<', found.index - 1);
       const close = source.indexOf('>', open);
-      return [problem('bad-regex', at(open + 3, close), `${who}: two groups are named \`${source.slice(open + 3, close)}\`; each field needs a name of its own.`)];
+      return [
+        problem('bad-regex', at(open + 3, close), `${who}: two groups are named \`${source.slice(open + 3, close)}\`; each field needs a name of its own.`),
+      ];
     }
     return [problem('bad-regex', at(found.index, found.index + 1), `${who}: the regex is not valid: ${found.message}.`)];
   }
-  const names = Array.isArray(found) ? found : Object.keys(new RegExp(`${source}|`).exec('')?.groups ?? {}).map((name) => ({ name, start: 0, end: source.length }));
+  const names = Array.isArray(found)
+    ? found
+    : Object.keys(new RegExp(`${source}|`).exec('')?.groups ?? {}).map((name) => ({ name, start: 0, end: source.length }));
   if (names.length === 0) {
     return [
       problem('bad-regex', value, `${who}: the regex has no named groups, so \`parse\` would give no fields. Name each part you want: \`(?<date>\\S+)\`.`),
@@ -112,7 +121,13 @@ export function regexProblems(doc: Document, text: string, stage: Stage, options
     for (const field of Object.keys(options.types)) {
       if (captured.has(field)) continue;
       const key = locate(doc, ['stages', stage.index, 'with', 'types', field]).key ?? value;
-      problems.push(problem('bad-option', key, `${who}: \`types\` names \`${field}\`, which the regex does not capture (its groups: ${[...captured].map((n) => `\`${n}\``).join(', ')}).`));
+      problems.push(
+        problem(
+          'bad-option',
+          key,
+          `${who}: \`types\` names \`${field}\`, which the regex does not capture (its groups: ${[...captured].map((n) => `\`${n}\``).join(', ')}).`,
+        ),
+      );
     }
   }
   return problems;

@@ -187,7 +187,11 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       // In a list (`by: [a, count]`) the option is the name above the index.
       const option = String([...path].reverse().find((s) => typeof s === 'string') ?? key);
       const why = inWith && builtin ? builtinSchema(builtin).properties?.[option]?.description : undefined;
-      return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${option}\` cannot be ${JSON.stringify(valueAt(ctx.data, path))}.${why ? ` ${why}` : ''}`);
+      return make(
+        inWith ? 'bad-option' : 'invalid-value',
+        at.value,
+        `\`${option}\` cannot be ${JSON.stringify(valueAt(ctx.data, path))}.${why ? ` ${why}` : ''}`,
+      );
     }
     case 'minLength':
     case 'minItems':

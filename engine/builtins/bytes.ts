@@ -15,7 +15,10 @@ const beyondByte = /[\u0100-\uffff]/;
 /** The bytes of text made from a line decoded one character per byte (see `RecordHandler`'s `raw`). */
 export function rawBytes(text: string): Buffer {
   // Characters no byte decodes to can only sit inside JSON strings: written as escapes, they stay the same value.
-  return Buffer.from(text.replace(beyondBytes, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'latin1');
+  return Buffer.from(
+    text.replace(beyondBytes, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    'latin1',
+  );
 }
 
 /**

@@ -60,7 +60,8 @@ function write(group: Group, names: readonly string[]): void {
 
 export async function run(opts: Options): Promise<void> {
   const by = opts.stringOrList('by');
-  if (by.includes('count')) throw new StageError('`count`: `by` cannot name `count`, the field the count is written to; rename that field first (e.g. with `map`)', 2);
+  if (by.includes('count'))
+    throw new StageError('`count`: `by` cannot name `count`, the field the count is written to; rename that field first (e.g. with `map`)', 2);
   if (new Set(by).size < by.length) throw new StageError('`count`: `by` names a field twice', 2);
   const groups = new Map<string, Group>();
   const problems = new RecordProblems(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail');
@@ -68,7 +69,11 @@ export async function run(opts: Options): Promise<void> {
     problems,
     (r, n, _problems, _buf, _start, _end, raw) => {
       if (typeof r !== 'object' || r === null || Array.isArray(r)) {
-        problems.report(n, `is ${Array.isArray(r) ? 'an array' : r === null ? 'null' : `a ${typeof r}`}, not an object with fields`, 'count works on JSON objects');
+        problems.report(
+          n,
+          `is ${Array.isArray(r) ? 'an array' : r === null ? 'null' : `a ${typeof r}`}, not an object with fields`,
+          'count works on JSON objects',
+        );
         return;
       }
       const values: unknown[] = [];

@@ -51,7 +51,8 @@ function regexSplitter(re: RegExp, names: readonly string[]): Splitter {
 export async function run(opts: Options): Promise<void> {
   const source = opts.optionalString('regex');
   const format = opts.oneOf('format', ['logfmt', 'kv']);
-  if ((source === undefined) === (format === undefined)) throw new StageError('`parse` needs `regex` (named groups become fields) or `format: logfmt` or `kv`, not both', 2);
+  if ((source === undefined) === (format === undefined))
+    throw new StageError('`parse` needs `regex` (named groups become fields) or `format: logfmt` or `kv`, not both', 2);
   const field = opts.optionalString('field') ?? 'line';
   const types = opts.stringMap('types', fieldTypes);
   let split: Splitter;
@@ -59,7 +60,8 @@ export async function run(opts: Options): Promise<void> {
   else {
     const { re, names } = compile(source);
     const unknown = Object.keys(types).filter((t) => !names.includes(t));
-    if (unknown.length > 0) throw new StageError(`\`parse\`: \`types\` names ${unknown.map((t) => `\`${t}\``).join(', ')}, which the regex does not capture`, 2);
+    if (unknown.length > 0)
+      throw new StageError(`\`parse\`: \`types\` names ${unknown.map((t) => `\`${t}\``).join(', ')}, which the regex does not capture`, 2);
     split = regexSplitter(re, names);
   }
   const typed = Object.entries<FieldType>(types);

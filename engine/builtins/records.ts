@@ -84,7 +84,11 @@ export class Output {
     const parts = this.parts;
     if (parts.length === 0) return undefined;
     const data =
-      parts.length === 1 ? parts[0] : this.strings ? parts.join('') : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, this.encoding) : p)));
+      parts.length === 1
+        ? parts[0]
+        : this.strings
+          ? parts.join('')
+          : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, this.encoding) : p)));
     this.parts = [];
     this.strings = true;
     this.size = 0;

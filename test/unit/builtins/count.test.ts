@@ -35,7 +35,9 @@ describe('count', () => {
   });
 
   it('keeps bytes that are not UTF-8 as they are; the same text from a valid and a broken line is one key', () => {
-    const bytes = bash(`printf '{"a":"caf\\351","b":"x"}\\n{"a":"caf\\351","b":"\\303\\251"}\\n{"a":"\\303\\251","b":"\\377"}\\n' | node "$B" count '{"by":"a"}' | od -An -c`);
+    const bytes = bash(
+      `printf '{"a":"caf\\351","b":"x"}\\n{"a":"caf\\351","b":"\\303\\251"}\\n{"a":"\\303\\251","b":"\\377"}\\n' | node "$B" count '{"by":"a"}' | od -An -c`,
+    );
     expect(bytes.stderr).toBe('');
     expect(bytes.stdout.replace(/\s+/g, ' ').trim()).toBe('{ " a " : " c a f 351 " , " c o u n t " : 2 } \\n { " a " : " 303 251 " , " c o u n t " : 1 } \\n');
     const merged = bash(`printf '{"a":"\\303\\251","b":"\\377"}\\n{"a":"\\303\\251"}\\n' | node "$B" count '{"by":"a"}'`);

@@ -68,7 +68,9 @@ describe('parse with a regex', () => {
       node "$B" read '{"path":"/tmp/pw-parse-bytes.log","format":"lines"}' | node "$B" parse '{"regex":"^(?<word>\\\\S+) (?<n>\\\\d+)$","types":{"n":"number"}}' | od -An -c | tr -s ' '
       rm /tmp/pw-parse-bytes.log`);
     expect(r.stderr).toBe('');
-    expect(r.stdout.replace(/\s+/g, ' ').trim()).toBe('{ " w o r d " : " c a f 351 " , " n " : 4 2 } \\n { " w o r d " : " 303 251 t 303 251 " , " n " : 7 } \\n');
+    expect(r.stdout.replace(/\s+/g, ' ').trim()).toBe(
+      '{ " w o r d " : " c a f 351 " , " n " : 4 2 } \\n { " w o r d " : " 303 251 t 303 251 " , " n " : 7 } \\n',
+    );
   });
 
   it('stops quietly when its reader goes away (early stop)', () => {
@@ -82,7 +84,11 @@ describe('parse types', () => {
   it('number and timestamp; empty text is null', async () => {
     const regex = '(?<status>\\d*) (?<bytes>\\S+) \\[(?<time>[^\\]]+)\\] (?<at>\\S+)';
     const types = { status: 'number', bytes: 'number', time: 'timestamp', at: 'timestamp' };
-    const r = await runBuiltin('parse', { regex, types }, lines('200 5.5e3 [10/Oct/2000:13:55:36 -0700] 1765065752', ' -1 [2026-12-07T00:02:32Z] 2026-12-07T01:00:00+01:00'));
+    const r = await runBuiltin(
+      'parse',
+      { regex, types },
+      lines('200 5.5e3 [10/Oct/2000:13:55:36 -0700] 1765065752', ' -1 [2026-12-07T00:02:32Z] 2026-12-07T01:00:00+01:00'),
+    );
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(records(r.stdout)).toEqual([
       { status: 200, bytes: 5500, time: '2000-10-10T20:55:36.000Z', at: '2025-12-07T00:02:32.000Z' },
@@ -91,12 +97,18 @@ describe('parse types', () => {
   });
 
   it('a local time without a zone is read in the TZ of the run', async () => {
-    const r = await runBuiltin('parse', { regex: '(?<t>.+)', types: { t: 'timestamp' } }, lines('2026-12-07 00:02:32'), { env: { ...process.env, TZ: 'Asia/Tokyo' } });
+    const r = await runBuiltin('parse', { regex: '(?<t>.+)', types: { t: 'timestamp' } }, lines('2026-12-07 00:02:32'), {
+      env: { ...process.env, TZ: 'Asia/Tokyo' },
+    });
     expect(records(r.stdout)).toEqual([{ t: '2026-12-06T15:02:32.000Z' }]);
   });
 
   it('text that does not convert is a record problem, never a silent null', async () => {
-    const r = await runBuiltin('parse', { regex: '(?<n>\\S+) (?<t>.+)', types: { n: 'number', t: 'timestamp' }, onError: 'skip' }, lines('- 2026-12-07', '1 Dec  7 10:00:00', '2 2026-13-45'));
+    const r = await runBuiltin(
+      'parse',
+      { regex: '(?<n>\\S+) (?<t>.+)', types: { n: 'number', t: 'timestamp' }, onError: 'skip' },
+      lines('- 2026-12-07', '1 Dec  7 10:00:00', '2 2026-13-45'),
+    );
     expect(records(r.stdout)).toEqual([]);
     expect(r.stderr).toMatch(/record 1: it has `n` = `-`, not a number/);
     expect(r.stderr).toMatch(/record 2: it has `t` = `Dec {2}7 10:00:00`, a time without a year/);
@@ -117,7 +129,11 @@ describe('parse logfmt and kv', () => {
   });
 
   it('kv: pairs picked out of free text; a text without any is a problem', async () => {
-    const r = await runBuiltin('parse', { format: 'kv', onError: 'skip' }, lines('login failed user=bob ip=10.0.0.1, port=22; note="two words"', 'no pairs here'));
+    const r = await runBuiltin(
+      'parse',
+      { format: 'kv', onError: 'skip' },
+      lines('login failed user=bob ip=10.0.0.1, port=22; note="two words"', 'no pairs here'),
+    );
     expect(records(r.stdout)).toEqual([{ user: 'bob', ip: '10.0.0.1', port: '22', note: 'two words' }]);
     expect(r.stderr).toMatch(/record 2: it holds no key=value pair/);
   });

@@ -212,7 +212,9 @@ describe('read lines', () => {
     const r = await runBuiltin('read', { path: 'dpkg.log' }, '', { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout.length).toBe(0);
-    expect(r.stderr).toMatch(/dpkg\.log is not NDJSON: line 2 is not JSON \(`2026-12-07 00:02:32 status installed chromium:amd64 156\.0`\); set `format: lines`/);
+    expect(r.stderr).toMatch(
+      /dpkg\.log is not NDJSON: line 2 is not JSON \(`2026-12-07 00:02:32 status installed chromium:amd64 156\.0`\); set `format: lines`/,
+    );
     // Said outright, ndjson passes the bytes through as always.
     const given = await runBuiltin('read', { path: 'dpkg.log', format: 'ndjson' }, '', { cwd: dir });
     expect(given).toMatchObject({ code: 0, stderr: '' });

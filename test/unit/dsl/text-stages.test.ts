@@ -41,7 +41,12 @@ describe('the regex of `parse`, checked with ranges inside the string', () => {
 
   it('a group name that cannot be a field: the name is underlined, and the fix renames it (also inside double quotes)', () => {
     expect(regexProblems(`regex: '(?<a>x) (?<my-date>\\S+)'`)).toEqual([
-      { code: 'bad-regex', marked: 'my-date', message: expect.stringMatching(/`my-date` cannot name a group/) as string, fixed: `regex: '(?<a>x) (?<my_date>\\S+)'` },
+      {
+        code: 'bad-regex',
+        marked: 'my-date',
+        message: expect.stringMatching(/`my-date` cannot name a group/) as string,
+        fixed: `regex: '(?<a>x) (?<my_date>\\S+)'`,
+      },
     ]);
     expect(regexProblems(`regex: "\\\\d (?<1st>\\\\S+)"`)[0]).toMatchObject({ marked: '1st', fixed: `regex: "\\\\d (?<_1st>\\\\S+)"` });
   });
@@ -54,7 +59,10 @@ describe('the regex of `parse`, checked with ranges inside the string', () => {
   it('`types` naming a field the regex does not capture', () => {
     const text = 'stages:\n  - use: parse\n    with:\n      regex: (?<status>\\d+)\n      types: { status: number, bytes: number }\n';
     const [p] = check(text, { host }).problems;
-    expect(p).toMatchObject({ code: 'bad-option', message: expect.stringMatching(/`types` names `bytes`, which the regex does not capture \(its groups: `status`\)/) as string });
+    expect(p).toMatchObject({
+      code: 'bad-option',
+      message: expect.stringMatching(/`types` names `bytes`, which the regex does not capture \(its groups: `status`\)/) as string,
+    });
     expect(text.slice(p!.start, p!.end)).toBe('bytes');
   });
 
