@@ -6,9 +6,13 @@
  */
 import { asText } from './bytes';
 import type { Options } from './options';
-import { eachRecord, RecordProblems, StageError, stdout } from './records';
+import { eachLine, recordLines, RecordProblems, StageError, stdinChunks, stdout } from './records';
 
 export const options = ['by', 'onError'] as const;
+
+/** Bounds of the cache of lines seen (see `seen`): at most ~1 MB. */
+const cachedLines = 4096;
+const cachedLineBytes = 256;
 
 /** Text that is not UTF-8, kept as its bytes (bytes.ts). */
 class RawText {
@@ -65,7 +69,14 @@ export async function run(opts: Options): Promise<void> {
   if (new Set(by).size < by.length) throw new StageError('`count`: `by` names a field twice', 2);
   const groups = new Map<string, Group>();
   const problems = new RecordProblems(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail');
-  await eachRecord(
+  /**
+   * Lines seen before (their bytes, one character per byte) → their group: a line like one before
+   * has the same key, so most lines are counted without being parsed, as `uniq` compares lines.
+   * Short lines only, and only so many: memory stays bounded by the keys, not the records.
+   */
+  const seen = new Map<string, Group>();
+  let line = '';
+  const parsed = recordLines(
     problems,
     (r, n, _problems, _buf, _start, _end, raw) => {
       if (typeof r !== 'object' || r === null || Array.isArray(r)) {
@@ -86,12 +97,20 @@ export async function run(opts: Options): Promise<void> {
         json.push(v instanceof RawText ? `\u0000${JSON.stringify(v.bytes.toString('latin1'))}` : JSON.stringify(v));
       }
       const key = by.length === 1 ? json[0]! : json.join(',');
-      const group = groups.get(key);
+      let group = groups.get(key);
       if (group !== undefined) group.count++;
-      else groups.set(key, { values, json, count: 1 });
+      else groups.set(key, (group = { values, json, count: 1 }));
+      if (line !== '' && seen.size < cachedLines) seen.set(line, group);
     },
     true,
   );
+  const total = await eachLine(stdinChunks(), (buf, start, end, n) => {
+    line = end - start <= cachedLineBytes ? buf.toString('latin1', start, end) : '';
+    const group = line === '' ? undefined : seen.get(line);
+    if (group !== undefined) group.count++;
+    else parsed(buf, start, end, n);
+  });
+  problems.summary(total);
   const names = by.map((f) => JSON.stringify(f));
   for (const group of [...groups.values()].sort(byCountThenKey)) {
     write(group, names);

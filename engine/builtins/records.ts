@@ -276,7 +276,13 @@ export type RecordHandler = (r: unknown, n: number, problems: RecordProblems, bu
  * having its bad bytes replaced, so a stage can write them back as they were (`rawBytes`).
  */
 export async function eachRecord(problems: RecordProblems, onRecord: RecordHandler, keepBytes = false): Promise<void> {
-  const total = await eachLine(stdinChunks(), (buf, start, end, n) => {
+  const total = await eachLine(stdinChunks(), recordLines(problems, onRecord, keepBytes));
+  problems.summary(total);
+}
+
+/** The line handler of `eachRecord`, for a stage that looks at a line before it is parsed (count's cache). */
+export function recordLines(problems: RecordProblems, onRecord: RecordHandler, keepBytes = false): LineHandler {
+  return (buf, start, end, n) => {
     let text = buf.toString('utf8', start, end);
     let raw = false;
     if (keepBytes && text.includes('\uFFFD') && !isUtf8(buf.subarray(start, end))) {
@@ -291,6 +297,5 @@ export async function eachRecord(problems: RecordProblems, onRecord: RecordHandl
       return;
     }
     onRecord(r, n, problems, buf, start, end, raw);
-  });
-  problems.summary(total);
+  };
 }
