@@ -15,8 +15,8 @@
 /** Field names and values: text, `true` for a bare key, and after `types:` numbers and nulls. */
 export type Fields = Map<string, string | number | boolean | null>;
 
-/** Why a text is not logfmt, for the record's message. */
-export class NotKeyValues {
+/** Why a text could not be parsed (not logfmt, no pair, no match), for the record's message. */
+export class Unparsed {
   constructor(readonly why: string) {}
 }
 
@@ -30,7 +30,7 @@ function unquote(quoted: string): string | undefined {
 
 const logfmtPair = / *([^ ="]+)(?:=("(?:[^"\\]|\\.)*"|[^ "]*))?(?= |$)/y;
 
-export function logfmt(text: string): Fields | NotKeyValues {
+export function logfmt(text: string): Fields | Unparsed {
   const fields: Fields = new Map();
   let at = 0;
   while (at < text.length) {
@@ -40,12 +40,12 @@ export function logfmt(text: string): Fields | NotKeyValues {
     }
     logfmtPair.lastIndex = at;
     const m = logfmtPair.exec(text);
-    if (!m) return new NotKeyValues(`is not logfmt at column ${at + 1} (\`${text.slice(at, at + 20)}\`)`);
+    if (!m) return new Unparsed(`is not logfmt at column ${at + 1} (\`${text.slice(at, at + 20)}\`)`);
     const value = m[2];
     if (value === undefined) fields.set(m[1]!, true);
     else if (value.startsWith('"')) {
       const unquoted = unquote(value);
-      if (unquoted === undefined) return new NotKeyValues(`has a bad escape in the quoted value of \`${m[1]!}\``);
+      if (unquoted === undefined) return new Unparsed(`has a bad escape in the quoted value of \`${m[1]!}\``);
       fields.set(m[1]!, unquoted);
     } else fields.set(m[1]!, value);
     at = logfmtPair.lastIndex;
@@ -55,12 +55,12 @@ export function logfmt(text: string): Fields | NotKeyValues {
 
 const kvPair = /([^\s=,;"]+)=("(?:[^"\\]|\\.)*"|[^\s,;"]*)/g;
 
-export function keyValues(text: string): Fields | NotKeyValues {
+export function keyValues(text: string): Fields | Unparsed {
   const fields: Fields = new Map();
   kvPair.lastIndex = 0;
   for (let m = kvPair.exec(text); m !== null; m = kvPair.exec(text)) {
     const value = m[2]!;
     fields.set(m[1]!, value.startsWith('"') ? (unquote(value) ?? value.slice(1, -1)) : value);
   }
-  return fields.size > 0 ? fields : new NotKeyValues('holds no key=value pair');
+  return fields.size > 0 ? fields : new Unparsed('holds no key=value pair');
 }

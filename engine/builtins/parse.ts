@@ -6,7 +6,7 @@
  * `keep` (passed on unchanged).
  */
 import { convert, fieldTypes, NotConvertible, type FieldType } from './field-types';
-import { keyValues, logfmt, NotKeyValues, type Fields } from './key-values';
+import { keyValues, logfmt, Unparsed, type Fields } from './key-values';
 import type { Options } from './options';
 import { rawBytes } from './bytes';
 import { eachRecord, RecordProblems, StageError, stdout } from './records';
@@ -36,12 +36,12 @@ function set(obj: Obj, key: string, value: unknown): void {
 }
 
 /** Text into fields, or why it could not be. */
-type Splitter = (text: string) => Fields | NotKeyValues;
+type Splitter = (text: string) => Fields | Unparsed;
 
 function regexSplitter(re: RegExp, names: readonly string[]): Splitter {
   return (text) => {
     const groups = re.exec(text)?.groups;
-    if (groups === undefined) return new NotKeyValues(`does not match the regex (\`${text.length > 60 ? `${text.slice(0, 60)}…` : text}\`)`);
+    if (groups === undefined) return new Unparsed(`does not match the regex (\`${text.length > 60 ? `${text.slice(0, 60)}…` : text}\`)`);
     const fields: Fields = new Map();
     for (const name of names) fields.set(name, groups[name] ?? null);
     return fields;
@@ -70,14 +70,14 @@ export async function run(opts: Options): Promise<void> {
     problems,
     (r, n, _problems, buf, start, end, raw) => {
       const text = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as Obj)[field] : undefined;
-      let fields: Fields | NotKeyValues | NotConvertible =
-        typeof text === 'string' ? split(text) : new NotKeyValues(text === undefined ? `has no \`${field}\` field` : `has a \`${field}\` that is not text`);
+      let fields: Fields | Unparsed =
+        typeof text === 'string' ? split(text) : new Unparsed(text === undefined ? `has no \`${field}\` field` : `has a \`${field}\` that is not text`);
       for (let i = 0; i < typed.length && fields instanceof Map; i++) {
         const [name, type] = typed[i]!;
         if (!fields.has(name)) continue; // a key this record's logfmt does not have
         const value = fields.get(name);
         const converted = typeof value === 'string' || value === null ? convert(value ?? undefined, type) : new NotConvertible('not text');
-        if (converted instanceof NotConvertible) fields = new NotKeyValues(`has \`${name}\` = \`${String(value)}\`, ${converted.why}`);
+        if (converted instanceof NotConvertible) fields = new Unparsed(`has \`${name}\` = \`${String(value)}\`, ${converted.why}`);
         else fields.set(name, converted);
       }
       if (!(fields instanceof Map)) {
