@@ -59,6 +59,7 @@ export function typedValue(value: string, quoted: boolean): string | number | bo
  * first line, when that line is not JSON: the next stage would fail on every record otherwise.
  */
 function refuseText(fd: number, file: string): void {
+  if (!fs.fstatSync(fd).isFile()) return; // a pipe or a device: what was read could not be read again
   const head = Buffer.alloc(sniffBytes);
   const n = fs.readSync(fd, head, 0, sniffBytes, 0);
   const bad = firstNonJsonLine(head.toString('utf8', 0, n), n < sniffBytes);

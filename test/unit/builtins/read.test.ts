@@ -221,6 +221,11 @@ describe('read lines', () => {
     expect(given.stdout.toString()).toBe(fs.readFileSync(path.join(dir, 'dpkg.log'), 'utf8'));
   });
 
+  it('checks regular files only: a pipe passes through unread (what is read cannot be read again)', () => {
+    const r = bash(`printf '{"a":1}\\nnot json\\n' | node "$B" read '{"path":"/dev/stdin"}'`);
+    expect(r).toMatchObject({ code: 0, stdout: '{"a":1}\nnot json\n', stderr: '' });
+  });
+
   it('judges a first line longer than what it looks at by how it starts', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'long.log'), `${JSON.stringify({ text: 'x'.repeat(100_000) })}\n`);
