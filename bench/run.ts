@@ -40,7 +40,7 @@ let firstBytes: (bytes: number) => string;
 let file: string;
 
 interface RatioRow {
-  id: 'a' | 'b' | 'c' | 'd' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm';
+  id: 'a' | 'b' | 'c' | 'd' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n';
   title: string;
   bashMs: number;
   engineMs: number;
@@ -480,7 +480,7 @@ async function main(): Promise<void> {
   if (wanted('i'))
     rows.push(await timedCase('i', `fan-out of ${sizes.a / MB} MB to two wc -l, default: exact counts on every edge`, fanOutBash, fanOutYaml, 0.9));
   if (wanted('j')) rows.push(await timedCase('j', `(i) with counts off`, fanOutBash, fanOutYaml, 0.9, false, { counts: false }));
-  if (wanted('k') || wanted('l') || wanted('m')) {
+  if (['k', 'l', 'm', 'n'].some(wanted)) {
     // Text logs (issue 23): `parse` against `sed -E` making the same records, `count` against `sort | uniq -c`.
     const { log, pairs } = ensureLogs(sizes.k);
     const regex = String.raw`^(?<date>\S+) (?<time>(?<hour>\d\d):\d\d:\d\d) (?<action>\S+) (?<package>[^\s:]+)`;
@@ -494,6 +494,16 @@ async function main(): Promise<void> {
           'k',
           `read (lines) → parse (regex) over a ${sizes.k / MB} MB dpkg-style log vs sed -E`,
           `sed -E '${sed}' ${log} | wc -l`,
+          parseYaml,
+          0.5,
+        ),
+      );
+    if (wanted('n'))
+      rows.push(
+        await timedCase(
+          'n',
+          `(k) against sed in the C locale (LC_ALL=C: bytes, no multibyte matching)`,
+          `export LC_ALL=C; sed -E '${sed}' ${log} | wc -l`,
           parseYaml,
           0.5,
         ),
