@@ -2,7 +2,7 @@
  * The `regex` of a `parse` stage, checked as the engine will compile it (JavaScript, no flags):
  * a syntax error, a Python-style `(?P<name>…)`, a group name that cannot be a field, no named
  * group at all (it would give no fields), and `types` naming a field the regex does not capture.
- * Each is underlined inside the string. Compiling a pattern runs nothing; no text is matched.
+ * Each is underlined inside the string. Nothing runs: a pattern is compiled, and at most matched against ''.
  */
 import { RegExpParser, visitRegExpAST } from '@eslint-community/regexpp';
 import { isObject } from './build';
@@ -29,23 +29,16 @@ function reason(message: string): string {
   return at >= 0 ? message.slice(at + 3) : message;
 }
 
-interface Group {
-  name: string;
-  /** Where the name is in the pattern. */
-  start: number;
-  end: number;
-}
-
-/** Named groups with their places, by regexpp (which, unlike the engine, says where things are). */
-function namedGroups(source: string): Group[] | { index: number; message: string } {
+/** The names of the named groups, by regexpp (which, unlike the engine, says where a syntax error is). */
+function namedGroups(source: string): string[] | { index: number; message: string } {
   try {
-    const groups: Group[] = [];
+    const names: string[] = [];
     visitRegExpAST(new RegExpParser({ ecmaVersion: 2024 }).parsePattern(source), {
       onCapturingGroupEnter(node) {
-        if (node.name !== null) groups.push({ name: node.name, start: node.start + 3, end: node.start + 3 + node.name.length });
+        if (node.name !== null) names.push(node.name);
       },
     });
-    return groups;
+    return names;
   } catch (err) {
     const e = err as { index?: number; message?: string };
     return { index: e.index ?? 0, message: reason(e.message ?? String(err)) };
@@ -107,9 +100,8 @@ export function regexProblems(doc: Document, text: string, stage: Stage, options
     }
     return [problem('bad-regex', at(found.index, found.index + 1), `${who}: the regex is not valid: ${found.message}.`)];
   }
-  const names = Array.isArray(found)
-    ? found
-    : Object.keys(new RegExp(`${source}|`).exec('')?.groups ?? {}).map((name) => ({ name, start: 0, end: source.length }));
+  // Where regexpp is stricter than this Node, the engine's own list: an empty alternative matches '' and lists every group.
+  const names = Array.isArray(found) ? found : Object.keys(new RegExp(`${source}|`).exec('')?.groups ?? {});
   if (names.length === 0) {
     return [
       problem('bad-regex', value, `${who}: the regex has no named groups, so \`parse\` would give no fields. Name each part you want: \`(?<date>\\S+)\`.`),
@@ -117,7 +109,7 @@ export function regexProblems(doc: Document, text: string, stage: Stage, options
   }
   const problems: Problem[] = [];
   if (isObject(options.types)) {
-    const captured = new Set(names.map((g) => g.name));
+    const captured = new Set(names);
     for (const field of Object.keys(options.types)) {
       if (captured.has(field)) continue;
       const key = locate(doc, ['stages', stage.index, 'with', 'types', field]).key ?? value;
