@@ -44,6 +44,7 @@ const host: DslHost = {
   env: { HOME: '/home/bench', PATH: '/usr/bin' },
   statKind: (p) => (/\.[a-z]+$/.test(p) ? 'file' : 'dir'),
   findProgram: (p) => ({ kind: 'found', path: `/usr/bin/${p}` }),
+  readStart: () => ({ text: '{"ok":true}\n', whole: true }),
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

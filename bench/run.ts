@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { dpkgLog } from '../scripts/dpkg-log';
 import { loadEngine } from './engine-bundle';
 import type { RunOptions, RunResult } from '../engine';
 
@@ -26,8 +27,8 @@ const wanted = (id: string) => !only || only.includes(id);
 const runs = quick ? 3 : 5;
 const MB = 1024 * 1024;
 const sizes = quick
-  ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, fLarge: 1024 * MB, g: 10 * MB }
-  : { a: 1024 * MB, c: 300 * MB, d: 50 * MB, fSmall: 100 * MB, fLarge: 3072 * MB, g: 15 * MB };
+  ? { a: 256 * MB, c: 100 * MB, d: 20 * MB, fSmall: 100 * MB, fLarge: 1024 * MB, g: 10 * MB, k: 32 * MB }
+  : { a: 1024 * MB, c: 300 * MB, d: 50 * MB, fSmall: 100 * MB, fLarge: 3072 * MB, g: 15 * MB, k: 128 * MB };
 
 fs.mkdirSync(dataDir, { recursive: true });
 
@@ -39,7 +40,7 @@ let firstBytes: (bytes: number) => string;
 let file: string;
 
 interface RatioRow {
-  id: 'a' | 'b' | 'c' | 'd' | 'h' | 'i' | 'j';
+  id: 'a' | 'b' | 'c' | 'd' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n';
   title: string;
   bashMs: number;
   engineMs: number;
@@ -124,6 +125,35 @@ function ensureData(bytes: number): string {
   for (let written = 0; written < bytes; written += block.length) fs.writeSync(fd, block);
   fs.closeSync(fd);
   return file;
+}
+
+/**
+ * A dpkg-style text log of about `bytes` (scripts/dpkg-log.ts, repeated), and the same lines as
+ * `{"hour","action"}` records: the text `parse` reads and the records `count` counts.
+ */
+function ensureLogs(bytes: number): { log: string; pairs: string } {
+  const log = path.join(dataDir, `dpkg-${bytes / MB}.log`);
+  const pairs = path.join(dataDir, `pairs-${bytes / MB}.ndjson`);
+  if (fs.existsSync(log) && fs.existsSync(pairs)) return { log, pairs };
+  process.stderr.write(`generating ${bytes / MB} MB of dpkg-style log in ${log} ...\n`);
+  const block = Buffer.from(dpkgLog({ seed: 1, days: 1000, end: '2026-06-02' }));
+  const records = Buffer.from(
+    block
+      .toString()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => `${JSON.stringify({ hour: l.slice(11, 13), action: l.split(' ')[2] })}\n`)
+      .join(''),
+  );
+  const logFd = fs.openSync(log, 'w');
+  const pairsFd = fs.openSync(pairs, 'w');
+  for (let written = 0; written < bytes; written += block.length) {
+    fs.writeSync(logFd, block);
+    fs.writeSync(pairsFd, records);
+  }
+  fs.closeSync(logFd);
+  fs.closeSync(pairsFd);
+  return { log, pairs };
 }
 
 const median = (xs: number[]): number => {
@@ -450,6 +480,57 @@ async function main(): Promise<void> {
   if (wanted('i'))
     rows.push(await timedCase('i', `fan-out of ${sizes.a / MB} MB to two wc -l, default: exact counts on every edge`, fanOutBash, fanOutYaml, 0.9));
   if (wanted('j')) rows.push(await timedCase('j', `(i) with counts off`, fanOutBash, fanOutYaml, 0.9, false, { counts: false }));
+  if (['k', 'l', 'm', 'n'].some(wanted)) {
+    // Text logs (issue 23): `parse` against `sed -E` making the same records, `count` against `sort | uniq -c`.
+    const { log, pairs } = ensureLogs(sizes.k);
+    const regex = String.raw`^(?<date>\S+) (?<time>(?<hour>\d\d):\d\d:\d\d) (?<action>\S+) (?<package>[^\s:]+)`;
+    const sed = String.raw`s/^([^ ]+) (([0-9]{2}):[0-9]{2}:[0-9]{2}) ([^ ]+) ([^ :]+).*/{"date":"\1","time":"\2","hour":"\3","action":"\4","package":"\5"}/`;
+    const parseYaml =
+      `stages:\n  - use: read\n    with: { path: ${JSON.stringify(log)}, format: lines }\n` +
+      `  - use: parse\n    with: { regex: ${JSON.stringify(regex)} }\n  - run: wc -l\n`;
+    if (wanted('k'))
+      rows.push(
+        await timedCase(
+          'k',
+          `read (lines) → parse (regex) over a ${sizes.k / MB} MB dpkg-style log vs sed -E`,
+          `sed -E '${sed}' ${log} | wc -l`,
+          parseYaml,
+          0.5,
+        ),
+      );
+    if (wanted('n'))
+      rows.push(
+        await timedCase(
+          'n',
+          `(k) against sed in the C locale (LC_ALL=C: bytes, no multibyte matching)`,
+          `export LC_ALL=C; sed -E '${sed}' ${log} | wc -l`,
+          parseYaml,
+          0.5,
+        ),
+      );
+    const countYaml = `stages:\n  - use: read\n    with: { path: ${JSON.stringify(pairs)} }\n  - use: count\n    with: { by: [hour, action] }\n  - run: wc -l\n`;
+    const mb = Math.round(fs.statSync(pairs).size / MB);
+    if (wanted('l'))
+      rows.push(
+        await timedCase(
+          'l',
+          `count by [hour, action] over ${mb} MB of records vs sort | uniq -c | sort -rn`,
+          `sort ${pairs} | uniq -c | sort -rn | wc -l`,
+          countYaml,
+          0.8,
+        ),
+      );
+    if (wanted('m'))
+      rows.push(
+        await timedCase(
+          'm',
+          `(l) against sort in the C locale (LC_ALL=C: bytes, no collation)`,
+          `export LC_ALL=C; sort ${pairs} | uniq -c | sort -rn | wc -l`,
+          countYaml,
+          0.8,
+        ),
+      );
+  }
   if (wanted('g')) rows.push(await workersCase());
   if (wanted('e')) rows.push(await earlyStop());
   if (wanted('f')) rows.push(rss(file));

@@ -20,6 +20,8 @@ export const builtins = {
   map: { files: {} },
   pick: { files: {} },
   sample: { files: {} },
+  parse: { files: {} },
+  count: { files: {} },
 } as const satisfies Record<string, BuiltinInfo>;
 
 export type BuiltinName = keyof typeof builtins;

@@ -72,21 +72,28 @@ export function defineVariableFix(parsed: Parsed, pipeline: Pipeline, name: stri
     return { title, edits: [{ start: at, end: at, newText: `${eol}${' '.repeat(columnOf(parsed, keySpan.start) + 2)}${entry}` }] };
   }
   if (!isMap(value)) return undefined;
-  const span = nodeSpan(value);
+  const edit = appendEntryEdit(parsed, value, entry);
+  return edit && { title, edits: [edit] };
+}
+
+/** An edit that adds `entry` (`key: value`) after the last entry of a mapping, flow or block, at its indentation. */
+export function appendEntryEdit(parsed: Parsed, map: YAMLMap<unknown, unknown>, entry: string): Edit | undefined {
+  const { text } = parsed;
+  const span = nodeSpan(map);
   if (!span) return undefined;
-  if (value.flow) {
-    const last = value.items[value.items.length - 1];
+  if (map.flow) {
+    const last = map.items[map.items.length - 1];
     const lastEnd = last ? (nodeSpan(last.value as Node) ?? nodeSpan(last.key as Node))?.end : undefined;
-    if (lastEnd === undefined) return { title, edits: [{ start: span.start, end: contentEnd(text, span.end), newText: `{ ${entry} }` }] };
-    return { title, edits: [{ start: lastEnd, end: lastEnd, newText: `, ${entry}` }] };
+    if (lastEnd === undefined) return { start: span.start, end: contentEnd(text, span.end), newText: `{ ${entry} }` };
+    return { start: lastEnd, end: lastEnd, newText: `, ${entry}` };
   }
-  const first = value.items[0];
-  const last = value.items[value.items.length - 1];
+  const first = map.items[0];
+  const last = map.items[map.items.length - 1];
   const firstKey = first && nodeSpan(first.key as Node);
   const lastEnd = last && (nodeSpan(last.value as Node) ?? nodeSpan(last.key as Node))?.end;
   if (!firstKey || lastEnd === undefined) return undefined;
   const at = lineEndOf(text, Math.max(contentEnd(text, lastEnd), firstKey.start));
-  return { title, edits: [{ start: at, end: at, newText: `${eol}${' '.repeat(columnOf(parsed, firstKey.start))}${entry}` }] };
+  return { start: at, end: at, newText: `${eolOf(text)}${' '.repeat(columnOf(parsed, firstKey.start))}${entry}` };
 }
 
 /**

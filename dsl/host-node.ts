@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DslHost, ProgramLookup } from './host';
+import type { DslHost, FileStart, ProgramLookup } from './host';
 
 /**
  * The real machine as a DslHost: stat and PATH look-ups only, nothing is executed.
@@ -20,7 +20,24 @@ export function nodeHost(environment: Readonly<Record<string, string | undefined
       }
     },
     findProgram: (program, dir) => lookupProgram(program, dir, env.PATH),
+    readStart,
   };
+}
+
+/** See `DslHost.readStart`: opened without blocking, read only when it is a regular file. */
+function readStart(absPath: string, maxBytes: number): FileStart | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(absPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    if (!fs.fstatSync(fd).isFile()) return undefined;
+    const buf = Buffer.alloc(maxBytes);
+    const n = fs.readSync(fd, buf, 0, maxBytes, 0);
+    return { text: buf.toString('utf8', 0, n), whole: n < maxBytes };
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 /**

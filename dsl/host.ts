@@ -10,6 +10,16 @@ export interface DslHost {
   statKind(absPath: string): 'file' | 'dir' | undefined;
   /** Where `program` would be run from in `dir` (see `lookupProgram` in host-node.ts). */
   findProgram(program: string, dir: string): ProgramLookup;
+  /**
+   * The first `maxBytes` of a regular file as UTF-8 text, and whether that is the whole file;
+   * undefined for anything else (never blocks on a FIFO or a device).
+   */
+  readStart(absPath: string, maxBytes: number): FileStart | undefined;
+}
+
+export interface FileStart {
+  text: string;
+  whole: boolean;
 }
 
 /**
@@ -26,6 +36,7 @@ export type ProgramLookup = { kind: 'found'; path: string } | { kind: 'not-execu
 export function memoHost(base: DslHost): DslHost {
   const kinds = new Map<string, 'file' | 'dir' | undefined>();
   const programs = new Map<string, ProgramLookup>();
+  const starts = new Map<string, FileStart | undefined>();
   return {
     env: base.env,
     statKind(absPath) {
@@ -37,6 +48,11 @@ export function memoHost(base: DslHost): DslHost {
       let found = programs.get(key);
       if (!found) programs.set(key, (found = base.findProgram(program, dir)));
       return found;
+    },
+    readStart(absPath, maxBytes) {
+      const key = `${maxBytes}\0${absPath}`;
+      if (!starts.has(key)) starts.set(key, base.readStart(absPath, maxBytes));
+      return starts.get(key);
     },
   };
 }

@@ -29,6 +29,8 @@ export const problemCodes = {
   'command-not-found': { severity: 'warning', summary: 'The program a stage runs is not on PATH.' },
   'unknown-host': { severity: 'error', summary: '`on` names a host that is not under `hosts:`.' },
   'bad-host': { severity: 'error', summary: 'A `hosts:` entry that ssh would misread.' },
+  'bad-regex': { severity: 'error', summary: 'The `regex` of `parse` does not compile, or gives no fields.' },
+  'not-ndjson': { severity: 'warning', summary: '`read` takes a file for NDJSON (its extension says so), but its first line is not JSON.' },
   'remote-builtin': { severity: 'error', summary: 'A built-in stage (`use:`) with `on:`: built-ins run on this machine only.' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 

@@ -183,6 +183,16 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       if (path.length === 1 && path[0] === 'stages' && valueAt(ctx.data, path) === null) return undefined;
       if (isStagePath(path)) return make('wrong-type', at.value, 'a stage must be a mapping of keys such as `name:` and `run:`, `command:` or `use:`.');
       return make(inWith ? 'bad-option' : 'wrong-type', at.value, `${path.length === 0 ? 'the pipeline' : `\`${key}\``} must be ${describeType(e)}.`);
+    case 'not': {
+      // In a list (`by: [a, count]`) the option is the name above the index.
+      const option = String([...path].reverse().find((s) => typeof s === 'string') ?? key);
+      const why = inWith && builtin ? builtinSchema(builtin).properties?.[option]?.description : undefined;
+      return make(
+        inWith ? 'bad-option' : 'invalid-value',
+        at.value,
+        `\`${option}\` cannot be ${JSON.stringify(valueAt(ctx.data, path))}.${why ? ` ${why}` : ''}`,
+      );
+    }
     case 'minLength':
     case 'minItems':
       return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` must not be empty.`);

@@ -1,13 +1,15 @@
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { builtins, isBuiltin, type FileRole } from './builtins';
 import { inputProblems } from './inputs';
-import { joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
+import { appendEntryEdit, joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
 import { stageKeys, stageLabel as label, type Pipeline, type Stage } from './model';
 import type { Parsed } from './parse';
 import { parentDir, pipelineDir, resolveIn, resolveStage } from './resolve';
-import { problem, type Edit, type Problem } from './problems';
+import { problem, type Edit, type Fix, type Problem } from './problems';
+import { firstNonJsonLine, formatOf, sniffBytes } from './read-format';
+import { regexProblems } from './regex-check';
 import { shellReferences } from './shell-vars';
 import { closest } from './suggest';
 import type { Span } from './span';
@@ -244,6 +246,7 @@ function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record
     const span = locate(ctx.doc, ['stages', stage.index, 'with', option]).value;
     if (role === 'input') {
       const kind = ctx.host.statKind(file);
+      if (kind === 'file' && raw.use === 'read' && raw.with.format === undefined) problems.push(...notNdjson(ctx, stage, file, value, span));
       if (kind !== 'file') {
         problems.push(
           problem(
@@ -258,6 +261,33 @@ function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record
     }
   }
   return problems;
+}
+
+/**
+ * A `read` without `format` takes a file for NDJSON unless its extension says otherwise: when its
+ * first line is not JSON, the run would stop there (`read` refuses it, dsl/read-format.ts).
+ */
+function notNdjson(ctx: SemanticContext, stage: Stage, file: string, written: string, span: Span): Problem[] {
+  if (formatOf(file) !== 'ndjson') return [];
+  const start = ctx.host.readStart(file, sniffBytes);
+  const bad = start && firstNonJsonLine(start.text, start.whole);
+  if (!bad) return [];
+  const line = bad.line.length > 40 ? `${bad.line.slice(0, 40)}…` : bad.line;
+  const map = ownStageMap(ctx.parsed, stage.index);
+  const options = map && ownPair(map, 'with')?.value;
+  const fix = (format: string): Fix[] => {
+    const edit = isMap(options) ? appendEntryEdit(ctx.parsed, options, `format: ${format}`) : undefined;
+    return edit ? [{ title: `Add \`format: ${format}\``, edits: [edit] }] : [];
+  };
+  const alternatives = bad.line.includes('\t') ? fix('tsv') : bad.line.includes(',') ? fix('csv') : [];
+  return [
+    problem(
+      'not-ndjson',
+      span,
+      `${label(stage)}: ${written} is read as NDJSON (no \`format\`, and its extension says nothing else), but its line ${bad.number} is not JSON (\`${line}\`), so the run would stop there. Add \`format: lines\` to read each line as {"line": "…"} (then \`parse\` it), or give the format it has.`,
+      [...fix('lines'), ...alternatives],
+    ),
+  ];
 }
 
 /** Shell words that are not programs on PATH. */
@@ -323,6 +353,7 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
     const raw = raws[stage.index];
     if (!isObject(raw)) continue;
     problems.push(...actionProblems(ctx, stage, raw));
+    if (raw.use === 'parse' && isObject(raw.with)) problems.push(...regexProblems(ctx.doc, ctx.text, stage, raw.with));
     const resolved = resolveStage(pipeline, stage, ctx.host.env, fileDir ?? '/');
     for (const p of undefinedVariables(ctx, stage, raw, resolved.env, pipelineEnv)) problems.push(p); // may be many: no spread
     // A stage on another host: its programs and folders are there, and `check` never connects.

@@ -55,6 +55,10 @@ function recording(host: DslHost, looked: Set<string>): DslHost {
       if (program.includes('/')) looked.add(path.resolve(dir, program));
       return host.findProgram(program, dir);
     },
+    readStart: (absPath, maxBytes) => {
+      looked.add(absPath);
+      return host.readStart(absPath, maxBytes);
+    },
   };
 }
 

@@ -25,6 +25,7 @@ interface SchemaNode {
   default?: unknown;
   required?: string[];
   properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
 }
 
 const root = schema as unknown as SchemaNode & { definitions: Record<string, SchemaNode> };
@@ -38,19 +39,31 @@ function resolved(node: SchemaNode): SchemaNode {
   return { ...resolved(target), ...own };
 }
 
+function keyDoc(name: string, n: SchemaNode, required: boolean): KeyDoc {
+  const doc: KeyDoc = { name };
+  if (n.description !== undefined) doc.description = n.description;
+  if (n.examples !== undefined) doc.examples = n.examples;
+  if (n.enum !== undefined) doc.enum = n.enum.map(String);
+  if (n.default !== undefined) doc.default = n.default;
+  if (n.type !== undefined) doc.type = n.type;
+  if (required) doc.required = true;
+  return doc;
+}
+
 function keyDocs(node: SchemaNode | undefined): KeyDoc[] {
   const required = new Set(node?.required ?? []);
-  return Object.entries(node?.properties ?? {}).map(([name, raw]) => {
-    const n = resolved(raw);
-    const doc: KeyDoc = { name };
-    if (n.description !== undefined) doc.description = n.description;
-    if (n.examples !== undefined) doc.examples = n.examples;
-    if (n.enum !== undefined) doc.enum = n.enum.map(String);
-    if (n.default !== undefined) doc.default = n.default;
-    if (n.type !== undefined) doc.type = n.type;
-    if (required.has(name)) doc.required = true;
-    return doc;
-  });
+  return Object.entries(node?.properties ?? {}).map(([name, raw]) => keyDoc(name, resolved(raw), required.has(name)));
+}
+
+/** An entry of an option that maps names to values (`types: { status: number }`): the option's text, the entries' values. */
+function entryDoc(builtin: BuiltinName, option: string, name: string): KeyDoc | undefined {
+  const raw = builtinNode(builtin).properties?.[option];
+  const node = raw && resolved(raw);
+  const entries = node?.additionalProperties;
+  if (typeof entries !== 'object') return undefined;
+  const doc = keyDoc(name, resolved(entries), false);
+  if (node?.description !== undefined) doc.description = node.description;
+  return doc;
 }
 
 export const pipelineKeyDocs: readonly KeyDoc[] = keyDocs(root);
@@ -71,6 +84,7 @@ export function keyDocAt(path: readonly string[], builtin?: BuiltinName): KeyDoc
   if (first !== 'stages' || item !== '[]') return undefined;
   if (path.length === 3) return stageKeyDocs.find((d) => d.name === third);
   if (path.length === 4 && third === 'with' && builtin) return optionDocs(builtin).find((d) => d.name === fourth);
+  if (path.length === 5 && third === 'with' && builtin && fourth !== undefined) return entryDoc(builtin, fourth, path[4]!);
   return undefined;
 }
 

@@ -22,4 +22,6 @@ export const implementations = {
   map: () => import('./map'),
   pick: () => import('./pick'),
   sample: () => import('./sample'),
+  parse: () => import('./parse'),
+  count: () => import('./count'),
 } as const satisfies Record<BuiltinName, () => Promise<BuiltinImplementation>>;

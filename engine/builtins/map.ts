@@ -1,13 +1,13 @@
 /** `map`: replaces each record by a JavaScript expression over `r`; `undefined` drops the record. */
 import { compileExpression, type Options } from './options';
-import { eachRecord, messageOf, stdout } from './records';
+import { eachRecord, RecordProblems, messageOf, stdout } from './records';
 
 export const options = ['expr', 'onError'] as const;
 
 export async function run(opts: Options): Promise<void> {
   const expr = opts.string('expr');
   const fn = compileExpression('map', expr);
-  await eachRecord(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail', (r, n, problems) => {
+  await eachRecord(new RecordProblems(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail'), (r, n, problems) => {
     let json: string | undefined;
     try {
       const value = fn(r);

@@ -81,6 +81,20 @@ export class Options {
     return v;
   }
 
+  /** A mapping of names to one of `allowed` (`types: { bytes: number }`); empty when absent. */
+  stringMap<T extends string>(key: string, allowed: readonly T[]): Record<string, T> {
+    const v = this.value(key);
+    if (v === undefined) return {};
+    const ok = typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => (allowed as readonly unknown[]).includes(x));
+    if (!ok) throw this.bad(`\`${this.builtin}\`: \`${key}\` must map names to ${allowed.map((a) => `\`${a}\``).join(' or ')} (got ${describe(v)})`);
+    return v as Record<string, T>;
+  }
+
+  /** One non-empty string or a list of them, as a list. */
+  stringOrList(key: string): string[] {
+    return typeof this.value(key) === 'string' ? [this.string(key)] : this.stringList(key);
+  }
+
   stringList(key: string): string[] {
     const v = this.value(key);
     if (!Array.isArray(v) || v.length === 0 || !v.every((x): x is string => typeof x === 'string' && x !== '')) {

@@ -4,7 +4,7 @@
  * lacks are left out (never written as null).
  */
 import type { Options } from './options';
-import { eachRecord, stdout } from './records';
+import { eachRecord, RecordProblems, stdout } from './records';
 
 export const options = ['fields', 'onError'] as const;
 
@@ -56,7 +56,7 @@ export function picker(fields: readonly string[]): (r: Obj) => Obj {
 
 export async function run(opts: Options): Promise<void> {
   const pick = picker(opts.stringList('fields'));
-  await eachRecord(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail', (r, n, problems) => {
+  await eachRecord(new RecordProblems(opts.oneOf('onError', ['fail', 'skip']) ?? 'fail'), (r, n, problems) => {
     if (!isObject(r) || Array.isArray(r)) {
       problems.report(
         n,

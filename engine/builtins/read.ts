@@ -5,24 +5,18 @@
  *   json       a JSON array, parsed incrementally: each element becomes one compact line
  *   csv / tsv  rows → objects named by the header row (or c1, c2, … with `header: false`);
  *              unquoted values are typed (see `typedValue`), quoted values stay strings
+ *   lines      each line of text → {"line": "…"}, its bytes kept as they are (bytes.ts)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { JSONParser } from '@streamparser/json';
 import { parse as parseCsv, type InfoField } from 'csv-parse';
+import { firstNonJsonLine, formatOf, sniffBytes } from '../../dsl/read-format';
 import type { Options } from './options';
-import { messageOf, StageError, stdout } from './records';
+import { eachLine, messageOf, Output, StageError, stdout } from './records';
 
 export const options = ['path', 'format', 'header'] as const;
-
-export type ReadFormat = 'ndjson' | 'json' | 'csv' | 'tsv';
-
-/** The format a file's extension implies: `.json`, `.csv`, `.tsv`; anything else is NDJSON. */
-export function formatOf(file: string): ReadFormat {
-  const ext = path.extname(file).toLowerCase();
-  return ext === '.json' ? 'json' : ext === '.csv' ? 'csv' : ext === '.tsv' ? 'tsv' : 'ndjson';
-}
 
 const chunkSize = 64 * 1024;
 
@@ -58,6 +52,38 @@ export function typedValue(value: string, quoted: boolean): string | number | bo
     if (Number.isFinite(n) && (!integral || Number.isSafeInteger(n))) return n;
   }
   return value;
+}
+
+/**
+ * A file that `read` takes for NDJSON only because of its extension fails at once, naming its
+ * first line, when that line is not JSON: the next stage would fail on every record otherwise.
+ */
+function refuseText(fd: number, file: string): void {
+  if (!fs.fstatSync(fd).isFile()) return; // a pipe or a device: what was read could not be read again
+  const head = Buffer.alloc(sniffBytes);
+  const n = fs.readSync(fd, head, 0, sniffBytes, 0);
+  const bad = firstNonJsonLine(head.toString('utf8', 0, n), n < sniffBytes);
+  if (bad === undefined) return;
+  throw new StageError(
+    `${file} is not NDJSON: line ${bad.number} is not JSON (\`${bad.line.slice(0, 60)}\`); ` +
+      'set `format: lines` to read each line as {"line": "…"} (then `parse` it into fields), or `format: csv`, `tsv` or `json`',
+  );
+}
+
+/** Each line → `{"line":"…"}`, decoded one character per byte so that JSON.stringify escapes only what JSON needs and no byte changes. */
+async function readLines(fd: number): Promise<void> {
+  const out = new Output(process.stdout, 'latin1');
+  const input = fs.createReadStream('', { fd, highWaterMark: chunkSize }) as AsyncIterable<Buffer>;
+  await eachLine(
+    input,
+    (buf, start, end, n) => {
+      if (buf[end - 1] === 0x0d) end--; // a CRLF line end
+      if (n === 1 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3; // UTF-8 BOM
+      out.push(`{"line":${JSON.stringify(buf.toString('latin1', start, end))}}\n`);
+    },
+    out,
+  );
+  await out.finish();
 }
 
 async function readNdjson(fd: number): Promise<void> {
@@ -145,10 +171,14 @@ async function readCsv(fd: number, file: string, format: 'csv' | 'tsv', header: 
 
 export async function run(opts: Options): Promise<void> {
   const file = opts.string('path');
-  const format = opts.oneOf('format', ['ndjson', 'json', 'csv', 'tsv']) ?? formatOf(file);
+  const given = opts.oneOf('format', ['ndjson', 'json', 'csv', 'tsv', 'lines']);
+  const format = given ?? formatOf(file);
   const header = opts.boolean('header', true);
   const fd = openInput(file);
-  if (format === 'ndjson') await readNdjson(fd);
+  if (format === 'ndjson') {
+    if (given === undefined) refuseText(fd, file);
+    await readNdjson(fd);
+  } else if (format === 'lines') await readLines(fd);
   else if (format === 'json') await readJsonArray(fd, file);
   else await readCsv(fd, file, format, header);
 }

@@ -7,6 +7,7 @@
  * lines are found with `Buffer.indexOf`, a line longer than a chunk is joined once (no
  * quadratic copying), output is batched per input chunk and written with backpressure.
  */
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 
 /** Exit status of a stage whose reader went away first: 128 + SIGPIPE, as a shell reports it. */
@@ -57,7 +58,11 @@ export class Output {
   /** Bytes (or UTF-16 units) waiting; a hint for when to flush, not an exact count. */
   size = 0;
 
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  /** `encoding` turns pushed strings into bytes: `latin1` for text made one character per byte (bytes.ts). */
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly encoding: BufferEncoding = 'utf8',
+  ) {}
 
   push(data: string | Buffer): void {
     if (data.length === 0) return;
@@ -78,7 +83,12 @@ export class Output {
   private take(): string | Buffer | undefined {
     const parts = this.parts;
     if (parts.length === 0) return undefined;
-    const data = parts.length === 1 ? parts[0] : this.strings ? parts.join('') : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    const data =
+      parts.length === 1
+        ? parts[0]
+        : this.strings
+          ? parts.join('')
+          : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, this.encoding) : p)));
     this.parts = [];
     this.strings = true;
     this.size = 0;
@@ -89,13 +99,17 @@ export class Output {
   async flush(): Promise<void> {
     const data = this.take();
     if (data === undefined) return;
-    if (!this.stream.write(data)) await drained(this.stream);
+    if (!this.write(data)) await drained(this.stream);
   }
 
   /** Writes what is pending and resolves once everything written so far has left the process. */
   async finish(): Promise<void> {
     const data = this.take() ?? '';
-    await new Promise<void>((resolve) => this.stream.write(data, () => resolve()));
+    await new Promise<void>((resolve) => this.write(data, () => resolve()));
+  }
+
+  private write(data: string | Buffer, done?: () => void): boolean {
+    return typeof data === 'string' ? this.stream.write(data, this.encoding, done) : this.stream.write(data, done);
   }
 }
 
@@ -206,29 +220,41 @@ export function installProcessHandlers(): void {
   for (const [signal, status] of signals) process.on(signal, () => process.exit(status));
 }
 
-/** Counts record problems under `onError`: `fail` stops at the first, `skip` drops and counts. */
+/** What a stage does with a record it cannot handle: stop the run, drop the record, or pass it on unchanged. */
+export type OnError = 'fail' | 'skip' | 'keep';
+
+/** Counts record problems under `onError`: `fail` stops at the first, `skip` drops and `keep` passes on, counting them. */
 export class RecordProblems {
-  private skipped = 0;
+  private count = 0;
   private first: string | undefined;
   /** Individual messages printed before only the summary is left to tell. */
   private static readonly shown = 3;
 
-  constructor(private readonly policy: 'fail' | 'skip') {}
+  /** `canKeep`: the stage offers `onError: keep`, so the advice on a failure names it. */
+  constructor(
+    private readonly policy: OnError,
+    private readonly canKeep = false,
+  ) {}
 
   /**
    * A record could not be handled: with `fail` this throws (the run stops, naming the record);
-   * with `skip` the record is dropped and counted.
+   * otherwise it is counted, and the answer says whether to pass it on unchanged (`keep`).
    */
-  report(n: number, what: string, fix: string): void {
-    if (this.policy === 'fail') throw new StageError(`record ${n} ${what}; ${fix}, or set \`onError: skip\` to drop such records`);
-    this.skipped++;
+  report(n: number, what: string, fix: string): boolean {
+    if (this.policy === 'fail') {
+      const keep = this.canKeep ? ' (or `onError: keep` to pass them on unchanged)' : '';
+      throw new StageError(`record ${n} ${what}; ${fix}, or set \`onError: skip\` to drop such records${keep}`);
+    }
+    this.count++;
     this.first ??= `record ${n} ${what}`;
-    if (this.skipped <= RecordProblems.shown) warn(`skipped record ${n}: it ${what}`);
+    if (this.count <= RecordProblems.shown) warn(`${this.policy === 'keep' ? `kept record ${n} unchanged` : `skipped record ${n}`}: it ${what}`);
+    return this.policy === 'keep';
   }
 
-  /** The summary line for `skip`, printed once at the end (nothing when no record was skipped). */
+  /** The summary line, printed once at the end (nothing when every record was handled). */
   summary(total: number): void {
-    if (this.skipped > 0) warn(`skipped ${this.skipped} of ${total} records (onError: skip); the first: ${this.first ?? ''}`);
+    const done = this.policy === 'keep' ? 'kept unchanged' : 'skipped';
+    if (this.count > 0) warn(`${done} ${this.count} of ${total} records (onError: ${this.policy}); the first: ${this.first ?? ''}`);
   }
 }
 
@@ -237,24 +263,39 @@ export function notJson(err: unknown): string {
   return `is not valid JSON (${messageOf(err)})`;
 }
 
-/** Called for each record that parsed; `buf[start, end)` holds its line, for stages that pass it on unchanged. */
-export type RecordHandler = (r: unknown, n: number, problems: RecordProblems, buf: Buffer, start: number, end: number) => void;
+/**
+ * Called for each record that parsed; `buf[start, end)` holds its line, for stages that pass it on
+ * unchanged. `raw`: the line is not valid UTF-8 and was decoded one character per byte (bytes.ts).
+ */
+export type RecordHandler = (r: unknown, n: number, problems: RecordProblems, buf: Buffer, start: number, end: number, raw: boolean) => void;
 
 /**
- * Each stdin line parsed as JSON, for the stages that work on records (filter, map, pick). A
- * line that is not JSON goes to the stage's `onError` policy; the skip summary comes at the end.
+ * Each stdin line parsed as JSON, for the stages that work on records. A line that is not JSON
+ * goes to the stage's `onError` policy (`keep` passes it on as it is); the summary comes at the
+ * end. With `keepBytes`, a line that is not valid UTF-8 is read one character per byte instead of
+ * having its bad bytes replaced, so a stage can write them back as they were (`rawBytes`).
  */
-export async function eachRecord(onError: 'fail' | 'skip', onRecord: RecordHandler): Promise<void> {
-  const problems = new RecordProblems(onError);
-  const total = await eachLine(stdinChunks(), (buf, start, end, n) => {
+export async function eachRecord(problems: RecordProblems, onRecord: RecordHandler, keepBytes = false): Promise<void> {
+  const total = await eachLine(stdinChunks(), recordLines(problems, onRecord, keepBytes));
+  problems.summary(total);
+}
+
+/** The line handler of `eachRecord`, for a stage that looks at a line before it is parsed (count's cache). */
+export function recordLines(problems: RecordProblems, onRecord: RecordHandler, keepBytes = false): LineHandler {
+  return (buf, start, end, n) => {
+    let text = buf.toString('utf8', start, end);
+    let raw = false;
+    if (keepBytes && text.includes('\uFFFD') && !isUtf8(buf.subarray(start, end))) {
+      text = buf.toString('latin1', start, end);
+      raw = true;
+    }
     let r: unknown;
     try {
-      r = JSON.parse(buf.toString('utf8', start, end));
+      r = JSON.parse(text);
     } catch (err) {
-      problems.report(n, notJson(err), 'fix the stage that writes it');
+      if (problems.report(n, notJson(err), 'fix the stage that writes it')) stdout.pushLine(buf, start, end);
       return;
     }
-    onRecord(r, n, problems, buf, start, end);
-  });
-  problems.summary(total);
+    onRecord(r, n, problems, buf, start, end, raw);
+  };
 }

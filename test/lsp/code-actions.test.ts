@@ -1,7 +1,9 @@
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeActionKind, CodeActionRequest, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver/node';
 import { fakeHost } from '../unit/dsl/fake-host';
-import { applyEdits, dslFixtures } from './fixtures';
+import { applyEdits, dslFixtureDir, dslFixtures } from './fixtures';
 import { inProcess, type TestClient } from './harness';
 
 let client: TestClient;
@@ -25,8 +27,7 @@ function editsOf(action: CodeAction, uri: string): TextEdit[] {
 }
 
 /** Opens `text`, applies the quick fix titled `title` for the diagnostic with `code`, and returns the re-checked result. */
-async function fixOnce(text: string, code: string, title: RegExp) {
-  const uri = `untitled:fix-${n++}.pipeline.yaml`;
+async function fixOnce(text: string, code: string, title: RegExp, uri = `untitled:fix-${n++}.pipeline.yaml`) {
   const { diagnostics } = await client.open(uri, text);
   const diagnostic = diagnostics.find((d) => d.code === code);
   expect(diagnostic, `a ${code} diagnostic in:\n${text}\ngot ${JSON.stringify(diagnostics.map((d) => d.code))}`).toBeDefined();
@@ -42,7 +43,29 @@ async function fixOnce(text: string, code: string, title: RegExp) {
 }
 
 describe('code actions keyed by problem code', () => {
-  const cases: { name: string; text: string; code: string; title: RegExp; expected: string }[] = [
+  const cases: { name: string; text: string; code: string; title: RegExp; expected: string; uri?: string }[] = [
+    {
+      name: "Python's named group in a parse regex",
+      text: "stages:\n  - use: parse\n    with: { regex: '(?P<date>\\S+) (?<time>\\S+)' }\n",
+      code: 'bad-regex',
+      title: /Write `\(\?<name>…\)`/,
+      expected: "stages:\n  - use: parse\n    with: { regex: '(?<date>\\S+) (?<time>\\S+)' }\n",
+    },
+    {
+      name: 'a group name that cannot be a field',
+      text: 'stages:\n  - use: parse\n    with:\n      regex: "(?<at>\\\\S+) (?<http-status>\\\\d+)"\n',
+      code: 'bad-regex',
+      title: /Rename the group `http_status`/,
+      expected: 'stages:\n  - use: parse\n    with:\n      regex: "(?<at>\\\\S+) (?<http_status>\\\\d+)"\n',
+    },
+    {
+      name: 'a text log read without a format',
+      text: 'stages:\n  - use: read\n    with:\n      path: data/dpkg.log # from dpkg\n  - use: head\n',
+      code: 'not-ndjson',
+      title: /Add `format: lines`/,
+      expected: 'stages:\n  - use: read\n    with:\n      path: data/dpkg.log # from dpkg\n      format: lines\n  - use: head\n',
+      uri: pathToFileURL(path.join(dslFixtureDir, 'not-ndjson-fix.pipeline.yaml')).href,
+    },
     {
       name: 'did-you-mean for an unknown stage key',
       text: 'stages:\n  - rn: cat\n',
@@ -145,7 +168,7 @@ describe('code actions keyed by problem code', () => {
   ];
   for (const c of cases) {
     it(`${c.name}: applied and re-checked clean`, async () => {
-      const { fixed, diagnostics } = await fixOnce(c.text, c.code, c.title);
+      const { fixed, diagnostics } = await fixOnce(c.text, c.code, c.title, c.uri);
       expect(fixed).toBe(c.expected);
       expect(diagnostics.map((d) => `${String(d.code)}: ${JSON.stringify(d.message)}`)).toEqual([]);
     });

@@ -122,16 +122,16 @@ describe('completion', () => {
       ),
     ).toBe('stages:\n  - use: read\n    with: { path: x.csv, format:  }\n');
     expect((await complete('stages:\n  - use: read\n    with: { fo|, path: x.csv }\n')).labels).toEqual(['format', 'header']);
-    expect((await complete('stages:\n  - use: read\n    with: { format: c| }\n')).labels).toEqual(['csv', 'json', 'ndjson', 'tsv']);
+    expect((await complete('stages:\n  - use: read\n    with: { format: c| }\n')).labels).toEqual(['csv', 'json', 'lines', 'ndjson', 'tsv']);
     expect((await complete('stages:\n  - with: { onError: | }\n    use: map\n')).labels).toEqual(['fail', 'skip']);
     expect((await complete('stages:\n  - { use: head, with: { | } }\n')).labels).toEqual([]);
   });
 
   it('offers built-in names after use:, with their docs', async () => {
     const { labels, items } = await complete('stages:\n  - name: a\n    use: r|\n');
-    expect(labels).toEqual(['filter', 'head', 'map', 'pick', 'read', 'sample', 'write']);
+    expect(labels).toEqual(['count', 'filter', 'head', 'map', 'parse', 'pick', 'read', 'sample', 'write']);
     expect(JSON.stringify(items.find((i) => i.label === 'read')!.documentation)).toContain('Reads a file');
-    expect((await complete('stages:\n  - use: |\n')).labels).toHaveLength(7);
+    expect((await complete('stages:\n  - use: |\n')).labels).toHaveLength(9);
     // Right after the colon (the `:` trigger character), the value comes with its space.
     const colon = await complete('stages:\n  - use:|\n');
     expect(
@@ -145,9 +145,22 @@ describe('completion', () => {
   it('offers enum and boolean values', async () => {
     expect((await complete('stages:\n  - run: cat\n    stderr: |\n')).labels).toEqual(['ignore', 'show']);
     expect((await complete('stages:\n  - run: cat\n    ordered: |\n')).labels).toEqual(['false', 'true']);
-    expect((await complete('stages:\n  - use: read\n    with:\n      format: |\n')).labels).toEqual(['csv', 'json', 'ndjson', 'tsv']);
+    expect((await complete('stages:\n  - use: read\n    with:\n      format: |\n')).labels).toEqual(['csv', 'json', 'lines', 'ndjson', 'tsv']);
     expect((await complete('stages:\n  - use: write\n    with:\n      format: |\n')).labels).toEqual(['csv', 'ndjson']);
     expect((await complete('stages:\n  - use: filter\n    with:\n      expr: r.ok\n      onError: |\n')).labels).toEqual(['fail', 'skip']);
+  });
+
+  it('offers the options of parse and count with their docs, and the values of parse `types` entries', async () => {
+    const parse = await complete('stages:\n  - use: parse\n    with:\n      |\n');
+    expect(parse.labels).toEqual(['field', 'format', 'onError', 'regex', 'types']);
+    expect(JSON.stringify(parse.items.find((i) => i.label === 'regex')!.documentation)).toContain('named groups');
+    expect((await complete('stages:\n  - use: parse\n    with: { format: | }\n')).labels).toEqual(['kv', 'logfmt']);
+    expect((await complete('stages:\n  - use: parse\n    with:\n      onError: |\n')).labels).toEqual(['fail', 'keep', 'skip']);
+    const types = await complete('stages:\n  - use: parse\n    with:\n      format: logfmt\n      types:\n        ms: |\n');
+    expect(types.labels).toEqual(['number', 'timestamp']);
+    const count = await complete('stages:\n  - use: count\n    with: { | }\n');
+    expect(count.labels).toEqual(['by', 'onError']);
+    expect(JSON.stringify(count.items.find((i) => i.label === 'by')!.documentation)).toContain('counts under null');
   });
 
   it('offers ${VAR} names from the stage env, the pipeline env and the environment', async () => {

@@ -116,6 +116,25 @@ describe('diagnostics', () => {
     }
   });
 
+  it('checks a read file again when it changes: a text log becomes NDJSON', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-watch-'));
+    try {
+      const uri = pathToFileURL(path.join(dir, 'log.pipeline.yaml')).href;
+      fs.writeFileSync(path.join(dir, 'app.log'), 'Dec 7 00:02:32 host app[1]: started\n');
+      const opened = await client.open(uri, 'stages:\n  - use: read\n    with: { path: app.log }\n');
+      expect(opened.diagnostics.map((d) => [d.code, d.severity])).toEqual([['not-ndjson', 2]]);
+      fs.writeFileSync(path.join(dir, 'app.log'), '{"msg":"started"}\n');
+      const from = client.received.length;
+      await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+        changes: [{ uri: pathToFileURL(path.join(dir, 'app.log')).href, type: FileChangeType.Changed }],
+      });
+      expect((await client.diagnostics(uri, () => true, from)).diagnostics).toEqual([]);
+      await client.close(uri);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('clears the diagnostics of a closed document', async () => {
     const uri = 'untitled:closed.pipeline.yaml';
     const opened = await client.open(uri, 'stages: []\n');

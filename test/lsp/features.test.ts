@@ -74,6 +74,23 @@ describe('hover, symbols, lenses, rename, folding', () => {
     expect(await hoverAt(at('format', 1))).toContain('File format');
   });
 
+  it('hovers the options of parse and count, and an entry of `types`', async () => {
+    const doc = 'stages:\n  - use: parse\n    with:\n      regex: (?<ms>\\d+)\n      types:\n        ms: number\n  - use: count\n    with: { by: ms }\n';
+    const other = 'untitled:hover-parse.pipeline.yaml';
+    await client.open(other, doc);
+    const hoverOn = async (needle: string): Promise<string> => {
+      const before = doc.slice(0, doc.indexOf(needle) + 1).split('\n');
+      const position = { line: before.length - 1, character: before[before.length - 1]!.length };
+      const result = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: other }, position });
+      return result ? (result.contents as MarkupContent).value : '';
+    };
+    expect(await hoverOn('regex')).toContain('named groups');
+    expect(await hoverOn('ms: number')).toContain('`timestamp` (ISO 8601');
+    expect(await hoverOn('number')).toContain('`timestamp` (ISO 8601');
+    expect(await hoverOn('by:')).toContain('counts under null');
+    await client.close(other);
+  });
+
   it('hovers `use: <name>` with the built-in’s documentation', async () => {
     const doc = await hoverAt(at('use: read', 6));
     expect(doc).toContain('built-in `read`');

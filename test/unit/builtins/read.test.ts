@@ -189,6 +189,52 @@ describe('read json', () => {
   });
 });
 
+describe('read lines', () => {
+  it('one {"line": …} per line: CRLF ends and a BOM dropped, blank lines skipped, a last line without newline kept, JSON escapes', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'app.log'), '\uFEFFfirst "quoted" \\ back\r\n\n\ttabbed\u0001\nlast');
+    const r = await runBuiltin('read', { path: 'app.log', format: 'lines' }, '', { cwd: dir });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(records(r.stdout)).toEqual([{ line: 'first "quoted" \\ back' }, { line: '\ttabbed\u0001' }, { line: 'last' }]);
+  });
+
+  it('keeps bytes that are not UTF-8 as they are (valid UTF-8 stays text)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'latin1.log'), Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' é\n')]));
+    const r = await runBuiltin('read', { path: 'latin1.log', format: 'lines' }, '', { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toEqual(Buffer.concat([Buffer.from('{"line":"caf'), Buffer.from([0xe9]), Buffer.from(' é"}\n')]));
+  });
+
+  it('a text file taken for NDJSON (no format, any other extension) fails at once, naming its first line and `format: lines`', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'dpkg.log'), '\n2026-12-07 00:02:32 status installed chromium:amd64 156.0\n{"a":1}\n');
+    const r = await runBuiltin('read', { path: 'dpkg.log' }, '', { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr).toMatch(
+      /dpkg\.log is not NDJSON: line 2 is not JSON \(`2026-12-07 00:02:32 status installed chromium:amd64 156\.0`\); set `format: lines`/,
+    );
+    // Said outright, ndjson passes the bytes through as always.
+    const given = await runBuiltin('read', { path: 'dpkg.log', format: 'ndjson' }, '', { cwd: dir });
+    expect(given).toMatchObject({ code: 0, stderr: '' });
+    expect(given.stdout.toString()).toBe(fs.readFileSync(path.join(dir, 'dpkg.log'), 'utf8'));
+  });
+
+  it('checks regular files only: a pipe passes through unread (what is read cannot be read again)', () => {
+    const r = bash(`printf '{"a":1}\\nnot json\\n' | node "$B" read '{"path":"/dev/stdin"}'`);
+    expect(r).toMatchObject({ code: 0, stdout: '{"a":1}\nnot json\n', stderr: '' });
+  });
+
+  it('judges a first line longer than what it looks at by how it starts', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'long.log'), `${JSON.stringify({ text: 'x'.repeat(100_000) })}\n`);
+    fs.writeFileSync(path.join(dir, 'long-text.log'), `${'x'.repeat(100_000)}\n`);
+    expect((await runBuiltin('read', { path: 'long.log' }, '', { cwd: dir })).code).toBe(0);
+    expect((await runBuiltin('read', { path: 'long-text.log' }, '', { cwd: dir })).stderr).toMatch(/long-text\.log is not NDJSON: line 1/);
+  });
+});
+
 describe('options at run time', () => {
   it('fail with status 2 and say what is expected', async () => {
     const cases: [string, unknown, RegExp][] = [

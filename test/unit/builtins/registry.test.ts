@@ -11,7 +11,11 @@ const sourceDir = path.join(repoRoot, 'engine/builtins');
 function optionsReadIn(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   return [
-    ...new Set([...text.matchAll(/\bopts\.(?:string|optionalString|oneOf|boolean|integer|number|stringList|has)\(\s*'([^']+)'/g)].map((m) => m[1]!)),
+    ...new Set(
+      [...text.matchAll(/\bopts\.(?:string|optionalString|oneOf|boolean|integer|number|stringList|stringMap|stringOrList|has)\(\s*'([^']+)'/g)].map(
+        (m) => m[1]!,
+      ),
+    ),
   ].sort();
 }
 

@@ -11,5 +11,6 @@ export function fakeHost(env: Record<string, string> = { HOME: '/home/user', PAT
     env,
     statKind: (absPath) => real.statKind(absPath),
     findProgram: (program) => (programs.includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' }),
+    readStart: (absPath, maxBytes) => real.readStart(absPath, maxBytes),
   };
 }

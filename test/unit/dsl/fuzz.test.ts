@@ -12,6 +12,7 @@ const host: DslHost = {
     abs === '/p' || abs === '/p/data' || abs === '/home/user' ? 'dir' : abs === '/p/data/in.csv' || abs === '/p/enrich.js' ? 'file' : undefined,
   findProgram: (program) =>
     ['cat', 'grep', 'jq', 'sort', 'head', 'node'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' },
+  readStart: (abs) => (abs === '/p/data/in.csv' ? { text: 'a,b\n1,2\n', whole: true } : undefined),
 };
 const file = '/p/fuzz.pipeline.yaml';
 

@@ -11,6 +11,7 @@ const host: DslHost = {
   env: { HOME: '/home/user', PATH: '/usr/bin' },
   statKind: (abs) => (abs === '/p' ? 'dir' : abs === '/p/in.csv' ? 'file' : undefined),
   findProgram: (program) => (['cat', 'grep', 'sort'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' }),
+  readStart: () => undefined,
 };
 const file = '/p/edit.pipeline.yaml';
 
