@@ -1,5 +1,5 @@
 import { ErrorCodes, ResponseError, type Location, type Position, type Range, type WorkspaceEdit } from 'vscode-languageserver';
-import { isAnchorName } from '../dsl/anchors';
+import { anchorsOf, isAnchorName } from '../dsl/anchors';
 import { isSafeEdit } from '../dsl/verify';
 import { yamlScalar } from '../dsl/yaml-text';
 import type { Edit } from '../dsl';
@@ -47,6 +47,9 @@ export function rename(analysis: Analysis, position: Position, newName: string):
     });
   } else {
     if (!isAnchorName(newName)) invalid(`\`${newName}\` is not a valid anchor name: no spaces and none of \`,[]{}\`.`);
+    // Aliases name the last anchor of that name before them: a second `&b` would silently take over `*b` after it.
+    if (newName !== name.name && anchorsOf(analysis.result.parsed).anchors.some((a) => a.name === newName))
+      invalid(`An anchor \`&${newName}\` already exists; anchor names must be unique, so choose another name.`);
     edits = name.sites.map((s) => ({ ...s, newText: newName }));
   }
   if (!isSafeEdit(analysis.result, analysis.options, edits))

@@ -161,6 +161,20 @@ describe('definition, references and rename', () => {
       /not a valid anchor/,
     );
   });
+
+  it('refuses to rename an anchor onto the name of another anchor (its aliases would change meaning)', async () => {
+    const two = 'x-a: &a { stderr: ignore }\nx-b: &b { stderr: show }\nstages:\n  - <<: *a\n    run: cat\n  - <<: *b\n    run: cat\n';
+    const uri = await opened(two);
+    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(two, '&a', 1), newName: 'b' })).rejects.toThrow(
+      /`&b` already exists/,
+    );
+    const fine = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: at(two, '*a', 1),
+      newName: 'c',
+    })) as WorkspaceEdit;
+    expect(applyEdits(two, fine.changes![uri]!)).toBe(two.replace('&a', '&c').replace('*a', '*c'));
+  });
 });
 
 describe('document links and semantic tokens', () => {
