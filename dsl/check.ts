@@ -58,7 +58,7 @@ export function check(text: string, options: CheckOptions): CheckResult {
     };
     // An empty document is only an empty pipeline, not also a type error.
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
-    if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);
+    if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(text, parsed.doc, parsed.data, pipeline)) problems.push(p);
     for (const p of semanticProblems(ctx)) problems.push(p);
     for (const p of hostProblems(parsed.doc, pipeline, parsed.data)) problems.push(p);
   }

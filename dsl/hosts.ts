@@ -67,11 +67,13 @@ export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown): 
     });
   }
   const raws = isObject(data) && Array.isArray(data.stages) ? data.stages : [];
+  // A host written under `hosts:` but invalid (no `ssh:`) has its own problem from the schema: one cause, one problem.
+  const declared = isObject(data) && isObject(data.hosts) ? data.hosts : {};
   for (const stage of pipeline.stages) {
     if (!stage.on) continue;
     const listed = Array.isArray((raws[stage.index] as Record<string, unknown> | undefined)?.on);
     stage.on.forEach((name, i) => {
-      if (pipeline.hosts[name]) return;
+      if (pipeline.hosts[name] || Object.hasOwn(declared, name)) return;
       const span = locate(doc, listed ? ['stages', stage.index, 'on', i] : ['stages', stage.index, 'on']).value;
       const near = closest(name, names);
       const fixes = near.slice(0, 3).map((n) => ({ title: `Change to \`${n}\``, edits: [{ ...span, newText: n }] }));

@@ -111,7 +111,8 @@ export function parse(text: string, previous?: Parsed): Parsed {
   try {
     parsed.data = doc.toJS({ maxAliasCount });
   } catch (e) {
-    const alias = e instanceof ReferenceError ? unresolvedAlias(doc) : undefined;
+    // An alias without its anchor is the cause whatever the library says (`<<: *b` gives "Merge sources must be maps").
+    const alias = unresolvedAlias(doc);
     const message = e instanceof RangeError ? 'The document is nested too deeply to read.' : `${(e as Error).message}.`;
     parsed.problems.push(alias ?? problem('yaml-syntax', { start: 0, end: Math.min(text.length, 1) }, message));
   }

@@ -1,6 +1,7 @@
 import { CST, isAlias, Parser, visit, type Document } from 'yaml';
 import { problem, type Problem } from './problems';
 import type { Span } from './span';
+import { closest } from './suggest';
 import { yamlScalar } from './yaml-text';
 
 /**
@@ -85,7 +86,7 @@ export function syntaxHints(text: string): (code: string, pos: [number, number])
   };
 }
 
-/** The first alias that names no anchor before it. */
+/** The first alias that names no anchor before it, with the anchors defined before it as replacements. */
 export function unresolvedAlias(doc: Document): Problem | undefined {
   const anchors = new Set<string>();
   let found: Problem | undefined;
@@ -94,10 +95,16 @@ export function unresolvedAlias(doc: Document): Problem | undefined {
       Node: (_key, node) => {
         if (isAlias(node)) {
           if (!anchors.has(node.source) && node.range) {
+            const span = { start: node.range[0], end: node.range[0] + 1 + node.source.length };
+            const known = [...anchors];
+            const near = closest(node.source, known);
+            const offered = (near.length > 0 ? near : known).slice(0, 3);
             found = problem(
               'yaml-syntax',
-              { start: node.range[0], end: node.range[1] },
-              `\`*${node.source}\` names no anchor before it: define \`&${node.source}\` on an earlier value, or fix the name.`,
+              span,
+              `\`*${node.source}\` names no anchor before it: define \`&${node.source}\` on an earlier value, or fix the name.` +
+                (offered.length > 0 ? ` Did you mean \`*${offered[0]}\`?` : ''),
+              offered.map((a) => ({ title: `Change to \`*${a}\``, edits: [{ ...span, newText: `*${a}` }] })),
             );
             return visit.BREAK;
           }

@@ -57,6 +57,13 @@ describe('code actions keyed by problem code', () => {
       title: /`name`/,
       expected: 'name: x\nstages:\n  - run: cat\n',
     },
+    {
+      name: 'an alias without its anchor in a merge key: pointed at, and the anchor that exists offered',
+      text: 'x-a: &a { stderr: ignore }\nstages:\n  - <<: *b\n    run: cat\n',
+      code: 'yaml-syntax',
+      title: /Change to `\*a`/,
+      expected: 'x-a: &a { stderr: ignore }\nstages:\n  - <<: *a\n    run: cat\n',
+    },
     { name: 'did-you-mean for a built-in', text: 'stages:\n  - use: haed\n', code: 'unknown-builtin', title: /`head`/, expected: 'stages:\n  - use: head\n' },
     {
       name: 'did-you-mean for a with option',
@@ -134,6 +141,20 @@ describe('code actions keyed by problem code', () => {
       code: 'wrong-type',
       title: /Quote 10 as "10"/,
       expected: 'stages:\n  - command: [seq, "10"]\n',
+    },
+    {
+      name: 'quote an argv item that YAML reads as a boolean',
+      text: 'stages:\n  - command: [true]\n',
+      code: 'wrong-type',
+      title: /Quote true as "true"/,
+      expected: 'stages:\n  - command: ["true"]\n',
+    },
+    {
+      name: 'a stage that names itself in `input:` loses that name',
+      text: 'stages:\n  - name: read\n    run: cat\n  - name: loop\n    run: cat\n    input: [read, loop]\n',
+      code: 'input-order',
+      title: /Remove `loop` from `input`/,
+      expected: 'stages:\n  - name: read\n    run: cat\n  - name: loop\n    run: cat\n    input: [read]\n',
     },
     {
       name: 'rename a duplicate stage to a free name',
