@@ -86,6 +86,14 @@ describe('formatting', () => {
     expect(await client.connection.sendRequest(DocumentRangeFormattingRequest.type, { textDocument: { uri }, range: half, options })).toEqual([]);
   });
 
+  it('formats a selection that has blanks at the ends of its lines', async () => {
+    const text = 'stages:\n  - name: a   \n    run: cat\t\n  - name: b  \n    run: cat\n';
+    const uri = await opened(text);
+    const range = { start: { line: 1, character: 0 }, end: { line: 2, character: 13 } };
+    const edits = (await client.connection.sendRequest(DocumentRangeFormattingRequest.type, { textDocument: { uri }, range, options })) as TextEdit[];
+    expect(applyEdits(text, edits)).toBe('stages:\n  - name: a\n    run: cat\n  - name: b  \n    run: cat\n');
+  });
+
   it('changes nothing but whitespace in any example', async () => {
     const dir = path.join(repoRoot, 'examples');
     for (const name of fs.readdirSync(dir).filter((f) => /\.pipeline\.ya?ml$/.test(f))) {
