@@ -63,12 +63,16 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       return run();
     } catch (e) {
       if (e instanceof ResponseError) throw e; // a deliberate answer, e.g. "not a valid stage name"
-      try {
-        connection.console.error(`pipewright: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      } catch {
-        // The connection is gone (a debounced check fired after the client left): nobody to tell.
-      }
+      logFailure(what, e);
       return fallback;
+    }
+  }
+
+  function logFailure(what: string, e: unknown): void {
+    try {
+      connection.console.error(`pipewright: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    } catch {
+      // The connection is gone (a debounced check fired after the client left): nobody to tell.
     }
   }
 
@@ -86,16 +90,42 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     return analysis;
   }
 
-  function publish(uri: string): void {
+  /** Per document, how many changes have arrived: a publication waits until a burst of them has been read. */
+  const changes = new Map<string, number>();
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  /**
+   * Checks the document's current version in steps (answering other messages in between) and
+   * publishes its diagnostics, unless a newer version arrived meanwhile: that one's check is
+   * scheduled and publishes instead, so what is published is always the newest version.
+   */
+  async function publish(uri: string): Promise<void> {
+    const document = documents.get(uri);
+    if (!document || pull) return;
+    const current = () => documents.get(uri)?.version;
+    let analysis: Analysis | undefined;
+    try {
+      analysis = await analyzer.check(document, current);
+    } catch (e) {
+      logFailure('diagnostics', e);
+    }
+    if (!analysis) return;
+    // Changes already received but not yet read (the connection reads one message a turn) would make this stale.
+    for (let seen = -1; seen !== changes.get(uri);) {
+      seen = changes.get(uri) ?? 0;
+      await nextTurn();
+    }
+    if (current() !== analysis.version) return;
     guard('diagnostics', undefined, () => {
-      const document = documents.get(uri);
-      if (!document || pull) return;
-      const analysis = checked(document);
+      watchers?.update(analyzer.lookedAt());
       void connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: diagnosticsOf(analysis, docsUrl) });
     });
   }
 
-  const scheduler = new DiagnosticsScheduler(() => delayMs, publish);
+  const scheduler = new DiagnosticsScheduler(
+    () => delayMs,
+    (uri) => void publish(uri),
+  );
   const justOpened = new Set<string>();
 
   connection.onInitialize((params): InitializeResult => {
@@ -135,9 +165,10 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   // A document just opened is checked at once; edits are debounced.
   documents.onDidOpen((e) => {
     justOpened.add(e.document.uri);
-    publish(e.document.uri);
+    void publish(e.document.uri);
   });
   documents.onDidChangeContent((e) => {
+    changes.set(e.document.uri, (changes.get(e.document.uri) ?? 0) + 1);
     if (justOpened.delete(e.document.uri)) return;
     scheduler.schedule(e.document.uri);
   });
@@ -145,7 +176,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     const { uri } = e.document;
     scheduler.cancel(uri);
     justOpened.delete(uri);
-    analyzer.forget(uri);
+    changes.delete(uri);
+    analyzer.close(uri);
     watchers?.update(analyzer.lookedAt());
     if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] });
   });

@@ -148,6 +148,35 @@ describe('diagnostics', () => {
     await client.close(uri);
   });
 
+  it('publishes only the newest version when a burst of changes is waiting, even with no pause between checks', async () => {
+    // No debounce: a check starts after every change it reads, and a burst is read one message per turn, so
+    // without care each of them would publish a version that is already old.
+    const eager = await inProcess({ host: fakeHost() }, { diagnosticsDelayMs: 0 });
+    try {
+      const uri = 'untitled:burst.pipeline.yaml';
+      const stages = Array.from({ length: 200 }, (_, i) => `  - name: s${i}\n    run: grep -v "\${V}"\n`).join('');
+      const text = `env: { V: x }\nstages:\n${stages}`;
+      await eager.open(uri, text);
+      const from = eager.received.length;
+      // 1,000 keystrokes into the value of V, all sent at once.
+      const edits = Array.from({ length: 1000 }, (_, i) => [
+        { range: { start: { line: 0, character: 11 + i }, end: { line: 0, character: 11 + i } }, text: String(i % 10) },
+      ]);
+      const last = eager.burst(uri, edits);
+      const published = await eager.diagnostics(uri, (p) => p.version === last, from);
+      expect(published.diagnostics).toEqual([]);
+      // One more edit after the burst: what was published since is exactly [last, last + 1].
+      await eager.replace(uri, text);
+      const versions = eager.received
+        .slice(from)
+        .filter((p) => p.uri === uri)
+        .map((p) => p.version);
+      expect(versions).toEqual([last, last + 1]);
+    } finally {
+      eager.dispose();
+    }
+  });
+
   it('checks open documents again when watched files change', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-watch-'));
     try {
