@@ -71,6 +71,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export class Analyzer {
   private readonly cache = new Map<string, Analysis>();
+  /** Per document, the check in steps under way, for one version: every request for that version shares it. */
+  private readonly running = new Map<string, { version: number; analysis: Promise<Analysis | undefined> }>();
   /** Per document, the newest parse with a syntax tree to start the next version's parse from (dsl/reparse.ts). */
   private readonly bases = new Map<string, Parsed>();
 
@@ -112,9 +114,19 @@ export class Analyzer {
    * them; undefined when `current()` (the version the server has) moved on meanwhile: that check is
    * abandoned, and only its parse is kept as the start of the next one.
    */
-  async check(document: TextDocument, current: () => number | undefined): Promise<Analysis | undefined> {
+  check(document: TextDocument, current: () => number | undefined): Promise<Analysis | undefined> {
     const cached = this.cache.get(document.uri);
-    if (cached && cached.version === document.version) return cached;
+    if (cached && cached.version === document.version) return Promise.resolve(cached);
+    const running = this.running.get(document.uri);
+    if (running?.version === document.version) return running.analysis;
+    const analysis = this.steps(document, current).finally(() => {
+      if (this.running.get(document.uri)?.analysis === analysis) this.running.delete(document.uri);
+    });
+    this.running.set(document.uri, { version: document.version, analysis });
+    return analysis;
+  }
+
+  private async steps(document: TextDocument, current: () => number | undefined): Promise<Analysis | undefined> {
     const run = this.start(document);
     const steps = checkSteps(run.text, { ...run.options, previous: this.previous(document.uri) });
     for (;;) {

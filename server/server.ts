@@ -76,18 +76,27 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }
   }
 
-  function withAnalysis<T>(uri: string, what: string, fallback: T, run: (a: Analysis) => T): T {
-    return guard(what, fallback, () => {
-      const document = documents.get(uri);
-      return document ? run(analyzer.get(document)) : fallback;
-    });
-  }
+  /** The version of a document the server has now. */
+  const versionOf = (uri: string) => documents.get(uri)?.version;
 
-  /** Checks a document (now, fully) and keeps the watchers in step with what the checks looked at. */
-  function checked(document: TextDocument): Analysis {
-    const analysis = analyzer.get(document);
+  /**
+   * Answers a request from the analysis of the document's current version, checked in steps (shared with
+   * the diagnostics' check of that version, see `Analyzer.check`); `fallback` when a newer version arrived
+   * meanwhile (the client asks again for that one) or the handler fails.
+   */
+  async function withAnalysis<T>(uri: string, what: string, fallback: T, run: (a: Analysis) => T): Promise<T> {
+    const document = documents.get(uri);
+    if (!document) return fallback;
+    let analysis: Analysis | undefined;
+    try {
+      analysis = await analyzer.check(document, () => versionOf(uri));
+    } catch (e) {
+      logFailure(what, e);
+    }
+    if (!analysis) return fallback;
     watchers?.update(analyzer.lookedAt());
-    return analysis;
+    const checked = analysis;
+    return guard(what, fallback, () => run(checked));
   }
 
   /** Per document, how many changes have arrived: a publication waits until a burst of them has been read. */
@@ -100,24 +109,16 @@ export function createServer(connection: Connection, options: ServerOptions = {}
    * scheduled and publishes instead, so what is published is always the newest version.
    */
   async function publish(uri: string): Promise<void> {
-    const document = documents.get(uri);
-    if (!document || pull) return;
-    const current = () => documents.get(uri)?.version;
-    let analysis: Analysis | undefined;
-    try {
-      analysis = await analyzer.check(document, current);
-    } catch (e) {
-      logFailure('diagnostics', e);
-    }
+    if (pull || !documents.get(uri)) return;
+    const analysis = await withAnalysis(uri, 'diagnostics', undefined, (a) => a);
     if (!analysis) return;
     // Changes already received but not yet read (the connection reads one message a turn) would make this stale.
     for (let seen = -1; seen !== changes.get(uri);) {
       seen = changes.get(uri) ?? 0;
       await nextTurn();
     }
-    if (current() !== analysis.version) return;
+    if (versionOf(uri) !== analysis.version) return;
     guard('diagnostics', undefined, () => {
-      watchers?.update(analyzer.lookedAt());
       void connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: diagnosticsOf(analysis, docsUrl) });
     });
   }
@@ -195,11 +196,11 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     });
   });
 
-  connection.languages.diagnostics.on((p): DocumentDiagnosticReport =>
-    guard('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, () => {
-      const document = documents.get(p.textDocument.uri);
-      return { kind: DocumentDiagnosticReportKind.Full, items: document ? diagnosticsOf(checked(document), docsUrl) : [] };
-    }),
+  connection.languages.diagnostics.on((p): Promise<DocumentDiagnosticReport> =>
+    withAnalysis(p.textDocument.uri, 'diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, (a) => ({
+      kind: DocumentDiagnosticReportKind.Full,
+      items: diagnosticsOf(a, docsUrl),
+    })),
   );
 
   // Completion answers from the newest analysis there is (its stage model) and the current text (its lines): right
