@@ -37,51 +37,37 @@ import type { check as checkFn, DslHost } from '../dsl';
 const root = path.resolve(__dirname, '..');
 const runs = 25;
 
-function pipelineText(stages: number): string {
-  const lines = [
-    'name: big',
-    'description: Generated for the language server benchmark',
-    'env:',
-    '  REGION: eu',
-    '  LIMIT: "100"',
-    'stages:',
-    '  - name: read',
-    '    use: read',
-    '    with: { path: data.csv }',
-  ];
-  for (let i = 1; i < stages; i++) {
-    const kind = i % 4;
-    if (kind === 0) lines.push(`  - name: grep-${i}`, `    run: grep -v "\${REGION}-${i}"`, '    stderr: ignore');
-    else if (kind === 1) lines.push(`  - name: sort-${i}`, '    command: [sort, "-k${LIMIT}"]', '    workers: 2');
-    else if (kind === 2) lines.push(`  - name: pick-${i}`, '    use: pick', '    with:', '      fields: [id, name, price]');
-    else lines.push(`  - name: head-${i}`, '    use: head', '    with: { count: 10 }', '    timeout: 30s');
-  }
+/** A generated pipeline: the same head, then `stages - 1` more stages, each the lines `stage(i)` gives. */
+function generated(stages: number, stage: (i: number) => string[]): string {
+  const lines = ['name: big', 'description: Generated for the language server benchmark', 'env:', '  REGION: eu', '  LIMIT: "100"', 'stages:'];
+  lines.push('  - name: read', '    use: read', '    with: { path: data.csv }');
+  for (let i = 1; i < stages; i++) lines.push(...stage(i));
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * A generated pipeline of `stages` stages, ~46 bytes each (432,526 stages ≈ 20 MB, the size of issue 24's
- * generated file): short stages of the four kinds, every fourth one named.
- */
-export function hugePipelineText(stages: number): string {
-  const lines = [
-    'name: huge',
-    'description: Generated for the language server benchmark',
-    'env:',
-    '  REGION: eu',
-    'stages:',
-    '  - name: read',
-    '    use: read',
-    '    with: { path: data.csv }',
-  ];
-  for (let i = 1; i < stages; i++) {
+/** Named stages of four kinds, ~3.5 lines each (500 and 5,000 stages). */
+function pipelineText(stages: number): string {
+  return generated(stages, (i) => {
     const kind = i % 4;
-    if (kind === 0) lines.push(`  - name: g-${i}`, `    run: grep -v "\${REGION}-${i}"`);
-    else if (kind === 1) lines.push('  - command: [sort, -k2]');
-    else if (kind === 2) lines.push(`  - name: p-${i}`, '    use: pick', '    with: { fields: [id, name] }');
-    else lines.push('  - run: head -n 10', '    stderr: ignore');
-  }
-  return `${lines.join('\n')}\n`;
+    if (kind === 0) return [`  - name: grep-${i}`, `    run: grep -v "\${REGION}-${i}"`, '    stderr: ignore'];
+    if (kind === 1) return [`  - name: sort-${i}`, '    command: [sort, "-k${LIMIT}"]', '    workers: 2'];
+    if (kind === 2) return [`  - name: pick-${i}`, '    use: pick', '    with:', '      fields: [id, name, price]'];
+    return [`  - name: head-${i}`, '    use: head', '    with: { count: 10 }', '    timeout: 30s'];
+  });
+}
+
+/**
+ * Short stages of the four kinds, ~46 bytes each, half of them named: 432,526 stages ≈ 20 MB, the size of
+ * issue 24's generated file.
+ */
+function hugePipelineText(stages: number): string {
+  return generated(stages, (i) => {
+    const kind = i % 4;
+    if (kind === 0) return [`  - name: g-${i}`, `    run: grep -v "\${REGION}-${i}"`];
+    if (kind === 1) return ['  - command: [sort, -k2]'];
+    if (kind === 2) return [`  - name: p-${i}`, '    use: pick', '    with: { fields: [id, name] }'];
+    return ['  - run: head -n 10', '    stderr: ignore'];
+  });
 }
 
 function stats(samples: number[]): { min: number; median: number; p95: number } {
