@@ -1,3 +1,5 @@
+import type { Parsed } from './parse';
+
 /**
  * A long computation written as a generator that yields between its parts, so that a caller with an
  * event loop (the language server) can answer other messages in between and give up when its input
@@ -6,7 +8,7 @@
 export type Steps<T> = Generator<StepMark, T, void>;
 
 /** What a step hands out when it pauses: nothing, or the parse just finished (see `checkSteps`). */
-export type StepMark = { parsed: import('./parse').Parsed } | undefined;
+export type StepMark = { parsed: Parsed } | undefined;
 
 export function finish<T>(steps: Steps<T>): T {
   for (;;) {
