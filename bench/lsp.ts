@@ -261,12 +261,15 @@ async function hugeFile(stages: number, editCount: number, dir: string): Promise
   const middle = lines.findIndex((l, k) => k > lines.length / 2 && l === '  - run: head -n 10');
   let version = 1;
   const rss: number[] = [];
-  const timed = async (send: () => Promise<void>, v: number) => {
+  // Each figure also goes to stderr as soon as it is measured: a run cut short still says where it got.
+  const timed = async (what: string, send: () => Promise<void>, v: number) => {
     const t = performance.now();
     const done = published(v);
     await send();
     await done;
-    return performance.now() - t;
+    const ms = performance.now() - t;
+    process.stderr.write(`huge file: ${what}: ${(ms / 1000).toFixed(1)} s, server RSS ${memoryOf(child.pid!).rss.toFixed(0)} MB\n`);
+    return ms;
   };
   const change = (v: number, line: number, character: number, insert: string) =>
     connection.sendNotification(DidChangeTextDocumentNotification.type, {
@@ -274,6 +277,7 @@ async function hugeFile(stages: number, editCount: number, dir: string): Promise
       contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: insert }],
     });
   const open = await timed(
+    'open → first diagnostics',
     () => connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version, text } }),
     1,
   );
@@ -282,15 +286,16 @@ async function hugeFile(stages: number, editCount: number, dir: string): Promise
   for (let k = 0; k < editCount; k++) {
     version++;
     const v = version;
-    edits.push(await timed(() => change(v, middle, 18 + k, String(k % 10)), v));
+    edits.push(await timed(`keystroke ${k + 1} in a stage`, () => change(v, middle, 18 + k, String(k % 10)), v));
     rss.push(memoryOf(child.pid!).rss);
   }
   version++;
-  const topComment = await timed(() => change(version, 0, 0, '# generated\n'), version);
+  const topComment = await timed('comment at the top', () => change(version, 0, 0, '# generated\n'), version);
   rss.push(memoryOf(child.pid!).rss);
   let t = performance.now();
   await connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
   const formatting = performance.now() - t;
+  process.stderr.write(`huge file: Format Document: ${(formatting / 1000).toFixed(1)} s\n`);
   // Edit A, and edit B as soon as A's check has had time to start (the 50 ms debounce, then some).
   const a = ++version;
   const before = publishedVersions.length;
