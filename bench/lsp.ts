@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import {
   CompletionRequest,
   createProtocolConnection,
+  DocumentFormattingRequest,
   DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
@@ -36,26 +37,37 @@ import type { check as checkFn, DslHost } from '../dsl';
 const root = path.resolve(__dirname, '..');
 const runs = 25;
 
-function pipelineText(stages: number): string {
-  const lines = [
-    'name: big',
-    'description: Generated for the language server benchmark',
-    'env:',
-    '  REGION: eu',
-    '  LIMIT: "100"',
-    'stages:',
-    '  - name: read',
-    '    use: read',
-    '    with: { path: data.csv }',
-  ];
-  for (let i = 1; i < stages; i++) {
-    const kind = i % 4;
-    if (kind === 0) lines.push(`  - name: grep-${i}`, `    run: grep -v "\${REGION}-${i}"`, '    stderr: ignore');
-    else if (kind === 1) lines.push(`  - name: sort-${i}`, '    command: [sort, "-k${LIMIT}"]', '    workers: 2');
-    else if (kind === 2) lines.push(`  - name: pick-${i}`, '    use: pick', '    with:', '      fields: [id, name, price]');
-    else lines.push(`  - name: head-${i}`, '    use: head', '    with: { count: 10 }', '    timeout: 30s');
-  }
+/** A generated pipeline: the same head, then `stages - 1` more stages, each the lines `stage(i)` gives. */
+function generated(stages: number, stage: (i: number) => string[]): string {
+  const lines = ['name: big', 'description: Generated for the language server benchmark', 'env:', '  REGION: eu', '  LIMIT: "100"', 'stages:'];
+  lines.push('  - name: read', '    use: read', '    with: { path: data.csv }');
+  for (let i = 1; i < stages; i++) lines.push(...stage(i));
   return `${lines.join('\n')}\n`;
+}
+
+/** Named stages of four kinds, ~3.5 lines each (500 and 5,000 stages). */
+function pipelineText(stages: number): string {
+  return generated(stages, (i) => {
+    const kind = i % 4;
+    if (kind === 0) return [`  - name: grep-${i}`, `    run: grep -v "\${REGION}-${i}"`, '    stderr: ignore'];
+    if (kind === 1) return [`  - name: sort-${i}`, '    command: [sort, "-k${LIMIT}"]', '    workers: 2'];
+    if (kind === 2) return [`  - name: pick-${i}`, '    use: pick', '    with:', '      fields: [id, name, price]'];
+    return [`  - name: head-${i}`, '    use: head', '    with: { count: 10 }', '    timeout: 30s'];
+  });
+}
+
+/**
+ * Short stages of the four kinds, ~46 bytes each, half of them named: 432,526 stages ≈ 20 MB, the size of
+ * issue 24's generated file.
+ */
+function hugePipelineText(stages: number): string {
+  return generated(stages, (i) => {
+    const kind = i % 4;
+    if (kind === 0) return [`  - name: g-${i}`, `    run: grep -v "\${REGION}-${i}"`];
+    if (kind === 1) return ['  - command: [sort, -k2]'];
+    if (kind === 2) return [`  - name: p-${i}`, '    use: pick', '    with: { fields: [id, name] }'];
+    return ['  - run: head -n 10', '    stderr: ignore'];
+  });
 }
 
 function stats(samples: number[]): { min: number; median: number; p95: number } {
@@ -193,6 +205,117 @@ async function overStdio(server: ServerUnderTest, texts: { label: string; text: 
   return results;
 }
 
+interface HugeTimings {
+  bytes: number;
+  stages: number;
+  open: number;
+  /** Keystrokes inside a stage in the middle of the file, each until its diagnostics. */
+  edits: number[];
+  /** A comment typed at the top of the file, until its diagnostics. */
+  topComment: number;
+  formatting: number;
+  /** Edit A, then edit B while A's check runs: time from B to B's diagnostics, and how many of A's were published. */
+  cancel: { ms: number; stalePublished: number };
+  /** The server's resident memory (VmRSS) after opening and after each edit, and its peak (VmHWM), in MB. */
+  rss: number[];
+  peak: number;
+}
+
+/** Resident and peak memory of a process, in MB, from /proc. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/**
+ * A generated pipeline of about 20 MB (issue 24) in the built server over stdio: open → first
+ * diagnostics, keystrokes inside a stage in the middle, a comment at the top, Format Document, an
+ * edit that arrives while the previous one's check runs, and the server's memory along the way.
+ */
+async function hugeFile(stages: number, editCount: number, dir: string): Promise<HugeTimings> {
+  const text = hugePipelineText(stages);
+  const child = spawn(process.execPath, [path.join(root, 'dist/server.cjs'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const publishedVersions: number[] = [];
+  const waiting = new Map<number, () => void>();
+  connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    publishedVersions.push(p.version ?? -1);
+    if (p.diagnostics.length > 0)
+      process.stderr.write(`huge file, version ${p.version}: ${p.diagnostics.length} diagnostics, first: ${JSON.stringify(p.diagnostics[0]!.message)}\n`);
+    waiting.get(p.version ?? -1)?.();
+  });
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onNotification('window/logMessage', () => undefined);
+  connection.listen();
+  const published = (version: number) => new Promise<void>((resolve) => waiting.set(version, resolve));
+  await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    // oxlint-disable-next-line typescript/no-deprecated -- InitializeParams still requires rootUri
+    rootUri: pathToFileURL(dir).href,
+    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+  });
+  await connection.sendNotification(InitializedNotification.type, {});
+  const uri = pathToFileURL(path.join(dir, 'huge.pipeline.yaml')).href;
+  const lines = text.split('\n');
+  const middle = lines.findIndex((l, k) => k > lines.length / 2 && l === '  - run: head -n 10');
+  let version = 1;
+  const rss: number[] = [];
+  // Each figure also goes to stderr as soon as it is measured: a run cut short still says where it got.
+  const timed = async (what: string, send: () => Promise<void>, v: number) => {
+    const t = performance.now();
+    const done = published(v);
+    await send();
+    await done;
+    const ms = performance.now() - t;
+    process.stderr.write(`huge file: ${what}: ${(ms / 1000).toFixed(1)} s, server RSS ${memoryOf(child.pid!).rss.toFixed(0)} MB\n`);
+    return ms;
+  };
+  const change = (v: number, line: number, character: number, insert: string) =>
+    connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: v },
+      contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: insert }],
+    });
+  const open = await timed(
+    'open → first diagnostics',
+    () => connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version, text } }),
+    1,
+  );
+  rss.push(memoryOf(child.pid!).rss);
+  const edits: number[] = [];
+  for (let k = 0; k < editCount; k++) {
+    version++;
+    const v = version;
+    edits.push(await timed(`keystroke ${k + 1} in a stage`, () => change(v, middle, 18 + k, String(k % 10)), v));
+    rss.push(memoryOf(child.pid!).rss);
+  }
+  version++;
+  const topComment = await timed('comment at the top', () => change(version, 0, 0, '# generated\n'), version);
+  rss.push(memoryOf(child.pid!).rss);
+  let t = performance.now();
+  await connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+  const formatting = performance.now() - t;
+  process.stderr.write(`huge file: Format Document: ${(formatting / 1000).toFixed(1)} s\n`);
+  // Edit A, and edit B as soon as A's check has had time to start (the 50 ms debounce, then some).
+  const a = ++version;
+  const before = publishedVersions.length;
+  await change(a, middle, 18, '1');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const b = ++version;
+  t = performance.now();
+  const bDone = published(b);
+  await connection.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri, version: b },
+    contentChanges: [{ range: { start: { line: middle, character: 18 }, end: { line: middle, character: 19 } }, text: '' }],
+  });
+  await bDone;
+  const cancel = { ms: performance.now() - t, stalePublished: publishedVersions.slice(before).filter((v) => v === a).length };
+  const peak = memoryOf(child.pid!).peak;
+  connection.dispose();
+  child.kill();
+  return { bytes: text.length, stages, open, edits, topComment, formatting, cancel, rss, peak };
+}
+
 /** yaml-language-server, when installed somewhere outside the repository (see bench/README.md). */
 function yamlLanguageServer(): ServerUnderTest | undefined {
   const bin = process.env.YAML_LANGUAGE_SERVER ?? '/tmp/yls/node_modules/yaml-language-server/bin/yaml-language-server';
@@ -231,7 +354,7 @@ async function main(): Promise<void> {
       const theirs = b ? `${fmt(b.median)} (${(b.median / a.median).toFixed(1)}×)` : '—';
       return `| ${what} | ${fmt(a.min)} | ${fmt(a.median)} | ${fmt(a.p95)} | ${theirs} | ${target} |`;
     };
-    const rows = [
+    const rows: string[] = [
       `| 500-stage file (${big.split('\n').length - 1} lines), \`check()\` alone, bundled (wall) ` +
         `| ${fmt(alone.min)} | ${fmt(alone.median)} | ${fmt(alone.p95)} | | ≤ 40 ms |`,
       `| the same, CPU time of the process | ${fmt(aloneCpu.min)} | ${fmt(aloneCpu.median)} | ${fmt(aloneCpu.p95)} | | |`,
@@ -241,6 +364,22 @@ async function main(): Promise<void> {
         row(`${r.label}: keystroke, then completion at once → completion`, r.completion, r.label.startsWith('5') ? '≤ 50 ms' : '', theirs?.[i]?.completion),
       ]),
     ];
+    // The generated 20 MB file (issue 24): `--huge-stages=N` for another size, `--edits=N` keystrokes, `--no-huge` to skip.
+    const option = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+    const giant = process.argv.includes('--no-huge') ? undefined : await hugeFile(option('huge-stages', 432_526), option('edits', 5), dir);
+    if (giant) {
+      const mb = (n: number) => `${n.toFixed(0)} MB`;
+      const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+      const e = stats(giant.edits);
+      rows.push(
+        `| ${(giant.bytes / 1e6).toFixed(1)} MB, ${giant.stages.toLocaleString('en')} stages: open → first diagnostics | ${s(giant.open)} | | | | ≤ 5 s |`,
+        `| the same: keystroke inside a stage in the middle → its diagnostics (${giant.edits.length} edits: min, median, max) | ${s(e.min)} | ${s(e.median)} | ${s(Math.max(...giant.edits))} | | ≤ 1 s |`,
+        `| the same: a comment typed at the top → its diagnostics | ${s(giant.topComment)} | | | | ≤ 1 s |`,
+        `| the same: Format Document | ${s(giant.formatting)} | | | | ≤ 5 s |`,
+        `| the same: edit B sent 300 ms after edit A → B's diagnostics; A's published | ${s(giant.cancel.ms)} | ${giant.cancel.stalePublished} | | | A abandoned |`,
+        `| the same: server RSS after open, after each edit (peak) | ${giant.rss.map(mb).join(' → ')} (${mb(giant.peak)}) | | | | ≤ 1 GB, flat |`,
+      );
+    }
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     const table = [
       `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, Node ${process.version}, ` +

@@ -2,12 +2,13 @@ import { buildPipeline } from './build';
 import { memoHost, type DslHost } from './host';
 import { hostProblems } from './hosts';
 import type { Pipeline } from './model';
-import { parse, type Parsed } from './parse';
+import { parseSteps, type Parsed } from './parse';
 import { byPosition, type Problem } from './problems';
 import { schemaProblems } from './schema-check';
 import { parentDir } from './resolve';
 import { semanticProblems } from './semantic';
 import type { Span } from './span';
+import { finish, type Steps } from './steps';
 
 export interface CheckOptions {
   /** Absolute path of the pipeline file: names the pipeline and anchors relative paths. */
@@ -18,7 +19,7 @@ export interface CheckOptions {
    * the part of the text an edit changed is parsed again. The problems are the same as without it.
    * That result is superseded: its syntax tree is taken over (see `parse`).
    */
-  previous?: CheckResult;
+  previous?: { parsed: Parsed } | undefined;
 }
 
 export interface CheckResult {
@@ -42,7 +43,19 @@ function keepLineBreaksWhole(text: string, span: Span): void {
  * reporting the echoes of one typo.
  */
 export function check(text: string, options: CheckOptions): CheckResult {
-  const parsed = parse(text, options.previous?.parsed);
+  return finish(checkSteps(text, options));
+}
+
+/**
+ * `check` in steps (dsl/steps.ts): it pauses while a long text is parsed and between the checks, and
+ * hands out the parse as soon as it has it, so that a caller that gives up half-way can still start
+ * the next version's parse from it.
+ */
+export function* checkSteps(text: string, options: CheckOptions): Steps<CheckResult> {
+  // A check superseded before it began (one more keystroke already waiting) costs nothing.
+  yield undefined;
+  const parsed = yield* parseSteps(text, options.previous?.parsed);
+  yield { parsed };
   const pipeline = buildPipeline(parsed, options.file);
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
@@ -58,8 +71,11 @@ export function check(text: string, options: CheckOptions): CheckResult {
     };
     // An empty document is only an empty pipeline, not also a type error.
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
-    if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(parsed.doc, parsed.data, pipeline)) problems.push(p);
+    yield undefined;
+    if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(text, parsed.doc, parsed.data, pipeline)) problems.push(p);
+    yield undefined;
     for (const p of semanticProblems(ctx)) problems.push(p);
+    yield undefined;
     for (const p of hostProblems(parsed.doc, pipeline, parsed.data)) problems.push(p);
   }
   for (const p of problems) keepLineBreaksWhole(text, p);

@@ -58,7 +58,9 @@ export function defineVariableFix(parsed: Parsed, pipeline: Pipeline, name: stri
       const prefix = text.length > 0 && !/[\r\n]$/.test(text) ? eol : '';
       return { title, edits: [{ start: text.length, end: text.length, newText: `${prefix}env:${eol}  ${entry}${eol}` }] };
     }
-    const start = lineStartOf(parsed, anchor);
+    // A byte order mark stays first in the file, and is no part of the indentation.
+    const lineStart = lineStartOf(parsed, anchor);
+    const start = lineStart === 0 && text.startsWith('\ufeff') ? 1 : lineStart;
     const indent = text.slice(start, anchor);
     return { title, edits: [{ start, end: start, newText: `${indent}env:${eol}${indent}  ${entry}${eol}` }] };
   }
@@ -124,7 +126,12 @@ export function addStageNameFix(parsed: Parsed, stage: Stage): Fix | undefined {
   const { text } = parsed;
   const title = `Name this stage \`${stage.name}\``;
   const start = span.start;
-  if (map.flow) return { title, edits: [{ start: start + 1, end: start + 1, newText: ` name: ${yamlScalar(stage.name, true)},` }] };
+  if (map.flow) {
+    // Spaced as the mapping is: `{ run: cat }` gets `{ name: cat, run: cat }`, `{run: cat}` gets `{name: cat, run: cat}`.
+    const padded = text[start + 1] === ' ';
+    const entry = `name: ${yamlScalar(stage.name, true)},`;
+    return { title, edits: [{ start: start + 1, end: start + 1, newText: padded ? ` ${entry}` : `${entry} ` }] };
+  }
   const indent = ' '.repeat(columnOf(parsed, start));
   return { title, edits: [{ start, end: start, newText: `name: ${yamlScalar(stage.name)}${eolOf(text)}${indent}` }] };
 }
@@ -148,7 +155,12 @@ export function removeEntryEdit(parsed: Parsed, map: YAMLMap<Node, Node | null>,
     if (nextStart !== undefined) return { start, end: nextStart, newText: '' };
     const prev = map.items[i - 1];
     const prevEnd = prev && (nodeSpan(prev.value) ?? nodeSpan(prev.key))?.end;
-    return prevEnd !== undefined ? { start: prevEnd, end, newText: '' } : { start, end, newText: '' };
+    if (prevEnd === undefined) return { start, end, newText: '' };
+    // The last entry with a trailing comma (`{ run: cat, use: head,  }`): the comma goes too, and the blanks
+    // before `}` become the one the mapping had.
+    const trailing = /^[ \t]*,([ \t]*)\}/.exec(text.slice(end));
+    if (trailing) return { start: prevEnd, end: end + trailing[0].length - 1, newText: trailing[1] === '' ? '' : ' ' };
+    return { start: prevEnd, end, newText: '' };
   }
   const lineStart = lineStartOf(parsed, start);
   const before = text.slice(lineStart, start);

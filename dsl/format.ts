@@ -32,6 +32,23 @@ export function formatEdits(parsed: Parsed): Edit[] | undefined {
 
 const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 
+/**
+ * One whitespace run made into another: an edit per line when both have the same line breaks (trailing blanks
+ * and the next line's indentation are separate edits, so a range format takes the ones on its own lines), else one.
+ */
+function lineEdits(before: string, after: string): Edit[] {
+  const a = before.split(/(\r?\n|\r)/);
+  const b = after.split(/(\r?\n|\r)/);
+  if (a.length !== b.length || a.some((part, k) => k % 2 === 1 && part !== b[k])) return [{ start: 0, end: before.length, newText: after }];
+  const edits: Edit[] = [];
+  let at = 0;
+  a.forEach((part, k) => {
+    if (part !== b[k]) edits.push({ start: at, end: at + part.length, newText: b[k]! });
+    at += part.length;
+  });
+  return edits;
+}
+
 /** The whitespace runs that differ between two texts with the same non-whitespace characters; undefined when those differ. */
 export function whitespaceEdits(before: string, after: string): Edit[] | undefined {
   const edits: Edit[] = [];
@@ -42,7 +59,8 @@ export function whitespaceEdits(before: string, after: string): Edit[] | undefin
     const j0 = j;
     while (isSpace(before[i])) i++;
     while (isSpace(after[j])) j++;
-    if (before.slice(i0, i) !== after.slice(j0, j)) edits.push({ start: i0, end: i, newText: after.slice(j0, j) });
+    if (before.slice(i0, i) !== after.slice(j0, j))
+      for (const e of lineEdits(before.slice(i0, i), after.slice(j0, j))) edits.push({ ...e, start: i0 + e.start, end: i0 + e.end });
     if (i >= before.length || j >= after.length) return i >= before.length && j >= after.length ? edits : undefined;
     if (before[i] !== after[j]) return undefined;
     i++;

@@ -4,6 +4,9 @@
  */
 import type { Document } from 'yaml';
 import { stageLabel, type HostEntry, type Pipeline } from './model';
+import type { Parsed } from './parse';
+import type { Span } from './span';
+import { unquoted } from './stage-refs';
 import { problem, type Problem } from './problems';
 import { closest, didYouMean } from './suggest';
 import { locate } from './yaml-nodes';
@@ -67,11 +70,13 @@ export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown): 
     });
   }
   const raws = isObject(data) && Array.isArray(data.stages) ? data.stages : [];
+  // A host written under `hosts:` but invalid (no `ssh:`) has its own problem from the schema: one cause, one problem.
+  const declared = isObject(data) && isObject(data.hosts) ? data.hosts : {};
   for (const stage of pipeline.stages) {
     if (!stage.on) continue;
     const listed = Array.isArray((raws[stage.index] as Record<string, unknown> | undefined)?.on);
     stage.on.forEach((name, i) => {
-      if (pipeline.hosts[name]) return;
+      if (pipeline.hosts[name] || Object.hasOwn(declared, name)) return;
       const span = locate(doc, listed ? ['stages', stage.index, 'on', i] : ['stages', stage.index, 'on']).value;
       const near = closest(name, names);
       const fixes = near.slice(0, 3).map((n) => ({ title: `Change to \`${n}\``, edits: [{ ...span, newText: n }] }));
@@ -92,4 +97,35 @@ export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown): 
     }
   }
   return problems;
+}
+
+/** Where a host's name is written: its key under `hosts:` (the definition) or a name in a stage's `on:`. */
+export interface HostNameSite {
+  name: string;
+  span: Span;
+  kind: 'definition' | 'reference';
+}
+
+/**
+ * Host names as symbols, for definition, references and rename: every key under `hosts:` (valid or
+ * not, it is the name the stages use) and every `on:` name that is one of them.
+ */
+export function hostNameSites(parsed: Parsed, pipeline: Pipeline): HostNameSite[] {
+  const data = parsed.data;
+  const declared = isObject(data) && isObject(data.hosts) ? Object.keys(data.hosts) : [];
+  const sites: HostNameSite[] = [];
+  for (const name of declared) {
+    const at = locate(parsed.doc, ['hosts', name]);
+    if (at.exact && !at.indirect && at.key) sites.push({ name, span: unquoted(parsed.text, at.key), kind: 'definition' });
+  }
+  const raws = isObject(data) && Array.isArray(data.stages) ? data.stages : [];
+  for (const stage of pipeline.stages) {
+    const listed = Array.isArray((raws[stage.index] as Record<string, unknown> | undefined)?.on);
+    stage.on?.forEach((name, i) => {
+      if (!declared.includes(name)) return;
+      const at = locate(parsed.doc, listed ? ['stages', stage.index, 'on', i] : ['stages', stage.index, 'on']);
+      if (at.exact && !at.indirect) sites.push({ name, span: unquoted(parsed.text, at.value), kind: 'reference' });
+    });
+  }
+  return sites;
 }

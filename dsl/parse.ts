@@ -1,6 +1,7 @@
 import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
 import { reparse } from './reparse';
+import { finish, type Steps } from './steps';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
 
 export interface Parsed {
@@ -48,6 +49,28 @@ function lineCounterOf(text: string): LineCounter {
   return counter;
 }
 
+/** Text the parser reads between two pauses of `parseSteps` (about 20 ms of parsing here). */
+const sliceLength = 64 * 1024;
+
+/**
+ * The concrete syntax tree of a whole text, read a slice of lines at a time with a pause after each:
+ * the yaml parser keeps its state between slices (its streaming mode), so the tokens are the same as
+ * from one call for a text that reads cleanly; the caller parses again in one go when it does not.
+ */
+function* cstSteps(text: string): Steps<CST.Token[]> {
+  const parser = new Parser();
+  const tokens: CST.Token[] = [];
+  let at = 0;
+  do {
+    const nl = text.indexOf('\n', Math.min(text.length, at + sliceLength));
+    const end = nl < 0 ? text.length : nl + 1;
+    for (const token of parser.parse(text.slice(at, end), end < text.length)) tokens.push(token);
+    at = end;
+    if (at < text.length) yield undefined;
+  } while (at < text.length);
+  return tokens;
+}
+
 /**
  * Parses pipeline text. Never throws: whatever is wrong becomes a problem. With the result of parsing
  * an earlier version of the text (an editor's previous version), only the part an edit changed is
@@ -55,6 +78,11 @@ function lineCounterOf(text: string): LineCounter {
  * tree is then taken over (`previous.cst` is removed, and its document's source tokens are stale).
  */
 export function parse(text: string, previous?: Parsed): Parsed {
+  return finish(parseSteps(text, previous));
+}
+
+/** `parse`, pausing while the parser reads a long text (see dsl/steps.ts). */
+export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
   let lineCounter: LineCounter | undefined;
   const parsed: Parsed = {
     text,
@@ -67,14 +95,26 @@ export function parse(text: string, previous?: Parsed): Parsed {
   };
   let docs: Document[];
   let cst: CST.Token[] | undefined;
+  let paused = false;
   const compose = (tokens: CST.Token[]) =>
     [...new Composer({ keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' }).compose(tokens)] as Document[];
   try {
     cst = previous?.cst && reparse(previous.cst, previous.text, text);
     // The previous tree was taken over (its offsets moved): it can be the start of nothing else.
     if (cst && previous) delete previous.cst;
+    // Pauses only on the way to a whole new tree: one taken over from `previous` must reach the caller (checkSteps
+    // hands it out), or the next version would have to be parsed from scratch.
+    paused = !cst;
+    if (!cst) {
+      try {
+        cst = yield* cstSteps(text);
+      } catch {
+        cst = undefined; // read again in one go below, where a failure is reported
+      }
+    }
     docs = cst ? compose(cst) : [];
-    // Errors always come from a full parse: a tree built from parts is only trusted when it reads cleanly.
+    // Errors always come from a full parse in one go: a tree built from parts (or slices) is only trusted when it
+    // reads cleanly.
     if (!cst || docs.length !== 1 || docs[0]!.errors.length > 0 || docs[0]!.warnings.length > 0) {
       cst = [...new Parser().parse(text)];
       docs = compose(cst);
@@ -83,6 +123,7 @@ export function parse(text: string, previous?: Parsed): Parsed {
     parsed.problems.push(problem('yaml-syntax', { start: 0, end: 0 }, `The YAML parser gave up: ${(e as Error).message}.`));
     return parsed;
   }
+  if (paused) yield undefined;
   if (!Array.isArray(docs) || docs.length === 0) return parsed;
   const doc = docs[0]!;
   parsed.doc = doc;
@@ -108,10 +149,12 @@ export function parse(text: string, previous?: Parsed): Parsed {
       ),
     );
   }
+  if (paused) yield undefined;
   try {
     parsed.data = doc.toJS({ maxAliasCount });
   } catch (e) {
-    const alias = e instanceof ReferenceError ? unresolvedAlias(doc) : undefined;
+    // An alias without its anchor is the cause whatever the library says (`<<: *b` gives "Merge sources must be maps").
+    const alias = unresolvedAlias(doc);
     const message = e instanceof RangeError ? 'The document is nested too deeply to read.' : `${(e as Error).message}.`;
     parsed.problems.push(alias ?? problem('yaml-syntax', { start: 0, end: Math.min(text.length, 1) }, message));
   }

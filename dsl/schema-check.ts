@@ -9,6 +9,10 @@ import validatePipeline from './generated/pipeline-validator.cjs';
 import { closest, didYouMean } from './suggest';
 import { locate, type Located } from './yaml-nodes';
 import { yamlScalar } from './yaml-text';
+import schema from '../schemas/pipeline.schema.json';
+
+/** Keys a host under `hosts:` may have. */
+const hostKeys = Object.keys(schema.definitions.host.properties);
 
 type Path = (string | number)[];
 
@@ -31,6 +35,7 @@ function replaceFixes(at: Located, span: Span, candidates: string[]): Fix[] {
 }
 
 interface Context {
+  text: string;
   doc: Document;
   data: unknown;
   pipeline: Pipeline;
@@ -99,9 +104,10 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
           replaceFixes(extraAt, span, near.filter(free)),
         );
       }
-      const known: readonly string[] = path.length === 0 ? pipelineKeys : stageKeys;
+      const inHost = path.length === 2 && path[0] === 'hosts';
+      const known: readonly string[] = path.length === 0 ? pipelineKeys : inHost ? hostKeys : stageKeys;
       const near = closest(extra, known);
-      const where = path.length === 0 ? 'a pipeline' : 'a stage';
+      const where = path.length === 0 ? 'a pipeline' : inHost ? `host \`${key}\`` : 'a stage';
       return make(
         'unknown-key',
         span,
@@ -182,6 +188,7 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
       // A bare `stages:` is reported once, as empty-pipeline.
       if (path.length === 1 && path[0] === 'stages' && valueAt(ctx.data, path) === null) return undefined;
       if (isStagePath(path)) return make('wrong-type', at.value, 'a stage must be a mapping of keys such as `name:` and `run:`, `command:` or `use:`.');
+      if (typeof path[path.length - 1] === 'number') return listItemType(ctx, e, path, at, make);
       return make(inWith ? 'bad-option' : 'wrong-type', at.value, `${path.length === 0 ? 'the pipeline' : `\`${key}\``} must be ${describeType(e)}.`);
     case 'not': {
       // In a list (`by: [a, count]`) the option is the name above the index.
@@ -193,12 +200,43 @@ function mapError(ctx: Context, e: ErrorObject): Problem | undefined {
         `\`${option}\` cannot be ${JSON.stringify(valueAt(ctx.data, path))}.${why ? ` ${why}` : ''}`,
       );
     }
+    case 'uniqueItems': {
+      // ajv names two indexes (`items ## 1 and 0 are identical`): name the value and point at its second place.
+      const later = Math.max(e.params.i as number, e.params.j as number);
+      const item = locate(ctx.doc, [...path, later]);
+      const value = valueAt(ctx.data, [...path, later]);
+      const shown = typeof value === 'string' ? value : JSON.stringify(value);
+      return make(inWith ? 'bad-option' : 'invalid-value', item.value, `\`${key}\` names \`${shown}\` twice; remove this one.`);
+    }
     case 'minLength':
     case 'minItems':
       return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` must not be empty.`);
     default:
       return make(inWith ? 'bad-option' : 'invalid-value', at.value, `\`${key}\` ${e.message ?? 'is not valid'}.`);
   }
+}
+
+type Make = (code: ProblemCode, span: Span, message: string, fixes?: Fix[]) => Problem;
+
+/**
+ * An item of a list of the wrong type, named by its value, not its index: `command: [seq, 1, 10]` gives "`10`
+ * in `command` must be a string". A scalar written as is (`10`, `true`, `null`) becomes a string when quoted.
+ */
+function listItemType(ctx: Context, e: ErrorObject, path: Path, at: Located, make: Make): Problem {
+  const list = String(path[path.length - 2]);
+  const source = at.exact && !at.indirect ? ctx.text.slice(at.value.start, at.value.end) : undefined;
+  const wantsString = describeType(e) === 'a string';
+  const scalar = source !== undefined && source !== '' && !/^[[{"'|>&*!]/.test(source);
+  const shown = source ?? JSON.stringify(valueAt(ctx.data, path));
+  if (wantsString && scalar) {
+    const quoted = JSON.stringify(source);
+    const value = valueAt(ctx.data, path);
+    const read = value === null ? 'null' : typeof value === 'boolean' ? 'a boolean' : typeof value === 'number' ? 'a number' : 'another type';
+    return make('wrong-type', at.value, `\`${shown}\` in \`${list}\` must be a string, but YAML reads it as ${read}: quote it, \`${quoted}\`.`, [
+      { title: `Quote ${shown} as ${quoted}`, edits: [{ ...at.value, newText: quoted }] },
+    ]);
+  }
+  return make(isWithPath(path) ? 'bad-option' : 'wrong-type', at.value, `\`${shown}\` in \`${list}\` must be ${describeType(e)}.`);
 }
 
 function valueAt(data: unknown, path: Path): unknown {
@@ -208,11 +246,11 @@ function valueAt(data: unknown, path: Path): unknown {
 }
 
 /** Validates the data against the JSON Schema; each error lands on the exact YAML node. */
-export function schemaProblems(doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
+export function schemaProblems(text: string, doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
   // Generated from the schema at build time (scripts/gen-validator.ts): nothing is compiled at run time.
   const check = validatePipeline;
   if (check(data)) return [];
-  const ctx = { doc, data, pipeline };
+  const ctx = { text, doc, data, pipeline };
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const e of check.errors ?? []) {

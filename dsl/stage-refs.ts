@@ -20,7 +20,7 @@ export interface StageNameSite {
 export const stageReferenceKeys: readonly StageKey[] = ['input'];
 
 /** The text of a scalar's span without its quotes, as a site. */
-function unquoted(text: string, span: Span): Span {
+export function unquoted(text: string, span: Span): Span {
   return /^(["']).*\1$/s.test(text.slice(span.start, span.end)) ? { start: span.start + 1, end: span.end - 1 } : span;
 }
 

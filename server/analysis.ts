@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { check, type CheckOptions, type CheckResult, type DslHost, type Span } from '../dsl';
+import { check, type CheckOptions, type CheckResult, type DslHost, type Parsed, type Span } from '../dsl';
+import { checkSteps } from '../dsl/check';
 
 /** One version of one document, checked: everything the features answer from. */
 export interface Analysis {
@@ -62,46 +63,100 @@ function recording(host: DslHost, looked: Set<string>): DslHost {
   };
 }
 
+/** One turn of the event loop: messages that arrived meanwhile are handled before this resolves. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Checks documents, keeping the last analysis of each so that the features of one version share
- * it. `get` always answers for the version given; `latest` answers at once from the newest one
- * checked, for features that must not wait for a check of a big file (completion).
+ * it. `get` always answers for the version given, at once; `check` gets there in steps, handling
+ * other messages in between, and gives up as soon as a newer version arrives; `latest` answers at
+ * once from the newest one checked, for features that must not wait for a check of a big file
+ * (completion).
  */
 export class Analyzer {
   private readonly cache = new Map<string, Analysis>();
+  /** Per document, the check in steps under way, for one version: every request for that version shares it. */
+  private readonly running = new Map<string, { version: number; analysis: Promise<Analysis | undefined> }>();
+  /** Per document, the newest parse with a syntax tree to start the next version's parse from (dsl/reparse.ts). */
+  private readonly bases = new Map<string, Parsed>();
 
   constructor(private readonly host: DslHost) {}
 
-  get(document: TextDocument): Analysis {
-    const cached = this.cache.get(document.uri);
-    if (cached && cached.version === document.version) return cached;
+  /** What a check of the document as it is now starts from (the server's TextDocument changes in place with each edit). */
+  private start(document: TextDocument): { version: number; text: string; file: string | undefined; looked: Set<string>; options: CheckOptions } {
+    const version = document.version;
     const text = document.getText();
     const file = filePathOf(document.uri);
     const looked = new Set<string>();
     const options: CheckOptions = { host: recording(this.host, looked), file };
-    // The previous version's result lets the check re-parse only what the edit changed (it is superseded here).
-    const result = check(text, cached ? { ...options, previous: cached.result } : options);
-    const snapshot = TextDocument.create(document.uri, document.languageId, document.version, text);
-    const analysis: Analysis = {
-      uri: document.uri,
-      version: document.version,
-      text,
-      options,
-      result,
-      document: snapshot,
-      looked,
-      file,
-    };
+    return { version, text, file, looked, options };
+  }
+
+  private keep(document: TextDocument, run: ReturnType<Analyzer['start']>, result: CheckResult): Analysis {
+    const snapshot = TextDocument.create(document.uri, document.languageId, run.version, run.text);
+    const analysis: Analysis = { uri: document.uri, ...run, result, document: snapshot };
     this.cache.set(document.uri, analysis);
+    this.bases.set(document.uri, result.parsed);
     return analysis;
+  }
+
+  /** The previous version's parse lets the check re-parse only what the edit changed (it is superseded here). */
+  private previous(uri: string): { parsed: Parsed } | undefined {
+    const base = this.bases.get(uri);
+    return base && { parsed: base };
+  }
+
+  get(document: TextDocument): Analysis {
+    const cached = this.cache.get(document.uri);
+    if (cached && cached.version === document.version) return cached;
+    const run = this.start(document);
+    return this.keep(document, run, check(run.text, { ...run.options, previous: this.previous(document.uri) }));
+  }
+
+  /**
+   * The analysis of `document` as it is now, checked in steps with a turn of the event loop between
+   * them; undefined when `current()` (the version the server has) moved on meanwhile: that check is
+   * abandoned, and only its parse is kept as the start of the next one.
+   */
+  check(document: TextDocument, current: () => number | undefined): Promise<Analysis | undefined> {
+    const cached = this.cache.get(document.uri);
+    if (cached && cached.version === document.version) return Promise.resolve(cached);
+    const running = this.running.get(document.uri);
+    if (running?.version === document.version) return running.analysis;
+    const analysis = this.steps(document, current).finally(() => {
+      if (this.running.get(document.uri)?.analysis === analysis) this.running.delete(document.uri);
+    });
+    this.running.set(document.uri, { version: document.version, analysis });
+    return analysis;
+  }
+
+  private async steps(document: TextDocument, current: () => number | undefined): Promise<Analysis | undefined> {
+    const run = this.start(document);
+    const steps = checkSteps(run.text, { ...run.options, previous: this.previous(document.uri) });
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return current() === run.version ? this.keep(document, run, step.value) : undefined;
+      if (step.value) this.bases.set(document.uri, step.value.parsed);
+      await nextTurn();
+      if (current() !== run.version) return undefined;
+      // `get` answered for this version while we waited (a hover, a code action): nothing left to do.
+      const now = this.cache.get(document.uri);
+      if (now?.version === run.version) return now;
+    }
   }
 
   latest(document: TextDocument): Analysis {
     return this.cache.get(document.uri) ?? this.get(document);
   }
 
+  /** Checks the document again next time (what it looked at changed); its parse still holds. */
   forget(uri: string): void {
     this.cache.delete(uri);
+  }
+
+  close(uri: string): void {
+    this.cache.delete(uri);
+    this.bases.delete(uri);
   }
 
   /** Open documents whose last check looked at one of `paths`. */

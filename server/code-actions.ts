@@ -4,7 +4,7 @@ import { isSafeEdit, safeFixes } from '../dsl/verify';
 import { problemCodes, type Fix, type Problem, type ProblemCode } from '../dsl';
 import { rangeOf, spanOf, type Analysis } from './analysis';
 import { diagnosticSource } from './protocol';
-import { quoteArgvNumber, renameDuplicateStage } from './quick-fixes';
+import { renameDuplicateStage } from './quick-fixes';
 
 function toEdits(analysis: Analysis, fix: Fix): TextEdit[] {
   return fix.edits.map((e) => ({ range: rangeOf(analysis.document, e), newText: e.newText }));
@@ -37,7 +37,6 @@ const extraFixes: Partial<Record<ProblemCode, (analysis: Analysis, problem: Prob
     const fix = name ? defineVariableFix(analysis.result.parsed, analysis.result.pipeline, name) : undefined;
     return fix ? [fix] : [];
   },
-  'wrong-type': quoteArgvNumber,
   'duplicate-stage-name': renameDuplicateStage,
 };
 

@@ -11,7 +11,7 @@ import {
 import { isBuiltin, type BuiltinName, type Pipeline } from '../dsl';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lineText as lineOf } from './analysis';
-import { hostCompletions } from './hosts';
+import { hostCompletions, hostItems } from './hosts';
 import { builtinList, builtinMarkdown, keyDocAt, keyMarkdown, optionDocs, pipelineKeyDocs, stageKeyDocs, type KeyDoc } from './schema-docs';
 import { shownValue, stageAt, variablesAt, type VariableInfo } from './variables';
 import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo, type Lines } from './yaml-context';
@@ -315,6 +315,8 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
     const parents = pathNames(ancestors(lines, position.line, keyMatch[1]!.length, true));
     // `input:` as a block list: `- |` names an earlier stage.
     if (parents.join('/') === 'stages/[]/input') return inputItems(document, pipeline, position, at(wordStart), '', options);
+    // `on:` as a block list: `- |` names a host.
+    if (parents.join('/') === 'stages/[]/on') return hostItems(pipeline, at(wordStart));
     if (parents.length !== 1 || parents[0] !== 'stages') return [];
     const end = blockEnd(lines, position.line, keyMatch[1]!.length);
     const present = keysAt(lines, position.line, end, column);

@@ -14,15 +14,8 @@ export function hostMarkdown(h: HostEntry): string {
   return `**Host \`${h.name}\`**: \`ssh ${h.ssh}\`${port}${key}${options}`;
 }
 
-/**
- * The host names to offer while the value of `on:` is typed, as a scalar (`on: bo|`) or in a
- * flow list (`on: [box, bo|`); undefined when the cursor is not there.
- */
-export function hostCompletions(pipeline: Pipeline, prefix: string, at: (from: number) => Range): CompletionItem[] | undefined {
-  const m = /^ *(?:- +)?on[ \t]*:([ \t]*)(\[(?:[^\]]*,)?[ \t]*)?([\w.-]*)$/.exec(prefix);
-  if (!m) return undefined;
-  const lead = m[1] === '' && m[2] === undefined ? ' ' : '';
-  const range = at(prefix.length - m[3]!.length);
+/** The host names under `hosts:`, as completion items replacing `range` (`lead` goes before each, e.g. a space). */
+export function hostItems(pipeline: Pipeline, range: Range, lead = ''): CompletionItem[] {
   return Object.values(pipeline.hosts).map((h, i) => ({
     label: h.name,
     kind: CompletionItemKind.Reference,
@@ -31,6 +24,18 @@ export function hostCompletions(pipeline: Pipeline, prefix: string, at: (from: n
     ...(lead ? { filterText: `${lead}${h.name}` } : {}),
     textEdit: { range, newText: `${lead}${h.name}` },
   }));
+}
+
+/**
+ * The host names to offer while the value of `on:` is typed, as a scalar (`on: bo|`) or in a
+ * flow list (`on: [box, bo|`); undefined when the cursor is not there. (A block list item under
+ * `on:` is found by its indentation, in completion.ts.)
+ */
+export function hostCompletions(pipeline: Pipeline, prefix: string, at: (from: number) => Range): CompletionItem[] | undefined {
+  const m = /^ *(?:- +)?on[ \t]*:([ \t]*)(\[(?:[^\]]*,)?[ \t]*)?([\w.-]*)$/.exec(prefix);
+  if (!m) return undefined;
+  const lead = m[1] === '' && m[2] === undefined ? ' ' : '';
+  return hostItems(pipeline, at(prefix.length - m[3]!.length), lead);
 }
 
 /** Hover over a name in `on:` (path `stages[i].on` or `stages[i].on[j]`). */

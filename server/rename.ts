@@ -1,18 +1,19 @@
 import { ErrorCodes, ResponseError, type Location, type Position, type Range, type WorkspaceEdit } from 'vscode-languageserver';
-import { isAnchorName } from '../dsl/anchors';
+import { anchorsOf, isAnchorName } from '../dsl/anchors';
 import { isSafeEdit } from '../dsl/verify';
 import { yamlScalar } from '../dsl/yaml-text';
 import type { Edit } from '../dsl';
 import { rangeOf, type Analysis } from './analysis';
 import { nameAt, type NameAt } from './names';
 
-const validStageName = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Stage and host names: what the schema allows (`stages[].name`, the keys of `hosts`). */
+const validName = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function at(analysis: Analysis, position: Position): NameAt | undefined {
   return nameAt(analysis, analysis.document.offsetAt(position));
 }
 
-/** Stage names (from `name:` or a reference) and YAML anchors and aliases can be renamed. */
+/** Stage names (from `name:` or a reference), host names and YAML anchors and aliases can be renamed. */
 export function prepareRename(analysis: Analysis, position: Position): { range: Range; placeholder: string } | null {
   const offset = analysis.document.offsetAt(position);
   const name = nameAt(analysis, offset);
@@ -30,14 +31,19 @@ export function rename(analysis: Analysis, position: Position, newName: string):
   if (!name)
     throw new ResponseError(
       ErrorCodes.InvalidRequest,
-      'Put the cursor on a stage name (`name:` value) or on a YAML anchor (`&x`) or alias (`*x`) to rename it.',
+      'Put the cursor on a stage name (`name:` value), a host name (under `hosts:` or in `on:`) or a YAML anchor (`&x`) or alias (`*x`) to rename it.',
     );
   let edits: Edit[];
-  if (name.kind === 'stage') {
-    if (!validStageName.test(newName) || newName.length > 64)
-      invalid(`\`${newName}\` is not a valid stage name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
-    const clash = analysis.result.pipeline.stages.find((s) => s.name === newName && s.name !== name.name);
-    if (clash) invalid(`Stage ${clash.index + 1} is already called \`${newName}\`; stage names must be unique.`);
+  if (name.kind === 'stage' || name.kind === 'host') {
+    const what = name.kind === 'stage' ? 'stage' : 'host';
+    if (!validName.test(newName) || newName.length > 64)
+      invalid(`\`${newName}\` is not a valid ${what} name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`);
+    if (name.kind === 'stage') {
+      const clash = analysis.result.pipeline.stages.find((s) => s.name === newName && s.name !== name.name);
+      if (clash) invalid(`Stage ${clash.index + 1} is already called \`${newName}\`; stage names must be unique.`);
+    } else if (newName !== name.name && Object.hasOwn((analysis.result.parsed.data as { hosts?: object } | undefined)?.hosts ?? {}, newName)) {
+      invalid(`A host is already called \`${newName}\`; host names must be unique.`);
+    }
     // Sites are the text inside any quotes: a quoted name takes the new name as it is; a plain one is quoted if YAML
     // needs it (`null`, `true`). Valid names have no `,` or brackets, so one quoting suits block and flow alike.
     edits = name.sites.map((s) => {
@@ -47,6 +53,9 @@ export function rename(analysis: Analysis, position: Position, newName: string):
     });
   } else {
     if (!isAnchorName(newName)) invalid(`\`${newName}\` is not a valid anchor name: no spaces and none of \`,[]{}\`.`);
+    // Aliases name the last anchor of that name before them: a second `&b` would silently take over `*b` after it.
+    if (newName !== name.name && anchorsOf(analysis.result.parsed).anchors.some((a) => a.name === newName))
+      invalid(`An anchor \`&${newName}\` already exists; anchor names must be unique, so choose another name.`);
     edits = name.sites.map((s) => ({ ...s, newText: newName }));
   }
   if (!isSafeEdit(analysis.result, analysis.options, edits))

@@ -63,39 +63,70 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       return run();
     } catch (e) {
       if (e instanceof ResponseError) throw e; // a deliberate answer, e.g. "not a valid stage name"
-      try {
-        connection.console.error(`pipewright: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      } catch {
-        // The connection is gone (a debounced check fired after the client left): nobody to tell.
-      }
+      logFailure(what, e);
       return fallback;
     }
   }
 
-  function withAnalysis<T>(uri: string, what: string, fallback: T, run: (a: Analysis) => T): T {
-    return guard(what, fallback, () => {
-      const document = documents.get(uri);
-      return document ? run(analyzer.get(document)) : fallback;
-    });
+  function logFailure(what: string, e: unknown): void {
+    try {
+      connection.console.error(`pipewright: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    } catch {
+      // The connection is gone (a debounced check fired after the client left): nobody to tell.
+    }
   }
 
-  /** Checks a document (now, fully) and keeps the watchers in step with what the checks looked at. */
-  function checked(document: TextDocument): Analysis {
-    const analysis = analyzer.get(document);
+  /** The version of a document the server has now. */
+  const versionOf = (uri: string) => documents.get(uri)?.version;
+
+  /**
+   * Answers a request from the analysis of the document's current version, checked in steps (shared with
+   * the diagnostics' check of that version, see `Analyzer.check`); `fallback` when a newer version arrived
+   * meanwhile (the client asks again for that one) or the handler fails.
+   */
+  async function withAnalysis<T>(uri: string, what: string, fallback: T, run: (a: Analysis) => T): Promise<T> {
+    const document = documents.get(uri);
+    if (!document) return fallback;
+    let analysis: Analysis | undefined;
+    try {
+      analysis = await analyzer.check(document, () => versionOf(uri));
+    } catch (e) {
+      logFailure(what, e);
+    }
+    if (!analysis) return fallback;
     watchers?.update(analyzer.lookedAt());
-    return analysis;
+    const checked = analysis;
+    return guard(what, fallback, () => run(checked));
   }
 
-  function publish(uri: string): void {
+  /** Per document, how many changes have arrived: a publication waits until a burst of them has been read. */
+  const changes = new Map<string, number>();
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  /**
+   * Checks the document's current version in steps (answering other messages in between) and
+   * publishes its diagnostics, unless a newer version arrived meanwhile: that one's check is
+   * scheduled and publishes instead, so what is published is always the newest version.
+   */
+  async function publish(uri: string): Promise<void> {
+    if (pull || !documents.get(uri)) return;
+    const analysis = await withAnalysis(uri, 'diagnostics', undefined, (a) => a);
+    if (!analysis) return;
+    // Changes already received but not yet read (the connection reads one message a turn) would make this stale.
+    for (let seen = -1; seen !== changes.get(uri);) {
+      seen = changes.get(uri) ?? 0;
+      await nextTurn();
+    }
+    if (versionOf(uri) !== analysis.version) return;
     guard('diagnostics', undefined, () => {
-      const document = documents.get(uri);
-      if (!document || pull) return;
-      const analysis = checked(document);
       void connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: diagnosticsOf(analysis, docsUrl) });
     });
   }
 
-  const scheduler = new DiagnosticsScheduler(() => delayMs, publish);
+  const scheduler = new DiagnosticsScheduler(
+    () => delayMs,
+    (uri) => void publish(uri),
+  );
   const justOpened = new Set<string>();
 
   connection.onInitialize((params): InitializeResult => {
@@ -135,9 +166,10 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   // A document just opened is checked at once; edits are debounced.
   documents.onDidOpen((e) => {
     justOpened.add(e.document.uri);
-    publish(e.document.uri);
+    void publish(e.document.uri);
   });
   documents.onDidChangeContent((e) => {
+    changes.set(e.document.uri, (changes.get(e.document.uri) ?? 0) + 1);
     if (justOpened.delete(e.document.uri)) return;
     scheduler.schedule(e.document.uri);
   });
@@ -145,7 +177,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     const { uri } = e.document;
     scheduler.cancel(uri);
     justOpened.delete(uri);
-    analyzer.forget(uri);
+    changes.delete(uri);
+    analyzer.close(uri);
     watchers?.update(analyzer.lookedAt());
     if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
@@ -163,11 +196,11 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     });
   });
 
-  connection.languages.diagnostics.on((p): DocumentDiagnosticReport =>
-    guard('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, () => {
-      const document = documents.get(p.textDocument.uri);
-      return { kind: DocumentDiagnosticReportKind.Full, items: document ? diagnosticsOf(checked(document), docsUrl) : [] };
-    }),
+  connection.languages.diagnostics.on((p): Promise<DocumentDiagnosticReport> =>
+    withAnalysis(p.textDocument.uri, 'diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, (a) => ({
+      kind: DocumentDiagnosticReportKind.Full,
+      items: diagnosticsOf(a, docsUrl),
+    })),
   );
 
   // Completion answers from the newest analysis there is (its stage model) and the current text (its lines): right

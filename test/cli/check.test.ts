@@ -28,6 +28,19 @@ describe('pipewright check', () => {
     expect(r.stderr).toBe('3 errors, 0 warnings in 1 file\n');
   });
 
+  it('names a list item by its value, as the editor does', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-check-'));
+    try {
+      const file = path.join(dir, 'seq.pipeline.yaml');
+      fs.writeFileSync(file, 'stages:\n  - command: [seq, "1", 10]\n');
+      const r = pipewright(['check', file]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(':2:25: error wrong-type: Stage 1: `10` in `command` must be a string, but YAML reads it as a number: quote it, `"10"`.');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 0 when there are only warnings', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-check-'));
     try {

@@ -80,6 +80,13 @@ describe('code actions keyed by problem code', () => {
       title: /`name`/,
       expected: 'name: x\nstages:\n  - run: cat\n',
     },
+    {
+      name: 'an alias without its anchor in a merge key: pointed at, and the anchor that exists offered',
+      text: 'x-a: &a { stderr: ignore }\nstages:\n  - <<: *b\n    run: cat\n',
+      code: 'yaml-syntax',
+      title: /Change to `\*a`/,
+      expected: 'x-a: &a { stderr: ignore }\nstages:\n  - <<: *a\n    run: cat\n',
+    },
     { name: 'did-you-mean for a built-in', text: 'stages:\n  - use: haed\n', code: 'unknown-builtin', title: /`head`/, expected: 'stages:\n  - use: head\n' },
     {
       name: 'did-you-mean for a with option',
@@ -159,6 +166,62 @@ describe('code actions keyed by problem code', () => {
       expected: 'stages:\n  - command: [seq, "10"]\n',
     },
     {
+      name: 'quote an argv item that YAML reads as a boolean',
+      text: 'stages:\n  - command: [true]\n',
+      code: 'wrong-type',
+      title: /Quote true as "true"/,
+      expected: 'stages:\n  - command: ["true"]\n',
+    },
+    {
+      name: 'a stage that names itself in `input:` loses that name',
+      text: 'stages:\n  - name: read\n    run: cat\n  - name: loop\n    run: cat\n    input: [read, loop]\n',
+      code: 'input-order',
+      title: /Remove `loop` from `input`/,
+      expected: 'stages:\n  - name: read\n    run: cat\n  - name: loop\n    run: cat\n    input: [read]\n',
+    },
+    {
+      name: 'a `command:` holding `: ` becomes a `run:` command, not a quoted string that is then the wrong type',
+      text: 'stages:\n  - command: echo a: b\n',
+      code: 'yaml-syntax',
+      title: /Use `run:`/,
+      expected: 'stages:\n  - run: "echo a: b"\n',
+    },
+    {
+      name: 'a `command:` holding `: ` becomes an argv list',
+      text: 'stages:\n  - command: echo a: b\n',
+      code: 'yaml-syntax',
+      title: /argv list/,
+      expected: 'stages:\n  - command: [echo, "a:", b]\n',
+    },
+    {
+      name: 'a `run:` holding `: ` and both quotes becomes a block scalar, not a wall of backslashes',
+      text: 'stages:\n  - name: q\n    run: echo "it\'s": x\n',
+      code: 'yaml-syntax',
+      title: /block/,
+      expected: 'stages:\n  - name: q\n    run: |\n      echo "it\'s": x\n',
+    },
+    {
+      name: 'a `run:` holding `: ` in a flow mapping is quoted there',
+      text: 'stages:\n  - { name: a, run: echo a: b }\n',
+      code: 'yaml-syntax',
+      title: /Quote the command/,
+      expected: 'stages:\n  - { name: a, run: "echo a: b" }\n',
+    },
+    {
+      name: '"Define in env" in a file that starts with a byte order mark',
+      text: '\ufeffstages:\n  - command: [echo, "${FOO}"]\n',
+      code: 'undefined-variable',
+      title: /Define `FOO`/,
+      expected: '\ufeffenv:\n  FOO: ""\nstages:\n  - command: [echo, "${FOO}"]\n',
+    },
+    {
+      name: '"Keep `run`" in a flow mapping with a trailing comma leaves no comma behind',
+      text: 'stages:\n  - { run: cat, command: [cat],  }\n',
+      code: 'conflicting-command',
+      title: /Keep `run`/,
+      expected: 'stages:\n  - { run: cat }\n',
+    },
+    {
       name: 'rename a duplicate stage to a free name',
       text: 'stages:\n  - name: a\n    run: cat\n  - name: a-2\n    run: cat\n  - name: a\n    run: cat\n',
       code: 'duplicate-stage-name',
@@ -197,6 +260,20 @@ describe('code actions keyed by problem code', () => {
       await client.close(uri);
     }
     expect(applied).toBeGreaterThan(10);
+  });
+
+  it('names a stage in a flow mapping without blanks the way it is written', async () => {
+    const text = 'stages: [{run: cat}]\n';
+    const uri = 'untitled:names-flow.pipeline.yaml';
+    await client.open(uri, text);
+    const actions = await actionsFor(uri, { start: { line: 0, character: 12 }, end: { line: 0, character: 12 } }, [], [CodeActionKind.Refactor]);
+    expect(
+      applyEdits(
+        text,
+        actions.flatMap((a) => editsOf(a, uri)),
+      ),
+    ).toBe('stages: [{name: cat, run: cat}]\n');
+    await client.close(uri);
   });
 
   it('offers "name this stage" for unnamed stages under the cursor, as a refactoring', async () => {

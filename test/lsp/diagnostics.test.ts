@@ -47,6 +47,59 @@ describe('diagnostics', () => {
     });
   }
 
+  describe('one cause, one problem, in words about the values written', () => {
+    const cases: { name: string; text: string; want: string[] }[] = [
+      {
+        name: 'a host without `ssh:` is not also unknown where a stage runs on it',
+        text: 'hosts:\n  box: { port: 22 }\nstages:\n  - run: cat\n  - run: cat\n    on: box\n',
+        want: ['2 invalid-value: `box` needs the key `ssh`.'],
+      },
+      {
+        name: 'a wrong key in a host is named as one of a host',
+        text: 'hosts:\n  box: { ssh: b, prot: 22 }\nstages:\n  - run: cat\n    on: box\n',
+        want: ['2 unknown-key: unknown key `prot` in host `box`. Did you mean `port`?'],
+      },
+      {
+        name: 'a typo in `input:` does not also leave the stage it meant unread',
+        text: 'stages:\n  - name: src\n    run: cat\n  - name: errors\n    run: cat\n    input: src\n  - name: slow\n    run: cat\n    input: src\n  - run: cat\n    input: [erors, slow]\n',
+        want: ['11 unknown-input: Stage 4: `input` names `erors`, but there is no such stage. Did you mean `errors`?'],
+      },
+      {
+        name: 'an argv item that YAML reads as a number is named by its value',
+        text: 'stages:\n  - command: [seq, 1, 10]\n',
+        want: [
+          '2 wrong-type: Stage 1: `1` in `command` must be a string, but YAML reads it as a number: quote it, `"1"`.',
+          '2 wrong-type: Stage 1: `10` in `command` must be a string, but YAML reads it as a number: quote it, `"10"`.',
+        ],
+      },
+      {
+        name: 'an argv item that YAML reads as a boolean',
+        text: 'stages:\n  - command: [true]\n',
+        want: ['2 wrong-type: Stage 1: `true` in `command` must be a string, but YAML reads it as a boolean: quote it, `"true"`.'],
+      },
+      {
+        name: 'a stage named twice in `input:` is named, not its indexes',
+        text: 'stages:\n  - name: read\n    run: cat\n  - run: cat\n    input: [read, read]\n',
+        want: ['5 invalid-value: Stage 2: `input` names `read` twice; remove this one.'],
+      },
+      {
+        name: 'a stage that reads itself is told so, not to move itself above itself',
+        text: 'stages:\n  - name: read\n    run: cat\n  - name: loop\n    run: cat\n    input: [read, loop]\n',
+        want: ['6 input-order: Stage `loop` names itself in `input:`; a stage cannot read its own output. Remove `loop`, or name an earlier stage.'],
+      },
+    ];
+    for (const c of cases) {
+      it(`${c.name}`, async () => {
+        const uri = `untitled:cause-${cases.indexOf(c)}.pipeline.yaml`;
+        const { diagnostics } = await client.open(uri, c.text);
+        expect(diagnostics.map((d) => `${d.range.start.line + 1} ${String(d.code)}: ${typeof d.message === 'string' ? d.message : d.message.value}`)).toEqual(
+          c.want,
+        );
+        await client.close(uri);
+      });
+    }
+  });
+
   it('gives exact ranges, in UTF-16 units, across CRLF line ends', async () => {
     const uri = 'untitled:ranges.pipeline.yaml';
     const text = 'name: ränges\r\nstages:\r\n  - command: [echo, "😀 ${NOPE}"]\r\n    wrokers: 2\r\n';
@@ -93,6 +146,35 @@ describe('diagnostics', () => {
         .map((p) => p.version),
     ).toEqual([last, last + 1]);
     await client.close(uri);
+  });
+
+  it('publishes only the newest version when a burst of changes is waiting, even with no pause between checks', async () => {
+    // No debounce: a check starts after every change it reads, and a burst is read one message per turn, so
+    // without care each of them would publish a version that is already old.
+    const eager = await inProcess({ host: fakeHost() }, { diagnosticsDelayMs: 0 });
+    try {
+      const uri = 'untitled:burst.pipeline.yaml';
+      const stages = Array.from({ length: 200 }, (_, i) => `  - name: s${i}\n    run: grep -v "\${V}"\n`).join('');
+      const text = `env: { V: x }\nstages:\n${stages}`;
+      await eager.open(uri, text);
+      const from = eager.received.length;
+      // 1,000 keystrokes into the value of V, all sent at once.
+      const edits = Array.from({ length: 1000 }, (_, i) => [
+        { range: { start: { line: 0, character: 11 + i }, end: { line: 0, character: 11 + i } }, text: String(i % 10) },
+      ]);
+      const last = eager.burst(uri, edits);
+      const published = await eager.diagnostics(uri, (p) => p.version === last, from);
+      expect(published.diagnostics).toEqual([]);
+      // One more edit after the burst: what was published since is exactly [last, last + 1].
+      await eager.replace(uri, text);
+      const versions = eager.received
+        .slice(from)
+        .filter((p) => p.uri === uri)
+        .map((p) => p.version);
+      expect(versions).toEqual([last, last + 1]);
+    } finally {
+      eager.dispose();
+    }
   });
 
   it('checks open documents again when watched files change', async () => {

@@ -86,6 +86,14 @@ describe('formatting', () => {
     expect(await client.connection.sendRequest(DocumentRangeFormattingRequest.type, { textDocument: { uri }, range: half, options })).toEqual([]);
   });
 
+  it('formats a selection that has blanks at the ends of its lines', async () => {
+    const text = 'stages:\n  - name: a   \n    run: cat\t\n  - name: b  \n    run: cat\n';
+    const uri = await opened(text);
+    const range = { start: { line: 1, character: 0 }, end: { line: 2, character: 13 } };
+    const edits = (await client.connection.sendRequest(DocumentRangeFormattingRequest.type, { textDocument: { uri }, range, options })) as TextEdit[];
+    expect(applyEdits(text, edits)).toBe('stages:\n  - name: a\n    run: cat\n  - name: b  \n    run: cat\n');
+  });
+
   it('changes nothing but whitespace in any example', async () => {
     const dir = path.join(repoRoot, 'examples');
     for (const name of fs.readdirSync(dir).filter((f) => /\.pipeline\.ya?ml$/.test(f))) {
@@ -160,6 +168,20 @@ describe('definition, references and rename', () => {
     await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(text, '&base', 1), newName: 'a b' })).rejects.toThrow(
       /not a valid anchor/,
     );
+  });
+
+  it('refuses to rename an anchor onto the name of another anchor (its aliases would change meaning)', async () => {
+    const two = 'x-a: &a { stderr: ignore }\nx-b: &b { stderr: show }\nstages:\n  - <<: *a\n    run: cat\n  - <<: *b\n    run: cat\n';
+    const uri = await opened(two);
+    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: at(two, '&a', 1), newName: 'b' })).rejects.toThrow(
+      /`&b` already exists/,
+    );
+    const fine = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: at(two, '*a', 1),
+      newName: 'c',
+    })) as WorkspaceEdit;
+    expect(applyEdits(two, fine.changes![uri]!)).toBe(two.replace('&a', '&c').replace('*a', '*c'));
   });
 });
 

@@ -37,6 +37,8 @@ export class TestClient {
   constructor(
     readonly connection: ProtocolConnection,
     private readonly onDispose: () => void,
+    /** Writes bytes to the server as they are (in-process only): several messages can arrive in one read. */
+    private readonly raw?: (bytes: string) => void,
   ) {
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.received.push(params);
@@ -89,6 +91,27 @@ export class TestClient {
     return version;
   }
 
+  /**
+   * Sends one edit per entry of `edits` in a single write, as a burst of keystrokes reaches a busy
+   * server: all of them are waiting when it next reads. Returns the last version.
+   */
+  burst(uri: string, edits: TextDocumentContentChangeEvent[][]): number {
+    if (!this.raw) throw new Error('burst() needs the in-process server');
+    let frames = '';
+    for (const contentChanges of edits) {
+      const version = (this.versions.get(uri) ?? 0) + 1;
+      this.versions.set(uri, version);
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        method: DidChangeTextDocumentNotification.method,
+        params: { textDocument: { uri, version }, contentChanges },
+      });
+      frames += `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    }
+    this.raw(frames);
+    return this.versions.get(uri)!;
+  }
+
   /** Replaces the whole text and waits for that version's diagnostics. */
   async replace(uri: string, text: string): Promise<PublishDiagnosticsParams> {
     const from = this.received.length;
@@ -117,11 +140,15 @@ export async function inProcess(
   const toClient = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
   createServer(serverConnection, options).listen();
-  const client = new TestClient(createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer)), () => {
-    serverConnection.dispose();
-    toServer.end();
-    toClient.end();
-  });
+  const client = new TestClient(
+    createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer)),
+    () => {
+      serverConnection.dispose();
+      toServer.end();
+      toClient.end();
+    },
+    (bytes) => toServer.write(bytes),
+  );
   await client.initialize(initializationOptions, snippetSupport, capabilities);
   return client;
 }

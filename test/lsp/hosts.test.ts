@@ -1,7 +1,19 @@
 // Host names in `on:` over a real LSP connection: completion from `hosts:` (a scalar and a flow
 // list), hover with where the name leads, and the unknown-host quick fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompletionRequest, HoverRequest, type CompletionItem, type Hover, type MarkupContent, type TextEdit } from 'vscode-languageserver/node';
+import {
+  CompletionRequest,
+  DefinitionRequest,
+  HoverRequest,
+  ReferencesRequest,
+  RenameRequest,
+  type CompletionItem,
+  type Hover,
+  type Location,
+  type MarkupContent,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
 import { fakeHost } from '../unit/dsl/fake-host';
 import { applyEdits } from './fixtures';
 import { inProcess, type TestClient } from './harness';
@@ -43,5 +55,57 @@ describe('host names in on:', () => {
     expect((known.result.contents as MarkupContent).value).toBe('**Host `box`**: `ssh alice@build-7`, port 2222');
     const unknown = await at<Hover>(`${head}  - on: [box, no|where]\n    run: cat\n`, HoverRequest.type);
     expect((unknown.result.contents as MarkupContent).value).toContain('`nowhere` is not under `hosts:`');
+  });
+
+  it('completes host names in `on:` written as a block list', async () => {
+    const block = await at<CompletionItem[]>(`${head}  - run: cat\n    workers: 2\n    on:\n      - box\n      - |\n`, CompletionRequest.type);
+    expect(block.result.map((i) => i.label)).toEqual(['box', 'box2']);
+    expect(applyEdits(block.text, [block.result[1]!.textEdit as TextEdit])).toContain('      - box2\n');
+  });
+});
+
+describe('host names as symbols', () => {
+  const text = `${head}  - run: cat\n    on: box\n  - run: cat\n    workers: 2\n    on:\n      - box2\n      - "box"\n`;
+  const position = (needle: string, nth = 0, offset = 1) => {
+    let i = -1;
+    for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+    const before = text.slice(0, i + offset).split('\n');
+    return { line: before.length - 1, character: before[before.length - 1]!.length };
+  };
+  const opened = async () => {
+    const uri = `untitled:host-names-${n++}.pipeline.yaml`;
+    await client.open(uri, text);
+    return uri;
+  };
+
+  it('go from a name in `on:` to the host, and list every use', async () => {
+    const uri = await opened();
+    const def = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: position('on: box', 0, 5) })) as Location;
+    expect(def.range.start).toEqual({ line: 1, character: 2 });
+    const refs = (await client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri },
+      position: position('box:'),
+      context: { includeDeclaration: true },
+    })) as Location[];
+    expect(refs.map((r) => [r.range.start.line, r.range.start.character])).toEqual([
+      [1, 2],
+      [5, 8],
+      [10, 9],
+    ]);
+  });
+
+  it('renames a host under `hosts:` and in every `on:`, and refuses a name another host has', async () => {
+    const uri = await opened();
+    const edit = (await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri },
+      position: position('"box"', 0, 2),
+      newName: 'builder',
+    })) as WorkspaceEdit;
+    expect(applyEdits(text, edit.changes![uri] as TextEdit[])).toBe(
+      text.replace('  box: {', '  builder: {').replace('on: box\n', 'on: builder\n').replace('"box"', '"builder"'),
+    );
+    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: position('box:'), newName: 'box2' })).rejects.toThrow(
+      /already called `box2`/,
+    );
   });
 });
