@@ -55,19 +55,13 @@ export class OutputFile {
 
 function whyUnwritable(file: string, e: NodeJS.ErrnoException): string {
   const dir = path.dirname(path.resolve(file));
-  switch (e.code) {
-    case 'EISDIR':
-      return 'it is a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return fs.existsSync(file) ? 'permission denied' : `its folder ${dir} is not writable`;
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOTDIR':
-      return `${dir} is not a folder`;
-    case 'ENOENT':
-      return fs.existsSync(dir) ? `no file can be created in ${dir}` : `its folder ${dir} does not exist`;
-    default:
-      return e.message;
-  }
+  const reasons: Record<string, () => string> = {
+    EISDIR: () => 'it is a folder',
+    EACCES: () => (fs.existsSync(file) ? 'permission denied' : `its folder ${dir} is not writable`),
+    EROFS: () => 'the file system is read-only',
+    ENOTDIR: () => `${dir} is not a folder`,
+    ENOENT: () => (fs.existsSync(dir) ? `no file can be created in ${dir}` : `its folder ${dir} does not exist`),
+  };
+  reasons.EPERM = reasons.EACCES!;
+  return (e.code !== undefined ? reasons[e.code]?.() : undefined) ?? e.message;
 }
