@@ -88,7 +88,7 @@ export function graphCommand(
 ): ExitCode {
   const checked = checkFile(file);
   if (!checked.ok) {
-    io.stderr.write(`pipewright: cannot read ${file}: ${(checked.error as Error).message}\n`);
+    io.stderr.write(`pipewright: cannot read ${file}: ${checked.why}\n`);
     return ExitCode.Unreadable;
   }
   const errors = checked.problems.filter((p) => p.severity === 'error');

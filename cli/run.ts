@@ -111,7 +111,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
     const checked = checkFile(file);
     let handle: RunHandle;
     let problems: JsonProblem[] = [];
-    if (!checked.ok) handle = refusedRun(unreadableError(file, checked.error), file);
+    if (!checked.ok) handle = refusedRun(unreadableError(file, checked.why), file);
     else if (!checked.result.ok) {
       problems = checked.problems;
       handle = refusedRun(invalidPipelineError(file, checked.result.problems), file);

@@ -1,4 +1,5 @@
 // Hostile input to the CLI: what a user may hand it that is not what it expects.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,5 +42,28 @@ describe('pipewright run with bad input', () => {
     const stats = file('stats.json', 'x'.repeat(100_000));
     expect(pipewright(['run', '-q', '--stats-json', stats, f]).code).toBe(0);
     expect(JSON.parse(fs.readFileSync(stats, 'utf8'))).toMatchObject({ outcome: 'succeeded', records: 1 });
+  });
+});
+
+describe('a pipeline file that is no file', () => {
+  it('check, run and graph refuse a device (/dev/zero would never end), a FIFO, a folder, and a file over 16 MiB, each said plainly (exit 2)', () => {
+    const fifo = path.join(dir, 'p.pipeline.yaml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const big = path.join(dir, 'big.pipeline.yaml');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 16 * 1024 * 1024 + 1);
+    const why: [string, string][] = [
+      ['/dev/zero', 'it is a character device, not a regular file; save the pipeline to a file and give its name'],
+      [fifo, 'it is a FIFO (a pipe), not a regular file; save the pipeline to a file and give its name'],
+      [dir, 'it is a folder; give a *.pipeline.yaml file'],
+      [big, 'it holds 16,777,217 bytes, more than a pipeline file may (16 MiB)'],
+    ];
+    for (const [f, reason] of why) {
+      expect(pipewright(['check', f])).toMatchObject({ code: 2, stdout: '', stderr: `pipewright: cannot read ${f}: ${reason}\n` });
+      expect(pipewright(['graph', f])).toMatchObject({ code: 2, stdout: '', stderr: `pipewright: cannot read ${f}: ${reason}\n` });
+      const run = pipewright(['run', f]);
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+      expect(run.stderr).toContain(`pipewright: ${f}: cannot read the pipeline file: ${reason}\n`);
+    }
   });
 });
