@@ -45,6 +45,21 @@ describe('pipewright run with bad input', () => {
   });
 });
 
+describe('values no program can be given', () => {
+  it('a NUL in a `command:` argument is a check problem with its place (exit 1), and run refuses the file (exit 2) before starting anything', () => {
+    const f = file('nul.pipeline.yaml', 'stages:\n  - command: [echo, "a\\0b"]\n');
+    const checked = pipewright(['check', f]);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toBe(
+      `${f}:2:21: error nul-character: Stage 1: \`command[1]\` holds a NUL character (\\0), which no program can be given: arguments, environment variables and paths end at the first NUL. Remove it; to pass binary data, send it on standard input.\n`,
+    );
+    const run = pipewright(['run', f]);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toContain('error nul-character');
+    expect(run.stderr).not.toMatch(/options\.env|null bytes/);
+  });
+});
+
 describe('a pipeline file that is no file', () => {
   it('check, run and graph refuse a device (/dev/zero would never end), a FIFO, a folder, and a file over 16 MiB, each said plainly (exit 2)', () => {
     const fifo = path.join(dir, 'p.pipeline.yaml');
