@@ -82,6 +82,7 @@ export function summary(result: RunResult): string[] {
         .join('  ')
         .trimEnd(),
     );
+    if (s.wrote) lines.push(`  ${''.padEnd(width)}  wrote ${s.wrote.file}: ${plural(s.wrote.bytes, 'byte', s.wrote.bytes.toLocaleString('en-US'))}`);
     (s.workers ?? []).forEach((w, j) => {
       lines.push(
         [
@@ -134,6 +135,7 @@ export function statsJson(result: RunResult): unknown {
       bytesOut: st.stats.bytesOut ?? null,
       procBytesRead: st.stats.procBytesRead,
       procBytesWritten: st.stats.procBytesWritten,
+      ...(st.stats.wrote ? { wrote: st.stats.wrote } : {}),
       ...(st.stats.workers
         ? {
             workers: st.stats.workers.map((w) => ({

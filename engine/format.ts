@@ -39,6 +39,11 @@ export function formatBusy(busy: number): string {
   return `${Math.round(busy * 100)}%`;
 }
 
+/** What a `write` stage wrote, as the views say it: "4.8 KiB to out.ndjson" (the file's size, not the process's I/O). */
+export function formatWrote(wrote: { file: string; bytes: number }): string {
+  return `${formatBytes(wrote.bytes)} to ${wrote.file.slice(wrote.file.lastIndexOf('/') + 1)}`;
+}
+
 /** A `timeout` as written back to people: 2000 → "2 s", 150 → "150 ms". */
 export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;

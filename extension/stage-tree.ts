@@ -1,7 +1,7 @@
 // The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
 // Node objects are kept per run and stage, so a change refreshes just that node.
 import * as vscode from 'vscode';
-import { formatBusy, formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
+import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
 import { Coalescer } from './coalescer';
@@ -109,7 +109,8 @@ export function stageDescription(s: StageView): string {
   if (st?.host) parts.push(`on ${st.host}`);
   if (st) {
     if (st.recordsOut !== undefined) parts.push(`${st.recordsIn !== undefined ? `${formatCount(st.recordsIn)} → ` : ''}${formatCount(st.recordsOut)} rec`);
-    else parts.push(`${formatBytes(st.procBytesWritten)} written`);
+    else if (!st.wrote) parts.push(`${formatBytes(st.procBytesWritten)} process I/O out`);
+    if (st.wrote) parts.push(formatWrote(st.wrote));
     if (s.status === 'running') {
       if (st.recordsPerSec !== undefined) parts.push(`${formatCount(st.recordsPerSec)} rec/s`);
       parts.push(`${formatBytes(st.rateOut)}/s`, `busy ${formatBusy(st.busy)}`);
@@ -136,6 +137,7 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
       new DetailNode('in', st.index === 0 && st.recordsIn === undefined ? 'the first stage (its input is not an edge)' : edge(st.recordsIn, st.bytesIn)),
       new DetailNode('out (to the next stage)', edge(st.recordsOut, st.bytesOut)),
       new DetailNode('rate out', `${st.recordsPerSec !== undefined ? `${formatCount(st.recordsPerSec)} rec/s, ` : ''}${formatBytes(st.rateOut)}/s`),
+      ...(st.wrote ? [new DetailNode('file written', `${st.wrote.file}, ${plural(st.wrote.bytes, 'byte', st.wrote.bytes.toLocaleString('en-US'))}`)] : []),
       new DetailNode('process I/O (all files, stderr)', `read ${formatBytes(st.procBytesRead)}, written ${formatBytes(st.procBytesWritten)}`),
       new DetailNode('CPU', `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}, busy ${formatBusy(st.busy)}`),
       new DetailNode('waiting', `to read ${Math.round(st.waitingRead * 100)}%, to write ${Math.round(st.waitingWrite * 100)}%`),

@@ -1,7 +1,7 @@
 // What the run panel shows, computed from a run's model and timeline: the stage graph (nodes
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
-import { formatBusy, formatBytes, formatCount, formatDuration, plural, statusText } from '../../engine/format';
+import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, plural, statusText } from '../../engine/format';
 import type { EdgeStats, StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
 import { endedHow } from '../failure';
@@ -247,6 +247,7 @@ function nodeDetail(s: StageView): string {
   return [
     st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined,
     st.bytesOut !== undefined ? `${formatBytes(st.bytesOut)} out` : undefined,
+    st.wrote ? formatWrote(st.wrote) : undefined,
   ]
     .filter(Boolean)
     .join(' · ');

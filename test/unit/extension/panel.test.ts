@@ -247,6 +247,12 @@ describe('run panel view model', () => {
     expect(liveLine(sleeper, 2)).toContain('busy   0%');
   });
 
+  it("a write stage's node says the size of the file it wrote, not its process's I/O", () => {
+    const writer = stats(2, { procBytesWritten: 9_904, bytesOut: 4_952, wrote: { file: '/w/out.ndjson', bytes: 4_952 } });
+    const v = view([start, ...running, { ...tick(1), stages: [stats(0), stats(1), writer] }]);
+    expect(v.nodes[2]!.detail).toBe('4.8 KiB out · 4.8 KiB to out.ndjson');
+  });
+
   it("lists the pipeline's runs, the shown one marked", () => {
     const { model } = feed([start]);
     const older = { ...summaryOf(model), id: 3, startedAt: 0, outcome: 'succeeded' as const, records: 12, durationMs: 1500 };
