@@ -1,5 +1,5 @@
 // Human-readable numbers for stats, shared by the CLI and the editor so they read the same.
-import type { Progress } from './progress';
+import type { Progress, SourceProgress } from './progress';
 import type { StageStatus } from './status';
 
 /**
@@ -64,11 +64,14 @@ export function formatHeadline(p: Progress): string {
   if (p.records !== undefined) parts.push(`${formatCount(p.records)} rec`, `${formatCount(p.recordsPerSec ?? 0)} rec/s`);
   else parts.push(formatBytes(p.bytes));
   parts.push(`${formatBytes(p.bytesPerSec)}/s`);
-  if (p.source) {
-    parts.push(`${Math.floor(p.source.percent)}%`);
-    if (p.source.etaMs !== undefined && p.source.percent < 100) parts.push(`ETA ${formatDuration(p.source.etaMs)}`);
-  }
+  if (p.source) parts.push(...sourceParts(p.source));
   return parts.join(' · ');
+}
+
+/** How far the first stage is into its file: ["34%", "ETA 12.3 s"] (no ETA until it is known, nor at 100%). */
+export function sourceParts(source: SourceProgress): string[] {
+  const eta = source.etaMs !== undefined && source.percent < 100 ? [`ETA ${formatDuration(source.etaMs)}`] : [];
+  return [`${Math.floor(source.percent)}%`, ...eta];
 }
 
 /** A stage's status in words, as the editor shows it (the CLI's summary has its own, terser words). */

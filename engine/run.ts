@@ -190,8 +190,9 @@ class Run {
     this.edges = this.graph
       ? [...graphEdges(inputs).map((e) => new EdgeMeter(e.from, e.to)), new EdgeMeter(n - 1, 'output', 'engine')]
       : this.stages.map((_, i) => new EdgeMeter(i, i + 1 < n ? i + 1 : 'output', i + 1 < n ? undefined : 'engine'));
-    const file = sourceFileOf(planned[0]!);
-    this.source = file ? new SourceWatch(file.file, file.size) : undefined;
+    // A first stage with copies reads its input dealt by the engine; one on another host has no /proc here.
+    const first = planned[0]!;
+    this.source = first.stage.workers > 1 || first.stage.on ? undefined : new SourceWatch(sourceFileOf(first));
     this.sink = new RecordSink(
       options.limit,
       (data, count) => this.emitRecords(data, count),

@@ -1,7 +1,7 @@
 // What the run panel shows, computed from a run's model and timeline: the stage graph (nodes
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
-import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, plural, statusText } from '../../engine/format';
+import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, plural, sourceParts, statusText } from '../../engine/format';
 import type { EdgeStats, StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
 import { endedHow } from '../failure';
@@ -257,6 +257,8 @@ function runSummary(m: RunModel): string {
   const parts: string[] = [m.state, plural(m.records, 'record', formatCount(m.records))];
   if (m.running) parts.push(`${formatCount(m.recordRate)} rec/s`);
   parts.push(formatDuration(m.elapsedMs));
+  // The first stage's progress through its file, as the status bar and the CLI's live line show it.
+  if (m.running && m.progress?.source) parts.push(...sourceParts(m.progress.source));
   if (m.result?.failedStage) parts.push(`failed at ${m.result.failedStage}`);
   return parts.join(' · ');
 }

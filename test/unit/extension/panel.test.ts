@@ -247,6 +247,12 @@ describe('run panel view model', () => {
     expect(liveLine(sleeper, 2)).toContain('busy   0%');
   });
 
+  it("the headline of a running run says how far its first stage is into its file, as the status bar and the CLI's live line", () => {
+    const source = { file: '/w/big.ndjson', size: 1000, position: 345, percent: 34.5, etaMs: 12_300 };
+    const v = view([start, ...running, { ...tick(5), progress: { bytes: 0, bytesPerSec: 0, source } }]);
+    expect(v.summary).toBe('running · 5k records · 1k rec/s · 5.00 s · 34% · ETA 12.3 s');
+  });
+
   it("a write stage's node says the size of the file it wrote, not its process's I/O", () => {
     const writer = stats(2, { procBytesWritten: 9_904, bytesOut: 4_952, wrote: { file: '/w/out.ndjson', bytes: 4_952 } });
     const v = view([start, ...running, { ...tick(1), stages: [stats(0), stats(1), writer] }]);
