@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { check, lineCol, type CheckResult, type Problem } from '../dsl';
 import type { DslHost } from '../dsl/host';
 import { nodeHost } from '../dsl/host-node';
+import { plural } from '../engine/format';
 import { readPipelineFile } from '../engine/load';
 import { ExitCode } from './exit-codes';
 
@@ -53,10 +54,6 @@ export function checkFiles(files: readonly string[], host = nodeHost()): CheckOu
 
 export function formatProblem(p: JsonProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.severity} ${p.code}: ${p.message}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** `pipewright check`: 0 when no file has errors, 1 when one has, 2 when a file cannot be read. */

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { check, type Pipeline, type Problem } from '../dsl';
 import { nodeHost } from '../dsl/host-node';
 import { runError, type RunError } from './errors';
-import { formatBytes } from './format';
+import { formatBytes, plural } from './format';
 import { refusedHandle, startRun, type RunHandle, type RunOptions } from './run';
 
 export type LoadedPipeline = { ok: true; pipeline: Pipeline; file: string; fileDir: string; warnings: Problem[] } | { ok: false; error: RunError };
@@ -71,7 +71,7 @@ export function unreadableError(file: string, why: string): RunError {
 /** A file with check errors, refused with its problems. */
 export function invalidPipelineError(file: string, problems: Problem[]): RunError {
   const errors = problems.filter((p) => p.severity === 'error');
-  const count = `${errors.length} error${errors.length === 1 ? '' : 's'}`;
+  const count = plural(errors.length, 'error');
   const message = `${file}: the pipeline has ${count} and was not run; fix them (\`pipewright check ${file}\` lists them)`;
   return runError('invalid-pipeline', message, { file, problems });
 }
