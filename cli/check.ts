@@ -1,8 +1,9 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, lineCol, type CheckResult, type Problem } from '../dsl';
 import type { DslHost } from '../dsl/host';
 import { nodeHost } from '../dsl/host-node';
+import { plural } from '../engine/format';
+import { readPipelineFile } from '../engine/load';
 import { ExitCode } from './exit-codes';
 
 export interface JsonProblem {
@@ -22,17 +23,13 @@ export interface CheckOutput {
 }
 
 /** One file checked: its problems with positions, or why it cannot be read. */
-export type CheckedFile = { ok: true; problems: JsonProblem[]; result: CheckResult } | { ok: false; error: unknown };
+export type CheckedFile = { ok: true; problems: JsonProblem[]; result: CheckResult } | { ok: false; why: string };
 
 /** Reads and checks one file as the language server would, with the real file system and PATH. */
 export function checkFile(file: string, host: DslHost = nodeHost()): CheckedFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    return { ok: false, error };
-  }
-  const result = check(text, { file: path.resolve(file), host });
+  const read = readPipelineFile(file);
+  if (!read.ok) return read;
+  const result = check(read.text, { file: path.resolve(file), host });
   const problems = result.problems.map((p): JsonProblem => {
     const start = lineCol(result.parsed.lineCounter, p.start);
     const end = lineCol(result.parsed.lineCounter, p.end);
@@ -50,18 +47,13 @@ export function checkFiles(files: readonly string[], host = nodeHost()): CheckOu
       out.problems.push(...checked.problems);
       continue;
     }
-    const err = checked.error as NodeJS.ErrnoException;
-    out.unreadable.push({ file, reason: err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder' : err.message });
+    out.unreadable.push({ file, reason: checked.why });
   }
   return out;
 }
 
 export function formatProblem(p: JsonProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.severity} ${p.code}: ${p.message}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** `pipewright check`: 0 when no file has errors, 1 when one has, 2 when a file cannot be read. */

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { pipelineGraph, type Pipeline } from '../dsl';
+import { formatBytes, plural } from '../engine/format';
 import { checkFile, formatProblem } from './check';
 import { ExitCode } from './exit-codes';
 
-export type GraphFormat = 'mermaid' | 'dot' | 'json';
-export const graphFormats: readonly GraphFormat[] = ['mermaid', 'dot', 'json'];
+export type GraphFormat = 'text' | 'mermaid' | 'dot' | 'json';
+export const graphFormats: readonly GraphFormat[] = ['text', 'mermaid', 'dot', 'json'];
 
 /** Counts of one edge from a finished run's `--stats-json`. */
 interface EdgeCount {
@@ -61,7 +62,23 @@ export function graphJson(pipeline: Pipeline, run?: RunCounts): GraphJson {
   };
 }
 
-const label = (e: GraphJson['edges'][number]) => (e.records === undefined ? '' : `${e.records.toLocaleString('en-US')} records`);
+const label = (e: GraphJson['edges'][number]) => (e.records === undefined ? '' : plural(e.records, 'record', e.records.toLocaleString('en-US')));
+
+/**
+ * For a terminal: a line per stage naming the stages that read it, in file order, with a run's
+ * counts per edge. Any graph reads this way (a fan-out is a line with several readers, a fan-in a
+ * stage named on several lines).
+ */
+export function text(g: GraphJson): string {
+  const width = Math.max(...g.stages.map((s) => s.name.length));
+  const lines = [`${g.name}: ${plural(g.stages.length, 'stage')}`];
+  for (const s of g.stages) {
+    const out = g.edges.filter((e) => e.from === s.name);
+    const to = out.map((e) => (e.records === undefined ? e.to : `${e.to} [${label(e)}, ${formatBytes(e.bytes ?? 0)}]`));
+    lines.push(`  ${s.name.padEnd(width)}  → ${to.length > 0 ? to.join(', ') : '(nothing reads it)'}`);
+  }
+  return lines.join('\n') + '\n';
+}
 
 /** Mermaid flowchart: node ids are positions (names may hold `.` or `-`), labels the names. */
 export function mermaid(g: GraphJson): string {
@@ -88,7 +105,7 @@ export function graphCommand(
 ): ExitCode {
   const checked = checkFile(file);
   if (!checked.ok) {
-    io.stderr.write(`pipewright: cannot read ${file}: ${(checked.error as Error).message}\n`);
+    io.stderr.write(`pipewright: cannot read ${file}: ${checked.why}\n`);
     return ExitCode.Unreadable;
   }
   const errors = checked.problems.filter((p) => p.severity === 'error');
@@ -106,6 +123,7 @@ export function graphCommand(
     }
   }
   const g = graphJson(checked.result.pipeline, counts);
-  io.stdout.write(options.format === 'json' ? `${JSON.stringify(g, null, 2)}\n` : options.format === 'dot' ? dot(g) : mermaid(g));
+  const draw: Record<GraphFormat, (g: GraphJson) => string> = { text, mermaid, dot, json: (g) => `${JSON.stringify(g, null, 2)}\n` };
+  io.stdout.write(draw[options.format](g));
   return ExitCode.Ok;
 }

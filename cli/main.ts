@@ -3,21 +3,7 @@ import { checkCommand } from './check';
 import { ExitCode } from './exit-codes';
 import { graphCommand, graphFormats, type GraphFormat } from './graph';
 import { runCommand } from './run';
-
-const usage = `Usage:
-  pipewright check [--json] FILE...   check pipeline files; one line per problem
-  pipewright run [--to STAGE] [--limit N] [--peek STAGE]... [--stats-json FILE] [--trace FILE] [--no-counts] [--quiet] FILE
-                                      run a pipeline: records on stdout, stats on stderr;
-                                      --peek prints the last records STAGE wrote;
-                                      --no-counts leaves edges between stages uncounted (faster);
-                                      --trace writes the run as a Chrome trace (Perfetto)
-  pipewright graph [--format mermaid|dot|json] [--stats-json FILE] FILE
-                                      print the pipeline's graph (stages and edges); with the
-                                      --stats-json of a finished run, records on every edge
-  pipewright --help | --version
-
-Exit codes: 0 ok, 1 problems found (check) or a stage failed (run), 2 unreadable or invalid
-file or bad usage, 128+N run cancelled by signal N (130 Ctrl-C).`;
+import { commandUsage, usage, type Command } from './usage';
 
 declare const PIPEWRIGHT_VERSION: string;
 
@@ -27,9 +13,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${typeof PIPEWRIGHT_VERSION === 'string' ? PIPEWRIGHT_VERSION : 'dev'}\n`);
     return ExitCode.Ok;
   }
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined || command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
     (command === undefined ? process.stderr : process.stdout).write(`${usage}\n`);
     return command === undefined ? ExitCode.Unreadable : ExitCode.Ok;
+  }
+  if (command === 'check' || command === 'run' || command === 'graph') {
+    current = command;
+    const flags = rest.slice(0, rest.indexOf('--') >>> 0); // after `--`, `--help` would be a FILE
+    if (flags.includes('--help') || flags.includes('-h')) {
+      process.stdout.write(`${commandUsage[command]}\n`);
+      return ExitCode.Ok;
+    }
+  }
+  if (command === 'help' && rest.length > 0) {
+    const topic = rest[0]!;
+    if (!(topic in commandUsage)) throw new UsageError(`no help on '${topic}': the commands are check, run and graph`);
+    process.stdout.write(`${commandUsage[topic as Command]}\n`);
+    return ExitCode.Ok;
   }
   if (command === 'check') {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { format: { type: 'string', default: 'mermaid' }, 'stats-json': { type: 'string' } },
+      options: { format: { type: 'string', default: 'text' }, 'stats-json': { type: 'string' } },
     });
     if (positionals.length !== 1) throw new UsageError('graph needs exactly one FILE');
     const format = values.format as GraphFormat;
@@ -83,13 +83,25 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** Node's words for an unknown option run on about `--` and positionals; ours name the command. */
+function usageMessage(e: Error): string {
+  const option = /^Unknown option '([^']+)'/.exec(e.message)?.[1];
+  return option !== undefined && current ? `\`${current}\` has no option '${option}' (its options are below)` : e.message;
+}
+
+/** The command being parsed: a usage error shows its help rather than the general one. */
+let current: Command | undefined;
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
     const usageProblem = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(usageProblem ? `pipewright: ${(e as Error).message}\n${usage}\n` : `pipewright: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    const help = current ? commandUsage[current] : usage;
+    process.stderr.write(
+      usageProblem ? `pipewright: ${usageMessage(e as Error)}\n${help}\n` : `pipewright: internal error: ${(e as Error).stack ?? String(e)}\n`,
+    );
     process.exitCode = ExitCode.Unreadable;
   },
 );

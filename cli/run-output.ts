@@ -1,5 +1,5 @@
 import type { EdgePeek, Progress, RunResult, StageStats } from '../engine';
-import { formatBytes, formatCount, formatDuration, formatHeadline, plural } from '../engine/format';
+import { formatBusy, formatBytes, formatCount, formatDuration, formatHeadline, plural } from '../engine/format';
 
 const statusText: Record<StageStats['status'], string> = {
   pending: 'pending',
@@ -26,15 +26,15 @@ export function liveLine(s: StageStats, nameWidth: number): string {
     `${count(s.recordsIn).padStart(6)} in`,
     `${count(s.recordsOut).padStart(6)} out`,
     `${count(s.recordsPerSec).padStart(6)} rec/s`,
-    `${formatBytes(s.rateOut).padStart(7)}/s`,
-    `cpu ${String(Math.round(s.busy * 100)).padStart(3)}%`,
-    `rss ${formatBytes(s.rssKb * 1024).padStart(7)}`,
+    `${formatBytes(s.rateOut).padStart(8)}/s`,
+    `busy ${formatBusy(s.busy).padStart(4)}`,
+    `rss ${formatBytes(s.rssKb * 1024).padStart(8)}`,
   ];
   if (s.bottleneck) parts.push('<- bottleneck');
   return parts.join('  ');
 }
 
-/** "12,345 rec (1.2 MB)": exact records and bytes of an edge; "—" when it was not counted. */
+/** "12,345 rec (1.2 MiB)": exact records and bytes of an edge; "—" when it was not counted. */
 function edgeTotal(records: number | undefined, bytes: number | undefined): string {
   if (records === undefined || bytes === undefined) return '—';
   return `${records.toLocaleString('en-US')} rec (${formatBytes(bytes)})`;
@@ -82,6 +82,7 @@ export function summary(result: RunResult): string[] {
         .join('  ')
         .trimEnd(),
     );
+    if (s.wrote) lines.push(`  ${''.padEnd(width)}  wrote ${s.wrote.file}: ${plural(s.wrote.bytes, 'byte', s.wrote.bytes.toLocaleString('en-US'))}`);
     (s.workers ?? []).forEach((w, j) => {
       lines.push(
         [
@@ -134,6 +135,7 @@ export function statsJson(result: RunResult): unknown {
       bytesOut: st.stats.bytesOut ?? null,
       procBytesRead: st.stats.procBytesRead,
       procBytesWritten: st.stats.procBytesWritten,
+      ...(st.stats.wrote ? { wrote: st.stats.wrote } : {}),
       ...(st.stats.workers
         ? {
             workers: st.stats.workers.map((w) => ({

@@ -17,6 +17,7 @@ import { runError } from '../engine/errors';
 import { RunTimeline } from '../engine/timeline';
 import { checkFile, formatProblem, type JsonProblem } from './check';
 import { ExitCode } from './exit-codes';
+import { OutputFile } from './out-file';
 import { writeTraceFile } from './trace-file';
 import { liveHeadline, liveLine, peekLines, statsJson, summary } from './run-output';
 
@@ -69,26 +70,6 @@ function releaseTerminal(): void {
   }
 }
 
-/** Why `--stats-json FILE` could not be written, checked before anything starts; undefined when it can be. */
-export function unwritable(file: string): string | undefined {
-  try {
-    const st = fs.statSync(file);
-    if (st.isDirectory()) return 'it is a folder';
-    fs.accessSync(file, fs.constants.W_OK);
-    return undefined;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') return code === 'EACCES' ? 'permission denied' : (e as Error).message;
-  }
-  const dir = path.dirname(path.resolve(file));
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-    return fs.statSync(dir).isDirectory() ? undefined : `${dir} is not a folder`;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? `its folder ${dir} does not exist` : `its folder ${dir} is not writable`;
-  }
-}
-
 /**
  * `pipewright run FILE`: records on stdout, stage stderr and the summary on stderr (plus live
  * per-stage lines when stderr is a terminal). Exit codes: see docs/cli.md.
@@ -97,13 +78,18 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
   // stderr may be a terminal that hangs up: nothing more can be said there, and that must not crash the run.
   io.stderr.on('error', () => {});
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  for (const [flag, out] of [
-    ['--stats-json', options.statsJson],
-    ['--trace', options.trace],
+  const outputs: { statsJson?: OutputFile; trace?: OutputFile } = {};
+  for (const [key, flag] of [
+    ['statsJson', '--stats-json'],
+    ['trace', '--trace'],
   ] as const) {
-    const why = out === undefined ? undefined : unwritable(out);
-    if (why !== undefined) {
-      say(`pipewright: cannot write ${flag} ${out}: ${why}; nothing was run`);
+    const file = options[key];
+    if (file === undefined) continue;
+    const opened = OutputFile.open(file);
+    if (opened instanceof OutputFile) outputs[key] = opened;
+    else {
+      say(`pipewright: cannot write ${flag} ${file}: ${opened.why}; nothing was run`);
+      outputs.statsJson?.close();
       return ExitCode.Unreadable;
     }
   }
@@ -125,7 +111,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
     const checked = checkFile(file);
     let handle: RunHandle;
     let problems: JsonProblem[] = [];
-    if (!checked.ok) handle = refusedRun(unreadableError(file, checked.error), file);
+    if (!checked.ok) handle = refusedRun(unreadableError(file, checked.why), file);
     else if (!checked.result.ok) {
       problems = checked.problems;
       handle = refusedRun(invalidPipelineError(file, checked.result.problems), file);
@@ -145,7 +131,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
       });
     }
     const name = checked.ok && checked.result.ok ? checked.result.pipeline.name : file;
-    const code = await report(file, name, handle, problems, options, io);
+    const code = await report(file, name, handle, problems, options, outputs, io);
     return signalled !== undefined ? 128 + signalled : code;
   } finally {
     for (const s of cancellingSignals) process.off(s, onSignal);
@@ -153,7 +139,15 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
 }
 
 /** Drains the run: records to stdout, stderr lines, live stats, then the summary; returns the exit code. */
-async function report(file: string, pipeline: string, handle: RunHandle, problems: JsonProblem[], options: RunCommandOptions, io: Io): Promise<ExitCode> {
+async function report(
+  file: string,
+  pipeline: string,
+  handle: RunHandle,
+  problems: JsonProblem[],
+  options: RunCommandOptions,
+  outputs: { statsJson?: OutputFile; trace?: OutputFile },
+  io: Io,
+): Promise<ExitCode> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   // stdout's reader went away (`| head`): stop reading, like a shell pipeline, and exit 0. Any
   // other write error (a full disk, a file size limit) fails the run: the records are not all there.
@@ -232,14 +226,14 @@ async function report(file: string, pipeline: string, handle: RunHandle, problem
       if (peek) for (const line of peekLines(peek)) say(line);
     }
   }
-  if (options.statsJson !== undefined) {
-    try {
-      fs.writeFileSync(options.statsJson, `${JSON.stringify(statsJson(result), null, 2)}\n`);
-    } catch (e) {
-      say(`pipewright: cannot write --stats-json ${options.statsJson}: ${(e as Error).message}`);
+  if (outputs.statsJson) {
+    const failed = outputs.statsJson.write(`${JSON.stringify(statsJson(result), null, 2)}\n`);
+    if (failed !== undefined) {
+      say(`pipewright: cannot write --stats-json ${outputs.statsJson.file}: ${failed}`);
+      outputs.trace?.close();
       if (result.ok) return ExitCode.Problems;
     }
   }
-  if (timeline && options.trace !== undefined) writeTraceFile(options.trace, timeline, { pipeline, file }, io.stderr);
+  if (timeline && outputs.trace) writeTraceFile(outputs.trace, timeline, { pipeline, file }, io.stderr);
   return exitCodeOf(result);
 }

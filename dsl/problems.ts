@@ -27,6 +27,7 @@ export const problemCodes = {
   'input-order': { severity: 'error', summary: '`input` names the stage itself or a later stage.' },
   'unread-output': { severity: 'warning', summary: "No stage reads this stage's output, and it is not the last stage." },
   'command-not-found': { severity: 'warning', summary: 'The program a stage runs is not on PATH.' },
+  'nul-character': { severity: 'error', summary: 'An argument, environment value or path holds a NUL character, which no program can be given.' },
   'unknown-host': { severity: 'error', summary: '`on` names a host that is not under `hosts:`.' },
   'bad-host': { severity: 'error', summary: 'A `hosts:` entry that ssh would misread.' },
   'bad-regex': { severity: 'error', summary: 'The `regex` of `parse` does not compile, or gives no fields.' },

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { builtins, isBuiltin, type FileRole } from './builtins';
 import { inputProblems } from './inputs';
+import { nulProblems } from './nul';
 import { appendEntryEdit, joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject } from './build';
 import type { DslHost } from './host';
@@ -339,6 +340,7 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
     ...emptyPipeline(ctx),
     ...duplicateNames(pipeline.stages, raws),
     ...inputProblems(ctx.doc, raws, pipeline, (s) => stageMark(ctx.parsed, s)),
+    ...nulProblems(ctx.doc, ctx.data, pipeline),
   ];
   const root = isObject(ctx.data) ? ctx.data : {};
   const processEnv: Record<string, string> = mergeEnv(ctx.host.env);

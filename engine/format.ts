@@ -1,10 +1,13 @@
 // Human-readable numbers for stats, shared by the CLI and the editor so they read the same.
-import type { Progress } from './progress';
+import type { Progress, SourceProgress } from './progress';
 import type { StageStatus } from './status';
 
-/** 1536 → "1.5 KB" (powers of 1024, as pv and ls -h print). */
+/**
+ * 1536 → "1.5 KiB": powers of 1024, labelled as such (IEC), everywhere bytes are shown (tree,
+ * panel, records view, CLI), so "MiB" never means 10^6 in one place and 2^20 in another.
+ */
 export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {
@@ -28,6 +31,19 @@ export function formatCount(n: number): string {
   return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 2 : 1).replace(/\.?0+$/, '')}M`;
 }
 
+/**
+ * A stage's `busy` (CPU time over wall time, docs/stats.md#busy) as every view and the CLI show
+ * it: 0.45 → "45%"; with workers it is their sum (200% = two cores).
+ */
+export function formatBusy(busy: number): string {
+  return `${Math.round(busy * 100)}%`;
+}
+
+/** What a `write` stage wrote, as the views say it: "4.8 KiB to out.ndjson" (the file's size, not the process's I/O). */
+export function formatWrote(wrote: { file: string; bytes: number }): string {
+  return `${formatBytes(wrote.bytes)} to ${wrote.file.slice(wrote.file.lastIndexOf('/') + 1)}`;
+}
+
 /** A `timeout` as written back to people: 2000 → "2 s", 150 → "150 ms". */
 export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
@@ -40,7 +56,7 @@ export function plural(n: number, word: string, shown: string = String(n)): stri
 
 /**
  * The headline of a run, as the CLI's live line, the status bar and the progress notification
- * show it: "1.2M rec · 45.3k rec/s · 12 MB/s · 34% · ETA 12.3 s" (records when the first edge is
+ * show it: "1.2M rec · 45.3k rec/s · 12 MiB/s · 34% · ETA 12.3 s" (records when the first edge is
  * counted; percentage and ETA when the first stage reads a file of known size).
  */
 export function formatHeadline(p: Progress): string {
@@ -48,11 +64,14 @@ export function formatHeadline(p: Progress): string {
   if (p.records !== undefined) parts.push(`${formatCount(p.records)} rec`, `${formatCount(p.recordsPerSec ?? 0)} rec/s`);
   else parts.push(formatBytes(p.bytes));
   parts.push(`${formatBytes(p.bytesPerSec)}/s`);
-  if (p.source) {
-    parts.push(`${Math.floor(p.source.percent)}%`);
-    if (p.source.etaMs !== undefined && p.source.percent < 100) parts.push(`ETA ${formatDuration(p.source.etaMs)}`);
-  }
+  if (p.source) parts.push(...sourceParts(p.source));
   return parts.join(' · ');
+}
+
+/** How far the first stage is into its file: ["34%", "ETA 12.3 s"] (no ETA until it is known, nor at 100%). */
+export function sourceParts(source: SourceProgress): string[] {
+  const eta = source.etaMs !== undefined && source.percent < 100 ? [`ETA ${formatDuration(source.etaMs)}`] : [];
+  return [`${Math.floor(source.percent)}%`, ...eta];
 }
 
 /** A stage's status in words, as the editor shows it (the CLI's summary has its own, terser words). */

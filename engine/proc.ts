@@ -82,3 +82,29 @@ export function parseSyscall(text: string, arch: string = process.arch): WaitSta
   if (nr === table.sendfile) return a[0] === 1 ? 'write-stdout' : 'other';
   return 'other';
 }
+
+/** /proc/PID/fdinfo/FD: the file offset and the open flags (octal in the file). */
+export function parseFdinfo(text: string): { pos: number; flags: number } | undefined {
+  const pos = /^pos:\s*(\d+)/m.exec(text);
+  const flags = /^flags:\s*([0-7]+)/m.exec(text);
+  return pos && flags ? { pos: Number(pos[1]), flags: Number.parseInt(flags[1]!, 8) } : undefined;
+}
+
+/** A process and its descendants (through /proc/PID/task/TID/children), at most `max` of them. */
+export function processTree(pid: number, max = 32): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0 && out.length < max) {
+    const p = queue.shift()!;
+    out.push(p);
+    try {
+      for (const tid of fs.readdirSync(`/proc/${p}/task`)) {
+        const kids = fs.readFileSync(`/proc/${p}/task/${tid}/children`, 'latin1').trim();
+        if (kids !== '') queue.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}

@@ -1,15 +1,16 @@
 /**
  * The headline of a run, like pv's: the throughput at the first edge (what the first stage has
- * sent on) and, when the first stage reads a regular file of known size, how far into it it is
- * and when it will be done. Which file is decided from the plan alone (`use: read`, `cat FILE`,
- * `… < FILE`), without running anything; how far is the file offset of the stage's open file
- * (/proc/PID/fdinfo, as `pv -d` reads it).
+ * sent on) and, when the first stage reads a regular file, how far into it it is and when it will
+ * be done. The file is known from the plan when it can be (`use: read`, `cat FILE`, `… < FILE`),
+ * else found among the stage's open files; how far is that fd's offset (/proc/PID/fdinfo, as
+ * `pv -d` reads it).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EdgeStats } from './edges';
 import { execPrefixed } from './plumbing';
 import type { PlannedStage } from './preflight';
+import { parseFdinfo, processTree } from './proc';
 import type { StageStats } from './stats';
 
 export interface SourceProgress {
@@ -62,37 +63,68 @@ export function sourceFileOf(planned: PlannedStage): { file: string; size: numbe
   }
 }
 
-/** How far the first stage is into its file, sampled from /proc while it runs. */
+/** An open file being watched: whose fd, and the file's identity and size. */
+interface OpenFile {
+  pid: number;
+  fd: number;
+  file: string;
+  size: number;
+  dev: number;
+  ino: number;
+}
+
+/**
+ * How far the first stage is into the file it reads, sampled from /proc while it runs (as `pv -d`
+ * does). A file known from the plan is looked for by its device and inode; otherwise any regular
+ * file the stage (or a process it started) has open read-only is found by itself — the biggest,
+ * when there are several — so `head -c 1G f`, `gzip -dc f.gz`, `cat "$F"` or `sort f | uniq` get a
+ * percentage too. When that file is closed and another opened (`cat a b`), the new one is watched.
+ */
 export class SourceWatch {
-  private fd: number | undefined;
+  private open: OpenFile | undefined;
+  private candidate: OpenFile | undefined;
+  private last: { file: string; size: number } | undefined;
   private position = 0;
   private done = false;
-  private readonly history: { at: number; position: number }[] = [];
-  private readonly id: { dev: number; ino: number } | undefined;
+  private history: { at: number; position: number }[] = [];
+  private readonly known: { file: string; dev: number; ino: number } | undefined;
 
-  constructor(
-    readonly file: string,
-    readonly size: number,
-  ) {
+  constructor(known?: { file: string; size: number }) {
+    if (!known) return;
     try {
-      const st = fs.statSync(file);
-      this.id = { dev: st.dev, ino: st.ino };
+      const st = fs.statSync(known.file);
+      this.known = { file: known.file, dev: st.dev, ino: st.ino };
+      this.last = known;
     } catch {
-      this.id = undefined;
+      this.known = undefined;
     }
   }
 
-  /** One sample of the stage `pid` (its fd on the file is looked for until found). */
+  /** One sample of the stage `pid`. */
   sample(pid: number, at: number): void {
-    if (this.done || !this.id) return;
-    this.fd ??= this.findFd(pid);
-    if (this.fd === undefined) return;
-    try {
-      const pos = /^pos:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/fdinfo/${this.fd}`, 'latin1'));
-      if (pos) this.position = Math.min(this.size, Math.max(this.position, Number(pos[1])));
-    } catch {
-      this.fd = undefined; // closed (or the stage is gone)
+    if (this.done) return;
+    if (!this.open) {
+      const found = readFiles(pid).filter((f) => !this.known || (f.dev === this.known.dev && f.ino === this.known.ino));
+      const biggest = found.reduce<OpenFile | undefined>((a, f) => (a && a.size >= f.size ? a : f), undefined);
+      // Found by itself, a file counts once it is still open at the next sample: a program's
+      // start-up opens and closes files of its own (the locale archive, libraries) in a moment.
+      const seen = this.candidate;
+      this.candidate = this.known ? undefined : biggest;
+      const next = this.known ? biggest : biggest && seen && sameOpen(seen, biggest) ? biggest : undefined;
+      if (!next) return;
+      if (this.last?.file !== next.file || this.last.size !== next.size) {
+        this.position = 0;
+        this.history = [];
+      }
+      this.open = next;
+      this.last = { file: next.file, size: next.size };
     }
+    const info = readFdinfo(this.open.pid, this.open.fd);
+    if (!info) {
+      this.open = undefined; // closed, or its process is gone: look again next time
+      return;
+    }
+    this.position = Math.min(this.open.size, Math.max(this.position, info.pos));
     this.history.push({ at, position: this.position });
     while (this.history.length > 2 && this.history[1]!.at <= at - 2000) this.history.shift();
   }
@@ -100,34 +132,59 @@ export class SourceWatch {
   /** The stage ended: having succeeded, it read the whole file. */
   finish(succeeded: boolean): void {
     this.done = true;
-    if (succeeded) this.position = this.size;
+    if (succeeded && this.last) this.position = this.last.size;
   }
 
-  private findFd(pid: number): number | undefined {
-    try {
-      for (const name of fs.readdirSync(`/proc/${pid}/fd`)) {
-        try {
-          const st = fs.statSync(`/proc/${pid}/fd/${name}`);
-          if (st.ino === this.id!.ino && st.dev === this.id!.dev) return Number(name);
-        } catch {
-          // closed meanwhile
-        }
-      }
-    } catch {
-      // gone, or not ours to read
-    }
-    return undefined;
-  }
-
-  progress(): SourceProgress {
-    const p: SourceProgress = { file: this.file, size: this.size, position: this.position, percent: (100 * this.position) / this.size };
+  /** Undefined until a file is known. */
+  progress(): SourceProgress | undefined {
+    if (!this.last) return undefined;
+    const { file, size } = this.last;
+    const p: SourceProgress = { file, size, position: this.position, percent: (100 * this.position) / size };
     const first = this.history[0];
     const last = this.history.at(-1);
     if (this.done) p.etaMs = 0;
     else if (first && last && last.at > first.at && last.position > first.position) {
-      p.etaMs = ((this.size - this.position) * (last.at - first.at)) / (last.position - first.position);
+      p.etaMs = ((size - this.position) * (last.at - first.at)) / (last.position - first.position);
     }
     return p;
+  }
+}
+
+const accessMode = 3; // O_ACCMODE: O_RDONLY is 0
+
+const sameOpen = (a: OpenFile, b: OpenFile) => a.pid === b.pid && a.fd === b.fd && a.dev === b.dev && a.ino === b.ino;
+
+/** Regular, non-empty files that `pid` or its descendants have open read-only. */
+function readFiles(pid: number): OpenFile[] {
+  const out: OpenFile[] = [];
+  for (const p of processTree(pid)) {
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(`/proc/${p}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const name of fds) {
+      const fd = Number(name);
+      try {
+        const st = fs.statSync(`/proc/${p}/fd/${fd}`);
+        if (!st.isFile() || st.size === 0) continue;
+        const info = readFdinfo(p, fd);
+        if (!info || (info.flags & accessMode) !== 0) continue;
+        out.push({ pid: p, fd, file: fs.readlinkSync(`/proc/${p}/fd/${fd}`), size: st.size, dev: st.dev, ino: st.ino });
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+function readFdinfo(pid: number, fd: number): { pos: number; flags: number } | undefined {
+  try {
+    return parseFdinfo(fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1'));
+  } catch {
+    return undefined;
   }
 }
 
@@ -140,6 +197,7 @@ export function progressOf(first: EdgeStats | undefined, firstStage: StageStats,
     first?.countedBy !== undefined
       ? { records: first.records, bytes: first.bytes, recordsPerSec: first.recordsPerSec, bytesPerSec: first.bytesPerSec }
       : { bytes: firstStage.procBytesWritten, bytesPerSec: firstStage.rateOut };
-  if (source) p.source = source.progress();
+  const sp = source?.progress();
+  if (sp) p.source = sp;
   return p;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Pipeline } from '../dsl';
-import { resolveTarget, temporaryName } from './builtins/write-target';
+import { resolveTarget, temporaryName, writtenFile } from './builtins/write-target';
 import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
 import { EdgeMeter, type EdgeStats } from './edges';
@@ -190,8 +190,9 @@ class Run {
     this.edges = this.graph
       ? [...graphEdges(inputs).map((e) => new EdgeMeter(e.from, e.to)), new EdgeMeter(n - 1, 'output', 'engine')]
       : this.stages.map((_, i) => new EdgeMeter(i, i + 1 < n ? i + 1 : 'output', i + 1 < n ? undefined : 'engine'));
-    const file = sourceFileOf(planned[0]!);
-    this.source = file ? new SourceWatch(file.file, file.size) : undefined;
+    // A first stage with copies reads its input dealt by the engine; one on another host has no /proc here.
+    const first = planned[0]!;
+    this.source = first.stage.workers > 1 || first.stage.on ? undefined : new SourceWatch(sourceFileOf(first));
     this.sink = new RecordSink(
       options.limit,
       (data, count) => this.emitRecords(data, count),
@@ -625,6 +626,7 @@ class Run {
         const copies = st.copies.map((c) => withHost(c.meter.snapshot(now, c.status, c.pid, false), c));
         stats = aggregateStats(st.name, st.index, st.status, copies, st.index === bottleneck);
       } else stats = st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck);
+      if (st.wrote) stats.wrote = st.wrote;
       return withHost(this.withEdges(stats, st.index), st);
     });
   }
@@ -648,6 +650,7 @@ class Run {
     st.status = status;
     if (endedStatuses.has(status)) {
       st.meter.end(Date.now());
+      if (status === 'succeeded' && st.planned.writes !== undefined) st.wrote = writtenFile(st.planned.writes);
       if (st === this.stages[0]) this.source?.finish(status === 'succeeded');
       this.settleCommits();
     }

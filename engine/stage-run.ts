@@ -46,6 +46,8 @@ export interface StageRun {
   exitCode?: number;
   signal?: string;
   message?: string | undefined;
+  /** A `write` stage that succeeded: its file and size (StageStats.wrote). */
+  wrote?: { file: string; bytes: number } | undefined;
   /** A `write` stage's commit channel, until the verdict is sent (see settleCommits). */
   commit?: Writable | undefined;
 }

@@ -47,6 +47,12 @@ export interface StageStats {
   working: number;
   /** This stage limits the pipeline's throughput: the others wait for it. At most one stage. */
   bottleneck: boolean;
+  /**
+   * A `write` stage that succeeded: the file it wrote and its size then — what a user means by
+   * "written" (`procBytesWritten` also counts the records it passed on, its stderr). Absent while it
+   * runs, for other stages, and for a target that is not a regular file (`/dev/stdout`, a FIFO).
+   */
+  wrote?: { file: string; bytes: number } | undefined;
   /** Bytes and CPU are exact final totals (the stage has ended and its wrapper reported). */
   exact: boolean;
   /**

@@ -68,7 +68,7 @@ export function chromeTrace(timeline: RunTimeline, label: TraceLabel): ChromeTra
       if (p.recordsPerSec !== undefined) counter('records/s', p.t, round(p.recordsPerSec));
       counter('bytes/s', p.t, round(p.bytesPerSec));
       counter('CPU %', p.t, round(p.cpu * 100));
-      counter('RSS KB', p.t, p.rssKb);
+      counter('RSS KiB', p.t, p.rssKb);
     }
   }
   const otherData: Record<string, string | number> = { pipeline: label.pipeline, outcome: result?.outcome ?? 'running' };

@@ -1,7 +1,7 @@
 // The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
 // Node objects are kept per run and stage, so a change refreshes just that node.
 import * as vscode from 'vscode';
-import { formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
+import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
 import { Coalescer } from './coalescer';
@@ -102,17 +102,18 @@ export class DetailNode {
 
 export type TreeNode = RunNode | StageNode | DetailNode;
 
-/** "running · 12.3k → 12.1k rec · 4.5k rec/s · 4.5 MB/s · CPU 23% · bottleneck" */
+/** "running · 12.3k → 12.1k rec · 4.5k rec/s · 4.5 MiB/s · busy 23% · bottleneck" */
 export function stageDescription(s: StageView): string {
   const parts = [statusText[s.status]];
   const st = s.stats;
   if (st?.host) parts.push(`on ${st.host}`);
   if (st) {
     if (st.recordsOut !== undefined) parts.push(`${st.recordsIn !== undefined ? `${formatCount(st.recordsIn)} → ` : ''}${formatCount(st.recordsOut)} rec`);
-    else parts.push(`${formatBytes(st.procBytesWritten)} written`);
+    else if (!st.wrote) parts.push(`${formatBytes(st.procBytesWritten)} process I/O out`);
+    if (st.wrote) parts.push(formatWrote(st.wrote));
     if (s.status === 'running') {
       if (st.recordsPerSec !== undefined) parts.push(`${formatCount(st.recordsPerSec)} rec/s`);
-      parts.push(`${formatBytes(st.rateOut)}/s`, `CPU ${Math.round(st.busy * 100)}%`);
+      parts.push(`${formatBytes(st.rateOut)}/s`, `busy ${formatBusy(st.busy)}`);
     }
     if (st.bottleneck && s.status === 'running') parts.push('bottleneck');
   }
@@ -136,8 +137,9 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
       new DetailNode('in', st.index === 0 && st.recordsIn === undefined ? 'the first stage (its input is not an edge)' : edge(st.recordsIn, st.bytesIn)),
       new DetailNode('out (to the next stage)', edge(st.recordsOut, st.bytesOut)),
       new DetailNode('rate out', `${st.recordsPerSec !== undefined ? `${formatCount(st.recordsPerSec)} rec/s, ` : ''}${formatBytes(st.rateOut)}/s`),
+      ...(st.wrote ? [new DetailNode('file written', `${st.wrote.file}, ${plural(st.wrote.bytes, 'byte', st.wrote.bytes.toLocaleString('en-US'))}`)] : []),
       new DetailNode('process I/O (all files, stderr)', `read ${formatBytes(st.procBytesRead)}, written ${formatBytes(st.procBytesWritten)}`),
-      new DetailNode('CPU', `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}, busy ${Math.round(st.busy * 100)}%`),
+      new DetailNode('CPU', `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}, busy ${formatBusy(st.busy)}`),
       new DetailNode('waiting', `to read ${Math.round(st.waitingRead * 100)}%, to write ${Math.round(st.waitingWrite * 100)}%`),
       new DetailNode('memory', `${s.status === 'running' ? `RSS ${formatBytes(st.rssKb * 1024)}, ` : ''}peak ${formatBytes(st.maxRssKb * 1024)}`),
       new DetailNode('duration', formatDuration(st.durationMs)),
@@ -147,7 +149,7 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
       rows.push(
         new DetailNode(
           `worker ${i + 1}`,
-          `${statusText[w.status]} · read ${formatBytes(w.procBytesRead)} · written ${formatBytes(w.procBytesWritten)} · CPU ${Math.round(w.busy * 100)}%`,
+          `${statusText[w.status]} · read ${formatBytes(w.procBytesRead)} · written ${formatBytes(w.procBytesWritten)} · busy ${formatBusy(w.busy)}`,
         ),
       ),
     );

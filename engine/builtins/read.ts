@@ -14,7 +14,7 @@ import { JSONParser } from '@streamparser/json';
 import { parse as parseCsv, type InfoField } from 'csv-parse';
 import { firstNonJsonLine, formatOf, sniffBytes } from '../../dsl/read-format';
 import type { Options } from './options';
-import { eachLine, messageOf, Output, StageError, stdout } from './records';
+import { eachLine, messageOf, Output, StageError, stdout, warn } from './records';
 
 export const options = ['path', 'format', 'header'] as const;
 
@@ -134,10 +134,34 @@ async function readJsonArray(fd: number, file: string): Promise<void> {
   if (!parser.isEnded) throw new StageError(`${file} ends before its JSON array is closed (the file is cut short); fix the file`);
 }
 
+/**
+ * Field names from a header row, each unique, so no column is lost: a repeated name gets `_2`,
+ * `_3`, … (`name`, `name_2`), an empty one `column_N` (N its position, from 1). Each renaming is
+ * said on stderr.
+ */
+function uniqueColumns(names: readonly string[], file: string): string[] {
+  const taken = new Set(names);
+  const used = new Set<string>();
+  return names.map((raw, i) => {
+    let name = raw === '' ? `column_${i + 1}` : raw;
+    if (used.has(name) || (raw === '' && taken.has(name))) {
+      let n = 2;
+      while (taken.has(`${name}_${n}`) || used.has(`${name}_${n}`)) n++;
+      name = `${name}_${n}`;
+    }
+    if (name !== raw) {
+      const why = raw === '' ? `has no name in the header` : `repeats the header name \`${raw}\``;
+      warn(`${file}: column ${i + 1} ${why}; its field is named \`${name}\` (rename it in the header to choose)`);
+    }
+    used.add(name);
+    return name;
+  });
+}
+
 async function readCsv(fd: number, file: string, format: 'csv' | 'tsv', header: boolean): Promise<void> {
   const parser = parseCsv({
     delimiter: format === 'tsv' ? '\t' : ',',
-    columns: header,
+    columns: header ? (names: string[]) => uniqueColumns(names, file) : false,
     bom: true,
     relax_quotes: true,
     relax_column_count: !header,

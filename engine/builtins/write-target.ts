@@ -27,6 +27,16 @@ export function resolveTarget(file: string): string {
   throw Object.assign(new Error(`too many levels of symbolic links at ${file}`), { code: 'ELOOP' });
 }
 
+/** The file `write` wrote to `file` and its size, once it has committed; undefined when it is not a regular file. */
+export function writtenFile(file: string): { file: string; bytes: number } | undefined {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() ? { file, bytes: st.size } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The temporary name next to the final one (same folder, so the rename is atomic). */
 export function temporaryName(target: string, pid: number = process.pid): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${pid}.pipewright-tmp`);

@@ -42,8 +42,9 @@ export async function run(opts: Options): Promise<void> {
   let target: string;
   let existing: fs.Stats | undefined;
   try {
-    target = resolveTarget(file);
-    existing = statOf(target);
+    // stat follows every link, /dev/stdout's /proc/self/fd/1 too (its link text, `pipe:[…]`, is no path).
+    existing = statOf(file);
+    target = existing && !existing.isFile() ? path.resolve(file) : resolveTarget(file);
   } catch (err) {
     throw cannotWrite(file, err);
   }
@@ -51,17 +52,20 @@ export async function run(opts: Options): Promise<void> {
   // Not a regular file (a FIFO, a device, a socket): written straight through, like `>`.
   const through = existing !== undefined && !existing.isFile();
   const tmp = through ? target : temporaryName(target);
-  let fd: number;
+  // Its own stdout by name (`/dev/stdout`): the copy joins the records it passes on (opening a
+  // socket by name fails with ENXIO, and a second writer would race the record output).
+  const ownStdout = through && existing !== undefined && isStdout(existing);
+  let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, through ? 'w' : 'wx', 0o666);
-    if (existing && !through) fs.fchmodSync(fd, existing.mode & 0o7777);
+    if (!ownStdout) fd = fs.openSync(tmp, through ? 'w' : 'wx', 0o666);
+    if (existing && !through) fs.fchmodSync(fd!, existing.mode & 0o7777);
   } catch (err) {
     throw cannotWrite(file, err);
   }
   let committed = through;
   // Runs on every way out (process.exit from a failure, a signal or a broken pipe).
   process.on('exit', () => {
-    if (committed) return;
+    if (committed || fd === undefined) return;
     try {
       fs.closeSync(fd);
     } catch {
@@ -94,6 +98,7 @@ export async function run(opts: Options): Promise<void> {
     const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingSize);
     pending.length = 0;
     pendingSize = 0;
+    if (fd === undefined) return stdout.push(data);
     try {
       let off = 0;
       while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
@@ -146,12 +151,12 @@ export async function run(opts: Options): Promise<void> {
   });
   flushFile();
   if (through) {
-    fs.closeSync(fd);
+    if (fd !== undefined) fs.closeSync(fd);
     verdict.close();
     return;
   }
   try {
-    fs.fsyncSync(fd);
+    fs.fsyncSync(fd!);
   } catch (err) {
     throw new StageError(`cannot write ${file}: ${messageOf(err)}`);
   }
@@ -159,12 +164,22 @@ export async function run(opts: Options): Promise<void> {
     throw new StageError(`${file} was left as it was: a stage before \`write\` did not end well, or the run was cancelled`);
   }
   try {
-    fs.closeSync(fd);
+    fs.closeSync(fd!);
     fs.renameSync(tmp, target);
   } catch (err) {
     throw new StageError(`cannot write ${file}: ${messageOf(err)}`);
   }
   committed = true;
+}
+
+/** `st` is this process's standard output. */
+function isStdout(st: fs.Stats): boolean {
+  try {
+    const out = fs.fstatSync(1);
+    return out.dev === st.dev && out.ino === st.ino;
+  } catch {
+    return false;
+  }
 }
 
 function statOf(p: string): fs.Stats | undefined {

@@ -18,7 +18,7 @@ export interface Placed {
   edges: { from: string; to: string; points: { x: number; y: number }[]; label: { x: number; y: number } }[];
 }
 
-/** Room for an edge's label: "12.3k rec/s" over "456 KB/s" (two lines of 11 px text). */
+/** Room for an edge's label: "12.3k rec/s" over "456 KiB/s" (two lines of 11 px text). */
 export const edgeLabel = { width: 76, height: 30 };
 
 /** Left to right reads like the shell pipeline; top to bottom fits a narrow panel. */

@@ -1,7 +1,7 @@
 // What the run panel shows, computed from a run's model and timeline: the stage graph (nodes
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
-import { formatBytes, formatCount, formatDuration, plural, statusText } from '../../engine/format';
+import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, plural, sourceParts, statusText } from '../../engine/format';
 import type { EdgeStats, StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
 import { endedHow } from '../failure';
@@ -17,7 +17,7 @@ export interface GraphNode {
   label: string;
   status: NodeStatus;
   statusText: string;
-  /** Counts under the name: "12.3k rec · 4.5 MB". */
+  /** Counts under the name: "12.3k rec · 4.5 MiB". */
   detail: string;
   bottleneck: boolean;
 }
@@ -25,7 +25,7 @@ export interface GraphNode {
 export interface GraphEdge {
   from: string;
   to: string;
-  /** "1.2k rec/s · 340 KB/s" while data flows, totals once the writer has ended. */
+  /** "1.2k rec/s · 340 KiB/s" while data flows, totals once the writer has ended. */
   label: string;
   recordsPerSec?: number | undefined;
   bytesPerSec: number;
@@ -237,7 +237,7 @@ function edgeLabel(writer: StageView | undefined, f: Flow): string {
 
 function nodeStatusText(s: StageView): string {
   if (s.status === 'failed') return s.signal ? `failed: ${s.signal}` : `failed: exit ${s.exitCode ?? '?'}`;
-  if (s.status === 'running' && s.stats) return `running · CPU ${pct(s.stats.busy)}`;
+  if (s.status === 'running' && s.stats) return `running · busy ${formatBusy(s.stats.busy)}`;
   return statusText[s.status];
 }
 
@@ -247,6 +247,7 @@ function nodeDetail(s: StageView): string {
   return [
     st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined,
     st.bytesOut !== undefined ? `${formatBytes(st.bytesOut)} out` : undefined,
+    st.wrote ? formatWrote(st.wrote) : undefined,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -256,6 +257,8 @@ function runSummary(m: RunModel): string {
   const parts: string[] = [m.state, plural(m.records, 'record', formatCount(m.records))];
   if (m.running) parts.push(`${formatCount(m.recordRate)} rec/s`);
   parts.push(formatDuration(m.elapsedMs));
+  // The first stage's progress through its file, as the status bar and the CLI's live line show it.
+  if (m.running && m.progress?.source) parts.push(...sourceParts(m.progress.source));
   if (m.result?.failedStage) parts.push(`failed at ${m.result.failedStage}`);
   return parts.join(' · ');
 }
@@ -285,12 +288,16 @@ function rowOf(s: StageView, f: Flow): TableRow {
       byteRate: num(st ? f.bytesPerSec : undefined, (n) => `${formatBytes(n)}/s`),
       cpu: {
         ...num(cpuMs, formatDuration),
-        ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}; ${pct(st.busy)} of a core` } : {}),
+        ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}` } : {}),
       },
       peakRss: num(st ? st.maxRssKb * 1024 : undefined, formatBytes),
       busy: {
-        ...num(st?.working, pct),
-        ...(st ? { title: `working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}` } : {}),
+        ...num(st?.busy, formatBusy),
+        ...(st
+          ? {
+              title: `CPU time over wall time (100% = one core); of the samples: working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}`,
+            }
+          : {}),
       },
       duration: num(st?.durationMs, formatDuration),
       exit: { text: exit, sort: exit === '' ? null : (s.exitCode ?? exit) },
@@ -332,7 +339,7 @@ export function sparksOf(index: number, rates: readonly RatePoint[]): StageSpark
 /** Why a stage is the bottleneck, in the numbers that made it one (docs/stats.md#bottleneck). */
 export function bottleneckWhy(s: StageView, links: readonly Link[], stages: readonly StageView[]): string {
   const st = s.stats!;
-  const parts = [`working ${pct(st.working)} of the time (CPU ${pct(st.busy)})`];
+  const parts = [`working ${pct(st.working)} of the time (busy ${formatBusy(st.busy)})`];
   for (const l of links.filter((l) => l.to === stageId(s.index))) {
     const up = stages[l.writer];
     if (up?.stats) parts.push(`${up.name} waits to write ${pct(up.stats.waitingWrite)}`);

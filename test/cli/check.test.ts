@@ -70,7 +70,7 @@ describe('pipewright check', () => {
     const r = pipewright(['check', 'no/such.pipeline.yaml', 'test/fixtures/dsl/names.pipeline.yaml', 'examples']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('pipewright: cannot read no/such.pipeline.yaml: no such file\n');
-    expect(r.stderr).toContain('pipewright: cannot read examples: is a folder\n');
+    expect(r.stderr).toContain('pipewright: cannot read examples: it is a folder; give a *.pipeline.yaml file\n');
     expect(r.stdout).toContain('names.pipeline.yaml:5:11: error duplicate-stage-name:');
   });
 

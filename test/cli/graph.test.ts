@@ -12,8 +12,25 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-graph-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('pipewright graph', () => {
-  it('prints a mermaid flowchart of every edge, the last stage feeding the output', () => {
+  it('prints, for a terminal, a line per stage with the stages that read it, the last feeding the output', () => {
     const r = pipewright(['graph', file]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(
+      [
+        'graph: 6 stages',
+        '  read           → failing, slow',
+        '  failing        → failing-paths',
+        '  failing-paths  → both',
+        '  slow           → slow-paths',
+        '  slow-paths     → both',
+        '  both           → (output)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints a mermaid flowchart of every edge with --format mermaid', () => {
+    const r = pipewright(['graph', '--format', 'mermaid', file]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toBe(
       [
@@ -44,6 +61,17 @@ describe('pipewright graph', () => {
     expect(g.stages.find((s) => s.name === 'both')).toEqual({ name: 'both', inputs: ['failing-paths', 'slow-paths'], readers: [] });
   });
 
+  it('labels an edge of one record "1 record", in every format', () => {
+    const one = path.join(dir, 'one.pipeline.yaml');
+    const stats = path.join(dir, 'one.json');
+    fs.writeFileSync(one, 'stages:\n  - { name: a, run: echo x }\n  - { name: b, run: cat }\n');
+    expect(pipewright(['run', '-q', '--stats-json', stats, one]).code).toBe(0);
+    const graph = (format: string) => pipewright(['graph', '--format', format, '--stats-json', stats, one]).stdout;
+    expect(graph('mermaid')).toContain('s0 -->|"1 record"| s1');
+    expect(graph('dot')).toContain('"a" -> "b" [label="1 record"];');
+    expect(graph('text')).toContain('  a  → b [1 record, 2 B]');
+  });
+
   it('refuses a file with errors (exit 2) and an unknown format (usage, exit 2)', () => {
     const bad = pipewright(['graph', 'test/fixtures/dsl/inputs.pipeline.yaml']);
     expect(bad.code).toBe(2);
@@ -51,7 +79,7 @@ describe('pipewright graph', () => {
     expect(bad.stdout).toBe('');
     const usage = pipewright(['graph', '--format', 'png', file]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/--format is one of mermaid, dot, json/);
+    expect(usage.stderr).toMatch(/--format is one of text, mermaid, dot, json/);
   });
 });
 
@@ -66,9 +94,12 @@ describe('pipewright run on a graph', () => {
       ' sort "$0/a" "$0/b" | uniq -c | sort -rn';
     const bash = execFileSync('bash', ['-c', script, dir], { cwd: path.join(repoRoot, 'examples'), encoding: 'utf8' });
     expect(r.stdout).toBe(bash);
-    const mermaid = pipewright(['graph', '--stats-json', stats, file]).stdout;
+    const mermaid = pipewright(['graph', '--format', 'mermaid', '--stats-json', stats, file]).stdout;
     expect(mermaid).toContain('s0 -->|"400 records"| s1');
     expect(mermaid).toContain('s0 -->|"400 records"| s3');
+    expect(pipewright(['graph', '--stats-json', stats, file]).stdout).toMatch(
+      /^ {2}read +→ failing \[400 records, [\d.]+ KiB\], slow \[400 records, [\d.]+ KiB\]$/m,
+    );
   });
 
   it('runs workers in a graph, and peeks at a stage whose output fans out', () => {

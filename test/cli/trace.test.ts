@@ -19,7 +19,7 @@ describe('pipewright run --trace', () => {
       expect(stages.at(-1)).toBe('as-records');
       const last = trace.traceEvents.filter((e) => e.ph === 'C' && e.name === 'as-records: records/s');
       expect(last.length).toBeGreaterThan(0);
-      for (const name of ['bytes/s', 'CPU %', 'RSS KB']) expect(trace.traceEvents.some((e) => e.ph === 'C' && e.name === `as-records: ${name}`)).toBe(true);
+      for (const name of ['bytes/s', 'CPU %', 'RSS KiB']) expect(trace.traceEvents.some((e) => e.ph === 'C' && e.name === `as-records: ${name}`)).toBe(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

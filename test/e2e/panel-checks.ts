@@ -51,6 +51,7 @@ export function panelCheckpoints(screenshots: string): Record<string, (page: Pag
       const frame = await viewFrame(page, 'run');
       await frame.locator('#table tbody tr').first().waitFor({ timeout });
       if (args.state) await frame.locator('#state', { hasText: new RegExp(`^${args.state}$`) }).waitFor({ timeout });
+      if (args.summaryMatches) await frame.locator('#summary', { hasText: new RegExp(args.summaryMatches) }).waitFor({ timeout });
       if (args.changedFrom) await within(frame.evaluate(tableChanged(JSON.stringify(args.changedFrom))), 'the table did not change');
       const dom = await frame.evaluate<PanelDom>(readDom);
       if (args.screenshot) {

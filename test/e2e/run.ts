@@ -42,6 +42,12 @@ const sessions: Session[] = [
         await page.locator('.output-view', { hasText: '"path":"/api/cart"' }).first().waitFor({ timeout: 20_000 });
         await page.screenshot({ path: path.join(screenshotDir, 'screenshot-run.png') });
       },
+      /** The text of the status bar entry that holds `hasText` (the icon left out). */
+      'statusbar-read': async (page, args) => {
+        const item = page.locator('.statusbar-item', { hasText: (args as { hasText: string }).hasText }).first();
+        await item.waitFor({ timeout: 20_000 });
+        return (await item.innerText()).trim();
+      },
       ...panelCheckpoints(screenshotDir),
       ...recordsCheckpoints(screenshotDir),
     },

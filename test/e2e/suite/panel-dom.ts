@@ -19,6 +19,8 @@ export interface PanelReadArgs {
   state?: string;
   /** Wait until the table's text differs from this (a previous read's `rows`). */
   changedFrom?: string[][];
+  /** Wait until the run's summary (its headline) matches this regular expression. */
+  summaryMatches?: string;
   /** Save a screenshot of the workbench as this file under .e2e/screenshots/. */
   screenshot?: string;
 }

@@ -78,7 +78,7 @@ describe('run panel', () => {
       first.nodes.slice(0, 3).every((n) => n.classes.includes('status-running')),
       JSON.stringify(first.nodes),
     );
-    assert.match(first.edges[2]!.label, /^\d+ rec\/s · [\d.]+ (B|KB)\/s$/, 'the edge into the output carries records/s and bytes/s');
+    assert.match(first.edges[2]!.label, /^\d+ rec\/s · [\d.]+ (B|KiB)\/s$/, 'the edge into the output carries records/s and bytes/s');
     assert.deepEqual(
       first.rows.map((r) => r[0]),
       ['numbers', 'squares', 'copy'],
@@ -95,7 +95,7 @@ describe('run panel', () => {
     await vscode.commands.executeCommand('workbench.action.toggleMaximizeEditorGroup');
     const out = first.columns.indexOf('Records out');
     assert.ok(Number(second.rows[2]![out]) > Number(first.rows[2]![out]), `records out grew: ${first.rows[2]![out]} → ${second.rows[2]![out]}`);
-    assert.match(second.bottleneck, /^Bottleneck: numbers — working \d+% of the time \(CPU \d+%\); squares waits to read \d+%\.$/);
+    assert.match(second.bottleneck, /^Bottleneck: numbers — working \d+% of the time \(busy \d+%\); squares waits to read \d+%\.$/);
     assert.ok(second.nodes[0]!.classes.includes('bottleneck'));
     assert.equal(second.nodes[0]!.texts[0], '⚠ numbers');
 

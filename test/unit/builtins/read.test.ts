@@ -79,6 +79,22 @@ describe('read csv and tsv', () => {
     expect(records(r.stdout)).toEqual([{ c1: 'a', c2: 'b', c3: 'c' }, { c1: 1 }, { c1: 2, c2: 3 }]);
   });
 
+  it('a repeated or empty header name loses no column: `name_2`, `column_N`, each said on stderr', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'dup.csv'), 'id,name,name,price\n1,alice,ALICE,3\n');
+    fs.writeFileSync(path.join(dir, 'blank.csv'), 'id,,,column_3\n1,a,b,c\n');
+    const dup = await runBuiltin('read', { path: 'dup.csv' }, '', { cwd: dir });
+    expect(dup.code).toBe(0);
+    expect(records(dup.stdout)).toEqual([{ id: 1, name: 'alice', name_2: 'ALICE', price: 3 }]);
+    expect(dup.stderr).toBe('dup.csv: column 3 repeats the header name `name`; its field is named `name_2` (rename it in the header to choose)\n');
+    const blank = await runBuiltin('read', { path: 'blank.csv' }, '', { cwd: dir });
+    expect(records(blank.stdout)).toEqual([{ id: 1, column_2: 'a', column_3_2: 'b', column_3: 'c' }]);
+    expect(blank.stderr.trimEnd().split('\n')).toEqual([
+      'blank.csv: column 2 has no name in the header; its field is named `column_2` (rename it in the header to choose)',
+      'blank.csv: column 3 has no name in the header; its field is named `column_3_2` (rename it in the header to choose)',
+    ]);
+  });
+
   it('tsv: tab-separated, from the extension', async () => {
     const r = await runBuiltin('read', { path: fx('simple.tsv') });
     expect(records(r.stdout)).toEqual([{ a: 1, b: 'x\ty' }]);

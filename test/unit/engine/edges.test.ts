@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { parseControlLine } from '../../../engine/plumbing';
 import { sourceFileOf } from '../../../engine/progress';
 import { planStages } from '../../../engine/preflight';
-import { bash, fixtures, pipelineOf, run, statusesOf } from './helpers';
+import { startRun } from '../../../engine';
+import { bash, drain, fixtures, pipelineOf, run, statusesOf } from './helpers';
 
 const yamlOf = (stages: string[]) => `stages:\n${stages.map((s) => `  - run: ${JSON.stringify(s)}\n`).join('')}`;
 /** Records as the engine counts them: lines, and a last line without newline. */
@@ -132,6 +133,36 @@ describe('edge counts: the rest', () => {
       const d = await run(yamlOf([`cat ${file}`, 'wc -l']), { statsIntervalMs: 20 });
       expect(d.result.progress?.source).toMatchObject({ file, size, position: size, percent: 100 });
       expect(d.result.progress?.bytes).toBe(size);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a first stage whose file the plan does not name (a $VAR, a script with a pipe): found among its open files, to 100 %', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-progress-'));
+    try {
+      const file = path.join(dir, 'data.txt');
+      fs.writeFileSync(file, 'line\n'.repeat(200_000));
+      const size = fs.statSync(file).size;
+      const gate = path.join(dir, 'gate');
+      expect(spawnSync('mkfifo', [gate]).status).toBe(0);
+      // It holds the file open, 1000 bytes in, until the test opens the gate: no timing involved.
+      const script = `F=${file}; exec 3<"$F"; head -c 1000 <&3 > /dev/null; read -r go < ${gate}; cat <&3 | cat`;
+      let seen: { file: string; size: number; percent: number } | undefined;
+      let ticks = 0;
+      const d = await drain(startRun(pipelineOf(yamlOf([script, 'wc -l'])), { fileDir: fixtures, statsIntervalMs: 20 }), (e) => {
+        if (e.type !== 'stats' || ticks < 0) return;
+        seen = e.progress.source;
+        // Opened once the file is seen (or, that failing, after 100 ticks: the test then fails, nothing hangs).
+        if (seen || ++ticks >= 100) {
+          ticks = -1;
+          void fs.promises.writeFile(gate, 'go\n');
+        }
+      });
+      expect(seen).toMatchObject({ file, size });
+      expect(seen!.percent).toBeLessThan(100);
+      expect(d.output.toString().trim()).toBe(String(200_000 - 200));
+      expect(d.result.progress?.source).toMatchObject({ file, size, position: size, percent: 100 });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -34,17 +34,17 @@ describe('run output', () => {
     expect([formatBytes(0), formatBytes(2.29), formatBytes(1536), formatBytes(150 * 1024 * 1024), formatBytes(3 * 1024 ** 3)]).toEqual([
       '0 B',
       '2 B',
-      '1.5 KB',
-      '150 MB',
-      '3.0 GB',
+      '1.5 KiB',
+      '150 MiB',
+      '3.0 GiB',
     ]);
     expect([formatDuration(12.4), formatDuration(3070), formatDuration(65_000)]).toEqual(['12 ms', '3.07 s', '1 min 5 s']);
   });
   it('draws a pv-style live line with the bottleneck marked', () => {
-    expect(liveLine(stats(), 8)).toBe('squeeze   running            1M in      12 out       4 rec/s      2 B/s  cpu  97%  rss  1.8 MB  <- bottleneck');
+    expect(liveLine(stats(), 8)).toBe('squeeze   running            1M in      12 out       4 rec/s       2 B/s  busy  97%  rss  1.8 MiB  <- bottleneck');
     // Edges not counted (counts off) show a dash.
     expect(liveLine(stats({ recordsIn: undefined, recordsOut: undefined, recordsPerSec: undefined, bottleneck: false }), 8)).toBe(
-      'squeeze   running             — in       — out       — rec/s      2 B/s  cpu  97%  rss  1.8 MB',
+      'squeeze   running             — in       — out       — rec/s       2 B/s  busy  97%  rss  1.8 MiB',
     );
   });
   it('summarises a run and writes the stats JSON fields', () => {
@@ -64,8 +64,8 @@ describe('run output', () => {
     };
     expect(summary(result)).toEqual([
       'pipewright: x.pipeline.yaml FAILED after 1.50 s: 3 records (30 B)',
-      '  stage    status                                      in              out      cpu  peak rss      time',
-      '  squeeze  FAILED (exit 2)         1,000,000 rec (150 MB)  12 rec (2.0 KB)   1.42 s    1.9 MB    3.07 s  <- bottleneck',
+      '  stage    status                                       in               out      cpu  peak rss      time',
+      '  squeeze  FAILED (exit 2)         1,000,000 rec (150 MiB)  12 rec (2.0 KiB)   1.42 s   1.9 MiB    3.07 s  <- bottleneck',
     ]);
     const json = statsJson(result) as { stages: Record<string, unknown>[] };
     expect(json.stages[0]).toMatchObject({
@@ -116,8 +116,8 @@ describe('run output', () => {
     const lines = summary(result);
     expect(lines[2]).toMatch(/^ {2}w +ok +— +7 rec \(70 B\) /);
     expect(lines.slice(3)).toEqual([
-      '    worker 1  ok                                         1.42 s    1.9 MB    3.07 s',
-      '    worker 2  ok                                         1.42 s    1.9 MB    3.07 s',
+      '    worker 1  ok                                         1.42 s   1.9 MiB    3.07 s',
+      '    worker 2  ok                                         1.42 s   1.9 MiB    3.07 s',
     ]);
     const json = statsJson(result) as { stages: { workers: { pid: number }[] }[] };
     expect(json.stages[0]!.workers.map((x) => x.pid)).toEqual([11, 12]);

@@ -67,7 +67,7 @@ describe('trace export (Chrome trace event format)', () => {
     expect(integral(counters(events, 'copy: bytes/s'))).toBeCloseTo(d.output.length, 0);
     const cpu = d.result.stages[0]!.stats.cpuUserMs + d.result.stages[0]!.stats.cpuSysMs;
     expect(integral(counters(events, 'tick: CPU %')) * 10).toBeCloseTo(cpu, 0);
-    expect(counters(events, 'tick: RSS KB').some((p) => p.value > 0)).toBe(true);
+    expect(counters(events, 'tick: RSS KiB').some((p) => p.value > 0)).toBe(true);
   });
 
   it('keeps a bounded number of samples on a long run, still covering all of it', () => {

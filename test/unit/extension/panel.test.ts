@@ -5,6 +5,7 @@ import { summaryOf } from '../../../extension/history';
 import { placeGraph } from '../../../extension/panel/layout';
 import { downsample, layoutInput, linksOf, panelView, sparkPoints, type PanelView } from '../../../extension/panel/model';
 import { inputRow, RunModel } from '../../../extension/run-model';
+import { liveLine } from '../../../cli/run-output';
 
 function stats(index: number, extra: Partial<StageStats> = {}): StageStats {
   return {
@@ -138,7 +139,7 @@ describe('run panel view model', () => {
     const v = view([graphStart, ...running, graphTick]);
     expect(v.edges.map((e) => [`${e.from}>${e.to}`, e.label, e.flowing])).toEqual([
       ['stage-0>stage-1', '2 rec · 20 B', false],
-      ['stage-0>stage-2', '4k rec/s · 39 KB/s', true],
+      ['stage-0>stage-2', '4k rec/s · 39 KiB/s', true],
       // s1 is read by no one: no edge; the last stage's output edge is counted by the engine here.
       ['stage-2>output', '1 rec · 2 B', false],
     ]);
@@ -147,11 +148,11 @@ describe('run panel view model', () => {
   it('puts live rates on the edges and lights the bottleneck with the numbers that make it one', () => {
     const v = view([start, ...running, tick(1), tick(2), tick(3)]);
     // s2's records are counted: 2000 at 2 s, 6000 at 3 s.
-    expect(v.edges[2]).toMatchObject({ recordsPerSec: 4000, bytesPerSec: 10_000, flowing: true, label: '4k rec/s · 9.8 KB/s' });
-    expect(v.edges[0]).toMatchObject({ bytesPerSec: 50_000, label: '49 KB/s' });
+    expect(v.edges[2]).toMatchObject({ recordsPerSec: 4000, bytesPerSec: 10_000, flowing: true, label: '4k rec/s · 9.8 KiB/s' });
+    expect(v.edges[0]).toMatchObject({ bytesPerSec: 50_000, label: '49 KiB/s' });
     expect(v.edges[0]?.recordsPerSec).toBeUndefined();
     expect(v.nodes.filter((n) => n.bottleneck).map((n) => n.label)).toEqual(['s1']);
-    expect(v.bottleneck).toEqual({ index: 1, name: 's1', why: 'working 97% of the time (CPU 95%); s0 waits to write 90%; s2 waits to read 80%' });
+    expect(v.bottleneck).toEqual({ index: 1, name: 's1', why: 'working 97% of the time (busy 95%); s0 waits to write 90%; s2 waits to read 80%' });
     expect(v.rows.map((r) => r.bottleneck)).toEqual([false, true, false]);
   });
 
@@ -212,10 +213,10 @@ describe('run panel view model', () => {
     expect([row.name.text, row.status.text, row.bytesOut.text, row.bytesOut.sort, row.cpu.text, row.peakRss.text, row.duration.text, row.exit.text]).toEqual([
       's0',
       'stopped early',
-      '2.0 KB',
+      '2.0 KiB',
       2048,
       '40 ms',
-      '1.0 MB',
+      '1.0 MiB',
       '2.00 s',
       'SIGPIPE',
     ]);
@@ -235,6 +236,27 @@ describe('run panel view model', () => {
     expect(v.failures).toEqual([{ index: 2, name: 's2', how: 'exited with code 3', message: 'exited with code 3', stderr: ['boom'] }]);
     expect(v.summary).toBe('failed · 3 records · 2.50 s · failed at s2');
     expect(v.bottleneck).toBeUndefined();
+  });
+
+  it('busy is the one value of docs/stats.md#busy: a stage that only sleeps is working 100% of the time but busy 0%, in the table, its node and the CLI', () => {
+    const sleeper = stats(1, { busy: 0, working: 1, cpuUserMs: 0, durationMs: 5000 });
+    const v = view([start, ...running, { ...tick(5), stages: [stats(0), sleeper, stats(2)] }]);
+    expect(v.rows[1]!.cells.busy).toMatchObject({ text: '0%', sort: 0 });
+    expect(v.rows[1]!.cells.busy.title).toMatch(/working 100%/);
+    expect(v.nodes[1]!.statusText).toBe('running · busy 0%');
+    expect(liveLine(sleeper, 2)).toContain('busy   0%');
+  });
+
+  it("the headline of a running run says how far its first stage is into its file, as the status bar and the CLI's live line", () => {
+    const source = { file: '/w/big.ndjson', size: 1000, position: 345, percent: 34.5, etaMs: 12_300 };
+    const v = view([start, ...running, { ...tick(5), progress: { bytes: 0, bytesPerSec: 0, source } }]);
+    expect(v.summary).toBe('running · 5k records · 1k rec/s · 5.00 s · 34% · ETA 12.3 s');
+  });
+
+  it("a write stage's node says the size of the file it wrote, not its process's I/O", () => {
+    const writer = stats(2, { procBytesWritten: 9_904, bytesOut: 4_952, wrote: { file: '/w/out.ndjson', bytes: 4_952 } });
+    const v = view([start, ...running, { ...tick(1), stages: [stats(0), stats(1), writer] }]);
+    expect(v.nodes[2]!.detail).toBe('4.8 KiB out · 4.8 KiB to out.ndjson');
   });
 
   it("lists the pipeline's runs, the shown one marked", () => {

@@ -33,7 +33,7 @@ describe.runIf(haveSshd)('the CLI with remote stages', () => {
     const r = spawnSync(process.execPath, [cliPath, 'run', '--stats-json', json, file], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('2000\n');
-    expect(r.stderr).toMatch(/\n {2}double @ box +ok +1,000 rec \(3\.8 KB\) +1,000 rec /);
+    expect(r.stderr).toMatch(/\n {2}double @ box +ok +1,000 rec \(3\.8 KiB\) +1,000 rec /);
     const stats = JSON.parse(fs.readFileSync(json, 'utf8')) as { stages: { name: string; host?: string; exact: boolean }[] };
     expect(stats.stages.map((s) => [s.name, s.host ?? null, s.exact])).toEqual([
       ['seq', null, true],
