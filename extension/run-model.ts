@@ -23,7 +23,8 @@ export function inputRow(s: StageView, stages: readonly StageView[]): { label: s
   return { label: names.length > 1 ? 'inputs (merged)' : 'input', value: names.join(', ') };
 }
 
-export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'refused';
+/** `interrupted`: the window closed or reloaded while the run went on (its processes ended with the extension host). */
+export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'refused' | 'interrupted';
 
 /** What an event changed, so views refresh only that. */
 export interface Change {

@@ -10,6 +10,7 @@ import { RunTimeline } from '../engine/timeline';
 import { settings } from './config';
 import { Coalescer } from './coalescer';
 import { modelOf, RunHistory, summaryOf, type RunSummary } from './history';
+import { newestFirst } from './run-rows';
 import { RecordKeeper } from './records/keeper';
 import { replay, SpillFile, spilledIds, spillPath } from './records/spill';
 import { RecordLines, RunModel, type Change } from './run-model';
@@ -86,6 +87,8 @@ export class RunStore implements vscode.Disposable {
   /** Changes not shown yet, per run, shown at the next refresh (a few per second while runs go on). */
   private readonly pending = new Map<RunModel, Change>();
   private readonly pace = new Coalescer(() => this.refresh(), 200);
+  /** Running runs' summaries are saved as they go, so a window reload keeps what they had done. */
+  private readonly saving = new Coalescer(() => this.saveRunning(), 1000);
 
   constructor(
     private readonly failures: vscode.DiagnosticCollection,
@@ -157,6 +160,19 @@ export class RunStore implements vscode.Disposable {
 
   private save(): void {
     void this.memento.update(historyKey, this.history.all());
+  }
+
+  /** `interrupted`: the window is closing, and the runs end with it. */
+  private saveRunning(interrupted = false): void {
+    const running = this.running();
+    if (running.length === 0) return;
+    for (const m of running) this.forget(this.history.put(summaryOf(m, interrupted)));
+    this.save();
+  }
+
+  /** The newest run: the one the Stages view shows open. */
+  newest(): RunModel | undefined {
+    return newestFirst(this.runs())[0];
   }
 
   spansOf(id: number): StageSpans | undefined {
@@ -358,6 +374,7 @@ export class RunStore implements vscode.Disposable {
     this.pending.clear();
     for (const [model] of changes) model.freeze();
     for (const [model, change] of changes) this.changed.fire({ model, ...change });
+    if (changes.some(([model]) => model.running)) this.saving.later();
   }
 
   private keepPeeks(model: RunModel, handle: RunHandle): void {
@@ -402,6 +419,8 @@ export class RunStore implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.saving.cancel();
+    this.saveRunning(true);
     this.stopAll();
     this.pace.cancel();
     this.changed.dispose();

@@ -8,6 +8,7 @@ import { chromium, type Page } from 'playwright-core';
 import { startCodeServer } from './code-server';
 import { panelCheckpoints } from './panel-checks';
 import { recordsCheckpoints } from './records-checks';
+import { stagesCheckpoints } from './stages-checks';
 import { ensureHost } from './setup';
 import { checkpointDir, checkpointFiles, type CheckpointAnswer } from './suite/checkpoint';
 import { suiteTag } from './suite/tag';
@@ -44,6 +45,7 @@ const sessions: Session[] = [
       },
       ...panelCheckpoints(screenshotDir),
       ...recordsCheckpoints(screenshotDir),
+      ...stagesCheckpoints(screenshotDir),
     },
   },
   {
