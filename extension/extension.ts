@@ -13,7 +13,7 @@ import { registerRecordCommands } from './records/commands';
 import { RecordsPanel } from './records/view';
 import { RunStore } from './run-store';
 import { RunStatusBar } from './status-bar';
-import { StageTreeProvider } from './stage-tree';
+import { RunNode, StageNode, StageTreeProvider } from './stage-tree';
 import { PipewrightTaskProvider, taskType } from './tasks';
 
 /** What the extension gives other extensions (and its end-to-end tests). */
@@ -69,7 +69,16 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     // For menus: Stop shows only while something runs.
     store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
     store.onDidEnd(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
-    ...registerCommands(store, panel, records, () => client.restart()),
+    ...registerCommands(
+      store,
+      panel,
+      records,
+      () => client.restart(),
+      () => {
+        const [node] = treeView.selection;
+        return node instanceof RunNode || node instanceof StageNode ? node.model : undefined;
+      },
+    ),
     ...registerRecordCommands(store),
     ...registerOnboarding(),
   );

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { RunModel } from '../../../extension/run-model';
 import { ended } from './api';
 import { checkpoint } from './checkpoint';
-import { workspacePath } from './helpers';
+import { openPipeline, workspacePath } from './helpers';
 import type { StagesRow } from './stages-dom';
 
 // A pipeline that runs until stopped, beside test/fixtures/e2e/long.pipeline.yaml: two runs going.
@@ -67,5 +67,31 @@ describe('Stages view', () => {
       await Promise.all([ended(tick), ended(long)]);
     }
     assert.equal(tick.state, 'cancelled');
+  });
+
+  it("reruns the active editor's pipeline from the view's title, not the newest run", async () => {
+    const early = await ended(await start('e2e/early-stop.pipeline.yaml'));
+    await ended(await start('e2e/fails.pipeline.yaml')); // the newest run is another pipeline's
+    await openPipeline('e2e/early-stop.pipeline.yaml');
+    const again = await vscode.commands.executeCommand<RunModel | undefined>('pipewright.rerun');
+    assert.ok(again, 'Rerun started a run');
+    assert.equal(again.file, early.file);
+    await ended(again);
+  });
+
+  it('opens the run panel and the records view in one column beside the editor, however often they are asked for', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await openPipeline('e2e/early-stop.pipeline.yaml');
+    const model = await ended(await start('e2e/early-stop.pipeline.yaml'));
+    await vscode.commands.executeCommand('pipewright.showRun', { runId: model.id });
+    // The user clicks into the panel, then asks for the records (and back): no new column each time.
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    await vscode.commands.executeCommand('pipewright.showRecords', { runId: model.id });
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    await vscode.commands.executeCommand('pipewright.showRecords', { runId: model.id });
+    await vscode.commands.executeCommand('pipewright.showRun', { runId: model.id });
+    assert.equal(vscode.window.tabGroups.all.length, 2, vscode.window.tabGroups.all.map((g) => g.tabs.map((t) => t.label).join(', ')).join(' | '));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
