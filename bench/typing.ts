@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../test/e2e/browser';
 import { startCodeServer } from '../test/e2e/code-server';
 import { ensureHost } from '../test/e2e/setup';
 import { cpuByKind, minus, type Kind } from './process-cpu';
@@ -109,19 +110,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(folder);
   fs.writeFileSync(path.join(folder, 'million.pipeline.yaml'), pipeline);
   const server = await startCodeServer({ scratch: path.join(scratch, 'host'), folder, settings: extra, smokeTestDriver: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   let hot: string[] = [];
   const idle: number[] = [];
   const running: number[] = [];
