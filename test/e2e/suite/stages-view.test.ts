@@ -79,18 +79,16 @@ describe('Stages view', () => {
     await ended(again);
   });
 
-  it('opens the run panel and the records view in one column beside the editor, however often they are asked for', async () => {
+  it("opens the records view from the run panel in the panel's column, not in a new one beside it", async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await openPipeline('e2e/early-stop.pipeline.yaml');
     const model = await ended(await start('e2e/early-stop.pipeline.yaml'));
     await vscode.commands.executeCommand('pipewright.showRun', { runId: model.id });
-    // The user clicks into the panel, then asks for the records (and back): no new column each time.
-    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    // The user is in the panel (a key on a stage's box gives it the focus), then asks for the
+    // records: beside the panel would be a third column.
+    const pressed = await checkpoint(workspacePath(''), 'panel-press', { key: 'stage-0', press: 'Shift' });
+    assert.ok(pressed.ok, pressed.error);
     await vscode.commands.executeCommand('pipewright.showRecords', { runId: model.id });
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
-    await vscode.commands.executeCommand('pipewright.showRecords', { runId: model.id });
-    await vscode.commands.executeCommand('pipewright.showRun', { runId: model.id });
     assert.equal(vscode.window.tabGroups.all.length, 2, vscode.window.tabGroups.all.map((g) => g.tabs.map((t) => t.label).join(', ')).join(' | '));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
