@@ -20,6 +20,8 @@ import { PipewrightTaskProvider, taskType } from './tasks';
 export interface PipewrightApi {
   runs(): RunModel[];
   readonly onDidEndRun: vscode.Event<RunModel>;
+  /** Fires with a run at each refresh of the views while it changes (a few times a second). */
+  readonly onDidChangeRun: vscode.Event<RunModel>;
   /** The records text the output panel shows for a run. */
   shownRecords: (run: RunModel) => string;
   readonly tree: StageTreeProvider;
@@ -89,7 +91,18 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
       `Pipewright: the language server did not start (${(e as Error).message}). Running pipelines still works; see the "Pipewright Language Server" output.`,
     );
   });
-  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, panel, records, serverReady };
+  const onDidChangeRun: vscode.Event<RunModel> = (listener, thisArg, disposables) =>
+    store.onDidChange((c) => listener.call(thisArg, c.model), undefined, disposables);
+  return {
+    runs: () => store.runs(),
+    onDidEndRun: store.onDidEnd,
+    onDidChangeRun,
+    shownRecords: (m) => store.shownRecords(m),
+    tree,
+    panel,
+    records,
+    serverReady,
+  };
 }
 
 export function deactivate(): void {}
