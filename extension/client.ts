@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { InitializationOptions } from '../server/protocol';
+import { dslDocsUrl } from './docs-link';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 /**
@@ -17,6 +19,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
       { language: 'pipewright', scheme: 'untitled' },
     ],
     outputChannel: log,
+    // Problem codes link to the rendered reference, not to a markdown file shown as text.
+    initializationOptions: { docsUrl: dslDocsUrl } satisfies InitializationOptions,
     // Pipeline files only; the server registers watchers for the files and folders its checks
     // looked at (data files, working directories), so file-not-found follows the disk.
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.pipeline.{yaml,yml}') },

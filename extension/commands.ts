@@ -133,7 +133,14 @@ async function revealStage(store: RunStore, model: RunModel, index: number, log:
   return editor;
 }
 
-export function registerCommands(store: RunStore, panel: RunPanel, records: RecordsPanel, restartServer: () => Promise<void>): vscode.Disposable[] {
+export function registerCommands(
+  store: RunStore,
+  panel: RunPanel,
+  records: RecordsPanel,
+  restartServer: () => Promise<void>,
+  /** The run selected in the Stages view, if any. */
+  selectedRun: () => RunModel | undefined,
+): vscode.Disposable[] {
   const start = async (uri: vscode.Uri, to?: string, tap?: string[]) => {
     if (!mayRun()) return undefined;
     return store.start({ uri, to, tap });
@@ -181,9 +188,14 @@ export function registerCommands(store: RunStore, panel: RunPanel, records: Reco
       return models[0];
     }),
     vscode.commands.registerCommand(Commands.rerun, async (arg?: TreeNode) => {
-      const runs = store.runs();
-      const model = arg instanceof RunNode || arg instanceof StageNode ? arg.model : runs.at(-1);
-      const request = model && store.requestOf(model);
+      // The run it was invoked on; else the active editor's pipeline (as it last ran, or plainly);
+      // else the run selected in the Stages view; else the newest.
+      const active = vscode.window.activeTextEditor?.document;
+      const named = arg instanceof RunNode || arg instanceof StageNode ? arg.model : undefined;
+      const ofEditor = !named && isPipeline(active) ? (store.latestOf(active.uri.fsPath) ?? active.uri) : undefined;
+      const target = named ?? ofEditor ?? selectedRun() ?? store.newest();
+      if (target instanceof vscode.Uri) return start(target);
+      const request = target && store.requestOf(target);
       if (!request) {
         void vscode.window.showInformationMessage('Pipewright: nothing has run yet.');
         return undefined;

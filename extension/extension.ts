@@ -13,13 +13,15 @@ import { registerRecordCommands } from './records/commands';
 import { RecordsPanel } from './records/view';
 import { RunStore } from './run-store';
 import { RunStatusBar } from './status-bar';
-import { StageTreeProvider } from './stage-tree';
+import { RunNode, StageNode, StageTreeProvider } from './stage-tree';
 import { PipewrightTaskProvider, taskType } from './tasks';
 
 /** What the extension gives other extensions (and its end-to-end tests). */
 export interface PipewrightApi {
   runs(): RunModel[];
   readonly onDidEndRun: vscode.Event<RunModel>;
+  /** Fires with a run at each refresh of the views while it changes (a few times a second). */
+  readonly onDidChangeRun: vscode.Event<RunModel>;
   /** The records text the output panel shows for a run. */
   shownRecords: (run: RunModel) => string;
   readonly tree: StageTreeProvider;
@@ -69,7 +71,16 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     // For menus: Stop shows only while something runs.
     store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
     store.onDidEnd(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
-    ...registerCommands(store, panel, records, () => client.restart()),
+    ...registerCommands(
+      store,
+      panel,
+      records,
+      () => client.restart(),
+      () => {
+        const [node] = treeView.selection;
+        return node instanceof RunNode || node instanceof StageNode ? node.model : undefined;
+      },
+    ),
     ...registerRecordCommands(store),
     ...registerOnboarding(),
   );
@@ -80,7 +91,18 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
       `Pipewright: the language server did not start (${(e as Error).message}). Running pipelines still works; see the "Pipewright Language Server" output.`,
     );
   });
-  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, panel, records, serverReady };
+  const onDidChangeRun: vscode.Event<RunModel> = (listener, thisArg, disposables) =>
+    store.onDidChange((c) => listener.call(thisArg, c.model), undefined, disposables);
+  return {
+    runs: () => store.runs(),
+    onDidEndRun: store.onDidEnd,
+    onDidChangeRun,
+    shownRecords: (m) => store.shownRecords(m),
+    tree,
+    panel,
+    records,
+    serverReady,
+  };
 }
 
 export function deactivate(): void {}

@@ -24,7 +24,8 @@ export interface RunSummary {
   stages: StageSummary[];
 }
 
-export function summaryOf(m: RunModel): RunSummary {
+/** `interrupted`: the summary of a run the window's closing cuts off, with what it had done so far. */
+export function summaryOf(m: RunModel, interrupted = false): RunSummary {
   return {
     id: m.id,
     file: m.file,
@@ -32,7 +33,7 @@ export function summaryOf(m: RunModel): RunSummary {
     to: m.to,
     startedAt: m.startedAt,
     durationMs: m.elapsedMs,
-    outcome: m.state,
+    outcome: interrupted && m.running ? 'interrupted' : m.state,
     records: m.records,
     ...(m.result?.failedStage !== undefined ? { failedStage: m.result.failedStage } : {}),
     stages: m.stages.map((s) => ({
@@ -47,7 +48,7 @@ export function summaryOf(m: RunModel): RunSummary {
 /** A summary as an ended run model without stats, so views show it like any other run. */
 export function modelOf(s: RunSummary): RunModel {
   const m = new RunModel(s.id, s.file, s.pipelineName, s.to, s.startedAt);
-  m.state = s.outcome === 'running' ? 'cancelled' : s.outcome; // a run cut off by a reload did not finish
+  m.state = s.outcome;
   m.records = s.records;
   m.elapsedMs = s.durationMs;
   m.stages = s.stages.map((st, index) => ({
@@ -77,7 +78,11 @@ export class RunHistory {
     private maxRuns: number,
     saved: readonly RunSummary[] = [],
   ) {
-    this.entries = saved.filter(isSummary).sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
+    // Saved while it ran (the window closed or reloaded before its end): interrupted, with what it had done by then.
+    this.entries = saved
+      .filter(isSummary)
+      .map((s) => (s.outcome === 'running' ? { ...s, outcome: 'interrupted' as const } : s))
+      .sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
     this.trim();
   }
 

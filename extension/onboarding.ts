@@ -19,14 +19,39 @@ async function freeFile(folder: vscode.Uri, slug: string): Promise<vscode.Uri> {
   }
 }
 
+/**
+ * The folder a new pipeline goes in: the only workspace folder, or the one the user picks (the
+ * active editor's first) when there are several; undefined: none open, or the pick was dismissed.
+ */
+async function targetFolder(): Promise<{ folder?: vscode.Uri | undefined; dismissed?: boolean }> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length <= 1) return { folder: folders[0]?.uri };
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const current = active && vscode.workspace.getWorkspaceFolder(active);
+  const ordered = current ? [current, ...folders.filter((f) => f !== current)] : folders;
+  const picked = await vscode.window.showQuickPick(
+    ordered.map((f) => ({ label: f.name, description: f === current ? "the active editor's folder" : f.uri.fsPath, folder: f.uri })),
+    { title: 'New Pipeline', placeHolder: 'Which workspace folder should the new pipeline go in?' },
+  );
+  return picked ? { folder: picked.folder } : { dismissed: true };
+}
+
+/**
+ * Opens a file for the user to work on. From the walkthrough (or another view that is not a text
+ * editor) it opens beside it, kept: replacing the walkthrough would lose the user's place.
+ */
+async function showBeside(doc: vscode.TextDocument): Promise<void> {
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  const overText = !tab || tab.input instanceof vscode.TabInputText;
+  await vscode.window.showTextDocument(doc, overText ? {} : { viewColumn: vscode.ViewColumn.Beside, preview: false });
+}
+
 export function registerOnboarding(): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(Commands.newPipeline, async (folderArg?: unknown, nameArg?: unknown) => {
-      const active = vscode.window.activeTextEditor?.document.uri;
-      const folder =
-        folderArg instanceof vscode.Uri
-          ? folderArg
-          : ((active && vscode.workspace.getWorkspaceFolder(active)?.uri) ?? vscode.workspace.workspaceFolders?.[0]?.uri);
+      const target = folderArg instanceof vscode.Uri ? { folder: folderArg } : await targetFolder();
+      if (target.dismissed) return undefined;
+      const folder = target.folder;
       const name =
         typeof nameArg === 'string'
           ? nameArg
@@ -36,18 +61,18 @@ export function registerOnboarding(): vscode.Disposable[] {
       if (!folder) {
         // No folder open: an untitled pipeline, saved wherever the user likes.
         const doc = await vscode.workspace.openTextDocument({ language: 'pipewright', content: pipelineTemplate(slug) });
-        await vscode.window.showTextDocument(doc);
+        await showBeside(doc);
         return doc.uri;
       }
       const uri = await freeFile(folder, slug);
       await vscode.workspace.fs.writeFile(uri, Buffer.from(pipelineTemplate(slug)));
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      await showBeside(await vscode.workspace.openTextDocument(uri));
       return uri;
     }),
     vscode.commands.registerCommand(Commands.openExample, async () => {
       const [example] = await vscode.workspace.findFiles('**/products.pipeline.yaml', '**/node_modules/**', 1);
       if (!example) return vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.newPipeline);
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(example));
+      await showBeside(await vscode.workspace.openTextDocument(example));
       return example;
     }),
   ];

@@ -23,7 +23,8 @@ export function inputRow(s: StageView, stages: readonly StageView[]): { label: s
   return { label: names.length > 1 ? 'inputs (merged)' : 'input', value: names.join(', ') };
 }
 
-export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'refused';
+/** `interrupted`: the window closed or reloaded while the run went on (its processes ended with the extension host). */
+export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'refused' | 'interrupted';
 
 /** What an event changed, so views refresh only that. */
 export interface Change {
@@ -164,6 +165,8 @@ export class RunModel {
  */
 export class RecordLines {
   private partial = '';
+  /** Past the cap: a line without its newline yet (its text is not kept). */
+  private tail = false;
   shown = 0;
   hidden = 0;
   /** Everything handed out so far: what the output panel shows (bounded by the caps). */
@@ -177,6 +180,11 @@ export class RecordLines {
 
   /** The text to append for this chunk (possibly empty). */
   take(data: Buffer): string {
+    // Past the cap lines are only counted, on the bytes: a million records are not decoded and split.
+    if (this.shown >= this.max) {
+      this.count(data);
+      return '';
+    }
     const text = this.partial + data.toString('utf8');
     const lines = text.split('\n');
     this.partial = lines.pop() ?? '';
@@ -187,8 +195,21 @@ export class RecordLines {
   /** The text for a last line without a newline, at the end of the run. */
   flush(): string {
     const rest = this.partial;
+    const pending = rest !== '' || this.tail;
     this.partial = '';
-    return rest ? this.accept([rest]) : '';
+    this.tail = false;
+    return pending ? this.accept([rest]) : '';
+  }
+
+  private count(data: Buffer): void {
+    let lines = 0;
+    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, nl + 1)) lines++;
+    this.hidden += lines;
+    if (lines > 0) {
+      this.partial = '';
+      this.tail = false;
+    }
+    if (data.length > 0 && data[data.length - 1] !== 10) this.tail = true;
   }
 
   private accept(lines: string[]): string {

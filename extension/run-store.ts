@@ -10,6 +10,7 @@ import { RunTimeline } from '../engine/timeline';
 import { settings } from './config';
 import { Coalescer } from './coalescer';
 import { modelOf, RunHistory, summaryOf, type RunSummary } from './history';
+import { newestFirst } from './run-rows';
 import { RecordKeeper } from './records/keeper';
 import { replay, SpillFile, spilledIds, spillPath } from './records/spill';
 import { RecordLines, RunModel, type Change } from './run-model';
@@ -86,6 +87,8 @@ export class RunStore implements vscode.Disposable {
   /** Changes not shown yet, per run, shown at the next refresh (a few per second while runs go on). */
   private readonly pending = new Map<RunModel, Change>();
   private readonly pace = new Coalescer(() => this.refresh(), 200);
+  /** Running runs' summaries are saved as they go, so a window reload keeps what they had done. */
+  private readonly saving = new Coalescer(() => this.saveRunning(), 1000);
 
   constructor(
     private readonly failures: vscode.DiagnosticCollection,
@@ -157,6 +160,19 @@ export class RunStore implements vscode.Disposable {
 
   private save(): void {
     void this.memento.update(historyKey, this.history.all());
+  }
+
+  /** `interrupted`: the window is closing, and the runs end with it. */
+  private saveRunning(interrupted = false): void {
+    const running = this.running();
+    if (running.length === 0) return;
+    for (const m of running) this.forget(this.history.put(summaryOf(m, interrupted)));
+    this.save();
+  }
+
+  /** The newest run: the one the Stages view shows open. */
+  newest(): RunModel | undefined {
+    return newestFirst(this.runs())[0];
   }
 
   spansOf(id: number): StageSpans | undefined {
@@ -292,11 +308,21 @@ export class RunStore implements vscode.Disposable {
     lines: RecordLines,
     info: RunInfo,
   ): Promise<void> {
+    // Records reach the output channel a few times a second, not per chunk: each append makes a
+    // visible Output view read and draw again (bench/typing.ts: typing lagged while they poured in).
+    let unshown = '';
+    const append = new Coalescer(() => {
+      records.append(unshown);
+      unshown = '';
+    }, 250);
     try {
       for await (const event of info.timeline!.recording(handle.events)) {
         if (event.type === 'records') {
           const text = lines.take(event.data);
-          if (text) records.append(text);
+          if (text) {
+            unshown += text;
+            append.later();
+          }
           info.keeper?.take(event.data);
           // Waits for the disk: the engine pauses the pipeline meanwhile, so memory stays flat.
           await info.spill?.write(event.data);
@@ -309,7 +335,9 @@ export class RunStore implements vscode.Disposable {
         if (event.type === 'end') {
           info.keeper?.flush();
           this.keepPeeks(model, handle);
-          const rest = lines.flush();
+          append.cancel();
+          const rest = unshown + lines.flush();
+          unshown = '';
           if (rest) records.append(rest);
           records.appendLine(summaryLine(model, lines));
           const failure = failureReport(model);
@@ -358,6 +386,7 @@ export class RunStore implements vscode.Disposable {
     this.pending.clear();
     for (const [model] of changes) model.freeze();
     for (const [model, change] of changes) this.changed.fire({ model, ...change });
+    if (changes.some(([model]) => model.running)) this.saving.later();
   }
 
   private keepPeeks(model: RunModel, handle: RunHandle): void {
@@ -402,6 +431,8 @@ export class RunStore implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.saving.cancel();
+    this.saveRunning(true);
     this.stopAll();
     this.pace.cancel();
     this.changed.dispose();

@@ -4,10 +4,11 @@ import * as vscode from 'vscode';
 import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
-import { Coalescer } from './coalescer';
 import { clockTime } from './history';
 import { inputRow, type RunModel, type RunState, type StageView } from './run-model';
+import { newestFirst, runRowId, runStateText, shownState } from './run-rows';
 import type { RunStore } from './run-store';
+import { ViewPace } from './view-pace';
 
 const stageIcons: Record<StageStatus, [string, string?]> = {
   pending: ['circle-outline'],
@@ -25,7 +26,10 @@ const runIcons: Record<RunState, [string, string?]> = {
   failed: ['error', 'testing.iconFailed'],
   cancelled: ['circle-slash', 'testing.iconSkipped'],
   refused: ['warning', 'problemsWarningIcon.foreground'],
+  interrupted: ['debug-disconnect', 'testing.iconSkipped'],
 };
+
+const { Expanded, Collapsed } = vscode.TreeItemCollapsibleState;
 
 function icon([id, color]: [string, string?]): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
@@ -39,18 +43,15 @@ export class RunNode {
 
   item(): vscode.TreeItem {
     const m = this.model;
-    // The latest run of each file is open; earlier ones fold away (a new id, so they start folded).
-    const latest = this.store.latestOf(m.file) === m;
-    const item = new vscode.TreeItem(
-      m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName,
-      latest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
-    );
-    item.id = `run:${m.id}${latest ? '' : ':earlier'}`;
+    const newest = this.store.newest() === m;
+    const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, newest ? Expanded : Collapsed);
+    item.id = runRowId(m, this.store.newest());
     const f = m.frame;
-    const rate = f.state === 'running' ? ` · ${f.progress ? formatHeadline(f.progress) : `${formatCount(f.recordRate)} rec/s`}` : '';
-    item.description = `${f.state} · ${plural(f.records, 'record', formatCount(f.records))}${rate} · ${formatDuration(f.elapsedMs)} · ${clockTime(m.startedAt)}`;
-    item.iconPath = icon(runIcons[f.state]);
-    const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome and statuses only.' : '';
+    const state = shownState(f);
+    const rate = state === 'running' ? ` · ${f.progress ? formatHeadline(f.progress) : `${formatCount(f.recordRate)} rec/s`}` : '';
+    item.description = `${runStateText(state)} · ${plural(f.records, 'record', formatCount(f.records))}${rate} · ${formatDuration(f.elapsedMs)} · ${clockTime(m.startedAt)}`;
+    item.iconPath = icon(runIcons[state]);
+    const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome, records, duration and statuses only.' : '';
     item.tooltip = new vscode.MarkdownString(
       `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
     );
@@ -88,14 +89,17 @@ export class StageNode {
 
 export class DetailNode {
   constructor(
+    /** Short, so the value is in sight at the view's default width. */
     readonly label: string,
     readonly value: string,
+    /** What the row measures, in the tooltip. */
+    readonly explain?: string,
   ) {}
 
   item(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
     item.description = this.value;
-    item.tooltip = `${this.label}: ${this.value}`;
+    item.tooltip = `${this.label}: ${this.value}${this.explain ? `\n${this.explain}` : ''}`;
     return item;
   }
 }
@@ -134,11 +138,17 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
     const edge = (records: number | undefined, bytes: number | undefined) =>
       records === undefined || bytes === undefined ? 'not counted' : `${records.toLocaleString('en-US')} records, ${formatBytes(bytes)}`;
     rows.push(
-      new DetailNode('in', st.index === 0 && st.recordsIn === undefined ? 'the first stage (its input is not an edge)' : edge(st.recordsIn, st.bytesIn)),
-      new DetailNode('out (to the next stage)', edge(st.recordsOut, st.bytesOut)),
+      st.index === 0 && st.recordsIn === undefined
+        ? new DetailNode('in', 'not an edge', 'The first stage: it reads no other stage.')
+        : new DetailNode('in', edge(st.recordsIn, st.bytesIn), 'Records and bytes on the edge into this stage.'),
+      new DetailNode('out', edge(st.recordsOut, st.bytesOut), 'Records and bytes on the edge to the next stage.'),
       new DetailNode('rate out', `${st.recordsPerSec !== undefined ? `${formatCount(st.recordsPerSec)} rec/s, ` : ''}${formatBytes(st.rateOut)}/s`),
       ...(st.wrote ? [new DetailNode('file written', `${st.wrote.file}, ${plural(st.wrote.bytes, 'byte', st.wrote.bytes.toLocaleString('en-US'))}`)] : []),
-      new DetailNode('process I/O (all files, stderr)', `read ${formatBytes(st.procBytesRead)}, written ${formatBytes(st.procBytesWritten)}`),
+      new DetailNode(
+        'process I/O',
+        `read ${formatBytes(st.procBytesRead)}, written ${formatBytes(st.procBytesWritten)}`,
+        "All the process read and wrote: every file, its stderr, its start-up reads; not the stage's edges.",
+      ),
       new DetailNode('CPU', `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}, busy ${formatBusy(st.busy)}`),
       new DetailNode('waiting', `to read ${Math.round(st.waitingRead * 100)}%, to write ${Math.round(st.waitingWrite * 100)}%`),
       new DetailNode('memory', `${s.status === 'running' ? `RSS ${formatBytes(st.rssKb * 1024)}, ` : ''}peak ${formatBytes(st.maxRssKb * 1024)}`),
@@ -165,55 +175,48 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
 }
 
 export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly emitter = new vscode.EventEmitter<TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly runNodes = new Map<number, RunNode>();
   private readonly stageNodes = new Map<string, StageNode>();
   private readonly dirty = new Set<TreeNode>();
   private structural = false;
-  private readonly refresh: Coalescer;
+  /** One refresh in flight at a time (see ViewPace): the view never falls behind the runs. */
+  private readonly pace = new ViewPace(() => this.flush(), 1000);
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(
-    private readonly store: RunStore,
-    /** Coalesces refreshes on top of the store's own pace (it sends one frame per refresh; see RunStore.onDidChange). */
-    refreshMs = 0,
-  ) {
-    this.refresh = new Coalescer(() => this.flush(), refreshMs);
+  constructor(private readonly store: RunStore) {
     const structural = () => {
       this.structural = true;
-      this.schedule();
+      this.pace.request();
     };
     this.subscriptions = [
       store.onDidChange((c) => {
         const known = this.runNodes.get(c.model.id);
         if (!known) this.structural = true;
         else {
-          if (c.run) this.dirty.add(known);
+          // The run's row says a state derived from its stages: it changes with them.
+          if (c.run || c.stages.length > 0) this.dirty.add(known);
           for (const i of c.stages) this.dirty.add(this.stageNode(c.model, i));
         }
-        this.schedule();
+        this.pace.request();
       }),
-      // A new run folds the previous one of its file; removed runs leave.
+      // A new run goes on top, open, and folds the one before; removed runs leave.
       store.onDidStart(structural),
       store.onDidRemove(structural),
     ];
   }
 
-  private schedule(): void {
-    this.refresh.later();
-  }
-
-  /** Fires the pending refreshes now (also used by tests to wait for the view). */
+  /** Fires the pending refreshes now (also used by tests to read the view as it will be drawn). */
   flush(): void {
-    this.refresh.cancel();
     if (this.structural) {
       this.structural = false;
       this.dirty.clear();
       this.emitter.fire(undefined);
       return;
     }
-    for (const node of this.dirty) this.emitter.fire(node);
+    // One event for all: VS Code refreshes them together (each event would be a refresh of its own).
+    if (this.dirty.size > 0) this.emitter.fire([...this.dirty]);
     this.dirty.clear();
   }
 
@@ -238,18 +241,19 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    this.pace.taken();
     return node.item();
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
+    this.pace.taken();
     if (!node) {
       // Forget nodes of runs that left the history.
       const runs = this.store.runs();
       const current = new Set(runs.map((m) => m.id));
       for (const [id] of this.runNodes) if (!current.has(id)) this.runNodes.delete(id);
       for (const [key, n] of this.stageNodes) if (!current.has(n.model.id)) this.stageNodes.delete(key);
-      // Newest first: a new run is at the top.
-      return runs.sort((a, b) => b.startedAt - a.startedAt || b.id - a.id).map((m) => this.runNode(m));
+      return newestFirst(runs).map((m) => this.runNode(m));
     }
     if (node instanceof RunNode) return node.model.stages.map((s) => this.stageNode(node.model, s.index));
     if (node instanceof StageNode) return node.stage ? stageDetails(node.stage, node.model.frame.stages) : [];
@@ -261,7 +265,7 @@ export class StageTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   dispose(): void {
-    this.refresh.cancel();
+    this.pace.dispose();
     for (const s of this.subscriptions) s.dispose();
     this.emitter.dispose();
   }

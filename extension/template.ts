@@ -1,9 +1,10 @@
 // The text of a new pipeline file (Pipewright: New Pipeline): it checks clean and runs anywhere
 // (only seq and built-in stages), and says in comments how to go on. No vscode here.
+import { dslDocsUrl } from './docs-link';
 
 export function pipelineTemplate(name: string): string {
   return `# A pipeline: stages joined by pipes, like a shell. Run it with ▶ Run pipeline above "stages:" (or Ctrl+F5).
-# Reference: every key, built-in stage and problem code in docs/dsl.md.
+# Reference: every key, built-in stage and problem code: ${dslDocsUrl}
 name: ${name}
 description: Squares of the even numbers up to 100, the first ten
 stages:

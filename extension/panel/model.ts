@@ -7,6 +7,7 @@ import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeli
 import { endedHow } from '../failure';
 import { clockTime, summaryOf, type RunSummary } from '../history';
 import type { RunModel, RunState, StageView } from '../run-model';
+import { runStateText } from '../run-rows';
 
 export type NodeStatus = StageStatus | 'sink';
 
@@ -254,7 +255,7 @@ function nodeDetail(s: StageView): string {
 }
 
 function runSummary(m: RunModel): string {
-  const parts: string[] = [m.state, plural(m.records, 'record', formatCount(m.records))];
+  const parts: string[] = [runStateText(m.state), plural(m.records, 'record', formatCount(m.records))];
   if (m.running) parts.push(`${formatCount(m.recordRate)} rec/s`);
   parts.push(formatDuration(m.elapsedMs));
   // The first stage's progress through its file, as the status bar and the CLI's live line show it.
@@ -356,7 +357,7 @@ function failureOf(s: StageView): Failure {
 }
 
 function historyItem(h: RunSummary, current: boolean): HistoryItem {
-  const outcome = h.outcome === 'failed' && h.failedStage ? `failed at ${h.failedStage}` : h.outcome;
+  const outcome = h.outcome === 'failed' && h.failedStage ? `failed at ${h.failedStage}` : runStateText(h.outcome);
   return {
     id: h.id,
     label: clockTime(h.startedAt),

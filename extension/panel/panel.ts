@@ -6,7 +6,8 @@ import { Commands } from '../command-ids';
 import { Coalescer } from '../coalescer';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
-import { setUpWebview } from '../webview/host';
+import { recordsViewType } from '../records/protocol';
+import { setUpWebview, viewColumn } from '../webview/host';
 import { panelPage } from './html';
 import { layoutInput, panelView, type PanelView } from './model';
 import { panelViewType, type FromPanel, type PanelState, type ToPanel } from './protocol';
@@ -76,7 +77,7 @@ export class RunPanel implements vscode.Disposable {
     }
     if (this.panel) this.panel.reveal(undefined, true);
     else {
-      const panel = vscode.window.createWebviewPanel(panelViewType, 'Pipewright Run', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {});
+      const panel = vscode.window.createWebviewPanel(panelViewType, 'Pipewright Run', { viewColumn: viewColumn([recordsViewType]), preserveFocus: true }, {});
       this.adopt(panel);
     }
     this.post();

@@ -7,7 +7,8 @@ import { Commands } from '../command-ids';
 import { Coalescer } from '../coalescer';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
-import { setUpWebview } from '../webview/host';
+import { panelViewType } from '../panel/protocol';
+import { setUpWebview, viewColumn } from '../webview/host';
 import type { Selection } from './keeper';
 import { recordsPage } from './html';
 import { recordsViewType, type FromRecords, type RecordsState, type RecordsView, type ToRecords } from './protocol';
@@ -69,7 +70,7 @@ export class RecordsPanel implements vscode.Disposable {
         vscode.window.createWebviewPanel(
           recordsViewType,
           'Records',
-          { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+          { viewColumn: viewColumn([panelViewType]), preserveFocus: true },
           { retainContextWhenHidden: false },
         ),
       );

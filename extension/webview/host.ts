@@ -28,3 +28,18 @@ export function setUpWebview(panel: vscode.WebviewPanel, extensionUri: vscode.Ur
     body: spec.body,
   });
 }
+
+/**
+ * Where a Pipewright view opens: in the column of one already open (the run panel and the records
+ * view share one, as tabs), else beside the active editor. Plain `Beside` from one of the views
+ * (the user clicked in it, then asked for the other) would add a column each time.
+ */
+export function viewColumn(viewTypes: readonly string[]): vscode.ViewColumn {
+  for (const group of vscode.window.tabGroups.all)
+    for (const tab of group.tabs) {
+      // A webview tab's viewType carries a prefix of VS Code's own (`mainThreadWebview-…`).
+      if (tab.input instanceof vscode.TabInputWebview && viewTypes.some((t) => (tab.input as vscode.TabInputWebview).viewType.endsWith(t)))
+        return group.viewColumn;
+    }
+  return vscode.ViewColumn.Beside;
+}

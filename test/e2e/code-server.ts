@@ -82,6 +82,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     'extensions.autoCheckUpdates': false,
     'git.openRepositoryInParentFolders': 'never',
     'security.workspace.trust.enabled': false,
+    // Stages on ssh test hosts listen on local ports: each would pop a "port forwarded" toast.
+    'remote.autoForwardPorts': false,
     ...options.settings,
   };
   fs.writeFileSync(path.join(dirs.user!, 'User/settings.json'), JSON.stringify(settings, null, 2));

@@ -4,10 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { startCodeServer } from './code-server';
 import { panelCheckpoints } from './panel-checks';
 import { recordsCheckpoints } from './records-checks';
+import { stagesCheckpoints } from './stages-checks';
 import { ensureHost } from './setup';
 import { checkpointDir, checkpointFiles, type CheckpointAnswer } from './suite/checkpoint';
 import { suiteTag } from './suite/tag';
@@ -50,6 +52,7 @@ const sessions: Session[] = [
       },
       ...panelCheckpoints(screenshotDir),
       ...recordsCheckpoints(screenshotDir),
+      ...stagesCheckpoints(screenshotDir),
     },
   },
   {
@@ -100,19 +103,7 @@ async function runSession(session: Session): Promise<number> {
   fs.rmSync(scratch, { recursive: true, force: true });
   prepareWorkspace(workspace, session.workspace);
   const server = await startCodeServer({ scratch: path.join(scratch, 'host'), folder: workspace, settings: session.settings ?? {}, smokeTestDriver: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let finish: (code: number) => void = () => undefined;

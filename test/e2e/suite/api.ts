@@ -22,12 +22,12 @@ export async function ended(model: RunModel): Promise<RunModel> {
   });
 }
 
-/** Resolves once `accept(model)` holds after one of the run's changes. */
+/** Resolves once `accept(model)` holds after one of the run's changes (the store's, not a view's: views pace themselves). */
 export async function until(model: RunModel, accept: (m: RunModel) => boolean): Promise<RunModel> {
-  const { tree } = await api();
+  const { onDidChangeRun } = await api();
   if (accept(model)) return model;
   return new Promise((resolve) => {
-    const sub = tree.onDidChangeTreeData(() => {
+    const sub = onDidChangeRun(() => {
       if (accept(model)) {
         sub.dispose();
         resolve(model);

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { dslDocsUrl } from '../../../extension/docs-link';
 import { openPipeline, waitForDiagnostics } from './helpers';
 
 describe('diagnostics', () => {
@@ -10,6 +11,11 @@ describe('diagnostics', () => {
     const got = diagnostics.map((d) => `${d.range.start.line + 1} ${typeof d.code === 'object' ? d.code.value : d.code}`).sort();
     assert.deepEqual(got, ['3 unknown-key', '6 unknown-builtin', '8 workers-range']);
     assert.ok(diagnostics.every((d) => d.source === 'pipewright'));
+    // Each code links to its section of the rendered reference, not to a markdown file shown as text.
+    assert.deepEqual(
+      diagnostics.map((d) => (typeof d.code === 'object' ? d.code.target.toString(true) : '')).sort(),
+      ['unknown-builtin', 'unknown-key', 'workers-range'].map((code) => `${dslDocsUrl}#problem-${code}`),
+    );
   });
 
   it('clears the problems once an edit fixes them', async () => {

@@ -27,7 +27,22 @@ describe('first minutes', () => {
     const answer = await checkpoint(workspacePath(''), 'walkthrough', { title: 'Get Started with Pipewright' });
     assert.ok(answer.ok, answer.error);
     assert.deepEqual(answer.data, ['Open an example', 'Run it', 'Watch the stats', 'Break a line', 'Inspect an edge']);
+    // Its first step's "Open the Example" opens the file beside the walkthrough, which stays open.
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+    const before = tabs();
+    const example = await vscode.commands.executeCommand<vscode.Uri>('pipewright.openExample');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, example.fsPath);
+    assert.deepEqual(
+      before.filter((label) => !tabs().includes(label)),
+      [],
+      'the walkthrough tab is still open',
+    );
+    assert.equal(vscode.window.tabGroups.all.length, 2, 'the example is beside the walkthrough');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it("starts code-server (npm start, these tests) without port auto-forwarding: a stage's ssh test server pops no toast", () => {
+    assert.equal(vscode.workspace.getConfiguration('remote').get('autoForwardPorts'), false);
   });
 
   it('creates a new pipeline from a template that checks clean and runs, and runs it with Ctrl+F5', async () => {

@@ -88,7 +88,7 @@ describe('running pipelines', () => {
     const records = (row: string | undefined) => (row === undefined ? undefined : Number(/^([\d,]+) records/.exec(row)?.[1]?.replace(/,/g, '')));
     prefixes.forEach((_, i) => {
       const rows = shown[i]!;
-      assert.equal(records(rows.get('out (to the next stage)')), lines(i + 1), `records out of stage ${i}`);
+      assert.equal(records(rows.get('out')), lines(i + 1), `records out of stage ${i}`);
       if (i > 0) assert.equal(records(rows.get('in')), lines(i), `records in of stage ${i}`);
     });
   });

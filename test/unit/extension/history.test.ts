@@ -57,9 +57,30 @@ describe('run history', () => {
       ],
     });
     expect(JSON.stringify(s)).not.toMatch(/stats|stderr/);
-    // A run cut off by a reload did not finish: it comes back cancelled.
-    const back = modelOf(JSON.parse(JSON.stringify(s)) as RunSummary);
-    expect([back.id, back.state, back.to, back.stages.map((x) => x.status)]).toEqual([9, 'cancelled', 'two', ['cancelled', 'cancelled']]);
+    // A run cut off by a reload did not finish, and nobody cancelled it: it comes back interrupted.
+    const [saved] = new RunHistory(10, JSON.parse(JSON.stringify([s])) as RunSummary[]).all();
+    const back = modelOf(saved!);
+    expect([back.id, back.state, back.to, back.stages.map((x) => x.status)]).toEqual([9, 'interrupted', 'two', ['cancelled', 'cancelled']]);
     expect(back.running).toBe(false);
+  });
+
+  it('keeps what a run cut off by a window reload had done: its records and its time so far', () => {
+    const m = new RunModel(3, '/w/big.pipeline.yaml', 'big', undefined, 0);
+    m.apply({ type: 'start', at: 0, stages: [{ name: 'numbers', index: 0, inputs: [] }] });
+    m.apply({ type: 'status', stage: 'numbers', index: 0, status: 'running' });
+    m.apply({ type: 'stats', elapsedMs: 6000, records: 680_000, bytes: 4_000_000, progress: { bytes: 4_000_000, bytesPerSec: 0 }, edges: [], stages: [] });
+    // Saved as it goes (the last save before the reload), or at the window's close (interrupted).
+    for (const summary of [summaryOf(m), summaryOf(m, true)]) {
+      const [saved] = new RunHistory(10, JSON.parse(JSON.stringify([summary])) as RunSummary[]).all();
+      expect(saved).toMatchObject({ outcome: 'interrupted', records: 680_000, durationMs: 6000 });
+      const back = modelOf(saved!);
+      expect([back.state, back.records, back.elapsedMs]).toEqual(['interrupted', 680_000, 6000]);
+    }
+    // An ended run is saved as it ended, window closing or not.
+    m.apply({
+      type: 'end',
+      result: { outcome: 'succeeded', ok: true, file: m.file, stages: [], edges: [], records: 700_000, bytes: 0, durationMs: 6500, stoppedReading: false },
+    });
+    expect(summaryOf(m, true)).toMatchObject({ outcome: 'succeeded', records: 700_000 });
   });
 });

@@ -37,6 +37,20 @@ describe('RecordLines', () => {
     expect(lines.text).toBe('a\nbc\nd\n');
   });
 
+  it('counts every line past the cap exactly, split anywhere, with or without a last newline', () => {
+    const text = Array.from({ length: 50 }, (_, i) => `{"n":${i}}`).join('\n');
+    for (const ending of ['', '\n'])
+      for (const size of [1, 3, 7, 64]) {
+        const lines = new RecordLines(4);
+        const bytes = Buffer.from(text + ending);
+        let shown = '';
+        for (let at = 0; at < bytes.length; at += size) shown += lines.take(bytes.subarray(at, at + size));
+        shown += lines.flush();
+        expect(shown).toBe('{"n":0}\n{"n":1}\n{"n":2}\n{"n":3}\n');
+        expect([lines.shown, lines.hidden]).toEqual([4, 46]);
+      }
+  });
+
   it('flushes a last line without newline and cuts very long lines for display', () => {
     const lines = new RecordLines(10, 5);
     expect(lines.take(Buffer.from('123456789\nxy'))).toBe('12345… (9 characters)\n');

@@ -1,0 +1,34 @@
+// Checkpoints that read the Stages view as drawn in the workbench: its rows, in order, with their
+// level and whether they are open, once the rows the suite expects are there.
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { StagesRow, StagesWait } from './suite/stages-dom';
+import { timeout } from './webview-dom';
+
+const rowSelector = '.part.sidebar .customview-tree .monaco-list-row';
+
+/** The page-side reading of the rows (as a string: evaluated in the page as written). */
+const readRows = `(selector) => [...document.querySelectorAll(selector)].map((r) => ({
+  level: Number(r.getAttribute('aria-level')),
+  expanded: r.getAttribute('aria-expanded') === 'true',
+  label: r.querySelector('.label-name')?.textContent ?? '',
+  description: r.querySelector('.label-description')?.textContent ?? '',
+}))`;
+
+export function stagesCheckpoints(screenshots: string): Record<string, (page: Page, args: unknown) => Promise<unknown>> {
+  return {
+    /**
+     * Waits until the view's top rows are `top` (labels of the first level-1 rows, in order) and
+     * returns every row; with `screenshot`, saves one of the workbench under that name.
+     */
+    'stages-read': async (page, raw) => {
+      const { top, screenshot } = raw as StagesWait;
+      const rowsNow = `(${readRows})(${JSON.stringify(rowSelector)})`;
+      const topIs = `${JSON.stringify(top)}.every((label, i) => ${rowsNow}.filter((r) => r.level === 1)[i]?.label === label)`;
+      await page.waitForFunction(topIs, undefined, { timeout });
+      const rows = await page.evaluate<StagesRow[]>(rowsNow);
+      if (screenshot) await page.screenshot({ path: path.join(screenshots, screenshot) });
+      return rows;
+    },
+  };
+}

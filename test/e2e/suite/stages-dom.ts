@@ -1,0 +1,14 @@
+/** A row of the Stages view as the workbench draws it (test/e2e/stages-checks.ts reads them). */
+export interface StagesRow {
+  level: number;
+  expanded: boolean;
+  label: string;
+  description: string;
+}
+
+/** What `stages-read` waits for: these labels as the first top-level rows, in order. */
+export interface StagesWait {
+  top: string[];
+  /** A file name under the harness's screenshot folder. */
+  screenshot?: string;
+}
