@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { checkCommand } from './check';
+import { compareRecordsCommand, compareStatsCommand } from './compare';
+import { parseThreshold } from '../engine/compare/stats-diff';
 import { ExitCode } from './exit-codes';
 import { graphCommand, graphFormats, type GraphFormat } from './graph';
 import { runCommand } from './run';
@@ -14,10 +16,17 @@ const usage = `Usage:
   pipewright graph [--format mermaid|dot|json] [--stats-json FILE] FILE
                                       print the pipeline's graph (stages and edges); with the
                                       --stats-json of a finished run, records on every edge
+  pipewright compare [--threshold 20%] [--fail-on-regression] [--json] A.stats.json B.stats.json
+                                      two runs (their --stats-json) stage by stage: counts, rate,
+                                      CPU, memory, time, with the changes and the regressions
+  pipewright compare --records [--key FIELD] [--examples N] [--json] A B
+                                      two outputs record by record: only in A, only in B and, by
+                                      FIELD, changed (with the fields); the first examples of each
   pipewright --help | --version
 
-Exit codes: 0 ok, 1 problems found (check) or a stage failed (run), 2 unreadable or invalid
-file or bad usage, 128+N run cancelled by signal N (130 Ctrl-C).`;
+Exit codes: 0 ok, 1 problems found (check), a stage failed (run) or a regression with
+--fail-on-regression (compare), 2 unreadable or invalid file or bad usage, 128+N run cancelled
+by signal N (130 Ctrl-C).`;
 
 declare const PIPEWRIGHT_VERSION: string;
 
@@ -77,6 +86,36 @@ async function main(argv: string[]): Promise<number> {
     const format = values.format as GraphFormat;
     if (!graphFormats.includes(format)) throw new UsageError(`--format is one of ${graphFormats.join(', ')}, not '${values.format}'`);
     return graphCommand(positionals[0]!, { format, ...(values['stats-json'] !== undefined ? { statsJson: values['stats-json'] } : {}) });
+  }
+  if (command === 'compare') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        records: { type: 'boolean', default: false },
+        key: { type: 'string' },
+        examples: { type: 'string' },
+        threshold: { type: 'string' },
+        'fail-on-regression': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (positionals.length !== 2) throw new UsageError(`compare needs exactly two files, the earlier run's first (got ${positionals.length})`);
+    const [a, b] = positionals as [string, string];
+    const json = values.json === true;
+    if (values.records === true) {
+      if (values.threshold !== undefined || values['fail-on-regression'] === true)
+        throw new UsageError('--threshold and --fail-on-regression compare stats files, not --records');
+      const examples = values.examples === undefined ? 5 : Number(values.examples);
+      if (!/^[0-9]+$/.test(values.examples ?? '5') || !Number.isSafeInteger(examples))
+        throw new UsageError(`--examples needs a whole number, not '${values.examples}'`);
+      if (values.key === '') throw new UsageError('--key needs a field name (dotted for a nested one: user.id)');
+      return compareRecordsCommand(a, b, { key: values.key, examples, json });
+    }
+    if (values.key !== undefined || values.examples !== undefined) throw new UsageError('--key and --examples go with --records');
+    const threshold = parseThreshold(values.threshold ?? '20%');
+    if (threshold === undefined) throw new UsageError(`--threshold is a share such as 20% or 0.2, not '${values.threshold}'`);
+    return compareStatsCommand(a, b, { threshold, json, failOnRegression: values['fail-on-regression'] === true });
   }
   throw new UsageError(`unknown command '${command}'`);
 }
