@@ -99,7 +99,9 @@ export function statsText(c: StatsComparison, a: string, b: string): string[] {
   if (c.added.length > 0) lines.push(`  added stages: ${c.added.join(', ')}`);
   if (c.removed.length > 0) lines.push(`  removed stages: ${c.removed.join(', ')}`);
   lines.push(
-    c.changedCounts.length > 0 ? `  counts changed in ${plural(c.changedCounts.length, 'stage')}: ${c.changedCounts.join(', ')}` : '  counts: the same in every stage',
+    c.changedCounts.length > 0
+      ? `  counts changed in ${plural(c.changedCounts.length, 'stage')}: ${c.changedCounts.join(', ')}`
+      : '  counts: the same in every stage',
   );
   const pct = `${Math.round(c.threshold * 1000) / 10} %`;
   if (c.regressions.length === 0) lines.push(`  no regressions (threshold ${pct})`);
@@ -142,12 +144,16 @@ export function recordsText(c: RecordsComparison, a: string, b: string): string[
     `  only in ${a}: ${count(c.onlyInA)}`,
     `  only in ${b}: ${count(c.onlyInB)}`,
   ];
-  if (c.key !== undefined) lines.push(`  changed: ${count(c.changed)}${c.changedFields.length > 0 ? ` (${c.changedFields.map((f) => `${f.field} in ${count(f.records)}`).join(', ')})` : ''}`);
+  if (c.key !== undefined)
+    lines.push(
+      `  changed: ${count(c.changed)}${c.changedFields.length > 0 ? ` (${c.changedFields.map((f) => `${f.field} in ${count(f.records)}`).join(', ')})` : ''}`,
+    );
   lines.push(`  the same: ${count(c.same)}`);
   if (c.unkeyed > 0) lines.push(`  ${plural(c.unkeyed, 'record', count(c.unkeyed))} without \`${c.key}\` compared as whole lines`);
   const ex = c.examples;
   const first = (n: number, total: number) => (n < total ? `the first ${n} of ${count(total)}` : `all ${count(total)}`);
-  if (ex.onlyInA.length > 0) lines.push('', `only in ${a} (${first(ex.onlyInA.length, c.onlyInA)}, in sort order; #: record number):`, ...ex.onlyInA.map((e) => numbered('-', e)));
+  if (ex.onlyInA.length > 0)
+    lines.push('', `only in ${a} (${first(ex.onlyInA.length, c.onlyInA)}; #: record number):`, ...ex.onlyInA.map((e) => numbered('-', e)));
   if (ex.onlyInB.length > 0) lines.push('', `only in ${b} (${first(ex.onlyInB.length, c.onlyInB)}):`, ...ex.onlyInB.map((e) => numbered('+', e)));
   if (ex.changed.length > 0) {
     lines.push('', `changed (${first(ex.changed.length, c.changed)}):`);

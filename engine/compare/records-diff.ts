@@ -34,7 +34,7 @@ export interface RecordsComparison {
   same: number;
   /** With a key: records that are not JSON objects holding it (compared as whole lines). */
   unkeyed: number;
-  /** The first few of each kind, in sort order (by line, or by key). */
+  /** A few of each kind: the first in sort order (by line, or by key), listed by record number. */
   examples: { onlyInA: RecordExample[]; onlyInB: RecordExample[]; changed: ChangedExample[] };
   /** Per field (dotted path), how many changed records differ in it, most first. */
   changedFields: { field: string; records: number }[];
@@ -51,7 +51,7 @@ export interface RecordsDiffOptions {
 
 /** Sort by bytes, whatever the user's locale: the merge compares the same way (latin1 strings are bytes). */
 const sortEnv = { ...process.env, LC_ALL: 'C' };
-const defaultBuffer = '48M';
+const defaultBuffer = '32M';
 
 /** Lines of a stream as latin1 strings (one char per byte, so `<` is byte order), pulled a chunk at a time. */
 class LineCursor {
@@ -98,6 +98,7 @@ class LineCursor {
   }
 }
 
+const byNumber = (x: RecordExample, y: RecordExample) => x.n - y.n;
 const utf8 = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
 
 /** GNU sort with `args` (files, or its stdin); `ended` resolves when it has ended well. */
@@ -134,7 +135,18 @@ export async function compareRecords(a: string, b: string, options: RecordsDiffO
 }
 
 function emptyComparison(key: string | undefined): RecordsComparison {
-  return { key, recordsA: 0, recordsB: 0, onlyInA: 0, onlyInB: 0, changed: 0, same: 0, unkeyed: 0, examples: { onlyInA: [], onlyInB: [], changed: [] }, changedFields: [] };
+  return {
+    key,
+    recordsA: 0,
+    recordsB: 0,
+    onlyInA: 0,
+    onlyInB: 0,
+    changed: 0,
+    same: 0,
+    unkeyed: 0,
+    examples: { onlyInA: [], onlyInB: [], changed: [] },
+    changedFields: [],
+  };
 }
 
 async function compareLines(a: string, b: string, options: RecordsDiffOptions): Promise<RecordsComparison> {
@@ -179,8 +191,8 @@ async function compareLines(a: string, b: string, options: RecordsDiffOptions): 
   r.recordsB = r.same + r.onlyInB;
   // Sorting lost the record numbers: one more pass finds the examples' first places.
   const [na, nb] = await Promise.all([placesOf(a, onlyA), placesOf(b, onlyB)]);
-  r.examples.onlyInA = onlyA.map((l) => ({ n: na.get(l) ?? 0, line: utf8(l) }));
-  r.examples.onlyInB = onlyB.map((l) => ({ n: nb.get(l) ?? 0, line: utf8(l) }));
+  r.examples.onlyInA = onlyA.map((l) => ({ n: na.get(l) ?? 0, line: utf8(l) })).sort(byNumber);
+  r.examples.onlyInB = onlyB.map((l) => ({ n: nb.get(l) ?? 0, line: utf8(l) })).sort(byNumber);
   return r;
 }
 
@@ -302,6 +314,9 @@ async function compareKeyed(a: string, b: string, key: string, options: RecordsD
   }
   r.recordsA = r.same + r.changed + r.onlyInA;
   r.recordsB = r.same + r.changed + r.onlyInB;
+  r.examples.onlyInA.sort(byNumber);
+  r.examples.onlyInB.sort(byNumber);
+  r.examples.changed.sort((x, y) => x.b.n - y.b.n);
   r.changedFields = [...fields].map(([field, records]) => ({ field, records })).sort((x, y) => y.records - x.records || (x.field < y.field ? -1 : 1));
   return r;
 }
