@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import { compareRecords, type RecordExample, type RecordsComparison } from '../engine/compare/records-diff';
 import { readRunStats, type RunStats } from '../engine/compare/run-stats';
-import { compareStats, type Figure, type StatsComparison } from '../engine/compare/stats-diff';
-import { formatBytes, formatCount, formatDuration, plural } from '../engine/format';
+import { compareStats, figureText as cell, metricFormat, metrics, type StatsComparison } from '../engine/compare/stats-diff';
+import { formatCount, formatDuration, plural } from '../engine/format';
 import { ExitCode } from './exit-codes';
 import { statusText } from './run-output';
 
@@ -48,16 +48,8 @@ export function compareStatsCommand(a: string, b: string, options: CompareStatsO
   return options.failOnRegression && c.regressions.length > 0 ? ExitCode.Problems : ExitCode.Ok;
 }
 
-/** "400", "228 → 251 (+10 %)", "3.1k → 1.5k (×0.5) !": one figure of both runs. */
-function cell(f: Figure, show: (n: number) => string): string {
-  if (f.a === undefined && f.b === undefined) return '—';
-  if (f.change === '=') return show(f.a!);
-  const side = (n: number | undefined) => (n === undefined ? '—' : show(n));
-  return `${side(f.a)} → ${side(f.b)}${f.change === '—' ? '' : ` (${f.change})`}${f.regression ? ' !' : ''}`;
-}
-
-const count = (n: number) => n.toLocaleString('en-US');
-const kb = (n: number) => formatBytes(n * 1024);
+const count = metricFormat.recordsOut;
+const metricNames = { recordsIn: 'in', recordsOut: 'out', bytesOut: 'bytes out', rate: 'rec/s', cpuMs: 'cpu', maxRssKb: 'peak rss', durationMs: 'time' } as const;
 
 /** The comparison as people read it: the run, a row per stage, the edges, then what changed and what regressed. */
 export function statsText(c: StatsComparison, a: string, b: string): string[] {
@@ -67,7 +59,7 @@ export function statsText(c: StatsComparison, a: string, b: string): string[] {
     `  run: ${r.outcomeA === r.outcomeB ? r.outcomeA : `${r.outcomeA} → ${r.outcomeB}`} · records ${cell(r.records, count)} · time ${cell(r.durationMs, formatDuration)}`,
     '',
   ];
-  const head = ['stage', 'status', 'in', 'out', 'bytes out', 'rec/s', 'cpu', 'peak rss', 'time'];
+  const head = ['stage', 'status', ...metrics.map((m) => metricNames[m])];
   const rows = c.stages.map((s) => {
     const f = s.figures;
     const status =
@@ -78,17 +70,7 @@ export function statsText(c: StatsComparison, a: string, b: string): string[] {
           : s.statusA === s.statusB
             ? statusText[s.statusA!]
             : `${statusText[s.statusA!]} → ${statusText[s.statusB!]}`;
-    return [
-      s.name,
-      status,
-      cell(f.recordsIn, count),
-      cell(f.recordsOut, count),
-      cell(f.bytesOut, formatBytes),
-      cell(f.rate, formatCount),
-      cell(f.cpuMs, formatDuration),
-      cell(f.maxRssKb, kb),
-      cell(f.durationMs, formatDuration),
-    ];
+    return [s.name, status, ...metrics.map((m) => cell(f[m], metricFormat[m]))];
   });
   lines.push(...table([head, ...rows]));
   if (c.edges.length > 0) {

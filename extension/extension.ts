@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './client';
+import { ComparePanel } from './compare/view';
 import { registerCommands } from './commands';
 import { settings } from './config';
 import { Commands } from './command-ids';
@@ -25,6 +26,7 @@ export interface PipewrightApi {
   readonly tree: StageTreeProvider;
   readonly panel: RunPanel;
   readonly records: RecordsPanel;
+  readonly compare: ComparePanel;
   /** Resolves once the language server is up. */
   readonly serverReady: Promise<void>;
 }
@@ -37,9 +39,11 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
   const store = new RunStore(failures, context.workspaceState, spillDir);
   const tree = new StageTreeProvider(store);
   const panel = new RunPanel(store, context.extensionUri);
-  const treeView = vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true });
+  // Several runs can be selected: two of them compare (Compare Runs).
+  const treeView = vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const client: LanguageClient = createLanguageClient(context, log);
   const records = new RecordsPanel(store, context.extensionUri);
+  const compare = new ComparePanel(store, context.extensionUri, records);
   context.subscriptions.push(
     log,
     failures,
@@ -49,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     treeView,
     panel,
     records,
+    compare,
     // A failed run says why in one place: the stage, its exit, its last stderr lines.
     store.onDidFail(({ model, failure }) => {
       const log = 'Show Log';
@@ -69,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     // For menus: Stop shows only while something runs.
     store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
     store.onDidEnd(() => void vscode.commands.executeCommand('setContext', 'pipewright.running', store.running().length > 0)),
-    ...registerCommands(store, panel, records, () => client.restart()),
+    ...registerCommands(store, panel, records, compare, () => client.restart()),
     ...registerRecordCommands(store),
     ...registerOnboarding(),
   );
@@ -80,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
       `Pipewright: the language server did not start (${(e as Error).message}). Running pipelines still works; see the "Pipewright Language Server" output.`,
     );
   });
-  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, panel, records, serverReady };
+  return { runs: () => store.runs(), onDidEndRun: store.onDidEnd, shownRecords: (m) => store.shownRecords(m), tree, panel, records, compare, serverReady };
 }
 
 export function deactivate(): void {}

@@ -50,7 +50,7 @@ export class RunNode {
     const rate = f.state === 'running' ? ` · ${f.progress ? formatHeadline(f.progress) : `${formatCount(f.recordRate)} rec/s`}` : '';
     item.description = `${f.state} · ${plural(f.records, 'record', formatCount(f.records))}${rate} · ${formatDuration(f.elapsedMs)} · ${clockTime(m.startedAt)}`;
     item.iconPath = icon(runIcons[f.state]);
-    const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome and statuses only.' : '';
+    const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome, statuses and final numbers only.' : '';
     item.tooltip = new vscode.MarkdownString(
       `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
     );

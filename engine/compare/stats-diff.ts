@@ -2,6 +2,7 @@
 // figure was, what it is, the change in words people read (+12 %, ×0.5), and the regressions — a
 // rate down, or memory or time up, by more than a threshold. The CLI prints it, the editor draws
 // it. No vscode here.
+import { formatBytes, formatCount, formatDuration } from '../format';
 import type { StageStatus } from '../status';
 import type { RunStats, StageNumbers } from './run-stats';
 
@@ -69,6 +70,25 @@ export function changeText(a: number | undefined, b: number | undefined): string
   const pct = (r - 1) * 100;
   const shown = Math.abs(pct) < 1 ? Math.abs(pct).toFixed(1) : String(Math.round(Math.abs(pct)));
   return `${pct > 0 ? '+' : '−'}${shown} %`;
+}
+
+/** How each figure reads: records as exact counts, rates rounded, bytes, memory and times in units. */
+export const metricFormat: Record<Metric, (n: number) => string> = {
+  recordsIn: (n) => n.toLocaleString('en-US'),
+  recordsOut: (n) => n.toLocaleString('en-US'),
+  bytesOut: formatBytes,
+  rate: formatCount,
+  cpuMs: formatDuration,
+  maxRssKb: (n) => formatBytes(n * 1024),
+  durationMs: formatDuration,
+};
+
+/** One figure of both runs: "400", "228 → 251 (+10 %)", "3.1k → 1.5k (×0.5) !" (a regression), "—" when neither has it. */
+export function figureText(f: Figure, show: (n: number) => string): string {
+  if (f.a === undefined && f.b === undefined) return '—';
+  if (f.change === '=') return show(f.a!);
+  const side = (n: number | undefined) => (n === undefined ? '—' : show(n));
+  return `${side(f.a)} → ${side(f.b)}${f.change === '—' ? '' : ` (${f.change})`}${f.regression ? ' !' : ''}`;
 }
 
 function figure(a: number | undefined, b: number | undefined, regression = false): Figure {

@@ -24,6 +24,8 @@ export interface RecordsView {
   save: { ok: true } | { ok: false; why: string };
   /** A newer run of the same pipeline exists (the view stays on its own run). */
   newer: boolean;
+  /** The record to scroll to and mark (opened from the Compare view), when it is among `lines`. */
+  focus?: number;
 }
 
 /** Extension → webview. */

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { formatCount, plural } from '../../engine/format';
 import { Commands } from '../command-ids';
 import { Coalescer } from '../coalescer';
+import { settings } from '../config';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
 import { setUpWebview } from '../webview/host';
@@ -15,6 +16,8 @@ import { recordsViewType, type FromRecords, type RecordsState, type RecordsView,
 interface Source {
   runId: number;
   stage?: string | undefined;
+  /** A record to show and mark (the Compare view's examples). */
+  focus?: number | undefined;
 }
 
 export class RecordsPanel implements vscode.Disposable {
@@ -60,9 +63,14 @@ export class RecordsPanel implements vscode.Disposable {
     ];
   }
 
-  /** Opens (or brings forward) the view on a run's output, or on the edge after `stage`. */
-  async show(model: RunModel, stage?: string): Promise<void> {
-    this.source = { runId: model.id, stage };
+  /** Opens (or brings forward) the view on a run's output, or on the edge after `stage`; `focus`: a record to show and mark. */
+  async show(model: RunModel, stage?: string, focus?: number): Promise<void> {
+    this.source = { runId: model.id, stage, focus };
+    // The kept selection that holds the record: the first ones, the last ones, else the sample (which may hold it).
+    if (focus !== undefined) {
+      const max = settings().recordsMaxKept;
+      this.selection = focus <= max ? 'first' : focus > model.records - max ? 'last' : 'sample';
+    }
     if (this.panel) this.panel.reveal(undefined, true);
     else
       this.adopt(
@@ -104,6 +112,7 @@ export class RecordsPanel implements vscode.Disposable {
         return;
       case 'select':
         this.selection = m.selection;
+        if (this.source) delete this.source.focus;
         void this.post();
         return;
       case 'copy':
@@ -175,8 +184,10 @@ export class RecordsPanel implements vscode.Disposable {
     }
     const keeper = await this.store.keeperOf(model);
     const lines = keeper?.lines(this.selection) ?? [];
+    const focus = this.source?.focus;
     const total = model.records;
     const what = { first: 'first', last: 'last', sample: 'sampled' }[this.selection];
+    const missing = focus !== undefined && keeper !== undefined && !lines.some((l) => l.n === focus);
     const note = !keeper
       ? 'The records of this run were not kept ' +
         '(a run from an earlier window whose output was not saved, or pipewright.records.keepOutput is off). Rerun it to see them.'
@@ -193,7 +204,8 @@ export class RecordsPanel implements vscode.Disposable {
       selection: this.selection,
       max: keeper?.max ?? 0,
       lines,
-      note,
+      note: missing ? `${note} Record ${formatCount(focus)} is not among the kept ones; Save All to read it.` : note,
+      ...(focus !== undefined && !missing ? { focus } : {}),
       save: spill
         ? { ok: true }
         : {

@@ -59,7 +59,18 @@ function render(): void {
   const kept = parsed.rows.length;
   $('count').textContent = page.state.query ? `${shown.length} of ${kept} kept records match` : `${kept} kept record${kept === 1 ? '' : 's'}`;
   renderHead(parsed.columns);
+  scrollToFocus(view);
   renderRows();
+}
+
+/** The record the view was opened on (from Compare) in sight, once per record asked for. */
+let scrolledTo: string | undefined;
+function scrollToFocus(view: RecordsView): void {
+  const target = view.focus === undefined ? undefined : `${view.runId}:${view.focus}`;
+  if (target === scrolledTo) return;
+  scrolledTo = target;
+  const at = shown.findIndex((r) => r.n === view.focus);
+  if (at >= 0) $('scroller').scrollTop = Math.max(0, (at - 3) * rowHeight);
 }
 
 function renderSelection(view: RecordsView): void {
@@ -114,7 +125,7 @@ function rowOf(r: RecordRow, columns: Column[]): HTMLTableRowElement {
   // The copy button next to the number: in sight however wide the record.
   const copy = el('button', { class: 'copy', 'aria-label': `Copy record ${r.n} as JSON`, title: 'Copy as JSON', 'data-key': `copy-${r.n}` }, '{ }');
   activate(copy, () => page.post({ type: 'copy', text: rowJson(r) }));
-  const tr = el('tr', { 'data-n': String(r.n) }, el('th', { scope: 'row', class: 'num' }, String(r.n)), el('td', {}, copy));
+  const tr = el('tr', { 'data-n': String(r.n), ...(r.n === page.state.view?.focus ? { class: 'focused', 'aria-current': 'true' } : {}) }, el('th', { scope: 'row', class: 'num' }, String(r.n)), el('td', {}, copy));
   for (const c of columns) {
     const v = r.cells[c.key];
     const text = cellText(v);
