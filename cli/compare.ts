@@ -49,7 +49,15 @@ export function compareStatsCommand(a: string, b: string, options: CompareStatsO
 }
 
 const count = metricFormat.recordsOut;
-const metricNames = { recordsIn: 'in', recordsOut: 'out', bytesOut: 'bytes out', rate: 'rec/s', cpuMs: 'cpu', maxRssKb: 'peak rss', durationMs: 'time' } as const;
+const metricNames = {
+  recordsIn: 'in',
+  recordsOut: 'out',
+  bytesOut: 'bytes out',
+  rate: 'rec/s',
+  cpuMs: 'cpu',
+  maxRssKb: 'peak rss',
+  durationMs: 'time',
+} as const;
 
 /** The comparison as people read it: the run, a row per stage, the edges, then what changed and what regressed. */
 export function statsText(c: StatsComparison, a: string, b: string): string[] {

@@ -84,7 +84,12 @@ function cell(f: Figure, show: (n: number) => string): Cell {
 }
 
 export function runHead(m: RunModel): RunHead {
-  return { id: m.id, label: `run ${m.id} · ${clockTime(m.startedAt)}`, state: m.state, detail: `${plural(m.records, 'record', formatCount(m.records))} · ${formatDuration(m.elapsedMs)}` };
+  return {
+    id: m.id,
+    label: `run ${m.id} · ${clockTime(m.startedAt)}`,
+    state: m.state,
+    detail: `${plural(m.records, 'record', formatCount(m.records))} · ${formatDuration(m.elapsedMs)}`,
+  };
 }
 
 export function statsPart(c: StatsComparison): StatsPart {
@@ -97,12 +102,16 @@ export function statsPart(c: StatsComparison): StatsPart {
           ? statusText[s.statusA!]
           : `${statusText[s.statusA!]} → ${statusText[s.statusB!]}`;
   const headline = [
-    c.changedCounts.length > 0 ? `Counts changed in ${plural(c.changedCounts.length, 'stage')}: ${c.changedCounts.join(', ')}.` : 'The same counts in every stage.',
+    c.changedCounts.length > 0
+      ? `Counts changed in ${plural(c.changedCounts.length, 'stage')}: ${c.changedCounts.join(', ')}.`
+      : 'The same counts in every stage.',
   ];
   if (c.added.length > 0) headline.push(`Added: ${c.added.join(', ')}.`);
   if (c.removed.length > 0) headline.push(`Removed: ${c.removed.join(', ')}.`);
   const threshold = `${Math.round(c.threshold * 1000) / 10} %`;
-  headline.push(c.regressions.length > 0 ? `${plural(c.regressions.length, 'regression')} (threshold ${threshold}).` : `No regressions (threshold ${threshold}).`);
+  headline.push(
+    c.regressions.length > 0 ? `${plural(c.regressions.length, 'regression')} (threshold ${threshold}).` : `No regressions (threshold ${threshold}).`,
+  );
   return {
     ok: true,
     headline,

@@ -60,7 +60,10 @@ export class ComparePanel implements vscode.Disposable {
     this.pair = { a: a.id, b: b.id };
     this.key = key.trim();
     if (this.panel) this.panel.reveal(undefined, true);
-    else this.adopt(vscode.window.createWebviewPanel(compareViewType, 'Compare Runs', { viewColumn: vscode.ViewColumn.Active }, { retainContextWhenHidden: false }));
+    else
+      this.adopt(
+        vscode.window.createWebviewPanel(compareViewType, 'Compare Runs', { viewColumn: vscode.ViewColumn.Active }, { retainContextWhenHidden: false }),
+      );
     this.compareRecords(a, b);
     await this.post();
   }

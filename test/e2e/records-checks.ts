@@ -21,6 +21,7 @@ const readDom = `(() => {
     ),
     rows: [...document.querySelectorAll('#table tbody tr[data-n]')].map((tr) => [...tr.children].map((c) => c.textContent)),
     saveDisabled: document.querySelector('#save').disabled,
+    focused: document.querySelector('#table tbody tr.focused')?.dataset.n ?? '',
     selection: [...document.querySelectorAll('#selection button')].map((b) => b.textContent + (b.getAttribute('aria-checked') === 'true' ? ' (on)' : '')),
   };
 })()`;

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { startCodeServer } from './code-server';
+import { compareCheckpoints } from './compare-checks';
 import { panelCheckpoints } from './panel-checks';
 import { recordsCheckpoints } from './records-checks';
 import { ensureHost } from './setup';
@@ -44,6 +45,7 @@ const sessions: Session[] = [
       },
       ...panelCheckpoints(screenshotDir),
       ...recordsCheckpoints(screenshotDir),
+      ...compareCheckpoints(screenshotDir),
     },
   },
   {

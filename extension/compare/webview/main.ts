@@ -39,7 +39,13 @@ function renderStats(stats: StatsPart, view: CompareView): void {
     return;
   }
   $('headline').replaceChildren(...stats.headline.map((h) => el('li', {}, h)), ...stats.regressions.map((r) => el('li', { class: 'regression' }, r)));
-  const head = el('tr', {}, el('th', { scope: 'col' }, 'Stage'), el('th', { scope: 'col' }, 'Status'), ...metrics.map((m) => el('th', { scope: 'col', class: 'num' }, metricTitles[m])));
+  const head = el(
+    'tr',
+    {},
+    el('th', { scope: 'col' }, 'Stage'),
+    el('th', { scope: 'col' }, 'Status'),
+    ...metrics.map((m) => el('th', { scope: 'col', class: 'num' }, metricTitles[m])),
+  );
   const rows = stats.stages.map((s) => {
     const tr = el('tr', { 'data-stage': s.name, class: `presence-${s.presence}${s.countsChanged ? ' counts-changed' : ''}` });
     tr.append(el('th', { scope: 'row', title: s.regressions.join('\n') }, s.name), el('td', {}, s.status), ...metrics.map((m) => cellOf(s.cells[m])));
@@ -48,13 +54,24 @@ function renderStats(stats: StatsPart, view: CompareView): void {
   const total = el('tr', { class: 'total' }, el('th', { scope: 'row' }, 'the run'), el('td', {}, `${view.a.state} → ${view.b.state}`));
   for (const m of metrics) total.append(m === 'recordsOut' ? cellOf(stats.run.records) : m === 'durationMs' ? cellOf(stats.run.durationMs) : el('td'));
   $('stages').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows, total));
-  const edgeHead = el('tr', {}, el('th', { scope: 'col' }, 'Edge'), el('th', { scope: 'col', class: 'num' }, 'Records'), el('th', { scope: 'col', class: 'num' }, 'Rec/s of the run'));
+  const edgeHead = el(
+    'tr',
+    {},
+    el('th', { scope: 'col' }, 'Edge'),
+    el('th', { scope: 'col', class: 'num' }, 'Records'),
+    el('th', { scope: 'col', class: 'num' }, 'Rec/s of the run'),
+  );
   const edgeRows = stats.edges.map((e) => el('tr', { 'data-edge': e.label }, el('th', { scope: 'row' }, e.label), cellOf(e.records), cellOf(e.rate)));
   $('edges').replaceChildren(el('thead', {}, edgeHead), el('tbody', {}, ...edgeRows));
 }
 
 function example(run: 'a' | 'b', e: RecordExample, mark: string): HTMLElement {
-  const b = el('button', { class: `example ${run}`, 'data-key': `open-${run}-${e.n}`, title: `Open record ${e.n} in the records view` }, el('span', { class: 'mark' }, mark), `#${e.n}`);
+  const b = el(
+    'button',
+    { class: `example ${run}`, 'data-key': `open-${run}-${e.n}`, title: `Open record ${e.n} in the records view` },
+    el('span', { class: 'mark' }, mark),
+    `#${e.n}`,
+  );
   activate(b, () => page.post({ type: 'openRecord', run, n: e.n }));
   return el('li', {}, b, el('code', {}, e.line));
 }

@@ -125,7 +125,12 @@ function rowOf(r: RecordRow, columns: Column[]): HTMLTableRowElement {
   // The copy button next to the number: in sight however wide the record.
   const copy = el('button', { class: 'copy', 'aria-label': `Copy record ${r.n} as JSON`, title: 'Copy as JSON', 'data-key': `copy-${r.n}` }, '{ }');
   activate(copy, () => page.post({ type: 'copy', text: rowJson(r) }));
-  const tr = el('tr', { 'data-n': String(r.n), ...(r.n === page.state.view?.focus ? { class: 'focused', 'aria-current': 'true' } : {}) }, el('th', { scope: 'row', class: 'num' }, String(r.n)), el('td', {}, copy));
+  const tr = el(
+    'tr',
+    { 'data-n': String(r.n), ...(r.n === page.state.view?.focus ? { class: 'focused', 'aria-current': 'true' } : {}) },
+    el('th', { scope: 'row', class: 'num' }, String(r.n)),
+    el('td', {}, copy),
+  );
   for (const c of columns) {
     const v = r.cells[c.key];
     const text = cellText(v);

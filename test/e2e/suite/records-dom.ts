@@ -10,6 +10,8 @@ export interface RecordsDom {
   rows: string[][];
   saveDisabled: boolean;
   selection: string[];
+  /** The record number of the row marked as the one asked for (opened from Compare), or ''. */
+  focused: string;
 }
 
 export interface RecordsReadArgs {
