@@ -132,7 +132,7 @@ describe('compare runs', () => {
     assert.ok(records.ok, records.error);
     assert.equal((records.data as RecordsDom).focused, n);
     const row = (records.data as RecordsDom).rows.find((r) => r[0] === n);
-    assert.ok(row?.join(' ').includes(JSON.parse(example.line).path as string), 'the focused row is the example');
+    assert.ok(row?.join(' ').includes((JSON.parse(example.line) as { path: string }).path), 'the focused row is the example');
   });
 
   it('matches records by a key: which paths changed their count', async () => {
