@@ -9,9 +9,10 @@ import { settings } from '../config';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
 import { setUpWebview } from '../webview/host';
-import type { Selection } from './keeper';
+import { recordFilter } from './filter';
+import type { KeptLine, Selection } from './keeper';
 import { recordsPage } from './html';
-import { recordsViewType, type FromRecords, type RecordsState, type RecordsView, type ToRecords } from './protocol';
+import { recordsViewType, type FilterResult, type FromRecords, type RecordsState, type RecordsView, type ToRecords } from './protocol';
 
 interface Source {
   runId: number;
@@ -26,6 +27,8 @@ export class RecordsPanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private source: Source | undefined;
   private selection: Selection = 'first';
+  /** What the search box holds: it filters the kept records shown and what Save All writes. */
+  private query = '';
   private readonly refresh: Coalescer;
   /** The last view sent (tests read it; the webview draws it). */
   lastView: RecordsView | undefined;
@@ -122,7 +125,12 @@ export class RecordsPanel implements vscode.Disposable {
         });
         return;
       case 'saveAll':
-        if (model) void vscode.commands.executeCommand(Commands.saveRecords, { runId: model.id });
+        if (model) void vscode.commands.executeCommand(Commands.saveRecords, { runId: model.id, query: this.query });
+        return;
+      case 'filter':
+        if (m.query === this.query) return;
+        this.query = m.query;
+        void this.post();
         return;
       case 'showLatest': {
         const latest = model && this.store.latestOf(model.file);
@@ -156,7 +164,28 @@ export class RecordsPanel implements vscode.Disposable {
     if (message.type === 'view') this.posted.fire(message.view);
   }
 
+  /** The filter's result over the lines shown (an expression is matched here, where code may run). */
+  private filterOf(lines: readonly KeptLine[]): FilterResult | undefined {
+    const f = recordFilter(this.query, vscode.workspace.isTrusted);
+    switch (f.kind) {
+      case 'none':
+        return undefined;
+      case 'words':
+        return { query: f.query, kind: 'words' };
+      case 'invalid':
+        return { query: f.query, kind: 'invalid', why: f.why };
+      case 'expression':
+        return { query: f.query, kind: 'expression', matches: lines.filter((l) => f.test(l.line, l.n)).map((l) => l.n), threw: f.threw() };
+    }
+  }
+
   private async viewOf(model: RunModel, stage: string | undefined): Promise<RecordsView> {
+    const view = await this.unfilteredViewOf(model, stage);
+    const filter = this.filterOf(view.lines);
+    return filter ? { ...view, filter } : view;
+  }
+
+  private async unfilteredViewOf(model: RunModel, stage: string | undefined): Promise<RecordsView> {
     const newer = this.store.latestOf(model.file) !== model;
     const base = { runId: model.id, state: model.state, newer, max: 0 };
     if (stage !== undefined) {
