@@ -60,10 +60,27 @@ class LineCursor {
   private rest = '';
   done = false;
   private readonly chunks: AsyncIterator<string>;
+  private coming: Promise<IteratorResult<string>>;
 
-  constructor(stream: Readable) {
+  constructor(private readonly stream: Readable) {
     stream.setEncoding('latin1');
     this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
+    // Read at once: a child's stdout that nobody listens to when the child exits is drained and
+    // lost (Node's child_process resumes it), and a stream's iterator only listens once asked.
+    this.coming = this.pull();
+  }
+
+  /** The next chunk, asked for now; a failure surfaces where it is awaited (`fill`), not as an unhandled rejection meanwhile. */
+  private pull(): Promise<IteratorResult<string>> {
+    const next = this.chunks.next();
+    next.catch(() => undefined);
+    return next;
+  }
+
+  /** Stops reading (the rest is not needed). */
+  close(): void {
+    this.done = true;
+    this.stream.destroy();
   }
 
   /** The next line, or undefined at the end; call `fill` first when it says it needs to. */
@@ -82,7 +99,7 @@ class LineCursor {
   /** Reads chunks until a line is there or the stream has ended. */
   async fill(): Promise<void> {
     while (this.empty && !this.done) {
-      const r = await this.chunks.next();
+      const r = await this.coming;
       if (r.done) {
         this.done = true;
         this.lines = this.rest === '' ? [] : [this.rest];
@@ -90,6 +107,7 @@ class LineCursor {
         this.rest = '';
         return;
       }
+      this.coming = this.pull();
       const parts = (this.rest + r.value).split('\n');
       this.rest = parts.pop()!;
       this.lines = parts;
@@ -210,7 +228,7 @@ async function placesOf(file: string, wanted: string[]): Promise<Map<string, num
     if (want.delete(line)) found.set(line, n);
     if (want.size === 0) break;
   }
-  cursor.done = true;
+  cursor.close();
   return found;
 }
 

@@ -61,6 +61,15 @@ describe('compareRecords, whole lines', () => {
     );
   });
 
+  it('loses nothing of a small file whose sort ends long before the big one is read (whole lines and by key)', async () => {
+    const big = write(Array.from({ length: 60_000 }, (_, i) => `{"id":${i},"pad":"${'x'.repeat(40)}"}`));
+    const small = write(['{"id":1,"pad":"y"}', '{"id":2,"pad":"y"}', '{"id":-1}']);
+    for (const key of [undefined, 'id']) {
+      const c = await compareRecords(big, small, { key });
+      expect([key, c.recordsA, c.recordsB]).toEqual([key, 60_000, 3]);
+    }
+  });
+
   it('rejects a missing file by name', async () => {
     await expect(compareRecords(path.join(dir, 'nope.ndjson'), write(['a']))).rejects.toThrow(/cannot read .*nope\.ndjson: no such file/);
   });
