@@ -83,16 +83,30 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 async function main(): Promise<void> {
   generate();
   const bash = ['-c', 'sort a.ndjson > a; sort b.ndjson > b; comm -3 a b | wc -l'];
+  // The same with the byte order the CLI sorts in (the machine's locale may collate more slowly).
+  const bashC = ['-c', 'export LC_ALL=C; sort a.ndjson > a; sort b.ndjson > b; comm -3 a b | wc -l'];
   const ours = [cli, 'compare', '--records', '--json', 'a.ndjson', 'b.ndjson'];
   const keyed = [cli, 'compare', '--records', '--json', '--key', 'id', 'a.ndjson', 'b.ndjson'];
-  const series = { bash: [] as number[], ours: [] as number[], keyed: [] as number[], ratio: [] as number[], keyedRatio: [] as number[] };
-  const peaks = { ours: 0, keyed: 0, bash: 0 };
+  const series = {
+    bash: [] as number[],
+    bashC: [] as number[],
+    ours: [] as number[],
+    keyed: [] as number[],
+    ratio: [] as number[],
+    ratioC: [] as number[],
+    keyedRatio: [] as number[],
+  };
+  const peaks = { ours: 0, keyed: 0, bash: 0, bashC: 0 };
   let check = '';
   for (let i = 0; i < rounds; i++) {
     const b = await timed('bash', bash);
+    const bc = await timed('bash', bashC);
     const o = await timed(process.execPath, ours);
     const k = await timed(process.execPath, keyed);
     series.bash.push(b.ms);
+    series.bashC.push(bc.ms);
+    series.ratioC.push(o.ms / bc.ms);
+    peaks.bashC = Math.max(peaks.bashC, bc.peakKb);
     series.ours.push(o.ms);
     series.keyed.push(k.ms);
     series.ratio.push(o.ms / b.ms);
@@ -112,9 +126,13 @@ async function main(): Promise<void> {
       `load average ${os.loadavg()[0]!.toFixed(1)}; ${records.toLocaleString('en')} vs ${records.toLocaleString('en')} records ` +
       `(about 130 B each), ${rounds} alternating rounds, medians.\n`,
   );
+  console.log(`Locale: ${process.env.LC_ALL || process.env.LANG || 'unset'}.\n`);
   console.log('| what | time (median) | × bash (median of paired ratios) | peak RSS of the process tree |\n|---|---|---|---|');
   console.log(`| bash: \`sort a > a'; sort b > b'; comm -3 a' b' \\| wc -l\` | ${s(median(series.bash))} | 1 | ${formatBytes(peaks.bash * 1024)} |`);
-  console.log(`| \`pipewright compare --records a b\` | ${s(median(series.ours))} | ${median(series.ratio).toFixed(2)} | ${formatBytes(peaks.ours * 1024)} |`);
+  console.log(`| the same with \`LC_ALL=C\` (byte order, as the CLI sorts) | ${s(median(series.bashC))} | 1 | ${formatBytes(peaks.bashC * 1024)} |`);
+  console.log(
+    `| \`pipewright compare --records a b\` | ${s(median(series.ours))} | ${median(series.ratio).toFixed(2)} (against LC_ALL=C: ${median(series.ratioC).toFixed(2)}) | ${formatBytes(peaks.ours * 1024)} |`,
+  );
   console.log(
     `| \`pipewright compare --records --key id a b\` | ${s(median(series.keyed))} | ${median(series.keyedRatio).toFixed(2)} | ${formatBytes(peaks.keyed * 1024)} |`,
   );

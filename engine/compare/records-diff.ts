@@ -117,6 +117,38 @@ class LineCursor {
 }
 
 const byNumber = (x: RecordExample, y: RecordExample) => x.n - y.n;
+/**
+ * Walks two streams sorted by `keyOf` (byte order) side by side: a line whose key the other side
+ * has not reached is only on its side; lines with the same key pair up in order.
+ */
+async function walk(
+  ca: LineCursor,
+  cb: LineCursor,
+  keyOf: (line: string) => string,
+  on: { onlyA(x: string): void; onlyB(y: string): void; both(x: string, y: string): void },
+): Promise<void> {
+  for (;;) {
+    if (ca.empty) await ca.fill();
+    if (cb.empty) await cb.fill();
+    const x = ca.head;
+    const y = cb.head;
+    if (x === undefined && y === undefined) return;
+    const kx = x === undefined ? undefined : keyOf(x);
+    const ky = y === undefined ? undefined : keyOf(y);
+    if (ky === undefined || (kx !== undefined && kx < ky)) {
+      on.onlyA(x!);
+      ca.shift();
+    } else if (kx === undefined || ky < kx) {
+      on.onlyB(y!);
+      cb.shift();
+    } else {
+      on.both(x!, y!);
+      ca.shift();
+      cb.shift();
+    }
+  }
+}
+
 const utf8 = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
 
 /** GNU sort with `args` (files, or its stdin); `ended` resolves when it has ended well. */
@@ -180,26 +212,17 @@ async function compareLines(a: string, b: string, options: RecordsDiffOptions): 
   const onlyA: string[] = [];
   const onlyB: string[] = [];
   try {
-    for (;;) {
-      if (ca.empty) await ca.fill();
-      if (cb.empty) await cb.fill();
-      const x = ca.head;
-      const y = cb.head;
-      if (x === undefined && y === undefined) break;
-      if (y === undefined || (x !== undefined && x < y)) {
+    await walk(ca, cb, (line) => line, {
+      onlyA: (x) => {
         r.onlyInA++;
-        if (onlyA.length < max) onlyA.push(x!);
-        ca.shift();
-      } else if (x === undefined || y < x) {
+        if (onlyA.length < max) onlyA.push(x);
+      },
+      onlyB: (y) => {
         r.onlyInB++;
         if (onlyB.length < max) onlyB.push(y);
-        cb.shift();
-      } else {
-        r.same++;
-        ca.shift();
-        cb.shift();
-      }
-    }
+      },
+      both: () => r.same++,
+    });
     await Promise.all([sa.ended, sb.ended]);
   } finally {
     sa.child.kill();
@@ -293,36 +316,27 @@ async function compareKeyed(a: string, b: string, key: string, options: RecordsD
       sa.child.kill();
       sb.child.kill();
     });
-    for (;;) {
-      if (ca.empty) await ca.fill();
-      if (cb.empty) await cb.fill();
-      const x = ca.head;
-      const y = cb.head;
-      if (x === undefined && y === undefined) break;
-      const kx = x === undefined ? undefined : keyOfDecorated(x);
-      const ky = y === undefined ? undefined : keyOfDecorated(y);
-      if (ky === undefined || (kx !== undefined && kx < ky)) {
+    await walk(ca, cb, keyOfDecorated, {
+      onlyA: (x) => {
         r.onlyInA++;
-        if (r.examples.onlyInA.length < max) r.examples.onlyInA.push(example(keyed(x!)));
-        ca.shift();
-      } else if (kx === undefined || ky < kx) {
+        if (r.examples.onlyInA.length < max) r.examples.onlyInA.push(example(keyed(x)));
+      },
+      onlyB: (y) => {
         r.onlyInB++;
-        if (r.examples.onlyInB.length < max) r.examples.onlyInB.push(example(keyed(y!)));
-        cb.shift();
-      } else {
-        const ra = keyed(x!);
-        const rb = keyed(y!);
+        if (r.examples.onlyInB.length < max) r.examples.onlyInB.push(example(keyed(y)));
+      },
+      both: (x, y) => {
+        const ra = keyed(x);
+        const rb = keyed(y);
         if (ra.line === rb.line) r.same++;
         else {
           r.changed++;
           const diff = changedFields(ra.line, rb.line);
           for (const f of diff) fields.set(f, (fields.get(f) ?? 0) + 1);
-          if (r.examples.changed.length < max) r.examples.changed.push({ key: utf8(kx), a: example(ra), b: example(rb), fields: diff });
+          if (r.examples.changed.length < max) r.examples.changed.push({ key: utf8(keyOfDecorated(x)), a: example(ra), b: example(rb), fields: diff });
         }
-        ca.shift();
-        cb.shift();
-      }
-    }
+      },
+    });
     const [ua, ub] = await fed;
     r.unkeyed = ua + ub;
     await Promise.all([sa.ended, sb.ended]);

@@ -151,4 +151,26 @@ describe('compare runs', () => {
     assert.match(dom.recordsStatus, /\d+ changed, \d+ the same; fields: count \(\d+\)\.$/);
     assert.equal(view.records.comparison.changedFields[0]?.field, 'count');
   });
+
+  it('the run panel compares the run it shows with another run of its pipeline', async () => {
+    const { compare } = await api();
+    const runs = (await api()).runs().filter((m) => m.file === workspacePath(file));
+    const [before, after] = runs.slice(-2) as [RunModel, RunModel];
+    await vscode.commands.executeCommand('pipewright.showRun', { runId: after.id });
+    const panel = await checkpoint(workspacePath(''), 'panel-read', {});
+    assert.ok(panel.ok, panel.error);
+    // The next settled view after the press: the panel asks for the pair.
+    const posted = new Promise<CompareView>((resolve) => {
+      const sub = compare.onDidPost((v) => {
+        if (v.records.state === 'comparing') return;
+        sub.dispose();
+        resolve(v);
+      });
+    });
+    const pressed = await checkpoint(workspacePath(''), 'panel-press', { key: `compare-${before.id}`, press: 'Enter' });
+    assert.ok(pressed.ok, pressed.error);
+    const view = await posted;
+    assert.deepEqual([view.a.id, view.b.id], [before.id, after.id]);
+    assert.ok(view.stats.ok && view.stats.stages.some((s) => s.name === 'slow-or-failing' && s.countsChanged));
+  });
 });
