@@ -1,12 +1,13 @@
 // The Compare view: one webview comparing two runs — their stages' numbers side by side with the
 // changes, their edges, and (when both outputs were kept) their records, whole lines or by a key.
 // The comparing is engine/compare's; this is the host side that feeds it and the webview.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { compareRecords } from '../../engine/compare/records-diff';
 import { compareStats } from '../../engine/compare/stats-diff';
 import { Commands } from '../command-ids';
 import { settings } from '../config';
-import { parseRecord } from '../records/model';
+import { parseRecord, textColumn, valueColumn } from '../records/model';
 import type { RecordsPanel } from '../records/view';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
@@ -171,10 +172,22 @@ export class ComparePanel implements vscode.Disposable {
     return statsPart(compareStats(sa, sb, settings().compareThreshold / 100));
   }
 
-  /** Field names of the second run's first kept record: the keys offered for the records diff. */
-  private async keysOf(b: RunModel): Promise<string[]> {
-    const first = (await this.store.keeperOf(b))?.lines('first')[0];
-    return first ? Object.keys(parseRecord(first.line, first.n).cells).filter((k) => !k.startsWith('(')) : [];
+  /** Field names of the second run's first record (read from its kept output): the keys offered for the records diff. */
+  private keysOf(b: RunModel): string[] {
+    const spill = this.store.spillOf(b);
+    if (!spill) return [];
+    const fd = fs.openSync(spill, 'r');
+    try {
+      const head = Buffer.alloc(64 * 1024);
+      const line =
+        head
+          .subarray(0, fs.readSync(fd, head, 0, head.length, 0))
+          .toString('utf8')
+          .split('\n')[0] ?? '';
+      return Object.keys(parseRecord(line, 1).cells).filter((k) => k !== textColumn && k !== valueColumn);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** Sends the current view now. */
@@ -191,7 +204,7 @@ export class ComparePanel implements vscode.Disposable {
         b: runHead(b),
         stats: this.statsOf(a, b),
         records: this.records,
-        keys: await this.keysOf(b),
+        keys: this.keysOf(b),
       };
       this.panel.title = `Compare: run ${a.id} → run ${b.id}`;
       this.lastView = view;
