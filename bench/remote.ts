@@ -58,7 +58,8 @@ async function timed(cmd: string, args: string[]): Promise<number> {
 
 async function main(): Promise<void> {
   const keys = makeKeys();
-  const box = await Sshd.start(keys);
+  // A host with a quick login: this measures the data path (bench/remote-stop.ts has the slow login).
+  const box = await Sshd.start(keys, '');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-bench-remote-'));
   try {
     const data = path.join(dir, 'data.ndjson');

@@ -1,17 +1,24 @@
 # The remote side of a segment on another host (docs/remote.md). sshd runs `perl -e BOOT`
 # (engine/ssh.ts); BOOT reads the variables of the segment from stdin (length-prefixed, ahead of
 # the data) into %ENV and evals this script, which runs engine/segment.sh exactly as the local
-# launcher does, and multiplexes what the engine needs onto the session's stderr, one line each:
+# launcher does. The session's stdin and stdout are the segment's data, as for `ssh host cmd`.
+# What the engine needs goes over the segment's control stream, one line each:
 #
 #   \x01c LINE     a control line of the wrappers (`pid …`, `done …`)
 #   \x01e I LINE   a line of stage I's stderr;      \x01z I   its stderr has ended
 #   \x01b LINE     a line of the segment's own bash
 #   \x01s I RCHAR WCHAR UTIME STIME CUTIME CSTIME RSSKB HWMKB STATE   a live sample of stage I
+#   \x01x STATUS   the segment has ended (its bash's status): nothing was lost
 #
-# Anything else on ssh's stderr is ssh's own (auth, host keys, a lost connection).
+# The control stream is a Unix socket that ssh forwards over the session's own connection
+# (`ssh -R __PW_CTL:ENGINE_SOCKET`): it outlives the session's stdout, so reports still arrive when
+# the reader of the output has gone (ssh then drops the session's stderr), and the engine's
+# requests come back on it (`k SIGNAL PID…`: signal these stages), without a new session and its
+# login shell. Where the host refuses the forwarding, the lines go to the session's stderr.
+# Anything untagged on that stream is ssh's own (auth, host keys, a lost connection).
 # It is also the watcher: when the session goes away (the engine's process died, the run was
-# cancelled, the connection was lost), sshd closes the session's stderr; select() then reports
-# fd 2 readable, and the segment's process group gets SIGTERM, then SIGKILL.
+# cancelled, the connection was lost), sshd closes the session's stderr (select() then reports
+# fd 2 readable) and the control stream ends; the segment's process group gets SIGTERM, then SIGKILL.
 # No modules beyond Config: each costs milliseconds.
 $SIG{PIPE} = 'IGNORE';
 $SIG{TERM} = 'IGNORE';
@@ -26,6 +33,13 @@ $ENV{__PW_PERL} = $^X;
 $ENV{__PW_SYSCALLS} = "$sys->[1] $sys->[2] $sys->[4] $sys->[5] $sys->[6] $sys->[7]";
 my $script = delete $ENV{__PW_SEGMENT};
 delete $ENV{__PW_REMOTE};
+# AF_UNIX and SOCK_STREAM are 1 on Linux; sshd made the socket (mode 0600) before this ran. Once
+# connected, its name goes: nothing else can connect to it.
+my $ctl;
+if (my $path = delete $ENV{__PW_CTL}) {
+  undef $ctl unless socket($ctl, 1, 1, 0) && connect($ctl, pack('S a108', 1, $path));
+  unlink $path;
+}
 
 pipe(my $cr, my $cw) or die "pipewright: pipe: $!\n";
 pipe(my $br, my $bw) or die "pipewright: pipe: $!\n";
@@ -56,7 +70,8 @@ close $_ for $cw, $bw, @ew;
 close STDIN;
 close STDOUT;
 
-sub say_line { syswrite STDERR, "\x01$_[0]\n" or hangup() }
+my $out = $ctl // \*STDERR;
+sub say_line { syswrite $out, "\x01$_[0]\n" or hangup() }
 sub hangup {
   kill 'TERM', -$bash;
   select undef, undef, undef, 0.2;
@@ -100,14 +115,29 @@ sub now {
   my ($s, $ns) = unpack 'q q', $ts;
   return $s + $ns / 1e9;
 }
+# The engine's requests: `k SIGNAL PID…` signals those of this segment's stages that still run.
+my $asked = '';
+sub requests {
+  my $got = sysread $ctl, my $chunk, 4096;
+  hangup() unless $got;
+  $asked .= $chunk;
+  while ($asked =~ s/^([^\n]*)\n//) {
+    my ($k, $sig, @pids) = split / /, $1;
+    next unless $k eq 'k' && $sig =~ /^[A-Z]+$/;
+    my %running = map { $_ => 1 } values %pid;
+    kill $sig, grep { $running{$_} } @pids;
+  }
+}
 my ($ended, $status) = (0, 0);
 my $next = 0;
 while (%fh) {
   my $rin = '';
   vec($rin, 2, 1) = 1;
+  vec($rin, fileno($ctl), 1) = 1 if $ctl;
   vec($rin, fileno($fh{$_}), 1) = 1 for keys %fh;
   my $ready = select(my $rout = $rin, undef, undef, 0.25);
   hangup() if $ready > 0 && vec($rout, 2, 1);
+  requests() if $ready > 0 && $ctl && vec($rout, fileno($ctl), 1);
   for my $k (keys %fh) {
     next unless $ready > 0 && vec($rout, fileno($fh{$k}), 1);
     my $got = sysread $fh{$k}, my $chunk, 65536;
@@ -129,4 +159,5 @@ while (%fh) {
   if (now() >= $next) { sample(); $next = now() + 0.25 }
 }
 waitpid($bash, 0) unless $ended;
+say_line("x $status");
 exit $status;

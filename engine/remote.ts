@@ -1,12 +1,14 @@
 /**
  * A segment on another host (docs/remote.md): one `ssh` process whose session runs the same
  * engine/segment.sh and engine/wrapper.pl there, under engine/remote.pl. Its stdin and stdout
- * are the segment's input and output (records flow through the ssh channel like through a
- * pipe; its stdout may be a pipe straight into the next local segment, engine/host-pipe.ts); its stderr carries the control lines, each stage's stderr and live samples, tagged,
- * and ssh's own messages untagged. To the run it looks like a local Segment.
+ * are the segment's input and output (records flow through the ssh channel like through a pipe;
+ * its stdout may be a pipe straight into the next local segment, engine/host-pipe.ts). Its
+ * control stream (the stages' reports, stderr lines and live samples one way, the engine's
+ * signal requests the other) is a socket that ssh forwards over the same connection; ssh's
+ * stderr is ssh's own messages (and the control lines, where the host refuses the forwarding).
+ * To the run it looks like a local Segment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { HostPipe } from './host-pipe';
@@ -16,19 +18,15 @@ import type { RemoteHost } from './preflight';
 import { fdReadable } from './relay';
 import remoteScript from './remote.pl';
 import { segmentScripts, trackGroup, untrackGroup, withParentDeath, type SegmentHandlers, type SegmentProcess } from './segment';
-import { remoteCommand, remoteHeader, type SshSessions } from './ssh';
+import { effectiveOption, remoteCommand, remoteHeader, sshCommandLine, type ControlSocket, type SshSessions } from './ssh';
 import type { ProcSample } from './stats';
 
 export interface RemoteHandlers extends SegmentHandlers {
   /** A live sample of stage `local`, read from /proc on its host. */
   sample(local: number, sample: ProcSample): void;
-  /** ssh ended before these stages reported: `what` says why, naming the host. */
-  hostFailed(locals: number[], what: string): void;
 }
 
 const uncommented = remoteScript.replace(/^\s*#.*\n/gm, '');
-/** After the engine stops reading a remote stage's output it sends SIGPIPE; output still coming after this long is cut off. */
-const drainMs = 1000;
 
 export class RemoteSegment implements SegmentProcess {
   readonly pgid: number | undefined;
@@ -37,23 +35,22 @@ export class RemoteSegment implements SegmentProcess {
   input: Writable | undefined;
   readonly commits = new Map<number, Writable>();
   private readonly child: ChildProcess | undefined;
-  private open = { stdout: true, stderr: true };
+  private open = { stdout: true, stderr: true, control: true };
   private readonly stderrOpen: boolean[];
   private readonly reported: boolean[];
   private readonly pids: (number | undefined)[];
   /** ssh's own lines (not tagged by remote.pl): its errors and warnings. */
   private readonly said: string[] = [];
   private heard = false;
-  /** The engine ended it (signal to ssh), or stopped reading it: ssh's end is then no failure. */
+  /** remote.pl said the segment ended (`x`): whatever did not report was not lost with the connection. */
+  private ended = false;
+  /** The engine ended it (a signal to ssh): ssh's end is then no failure. */
   private endedByEngine = false;
-  private draining = false;
   private exitCode: number | null = null;
-  private failureSent = false;
-  /** With a direct output (engine/host-pipe.ts): the engine's unread end, and its reader once draining. */
-  private spare: number | undefined;
-  private drain: net.Socket | undefined;
-  /** The control socket of its ssh connection (engine/ssh.ts): the sessions that signal its stages go through it. */
-  private readonly socket: string | undefined;
+  private settleSent = false;
+  /** The engine's end of the control stream: listening until remote.pl connects, then that connection. */
+  private server: net.Server | undefined;
+  private control: net.Socket | undefined;
 
   constructor(
     readonly host: RemoteHost,
@@ -73,22 +70,23 @@ export class RemoteSegment implements SegmentProcess {
     this.stderrOpen = plans.map(() => true);
     this.reported = plans.map(() => false);
     this.pids = plans.map(() => undefined);
-    this.socket = sessions.socket();
-    const launch = withParentDeath(['ssh', ...sessions.args(host, remoteCommand, this.socket, true)]);
+    const control = this.listen(sessions.control());
+    const launch = withParentDeath(['ssh', ...sessions.args(host, remoteCommand, control)]);
     let child: ChildProcess;
     try {
       if (!launch) throw new Error(`pipewright needs /usr/bin/perl and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
       child = spawn(launch.file, launch.args, { stdio: ['pipe', options.output?.write ?? 'pipe', 'pipe'], detached: true, env: options.env, cwd: options.cwd });
     } catch (e) {
-      if (options.output) fs.closeSync(options.output.spare);
+      this.closeControl();
       this.exited = true;
-      this.open = { stdout: false, stderr: false };
+      this.open = { stdout: false, stderr: false, control: false };
       this.stderrOpen.fill(false);
+      this.settleSent = true; // nothing of it will report: the run's failure says why
       on.spawnFailed(e as Error);
       return;
     }
     this.child = child;
-    this.spare = options.output?.spare;
+    if (options.output) this.open.stdout = false;
     const stdin = child.stdin!;
     stdin.on('error', () => {}); // the relay sees it too
     // The variables first (remote.pl and the scripts among them), then the data.
@@ -97,6 +95,7 @@ export class RemoteSegment implements SegmentProcess {
       __PW_WRAPPER: segmentScripts.wrapper,
       __PW_SEGMENT: segmentScripts.segment,
       __PW_REMOTE: uncommented,
+      ...(control ? { __PW_CTL: control.remote } : {}),
       ...options.counter,
     };
     stdin.write(remoteHeader(vars));
@@ -115,39 +114,61 @@ export class RemoteSegment implements SegmentProcess {
       this.exited = true;
       this.exitCode = code;
       untrackGroup(this.pgid!);
-      this.closeSpare();
-      this.maybeFailed();
-      on.changed();
+      // No connection can come any more; one that came is read to its end.
+      if (!this.control) this.closeControl();
+      this.changed();
     });
     readLines(
       child.stderr!,
       (line) => this.onLine(line),
       () => {
         this.open.stderr = false;
-        // Before the stages' stderr ends: that may end the run, which must know why first.
-        this.maybeFailed();
-        this.stderrOpen.forEach((open, i) => {
-          if (!open) return;
-          this.stderrOpen[i] = false;
-          on.stderrClosed(i);
-        });
-        on.changed();
+        this.changed();
       },
     );
-    const stdout = child.stdout;
-    if (!stdout) {
-      this.open.stdout = false;
-      return;
-    }
-    stdout.on('data', (c: Buffer) => {
-      if (!this.draining) on.output(c);
-    });
+    const stdout = options.output ? undefined : child.stdout;
+    if (!stdout) return;
+    stdout.on('data', (c: Buffer) => on.output(c));
     stdout.on('error', () => {});
     stdout.on('close', () => {
       this.open.stdout = false;
       on.outputClosed();
-      on.changed();
+      this.changed();
     });
+  }
+
+  /** The engine's end of the control stream; undefined (the host reports on stderr) where it cannot listen. */
+  private listen(control: ControlSocket | undefined): ControlSocket | undefined {
+    if (!control) return undefined;
+    const server = net.createServer((socket) => {
+      // Only ssh can connect (a private folder), once: remote.pl's connection.
+      server.close();
+      this.server = undefined;
+      if (this.control || this.settleSent) {
+        socket.destroy();
+        return;
+      }
+      this.control = socket;
+      socket.on('error', () => {});
+      readLines(
+        socket,
+        (line) => this.onLine(line),
+        () => this.closeControl(),
+      );
+    });
+    server.on('error', () => this.closeControl());
+    server.listen(control.local);
+    this.server = server;
+    return control;
+  }
+
+  private closeControl(): void {
+    this.server?.close();
+    this.server = undefined;
+    this.control?.destroy();
+    if (!this.open.control) return;
+    this.open.control = false;
+    this.changed();
   }
 
   private onLine(line: string): void {
@@ -168,6 +189,8 @@ export class RemoteSegment implements SegmentProcess {
       if (msg.kind === 'pid') this.pids[msg.index] = msg.pid;
       if (msg.kind === 'done') this.reported[msg.index] = true;
       this.on.control(msg.index, msg);
+    } else if (kind === 'x') {
+      this.ended = true;
     } else if (kind === 'b') {
       this.bashStderr.push(text);
       if (this.bashStderr.length > 10) this.bashStderr.shift();
@@ -184,27 +207,44 @@ export class RemoteSegment implements SegmentProcess {
     }
   }
 
-  /** ssh has ended and said all it will: stages without a report failed because of it (unless the engine ended them). */
-  private maybeFailed(): void {
-    if (this.failureSent || !this.exited || this.open.stderr || this.endedByEngine) return;
-    const missing = this.reported.flatMap((r, i) => (r ? [] : [i]));
-    if (missing.length === 0) return;
-    this.failureSent = true;
-    const where = `host \`${this.host.name}\` (${this.host.destination})`;
-    const said = this.said.at(-1);
-    let what: string;
-    if (!this.heard && this.exitCode === 255) {
-      what = `ssh could not reach ${where}: ${said ?? 'ssh exited with code 255'}; check that \`ssh ${this.host.destination}\` works from this machine without a prompt`;
-    } else if (!this.heard) {
-      what = `could not start on ${where}${said ? `: ${said}` : ` (ssh exited with code ${this.exitCode})`}; the host needs bash and perl`;
-    } else {
-      what = `lost the connection to ${where}${said ? `: ${said}` : ''}`;
+  /** Something ended: once everything has, the run learns which stages never reported, and whether the connection was lost. */
+  private changed(): void {
+    if (!this.settleSent && this.exited && !this.open.stdout && !this.open.stderr && !this.open.control) {
+      this.settleSent = true;
+      const unreported = this.reported.flatMap((r, i) => (r ? [] : [i]));
+      this.on.settled(unreported, unreported.length > 0 ? this.lost() : undefined);
+      this.stderrOpen.forEach((open, i) => {
+        if (!open) return;
+        this.stderrOpen[i] = false;
+        this.on.stderrClosed(i);
+      });
     }
-    this.on.hostFailed(missing, what);
+    this.on.changed();
   }
 
+  /**
+   * Why the connection took the stages' reports with it, naming the host; undefined when it was
+   * not lost: the engine ended it, or the segment ended on the host (`x`, or ssh's exit with the
+   * segment's status: a report dropped with the stderr of a session whose reader had gone).
+   */
+  private lost(): string | undefined {
+    if (this.endedByEngine || this.ended || (this.exitCode !== null && this.exitCode !== 255)) return undefined;
+    const where = `host \`${this.host.name}\` (${this.host.destination})`;
+    const said = this.said.filter((l) => !l.startsWith('Warning: remote port forwarding failed')).at(-1);
+    if (!this.heard && this.exitCode === 255) {
+      const timeout = /timed out/i.test(said ?? '')
+        ? ` (ConnectTimeout=${effectiveOption(this.host, 'ConnectTimeout')} s; a host's \`options\` can change it)`
+        : '';
+      const check = sshCommandLine(this.sessions, this.host);
+      return `ssh could not reach ${where}: ${said ?? 'ssh exited with code 255'}${timeout}; check that \`${check}\` works from this machine without a prompt`;
+    }
+    if (!this.heard) return `could not start on ${where}${said ? `: ${said}` : ` (ssh exited with code ${this.exitCode})`}; the host needs bash and perl`;
+    return `lost the connection to ${where}${said ? `: ${said}` : ''}`;
+  }
+
+  /** Everything of it has ended, and the run knows (SegmentHandlers.settled). */
   get settled(): boolean {
-    return this.exited && !this.open.stdout && !this.open.stderr;
+    return this.settleSent;
   }
 
   get output(): Readable | undefined {
@@ -213,51 +253,28 @@ export class RemoteSegment implements SegmentProcess {
 
   pauseStderr(): void {
     this.child?.stderr?.pause();
+    this.control?.pause();
   }
 
   resumeStderr(): void {
     this.child?.stderr?.resume();
+    this.control?.resume();
   }
 
   /**
-   * The engine no longer wants the output. Closing ssh's stdout would also drop the stderr
-   * still to come (the control lines: ssh stops forwarding it once its output is gone), so the
-   * output is read and dropped (from ssh's stdout, or the engine's end of a direct output) while
-   * the run sends the last stage SIGPIPE (`signal`); a stage that goes on writing anyway is cut
-   * off after `drainMs`, and then ends as it would locally.
+   * The engine no longer wants the output: as when the reader of `ssh host cmd` exits, ssh's
+   * writes then fail, it tells sshd (eow@openssh.com), and the last stage on the host gets
+   * SIGPIPE (or EPIPE) there. Its report comes on the control stream, which stays open.
+   * (A direct output needs nothing: its reader's end closes with the local stage.)
    */
   closeOutput(): void {
-    if (this.draining || !this.child) return;
-    this.draining = true;
-    if (this.spare !== undefined) {
-      this.drain = new net.Socket({ fd: this.spare, readable: true, writable: false });
-      this.spare = undefined;
-      this.drain.on('error', () => {});
-      this.drain.resume();
-    }
-    setTimeout(() => {
-      if (this.exited) return;
-      this.endedByEngine = true;
-      this.child?.stdout?.destroy();
-      this.closeSpare();
-    }, drainMs).unref();
+    this.child?.stdout?.destroy();
   }
 
-  /** ssh has ended, or its output is cut off: the engine's end of a direct output goes. */
-  private closeSpare(): void {
-    if (this.spare !== undefined) fs.closeSync(this.spare);
-    this.spare = undefined;
-    this.drain?.destroy();
-  }
-
-  /** Sends `signal` to stage processes on the host (their pids are the host's), through its own ssh connection. */
+  /** Sends `signal` to stage processes on the host (their pids are the host's), over the control stream. */
   signal(pids: readonly number[], signal: NodeJS.Signals): void {
-    if (this.exited || pids.length === 0 || !this.child) return;
-    const name = signal.replace(/^SIG/, '');
-    const launch = withParentDeath(['ssh', ...this.sessions.args(this.host, `kill -s ${name} ${pids.join(' ')} 2>/dev/null`, this.socket, false)]);
-    if (!launch) return;
-    const c = spawn(launch.file, launch.args, { stdio: 'ignore', env: process.env });
-    c.on('error', () => {});
+    if (this.exited || pids.length === 0 || !this.control || this.control.destroyed) return;
+    this.control.write(`k ${signal.replace(/^SIG/, '')} ${pids.join(' ')}\n`);
   }
 
   /**
@@ -272,15 +289,7 @@ export class RemoteSegment implements SegmentProcess {
     return input;
   }
 
-  /** The pid of its stage `local` on the host, once reported. */
-  pidOf(local: number): number | undefined {
-    return this.pids[local];
-  }
-
-  /**
-   * Signals go to ssh here (its connection carries the signalling sessions too): the session
-   * ends, sshd closes its pipes and remote.pl ends the stages.
-   */
+  /** Signals go to ssh here: the session ends, sshd closes its pipes and remote.pl ends the stages. */
   signalGroup(signal: NodeJS.Signals): void {
     if (this.pgid === undefined || this.exited) return;
     this.endedByEngine = true;
@@ -299,7 +308,7 @@ export class RemoteSegment implements SegmentProcess {
     const c = this.child;
     if (!c) return;
     for (const s of [c.stdin, c.stdout, c.stderr]) s?.destroy();
-    this.closeSpare();
+    this.closeControl();
   }
 }
 

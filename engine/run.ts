@@ -19,7 +19,7 @@ import { SshSessions } from './ssh';
 import { RecordSink } from './sink';
 import { newStageRun, type StageRun } from './stage-run';
 import { aggregateStats, pickBottleneck, ProcProbe, type StageStats } from './stats';
-import { decodeShellStatus, endedStatuses, finalStatus, type StageStatus } from './status';
+import { decodeShellStatus, endedStatuses, finalStatus, statusWithoutReport, type StageStatus } from './status';
 import { stopReadingGraceMs, terminateSegments, Timers } from './termination';
 import { wireUnits, type Relay, type UnitRun } from './wiring';
 
@@ -227,8 +227,8 @@ class Run {
   private segmentHandlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): RemoteHandlers {
     return {
       sample: (local, sample) => procs[local]!.meter.add(Date.now(), sample),
-      hostFailed: (locals, what) => {
-        for (const local of locals) this.failCopy(procs[local]!, `${label(this.who(procs[local]!))} ${what}`, true);
+      settled: (unreported, lost) => {
+        for (const local of unreported) this.endUnreported(procs[local]!, lost);
       },
       control: (local, msg) => {
         // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows (-1: the edge
@@ -344,12 +344,8 @@ class Run {
   }
 
   /** The engine found a copy misbehaving: it fails (and with it the run). */
-  /**
-   * `hostLost`: its host's connection ended before it reported. That fails it even once its reader
-   * is gone: a local stage reading a host's output directly ends on the EOF of the lost connection.
-   */
-  private failCopy(st: StageRun, message: string, hostLost = false): void {
-    if (st.forcedFailure || this.stoppedReading || this.terminating || this.quietStop || (st.readerGone && !hostLost)) return;
+  private failCopy(st: StageRun, message: string): void {
+    if (st.forcedFailure || this.stoppedReading || this.terminating || this.quietStop || st.readerGone) return;
     st.forcedFailure = message;
     st.message = message;
     const p = st.parent ?? st;
@@ -667,6 +663,33 @@ class Run {
     this.queue.push(event);
   }
 
+  /**
+   * A stage that will never report (see SegmentHandlers.settled): its status from the run's state
+   * (statusWithoutReport), at once, so that nothing waits for it (a `write`'s verdict, say).
+   * `lost`: its host's connection went with the report, naming the host.
+   */
+  private endUnreported(st: StageRun, lost: string | undefined): void {
+    if (st.done || endedStatuses.has(st.status)) return;
+    const status = statusWithoutReport({
+      brokeRule: st.forcedFailure !== undefined,
+      hostLost: lost !== undefined,
+      timedOut: st.timedOut,
+      ending: this.terminating !== undefined || this.cancelled || this.failure !== undefined,
+      readerGone: st.readerGone || this.stoppedReading || this.quietStop,
+    });
+    if (status === 'failed') {
+      const said = this.segments.flatMap((seg) => seg.bashStderr).pop();
+      st.message = st.forcedFailure ?? (lost === undefined ? noReport(this.who(st), said) : `${label(this.who(st))} ${lost}`);
+      if (!this.failure) {
+        this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message, this.who(st)) };
+        if (!this.finished) this.terminate('failure');
+      }
+    }
+    st.stderr.ended();
+    st.stderr.settle(status === 'stopped-early');
+    this.setStatus(st, status);
+  }
+
   // ---- the end ----------------------------------------------------------------------------
 
   private maybeFinish(): void {
@@ -697,20 +720,8 @@ class Run {
         this.maybeEndStage(st);
         continue;
       }
-      // Ended without a report: killed together with its wrapper, or never started.
-      let status: StageStatus;
-      if (st.forcedFailure)
-        status = 'failed'; // its host was lost (engine/remote.ts)
-      else if (st.timedOut) status = 'timed-out';
-      else if (this.terminating || this.cancelled || this.failure) status = 'cancelled';
-      else if (this.stoppedReading) status = 'stopped-early';
-      else {
-        status = 'failed';
-        const said = this.segments.flatMap((seg) => seg.bashStderr).pop();
-        st.message = noReport(this.who(st), said);
-        if (!this.failure) this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message, this.who(st)) };
-      }
-      this.setStatus(st, status);
+      // Never started (its segment could not be), or its segment's end is not in yet.
+      this.endUnreported(st, undefined);
     }
     // Whatever was not reported as ended (a counter killed with its segment) is final now.
     for (const e of this.edges) e.report(e.records, e.bytes, true);

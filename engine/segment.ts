@@ -21,6 +21,12 @@ export interface SegmentHandlers {
   outputClosed(): void;
   /** Its bash has exited, or every stream has closed: the run may be able to finish. */
   changed(): void;
+  /**
+   * Once, when everything of it has ended: the stages that never reported (killed together with
+   * their wrapper, or their report lost), and for a segment on a host whose connection was lost,
+   * why, naming the host (engine/remote.ts). The run decides their status (status.ts).
+   */
+  settled(unreported: number[], lost: string | undefined): void;
   spawnFailed(error: Error): void;
 }
 
@@ -129,6 +135,8 @@ export class Segment {
   private readonly stderrStreams: Readable[] = [];
   private readonly stderrOpen: boolean[];
   private open = { control: true, stdout: true, bashStderr: true };
+  private readonly reported: boolean[];
+  private settleSent = false;
   /** A graph's FIFO folder (graph-plan.ts): made before bash starts, removed when it has exited. */
   private fifos: string | undefined;
   /** The last lines bash itself wrote (its own errors), for messages. */
@@ -162,6 +170,7 @@ export class Segment {
     } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
+    this.reported = plans.map(() => false);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
     const fds = segmentFds(plans.length, committing.length, options.holes);
     const launch = launcher();
@@ -218,7 +227,7 @@ export class Segment {
       this.signalGroup('SIGKILL');
       // Whatever still holds our pipes escaped the process group: do not wait for it forever.
       setTimeout(() => this.destroyStreams(), 500).unref();
-      this.on.changed();
+      this.changed();
     });
 
     const control = child.stdio[controlFd] as Readable;
@@ -227,11 +236,13 @@ export class Segment {
       (line) => {
         const msg = parseControlLine(line);
         // A counter reports an edge by its number (in a graph there may be more edges than stages).
-        if (msg && (msg.kind === 'edge' || (msg.index >= 0 && msg.index < plans.length))) this.on.control(msg.index, msg);
+        if (!msg || (msg.kind !== 'edge' && (msg.index < 0 || msg.index >= plans.length))) return;
+        if (msg.kind === 'done') this.reported[msg.index] = true;
+        this.on.control(msg.index, msg);
       },
       () => {
         this.open.control = false;
-        this.on.changed();
+        this.changed();
       },
     );
 
@@ -244,7 +255,7 @@ export class Segment {
       },
       () => {
         this.open.bashStderr = false;
-        this.on.changed();
+        this.changed();
       },
     );
 
@@ -257,6 +268,7 @@ export class Segment {
         () => {
           this.stderrOpen[i] = false;
           this.on.stderrClosed(i);
+          this.changed();
         },
       );
     });
@@ -271,20 +283,34 @@ export class Segment {
     stdout.on('close', () => {
       this.open.stdout = false;
       this.on.outputClosed();
-      this.on.changed();
+      this.changed();
     });
+  }
+
+  /** Something ended: once everything has, the run learns which stages never reported. */
+  private changed(): void {
+    const ended = this.exited && !this.open.control && !this.open.stdout && !this.open.bashStderr && !this.stderrOpen.some(Boolean);
+    if (!this.settleSent && ended) {
+      this.settleSent = true;
+      this.on.settled(
+        this.reported.flatMap((r, i) => (r ? [] : [i])),
+        undefined,
+      );
+    }
+    this.on.changed();
   }
 
   private fail(e: Error): void {
     this.exited = true;
     this.open = { control: false, stdout: false, bashStderr: false };
     this.stderrOpen.fill(false);
+    this.settleSent = true; // nothing of it will report: the run's failure says why
     this.on.spawnFailed(e);
   }
 
-  /** Exited, and every stream of it has closed. */
+  /** Exited, every stream of it has closed, and the run knows (SegmentHandlers.settled). */
   get settled(): boolean {
-    return this.exited && !this.open.control && !this.open.stdout && !this.open.bashStderr && !this.stderrOpen.some(Boolean);
+    return this.settleSent;
   }
 
   /** The last stage's stdout (undefined if bash could not be started). */

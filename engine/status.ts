@@ -85,3 +85,31 @@ export function finalStatus(f: StageFacts): { status: StageStatus; byRule: boole
   if (status === 'failed' && (f.readerGone || f.quietStop)) return { status: 'stopped-early', byRule: false };
   return { status, byRule: false };
 }
+
+/** What is known of a stage that ended without its report: killed together with its wrapper, or its report lost with its host's connection. */
+export interface UnreportedFacts {
+  /** The engine found it broke a rule while running (see StageFacts.brokeRule). */
+  brokeRule: boolean;
+  /** Its host's connection was lost (not ended by the engine) before the report came (engine/remote.ts). */
+  hostLost: boolean;
+  /** This stage's timeout fired. */
+  timedOut: boolean;
+  /** The run was being cancelled, or ended by another stage's failure or timeout. */
+  ending: boolean;
+  /** Its reader went away first, or the engine stopped reading and cut the stages off. */
+  readerGone: boolean;
+}
+
+/**
+ * The status of a stage that never reported. A lost connection fails it even after its reader
+ * left: from here, a reader that ended on the EOF of a lost connection and one that left first
+ * look alike, and "stopped early" must never hide records lost with a host. Otherwise the run's
+ * own state decides; a stage that vanished while all was well failed.
+ */
+export function statusWithoutReport(f: UnreportedFacts): StageStatus {
+  if (f.brokeRule || f.hostLost) return 'failed';
+  if (f.timedOut) return 'timed-out';
+  if (f.ending) return 'cancelled';
+  if (f.readerGone) return 'stopped-early';
+  return 'failed';
+}

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { edgeCounter } from './edge-counter';
 import type { EdgeMeter } from './edges';
-import { hostPipe, type HostPipe } from './host-pipe';
+import { hostPipe, isHostPipe, type HostPipe } from './host-pipe';
 import { segmentFds } from './plumbing';
 import { connect, cutUnits, Dealer, type Unit, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
 import type { RunOptions } from './run';
@@ -109,7 +109,7 @@ export function wireUnits(ctx: WiringContext): Wired {
         ...(ctx.counter && (stages.length > 1 || output || fromHost)
           ? { counter: { ...ctx.counter, ...(output ? { __PW_COUNT_OUT: '1' } : {}), ...(fromHost ? { __PW_COUNT_IN: '1' } : {}) } }
           : {}),
-        ...(output && 'spare' in output ? { hostPipe: output } : output ? { output } : {}),
+        ...(isHostPipe(output) ? { hostPipe: output } : output ? { output } : {}),
       },
     );
     segments.push(seg);
@@ -341,6 +341,7 @@ function wireGraph(ctx: WiringContext): Wired {
       control: (i, msg) => (msg.kind === 'edge' || inPlan(i) ? h.control(i, msg) : undefined),
       stderrLine: (i, line) => (inPlan(i) ? h.stderrLine(i, line) : undefined),
       stderrClosed: (i) => (inPlan(i) ? h.stderrClosed(i) : h.changed()),
+      settled: (unreported, lost) => h.settled(unreported.filter(inPlan), lost),
     },
     {
       input: false,

@@ -273,7 +273,9 @@ describe('large data', () => {
     expect(d.result.records).toBe(1000);
     expect(d.result.stages.every((s) => s.status === 'succeeded')).toBe(true);
     expectNothingLeft(before, d);
-  });
+    // About 450 processes start (stages, their wrappers, a counter per edge): on a busy 2-core
+    // machine that alone took over 30 s, the default guard against a hang.
+  }, 120_000);
 
   it('passes a 100 MB line whole, as one record', async () => {
     const d = await run(`stages:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeShellStatus, finalStatus, type StageFacts } from '../../../engine/status';
+import { decodeShellStatus, finalStatus, statusWithoutReport, type StageFacts, type UnreportedFacts } from '../../../engine/status';
 
 const base: StageFacts = {
   status: 0,
@@ -35,6 +35,27 @@ describe('finalStatus: how an ended stage is reported, from the facts alone', ()
   for (const [what, facts, status, byRule] of table) {
     it(`${what} → ${status}${byRule ? " (by the engine's rule)" : ''}`, () => {
       expect(finalStatus({ ...base, ...facts })).toEqual({ status, byRule });
+    });
+  }
+});
+
+describe('statusWithoutReport: a stage that ended without its report (killed with its wrapper, or the report lost with its host)', () => {
+  const none: UnreportedFacts = { brokeRule: false, hostLost: false, timedOut: false, ending: false, readerGone: false };
+  const table: [string, Partial<UnreportedFacts>, string][] = [
+    ['vanished while all was well', {}, 'failed'],
+    ['its reader left first (report dropped with a session whose reader had gone)', { readerGone: true }, 'stopped-early'],
+    ['cut off after the engine stopped reading', { readerGone: true }, 'stopped-early'],
+    ['ended with the run cancelled, or failing elsewhere', { ending: true }, 'cancelled'],
+    ['ending beats a reader that left', { ending: true, readerGone: true }, 'cancelled'],
+    ['its timeout fired', { timedOut: true, ending: true }, 'timed-out'],
+    ['its host connection was lost while its reader read', { hostLost: true }, 'failed'],
+    // From here a reader that ended on the EOF of a lost connection looks like one that left first.
+    ['its host connection was lost, the reader gone too', { hostLost: true, readerGone: true }, 'failed'],
+    ['broke the ordered rule, then was killed with the run', { brokeRule: true, ending: true }, 'failed'],
+  ];
+  for (const [what, facts, status] of table) {
+    it(`${what} → ${status}`, () => {
+      expect(statusWithoutReport({ ...none, ...facts })).toBe(status);
     });
   }
 });

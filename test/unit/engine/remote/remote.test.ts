@@ -100,7 +100,7 @@ stages:
     expect(d.result.stages[1]!.stats.recordsOut).toBe(2);
   });
 
-  it('runs under a TMPDIR too long for a control socket: early stop still reaches the host', async () => {
+  it('runs under a TMPDIR too long for the control socket (reports on ssh’s stderr): early stop still reaches the host, statuses right', async () => {
     const long = path.join(keys.dir, 'x'.repeat(100));
     fs.mkdirSync(long);
     const saved = process.env.TMPDIR;

@@ -1,10 +1,13 @@
 // Real sshd servers for one test file: fresh keys and `count` servers started before its tests,
 // stopped after (root only: see sshd.ts, haveSshd).
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { haveSshd, makeKeys, removeKeys, Sshd, type Keys } from './sshd';
 
 /** `ready` receives the keys and the servers once they listen. */
 export function sshdsForFile(count: number, ready: (keys: Keys, boxes: Sshd[]) => void): void {
+  // Said where the run's output shows it, not only as a grey "skipped".
+  if (!haveSshd)
+    console.warn(`SKIPPED: ${expect.getState().testPath ?? 'a remote suite'}: stages on other hosts need root and /usr/sbin/sshd (a real sshd on 127.0.0.1)`);
   let keys: Keys | undefined;
   let boxes: Sshd[] = [];
   beforeAll(async () => {

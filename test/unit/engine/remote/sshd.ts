@@ -1,7 +1,10 @@
 // Real OpenSSH servers for the tests: each an `sshd -D` on 127.0.0.1 and a free port, with a host
 // key, a user key and known_hosts made for this test run in a temporary folder. Nothing of the
 // user's ~/.ssh is read or written (the pipeline's host entries point ssh at these files), and
-// nothing but 127.0.0.1 is contacted.
+// nothing but 127.0.0.1 is contacted. Each server is set up like a real host, not a quiet test
+// one: the login shell reads a ~/.bashrc, and that one is slow (like a `pyenv init` or a conda
+// hook) and counts the sessions it starts. The home folder is the test's own (sshd's `SetEnv HOME`),
+// so this machine's startup files are neither run nor touched.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -47,6 +50,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The login user's ~/.bashrc on every test host: 1.5 s, as slow as a busy real host's, and each session counted. */
+export const slowBashrc = 'echo session >> "$HOME/sessions"\nsleep 1.5\n';
+
 export class Sshd {
   private child: ChildProcess | undefined;
   readonly log: string[] = [];
@@ -54,12 +60,17 @@ export class Sshd {
   private constructor(
     readonly keys: Keys,
     readonly port: number,
+    /** The login user's home folder on this host (its ~/.bashrc). */
+    readonly home: string,
   ) {}
 
   /** Starts a server and resolves once it listens (it says so on stderr). */
-  static async start(keys: Keys): Promise<Sshd> {
+  static async start(keys: Keys, bashrc = slowBashrc): Promise<Sshd> {
     fs.mkdirSync('/run/sshd', { recursive: true });
     const port = await freePort();
+    const home = path.join(keys.dir, `home-${port}`);
+    fs.mkdirSync(home);
+    fs.writeFileSync(path.join(home, '.bashrc'), bashrc);
     const config = path.join(keys.dir, `sshd-${port}.conf`);
     fs.writeFileSync(
       config,
@@ -75,16 +86,14 @@ export class Sshd {
         'KbdInteractiveAuthentication no',
         'PermitRootLogin prohibit-password',
         'MaxSessions 64',
-        // bash sources ~/.bashrc for commands sshd starts unless it is a nested shell: keep the
-        // tests off this machine's root startup files (they are the user's, slow, and a session
-        // killed in the middle of one can leave a lock behind).
-        'SetEnv SHLVL=1',
+        // The login user's home as bash sees it: ~/.bashrc is read there, as on any host.
+        `SetEnv HOME=${home}`,
         'MaxStartups 64',
         '',
       ].join('\n'),
     );
     fs.appendFileSync(keys.knownHosts, `[127.0.0.1]:${port} ${fs.readFileSync(`${keys.hostKey}.pub`, 'utf8')}`);
-    const sshd = new Sshd(keys, port);
+    const sshd = new Sshd(keys, port, home);
     const child = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     sshd.child = child;
     await new Promise<void>((resolve, reject) => {
@@ -103,6 +112,15 @@ export class Sshd {
   entry(): string {
     const options = [`UserKnownHostsFile=${this.keys.knownHosts}`, 'StrictHostKeyChecking=yes', 'IdentitiesOnly=yes', 'GlobalKnownHostsFile=/dev/null'];
     return `{ ssh: root@127.0.0.1, port: ${this.port}, identityFile: ${this.keys.userKey}, options: [${options.join(', ')}] }`;
+  }
+
+  /** How many ssh sessions have started on this host so far (each ran ~/.bashrc once). */
+  sessions(): number {
+    try {
+      return fs.readFileSync(path.join(this.home, 'sessions'), 'utf8').split('\n').length - 1;
+    } catch {
+      return 0;
+    }
   }
 
   /** Stops the server and every session of it (as a machine going away would). */
