@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { checkCommand } from './check';
+import { compareRecordsCommand, compareStatsCommand } from './compare';
+import { parseThreshold } from '../engine/compare/stats-diff';
 import { ExitCode } from './exit-codes';
 import { graphCommand, graphFormats, type GraphFormat } from './graph';
 import { runCommand } from './run';
@@ -17,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     (command === undefined ? process.stderr : process.stdout).write(`${usage}\n`);
     return command === undefined ? ExitCode.Unreadable : ExitCode.Ok;
   }
-  if (command === 'check' || command === 'run' || command === 'graph') {
+  if (command === 'check' || command === 'run' || command === 'graph' || command === 'compare') {
     current = command;
     const flags = rest.slice(0, rest.indexOf('--') >>> 0); // after `--`, `--help` would be a FILE
     if (flags.includes('--help') || flags.includes('-h')) {
@@ -27,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'help' && rest.length > 0) {
     const topic = rest[0]!;
-    if (!(topic in commandUsage)) throw new UsageError(`no help on '${topic}': the commands are check, run and graph`);
+    if (!(topic in commandUsage)) throw new UsageError(`no help on '${topic}': the commands are check, run, graph and compare`);
     process.stdout.write(`${commandUsage[topic as Command]}\n`);
     return ExitCode.Ok;
   }
@@ -77,6 +79,36 @@ async function main(argv: string[]): Promise<number> {
     const format = values.format as GraphFormat;
     if (!graphFormats.includes(format)) throw new UsageError(`--format is one of ${graphFormats.join(', ')}, not '${values.format}'`);
     return graphCommand(positionals[0]!, { format, ...(values['stats-json'] !== undefined ? { statsJson: values['stats-json'] } : {}) });
+  }
+  if (command === 'compare') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        records: { type: 'boolean', default: false },
+        key: { type: 'string' },
+        examples: { type: 'string' },
+        threshold: { type: 'string' },
+        'fail-on-regression': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (positionals.length !== 2) throw new UsageError(`compare needs exactly two files, the earlier run's first (got ${positionals.length})`);
+    const [a, b] = positionals as [string, string];
+    const json = values.json === true;
+    if (values.records === true) {
+      if (values.threshold !== undefined || values['fail-on-regression'] === true)
+        throw new UsageError('--threshold and --fail-on-regression compare stats files, not --records');
+      const examples = values.examples === undefined ? 5 : Number(values.examples);
+      if (!/^[0-9]+$/.test(values.examples ?? '5') || !Number.isSafeInteger(examples))
+        throw new UsageError(`--examples needs a whole number, not '${values.examples}'`);
+      if (values.key === '') throw new UsageError('--key needs a field name (dotted for a nested one: user.id)');
+      return compareRecordsCommand(a, b, { key: values.key, examples, json });
+    }
+    if (values.key !== undefined || values.examples !== undefined) throw new UsageError('--key and --examples go with --records');
+    const threshold = parseThreshold(values.threshold ?? '20%');
+    if (threshold === undefined) throw new UsageError(`--threshold is a share such as 20% or 0.2, not '${values.threshold}'`);
+    return compareStatsCommand(a, b, { threshold, json, failOnRegression: values['fail-on-regression'] === true });
   }
   throw new UsageError(`unknown command '${command}'`);
 }

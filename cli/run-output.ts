@@ -1,7 +1,7 @@
 import type { EdgePeek, Progress, RunResult, StageStats } from '../engine';
 import { formatBusy, formatBytes, formatCount, formatDuration, formatHeadline, plural } from '../engine/format';
 
-const statusText: Record<StageStats['status'], string> = {
+export const statusText: Record<StageStats['status'], string> = {
   pending: 'pending',
   running: 'running',
   succeeded: 'ok',

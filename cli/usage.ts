@@ -4,13 +4,16 @@ export const usage = `Usage:
   pipewright check [--json] FILE...   check pipeline files; one line per problem
   pipewright run [OPTIONS] FILE       run a pipeline: records on stdout, stats on stderr
   pipewright graph [OPTIONS] FILE     print the pipeline's stages and edges
+  pipewright compare [OPTIONS] A B    two runs (their --stats-json) stage by stage, or with
+                                      --records two outputs record by record
   pipewright --help | --version
   pipewright COMMAND --help           the command's options
 
-Exit codes: 0 ok, 1 problems found (check) or a stage failed (run), 2 unreadable or invalid
-file or bad usage, 128+N run cancelled by signal N (130 Ctrl-C).`;
+Exit codes: 0 ok, 1 problems found (check), a stage failed (run) or a regression with
+--fail-on-regression (compare), 2 unreadable or invalid file or bad usage, 128+N run cancelled
+by signal N (130 Ctrl-C).`;
 
-export type Command = 'check' | 'run' | 'graph';
+export type Command = 'check' | 'run' | 'graph' | 'compare';
 
 export const commandUsage: Record<Command, string> = {
   check: `Usage: pipewright check [--json] FILE...
@@ -51,4 +54,24 @@ Options:
   -h, --help          this help
 
 Exit codes: 0 printed, 2 the file cannot be read or has errors, or bad usage.`,
+  compare: `Usage: pipewright compare [OPTIONS] A.stats.json B.stats.json
+       pipewright compare --records [OPTIONS] A B
+
+Compares two runs, the earlier first. Of two --stats-json files: each stage side by side (records,
+bytes, rate, CPU, peak memory, duration, status) with the change and the regressions marked,
+stages matched by name. With --records, of two outputs: the records only in A, only in B and, by
+a key, changed (with the fields), and the first examples of each.
+
+Options:
+  --threshold SHARE      a rate down or memory or duration up by more than this is a regression
+                         (default 20%)
+  --fail-on-regression   exit 1 when a stage regressed (for CI)
+  --records              compare two record files (NDJSON or lines) instead of stats
+  --key FIELD            with --records: match records by FIELD (dotted for a nested one)
+  --examples N           with --records: how many examples of each kind (default 5)
+  --json                 one JSON object instead of the table
+  -h, --help             this help
+
+Exit codes: 0 compared, 1 a regression with --fail-on-regression, 2 a file cannot be read or bad
+usage.`,
 };

@@ -18,5 +18,7 @@ export const Commands = {
   exportTrace: 'pipewright.exportTrace',
   removeRun: 'pipewright.removeRun',
   clearHistory: 'pipewright.clearHistory',
+  compareWithPrevious: 'pipewright.compareWithPrevious',
+  compareRuns: 'pipewright.compareRuns',
   restartServer: 'pipewright.restartServer',
 } as const;

@@ -5,6 +5,7 @@ import { nodeHost } from '../dsl/host-node';
 import { formatCount, formatDuration, plural } from '../engine/format';
 import { chromeTrace } from '../engine/trace';
 import { Commands } from './command-ids';
+import type { ComparePanel } from './compare/view';
 import { clockTime } from './history';
 import type { RunPanel } from './panel/panel';
 import type { RecordsPanel } from './records/view';
@@ -133,10 +134,52 @@ async function revealStage(store: RunStore, model: RunModel, index: number, log:
   return editor;
 }
 
+/** A quick pick of ended runs, newest first, the runs of `file` on top. */
+async function pickEnded(store: RunStore, placeHolder: string, file: string | undefined, except?: RunModel): Promise<RunModel | undefined> {
+  const runs = store
+    .runs()
+    .filter((m) => !m.running && m !== except)
+    .sort((x, y) => Number(y.file === file) - Number(x.file === file) || y.id - x.id);
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage('Pipewright: no other ended run to compare with.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    runs.map((m) => ({
+      label: `${m.pipelineName}: run ${m.id}`,
+      description: `${m.state} · ${plural(m.records, 'record', formatCount(m.records))} · ${clockTime(m.startedAt)} · ${vscode.workspace.asRelativePath(m.file)}`,
+      m,
+    })),
+    { placeHolder },
+  );
+  return picked?.m;
+}
+
+/** The two runs to compare, earlier first: the two selected in the tree, `{ a, b }` run ids, one named and one picked, or two picked. */
+async function pickPair(store: RunStore, arg: unknown, selected: unknown): Promise<[RunModel, RunModel] | undefined> {
+  const chosen = Array.isArray(selected) ? selected.filter((n): n is RunNode => n instanceof RunNode).map((n) => n.model) : [];
+  if (chosen.length === 2) return chosen[0]!.id < chosen[1]!.id ? [chosen[0]!, chosen[1]!] : [chosen[1]!, chosen[0]!];
+  if (chosen.length > 2) {
+    void vscode.window.showInformationMessage(`Pipewright: select two runs to compare, not ${chosen.length}.`);
+    return undefined;
+  }
+  const ids = arg as { a?: unknown; b?: unknown } | undefined;
+  if (typeof ids?.a === 'number' && typeof ids.b === 'number') {
+    const a = store.find(ids.a);
+    const b = store.find(ids.b);
+    return a && b ? [a, b] : undefined;
+  }
+  const first = runOf(store, arg) ?? (await pickEnded(store, 'Compare which run?', vscode.window.activeTextEditor?.document.uri.fsPath));
+  const second = first && (await pickEnded(store, `Compare run ${first.id} with…`, first.file, first));
+  if (!first || !second) return undefined;
+  return first.id < second.id ? [first, second] : [second, first];
+}
+
 export function registerCommands(
   store: RunStore,
   panel: RunPanel,
   records: RecordsPanel,
+  compare: ComparePanel,
   restartServer: () => Promise<void>,
   /** The run selected in the Stages view, if any. */
   selectedRun: () => RunModel | undefined,
@@ -253,6 +296,24 @@ export function registerCommands(
           .filter((m) => !m.running)
           .map((m) => m.id),
       );
+    }),
+    vscode.commands.registerCommand(Commands.compareWithPrevious, async (arg?: unknown) => {
+      const model = runOf(store, arg) ?? (await pickRun(arg, store.runs()));
+      if (!model) return undefined;
+      const previous = store.previousOf(model);
+      if (!previous) {
+        void vscode.window.showInformationMessage(
+          `Pipewright: run ${model.id} is the earliest run of ${path.basename(model.file)} in the history; run it again to compare, or use Compare Runs… to pick another.`,
+        );
+        return undefined;
+      }
+      await compare.show(previous, model);
+      return [previous, model];
+    }),
+    vscode.commands.registerCommand(Commands.compareRuns, async (arg?: unknown, selected?: unknown) => {
+      const pair = await pickPair(store, arg, selected);
+      if (pair) await compare.show(...pair);
+      return pair;
     }),
     vscode.commands.registerCommand(Commands.restartServer, restartServer),
   ];

@@ -12,5 +12,7 @@ export function settings() {
     historyMaxRuns: Math.min(100, Math.max(1, c.get<number>('history.maxRuns', 10))),
     recordsMaxKept: Math.min(100_000, Math.max(1, c.get<number>('records.maxKept', 1000))),
     keepOutput: c.get<boolean>('records.keepOutput', true),
+    /** Percent: a rate down, or memory or time up, by more than this is a regression in Compare. */
+    compareThreshold: Math.min(1000, Math.max(0, c.get<number>('compare.threshold', 20))),
   };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './client';
+import { ComparePanel } from './compare/view';
 import { registerCommands } from './commands';
 import { settings } from './config';
 import { Commands } from './command-ids';
@@ -27,6 +28,7 @@ export interface PipewrightApi {
   readonly tree: StageTreeProvider;
   readonly panel: RunPanel;
   readonly records: RecordsPanel;
+  readonly compare: ComparePanel;
   /** Resolves once the language server is up. */
   readonly serverReady: Promise<void>;
 }
@@ -39,9 +41,11 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
   const store = new RunStore(failures, context.workspaceState, spillDir);
   const tree = new StageTreeProvider(store);
   const panel = new RunPanel(store, context.extensionUri);
-  const treeView = vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true });
+  // Several runs can be selected: two of them compare (Compare Runs).
+  const treeView = vscode.window.createTreeView('pipewright.stages', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const client: LanguageClient = createLanguageClient(context, log);
   const records = new RecordsPanel(store, context.extensionUri);
+  const compare = new ComparePanel(store, context.extensionUri, records);
   context.subscriptions.push(
     log,
     failures,
@@ -51,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     treeView,
     panel,
     records,
+    compare,
     // A failed run says why in one place: the stage, its exit, its last stderr lines.
     store.onDidFail(({ model, failure }) => {
       const log = 'Show Log';
@@ -75,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
       store,
       panel,
       records,
+      compare,
       () => client.restart(),
       () => {
         const [node] = treeView.selection;
@@ -101,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     tree,
     panel,
     records,
+    compare,
     serverReady,
   };
 }

@@ -1,7 +1,8 @@
 // The last runs of each pipeline, as summaries small enough to keep in the workspace's state
-// across window reloads: when, how long, how it ended, how many records, each stage's status.
-// Never records, never stats over time. No vscode here.
+// across window reloads: when, how long, how it ended, how many records, each stage's status and
+// final numbers (what Compare reads). Never records, never stats over time. No vscode here.
 import type { StageStatus } from '../engine';
+import { runStatsOf, type RunStats } from '../engine/compare/run-stats';
 import { RunModel, type RunState } from './run-model';
 
 export interface StageSummary {
@@ -22,6 +23,8 @@ export interface RunSummary {
   records: number;
   failedStage?: string | undefined;
   stages: StageSummary[];
+  /** Each stage's and edge's final numbers (absent for refused runs and summaries of older versions). */
+  stats?: RunStats | undefined;
 }
 
 /** `interrupted`: the summary of a run the window's closing cuts off, with what it had done so far. */
@@ -42,6 +45,7 @@ export function summaryOf(m: RunModel, interrupted = false): RunSummary {
       ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
       ...(s.signal !== undefined ? { signal: s.signal } : {}),
     })),
+    ...(m.result && m.result.outcome !== 'refused' ? { stats: runStatsOf(m.result) } : {}),
   };
 }
 
@@ -89,6 +93,10 @@ export class RunHistory {
   /** Newest first, all pipelines. */
   all(): readonly RunSummary[] {
     return this.entries;
+  }
+
+  get(id: number): RunSummary | undefined {
+    return this.entries.find((e) => e.id === id);
   }
 
   ofFile(file: string): RunSummary[] {

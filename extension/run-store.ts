@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { stagesToRun } from '../dsl';
 import { loadPipeline, startRun, type EdgePeek, type RunHandle } from '../engine';
+import { runStatsOf, type RunStats } from '../engine/compare/run-stats';
 import { formatDuration, plural } from '../engine/format';
 import { endedHow, failureReport, type FailureReport } from './failure';
 import { RunTimeline } from '../engine/timeline';
@@ -121,6 +122,17 @@ export class RunStore implements vscode.Disposable {
   /** Summaries of a pipeline file's runs, newest first. */
   historyOf(file: string): RunSummary[] {
     return this.history.ofFile(file);
+  }
+
+  /** Each stage's and edge's final numbers of an ended run: from its result, or its summary for a run of an earlier window. */
+  statsOf(model: RunModel): RunStats | undefined {
+    if (model.running) return undefined;
+    return model.result ? (model.result.outcome === 'refused' ? undefined : runStatsOf(model.result)) : this.history.get(model.id)?.stats;
+  }
+
+  /** The run of the same pipeline file before this one, if the history still has it. */
+  previousOf(model: RunModel): RunModel | undefined {
+    return this.runs().findLast((m) => m.file === model.file && m.id < model.id);
   }
 
   /** A run from an earlier window: its summary only, no stats or records. */

@@ -51,7 +51,7 @@ export class RunNode {
     const rate = state === 'running' ? ` · ${f.progress ? formatHeadline(f.progress) : `${formatCount(f.recordRate)} rec/s`}` : '';
     item.description = `${runStateText(state)} · ${plural(f.records, 'record', formatCount(f.records))}${rate} · ${formatDuration(f.elapsedMs)} · ${clockTime(m.startedAt)}`;
     item.iconPath = icon(runIcons[state]);
-    const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome, records, duration and statuses only.' : '';
+    const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome, statuses and final numbers only.' : '';
     item.tooltip = new vscode.MarkdownString(
       `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
     );

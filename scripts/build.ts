@@ -28,6 +28,7 @@ function entries(production: boolean): Entry[] {
     { in: 'engine/builtins/main.ts', out: 'builtin' },
     { in: 'extension/panel/webview/main.ts', out: 'panel', browser: true },
     { in: 'extension/records/webview/main.ts', out: 'records', browser: true },
+    { in: 'extension/compare/webview/main.ts', out: 'compare', browser: true },
   ];
   if (production) return list;
   // The end-to-end suite, loaded by mocha inside VS Code's extension host (test/e2e/run.ts).

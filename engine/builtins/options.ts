@@ -4,6 +4,7 @@
  * read still checks its type and fails clearly (status 2). Every built-in declares the option
  * names it reads; test/unit/builtins/registry.test.ts compares them with the schema.
  */
+import { compileRecordExpression } from './expression';
 import { StageError } from './records';
 
 export type OptionValues = Readonly<Record<string, unknown>>;
@@ -106,14 +107,10 @@ export class Options {
 
 /** Compiles a JavaScript expression over the record `r` once; a syntax error fails the stage (status 2). */
 export function compileExpression(builtin: string, expr: string): (r: unknown) => unknown {
-  try {
-    // oxlint-disable-next-line typescript/no-implied-eval -- compiling the user's expression is what `filter`/`map` are for
-    return new Function('r', `return (${expr}\n);`) as (r: unknown) => unknown;
-  } catch (err) {
-    throw new StageError(
-      `\`${builtin}\`: the expression \`${expr}\` is not valid JavaScript (${err instanceof Error ? err.message : String(err)}); ` +
-        'it must be one expression over the record `r`',
-      2,
-    );
-  }
+  const compiled = compileRecordExpression(expr);
+  if (compiled.ok) return compiled.fn;
+  throw new StageError(
+    `\`${builtin}\`: the expression \`${expr}\` is not valid JavaScript (${compiled.why}); it must be one expression over the record \`r\``,
+    2,
+  );
 }

@@ -10,6 +10,7 @@ export const panelBody = `
     <span class="actions">
       <button id="pin" aria-pressed="false"></button>
       <button id="records">Records</button>
+      <button id="compare" title="Compare this run with the run before it: stage numbers and records">Compare with Previous</button>
       <button id="stop">Stop</button>
       <button id="trace">Export Trace…</button>
     </span>

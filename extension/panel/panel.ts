@@ -133,6 +133,11 @@ export class RunPanel implements vscode.Disposable {
       case 'exportTrace':
         if (model) void vscode.commands.executeCommand(Commands.exportTrace, { runId: model.id });
         return;
+      case 'compare':
+        if (!model) return;
+        if (m.runId === undefined) void vscode.commands.executeCommand(Commands.compareWithPrevious, { runId: model.id });
+        else void vscode.commands.executeCommand(Commands.compareRuns, { a: Math.min(m.runId, model.id), b: Math.max(m.runId, model.id) });
+        return;
     }
   }
 

@@ -16,7 +16,9 @@ export type FromPanel =
   | { type: 'stop' }
   /** Open the records view on this run's output. */
   | { type: 'records' }
-  | { type: 'exportTrace' };
+  | { type: 'exportTrace' }
+  /** Compare the run shown with run `runId`, or with the run before it. */
+  | { type: 'compare'; runId?: number };
 
 /** What the webview keeps with vscode.setState, so it draws at once when shown again or restored after a reload. */
 export interface PanelState {

@@ -6,6 +6,7 @@ import { Commands } from '../command-ids';
 import type { RunStore } from '../run-store';
 import { saveTarget } from '../save-target';
 import { RunNode, StageNode } from '../stage-tree';
+import { recordFilter } from './filter';
 import { formatOf, saveAll } from './spill';
 
 export function registerRecordCommands(store: RunStore): vscode.Disposable[] {
@@ -26,14 +27,31 @@ export function registerRecordCommands(store: RunStore): vscode.Disposable[] {
         );
         return undefined;
       }
-      const uri = await saveTarget(model, target, '.ndjson', { 'Newline-delimited JSON': ['ndjson', 'jsonl'], CSV: ['csv'] }, 'Save All Records');
+      // From the records view: the records its search box keeps (words or an expression).
+      const query = (arg as { query?: unknown } | undefined)?.query;
+      const filter = recordFilter(typeof query === 'string' ? query : '', vscode.workspace.isTrusted);
+      if (filter.kind === 'invalid') {
+        void vscode.window.showErrorMessage(`Pipewright: nothing saved; the filter \`${filter.query}\` is not valid. ${filter.why}`);
+        return undefined;
+      }
+      const matching = filter.kind === 'none' ? '' : ` matching \`${filter.query}\``;
+      const uri = await saveTarget(
+        model,
+        target,
+        '.ndjson',
+        { 'Newline-delimited JSON': ['ndjson', 'jsonl'], CSV: ['csv'] },
+        matching ? 'Save Matching Records' : 'Save All Records',
+      );
       if (!uri) return undefined;
       const { records } = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Pipewright: saving ${plural(model.records, 'record', formatCount(model.records))}…` },
-        () => saveAll(spill, uri.fsPath, formatOf(uri.fsPath)),
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Pipewright: saving ${matching ? `the records${matching} of ` : ''}${plural(model.records, 'record', formatCount(model.records))}…`,
+        },
+        () => saveAll(spill, uri.fsPath, formatOf(uri.fsPath), filter.kind === 'none' ? undefined : filter.test),
       );
       void vscode.window.showInformationMessage(
-        `Pipewright: ${plural(records, 'record', formatCount(records))} of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}.`,
+        `Pipewright: ${plural(records, 'record', formatCount(records))}${matching} of run ${model.id} saved to ${vscode.workspace.asRelativePath(uri)}.`,
       );
       return uri;
     }),

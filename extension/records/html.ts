@@ -18,10 +18,11 @@ export const recordsPage = {
     </span>
   </header>
   <div class="controls">
-    <input id="search" type="search" placeholder="Search: words, or column:word" aria-label="Search the records">
+    <input id="search" type="search" placeholder="Filter: words, column:word, or an expression such as r.status >= 500" aria-label="Filter the records" aria-describedby="filter-error">
     <span id="selection" role="radiogroup" aria-label="Which records"></span>
     <span id="count" role="status"></span>
   </div>
+  <p id="filter-error" role="alert" hidden></p>
   <p id="note"></p>
   <div id="scroller" tabindex="-1"><table id="table" aria-label="Records"><thead></thead><tbody></tbody></table></div>
 </main>`,

@@ -76,10 +76,18 @@ export function cellText(v: CellValue | undefined): string {
 }
 
 /**
- * Rows matching every word of `query` (case-insensitive): `word` anywhere in a row's cells,
- * `column:word` in that column only (the column name may be dotted).
+ * Whether the search box holds an expression in `use: filter`'s language (`r.status >= 500 &&
+ * r.ms > 1000`) rather than words: it reads a field of the record `r`.
  */
-export function filterRows(rows: readonly RecordRow[], query: string): RecordRow[] {
+export function isExpression(query: string): boolean {
+  return /(^|[^\w$.])r\s*(\?\.|\.|\[)/.test(query);
+}
+
+/**
+ * Whether a row matches every word of `query` (case-insensitive): `word` anywhere in a row's
+ * cells, `column:word` in that column only (the column name may be dotted).
+ */
+export function wordMatcher(query: string): (r: RecordRow) => boolean {
   const terms = query
     .toLowerCase()
     .split(/\s+/)
@@ -88,16 +96,19 @@ export function filterRows(rows: readonly RecordRow[], query: string): RecordRow
       const m = /^([^:]+):(.*)$/.exec(t);
       return m ? { column: m[1]!, text: m[2]! } : { text: t };
     });
-  if (terms.length === 0) return [...rows];
-  return rows.filter((r) =>
+  return (r) =>
     terms.every((t) => {
       if (t.column !== undefined) {
         const key = Object.keys(r.cells).find((k) => k.toLowerCase() === t.column);
         return key !== undefined && cellText(r.cells[key]).toLowerCase().includes(t.text);
       }
       return Object.values(r.cells).some((v) => cellText(v).toLowerCase().includes(t.text));
-    }),
-  );
+    });
+}
+
+/** Rows matching every word of `query` (see wordMatcher). */
+export function filterRows(rows: readonly RecordRow[], query: string): RecordRow[] {
+  return rows.filter(wordMatcher(query));
 }
 
 const typeRank = { boolean: 0, number: 1, string: 2, array: 3, null: 4 } as const;

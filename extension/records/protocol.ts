@@ -24,14 +24,30 @@ export interface RecordsView {
   save: { ok: true } | { ok: false; why: string };
   /** A newer run of the same pipeline exists (the view stays on its own run). */
   newer: boolean;
+  /** The record to scroll to and mark (opened from the Compare view), when it is among `lines`. */
+  focus?: number;
+  /** The search box's filter as the host read it: words (the webview matches them), an expression (the host matched `lines`), or why it is not valid. */
+  filter?: FilterResult;
 }
+
+export type FilterResult =
+  | { query: string; kind: 'words' }
+  /** `matches`: the numbers of the lines it kept; `threw`: lines that are not JSON or made it throw (not kept). */
+  | { query: string; kind: 'expression'; matches: number[]; threw: number }
+  | { query: string; kind: 'invalid'; why: string };
 
 /** Extension → webview. */
 export type ToRecords = { type: 'view'; view: RecordsView } | { type: 'empty'; message: string };
 
 /** Webview → extension. */
 export type FromRecords =
-  { type: 'ready' } | { type: 'select'; selection: Selection } | { type: 'copy'; text: string } | { type: 'saveAll' } | { type: 'showLatest' };
+  | { type: 'ready' }
+  | { type: 'select'; selection: Selection }
+  | { type: 'copy'; text: string }
+  | { type: 'saveAll' }
+  | { type: 'showLatest' }
+  /** What the search box holds (words or an expression): it filters the view and Save All. */
+  | { type: 'filter'; query: string };
 
 /** What the webview keeps with setState. */
 export interface RecordsState {

@@ -65,13 +65,17 @@ function lines(file: string): AsyncIterable<string> {
   return readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
 }
 
+/** Which records to save: all, or those a filter keeps (`n`: the record's number, from 1). */
+export type Keep = (line: string, n: number) => boolean;
+
 /**
- * Writes the whole output to `target`: NDJSON as the stages wrote it (a byte copy), or CSV with
- * one column per field (nested fields dotted, non-JSON lines in a text column). CSV reads the
- * file twice — once for the columns, once for the rows — so only the column names are held.
+ * Writes the whole output to `target`, or the records `keep` keeps: NDJSON as the stages wrote it
+ * (a byte copy when all are saved), or CSV with one column per field (nested fields dotted,
+ * non-JSON lines in a text column). CSV reads the file twice — once for the columns, once for the
+ * rows — so only the column names are held.
  */
-export async function saveAll(spill: string, target: string, format: SaveFormat = formatOf(target)): Promise<{ records: number }> {
-  if (format === 'ndjson') {
+export async function saveAll(spill: string, target: string, format: SaveFormat = formatOf(target), keep?: Keep): Promise<{ records: number }> {
+  if (format === 'ndjson' && !keep) {
     let records = 0;
     let last = 10;
     const count = new Transform({
@@ -84,12 +88,26 @@ export async function saveAll(spill: string, target: string, format: SaveFormat 
     await pipeline(fs.createReadStream(spill), count, fs.createWriteStream(target));
     return { records: records + (last !== 10 ? 1 : 0) };
   }
-  const columns = new Map<string, true>();
-  for await (const line of lines(spill)) for (const key of Object.keys(parseRecord(line, 0).cells)) columns.set(key, true);
-  const keys = [...columns.keys()];
+  async function* kept() {
+    let n = 0;
+    for await (const line of lines(spill)) if (!keep || keep(line, ++n)) yield line;
+  }
   let records = 0;
+  if (format === 'ndjson') {
+    async function* ndjson() {
+      for await (const line of kept()) {
+        records++;
+        yield `${line}\n`;
+      }
+    }
+    await pipeline(ndjson, fs.createWriteStream(target));
+    return { records };
+  }
+  const columns = new Map<string, true>();
+  for await (const line of kept()) for (const key of Object.keys(parseRecord(line, 0).cells)) columns.set(key, true);
+  const keys = [...columns.keys()];
   async function* rows() {
-    for await (const line of lines(spill)) {
+    for await (const line of kept()) {
       records++;
       const { cells } = parseRecord(line, records);
       yield keys.map((k) => {

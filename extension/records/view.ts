@@ -5,17 +5,21 @@ import * as vscode from 'vscode';
 import { formatCount, plural } from '../../engine/format';
 import { Commands } from '../command-ids';
 import { Coalescer } from '../coalescer';
+import { settings } from '../config';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
 import { panelViewType } from '../panel/protocol';
 import { setUpWebview, viewColumn } from '../webview/host';
-import type { Selection } from './keeper';
+import { recordFilter } from './filter';
+import type { KeptLine, Selection } from './keeper';
 import { recordsPage } from './html';
-import { recordsViewType, type FromRecords, type RecordsState, type RecordsView, type ToRecords } from './protocol';
+import { recordsViewType, type FilterResult, type FromRecords, type RecordsState, type RecordsView, type ToRecords } from './protocol';
 
 interface Source {
   runId: number;
   stage?: string | undefined;
+  /** A record to show and mark (the Compare view's examples). */
+  focus?: number | undefined;
 }
 
 export class RecordsPanel implements vscode.Disposable {
@@ -24,6 +28,8 @@ export class RecordsPanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private source: Source | undefined;
   private selection: Selection = 'first';
+  /** What the search box holds: it filters the kept records shown and what Save All writes. */
+  private query = '';
   private readonly refresh: Coalescer;
   /** The last view sent (tests read it; the webview draws it). */
   lastView: RecordsView | undefined;
@@ -61,9 +67,14 @@ export class RecordsPanel implements vscode.Disposable {
     ];
   }
 
-  /** Opens (or brings forward) the view on a run's output, or on the edge after `stage`. */
-  async show(model: RunModel, stage?: string): Promise<void> {
-    this.source = { runId: model.id, stage };
+  /** Opens (or brings forward) the view on a run's output, or on the edge after `stage`; `focus`: a record to show and mark. */
+  async show(model: RunModel, stage?: string, focus?: number): Promise<void> {
+    this.source = { runId: model.id, stage, focus };
+    // The kept selection that holds the record: the first ones, the last ones, else the sample (which may hold it).
+    if (focus !== undefined) {
+      const max = settings().recordsMaxKept;
+      this.selection = focus <= max ? 'first' : focus > model.records - max ? 'last' : 'sample';
+    }
     if (this.panel) this.panel.reveal(undefined, true);
     else
       this.adopt(
@@ -105,6 +116,7 @@ export class RecordsPanel implements vscode.Disposable {
         return;
       case 'select':
         this.selection = m.selection;
+        if (this.source) delete this.source.focus;
         void this.post();
         return;
       case 'copy':
@@ -114,7 +126,12 @@ export class RecordsPanel implements vscode.Disposable {
         });
         return;
       case 'saveAll':
-        if (model) void vscode.commands.executeCommand(Commands.saveRecords, { runId: model.id });
+        if (model) void vscode.commands.executeCommand(Commands.saveRecords, { runId: model.id, query: this.query });
+        return;
+      case 'filter':
+        if (m.query === this.query) return;
+        this.query = m.query;
+        void this.post();
         return;
       case 'showLatest': {
         const latest = model && this.store.latestOf(model.file);
@@ -148,7 +165,28 @@ export class RecordsPanel implements vscode.Disposable {
     if (message.type === 'view') this.posted.fire(message.view);
   }
 
+  /** The filter's result over the lines shown (an expression is matched here, where code may run). */
+  private filterOf(lines: readonly KeptLine[]): FilterResult | undefined {
+    const f = recordFilter(this.query, vscode.workspace.isTrusted);
+    switch (f.kind) {
+      case 'none':
+        return undefined;
+      case 'words':
+        return { query: f.query, kind: 'words' };
+      case 'invalid':
+        return { query: f.query, kind: 'invalid', why: f.why };
+      case 'expression':
+        return { query: f.query, kind: 'expression', matches: lines.filter((l) => f.test(l.line, l.n)).map((l) => l.n), threw: f.threw() };
+    }
+  }
+
   private async viewOf(model: RunModel, stage: string | undefined): Promise<RecordsView> {
+    const view = await this.unfilteredViewOf(model, stage);
+    const filter = this.filterOf(view.lines);
+    return filter ? { ...view, filter } : view;
+  }
+
+  private async unfilteredViewOf(model: RunModel, stage: string | undefined): Promise<RecordsView> {
     const newer = this.store.latestOf(model.file) !== model;
     const base = { runId: model.id, state: model.state, newer, max: 0 };
     if (stage !== undefined) {
@@ -176,8 +214,10 @@ export class RecordsPanel implements vscode.Disposable {
     }
     const keeper = await this.store.keeperOf(model);
     const lines = keeper?.lines(this.selection) ?? [];
+    const focus = this.source?.focus;
     const total = model.records;
     const what = { first: 'first', last: 'last', sample: 'sampled' }[this.selection];
+    const missing = focus !== undefined && keeper !== undefined && !lines.some((l) => l.n === focus);
     const note = !keeper
       ? 'The records of this run were not kept ' +
         '(a run from an earlier window whose output was not saved, or pipewright.records.keepOutput is off). Rerun it to see them.'
@@ -194,7 +234,8 @@ export class RecordsPanel implements vscode.Disposable {
       selection: this.selection,
       max: keeper?.max ?? 0,
       lines,
-      note,
+      note: missing ? `${note} Record ${formatCount(focus)} is not among the kept ones; Save All to read it.` : note,
+      ...(focus !== undefined && !missing ? { focus } : {}),
       save: spill
         ? { ok: true }
         : {

@@ -29,7 +29,7 @@ const readDom = `(() => {
     rows: JSON.parse(${tableText}),
     sparklines: document.querySelectorAll('#table .spark polyline').length,
     failures: [...document.querySelectorAll('.failure')].map((f) => f.textContent),
-    history: [...document.querySelectorAll('#history button')].map((b) => b.textContent),
+    history: [...document.querySelectorAll('#history button[data-key^="run-"]')].map((b) => b.textContent),
   };
 })()`;
 

@@ -21,6 +21,9 @@ const readDom = `(() => {
     ),
     rows: [...document.querySelectorAll('#table tbody tr[data-n]')].map((tr) => [...tr.children].map((c) => c.textContent)),
     saveDisabled: document.querySelector('#save').disabled,
+    filterError: document.querySelector('#filter-error').hidden ? '' : text('#filter-error'),
+    saveLabel: text('#save'),
+    focused: document.querySelector('#table tbody tr.focused')?.dataset.n ?? '',
     selection: [...document.querySelectorAll('#selection button')].map((b) => b.textContent + (b.getAttribute('aria-checked') === 'true' ? ' (on)' : '')),
   };
 })()`;
@@ -35,7 +38,8 @@ export function recordsCheckpoints(screenshots: string): Record<string, (page: P
       await frame.locator('#table tbody tr[data-n]').first().waitFor({ timeout });
       if (args.query !== undefined) {
         await frame.locator('#search').fill(args.query, { timeout });
-        await frame.locator('#count', { hasText: args.query ? /match$/ : /^\d+ kept records?$/ }).waitFor({ timeout });
+        if (args.invalid) await frame.locator('#filter-error:not([hidden])').waitFor({ timeout });
+        else await frame.locator('#count', { hasText: args.query ? /match$/ : /^\d+ kept records?$/ }).waitFor({ timeout });
       }
       const dom = await frame.evaluate<RecordsDom>(readDom);
       if (args.screenshot) {

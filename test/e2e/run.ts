@@ -7,6 +7,7 @@ import { format } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import { startCodeServer } from './code-server';
+import { compareCheckpoints } from './compare-checks';
 import { panelCheckpoints } from './panel-checks';
 import { recordsCheckpoints } from './records-checks';
 import { stagesCheckpoints } from './stages-checks';
@@ -53,6 +54,7 @@ const sessions: Session[] = [
       ...panelCheckpoints(screenshotDir),
       ...recordsCheckpoints(screenshotDir),
       ...stagesCheckpoints(screenshotDir),
+      ...compareCheckpoints(screenshotDir),
     },
   },
   {

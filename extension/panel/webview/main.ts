@@ -51,6 +51,7 @@ function renderHeader(view: PanelView): void {
   pin.textContent = view.pinned ? 'Pinned to this run' : 'Following the latest run';
   pin.setAttribute('aria-pressed', String(view.pinned));
   $('stop').hidden = view.state !== 'running';
+  $('compare').hidden = view.state === 'running' || !view.history.some((h) => h.id < view.runId);
   $('restored').hidden = !view.restored;
 }
 
@@ -212,7 +213,10 @@ function renderHistory(view: PanelView): void {
       h.detail,
     );
     activate(b, () => post({ type: 'showRun', runId: h.id }));
-    return el('li', {}, b);
+    if (h.current) return el('li', {}, b);
+    const compare = el('button', { class: 'compare', 'data-key': `compare-${h.id}`, title: `Compare the run shown with the run of ${h.label}` }, 'Compare');
+    activate(compare, () => post({ type: 'compare', runId: h.id }));
+    return el('li', {}, b, ' ', compare);
   });
   $('history').replaceChildren(...items);
 }
@@ -225,5 +229,6 @@ activate($('pin'), () => post({ type: 'pin', pinned: !(state.view?.pinned ?? fal
 activate($('stop'), () => post({ type: 'stop' }));
 activate($('records'), () => post({ type: 'records' }));
 activate($('trace'), () => post({ type: 'exportTrace' }));
+activate($('compare'), () => post({ type: 'compare' }));
 render();
 post({ type: 'ready' });

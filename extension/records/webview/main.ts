@@ -3,7 +3,7 @@
 // DOM (fixed row height), so thousands of kept records scroll smoothly.
 import { $, activate, connect, el } from '../../webview/browser/page';
 import type { Selection } from '../keeper';
-import { cellText, filterRows, inferColumns, parseRecord, rowJson, sortRows, typeOf, type Column, type RecordRow } from '../model';
+import { cellText, filterRows, inferColumns, isExpression, parseRecord, rowJson, sortRows, typeOf, type Column, type RecordRow } from '../model';
 import type { FromRecords, RecordsState, RecordsView, ToRecords } from '../protocol';
 
 const rowHeight = 24;
@@ -35,9 +35,52 @@ function derive(): void {
     const rows = view.lines.map((l) => parseRecord(l.line, l.n));
     parsed = { view, rows, columns: inferColumns(rows) };
   }
-  const filtered = filterRows(parsed.rows, page.state.query ?? '');
+  const kept = filtered(parsed.rows, view);
   const sort = page.state.sort;
-  shown = sort && parsed.columns.some((c) => c.key === sort.key) ? sortRows(filtered, sort.key, sort.descending) : filtered;
+  shown = sort && parsed.columns.some((c) => c.key === sort.key) ? sortRows(kept, sort.key, sort.descending) : kept;
+}
+
+/** The query as typed, trimmed: what the host's filter result is for. */
+const query = () => (page.state.query ?? '').trim();
+
+/**
+ * The rows the search box keeps: words are matched here; an expression by the host (it runs
+ * code, which this page may not), so until its answer for this query arrives, and while the
+ * expression is not valid, every row shows.
+ */
+function filtered(rows: RecordRow[], view: RecordsView): RecordRow[] {
+  const q = query();
+  if (!isExpression(q)) return filterRows(rows, q);
+  const f = view.filter;
+  if (f?.query !== q || f.kind !== 'expression') return rows;
+  const keep = new Set(f.matches);
+  return rows.filter((r) => keep.has(r.n));
+}
+
+/** What the count and the line under the box say about the filter. */
+function renderFilter(view: RecordsView, kept: number): void {
+  const q = query();
+  const f = view.filter?.query === q ? view.filter : undefined;
+  const error = $('filter-error');
+  error.hidden = f?.kind !== 'invalid';
+  error.textContent = f?.kind === 'invalid' ? f.why : '';
+  $('search').setAttribute('aria-invalid', String(f?.kind === 'invalid'));
+  const pending = isExpression(q) && f === undefined;
+  const threw = f?.kind === 'expression' && f.threw > 0 ? ` (${f.threw} not JSON or made the expression throw)` : '';
+  $('count').textContent =
+    q === ''
+      ? `${kept} kept record${kept === 1 ? '' : 's'}`
+      : pending
+        ? 'Checking the expression…'
+        : f?.kind === 'invalid'
+          ? ''
+          : `${shown.length} of ${kept} kept records match${threw}`;
+  const save = $('save') as HTMLButtonElement;
+  save.textContent = q !== '' && f?.kind !== 'invalid' ? 'Save matching records…' : 'Save all records…';
+  if (f?.kind === 'invalid') {
+    save.disabled = true;
+    save.title = 'Fix the filter first';
+  }
 }
 
 function render(): void {
@@ -56,10 +99,20 @@ function render(): void {
   save.disabled = !view.save.ok;
   save.title = view.save.ok ? 'Save every record of this run to a file (NDJSON or CSV), streamed from disk' : view.save.why;
   renderSelection(view);
-  const kept = parsed.rows.length;
-  $('count').textContent = page.state.query ? `${shown.length} of ${kept} kept records match` : `${kept} kept record${kept === 1 ? '' : 's'}`;
+  renderFilter(view, parsed.rows.length);
   renderHead(parsed.columns);
+  scrollToFocus(view);
   renderRows();
+}
+
+/** The record the view was opened on (from Compare) in sight, once per record asked for. */
+let scrolledTo: string | undefined;
+function scrollToFocus(view: RecordsView): void {
+  const target = view.focus === undefined ? undefined : `${view.runId}:${view.focus}`;
+  if (target === scrolledTo) return;
+  scrolledTo = target;
+  const at = shown.findIndex((r) => r.n === view.focus);
+  if (at >= 0) $('scroller').scrollTop = Math.max(0, (at - 3) * rowHeight);
 }
 
 function renderSelection(view: RecordsView): void {
@@ -114,7 +167,12 @@ function rowOf(r: RecordRow, columns: Column[]): HTMLTableRowElement {
   // The copy button next to the number: in sight however wide the record.
   const copy = el('button', { class: 'copy', 'aria-label': `Copy record ${r.n} as JSON`, title: 'Copy as JSON', 'data-key': `copy-${r.n}` }, '{ }');
   activate(copy, () => page.post({ type: 'copy', text: rowJson(r) }));
-  const tr = el('tr', { 'data-n': String(r.n) }, el('th', { scope: 'row', class: 'num' }, String(r.n)), el('td', {}, copy));
+  const tr = el(
+    'tr',
+    { 'data-n': String(r.n), ...(r.n === page.state.view?.focus ? { class: 'focused', 'aria-current': 'true' } : {}) },
+    el('th', { scope: 'row', class: 'num' }, String(r.n)),
+    el('td', {}, copy),
+  );
   for (const c of columns) {
     const v = r.cells[c.key];
     const text = cellText(v);
@@ -153,6 +211,7 @@ search.value = page.state.query ?? '';
 search.addEventListener('input', () => {
   page.state.query = search.value;
   page.save();
+  page.post({ type: 'filter', query: search.value });
   derive();
   $('scroller').scrollTop = 0;
   render();
@@ -161,4 +220,5 @@ activate($('save'), () => page.post({ type: 'saveAll' }));
 activate($('latest'), () => page.post({ type: 'showLatest' }));
 derive();
 render();
+page.post({ type: 'filter', query: search.value });
 page.post({ type: 'ready' });

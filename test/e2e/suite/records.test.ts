@@ -84,6 +84,34 @@ describe('records view', () => {
     assert.equal(lines.length, 10);
   });
 
+  it("filters with use: filter's expressions as well as words, says why a bad one is bad, and saves only the matching records", async () => {
+    const model = await runProducts();
+    await vscode.commands.executeCommand('pipewright.showRecords', { runId: model.id });
+    const all = await read({ summary: `run ${model.id} · succeeded`, query: '' });
+    const expensive = all.rows.filter((r) => Number(r[4]) > 30 && Number(r[5]) >= 10);
+    assert.ok(expensive.length > 0 && expensive.length < all.rows.length, 'the example has products on both sides');
+    const filtered = await read({ query: 'r.price > 30 && r.stock >= 10' });
+    assert.deepEqual(
+      filtered.rows.map((r) => r[0]),
+      expensive.map((r) => r[0]),
+    );
+    assert.equal(filtered.count, `${expensive.length} of 10 kept records match`);
+    assert.equal(filtered.saveLabel, 'Save matching records…');
+
+    const bad = await read({ query: 'r.price >', invalid: true });
+    assert.match(bad.filterError, /^Not a valid expression: .+\. Write one JavaScript expression over the record r/);
+    assert.equal(bad.saveDisabled, true);
+
+    // Save All from the view saves what its filter keeps: as the built-in `filter` would write it.
+    const target = vscode.Uri.file(workspacePath('saved-expensive.ndjson'));
+    await vscode.commands.executeCommand('pipewright.saveRecords', { runId: model.id, query: 'r.price > 30' }, target);
+    const expected = cliOutput(model.file)
+      .split('\n')
+      .filter((l) => l && (JSON.parse(l) as { price: number }).price > 30);
+    assert.deepEqual(fs.readFileSync(target.fsPath, 'utf8').trimEnd().split('\n'), expected);
+    await read({ query: '' });
+  });
+
   it('keeps the records of a finished run viewable until the run leaves the history', async () => {
     const { records } = await api();
     const first = await runProducts();
