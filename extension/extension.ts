@@ -98,7 +98,13 @@ export function activate(context: vscode.ExtensionContext): PipewrightApi {
     );
   });
   const onDidChangeRun: vscode.Event<RunModel> = (listener, thisArg, disposables) =>
-    store.onDidChange((c) => listener.call(thisArg, c.model), undefined, disposables);
+    store.onDidChange(
+      (c) => {
+        listener.call(thisArg, c.model);
+      },
+      undefined,
+      disposables,
+    );
   return {
     runs: () => store.runs(),
     onDidEndRun: store.onDidEnd,
