@@ -125,7 +125,7 @@ int planParse(char *text, size_t len, SegmentPlan *plan, char *err, size_t errLe
   memset(plan, 0, sizeof *plan);
   int version;
   if (intLine(&r, "pipewright-segment", 0, 1 << 20, &version)) return -1;
-  if (version != planVersion) return fail(&r, "version %d, this program reads version %d", version, planVersion);
+  if (version != planVersion && (r.line = 1)) return fail(&r, "version %d, this program reads version %d", version, planVersion);
   if (intLine(&r, "stages", 1, planMaxStages, &plan->stages) || intLine(&r, "input", planMinFd, planMaxFd, &plan->inputFd)) return -1;
   if (intLine(&r, "counts", 0, 1, &plan->counts) || intLine(&r, "count-in", 0, 1, &plan->countIn) || intLine(&r, "count-out", 0, 1, &plan->countOut))
     return -1;

@@ -9,7 +9,7 @@
  * Fds: 1 the last stage's stdout, 2 this program's own errors, 3 control; and those the plan
  * names: each stage's stderr and commit channel, the first stage's input.
  *
- * It becomes the child subreaper of its stages (orphans they leave are reaped here, not by a PID
+ * It leads its own process group, becomes the child subreaper of its stages (orphans they leave are reaped here, not by a PID
  * 1 that may not reap) and asks for SIGHUP when its parent dies (PR_SET_PDEATHSIG, however the
  * engine dies): then it ends its stages as segment.sh does, SIGTERM and 200 ms later SIGKILL to
  * its whole process group, itself included. It ignores SIGTERM, which the engine sends the group
@@ -253,6 +253,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN   (docs/engine-protocol.md)\n");
     return 2;
   }
+  /* Its own process group, which the engine signals as a whole (it starts it as one anyway). */
+  setpgid(0, 0);
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGHUP, 0, 0, 0);
   /* The parent died before the prctl took effect: nobody will ever read us. */
