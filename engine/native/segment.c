@@ -274,6 +274,7 @@ int main(int argc, char **argv) {
   char err[256];
   if (planParse(text, len, &plan, err, sizeof err) != 0) {
     fprintf(stderr, "pw-segment: %s\n", err);
+    free(text);
     return 2;
   }
   /* Fd 0 stays taken, so that no pipe of ours gets a number a stage's stdio needs. */
