@@ -4,7 +4,7 @@
 //
 //   npm run bench              # ~1 GB cases, 5 runs each
 //   npm run bench -- --quick   # ~256 MB, 3 runs
-//   npm run bench -- --only=b,g  # just those cases
+//   npm run bench -- --only=b,g  # just those cases (k: a stage's peak memory; s: start-up, with 20 stages too)
 //   (g) compares with GNU parallel when /usr/bin/parallel exists (apt-get install parallel)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -89,7 +89,15 @@ interface RssRow {
   target: string;
   met: boolean;
 }
-type Row = RatioRow | WorkersRow | EarlyStopRow | RssRow;
+interface StageRssRow {
+  id: 'k';
+  title: string;
+  /** Per program: GNU time's peak, and the stage's `maxRssKb` through pw-segment and through the scripts (KB). */
+  programs: { stage: string; timeKb: number; nativeKb: number; scriptsKb: number }[];
+  target: string;
+  met: boolean;
+}
+type Row = RatioRow | WorkersRow | EarlyStopRow | RssRow | StageRssRow;
 
 /** ~1 GB of NDJSON access-log records (page-cached after the first run). */
 function ensureData(bytes: number): string {
@@ -367,10 +375,42 @@ function rss(dataFile: string): RssRow {
   };
 }
 
-/** Start-up: what `pipewright run` costs before the first stage starts. */
+/** (k) a stage's `maxRssKb` against `/usr/bin/time -v` running the same program alone: through pw-segment, and through the scripts. */
+async function stageRss(): Promise<StageRssRow> {
+  const programs = [
+    { stage: 'true', argv: ['true'], yaml: 'stages:\n  - command: ["true"]\n' },
+    { stage: 'seq', argv: ['seq', '100000'], yaml: yamlOf(['seq 100000']) },
+    { stage: 'head', argv: ['head', '-n', '5', '/etc/passwd'], yaml: yamlOf(['head -n 5 /etc/passwd']) },
+  ];
+  const n = quick ? 3 : 7;
+  const rows = [];
+  for (const p of programs) {
+    const time: number[] = [];
+    const native: number[] = [];
+    const scripts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = spawnSync('/usr/bin/time', ['-v', ...p.argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+      time.push(Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]));
+      native.push((await engineRun(p.yaml)).result.stages[0]!.stats.maxRssKb);
+      scripts.push((await engineRun(p.yaml, { env: { ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' } })).result.stages[0]!.stats.maxRssKb);
+    }
+    rows.push({ stage: p.stage, timeKb: median(time), nativeKb: median(native), scriptsKb: median(scripts) });
+  }
+  return {
+    id: 'k',
+    title: 'a stage\'s maxRssKb vs /usr/bin/time -v of the program alone',
+    programs: rows,
+    target: 'within 10 %',
+    met: rows.every((r) => Math.abs(r.nativeKb - r.timeKb) <= r.timeKb * 0.1),
+  };
+}
+
+/** Start-up: what `pipewright run` costs before the first stage starts, and with 20 stages. */
 function startup() {
   const tiny = path.join(dataDir, 'tiny.pipeline.yaml');
   fs.writeFileSync(tiny, yamlOf(['true']));
+  const twenty = path.join(dataDir, 'twenty.pipeline.yaml');
+  fs.writeFileSync(twenty, `stages:\n${'  - command: ["true"]\n'.repeat(20)}`);
   const t = (args: string[]) => {
     const xs: number[] = [];
     for (let i = 0; i < (quick ? 5 : 9); i++) {
@@ -386,6 +426,7 @@ function startup() {
     cliVersion: t([process.execPath, cli, '--version']),
     cliCheck: t([process.execPath, cli, 'check', tiny]),
     cliRunTiny: t([process.execPath, cli, 'run', '-q', tiny]),
+    cliRunTwenty: t([process.execPath, cli, 'run', '-q', twenty]),
   };
 }
 
@@ -453,7 +494,9 @@ async function main(): Promise<void> {
   if (wanted('g')) rows.push(await workersCase());
   if (wanted('e')) rows.push(await earlyStop());
   if (wanted('f')) rows.push(rss(file));
-  const start = only ? undefined : startup();
+  if (wanted('k')) rows.push(await stageRss());
+  // (s): start-up, with the rest or alone (--only=s).
+  const start = wanted('s') ? startup() : undefined;
   const loadAfter = load();
 
   for (const r of rows) {
@@ -471,6 +514,12 @@ async function main(): Promise<void> {
           `; bash, one jq ${fmt(r.bash)}` +
           verdict(r),
       );
+    else if (r.id === 'k')
+      console.log(
+        `(k) ${r.title}: ` +
+          r.programs.map((p) => `${p.stage} ${p.nativeKb} KB (time -v ${p.timeKb} KB; on the scripts ${p.scriptsKb} KB)`).join(', ') +
+          verdict(r),
+      );
     else if (r.id === 'f') console.log(`(f) ${r.title}: ${(r.smallKb / 1024).toFixed(1)} MB vs ${(r.largeKb / 1024).toFixed(1)} MB` + verdict(r));
     else
       console.log(
@@ -484,7 +533,8 @@ async function main(): Promise<void> {
   if (start)
     console.log(
       `start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; ` +
-        `pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}`,
+        `pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}; ` +
+        `pipewright run, 20 \`true\` stages ${fmt(start.cliRunTwenty)} (node -e 0 + ${fmt(start.cliRunTwenty - start.nodeEmpty)}; target + 40 ms)`,
     );
   console.log(`load average after: ${loadAfter}`);
   fs.writeFileSync(

@@ -299,12 +299,16 @@ int main(int argc, char **argv) {
     in = element(i, i, in, lastStage && !plan.countOut);
     if (lastStage ? plan.countOut : plan.counts) in = element(-1, i, in, lastStage);
   }
-  /* Only the stages keep their stdout, stderr and commit channels: their readers see them end with the stages. */
+  /*
+   * Only the stages keep their stdout and commit channels: their readers see them end with the
+   * stages. The stderr fds stay open until this program exits, as the scripts' bash keeps them:
+   * the engine classifies an ended stage once its stderr has ended or 100 ms have passed, so a
+   * stage that fails mid-stream leaves the stages after it that long to pass on what they read
+   * before the run ends them (the output bash gives, test/unit/engine/faults).
+   */
   close(1);
-  for (int i = 0; i < n; i++) {
-    close(plan.stage[i].errFd);
+  for (int i = 0; i < n; i++)
     if (plan.stage[i].commitFd >= 0) close(plan.stage[i].commitFd);
-  }
   sigprocmask(SIG_SETMASK, &before, NULL);
   reapAll();
   planFree(&plan);

@@ -160,7 +160,7 @@ describe('dist/pw-segment', () => {
     // Fds: 4 stderr, 5 input, 6 the commit channel.
     const r = await runPlan(plan([{ argv: ['sh', '-c', 'read -r verdict <&6; echo "$verdict"'], commit: 6 }]), 1, {
       commits: 1,
-      during: (child) => (child.stdio[6] as Writable).end('commit\n'),
+      during: (child) => (child.stdio as (Writable | null)[])[6]!.end('commit\n'),
     });
     expect(r.stdout).toBe('commit\n');
   });
