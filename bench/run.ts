@@ -77,6 +77,8 @@ interface EarlyStopRow {
   title: string;
   bashMs: number;
   engineMs: number;
+  /** The same through the scripts (segment.sh, a perl wrapper per stage), in the same run. */
+  scriptsMs: number;
   endEventAfterHeadMs: number;
   target: string;
   met: boolean;
@@ -312,6 +314,7 @@ async function earlyStop(): Promise<EarlyStopRow> {
   const bashGaps: number[] = [];
   const engineGaps: number[] = [];
   const engineEnd: number[] = [];
+  const scriptsGaps: number[] = [];
   const yaml = yamlOf(['yes', 'cat', 'cat', 'head -n 10']);
   for (let i = 0; i < n; i++) {
     // The brace group echoes right after head is reaped; bash echoes again once every element is.
@@ -325,16 +328,20 @@ async function earlyStop(): Promise<EarlyStopRow> {
       .split('\n')
       .map((x) => Number(x.replace(',', '.')) * 1000);
     bashGaps.push(all - h);
-    const pipeline = pipelineOf(yaml);
-    const handle = startRun(pipeline, { fileDir: dataDir });
-    let headEndedSeen = 0;
-    for await (const e of handle.events) if (e.type === 'status' && e.stage === 'head' && e.status === 'succeeded') headEndedSeen = performance.now();
-    const endSeen = performance.now();
-    const result = await handle.result;
-    const head = result.stages[3]!;
-    const upstream = Math.max(...result.stages.slice(0, 3).map((s) => s.endedAt ?? NaN));
-    engineGaps.push(Math.max(0, upstream - (head.endedAt ?? NaN)));
-    engineEnd.push(endSeen - (headEndedSeen || endSeen));
+    const gap = async (env: NodeJS.ProcessEnv) => {
+      const handle = startRun(pipelineOf(yaml), { fileDir: dataDir, env });
+      let headEndedSeen = 0;
+      for await (const e of handle.events) if (e.type === 'status' && e.stage === 'head' && e.status === 'succeeded') headEndedSeen = performance.now();
+      const endSeen = performance.now();
+      const result = await handle.result;
+      const head = result.stages[3]!;
+      const upstream = Math.max(...result.stages.slice(0, 3).map((s) => s.endedAt ?? NaN));
+      return { gap: Math.max(0, upstream - (head.endedAt ?? NaN)), end: endSeen - (headEndedSeen || endSeen) };
+    };
+    const native = await gap(process.env);
+    engineGaps.push(native.gap);
+    engineEnd.push(native.end);
+    scriptsGaps.push((await gap({ ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' })).gap);
   }
   const ms = median(engineGaps);
   return {
@@ -342,6 +349,7 @@ async function earlyStop(): Promise<EarlyStopRow> {
     title: 'early stop yes|cat|cat|head -n 10: head exit → all upstream reaped',
     bashMs: median(bashGaps),
     engineMs: ms,
+    scriptsMs: median(scriptsGaps),
     endEventAfterHeadMs: median(engineEnd),
     target: '≤ bash + 1 ms',
     met: ms <= median(bashGaps) + 1,
@@ -398,7 +406,7 @@ async function stageRss(): Promise<StageRssRow> {
   }
   return {
     id: 'k',
-    title: 'a stage\'s maxRssKb vs /usr/bin/time -v of the program alone',
+    title: "a stage's maxRssKb vs /usr/bin/time -v of the program alone",
     programs: rows,
     target: 'within 10 %',
     met: rows.every((r) => Math.abs(r.nativeKb - r.timeKb) <= r.timeKb * 0.1),
@@ -411,11 +419,11 @@ function startup() {
   fs.writeFileSync(tiny, yamlOf(['true']));
   const twenty = path.join(dataDir, 'twenty.pipeline.yaml');
   fs.writeFileSync(twenty, `stages:\n${'  - command: ["true"]\n'.repeat(20)}`);
-  const t = (args: string[]) => {
+  const t = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
     const xs: number[] = [];
     for (let i = 0; i < (quick ? 5 : 9); i++) {
       const t0 = performance.now();
-      spawnSync(args[0]!, args.slice(1), { stdio: 'ignore' });
+      spawnSync(args[0]!, args.slice(1), { stdio: 'ignore', env });
       xs.push(performance.now() - t0);
     }
     return median(xs);
@@ -427,6 +435,7 @@ function startup() {
     cliCheck: t([process.execPath, cli, 'check', tiny]),
     cliRunTiny: t([process.execPath, cli, 'run', '-q', tiny]),
     cliRunTwenty: t([process.execPath, cli, 'run', '-q', twenty]),
+    cliRunTwentyScripts: t([process.execPath, cli, 'run', '-q', twenty], { ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' }),
   };
 }
 
@@ -502,7 +511,8 @@ async function main(): Promise<void> {
   for (const r of rows) {
     if (r.id === 'e')
       console.log(
-        `(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status` + verdict(r),
+        `(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}; on the scripts ${fmt(r.scriptsMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status` +
+          verdict(r),
       );
     else if (r.id === 'g')
       console.log(
@@ -534,7 +544,8 @@ async function main(): Promise<void> {
     console.log(
       `start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; ` +
         `pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}; ` +
-        `pipewright run, 20 \`true\` stages ${fmt(start.cliRunTwenty)} (node -e 0 + ${fmt(start.cliRunTwenty - start.nodeEmpty)}; target + 40 ms)`,
+        `pipewright run, 20 \`true\` stages ${fmt(start.cliRunTwenty)} (node -e 0 + ${fmt(start.cliRunTwenty - start.nodeEmpty)}; target + 40 ms; ` +
+        `on the scripts ${fmt(start.cliRunTwentyScripts)})`,
     );
   console.log(`load average after: ${loadAfter}`);
   fs.writeFileSync(

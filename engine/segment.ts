@@ -195,7 +195,13 @@ export class Segment {
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
       // 0 the plan (pw-segment) or unused, 1 the last stage's stdout, 2 the segment's own errors, 3 control, stderr fds, input,
       // commit channels, a graph's holes.
-      const stdio: ('ignore' | 'pipe' | number | Writable)[] = [native ? 'pipe' : 'ignore', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const)];
+      const stdio: ('ignore' | 'pipe' | number | Writable)[] = [
+        native ? 'pipe' : 'ignore',
+        options.output ?? 'pipe',
+        'pipe',
+        'pipe',
+        ...plans.map(() => 'pipe' as const),
+      ];
       stdio.push(input, ...committing.map(() => 'pipe' as const), ...fds.holes.map(() => 'pipe' as const));
       if (native) {
         // Its environment and folder are nobody's: each stage's come in the plan.

@@ -82,8 +82,8 @@ async function runPlan(
   const input = child.stdio[4 + stages] as Writable;
   input.on('error', () => {});
   input.end(options.input ?? '');
-  child.stdin!.on('error', () => {});
-  child.stdin!.end(planText);
+  child.stdin.on('error', () => {});
+  child.stdin.end(planText);
   options.during?.(child, control);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, sig) => resolve([c, sig])));
   await controlDone;
@@ -140,9 +140,15 @@ describe('dist/pw-segment', () => {
     expect([done(r, 1)[2], done(r, 1)[8]]).toEqual(['0', 'exit']);
   });
 
-  it("gives a stage exactly its environment, PATH looked up in it, and its working directory", async () => {
+  it('gives a stage exactly its environment, PATH looked up in it, and its working directory', async () => {
     const env = ['PATH=/nowhere:/usr/bin:/bin', 'B=two\nlines', 'not.an.identifier=1'];
-    const r = await runPlan(plan([{ argv: ['env'], env, dir: '/usr' }, { argv: ['sh', '-c', 'cat; pwd'], dir: '/etc' }]), 2);
+    const r = await runPlan(
+      plan([
+        { argv: ['env'], env, dir: '/usr' },
+        { argv: ['sh', '-c', 'cat; pwd'], dir: '/etc' },
+      ]),
+      2,
+    );
     expect(r.stdout).toBe(`${env.join('\n')}\n/etc\n`);
   });
 
@@ -167,14 +173,20 @@ describe('dist/pw-segment', () => {
 
   it('a working directory that is missing: the message on the stage’s stderr, exit 126; a missing program: exit 127', async () => {
     const r = await runPlan(plan([{ argv: ['true'], dir: '/no/such/folder' }, { argv: ['no-such-program-here'] }]), 2);
-    expect(r.stageErr).toEqual(['pipewright: cannot enter the working directory /no/such/folder\n', 'pipewright: cannot run no-such-program-here: No such file or directory\n']);
+    expect(r.stageErr).toEqual([
+      'pipewright: cannot enter the working directory /no/such/folder\n',
+      'pipewright: cannot run no-such-program-here: No such file or directory\n',
+    ]);
     expect([done(r, 0)[2], done(r, 0)[8]]).toEqual(['126', 'exit']);
     expect([done(r, 1)[2], done(r, 1)[8]]).toEqual(['127', 'exit']);
   });
 
   it("reports a stage's own CPU time, peak memory and process I/O from the kernel", async () => {
     const r = await runPlan(
-      plan([{ argv: ['head', '-c', '3000000', '/dev/zero'] }, { argv: ['python3', '-c', 'import sys; b = bytearray(64 << 20); sys.stdin.buffer.read(); sum(range(3000000))'] }]),
+      plan([
+        { argv: ['head', '-c', '3000000', '/dev/zero'] },
+        { argv: ['python3', '-c', 'import sys; b = bytearray(64 << 20); sys.stdin.buffer.read(); sum(range(3000000))'] },
+      ]),
       2,
     );
     const [, , , rchar, wchar] = done(r, 0).map(Number);
@@ -208,11 +220,11 @@ describe('dist/pw-segment', () => {
     for (const stream of parent.stdio) stream?.on('error', () => {});
     const err = collect(parent.stdio[4] as Readable);
     // The stage says it is ready once its trap is set; then its parent dies.
-    parent.stdout!.on('data', (c: Buffer) => {
+    parent.stdout.on('data', (c: Buffer) => {
       if (c.toString().includes('ready')) parent.kill('SIGKILL');
     });
     const closed = new Promise((resolve) => (parent.stdio[3] as Readable).on('close', resolve));
-    parent.stdin!.end(plan([{ argv: ['sh', '-c', 'trap "echo ended by SIGTERM >&2; exit 0" TERM; echo ready; sleep 300 & wait'] }]));
+    parent.stdin.end(plan([{ argv: ['sh', '-c', 'trap "echo ended by SIGTERM >&2; exit 0" TERM; echo ready; sleep 300 & wait'] }]));
     await closed; // every holder of the control fd has exited: the program and its stage
     expect(await err).toBe('ended by SIGTERM\n');
 
