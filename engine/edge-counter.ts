@@ -2,8 +2,9 @@
  * Which program counts the records on the edges inside a segment (docs/engine.md, "Edges"): the
  * C counter built next to the bundles (dist/edge-count, from engine/native/count.c) when it runs
  * on this machine, else the perl one (engine/edge-count.pl, bundled as text; perl is already
- * needed by every segment). `PIPEWRIGHT_EDGE_COUNTER=perl` in the run's environment picks the
- * perl one (tests, comparisons).
+ * needed by every segment on the scripts). `PIPEWRIGHT_EDGE_COUNTER=perl` in the run's environment
+ * picks the perl one, and runs every segment on the scripts (segment.ts): what a build without a
+ * C compiler runs (tests, comparisons).
  */
 import counterScript from './edge-count.pl';
 import { nativeProgram } from './native-programs';
