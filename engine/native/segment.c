@@ -12,8 +12,8 @@
  * It leads its own process group, becomes the child subreaper of its stages (orphans they leave are reaped here, not by a PID
  * 1 that may not reap) and asks for SIGHUP when its parent dies (PR_SET_PDEATHSIG, however the
  * engine dies): then it ends its stages as segment.sh does, SIGTERM and 200 ms later SIGKILL to
- * its whole process group, itself included. It ignores SIGTERM, which the engine sends the group
- * to end the stages, so that it survives to reap them and report.
+ * its whole process group, itself included. SIGTERM, which the engine sends the group to end the
+ * stages, does not end it (nor the counters): it survives to reap them and report.
  *
  * Each stage is forked and exec'd directly: default signal dispositions, nothing blocked, stdin
  * and stdout its pipes, stderr its own fd, no other fd but its commit channel, its env exactly
@@ -75,6 +75,11 @@ static void orphaned(int sig) {
   nanosleep(&pause, NULL);
   kill(0, SIGKILL);
   _exit(129);
+}
+
+/* SIGTERM ends the stages; this program and the counters outlive it to reap and report. */
+static void survive(int sig) {
+  (void)sig;
 }
 
 /* Closes every fd from `first` up, but `keep` (-1: none). */
@@ -259,7 +264,13 @@ int main(int argc, char **argv) {
   prctl(PR_SET_PDEATHSIG, SIGHUP, 0, 0, 0);
   /* The parent died before the prctl took effect: nobody will ever read us. */
   if (getppid() != (pid_t)parent) return 129;
-  signal(SIGTERM, SIG_IGN);
+  /*
+   * SIGTERM is caught, not ignored: a stage forked while it is blocked keeps one that arrives
+   * before the stage has restored the default (an ignored signal would be dropped on arrival,
+   * and the stage would never see the engine's SIGTERM). The counters inherit the no-op.
+   */
+  struct sigaction term = {.sa_handler = survive, .sa_flags = SA_RESTART};
+  sigaction(SIGTERM, &term, NULL);
   signal(SIGPIPE, SIG_IGN);
   struct sigaction hup = {.sa_handler = orphaned};
   sigfillset(&hup.sa_mask);
@@ -287,11 +298,15 @@ int main(int argc, char **argv) {
   counterPid = calloc((size_t)plan.stages + 1, sizeof *counterPid);
   if (!stagePid || !counterPid) return 70;
 
-  /* The orphan handler waits until every stage is started: a child forked before it ran would be left out. */
-  sigset_t hupOnly, before;
-  sigemptyset(&hupOnly);
-  sigaddset(&hupOnly, SIGHUP);
-  sigprocmask(SIG_BLOCK, &hupOnly, &before);
+  /*
+   * While the stages are forked, SIGHUP waits (the orphan handler would leave out a child forked
+   * after it ran) and so does SIGTERM (each child has it blocked until its default is back).
+   */
+  sigset_t held, before;
+  sigemptyset(&held);
+  sigaddset(&held, SIGHUP);
+  sigaddset(&held, SIGTERM);
+  sigprocmask(SIG_BLOCK, &held, &before);
   int n = plan.stages, in = plan.inputFd;
   if (plan.countIn) in = element(-1, -1, in, 0);
   for (int i = 0; i < n; i++) {
