@@ -4,7 +4,7 @@
 //
 //   npm run bench              # ~1 GB cases, 5 runs each
 //   npm run bench -- --quick   # ~256 MB, 3 runs
-//   npm run bench -- --only=b,g  # just those cases
+//   npm run bench -- --only=b,g  # just those cases (r: a stage's peak memory; s: start-up, with 20 stages too)
 //   (g) compares with GNU parallel when /usr/bin/parallel exists (apt-get install parallel)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -78,6 +78,8 @@ interface EarlyStopRow {
   title: string;
   bashMs: number;
   engineMs: number;
+  /** The same through the scripts (segment.sh, a perl wrapper per stage), in the same run. */
+  scriptsMs: number;
   endEventAfterHeadMs: number;
   target: string;
   met: boolean;
@@ -90,7 +92,15 @@ interface RssRow {
   target: string;
   met: boolean;
 }
-type Row = RatioRow | WorkersRow | EarlyStopRow | RssRow;
+interface StageRssRow {
+  id: 'r';
+  title: string;
+  /** Per program: GNU time's peak, and the stage's `maxRssKb` through pw-segment and through the scripts (KB). */
+  programs: { stage: string; timeKb: number; nativeKb: number; scriptsKb: number }[];
+  target: string;
+  met: boolean;
+}
+type Row = RatioRow | WorkersRow | EarlyStopRow | RssRow | StageRssRow;
 
 /** ~1 GB of NDJSON access-log records (page-cached after the first run). */
 function ensureData(bytes: number): string {
@@ -334,6 +344,7 @@ async function earlyStop(): Promise<EarlyStopRow> {
   const bashGaps: number[] = [];
   const engineGaps: number[] = [];
   const engineEnd: number[] = [];
+  const scriptsGaps: number[] = [];
   const yaml = yamlOf(['yes', 'cat', 'cat', 'head -n 10']);
   for (let i = 0; i < n; i++) {
     // The brace group echoes right after head is reaped; bash echoes again once every element is.
@@ -347,16 +358,20 @@ async function earlyStop(): Promise<EarlyStopRow> {
       .split('\n')
       .map((x) => Number(x.replace(',', '.')) * 1000);
     bashGaps.push(all - h);
-    const pipeline = pipelineOf(yaml);
-    const handle = startRun(pipeline, { fileDir: dataDir });
-    let headEndedSeen = 0;
-    for await (const e of handle.events) if (e.type === 'status' && e.stage === 'head' && e.status === 'succeeded') headEndedSeen = performance.now();
-    const endSeen = performance.now();
-    const result = await handle.result;
-    const head = result.stages[3]!;
-    const upstream = Math.max(...result.stages.slice(0, 3).map((s) => s.endedAt ?? NaN));
-    engineGaps.push(Math.max(0, upstream - (head.endedAt ?? NaN)));
-    engineEnd.push(endSeen - (headEndedSeen || endSeen));
+    const gap = async (env: NodeJS.ProcessEnv) => {
+      const handle = startRun(pipelineOf(yaml), { fileDir: dataDir, env });
+      let headEndedSeen = 0;
+      for await (const e of handle.events) if (e.type === 'status' && e.stage === 'head' && e.status === 'succeeded') headEndedSeen = performance.now();
+      const endSeen = performance.now();
+      const result = await handle.result;
+      const head = result.stages[3]!;
+      const upstream = Math.max(...result.stages.slice(0, 3).map((s) => s.endedAt ?? NaN));
+      return { gap: Math.max(0, upstream - (head.endedAt ?? NaN)), end: endSeen - (headEndedSeen || endSeen) };
+    };
+    const native = await gap(process.env);
+    engineGaps.push(native.gap);
+    engineEnd.push(native.end);
+    scriptsGaps.push((await gap({ ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' })).gap);
   }
   const ms = median(engineGaps);
   return {
@@ -364,6 +379,7 @@ async function earlyStop(): Promise<EarlyStopRow> {
     title: 'early stop yes|cat|cat|head -n 10: head exit → all upstream reaped',
     bashMs: median(bashGaps),
     engineMs: ms,
+    scriptsMs: median(scriptsGaps),
     endEventAfterHeadMs: median(engineEnd),
     target: '≤ bash + 1 ms',
     met: ms <= median(bashGaps) + 1,
@@ -397,15 +413,47 @@ function rss(dataFile: string): RssRow {
   };
 }
 
-/** Start-up: what `pipewright run` costs before the first stage starts. */
+/** (r) a stage's `maxRssKb` against `/usr/bin/time -v` running the same program alone: through pw-segment, and through the scripts. */
+async function stageRss(): Promise<StageRssRow> {
+  const programs = [
+    { stage: 'true', argv: ['true'], yaml: 'stages:\n  - command: ["true"]\n' },
+    { stage: 'seq', argv: ['seq', '100000'], yaml: yamlOf(['seq 100000']) },
+    { stage: 'head', argv: ['head', '-n', '5', '/etc/passwd'], yaml: yamlOf(['head -n 5 /etc/passwd']) },
+  ];
+  const n = quick ? 3 : 7;
+  const rows = [];
+  for (const p of programs) {
+    const time: number[] = [];
+    const native: number[] = [];
+    const scripts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = spawnSync('/usr/bin/time', ['-v', ...p.argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+      time.push(Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]));
+      native.push((await engineRun(p.yaml)).result.stages[0]!.stats.maxRssKb);
+      scripts.push((await engineRun(p.yaml, { env: { ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' } })).result.stages[0]!.stats.maxRssKb);
+    }
+    rows.push({ stage: p.stage, timeKb: median(time), nativeKb: median(native), scriptsKb: median(scripts) });
+  }
+  return {
+    id: 'r',
+    title: "a stage's maxRssKb vs /usr/bin/time -v of the program alone",
+    programs: rows,
+    target: 'within 10 %',
+    met: rows.every((r) => Math.abs(r.nativeKb - r.timeKb) <= r.timeKb * 0.1),
+  };
+}
+
+/** Start-up: what `pipewright run` costs before the first stage starts, and with 20 stages. */
 function startup() {
   const tiny = path.join(dataDir, 'tiny.pipeline.yaml');
   fs.writeFileSync(tiny, yamlOf(['true']));
-  const t = (args: string[]) => {
+  const twenty = path.join(dataDir, 'twenty.pipeline.yaml');
+  fs.writeFileSync(twenty, `stages:\n${'  - command: ["true"]\n'.repeat(20)}`);
+  const t = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
     const xs: number[] = [];
     for (let i = 0; i < (quick ? 5 : 9); i++) {
       const t0 = performance.now();
-      spawnSync(args[0]!, args.slice(1), { stdio: 'ignore' });
+      spawnSync(args[0]!, args.slice(1), { stdio: 'ignore', env });
       xs.push(performance.now() - t0);
     }
     return median(xs);
@@ -416,6 +464,8 @@ function startup() {
     cliVersion: t([process.execPath, cli, '--version']),
     cliCheck: t([process.execPath, cli, 'check', tiny]),
     cliRunTiny: t([process.execPath, cli, 'run', '-q', tiny]),
+    cliRunTwenty: t([process.execPath, cli, 'run', '-q', twenty]),
+    cliRunTwentyScripts: t([process.execPath, cli, 'run', '-q', twenty], { ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' }),
   };
 }
 
@@ -534,13 +584,16 @@ async function main(): Promise<void> {
   if (wanted('g')) rows.push(await workersCase());
   if (wanted('e')) rows.push(await earlyStop());
   if (wanted('f')) rows.push(rss(file));
-  const start = only ? undefined : startup();
+  if (wanted('r')) rows.push(await stageRss());
+  // (s): start-up, with the rest or alone (--only=s).
+  const start = wanted('s') ? startup() : undefined;
   const loadAfter = load();
 
   for (const r of rows) {
     if (r.id === 'e')
       console.log(
-        `(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status` + verdict(r),
+        `(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}; on the scripts ${fmt(r.scriptsMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status` +
+          verdict(r),
       );
     else if (r.id === 'g')
       console.log(
@@ -550,6 +603,12 @@ async function main(): Promise<void> {
             ? `GNU parallel --pipe -j2 ${fmt(r.parallel)} → workers: 2 is ${r.vsParallel.toFixed(2)}× its speed`
             : 'GNU parallel not installed (apt-get install parallel)') +
           `; bash, one jq ${fmt(r.bash)}` +
+          verdict(r),
+      );
+    else if (r.id === 'r')
+      console.log(
+        `(r) ${r.title}: ` +
+          r.programs.map((p) => `${p.stage} ${p.nativeKb} KB (time -v ${p.timeKb} KB; on the scripts ${p.scriptsKb} KB)`).join(', ') +
           verdict(r),
       );
     else if (r.id === 'f') console.log(`(f) ${r.title}: ${(r.smallKb / 1024).toFixed(1)} MB vs ${(r.largeKb / 1024).toFixed(1)} MB` + verdict(r));
@@ -565,7 +624,9 @@ async function main(): Promise<void> {
   if (start)
     console.log(
       `start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; ` +
-        `pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}`,
+        `pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}; ` +
+        `pipewright run, 20 \`true\` stages ${fmt(start.cliRunTwenty)} (node -e 0 + ${fmt(start.cliRunTwenty - start.nodeEmpty)}; target + 40 ms; ` +
+        `on the scripts ${fmt(start.cliRunTwentyScripts)})`,
     );
   console.log(`load average after: ${loadAfter}`);
   fs.writeFileSync(

@@ -9,6 +9,8 @@ import segmentScript from './segment.sh';
 import mergeText from './merge.pl';
 import wrapperScript from './wrapper.pl';
 import { killGroupMembers } from './reap';
+import { nativeProgram } from './native-programs';
+import { segmentPlan } from './segment-plan';
 
 /** What a segment tells its run. Stage indices are the segment's own (0 = its first stage). */
 export interface SegmentHandlers {
@@ -124,9 +126,20 @@ export function trackGroup(pgid: number): void {
 }
 
 /**
- * A run of stages joined directly by kernel pipes: one bash running segment.sh, in its own
- * process group. Its first stage reads `stdinFd` (default /dev/null), or with `input: true` what
- * a relay writes into `input`. A `write` stage (StagePlan.commit) gets a commit channel.
+ * dist/pw-segment (engine/native/segment.c), which runs a straight segment from the plan it reads
+ * on its stdin, when it was built and runs here; undefined: the scripts run it. Graphs still run on
+ * the scripts (segment.sh evaluates graph-plan.ts's jobs), and so does every segment when
+ * `PIPEWRIGHT_EDGE_COUNTER=perl` asks for the perl counter: what runs where no compiler was.
+ */
+function nativeSegment(env: Readonly<Record<string, string | undefined>>, graph: boolean): string | undefined {
+  return graph || env.PIPEWRIGHT_EDGE_COUNTER === 'perl' ? undefined : nativeProgram('pw-segment', ['--version']);
+}
+
+/**
+ * A run of stages joined directly by kernel pipes, in its own process group: dist/pw-segment,
+ * or one bash running segment.sh (see nativeSegment). Its first stage reads `stdinFd` (default
+ * /dev/null), or with `input: true` what a relay writes into `input`. A `write` stage
+ * (StagePlan.commit) gets a commit channel.
  */
 export class Segment {
   readonly pgid: number | undefined;
@@ -139,7 +152,7 @@ export class Segment {
   private settleSent = false;
   /** A graph's FIFO folder (graph-plan.ts): made before bash starts, removed when it has exited. */
   private fifos: string | undefined;
-  /** The last lines bash itself wrote (its own errors), for messages. */
+  /** The last lines pw-segment or bash itself wrote (its own errors), for messages. */
   readonly bashStderr: string[] = [];
   /** Where a relay writes this segment's input (segments after the first). */
   readonly input: Writable | undefined;
@@ -173,25 +186,42 @@ export class Segment {
     this.reported = plans.map(() => false);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
     const fds = segmentFds(plans.length, committing.length, options.holes);
-    const launch = launcher();
+    const native = nativeSegment(env, options.plan !== undefined);
+    const launch = native === undefined ? launcher() : undefined;
     let devNull: number | undefined;
     let child: ChildProcess;
     try {
-      if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
-      // 0 unused, 1 the last stage's stdout, 2 bash's stderr, 3 control, stderr fds, input, commit channels, a graph's holes.
-      const stdio: ('ignore' | 'pipe' | number | Writable)[] = ['ignore', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const), input];
-      stdio.push(...committing.map(() => 'pipe' as const), ...fds.holes.map(() => 'pipe' as const));
-      if (options.plan !== undefined) this.fifos = fs.mkdtempSync(path.join(env.TMPDIR || os.tmpdir(), 'pipewright-fifos-'));
-      const graph = this.fifos === undefined ? {} : { __PW_PLAN: options.plan!, __PW_MERGE_PL: mergeScript, __PW_FIFOS: this.fifos };
-      const childEnv: Record<string, string> = { ...segmentEnv(plans, env), ...launch.env, ...options.counter, ...graph };
-      // No stage or helper job keeps the engine's hole fds but the one joined to it (graph-plan.ts).
-      for (const fd of fds.holes) {
-        childEnv.__PW_CLOSE += ` ${fd}>&-`;
-        childEnv.__PW_FDS += ` ${fd}`;
+      // 0 the plan (pw-segment) or unused, 1 the last stage's stdout, 2 the segment's own errors, 3 control, stderr fds, input,
+      // commit channels, a graph's holes.
+      const stdio: ('ignore' | 'pipe' | number | Writable)[] = [
+        native ? 'pipe' : 'ignore',
+        options.output ?? 'pipe',
+        'pipe',
+        'pipe',
+        ...plans.map(() => 'pipe' as const),
+      ];
+      stdio.push(input, ...committing.map(() => 'pipe' as const), ...fds.holes.map(() => 'pipe' as const));
+      if (native) {
+        // Its environment and folder are nobody's: each stage's come in the plan.
+        child = spawn(native, [String(process.pid)], { stdio, detached: true, env: {}, cwd: '/' });
+        // The same flags segment.sh reads from the counter's variables (wiring.ts).
+        const c = options.counter;
+        child.stdin?.on('error', () => {}); // it failed: its stderr and exit say why
+        child.stdin?.end(segmentPlan(plans, { between: c !== undefined, into: c?.__PW_COUNT_IN === '1', out: c?.__PW_COUNT_OUT === '1' }));
+      } else {
+        if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
+        if (options.plan !== undefined) this.fifos = fs.mkdtempSync(path.join(env.TMPDIR || os.tmpdir(), 'pipewright-fifos-'));
+        const graph = this.fifos === undefined ? {} : { __PW_PLAN: options.plan!, __PW_MERGE_PL: mergeScript, __PW_FIFOS: this.fifos };
+        const childEnv: Record<string, string> = { ...segmentEnv(plans, env), ...launch.env, ...options.counter, ...graph };
+        // No stage or helper job keeps the engine's hole fds but the one joined to it (graph-plan.ts).
+        for (const fd of fds.holes) {
+          childEnv.__PW_CLOSE += ` ${fd}>&-`;
+          childEnv.__PW_FDS += ` ${fd}`;
+        }
+        child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
       }
-      child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
     } catch (e) {
       this.removeFifos();
       this.fail(e as Error);
@@ -345,7 +375,7 @@ export class Segment {
     }
   }
 
-  /** SIGKILL every member of the group but bash and `keep` (wrappers, so they reap and report). */
+  /** SIGKILL every member of the group but its leader (pw-segment or bash) and `keep` (wrappers), so they reap and report. */
   killMembers(keep: readonly number[]): void {
     if (this.pgid === undefined || this.exited) return;
     killGroupMembers(this.pgid, 'SIGKILL', new Set([this.pgid, ...keep]));

@@ -2,11 +2,12 @@
 //   tsx scripts/build.ts               development bundles (source maps, the e2e suite), dist/meta.json
 //   tsx scripts/build.ts --production  minified, no source maps, no test bundles (npm run package)
 //   tsx scripts/build.ts --watch       rebuilds on change, with `tsc --watch` alongside (npm run watch)
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, watchFile, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, watchFile, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { generateValidator, schemaFile } from './gen-validator';
+import { buildNative } from './native';
 
 const root = path.resolve(__dirname, '..');
 
@@ -68,22 +69,22 @@ function options(entry: Entry, production: boolean): esbuild.BuildOptions {
 }
 
 /**
- * The C record counter of the edges (engine/edge-count.c → dist/edge-count), when a C compiler
- * is there; without one the engine counts with engine/edge-count.pl (slower, docs/stats.md).
+ * The native programs (scripts/native.ts), where a C compiler is there. Without one, every
+ * segment runs on the scripts (engine/segment.sh, wrapper.pl) and edges are counted by
+ * engine/edge-count.pl: slower, and `maxRssKb` counts a bash (docs/engine.md). This warning is
+ * the one place that says so.
  */
-function buildEdgeCounter(): void {
-  const out = path.join(root, 'dist/edge-count');
-  rmSync(out, { force: true });
-  const cc = process.env.CC ?? 'cc';
-  mkdirSync(path.dirname(out), { recursive: true }); // a fresh clone has no dist/ yet when `npm ci` builds
-  const r = spawnSync(cc, ['-O2', '-Wall', '-o', out, path.join(root, 'engine/edge-count.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) console.warn(`build: no C record counter (\`${cc}\` ${r.error ? 'not found' : 'failed'}); runs count edges with the perl one`);
+function buildPrograms(): void {
+  const failed = buildNative(path.join(root, 'dist'));
+  if (failed.length > 0) {
+    console.warn(`build: WARNING: not built: ${failed.join(', ')}. Runs fall back to the bash and perl scripts (engine/segment.sh, edge-count.pl).`);
+  }
 }
 
 /** Builds every bundle once; writes dist/meta.json (each bundle's inputs, read by test/unit/build.test.ts). */
 export async function build(production = false): Promise<void> {
   generateValidator();
-  buildEdgeCounter();
+  buildPrograms();
   const inputs: Record<string, string[]> = {};
   for (const entry of entries(production)) {
     const result = await esbuild.build(options(entry, production));
@@ -96,7 +97,7 @@ export async function build(production = false): Promise<void> {
 /** Rebuilds each bundle on change and type-checks alongside; Ctrl-C stops both. */
 async function watch(): Promise<void> {
   generateValidator();
-  buildEdgeCounter();
+  buildPrograms();
   for (const entry of entries(false)) {
     const shebang = entry.shebang
       ? [{ name: 'chmod', setup: (b: esbuild.PluginBuild) => b.onEnd(() => chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755)) }]

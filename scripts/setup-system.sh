@@ -8,8 +8,9 @@ set -euo pipefail
 # VS Code (code-server builds a kerberos addon) driven headless. shellcheck: lints scripts/*.sh.
 # pv: native record counters on edges. openssh-server: remote stages tested on loopback.
 # time: GNU time, the kernel's peak RSS of a finished stage. python3: a real terminal (pty) to hang up in
-# the engine's fault tests. gcc + libc6-dev: the C record counter of the edges (engine/edge-count.c; without
-# it the engine counts with perl, slower), built by `npm run build` and tested against the perl one.
+# the engine's fault tests. gcc + libc6-dev (libc.a: static builds): the engine's native programs
+# (engine/native/: pw-segment, edge-count; without them runs go through the bash and perl scripts,
+# slower), built by `npm run build` and tested against the scripts.
 packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3 gcc libc6-dev)
 
 if ! command -v dpkg-query >/dev/null; then

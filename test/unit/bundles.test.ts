@@ -18,11 +18,16 @@ describe('bundles', () => {
     }
   });
 
-  it('include the C record counter wherever a C compiler is there (the default counter; perl is the fallback)', () => {
-    const cc = spawnSync(process.env.CC ?? 'cc', ['--version'], { stdio: 'ignore' });
-    if (cc.status !== 0) return; // no compiler: the engine counts with engine/edge-count.pl, tested on its own
+  it('include the native programs wherever a C compiler is there (pw-segment and the C counter; the scripts are the fallback)', () => {
+    const cc = spawnSync(process.env.CC ?? 'gcc', ['--version'], { stdio: 'ignore' });
+    if (cc.status !== 0) return; // no compiler: runs go through engine/segment.sh and edge-count.pl, tested on their own
     const counter = path.join(__dirname, '../../dist/edge-count');
     expect(existsSync(counter)).toBe(true);
     expect(spawnSync(counter, ['probe'], { stdio: 'ignore' }).status).toBe(0);
+    const segment = spawnSync(path.join(__dirname, '../../dist/pw-segment'), ['--version'], { encoding: 'utf8' });
+    expect(segment.stdout).toBe('pw-segment 1\n');
+    // Static: it runs on any Linux of its architecture, whatever its C library.
+    const ldd = spawnSync('ldd', [path.join(__dirname, '../../dist/pw-segment')], { encoding: 'utf8' });
+    expect(ldd.stdout + ldd.stderr).toMatch(/not a dynamic executable/);
   });
 });

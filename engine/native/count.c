@@ -1,10 +1,12 @@
 /*
  * The record counter of an edge (docs/engine.md, "Edges"): a pipeline element between two
  * stages that passes every byte from fd 0 to fd 1 and counts bytes and records (lines; a last
- * line without a newline counts at the end). Built by scripts/build.ts when a C compiler is
- * there; engine/edge-count.pl does the same in perl otherwise.
+ * line without a newline counts at the end). Runs as the program dist/edge-count (edge-count.c,
+ * the scripts' counter) and inside dist/pw-segment (segment.c forks a process per edge that
+ * calls edgeCount), both built by scripts/build.ts when a C compiler is there;
+ * engine/edge-count.pl does the same in perl otherwise.
  *
- *   edge-count ID [ID PATH]...
+ *   edgeCount(argc, argv), argv as the program's:  edge-count ID [ID PATH]...
  *                    reports on fd 3:  `edge ID RECORDS BYTES` at most every 100 ms while data
  *                    flows, and `edge ID RECORDS BYTES end` once the input ended or the reader left.
  *                    Each ID PATH pair is one more reader (a fan-out, graph-plan.ts): the bytes
@@ -34,6 +36,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "count.h"
 
 enum { chunk = 1 << 18, reportMs = 100, growAfter = 4 << 20 };
 static char buf[chunk];
@@ -224,7 +228,7 @@ static void spliceLoop(void) {
   }
 }
 
-int main(int argc, char **argv) {
+int edgeCount(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   lastReport = nowMs();
   /* Every reader named gets its edge (a reader left out would wait for its FIFO forever). */

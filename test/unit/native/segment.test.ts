@@ -1,0 +1,260 @@
+// The contract of dist/pw-segment (docs/engine-protocol.md), tested on the program itself: plans
+// written by hand, its reports on fd 3 read as they come. No engine in between (one test feeds it
+// the engine's own writer, engine/segment-plan.ts). PIPEWRIGHT_SEGMENT_PROGRAM runs the same tests
+// against another build of it (npm run test:native-sanitized).
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { segmentPlan } from '../../../engine/segment-plan';
+
+const program = process.env.PIPEWRIGHT_SEGMENT_PROGRAM ?? path.resolve(__dirname, '../../../dist/pw-segment');
+
+/** A string line of a plan: KEY BYTE_LENGTH:BYTES. */
+const s = (key: string, value: string) => `${key} ${Buffer.byteLength(value)}:${value}\n`;
+
+interface Stage {
+  argv: string[];
+  env?: string[];
+  dir?: string;
+  commit?: number;
+}
+
+/** A plan of `stages`, by hand: stage i writes its stderr to fd 4 + i, the input is the fd after those. */
+function plan(stages: Stage[], counts = { between: 0, into: 0, out: 0 }): string {
+  let text = `pipewright-segment 1\nstages ${stages.length}\ninput ${4 + stages.length}\n`;
+  text += `counts ${counts.between}\ncount-in ${counts.into}\ncount-out ${counts.out}\n`;
+  stages.forEach((st, i) => {
+    text += `stage\nerr ${4 + i}\n${st.commit === undefined ? '' : `commit ${st.commit}\n`}${s('dir', st.dir ?? '/')}`;
+    for (const a of st.argv) text += s('arg', a);
+    for (const e of st.env ?? ['PATH=/usr/bin:/bin']) text += s('env', e);
+    text += 'end\n';
+  });
+  return text;
+}
+
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  control: string[];
+  stdout: string;
+  /** The program's own stderr. */
+  errors: string;
+  /** Each stage's stderr. */
+  stageErr: string[];
+}
+
+function collect(stream: Readable | null | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    if (!stream) return resolve('');
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('close', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+/**
+ * Runs the program over `planText` with `stages` stderr fds, `input` written into the first
+ * stage's input fd, and `commits` more fds (commit channels); `during` may act on it once started.
+ */
+async function runPlan(
+  planText: string,
+  stages: number,
+  options: { input?: string; commits?: number; parent?: number; during?: (child: ChildProcess, control: string[]) => void } = {},
+): Promise<Ran> {
+  const extra = Array.from({ length: 1 + stages + (options.commits ?? 0) }, () => 'pipe' as const);
+  const child = spawn(program, [String(options.parent ?? process.pid)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', ...extra], detached: true });
+  const control: string[] = [];
+  const controlDone = new Promise<void>((resolve) => {
+    let rest = '';
+    const c = child.stdio[3] as Readable;
+    c.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop()!;
+      control.push(...lines);
+    });
+    c.on('close', () => resolve());
+  });
+  for (const stream of child.stdio) stream?.on('error', () => {});
+  const stdout = collect(child.stdout);
+  const errors = collect(child.stderr);
+  const stageErr = Promise.all(Array.from({ length: stages }, (_, i) => collect(child.stdio[4 + i] as Readable)));
+  const input = child.stdio[4 + stages] as Writable;
+  input.on('error', () => {});
+  input.end(options.input ?? '');
+  child.stdin.on('error', () => {});
+  child.stdin.end(planText);
+  options.during?.(child, control);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, sig) => resolve([c, sig])));
+  await controlDone;
+  return { code, signal, control, stdout: await stdout, errors: await errors, stageErr: await stageErr };
+}
+
+/** The `done` line of stage i, as words. */
+function done(r: Ran, i: number): string[] {
+  const line = r.control.find((l) => l.startsWith(`done ${i} `));
+  expect(line, `no done line for stage ${i} in ${JSON.stringify(r.control)}`).toBeDefined();
+  return line!.split(' ');
+}
+
+describe('dist/pw-segment', () => {
+  it('runs a | b | c joined by pipes: a pid line when each starts, a done line when each ends, exit 0 when all have', async () => {
+    const r = await runPlan(plan([{ argv: ['printf', 'a\\nb\\nc'] }, { argv: ['cat'] }, { argv: ['tr', 'a-z', 'A-Z'] }]), 3);
+    expect(r).toMatchObject({ code: 0, stdout: 'A\nB\nC', errors: '' });
+    for (const i of [0, 1, 2]) {
+      const pid = r.control.find((l) => l.startsWith(`pid ${i} `))!.split(' ');
+      expect(pid[2]).toMatch(/^[1-9]\d*$/);
+      expect(pid[3]).toMatch(/^\d+\.\d{6}$/);
+      const d = done(r, i);
+      expect(d).toHaveLength(10);
+      expect(d.slice(2, 3).concat(d.slice(8, 9))).toEqual(['0', 'exit']);
+      expect(Number(d[9])).toBeGreaterThan(0); // ru_maxrss
+      expect(r.control.indexOf(pid.join(' '))).toBeLessThan(r.control.indexOf(d.join(' ')));
+    }
+    expect(r.control.filter((l) => l.startsWith('edge'))).toEqual([]);
+  });
+
+  it('counts every edge between stages with counts on (a last line without newline is a record)', async () => {
+    const r = await runPlan(plan([{ argv: ['printf', 'a\\nb\\nc'] }, { argv: ['cat'] }, { argv: ['tr', 'a-z', 'A-Z'] }], { between: 1, into: 0, out: 0 }), 3);
+    expect(r.stdout).toBe('A\nB\nC');
+    expect(r.control.filter((l) => l.endsWith(' end')).sort()).toEqual(['edge 0 3 5 end', 'edge 1 3 5 end']);
+  });
+
+  it('counts the edge into the first stage (as edge -1) and out of the last when asked', async () => {
+    const r = await runPlan(plan([{ argv: ['cat'] }], { between: 1, into: 1, out: 1 }), 1, { input: 'x\ny\n' });
+    expect(r.stdout).toBe('x\ny\n');
+    expect(r.control.filter((l) => l.endsWith(' end')).sort()).toEqual(['edge -1 2 4 end', 'edge 0 2 4 end']);
+  });
+
+  it('tells an exit status from a death by signal, as the kernel reports them', async () => {
+    const r = await runPlan(plan([{ argv: ['/bin/sh', '-c', 'exit 143'] }, { argv: ['/bin/sh', '-c', 'cat >/dev/null; kill -KILL $$'] }]), 2);
+    expect(done(r, 0).slice(2, 3).concat(done(r, 0)[8]!)).toEqual(['143', 'exit']);
+    expect(done(r, 1).slice(2, 3).concat(done(r, 1)[8]!)).toEqual(['137', 'signal']);
+    expect(r.code).toBe(0);
+  });
+
+  it.each([0, 1])('stops early as a shell does (counts %i): the writer dies of SIGPIPE when its reader has gone', async (between) => {
+    const r = await runPlan(plan([{ argv: ['yes'] }, { argv: ['head', '-n', '2'] }], { between, into: 0, out: 0 }), 2);
+    expect(r.stdout).toBe('y\ny\n');
+    expect([done(r, 0)[2], done(r, 0)[8]]).toEqual(['141', 'signal']);
+    expect([done(r, 1)[2], done(r, 1)[8]]).toEqual(['0', 'exit']);
+  });
+
+  it('gives a stage exactly its environment, PATH looked up in it, and its working directory', async () => {
+    const env = ['PATH=/nowhere:/usr/bin:/bin', 'B=two\nlines', 'not.an.identifier=1'];
+    const r = await runPlan(
+      plan([
+        { argv: ['env'], env, dir: '/usr' },
+        { argv: ['sh', '-c', 'cat; pwd'], dir: '/etc' },
+      ]),
+      2,
+    );
+    expect(r.stdout).toBe(`${env.join('\n')}\n/etc\n`);
+  });
+
+  it('leaves a stage no fd of the segment but its stdin, stdout, stderr and its own commit channel, and no signal ignored or blocked', async () => {
+    // Fds: 4, 5 stderr; 6 input; 7, 8 commit channels. `ls` opens the folder it lists as fd 3.
+    const stages = [
+      { argv: ['ls', '/proc/self/fd'], commit: 8 },
+      { argv: ['sh', '-c', 'cat; exec grep -E "^Sig(Ign|Blk)" /proc/self/status'], commit: 7 },
+    ];
+    const r = await runPlan(plan(stages), 2, { commits: 2 });
+    expect(r.stdout).toBe('0\n1\n2\n3\n8\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n');
+  });
+
+  it('a stage reads its commit channel', async () => {
+    // Fds: 4 stderr, 5 input, 6 the commit channel.
+    const r = await runPlan(plan([{ argv: ['sh', '-c', 'read -r verdict <&6; echo "$verdict"'], commit: 6 }]), 1, {
+      commits: 1,
+      during: (child) => (child.stdio as (Writable | null)[])[6]!.end('commit\n'),
+    });
+    expect(r.stdout).toBe('commit\n');
+  });
+
+  it('a working directory that is missing: the message on the stage’s stderr, exit 126; a missing program: exit 127', async () => {
+    const r = await runPlan(plan([{ argv: ['true'], dir: '/no/such/folder' }, { argv: ['no-such-program-here'] }]), 2);
+    expect(r.stageErr).toEqual([
+      'pipewright: cannot enter the working directory /no/such/folder\n',
+      'pipewright: cannot run no-such-program-here: No such file or directory\n',
+    ]);
+    expect([done(r, 0)[2], done(r, 0)[8]]).toEqual(['126', 'exit']);
+    expect([done(r, 1)[2], done(r, 1)[8]]).toEqual(['127', 'exit']);
+  });
+
+  it("reports a stage's own CPU time, peak memory and process I/O from the kernel", async () => {
+    const r = await runPlan(
+      plan([
+        { argv: ['head', '-c', '3000000', '/dev/zero'] },
+        { argv: ['python3', '-c', 'import sys; b = bytearray(64 << 20); sys.stdin.buffer.read(); sum(range(3000000))'] },
+      ]),
+      2,
+    );
+    const [, , , rchar, wchar] = done(r, 0).map(Number);
+    expect(rchar).toBeGreaterThanOrEqual(3000000);
+    expect(wchar).toBeGreaterThanOrEqual(3000000);
+    const d = done(r, 1).map(Number);
+    expect(d[5]! + d[6]!).toBeGreaterThan(0); // user + system ticks of summing 3 million numbers
+    expect(d[9]).toBeGreaterThan(64 * 1024); // KB: the 64 MiB it touched
+  });
+
+  it('survives the SIGTERM that ends its stages, and reports them', async () => {
+    const r = await runPlan(plan([{ argv: ['sleep', '300'] }]), 1, {
+      during: (child, control) => {
+        const poll = setInterval(() => {
+          if (!control.some((l) => l.startsWith('pid 0 '))) return;
+          clearInterval(poll);
+          process.kill(-child.pid!, 'SIGTERM');
+        }, 5);
+      },
+    });
+    expect([done(r, 0)[2], done(r, 0)[8]]).toEqual(['143', 'signal']);
+    expect(r.code).toBe(0);
+  });
+
+  it('ends its stages when its parent dies (SIGTERM, then SIGKILL), and exits at once if the parent is already gone', async () => {
+    // A shell is its parent here; killing it is the engine dying.
+    const parent = spawn('/bin/sh', ['-c', 'exec 9<&0; "$0" $$ <&9 9<&- & exec 9<&-; wait', program], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    for (const stream of parent.stdio) stream?.on('error', () => {});
+    const err = collect(parent.stdio[4] as Readable);
+    // The stage says it is ready once its trap is set; then its parent dies.
+    parent.stdout.on('data', (c: Buffer) => {
+      if (c.toString().includes('ready')) parent.kill('SIGKILL');
+    });
+    const closed = new Promise((resolve) => (parent.stdio[3] as Readable).on('close', resolve));
+    parent.stdin.end(plan([{ argv: ['sh', '-c', 'trap "echo ended by SIGTERM >&2; exit 0" TERM; echo ready; sleep 300 & wait'] }]));
+    await closed; // every holder of the control fd has exited: the program and its stage
+    expect(await err).toBe('ended by SIGTERM\n');
+
+    const orphan = await runPlan(plan([{ argv: ['true'] }]), 1, { parent: 1 });
+    expect(orphan).toMatchObject({ code: 129, control: [] });
+  });
+
+  it('refuses a plan it cannot read, naming the line, and starts nothing', async () => {
+    const bad = [
+      [plan([{ argv: ['true'] }]).replace('segment 1', 'segment 2'), 'pw-segment: plan line 1: version 2, this program reads version 1\n'],
+      [plan([{ argv: ['true'] }]).replace('arg 4:true', 'arg 9:true'), 'pw-segment: plan line 10: the string of `arg` is not 9 bytes and a newline\n'],
+      [plan([{ argv: ['true'] }]).replace('err 4', 'err 3'), 'pw-segment: plan line 8: 3 is out of range (4 to 1048576)\n'],
+      [plan([{ argv: ['true'] }]) + 'stage\n', 'pw-segment: plan line 13: more after the last stage\n'],
+    ];
+    for (const [text, message] of bad) {
+      const r = await runPlan(text!, 1);
+      expect(r).toMatchObject({ code: 2, control: [], errors: message });
+    }
+  });
+
+  it("runs the engine's own plans (engine/segment-plan.ts): PWD is the stage's directory, as after a shell's cd", async () => {
+    const text = segmentPlan(
+      [
+        { argv: ['seq', '3'], dir: '/', env: { PATH: '/usr/bin:/bin' } },
+        { argv: ['/bin/sh', '-c', 'cat; echo "$PWD $X"'], dir: '/usr', env: { X: 'a value\nwith a newline', PATH: '/usr/bin:/bin' } },
+      ],
+      { between: true, into: false, out: false },
+    );
+    const r = await runPlan(text, 2);
+    expect(r.stdout).toBe('1\n2\n3\n/usr a value\nwith a newline\n');
+    expect(r.control).toContain('edge 0 3 6 end');
+  });
+});
