@@ -70,7 +70,8 @@ stages:
           if (stderr.includes('[announce] started')) resolve();
         });
       });
-      // On the host: the stages and the grandchild (`sleep`); here: the ssh clients and the master.
+      // On the host: the stages and the grandchild (`sleep`, forked after the echo: waited for); here: the ssh clients.
+      while (!marked(marker).some((p) => / sleep 300/.test(p))) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(marked(marker).filter((p) => / sleep 300/.test(p))).toHaveLength(1);
       expect(marked(marker).some((p) => / ssh /.test(p) || /^\d+ ssh /.test(p))).toBe(true);
       child.kill(signal);
