@@ -33,7 +33,7 @@ describe('pipewright COMMAND --help', () => {
     expect([file.code, file.stderr]).toEqual([2, 'pipewright: cannot read --help: no such file\n']);
     expect(pipewright(['help', 'nope'])).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/no help on 'nope': the commands are check, run and graph/) as unknown,
+      stderr: expect.stringMatching(/no help on 'nope': the commands are check, run, graph and compare/) as unknown,
     });
   });
 });

@@ -81,7 +81,7 @@ describe('compare view model', () => {
     const filter = part.stages.find((s) => s.name === 'filter')!;
     expect(filter.countsChanged).toBe(true);
     expect(filter.cells.recordsOut).toEqual({ text: '228 → 263 (+15 %)', change: '+15 %', regression: false, changed: true });
-    expect(filter.cells.maxRssKb).toMatchObject({ text: '2.9 MB → 8.8 MB (×3)', regression: true });
+    expect(filter.cells.maxRssKb).toMatchObject({ text: '2.9 MiB → 8.8 MiB (×3)', regression: true });
     expect(part.stages.find((s) => s.name === 'read')!.cells.recordsOut).toEqual({ text: '400', change: '=', regression: false, changed: false });
     expect(part.edges.map((e) => [e.label, e.records.text])).toEqual([
       ['read → filter', '400'],
