@@ -118,16 +118,23 @@ describe('edge counts: the rest', () => {
     // A short stage too (sampling missed those): never below the program's own peak. pw-segment
     // execs the program straight from its fork, so the figure is the program's, as GNU time's is;
     // on the scripts it includes the bash the stage starts as (docs/stats.md), as GNU time's of that bash does.
-    const alone = gnuTimeKb('cat', '/dev/null');
+    // A short process's own peak varies from run to run (GNU time gives 1.4–1.7 MB for `cat /dev/null`
+    // here): the engine's figure must lie within the spread of GNU time's, widened by 10 %.
+    const spread = (...argv: string[]) => {
+      const kb = Array.from({ length: 5 }, () => gnuTimeKb(...argv));
+      return { min: Math.min(...kb), max: Math.max(...kb) };
+    };
+    const alone = spread('cat', '/dev/null');
     const launchers = [
       { env: {}, launched: alone },
-      { env: { PIPEWRIGHT_EDGE_COUNTER: 'perl' }, launched: gnuTimeKb('/bin/bash', '--noprofile', '--norc', '-c', 'exec cat /dev/null') },
+      { env: { PIPEWRIGHT_EDGE_COUNTER: 'perl' }, launched: spread('/bin/bash', '--noprofile', '--norc', '-c', 'exec cat /dev/null') },
     ];
     for (const { env, launched } of launchers) {
       const short = await run(yamlOf(['echo hi', 'cat']), { env: { ...process.env, ...env } });
       const cat = short.result.stages[1]!.stats.maxRssKb;
-      expect(cat).toBeGreaterThanOrEqual(alone * 0.9);
-      expect(Math.abs(cat - launched) / launched).toBeLessThan(0.1);
+      expect(cat).toBeGreaterThanOrEqual(alone.min * 0.9);
+      expect(cat).toBeGreaterThanOrEqual(launched.min * 0.9);
+      expect(cat).toBeLessThanOrEqual(launched.max * 1.1);
     }
   });
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath } from '../../../cli/cli';
-import { envWith, marked, newMarker, scratchDir, temporaryFiles, waitUntilGone } from './marker';
+import { envWith, marked, newMarker, scratchDir, temporaryFiles, waitUntilGone, waitUntilMarked } from './marker';
 
 const old = '{"old":1}\n';
 let dir = '';
@@ -62,7 +62,10 @@ describe('the CLI killed by a signal', () => {
     it(`${signal}: cancels, exits ${128 + n}, leaves no process and the file as it was`, async () => {
       const { file, marker } = setUp(endless);
       const cli = await startCli(file, marker);
-      expect(marked(marker).length).toBeGreaterThan(8); // bash, wrappers, stages, copies, the grandchild
+      // Every process of the run is up: the CLI, yes, two copies of cat, sh with its grandchild
+      // sleep and its cat, write, announce's cat (and whatever runs them: none once native).
+      const up = await waitUntilMarked(marker, (found) => found.some((p) => / sleep 300 /.test(p)) && found.some((p) => /builtin\.cjs write/.test(p)));
+      expect(up.length).toBeGreaterThanOrEqual(9);
       process.kill(cli.pid, signal);
       expect(await cli.exit).toEqual({ code: 128 + n, signal: null });
       await waitUntilGone(marker);

@@ -43,6 +43,15 @@ export async function waitUntilGone(marker: string): Promise<void> {
   while (marked(marker).length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** Waits until the processes carrying `marker` satisfy `ready` (processes start in their own time: a grandchild after its parent). */
+export async function waitUntilMarked(marker: string, ready: (processes: string[]) => boolean): Promise<string[]> {
+  for (;;) {
+    const found = marked(marker);
+    if (ready(found)) return found;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Temporary files `write` leaves next to its target if it fails to clean up. */
 export function temporaryFiles(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.pipewright-tmp'));
