@@ -1,4 +1,4 @@
-import { Composer, isCollection, isMap, isNode, isPair, isScalar, isSeq, type CST, type Document } from 'yaml';
+import { Composer, isCollection, isMap, isNode, isPair, isScalar, isSeq, type CST, type Document, type Node } from 'yaml';
 import type { ItemChange } from './reparse';
 
 /** How every document is composed: the whole text, and one re-parsed stage alike. */
@@ -71,16 +71,23 @@ export function recompose(previous: Base, tokens: readonly CST.Token[], change: 
   } catch {
     return undefined;
   }
-  // Everything after the stage moves with the edit; the list and the mappings around it end later.
+  const [seqRange, rootRange, docRange] = [seq.range, root.range, doc.range];
+  if (!seqRange || !rootRange || !docRange) return undefined;
+  // Everything after the stage moves with the edit.
   for (const node of seq.items.slice(change.index + 1)) shiftNode(node, change.delta);
   for (const p of root.items.slice(change.top + 1)) shiftNode(p, change.delta);
-  for (const r of [seq.range, root.range, doc.range]) {
-    if (!r) continue;
-    r[1] += change.delta;
-    r[2] += change.delta;
-  }
-  if (seq.range) seq.range[0] = seqToken.offset;
   seq.items.splice(change.index, 1, ...nodes);
+  // The list, the top-level mapping and the document end where their last part ends (as the composer
+  // reckons it: the end of a trailing empty value does not move with blanks typed after it), or where the
+  // comments after it end, which moved.
+  const ends = (range: [number, number, number], last: number) => {
+    range[2] = range[2] === range[1] ? last : range[2] + change.delta;
+    range[1] = last;
+  };
+  seqRange[0] = seqToken.offset;
+  ends(seqRange, (seq.items[seq.items.length - 1] as Node).range![2]);
+  ends(rootRange, change.top === root.items.length - 1 ? seqRange[2] : rootRange[1] + change.delta);
+  ends(docRange, rootRange[2]);
   seq.srcToken = seqToken;
   root.srcToken = mapToken!;
   const newList = [...list.slice(0, change.index), ...fromNodes, ...list.slice(change.index + 1)];
