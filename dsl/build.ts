@@ -124,7 +124,8 @@ export function defaultPipelineName(file: string | undefined): string {
 function moved(stage: Stage, index: number, delta: number): Stage {
   const shift = (s: Span) => (delta === 0 ? s : { start: s.start + delta, end: s.end + delta });
   const keys: Stage['keys'] = {};
-  for (const [k, at] of Object.entries(stage.keys) as [keyof Stage['keys'], { key: Span; value: Span }][]) keys[k] = { key: shift(at.key), value: shift(at.value) };
+  for (const [k, at] of Object.entries(stage.keys) as [keyof Stage['keys'], { key: Span; value: Span }][])
+    keys[k] = { key: shift(at.key), value: shift(at.value) };
   return { ...stage, index, name: stage.named ? stage.name : '', span: shift(stage.span), headSpan: shift(stage.headSpan), keys };
 }
 

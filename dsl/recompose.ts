@@ -40,10 +40,16 @@ const mayHaveAliases = (text: string) => text.includes('&') || text.includes('*'
  * whole text (anchors or aliases in either text, merge keys at the top, an item that is not one node, any
  * error or warning): the caller composes everything then.
  */
-export function recompose(previous: Base, tokens: readonly CST.Token[], change: ItemChange, text: string): { doc: Document; data: unknown; key: string } | undefined {
+export function recompose(
+  previous: Base,
+  tokens: readonly CST.Token[],
+  change: ItemChange,
+  text: string,
+): { doc: Document; data: unknown; key: string } | undefined {
   const { doc, data } = previous;
   const root = doc.contents;
-  if (mayHaveAliases(previous.text) || mayHaveAliases(text) || !isMap(root) || typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  if (mayHaveAliases(previous.text) || mayHaveAliases(text) || !isMap(root) || typeof data !== 'object' || data === null || Array.isArray(data))
+    return undefined;
   // Every top-level key is a plain string (no `<<` merge), so the data has exactly these entries.
   if (root.items.some((p) => !isScalar(p.key) || typeof p.key.value !== 'string')) return undefined;
   const pair = root.items[change.top];

@@ -52,7 +52,11 @@ const stageLines = [
   '  - name: cat\n    run: head\n',
 ];
 const documents = fc
-  .tuple(fc.constantFrom('', 'name: p\n', 'env:\n  A: "1"\n'), fc.array(fc.constantFrom(...stageLines), { minLength: 2, maxLength: 8 }), fc.constantFrom('', '# end\n', 'x-after: 1\n'))
+  .tuple(
+    fc.constantFrom('', 'name: p\n', 'env:\n  A: "1"\n'),
+    fc.array(fc.constantFrom(...stageLines), { minLength: 2, maxLength: 8 }),
+    fc.constantFrom('', '# end\n', 'x-after: 1\n'),
+  )
   .map(([head, stages, tail]) => `${head}stages:\n${stages.join('')}${tail}`);
 /** Typing inside a stage, mostly: what keeps a file valid and takes the one-stage path. */
 const edits = fc.record({
