@@ -55,8 +55,9 @@ export function recompose(
   const pair = root.items[change.top];
   const seq = pair?.value;
   const key = pair && isScalar(pair.key) ? String(pair.key.value) : undefined;
-  const list = key === undefined ? undefined : (data as Record<string, unknown>)[key];
+  const list: unknown = key === undefined ? undefined : (data as Record<string, unknown>)[key];
   if (!isSeq(seq) || !Array.isArray(list) || list.length !== seq.items.length) return undefined;
+  const items = list as unknown[];
   const docToken = tokens.find((t): t is CST.Document => t.type === 'document');
   const mapToken = docToken?.value;
   const seqToken = mapToken?.type === 'block-map' ? mapToken.items[change.top]?.value : undefined;
@@ -73,7 +74,7 @@ export function recompose(
   const nodes = part.items;
   let fromNodes: unknown[];
   try {
-    fromNodes = nodes.map((node) => (isNode(node) ? node.toJS(doc, { maxAliasCount: 1000 }) : node));
+    fromNodes = nodes.map((node): unknown => (isNode(node) ? (node.toJS(doc, { maxAliasCount: 1000 }) as unknown) : node));
   } catch {
     return undefined;
   }
@@ -96,6 +97,6 @@ export function recompose(
   ends(docRange, rootRange[2]);
   seq.srcToken = seqToken;
   root.srcToken = mapToken!;
-  const newList = [...list.slice(0, change.index), ...fromNodes, ...list.slice(change.index + 1)];
+  const newList = [...items.slice(0, change.index), ...fromNodes, ...items.slice(change.index + 1)];
   return { doc, data: { ...data, [key!]: newList }, key: key! };
 }
