@@ -35,6 +35,8 @@ function expectSame(incremental: CheckResult, text: string): void {
   expect(JSON.stringify(incremental.pipeline)).toBe(JSON.stringify(full.pipeline));
   expect(incremental.parsed.data).toEqual(full.parsed.data);
   expect(nodes(incremental.parsed.doc)).toEqual(nodes(full.parsed.doc));
+  // What Format Document writes from it.
+  if (full.parsed.doc.errors.length === 0) expect(incremental.parsed.doc.toString()).toBe(full.parsed.doc.toString());
   // Source tokens of the stages list (semantic.ts points at a stage's `-` through them).
   const stagesToken = (r: CheckResult) => JSON.stringify((r.parsed.doc.contents as { srcToken?: unknown } | null)?.srcToken);
   expect(stagesToken(incremental)).toBe(stagesToken(full));
