@@ -120,11 +120,38 @@ export function defaultPipelineName(file: string | undefined): string {
   return base.replace(/(\.pipeline)?\.ya?ml$/i, '') || 'pipeline';
 }
 
-/** Builds the model from whatever parsed; works on invalid input too (for the outline and code lenses). */
-export function buildPipeline(parsed: Parsed, file?: string): Pipeline {
+/** A stage of the previous version at its new place: its spans moved by `delta`, its default name to be given again. */
+function moved(stage: Stage, index: number, delta: number): Stage {
+  const shift = (s: Span) => (delta === 0 ? s : { start: s.start + delta, end: s.end + delta });
+  const keys: Stage['keys'] = {};
+  for (const [k, at] of Object.entries(stage.keys) as [keyof Stage['keys'], { key: Span; value: Span }][])
+    keys[k] = { key: shift(at.key), value: shift(at.value) };
+  return { ...stage, index, name: stage.named ? stage.name : '', span: shift(stage.span), headSpan: shift(stage.headSpan), keys };
+}
+
+/**
+ * The stages, built from the document; when the parse recomposed one stage of the previous version
+ * (`parsed.edited`), only that one is built and the others are the previous model's, moved.
+ */
+function buildStages(parsed: Parsed, raws: unknown[], previous: Pipeline | undefined): Stage[] {
+  const edited = parsed.edited;
+  if (!previous || edited?.key !== 'stages' || previous.stages.length !== raws.length - edited.count + 1)
+    return raws.map((raw, i) => buildStage(parsed.doc, raw, i));
+  const { index, count, delta } = edited;
+  const stages = previous.stages.slice(0, index).map((s) => moved(s, s.index, 0));
+  for (let i = index; i < index + count; i++) stages.push(buildStage(parsed.doc, raws[i], i));
+  for (const s of previous.stages.slice(index + 1)) stages.push(moved(s, s.index + count - 1, delta));
+  return stages;
+}
+
+/**
+ * Builds the model from whatever parsed; works on invalid input too (for the outline and code lenses). With
+ * the model of the version `parsed` was recomposed from, reuses its stages (see `buildStages`).
+ */
+export function buildPipeline(parsed: Parsed, file?: string, previous?: Pipeline): Pipeline {
   const root = isObject(parsed.data) ? parsed.data : {};
   const raws = Array.isArray(root.stages) ? root.stages : [];
-  const stages = raws.map((raw, i) => buildStage(parsed.doc, raw, i));
+  const stages = buildStages(parsed, raws, previous);
   nameStages(stages, raws);
   const keys = keySpans(parsed.doc, [], pipelineKeys);
   const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), hosts: hostsOf(root.hosts), stages, keys };

@@ -17,9 +17,10 @@ export interface CheckOptions {
   /**
    * The result of checking an earlier version of the same file (an editor's previous version): only
    * the part of the text an edit changed is parsed again. The problems are the same as without it.
-   * That result is superseded: its syntax tree is taken over (see `parse`).
+   * That result is superseded: its syntax tree and document are taken over (see `parse`). Its model, when
+   * given, must be the one built from that parse: unchanged stages are taken from it.
    */
-  previous?: { parsed: Parsed } | undefined;
+  previous?: { parsed: Parsed; pipeline?: Pipeline } | undefined;
 }
 
 export interface CheckResult {
@@ -56,7 +57,7 @@ export function* checkSteps(text: string, options: CheckOptions): Steps<CheckRes
   yield undefined;
   const parsed = yield* parseSteps(text, options.previous?.parsed);
   yield { parsed };
-  const pipeline = buildPipeline(parsed, options.file);
+  const pipeline = buildPipeline(parsed, options.file, options.previous?.pipeline);
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   if (!yamlBroken) {

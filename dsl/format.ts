@@ -26,6 +26,8 @@ export function formatEdits(parsed: Parsed): Edit[] | undefined {
     (e) => !(/^[ \t]*$/.test(text.slice(e.start, e.end) + e.newText) && (/[[{]/.test(text[e.start - 1] ?? '') || /[\]}]/.test(text[e.end] ?? ''))),
   );
   if (edits === undefined) return undefined;
+  // Nothing to change: no need to read the written text back (a whole parse of a big file).
+  if (edits.length === 0) return edits;
   const after = parse(written);
   return after.problems.length === 0 && isDeepStrictEqual(after.data, parsed.data) ? edits : undefined;
 }

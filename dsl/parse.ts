@@ -1,6 +1,7 @@
 import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
-import { reparse } from './reparse';
+import { composeOptions, recompose } from './recompose';
+import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
 
@@ -18,6 +19,12 @@ export interface Parsed {
    * version of the text is parsed from it (dsl/reparse.ts), which takes it over and removes it here.
    */
   cst?: readonly CST.Token[];
+  /**
+   * Set when this parse was made from the previous version's by composing one item again (dsl/recompose.ts):
+   * old item `index` of the list under top-level `key` became `count` items, and what follows moved by `delta`.
+   * The previous version's model can be reused the same way (dsl/build.ts).
+   */
+  edited?: { key: string; index: number; count: number; delta: number };
 }
 
 /** Aliases allowed before a document is treated as an alias bomb ("billion laughs"). */
@@ -75,7 +82,9 @@ function* cstSteps(text: string): Steps<CST.Token[]> {
  * Parses pipeline text. Never throws: whatever is wrong becomes a problem. With the result of parsing
  * an earlier version of the text (an editor's previous version), only the part an edit changed is
  * parsed again when that gives exactly the same result as parsing everything; that earlier result's
- * tree is then taken over (`previous.cst` is removed, and its document's source tokens are stale).
+ * tree is then taken over (`previous.cst` is removed, and its document's source tokens are stale), and
+ * when the part is one stage, so is its document (that stage replaced, the rest moved: `previous.doc`
+ * then describes the new text; its data is left as it was).
  */
 export function parse(text: string, previous?: Parsed): Parsed {
   return finish(parseSteps(text, previous));
@@ -96,12 +105,22 @@ export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
   let docs: Document[];
   let cst: CST.Token[] | undefined;
   let paused = false;
-  const compose = (tokens: CST.Token[]) =>
-    [...new Composer({ keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' }).compose(tokens)] as Document[];
+  const compose = (tokens: CST.Token[]) => [...new Composer(composeOptions).compose(tokens)] as Document[];
   try {
-    cst = previous?.cst && reparse(previous.cst, previous.text, text);
+    const reparsed = previous?.cst && reparseTree(previous.cst, previous.text, text);
+    cst = reparsed?.tokens;
     // The previous tree was taken over (its offsets moved): it can be the start of nothing else.
     if (cst && previous) delete previous.cst;
+    // One stage re-parsed in a clean file: compose only that stage, into the previous document (taken over too).
+    const recomposed = reparsed?.item && previous && recompose(previous, reparsed.tokens, reparsed.item, text);
+    if (recomposed) {
+      parsed.doc = recomposed.doc;
+      parsed.data = recomposed.data;
+      parsed.cst = reparsed.tokens;
+      const { index, count, delta } = reparsed.item!;
+      parsed.edited = { key: recomposed.key, index, count, delta };
+      return parsed;
+    }
     // Pauses only on the way to a whole new tree: one taken over from `previous` must reach the caller (checkSteps
     // hands it out), or the next version would have to be parsed from scratch.
     paused = !cst;

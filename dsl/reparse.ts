@@ -185,6 +185,23 @@ function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
  * cost a 5,000-stage file 60 ms), so it no longer matches `oldText`.
  */
 export function reparse(oldTokens: readonly CST.Token[], oldText: string, text: string): CST.Token[] | undefined {
+  return reparseTree(oldTokens, oldText, text)?.tokens;
+}
+
+/**
+ * Which item of a list at the top level (a stage) an edit replaced: the list is the value of top-level
+ * entry `top`, its old item `index` became its items `index` to `index + count - 1`, and everything after
+ * them moved by `delta` (dsl/recompose.ts composes only those).
+ */
+export interface ItemChange {
+  top: number;
+  index: number;
+  count: number;
+  delta: number;
+}
+
+/** `reparse`, also saying which stage the edit replaced when it re-parsed one. */
+export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, text: string): { tokens: CST.Token[]; item?: ItemChange } | undefined {
   if (oldText === text) return undefined;
   const docIndex = oldTokens.findIndex((t) => t.type === 'document');
   const doc = oldTokens[docIndex] as CST.Document | undefined;
@@ -219,12 +236,12 @@ export function reparse(oldTokens: readonly CST.Token[], oldText: string, text: 
       shift(after, delta);
       const items = [...seq.items.slice(0, index), ...parsed.fresh, ...after] as CST.BlockSequence['items'];
       const newTop = { ...topItem, value: { ...seq, items, offset: index === 0 ? parsed.offset : seq.offset } } as Item;
-      return splice(oldTokens, docIndex, doc, map, top, [newTop], map.offset, delta);
+      return { tokens: splice(oldTokens, docIndex, doc, map, top, [newTop], map.offset, delta), item: { top, index, count: parsed.fresh.length, delta } };
     }
   }
   const level: Level = { items: map.items, spans: topSpans, inSeq: false, header: '', indent: 0, follow: docEnd };
   const parsed = reparseItem(level, top, text, delta);
-  return parsed && splice(oldTokens, docIndex, doc, map, top, parsed.fresh, top === 0 ? parsed.offset : map.offset, delta);
+  return parsed && { tokens: splice(oldTokens, docIndex, doc, map, top, parsed.fresh, top === 0 ? parsed.offset : map.offset, delta) };
 }
 
 /** The old tree with top-level entry `top` replaced by `fresh` (the mapping now starting at `offset`) and everything after it moved by `delta`. */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { check, type CheckOptions, type CheckResult, type DslHost, type Parsed, type Span } from '../dsl';
+import { check, type CheckOptions, type CheckResult, type DslHost, type Parsed, type Pipeline, type Span } from '../dsl';
 import { checkSteps } from '../dsl/check';
 
 /** One version of one document, checked: everything the features answer from. */
@@ -77,8 +77,11 @@ export class Analyzer {
   private readonly cache = new Map<string, Analysis>();
   /** Per document, the check in steps under way, for one version: every request for that version shares it. */
   private readonly running = new Map<string, { version: number; analysis: Promise<Analysis | undefined> }>();
-  /** Per document, the newest parse with a syntax tree to start the next version's parse from (dsl/reparse.ts). */
-  private readonly bases = new Map<string, Parsed>();
+  /**
+   * Per document, the newest parse with a syntax tree to start the next version's parse from (dsl/reparse.ts),
+   * and the model built from it when its check ended (the next check reuses its unchanged stages).
+   */
+  private readonly bases = new Map<string, { parsed: Parsed; pipeline?: Pipeline }>();
 
   constructor(private readonly host: DslHost) {}
 
@@ -96,14 +99,13 @@ export class Analyzer {
     const snapshot = TextDocument.create(document.uri, document.languageId, run.version, run.text);
     const analysis: Analysis = { uri: document.uri, ...run, result, document: snapshot };
     this.cache.set(document.uri, analysis);
-    this.bases.set(document.uri, result.parsed);
+    this.bases.set(document.uri, { parsed: result.parsed, pipeline: result.pipeline });
     return analysis;
   }
 
   /** The previous version's parse lets the check re-parse only what the edit changed (it is superseded here). */
-  private previous(uri: string): { parsed: Parsed } | undefined {
-    const base = this.bases.get(uri);
-    return base && { parsed: base };
+  private previous(uri: string): { parsed: Parsed; pipeline?: Pipeline } | undefined {
+    return this.bases.get(uri);
   }
 
   get(document: TextDocument): Analysis {
@@ -136,7 +138,7 @@ export class Analyzer {
     for (;;) {
       const step = steps.next();
       if (step.done) return current() === run.version ? this.keep(document, run, step.value) : undefined;
-      if (step.value) this.bases.set(document.uri, step.value.parsed);
+      if (step.value) this.bases.set(document.uri, { parsed: step.value.parsed });
       await nextTurn();
       if (current() !== run.version) return undefined;
       // `get` answered for this version while we waited (a hover, a code action): nothing left to do.

@@ -1,0 +1,102 @@
+import { Composer, isCollection, isMap, isNode, isPair, isScalar, isSeq, type CST, type Document, type Node } from 'yaml';
+import type { ItemChange } from './reparse';
+
+/** How every document is composed: the whole text, and one re-parsed stage alike. */
+export const composeOptions = { keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' } as const;
+
+/** What `recompose` needs of the previous version: a clean parse of it (its document and data). */
+interface Base {
+  text: string;
+  doc: Document;
+  data: unknown;
+}
+
+/** Moves the ranges of a node and of everything in it by `delta`, in place. */
+function shiftNode(node: unknown, delta: number): void {
+  if (isPair(node)) {
+    shiftNode(node.key, delta);
+    shiftNode(node.value, delta);
+    return;
+  }
+  if (!isNode(node)) return;
+  const r = node.range;
+  if (r) {
+    r[0] += delta;
+    r[1] += delta;
+    r[2] += delta;
+  }
+  if (isCollection(node)) for (const item of node.items) shiftNode(item, delta);
+}
+
+/** Anchors and aliases tie parts of a document together (`<<: *defaults`): a stage cannot be composed alone then. */
+const mayHaveAliases = (text: string) => text.includes('&') || text.includes('*');
+
+/**
+ * The document and data of a new text from the previous version's, after an edit that re-parsed one stage
+ * (`change`, from dsl/reparse.ts; `tokens` is the new tree): only that stage is composed, its node and data
+ * replace the old ones, and the ranges of everything after it move by the edit's length, so a keystroke in a
+ * big file does not compose and convert the whole document again. The previous document is taken over
+ * (changed in place); its data is left as it was. Undefined when the result could differ from composing the
+ * whole text (anchors or aliases in either text, merge keys at the top, an item that is not one node, any
+ * error or warning): the caller composes everything then.
+ */
+export function recompose(
+  previous: Base,
+  tokens: readonly CST.Token[],
+  change: ItemChange,
+  text: string,
+): { doc: Document; data: unknown; key: string } | undefined {
+  const { doc, data } = previous;
+  const root = doc.contents;
+  if (mayHaveAliases(previous.text) || mayHaveAliases(text) || !isMap(root) || typeof data !== 'object' || data === null || Array.isArray(data))
+    return undefined;
+  // Every top-level key is a plain string (no `<<` merge), so the data has exactly these entries.
+  if (root.items.some((p) => !isScalar(p.key) || typeof p.key.value !== 'string')) return undefined;
+  const pair = root.items[change.top];
+  const seq = pair?.value;
+  const key = pair && isScalar(pair.key) ? String(pair.key.value) : undefined;
+  const list: unknown = key === undefined ? undefined : (data as Record<string, unknown>)[key];
+  if (!isSeq(seq) || !Array.isArray(list) || list.length !== seq.items.length) return undefined;
+  const items = list as unknown[];
+  const docToken = tokens.find((t): t is CST.Document => t.type === 'document');
+  const mapToken = docToken?.value;
+  const seqToken = mapToken?.type === 'block-map' ? mapToken.items[change.top]?.value : undefined;
+  // One node per item of the list, before and after (an item that is only a comment makes none).
+  if (seqToken?.type !== 'block-seq' || seqToken.items.length - change.count + 1 !== seq.items.length) return undefined;
+  const fresh = seqToken.items.slice(change.index, change.index + change.count);
+  const offset = fresh[0]?.start[0]?.offset;
+  if (offset === undefined || fresh.some((item) => item.start.every((t) => t.type !== 'seq-item-ind'))) return undefined;
+  const stand: CST.Document = { type: 'document', offset, start: [], value: { type: 'block-seq', offset, indent: seqToken.indent, items: fresh } };
+  const composed = [...new Composer(composeOptions).compose([stand])] as Document[];
+  const part = composed[0]?.contents;
+  if (composed.length !== 1 || composed[0]!.errors.length > 0 || composed[0]!.warnings.length > 0 || !isSeq(part) || part.items.length !== fresh.length)
+    return undefined;
+  const nodes = part.items;
+  let fromNodes: unknown[];
+  try {
+    fromNodes = nodes.map((node): unknown => (isNode(node) ? (node.toJS(doc, { maxAliasCount: 1000 }) as unknown) : node));
+  } catch {
+    return undefined;
+  }
+  const [seqRange, rootRange, docRange] = [seq.range, root.range, doc.range];
+  if (!seqRange || !rootRange || !docRange) return undefined;
+  // Everything after the stage moves with the edit.
+  for (const node of seq.items.slice(change.index + 1)) shiftNode(node, change.delta);
+  for (const p of root.items.slice(change.top + 1)) shiftNode(p, change.delta);
+  seq.items.splice(change.index, 1, ...nodes);
+  // The list, the top-level mapping and the document end where their last part ends (as the composer
+  // reckons it: the end of a trailing empty value does not move with blanks typed after it), or where the
+  // comments after it end, which moved.
+  const ends = (range: [number, number, number], last: number) => {
+    range[2] = range[2] === range[1] ? last : range[2] + change.delta;
+    range[1] = last;
+  };
+  seqRange[0] = seqToken.offset;
+  ends(seqRange, (seq.items[seq.items.length - 1] as Node).range![2]);
+  ends(rootRange, change.top === root.items.length - 1 ? seqRange[2] : rootRange[1] + change.delta);
+  ends(docRange, rootRange[2]);
+  seq.srcToken = seqToken;
+  root.srcToken = mapToken!;
+  const newList = [...items.slice(0, change.index), ...fromNodes, ...items.slice(change.index + 1)];
+  return { doc, data: { ...data, [key!]: newList }, key: key! };
+}

@@ -1,0 +1,122 @@
+// After an edit inside one stage, check() with the previous result composes only that stage into the previous
+// document (dsl/recompose.ts) and reuses the previous model's other stages (dsl/build.ts). What comes out must be
+// what a check from scratch gives: the same document node for node (ranges, source tokens, comments), the same
+// data, model and problems, on random edits and on a large generated file.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isCollection, isScalar, visit, type Document } from 'yaml';
+import { check, type CheckResult, type DslHost } from '../../../dsl';
+
+const host: DslHost = {
+  env: { HOME: '/home/user', PATH: '/usr/bin' },
+  statKind: (abs) => (abs === '/p' ? 'dir' : abs === '/p/in.csv' ? 'file' : undefined),
+  findProgram: (program) => (['cat', 'grep', 'sort', 'head'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' }),
+  readStart: () => undefined,
+};
+const file = '/p/edit.pipeline.yaml';
+
+/** Every node of a document as the features see it: kind, place, source token, comments, value. */
+function nodes(doc: Document): unknown[] {
+  const out: unknown[] = [doc.range, doc.comment, doc.commentBefore];
+  visit(doc, {
+    Node: (_key, n) => {
+      const srcToken = (n as { srcToken?: { offset: number; type: string } }).srcToken;
+      out.push([n.constructor.name, n.range, srcToken?.type, srcToken?.offset, n.comment, n.commentBefore, n.spaceBefore, isScalar(n) ? n.value : undefined]);
+      if (isCollection(n)) out.push(n.items.length);
+    },
+  });
+  return out;
+}
+
+/** The incremental check equals a check from scratch in everything it hands out. */
+function expectSame(incremental: CheckResult, text: string): void {
+  const full = check(text, { file, host });
+  expect(JSON.stringify(incremental.problems)).toBe(JSON.stringify(full.problems));
+  expect(JSON.stringify(incremental.pipeline)).toBe(JSON.stringify(full.pipeline));
+  expect(incremental.parsed.data).toEqual(full.parsed.data);
+  expect(nodes(incremental.parsed.doc)).toEqual(nodes(full.parsed.doc));
+  // What Format Document writes from it.
+  if (full.parsed.doc.errors.length === 0) expect(incremental.parsed.doc.toString()).toBe(full.parsed.doc.toString());
+  // Source tokens of the stages list (semantic.ts points at a stage's `-` through them).
+  const stagesToken = (r: CheckResult) => JSON.stringify((r.parsed.doc.contents as { srcToken?: unknown } | null)?.srcToken);
+  expect(stagesToken(incremental)).toBe(stagesToken(full));
+}
+
+const stageLines = [
+  '  - run: cat\n',
+  '  - name: g\n    run: grep -v x\n',
+  '  - name: s\n    command: [sort, "-k1"]\n    workers: 2\n',
+  '  - use: head\n    with: { count: 3 }\n',
+  '  - use: read\n    with:\n      path: in.csv\n',
+  '  # a comment\n  - run: |\n      cat\n      grep y\n',
+  '  - comand: cat\n',
+  '  - run: sort\n    # trailing, deeper\n',
+  '  - name: cat\n    run: head\n',
+];
+const documents = fc
+  .tuple(
+    fc.constantFrom('', 'name: p\n', 'env:\n  A: "1"\n'),
+    fc.array(fc.constantFrom(...stageLines), { minLength: 2, maxLength: 8 }),
+    fc.constantFrom('', '# end\n', 'x-after: 1\n'),
+  )
+  .map(([head, stages, tail]) => `${head}stages:\n${stages.join('')}${tail}`);
+/** Typing inside a stage, mostly: what keeps a file valid and takes the one-stage path. */
+const edits = fc.record({
+  at: fc.nat({ max: 100_000 }),
+  remove: fc.oneof(fc.constant(0), fc.nat({ max: 4 })),
+  insert: fc.constantFrom('a', '1', ' ', '', '\n', '# c', 'name: cat', '\n  - run: cat', ': ', '"'),
+});
+
+describe('check() after an edit inside one stage', () => {
+  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+    let recomposed = 0;
+    fc.assert(
+      fc.property(documents, fc.array(edits, { minLength: 1, maxLength: 8 }), (start, sequence) => {
+        let text = start;
+        let previous = check(text, { file, host });
+        for (const e of sequence) {
+          const at = e.at % (text.length + 1);
+          text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+          const incremental = check(text, { file, host, previous });
+          if (incremental.parsed.edited) recomposed++;
+          expectSame(incremental, text);
+          previous = incremental;
+        }
+      }),
+      { numRuns: 150 },
+    );
+    // The path under test must have been taken often, or the comparison proves nothing.
+    expect(recomposed).toBeGreaterThan(40);
+  });
+
+  it('on a large generated file: edits in the first, a middle and the last stage, a new stage, a name that renames others', { timeout: 120_000 }, () => {
+    const kinds = [
+      (i: number) => `  - name: g-${i}\n    run: grep -v "\${REGION}-${i}"\n`,
+      () => '  - command: [sort, -k2]\n',
+      (i: number) => `  - name: p-${i}\n    use: pick\n    with: { fields: [id, name] }\n`,
+      () => '  - run: head -n 10\n    stderr: ignore\n',
+    ];
+    let text = `name: big\nenv:\n  REGION: eu\nstages:\n  - name: read\n    use: read\n    with: { path: in.csv }\n`;
+    for (let i = 1; i < 2000; i++) text += kinds[i % 4]!(i);
+    let previous = check(text, { file, host });
+    const middle = text.indexOf('  - run: head -n 10\n', text.length / 2);
+    const edits: [number, string, string][] = [
+      [middle, '  - run: head -n 10', '  - run: head -n 100'], // a keystroke in the middle
+      [text.indexOf('use: read'), 'use: read', 'use: rea'], // the first stage, now a problem
+      [text.lastIndexOf('head -n 10'), 'head -n 10', 'head -n 1'], // the last stage
+      [middle, '  - run: head -n 100\n', '  - run: head -n 100\n  - run: cat\n'], // a stage added
+      [text.indexOf('  - run: head -n 10', 100), '  - run: head', '  - name: head-9\n    run: head'], // a name unnamed stages after it had
+      [middle, '  - run: head -n 100', '  - run: head -n 100 # why'],
+    ];
+    for (const [near, from, to] of edits) {
+      const at = text.indexOf(from, Math.max(0, near - 200));
+      expect(at).toBeGreaterThanOrEqual(0);
+      text = text.slice(0, at) + to + text.slice(at + from.length);
+      const incremental = check(text, { file, host, previous });
+      expect(incremental.parsed.edited?.key).toBe('stages');
+      expectSame(incremental, text);
+      previous = incremental;
+    }
+    expect(previous.problems.map((p) => p.code)).toContain('unknown-builtin');
+  });
+});

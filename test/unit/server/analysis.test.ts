@@ -1,0 +1,47 @@
+// The server's checks (server/analysis.ts, Analyzer): a check runs in steps, a turn of the event loop between
+// them, and is abandoned as soon as a newer version of the document arrives; the newer version is checked instead.
+import { describe, expect, it } from 'vitest';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DslHost } from '../../../dsl';
+import { Analyzer } from '../../../server/analysis';
+
+/** Stages enough for several slices of parsing (64 KB each), a turn of the event loop after each. */
+function longText(program: string): string {
+  let stages = '';
+  for (let i = 0; stages.length < 400_000; i++) stages += `  - name: g${i}\n    run: grep -v "x-${i}"\n`;
+  return `name: long\nstages:\n  - run: ${program}\n${stages}`;
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('a check in progress', () => {
+  it('is abandoned when a newer version arrives, before it looks anything up, and the newer one is checked', async () => {
+    // The semantic rules look up each stage's program: the last thing a check does, after parsing and building.
+    const asked = new Set<string>();
+    const host: DslHost = {
+      env: { PATH: '/usr/bin' },
+      statKind: () => undefined,
+      findProgram: (program) => {
+        asked.add(program);
+        return { kind: 'found', path: `/usr/bin/${program}` };
+      },
+      readStart: () => undefined,
+    };
+    const analyzer = new Analyzer(host);
+    const document = TextDocument.create('file:///p/long.pipeline.yaml', 'yaml', 1, longText('old-version-tool'));
+    const first = analyzer.check(document, () => document.version);
+    // A few turns: the check is parsing (one slice a turn), far from its end.
+    for (let k = 0; k < 3; k++) await turn();
+    expect(asked.size).toBe(0);
+    const text = document.getText();
+    const at = text.indexOf('old-version-tool');
+    TextDocument.update(document, [{ range: { start: document.positionAt(at), end: document.positionAt(at + 'old'.length) }, text: 'new' }], 2);
+    expect(await first).toBeUndefined();
+    expect(asked.has('old-version-tool')).toBe(false);
+    expect(asked.has('grep')).toBe(false);
+    const second = await analyzer.check(document, () => document.version);
+    expect(second?.version).toBe(2);
+    expect(asked.has('new-version-tool')).toBe(true);
+    expect(asked.has('old-version-tool')).toBe(false);
+  });
+});
