@@ -84,17 +84,35 @@ async function rendererProfile(page: Page): Promise<{ start(): Promise<void>; st
     stop: async () => {
       const { profile } = await cdp.send('Profiler.stop');
       const self = new Map<string, number>();
+      const total = new Map<string, number>();
       const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      const parent = new Map<number, number>();
+      for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+      const keyOf = (id: number) => {
+        const f = byId.get(id)!.callFrame;
+        return `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber}`;
+      };
       // timeDeltas[i]: microseconds from the sample before to sample i.
       (profile.samples ?? []).forEach((id, i) => {
-        const f = byId.get(id)!.callFrame;
-        const key = `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber}`;
-        self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+        const dt = (profile.timeDeltas?.[i] ?? 0) / 1000;
+        self.set(keyOf(id), (self.get(keyOf(id)) ?? 0) + dt);
+        // Inclusive: every function on the sample's stack, once.
+        const seen = new Set<string>();
+        for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) seen.add(keyOf(n));
+        for (const k of seen) total.set(k, (total.get(k) ?? 0) + dt);
       });
-      return [...self]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 15)
-        .map(([k, v]) => `  ${Math.round(v)} ms  ${k}`);
+      const top = (m: Map<string, number>, n: number) =>
+        [...m]
+          .filter(([k]) => !/^\((root|idle|program|garbage collector)\)/.test(k))
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, n);
+      return [
+        ...[...self]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 10)
+          .map(([k, v]) => `  self ${Math.round(v)} ms  ${k}`),
+        ...top(total, 25).map(([k, v]) => `  total ${Math.round(v)} ms  ${k}`),
+      ];
     },
   };
 }
@@ -140,6 +158,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time of the event, µs: unlike `dur`, not stretched by a loaded machine. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: { name?: string };
@@ -176,6 +196,8 @@ function traceSummary(events: TraceEvent[], wallMs: number): string[] {
   const byName = new Map<string, number>();
   for (const e of onMain) if (!tasks.includes(e)) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur! / 1000);
   const busy = tasks.reduce((n, t) => n + t.dur! / 1000, 0);
+  const cpu = tasks.reduce((n, t) => n + (t.tdur ?? 0) / 1000, 0);
+  const longestCpu = Math.max(0, ...tasks.map((t) => (t.tdur ?? 0) / 1000));
   const longest = [...tasks].sort((a, b) => b.dur! - a.dur!).slice(0, 5);
   const inside = (t: TraceEvent) =>
     onMain
@@ -185,7 +207,7 @@ function traceSummary(events: TraceEvent[], wallMs: number): string[] {
       .map((e) => `${e.name} ${Math.round(e.dur! / 1000)}`)
       .join(', ');
   return [
-    `  main threads busy ${Math.round((busy * 1000) / wallMs)} ms per second (${tasks.length} tasks)`,
+    `  main threads busy ${Math.round((busy * 1000) / wallMs)} ms per second (${tasks.length} tasks), on the CPU ${Math.round((cpu * 1000) / wallMs)} ms per second; the longest task's CPU ${Math.round(longestCpu)} ms`,
     `  by event (ms, inclusive): ${[...byName]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 10)
@@ -305,7 +327,8 @@ async function main(): Promise<void> {
   const perSecond = (rows: Record<Kind, number>[], wallMs: number) => (k: Kind) => rows.reduce((sum, r) => sum + r[k], 0) / (wallMs / 1000);
   const idleRate = perSecond(cpu.idle, cpu.idleMs);
   const runRate = perSecond(cpu.run, cpu.runMs);
-  if (hot.length > 0) console.log(`\nThe workbench page's main thread during the last run, most self time first:\n${hot.join('\n')}`);
+  if (hot.length > 0)
+    console.log(`\nThe workbench page's main thread during the last run, self time (the top 10), then total time (with what it called):\n${hot.join('\n')}`);
   if (traces.length > 0) console.log(`\nThe renderers' main threads in the last pair (Chrome trace):\n${traces.join('\n')}`);
   if (traffic.length > 0) console.log(`\nWebSocket frames of the page during the last run, by RPC name, most bytes first:\n${traffic.join('\n')}`);
   console.log('\n| CPU ms per second of wall time | typing, idle | typing during the runs |\n|---|---|---|');
