@@ -1,7 +1,9 @@
 // Keystroke → screen in the real VS Code while a 1,000,000-record pipeline runs (not a test):
 // `npm run bench:typing` (`-- --pairs=N`, `-- --setting=KEY=JSON` to try the editor with a
 // setting changed, e.g. pipewright.output.reveal="never" to see what a view costs;
-// `-- --extension=DIR` to load another build).
+// `-- --extension=DIR` to load another build; `-- --profile` the page's hot functions and
+// `-- --frames` its WebSocket traffic by RPC name, during the last run; `-- --trace` the main
+// threads' work in the last idle phase and run, from a Chrome trace).
 // The harness of the end-to-end suite (code-server + Debian's Chromium) with the extension loaded
 // from this folder; the page itself times each key: from the keydown event's timestamp to the
 // first frame after the typed character reached the editor's lines. Pairs of idle keystrokes and
@@ -60,13 +62,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function typeKeys(page: Page, n: number, until?: () => Promise<boolean>): Promise<number[]> {
   await page.evaluate('window.__latencies = []');
-  for (let i = 0; i < n; i++) {
+  let typed = 0;
+  for (; typed < n; typed++) {
     if (until && !(await until())) break;
-    await page.keyboard.type(String.fromCharCode(97 + (i % 26)));
+    await page.keyboard.type(String.fromCharCode(97 + (typed % 26)));
     await sleep(cadenceMs);
   }
   // The last keys' frames: wait for as many latencies as keys typed (bounded, they may be late).
-  await page.waitForFunction(`window.__latencies.length >= ${n}`, undefined, { timeout: 30_000 }).catch(() => undefined);
+  await page.waitForFunction(`window.__latencies.length >= ${typed}`, undefined, { timeout: 30_000 }).catch(() => undefined);
   return page.evaluate<number[]>('window.__latencies');
 }
 
@@ -81,19 +84,137 @@ async function rendererProfile(page: Page): Promise<{ start(): Promise<void>; st
     stop: async () => {
       const { profile } = await cdp.send('Profiler.stop');
       const self = new Map<string, number>();
+      const total = new Map<string, number>();
       const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      const parent = new Map<number, number>();
+      for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+      const keyOf = (id: number) => {
+        const f = byId.get(id)!.callFrame;
+        return `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber}`;
+      };
       // timeDeltas[i]: microseconds from the sample before to sample i.
       (profile.samples ?? []).forEach((id, i) => {
-        const f = byId.get(id)!.callFrame;
-        const key = `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber}`;
-        self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+        const dt = (profile.timeDeltas?.[i] ?? 0) / 1000;
+        self.set(keyOf(id), (self.get(keyOf(id)) ?? 0) + dt);
+        // Inclusive: every function on the sample's stack, once.
+        const seen = new Set<string>();
+        for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) seen.add(keyOf(n));
+        for (const k of seen) total.set(k, (total.get(k) ?? 0) + dt);
       });
-      return [...self]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 15)
-        .map(([k, v]) => `  ${Math.round(v)} ms  ${k}`);
+      const top = (m: Map<string, number>, n: number) =>
+        [...m]
+          .filter(([k]) => !/^\((root|idle|program|garbage collector)\)/.test(k))
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, n);
+      return [
+        ...[...self]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 10)
+          .map(([k, v]) => `  self ${Math.round(v)} ms  ${k}`),
+        ...top(total, 25).map(([k, v]) => `  total ${Math.round(v)} ms  ${k}`),
+      ];
     },
   };
+}
+
+/**
+ * `--frames`: what travels between the workbench page and code-server during the last run, from
+ * the page's WebSocket frames (Chrome DevTools protocol): bytes and frames by the first RPC name
+ * (`$…`) each frame carries, biggest first — the extension host's calls that the page must handle.
+ */
+async function frameTally(page: Page): Promise<{ start(): void; stop(): string[] }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  let on = false;
+  const tally = new Map<string, { frames: number; bytes: number }>();
+  const count = (direction: string) => (e: { response: { opcode: number; payloadData: string } }) => {
+    if (!on) return;
+    const data = e.response.opcode === 2 ? Buffer.from(e.response.payloadData, 'base64') : Buffer.from(e.response.payloadData);
+    const name = /\$[A-Za-z]+/.exec(data.toString('latin1'))?.[0] ?? '(no RPC name)';
+    const key = `${direction} ${name}`;
+    const t = tally.get(key) ?? { frames: 0, bytes: 0 };
+    t.frames++;
+    t.bytes += data.length;
+    tally.set(key, t);
+  };
+  cdp.on('Network.webSocketFrameReceived', count('in '));
+  cdp.on('Network.webSocketFrameSent', count('out'));
+  return {
+    start: () => {
+      on = true;
+    },
+    stop: () => {
+      on = false;
+      return [...tally]
+        .sort((a, b) => b[1].bytes - a[1].bytes)
+        .slice(0, 15)
+        .map(([k, t]) => `  ${k}: ${t.frames} frames, ${Math.round(t.bytes / 1024)} KiB`);
+    },
+  };
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  /** Thread (CPU) time of the event, µs: unlike `dur`, not stretched by a loaded machine. */
+  tdur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/**
+ * `--trace`: the renderers' main-thread work in each phase, from a Chrome trace (devtools.timeline):
+ * busy time (top-level tasks) per second of the phase, time by event (inclusive: a forced layout
+ * inside a script counts in both), and the longest tasks with what took most of each. What blocks
+ * a keystroke is a long task on the main thread, whatever the load.
+ */
+async function mainThreadTrace(page: Page): Promise<{ start(): Promise<void>; stop(): Promise<TraceEvent[]> }> {
+  const cdp = await page.context().newCDPSession(page);
+  let events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e: { value: object[] }) => events.push(...(e.value as TraceEvent[])));
+  return {
+    start: async () => {
+      events = [];
+      await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+    },
+    stop: async () => {
+      const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+      await cdp.send('Tracing.end');
+      await done;
+      return events;
+    },
+  };
+}
+
+function traceSummary(events: TraceEvent[], wallMs: number): string[] {
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const onMain = events.filter((e) => e.ph === 'X' && e.dur !== undefined && main.has(`${e.pid}:${e.tid}`));
+  const tasks = onMain.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
+  const byName = new Map<string, number>();
+  for (const e of onMain) if (!tasks.includes(e)) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur! / 1000);
+  const busy = tasks.reduce((n, t) => n + t.dur! / 1000, 0);
+  const cpu = tasks.reduce((n, t) => n + (t.tdur ?? 0) / 1000, 0);
+  const longestCpu = Math.max(0, ...tasks.map((t) => (t.tdur ?? 0) / 1000));
+  const longest = [...tasks].sort((a, b) => b.dur! - a.dur!).slice(0, 5);
+  const inside = (t: TraceEvent) =>
+    onMain
+      .filter((e) => e !== t && e.pid === t.pid && e.tid === t.tid && e.ts >= t.ts && e.ts + e.dur! <= t.ts + t.dur! && !tasks.includes(e))
+      .sort((a, b) => b.dur! - a.dur!)
+      .slice(0, 3)
+      .map((e) => `${e.name} ${Math.round(e.dur! / 1000)}`)
+      .join(', ');
+  return [
+    `  main threads busy ${Math.round((busy * 1000) / wallMs)} ms per second (${tasks.length} tasks), on the CPU ${Math.round((cpu * 1000) / wallMs)} ms per second; the longest task's CPU ${Math.round(longestCpu)} ms`,
+    `  by event (ms, inclusive): ${[...byName]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([k, v]) => `${k} ${Math.round(v)}`)
+      .join(', ')}`,
+    `  longest tasks (ms): ${longest.map((t) => `${Math.round(t.dur! / 1000)} [${inside(t)}]`).join('; ')}`,
+  ];
 }
 
 const median = (xs: number[]) => {
@@ -112,6 +233,8 @@ async function main(): Promise<void> {
   const server = await startCodeServer({ scratch: path.join(scratch, 'host'), folder, settings: extra, smokeTestDriver: true });
   const browser = await launchChromium();
   let hot: string[] = [];
+  let traffic: string[] = [];
+  const traces: string[] = [];
   const idle: number[] = [];
   const running: number[] = [];
   const cpu = { idle: [] as Record<Kind, number>[], run: [] as Record<Kind, number>[], idleMs: 0, runMs: 0 };
@@ -142,19 +265,35 @@ async function main(): Promise<void> {
     await page.keyboard.press('Control+End');
     await page.evaluate(probe);
     const profile = process.argv.includes('--profile') ? await rendererProfile(page) : undefined;
+    const frames = process.argv.includes('--frames') ? await frameTally(page) : undefined;
+    const tracer = process.argv.includes('--trace') ? await mainThreadTrace(page) : undefined;
+    /** The last pair's phases, traced. */
+    const traced = async <T>(phase: 'idle' | 'run', last: boolean, work: () => Promise<T>): Promise<T> => {
+      if (!tracer || !last) return work();
+      await tracer.start();
+      const t0 = performance.now();
+      const result = await work();
+      const wall = performance.now() - t0;
+      traces.push(`${phase} (${(wall / 1000).toFixed(1)} s):`, ...traceSummary(await tracer.stop(), wall));
+      return result;
+    };
     const status = page.locator('.statusbar-item', { hasText: 'million' });
     for (let i = 0; i < pairs; i++) {
-      idle.push(...(await measure('idle', () => typeKeys(page, keysPerPhase))));
-      const keys = await measure('run', async () => {
-        if (profile && i === pairs - 1) await profile.start();
-        await page.keyboard.press('Control+F5');
-        await status.first().waitFor({ timeout: 60_000 });
-        // Keys while the run goes (the first seconds: it lasts a few).
-        const typed = await typeKeys(page, keysPerPhase, async () => (await status.count()) > 0);
-        await status.first().waitFor({ state: 'detached', timeout: 120_000 });
-        if (profile && i === pairs - 1) hot = await profile.stop();
-        return typed;
-      });
+      idle.push(...(await measure('idle', () => traced('idle', i === pairs - 1, () => typeKeys(page, keysPerPhase)))));
+      const keys = await measure('run', () =>
+        traced('run', i === pairs - 1, async () => {
+          if (profile && i === pairs - 1) await profile.start();
+          if (i === pairs - 1) frames?.start();
+          await page.keyboard.press('Control+F5');
+          await status.first().waitFor({ timeout: 60_000 });
+          // Keys while the run goes (the first seconds: it lasts a few).
+          const typed = await typeKeys(page, keysPerPhase, async () => (await status.count()) > 0);
+          await status.first().waitFor({ state: 'detached', timeout: 120_000 });
+          if (profile && i === pairs - 1) hot = await profile.stop();
+          if (frames && i === pairs - 1) traffic = frames.stop();
+          return typed;
+        }),
+      );
       if (process.argv.includes('--each')) console.log(`run ${i + 1}: ${keys.map((x) => Math.round(x)).join(' ')} ms`);
       running.push(...keys);
       await page.keyboard.press('Control+End');
@@ -188,7 +327,10 @@ async function main(): Promise<void> {
   const perSecond = (rows: Record<Kind, number>[], wallMs: number) => (k: Kind) => rows.reduce((sum, r) => sum + r[k], 0) / (wallMs / 1000);
   const idleRate = perSecond(cpu.idle, cpu.idleMs);
   const runRate = perSecond(cpu.run, cpu.runMs);
-  if (hot.length > 0) console.log(`\nThe workbench page's main thread during the last run, most self time first:\n${hot.join('\n')}`);
+  if (hot.length > 0)
+    console.log(`\nThe workbench page's main thread during the last run, self time (the top 10), then total time (with what it called):\n${hot.join('\n')}`);
+  if (traces.length > 0) console.log(`\nThe renderers' main threads in the last pair (Chrome trace):\n${traces.join('\n')}`);
+  if (traffic.length > 0) console.log(`\nWebSocket frames of the page during the last run, by RPC name, most bytes first:\n${traffic.join('\n')}`);
   console.log('\n| CPU ms per second of wall time | typing, idle | typing during the runs |\n|---|---|---|');
   for (const k of Object.keys(cpu.idle[0] ?? {}) as Kind[]) console.log(`| ${k} | ${Math.round(idleRate(k))} | ${Math.round(runRate(k))} |`);
 }

@@ -1,5 +1,5 @@
 import type { EdgePeek, Progress, RunResult, StageStats } from '../engine';
-import { formatBusy, formatBytes, formatCount, formatDuration, formatHeadline, plural } from '../engine/format';
+import { formatBusy, formatBytes, formatCount, formatDuration, formatHeadline, plural, sourceParts } from '../engine/format';
 
 export const statusText: Record<StageStats['status'], string> = {
   pending: 'pending',
@@ -30,6 +30,7 @@ export function liveLine(s: StageStats, nameWidth: number): string {
     `busy ${formatBusy(s.busy).padStart(4)}`,
     `rss ${formatBytes(s.rssKb * 1024).padStart(8)}`,
   ];
+  if (s.status === 'running' && s.source) parts.push(sourceParts(s.source).join(' '));
   if (s.bottleneck) parts.push('<- bottleneck');
   return parts.join('  ');
 }

@@ -57,7 +57,7 @@ export function plural(n: number, word: string, shown: string = String(n)): stri
 /**
  * The headline of a run, as the CLI's live line, the status bar and the progress notification
  * show it: "1.2M rec · 45.3k rec/s · 12 MiB/s · 34% · ETA 12.3 s" (records when the first edge is
- * counted; percentage and ETA when the first stage reads a file of known size).
+ * counted; percentage and ETA when a stage reads a regular file: the one with the most time left).
  */
 export function formatHeadline(p: Progress): string {
   const parts: string[] = [];
@@ -68,10 +68,15 @@ export function formatHeadline(p: Progress): string {
   return parts.join(' · ');
 }
 
-/** How far the first stage is into its file: ["34%", "ETA 12.3 s"] (no ETA until it is known, nor at 100%). */
+/** How far a stage is into its file: ["34%", "ETA 12.3 s"] (no ETA until it is known, nor at 100%). */
 export function sourceParts(source: SourceProgress): string[] {
   const eta = source.etaMs !== undefined && source.percent < 100 ? [`ETA ${formatDuration(source.etaMs)}`] : [];
   return [`${Math.floor(source.percent)}%`, ...eta];
+}
+
+/** "/data/big.ndjson: 34% of 57.2 MiB" */
+export function fileRead(source: SourceProgress): string {
+  return `${source.file}: ${Math.floor(source.percent)}% of ${formatBytes(source.size)}`;
 }
 
 /** A stage's status in words, as the editor shows it (the CLI's summary has its own, terser words). */

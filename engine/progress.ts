@@ -1,9 +1,8 @@
 /**
  * The headline of a run, like pv's: the throughput at the first edge (what the first stage has
- * sent on) and, when the first stage reads a regular file, how far into it it is and when it will
- * be done. The file is known from the plan when it can be (`use: read`, `cat FILE`, `… < FILE`),
- * else found among the stage's open files; how far is that fd's offset (/proc/PID/fdinfo, as
- * `pv -d` reads it).
+ * sent on) and, when a stage reads a regular file, how far into it it is and when it will be done.
+ * The file is known from the plan when it can be (`use: read`, `cat FILE`, `… < FILE`), else found
+ * among the stage's open files; how far is that fd's offset (/proc/PID/fdinfo, as `pv -d` reads it).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +13,7 @@ import { parseFdinfo, processTree } from './proc';
 import type { StageStats } from './stats';
 
 export interface SourceProgress {
-  /** The file the first stage reads, and its size when the run started. */
+  /** The file the stage reads, and its size when the run started. */
   file: string;
   size: number;
   /** Bytes of it read so far (the offset of the stage's open file; the whole file once the stage succeeded). */
@@ -31,13 +30,14 @@ export interface Progress {
   bytes: number;
   recordsPerSec?: number;
   bytesPerSec: number;
+  /** The file read that will take longest (any stage's: see headlineSource). */
   source?: SourceProgress;
 }
 
 /** A word the shell leaves as it is (no quotes, expansions or globs). */
 const plainWord = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
-/** The regular file the first stage reads, from its plan: `use: read`, `cat FILE`, or a one-command `run:` with `< FILE`. */
+/** The regular file a stage reads, from its plan: `use: read`, `cat FILE`, or a one-command `run:` with `< FILE`. */
 export function sourceFileOf(planned: PlannedStage): { file: string; size: number } | undefined {
   const { stage, plan } = planned;
   if (stage.workers > 1) return undefined;
@@ -71,14 +71,17 @@ interface OpenFile {
   size: number;
   dev: number;
   ino: number;
+  mtimeMs: number;
 }
 
 /**
- * How far the first stage is into the file it reads, sampled from /proc while it runs (as `pv -d`
- * does). A file known from the plan is looked for by its device and inode; otherwise any regular
- * file the stage (or a process it started) has open read-only is found by itself — the biggest,
- * when there are several — so `head -c 1G f`, `gzip -dc f.gz`, `cat "$F"` or `sort f | uniq` get a
- * percentage too. When that file is closed and another opened (`cat a b`), the new one is watched.
+ * How far a stage is into the file it reads, sampled from /proc while it runs (as `pv -d` does). A
+ * file known from the plan is looked for by its device and inode; otherwise any regular file the
+ * stage (or a process it started) has open read-only is found by itself — the biggest, when there
+ * are several — so `head -c 1G f`, `gzip -dc f.gz`, `cat "$F"`, `sort f | uniq` or a later stage's
+ * `join - lookup.csv` get a percentage too. Only files last changed before the run started count:
+ * not a file an earlier stage is writing, nor `sort`'s temporary files. When that file is closed
+ * and another opened (`cat a b`), the new one is watched.
  */
 export class SourceWatch {
   private open: OpenFile | undefined;
@@ -89,7 +92,11 @@ export class SourceWatch {
   private history: { at: number; position: number }[] = [];
   private readonly known: { file: string; dev: number; ino: number } | undefined;
 
-  constructor(known?: { file: string; size: number }) {
+  /** `startedAt`: when the run started (epoch ms); a file changed since is not an input. */
+  constructor(
+    known: { file: string; size: number } | undefined,
+    private readonly startedAt: number,
+  ) {
     if (!known) return;
     try {
       const st = fs.statSync(known.file);
@@ -104,7 +111,7 @@ export class SourceWatch {
   sample(pid: number, at: number): void {
     if (this.done) return;
     if (!this.open) {
-      const found = readFiles(pid).filter((f) => !this.known || (f.dev === this.known.dev && f.ino === this.known.ino));
+      const found = readFiles(pid).filter((f) => (this.known ? f.dev === this.known.dev && f.ino === this.known.ino : f.mtimeMs <= this.startedAt));
       const biggest = found.reduce<OpenFile | undefined>((a, f) => (a && a.size >= f.size ? a : f), undefined);
       // Found by itself, a file counts once it is still open at the next sample: a program's
       // start-up opens and closes files of its own (the locale archive, libraries) in a moment.
@@ -171,7 +178,9 @@ function readFiles(pid: number): OpenFile[] {
         if (!st.isFile() || st.size === 0) continue;
         const info = readFdinfo(p, fd);
         if (!info || (info.flags & accessMode) !== 0) continue;
-        out.push({ pid: p, fd, file: fs.readlinkSync(`/proc/${p}/fd/${fd}`), size: st.size, dev: st.dev, ino: st.ino });
+        const file = fs.readlinkSync(`/proc/${p}/fd/${fd}`);
+        if (file.endsWith(' (deleted)')) continue; // a temporary file
+        out.push({ pid: p, fd, file, size: st.size, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs });
       } catch {
         // closed meanwhile
       }
@@ -189,15 +198,27 @@ function readFdinfo(pid: number, fd: number): { pos: number; flags: number } | u
 }
 
 /**
- * The headline from the first edge's counts, or (that edge not counted) the first stage's
- * process writes; plus the source file's progress, if watched.
+ * The headline's file, of the stages' (by index): of those still reading, the one with the most
+ * time left (a file just found, its ETA not yet known, counts as the longest); all read, the
+ * first. So a run's headline answers "how long until the inputs are read" whichever stage reads them.
  */
-export function progressOf(first: EdgeStats | undefined, firstStage: StageStats, source: SourceWatch | undefined): Progress {
+export function headlineSource(sources: (SourceProgress | undefined)[]): SourceProgress | undefined {
+  const known = sources.filter((s): s is SourceProgress => s !== undefined);
+  const left = (s: SourceProgress) => (s.percent >= 100 || s.etaMs === 0 ? -1 : (s.etaMs ?? Infinity));
+  return known.reduce<SourceProgress | undefined>((best, s) => (best === undefined || left(s) > left(best) ? s : best), undefined);
+}
+
+/**
+ * The headline from the first edge's counts, or (that edge not counted) the first stage's
+ * process writes; plus the file being read that will take longest, if any stage reads one.
+ */
+export function progressOf(first: EdgeStats | undefined, stages: StageStats[]): Progress {
+  const firstStage = stages[0]!;
   const p: Progress =
     first?.countedBy !== undefined
       ? { records: first.records, bytes: first.bytes, recordsPerSec: first.recordsPerSec, bytesPerSec: first.bytesPerSec }
       : { bytes: firstStage.procBytesWritten, bytesPerSec: firstStage.rateOut };
-  const sp = source?.progress();
+  const sp = headlineSource(stages.map((s) => s.source));
   if (sp) p.source = sp;
   return p;
 }

@@ -130,7 +130,8 @@ class Run {
   /** The stages form a graph (fan-out, fan-in): `edges` are its from/to pairs, counters report them by position. */
   private readonly graph: boolean;
   /** The file the first stage reads, when it is one of known size (the headline's percentage). */
-  private readonly source: SourceWatch | undefined;
+  /** Each stage's watch on the regular file it reads (by index); none for copies or another host. */
+  private readonly sources: (SourceWatch | undefined)[];
   private readonly taps = new Map<string, EdgeTap>();
   /** The run's stdin, when the engine deals it to a first stage's workers. */
   private stdin: Readable | undefined;
@@ -190,9 +191,8 @@ class Run {
     this.edges = this.graph
       ? [...graphEdges(inputs).map((e) => new EdgeMeter(e.from, e.to)), new EdgeMeter(n - 1, 'output', 'engine')]
       : this.stages.map((_, i) => new EdgeMeter(i, i + 1 < n ? i + 1 : 'output', i + 1 < n ? undefined : 'engine'));
-    // A first stage with copies reads its input dealt by the engine; one on another host has no /proc here.
-    const first = planned[0]!;
-    this.source = first.stage.workers > 1 || first.stage.on ? undefined : new SourceWatch(sourceFileOf(first));
+    // A stage with copies reads its input dealt by the engine; one on another host has no /proc here.
+    this.sources = planned.map((p) => (p.stage.workers > 1 || p.stage.on ? undefined : new SourceWatch(sourceFileOf(p), this.startedAt)));
     this.sink = new RecordSink(
       options.limit,
       (data, count) => this.emitRecords(data, count),
@@ -567,8 +567,7 @@ class Run {
       if (s) st.meter.add(now, s);
     }
     for (const e of this.edges) e.tick(now);
-    const first = this.stages[0]!;
-    if (this.source && first.pid !== undefined && first.status === 'running') this.source.sample(first.pid, now);
+    for (const st of this.stages) if (st.pid !== undefined && st.status === 'running') this.sources[st.index]?.sample(st.pid, now);
     if (++this.sampleCount % this.ticksPerStats === 0) this.queue.push(this.statsEvent(now));
   }
 
@@ -588,7 +587,7 @@ class Run {
   }
 
   private progress(edges: EdgeStats[], stages: StageStats[]): Progress {
-    return progressOf(edges[0], stages[0]!, this.source);
+    return progressOf(edges[0], stages);
   }
 
   /**
@@ -627,6 +626,8 @@ class Run {
         stats = aggregateStats(st.name, st.index, st.status, copies, st.index === bottleneck);
       } else stats = st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck);
       if (st.wrote) stats.wrote = st.wrote;
+      const source = this.sources[st.index]?.progress();
+      if (source) stats.source = source;
       return withHost(this.withEdges(stats, st.index), st);
     });
   }
@@ -651,7 +652,7 @@ class Run {
     if (endedStatuses.has(status)) {
       st.meter.end(Date.now());
       if (status === 'succeeded' && st.planned.writes !== undefined) st.wrote = writtenFile(st.planned.writes);
-      if (st === this.stages[0]) this.source?.finish(status === 'succeeded');
+      if (!st.parent) this.sources[st.index]?.finish(status === 'succeeded');
       this.settleCommits();
     }
     if (st.parent) {

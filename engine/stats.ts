@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { parseIo, parseStat, parseStatus, parseSyscall, type WaitState } from './proc';
+import type { SourceProgress } from './progress';
 import type { StageStatus } from './status';
 
 /**
@@ -53,6 +54,8 @@ export interface StageStats {
    * runs, for other stages, and for a target that is not a regular file (`/dev/stdout`, a FIFO).
    */
   wrote?: { file: string; bytes: number } | undefined;
+  /** How far the stage is into the regular file it reads, when it reads one (engine/progress.ts); absent for copies and other hosts. */
+  source?: SourceProgress;
   /** Bytes and CPU are exact final totals (the stage has ended and its wrapper reported). */
   exact: boolean;
   /**

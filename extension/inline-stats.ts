@@ -11,6 +11,8 @@ export class InlineStats implements vscode.Disposable {
   });
   private readonly subscriptions: vscode.Disposable[];
   private readonly pending = new Set<RunModel>();
+  /** Files edited since their latest run started: their stats stay off until the next run. */
+  private readonly edited = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -21,9 +23,12 @@ export class InlineStats implements vscode.Disposable {
       store.onDidChange((c) => this.schedule(c.model)),
       store.onDidEnd((m) => this.schedule(m)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.store.runs().forEach((m) => this.schedule(m))),
-      // An edit moves lines: stale positions would mislead, so the stats go until the next run.
+      store.onDidStart((m) => this.edited.delete(m.file)),
+      // An edit moves lines: stale positions would mislead, so the stats go until the next run —
+      // and are not drawn again meanwhile (each draw while the user types re-lays the lines out).
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length === 0) return;
+        if (e.contentChanges.length === 0 || e.document.uri.scheme !== 'file' || this.edited.has(e.document.uri.fsPath)) return;
+        this.edited.add(e.document.uri.fsPath);
         for (const editor of vscode.window.visibleTextEditors) if (editor.document === e.document) editor.setDecorations(this.decoration, []);
       }),
     ];
@@ -44,7 +49,7 @@ export class InlineStats implements vscode.Disposable {
   private render(model: RunModel): void {
     const spans = this.store.spansOf(model.id);
     const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.fsPath === model.file);
-    if (editors.length === 0) return;
+    if (editors.length === 0 || this.edited.has(model.file)) return;
     const stages = model.frame.stages;
     if (!spans || !this.enabled() || stages.length === 0 || this.store.latestOf(model.file) !== model) return;
     for (const editor of editors) {

@@ -1,7 +1,7 @@
 // The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
 // Node objects are kept per run and stage, so a change refreshes just that node.
 import * as vscode from 'vscode';
-import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, formatHeadline, plural, statusText } from '../engine/format';
+import { fileRead, formatBusy, formatWrote, formatBytes, formatCount, formatDuration, formatHeadline, plural, sourceParts, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
 import { clockTime } from './history';
@@ -118,6 +118,7 @@ export function stageDescription(s: StageView): string {
     if (s.status === 'running') {
       if (st.recordsPerSec !== undefined) parts.push(`${formatCount(st.recordsPerSec)} rec/s`);
       parts.push(`${formatBytes(st.rateOut)}/s`, `busy ${formatBusy(st.busy)}`);
+      if (st.source) parts.push(...sourceParts(st.source));
     }
     if (st.bottleneck && s.status === 'running') parts.push('bottleneck');
   }
@@ -143,6 +144,7 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
         : new DetailNode('in', edge(st.recordsIn, st.bytesIn), 'Records and bytes on the edge into this stage.'),
       new DetailNode('out', edge(st.recordsOut, st.bytesOut), 'Records and bytes on the edge to the next stage.'),
       new DetailNode('rate out', `${st.recordsPerSec !== undefined ? `${formatCount(st.recordsPerSec)} rec/s, ` : ''}${formatBytes(st.rateOut)}/s`),
+      ...(st.source ? [new DetailNode('file read', fileRead(st.source), "How far the stage is into the file it reads (its open file's offset).")] : []),
       ...(st.wrote ? [new DetailNode('file written', `${st.wrote.file}, ${plural(st.wrote.bytes, 'byte', st.wrote.bytes.toLocaleString('en-US'))}`)] : []),
       new DetailNode(
         'process I/O',

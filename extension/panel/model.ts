@@ -249,6 +249,7 @@ function nodeDetail(s: StageView): string {
     st.recordsOut !== undefined ? `${formatCount(st.recordsOut)} rec` : undefined,
     st.bytesOut !== undefined ? `${formatBytes(st.bytesOut)} out` : undefined,
     st.wrote ? formatWrote(st.wrote) : undefined,
+    s.status === 'running' && st.source ? sourceParts(st.source).join(' · ') : undefined,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -258,7 +259,7 @@ function runSummary(m: RunModel): string {
   const parts: string[] = [runStateText(m.state), plural(m.records, 'record', formatCount(m.records))];
   if (m.running) parts.push(`${formatCount(m.recordRate)} rec/s`);
   parts.push(formatDuration(m.elapsedMs));
-  // The first stage's progress through its file, as the status bar and the CLI's live line show it.
+  // How far the run is into the file it reads (any stage's), as the status bar and the CLI's live line show it.
   if (m.running && m.progress?.source) parts.push(...sourceParts(m.progress.source));
   if (m.result?.failedStage) parts.push(`failed at ${m.result.failedStage}`);
   return parts.join(' · ');

@@ -25,6 +25,11 @@ interface Session {
   name: string;
   /** Folders/files copied into the session's workspace. */
   workspace: string[];
+  /**
+   * A multi-root workspace: these folders of it (by name) as its workspace folders, through a
+   * `.code-workspace` file; the first holds the suite's config and checkpoints. Absent: the one folder.
+   */
+  folders?: string[];
   settings?: Record<string, unknown>;
   /** Mocha grep: which suites run in this session. */
   grep: string;
@@ -37,7 +42,7 @@ const sessions: Session[] = [
     name: 'trusted',
     // .vscode/tasks.json: tasks as a user writes them (suite/tasks.test.ts).
     workspace: ['examples', 'test/fixtures/e2e', 'test/fixtures/e2e-tasks/.vscode'],
-    grep: '^(?!untrusted)',
+    grep: '^(?!untrusted|multi-root)',
     checkpoints: {
       showcase: async (page) => {
         // The showcase run is on screen: its stages in the tree, its records in the output panel.
@@ -51,6 +56,18 @@ const sessions: Session[] = [
         await item.waitFor({ timeout: 20_000 });
         return (await item.innerText()).trim();
       },
+      /**
+       * The inline stats drawn after the lines of the visible editors (decorations' `::after`
+       * text), read once the suite's own decoration `marker` is drawn: the extension host sent it
+       * last, so what it sent before (the stats of the refreshes so far) has reached the page.
+       */
+      'inline-stats-read': async (page, args) => {
+        const afters = `[...document.querySelectorAll('.monaco-editor .view-lines span')].map((el) => getComputedStyle(el, '::after').content)`;
+        await page.waitForFunction(`${afters}.some((c) => c.includes(${JSON.stringify((args as { marker: string }).marker)}))`, undefined, { timeout: 20_000 });
+        await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+        // The editor writes the text's spaces as no-break spaces.
+        return page.evaluate<string[]>(`${afters}.filter((c) => /\\s·\\s/.test(c))`);
+      },
       ...panelCheckpoints(screenshotDir),
       ...recordsCheckpoints(screenshotDir),
       ...stagesCheckpoints(screenshotDir),
@@ -62,6 +79,31 @@ const sessions: Session[] = [
     workspace: ['examples'],
     settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
     grep: '^untrusted',
+  },
+  {
+    name: 'multi-root',
+    workspace: ['test/fixtures/e2e-multi/alpha', 'test/fixtures/e2e-multi/beta'],
+    folders: ['alpha', 'beta'],
+    grep: '^multi-root',
+    checkpoints: {
+      /**
+       * The quick input that shows `hasText` (a row, or an input box's prompt): its rows' text,
+       * then `type` (replacing what is there) and `press` a key.
+       */
+      'quick-input': async (page, args) => {
+        const { hasText, type, press } = args as { hasText: string; type?: string; press: string };
+        const widget = page.locator('.quick-input-widget', { hasText });
+        await widget.waitFor({ timeout: 20_000 });
+        const rows = await widget.locator('.monaco-list-row').allInnerTexts();
+        if (type !== undefined) {
+          await page.keyboard.press('Control+A');
+          await page.keyboard.type(type);
+        }
+        await page.keyboard.press(press);
+        await widget.waitFor({ state: 'hidden', timeout: 20_000 });
+        return rows.map((r) => r.replace(/\s+/g, ' ').trim());
+      },
+    },
   },
 ];
 
@@ -104,6 +146,10 @@ async function runSession(session: Session): Promise<number> {
   const workspace = path.join(scratch, 'workspace');
   fs.rmSync(scratch, { recursive: true, force: true });
   prepareWorkspace(workspace, session.workspace);
+  // Where the suite reads its config and the checkpoints meet: the (first) workspace folder.
+  const root = session.folders ? path.join(workspace, session.folders[0]!) : workspace;
+  const workspaceFile = path.join(workspace, `${session.name}.code-workspace`);
+  if (session.folders) fs.writeFileSync(workspaceFile, JSON.stringify({ folders: session.folders.map((f) => ({ path: f })) }));
   const server = await startCodeServer({ scratch: path.join(scratch, 'host'), folder: workspace, settings: session.settings ?? {}, smokeTestDriver: true });
   const browser = await launchChromium();
   try {
@@ -123,15 +169,18 @@ async function runSession(session: Session): Promise<number> {
       ['extensionDevelopmentPath', remote(repoRoot)],
       ['extensionTestsPath', remote(suiteIndex)],
     ];
-    fs.writeFileSync(path.join(workspace, '.pipewright-e2e.json'), JSON.stringify({ grep: session.grep, session: session.name }));
-    const watcher = answerCheckpoints(workspace, page, session, scratch);
+    fs.writeFileSync(path.join(root, '.pipewright-e2e.json'), JSON.stringify({ grep: session.grep, session: session.name }));
+    const watcher = answerCheckpoints(root, page, session, scratch);
     page.once('close', () => watcher.close());
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const open = session.folders ? `workspace=${encodeURIComponent(workspaceFile)}` : `folder=${encodeURIComponent(workspace)}`;
+    await page.goto(`${server.url}/?${open}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    // A guard against a hung suite, not a time limit: the trusted session took over 5 minutes at
+    // load 26 on 2 cores (each test has mocha's own 60 s limit).
     const timeout = new Promise<number>((resolve) =>
       setTimeout(() => {
-        process.stderr.write(`[${session.name}] the suite did not finish within 5 minutes\n`);
+        process.stderr.write(`[${session.name}] the suite did not finish within 10 minutes\n`);
         resolve(1);
-      }, 300_000).unref(),
+      }, 600_000).unref(),
     );
     return await Promise.race([finished, timeout]);
   } finally {
@@ -147,7 +196,9 @@ export async function runE2e(): Promise<number> {
   fs.rmSync(screenshotDir, { recursive: true, force: true });
   fs.mkdirSync(screenshotDir, { recursive: true });
   let failed = 0;
-  for (const session of sessions) {
+  // `--session=NAME`: that session alone (while working on its tests).
+  const only = process.argv.find((a) => a.startsWith('--session='))?.slice('--session='.length);
+  for (const session of sessions.filter((s) => only === undefined || s.name === only)) {
     const code = await runSession(session);
     console.log(`e2e session ${session.name}: ${code === 0 ? 'passed' : `FAILED (${code})`}`);
     if (code !== 0) failed++;

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { RunModel } from '../../../extension/run-model';
 import type { RunNode } from '../../../extension/stage-tree';
 import { api, ended, until } from './api';
+import { checkpoint } from './checkpoint';
 import { openPipeline, waitForDiagnostics, workspacePath } from './helpers';
 
 async function run(relative: string, command = 'pipewright.runPipeline', ...args: unknown[]): Promise<RunModel> {
@@ -170,6 +171,45 @@ describe('running pipelines', () => {
       [],
       'no stage process is left',
     );
+  });
+
+  it('inline stats follow the run until the user edits the file, then stay off until the next run', async () => {
+    const changes = async (model: RunModel, n: number) => {
+      let seen = 0;
+      await until(model, () => ++seen > n);
+    };
+    const marker = vscode.window.createTextEditorDecorationType({});
+    let reads = 0;
+    const inline = async () => {
+      // A decoration of the test's own, sent after the stats so far: the harness reads once it is drawn.
+      const tag = `e2e-marker-${++reads}`;
+      const editor = vscode.window.activeTextEditor!;
+      const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+      editor.setDecorations(marker, [{ range: new vscode.Range(end, end), renderOptions: { after: { contentText: tag } } }]);
+      const a = await checkpoint(workspacePath(''), 'inline-stats-read', { marker: tag });
+      assert.ok(a.ok, a.error);
+      return a.data as string[];
+    };
+    await openPipeline('e2e/long.pipeline.yaml');
+    const model = await run('e2e/long.pipeline.yaml');
+    await until(model, (m) => m.stages.every((s) => s.status === 'running'));
+    await changes(model, 2);
+    assert.equal((await inline()).length, 2, 'a line of stats after each stage');
+    const editor = vscode.window.activeTextEditor!;
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# edited during the run\n'));
+    // The run goes on; its next refreshes must not draw the stats back (on lines the edit moved).
+    await changes(model, 4);
+    assert.deepEqual(await inline(), []);
+    await vscode.commands.executeCommand('pipewright.stop');
+    await ended(model);
+    await editor.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0))); // the file as it was: the next run saves it
+    const again = await run('e2e/long.pipeline.yaml');
+    await until(again, (m) => m.stages.every((s) => s.status === 'running'));
+    await changes(again, 4);
+    assert.equal((await inline()).length, 2, 'the next run draws them again');
+    await vscode.commands.executeCommand('pipewright.stop');
+    await ended(again);
+    marker.dispose();
   });
 
   it('runs up to a chosen stage ("Run to here"), leaving out the failing stage after it', async () => {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseControlLine } from '../../../engine/plumbing';
-import { sourceFileOf } from '../../../engine/progress';
+import { headlineSource, sourceFileOf, type SourceProgress } from '../../../engine/progress';
 import { planStages } from '../../../engine/preflight';
 import { startRun } from '../../../engine';
 import { bash, drain, fixtures, pipelineOf, run, statusesOf } from './helpers';
@@ -180,6 +180,57 @@ describe('edge counts: the rest', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a later stage reading a file has % too, in its own stats and the headline; a file made during the run is not an input', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-progress-'));
+    try {
+      const file = path.join(dir, 'lookup.txt');
+      fs.writeFileSync(file, 'line\n'.repeat(100_000));
+      const size = fs.statSync(file).size;
+      const fresh = path.join(dir, 'fresh.txt');
+      const gate = path.join(dir, 'gate');
+      expect(spawnSync('mkfifo', [gate]).status).toBe(0);
+      // The second stage writes a bigger file of its own and holds both open, 1000 bytes into the
+      // old one, until the test opens the gate. Only the old one is an input.
+      const script = `seq 1 300000 > ${fresh}; exec 4<${fresh}; exec 3<${file}; head -c 1000 <&3 > /dev/null; read -r go < ${gate}; cat - <&3`;
+      let seen: { stage?: SourceProgress; headline?: SourceProgress } | undefined;
+      let ticks = 0;
+      const d = await drain(startRun(pipelineOf(yamlOf(['echo first', script, 'wc -l'])), { fileDir: fixtures, statsIntervalMs: 20 }), (e) => {
+        if (e.type !== 'stats' || ticks < 0) return;
+        const stage = e.stages[1]!.source;
+        if (stage || ++ticks >= 100) {
+          seen = { ...(stage ? { stage } : {}), ...(e.progress.source ? { headline: e.progress.source } : {}) };
+          ticks = -1;
+          void fs.promises.writeFile(gate, 'go\n');
+        }
+      });
+      expect(seen?.stage).toMatchObject({ file, size });
+      expect(seen!.stage!.percent).toBeLessThan(100);
+      expect(seen!.headline).toEqual(seen!.stage);
+      expect(d.result.stages[0]!.stats.source).toBeUndefined();
+      expect(d.output.toString().trim()).toBe(String(100_000 - 200));
+      expect(d.result.stages[1]!.stats.source).toMatchObject({ file, size, position: size, percent: 100 });
+      expect(d.result.progress?.source).toMatchObject({ file, size, percent: 100 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the headline takes the file read with the most time left; all read, the first', () => {
+    const at = (file: string, percent: number, etaMs?: number): SourceProgress => ({
+      file,
+      size: 100,
+      position: percent,
+      percent,
+      ...(etaMs !== undefined ? { etaMs } : {}),
+    });
+    expect(headlineSource([])).toBeUndefined();
+    expect(headlineSource([undefined, at('a', 50, 1000), at('b', 10, 9000)])?.file).toBe('b');
+    expect(headlineSource([at('a', 100, 0), at('b', 10, 9000)])?.file).toBe('b');
+    // Just found, no ETA yet: it may be the longest.
+    expect(headlineSource([at('a', 50, 1000), at('b', 1)])?.file).toBe('b');
+    expect(headlineSource([at('a', 100, 0), undefined, at('b', 100, 0)])?.file).toBe('a');
   });
 
   it('finds the source file from the plan alone: read, cat FILE, < FILE', () => {

@@ -247,10 +247,15 @@ describe('run panel view model', () => {
     expect(liveLine(sleeper, 2)).toContain('busy   0%');
   });
 
-  it("the headline of a running run says how far its first stage is into its file, as the status bar and the CLI's live line", () => {
+  it("the headline of a running run says how far it is into the file it reads, as the status bar and the CLI's live line; so does the stage reading it", () => {
     const source = { file: '/w/big.ndjson', size: 1000, position: 345, percent: 34.5, etaMs: 12_300 };
-    const v = view([start, ...running, { ...tick(5), progress: { bytes: 0, bytesPerSec: 0, source } }]);
+    const reader = stats(1, { source });
+    const v = view([start, ...running, { ...tick(5), stages: [stats(0), reader, stats(2)], progress: { bytes: 0, bytesPerSec: 0, source } }]);
     expect(v.summary).toBe('running · 5k records · 1k rec/s · 5.00 s · 34% · ETA 12.3 s');
+    expect(v.nodes[1]!.detail).toMatch(/ · 34% · ETA 12.3 s$/);
+    expect(v.nodes[0]!.detail).not.toMatch(/ETA/);
+    expect(liveLine(reader, 2)).toMatch(/ 34% ETA 12.3 s$/);
+    expect(liveLine(stats(0), 2)).not.toMatch(/ETA/);
   });
 
   it("a write stage's node says the size of the file it wrote, not its process's I/O", () => {
