@@ -13,10 +13,10 @@ import type { RecordsDom } from './records-dom';
 
 /** The next run to start, from the store's changes (a key press starts it, not this code). */
 async function nextRun(): Promise<RunModel> {
-  const { onDidChangeRun, runs } = await api();
-  const before = new Set(runs());
+  const pipewright = await api();
+  const before = new Set(pipewright.runs());
   return new Promise((resolve) => {
-    const sub = onDidChangeRun((m) => {
+    const sub = pipewright.onDidChangeRun((m) => {
       if (before.has(m)) return;
       sub.dispose();
       resolve(m);
