@@ -71,21 +71,14 @@ export function localFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
       ? { what: 'built-in stages', ok: true, detail: builtin.path }
       : { what: 'built-in stages', ok: false, detail: `not found (looked at ${builtin.tried.join(', ')}): \`use:\` stages cannot run`, fix: programFix() },
   );
-  const programs = [
-    {
-      what: `engine program (${thisTarget})`,
-      name: 'pw-segment',
-      probe: ['--version'],
-      lack: 'straight segments run on the bash and perl scripts instead (slower)',
-    },
-    { what: `edge counter (${thisTarget})`, name: 'edge-count', probe: ['probe'], lack: 'graphs count their edges with a perl counter instead (slower)' },
-  ] as const;
-  for (const p of programs) {
-    const file = nativeProgram(p.name, p.probe);
-    findings.push(
-      file ? { what: p.what, ok: true, detail: file } : { what: p.what, ok: false, detail: `not there or does not run here: ${p.lack}`, fix: programFix() },
-    );
-  }
+  // Started as the engine starts it (engine/segment.ts), so a copy built for another machine is a lack too.
+  const engine = nativeProgram('pw-segment', ['--version']);
+  const what = `engine program (${thisTarget})`;
+  findings.push(
+    engine
+      ? { what, ok: true, detail: engine }
+      : { what, ok: false, detail: 'not there or does not run here: runs go through the bash and perl scripts instead (slower)', fix: programFix() },
+  );
   // engine/segment.ts and engine/remote.ts start these by absolute path.
   const scripts = 'graphs (`input:`), stages on hosts and runs without the engine program need it';
   for (const [what, file, pkg] of [

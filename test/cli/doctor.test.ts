@@ -54,7 +54,6 @@ describe('pipewright doctor', () => {
     const reinstall = 'npm install -g pipewright \\(this install is missing it; reinstalling puts it back\\)';
     expect(r.stdout).toMatch(missing('built-in stages', 'not found \\(looked at .*lone/builtin.cjs, .*\\): `use:` stages cannot run', reinstall));
     expect(r.stdout).toMatch(missing(`engine program \\(linux-${process.arch}\\)`, 'not there or does not run here: .*slower\\)', reinstall));
-    expect(r.stdout).toMatch(missing(`edge counter \\(linux-${process.arch}\\)`, 'not there .*', reinstall));
   });
 
   it('--host: a host that refuses is missing, with the ssh command to try by hand', async () => {
