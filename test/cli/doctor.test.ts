@@ -2,12 +2,11 @@
 // from its programs, a host that refuses, a real sshd on 127.0.0.1), each with its fix.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshdsForFile } from '../unit/engine/remote/servers';
-import { haveSshd, type Sshd } from '../unit/engine/remote/sshd';
+import { freePort, haveSshd, type Sshd } from '../unit/engine/remote/sshd';
 import { cliPath, repoRoot } from './cli';
 
 let dir = '';
@@ -57,7 +56,7 @@ describe('pipewright doctor', () => {
   });
 
   it('--host: a host that refuses is missing, with the ssh command to try by hand', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there any more
     const file = path.join(dir, 'refused.pipeline.yaml');
     fs.writeFileSync(file, `hosts:\n  gone: { ssh: root@127.0.0.1, port: ${port} }\nstages:\n  - run: cat\n`);
     const r = doctor(['--host', 'gone', file]);
@@ -105,15 +104,3 @@ describe.runIf(haveSshd)('pipewright doctor --host, a real host', () => {
     expect(r.stdout).toMatch(/^ {2}ok +perl +\/usr\/bin\/perl$/m);
   });
 });
-
-/** A port on 127.0.0.1 that nothing listens on (taken, then freed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
