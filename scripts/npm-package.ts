@@ -18,10 +18,13 @@ const root = path.resolve(__dirname, '..');
 /** The bundles the CLI runs: itself, and the program of the built-in stages (engine/preflight.ts, `builtinProgram`). */
 const bundles = ['cli', 'builtin'] as const;
 
+/** A per-target folder of dist/ (linux-x64, linux-arm64); not dist/e2e or dist/sanitized (scripts/native-sanitized.ts). */
+const targetDir = /^[a-z]+-(x64|arm64)$/;
+
 /** The engine programs in dist/: this machine's build (dist/NAME) and per-target builds (dist/TARGET/NAME). */
 export function builtPrograms(dist = path.join(root, 'dist')): string[] {
   const names = Object.keys(nativePrograms);
-  const targets = fs.existsSync(dist) ? fs.readdirSync(dist, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'e2e') : [];
+  const targets = fs.existsSync(dist) ? fs.readdirSync(dist, { withFileTypes: true }).filter((d) => d.isDirectory() && targetDir.test(d.name)) : [];
   const candidates = [...names, ...targets.flatMap((t) => names.map((n) => `${t.name}/${n}`))];
   return candidates.filter((p) => fs.existsSync(path.join(dist, p))).map((p) => `dist/${p}`);
 }
