@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // Scripts are imported as text, as esbuild.mjs bundles them (engine/segment.sh, engine/wrapper.pl).
+  // Scripts are imported as text, as scripts/build.ts bundles them (engine/segment.sh, engine/*.pl).
   plugins: [
     { name: 'scripts-as-text', transform: (code: string, id: string) => (/\.(sh|pl)$/.test(id) ? `export default ${JSON.stringify(code)};` : undefined) },
   ],

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { checkCommand } from './check';
 import { compareRecordsCommand, compareStatsCommand } from './compare';
+import { doctorCommand } from './doctor';
 import { parseThreshold } from '../engine/compare/stats-diff';
 import { ExitCode } from './exit-codes';
 import { graphCommand, graphFormats, type GraphFormat } from './graph';
@@ -8,18 +9,19 @@ import { runCommand } from './run';
 import { commandUsage, usage, type Command } from './usage';
 
 declare const PIPEWRIGHT_VERSION: string;
+const version = typeof PIPEWRIGHT_VERSION === 'string' ? PIPEWRIGHT_VERSION : 'dev';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v') {
-    process.stdout.write(`${typeof PIPEWRIGHT_VERSION === 'string' ? PIPEWRIGHT_VERSION : 'dev'}\n`);
+    process.stdout.write(`${version}\n`);
     return ExitCode.Ok;
   }
   if (command === undefined || command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
     (command === undefined ? process.stderr : process.stdout).write(`${usage}\n`);
     return command === undefined ? ExitCode.Unreadable : ExitCode.Ok;
   }
-  if (command === 'check' || command === 'run' || command === 'graph' || command === 'compare') {
+  if (command === 'check' || command === 'run' || command === 'graph' || command === 'compare' || command === 'doctor') {
     current = command;
     const flags = rest.slice(0, rest.indexOf('--') >>> 0); // after `--`, `--help` would be a FILE
     if (flags.includes('--help') || flags.includes('-h')) {
@@ -29,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'help' && rest.length > 0) {
     const topic = rest[0]!;
-    if (!(topic in commandUsage)) throw new UsageError(`no help on '${topic}': the commands are check, run, graph and compare`);
+    if (!(topic in commandUsage)) throw new UsageError(`no help on '${topic}': the commands are check, run, graph, compare and doctor`);
     process.stdout.write(`${commandUsage[topic as Command]}\n`);
     return ExitCode.Ok;
   }
@@ -109,6 +111,15 @@ async function main(argv: string[]): Promise<number> {
     const threshold = parseThreshold(values.threshold ?? '20%');
     if (threshold === undefined) throw new UsageError(`--threshold is a share such as 20% or 0.2, not '${values.threshold}'`);
     return compareStatsCommand(a, b, { threshold, json, failOnRegression: values['fail-on-regression'] === true });
+  }
+  if (command === 'doctor') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { host: { type: 'string' } } });
+    if (values.host === undefined) {
+      if (positionals.length > 0) throw new UsageError('doctor takes a FILE only with --host NAME (the pipeline whose `hosts:` name it)');
+      return doctorCommand(version);
+    }
+    if (positionals.length !== 1) throw new UsageError('doctor --host NAME needs exactly one FILE: the pipeline whose `hosts:` name it');
+    return doctorCommand(version, { name: values.host, file: positionals[0]! });
   }
   throw new UsageError(`unknown command '${command}'`);
 }

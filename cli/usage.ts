@@ -6,14 +6,16 @@ export const usage = `Usage:
   pipewright graph [OPTIONS] FILE     print the pipeline's stages and edges
   pipewright compare [OPTIONS] A B    two runs (their --stats-json) stage by stage, or with
                                       --records two outputs record by record
+  pipewright doctor [--host NAME FILE]
+                                      what this machine (and a host) has and lacks for runs
   pipewright --help | --version
   pipewright COMMAND --help           the command's options
 
-Exit codes: 0 ok, 1 problems found (check), a stage failed (run) or a regression with
---fail-on-regression (compare), 2 unreadable or invalid file or bad usage, 128+N run cancelled
-by signal N (130 Ctrl-C).`;
+Exit codes: 0 ok, 1 problems found (check), a stage failed (run), a regression with
+--fail-on-regression (compare) or something missing (doctor), 2 unreadable or invalid file
+or bad usage, 128+N run cancelled by signal N (130 Ctrl-C).`;
 
-export type Command = 'check' | 'run' | 'graph' | 'compare';
+export type Command = 'check' | 'run' | 'graph' | 'compare' | 'doctor';
 
 export const commandUsage: Record<Command, string> = {
   check: `Usage: pipewright check [--json] FILE...
@@ -74,4 +76,17 @@ Options:
 
 Exit codes: 0 compared, 1 a regression with --fail-on-regression, 2 a file cannot be read or bad
 usage.`,
+  doctor: `Usage: pipewright doctor [--host NAME FILE]
+
+Says what this machine has and lacks for local runs (Node, the engine program for this platform,
+bash, perl, GNU sort) and for stages on other hosts (ssh), each lack with the command that fixes
+it. With --host, also reaches host NAME of FILE's \`hosts:\` as a run would and says its system,
+architecture and what it lacks. Nothing is run but these probes.
+
+Options:
+  --host NAME    a host of FILE's \`hosts:\` to reach and examine
+  -h, --help     this help
+
+Exit codes: 0 nothing missing, 1 something missing (each with its fix), 2 FILE cannot be read,
+has no host NAME, or bad usage.`,
 };

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pipelineGraph, resolveStage, stagesToRun, type Pipeline, type Stage } from '../dsl';
+import { pipelineGraph, resolveStage, stagesToRun, type HostEntry, type Pipeline, type Stage } from '../dsl';
 import { lookupProgram } from '../dsl/host-node';
 import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
@@ -157,6 +157,14 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
   return { stages: planned };
 }
 
+/** How ssh reaches the host `name` of `hosts:` (runs, and `pipewright doctor --host`). */
+export function remoteHostOf(name: string, h: HostEntry): RemoteHost {
+  const host: RemoteHost = { name, destination: h.ssh, options: h.options };
+  if (h.port !== undefined) host.port = h.port;
+  if (h.identityFile !== undefined) host.identityFile = h.identityFile;
+  return host;
+}
+
 /**
  * A stage on another host: nothing is looked up here (its programs are there). It runs in the
  * remote login folder, or its own `cwd` there; its environment is the remote login one plus the
@@ -167,10 +175,7 @@ function remotePlan(pipeline: Pipeline, stage: Stage, r: ResolvedStage, env: Pla
   for (const name of stage.on ?? []) {
     const h = pipeline.hosts[name];
     if (!h) return { error: `runs on \`${name}\`, which is not under \`hosts:\`` };
-    const host: RemoteHost = { name, destination: h.ssh, options: h.options };
-    if (h.port !== undefined) host.port = h.port;
-    if (h.identityFile !== undefined) host.identityFile = h.identityFile;
-    hosts.push(host);
+    hosts.push(remoteHostOf(name, h));
   }
   const a = r.action;
   if (!a || a.kind === 'use') return { error: 'built-in stages (`use:`) run on this machine only; remove `on:` or give a `run:` command' };

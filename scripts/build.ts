@@ -2,6 +2,7 @@
 //   tsx scripts/build.ts               development bundles (source maps, the e2e suite), dist/meta.json
 //   tsx scripts/build.ts --production  minified, no source maps, no test bundles (npm run package)
 //   tsx scripts/build.ts --watch       rebuilds on change, with `tsc --watch` alongside (npm run watch)
+// scripts/npm-package.ts bundles the CLI's entries into a folder of its own (`bundleInto`).
 import { spawn } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, watchFile, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -40,7 +41,7 @@ function entries(production: boolean): Entry[] {
   return list;
 }
 
-function options(entry: Entry, production: boolean): esbuild.BuildOptions {
+function options(entry: Entry, production: boolean, outdir = 'dist'): esbuild.BuildOptions {
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const runtime: esbuild.BuildOptions = entry.browser
     ? { platform: 'browser', target: 'es2022', format: 'iife' }
@@ -60,7 +61,7 @@ function options(entry: Entry, production: boolean): esbuild.BuildOptions {
     ...runtime,
     sourcemap: !production,
     minify: production,
-    outdir: 'dist',
+    outdir,
     logLevel: 'warning',
     metafile: true,
     define: { PIPEWRIGHT_VERSION: JSON.stringify(version) },
@@ -81,7 +82,7 @@ function buildPrograms(): void {
   }
 }
 
-/** Builds every bundle once; writes dist/meta.json (each bundle's inputs, read by test/unit/build.test.ts). */
+/** Builds every bundle once; writes dist/meta.json (each bundle's inputs, read by test/unit/bundles.test.ts). */
 export async function build(production = false): Promise<void> {
   generateValidator();
   buildPrograms();
@@ -92,6 +93,15 @@ export async function build(production = false): Promise<void> {
     if (entry.shebang) chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755);
   }
   writeFileSync(path.join(root, 'dist/meta.json'), `${JSON.stringify(inputs, null, 1)}\n`);
+}
+
+/** Minified bundles of the entries whose `out` is in `outs`, into `outDir` (absolute); dist/ is left as it is. */
+export async function bundleInto(outDir: string, outs: readonly string[]): Promise<void> {
+  generateValidator();
+  for (const entry of entries(true).filter((e) => outs.includes(e.out))) {
+    await esbuild.build(options(entry, true, outDir));
+    if (entry.shebang) chmodSync(path.join(outDir, `${entry.out}.cjs`), 0o755);
+  }
 }
 
 /** Rebuilds each bundle on change and type-checks alongside; Ctrl-C stops both. */

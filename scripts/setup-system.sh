@@ -4,14 +4,22 @@
 # Run by `npm test`, `npm start`, `npm run test:e2e` and .ci/run; fast when everything is there.
 set -euo pipefail
 
-# jq: examples and tests. neovim: an external LSP client in test/lsp. chromium + libkrb5-dev: a real
-# VS Code (code-server builds a kerberos addon) driven headless. shellcheck: lints scripts/*.sh.
-# pv: native record counters on edges. openssh-server: remote stages tested on loopback.
-# time: GNU time, the kernel's peak RSS of a finished stage. python3: a real terminal (pty) to hang up in
-# the engine's fault tests. gcc + libc6-dev (libc.a: static builds): the engine's native programs
-# (engine/native/: pw-segment, edge-count; without them runs go through the bash and perl scripts,
-# slower), built by `npm run build` and tested against the scripts.
-packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3 gcc libc6-dev)
+# One line per package and what uses it. CONTRIBUTING.md lists the same (test/unit/system-packages.test.ts
+# compares the two): a new package goes in both.
+packages=(
+  jq             # the jq stages of examples/ and of the tests
+  neovim         # an external LSP client (test/lsp/neovim.test.ts)
+  chromium       # the browser that drives the real VS Code of the end-to-end suite (playwright-core)
+  libkrb5-dev    # code-server's kerberos addon builds against it when the end-to-end suite installs it
+  shellcheck     # `npm run lint` on .ci/run, scripts/*.sh and engine/*.sh
+  pv             # the rate-limited reader of test/fixtures/e2e/file-progress.pipeline.yaml (progress in the editor)
+  openssh-server # real sshd servers on 127.0.0.1 for stages on other hosts (test/unit/engine/remote/, doctor --host)
+  time           # GNU time: the peak RSS the engine's figures are checked against (tests, bench/run.ts)
+  python3        # a real terminal (pty) to hang up in the engine's fault tests
+  gcc            # the engine's native programs (engine/native/, scripts/native.ts), built by `npm run build`
+  libc6-dev      # libc.a, for the static build of those programs
+  unzip          # reads the packaged VSIX in the end-to-end suite (test/e2e/vsix.ts)
+)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "setup: not a Debian-like system; make sure these are installed: ${packages[*]}" >&2

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pipewright } from './cli';
 
 describe('pipewright COMMAND --help', () => {
-  it.each(['check', 'run', 'graph'])('%s --help, -h and `help %s` print its usage and options on stdout, exit 0', (command) => {
+  it.each(['check', 'run', 'graph', 'doctor'])('%s --help, -h and `help %s` print its usage and options on stdout, exit 0', (command) => {
     for (const args of [
       [command, '--help'],
       [command, '-h'],
@@ -33,7 +33,7 @@ describe('pipewright COMMAND --help', () => {
     expect([file.code, file.stderr]).toEqual([2, 'pipewright: cannot read --help: no such file\n']);
     expect(pipewright(['help', 'nope'])).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/no help on 'nope': the commands are check, run, graph and compare/) as unknown,
+      stderr: expect.stringMatching(/no help on 'nope': the commands are check, run, graph, compare and doctor/) as unknown,
     });
   });
 });

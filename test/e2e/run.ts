@@ -14,6 +14,7 @@ import { stagesCheckpoints } from './stages-checks';
 import { ensureHost } from './setup';
 import { checkpointDir, checkpointFiles, type CheckpointAnswer } from './suite/checkpoint';
 import { suiteTag } from './suite/tag';
+import { checkVsix, packageVsix } from './vsix';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const scratchRoot = path.join(repoRoot, '.e2e');
@@ -35,6 +36,8 @@ interface Session {
   grep: string;
   /** Checks on the rendered workbench that the suite asks for by name, with arguments; they may return what they read (see suite/checkpoint.ts). */
   checkpoints?: Record<string, (page: Page, args: unknown) => Promise<unknown>>;
+  /** The extension as users get it: `npm run package`'s VSIX installed with --install-extension, instead of this folder in development mode. */
+  vsix?: boolean;
 }
 
 const sessions: Session[] = [
@@ -42,7 +45,7 @@ const sessions: Session[] = [
     name: 'trusted',
     // .vscode/tasks.json: tasks as a user writes them (suite/tasks.test.ts).
     workspace: ['examples', 'test/fixtures/e2e', 'test/fixtures/e2e-tasks/.vscode'],
-    grep: '^(?!untrusted|multi-root)',
+    grep: '^(?!untrusted|multi-root|vsix)',
     checkpoints: {
       showcase: async (page) => {
         // The showcase run is on screen: its stages in the tree, its records in the output panel.
@@ -105,6 +108,13 @@ const sessions: Session[] = [
       },
     },
   },
+  {
+    name: 'vsix',
+    workspace: ['examples', 'test/fixtures/e2e'],
+    grep: '^vsix',
+    vsix: true,
+    checkpoints: { ...panelCheckpoints(screenshotDir), ...recordsCheckpoints(screenshotDir) },
+  },
 ];
 
 function prepareWorkspace(dir: string, sources: string[]): void {
@@ -141,7 +151,19 @@ function answerCheckpoints(workspace: string, page: Page, session: Session, scra
   });
 }
 
-async function runSession(session: Session): Promise<number> {
+/**
+ * VS Code runs a test suite only with a development extension. For the VSIX session that is this
+ * empty one, of another id: the Pipewright that runs is the one installed from the VSIX.
+ */
+function testDriver(scratch: string): string {
+  const dir = path.join(scratch, 'test-driver');
+  fs.mkdirSync(dir, { recursive: true });
+  const manifest = { name: 'e2e-driver', publisher: 'pipewright-tests', version: '0.0.0', engines: { vscode: '*' } };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+async function runSession(session: Session, vsix: string): Promise<number> {
   const scratch = path.join(scratchRoot, session.name);
   const workspace = path.join(scratch, 'workspace');
   fs.rmSync(scratch, { recursive: true, force: true });
@@ -150,7 +172,13 @@ async function runSession(session: Session): Promise<number> {
   const root = session.folders ? path.join(workspace, session.folders[0]!) : workspace;
   const workspaceFile = path.join(workspace, `${session.name}.code-workspace`);
   if (session.folders) fs.writeFileSync(workspaceFile, JSON.stringify({ folders: session.folders.map((f) => ({ path: f })) }));
-  const server = await startCodeServer({ scratch: path.join(scratch, 'host'), folder: workspace, settings: session.settings ?? {}, smokeTestDriver: true });
+  const server = await startCodeServer({
+    scratch: path.join(scratch, 'host'),
+    folder: workspace,
+    settings: session.settings ?? {},
+    smokeTestDriver: true,
+    install: session.vsix ? [vsix] : [],
+  });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -166,7 +194,7 @@ async function runSession(session: Session): Promise<number> {
     await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = [
-      ['extensionDevelopmentPath', remote(repoRoot)],
+      ['extensionDevelopmentPath', remote(session.vsix ? testDriver(scratch) : repoRoot)],
       ['extensionTestsPath', remote(suiteIndex)],
     ];
     fs.writeFileSync(path.join(root, '.pipewright-e2e.json'), JSON.stringify({ grep: session.grep, session: session.name }));
@@ -189,17 +217,23 @@ async function runSession(session: Session): Promise<number> {
   }
 }
 
-/** Runs every session; resolves with the number that failed. */
-export async function runE2e(): Promise<number> {
+/** Runs the sessions named in `only` (every session when empty); resolves with the number that failed. */
+export async function runE2e(only: readonly string[] = []): Promise<number> {
+  const unknown = only.filter((n) => !sessions.some((s) => s.name === n));
+  if (unknown.length > 0) throw new Error(`no e2e session ${unknown.join(', ')}; the sessions are ${sessions.map((s) => s.name).join(', ')}`);
   ensureHost();
   if (!fs.existsSync(suiteIndex)) throw new Error(`${suiteIndex} is missing: run \`npm run build\` first`);
   fs.rmSync(screenshotDir, { recursive: true, force: true });
   fs.mkdirSync(screenshotDir, { recursive: true });
+  // Packaged first: `npm run package` rebuilds dist/ for development when it is done.
+  const vsix = packageVsix(repoRoot);
   let failed = 0;
-  // `--session=NAME`: that session alone (while working on its tests).
-  const only = process.argv.find((a) => a.startsWith('--session='))?.slice('--session='.length);
-  for (const session of sessions.filter((s) => only === undefined || s.name === only)) {
-    const code = await runSession(session);
+  const problems = checkVsix(vsix);
+  for (const p of problems) console.log(`e2e ${path.basename(vsix)}: ${p}`);
+  console.log(`e2e ${path.basename(vsix)} contents against the allow-list: ${problems.length === 0 ? 'passed' : 'FAILED'}`);
+  if (problems.length > 0) failed++;
+  for (const session of sessions.filter((s) => only.length === 0 || only.includes(s.name))) {
+    const code = await runSession(session, vsix);
     console.log(`e2e session ${session.name}: ${code === 0 ? 'passed' : `FAILED (${code})`}`);
     if (code !== 0) failed++;
   }
@@ -207,7 +241,7 @@ export async function runE2e(): Promise<number> {
 }
 
 if (require.main === module) {
-  runE2e().then(
+  runE2e(process.argv.slice(2)).then(
     (failed) => (process.exitCode = failed === 0 ? 0 : 1),
     (e: unknown) => {
       console.error(e);

@@ -39,7 +39,8 @@ export function removeKeys(keys: Keys): void {
   fs.rmSync(keys.dir, { recursive: true, force: true });
 }
 
-function freePort(): Promise<number> {
+/** A port on 127.0.0.1 that was free a moment ago (taken, then let go). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.on('error', reject);

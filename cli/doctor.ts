@@ -1,0 +1,195 @@
+/**
+ * `pipewright doctor`: what this machine has and lacks for local and remote runs, each lack with
+ * the command that fixes it (docs/cli.md#pipewright-doctor). Every probe asks the real thing: the
+ * engine programs are started (as the engine starts them), ssh is asked its version, a host is
+ * reached through the run's own ssh arguments. Nothing of a pipeline is run.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadPipeline } from '../engine/load';
+import { nativeProgram } from '../engine/native-programs';
+import { builtinProgram, remoteHostOf } from '../engine/preflight';
+import { SshSessions, sshCommandLine } from '../engine/ssh';
+import { ExitCode } from './exit-codes';
+import { minimumNodeMajor } from './node-version';
+
+export interface Finding {
+  /** What was looked for, e.g. "ssh" or "engine program (linux-x64)". */
+  what: string;
+  ok: boolean;
+  /** Where it was found and its version, or what is wrong and what needs it. */
+  detail: string;
+  /** A command that fixes a lack. */
+  fix?: string | undefined;
+}
+
+export interface Section {
+  title: string;
+  findings: Finding[];
+}
+
+/** Debian/Ubuntu packages for what the engine uses; elsewhere the same names usually fit. */
+function install(...packages: string[]): string {
+  const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
+  return fs.existsSync('/usr/bin/apt-get') ? `${sudo}apt-get install ${packages.join(' ')}` : `install ${packages.join(', ')} with your package manager`;
+}
+
+/** The first line a program prints for `args` (stdout, else stderr), or undefined when it does not start. */
+function versionOf(file: string, args: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const r = spawnSync(file, args, { encoding: 'utf8', env, timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error || r.status !== 0) return undefined;
+  return (r.stdout.trim() || r.stderr.trim()).split('\n')[0];
+}
+
+/** The Node/Linux name of this machine's platform, e.g. linux-x64: the names of the engine's builds. */
+export const thisTarget = `${process.platform}-${process.arch}`;
+
+/** Where a missing engine program comes from: a build in a clone, the package anywhere else, nowhere on other systems yet. */
+function programFix(): string {
+  if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch))
+    return `there is no engine for ${thisTarget} yet: run Pipewright on Linux (a container, WSL, or a Linux host; see the README)`;
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  if (fs.existsSync(path.join(here, '..', 'engine', 'native', 'segment.c'))) return `${install('gcc', 'libc6-dev')} && npm run build`;
+  return 'npm install -g pipewright (this install is missing it; reinstalling puts it back)';
+}
+
+/** This machine: what local runs need. */
+export function localFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
+  const major = Number(process.versions.node.split('.')[0]);
+  const findings: Finding[] = [
+    {
+      what: 'Node',
+      ok: major >= minimumNodeMajor,
+      detail: `${process.version} (${process.execPath})${major >= minimumNodeMajor ? '' : `: Pipewright needs Node ${minimumNodeMajor} or later`}`,
+      fix: major >= minimumNodeMajor ? undefined : 'install Node 20 or later (https://nodejs.org), then npm install -g pipewright again',
+    },
+  ];
+  const builtin = builtinProgram();
+  findings.push(
+    builtin.ok
+      ? { what: 'built-in stages', ok: true, detail: builtin.path }
+      : { what: 'built-in stages', ok: false, detail: `not found (looked at ${builtin.tried.join(', ')}): \`use:\` stages cannot run`, fix: programFix() },
+  );
+  // Started as the engine starts it (engine/segment.ts), so a copy built for another machine is a lack too.
+  const engine = nativeProgram('pw-segment', ['--version']);
+  const what = `engine program (${thisTarget})`;
+  findings.push(
+    engine
+      ? { what, ok: true, detail: engine }
+      : { what, ok: false, detail: 'not there or does not run here: runs go through the bash and perl scripts instead (slower)', fix: programFix() },
+  );
+  // engine/segment.ts and engine/remote.ts start these by absolute path.
+  const scripts = 'graphs (`input:`), stages on hosts and runs without the engine program need it';
+  for (const [what, file, pkg] of [
+    ['bash', '/bin/bash', 'bash'],
+    ['perl', '/usr/bin/perl', 'perl'],
+  ] as const) {
+    const version = versionOf(file, ['--version'], env);
+    findings.push(version ? { what, ok: true, detail: file } : { what, ok: false, detail: `${file} not found: ${scripts}`, fix: install(pkg) });
+  }
+  const sort = versionOf('sort', ['--version'], env);
+  const gnuSort = sort?.includes('GNU') === true;
+  findings.push({
+    what: 'GNU sort',
+    ok: gnuSort,
+    detail: gnuSort ? sort : `${sort ?? 'sort not found on PATH'}: \`pipewright compare --records\` and the editor's record comparison need GNU sort`,
+    fix: gnuSort ? undefined : install('coreutils'),
+  });
+  return findings;
+}
+
+/** What stages on other hosts (`on:`) need here: the system OpenSSH client (engine/ssh.ts). */
+export function remoteFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
+  const ssh = versionOf('ssh', ['-V'], env);
+  return [
+    ssh
+      ? { what: 'ssh', ok: true, detail: ssh }
+      : { what: 'ssh', ok: false, detail: 'not found on PATH: stages with `on:` reach their hosts through it', fix: install('openssh-client') },
+  ];
+}
+
+/** The Node names of the architectures `uname -m` says, for the ones remote runs know (engine/remote.pl). */
+const remoteArchitectures: Record<string, string> = { x86_64: 'x64', aarch64: 'arm64' };
+
+/** A host of FILE's `hosts:`, reached as a run reaches it; a message instead when FILE or NAME is wrong. */
+export function hostSection(name: string, file: string, env: NodeJS.ProcessEnv = process.env): Section | string {
+  const loaded = loadPipeline(file, env);
+  if (!loaded.ok) return loaded.error.message;
+  const entry = loaded.pipeline.hosts[name];
+  const names = Object.keys(loaded.pipeline.hosts);
+  if (!entry)
+    return `${file}: there is no host \`${name}\` under \`hosts:\`; ${names.length > 0 ? `its hosts are ${names.map((n) => `\`${n}\``).join(', ')}` : 'it has none'}`;
+  const host = remoteHostOf(name, entry);
+  const sessions = new SshSessions();
+  const title = `host ${name} (ssh ${entry.ssh})`;
+  const probe = 'uname -sm; for p in /bin/bash /usr/bin/perl; do [ -x "$p" ] && echo "$p"; done; true';
+  const r = spawnSync('ssh', sessions.args(host, probe), { encoding: 'utf8', env, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error || r.status !== 0) {
+    const said = r.error ? r.error.message : r.stderr.trim().split('\n').pop() || `ssh exited with code ${r.status}`;
+    return {
+      title,
+      findings: [{ what: 'reachable', ok: false, detail: said, fix: `make this work without a prompt: ${sshCommandLine(sessions, host)} (docs/remote.md)` }],
+    };
+  }
+  const [uname = '', ...found] = r.stdout.trim().split('\n');
+  const [system, machine = ''] = uname.split(' ');
+  const arch = remoteArchitectures[machine];
+  const findings: Finding[] = [
+    { what: 'reachable', ok: true, detail: 'without a prompt, as a run connects' },
+    {
+      what: 'system',
+      ok: system === 'Linux' && arch !== undefined,
+      detail:
+        system === 'Linux' && arch !== undefined ? `Linux ${machine} (linux-${arch})` : `${uname}: stages on hosts run on Linux on x86_64 or aarch64 only`,
+      fix: system === 'Linux' && arch !== undefined ? undefined : 'point `on:` at a Linux host',
+    },
+  ];
+  for (const [what, file, pkg] of [
+    ['bash', '/bin/bash', 'bash'],
+    ['perl', '/usr/bin/perl', 'perl'],
+  ] as const) {
+    const there = found.includes(file);
+    findings.push({
+      what,
+      ok: there,
+      detail: there ? file : `${file} not found there: stages on the host need it`,
+      fix: there ? undefined : `on ${name}: ${install(pkg)}`,
+    });
+  }
+  return { title, findings };
+}
+
+function print(sections: Section[], out: NodeJS.WritableStream): number {
+  const width = Math.max(...sections.flatMap((s) => s.findings.map((f) => f.what.length)));
+  let lacking = 0;
+  for (const s of sections) {
+    out.write(`${s.title}\n`);
+    for (const f of s.findings) {
+      out.write(`  ${f.ok ? 'ok     ' : 'MISSING'}  ${f.what.padEnd(width)}  ${f.detail}\n`);
+      if (!f.ok) {
+        lacking++;
+        if (f.fix) out.write(`  ${' '.repeat(7)}  ${' '.repeat(width)}  fix: ${f.fix}\n`);
+      }
+    }
+  }
+  out.write(lacking === 0 ? 'Everything Pipewright uses is there.\n' : `${lacking} missing; each says how to fix it.\n`);
+  return lacking;
+}
+
+/** `pipewright doctor [--host NAME FILE]`. */
+export function doctorCommand(version: string, host?: { name: string; file: string }): number {
+  const sections: Section[] = [
+    { title: `pipewright ${version} on ${thisTarget}: local runs`, findings: localFindings() },
+    { title: 'stages on other hosts (`on:`)', findings: remoteFindings() },
+  ];
+  if (host) {
+    const section = hostSection(host.name, host.file);
+    if (typeof section === 'string') {
+      process.stderr.write(`pipewright: ${section}\n`);
+      return ExitCode.Unreadable;
+    }
+    sections.push(section);
+  }
+  return print(sections, process.stdout) === 0 ? ExitCode.Ok : ExitCode.Problems;
+}
