@@ -1,8 +1,8 @@
 /**
- * The engine's native programs (engine/native/, built by scripts/build.ts into dist/ next to the
- * bundles where a C compiler was there): dist/pw-segment, which runs a straight segment, and
- * dist/edge-count, the scripts' edge counter. A copy built elsewhere may not run here, so each is
- * started once per process with `probe` arguments that make it exit 0 at once.
+ * The engine's native program (engine/native/, built by scripts/build.ts into dist/ next to the
+ * bundles, or prebuilt per platform in a package): dist/pw-segment, which runs every local
+ * segment. A copy built elsewhere may not run here, so it is started once per process with
+ * `probe` arguments that make it exit 0 at once.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 const found = new Map<string, string | undefined>();
 
 /** The path of dist/NAME when it runs on this machine (checked once per process). */
-export function nativeProgram(name: 'pw-segment' | 'edge-count', probe: readonly string[]): string | undefined {
+export function nativeProgram(name: 'pw-segment', probe: readonly string[]): string | undefined {
   if (found.has(name)) return found.get(name);
   const here = typeof __dirname === 'string' ? __dirname : process.cwd();
   const file = [path.join(here, name), path.join(here, '..', 'dist', name)].find((p) => fs.existsSync(p));

@@ -69,15 +69,14 @@ function options(entry: Entry, production: boolean): esbuild.BuildOptions {
 }
 
 /**
- * The native programs (scripts/native.ts), where a C compiler is there. Without one, every
- * segment runs on the scripts (engine/segment.sh, wrapper.pl) and edges are counted by
- * engine/edge-count.pl: slower, and `maxRssKb` counts a bash (docs/engine.md). This warning is
- * the one place that says so.
+ * The native program (scripts/native.ts), where a C compiler is there. Without one, local runs
+ * fail with a message that says what to do (engine/segment.ts): the extension and the CLI's
+ * packages carry it prebuilt for their platform. This warning is the one place the build says so.
  */
 function buildPrograms(): void {
   const failed = buildNative(path.join(root, 'dist'));
   if (failed.length > 0) {
-    console.warn(`build: WARNING: not built: ${failed.join(', ')}. Runs fall back to the bash and perl scripts (engine/segment.sh, edge-count.pl).`);
+    console.warn(`build: WARNING: not built: ${failed.join(', ')}. Local runs need it: install a C compiler (gcc) and build again.`);
   }
 }
 

@@ -1,6 +1,5 @@
-// The native programs of the engine (engine/native/, docs/engine-protocol.md), compiled with the
-// system's C compiler: dist/pw-segment runs every local straight segment, dist/edge-count counts
-// the edges of the scripts' segments (graphs). Used by scripts/build.ts, and by
+// The native program of the engine (engine/native/, docs/engine-protocol.md), compiled with the
+// system's C compiler: dist/pw-segment runs every local segment. Used by scripts/build.ts, and by
 // scripts/native-sanitized.ts for an AddressSanitizer/UndefinedBehaviorSanitizer build.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -9,10 +8,9 @@ import * as path from 'node:path';
 const root = path.resolve(__dirname, '..');
 const src = (f: string) => path.join(root, 'engine/native', f);
 
-/** Each program and its sources; count.c is shared (the counting is written once). */
+/** Each program and its sources. */
 export const nativePrograms: Record<string, string[]> = {
-  'pw-segment': [src('segment.c'), src('plan.c'), src('count.c')],
-  'edge-count': [src('edge-count.c'), src('count.c')],
+  'pw-segment': [src('segment.c'), src('plan.c'), src('count.c'), src('merge.c')],
 };
 
 export const strictFlags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror'];
