@@ -222,20 +222,9 @@ static pid_t forkElement(int kind, int i) {
   return pid;
 }
 
-/* Forks every element; the pipes' ends go from here as soon as their user has them. */
+/* Forks every element, copiers and mergers first (a stage that runs finds its edges' processes there); the pipes' ends go from here as soon as their user has them. */
 static void startAll(void) {
   char t[32], line[96];
-  for (int i = 0; i < plan.stages; i++) {
-    const StagePlan *s = &plan.stage[i];
-    pid_t pid = forkElement(0, i);
-    now(t, sizeof t);
-    if (pid > 0) snprintf(line, sizeof line, "pid %d %d %s\n", s->id, (int)pid, t);
-    else snprintf(line, sizeof line, "done %d 126 0 0 0 0 %s exit\n", s->id, t);
-    report(line);
-    stagePid[i] = pid > 0 ? pid : 0;
-    used(s->in, 0);
-    used(s->out, 1);
-  }
   for (int i = 0; i < plan.copies + plan.merges; i++) {
     int copy = i < plan.copies, j = copy ? i : i - plan.copies;
     pid_t pid = forkElement(copy ? 1 : 2, j);
@@ -248,6 +237,17 @@ static void startAll(void) {
       used(plan.merge[j].out, 1);
       for (int k = 0; k < plan.merge[j].ins; k++) used(plan.merge[j].in[k], 0);
     }
+  }
+  for (int i = 0; i < plan.stages; i++) {
+    const StagePlan *s = &plan.stage[i];
+    pid_t pid = forkElement(0, i);
+    now(t, sizeof t);
+    if (pid > 0) snprintf(line, sizeof line, "pid %d %d %s\n", s->id, (int)pid, t);
+    else snprintf(line, sizeof line, "done %d 126 0 0 0 0 %s exit\n", s->id, t);
+    report(line);
+    stagePid[i] = pid > 0 ? pid : 0;
+    used(s->in, 0);
+    used(s->out, 1);
   }
   /* A pipe whose user could not be forked: its other end's user gets end of file or SIGPIPE. */
   for (int k = 0; k < plan.pipes; k++) {
