@@ -6,7 +6,7 @@ import { controlFd, firstStderrFd, parseControlLine, segmentEnv, segmentFds, typ
 import segmentScript from './segment.sh';
 import wrapperScript from './wrapper.pl';
 import { killGroupMembers } from './reap';
-import { nativeProgram } from './native-programs';
+import { hostTarget, nativeProgram } from './native-programs';
 import { segmentPlan, straight } from './segment-plan';
 import type { Hole } from './graph-plan';
 
@@ -130,10 +130,10 @@ export function trackGroup(pgid: number): void {
  */
 function nativeSegment(env: Readonly<Record<string, string | undefined>>, graph: boolean): string | undefined {
   if (!graph && env.PIPEWRIGHT_EDGE_COUNTER === 'perl') return undefined;
-  const program = nativeProgram('pw-segment', ['--version']);
+  const program = nativeProgram();
   if (program !== undefined) return program;
   throw new Error(
-    `pipewright cannot run dist/pw-segment, its native program (${process.platform}-${process.arch}): it is missing or built for another machine. ` +
+    `pipewright cannot run dist/native/${hostTarget}/pw-segment, its native program: it is missing or built for another machine. ` +
       'Install the Pipewright package for this platform, or run `npm run build` where a C compiler is (docs/engine.md, "Platforms").',
   );
 }

@@ -8,10 +8,12 @@ set -euo pipefail
 # VS Code (code-server builds a kerberos addon) driven headless. shellcheck: lints scripts/*.sh.
 # pv: native record counters on edges. openssh-server: remote stages tested on loopback.
 # time: GNU time, the kernel's peak RSS of a finished stage. python3: a real terminal (pty) to hang up in
-# the engine's fault tests. gcc + libc6-dev (libc.a: static builds): the engine's native programs
-# (engine/native/: pw-segment, edge-count; without them runs go through the bash and perl scripts,
-# slower), built by `npm run build` and tested against the scripts.
-packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3 gcc libc6-dev)
+# the engine's fault tests. gcc + libc6-dev (libc.a: static builds): the engine's native program
+# (engine/native/: pw-segment, which every local run needs), built by `npm run build`.
+# gcc-aarch64-linux-gnu + libc6-dev-arm64-cross: its static linux-arm64 build (the arm64 VSIX);
+# qemu-user-static: the contract tests run that build (npm run test:native-platforms). clang:
+# libFuzzer, which fuzzes its plan parser (bench/fuzz-plan.ts).
+packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3 gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static clang)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "setup: not a Debian-like system; make sure these are installed: ${packages[*]}" >&2

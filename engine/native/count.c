@@ -21,8 +21,8 @@
  * When the reader goes away the copier closes its input at once (the writer then gets
  * SIGPIPE, exactly as if it wrote to the reader itself), reports what got through and exits;
  * while its input is idle it waits in poll(2) on every end, so it notices even then.
- * PIPEWRIGHT_NO_SPLICE (compiled in with -DPIPEWRIGHT_NO_SPLICE) leaves tee/splice out: the
- * read/write path a kernel without them takes (docs/engine.md, "Porting").
+ * Built with -DPIPEWRIGHT_PORTABLE it leaves tee/splice and F_SETPIPE_SZ out: the read/write
+ * path a kernel without them takes (docs/engine.md, "Porting").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -149,7 +149,11 @@ static void writeAll(Edge *e, const char *p, size_t n) {
 }
 
 static void grow(int fd) {
+#ifndef PIPEWRIGHT_PORTABLE
   fcntl(fd, F_SETPIPE_SZ, chunk);
+#else
+  (void)fd;
+#endif
 }
 
 /* Several readers, or an input that is not a pipe: read, then write to each and count what it took. */
@@ -173,19 +177,16 @@ static void copyLoop(void) {
 }
 
 /* One reader: tee(2) the input's pages into a private pipe to count them, splice(2) them on. */
+#ifndef PIPEWRIGHT_PORTABLE
 static void spliceLoop(void) {
   Edge *e = &edges[0];
   int grown = 0;
   int dup[2];
-#ifdef PIPEWRIGHT_NO_SPLICE
-  copyLoop();
-  return;
-#endif
   if (pipe(dup) != 0) {
     copyLoop();
     return;
   }
-  fcntl(dup[1], F_SETPIPE_SZ, chunk);
+  grow(dup[1]);
   for (;;) {
     /* Non-blocking: an empty input is waited for in poll, which also sees the reader leave. */
     ssize_t n = tee(0, dup[1], chunk, SPLICE_F_NONBLOCK);
@@ -230,6 +231,7 @@ static void spliceLoop(void) {
     reportDue();
   }
 }
+#endif
 
 int edgeCopy(int n, const int *edge, const int *fds, int counted) {
   signal(SIGPIPE, SIG_IGN);
@@ -241,8 +243,11 @@ int edgeCopy(int n, const int *edge, const int *fds, int counted) {
   if (!edges || !polled || !polledEdge) return 70;
   for (int k = 0; k < n; k++) edges[nEdges++] = (Edge){.id = edge[k], .fd = fds[k], .lastWasNewline = 1};
   live = n;
+#ifndef PIPEWRIGHT_PORTABLE
   if (nEdges == 1) spliceLoop();
-  else copyLoop();
+  else
+#endif
+    copyLoop();
   close(0);
   for (int k = 0; k < nEdges; k++)
     if (!edges[k].gone) report(&edges[k], 1);

@@ -6,7 +6,6 @@
  * it. Ends when every input has ended; when its reader is gone it dies of SIGPIPE like any stage,
  * which closes its inputs for the writers upstream.
  */
-#define _GNU_SOURCE
 #include "merge.h"
 
 #include <errno.h>
@@ -49,6 +48,13 @@ static int hold(Input *in, const char *p, size_t n) {
   return 0;
 }
 
+/* The last newline of `n` bytes at `p`, or NULL (memrchr is a GNU extension). */
+static char *lastNewline(char *p, size_t n) {
+  while (n > 0)
+    if (p[--n] == '\n') return p + n;
+  return NULL;
+}
+
 int mergeLines(int n, const int *fds) {
   signal(SIGPIPE, SIG_DFL);
   static char buf[chunk];
@@ -74,7 +80,7 @@ int mergeLines(int n, const int *fds) {
         in[k].len = 0;
         continue;
       }
-      char *nl = memrchr(buf, '\n', (size_t)got);
+      char *nl = lastNewline(buf, (size_t)got);
       if (!nl) {
         if (hold(&in[k], buf, (size_t)got) != 0) return 70;
         continue;

@@ -22,7 +22,7 @@
  * exec, nothing to find on disk). `pid I PID TIME` when a stage started; once reaped (wait4: its
  * own CPU and peak memory, exit and signal told apart), `done I STATUS RCHAR WCHAR CUTIME CSTIME
  * TIME HOW MAXRSS`, RCHAR and WCHAR read from /proc/PID/io while it is a zombie (0 where there is
- * no /proc, or built with -DPIPEWRIGHT_NO_PROC).
+ * no /proc). Built with -DPIPEWRIGHT_PORTABLE: no /proc and no close_range (docs/engine.md, "Porting").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -93,6 +93,9 @@ static int ascending(const void *a, const void *b) {
 /* Closes every fd from `first` up but the `n` in `keep` (sorted here). */
 static void closeExcept(int first, int *keep, int n) {
   qsort(keep, (size_t)n, sizeof *keep, ascending);
+#ifdef PIPEWRIGHT_PORTABLE
+  goto byHand;
+#endif
   unsigned int lo = (unsigned int)first;
   for (int k = 0; k <= n; k++) {
     if (k < n && keep[k] < first) continue;
@@ -291,6 +294,9 @@ static int planFdRoom(void) {
 static void processIo(pid_t pid, unsigned long long *rchar, unsigned long long *wchar) {
   char path[48], text[1024];
   *rchar = *wchar = 0;
+#ifdef PIPEWRIGHT_PORTABLE
+  return;
+#endif
   snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;

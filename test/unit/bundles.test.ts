@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hostTarget, nativeProgramPath } from '../../engine/native-programs';
 
 // Written by scripts/build.ts (run by the global setup): each bundle's input files, from esbuild's metafile.
 const meta = JSON.parse(readFileSync(path.join(__dirname, '../../dist/meta.json'), 'utf8')) as Record<string, string[]>;
@@ -19,11 +20,12 @@ describe('bundles', () => {
   });
 
   it('include the native program, pw-segment, which runs every local segment', () => {
-    expect(existsSync(path.join(__dirname, '../../dist/pw-segment'))).toBe(true);
-    const segment = spawnSync(path.join(__dirname, '../../dist/pw-segment'), ['--version'], { encoding: 'utf8' });
+    const program = nativeProgramPath(path.join(__dirname, '../../dist'), hostTarget);
+    expect(existsSync(program)).toBe(true);
+    const segment = spawnSync(program, ['--version'], { encoding: 'utf8' });
     expect(segment.stdout).toBe('pw-segment 2\n');
     // Static: it runs on any Linux of its architecture, whatever its C library.
-    const ldd = spawnSync('ldd', [path.join(__dirname, '../../dist/pw-segment')], { encoding: 'utf8' });
+    const ldd = spawnSync('ldd', [program], { encoding: 'utf8' });
     expect(ldd.stdout + ldd.stderr).toMatch(/not a dynamic executable/);
   });
 });
