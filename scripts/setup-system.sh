@@ -12,8 +12,8 @@ set -euo pipefail
 # (engine/native/: pw-segment, which every local run needs), built by `npm run build`.
 # gcc-aarch64-linux-gnu + libc6-dev-arm64-cross: its static linux-arm64 build (the arm64 VSIX);
 # qemu-user-static: the contract tests run that build (npm run test:native-platforms). clang:
-# libFuzzer, which fuzzes its plan parser (bench/fuzz-plan.ts).
-packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3 gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static clang)
+# libFuzzer (+ libclang-rt-14-dev, its runtime), which fuzzes its plan parser (bench/fuzz-plan.ts).
+packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3 gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static clang libclang-rt-14-dev)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "setup: not a Debian-like system; make sure these are installed: ${packages[*]}" >&2
