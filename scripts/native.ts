@@ -5,7 +5,7 @@
 // scripts/native-platforms.ts (the arm64 build under qemu, the portable build), and by
 // scripts/package.ts (one VSIX per target).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { nativeProgramPath } from '../engine/native-programs';
 
@@ -34,12 +34,22 @@ export function compilerOf(target: string): string {
   return t.arch === process.arch ? (process.env.CC ?? 'gcc') : t.cross;
 }
 
-/** Compiles pw-segment into `out` with `cc` and `flags`; undefined, or why not. */
+/**
+ * Compiles pw-segment into `out` with `cc` and `flags`; undefined, or why not. Written next to it
+ * and renamed over it, so a run started meanwhile (another build in a test's set-up) never finds
+ * it missing; a failed build removes the old one (it would be stale).
+ */
 export function buildNative(out: string, cc: string, flags: readonly string[]): string | undefined {
   mkdirSync(path.dirname(out), { recursive: true }); // a fresh clone has no dist/ yet when `npm ci` builds
+  const next = `${out}.${process.pid}.tmp`;
+  const r = spawnSync(cc, [...flags, '-o', next, ...nativeSources], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status === 0) {
+    renameSync(next, out);
+    return undefined;
+  }
+  rmSync(next, { force: true });
   rmSync(out, { force: true });
-  const r = spawnSync(cc, [...flags, '-o', out, ...nativeSources], { stdio: ['ignore', 'inherit', 'inherit'] });
-  return r.status === 0 ? undefined : `\`${cc}\` ${r.error ? 'not found' : 'failed'}`;
+  return `\`${cc}\` ${r.error ? 'not found' : 'failed'}`;
 }
 
 /** Builds every target, strict and static (it runs on any Linux of its architecture); returns what failed, by target. */
