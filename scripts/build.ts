@@ -76,7 +76,10 @@ function options(entry: Entry, production: boolean): esbuild.BuildOptions {
  */
 function buildPrograms(): void {
   for (const [target, why] of buildTargets(path.join(root, 'dist'))) {
-    const what = target === hostTarget ? 'local runs need it: install gcc and libc6-dev' : `no package for ${target} (scripts/setup-system.sh installs its cross compiler)`;
+    const what =
+      target === hostTarget
+        ? 'local runs need it: install gcc and libc6-dev'
+        : `no package for ${target} (scripts/setup-system.sh installs its cross compiler)`;
     console.warn(`build: WARNING: pw-segment for ${target} not built (${why}): ${what}.`);
   }
 }

@@ -27,14 +27,18 @@ const failed = buildNative(portable, compilerOf(hostTarget), [...strictFlags, ..
 if (failed) {
   console.error(`native-platforms: could not build the portable pw-segment: ${failed}`);
   ok = false;
-} else ok = contractTests('the portable build (no splice/tee, no /proc, no close_range)', { PIPEWRIGHT_SEGMENT_PROGRAM: portable, PIPEWRIGHT_SEGMENT_PORTABLE: '1' }) && ok;
+} else
+  ok =
+    contractTests('the portable build (no splice/tee, no /proc, no close_range)', { PIPEWRIGHT_SEGMENT_PROGRAM: portable, PIPEWRIGHT_SEGMENT_PORTABLE: '1' }) &&
+    ok;
 
 for (const [target, { arch }] of Object.entries(targets)) {
   if (target === hostTarget) continue;
   const program = nativeProgramPath(path.join(root, 'dist'), target);
   const emulator = qemu[arch]!;
   const hasQemu = spawnSync(emulator, ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!existsSync(program)) console.log(`native-platforms: SKIPPED: ${target}: no build (npm run build needs ${compilerOf(target)}; scripts/setup-system.sh installs it)`);
+  if (!existsSync(program))
+    console.log(`native-platforms: SKIPPED: ${target}: no build (npm run build needs ${compilerOf(target)}; scripts/setup-system.sh installs it)`);
   else if (!hasQemu) console.log(`native-platforms: SKIPPED: ${target}: ${emulator} is missing (scripts/setup-system.sh installs qemu-user-static)`);
   else ok = contractTests(`${target} under ${emulator}`, { PIPEWRIGHT_SEGMENT_PROGRAM: program, PIPEWRIGHT_SEGMENT_LAUNCHER: emulator }) && ok;
 }

@@ -8,7 +8,13 @@ import { buildNative, strictFlags } from './native';
 const root = path.resolve(__dirname, '..');
 const program = path.join(root, 'dist/sanitized/pw-segment');
 // Not static: the sanitizers' runtimes are shared libraries.
-const failed = buildNative(program, process.env.CC ?? 'gcc', [...strictFlags, '-g', '-fno-omit-frame-pointer', '-fsanitize=address,undefined', '-fno-sanitize-recover=all']);
+const failed = buildNative(program, process.env.CC ?? 'gcc', [
+  ...strictFlags,
+  '-g',
+  '-fno-omit-frame-pointer',
+  '-fsanitize=address,undefined',
+  '-fno-sanitize-recover=all',
+]);
 if (failed) {
   console.error(`native-sanitized: could not build pw-segment: ${failed}`);
   process.exit(1);

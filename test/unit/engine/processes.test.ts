@@ -26,7 +26,7 @@ function descendants(): { pid: number; ppid: number; exe: string }[] {
   });
   const mine = new Set([process.pid]);
   // Parents before children is not guaranteed: repeat until nothing is added.
-  for (let grown = true; grown; ) {
+  for (let grown = true; grown;) {
     grown = false;
     for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) grown = mine.add(p.pid) !== undefined;
   }
@@ -93,7 +93,7 @@ describe('processes of a local graph run', () => {
       expect(d.output.toString().split('\n').sort()).toEqual(['', 'A', 'B', 'a', 'b']);
       // The user's own bash: the `run:` stage's process (its script execs bash) and what it starts.
       const user = new Set([running.get('lower')!]);
-      for (let grown = true; grown; ) {
+      for (let grown = true; grown;) {
         grown = false;
         for (const p of seen) if (!user.has(p.pid) && user.has(p.ppid)) grown = user.add(p.pid) !== undefined;
       }
