@@ -200,7 +200,7 @@ function startSegment(ctx: WiringContext, procs: StageRun[], handlers: RemoteHan
   const host = procs[0]!.host;
   const { hostPipe: pipe, ...local } = options;
   if (!host) return new Segment(plans, ctx.env, ctx.options.fileDir, handlers, local);
-  // A host has no dist/edge-count: the edges between its stages are counted by the perl counter,
+  // pw-segment is not installed on hosts (yet): the edges between a host's stages are counted by the perl counter,
   // shipped like the scripts. Its output edge is counted here, by the next local segment (segmentUnit).
   const counter = options.counter && procs.length > 1 ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }) : undefined;
   const seg = new RemoteSegment(host, plans, ctx.ssh, handlers, {
