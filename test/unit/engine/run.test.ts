@@ -77,7 +77,8 @@ stages:
         } catch {
           continue; // gone
         }
-        if (cmdline.includes('print-env.sh') || cmdline.includes('__PW_')) sawCmdline = true;
+        // The program running the segment lives as long as the run (a stage may be gone already).
+        if (/pw-segment|__PW_|print-env\.sh/.test(cmdline)) sawCmdline = true;
         if (cmdline.includes(secret)) withSecret.push(cmdline);
       }
     });
