@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type * as Entry from './entry';
 
-/** Bundles bench/entry.ts into dist/NAME.cjs (in dist/, where the engine finds dist/builtin.cjs and dist/edge-count) and loads it. */
+/** Bundles bench/entry.ts into dist/NAME.cjs (in dist/, where the engine finds dist/builtin.cjs and dist/native/) and loads it. */
 export function loadEngine(name: string): typeof Entry {
   const outfile = path.join(__dirname, '..', 'dist', `${name}.cjs`);
   esbuild.buildSync({

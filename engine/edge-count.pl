@@ -1,10 +1,10 @@
-# The record counter of an edge, in perl: what engine/edge-count.c does, for machines where it
-# was not built (no C compiler). Same arguments (`ID [ID PATH]...`: fd 1, then one FIFO per more
-# reader of a fan-out) and reports (`edge ID RECORDS BYTES [end]` on fd 3), same early stop (poll
+# The record counter of an edge, in perl: what engine/native/count.c does in dist/pw-segment, for
+# the scripts that run segments on other hosts (engine/segment.sh; no build of ours is installed
+# there yet). Argument `ID`; reports `edge ID RECORDS BYTES [end]` on fd 3, same early stop (poll
 # on every end, input closed at once when no reader is left, pipes enlarged only for a bulk
-# stream). One reader: as the C one, tee(2) into a private pipe that is read and counted with tr,
-# splice(2) on, so the bytes are not copied through it; several (or an input that is not a pipe):
-# read, count, write to each. No modules: raw syscalls.
+# stream). As the C one: tee(2) into a private pipe that is read and counted with tr, splice(2)
+# on, so the bytes are not copied through it; an input that is not a pipe: read, count, write.
+# No modules: raw syscalls.
 my (undef, $sys_clock, undef, $sys_ppoll, $sys_splice, $sys_tee) = split / /, $ENV{__PW_SYSCALLS};
 $SIG{PIPE} = 'IGNORE';
 open my $ctl, '>&=', 3 or exit 70;
@@ -22,11 +22,6 @@ sub report {
   $e->{reported} = $e->{bytes};
 }
 my @edges = ({ id => $ARGV[0] // 0, fh => \*STDOUT });
-for (my $i = 1; $i + 1 < @ARGV; $i += 2) {
-  # Opening a FIFO waits for its reader, as GNU tee's does; one that cannot be opened has no reader.
-  my $fh;
-  push @edges, { id => $ARGV[$i], fh => (open($fh, '>', $ARGV[$i + 1]) ? $fh : undef) };
-}
 $_ = { %$_, records => 0, bytes => 0, reported => 0, newline => 1, gone => !$_->{fh} } for @edges;
 report($_, 1) for grep { $_->{gone} } @edges;
 my @live = grep { !$_->{gone} } @edges;

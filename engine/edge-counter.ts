@@ -1,23 +1,16 @@
 /**
- * Which program counts the records on the edges inside a segment (docs/engine.md, "Edges"): the
- * C counter built next to the bundles (dist/edge-count, from engine/native/count.c) when it runs
- * on this machine, else the perl one (engine/edge-count.pl, bundled as text; perl is already
- * needed by every segment on the scripts). `PIPEWRIGHT_EDGE_COUNTER=perl` in the run's environment
- * picks the perl one, and runs every segment on the scripts (segment.ts): what a build without a
- * C compiler runs (tests, comparisons).
+ * Which program counts the records on the edges inside a segment (docs/engine.md, "Edges"): a
+ * local segment runs on dist/pw-segment, which counts them itself (engine/native/count.c), so
+ * it needs no variables; a segment on the scripts (engine/segment.sh: on another host, or here
+ * with `PIPEWRIGHT_EDGE_COUNTER=perl`, which runs a local straight segment as a host runs it,
+ * for tests and comparisons) counts them with engine/edge-count.pl, bundled as text.
  */
 import counterScript from './edge-count.pl';
-import { nativeProgram } from './native-programs';
-
-export type CounterKind = 'native' | 'perl';
 
 /** Full-line comments off: the script is a command line (ps, /proc/PID/cmdline). */
 const perlCounter = counterScript.replace(/^\s*#.*\n/gm, '');
 
-/** The counter a run uses, and the segment variables that start it (see segment.sh, `__pw_count`). */
-export function edgeCounter(env: Readonly<Record<string, string | undefined>>): { kind: CounterKind; vars: Record<string, string> } {
-  // With /dev/null in and fd 3 closed it counts nothing, reports nowhere and exits 0.
-  const built = env.PIPEWRIGHT_EDGE_COUNTER === 'perl' ? undefined : nativeProgram('edge-count', ['probe']);
-  if (built !== undefined) return { kind: 'native', vars: { __PW_COUNTER: built } };
-  return { kind: 'perl', vars: { __PW_COUNTER: 'perl', __PW_COUNTER_PL: perlCounter } };
+/** The segment variables that turn counting on (the scripts' `__pw_count` reads them; pw-segment only their presence). */
+export function edgeCounter(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return env.PIPEWRIGHT_EDGE_COUNTER === 'perl' ? { __PW_COUNTER: 'perl', __PW_COUNTER_PL: perlCounter } : {};
 }

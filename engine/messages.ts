@@ -44,7 +44,9 @@ export function orderedMismatch(who: Who, what: string): string {
 }
 
 export function spawnFailed(file: string | undefined, e: Error): string {
-  const hint = (e as NodeJS.ErrnoException).code === 'ENOENT' ? '; are bash and perl installed?' : '';
+  // The scripts (a host's segment) start through perl; a local segment is dist/native/…/pw-segment, whose own message says what to do.
+  const err = e as NodeJS.ErrnoException;
+  const hint = err.code === 'ENOENT' && err.path?.endsWith('perl') ? '; are bash and perl installed?' : '';
   return `${filePrefix(file)}cannot start the pipeline's processes: ${e.message}${hint}`;
 }
 

@@ -260,7 +260,7 @@ class Run {
       taps: this.taps,
       ssh: this.ssh,
       edges: this.edges,
-      counter: this.options.counts === false ? undefined : edgeCounter(this.env).vars,
+      counter: this.options.counts === false ? undefined : edgeCounter(this.env),
       options: this.options,
       env: this.env,
       handlers: (procs, output, outputClosed) => this.segmentHandlers(procs, output, outputClosed),

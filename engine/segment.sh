@@ -1,5 +1,6 @@
-# The script of one segment: __PW_N stages joined by real pipes (docs/engine.md, "How a run is
-# plumbed"). The text is the same for every segment; what differs comes in through private
+# The script of one segment on another host: __PW_N stages joined by real pipes (docs/engine.md,
+# "Stages on other hosts"; engine/remote.pl runs it there; here it runs only with
+# PIPEWRIGHT_EDGE_COUNTER=perl, which tests and benchmarks use to compare it with dist/pw-segment). The text is the same for every segment; what differs comes in through private
 # environment variables (readable by the owner only, unlike the command line), which every
 # stage unsets before it starts:
 #
@@ -15,16 +16,8 @@
 #
 #   __PW_PERL      perl, which runs __PW_WRAPPER (engine/wrapper.pl) for each stage, with
 #   __PW_FDS       the fds a wrapper gives up once its stage runs, and __PW_SYSCALLS (see there)
-#   __PW_COUNTER   the record counter on every edge (engine/edge-count.c built, or `perl`:
-#                  __PW_COUNTER_PL, engine/edge-count.pl); empty: edges are not counted
-#   __PW_PLAN      a graph (fan-out, fan-in): the background jobs that join the stages through
-#                  FIFOs in $__pw_fifos (engine/graph-plan.ts writes it; only these functions,
-#                  fd numbers and FIFO names, never a value); empty: a straight a | b | c
-#   __PW_FIFOS     the private (0700) empty folder for those FIFOs, made by the engine, which
-#                  removes it when this bash exits, however it exits
-#   __PW_MERGE_PL  engine/merge.pl, the fan-in's whole-line merger
-#                  (in a graph, fds after the commit channels join the stages the engine relays
-#                  (workers, taps, other hosts) to it; __PW_CLOSE and __PW_FDS name them too)
+#   __PW_COUNTER   `perl`: the record counter on every edge (__PW_COUNTER_PL,
+#                  engine/edge-count.pl); empty: edges are not counted
 #   __PW_COUNT_OUT set: also count the last stage's output (it goes straight into a remote segment)
 #   __PW_COUNT_IN  set: also count the first stage's input (it comes straight from a remote
 #                  segment), reported as edge -1 (the edge into stage 0)
@@ -42,19 +35,11 @@ trap '' TERM
 # (`write` removes its temporary file), then everything left in the group is killed.
 __pw_orphaned() {
   trap '' HUP
-  __pw_cleanup
   kill -TERM 0 2>/dev/null
   sleep 0.2
   kill -KILL 0
 }
 trap __pw_orphaned HUP
-
-# A graph's FIFOs live in a private folder that goes when the segment ends (or is orphaned:
-# the engine that would remove it is gone).
-__pw_fifos=${__PW_FIFOS-}
-__pw_cleanup() {
-  if [[ -n $__pw_fifos ]]; then rm -rf -- "$__pw_fifos"; fi
-}
 
 # Stage i, in the child its wrapper forked: own stderr, no fds of others, its dir and env, exec.
 __pw_stage() {
@@ -84,8 +69,7 @@ __pw_wrap() {
   exec "$__PW_PERL" -e "$__PW_WRAPPER" -- "$BASH_EXECUTION_STRING" "$1"
 }
 
-# The fds a helper job (counter, tee, merger, copy) must not keep: every stage's stderr, the
-# input, the commit channels and the engine's fds of a graph. Redirections of this shell, which
+# The fds a counter must not keep: every stage's stderr, the input, the commit channels. Redirections of this shell, which
 # is the job's own: each pipeline element runs in a subshell.
 __pw_helper_fds() {
   local __pw_fd
@@ -93,64 +77,32 @@ __pw_helper_fds() {
   for __pw_fd in $__PW_COMMIT; do eval "exec $__pw_fd>&-"; done
 }
 
-# The counter of the edge after stage i (engine/edge-count.c or .pl), in place of a pipeline
-# element between two stages: it keeps fd 3 (its reports) and nothing else of ours. In a graph
-# it also takes `ID FIFO` pairs: the stage's other readers (a fan-out), each counted as edge ID.
+# The counter of the edge after stage i (engine/edge-count.pl), in place of a pipeline element
+# between two stages: it keeps fd 3 (its reports) and nothing else of ours.
 __pw_count() {
   __pw_helper_fds
-  if [[ $__PW_COUNTER == perl ]]; then exec "$__PW_PERL" -e "$__PW_COUNTER_PL" -- "$@"; fi
-  exec "$__PW_COUNTER" "$@"
-}
-
-# Fan-out (graphs) with counts off: GNU tee into the readers' FIFOs and its stdout. A reader that is gone (EPIPE)
-# is dropped and the others go on; when every reader is gone tee exits, and its writer gets
-# SIGPIPE: stopped early, as in a shell.
-__pw_tee() {
-  __pw_helper_fds
-  exec 3>&-
-  exec tee --output-error=exit-nopipe "$@"
-}
-
-# Fan-in (graphs): engine/merge.pl merges whole lines from the FIFOs it names.
-__pw_merge() {
-  __pw_helper_fds
-  exec 3>&-
-  exec "$__PW_PERL" -e "$__PW_MERGE_PL" -- "$@"
-}
-
-# A graph's edge into or out of a stage the engine relays (graph-plan.ts, holeJobs): bytes copied
-# between a FIFO and one of the engine's fds (__PW_CLOSE names those too), natively.
-__pw_copy() {
-  __pw_helper_fds
-  exec 3>&-
-  exec cat
+  exec "$__PW_PERL" -e "$__PW_COUNTER_PL" -- "$@"
 }
 
 # Stage mode: started by a wrapper as `bash -c SCRIPT pipewright-stage I`.
 if [[ $0 == pipewright-stage ]]; then __pw_stage "$1"; fi
 
 # a | b | c, started in the background so that a SIGHUP is handled at once (bash runs traps
-# only between commands, and `wait` is one that a signal interrupts). A graph is several such
-# jobs joined through FIFOs; every FIFO is opened when its job starts, so none waits for data.
-if [[ -n $__PW_PLAN ]]; then
-  eval "$__PW_PLAN"
-else
-  __pw_pipeline="__pw_wrap 0"
-  # The edge into the first stage, when it comes straight from another segment (ssh from a host).
-  if [[ -n $__PW_COUNTER && -n ${__PW_COUNT_IN-} ]]; then
-    __pw_count_in=1
-    __pw_pipeline="__pw_count -1 <&\"\$__PW_IN\" | $__pw_pipeline"
-  fi
-  for ((__pw_i = 1; __pw_i < __PW_N; __pw_i++)); do
-    if [[ -n $__PW_COUNTER ]]; then __pw_pipeline+=" | __pw_count $((__pw_i - 1))"; fi
-    __pw_pipeline+=" | __pw_wrap $__pw_i"
-  done
-  # The edge after the last stage too, when it leads straight into another segment (ssh to a host).
-  if [[ -n $__PW_COUNTER && -n $__PW_COUNT_OUT ]]; then __pw_pipeline+=" | __pw_count $((__PW_N - 1))"; fi
-  eval "$__pw_pipeline &"
+# only between commands, and `wait` is one that a signal interrupts).
+__pw_pipeline="__pw_wrap 0"
+# The edge into the first stage, when it comes straight from another segment (ssh from a host).
+if [[ -n $__PW_COUNTER && -n ${__PW_COUNT_IN-} ]]; then
+  __pw_count_in=1
+  __pw_pipeline="__pw_count -1 <&\"\$__PW_IN\" | $__pw_pipeline"
 fi
+for ((__pw_i = 1; __pw_i < __PW_N; __pw_i++)); do
+  if [[ -n $__PW_COUNTER ]]; then __pw_pipeline+=" | __pw_count $((__pw_i - 1))"; fi
+  __pw_pipeline+=" | __pw_wrap $__pw_i"
+done
+# The edge after the last stage too, when it leads straight into another segment (ssh to a host).
+if [[ -n $__PW_COUNTER && -n $__PW_COUNT_OUT ]]; then __pw_pipeline+=" | __pw_count $((__PW_N - 1))"; fi
+eval "$__pw_pipeline &"
 # This bash's copy of the input goes: when the first stage exits, a relay's writes fail (EPIPE)
 # instead of filling a pipe nobody reads.
 eval "exec $__PW_IN<&-"
 wait
-__pw_cleanup

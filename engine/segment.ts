@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { readLines } from './lines';
 import { controlFd, firstStderrFd, parseControlLine, segmentEnv, segmentFds, type ControlMessage, type StagePlan } from './plumbing';
 import segmentScript from './segment.sh';
-import mergeText from './merge.pl';
 import wrapperScript from './wrapper.pl';
 import { killGroupMembers } from './reap';
-import { nativeProgram } from './native-programs';
-import { segmentPlan } from './segment-plan';
+import { hostTarget, nativeProgram } from './native-programs';
+import { segmentPlan, straight } from './segment-plan';
+import type { Hole } from './graph-plan';
 
 /** What a segment tells its run. Stage indices are the segment's own (0 = its first stage). */
 export interface SegmentHandlers {
@@ -36,7 +34,6 @@ export interface SegmentHandlers {
 const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
 const script = uncommented(segmentScript);
 const wrapper = uncommented(wrapperScript);
-const mergeScript = uncommented(mergeText);
 
 /** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4, ppoll, splice, tee. */
 const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number; ppoll: number; splice: number; tee: number }> = {
@@ -126,18 +123,24 @@ export function trackGroup(pgid: number): void {
 }
 
 /**
- * dist/pw-segment (engine/native/segment.c), which runs a straight segment from the plan it reads
- * on its stdin, when it was built and runs here; undefined: the scripts run it. Graphs still run on
- * the scripts (segment.sh evaluates graph-plan.ts's jobs), and so does every segment when
- * `PIPEWRIGHT_EDGE_COUNTER=perl` asks for the perl counter: what runs where no compiler was.
+ * dist/pw-segment (engine/native/segment.c), which runs every local segment from the plan it
+ * reads on its stdin; undefined: the scripts run it, as on another host (a straight segment with
+ * `PIPEWRIGHT_EDGE_COUNTER=perl`, for tests and comparisons). A build whose program is missing or
+ * does not run here is an error that says so (it used to fall back to the scripts silently).
  */
 function nativeSegment(env: Readonly<Record<string, string | undefined>>, graph: boolean): string | undefined {
-  return graph || env.PIPEWRIGHT_EDGE_COUNTER === 'perl' ? undefined : nativeProgram('pw-segment', ['--version']);
+  if (!graph && env.PIPEWRIGHT_EDGE_COUNTER === 'perl') return undefined;
+  const program = nativeProgram();
+  if (program !== undefined) return program;
+  throw new Error(
+    `pipewright cannot run dist/native/${hostTarget}/pw-segment, its native program: it is missing or built for another machine. ` +
+      'Install the Pipewright package for this platform, or run `npm run build` where a C compiler is (docs/engine.md, "Platforms").',
+  );
 }
 
 /**
- * A run of stages joined directly by kernel pipes, in its own process group: dist/pw-segment,
- * or one bash running segment.sh (see nativeSegment). Its first stage reads `stdinFd` (default
+ * A run of stages joined directly by kernel pipes, or a graph of them, in its own process group:
+ * dist/pw-segment, or one bash running segment.sh (see nativeSegment). Its first stage reads `stdinFd` (default
  * /dev/null), or with `input: true` what a relay writes into `input`. A `write` stage
  * (StagePlan.commit) gets a commit channel.
  */
@@ -150,15 +153,13 @@ export class Segment {
   private open = { control: true, stdout: true, bashStderr: true };
   private readonly reported: boolean[];
   private settleSent = false;
-  /** A graph's FIFO folder (graph-plan.ts): made before bash starts, removed when it has exited. */
-  private fifos: string | undefined;
   /** The last lines pw-segment or bash itself wrote (its own errors), for messages. */
   readonly bashStderr: string[] = [];
   /** Where a relay writes this segment's input (segments after the first). */
   readonly input: Writable | undefined;
   /** Commit channels of its `write` stages, by the segment's stage index. */
   readonly commits = new Map<number, Writable>();
-  /** The engine's ends of its `holes` fds (it reads what a graph's job writes into one, or writes what one reads). */
+  /** The engine's ends of its `holes` fds (it reads what a graph's stages write into one, or writes what they read). */
   readonly holes: (Readable & Writable)[] = [];
 
   constructor(
@@ -169,28 +170,26 @@ export class Segment {
     /**
      * `counter`: the variables that start a counter on every edge inside the segment (engine/edge-counter.ts);
      * `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine;
-     * `plan`: a graph's jobs (engine/graph-plan.ts), run instead of a straight a | b | c;
-     * `holes`: how many more fds join a graph's relayed stages to the engine (segmentFds' `holes`;
-     * the `holes` streams are the engine's ends).
+     * `graph`: what each stage reads (engine/graph-plan.ts), instead of a straight a | b | c, and its
+     * relayed stages, joined to the engine by `fds` more fds (segmentFds' `holes`; the `holes` streams are the engine's ends).
      */
     options: {
       input?: boolean;
       stdinFd?: number;
       counter?: Record<string, string>;
       output?: Writable;
-      plan?: string;
-      holes?: number;
+      graph?: { inputs: readonly (readonly number[])[]; holes: ReadonlyMap<number, Hole>; fds: number };
     } = {},
   ) {
     this.stderrOpen = plans.map(() => true);
     this.reported = plans.map(() => false);
     const committing = plans.flatMap((p, i) => (p.commit ? [i] : []));
-    const fds = segmentFds(plans.length, committing.length, options.holes);
-    const native = nativeSegment(env, options.plan !== undefined);
-    const launch = native === undefined ? launcher() : undefined;
+    const fds = segmentFds(plans.length, committing.length, options.graph?.fds);
     let devNull: number | undefined;
     let child: ChildProcess;
     try {
+      const native = nativeSegment(env, options.graph !== undefined);
+      const launch = native === undefined ? launcher() : undefined;
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
       // 0 the plan (pw-segment) or unused, 1 the last stage's stdout, 2 the segment's own errors, 3 control, stderr fds, input,
@@ -208,22 +207,16 @@ export class Segment {
         child = spawn(native, [String(process.pid)], { stdio, detached: true, env: {}, cwd: '/' });
         // The same flags segment.sh reads from the counter's variables (wiring.ts).
         const c = options.counter;
+        const counts = { counted: c !== undefined, into: c?.__PW_COUNT_IN === '1', out: c?.__PW_COUNT_OUT === '1' };
+        const g = options.graph;
         child.stdin?.on('error', () => {}); // it failed: its stderr and exit say why
-        child.stdin?.end(segmentPlan(plans, { between: c !== undefined, into: c?.__PW_COUNT_IN === '1', out: c?.__PW_COUNT_OUT === '1' }));
+        child.stdin?.end(segmentPlan(plans, g ? { inputs: g.inputs, holes: g.holes, counted: counts.counted } : straight(plans.length, counts)));
       } else {
         if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
-        if (options.plan !== undefined) this.fifos = fs.mkdtempSync(path.join(env.TMPDIR || os.tmpdir(), 'pipewright-fifos-'));
-        const graph = this.fifos === undefined ? {} : { __PW_PLAN: options.plan!, __PW_MERGE_PL: mergeScript, __PW_FIFOS: this.fifos };
-        const childEnv: Record<string, string> = { ...segmentEnv(plans, env), ...launch.env, ...options.counter, ...graph };
-        // No stage or helper job keeps the engine's hole fds but the one joined to it (graph-plan.ts).
-        for (const fd of fds.holes) {
-          childEnv.__PW_CLOSE += ` ${fd}>&-`;
-          childEnv.__PW_FDS += ` ${fd}`;
-        }
+        const childEnv: Record<string, string> = { ...segmentEnv(plans, env), ...launch.env, ...options.counter };
         child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
       }
     } catch (e) {
-      this.removeFifos();
       this.fail(e as Error);
       return;
     } finally {
@@ -243,7 +236,6 @@ export class Segment {
       this.commits.set(i, channel);
     });
     child.on('error', (e) => {
-      this.removeFifos();
       this.fail(e);
     });
     if (child.pid === undefined) return; // 'error' follows
@@ -252,7 +244,6 @@ export class Segment {
     child.on('exit', () => {
       this.exited = true;
       liveGroups.delete(this.pgid!);
-      this.removeFifos();
       // Stragglers (background processes a stage left behind) belong to the run: end them.
       this.signalGroup('SIGKILL');
       // Whatever still holds our pipes escaped the process group: do not wait for it forever.
@@ -357,11 +348,6 @@ export class Segment {
   }
 
   /** Stop reading the last stage's stdout (its writes then fail with EPIPE/ECONNRESET). */
-  private removeFifos(): void {
-    if (this.fifos !== undefined) fs.rmSync(this.fifos, { recursive: true, force: true });
-    this.fifos = undefined;
-  }
-
   closeOutput(): void {
     this.child?.stdout?.destroy();
   }

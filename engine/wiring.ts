@@ -15,7 +15,7 @@ import { RemoteSegment, type RemoteHandlers } from './remote';
 import { Segment, type SegmentProcess } from './segment';
 import type { SshSessions } from './ssh';
 import type { StageRun } from './stage-run';
-import { graphEdges, graphPlan, isStraight, type Hole } from './graph-plan';
+import { graphEdges, isStraight, type Hole } from './graph-plan';
 
 /** A relay between unit k and unit k + 1 (the edge it carries is counted in its EdgeMeter). */
 export interface Relay {
@@ -200,9 +200,9 @@ function startSegment(ctx: WiringContext, procs: StageRun[], handlers: RemoteHan
   const host = procs[0]!.host;
   const { hostPipe: pipe, ...local } = options;
   if (!host) return new Segment(plans, ctx.env, ctx.options.fileDir, handlers, local);
-  // A host has no dist/edge-count: the edges between its stages are counted by the perl counter,
+  // pw-segment is not installed on hosts (yet): the edges between a host's stages are counted by the perl counter,
   // shipped like the scripts. Its output edge is counted here, by the next local segment (segmentUnit).
-  const counter = options.counter && procs.length > 1 ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }).vars : undefined;
+  const counter = options.counter && procs.length > 1 ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }) : undefined;
   const seg = new RemoteSegment(host, plans, ctx.ssh, handlers, {
     input: options.input,
     ...(options.stdinFd !== undefined ? { stdinFd: options.stdinFd } : {}),
@@ -285,8 +285,8 @@ function feed(stream: Readable, target: Target, meter?: EdgeMeter): Readable {
 const discard: Target = { write: () => true, whenDrained: (cb) => cb(), end: () => {} };
 
 /**
- * A graph (fan-out, fan-in) runs as one segment whose script joins the stages through FIFOs
- * (graph-plan.ts); its stdout is the last stage's output. A stage the engine relays (workers,
+ * A graph (fan-out, fan-in) runs as one segment whose plan joins the stages through pipes
+ * (segment-plan.ts); its stdout is the last stage's output. A stage the engine relays (workers,
  * a tap, another host) is a hole in that plan, joined to the engine by fds of the segment: the
  * plan writes its input edges (merged) into one, the engine deals them to the copies or hands
  * them to ssh; the engine writes its output (merged copies, ssh's output, or a tapped stage's own
@@ -347,8 +347,7 @@ function wireGraph(ctx: WiringContext): Wired {
       input: false,
       ...(ctx.options.stdinFd !== undefined && inPlan(0) ? { stdinFd: ctx.options.stdinFd } : {}),
       ...(ctx.counter ? { counter: ctx.counter } : {}),
-      plan: graphPlan(inputs, ctx.counter !== undefined, holes),
-      holes: count,
+      graph: { inputs, holes, fds: count },
     },
   );
   segments.unshift(seg);

@@ -16,9 +16,14 @@ packages=(
   openssh-server # real sshd servers on 127.0.0.1 for stages on other hosts (test/unit/engine/remote/, doctor --host)
   time           # GNU time: the peak RSS the engine's figures are checked against (tests, bench/run.ts)
   python3        # a real terminal (pty) to hang up in the engine's fault tests
-  gcc            # the engine's native programs (engine/native/, scripts/native.ts), built by `npm run build`
+  gcc            # the engine's native program pw-segment (engine/native/, scripts/native.ts), built by `npm run build`; every local run needs it
   libc6-dev      # libc.a, for the static build of those programs
   unzip          # reads the packaged VSIX in the end-to-end suite (test/e2e/vsix.ts)
+  gcc-aarch64-linux-gnu  # the static linux-arm64 build of the native programs (the arm64 VSIX)
+  libc6-dev-arm64-cross  # libc.a for that arm64 build
+  qemu-user-static       # runs the arm64 build under the native contract tests (npm run test:native-platforms)
+  clang                  # libFuzzer, which fuzzes pw-segment's plan parser (bench/fuzz-plan.ts)
+  libclang-rt-14-dev     # libFuzzer's runtime for clang
 )
 
 if ! command -v dpkg-query >/dev/null; then

@@ -4,6 +4,7 @@
 // Ctrl-C at once, and npm would then report a signal (exit 130) instead of this script's 0.
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { hostTarget } from '../engine/native-programs';
 import { startCodeServer } from '../test/e2e/code-server';
 import { ensureHost } from '../test/e2e/setup';
 
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
     scratch: path.join(repoRoot, '.e2e/start'),
     folder,
     port,
-    install: [path.join(repoRoot, 'pipewright.vsix')],
+    // The VSIX of this machine's platform (scripts/package.ts makes one per target).
+    install: [path.join(repoRoot, `pipewright-${hostTarget}.vsix`)],
     settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false },
   });
   console.log(`Pipewright in VS Code: ${server.url}/?folder=${encodeURIComponent(folder)}`);

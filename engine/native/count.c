@@ -1,16 +1,12 @@
 /*
- * The record counter of an edge (docs/engine.md, "Edges"): a pipeline element between two
- * stages that passes every byte from fd 0 to fd 1 and counts bytes and records (lines; a last
- * line without a newline counts at the end). Runs as the program dist/edge-count (edge-count.c,
- * the scripts' counter) and inside dist/pw-segment (segment.c forks a process per edge that
- * calls edgeCount), both built by scripts/build.ts when a C compiler is there;
- * engine/edge-count.pl does the same in perl otherwise.
+ * The copier of an edge (docs/engine.md, "Edges"), forked by pw-segment (segment.c) for each
+ * `copy` of its plan: passes every byte from fd 0 to each reader and, when counted, counts bytes
+ * and records (lines; a last line without a newline counts at the end) of each reader's edge.
+ * engine/edge-count.pl does the same in perl for the scripts that run segments on other hosts.
  *
- *   edgeCount(argc, argv), argv as the program's:  edge-count ID [ID PATH]...
- *                    reports on fd 3:  `edge ID RECORDS BYTES` at most every 100 ms while data
- *                    flows, and `edge ID RECORDS BYTES end` once the input ended or the reader left.
- *                    Each ID PATH pair is one more reader (a fan-out, graph-plan.ts): the bytes
- *                    also go to the FIFO at PATH, counted as edge ID.
+ *   edgeCopy(n, edge, fds, counted): reader k is fd fds[k], reported as edge edge[k] on fd 3:
+ *   `edge ID RECORDS BYTES` at most every 100 ms while data flows, and `edge ID RECORDS BYTES end`
+ *   once the input ended or the reader left. Not counted: a plain fan-out (counts off), no reports.
  *
  * One reader: the bytes are not copied through this process: tee(2) duplicates the pipe's pages
  * into a private pipe that is read to count, and splice(2) moves the pages on to the next stage.
@@ -22,9 +18,11 @@
  * wake-ups of everyone on a few cores for a bulk stream. Not before: while the pipes are small,
  * every stage soon blocks on a full pipe, so an early stop (`| head`) finds few runnable
  * processes in its way; with 256 KiB from the start it took 3× as long to reach the source.
- * When the reader goes away the counter closes its input at once (the writer then gets
+ * When the reader goes away the copier closes its input at once (the writer then gets
  * SIGPIPE, exactly as if it wrote to the reader itself), reports what got through and exits;
  * while its input is idle it waits in poll(2) on every end, so it notices even then.
+ * Built with -DPIPEWRIGHT_PORTABLE it leaves tee/splice and F_SETPIPE_SZ out: the read/write
+ * path a kernel without them takes (docs/engine.md, "Porting").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,14 +42,14 @@ static char buf[chunk];
 
 /* One reader of the input: what it got. */
 typedef struct {
-  const char *id;
+  int id;
   int fd;
   unsigned long long records, bytes, reportedBytes;
   int lastWasNewline, gone;
 } Edge;
 
 static Edge *edges;
-static int nEdges, live;
+static int nEdges, live, reporting;
 /* poll's array (the input, then every reader) and which edge each entry is. */
 static struct pollfd *polled;
 static int *polledEdge;
@@ -65,12 +63,13 @@ static long long nowMs(void) {
 
 static void report(Edge *e, int end) {
   char line[128];
+  e->reportedBytes = e->bytes;
+  if (!reporting) return;
   /* A last line without a newline is a record once the edge has ended. */
   unsigned long long n = e->records + (end && !e->lastWasNewline ? 1 : 0);
-  int len = snprintf(line, sizeof line, "edge %s %llu %llu%s\n", e->id, n, e->bytes, end ? " end" : "");
+  int len = snprintf(line, sizeof line, "edge %d %llu %llu%s\n", e->id, n, e->bytes, end ? " end" : "");
   while (write(3, line, (size_t)len) < 0 && errno == EINTR) {
   }
-  e->reportedBytes = e->bytes;
 }
 
 static int unreported(void) {
@@ -101,7 +100,7 @@ static void drop(Edge *e) {
   e->gone = 1;
   if (--live == 0) close(0);
   report(e, 1);
-  if (e->fd != 1) close(e->fd);
+  close(e->fd);
 }
 
 /*
@@ -150,7 +149,11 @@ static void writeAll(Edge *e, const char *p, size_t n) {
 }
 
 static void grow(int fd) {
+#ifndef PIPEWRIGHT_PORTABLE
   fcntl(fd, F_SETPIPE_SZ, chunk);
+#else
+  (void)fd;
+#endif
 }
 
 /* Several readers, or an input that is not a pipe: read, then write to each and count what it took. */
@@ -174,6 +177,7 @@ static void copyLoop(void) {
 }
 
 /* One reader: tee(2) the input's pages into a private pipe to count them, splice(2) them on. */
+#ifndef PIPEWRIGHT_PORTABLE
 static void spliceLoop(void) {
   Edge *e = &edges[0];
   int grown = 0;
@@ -182,7 +186,7 @@ static void spliceLoop(void) {
     copyLoop();
     return;
   }
-  fcntl(dup[1], F_SETPIPE_SZ, chunk);
+  grow(dup[1]);
   for (;;) {
     /* Non-blocking: an empty input is waited for in poll, which also sees the reader leave. */
     ssize_t n = tee(0, dup[1], chunk, SPLICE_F_NONBLOCK);
@@ -199,7 +203,7 @@ static void spliceLoop(void) {
     /* Move the n duplicated bytes on; count what was moved, drop the rest of the copy. */
     ssize_t moved = 0;
     while (moved < n) {
-      ssize_t m = splice(0, NULL, 1, NULL, (size_t)(n - moved), 0);
+      ssize_t m = splice(0, NULL, e->fd, NULL, (size_t)(n - moved), 0);
       if (m < 0 && errno == EINTR) continue;
       if (m <= 0) break;
       moved += m;
@@ -221,32 +225,29 @@ static void spliceLoop(void) {
     }
     if (!grown && e->bytes >= growAfter) {
       grow(0);
-      grow(1);
+      grow(e->fd);
       grown = 1;
     }
     reportDue();
   }
 }
+#endif
 
-int edgeCount(int argc, char **argv) {
+int edgeCopy(int n, const int *edge, const int *fds, int counted) {
   signal(SIGPIPE, SIG_IGN);
+  reporting = counted;
   lastReport = nowMs();
-  /* Every reader named gets its edge (a reader left out would wait for its FIFO forever). */
-  int most = 1 + (argc > 2 ? (argc - 2) / 2 : 0);
-  edges = calloc((size_t)most, sizeof *edges);
-  polled = calloc((size_t)most + 1, sizeof *polled);
-  polledEdge = calloc((size_t)most + 1, sizeof *polledEdge);
+  edges = calloc((size_t)n, sizeof *edges);
+  polled = calloc((size_t)n + 1, sizeof *polled);
+  polledEdge = calloc((size_t)n + 1, sizeof *polledEdge);
   if (!edges || !polled || !polledEdge) return 70;
-  edges[nEdges++] = (Edge){.id = argc > 1 ? argv[1] : "0", .fd = 1, .lastWasNewline = 1};
-  for (int a = 2; a + 1 < argc; a += 2) {
-    /* Opening a FIFO waits for its reader, as GNU tee's does; one that cannot be opened has no reader. */
-    int fd = open(argv[a + 1], O_WRONLY | O_CLOEXEC);
-    edges[nEdges++] = (Edge){.id = argv[a], .fd = fd, .lastWasNewline = 1, .gone = fd < 0};
-    if (fd < 0) report(&edges[nEdges - 1], 1);
-  }
-  for (int k = 0; k < nEdges; k++) live += !edges[k].gone;
+  for (int k = 0; k < n; k++) edges[nEdges++] = (Edge){.id = edge[k], .fd = fds[k], .lastWasNewline = 1};
+  live = n;
+#ifndef PIPEWRIGHT_PORTABLE
   if (nEdges == 1) spliceLoop();
-  else copyLoop();
+  else
+#endif
+    copyLoop();
   close(0);
   for (int k = 0; k < nEdges; k++)
     if (!edges[k].gone) report(&edges[k], 1);

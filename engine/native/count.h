@@ -1,7 +1,7 @@
-/* The record counter of an edge (count.c): copies fd 0 to fd 1 (and FIFOs), reports on fd 3; returns the exit status. */
+/* The copier of an edge (count.c): copies fd 0 to each reader's fd, counting and reporting on fd 3 when `counted`; returns the exit status. */
 #ifndef PIPEWRIGHT_COUNT_H
 #define PIPEWRIGHT_COUNT_H
 
-int edgeCount(int argc, char **argv);
+int edgeCopy(int n, const int *edge, const int *fds, int counted);
 
 #endif

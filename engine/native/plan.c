@@ -1,5 +1,5 @@
 /*
- * Reads a segment's plan (docs/engine-protocol.md, version 1). Every line is a key, and for most
+ * Reads a segment's plan (docs/engine-protocol.md, version 2). Every line is a key, and for most
  * keys one space and a value: a decimal number, or a string as LENGTH:BYTES (any bytes but NUL,
  * newlines included), then a newline. Nothing is trusted: every number is range-checked and
  * every length is checked against what is left, so a damaged plan is an error, never a crash.
@@ -25,7 +25,9 @@ static int fail(Reader *r, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  snprintf(r->err, r->errLen, "plan line %d: %s", r->line, what);
+  /* Line 0: the plan as a whole (how its parts are joined). */
+  if (r->line > 0) snprintf(r->err, r->errLen, "plan line %d: %s", r->line, what);
+  else snprintf(r->err, r->errLen, "plan: %s", what);
   return -1;
 }
 
@@ -110,14 +112,118 @@ static int strings(Reader *r, const char *want, char ***out, int *count) {
   return 0;
 }
 
-static int stage(Reader *r, StagePlan *s) {
+/* An end after `KEY `: `null`, `fd N` or `pipe K`, then `stop`. `output`: fd 1 (the segment's stdout) is allowed too. */
+static int end(Reader *r, const SegmentPlan *plan, int output, char stop, End *out) {
+  long v;
+  size_t left = (size_t)(r->end - r->p);
+  if (left >= 5 && memcmp(r->p, "null", 4) == 0 && r->p[4] == stop) {
+    r->p += 5;
+    if (stop == '\n') r->line++;
+    *out = (End){endNull, 0};
+    return 0;
+  }
+  if (left >= 3 && memcmp(r->p, "fd ", 3) == 0) {
+    r->p += 3;
+    if (number(r, output ? 1 : planMinFd, planMaxFd, stop, &v)) return -1;
+    if (v > 1 && v < planMinFd && (r->line -= stop == '\n') >= 0) return fail(r, "fd %ld is the program's own (the plan's fds are 1 for output, and %d up)", v, planMinFd);
+    *out = (End){endFd, (int)v};
+    return 0;
+  }
+  if (left >= 5 && memcmp(r->p, "pipe ", 5) == 0) {
+    r->p += 5;
+    if (number(r, 0, plan->pipes - 1, stop, &v)) return -1;
+    *out = (End){endPipe, (int)v};
+    return 0;
+  }
+  return fail(r, "expected `null`, `fd N` or `pipe K`");
+}
+
+static int endLine(Reader *r, const SegmentPlan *plan, const char *want, int output, End *out) {
+  return key(r, want, 1) || end(r, plan, output, '\n', out);
+}
+
+static int stage(Reader *r, const SegmentPlan *plan, StagePlan *s) {
+  long id;
   s->commitFd = -1;
-  if (key(r, "stage", 0) || intLine(r, "err", planMinFd, planMaxFd, &s->errFd)) return -1;
+  if (key(r, "stage", 1) || number(r, 0, planMaxStages - 1, '\n', &id)) return -1;
+  s->id = (int)id;
+  if (endLine(r, plan, "in", 0, &s->in) || endLine(r, plan, "out", 1, &s->out)) return -1;
+  if (intLine(r, "err", planMinFd, planMaxFd, &s->errFd)) return -1;
   if (next(r, "commit") && intLine(r, "commit", planMinFd, planMaxFd, &s->commitFd)) return -1;
   if (stringLine(r, "dir", &s->dir) || strings(r, "arg", &s->argv, &s->argc)) return -1;
   if (s->argc == 0) return fail(r, "a stage needs at least one `arg`");
   if (strings(r, "env", &s->env, &s->envc)) return -1;
   return key(r, "end", 0);
+}
+
+/* Grows `*v` (of `size`-byte items) to hold n + 1. */
+static int room(Reader *r, void **v, int n, size_t size) {
+  if ((n & (n - 1)) != 0 && n != 0) return 0;
+  void *grown = realloc(*v, size * (size_t)(n == 0 ? 2 : n * 2));
+  if (!grown) return fail(r, "out of memory");
+  *v = grown;
+  return 0;
+}
+
+static int copy(Reader *r, const SegmentPlan *plan, CopyPlan *c) {
+  if (key(r, "copy", 0) || intLine(r, "counted", 0, 1, &c->counted) || endLine(r, plan, "in", 0, &c->in)) return -1;
+  while (next(r, "to")) {
+    long id;
+    if (room(r, (void **)&c->edge, c->outs, sizeof *c->edge) || room(r, (void **)&c->to, c->outs, sizeof *c->to)) return -1;
+    if (key(r, "to", 1) || number(r, -1, planMaxFd, ' ', &id) || end(r, plan, 1, '\n', &c->to[c->outs])) return -1;
+    c->edge[c->outs++] = (int)id;
+  }
+  if (c->outs == 0) return fail(r, "a copy needs at least one `to`");
+  return key(r, "end", 0);
+}
+
+static int merge(Reader *r, const SegmentPlan *plan, MergePlan *m) {
+  if (key(r, "merge", 0)) return -1;
+  while (next(r, "in")) {
+    if (room(r, (void **)&m->in, m->ins, sizeof *m->in) || endLine(r, plan, "in", 0, &m->in[m->ins])) return -1;
+    m->ins++;
+  }
+  if (m->ins == 0) return fail(r, "a merge needs at least one `in`");
+  if (endLine(r, plan, "out", 1, &m->out)) return -1;
+  return key(r, "end", 0);
+}
+
+/* Marks one end of a pipe used (bit 1: read, bit 2: written); `*twice` keeps the first pipe used twice at one end, plus 1. */
+static void use(unsigned char *used, End e, int bit, int *twice) {
+  if (e.kind != endPipe) return;
+  if ((used[e.n] & bit) && !*twice) *twice = e.n + 1;
+  used[e.n] |= (unsigned char)bit;
+}
+
+/* Every pipe has one reader and one writer; every stage id is used once. */
+static int wellJoined(Reader *r, const SegmentPlan *plan) {
+  r->line = 0;
+  unsigned char *used = calloc((size_t)plan->pipes + planMaxStages, 1);
+  if (!used) return fail(r, "out of memory");
+  unsigned char *ids = used + plan->pipes;
+  int twice = 0, again = -1;
+  for (int i = 0; i < plan->stages; i++) {
+    use(used, plan->stage[i].in, 1, &twice);
+    use(used, plan->stage[i].out, 2, &twice);
+    if (ids[plan->stage[i].id]++ && again < 0) again = plan->stage[i].id;
+  }
+  for (int i = 0; i < plan->copies; i++) {
+    use(used, plan->copy[i].in, 1, &twice);
+    for (int k = 0; k < plan->copy[i].outs; k++) use(used, plan->copy[i].to[k], 2, &twice);
+  }
+  for (int i = 0; i < plan->merges; i++) {
+    for (int k = 0; k < plan->merge[i].ins; k++) use(used, plan->merge[i].in[k], 1, &twice);
+    use(used, plan->merge[i].out, 2, &twice);
+  }
+  int missing = -1;
+  for (int k = 0; k < plan->pipes && missing < 0; k++)
+    if (used[k] != 3) missing = k;
+  int read = missing >= 0 && (used[missing] & 1);
+  free(used);
+  if (again >= 0) return fail(r, "stage %d is in the plan twice", again);
+  if (twice) return fail(r, "pipe %d is used twice at the same end", twice - 1);
+  if (missing >= 0) return fail(r, "pipe %d has no %s", missing, read ? "writer" : "reader");
+  return 0;
 }
 
 int planParse(char *text, size_t len, SegmentPlan *plan, char *err, size_t errLen) {
@@ -126,22 +232,20 @@ int planParse(char *text, size_t len, SegmentPlan *plan, char *err, size_t errLe
   int version;
   if (intLine(&r, "pipewright-segment", 0, 1 << 20, &version)) return -1;
   if (version != planVersion && (r.line = 1)) return fail(&r, "version %d, this program reads version %d", version, planVersion);
-  if (intLine(&r, "stages", 1, planMaxStages, &plan->stages) || intLine(&r, "input", planMinFd, planMaxFd, &plan->inputFd)) return -1;
-  if (intLine(&r, "counts", 0, 1, &plan->counts) || intLine(&r, "count-in", 0, 1, &plan->countIn) || intLine(&r, "count-out", 0, 1, &plan->countOut))
-    return -1;
-  plan->stage = calloc((size_t)plan->stages, sizeof *plan->stage);
-  if (!plan->stage) return fail(&r, "out of memory");
-  for (int i = 0; i < plan->stages; i++) {
-    if (stage(&r, &plan->stage[i])) {
-      planFree(plan);
-      return -1;
-    }
-  }
-  if (r.p != r.end) {
-    planFree(plan);
-    return fail(&r, "more after the last stage");
-  }
-  return 0;
+  if (intLine(&r, "stages", 0, planMaxStages, &plan->stages) || intLine(&r, "pipes", 0, planMaxPipes, &plan->pipes)) return -1;
+  if (intLine(&r, "copies", 0, planMaxHelpers, &plan->copies) || intLine(&r, "merges", 0, planMaxHelpers, &plan->merges)) return -1;
+  if (plan->stages + plan->copies + plan->merges == 0 && (r.line = 0) == 0) return fail(&r, "nothing to run");
+  plan->stage = calloc((size_t)plan->stages + 1, sizeof *plan->stage);
+  plan->copy = calloc((size_t)plan->copies + 1, sizeof *plan->copy);
+  plan->merge = calloc((size_t)plan->merges + 1, sizeof *plan->merge);
+  int bad = !plan->stage || !plan->copy || !plan->merge ? fail(&r, "out of memory") : 0;
+  for (int i = 0; !bad && i < plan->stages; i++) bad = stage(&r, plan, &plan->stage[i]);
+  for (int i = 0; !bad && i < plan->copies; i++) bad = copy(&r, plan, &plan->copy[i]);
+  for (int i = 0; !bad && i < plan->merges; i++) bad = merge(&r, plan, &plan->merge[i]);
+  if (!bad && r.p != r.end) bad = fail(&r, "more after the last block");
+  if (!bad) bad = wellJoined(&r, plan);
+  if (bad) planFree(plan);
+  return bad ? -1 : 0;
 }
 
 void planFree(SegmentPlan *plan) {
@@ -149,6 +253,15 @@ void planFree(SegmentPlan *plan) {
     free(plan->stage[i].argv);
     free(plan->stage[i].env);
   }
+  for (int i = 0; plan->copy && i < plan->copies; i++) {
+    free(plan->copy[i].edge);
+    free(plan->copy[i].to);
+  }
+  for (int i = 0; plan->merge && i < plan->merges; i++) free(plan->merge[i].in);
   free(plan->stage);
+  free(plan->copy);
+  free(plan->merge);
   plan->stage = NULL;
+  plan->copy = NULL;
+  plan->merge = NULL;
 }

@@ -1,5 +1,5 @@
 /*
- * The plan of a segment (docs/engine-protocol.md, version 1), as pw-segment reads it on its
+ * The plan of a segment (docs/engine-protocol.md, version 2), as pw-segment reads it on its
  * stdin: written by engine/segment-plan.ts, read by plan.c only.
  */
 #ifndef PIPEWRIGHT_PLAN_H
@@ -7,9 +7,19 @@
 
 #include <stddef.h>
 
-enum { planVersion = 1, planMaxStages = 4096, planMinFd = 4, planMaxFd = 1 << 20 };
+enum { planVersion = 2, planMaxStages = 4096, planMaxPipes = 1 << 16, planMaxHelpers = 1 << 14, planMinFd = 4, planMaxFd = 1 << 20 };
+
+/* Where an element reads or writes: nowhere (/dev/null), an fd the engine passed, or one of the plan's pipes. */
+typedef enum { endNull, endFd, endPipe } EndKind;
+typedef struct {
+  EndKind kind;
+  int n;
+} End;
 
 typedef struct {
+  /* The index its reports carry. */
+  int id;
+  End in, out;
   /* The fd its stderr goes to, and its commit channel's (-1: none). */
   int errFd, commitFd;
   char *dir;
@@ -18,13 +28,26 @@ typedef struct {
   int argc, envc;
 } StagePlan;
 
+/* A copier: one input to every reader (a fan-out when several), each reader's edge counted and reported when `counted`. */
 typedef struct {
-  int stages;
-  /* The fd the first stage reads. */
-  int inputFd;
-  /* A counter on every edge between stages; also on the edge into the first stage, and out of the last. */
-  int counts, countIn, countOut;
+  int counted, outs;
+  End in;
+  int *edge;
+  End *to;
+} CopyPlan;
+
+/* A fan-in: whole lines from every input onto one output. */
+typedef struct {
+  int ins;
+  End *in;
+  End out;
+} MergePlan;
+
+typedef struct {
+  int stages, pipes, copies, merges;
   StagePlan *stage;
+  CopyPlan *copy;
+  MergePlan *merge;
 } SegmentPlan;
 
 /*

@@ -1,27 +1,28 @@
 /*
- * pw-segment: runs one straight segment of a run, a | b | c, from a plan the engine writes on
- * its stdin (docs/engine-protocol.md; plan.c reads it), and reports on fd 3 what the scripts'
- * wrappers report (engine/plumbing.ts parses it):
+ * pw-segment: runs one segment of a run, a straight a | b | c or a graph (fan-out, fan-in), from
+ * a plan the engine writes on its stdin (docs/engine-protocol.md; plan.c reads it), and reports
+ * on fd 3 (engine/plumbing.ts parses it):
  *
  *   pw-segment PARENT_PID < PLAN      PARENT_PID: the engine's, to notice it died before we asked
  *   pw-segment --version              prints `pw-segment PLAN_VERSION` (the engine's probe)
  *
- * Fds: 1 the last stage's stdout, 2 this program's own errors, 3 control; and those the plan
- * names: each stage's stderr and commit channel, the first stage's input.
+ * Fds: 1 the segment's output, 2 this program's own errors, 3 control; and those the plan
+ * names: each stage's stderr and commit channel, inputs, the engine's ends of relayed stages.
  *
  * It leads its own process group, becomes the child subreaper of its stages (orphans they leave are reaped here, not by a PID
  * 1 that may not reap) and asks for SIGHUP when its parent dies (PR_SET_PDEATHSIG, however the
- * engine dies): then it ends its stages as segment.sh does, SIGTERM and 200 ms later SIGKILL to
- * its whole process group, itself included. SIGTERM, which the engine sends the group to end the
- * stages, does not end it (nor the counters): it survives to reap them and report.
+ * engine dies): then it ends its stages, SIGTERM and 200 ms later SIGKILL to its whole process
+ * group, itself included. SIGTERM, which the engine sends the group to end the stages, does not
+ * end it (nor the copiers): it survives to reap them and report.
  *
  * Each stage is forked and exec'd directly: default signal dispositions, nothing blocked, stdin
- * and stdout its pipes, stderr its own fd, no other fd but its commit channel, its env exactly
- * (PATH looked up in it), its working directory. With counts on, a process per edge copies and
- * counts the bytes (count.c, forked from this program: no exec, nothing to find on disk).
- * `pid I PID TIME` when a stage started; once reaped (wait4: its own CPU and peak memory, exit
- * and signal told apart), `done I STATUS RCHAR WCHAR CUTIME CSTIME TIME HOW MAXRSS`, RCHAR and
- * WCHAR read from /proc/PID/io while it is a zombie (0 where there is no /proc).
+ * and stdout its ends of the plan, stderr its own fd, no other fd but its commit channel, its env
+ * exactly (PATH looked up in it), its working directory. Each `copy` (an edge's counter, a
+ * fan-out) and `merge` (a fan-in) is a process forked from this program (count.c, merge.c: no
+ * exec, nothing to find on disk). `pid I PID TIME` when a stage started; once reaped (wait4: its
+ * own CPU and peak memory, exit and signal told apart), `done I STATUS RCHAR WCHAR CUTIME CSTIME
+ * TIME HOW MAXRSS`, RCHAR and WCHAR read from /proc/PID/io while it is a zombie (0 where there is
+ * no /proc). Built with -DPIPEWRIGHT_PORTABLE: no /proc and no close_range (docs/engine.md, "Porting").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include "count.h"
+#include "merge.h"
 #include "plan.h"
 
 extern char **environ;
@@ -44,9 +46,11 @@ extern char **environ;
 enum { controlFd = 3 };
 
 static SegmentPlan plan;
-/* Each stage's pid (0: not started), each edge counter's (index: edge id + 1), and how many of them are not reaped yet. */
-static pid_t *stagePid, *counterPid;
+/* Each stage's pid (0: not started), each copier's and merger's, and how many of them are not reaped yet. */
+static pid_t *stagePid, *helperPid;
 static int unreaped;
+/* The plan's pipes: both ends (-1 once closed here), made when their first user is forked. */
+static int (*pipes)[2];
 
 static void report(const char *line) {
   size_t n = strlen(line);
@@ -82,19 +86,37 @@ static void survive(int sig) {
   (void)sig;
 }
 
-/* Closes every fd from `first` up, but `keep` (-1: none). */
-static void closeFrom(int first, int keep) {
-  unsigned int lo = (unsigned int)first, hi = ~0U;
-  if (keep >= first) {
-    if (keep > first && close_range(lo, (unsigned int)keep - 1, 0) != 0) goto byHand;
-    lo = (unsigned int)keep + 1;
+static int ascending(const void *a, const void *b) {
+  return *(const int *)a - *(const int *)b;
+}
+
+/* Closes every fd from `first` up but the `n` in `keep` (sorted here). */
+static void closeExcept(int first, int *keep, int n) {
+  qsort(keep, (size_t)n, sizeof *keep, ascending);
+#ifdef PIPEWRIGHT_PORTABLE
+  goto byHand;
+#endif
+  unsigned int lo = (unsigned int)first;
+  for (int k = 0; k <= n; k++) {
+    if (k < n && keep[k] < first) continue;
+    unsigned int hi = k < n ? (unsigned int)keep[k] : ~0U;
+    if (k < n && hi == lo) {
+      lo = hi + 1;
+      continue;
+    }
+    if (k < n) hi--;
+    if (hi >= lo && close_range(lo, hi, 0) != 0) goto byHand;
+    if (k < n) lo = (unsigned int)keep[k] + 1;
   }
-  if (close_range(lo, hi, 0) == 0) return;
+  return;
 byHand:; /* a kernel before 5.9 */
   struct rlimit rl;
   long most = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (long)rl.rlim_cur : 65536;
-  for (long fd = first; fd < most; fd++)
-    if (fd != keep) close((int)fd);
+  for (long fd = first; fd < most; fd++) {
+    int kept = 0;
+    for (int k = 0; k < n; k++) kept |= keep[k] == fd;
+    if (!kept) close((int)fd);
+  }
 }
 
 /* In a child: every signal as the kernel starts a process (default, nothing blocked). */
@@ -105,11 +127,25 @@ static void defaultSignals(void) {
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* In the child of stage i: its fds, dir and env, then its program. */
-static void execStage(const StagePlan *s, int in, int out) {
+/* In a child: the fd of an end it reads (`writing` 0) or writes (1); /dev/null for `null`. */
+static int openEnd(End e, int writing) {
+  if (e.kind == endFd) return e.n;
+  if (e.kind == endPipe) return pipes[e.n][writing];
+  return open("/dev/null", writing ? O_WRONLY : O_RDONLY);
+}
+
+/* In a child: `in` as fd 0, `out` as fd 1. */
+static int stdio(End in, End out) {
+  int i = openEnd(in, 0), o = openEnd(out, 1);
+  return i < 0 || o < 0 || dup2(i, 0) < 0 || dup2(o, 1) < 0 ? -1 : 0;
+}
+
+/* In the child of a stage: its fds, dir and env, then its program. */
+static void execStage(const StagePlan *s) {
   defaultSignals();
-  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(s->errFd, 2) < 0) _exit(126);
-  closeFrom(3, s->commitFd);
+  if (stdio(s->in, s->out) != 0 || dup2(s->errFd, 2) < 0) _exit(126);
+  int keep[1] = {s->commitFd};
+  closeExcept(3, keep, s->commitFd >= 0);
   if (chdir(s->dir) != 0) {
     dprintf(2, "pipewright: cannot enter the working directory %s\n", s->dir);
     _exit(126);
@@ -121,56 +157,146 @@ static void execStage(const StagePlan *s, int in, int out) {
   _exit(e == ENOENT ? 127 : 126);
 }
 
-/* In the child counting edge `id`: its fd 0 and 1 are the edge's two ends; it keeps fd 2 and the control fd. */
-static void runCounter(int id, int in, int out) {
+/* In a child: SIGHUP as the kernel starts a process, nothing blocked (SIGTERM stays caught: copiers and mergers outlive it). */
+static void helperSignals(void) {
   signal(SIGHUP, SIG_DFL);
-  if (dup2(in, 0) < 0 || dup2(out, 1) < 0) _exit(70);
-  closeFrom(controlFd + 1, -1);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  char idText[16];
-  snprintf(idText, sizeof idText, "%d", id);
-  char *argv[] = {"edge-count", idText, NULL};
-  _exit(edgeCount(2, argv));
 }
 
 /*
- * One element of the pipeline (stage i, or the counter of edge `edge` when i < 0) reading `in`:
- * forked with a new pipe as its stdout (or fd 1 when `last`); returns the pipe's read end, which
- * the next element reads. Our copies of its ends are closed, so end of file and SIGPIPE work as
- * in a shell.
+ * In the child of a copier: its input as fd 0, its first reader as fd 1, the others kept where
+ * they are (none is below 4: fds 0 to 3 were open when each was made); fd 3 when counted.
  */
-static int element(int i, int edge, int in, int last) {
-  int p[2] = {-1, -1};
-  if (!last && pipe(p) != 0) p[0] = p[1] = -1;
-  int out = last ? 1 : p[1];
-  pid_t pid = out < 0 ? -1 : fork();
-  char t[32], line[96];
+static void runCopy(const CopyPlan *c) {
+  helperSignals();
+  int *fds = calloc((size_t)c->outs, sizeof *fds);
+  if (!fds || stdio(c->in, c->to[0]) != 0) _exit(70);
+  fds[0] = 1;
+  for (int k = 1; k < c->outs; k++)
+    if ((fds[k] = openEnd(c->to[k], 1)) < 0) _exit(70);
+  closeExcept(c->counted ? controlFd + 1 : controlFd, fds + 1, c->outs - 1);
+  _exit(edgeCopy(c->outs, c->edge, fds, c->counted));
+}
+
+/* In the child of a merger: every input kept where it is, its output as fd 1. */
+static void runMerge(const MergePlan *m) {
+  helperSignals();
+  int *fds = calloc((size_t)m->ins, sizeof *fds);
+  if (!fds) _exit(70);
+  for (int k = 0; k < m->ins; k++)
+    if ((fds[k] = openEnd(m->in[k], 0)) < 0) _exit(70);
+  int o = openEnd(m->out, 1);
+  if (o < 0 || dup2(o, 1) < 0) _exit(70);
+  int *keep = calloc((size_t)m->ins, sizeof *keep);
+  if (!keep) _exit(70);
+  memcpy(keep, fds, sizeof *fds * (size_t)m->ins);
+  closeExcept(3, keep, m->ins);
+  _exit(mergeLines(m->ins, fds));
+}
+
+/* Makes the pipe of `e` if it is not there yet. */
+static int need(End e) {
+  if (e.kind != endPipe || pipes[e.n][0] >= 0 || pipes[e.n][1] >= 0) return 0;
+  return pipe(pipes[e.n]);
+}
+
+/* Our copy of the end `e` the child just forked uses: no longer needed here (end of file and SIGPIPE work as in a shell). */
+static void used(End e, int writing) {
+  if (e.kind != endPipe) return;
+  close(pipes[e.n][writing]);
+  pipes[e.n][writing] = -1;
+}
+
+/* Forks one element: kind 0 a stage, 1 a copier, 2 a merger. Returns the pid, or -1 (errno says why). */
+static pid_t forkElement(int kind, int i) {
+  int failed = 0;
+  if (kind == 0) failed = need(plan.stage[i].in) || need(plan.stage[i].out);
+  for (int k = 0; kind == 1 && k <= plan.copy[i].outs; k++) failed |= need(k == 0 ? plan.copy[i].in : plan.copy[i].to[k - 1]);
+  for (int k = 0; kind == 2 && k <= plan.merge[i].ins; k++) failed |= need(k == 0 ? plan.merge[i].out : plan.merge[i].in[k - 1]);
+  pid_t pid = failed ? -1 : fork();
   if (pid == 0) {
-    if (i >= 0) execStage(&plan.stage[i], in, out);
-    runCounter(edge, in, out);
+    if (kind == 0) execStage(&plan.stage[i]);
+    if (kind == 1) runCopy(&plan.copy[i]);
+    runMerge(&plan.merge[i]);
   }
   if (pid > 0) unreaped++;
-  if (i >= 0) {
+  return pid;
+}
+
+/* Forks every element, copiers and mergers first (a stage that runs finds its edges' processes there); the pipes' ends go from here as soon as their user has them. */
+static void startAll(void) {
+  char t[32], line[96];
+  for (int i = 0; i < plan.copies + plan.merges; i++) {
+    int copy = i < plan.copies, j = copy ? i : i - plan.copies;
+    pid_t pid = forkElement(copy ? 1 : 2, j);
+    if (pid < 0) fprintf(stderr, "pw-segment: cannot start a %s: %s\n", copy ? "copier" : "merger", strerror(errno));
+    helperPid[i] = pid > 0 ? pid : 0;
+    if (copy) {
+      used(plan.copy[j].in, 0);
+      for (int k = 0; k < plan.copy[j].outs; k++) used(plan.copy[j].to[k], 1);
+    } else {
+      used(plan.merge[j].out, 1);
+      for (int k = 0; k < plan.merge[j].ins; k++) used(plan.merge[j].in[k], 0);
+    }
+  }
+  for (int i = 0; i < plan.stages; i++) {
+    const StagePlan *s = &plan.stage[i];
+    pid_t pid = forkElement(0, i);
     now(t, sizeof t);
-    if (pid > 0) snprintf(line, sizeof line, "pid %d %d %s\n", i, (int)pid, t);
-    else snprintf(line, sizeof line, "done %d 126 0 0 0 0 %s exit\n", i, t);
+    if (pid > 0) snprintf(line, sizeof line, "pid %d %d %s\n", s->id, (int)pid, t);
+    else snprintf(line, sizeof line, "done %d 126 0 0 0 0 %s exit\n", s->id, t);
     report(line);
     stagePid[i] = pid > 0 ? pid : 0;
-  } else {
-    counterPid[edge + 1] = pid > 0 ? pid : 0;
-    if (pid < 0) fprintf(stderr, "pw-segment: cannot start the counter of edge %d: %s\n", edge, strerror(errno));
+    used(s->in, 0);
+    used(s->out, 1);
   }
-  close(in);
-  if (!last) close(p[1]);
-  return p[0];
+  /* A pipe whose user could not be forked: its other end's user gets end of file or SIGPIPE. */
+  for (int k = 0; k < plan.pipes; k++) {
+    if (pipes[k][0] >= 0) close(pipes[k][0]);
+    if (pipes[k][1] >= 0) close(pipes[k][1]);
+  }
+}
+
+/* The fds the plan names, but the stderr fds (`all`: those too). Returns how many went into `out` (room for all). */
+static int planFds(int *out, int all) {
+  int n = 0;
+  for (int i = 0; i < plan.stages; i++) {
+    const StagePlan *s = &plan.stage[i];
+    End e[2] = {s->in, s->out};
+    for (int k = 0; k < 2; k++)
+      if (e[k].kind == endFd) out[n++] = e[k].n;
+    if (s->commitFd >= 0) out[n++] = s->commitFd;
+    if (all) out[n++] = s->errFd;
+  }
+  for (int i = 0; i < plan.copies; i++)
+    for (int k = 0; k <= plan.copy[i].outs; k++) {
+      End e = k == 0 ? plan.copy[i].in : plan.copy[i].to[k - 1];
+      if (e.kind == endFd) out[n++] = e.n;
+    }
+  for (int i = 0; i < plan.merges; i++)
+    for (int k = 0; k <= plan.merge[i].ins; k++) {
+      End e = k == 0 ? plan.merge[i].out : plan.merge[i].in[k - 1];
+      if (e.kind == endFd) out[n++] = e.n;
+    }
+  return n;
+}
+
+static int planFdRoom(void) {
+  int n = plan.stages * 4;
+  for (int i = 0; i < plan.copies; i++) n += plan.copy[i].outs + 1;
+  for (int i = 0; i < plan.merges; i++) n += plan.merge[i].ins + 1;
+  return n + 1;
 }
 
 /* The totals of process I/O of a child that has exited and is not reaped yet (its reaped children's included). */
 static void processIo(pid_t pid, unsigned long long *rchar, unsigned long long *wchar) {
   char path[48], text[1024];
   *rchar = *wchar = 0;
+#ifdef PIPEWRIGHT_PORTABLE
+  return;
+#endif
   snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
@@ -201,8 +327,8 @@ static void reapAll(void) {
     int stage = -1, ours = 0;
     for (int i = 0; i < plan.stages; i++)
       if (stagePid[i] == pid) stage = i;
-    for (int e = 0; e <= plan.stages; e++)
-      if (counterPid[e] == pid) ours = 1;
+    for (int h = 0; h < plan.copies + plan.merges; h++)
+      if (helperPid[h] == pid) ours = 1;
     unsigned long long rchar = 0, wchar = 0;
     if (stage >= 0) processIo(pid, &rchar, &wchar);
     int status;
@@ -218,7 +344,7 @@ static void reapAll(void) {
     now(t, sizeof t);
     int signaled = WIFSIGNALED(status);
     int code = signaled ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-    snprintf(line, sizeof line, "done %d %d %llu %llu %lld %lld %s %s %ld\n", stage, code, rchar, wchar, ticks(ru.ru_utime, hz), ticks(ru.ru_stime, hz), t,
+    snprintf(line, sizeof line, "done %d %d %llu %llu %lld %lld %s %s %ld\n", plan.stage[stage].id, code, rchar, wchar, ticks(ru.ru_utime, hz), ticks(ru.ru_stime, hz), t,
              signaled ? "signal" : "exit", ru.ru_maxrss);
     report(line);
   }
@@ -288,15 +414,23 @@ int main(int argc, char **argv) {
     free(text);
     return 2;
   }
+  int *fds = malloc(sizeof *fds * (size_t)planFdRoom()), nFds = fds ? planFds(fds, 1) : 0;
+  for (int k = 0; k < nFds; k++)
+    if (fcntl(fds[k], F_GETFD) < 0) {
+      fprintf(stderr, "pw-segment: the plan names fd %d, which is not open\n", fds[k]);
+      return 2;
+    }
   /* Fd 0 stays taken, so that no pipe of ours gets a number a stage's stdio needs. */
   int devNull = open("/dev/null", O_RDONLY);
   if (devNull > 0) {
     dup2(devNull, 0);
     close(devNull);
   }
-  stagePid = calloc((size_t)plan.stages, sizeof *stagePid);
-  counterPid = calloc((size_t)plan.stages + 1, sizeof *counterPid);
-  if (!stagePid || !counterPid) return 70;
+  stagePid = calloc((size_t)plan.stages + 1, sizeof *stagePid);
+  helperPid = calloc((size_t)(plan.copies + plan.merges) + 1, sizeof *helperPid);
+  pipes = malloc(sizeof *pipes * ((size_t)plan.pipes + 1));
+  if (!stagePid || !helperPid || !pipes || !fds) return 70;
+  for (int k = 0; k < plan.pipes; k++) pipes[k][0] = pipes[k][1] = -1;
 
   /*
    * While the stages are forked, SIGHUP waits (the orphan handler would leave out a child forked
@@ -307,28 +441,24 @@ int main(int argc, char **argv) {
   sigaddset(&held, SIGHUP);
   sigaddset(&held, SIGTERM);
   sigprocmask(SIG_BLOCK, &held, &before);
-  int n = plan.stages, in = plan.inputFd;
-  if (plan.countIn) in = element(-1, -1, in, 0);
-  for (int i = 0; i < n; i++) {
-    int lastStage = i == n - 1;
-    in = element(i, i, in, lastStage && !plan.countOut);
-    if (lastStage ? plan.countOut : plan.counts) in = element(-1, i, in, lastStage);
-  }
+  startAll();
   /*
-   * Only the stages keep their stdout and commit channels: their readers see them end with the
-   * stages. The stderr fds stay open until this program exits, as the scripts' bash keeps them:
-   * the engine classifies an ended stage once its stderr has ended or 100 ms have passed, so a
-   * stage that fails mid-stream leaves the stages after it that long to pass on what they read
-   * before the run ends them (the output bash gives, test/unit/engine/faults).
+   * Only the elements keep their ends and commit channels: their readers see them end with them.
+   * The stderr fds stay open until this program exits, as the scripts' bash keeps them: the
+   * engine classifies an ended stage once its stderr has ended or 100 ms have passed, so a stage
+   * that fails mid-stream leaves the stages after it that long to pass on what they read before
+   * the run ends them (the output bash gives, test/unit/engine/faults).
    */
+  nFds = fds ? planFds(fds, 0) : 0;
+  for (int k = 0; k < nFds; k++) close(fds[k]);
   close(1);
-  for (int i = 0; i < n; i++)
-    if (plan.stage[i].commitFd >= 0) close(plan.stage[i].commitFd);
   sigprocmask(SIG_SETMASK, &before, NULL);
   reapAll();
   planFree(&plan);
   free(text);
   free(stagePid);
-  free(counterPid);
+  free(helperPid);
+  free(pipes);
+  free(fds);
   return 0;
 }

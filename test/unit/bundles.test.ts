@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hostTarget, nativeProgramPath } from '../../engine/native-programs';
 
 // Written by scripts/build.ts (run by the global setup): each bundle's input files, from esbuild's metafile.
 const meta = JSON.parse(readFileSync(path.join(__dirname, '../../dist/meta.json'), 'utf8')) as Record<string, string[]>;
@@ -18,16 +19,13 @@ describe('bundles', () => {
     }
   });
 
-  it('include the native programs wherever a C compiler is there (pw-segment and the C counter; the scripts are the fallback)', () => {
-    const cc = spawnSync(process.env.CC ?? 'gcc', ['--version'], { stdio: 'ignore' });
-    if (cc.status !== 0) return; // no compiler: runs go through engine/segment.sh and edge-count.pl, tested on their own
-    const counter = path.join(__dirname, '../../dist/edge-count');
-    expect(existsSync(counter)).toBe(true);
-    expect(spawnSync(counter, ['probe'], { stdio: 'ignore' }).status).toBe(0);
-    const segment = spawnSync(path.join(__dirname, '../../dist/pw-segment'), ['--version'], { encoding: 'utf8' });
-    expect(segment.stdout).toBe('pw-segment 1\n');
+  it('include the native program, pw-segment, which runs every local segment', () => {
+    const program = nativeProgramPath(path.join(__dirname, '../../dist'), hostTarget);
+    expect(existsSync(program)).toBe(true);
+    const segment = spawnSync(program, ['--version'], { encoding: 'utf8' });
+    expect(segment.stdout).toBe('pw-segment 2\n');
     // Static: it runs on any Linux of its architecture, whatever its C library.
-    const ldd = spawnSync('ldd', [path.join(__dirname, '../../dist/pw-segment')], { encoding: 'utf8' });
+    const ldd = spawnSync('ldd', [program], { encoding: 'utf8' });
     expect(ldd.stdout + ldd.stderr).toMatch(/not a dynamic executable/);
   });
 });

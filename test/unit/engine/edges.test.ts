@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nativeProgram } from '../../../engine/native-programs';
 import { parseControlLine } from '../../../engine/plumbing';
 import { headlineSource, sourceFileOf, type SourceProgress } from '../../../engine/progress';
 import { planStages } from '../../../engine/preflight';
@@ -28,8 +29,8 @@ describe.each(['native', 'perl'] as const)('edge counts (%s counter)', (counter)
   const env = { ...process.env, ...(counter === 'perl' ? { PIPEWRIGHT_EDGE_COUNTER: 'perl' } : {}) };
 
   it('records and bytes in and out of every stage match wc -l and wc -c of the same commands', async () => {
-    // The native case runs the built C counter (npm run build compiles it where cc exists; the set-up installs gcc).
-    expect(counter === 'perl' || fs.existsSync(path.resolve(__dirname, '../../../dist/edge-count'))).toBe(true);
+    // The native case runs pw-segment's counter (npm run build compiles it; the set-up installs gcc).
+    expect(counter === 'perl' || nativeProgram() !== undefined).toBe(true);
     const d = await run(yamlOf(chain), { env });
     expect(d.result.outcome).toBe('succeeded');
     // The oracle: bash's output of every prefix of the chain, counted.

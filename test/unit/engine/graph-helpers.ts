@@ -1,5 +1,5 @@
-// Running a graph in a scratch folder that is also its TMPDIR (where the FIFOs go), and checking
-// that it leaves nothing behind: no process, no fd, no FIFO folder (graph.test.ts, graph-relays.test.ts).
+// Running a graph in a scratch folder that is also its TMPDIR, and checking that it leaves
+// nothing behind: no process, no fd, no file (graph.test.ts, graph-relays.test.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, expect } from 'vitest';
@@ -52,7 +52,7 @@ async function runIn(
   const children = JSON.stringify(before.children);
   while (JSON.stringify(processFootprint().children) !== children) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(processFootprint()).toEqual(before);
-  expect(fs.readdirSync(tmp), 'the FIFO folder is removed').toEqual([]);
+  expect(fs.readdirSync(tmp), 'nothing is left in TMPDIR').toEqual([]);
   return d;
 }
 

@@ -1,11 +1,37 @@
-// What runs during a straight local segment: its leader (dist/pw-segment), the stages themselves
-// and one counter per counted edge (forked from pw-segment). No shell, no perl, no wrapper.
+// What runs during a local run: each segment's leader (dist/pw-segment), the stages themselves
+// and one counter per counted edge (forked from pw-segment), a merger per fan-in. No shell, no
+// perl, no wrapper, but the stages the user wrote as `run:` (and what they start).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startRun } from '../../../engine';
 import { readStat } from '../../../engine/proc';
 import { groupMembers } from '../../../engine/reap';
 import { drain, fixtures, pipelineOf } from './helpers';
+
+/** Every descendant of this process: pid, parent and program (the file it runs, /proc/PID/exe). */
+function descendants(): { pid: number; ppid: number; exe: string }[] {
+  const all = fs.readdirSync('/proc').flatMap((name) => {
+    const stat = /^\d+$/.test(name) ? readStat(Number(name)) : undefined;
+    if (!stat) return [];
+    let exe = '';
+    try {
+      exe = fs.readlinkSync(`/proc/${name}/exe`);
+    } catch {
+      // a zombie, or gone
+    }
+    return [{ pid: Number(name), ppid: stat.ppid, exe }];
+  });
+  const mine = new Set([process.pid]);
+  // Parents before children is not guaranteed: repeat until nothing is added.
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) grown = mine.add(p.pid) !== undefined;
+  }
+  return all.filter((p) => p.pid !== process.pid && mine.has(p.pid));
+}
 
 const yaml = `stages:
   - command: [sleep, "300"]
@@ -30,5 +56,54 @@ describe('processes of a segment', () => {
     });
     expect(members).toHaveLength(expected);
     expect(members.filter((m) => !['pw-segment', 'sleep', 'cat'].includes(m))).toEqual([]);
+  });
+});
+
+describe('processes of a local graph run', () => {
+  it('a fan-out, workers and a fan-in: no bash and no perl but a `run:` stage and what it starts', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-processes-'));
+    const gate = path.join(dir, 'gate');
+    expect(spawnSync('mkfifo', [gate]).status).toBe(0);
+    // The first stage waits on the gate, so every stage is there until the test opens it.
+    const yaml = `stages:
+  - name: src
+    command: [cat, ${gate}]
+  - name: upper
+    input: src
+    command: [tr, a-z, A-Z]
+    workers: 2
+  - name: lower
+    input: src
+    run: exec bash -c 'tr A-Z a-z'
+  - name: both
+    input: [upper, lower]
+    command: [sort]
+`;
+    const running = new Map<string, number>();
+    let seen: { pid: number; ppid: number; exe: string }[] = [];
+    try {
+      const d = await drain(startRun(pipelineOf(yaml), { fileDir: fixtures }), (e) => {
+        if (e.type !== 'status' || e.status !== 'running' || running.has(e.stage)) return;
+        running.set(e.stage, e.pid!);
+        if (running.size < 4) return;
+        seen = descendants();
+        void fs.promises.writeFile(gate, 'b\nA\n');
+      });
+      expect(d.result.outcome).toBe('succeeded');
+      expect(d.output.toString().split('\n').sort()).toEqual(['', 'A', 'B', 'a', 'b']);
+      // The user's own bash: the `run:` stage's process (its script execs bash) and what it starts.
+      const user = new Set([running.get('lower')!]);
+      for (let grown = true; grown;) {
+        grown = false;
+        for (const p of seen) if (!user.has(p.pid) && user.has(p.ppid)) grown = user.add(p.pid) !== undefined;
+      }
+      const programs = seen.filter((p) => !user.has(p.pid)).map((p) => path.basename(p.exe));
+      expect(programs.filter((name) => /^(bash|perl)/.test(name))).toEqual([]);
+      // The engine's own: a pw-segment for the graph and one per worker copy, and their copiers and merger (forks of it).
+      expect(programs.filter((name) => name === 'pw-segment').length).toBeGreaterThanOrEqual(3);
+      expect(programs).toEqual(expect.arrayContaining(['cat', 'tr', 'sort']));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

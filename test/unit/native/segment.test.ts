@@ -1,14 +1,20 @@
 // The contract of dist/pw-segment (docs/engine-protocol.md), tested on the program itself: plans
 // written by hand, its reports on fd 3 read as they come. No engine in between (one test feeds it
 // the engine's own writer, engine/segment-plan.ts). PIPEWRIGHT_SEGMENT_PROGRAM runs the same tests
-// against another build of it (npm run test:native-sanitized).
+// against another build of it (npm run test:native-sanitized, test:native-platforms), through
+// PIPEWRIGHT_SEGMENT_LAUNCHER when set (qemu-aarch64-static for the arm64 build on x64);
+// PIPEWRIGHT_SEGMENT_PORTABLE=1 says the build has no /proc (its process I/O is 0).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { segmentPlan } from '../../../engine/segment-plan';
+import { hostTarget, nativeProgramPath } from '../../../engine/native-programs';
+import { segmentPlan, straight } from '../../../engine/segment-plan';
 
-const program = process.env.PIPEWRIGHT_SEGMENT_PROGRAM ?? path.resolve(__dirname, '../../../dist/pw-segment');
+const program = process.env.PIPEWRIGHT_SEGMENT_PROGRAM ?? nativeProgramPath(path.resolve(__dirname, '../../../dist'), hostTarget);
+/** The program as a command: its launcher's words first, if any. */
+const command = [...(process.env.PIPEWRIGHT_SEGMENT_LAUNCHER?.split(' ').filter(Boolean) ?? []), program];
+const portable = process.env.PIPEWRIGHT_SEGMENT_PORTABLE === '1';
 
 /** A string line of a plan: KEY BYTE_LENGTH:BYTES. */
 const s = (key: string, value: string) => `${key} ${Buffer.byteLength(value)}:${value}\n`;
@@ -20,17 +26,46 @@ interface Stage {
   commit?: number;
 }
 
-/** A plan of `stages`, by hand: stage i writes its stderr to fd 4 + i, the input is the fd after those. */
+/** A stage block of a plan: stage `id` reads `input` and writes `output` (ends: `null`, `fd N`, `pipe K`), its stderr to fd 4 + id. */
+function stageBlock(id: number, input: string, output: string, st: Stage): string {
+  let text = `stage ${id}\nin ${input}\nout ${output}\nerr ${4 + id}\n${st.commit === undefined ? '' : `commit ${st.commit}\n`}${s('dir', st.dir ?? '/')}`;
+  for (const a of st.argv) text += s('arg', a);
+  for (const e of st.env ?? ['PATH=/usr/bin:/bin']) text += s('env', e);
+  return `${text}end\n`;
+}
+
+const copyBlock = (counted: number, input: string, to: [number, string][]) =>
+  `copy\ncounted ${counted}\nin ${input}\n${to.map(([id, end]) => `to ${id} ${end}\n`).join('')}end\n`;
+
+const header = (stages: number, pipes: number, copies: number, merges: number) =>
+  `pipewright-segment 2\nstages ${stages}\npipes ${pipes}\ncopies ${copies}\nmerges ${merges}\n`;
+
+/**
+ * A plan of `stages` in a straight line, by hand: stage i writes its stderr to fd 4 + i, the
+ * input is the fd after those; with counts, a counted copy on each edge (and into / out of the ends).
+ */
 function plan(stages: Stage[], counts = { between: 0, into: 0, out: 0 }): string {
-  let text = `pipewright-segment 1\nstages ${stages.length}\ninput ${4 + stages.length}\n`;
-  text += `counts ${counts.between}\ncount-in ${counts.into}\ncount-out ${counts.out}\n`;
-  stages.forEach((st, i) => {
-    text += `stage\nerr ${4 + i}\n${st.commit === undefined ? '' : `commit ${st.commit}\n`}${s('dir', st.dir ?? '/')}`;
-    for (const a of st.argv) text += s('arg', a);
-    for (const e of st.env ?? ['PATH=/usr/bin:/bin']) text += s('env', e);
-    text += 'end\n';
+  let pipes = 0;
+  const copies: string[] = [];
+  let reads = `fd ${4 + stages.length}`;
+  if (counts.into) {
+    copies.push(copyBlock(1, reads, [[-1, `pipe ${pipes}`]]));
+    reads = `pipe ${pipes++}`;
+  }
+  const blocks = stages.map((st, i) => {
+    const last = i === stages.length - 1;
+    const counted = last ? counts.out : counts.between;
+    let writes = last ? 'fd 1' : `pipe ${pipes++}`;
+    const input = reads;
+    reads = writes;
+    if (counted) {
+      const into = writes;
+      writes = `pipe ${pipes++}`;
+      copies.push(copyBlock(1, writes, [[i, into]]));
+    }
+    return stageBlock(i, input, writes, st);
   });
-  return text;
+  return header(stages.length, pipes, copies.length, 0) + blocks.join('') + copies.join('');
 }
 
 interface Ran {
@@ -63,7 +98,10 @@ async function runPlan(
   options: { input?: string; commits?: number; parent?: number; during?: (child: ChildProcess, control: string[]) => void } = {},
 ): Promise<Ran> {
   const extra = Array.from({ length: 1 + stages + (options.commits ?? 0) }, () => 'pipe' as const);
-  const child = spawn(program, [String(options.parent ?? process.pid)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', ...extra], detached: true });
+  const child = spawn(command[0]!, [...command.slice(1), String(options.parent ?? process.pid)], {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe', ...extra],
+    detached: true,
+  });
   const control: string[] = [];
   const controlDone = new Promise<void>((resolve) => {
     let rest = '';
@@ -190,8 +228,8 @@ describe('dist/pw-segment', () => {
       2,
     );
     const [, , , rchar, wchar] = done(r, 0).map(Number);
-    expect(rchar).toBeGreaterThanOrEqual(3000000);
-    expect(wchar).toBeGreaterThanOrEqual(3000000);
+    // Without /proc (the portable build) there is no process I/O to read: 0, as documented.
+    expect([rchar! >= 3000000, wchar! >= 3000000]).toEqual([!portable, !portable]);
     const d = done(r, 1).map(Number);
     expect(d[5]! + d[6]!).toBeGreaterThan(0); // user + system ticks of summing 3 million numbers
     expect(d[9]).toBeGreaterThan(64 * 1024); // KB: the 64 MiB it touched
@@ -213,7 +251,7 @@ describe('dist/pw-segment', () => {
 
   it('ends its stages when its parent dies (SIGTERM, then SIGKILL), and exits at once if the parent is already gone', async () => {
     // A shell is its parent here; killing it is the engine dying.
-    const parent = spawn('/bin/sh', ['-c', 'exec 9<&0; "$0" $$ <&9 9<&- & exec 9<&-; wait', program], {
+    const parent = spawn('/bin/sh', ['-c', 'exec 9<&0; "$@" $$ <&9 9<&- & exec 9<&-; wait', 'sh', ...command], {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
@@ -233,16 +271,93 @@ describe('dist/pw-segment', () => {
   });
 
   it('refuses a plan it cannot read, naming the line, and starts nothing', async () => {
+    const one = plan([{ argv: ['true'] }]);
+    const two = header(2, 1, 0, 0) + stageBlock(0, 'fd 6', 'pipe 0', { argv: ['true'] }) + stageBlock(1, 'pipe 0', 'fd 1', { argv: ['true'] });
     const bad = [
-      [plan([{ argv: ['true'] }]).replace('segment 1', 'segment 2'), 'pw-segment: plan line 1: version 2, this program reads version 1\n'],
-      [plan([{ argv: ['true'] }]).replace('arg 4:true', 'arg 9:true'), 'pw-segment: plan line 10: the string of `arg` is not 9 bytes and a newline\n'],
-      [plan([{ argv: ['true'] }]).replace('err 4', 'err 3'), 'pw-segment: plan line 8: 3 is out of range (4 to 1048576)\n'],
-      [plan([{ argv: ['true'] }]) + 'stage\n', 'pw-segment: plan line 13: more after the last stage\n'],
+      [one.replace('segment 2', 'segment 1'), 'pw-segment: plan line 1: version 1, this program reads version 2\n'],
+      [one.replace('arg 4:true', 'arg 9:true'), 'pw-segment: plan line 11: the string of `arg` is not 9 bytes and a newline\n'],
+      [one.replace('err 4', 'err 3'), 'pw-segment: plan line 9: 3 is out of range (4 to 1048576)\n'],
+      [one.replace('in fd 5', 'in fd 2'), 'pw-segment: plan line 7: 2 is out of range (4 to 1048576)\n'],
+      [one.replace('out fd 1', 'out fd 3'), "pw-segment: plan line 8: fd 3 is the program's own (the plan's fds are 1 for output, and 4 up)\n"],
+      [one.replace('in fd 5', 'in pipe 0'), 'pw-segment: plan line 7: 0 is out of range (0 to -1)\n'],
+      [one.replace('in fd 5', 'in a file'), 'pw-segment: plan line 7: expected `null`, `fd N` or `pipe K`\n'],
+      [one + 'stage 1\n', 'pw-segment: plan line 14: more after the last block\n'],
+      [two.replace('in pipe 0', 'in null'), 'pw-segment: plan: pipe 0 has no reader\n'],
+      [two.replace('stage 1', 'stage 0'), 'pw-segment: plan: stage 0 is in the plan twice\n'],
+      [two.replace('in fd 6', 'in pipe 0'), 'pw-segment: plan: pipe 0 is used twice at the same end\n'],
+      [one.replace('in fd 5', 'in fd 99'), 'pw-segment: the plan names fd 99, which is not open\n'],
+      [header(0, 0, 0, 0), 'pw-segment: plan: nothing to run\n'],
     ];
     for (const [text, message] of bad) {
-      const r = await runPlan(text!, 1);
+      const r = await runPlan(text!, 2);
       expect(r).toMatchObject({ code: 2, control: [], errors: message });
     }
+  });
+
+  it('fans out to every reader and counts each edge; merges fan-in by whole lines, a last line without newline ended', async () => {
+    // 0 → (copy: edges 0, 1) → 1, 2 → (merge) → 3 → stdout. Stage 1 writes a long line in two parts, stage 2 a short one between.
+    const long = 'x'.repeat(200_000);
+    const text =
+      header(4, 6, 1, 1) +
+      stageBlock(0, 'fd 8', 'pipe 0', { argv: ['printf', 'a\nb\nc\n'] }) +
+      stageBlock(1, 'pipe 1', 'pipe 3', {
+        argv: ['sh', '-c', `cat >/dev/null; printf xxxxx; sleep 0.2; head -c ${long.length - 5} /dev/zero | tr '\\0' x; printf '\\nend1'`],
+      }) +
+      stageBlock(2, 'pipe 2', 'pipe 4', { argv: ['sh', '-c', 'cat; sleep 0.1; echo short'] }) +
+      stageBlock(3, 'pipe 5', 'fd 1', { argv: ['cat'] }) +
+      copyBlock(1, 'pipe 0', [
+        [0, 'pipe 1'],
+        [1, 'pipe 2'],
+      ]) +
+      'merge\nin pipe 3\nin pipe 4\nout pipe 5\nend\n';
+    const r = await runPlan(text, 4);
+    expect(r.errors).toBe('');
+    // Long lines by their length, so that a failure stays readable.
+    const lines = (t: string) => t.split('\n').map((l) => (l.length > 100 ? `x × ${l.length}` : l));
+    expect(r.stdout.endsWith('\n')).toBe(true);
+    expect(lines(r.stdout.slice(0, -1)).sort()).toEqual(lines(['a', 'b', 'c', 'end1', long, 'short'].join('\n')).sort());
+    expect(r.control.filter((l) => l.endsWith(' end')).sort()).toEqual(['edge 0 3 6 end', 'edge 1 3 6 end']);
+    for (const i of [0, 1, 2, 3]) expect(done(r, i)[2]).toBe('0');
+  });
+
+  it('an uncounted fan-out reports nothing; a reader that leaves is dropped and the others go on; all gone: the writer stops early', async () => {
+    const fan = (second: string[]) =>
+      header(3, 3, 1, 0) +
+      stageBlock(0, 'fd 7', 'pipe 0', { argv: ['seq', '100000'] }) +
+      stageBlock(1, 'pipe 1', 'null', { argv: ['head', '-n', '1'] }) +
+      stageBlock(2, 'pipe 2', 'fd 1', { argv: second }) +
+      copyBlock(0, 'pipe 0', [
+        [0, 'pipe 1'],
+        [1, 'pipe 2'],
+      ]);
+    const r = await runPlan(fan(['wc', '-l']), 3);
+    expect(r.stdout.trim()).toBe('100000');
+    expect(r.control.filter((l) => l.startsWith('edge'))).toEqual([]);
+    expect(done(r, 0)[2]).toBe('0');
+    const both = await runPlan(fan(['head', '-n', '2']), 3);
+    expect(both.stdout).toBe('1\n2\n');
+    expect([done(both, 0)[2], done(both, 0)[8]]).toEqual(['141', 'signal']);
+  });
+
+  it('joins fds the engine holds (a relayed stage): a copy out of one, a stage writing into another', async () => {
+    // Fds 4, 5: stderr; 6: the input; 7: the engine reads what stage 0 writes; 8: the engine writes, stage 1 reads via a counted copy.
+    const text =
+      header(2, 1, 1, 0) +
+      stageBlock(0, 'fd 6', 'fd 7', { argv: ['cat'] }) +
+      stageBlock(1, 'pipe 0', 'fd 1', { argv: ['cat'] }) +
+      copyBlock(1, 'fd 8', [[5, 'pipe 0']]);
+    const r = await runPlan(text, 2, {
+      input: 'one\ntwo\n',
+      commits: 2,
+      during: (child) => {
+        const from = (child.stdio as (Readable | null)[])[7]!;
+        const into = (child.stdio as (Writable | null)[])[8]!;
+        from.on('data', (c: Buffer) => into.write(c.toString().toUpperCase()));
+        from.on('end', () => into.end());
+      },
+    });
+    expect(r.stdout).toBe('ONE\nTWO\n');
+    expect(r.control).toContain('edge 5 2 8 end');
   });
 
   it("runs the engine's own plans (engine/segment-plan.ts): PWD is the stage's directory, as after a shell's cd", async () => {
@@ -251,10 +366,21 @@ describe('dist/pw-segment', () => {
         { argv: ['seq', '3'], dir: '/', env: { PATH: '/usr/bin:/bin' } },
         { argv: ['/bin/sh', '-c', 'cat; echo "$PWD $X"'], dir: '/usr', env: { X: 'a value\nwith a newline', PATH: '/usr/bin:/bin' } },
       ],
-      { between: true, into: false, out: false },
+      straight(2, { counted: true }),
     );
     const r = await runPlan(text, 2);
     expect(r.stdout).toBe('1\n2\n3\n/usr a value\nwith a newline\n');
     expect(r.control).toContain('edge 0 3 6 end');
+  });
+
+  it("runs the engine's graph plans: a diamond with counts, every edge counted once", async () => {
+    const st = (argv: string[]) => ({ argv, dir: '/', env: { PATH: '/usr/bin:/bin' } });
+    const text = segmentPlan([st(['seq', '4']), st(['grep', '[13]']), st(['grep', '[24]']), st(['sort'])], {
+      inputs: [[], [0], [0], [1, 2]],
+      counted: true,
+    });
+    const r = await runPlan(text, 4);
+    expect(r.stdout).toBe('1\n2\n3\n4\n');
+    expect(r.control.filter((l) => l.endsWith(' end')).sort()).toEqual(['edge 0 4 8 end', 'edge 1 4 8 end', 'edge 2 2 4 end', 'edge 3 2 4 end']);
   });
 });
