@@ -3,6 +3,7 @@ import { formatBusy, formatBytes, formatCount, formatDuration, formatHeadline, p
 
 export const statusText: Record<StageStats['status'], string> = {
   pending: 'pending',
+  queued: 'waiting for Slurm',
   running: 'running',
   succeeded: 'ok',
   failed: 'FAILED',

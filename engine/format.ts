@@ -77,6 +77,7 @@ export function sourceParts(source: SourceProgress): string[] {
 /** A stage's status in words, as the editor shows it (the CLI's summary has its own, terser words). */
 export const statusText: Record<StageStatus, string> = {
   pending: 'pending',
+  queued: 'waiting for Slurm',
   running: 'running',
   succeeded: 'succeeded',
   failed: 'failed',
