@@ -64,7 +64,7 @@ export function slurmReason(said: readonly string[]): { reason: string; line: st
     const m =
       /\*\*\* (?:STEP|JOB) \S+ ON \S+ CANCELLED AT \S+ DUE TO ([A-Z ]+?) \*\*\*/.exec(line) ??
       /\*\*\* (?:STEP|JOB) \S+ ON \S+ CANCELLED AT \S+ (?:BY|DUE)/.exec(line);
-    if (m) return { reason: m[1]?.toLowerCase() ?? 'cancelled', line: line.replace(/^(?:srun|slurmstepd): error: /, '') };
+    if (m) return { reason: m[1]?.toLowerCase() ?? 'cancelled', line: line.replace(/^(?:srun|slurmstepd(?:-\S+)?): error: /, '') };
   }
   return undefined;
 }

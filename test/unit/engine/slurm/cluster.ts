@@ -28,6 +28,15 @@ function freePort(): Promise<number> {
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class Cluster {
   private constructor(
     readonly dir: string,
@@ -37,7 +46,7 @@ export class Cluster {
   ) {}
 
   /** Starts munged, slurmctld and slurmd, and resolves once the node is idle; throws with the daemons' logs when it cannot. */
-  static async start(cpus = 2): Promise<Cluster> {
+  static async start(cpus = 4): Promise<Cluster> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-slurm-'));
     // munged refuses a socket folder that not everyone can enter.
     fs.chmodSync(dir, 0o755);
@@ -87,6 +96,10 @@ export class Cluster {
         'KillWait=2',
         'OverTimeLimit=0',
         'MessageTimeout=5',
+        // Pending jobs are tried every second, not every minute (Slurm's default): queued copies start soon after others end.
+        'SchedulerParameters=sched_interval=1',
+        // The node may say more CPUs than this machine has: tests place more steps than it has cores.
+        'SlurmdParameters=config_overrides',
         `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} State=UNKNOWN`,
         'PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP',
         '',
@@ -100,7 +113,7 @@ export class Cluster {
       await cluster.waitIdle();
     } catch (e) {
       const logs = ['slurmctld.log', 'slurmd.log', 'munge/munged.log'].map((f) => `${f}:\n${cluster.tail(f)}`).join('\n');
-      cluster.stop();
+      await cluster.stop();
       throw new Error(`the test cluster did not start: ${(e as Error).message}\n${logs}`);
     }
     return cluster;
@@ -131,15 +144,19 @@ export class Cluster {
     return r.stdout.split('\n').filter((l) => l.trim() !== '');
   }
 
-  /** Stops the daemons and removes the folder. */
-  stop(): void {
+  /** Stops the daemons and, once they have exited (they remove their sockets and pid files on the way), removes the folder. */
+  async stop(): Promise<void> {
+    const pids: number[] = [];
     for (const file of this.pidFiles.toReversed()) {
       try {
-        process.kill(Number(fs.readFileSync(file, 'utf8').trim()), 'SIGTERM');
+        const pid = Number(fs.readFileSync(file, 'utf8').trim());
+        process.kill(pid, 'SIGTERM');
+        pids.push(pid);
       } catch {
         // not started, or gone
       }
     }
+    while (pids.some(alive)) await new Promise((resolve) => setTimeout(resolve, 20));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
