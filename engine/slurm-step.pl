@@ -37,29 +37,14 @@ pipe(my $ir, my $iw) or die "pipewright: pipe: $!\n";
 pipe(my $or, my $ow) or die "pipewright: pipe: $!\n";
 # When remote.pl exits, the step ends and Slurm kills what is left of it: the output relay must have
 # passed on every byte first. The input relay may be waiting for input no stage will read: it goes.
-my ($relaying, $input, $output) = (0);
+my ($input, $output);
 END {
   local $?;
   return if $relaying;
   kill 'KILL', $input if $input;
   waitpid $output, 0 if $output;
 }
-# Copies FROM into TO until FROM ends (then TO is closed: its reader sees the end) or TO fails (then
-# FROM is closed: its writer sees that). Each relay keeps only its two ends.
-sub relay {
-  my ($from, $to, @others) = @_;
-  my $pid = fork;
-  die "pipewright: fork: $!\n" unless defined $pid;
-  return $pid if $pid;
-  $relaying = 1;
-  close $_ for @others;
-  my $buf;
-  while (my $n = sysread $from, $buf, 262144) {
-    for (my $o = 0; $o < $n;) { my $w = syswrite $to, $buf, $n - $o, $o; exit 0 unless $w; $o += $w }
-  }
-  shutdown $to, 1;
-  exit 0;
-}
+# relay() is engine/splice-relay.pl's.
 $input = relay($in, $iw, $ir, $or, $ow, $out, $ctl);
 $output = relay($or, $out, $in, $iw, $ir, $ow, $ctl);
 close $_ for $in, $out, $iw, $or;

@@ -108,20 +108,7 @@ while (keys %conn < 3) {
 close $server;
 close $_->[0] for values %hello;
 
-sub relay {
-  my ($from, $to, @others) = @_;
-  my $pid = fork;
-  die "pipewright: fork: $!\n" unless defined $pid;
-  return $pid if $pid;
-  $SIG{$_} = 'DEFAULT' for qw(TERM INT HUP);
-  close $_ for @others;
-  my $buf;
-  while (my $n = sysread $from, $buf, 262144) {
-    for (my $o = 0; $o < $n;) { my $w = syswrite $to, $buf, $n - $o, $o; exit 0 unless $w; $o += $w }
-  }
-  shutdown $to, 1;
-  exit 0;
-}
+# relay() is engine/splice-relay.pl's.
 push @relays, relay(\*STDIN, $conn{i}, $conn{o}, $conn{c}, $sr);
 push @relays, relay($conn{o}, \*STDOUT, $conn{i}, $conn{c}, $sr);
 close $_ for $conn{i}, $conn{o};

@@ -11,10 +11,12 @@ import type { RemoteHost } from './preflight';
 import { withParentDeath } from './segment';
 import helperScript from './slurm.pl';
 import stepScript from './slurm-step.pl';
+import relayScript from './splice-relay.pl';
 
 const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
-const helper = uncommented(helperScript);
-const step = uncommented(stepScript);
+// Both ends relay between pipes and sockets the same way; `use` lines are compiled first wherever they are.
+const helper = uncommented(relayScript + helperScript);
+const step = uncommented(relayScript + stepScript);
 
 /**
  * srun's arguments for a step of `host` named `jobName`: the host's settings, then its `options`

@@ -10,8 +10,9 @@ set -euo pipefail
 # time: GNU time, the kernel's peak RSS of a finished stage. python3: a real terminal (pty) to hang up in
 # the engine's fault tests. gcc + libc6-dev (libc.a: static builds): the engine's native programs
 # (engine/native/: pw-segment, edge-count; without them runs go through the bash and perl scripts,
-# slower), built by `npm run build` and tested against the scripts.
-packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3 gcc libc6-dev)
+# slower), built by `npm run build` and tested against the scripts. slurmctld + slurmd + slurm-client +
+# munge: stages on a Slurm cluster, tested on a single-node cluster the tests start (test/unit/engine/slurm).
+packages=(jq neovim chromium libkrb5-dev shellcheck pv openssh-server time python3 gcc libc6-dev slurmctld slurmd slurm-client munge)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "setup: not a Debian-like system; make sure these are installed: ${packages[*]}" >&2
