@@ -30,7 +30,7 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
   const t = process.hrtime.bigint();
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += String(c)));
+  child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${status}: ${stderr}`);
   return Number(process.hrtime.bigint() - t) / 1e9;

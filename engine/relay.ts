@@ -329,7 +329,8 @@ export class Dealer implements Target {
       for (const chunk of this.held.splice(0)) this.deal(chunk);
       if (this.endHeld) this.end();
     }
-    for (const cb of [...this.sleepers]) cb();
+    // A copy: a callback may wait again (a new sleeper) before this loop ends.
+    for (const cb of Array.from(this.sleepers)) cb();
   }
 
   /** No copy takes input, but some are still to start: input waits here. */

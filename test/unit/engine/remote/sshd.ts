@@ -39,7 +39,7 @@ export function removeKeys(keys: Keys): void {
   fs.rmSync(keys.dir, { recursive: true, force: true });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.on('error', reject);

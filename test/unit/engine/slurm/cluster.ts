@@ -4,9 +4,9 @@
 // `SLURM_CONF` (in `env`). See docs/remote.md#testing-slurm and ../shared/FACTS.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../remote/sshd';
 
 const daemons = ['/usr/sbin/munged', '/usr/sbin/mungekey', '/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/bin/srun'];
 
@@ -15,17 +15,6 @@ export function whyNoCluster(): string | undefined {
   if (process.getuid?.() !== 0) return 'a Slurm cluster needs root (slurmd runs the steps as their users)';
   const missing = daemons.filter((p) => !fs.existsSync(p));
   return missing.length > 0 ? `${missing.join(', ')} not installed (scripts/setup-system.sh installs slurmctld slurmd slurm-client munge)` : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function alive(pid: number): boolean {

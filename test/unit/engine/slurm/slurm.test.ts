@@ -4,13 +4,12 @@
 // places (some waiting for Slurm), a step over its time limit, cancel, a refused step, and the
 // CLI killed. Processes of a run are found by a marker variable, which srun passes into the step
 // with the rest of its environment (faults/marker.ts); jobs by squeue.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../../../cli/cli';
 import { startRun, type RunEvent } from '../../../../engine';
-import { marked, markerVariable, newMarker, scratchDir, waitUntilGone } from '../faults/marker';
+import { cliAnnounced, marked, markerVariable, newMarker, scratchDir, waitUntilGone } from '../faults/marker';
 import { bash, drain, fixtures, pipelineOf, run, statusesOf } from '../helpers';
 import { Cluster, whyNoCluster } from './cluster';
 
@@ -129,18 +128,18 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
 
   it('ends the step on cancel: nothing of the run is left in squeue or on the node', async () => {
     const marker = newMarker();
-    let cancelled = false;
+    let stepsWhenCancelled: string[] | undefined;
     const handle = startRun(pipelineOf(`${hosts()}stages:\n  - name: slow\n    on: cluster\n    run: "echo started >&2; exec sleep 300"\n`), {
       fileDir: fixtures,
       env: envOf(marker),
     });
     const d = await drain(handle, (e: RunEvent, h) => {
-      if (e.type === 'stderr' && e.line === 'started' && !cancelled) {
-        cancelled = true;
-        expect(cluster!.squeue(true)).toHaveLength(1);
+      if (e.type === 'stderr' && e.line === 'started' && !stepsWhenCancelled) {
+        stepsWhenCancelled = cluster!.squeue(true);
         h.cancel();
       }
     });
+    expect(stepsWhenCancelled).toHaveLength(1);
     expect(d.result.outcome).toBe('cancelled');
     await queueEmpty();
     await waitUntilGone(marker);
@@ -150,15 +149,7 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
     const marker = newMarker();
     const file = path.join(dir, 'killed.pipeline.yaml');
     fs.writeFileSync(file, `${hosts()}stages:\n  - run: yes\n  - name: announce\n    on: cluster\n    run: "echo started >&2; exec cat"\n  - run: cat\n`);
-    const child = spawn(process.execPath, [cliPath, 'run', '-q', file], { env: envOf(marker), stdio: ['ignore', 'ignore', 'pipe'] });
-    const exit = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
-    let stderr = '';
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        if (stderr.includes('[announce] started')) resolve();
-      });
-    });
+    const { child, exit } = await cliAnnounced(cliPath, file, envOf(marker));
     expect(cluster!.squeue(true)).toHaveLength(1);
     expect(marked(marker).some((p) => / cat/.test(p))).toBe(true);
     child.kill('SIGKILL');
