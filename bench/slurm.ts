@@ -85,6 +85,9 @@ async function main(): Promise<void> {
     console.log(
       `start-up: srun -n1 true ${m('srunTrue').toFixed(2)} s; one record locally ${m('oneHere').toFixed(2)} s, through a step ${m('oneThere').toFixed(2)} s`,
     );
+    // The data path alone: the run's time less what one record through a step takes (the CLI, srun, the step's start).
+    const net = m('engine') - m('oneThere');
+    console.log(`data path through the step, start-up taken off: ${net.toFixed(2)} s, ${rate(net)}, ${(m('local') / net).toFixed(2)}× the local cat`);
   } finally {
     await cluster.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -66,7 +66,7 @@ export async function cliAnnounced(
   const exit = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
   let stderr = '';
   await new Promise<void>((resolve) => {
-    child.stderr!.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
       if (stderr.includes('[announce] started')) resolve();
     });

@@ -110,6 +110,26 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
     await waitUntilGone(marker);
   });
 
+  it('shows `workers: 4` as four steps in squeue while they run, and none after Stop', async () => {
+    const marker = newMarker();
+    let started = 0;
+    let steps: string[] = [];
+    const handle = startRun(
+      pipelineOf(`${hosts(', cpus: 1')}stages:\n  - run: yes\n  - name: copy\n    on: cluster\n    workers: 4\n    run: "echo started >&2; exec cat"\n`),
+      { fileDir: fixtures, env: envOf(marker) },
+    );
+    const d = await drain(handle, (e, h) => {
+      if (e.type !== 'stderr' || e.line !== 'started' || ++started < 4) return;
+      steps = cluster!.squeue(true);
+      h.stopReading();
+    });
+    expect(steps).toHaveLength(4);
+    expect(d.result.outcome).toBe('succeeded');
+    expect(d.result.stages[1]!.stats.workers!.map((w) => w.status)).toEqual(['stopped-early', 'stopped-early', 'stopped-early', 'stopped-early']);
+    await queueEmpty();
+    await waitUntilGone(marker);
+  });
+
   it('fails a step that Slurm ends at its time limit, naming Slurm’s reason', { timeout: 180_000 }, async () => {
     const marker = newMarker();
     const d = await run(`${hosts(', time: "1"')}stages:\n  - name: slow\n    on: cluster\n    run: sleep 300\n`, { env: envOf(marker) });
