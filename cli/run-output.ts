@@ -3,6 +3,7 @@ import { formatBusy, formatBytes, formatCount, formatDuration, formatHeadline, p
 
 export const statusText: Record<StageStats['status'], string> = {
   pending: 'pending',
+  queued: 'waiting for Slurm',
   running: 'running',
   succeeded: 'ok',
   failed: 'FAILED',
@@ -133,6 +134,7 @@ export function statsJson(result: RunResult): unknown {
       bytesIn: st.stats.bytesIn ?? null,
       recordsOut: st.stats.recordsOut ?? null,
       ...(st.stats.host ? { host: st.stats.host } : {}),
+      ...(st.stats.step ? { step: st.stats.step } : {}),
       bytesOut: st.stats.bytesOut ?? null,
       procBytesRead: st.stats.procBytesRead,
       procBytesWritten: st.stats.procBytesWritten,
@@ -142,6 +144,7 @@ export function statsJson(result: RunResult): unknown {
             workers: st.stats.workers.map((w) => ({
               pid: w.pid ?? null,
               ...(w.host ? { host: w.host } : {}),
+              ...(w.step ? { step: w.step } : {}),
               status: w.status,
               procBytesRead: w.procBytesRead,
               procBytesWritten: w.procBytesWritten,

@@ -77,7 +77,7 @@ export function* checkSteps(text: string, options: CheckOptions): Steps<CheckRes
     yield undefined;
     for (const p of semanticProblems(ctx)) problems.push(p);
     yield undefined;
-    for (const p of hostProblems(parsed.doc, pipeline, parsed.data)) problems.push(p);
+    for (const p of hostProblems(parsed.doc, pipeline, parsed.data, ctx.host)) problems.push(p);
   }
   for (const p of problems) keepLineBreaksWhole(text, p);
   problems.sort(byPosition);

@@ -3,7 +3,8 @@
  * Nothing here connects anywhere: a host is checked as text.
  */
 import type { Document } from 'yaml';
-import { stageLabel, type HostEntry, type Pipeline } from './model';
+import type { DslHost } from './host';
+import { stageLabel, type HostEntry, type Pipeline, type SlurmEntry } from './model';
 import type { Parsed } from './parse';
 import type { Span } from './span';
 import { unquoted } from './stage-refs';
@@ -15,13 +16,31 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The `hosts:` map as written; entries without a string `ssh` are left out (the schema reports them). */
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((o): o is string => typeof o === 'string') : []);
+
+/** A `slurm:` mapping as written (the schema checks its values). */
+function slurmOf(v: Record<string, unknown>): SlurmEntry {
+  const entry: SlurmEntry = { options: strings(v.options) };
+  for (const k of ['partition', 'time', 'mem', 'address'] as const) if (typeof v[k] === 'string') entry[k] = v[k];
+  if (typeof v.cpus === 'number' && Number.isInteger(v.cpus)) entry.cpus = v.cpus;
+  return entry;
+}
+
+/**
+ * The `hosts:` map as written: ssh hosts, and Slurm clusters (`slurm:` without `ssh:`, kept with
+ * an empty `ssh`). Entries with neither, or both, are left out (hostProblems reports them).
+ */
 export function hostsOf(raw: unknown): Record<string, HostEntry> {
   const hosts: Record<string, HostEntry> = {};
   if (!isObject(raw)) return hosts;
   for (const [name, v] of Object.entries(raw)) {
-    if (!isObject(v) || typeof v.ssh !== 'string') continue;
-    const entry: HostEntry = { name, ssh: v.ssh, options: Array.isArray(v.options) ? v.options.filter((o): o is string => typeof o === 'string') : [] };
+    if (!isObject(v)) continue;
+    if (isObject(v.slurm) && v.ssh === undefined) {
+      hosts[name] = { name, ssh: '', options: [], slurm: slurmOf(v.slurm) };
+      continue;
+    }
+    if (typeof v.ssh !== 'string' || v.slurm !== undefined) continue;
+    const entry: HostEntry = { name, ssh: v.ssh, options: strings(v.options) };
     if (typeof v.port === 'number' && Number.isInteger(v.port)) entry.port = v.port;
     if (typeof v.identityFile === 'string') entry.identityFile = v.identityFile;
     hosts[name] = entry;
@@ -55,11 +74,48 @@ function badDestination(ssh: string): string | undefined {
   return undefined;
 }
 
-/** unknown-host, bad-host and remote-builtin problems. */
-export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown): Problem[] {
+/** The ssh keys of a host entry, which a `slurm:` one cannot have. */
+const sshKeys = ['ssh', 'port', 'identityFile', 'options'] as const;
+
+/**
+ * What a host entry is not: neither `ssh:` nor `slurm:` (invalid-value), or a `slurm:` with ssh
+ * keys (slurm-with-ssh; `login` over ssh is not built). `srun` missing from PATH here is a
+ * warning (srun-not-found) for a cluster a stage runs on: runs will fail until it is installed.
+ */
+function entryProblems(doc: Document, pipeline: Pipeline, declared: Record<string, unknown>, host: DslHost | undefined): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, v] of Object.entries(declared)) {
+    if (!isObject(v)) continue;
+    const at = locate(doc, ['hosts', name]);
+    if (v.ssh === undefined && v.slurm === undefined) {
+      const message = `\`${name}\` needs the key \`ssh\` (a machine reached over ssh) or \`slurm\` (a Slurm cluster).`;
+      problems.push(problem('invalid-value', at.key ?? at.value, message));
+    }
+    if (v.slurm === undefined) continue;
+    const extra = sshKeys.filter((k) => v[k] !== undefined);
+    if (extra.length > 0) {
+      const keys = extra.map((k) => `\`${k}\``).join(', ');
+      const message = `Host \`${name}\` is a Slurm cluster (\`slurm:\`) and has ${keys}, which only an ssh host takes; make it two hosts, or remove ${keys}.`;
+      problems.push(problem('slurm-with-ssh', locate(doc, ['hosts', name, 'slurm']).key ?? at.value, message));
+    }
+  }
+  const used = new Set(pipeline.stages.flatMap((s) => s.on ?? []));
+  const clusters = Object.values(pipeline.hosts).filter((h) => h.slurm && used.has(h.name));
+  if (host && clusters.length > 0 && host.findProgram('srun', '/').kind !== 'found') {
+    for (const c of clusters) {
+      const message = `Host \`${c.name}\` is a Slurm cluster, but \`srun\` is not on PATH here; runs will fail until this machine is a submit host of the cluster (install Slurm's client, e.g. Debian's \`slurm-client\`, and its \`slurm.conf\`).`;
+      problems.push(problem('srun-not-found', locate(doc, ['hosts', c.name, 'slurm']).key ?? locate(doc, ['hosts', c.name]).value, message));
+    }
+  }
+  return problems;
+}
+
+/** unknown-host, bad-host, remote-builtin, slurm-with-ssh, srun-not-found and host entries without a kind. */
+export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown, host?: DslHost): Problem[] {
   const problems: Problem[] = [];
   const names = Object.keys(pipeline.hosts);
   for (const entry of Object.values(pipeline.hosts)) {
+    if (entry.slurm) continue;
     const why = badDestination(entry.ssh);
     if (why) problems.push(problem('bad-host', locate(doc, ['hosts', entry.name, 'ssh']).value, `Host \`${entry.name}\`: \`ssh: ${entry.ssh}\` ${why}.`));
     entry.options.forEach((o, i) => {
@@ -70,8 +126,9 @@ export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown): 
     });
   }
   const raws = isObject(data) && Array.isArray(data.stages) ? data.stages : [];
-  // A host written under `hosts:` but invalid (no `ssh:`) has its own problem from the schema: one cause, one problem.
+  // A host written under `hosts:` but invalid (no `ssh:`) has its own problem: one cause, one problem.
   const declared = isObject(data) && isObject(data.hosts) ? data.hosts : {};
+  problems.push(...entryProblems(doc, pipeline, declared, host));
   for (const stage of pipeline.stages) {
     if (!stage.on) continue;
     const listed = Array.isArray((raws[stage.index] as Record<string, unknown> | undefined)?.on);

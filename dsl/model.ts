@@ -58,13 +58,26 @@ export interface Stage {
   keys: Partial<Record<StageKey, { key: Span; value: Span }>>;
 }
 
-/** One entry of `hosts:`, as written (checked by dsl/hosts.ts). */
+/** One entry of `hosts:`, as written (checked by dsl/hosts.ts): an ssh host, or a Slurm cluster (`slurm` set, `ssh` empty). */
 export interface HostEntry {
   name: string;
   ssh: string;
   port?: number;
   identityFile?: string;
   options: string[];
+  slurm?: SlurmEntry;
+}
+
+/** A `slurm:` host's settings (docs/remote.md#slurm): what each step asks Slurm for, and where it connects back. */
+export interface SlurmEntry {
+  partition?: string;
+  time?: string;
+  cpus?: number;
+  mem?: string;
+  /** More srun options, `--name=value`. */
+  options: string[];
+  /** The address of this machine that the steps connect back to. */
+  address?: string;
 }
 
 export interface Pipeline {
@@ -72,7 +85,7 @@ export interface Pipeline {
   description?: string;
   env: Record<string, string>;
   cwd?: string;
-  /** `hosts:` — ssh destinations by name (dsl/hosts.ts). */
+  /** `hosts:` — ssh destinations and Slurm clusters by name (dsl/hosts.ts). */
   hosts: Record<string, HostEntry>;
   stages: Stage[];
   /** The `stages` key, where "Run pipeline" belongs; undefined when absent. */

@@ -32,6 +32,8 @@ export const problemCodes = {
   'bad-host': { severity: 'error', summary: 'A `hosts:` entry that ssh would misread.' },
   'bad-regex': { severity: 'error', summary: 'The `regex` of `parse` does not compile, or gives no fields.' },
   'not-ndjson': { severity: 'warning', summary: '`read` takes a file for NDJSON (its extension says so), but its first line is not JSON.' },
+  'slurm-with-ssh': { severity: 'error', summary: 'A `hosts:` entry with `slurm:` and ssh keys: a host is one or the other.' },
+  'srun-not-found': { severity: 'warning', summary: 'A stage runs on a Slurm cluster, but `srun` is not on PATH here.' },
   'remote-builtin': { severity: 'error', summary: 'A built-in stage (`use:`) with `on:`: built-ins run on this machine only.' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 

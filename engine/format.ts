@@ -82,6 +82,7 @@ export function fileRead(source: SourceProgress): string {
 /** A stage's status in words, as the editor shows it (the CLI's summary has its own, terser words). */
 export const statusText: Record<StageStatus, string> = {
   pending: 'pending',
+  queued: 'waiting for Slurm',
   running: 'running',
   succeeded: 'succeeded',
   failed: 'failed',

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipelineGraph, resolveStage, stagesToRun, type HostEntry, type Pipeline, type Stage } from '../dsl';
+import type { SlurmEntry } from '../dsl/model';
 import { lookupProgram } from '../dsl/host-node';
 import { stageLabel } from '../dsl/model';
 import { builtinOptionsVariable } from './builtins/protocol';
@@ -19,13 +20,15 @@ export interface PlanInput {
   tap?: readonly string[] | undefined;
 }
 
-/** A host a stage runs on (`hosts:` entry; engine/ssh.ts turns it into ssh arguments). */
+/** A host a stage runs on (`hosts:` entry; engine/ssh.ts turns it into ssh arguments, engine/slurm.ts a Slurm cluster's into srun's). */
 export interface RemoteHost {
   name: string;
+  /** The ssh destination; for a Slurm cluster, `Slurm`. */
   destination: string;
   port?: number;
   identityFile?: string;
   options: string[];
+  slurm?: SlurmEntry;
 }
 
 export interface PlannedStage {
@@ -157,9 +160,9 @@ export function planStages(pipeline: Pipeline, input: PlanInput): { stages: Plan
   return { stages: planned };
 }
 
-/** How ssh reaches the host `name` of `hosts:` (runs, and `pipewright doctor --host`). */
+/** How a run reaches the host `name` of `hosts:`: ssh, or a Slurm cluster's job steps (runs, and `pipewright doctor --host`). */
 export function remoteHostOf(name: string, h: HostEntry): RemoteHost {
-  const host: RemoteHost = { name, destination: h.ssh, options: h.options };
+  const host: RemoteHost = h.slurm ? { name, destination: 'Slurm', options: [], slurm: h.slurm } : { name, destination: h.ssh, options: h.options };
   if (h.port !== undefined) host.port = h.port;
   if (h.identityFile !== undefined) host.identityFile = h.identityFile;
   return host;

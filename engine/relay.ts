@@ -303,12 +303,44 @@ export class Dealer implements Target {
   private readonly gone: boolean[];
   private ended = false;
 
+  /** whenDrained callbacks still waiting: a copy that starts (`wake`) may take input now. */
+  private readonly sleepers = new Set<() => void>();
+  /** Input that came while every copy left was waiting to start, and whether it has ended since. */
+  private readonly held: Buffer[] = [];
+  private endHeld = false;
+
   constructor(
     private readonly inputs: readonly (Writable | undefined)[],
     /** Ordered mode: told how many records each piece handed to a copy started (in input order). */
     private readonly assigned?: (copy: number, records: number) => void,
+    /**
+     * Copies not started yet (waiting for Slurm, engine/slurm.ts), kept up to date by the caller:
+     * they get nothing, so that records never wait in a queued copy while running ones could take
+     * them (with fewer CPUs than copies, the queued ones start only once the others have ended).
+     */
+    private readonly waiting: readonly boolean[] = [],
   ) {
     this.gone = inputs.map((s) => !s);
+  }
+
+  /** A waiting copy has started: input may go to it now (first what came while none could take it). */
+  wake(): void {
+    if (!this.holding()) {
+      for (const chunk of this.held.splice(0)) this.deal(chunk);
+      if (this.endHeld) this.end();
+    }
+    // A copy: a callback may wait again (a new sleeper) before this loop ends.
+    for (const cb of Array.from(this.sleepers)) cb();
+  }
+
+  /** No copy takes input, but some are still to start: input waits here. */
+  private holding(): boolean {
+    return this.waiting.some((w, i) => w && !this.gone[i]) && !this.inputs.some((_, i) => this.takes(i));
+  }
+
+  private takes(i: number): boolean {
+    const s = this.inputs[i];
+    return !this.gone[i] && !this.waiting[i] && s !== undefined && !s.destroyed;
   }
 
   /** A copy cannot take input any more (it exited, or its input broke). */
@@ -328,7 +360,7 @@ export class Dealer implements Target {
     for (let k = 0; k < n; k++) {
       const i = (this.next + k) % n;
       const s = this.inputs[i];
-      if (this.gone[i] || !s || s.destroyed) continue;
+      if (!this.takes(i) || !s) continue;
       const score = (s.writableNeedDrain ? 1e15 : 0) + s.writableLength;
       if (score < bestScore) {
         best = i;
@@ -347,12 +379,21 @@ export class Dealer implements Target {
   }
 
   write(chunk: Buffer): boolean {
+    if (this.held.length > 0 || this.holding()) {
+      this.held.push(chunk);
+      return false;
+    }
+    this.deal(chunk);
+    return this.canTakeMore();
+  }
+
+  private deal(chunk: Buffer): void {
     let start = 0;
     if (this.locked !== undefined) {
       const nl = chunk.indexOf(10);
       if (nl < 0) {
         this.send(this.locked, chunk, 0);
-        return this.canTakeMore();
+        return;
       }
       this.send(this.locked, chunk.subarray(0, nl + 1), 0); // counted when its start was sent
       this.locked = undefined;
@@ -374,12 +415,12 @@ export class Dealer implements Target {
         }
       }
     }
-    return this.canTakeMore();
   }
 
   private canTakeMore(): boolean {
+    if (this.held.length > 0) return false;
     if (this.locked !== undefined) return !this.inputs[this.locked]!.writableNeedDrain;
-    return this.inputs.some((s, i) => s && !this.gone[i] && !s.destroyed && !s.writableNeedDrain) || this.allGone;
+    return this.inputs.some((s, i) => s && this.takes(i) && !s.writableNeedDrain) || this.allGone;
   }
 
   whenDrained(cb: () => void): void {
@@ -389,8 +430,10 @@ export class Dealer implements Target {
       if (called || !this.canTakeMore()) return;
       called = true;
       listeners.forEach((off) => off());
+      this.sleepers.delete(done);
       cb();
     };
+    this.sleepers.add(done);
     this.inputs.forEach((s) => {
       if (!s) return;
       s.on('drain', done);
@@ -405,6 +448,10 @@ export class Dealer implements Target {
 
   /** Upstream ended: every copy's input ends (a last record without newline went where its start went). */
   end(): void {
+    if (this.held.length > 0) {
+      this.endHeld = true;
+      return;
+    }
     if (this.ended) return;
     this.ended = true;
     this.locked = undefined;

@@ -39,6 +39,9 @@ my $ctl;
 if (my $path = delete $ENV{__PW_CTL}) {
   undef $ctl unless socket($ctl, 1, 1, 0) && connect($ctl, pack('S a108', 1, $path));
   unlink $path;
+} elsif (defined(my $fd = delete $ENV{__PW_CTL_FD})) {
+  # A Slurm step (engine/slurm-step.pl): the control stream is a connection back to the engine, already open.
+  undef $ctl unless open $ctl, '+<&=', $fd;
 }
 
 pipe(my $cr, my $cw) or die "pipewright: pipe: $!\n";

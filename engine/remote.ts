@@ -13,17 +13,20 @@ import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { HostPipe } from './host-pipe';
 import { readLines } from './lines';
-import { parseControlLine, segmentEnv, type StagePlan } from './plumbing';
+import { parseControlLine, segmentEnv, type ControlMessage, type StagePlan } from './plumbing';
 import type { RemoteHost } from './preflight';
 import { fdReadable } from './relay';
 import remoteScript from './remote.pl';
 import { segmentScripts, trackGroup, untrackGroup, withParentDeath, type SegmentHandlers, type SegmentProcess } from './segment';
+import { slurmLaunch, slurmLost, slurmReason, type SlurmPlacement } from './slurm';
 import { effectiveOption, remoteCommand, remoteHeader, sshCommandLine, type ControlSocket, type SshSessions } from './ssh';
 import type { ProcSample } from './stats';
 
 export interface RemoteHandlers extends SegmentHandlers {
   /** A live sample of stage `local`, read from /proc on its host. */
   sample(local: number, sample: ProcSample): void;
+  /** On a Slurm cluster: waiting for Slurm (from the start), then the step runs (engine/slurm.ts). */
+  placed(placement: SlurmPlacement): void;
 }
 
 const uncommented = remoteScript.replace(/^\s*#.*\n/gm, '');
@@ -51,6 +54,12 @@ export class RemoteSegment implements SegmentProcess {
   /** The engine's end of the control stream: listening until remote.pl connects, then that connection. */
   private server: net.Server | undefined;
   private control: net.Socket | undefined;
+  /**
+   * On a Slurm cluster, reports of stages killed by a signal other than SIGPIPE, held until srun has
+   * said everything: when Slurm killed them (time limit, memory), its reason comes first, as their
+   * last stderr line (the failure names it).
+   */
+  private readonly held: [number, Extract<ControlMessage, { kind: 'done' }>][] = [];
 
   constructor(
     readonly host: RemoteHost,
@@ -65,17 +74,23 @@ export class RemoteSegment implements SegmentProcess {
       output?: HostPipe;
       env: Readonly<Record<string, string | undefined>>;
       cwd: string;
+      /** What its stages are called, for the job's name on a Slurm cluster (squeue). */
+      label?: string;
     },
   ) {
     this.stderrOpen = plans.map(() => true);
     this.reported = plans.map(() => false);
     this.pids = plans.map(() => undefined);
     const control = this.listen(sessions.control());
-    const launch = withParentDeath(['ssh', ...sessions.args(host, remoteCommand, control)]);
+    // A Slurm cluster's local end (engine/slurm.pl) stands where ssh does; its step connects back to it.
+    const launch: { file: string; args: string[]; env?: Record<string, string> } | undefined = host.slurm
+      ? slurmLaunch(host, options.label ?? 'segment', control?.local)
+      : withParentDeath(['ssh', ...sessions.args(host, remoteCommand, control)]);
     let child: ChildProcess;
     try {
       if (!launch) throw new Error(`pipewright needs /usr/bin/perl and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
-      child = spawn(launch.file, launch.args, { stdio: ['pipe', options.output?.write ?? 'pipe', 'pipe'], detached: true, env: options.env, cwd: options.cwd });
+      const env = launch.env ? { ...options.env, ...launch.env } : options.env;
+      child = spawn(launch.file, launch.args, { stdio: ['pipe', options.output?.write ?? 'pipe', 'pipe'], detached: true, env, cwd: options.cwd });
     } catch (e) {
       this.closeControl();
       this.exited = true;
@@ -95,7 +110,7 @@ export class RemoteSegment implements SegmentProcess {
       __PW_WRAPPER: segmentScripts.wrapper,
       __PW_SEGMENT: segmentScripts.segment,
       __PW_REMOTE: uncommented,
-      ...(control ? { __PW_CTL: control.remote } : {}),
+      ...(control && !host.slurm ? { __PW_CTL: control.remote } : {}),
       ...options.counter,
     };
     stdin.write(remoteHeader(vars));
@@ -108,6 +123,7 @@ export class RemoteSegment implements SegmentProcess {
       on.spawnFailed(e);
     });
     if (child.pid === undefined) return;
+    if (host.slurm) on.placed({ waiting: true });
     this.pgid = child.pid;
     trackGroup(child.pid);
     child.on('exit', (code) => {
@@ -177,8 +193,14 @@ export class RemoteSegment implements SegmentProcess {
       if (this.said.length > 10) this.said.shift();
       return;
     }
-    this.heard = true;
     const kind = line[1];
+    const placement = /^[qr] (\S+)(?: (\S+))?$/.exec(line.slice(1));
+    if (placement && this.host.slurm) {
+      // engine/slurm.pl: the job is queued; the step runs (it connected back).
+      this.on.placed(kind === 'q' ? { waiting: true, job: placement[1]! } : { waiting: false, step: placement[1]!, node: placement[2] ?? '' });
+      return;
+    }
+    this.heard = true;
     const m = /^(\d*) ?(.*)$/s.exec(line.slice(2));
     if (!m) return;
     const [, index, text] = m as unknown as [string, string, string];
@@ -188,6 +210,10 @@ export class RemoteSegment implements SegmentProcess {
       if (!msg || msg.index < 0 || msg.index >= this.reported.length) return;
       if (msg.kind === 'pid') this.pids[msg.index] = msg.pid;
       if (msg.kind === 'done') this.reported[msg.index] = true;
+      if (msg.kind === 'done' && this.host.slurm && msg.signaled && msg.status !== 141) {
+        this.held.push([msg.index, msg]);
+        return;
+      }
       this.on.control(msg.index, msg);
     } else if (kind === 'x') {
       this.ended = true;
@@ -209,6 +235,13 @@ export class RemoteSegment implements SegmentProcess {
 
   /** Something ended: once everything has, the run learns which stages never reported, and whether the connection was lost. */
   private changed(): void {
+    if (this.exited && !this.open.stderr && this.held.length > 0) {
+      const why = slurmReason(this.said);
+      for (const [i, msg] of this.held.splice(0)) {
+        if (why) this.on.stderrLine(i, `Slurm ended the step (${why.reason}): ${why.line}`);
+        this.on.control(i, msg);
+      }
+    }
     if (!this.settleSent && this.exited && !this.open.stdout && !this.open.stderr && !this.open.control) {
       this.settleSent = true;
       const unreported = this.reported.flatMap((r, i) => (r ? [] : [i]));
@@ -228,7 +261,9 @@ export class RemoteSegment implements SegmentProcess {
    * segment's status: a report dropped with the stderr of a session whose reader had gone).
    */
   private lost(): string | undefined {
-    if (this.endedByEngine || this.ended || (this.exitCode !== null && this.exitCode !== 255)) return undefined;
+    if (this.endedByEngine || this.ended) return undefined;
+    if (this.host.slurm) return slurmLost(this.host, this.said, this.heard, this.exitCode);
+    if (this.exitCode !== null && this.exitCode !== 255) return undefined;
     const where = `host \`${this.host.name}\` (${this.host.destination})`;
     const said = this.said.filter((l) => !l.startsWith('Warning: remote port forwarding failed')).at(-1);
     if (!this.heard && this.exitCode === 255) {

@@ -14,6 +14,7 @@ import { readStat } from './proc';
 import { progressOf, SourceWatch, sourceFileOf, type Progress } from './progress';
 import { EdgeTap, type EdgePeek, type Source } from './relay';
 import type { RemoteHandlers } from './remote';
+import type { SlurmPlacement } from './slurm';
 import type { SegmentProcess } from './segment';
 import { SshSessions } from './ssh';
 import { RecordSink } from './sink';
@@ -228,6 +229,9 @@ class Run {
   private segmentHandlers(procs: StageRun[], output: (chunk: Buffer) => void, outputClosed: () => void): RemoteHandlers {
     return {
       sample: (local, sample) => procs[local]!.meter.add(Date.now(), sample),
+      placed: (placement) => {
+        for (const st of procs) this.onPlaced(st, placement);
+      },
       settled: (unreported, lost) => {
         for (const local of unreported) this.endUnreported(procs[local]!, lost);
       },
@@ -371,6 +375,13 @@ class Run {
 
   // ---- control messages -------------------------------------------------------------------
 
+  /** A stage on a Slurm cluster: waiting for Slurm (its own status until the step starts), then where its step runs. */
+  private onPlaced(st: StageRun, placement: SlurmPlacement): void {
+    if (!placement.waiting) st.step = `${placement.step} on ${placement.node}`;
+    else if (placement.job !== undefined) st.step = `job ${placement.job}`;
+    if (placement.waiting && st.status === 'pending') this.setStatus(st, 'queued');
+  }
+
   private onControl(st: StageRun, msg: ControlMessage): void {
     const now = Date.now();
     if (msg.kind === 'edge') return;
@@ -385,7 +396,7 @@ class Run {
       } catch {
         st.probe = undefined; // already gone: the done message will tell
       }
-      if (st.status === 'pending') this.setStatus(st, 'running');
+      if (st.status === 'pending' || st.status === 'queued') this.setStatus(st, 'running');
       const timeoutMs = st.planned.stage.timeoutMs;
       if (timeoutMs !== undefined && !st.done) st.timer = setTimeout(() => this.onTimeout(st), timeoutMs);
       if ((this.stoppedReading && this.isSinkProc(st)) || st.readerGone) this.signalStage(st, 'SIGPIPE');
@@ -644,7 +655,9 @@ class Run {
       if (worst.message !== undefined) p.message = worst.message;
       p.stderr.tail.splice(0, Infinity, ...copies.flatMap((c) => c.stderr.tail).slice(-10));
       this.setStatus(p, status);
-    } else if (p.status === 'pending' && copies.some((c) => c.status !== 'pending')) this.setStatus(p, 'running');
+    } else if (copies.some((c) => c.status === 'running' || endedStatuses.has(c.status))) {
+      if (p.status !== 'running') this.setStatus(p, 'running');
+    } else if (p.status === 'pending' && copies.some((c) => c.status === 'queued')) this.setStatus(p, 'queued');
   }
 
   private setStatus(st: StageRun, status: StageStatus): void {
@@ -769,6 +782,7 @@ class Run {
 function withHost(stats: StageStats, st: StageRun): StageStats {
   const names = [...new Set((st.copies ?? [st]).flatMap((c) => (c.host ? [c.host.name] : [])))];
   if (names.length > 0) stats.host = names.join(', ');
+  if (st.step !== undefined) stats.step = st.step;
   return stats;
 }
 

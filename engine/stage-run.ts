@@ -30,6 +30,8 @@ export interface StageRun {
   pendingMismatch?: string;
   /** The host it runs on (`on:`; for a copy, its share of the list); absent: this machine. */
   host?: RemoteHost;
+  /** On a Slurm cluster: its job step and node, or its job while queued (StageStats.step). */
+  step?: string;
   /** Its segment there, once started: pids are the host's, signals go through it. */
   remote?: RemoteSegment;
   pid?: number;

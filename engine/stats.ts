@@ -16,6 +16,8 @@ export interface StageStats {
   pid?: number;
   /** The host it runs on (`on:`, docs/remote.md), by its name under `hosts:`; for a stage with workers on several, all of them. Absent: this machine. */
   host?: string;
+  /** On a Slurm cluster: its job step and node (`12.0 on node1`), or its job while it waits for Slurm (`job 12`). */
+  step?: string;
   /**
    * Records (lines) and bytes that came in over the stage's input edge: exact, final once that
    * edge has ended. Undefined when the edge is not counted (the first stage's input, counts off).

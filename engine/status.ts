@@ -1,11 +1,12 @@
 import { constants } from 'node:os';
 
 /**
- * Where a stage is. Ended statuses: `succeeded`, `failed`, `stopped-early` (it ended because its
+ * Where a stage is. `queued`: waiting for Slurm to start its job step (a stage on a Slurm cluster,
+ * docs/remote.md#slurm). Ended statuses: `succeeded`, `failed`, `stopped-early` (it ended because its
  * reader — the next stage or the engine — finished first; not a failure), `cancelled` (the run
  * was cancelled, or ended by another stage's failure or timeout), `timed-out`.
  */
-export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped-early' | 'cancelled' | 'timed-out';
+export type StageStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'stopped-early' | 'cancelled' | 'timed-out';
 
 export const endedStatuses: ReadonlySet<StageStatus> = new Set(['succeeded', 'failed', 'stopped-early', 'cancelled', 'timed-out']);
 

@@ -210,6 +210,7 @@ function startSegment(ctx: WiringContext, procs: StageRun[], handlers: RemoteHan
     counter,
     env: ctx.env,
     cwd: ctx.options.fileDir,
+    label: procs.map((p) => (p.copy === undefined ? p.name : `${p.name}.${p.copy + 1}`)).join('+'),
   });
   for (const p of procs) p.remote = seg;
   return seg;
@@ -223,6 +224,9 @@ function workersUnit(ctx: WiringContext, st: StageRun, dealt: boolean, allGone: 
   const copies = st.copies!;
   const segs: SegmentProcess[] = [];
   const ordered = st.planned.stage.ordered;
+  // Copies on a Slurm cluster wait for their steps; the dealer skips them until then.
+  const waiting = copies.map(() => false);
+  let dealer: Dealer | undefined;
   const merger = new Merger(
     copies.map((_, i) => () => segs[i]?.output),
     ordered,
@@ -230,33 +234,36 @@ function workersUnit(ctx: WiringContext, st: StageRun, dealt: boolean, allGone: 
     (i, what, atEnd) => ctx.mismatch(copies[i]!, what, atEnd),
   );
   copies.forEach((c, i) => {
-    const seg = startSegment(
-      ctx,
+    const handlers = ctx.handlers(
       [c],
-      ctx.handlers(
-        [c],
-        (chunk) => merger.data(i, chunk),
-        () => {
-          merger.closed(i);
-          c.outputClosed = true;
-          ctx.copyOutputClosed(c);
-        },
-      ),
-      { input: dealt },
+      (chunk) => merger.data(i, chunk),
+      () => {
+        merger.closed(i);
+        c.outputClosed = true;
+        ctx.copyOutputClosed(c);
+      },
     );
+    const placed: RemoteHandlers['placed'] = (placement) => {
+      handlers.placed(placement);
+      waiting[i] = placement.waiting;
+      if (!placement.waiting) dealer?.wake();
+    };
+    const seg = startSegment(ctx, [c], { ...handlers, placed }, { input: dealt });
     segs.push(seg);
     c.commit = seg.commits.get(0);
   });
   const unit: UnitRun = { stages: [st], segments: segs, firstProcs: copies, lastProcs: copies, source: merger, target: undefined };
   if (dealt) {
-    const dealer = new Dealer(
+    dealer = new Dealer(
       segs.map((s) => s.input),
       ordered ? (i, n) => merger.assigned(i, n) : undefined,
+      waiting,
     );
+    const d = dealer;
     segs.forEach((s, i) =>
       s.input?.on('error', () => {
-        dealer.markGone(i);
-        if (dealer.allGone) allGone();
+        d.markGone(i);
+        if (d.allGone) allGone();
       }),
     );
     unit.dealer = dealer;

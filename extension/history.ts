@@ -58,7 +58,7 @@ export function modelOf(s: RunSummary): RunModel {
   m.stages = s.stages.map((st, index) => ({
     name: st.name,
     index,
-    status: st.status === 'running' || st.status === 'pending' ? 'cancelled' : st.status,
+    status: st.status === 'running' || st.status === 'pending' || st.status === 'queued' ? 'cancelled' : st.status,
     stderrTail: [],
     exitCode: st.exitCode,
     signal: st.signal,

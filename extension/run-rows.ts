@@ -22,7 +22,11 @@ export function runRowId(model: RunModel, newest: RunModel | undefined): string 
  * went (a stage that failed or timed out: failed; one cancelled: cancelled; else succeeded).
  */
 export function shownState(frame: RunFrame): RunState {
-  if (frame.state !== 'running' || frame.stages.length === 0 || !frame.stages.every((s) => s.status !== 'pending' && s.status !== 'running'))
+  if (
+    frame.state !== 'running' ||
+    frame.stages.length === 0 ||
+    !frame.stages.every((s) => s.status !== 'pending' && s.status !== 'queued' && s.status !== 'running')
+  )
     return frame.state;
   if (frame.stages.some((s) => s.status === 'failed' || s.status === 'timed-out')) return 'failed';
   if (frame.stages.some((s) => s.status === 'cancelled')) return 'cancelled';

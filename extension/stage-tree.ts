@@ -12,6 +12,7 @@ import { ViewPace } from './view-pace';
 
 const stageIcons: Record<StageStatus, [string, string?]> = {
   pending: ['circle-outline'],
+  queued: ['clock'],
   running: ['loading~spin'],
   succeeded: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
@@ -161,11 +162,12 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
       rows.push(
         new DetailNode(
           `worker ${i + 1}`,
-          `${statusText[w.status]} · read ${formatBytes(w.procBytesRead)} · written ${formatBytes(w.procBytesWritten)} · busy ${formatBusy(w.busy)}`,
+          `${statusText[w.status]}${w.step ? ` · ${w.step}` : ''} · read ${formatBytes(w.procBytesRead)} · written ${formatBytes(w.procBytesWritten)} · busy ${formatBusy(w.busy)}`,
         ),
       ),
     );
     if (st.host) rows.push(new DetailNode('host', st.host));
+    if (st.step) rows.push(new DetailNode('Slurm', st.step, 'The job step it runs as, and the node Slurm placed it on (its job while it waits).'));
     if (st.pid !== undefined) rows.push(new DetailNode('pid', st.host ? `${st.pid} (on ${st.host})` : String(st.pid)));
   }
   if (s.exitCode !== undefined) rows.push(new DetailNode('exit code', String(s.exitCode)));

@@ -24,6 +24,10 @@ packages=(
   qemu-user-static       # runs the arm64 build under the native contract tests (npm run test:native-platforms)
   clang                  # libFuzzer, which fuzzes pw-segment's plan parser (bench/fuzz-plan.ts)
   libclang-rt-14-dev     # libFuzzer's runtime for clang
+  slurmctld      # the controller of the single-node Slurm cluster the tests start (test/unit/engine/slurm)
+  slurmd         # that cluster's node daemon
+  slurm-client   # srun, scancel, squeue, sacct: what a run on a Slurm cluster calls
+  munge          # Slurm's authentication between its daemons and clients
 )
 
 if ! command -v dpkg-query >/dev/null; then

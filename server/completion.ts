@@ -12,7 +12,18 @@ import { isBuiltin, type BuiltinName, type Pipeline } from '../dsl';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lineText as lineOf } from './analysis';
 import { hostCompletions, hostItems } from './hosts';
-import { builtinList, builtinMarkdown, keyDocAt, keyMarkdown, optionDocs, pipelineKeyDocs, stageKeyDocs, type KeyDoc } from './schema-docs';
+import {
+  builtinList,
+  builtinMarkdown,
+  hostKeyDocs,
+  keyDocAt,
+  keyMarkdown,
+  optionDocs,
+  pipelineKeyDocs,
+  slurmKeyDocs,
+  stageKeyDocs,
+  type KeyDoc,
+} from './schema-docs';
 import { shownValue, stageAt, variablesAt, type VariableInfo } from './variables';
 import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo, type Lines } from './yaml-context';
 
@@ -341,6 +352,12 @@ export function completions(document: TextDocument, pipeline: Pipeline, position
     const item = segments[1]!;
     const present = keysAt(lines, item.line, blockEnd(lines, item.line, item.column), column);
     return keyItems(ctx, stageKeyDocs, present, options, '1', builtinOfItem(lines, item.line));
+  }
+  if (path[0] === 'hosts' && (path.length === 2 || (path.length === 3 && path[2] === 'slurm'))) {
+    // The keys of a host, or of its `slurm:` mapping.
+    const parent = segments[path.length - 1]!;
+    const present = keysAt(lines, parent.line + 1, blockEnd(lines, parent.line, parent.column), column);
+    return keyItems(ctx, path.length === 2 ? hostKeyDocs : slurmKeyDocs, present, options, '1');
   }
   if (path.length === 3 && path[0] === 'stages' && path[1] === '[]' && path[2] === 'with') {
     const builtin = builtinOfItem(lines, segments[1]!.line);

@@ -6,8 +6,19 @@ import { CompletionItemKind, MarkupKind, type CompletionItem, type Range } from 
 import type { HostEntry, Pipeline } from '../dsl';
 import type { Analysis } from './analysis';
 
-/** Where a host is, in one line of Markdown: `ssh` destination, port, key file. */
+/** Where a host is, in one line of Markdown: `ssh` destination, port, key file; or what a Slurm cluster's steps ask for. */
 export function hostMarkdown(h: HostEntry): string {
+  if (h.slurm) {
+    const s = h.slurm;
+    const asks = [
+      s.partition === undefined ? '' : `partition \`${s.partition}\``,
+      s.time === undefined ? '' : `time limit \`${s.time}\``,
+      s.cpus === undefined ? '' : `${s.cpus} CPU${s.cpus === 1 ? '' : 's'}`,
+      s.mem === undefined ? '' : `memory \`${s.mem}\``,
+      s.options.length > 0 ? `options ${s.options.map((o) => `\`${o}\``).join(' ')}` : '',
+    ].filter(Boolean);
+    return `**Host \`${h.name}\`**: Slurm cluster, each copy a job step (\`srun\`)${asks.length > 0 ? `: ${asks.join(', ')}` : ''}`;
+  }
   const port = h.port === undefined ? '' : `, port ${h.port}`;
   const key = h.identityFile === undefined ? '' : `, key \`${h.identityFile}\``;
   const options = h.options.length > 0 ? `, options ${h.options.map((o) => `\`${o}\``).join(' ')}` : '';

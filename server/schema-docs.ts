@@ -68,6 +68,9 @@ function entryDoc(builtin: BuiltinName, option: string, name: string): KeyDoc | 
 
 export const pipelineKeyDocs: readonly KeyDoc[] = keyDocs(root);
 export const stageKeyDocs: readonly KeyDoc[] = keyDocs(root.definitions.stage);
+/** The keys of a host under `hosts:`, and of a cluster's `slurm:`. */
+export const hostKeyDocs: readonly KeyDoc[] = keyDocs(root.definitions.host);
+export const slurmKeyDocs: readonly KeyDoc[] = keyDocs(root.definitions.slurm);
 
 export function builtinNode(name: BuiltinName): SchemaNode {
   return root.definitions[`builtin-${name}`] ?? {};
@@ -81,6 +84,9 @@ export function optionDocs(name: BuiltinName): KeyDoc[] {
 export function keyDocAt(path: readonly string[], builtin?: BuiltinName): KeyDoc | undefined {
   const [first, item, third, fourth] = path;
   if (path.length === 1) return pipelineKeyDocs.find((d) => d.name === first);
+  // `hosts NAME KEY`, `hosts NAME slurm KEY`.
+  if (first === 'hosts' && path.length === 3) return hostKeyDocs.find((d) => d.name === third);
+  if (first === 'hosts' && path.length === 4 && third === 'slurm') return slurmKeyDocs.find((d) => d.name === fourth);
   if (first !== 'stages' || item !== '[]') return undefined;
   if (path.length === 3) return stageKeyDocs.find((d) => d.name === third);
   if (path.length === 4 && third === 'with' && builtin) return optionDocs(builtin).find((d) => d.name === fourth);

@@ -52,7 +52,7 @@ describe('diagnostics', () => {
       {
         name: 'a host without `ssh:` is not also unknown where a stage runs on it',
         text: 'hosts:\n  box: { port: 22 }\nstages:\n  - run: cat\n  - run: cat\n    on: box\n',
-        want: ['2 invalid-value: `box` needs the key `ssh`.'],
+        want: ['2 invalid-value: `box` needs the key `ssh` (a machine reached over ssh) or `slurm` (a Slurm cluster).'],
       },
       {
         name: 'a wrong key in a host is named as one of a host',

@@ -64,6 +64,32 @@ describe('host names in on:', () => {
   });
 });
 
+describe('Slurm clusters under hosts:', () => {
+  const cluster = 'hosts:\n  cluster:\n    slurm:\n      partition: debug\n      time: "00:10:00"\n      cpus: 2\n';
+
+  it('completes the keys of a host and of its `slurm:` from the schema', async () => {
+    const hostKeys = await at<CompletionItem[]>(`hosts:\n  cluster:\n    |\nstages:\n  - run: cat\n`, CompletionRequest.type);
+    expect(hostKeys.result.map((i) => i.label)).toContain('slurm');
+    const slurmKeys = await at<CompletionItem[]>(`${cluster}      |\nstages:\n  - run: cat\n    on: cluster\n`, CompletionRequest.type);
+    expect(slurmKeys.result.map((i) => i.label).sort()).toEqual(['address', 'mem', 'options']);
+  });
+
+  it('hovers a cluster name with what its steps ask for, and a `slurm:` key with its description', async () => {
+    const name = await at<Hover>(`${cluster}stages:\n  - on: clu|ster\n    run: cat\n`, HoverRequest.type);
+    expect((name.result.contents as MarkupContent).value).toBe(
+      '**Host `cluster`**: Slurm cluster, each copy a job step (`srun`): partition `debug`, time limit `00:10:00`, 2 CPUs',
+    );
+    const key = await at<Hover>(`hosts:\n  cluster:\n    slurm:\n      ti|me: "1"\nstages:\n  - run: cat\n`, HoverRequest.type);
+    expect((key.result.contents as MarkupContent).value).toContain('srun --time');
+  });
+
+  it('completes a cluster among the host names in `on:`', async () => {
+    const scalar = await at<CompletionItem[]>(`${cluster}  box: { ssh: b }\nstages:\n  - on: c|\n    run: cat\n`, CompletionRequest.type);
+    expect(scalar.result.map((i) => i.label)).toEqual(['cluster', 'box']);
+    expect(JSON.stringify(scalar.result[0]!.documentation)).toContain('Slurm cluster');
+  });
+});
+
 describe('host names as symbols', () => {
   const text = `${head}  - run: cat\n    on: box\n  - run: cat\n    workers: 2\n    on:\n      - box2\n      - "box"\n`;
   const position = (needle: string, nth = 0, offset = 1) => {

@@ -73,6 +73,22 @@ describe('check', () => {
   });
 });
 
+describe('Slurm hosts', () => {
+  const text =
+    'hosts:\n  cluster: { slurm: { partition: debug, cpus: 2, options: [--qos=short] } }\n  idle: { slurm: {} }\nstages:\n  - run: cat\n    on: cluster\n';
+
+  it('reads a cluster into the model, and warns about srun only where it is missing and a stage uses the cluster', () => {
+    const missing = check(text, { host });
+    expect(missing.pipeline.hosts.cluster).toEqual({ name: 'cluster', ssh: '', options: [], slurm: { partition: 'debug', cpus: 2, options: ['--qos=short'] } });
+    expect(missing.problems.map((p) => [p.code, text.slice(p.start, p.end)])).toEqual([['srun-not-found', 'slurm']]);
+    const withSrun = fakeHost();
+    const found = check(text, {
+      host: { ...withSrun, findProgram: (p, d) => (p === 'srun' ? { kind: 'found', path: '/usr/bin/srun' } : withSrun.findProgram(p, d)) },
+    });
+    expect(found.problems).toEqual([]);
+  });
+});
+
 describe('resolveStage', () => {
   it('layers env and working directories, and interpolates command and with', () => {
     const r = check(

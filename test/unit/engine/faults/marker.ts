@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,6 +51,27 @@ export async function waitUntilMarked(marker: string, ready: (processes: string[
     if (ready(found)) return found;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * The built CLI running `file` in the background (`env` carries the marker), once its stderr has said
+ * `[announce] started` (a stage of the pipeline says so when it runs); `exit` resolves with how it ended.
+ */
+export async function cliAnnounced(
+  cliPath: string,
+  file: string,
+  env: Record<string, string | undefined>,
+): Promise<{ child: ChildProcess; exit: Promise<unknown> }> {
+  const child = spawn(process.execPath, [cliPath, 'run', '-q', file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exit = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
+  let stderr = '';
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (stderr.includes('[announce] started')) resolve();
+    });
+  });
+  return { child, exit };
 }
 
 /** Temporary files `write` leaves next to its target if it fails to clean up. */

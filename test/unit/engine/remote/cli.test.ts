@@ -2,12 +2,12 @@
 // SIGKILL and with SIGTERM: nothing of the run is left on either side, found by a marker
 // variable that the CLI's environment gives the local processes (ssh clients, the master) and
 // the pipeline's `env` gives the stages on the host (marker.ts).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../../../cli/cli';
-import { envWith, marked, markerVariable, newMarker, scratchDir, waitUntilGone } from '../faults/marker';
+import { cliAnnounced, envWith, marked, markerVariable, newMarker, scratchDir, waitUntilGone } from '../faults/marker';
 import { sshdsForFile } from './servers';
 import { haveSshd, type Sshd } from './sshd';
 
@@ -61,15 +61,7 @@ stages:
   - run: cat
 `,
       );
-      const child = spawn(process.execPath, [cliPath, 'run', '-q', file], { env: envWith(marker), stdio: ['ignore', 'ignore', 'pipe'] });
-      const exit = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
-      let stderr = '';
-      await new Promise<void>((resolve) => {
-        child.stderr.on('data', (c: Buffer) => {
-          stderr += c.toString();
-          if (stderr.includes('[announce] started')) resolve();
-        });
-      });
+      const { child, exit } = await cliAnnounced(cliPath, file, envWith(marker));
       // On the host: the stages and the grandchild (`sleep`, forked after the echo: waited for); here: the ssh clients.
       while (!marked(marker).some((p) => / sleep 300/.test(p))) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(marked(marker).filter((p) => / sleep 300/.test(p))).toHaveLength(1);

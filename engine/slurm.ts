@@ -1,0 +1,91 @@
+/**
+ * Stages on a Slurm cluster (docs/remote.md#slurm): each segment is a job step started with `srun`,
+ * whose data does not go through srun's stdio (1 KB reads, no early stop) but through connections
+ * the step makes back to this machine. engine/slurm.pl is the local end (to engine/remote.ts what
+ * `ssh` is for an ssh host), engine/slurm-step.pl runs in the step and starts engine/remote.pl
+ * there, as over ssh. Slurm places the steps; the engine never picks a node.
+ */
+import * as crypto from 'node:crypto';
+import * as os from 'node:os';
+import type { RemoteHost } from './preflight';
+import { withParentDeath } from './segment';
+import helperScript from './slurm.pl';
+import stepScript from './slurm-step.pl';
+import relayScript from './splice-relay.pl';
+
+const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
+// Both ends relay between pipes and sockets the same way; `use` lines are compiled first wherever they are.
+const helper = uncommented(relayScript + helperScript);
+const step = uncommented(relayScript + stepScript);
+
+/**
+ * srun's arguments for a step of `host` named `jobName`: the host's settings, then its `options`
+ * (so they win over those), then what the engine needs (one task on one node: the segment is one
+ * process tree; stdin for the task only), then the step's program.
+ */
+export function srunArgs(host: RemoteHost, jobName: string): string[] {
+  const s = host.slurm ?? { options: [] };
+  const asked = [
+    s.partition === undefined ? [] : [`--partition=${s.partition}`],
+    s.time === undefined ? [] : [`--time=${s.time}`],
+    s.cpus === undefined ? [] : [`--cpus-per-task=${s.cpus}`],
+    s.mem === undefined ? [] : [`--mem=${s.mem}`],
+  ].flat();
+  return ['srun', `--job-name=${jobName}`, ...asked, ...s.options, '--ntasks=1', '--nodes=1', '--input=0', '--', 'perl', '-e', step];
+}
+
+/** A job name Slurm shows in squeue, unique to the segment (scancel finds it by that name). */
+export function jobName(stage: string): string {
+  return `pw-${stage}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * How the local end is started: perl running engine/slurm.pl with srun's arguments, with SIGHUP
+ * when this process dies (it then scancels its job); undefined without perl.
+ */
+export function slurmLaunch(
+  host: RemoteHost,
+  stage: string,
+  controlSocket: string | undefined,
+): { file: string; args: string[]; env: Record<string, string> } | undefined {
+  const name = jobName(stage);
+  const launch = withParentDeath(['/usr/bin/perl', '-e', helper, ...srunArgs(host, name)]);
+  if (!launch) return undefined;
+  const env: Record<string, string> = { __PW_SLURM_ADDR: host.slurm?.address ?? os.hostname(), __PW_SLURM_NAME: name };
+  if (controlSocket !== undefined) env.__PW_CTL_LOCAL = controlSocket;
+  return { ...launch, env };
+}
+
+/** srun's lines that say how the job is getting on, not what went wrong. */
+const progress =
+  /queued and waiting for resources|has been allocated resources|Job allocation \d+ has been revoked|Requested partition configuration not available now/;
+
+/** Slurm's reason for ending a step (`*** STEP 12.0 ON node CANCELLED AT … DUE TO TIME LIMIT ***`): `time limit`; undefined when it gave none. */
+export function slurmReason(said: readonly string[]): { reason: string; line: string } | undefined {
+  for (const line of said.toReversed()) {
+    const m =
+      /\*\*\* (?:STEP|JOB) \S+ ON \S+ CANCELLED AT \S+ DUE TO ([A-Z ]+?) \*\*\*/.exec(line) ??
+      /\*\*\* (?:STEP|JOB) \S+ ON \S+ CANCELLED AT \S+ (?:BY|DUE)/.exec(line);
+    if (m) return { reason: m[1]?.toLowerCase() ?? 'cancelled', line: line.replace(/^(?:srun|slurmstepd(?:-\S+)?): error: /, '') };
+  }
+  return undefined;
+}
+
+/**
+ * Why a step's stages never reported, naming the cluster: Slurm ended it (its reason), it never
+ * started (srun's last error), or it ended on the way.
+ */
+export function slurmLost(host: RemoteHost, said: readonly string[], started: boolean, exitCode: number | null): string {
+  const where = `Slurm cluster \`${host.name}\``;
+  const cancelled = slurmReason(said);
+  if (cancelled) return `was ended by Slurm on ${where} (${cancelled.reason}): ${cancelled.line}`;
+  const last = said.filter((l) => !progress.test(l)).at(-1);
+  if (!started) {
+    const why = last ?? `srun exited with code ${exitCode}`;
+    return `could not start as a job step on ${where}: ${why}; check that \`srun -n1 true\` works from this machine (srun on PATH, the cluster's slurm.conf found)`;
+  }
+  return `lost its job step on ${where}${last ? `: ${last}` : exitCode === null ? '' : ` (srun exited with code ${exitCode})`}`;
+}
+
+/** What a Slurm segment tells its run besides what any segment does: waiting for Slurm, then where its step runs. */
+export type SlurmPlacement = { waiting: true; job?: string } | { waiting: false; step: string; node: string };
