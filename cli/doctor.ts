@@ -71,16 +71,16 @@ export function localFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
       ? { what: 'built-in stages', ok: true, detail: builtin.path }
       : { what: 'built-in stages', ok: false, detail: `not found (looked at ${builtin.tried.join(', ')}): \`use:\` stages cannot run`, fix: programFix() },
   );
-  // Started as the engine starts it (engine/segment.ts), so a copy built for another machine is a lack too.
-  const engine = nativeProgram('pw-segment', ['--version']);
+  // Found as the engine finds it (engine/segment.ts): a copy built for another machine is a lack too.
+  const engine = nativeProgram();
   const what = `engine program (${thisTarget})`;
   findings.push(
     engine
       ? { what, ok: true, detail: engine }
-      : { what, ok: false, detail: 'not there or does not run here: runs go through the bash and perl scripts instead (slower)', fix: programFix() },
+      : { what, ok: false, detail: 'not there or built for another machine: no pipeline can run here', fix: programFix() },
   );
   // engine/segment.ts and engine/remote.ts start these by absolute path.
-  const scripts = 'graphs (`input:`), stages on hosts and runs without the engine program need it';
+  const scripts = 'stages on other hosts need it (a local run does not)';
   for (const [what, file, pkg] of [
     ['bash', '/bin/bash', 'bash'],
     ['perl', '/usr/bin/perl', 'perl'],

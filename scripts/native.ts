@@ -22,6 +22,9 @@ export const strictFlags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror'];
  */
 export const portableFlags = ['-DPIPEWRIGHT_PORTABLE'];
 
+/** The programs built for each target, as packages carry them (dist/native/TARGET/NAME). */
+export const nativeProgramNames: readonly string[] = ['pw-segment'];
+
 /** Each target (as VS Code names platforms) and the Debian cross compiler that builds it elsewhere. */
 export const targets: Record<string, { arch: string; cross: string }> = {
   'linux-x64': { arch: 'x64', cross: 'x86_64-linux-gnu-gcc' },

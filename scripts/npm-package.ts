@@ -11,28 +11,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { supportedNode } from '../cli/node-version';
 import { bundleInto } from './build';
-import { nativePrograms } from './native';
+import { hostTarget, nativeProgramPath } from '../engine/native-programs';
+import { targets } from './native';
 
 const root = path.resolve(__dirname, '..');
 
 /** The bundles the CLI runs: itself, and the program of the built-in stages (engine/preflight.ts, `builtinProgram`). */
 const bundles = ['cli', 'builtin'] as const;
 
-/** A per-target folder of dist/ (linux-x64, linux-arm64); not dist/e2e or dist/sanitized (scripts/native-sanitized.ts). */
-const targetDir = /^[a-z]+-(x64|arm64)$/;
-
-/** The engine programs in dist/: this machine's build (dist/NAME) and per-target builds (dist/TARGET/NAME). */
+/** The engine programs in dist/: one per target that was built (dist/native/TARGET/pw-segment). */
 export function builtPrograms(dist = path.join(root, 'dist')): string[] {
-  const names = Object.keys(nativePrograms);
-  const targets = fs.existsSync(dist) ? fs.readdirSync(dist, { withFileTypes: true }).filter((d) => d.isDirectory() && targetDir.test(d.name)) : [];
-  const candidates = [...names, ...targets.flatMap((t) => names.map((n) => `${t.name}/${n}`))];
-  return candidates.filter((p) => fs.existsSync(path.join(dist, p))).map((p) => `dist/${p}`);
+  return Object.keys(targets)
+    .map((t) => nativeProgramPath(dist, t))
+    .filter((p) => fs.existsSync(p))
+    .map((p) => path.relative(root, p));
 }
 
 /** What the package holds, as package.json `files` (npm adds package.json, README.md and LICENSE itself). */
 export function packageFiles(): string[] {
-  const names = Object.keys(nativePrograms);
-  return [...bundles.map((b) => `dist/${b}.cjs`), ...names.map((n) => `dist/${n}`), ...names.map((n) => `dist/*/${n}`), 'CHANGELOG.md'];
+  return [...bundles.map((b) => `dist/${b}.cjs`), path.relative(root, nativeProgramPath(path.join(root, 'dist'), '*')), 'CHANGELOG.md'];
 }
 
 interface RootManifest {
@@ -70,8 +67,8 @@ export function packageManifest(m: RootManifest): Record<string, unknown> {
 /** Stages the package in `stageDir` and packs it into `outDir`; returns the tarball's path and the files in it. */
 export async function packCli(stageDir: string, outDir: string): Promise<{ tarball: string; files: string[] }> {
   const programs = builtPrograms();
-  const missing = Object.keys(nativePrograms).filter((n) => !programs.some((p) => path.basename(p) === n));
-  if (missing.length > 0) throw new Error(`dist/ has no ${missing.join(', ')}: run \`npm run build\` where gcc and libc6-dev are installed first`);
+  const own = path.relative(root, nativeProgramPath(path.join(root, 'dist'), hostTarget));
+  if (!programs.includes(own)) throw new Error(`dist/ has no ${own}: run \`npm run build\` where gcc and libc6-dev are installed first`);
   fs.rmSync(stageDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(stageDir, 'dist'), { recursive: true });
   await bundleInto(path.join(stageDir, 'dist'), bundles);

@@ -1,7 +1,7 @@
 // What a VSIX may hold (the allow-list the packaged extension is checked against, test/e2e/vsix.ts):
 // the bundles and what they read at run time, the marketplace files, and the engine programs of
 // the VSIX's own target only. No sources, no tests, no source maps, no node_modules.
-import { nativePrograms } from '../../scripts/native';
+import { nativeProgramNames } from '../../scripts/native';
 
 /** An entry of the VSIX (its path inside the zip) and, for an executable, the architecture its ELF header names. */
 export interface VsixEntry {
@@ -32,18 +32,17 @@ const required = [
   'extension/media/icon.png',
 ];
 
-/** The engine program names and where they may be: dist/NAME, or dist/TARGET/NAME. */
-function programOf(p: string): { name: string; dir: string | undefined } | undefined {
-  const m = /^extension\/dist\/(?:([\w-]+)\/)?([\w-]+)$/.exec(p);
-  return m && m[2]! in nativePrograms ? { name: m[2]!, dir: m[1] } : undefined;
+/** An engine program and the target whose folder holds it: dist/native/TARGET/NAME (engine/native-programs.ts). */
+function programOf(p: string): { name: string; dir: string } | undefined {
+  const m = /^extension\/dist\/native\/([\w-]+)\/([\w-]+)$/.exec(p);
+  return m && nativeProgramNames.includes(m[2]!) ? { name: m[2]!, dir: m[1]! } : undefined;
 }
 
 /**
  * Problems with a VSIX's contents, in words ([] when it is right). `target` is the VSIX's target
- * platform (`vsce package --target`, e.g. linux-x64), undefined for a universal VSIX. A targeted
- * VSIX holds each engine program for its target, and nothing built for another. A universal VSIX
- * (what `npm run package` makes until it packages per target) holds this packaging machine's
- * programs, flat in dist/, each started once to be sure it runs (engine/native-programs.ts).
+ * platform (`vsce package --target`, e.g. linux-x64), undefined for a universal VSIX. A VSIX
+ * holds each engine program for its target, in that target's folder, and nothing built for
+ * another; a universal VSIX cannot be right (`npm run package` makes one per target).
  */
 export function vsixProblems(entries: readonly VsixEntry[], target: string | undefined, packagingArch: string = process.arch): string[] {
   const problems: string[] = [];
@@ -52,8 +51,7 @@ export function vsixProblems(entries: readonly VsixEntry[], target: string | und
   for (const e of entries) {
     const program = programOf(e.path);
     if (program) {
-      if (program.dir !== undefined && program.dir !== target)
-        problems.push(`${e.path}: a program for ${program.dir} in a VSIX for ${target ?? 'every platform'}`);
+      if (program.dir !== target) problems.push(`${e.path}: a program for ${program.dir} in a VSIX for ${target ?? 'every platform'}`);
       else if (e.machine !== arch) problems.push(`${e.path}: built for ${e.machine ?? 'no known architecture'}, not ${arch} (${target ?? 'universal'} VSIX)`);
     } else if (!allowed.some((re) => re.test(e.path))) {
       problems.push(`${e.path} is not on the allow-list (sources, tests, source maps and node_modules stay out: .vscodeignore)`);
@@ -61,7 +59,7 @@ export function vsixProblems(entries: readonly VsixEntry[], target: string | und
   }
   const paths = new Set(entries.map((e) => e.path));
   for (const r of required) if (!paths.has(r)) problems.push(`${r} is missing`);
-  for (const name of Object.keys(nativePrograms)) {
+  for (const name of nativeProgramNames) {
     if (!entries.some((e) => programOf(e.path)?.name === name))
       problems.push(`the engine program ${name} is missing: build it (gcc, libc6-dev) before packaging`);
   }

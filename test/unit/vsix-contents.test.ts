@@ -2,7 +2,7 @@
 // against: what it lets through and what it refuses, on entry lists like vsce's.
 import { describe, expect, it } from 'vitest';
 import { elfMachine, vsixProblems, type VsixEntry } from '../e2e/vsix-contents';
-import { nativePrograms } from '../../scripts/native';
+import { nativeProgramNames } from '../../scripts/native';
 
 const base: VsixEntry[] = [
   'extension.vsixmanifest',
@@ -24,31 +24,36 @@ const base: VsixEntry[] = [
   'extension/media/walkthrough/run.md',
   'extension/docs/dsl.md',
 ].map((path) => ({ path }));
-const programs = (dir: string, machine: VsixEntry['machine']): VsixEntry[] =>
-  Object.keys(nativePrograms).map((n) => ({ path: `extension/dist/${dir}${n}`, machine }));
+const programs = (target: string, machine: VsixEntry['machine']): VsixEntry[] =>
+  nativeProgramNames.map((n) => ({ path: `extension/dist/native/${target}/${n}`, machine }));
 
 describe('the VSIX allow-list', () => {
-  it('lets a VSIX for linux-x64 with its programs through, flat or in its target folder', () => {
-    expect(vsixProblems([...base, ...programs('', 'x64')], 'linux-x64')).toEqual([]);
-    expect(vsixProblems([...base, ...programs('linux-arm64/', 'arm64')], 'linux-arm64')).toEqual([]);
-    expect(vsixProblems([...base, ...programs('', 'arm64')], undefined, 'arm64')).toEqual([]);
+  it("lets a VSIX for a target with that target's programs through, and no universal one", () => {
+    expect(vsixProblems([...base, ...programs('linux-x64', 'x64')], 'linux-x64')).toEqual([]);
+    expect(vsixProblems([...base, ...programs('linux-arm64', 'arm64')], 'linux-arm64')).toEqual([]);
+    const [name] = nativeProgramNames;
+    expect(vsixProblems([...base, ...programs('linux-arm64', 'arm64')], undefined, 'arm64')).toEqual([
+      `extension/dist/native/linux-arm64/${name}: a program for linux-arm64 in a VSIX for every platform`,
+    ]);
   });
 
   it('refuses sources, tests, source maps and node_modules', () => {
     const extra = ['extension/dist/cli.cjs.map', 'extension/engine/run.ts', 'extension/test/unit/x.test.ts', 'extension/node_modules/yaml/index.js'];
-    expect(vsixProblems([...base, ...programs('', 'x64'), ...extra.map((path) => ({ path }))], 'linux-x64')).toEqual(
+    expect(vsixProblems([...base, ...programs('linux-x64', 'x64'), ...extra.map((path) => ({ path }))], 'linux-x64')).toEqual(
       extra.map((p) => `${p} is not on the allow-list (sources, tests, source maps and node_modules stay out: .vscodeignore)`),
     );
   });
 
   it("refuses a program of another architecture or another target's folder, and a missing one", () => {
-    const [name] = Object.keys(nativePrograms);
-    expect(vsixProblems([...base, ...programs('', 'x64')], 'linux-arm64')).toContain(`extension/dist/${name}: built for x64, not arm64 (linux-arm64 VSIX)`);
-    expect(vsixProblems([...base, ...programs('', 'x64'), { path: `extension/dist/linux-arm64/${name}`, machine: 'arm64' }], 'linux-x64')).toEqual([
-      `extension/dist/linux-arm64/${name}: a program for linux-arm64 in a VSIX for linux-x64`,
+    const [name] = nativeProgramNames;
+    expect(vsixProblems([...base, ...programs('linux-arm64', 'x64')], 'linux-arm64')).toContain(
+      `extension/dist/native/linux-arm64/${name}: built for x64, not arm64 (linux-arm64 VSIX)`,
+    );
+    expect(vsixProblems([...base, ...programs('linux-x64', 'x64'), ...programs('linux-arm64', 'arm64')], 'linux-x64')).toEqual([
+      `extension/dist/native/linux-arm64/${name}: a program for linux-arm64 in a VSIX for linux-x64`,
     ]);
     expect(vsixProblems(base, 'linux-x64')).toContain(`the engine program ${name} is missing: build it (gcc, libc6-dev) before packaging`);
-    expect(vsixProblems([...base, ...programs('', 'x64')], 'darwin-arm64')[0]).toBe(
+    expect(vsixProblems([...base, ...programs('darwin-arm64', 'x64')], 'darwin-arm64')[0]).toBe(
       'target darwin-arm64: the engine programs are built for linux-x64 and linux-arm64 only',
     );
   });
