@@ -79,15 +79,6 @@ export function localFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
       ? { what, ok: true, detail: engine }
       : { what, ok: false, detail: 'not there or built for another machine: no pipeline can run here', fix: programFix() },
   );
-  // engine/segment.ts and engine/remote.ts start these by absolute path.
-  const scripts = 'stages on other hosts need it (a local run does not)';
-  for (const [what, file, pkg] of [
-    ['bash', '/bin/bash', 'bash'],
-    ['perl', '/usr/bin/perl', 'perl'],
-  ] as const) {
-    const version = versionOf(file, ['--version'], env);
-    findings.push(version ? { what, ok: true, detail: file } : { what, ok: false, detail: `${file} not found: ${scripts}`, fix: install(pkg) });
-  }
   const sort = versionOf('sort', ['--version'], env);
   const gnuSort = sort?.includes('GNU') === true;
   findings.push({
@@ -99,14 +90,24 @@ export function localFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
   return findings;
 }
 
-/** What stages on other hosts (`on:`) need here: the system OpenSSH client (engine/ssh.ts). */
+/** What stages on other hosts (`on:`) need here: the system OpenSSH client (engine/ssh.ts), and the bash and perl that start a host's segment. */
 export function remoteFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
   const ssh = versionOf('ssh', ['-V'], env);
-  return [
+  const findings: Finding[] = [
     ssh
       ? { what: 'ssh', ok: true, detail: ssh }
       : { what: 'ssh', ok: false, detail: 'not found on PATH: stages with `on:` reach their hosts through it', fix: install('openssh-client') },
   ];
+  // engine/segment.ts and engine/remote.ts start these by absolute path.
+  const scripts = "a host's segment is started through it here (a local run does not need it)";
+  for (const [what, file, pkg] of [
+    ['bash', '/bin/bash', 'bash'],
+    ['perl', '/usr/bin/perl', 'perl'],
+  ] as const) {
+    const version = versionOf(file, ['--version'], env);
+    findings.push(version ? { what, ok: true, detail: file } : { what, ok: false, detail: `${file} not found: ${scripts}`, fix: install(pkg) });
+  }
+  return findings;
 }
 
 /** The Node names of the architectures `uname -m` says, for the ones remote runs know (engine/remote.pl). */
@@ -120,6 +121,8 @@ export function hostSection(name: string, file: string, env: NodeJS.ProcessEnv =
   const names = Object.keys(loaded.pipeline.hosts);
   if (!entry)
     return `${file}: there is no host \`${name}\` under \`hosts:\`; ${names.length > 0 ? `its hosts are ${names.map((n) => `\`${n}\``).join(', ')}` : 'it has none'}`;
+  if (entry.slurm)
+    return `${file}: \`${name}\` is a Slurm cluster; doctor --host checks ssh hosts (try \`srun -n1 true\` with its options, docs/remote.md#slurm)`;
   const host = remoteHostOf(name, entry);
   const sessions = new SshSessions();
   const title = `host ${name} (ssh ${entry.ssh})`;

@@ -31,7 +31,7 @@ describe('pipewright doctor', () => {
   it('this checkout: everything there, exit 0', () => {
     const r = doctor([]);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(new RegExp(`^ {2}ok +engine program \\(linux-${process.arch}\\) +${repoRoot}/dist/pw-segment$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^ {2}ok +engine program \\(linux-${process.arch}\\) +${repoRoot}/dist/native/linux-${process.arch}/pw-segment$`, 'm'));
     expect(r.stdout).toMatch(/^ {2}ok +ssh +OpenSSH_/m);
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('Everything Pipewright uses is there.');
   });
@@ -52,7 +52,9 @@ describe('pipewright doctor', () => {
     expect(r.code).toBe(1);
     const reinstall = 'npm install -g pipewright \\(this install is missing it; reinstalling puts it back\\)';
     expect(r.stdout).toMatch(missing('built-in stages', 'not found \\(looked at .*lone/builtin.cjs, .*\\): `use:` stages cannot run', reinstall));
-    expect(r.stdout).toMatch(missing(`engine program \\(linux-${process.arch}\\)`, 'not there or does not run here: .*slower\\)', reinstall));
+    expect(r.stdout).toMatch(
+      missing(`engine program \\(linux-${process.arch}\\)`, 'not there or built for another machine: no pipeline can run here', reinstall),
+    );
   });
 
   it('--host: a host that refuses is missing, with the ssh command to try by hand', async () => {

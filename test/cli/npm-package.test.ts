@@ -139,7 +139,7 @@ describe('the npm package', () => {
     const r = installed(['doctor']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const pkg = path.join(prefix, 'lib/node_modules/pipewright/dist');
-    expect(r.stdout).toMatch(new RegExp(`^ {2}ok +engine program \\(linux-${process.arch}\\) +${pkg}/pw-segment$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^ {2}ok +engine program \\(linux-${process.arch}\\) +${pkg}/native/linux-${process.arch}/pw-segment$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^ {2}ok +built-in stages +${pkg}/builtin\\.cjs$`, 'm'));
     expect(r.stdout).toMatch(/^Everything Pipewright uses is there\.$/m);
   });
