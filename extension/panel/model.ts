@@ -60,8 +60,6 @@ export type ColumnKey = (typeof columns)[number]['key'];
 
 export interface TableRow {
   index: number;
-  /** A copy of a stage with workers (0-based), shown under its stage's row: its own numbers, and on a Slurm cluster its step. */
-  worker?: number;
   cells: Record<ColumnKey, Cell>;
   status: StageStatus;
   bottleneck: boolean;
@@ -198,7 +196,7 @@ export function panelView({ model, timeline, history, pinned, restored }: ViewIn
     restored,
     nodes,
     edges,
-    rows: model.stages.flatMap((s) => [rowOf(s, flow(s.index)), ...workerRows(s)]),
+    rows: model.stages.map((s) => rowOf(s, flow(s.index))),
     sparks: model.stages.map((s) => sparksOf(s.index, rates[s.index] ?? [])),
     failures: model.stages.filter((s) => s.status === 'failed' || s.status === 'timed-out').map(failureOf),
     // The shown run as it is now (its saved summary is from its start while it runs).
@@ -271,16 +269,6 @@ function runSummary(m: RunModel): string {
 const stageLabel = (s: StageView): string => (s.stats?.host ? `${s.name} @ ${s.stats.host}` : s.name);
 
 const num = (n: number | undefined, text: (n: number) => string): Cell => (n === undefined ? { text: '—', sort: null } : { text: text(n), sort: n });
-
-/** One row per copy of a stage with workers: its process's numbers (its edges are the stage's), where it runs. */
-function workerRows(s: StageView): TableRow[] {
-  return (s.stats?.workers ?? []).map((w, i) => {
-    const row = rowOf({ name: s.name, index: s.index, status: w.status, stats: w, stderrTail: [] }, { bytesPerSec: w.rateOut });
-    const where = [w.host ? `@ ${w.host}` : '', w.step ?? ''].filter(Boolean).join(' · ');
-    row.cells.name = { text: `worker ${i + 1}${where ? ` ${where}` : ''}`, sort: s.index, ...(w.step ? { title: `Slurm job step ${w.step}` } : {}) };
-    return { ...row, worker: i };
-  });
-}
 
 function rowOf(s: StageView, f: Flow): TableRow {
   const st = s.stats;

@@ -178,15 +178,13 @@ function renderTable(view: PanelView): void {
   // The sparklines come right after the status: in a narrow panel they stay in sight.
   head.insertBefore(el('th', { scope: 'col' }, 'CPU over time'), head.children[2] ?? null);
   head.insertBefore(el('th', { scope: 'col' }, 'Rate over time'), head.children[2] ?? null);
-  // Stages sorted; each stage's worker rows stay right under it, in copy order.
-  const stageRows = view.rows.filter((r) => r.worker === undefined).sort((a, b) => compare(a, b, sort.key, sort.descending));
-  const rows = stageRows.flatMap((s) => [s, ...view.rows.filter((r) => r.worker !== undefined && r.index === s.index)]);
+  const rows = [...view.rows].sort((a, b) => compare(a, b, sort.key, sort.descending));
   const body = rows.map((r) => {
     const tr = el('tr', {
       tabindex: '0',
-      'data-key': r.worker === undefined ? `row-${r.index}` : `row-${r.index}-worker-${r.worker}`,
+      'data-key': `row-${r.index}`,
       'data-stage': String(r.index),
-      class: `status-${r.status}${r.bottleneck ? ' bottleneck' : ''}${r.worker === undefined ? '' : ' worker'}`,
+      class: `status-${r.status}${r.bottleneck ? ' bottleneck' : ''}`,
     });
     for (const c of columns) {
       const cell = r.cells[c.key];
@@ -194,7 +192,7 @@ function renderTable(view: PanelView): void {
       if (cell.title) attrs.title = cell.title;
       tr.append(el(c.key === 'name' ? 'th' : 'td', c.key === 'name' ? { ...attrs, scope: 'row' } : attrs, cell.text));
     }
-    const sparks = r.worker === undefined ? view.sparks.find((s) => s.index === r.index) : undefined;
+    const sparks = view.sparks.find((s) => s.index === r.index);
     const rateCell = el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`)] : []));
     const cpuCell = el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.cpu, `${r.cells.name.text} CPU`)] : []));
     tr.insertBefore(cpuCell, tr.children[2] ?? null);

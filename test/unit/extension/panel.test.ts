@@ -238,19 +238,6 @@ describe('run panel view model', () => {
     expect(v.bottleneck).toBeUndefined();
   });
 
-  it('a stage with workers has a row per copy under its own, with the copy’s numbers and its Slurm step; waiting for Slurm in words', () => {
-    const copy = (i: number, extra: Partial<StageStats>) => stats(1, { cpuUserMs: 100 * (i + 1), host: 'cluster', ...extra });
-    const workers = [copy(0, { step: '12.0 on node7' }), copy(1, { status: 'queued', step: 'job 13' })];
-    const v = view([start, ...running, { ...tick(1), stages: [stats(0), stats(1, { host: 'cluster', workers }), stats(2)] }]);
-    expect(v.rows.map((r) => [r.index, r.worker, r.cells.name.text, r.cells.status.text, r.cells.cpu.text])).toEqual([
-      [0, undefined, 's0', 'running', '0 ms'],
-      [1, undefined, 's1 @ cluster', 'running', '0 ms'],
-      [1, 0, 'worker 1 @ cluster · 12.0 on node7', 'running', '100 ms'],
-      [1, 1, 'worker 2 @ cluster · job 13', 'waiting for Slurm', '200 ms'],
-      [2, undefined, 's2', 'running', '0 ms'],
-    ]);
-  });
-
   it('busy is the one value of docs/stats.md#busy: a stage that only sleeps is working 100% of the time but busy 0%, in the table, its node and the CLI', () => {
     const sleeper = stats(1, { busy: 0, working: 1, cpuUserMs: 0, durationMs: 5000 });
     const v = view([start, ...running, { ...tick(5), stages: [stats(0), sleeper, stats(2)] }]);
