@@ -35,6 +35,7 @@ static void writeAll(const char *p, size_t n) {
 
 /* Keeps `n` bytes at `p` after what the input holds. */
 static int hold(Input *in, const char *p, size_t n) {
+  if (n == 0) return 0;
   if (in->len + n > in->cap) {
     size_t cap = in->cap ? in->cap : chunk;
     while (cap < in->len + n) cap *= 2;

@@ -418,6 +418,9 @@ int main(int argc, char **argv) {
   for (int k = 0; k < nFds; k++)
     if (fcntl(fds[k], F_GETFD) < 0) {
       fprintf(stderr, "pw-segment: the plan names fd %d, which is not open\n", fds[k]);
+      free(fds);
+      planFree(&plan);
+      free(text);
       return 2;
     }
   /* Fd 0 stays taken, so that no pipe of ours gets a number a stage's stdio needs. */
