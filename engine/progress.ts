@@ -89,6 +89,8 @@ export class SourceWatch {
   private last: { file: string; size: number } | undefined;
   private position = 0;
   private done = false;
+  /** Looking for the file costs a walk of the stage's processes and fds: not at every sample (a run may have 70 stages). */
+  private nextSearchAt = 0;
   private history: { at: number; position: number }[] = [];
   private readonly known: { file: string; dev: number; ino: number } | undefined;
 
@@ -111,6 +113,8 @@ export class SourceWatch {
   sample(pid: number, at: number): void {
     if (this.done) return;
     if (!this.open) {
+      if (at < this.nextSearchAt) return;
+      this.nextSearchAt = at + searchEveryMs;
       const found = readFiles(pid).filter((f) => (this.known ? f.dev === this.known.dev && f.ino === this.known.ino : f.mtimeMs <= this.startedAt));
       const biggest = found.reduce<OpenFile | undefined>((a, f) => (a && a.size >= f.size ? a : f), undefined);
       // Found by itself, a file counts once it is still open at the next sample: a program's
@@ -158,6 +162,7 @@ export class SourceWatch {
 }
 
 const accessMode = 3; // O_ACCMODE: O_RDONLY is 0
+const searchEveryMs = 250;
 
 const sameOpen = (a: OpenFile, b: OpenFile) => a.pid === b.pid && a.fd === b.fd && a.dev === b.dev && a.ino === b.ino;
 
