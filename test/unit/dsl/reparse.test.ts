@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Parser } from 'yaml';
 import { check, parse, type CheckResult, type DslHost } from '../../../dsl';
 import { reparse } from '../../../dsl/reparse';
+import { editableStages } from './edit-stages';
 
 const host: DslHost = {
   env: { HOME: '/home/user', PATH: '/usr/bin' },
@@ -15,17 +16,7 @@ const host: DslHost = {
 };
 const file = '/p/edit.pipeline.yaml';
 
-const stageLines = [
-  '  - run: cat\n',
-  '  - name: g\n    run: grep -v x\n',
-  '  - name: s\n    command: [sort, "-k1"]\n    workers: 2\n',
-  '  - use: head\n    with: { count: 3 }\n',
-  '  - use: read\n    with:\n      path: in.csv\n',
-  '  # a comment\n  - run: |\n      cat\n      grep y\n',
-  '\n  - <<: *base\n    name: m\n',
-  '  - comand: cat\n',
-  '  - run: sort\n    # trailing, deeper\n',
-];
+const stageLines = [...editableStages, '\n  - <<: *base\n    name: m\n'];
 const headLines = ['name: p\n', 'description: some words\n', 'env:\n  A: "1"\n', '# top comment\n', 'cwd: .\n'];
 const tailLines = ['', '# the end\n', 'x-after: 1\n', 'env: { B: 2 }\n'];
 /** Pieces that YAML cares about, typed anywhere. */
