@@ -1,4 +1,4 @@
-// `npm run package`: one VSIX per target, `pipewright-TARGET.vsix` (vsce package --target TARGET),
+// `npm run package`: one VSIX per target, `pipewright-TARGET-VERSION.vsix` (vsce package --target TARGET),
 // each carrying only its own prebuilt pw-segment (dist/native/TARGET/pw-segment; docs/engine.md,
 // "Platforms"), from minified bundles; then the development bundles again. A target without a
 // build (its compiler was missing) gets no VSIX, and the script says so and fails.
@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { nativeProgramPath } from '../engine/native-programs';
 import { build } from './build';
 import { targets } from './native';
+import { vsixPath } from './vsix-name';
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
@@ -37,7 +38,7 @@ async function main(): Promise<number> {
         failed++;
         continue;
       }
-      const out = path.join(root, `pipewright-${target}.vsix`);
+      const out = vsixPath(root, target);
       withOnly(target, () => {
         const r = spawnSync(vsce, ['package', '--no-dependencies', '--target', target, '--out', out], { cwd: root, stdio: 'inherit' });
         if (r.status !== 0) failed++;

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { hostTarget } from '../engine/native-programs';
 import { startCodeServer } from '../test/e2e/code-server';
 import { ensureHost } from '../test/e2e/setup';
+import { vsixPath } from './vsix-name';
 
 const repoRoot = path.resolve(__dirname, '..');
 
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     folder,
     port,
     // The VSIX of this machine's platform (scripts/package.ts makes one per target).
-    install: [path.join(repoRoot, `pipewright-${hostTarget}.vsix`)],
+    install: [vsixPath(repoRoot, hostTarget)],
     settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false },
   });
   console.log(`Pipewright in VS Code: ${server.url}/?folder=${encodeURIComponent(folder)}`);
