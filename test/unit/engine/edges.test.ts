@@ -118,9 +118,9 @@ describe('edge counts: the rest', () => {
     expect(Math.abs(engine - oracle) / oracle).toBeLessThan(0.1);
     // A short stage too (sampling missed those): never below the program's own peak. pw-segment
     // execs the program straight from its fork, so the figure is the program's, as GNU time's is;
-    // on the scripts it includes the bash the stage starts as (docs/stats.md), as GNU time's of that bash does.
-    // A short process's own peak varies from run to run (GNU time gives 1.4–1.7 MB for `cat /dev/null`
-    // here): the engine's figure must lie within the spread of GNU time's, widened by 10 %.
+    // on the scripts it may include the bash the stage starts as (docs/stats.md), never more than
+    // GNU time's of that bash. A short process's own peak varies from run to run (GNU time gives
+    // 1.4–1.7 MB for `cat /dev/null` here): the bounds are GNU time's spread, widened by 10 %.
     const spread = (...argv: string[]) => {
       const kb = Array.from({ length: 5 }, () => gnuTimeKb(...argv));
       return { min: Math.min(...kb), max: Math.max(...kb) };
@@ -134,7 +134,6 @@ describe('edge counts: the rest', () => {
       const short = await run(yamlOf(['echo hi', 'cat']), { env: { ...process.env, ...env } });
       const cat = short.result.stages[1]!.stats.maxRssKb;
       expect(cat).toBeGreaterThanOrEqual(alone.min * 0.9);
-      expect(cat).toBeGreaterThanOrEqual(launched.min * 0.9);
       expect(cat).toBeLessThanOrEqual(launched.max * 1.1);
     }
   });
