@@ -65,11 +65,14 @@ const sessions: Session[] = [
        * last, so what it sent before (the stats of the refreshes so far) has reached the page.
        */
       'inline-stats-read': async (page, args) => {
-        const afters = `[...document.querySelectorAll('.monaco-editor .view-lines span')].map((el) => getComputedStyle(el, '::after').content)`;
-        await page.waitForFunction(`${afters}.some((c) => c.includes(${JSON.stringify((args as { marker: string }).marker)}))`, undefined, { timeout: 20_000 });
+        // Only the editor that shows the marker: other editors still open show the stats of their own runs.
+        const afters = `((root) => [...root.querySelectorAll('.view-lines span')].map((el) => getComputedStyle(el, '::after').content))`;
+        const marker = JSON.stringify((args as { marker: string }).marker);
+        const editor = `[...document.querySelectorAll('.monaco-editor')].find((ed) => ${afters}(ed).some((c) => c.includes(${marker})))`;
+        await page.waitForFunction(`${editor} !== undefined`, undefined, { timeout: 20_000 });
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
         // The editor writes the text's spaces as no-break spaces.
-        return page.evaluate<string[]>(`${afters}.filter((c) => /\\s·\\s/.test(c))`);
+        return page.evaluate<string[]>(`${afters}(${editor}).filter((c) => /\\s·\\s/.test(c))`);
       },
       ...panelCheckpoints(screenshotDir),
       ...recordsCheckpoints(screenshotDir),

@@ -190,6 +190,7 @@ describe('running pipelines', () => {
       assert.ok(a.ok, a.error);
       return a.data as string[];
     };
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await openPipeline('e2e/long.pipeline.yaml');
     const model = await run('e2e/long.pipeline.yaml');
     await until(model, (m) => m.stages.every((s) => s.status === 'running'));
