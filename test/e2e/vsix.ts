@@ -11,11 +11,11 @@ export function vsixTarget(file: string): string | undefined {
   return /<Identity\b[^>]*\bTargetPlatform="([^"]+)"/.exec(manifest)?.[1];
 }
 
-/** Every entry of the VSIX; executables in dist/ with the architecture of their ELF header. */
+/** Every entry of the VSIX; extensionless files anywhere under dist/ (the engine programs) with the architecture of their ELF header. */
 export function vsixEntries(file: string): VsixEntry[] {
   const paths = execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).trim().split('\n');
   return paths.map((p) => {
-    if (!/^extension\/dist\/(?:[\w-]+\/)?[\w-]+$/.test(p)) return { path: p };
+    if (!/^extension\/dist\/(?:[\w-]+\/)*[\w-]+$/.test(p)) return { path: p };
     return { path: p, machine: elfMachine(execFileSync('unzip', ['-p', file, p], { maxBuffer: 64 * 1024 * 1024 }).subarray(0, 20)) };
   });
 }
