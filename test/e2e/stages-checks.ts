@@ -18,14 +18,15 @@ const readRows = `(selector) => [...document.querySelectorAll(selector)].map((r)
 export function stagesCheckpoints(screenshots: string): Record<string, (page: Page, args: unknown) => Promise<unknown>> {
   return {
     /**
-     * Waits until the view's top rows are `top` (labels of the first level-1 rows, in order) and
-     * returns every row; with `screenshot`, saves one of the workbench under that name.
+     * Waits until the view's top rows are `top` (labels of the first level-1 rows, in order), and
+     * with `open` until the first is open, and returns every row; with `screenshot`, saves one of the workbench under that name.
      */
     'stages-read': async (page, raw) => {
-      const { top, screenshot } = raw as StagesWait;
+      const { top, open, screenshot } = raw as StagesWait;
       const rowsNow = `(${readRows})(${JSON.stringify(rowSelector)})`;
       const topIs = `${JSON.stringify(top)}.every((label, i) => ${rowsNow}.filter((r) => r.level === 1)[i]?.label === label)`;
-      await page.waitForFunction(topIs, undefined, { timeout });
+      const firstOpen = `(${rowsNow}.find((r) => r.level === 1)?.expanded === true)`;
+      await page.waitForFunction(open ? `${topIs} && ${firstOpen}` : topIs, undefined, { timeout });
       const rows = await page.evaluate<StagesRow[]>(rowsNow);
       if (screenshot) await page.screenshot({ path: path.join(screenshots, screenshot) });
       return rows;

@@ -9,6 +9,8 @@ export interface StagesRow {
 /** What `stages-read` waits for: these labels as the first top-level rows, in order. */
 export interface StagesWait {
   top: string[];
+  /** Wait also until the first of `top` is open (the tree expands a new run on its next draw). */
+  open?: boolean;
   /** A file name under the harness's screenshot folder. */
   screenshot?: string;
 }
