@@ -19,13 +19,14 @@ export function stagesCheckpoints(screenshots: string): Record<string, (page: Pa
   return {
     /**
      * Waits until the view's top rows are `top` (labels of the first level-1 rows, in order), and
-     * with `open` until the first is open, and returns every row; with `screenshot`, saves one of the workbench under that name.
+     * with `open` until the first is open with its stages drawn under it, and returns every row; with `screenshot`, saves one of the workbench under that name.
      */
     'stages-read': async (page, raw) => {
       const { top, open, screenshot } = raw as StagesWait;
       const rowsNow = `(${readRows})(${JSON.stringify(rowSelector)})`;
       const topIs = `${JSON.stringify(top)}.every((label, i) => ${rowsNow}.filter((r) => r.level === 1)[i]?.label === label)`;
-      const firstOpen = `(${rowsNow}.find((r) => r.level === 1)?.expanded === true)`;
+      // Open and drawn: its row says so and its stages' rows follow it.
+      const firstOpen = `((rows) => rows[0]?.level === 1 && rows[0].expanded && rows[1]?.level === 2)(${rowsNow})`;
       await page.waitForFunction(open ? `${topIs} && ${firstOpen}` : topIs, undefined, { timeout });
       const rows = await page.evaluate<StagesRow[]>(rowsNow);
       if (screenshot) await page.screenshot({ path: path.join(screenshots, screenshot) });
