@@ -11,7 +11,7 @@ import { parseRecord, textColumn, valueColumn } from '../records/model';
 import type { RecordsPanel } from '../records/view';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
-import { setUpWebview } from '../webview/host';
+import { adoptWebview } from '../webview/host';
 import { comparePage } from './html';
 import { runHead, statsPart, type CompareView, type RecordsPart, type StatsPart } from './model';
 import { compareViewType, type CompareState, type FromCompare, type ToCompare } from './protocol';
@@ -21,7 +21,6 @@ const examples = 20;
 
 export class ComparePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private panelSubscriptions: vscode.Disposable[] = [];
   private readonly subscriptions: vscode.Disposable[];
   private pair: { a: number; b: number } | undefined;
   private key = '';
@@ -88,19 +87,14 @@ export class ComparePanel implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    setUpWebview(panel, this.extensionUri, comparePage);
-    this.panelSubscriptions = [
-      panel.webview.onDidReceiveMessage((m: FromCompare) => this.receive(m)),
-      panel.onDidChangeViewState(() => {
-        if (panel.visible) void this.post();
-      }),
-      panel.onDidDispose(() => {
-        for (const s of this.panelSubscriptions) s.dispose();
-        this.panelSubscriptions = [];
+    adoptWebview(panel, this.extensionUri, comparePage, {
+      receive: (m: FromCompare) => this.receive(m),
+      shown: () => void this.post(),
+      disposed: () => {
         this.panel = undefined;
         this.generation++;
-      }),
-    ];
+      },
+    });
   }
 
   private runs(): { a: RunModel; b: RunModel } | undefined {

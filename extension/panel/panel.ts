@@ -7,14 +7,13 @@ import { Coalescer } from '../coalescer';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
 import { recordsViewType } from '../records/protocol';
-import { setUpWebview, viewColumn } from '../webview/host';
+import { adoptWebview, viewColumn } from '../webview/host';
 import { panelPage } from './html';
 import { layoutInput, panelView, type PanelView } from './model';
 import { panelViewType, type FromPanel, type PanelState, type ToPanel } from './protocol';
 
 export class RunPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private panelSubscriptions: vscode.Disposable[] = [];
   private readonly subscriptions: vscode.Disposable[];
   private runId: number | undefined;
   private pinned = false;
@@ -90,21 +89,14 @@ export class RunPanel implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    const web = panel.webview;
-    setUpWebview(panel, this.extensionUri, panelPage);
-    this.panelSubscriptions = [
-      web.onDidReceiveMessage((m: FromPanel) => this.receive(m)),
-      // Hidden webviews are torn down (their state is kept); shown again, they get the current view.
-      panel.onDidChangeViewState(() => {
-        if (panel.visible) this.post();
-      }),
-      panel.onDidDispose(() => {
-        for (const s of this.panelSubscriptions) s.dispose();
-        this.panelSubscriptions = [];
+    adoptWebview(panel, this.extensionUri, panelPage, {
+      receive: (m: FromPanel) => this.receive(m),
+      shown: () => this.post(),
+      disposed: () => {
         this.panel = undefined;
         this.pinned = false;
-      }),
-    ];
+      },
+    });
   }
 
   private receive(m: FromPanel): void {

@@ -9,7 +9,7 @@ import { settings } from '../config';
 import type { RunModel } from '../run-model';
 import type { RunStore } from '../run-store';
 import { panelViewType } from '../panel/protocol';
-import { setUpWebview, viewColumn } from '../webview/host';
+import { adoptWebview, viewColumn } from '../webview/host';
 import { recordFilter } from './filter';
 import type { KeptLine, Selection } from './keeper';
 import { recordsPage } from './html';
@@ -24,7 +24,6 @@ interface Source {
 
 export class RecordsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private panelSubscriptions: vscode.Disposable[] = [];
   private readonly subscriptions: vscode.Disposable[];
   private source: Source | undefined;
   private selection: Selection = 'first';
@@ -94,18 +93,13 @@ export class RecordsPanel implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    setUpWebview(panel, this.extensionUri, recordsPage);
-    this.panelSubscriptions = [
-      panel.webview.onDidReceiveMessage((m: FromRecords) => this.receive(m)),
-      panel.onDidChangeViewState(() => {
-        if (panel.visible) void this.post();
-      }),
-      panel.onDidDispose(() => {
-        for (const s of this.panelSubscriptions) s.dispose();
-        this.panelSubscriptions = [];
+    adoptWebview(panel, this.extensionUri, recordsPage, {
+      receive: (m: FromRecords) => this.receive(m),
+      shown: () => void this.post(),
+      disposed: () => {
         this.panel = undefined;
-      }),
-    ];
+      },
+    });
   }
 
   private receive(m: FromRecords): void {

@@ -30,6 +30,30 @@ export function setUpWebview(panel: vscode.WebviewPanel, extensionUri: vscode.Ur
 }
 
 /**
+ * Takes a view's panel: sets up its page, hands its messages to `receive`, redraws it with
+ * `shown` when it is visible again (hidden webviews are torn down, their state kept), and calls
+ * `disposed` once it is closed, after dropping these subscriptions.
+ */
+export function adoptWebview<M>(
+  panel: vscode.WebviewPanel,
+  extensionUri: vscode.Uri,
+  spec: PageSpec,
+  on: { receive: (m: M) => void; shown: () => void; disposed: () => void },
+): void {
+  setUpWebview(panel, extensionUri, spec);
+  const subscriptions = [
+    panel.webview.onDidReceiveMessage(on.receive),
+    panel.onDidChangeViewState(() => {
+      if (panel.visible) on.shown();
+    }),
+    panel.onDidDispose(() => {
+      for (const s of subscriptions) s.dispose();
+      on.disposed();
+    }),
+  ];
+}
+
+/**
  * Where a Pipewright view opens: in the column of one already open (the run panel and the records
  * view share one, as tabs), else beside the active editor. Plain `Beside` from one of the views
  * (the user clicked in it, then asked for the other) would add a column each time.
