@@ -1,6 +1,7 @@
 // The `vsix` session (test/e2e/run.ts): the extension installed from `npm run package`'s VSIX with
 // --install-extension, as a user installs it; nothing is loaded from the development folder.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -43,16 +44,20 @@ describe('vsix: the packaged extension, installed', () => {
   });
 
   it('F5 in a pipeline runs it, with live stats in the run panel', async function () {
-    this.timeout(180_000); // a loaded machine: the paced pipeline alone takes 12–30 s
+    this.timeout(180_000);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await openPipeline('e2e/paced.pipeline.yaml');
+    // The run's source waits on this FIFO after its records: the run is live until the test has seen it so.
+    const gate = workspacePath('e2e/gate.fifo');
+    fs.rmSync(gate, { force: true });
+    execFileSync('mkfifo', [gate]);
+    await openPipeline('e2e/gated.pipeline.yaml');
     await (
       await api()
     ).serverReady;
     const started = nextRun();
     await ask('keys', { press: 'F5' });
     const model = await started;
-    assert.equal(model.file, workspacePath('e2e/paced.pipeline.yaml'));
+    assert.equal(model.file, workspacePath('e2e/gated.pipeline.yaml'));
     // Live: records counted on every edge while the run goes.
     await until(model, (m) => m.running && m.stages.every((s) => (s.stats?.recordsOut ?? 0) > 0));
     await vscode.commands.executeCommand('pipewright.showRun');
@@ -61,6 +66,7 @@ describe('vsix: the packaged extension, installed', () => {
       live.rows.map((r) => r[0]),
       ['numbers', 'squares', 'copy'],
     );
+    await fs.promises.writeFile(gate, 'go\n');
     await ended(model);
     assert.equal(model.state, 'succeeded');
     assert.equal(model.records, 600);
