@@ -123,6 +123,16 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   // Detached: its own process group, so stop() also ends the file watcher and extension hosts.
   const child = spawn(node24, args, { env, detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
+  // Its own group outlives the harness: a harness that ends early (a signal, see run.ts) ends it too.
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', killGroup);
+  child.once('exit', () => process.off('exit', killGroup));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -131,13 +141,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     } catch {
       return;
     }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 3000);
+    const timer = setTimeout(killGroup, 3000);
     await gone;
     clearTimeout(timer);
   };

@@ -244,6 +244,13 @@ export async function runE2e(only: readonly string[] = []): Promise<number> {
 }
 
 if (require.main === module) {
+  // Ended by a signal, it still runs its exit handlers (code-server.ts ends code-server's group).
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)
+    process.once(signal, () => process.exit(code));
   runE2e(process.argv.slice(2)).then(
     (failed) => (process.exitCode = failed === 0 ? 0 : 1),
     (e: unknown) => {
