@@ -7,7 +7,9 @@ import { haveSshd, makeKeys, removeKeys, Sshd, type Keys } from './sshd';
 export function sshdsForFile(count: number, ready: (keys: Keys, boxes: Sshd[]) => void): void {
   // Said where the run's output shows it, not only as a grey "skipped".
   if (!haveSshd)
-    console.warn(`SKIPPED: ${expect.getState().testPath ?? 'a remote suite'}: stages on other hosts need root and /usr/sbin/sshd (a real sshd on 127.0.0.1)`);
+    console.warn(
+      `SKIPPED: ${expect.getState().testPath ?? 'a remote suite'}: stages on other hosts need root, /usr/sbin/sshd (a real sshd on 127.0.0.1) and unshare --mount (its home folder)`,
+    );
   let keys: Keys | undefined;
   let boxes: Sshd[] = [];
   beforeAll(async () => {

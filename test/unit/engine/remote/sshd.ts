@@ -3,8 +3,10 @@
 // user's ~/.ssh is read or written (the pipeline's host entries point ssh at these files), and
 // nothing but 127.0.0.1 is contacted. Each server is set up like a real host, not a quiet test
 // one: the login shell reads a ~/.bashrc, and that one is slow (like a `pyenv init` or a conda
-// hook) and counts the sessions it starts. The home folder is the test's own (sshd's `SetEnv HOME`),
-// so this machine's startup files are neither run nor touched.
+// hook) and counts the sessions it starts. The home folder is the login user's own as the user
+// database names it (root's), with the test's folder mounted over it in a mount namespace of that
+// sshd alone: sshd, bash and the stages find $HOME, ~/.bashrc and ~/.cache as on any host, and
+// this machine's own startup files are neither run nor touched.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -12,7 +14,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const sshdPath = '/usr/sbin/sshd';
-export const haveSshd = fs.existsSync(sshdPath) && fs.existsSync('/usr/bin/ssh') && process.getuid?.() === 0;
+/** A mount namespace of its own (util-linux `unshare`, root): where each test host's home is mounted. */
+function canUnshareMounts(): boolean {
+  try {
+    execFileSync('unshare', ['--mount', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const haveSshd = fs.existsSync(sshdPath) && fs.existsSync('/usr/bin/ssh') && process.getuid?.() === 0 && canUnshareMounts();
 
 /** Keys shared by the servers of one test file: made once, removed by `removeKeys`. */
 export interface Keys {
@@ -87,15 +99,30 @@ export class Sshd {
         'KbdInteractiveAuthentication no',
         'PermitRootLogin prohibit-password',
         'MaxSessions 64',
-        // The login user's home as bash sees it: ~/.bashrc is read there, as on any host.
-        `SetEnv HOME=${home}`,
         'MaxStartups 64',
         '',
       ].join('\n'),
     );
     fs.appendFileSync(keys.knownHosts, `[127.0.0.1]:${port} ${fs.readFileSync(`${keys.hostKey}.pub`, 'utf8')}`);
     const sshd = new Sshd(keys, port, home);
-    const child = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // unshare execs sh, which execs sshd: the child's pid is sshd's.
+    const child = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount --bind "$1" "$2" && exec "$3" -D -e -f "$4"',
+        'sh',
+        home,
+        os.userInfo().homedir,
+        sshdPath,
+        config,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     sshd.child = child;
     await new Promise<void>((resolve, reject) => {
       let text = '';
