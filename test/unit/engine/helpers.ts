@@ -49,6 +49,20 @@ export function bash(script: string, cwd = fixtures): Buffer {
   return execFileSync('/bin/bash', ['-c', script], { cwd, maxBuffer: 512 * 1024 * 1024 });
 }
 
+/** Why a run ended as it did, for an assertion's message: its error and how each stage ended. */
+export function endOf(d: Drained): string {
+  const stages = d.result.stages.map((s) => ({
+    name: s.name,
+    status: s.status,
+    message: s.message,
+    exitCode: s.exitCode,
+    signal: s.signal,
+    stderr: s.stderrTail,
+    workers: s.stats.workers?.map((w) => w.status),
+  }));
+  return JSON.stringify({ error: d.result.error, stages });
+}
+
 export function statusesOf(d: Drained): Record<string, string> {
   return Object.fromEntries(d.result.stages.map((s) => [s.name, s.status]));
 }

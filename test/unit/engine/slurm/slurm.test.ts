@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../../../cli/cli';
 import { startRun, type RunEvent } from '../../../../engine';
 import { cliAnnounced, marked, markerVariable, newMarker, scratchDir, waitUntilGone } from '../faults/marker';
-import { bash, drain, fixtures, pipelineOf, run, statusesOf } from '../helpers';
+import { bash, drain, endOf, fixtures, pipelineOf, run, statusesOf } from '../helpers';
 import { Cluster, whyNoCluster } from './cluster';
 
 let cluster: Cluster | undefined;
@@ -69,7 +69,7 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
     const marker = newMarker();
     const d = await run(`${hosts()}stages:\n  - name: yes\n    on: cluster\n    run: yes\n  - run: head -n 3\n`, { env: envOf(marker) });
     expect(d.output.toString()).toBe('y\ny\ny\n');
-    expect(d.result.outcome).toBe('succeeded');
+    expect(d.result.outcome, endOf(d)).toBe('succeeded');
     expect(statusesOf(d)).toEqual({ yes: 'stopped-early', head: 'succeeded' });
     await queueEmpty();
     await waitUntilGone(marker);
@@ -124,7 +124,7 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
       h.stopReading();
     });
     expect(steps).toHaveLength(4);
-    expect(d.result.outcome).toBe('succeeded');
+    expect(d.result.outcome, endOf(d)).toBe('succeeded');
     expect(d.result.stages[1]!.stats.workers!.map((w) => w.status)).toEqual(['stopped-early', 'stopped-early', 'stopped-early', 'stopped-early']);
     await queueEmpty();
     await waitUntilGone(marker);
@@ -133,7 +133,7 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
   it('fails a step that Slurm ends at its time limit, naming Slurm’s reason', { timeout: 180_000 }, async () => {
     const marker = newMarker();
     const d = await run(`${hosts(', time: "1"')}stages:\n  - name: slow\n    on: cluster\n    run: sleep 300\n`, { env: envOf(marker) });
-    expect(d.result.outcome).toBe('failed');
+    expect(d.result.outcome, endOf(d)).toBe('failed');
     expect(statusesOf(d)).toEqual({ slow: 'failed' });
     expect(d.result.error?.message).toMatch(/stage `slow` .*Slurm ended the step \(time limit\): .*CANCELLED AT .* DUE TO TIME LIMIT/);
     await queueEmpty();
@@ -142,7 +142,7 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
 
   it('fails a step Slurm refuses, with srun’s words', async () => {
     const d = await run(`${hosts(', partition: nosuchpartition')}stages:\n  - name: nowhere\n    on: cluster\n    run: cat\n`, { env: envOf(newMarker()) });
-    expect(d.result.outcome).toBe('failed');
+    expect(d.result.outcome, endOf(d)).toBe('failed');
     expect(d.result.error?.message).toMatch(/stage `nowhere` could not start as a job step on Slurm cluster `cluster`: srun: error: .*[Pp]artition/);
   });
 
@@ -160,7 +160,7 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
       }
     });
     expect(stepsWhenCancelled).toHaveLength(1);
-    expect(d.result.outcome).toBe('cancelled');
+    expect(d.result.outcome, endOf(d)).toBe('cancelled');
     await queueEmpty();
     await waitUntilGone(marker);
   });
