@@ -13,6 +13,7 @@ const readRows = `(selector) => [...document.querySelectorAll(selector)].map((r)
   expanded: r.getAttribute('aria-expanded') === 'true',
   label: r.querySelector('.label-name')?.textContent ?? '',
   description: r.querySelector('.label-description')?.textContent ?? '',
+  aria: r.getAttribute('aria-label') ?? '',
 }))`;
 
 export function stagesCheckpoints(screenshots: string): Record<string, (page: Page, args: unknown) => Promise<unknown>> {

@@ -4,6 +4,8 @@ export interface StagesRow {
   expanded: boolean;
   label: string;
   description: string;
+  /** What a screen reader says for the row (its state in words: the icon shows it on screen). */
+  aria: string;
 }
 
 /** What `stages-read` waits for: these labels as the first top-level rows, in order. */
