@@ -36,7 +36,12 @@ describe('Stages view', () => {
     const long = await start('e2e/long.pipeline.yaml');
     const tick = await start('e2e/ticker.pipeline.yaml');
     try {
-      const answer = await checkpoint(workspacePath(''), 'stages-read', { top: ['ticker', 'long'], open: true, screenshot: 'screenshot-stages.png' });
+      const answer = await checkpoint(workspacePath(''), 'stages-read', {
+        top: ['ticker', 'long'],
+        open: true,
+        counted: true,
+        screenshot: 'screenshot-stages.png',
+      });
       assert.ok(answer.ok, answer.error);
       const rows = answer.data as StagesRow[];
       const roots = rows.filter((r) => r.level === 1);
