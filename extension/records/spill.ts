@@ -13,9 +13,9 @@ import type { RecordKeeper } from './keeper';
 import { cellText, parseRecord } from './model';
 
 /**
- * Chunks are written a megabyte at a time: one write per 64 KiB chunk cost the extension host
- * ~0.6 s over a 1M-record run (each write is a call into the thread pool, and on a loaded machine
- * the event loop lost the CPU in it: bench/typing.ts --host-profile), so typing lagged.
+ * Chunks are written a megabyte at a time: one write per 64 KiB chunk is a call into the thread
+ * pool each, and on a loaded machine the extension host's event loop lost the CPU in those calls
+ * (0.4–0.7 s of a 1M-record run's profile; bench/typing.ts --host-profile, bench/spill.ts).
  */
 const batchBytes = 1024 * 1024;
 
