@@ -1,5 +1,5 @@
 // What the Stages view shows of each run at its top level: the order of the runs, which one is
-// open, and the state a run's row says. No vscode here, so it is unit-tested without an editor.
+// open, and what a run's row says. No vscode here, so it is unit-tested without an editor.
 import { formatCount, formatDuration, formatHeadline, plural, sourceParts } from '../engine/format';
 import { clockTime } from './history';
 import type { RunFrame, RunModel, RunState } from './run-model';
@@ -66,7 +66,7 @@ export function runRow(m: RunModel, restored: boolean): RowText {
     `${m.pipelineName}${m.to ? ` → ${m.to}` : ''}: ${runStateText(state)}`,
     `${plural(f.records, 'record', f.records.toLocaleString('en-US'))} in ${formatDuration(f.elapsedMs)}`,
     ...(state === 'running' && f.progress ? [formatHeadline(f.progress)] : []),
-    `${m.file}`,
+    m.file,
     `run ${m.id}, started ${new Date(m.startedAt).toLocaleString()}`,
     ...(m.result?.error ? [m.result.error.message] : []),
     ...(restored ? ['From an earlier window: outcome, statuses and final numbers only.'] : []),
