@@ -70,7 +70,7 @@ describe('Stages view', () => {
           ['long', 'running'],
         ],
       );
-      assert.match(roots[0]!.description, /^\d[\d.]*k? rec · /);
+      assert.match(roots[0].description, /^\d[\d.]*k? rec · /);
       assert.ok(roots.length > 2, 'the earlier runs of the suite are listed too');
     } finally {
       for (const m of [tick, long]) await vscode.commands.executeCommand('pipewright.stop', { runId: m.id });
