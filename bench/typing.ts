@@ -1,7 +1,8 @@
 // Keystroke → screen in the real VS Code while a 1,000,000-record pipeline runs (not a test):
 // `npm run bench:typing` (`-- --pairs=N`, `-- --setting=KEY=JSON` to try the editor with a
 // setting changed, e.g. pipewright.output.reveal="never" to see what a view costs;
-// `-- --extension=DIR` to load another build; `-- --profile` the page's hot functions and
+// `-- --extension=DIR` to load another build; `-- --profile` the page's hot functions,
+// `-- --host-profile` the extension host's (on Node 20 with NODE_OPTIONS=--experimental-websocket), and
 // `-- --frames` its WebSocket traffic by RPC name, during the last run; `-- --trace` the main
 // threads' work in the last idle phase and run, from a Chrome trace).
 // The harness of the end-to-end suite (code-server + Debian's Chromium) with the extension loaded
@@ -13,8 +14,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/browser';
-import { startCodeServer } from '../test/e2e/code-server';
+import { freePort, startCodeServer } from '../test/e2e/code-server';
 import { ensureHost } from '../test/e2e/setup';
+import { hostProfiler, hotFunctions } from './cpu-profile';
 import { cpuByKind, minus, type Kind } from './process-cpu';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -81,39 +83,7 @@ async function rendererProfile(page: Page): Promise<{ start(): Promise<void>; st
     start: async () => {
       await cdp.send('Profiler.start');
     },
-    stop: async () => {
-      const { profile } = await cdp.send('Profiler.stop');
-      const self = new Map<string, number>();
-      const total = new Map<string, number>();
-      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-      const parent = new Map<number, number>();
-      for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-      const keyOf = (id: number) => {
-        const f = byId.get(id)!.callFrame;
-        return `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber}`;
-      };
-      // timeDeltas[i]: microseconds from the sample before to sample i.
-      (profile.samples ?? []).forEach((id, i) => {
-        const dt = (profile.timeDeltas?.[i] ?? 0) / 1000;
-        self.set(keyOf(id), (self.get(keyOf(id)) ?? 0) + dt);
-        // Inclusive: every function on the sample's stack, once.
-        const seen = new Set<string>();
-        for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) seen.add(keyOf(n));
-        for (const k of seen) total.set(k, (total.get(k) ?? 0) + dt);
-      });
-      const top = (m: Map<string, number>, n: number) =>
-        [...m]
-          .filter(([k]) => !/^\((root|idle|program|garbage collector)\)/.test(k))
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, n);
-      return [
-        ...[...self]
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 10)
-          .map(([k, v]) => `  self ${Math.round(v)} ms  ${k}`),
-        ...top(total, 25).map(([k, v]) => `  total ${Math.round(v)} ms  ${k}`),
-      ];
-    },
+    stop: async () => hotFunctions((await cdp.send('Profiler.stop')).profile),
   };
 }
 
@@ -217,6 +187,8 @@ function traceSummary(events: TraceEvent[], wallMs: number): string[] {
   ];
 }
 
+const hostProfilePath = path.join(os.tmpdir(), 'pipewright-bench-typing-host.cpuprofile');
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -233,6 +205,7 @@ async function main(): Promise<void> {
   const server = await startCodeServer({ scratch: path.join(scratch, 'host'), folder, settings: extra, smokeTestDriver: true });
   const browser = await launchChromium();
   let hot: string[] = [];
+  let hostHot: string[] = [];
   let traffic: string[] = [];
   const traces: string[] = [];
   const idle: number[] = [];
@@ -249,7 +222,12 @@ async function main(): Promise<void> {
   };
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${extensionDir}`]];
+    // `--host-profile`: the extension host's inspector (from this port on: the server takes the first free one).
+    const inspectPort = await freePort();
+    const payload = [
+      ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${extensionDir}`],
+      ...(process.argv.includes('--host-profile') ? [['inspect-extensions', String(inspectPort)]] : []),
+    ];
     await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { timeout: 120_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     await page.keyboard.press('Control+P');
@@ -265,6 +243,7 @@ async function main(): Promise<void> {
     await page.keyboard.press('Control+End');
     await page.evaluate(probe);
     const profile = process.argv.includes('--profile') ? await rendererProfile(page) : undefined;
+    const hostProfile = process.argv.includes('--host-profile') ? await hostProfiler(inspectPort) : undefined;
     const frames = process.argv.includes('--frames') ? await frameTally(page) : undefined;
     const tracer = process.argv.includes('--trace') ? await mainThreadTrace(page) : undefined;
     /** The last pair's phases, traced. */
@@ -283,6 +262,7 @@ async function main(): Promise<void> {
       const keys = await measure('run', () =>
         traced('run', i === pairs - 1, async () => {
           if (profile && i === pairs - 1) await profile.start();
+          if (hostProfile && i === pairs - 1) await hostProfile.start();
           if (i === pairs - 1) frames?.start();
           await page.keyboard.press('Control+F5');
           await status.first().waitFor({ timeout: 60_000 });
@@ -290,6 +270,12 @@ async function main(): Promise<void> {
           const typed = await typeKeys(page, keysPerPhase, async () => (await status.count()) > 0);
           await status.first().waitFor({ state: 'detached', timeout: 120_000 });
           if (profile && i === pairs - 1) hot = await profile.stop();
+          if (hostProfile && i === pairs - 1) {
+            const raw = await hostProfile.stop();
+            hostHot = hotFunctions(raw, 40);
+            // The whole profile, for a closer look (Chrome DevTools' Performance tab, or speedscope).
+            fs.writeFileSync(hostProfilePath, JSON.stringify(raw));
+          }
           if (frames && i === pairs - 1) traffic = frames.stop();
           return typed;
         }),
@@ -329,6 +315,8 @@ async function main(): Promise<void> {
   const runRate = perSecond(cpu.run, cpu.runMs);
   if (hot.length > 0)
     console.log(`\nThe workbench page's main thread during the last run, self time (the top 10), then total time (with what it called):\n${hot.join('\n')}`);
+  if (hostHot.length > 0)
+    console.log(`\nThe extension host during the last run (${hostProfilePath}), self time (the top 10), then total time:\n${hostHot.join('\n')}`);
   if (traces.length > 0) console.log(`\nThe renderers' main threads in the last pair (Chrome trace):\n${traces.join('\n')}`);
   if (traffic.length > 0) console.log(`\nWebSocket frames of the page during the last run, by RPC name, most bytes first:\n${traffic.join('\n')}`);
   console.log('\n| CPU ms per second of wall time | typing, idle | typing during the runs |\n|---|---|---|');

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunModel } from './run-model';
 import type { RunStore } from './run-store';
-import { stageDescription } from './stage-tree';
+import { stageRow } from './stage-row';
 
 /** Each stage's live stats after its line in the editor, while the run goes on and after. */
 export class InlineStats implements vscode.Disposable {
@@ -57,7 +57,7 @@ export class InlineStats implements vscode.Disposable {
         const head = spans.heads[s.index] ?? { start: 0, end: 0 };
         const line = editor.document.positionAt(head.start).line;
         const end = editor.document.lineAt(line).range.end;
-        return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: `  ${stageDescription(s)}` } } };
+        return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: `  ${stageRow(s).line}` } } };
       });
       editor.setDecorations(this.decoration, options);
     }

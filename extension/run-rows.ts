@@ -1,6 +1,9 @@
 // What the Stages view shows of each run at its top level: the order of the runs, which one is
-// open, and the state a run's row says. No vscode here, so it is unit-tested without an editor.
+// open, and what a run's row says. No vscode here, so it is unit-tested without an editor.
+import { formatCount, formatDuration, formatHeadline, plural, sourceParts } from '../engine/format';
+import { clockTime } from './history';
 import type { RunFrame, RunModel, RunState } from './run-model';
+import type { RowText } from './stage-row';
 
 /** Newest first: a new run is the top row. */
 export function newestFirst(runs: readonly RunModel[]): RunModel[] {
@@ -36,4 +39,37 @@ export function shownState(frame: RunFrame): RunState {
 /** A run's state in words: "interrupted" says by what (the window reload or close ended its processes). */
 export function runStateText(state: RunState): string {
   return state === 'interrupted' ? 'interrupted by a window reload' : state;
+}
+
+/**
+ * What a run's row says after its name, most important first, so that it fits the view's default
+ * width: a running run its progress ("34% · ETA 12 s · 12.3k rec", or "12.3k rec · 4.5k rec/s"),
+ * an ended one its records and time ("10 rec · 1.03 s · 14:02:11"). The icon says running or
+ * succeeded; other states lead with their word ("failed · 0 rec · …").
+ */
+export function runRow(m: RunModel, restored: boolean): RowText {
+  const f = m.frame;
+  const state = shownState(f);
+  const records = `${formatCount(f.records)} rec`;
+  const parts: string[] = [];
+  if (state === 'running') {
+    const source = f.progress?.source;
+    if (source) parts.push(...sourceParts(source), records);
+    else parts.push(records, `${formatCount(f.recordRate)} rec/s`);
+  } else {
+    if (state !== 'succeeded') parts.push(state);
+    parts.push(records);
+  }
+  parts.push(formatDuration(f.elapsedMs), clockTime(m.startedAt));
+  const description = parts.join(' · ');
+  const lines = [
+    `${m.pipelineName}${m.to ? ` → ${m.to}` : ''}: ${runStateText(state)}`,
+    `${plural(f.records, 'record', f.records.toLocaleString('en-US'))} in ${formatDuration(f.elapsedMs)}`,
+    ...(state === 'running' && f.progress ? [formatHeadline(f.progress)] : []),
+    m.file,
+    `run ${m.id}, started ${new Date(m.startedAt).toLocaleString()}`,
+    ...(m.result?.error ? [m.result.error.message] : []),
+    ...(restored ? ['From an earlier window: outcome, statuses and final numbers only.'] : []),
+  ];
+  return { description, tooltip: lines.join('\n'), accessible: `${m.pipelineName}, ${runStateText(state)}, ${description}` };
 }

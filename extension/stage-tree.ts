@@ -1,13 +1,13 @@
 // The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
 // Node objects are kept per run and stage, so a change refreshes just that node.
 import * as vscode from 'vscode';
-import { fileRead, formatBusy, formatWrote, formatBytes, formatCount, formatDuration, formatHeadline, plural, sourceParts, statusText } from '../engine/format';
+import { fileRead, formatBusy, formatBytes, formatCount, formatDuration, plural, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
-import { clockTime } from './history';
 import { inputRow, type RunModel, type RunState, type StageView } from './run-model';
-import { newestFirst, runRowId, runStateText, shownState } from './run-rows';
+import { newestFirst, runRow, runRowId, shownState } from './run-rows';
 import type { RunStore } from './run-store';
+import { stageRow } from './stage-row';
 import { ViewPace } from './view-pace';
 
 const stageIcons: Record<StageStatus, [string, string?]> = {
@@ -47,15 +47,11 @@ export class RunNode {
     const newest = this.store.newest() === m;
     const item = new vscode.TreeItem(m.to ? `${m.pipelineName} → ${m.to}` : m.pipelineName, newest ? Expanded : Collapsed);
     item.id = runRowId(m, this.store.newest());
-    const f = m.frame;
-    const state = shownState(f);
-    const rate = state === 'running' ? ` · ${f.progress ? formatHeadline(f.progress) : `${formatCount(f.recordRate)} rec/s`}` : '';
-    item.description = `${runStateText(state)} · ${plural(f.records, 'record', formatCount(f.records))}${rate} · ${formatDuration(f.elapsedMs)} · ${clockTime(m.startedAt)}`;
-    item.iconPath = icon(runIcons[state]);
-    const restored = this.store.isRestored(m) ? '\n\nFrom an earlier window: outcome, statuses and final numbers only.' : '';
-    item.tooltip = new vscode.MarkdownString(
-      `**${m.pipelineName}** — ${m.file}\n\nrun ${m.id}, started ${new Date(m.startedAt).toLocaleString()}${m.result?.error ? `\n\n${m.result.error.message}` : ''}${restored}`,
-    );
+    const row = runRow(m, this.store.isRestored(m));
+    item.description = row.description;
+    item.tooltip = row.tooltip;
+    item.accessibilityInformation = { label: row.accessible };
+    item.iconPath = icon(runIcons[shownState(m.frame)]);
     item.contextValue = m.running ? 'pipewright.run.running' : 'pipewright.run.ended';
     return item;
   }
@@ -80,8 +76,10 @@ export class StageNode {
     const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `stage:${this.model.id}:${this.index}`;
     item.iconPath = icon(stageIcons[s.status]);
-    item.description = stageDescription(s);
-    item.tooltip = `${s.name}: ${statusText[s.status]}${s.message ? `\n${s.message}` : ''}`;
+    const row = stageRow(s);
+    item.description = row.description;
+    item.tooltip = row.tooltip;
+    item.accessibilityInformation = { label: row.accessible };
     item.contextValue = 'pipewright.stage';
     item.command = { command: Commands.revealStage, title: 'Show the stage in the file', arguments: [this] };
     return item;
@@ -106,29 +104,6 @@ export class DetailNode {
 }
 
 export type TreeNode = RunNode | StageNode | DetailNode;
-
-/** "running · 12.3k → 12.1k rec · 4.5k rec/s · 4.5 MiB/s · busy 23% · bottleneck" */
-export function stageDescription(s: StageView): string {
-  const parts = [statusText[s.status]];
-  const st = s.stats;
-  if (st?.host) parts.push(`on ${st.host}`);
-  if (st) {
-    if (st.recordsOut !== undefined) parts.push(`${st.recordsIn !== undefined ? `${formatCount(st.recordsIn)} → ` : ''}${formatCount(st.recordsOut)} rec`);
-    else if (!st.wrote) parts.push(`${formatBytes(st.procBytesWritten)} process I/O out`);
-    if (st.wrote) parts.push(formatWrote(st.wrote));
-    if (s.status === 'running') {
-      if (st.recordsPerSec !== undefined) parts.push(`${formatCount(st.recordsPerSec)} rec/s`);
-      parts.push(`${formatBytes(st.rateOut)}/s`, `busy ${formatBusy(st.busy)}`);
-      if (st.source) parts.push(...sourceParts(st.source));
-    }
-    if (st.bottleneck && s.status === 'running') parts.push('bottleneck');
-  }
-  if (s.status === 'failed') parts.push(s.signal ? s.signal : `exit ${s.exitCode ?? '?'}`);
-  // A failed stage says why right on its row: its last stderr line.
-  const said = s.stderrTail.findLast((l) => l.trim() !== '');
-  if ((s.status === 'failed' || s.status === 'timed-out') && said) parts.push(said.length > 120 ? `${said.slice(0, 120)}…` : said);
-  return parts.join(' · ');
-}
 
 /** The rows under a stage; `stages`: the run's, to name the stages it reads. */
 export function stageDetails(s: StageView, stages: readonly StageView[] = []): DetailNode[] {

@@ -13,21 +13,26 @@ const readRows = `(selector) => [...document.querySelectorAll(selector)].map((r)
   expanded: r.getAttribute('aria-expanded') === 'true',
   label: r.querySelector('.label-name')?.textContent ?? '',
   description: r.querySelector('.label-description')?.textContent ?? '',
+  aria: r.getAttribute('aria-label') ?? '',
 }))`;
 
 export function stagesCheckpoints(screenshots: string): Record<string, (page: Page, args: unknown) => Promise<unknown>> {
   return {
     /**
      * Waits until the view's top rows are `top` (labels of the first level-1 rows, in order), and
-     * with `open` until the first is open with its stages drawn under it, and returns every row; with `screenshot`, saves one of the workbench under that name.
+     * with `open` until the first is open with its stages drawn under it (with `counted`, showing
+     * numbers), and returns every row; with `screenshot`, saves one of the workbench under that name.
      */
     'stages-read': async (page, raw) => {
-      const { top, open, screenshot } = raw as StagesWait;
+      const { top, open, counted, screenshot } = raw as StagesWait;
       const rowsNow = `(${readRows})(${JSON.stringify(rowSelector)})`;
       const topIs = `${JSON.stringify(top)}.every((label, i) => ${rowsNow}.filter((r) => r.level === 1)[i]?.label === label)`;
       // Open and drawn: its row says so and its stages' rows follow it.
       const firstOpen = `((rows) => rows[0]?.level === 1 && rows[0].expanded && rows[1]?.level === 2)(${rowsNow})`;
-      await page.waitForFunction(open ? `${topIs} && ${firstOpen}` : topIs, undefined, { timeout });
+      // Its stages' rows up to the next run's, each with a description (numbers, once stats came).
+      const stagesCounted = `((rows) => rows.slice(1).filter((r, i, after) => after.slice(0, i + 1).every((a) => a.level > 1)).every((r) => /\\d/.test(r.description)))(${rowsNow})`;
+      const wanted = [topIs, ...(open ? [firstOpen] : []), ...(counted ? [stagesCounted] : [])].join(' && ');
+      await page.waitForFunction(wanted, undefined, { timeout });
       const rows = await page.evaluate<StagesRow[]>(rowsNow);
       if (screenshot) await page.screenshot({ path: path.join(screenshots, screenshot) });
       return rows;

@@ -36,7 +36,12 @@ describe('Stages view', () => {
     const long = await start('e2e/long.pipeline.yaml');
     const tick = await start('e2e/ticker.pipeline.yaml');
     try {
-      const answer = await checkpoint(workspacePath(''), 'stages-read', { top: ['ticker', 'long'], open: true, screenshot: 'screenshot-stages.png' });
+      const answer = await checkpoint(workspacePath(''), 'stages-read', {
+        top: ['ticker', 'long'],
+        open: true,
+        counted: true,
+        screenshot: 'screenshot-stages.png',
+      });
       assert.ok(answer.ok, answer.error);
       const rows = answer.data as StagesRow[];
       const roots = rows.filter((r) => r.level === 1);
@@ -56,11 +61,16 @@ describe('Stages view', () => {
         [],
         'earlier runs are folded',
       );
-      // Both runs listed as running (the run's row never says otherwise than its stages).
+      // Both runs listed as running (the run's row never says otherwise than its stages): the
+      // icon on screen, the words for a screen reader; the row leads with the records.
       assert.deepEqual(
-        roots.slice(0, 2).map((r) => r.description.split(' · ')[0]),
-        ['running', 'running'],
+        roots.slice(0, 2).map((r) => r.aria.split(', ').slice(0, 2)),
+        [
+          ['ticker', 'running'],
+          ['long', 'running'],
+        ],
       );
+      assert.match(roots[0].description, /^\d[\d.]*k? rec · /);
       assert.ok(roots.length > 2, 'the earlier runs of the suite are listed too');
     } finally {
       for (const m of [tick, long]) await vscode.commands.executeCommand('pipewright.stop', { runId: m.id });

@@ -5,32 +5,23 @@ import { compareStats } from '../../../engine/compare/stats-diff';
 import { modelOf, summaryOf, type RunSummary } from '../../../extension/history';
 import { runHead, statsPart } from '../../../extension/compare/model';
 import { RunModel } from '../../../extension/run-model';
+import { stats as statsOf } from './stage-stats';
 
 function stage(name: string, index: number, recordsIn: number | undefined, recordsOut: number, extra: Partial<StageStats> = {}) {
-  const stats: StageStats = {
+  const stats = statsOf(index, {
     name,
-    index,
     status: 'succeeded',
     recordsIn,
     recordsOut,
-    bytesIn: 0,
     bytesOut: recordsOut * 10,
-    procBytesRead: 0,
-    procBytesWritten: 0,
     cpuUserMs: 10,
     cpuSysMs: 5,
     rssKb: 0,
     maxRssKb: 3000,
     durationMs: 500,
-    rateOut: 0,
-    busy: 0,
-    waitingRead: 0,
-    waitingWrite: 0,
-    working: 0,
-    bottleneck: false,
     exact: true,
     ...extra,
-  };
+  });
   return { name, index, status: 'succeeded' as const, stats, stderrTail: [] };
 }
 

@@ -1,36 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { EdgeStats, RunEvent, StageStats, StatsEvent } from '../../../engine';
+import type { EdgeStats, RunEvent, StatsEvent } from '../../../engine';
 import { RunTimeline } from '../../../engine/timeline';
 import { summaryOf } from '../../../extension/history';
 import { placeGraph } from '../../../extension/panel/layout';
 import { downsample, layoutInput, linksOf, panelView, sparkPoints, type PanelView } from '../../../extension/panel/model';
 import { inputRow, RunModel } from '../../../extension/run-model';
 import { liveLine } from '../../../cli/run-output';
-
-function stats(index: number, extra: Partial<StageStats> = {}): StageStats {
-  return {
-    name: `s${index}`,
-    index,
-    status: 'running',
-    bytesIn: 0,
-    bytesOut: 0,
-    procBytesRead: 0,
-    procBytesWritten: 0,
-    cpuUserMs: 0,
-    cpuSysMs: 0,
-    rssKb: 1000,
-    maxRssKb: 2000,
-    durationMs: 0,
-    rateOut: 0,
-    busy: 0,
-    waitingRead: 0,
-    waitingWrite: 0,
-    working: 0,
-    bottleneck: false,
-    exact: false,
-    ...extra,
-  };
-}
+import { stats } from './stage-stats';
 
 /** A three-stage run fed through the model and a timeline, as the store does. */
 function feed(events: RunEvent[]): { model: RunModel; timeline: RunTimeline } {

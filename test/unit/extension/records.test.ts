@@ -113,4 +113,16 @@ describe('spill file and save all', () => {
     expect(k.total).toBe(3);
     expect(k.lines('last').map((l) => l.line)).toEqual(lines.slice(1));
   });
+
+  it('keeps every byte of an output written in batches, the last part batch included', async () => {
+    const spill = new SpillFile(path.join(dir, 'run-2.ndjson'));
+    // 3.3 MiB in chunks of uneven sizes: batches fill and spill over mid-chunk, and a part batch is left at the end.
+    const chunks = [
+      ...Array.from({ length: 60 }, (_, i) => Buffer.from(`${JSON.stringify({ i, pad: 'x'.repeat(40_000 + i * 500) })}\n`)),
+      Buffer.from('{"last":true}\n'),
+    ];
+    for (const c of chunks) await spill.write(c);
+    expect(await spill.end()).toBeUndefined();
+    expect(fs.readFileSync(spill.file).equals(Buffer.concat(chunks))).toBe(true);
+  });
 });

@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { StageStats } from '../../../engine';
 import { RecordLines, RunModel } from '../../../extension/run-model';
+import { stats as restingStats } from './stage-stats';
 
+/** A running stage as these tests feed it: 10 bytes out in 5 ms, working. */
 function stats(index: number, extra: Partial<StageStats> = {}): StageStats {
-  return {
-    name: `s${index}`,
-    index,
-    status: 'running',
-    bytesIn: 0,
-    bytesOut: 10,
-    procBytesRead: 0,
-    procBytesWritten: 0,
-    cpuUserMs: 0,
-    cpuSysMs: 0,
-    rssKb: 0,
-    maxRssKb: 0,
-    durationMs: 5,
-    rateOut: 0,
-    busy: 0,
-    waitingRead: 0,
-    waitingWrite: 0,
-    working: 1,
-    bottleneck: false,
-    exact: false,
-    ...extra,
-  };
+  return restingStats(index, { bytesOut: 10, rssKb: 0, maxRssKb: 0, durationMs: 5, working: 1, ...extra });
 }
 
 describe('RecordLines', () => {
