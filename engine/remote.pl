@@ -7,7 +7,7 @@
 #   \x01c LINE     a control line of the wrappers (`pid …`, `done …`)
 #   \x01e I LINE   a line of stage I's stderr;      \x01z I   its stderr has ended
 #   \x01b LINE     a line of the segment's own bash
-#   \x01s I RCHAR WCHAR UTIME STIME CUTIME CSTIME RSSKB HWMKB STATE   a live sample of stage I
+#   \x01sI RCHAR WCHAR UTIME STIME CUTIME CSTIME RSSKB HWMKB STATE   a live sample of stage I
 #   \x01x STATUS   the segment has ended (its bash's status): nothing was lost
 #
 # The control stream is a Unix socket that ssh forwards over the session's own connection
@@ -98,7 +98,7 @@ sub sample {
     my @f = split / /, $s;
     my ($rss) = $m =~ /^VmRSS:\s*(\d+)/m;
     my ($hwm) = $m =~ /^VmHWM:\s*(\d+)/m;
-    say_line(join ' ', 's', $i, $r // 0, $w // 0, @f[11, 12, 13, 14], $rss // 0, $hwm // 0, $f[0]);
+    say_line(join ' ', "s$i", $r // 0, $w // 0, @f[11, 12, 13, 14], $rss // 0, $hwm // 0, $f[0]);
   }
 }
 my %fh = (c => $cr, b => $br, map { ("e$_" => $er[$_]) } 0 .. $n - 1);

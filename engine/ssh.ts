@@ -10,21 +10,7 @@ import * as path from 'node:path';
 import { shellQuote } from './plumbing';
 import type { RemoteHost } from './preflight';
 
-/**
- * What sshd runs: a bootstrap small enough for a command line, without secrets (any user of
- * the host can read a command line). It reads `LENGTH\n` and LENGTH bytes of `NAME=VALUE\0`
- * variables from stdin — exactly those bytes, with sysread, so the data that follows stays on
- * stdin for the first stage — sets them and evals engine/remote.pl, which came among them.
- */
-const boot = [
-  'my $l = ""; while (sysread STDIN, my $c, 1) { last if $c eq "\\n"; $l .= $c }',
-  'my $p = ""; while (length $p < $l) { sysread(STDIN, $p, $l - length $p, length $p) or exit 97 }',
-  'for (split /\\0/, $p) { my ($k, $v) = split /=/, $_, 2; $ENV{$k} = $v }',
-  'eval $ENV{__PW_REMOTE}; die $@ if $@;',
-].join(' ');
-export const remoteCommand = `exec perl -e '${boot}'`;
-
-/** The variables ahead of the data on the session's stdin (see `boot`). Values never hold NUL. */
+/** The variables ahead of the data on a Slurm step's input (engine/slurm-step.pl reads them), `LENGTH\n` then `NAME=VALUE\0`…; values never hold NUL. */
 export function remoteHeader(vars: Readonly<Record<string, string>>): Buffer {
   const payload = Buffer.from(
     Object.entries(vars)
@@ -96,6 +82,8 @@ export interface ControlSocket {
 export class SshSessions {
   private dir: string | undefined;
   private sockets = 0;
+  /** pw-segment being installed on a host for a target (engine/remote.ts): once per run however many of its segments ask. */
+  readonly installs = new Map<string, Promise<string | undefined>>();
 
   private controlDir(): string {
     if (this.dir === undefined) {

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "count.h"
+#include "host.h"
 #include "merge.h"
 #include "plan.h"
 
@@ -140,6 +141,24 @@ static int stdio(End in, End out) {
   return i < 0 || o < 0 || dup2(i, 0) < 0 || dup2(o, 1) < 0 ? -1 : 0;
 }
 
+/*
+ * In the child of a stage: its plan's `env` over this program's own environment — empty where the
+ * engine starts it, the login environment on another host (host.c) — and PWD, its directory, unless the plan gives one.
+ */
+static void stageEnvironment(const StagePlan *s) {
+  if (!environ || !environ[0]) {
+    environ = s->env;
+    return;
+  }
+  int pwdGiven = 0;
+  for (int k = 0; k < s->envc; k++) {
+    pwdGiven |= strncmp(s->env[k], "PWD=", 4) == 0;
+    putenv(s->env[k]);
+  }
+  char *pwd = pwdGiven ? NULL : getcwd(NULL, 0);
+  if (pwd) setenv("PWD", pwd, 1);
+}
+
 /* In the child of a stage: its fds, dir and env, then its program. */
 static void execStage(const StagePlan *s) {
   defaultSignals();
@@ -150,7 +169,7 @@ static void execStage(const StagePlan *s) {
     dprintf(2, "pipewright: cannot enter the working directory %s\n", s->dir);
     _exit(126);
   }
-  environ = s->env;
+  stageEnvironment(s);
   execvp(s->argv[0], s->argv);
   int e = errno;
   dprintf(2, "pipewright: cannot run %s: %s\n", s->argv[0], strerror(e));
@@ -374,6 +393,7 @@ static char *readPlan(size_t *len) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--host") == 0) return hostMain(argv[0], argv[2]);
   if (argc == 2 && strcmp(argv[1], "--version") == 0) {
     printf("pw-segment %d\n", planVersion);
     return 0;
