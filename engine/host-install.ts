@@ -83,5 +83,5 @@ export function unsupportedMachine(where: string, machine: string, available: re
   const why = target
     ? `this Pipewright carries pw-segment for ${have} only (install the package for ${target}, or the CLI from npm, which carries every build)`
     : `Pipewright has pw-segment builds for ${[...new Set(Object.values(machineTargets))].join(' and ')} only`;
-  return `cannot run on ${where}: it is a ${machine} machine (uname -m), and ${why}`;
+  return `cannot run on ${where}: its machine is ${machine} (uname -m), and ${why}`;
 }
