@@ -22,7 +22,7 @@ import type { RemoteHost } from './preflight';
 import { fdReadable } from './relay';
 import remoteScript from './remote.pl';
 import { segmentPlan, straight } from './segment-plan';
-import { segmentScripts, trackGroup, untrackGroup, withParentDeath, type SegmentHandlers, type SegmentProcess } from './segment';
+import { missingProgram, segmentScripts, trackGroup, untrackGroup, withParentDeath, type SegmentHandlers, type SegmentProcess } from './segment';
 import { slurmLaunch, slurmLost, slurmReason, type SlurmPlacement } from './slurm';
 import { effectiveOption, remoteHeader, sshCommandLine, type ControlSocket, type SshSessions } from './ssh';
 import type { ProcSample } from './stats';
@@ -95,7 +95,7 @@ export class RemoteSegment implements SegmentProcess {
       : withParentDeath(['ssh', ...sessions.args(host, hostCommand(control?.remote ?? '-'), control)]);
     let child: ChildProcess;
     try {
-      if (!launch) throw new Error(`pipewright needs /usr/bin/perl and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
+      if (!launch) throw new Error(missingProgram());
       const env = launch.env ? { ...options.env, ...launch.env } : options.env;
       child = spawn(launch.file, launch.args, { stdio: ['pipe', options.output?.write ?? 'pipe', 'pipe'], detached: true, env, cwd: options.cwd });
     } catch (e) {
@@ -374,7 +374,7 @@ function installOn(sessions: SshSessions, host: RemoteHost, target: string): Pro
   const build = hostBuilds().find((b) => b.target === target);
   if (!build) return Promise.resolve(`this Pipewright carries no pw-segment for ${target}`);
   const launch = withParentDeath(['ssh', ...sessions.args(host, installCommand(build))]);
-  if (!launch) return Promise.resolve(`pipewright needs /usr/bin/perl and Linux on x64 or arm64 here (this is ${process.platform} on ${process.arch})`);
+  if (!launch) return Promise.resolve(missingProgram());
   return new Promise((resolve) => {
     const child = spawn(launch.file, launch.args, { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
     const said: string[] = [];

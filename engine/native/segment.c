@@ -39,6 +39,7 @@
 
 #include "count.h"
 #include "host.h"
+#include "launch.h"
 #include "merge.h"
 #include "plan.h"
 
@@ -394,6 +395,7 @@ static char *readPlan(size_t *len) {
 
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--host") == 0) return hostMain(argv[0], argv[2]);
+  if (argc >= 2 && strcmp(argv[1], "--launch") == 0) return launchMain(argc, argv);
   if (argc == 2 && strcmp(argv[1], "--version") == 0) {
     printf("pw-segment %d\n", planVersion);
     return 0;
