@@ -291,7 +291,8 @@ export class RemoteSegment implements SegmentProcess {
       const check = sshCommandLine(this.sessions, this.host);
       return `ssh could not reach ${where}: ${said ?? 'ssh exited with code 255'}${timeout}; check that \`${check}\` works from this machine without a prompt`;
     }
-    if (!this.heard) return `could not start on ${where}${said ? `: ${said}` : ` (ssh exited with code ${this.exitCode})`}; the host needs a POSIX sh, uname and sha256sum`;
+    if (!this.heard)
+      return `could not start on ${where}${said ? `: ${said}` : ` (ssh exited with code ${this.exitCode})`}; the host needs a POSIX sh, uname and sha256sum`;
     return `lost the connection to ${where}${said ? `: ${said}` : ''}`;
   }
 
@@ -403,5 +404,11 @@ function framedPlan(plans: readonly StagePlan[], counted: boolean): Buffer {
 
 /** What a Slurm step reads ahead of the data (engine/slurm-step.pl): the scripts' variables, remote.pl among them. */
 function slurmHeader(plans: readonly StagePlan[], counter: Record<string, string> | undefined): Buffer {
-  return remoteHeader({ ...segmentEnv(plans, {}), __PW_WRAPPER: segmentScripts.wrapper, __PW_SEGMENT: segmentScripts.segment, __PW_REMOTE: uncommented, ...counter });
+  return remoteHeader({
+    ...segmentEnv(plans, {}),
+    __PW_WRAPPER: segmentScripts.wrapper,
+    __PW_SEGMENT: segmentScripts.segment,
+    __PW_REMOTE: uncommented,
+    ...counter,
+  });
 }

@@ -315,8 +315,8 @@ int hostMain(const char *self, const char *ctl) {
     snprintf(parent, sizeof parent, "%d", (int)getppid());
     signal(SIGPIPE, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    execl(self, "pw-segment", parent, (char *)NULL);
-    execl("/proc/self/exe", "pw-segment", parent, (char *)NULL);
+    execl(self, "pw-segment", parent, "--on-host", (char *)NULL);
+    execl("/proc/self/exe", "pw-segment", parent, "--on-host", (char *)NULL);
     _exit(126);
   }
   group = child;

@@ -48,6 +48,8 @@ extern char **environ;
 enum { controlFd = 3 };
 
 static SegmentPlan plan;
+/* Started on another host by its watcher (host.c): stages get the login environment too. */
+static int onHost;
 /* Each stage's pid (0: not started), each copier's and merger's, and how many of them are not reaped yet. */
 static pid_t *stagePid, *helperPid;
 static int unreaped;
@@ -143,11 +145,11 @@ static int stdio(End in, End out) {
 }
 
 /*
- * In the child of a stage: its plan's `env` over this program's own environment — empty where the
- * engine starts it, the login environment on another host (host.c) — and PWD, its directory, unless the plan gives one.
+ * In the child of a stage: exactly its plan's `env`; on another host (`--on-host`, started by host.c),
+ * its `env` over the login environment this program has there, and PWD its directory unless the plan gives one.
  */
 static void stageEnvironment(const StagePlan *s) {
-  if (!environ || !environ[0]) {
+  if (!onHost) {
     environ = s->env;
     return;
   }
@@ -401,9 +403,10 @@ int main(int argc, char **argv) {
     return 0;
   }
   char *end = NULL;
-  long parent = argc == 2 ? strtol(argv[1], &end, 10) : 0;
-  if (argc != 2 || *end != '\0' || parent <= 0) {
-    fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN   (docs/engine-protocol.md)\n");
+  onHost = argc == 3 && strcmp(argv[2], "--on-host") == 0;
+  long parent = argc == 2 || onHost ? strtol(argv[1], &end, 10) : 0;
+  if ((argc != 2 && !onHost) || *end != '\0' || parent <= 0) {
+    fprintf(stderr, "usage: pw-segment PARENT_PID [--on-host] < PLAN | --host CTL | --launch PARENT_PID PROGRAM [ARG…] | --version   (docs/engine-protocol.md)\n");
     return 2;
   }
   /* Its own process group, which the engine signals as a whole (it starts it as one anyway). */

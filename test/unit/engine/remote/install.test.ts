@@ -27,7 +27,8 @@ const cached = (host: Sshd) => path.join(host.home, '.cache', 'pipewright', host
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const bundled = () => hostBuilds().find((b) => b.target === hostTarget)!;
 
-const squares = (host: Sshd) => `hosts:\n  box: ${host.entry()}\nstages:\n  - run: seq 1 1000\n  - name: square\n    on: box\n    run: awk '{ print $1 * $1 }'\n`;
+const squares = (host: Sshd) =>
+  `hosts:\n  box: ${host.entry()}\nstages:\n  - run: seq 1 1000\n  - name: square\n    on: box\n    run: awk '{ print $1 * $1 }'\n`;
 
 describe.runIf(haveSshd)('pw-segment on hosts', () => {
   it('is installed by the first run of this version (one session more) and not again by the next', async () => {
@@ -69,7 +70,10 @@ describe.runIf(haveSshd)('pw-segment on hosts', () => {
 
   it('fails a stage on a host of a machine without a build, naming the machine and the host', async () => {
     // The host's login shell puts a `uname` first on PATH that says armv7l (a 32-bit ARM board).
-    const arm = await Sshd.start(keys, `${slowBashrc}mkdir -p "$HOME/bin"; printf '#!/bin/sh\\necho armv7l\\n' > "$HOME/bin/uname"; chmod +x "$HOME/bin/uname"; export PATH="$HOME/bin:$PATH"\n`);
+    const arm = await Sshd.start(
+      keys,
+      `${slowBashrc}mkdir -p "$HOME/bin"; printf '#!/bin/sh\\necho armv7l\\n' > "$HOME/bin/uname"; chmod +x "$HOME/bin/uname"; export PATH="$HOME/bin:$PATH"\n`,
+    );
     try {
       expect(machineTargets.armv7l).toBeUndefined();
       const d = await run(squares(arm));
