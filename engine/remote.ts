@@ -1,7 +1,7 @@
 /**
  * A segment on another host (docs/remote.md): one `ssh` process whose session runs pw-segment
  * there with the same plan as a local segment (engine/host-install.ts installs it; on a Slurm
- * cluster the step still runs the scripts, engine/segment.sh under engine/remote.pl). Its stdin and stdout
+ * cluster, engine/slurm.pl stands where ssh does and the step runs the same). Its stdin and stdout
  * are the segment's input and output (records flow through the ssh channel like through a pipe;
  * its stdout may be a pipe straight into the next local segment, engine/host-pipe.ts). Its
  * control stream (the stages' reports, stderr lines and live samples one way, the engine's
@@ -17,14 +17,13 @@ import type { HostPipe } from './host-pipe';
 import { hostBuilds, hostCommand, installCommand, unsupportedMachine } from './host-install';
 import { parseHostLine } from './host-stream';
 import { readLines } from './lines';
-import { segmentEnv, type ControlMessage, type StagePlan } from './plumbing';
+import type { ControlMessage, StagePlan } from './plumbing';
 import type { RemoteHost } from './preflight';
 import { fdReadable } from './relay';
-import remoteScript from './remote.pl';
 import { segmentPlan, straight } from './segment-plan';
-import { missingProgram, segmentScripts, trackGroup, untrackGroup, withParentDeath, type SegmentHandlers, type SegmentProcess } from './segment';
+import { missingProgram, trackGroup, untrackGroup, withParentDeath, type SegmentHandlers, type SegmentProcess } from './segment';
 import { slurmLaunch, slurmLost, slurmReason, type SlurmPlacement } from './slurm';
-import { effectiveOption, remoteHeader, sshCommandLine, type ControlSocket, type SshSessions } from './ssh';
+import { effectiveOption, sshCommandLine, type ControlSocket, type SshSessions } from './ssh';
 import type { ProcSample } from './stats';
 
 export interface RemoteHandlers extends SegmentHandlers {
@@ -34,7 +33,6 @@ export interface RemoteHandlers extends SegmentHandlers {
   placed(placement: SlurmPlacement): void;
 }
 
-const uncommented = remoteScript.replace(/^\s*#.*\n/gm, '');
 
 export class RemoteSegment implements SegmentProcess {
   readonly pgid: number | undefined;
@@ -47,10 +45,10 @@ export class RemoteSegment implements SegmentProcess {
   private readonly stderrOpen: boolean[];
   private readonly reported: boolean[];
   private readonly pids: (number | undefined)[];
-  /** ssh's own lines (not tagged by remote.pl): its errors and warnings. */
+  /** ssh's own lines (not tagged by pw-segment): its errors and warnings. */
   private readonly said: string[] = [];
   private heard = false;
-  /** remote.pl said the segment ended (`x`): whatever did not report was not lost with the connection. */
+  /** pw-segment said the segment ended (`x`): whatever did not report was not lost with the connection. */
   private ended = false;
   /** The engine ended it (a signal to ssh): ssh's end is then no failure. */
   private endedByEngine = false;
@@ -58,7 +56,7 @@ export class RemoteSegment implements SegmentProcess {
   private refused: string | undefined;
   private exitCode: number | null = null;
   private settleSent = false;
-  /** The engine's end of the control stream: listening until remote.pl connects, then that connection. */
+  /** The engine's end of the control stream: listening until pw-segment on the host connects, then that connection. */
   private server: net.Server | undefined;
   private control: net.Socket | undefined;
   /**
@@ -76,7 +74,8 @@ export class RemoteSegment implements SegmentProcess {
     options: {
       input?: boolean;
       stdinFd?: number;
-      counter?: Record<string, string> | undefined;
+      /** Count the edges between its stages (pw-segment's copies, on the host). */
+      counted: boolean;
       /** ssh's stdout is this pipe, read by the next local segment directly (no relay). */
       output?: HostPipe;
       env: Readonly<Record<string, string | undefined>>;
@@ -111,7 +110,7 @@ export class RemoteSegment implements SegmentProcess {
     if (options.output) this.open.stdout = false;
     const stdin = child.stdin!;
     stdin.on('error', () => {}); // the relay sees it too
-    stdin.write(host.slurm ? slurmHeader(plans, options.counter) : framedPlan(plans, options.counter !== undefined));
+    stdin.write(framedPlan(plans, options.counted));
     if (options.input) this.input = stdin;
     else if (options.stdinFd !== undefined) fdReadable(options.stdinFd).pipe(stdin);
     else stdin.end();
@@ -155,7 +154,7 @@ export class RemoteSegment implements SegmentProcess {
   private listen(control: ControlSocket | undefined): ControlSocket | undefined {
     if (!control) return undefined;
     const server = net.createServer((socket) => {
-      // Only ssh can connect (a private folder), once: remote.pl's connection.
+      // Only ssh can connect (a private folder), once: pw-segment's connection.
       server.close();
       this.server = undefined;
       if (this.control || this.settleSent) {
@@ -343,7 +342,7 @@ export class RemoteSegment implements SegmentProcess {
     return input;
   }
 
-  /** Signals go to ssh here: the session ends, sshd closes its pipes and remote.pl ends the stages. */
+  /** Signals go to ssh here: the session ends, sshd closes its pipes and pw-segment's watcher ends the stages. */
   signalGroup(signal: NodeJS.Signals): void {
     if (this.pgid === undefined || this.exited) return;
     this.endedByEngine = true;
@@ -396,19 +395,8 @@ function installOn(sessions: SshSessions, host: RemoteHost, target: string): Pro
   });
 }
 
-/** What an ssh session's pw-segment reads ahead of the data: `LENGTH\n` and the plan of a local segment, on the host's login environment. */
+/** What pw-segment on a host (an ssh session, a Slurm step) reads ahead of the data: `LENGTH\n` and the plan of a local segment, on the host's login environment. */
 function framedPlan(plans: readonly StagePlan[], counted: boolean): Buffer {
   const plan = Buffer.from(segmentPlan(plans, { ...straight(plans.length, { counted: counted && plans.length > 1 }), onHost: true }));
   return Buffer.concat([Buffer.from(`${plan.length}\n`), plan]);
-}
-
-/** What a Slurm step reads ahead of the data (engine/slurm-step.pl): the scripts' variables, remote.pl among them. */
-function slurmHeader(plans: readonly StagePlan[], counter: Record<string, string> | undefined): Buffer {
-  return remoteHeader({
-    ...segmentEnv(plans, {}),
-    __PW_WRAPPER: segmentScripts.wrapper,
-    __PW_SEGMENT: segmentScripts.segment,
-    __PW_REMOTE: uncommented,
-    ...counter,
-  });
 }

@@ -77,8 +77,6 @@ export const missingProgram = () =>
   `pipewright cannot run dist/native/${hostTarget}/pw-segment, its native program: it is missing or built for another machine. ` +
   'Install the Pipewright package for this platform, or run `npm run build` where a C compiler is (docs/engine.md, "Platforms").';
 
-/** The scripts every segment runs, comments off; a segment on another host ships them (engine/remote.ts). */
-export const segmentScripts = { segment: script, wrapper };
 /** What a run needs of a segment, local (Segment) or on another host (RemoteSegment, engine/remote.ts). */
 export type SegmentProcess = Pick<
   Segment,

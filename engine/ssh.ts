@@ -10,16 +10,6 @@ import * as path from 'node:path';
 import { shellQuote } from './plumbing';
 import type { RemoteHost } from './preflight';
 
-/** The variables ahead of the data on a Slurm step's input (engine/slurm-step.pl reads them), `LENGTH\n` then `NAME=VALUE\0`…; values never hold NUL. */
-export function remoteHeader(vars: Readonly<Record<string, string>>): Buffer {
-  const payload = Buffer.from(
-    Object.entries(vars)
-      .map(([k, v]) => `${k}=${v}\0`)
-      .join(''),
-  );
-  return Buffer.concat([Buffer.from(`${payload.length}\n`), payload]);
-}
-
 /** AES-GCM is about 1.8× faster than the default cipher where the CPU has AES instructions (bench/README.md). */
 function hasAesInstructions(): boolean {
   try {
@@ -74,7 +64,7 @@ export interface ControlSocket {
 
 /**
  * One run's ssh connections: one per segment on a host, as `ssh host cmd` by hand. Each carries
- * its segment's control stream besides the data (a Unix socket forwarded with `-R`; remote.pl
+ * its segment's control stream besides the data (a Unix socket forwarded with `-R`; engine/native/host.c
  * says why): the engine's end listens in a private folder (mode 0700) of the run. Every ssh is a
  * child of this process: it ends with the run, with a cancel, and (parent-death signal) with this
  * process. No ControlMaster: nothing outlives the run through a shared connection.

@@ -13,7 +13,7 @@
  *   \x01x STATUS      the segment has ended: nothing was lost
  *
  * CTL is the Unix socket ssh forwards over the session's own connection (-R; connected, then its
- * name removed), or `-`: the session's stderr, where the host refuses forwarding. On the socket
+ * name removed), `fd:N` (a Slurm step's connection back), or `-`: the session's stderr, where the host refuses forwarding. On the socket
  * the engine's requests come back: `k SIGNAL PID…` signals those of the stages that still run.
  * When the session goes away (sshd closes our stderr, the socket ends, a write fails), the
  * segment's group gets SIGTERM, then SIGKILL 200 ms later (exit 75).
@@ -242,9 +242,16 @@ static char *readFramedPlan(size_t *len) {
   return text;
 }
 
-/* The engine's socket, forwarded by ssh; its name goes once connected (nothing else can connect to it). -1: use stderr. */
+/*
+ * The engine's socket, forwarded by ssh; its name goes once connected (nothing else can connect to
+ * it). `fd:N`: a connection already open (a Slurm step's, engine/slurm-step.pl). -1: use stderr.
+ */
 static int connectControl(const char *path) {
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strncmp(path, "fd:", 3) == 0) {
+    int fd = atoi(path + 3);
+    return fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 ? fd : -1;
+  }
   if (strcmp(path, "-") == 0 || strlen(path) >= sizeof addr.sun_path) return -1;
   strcpy(addr.sun_path, path);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
