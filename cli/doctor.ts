@@ -104,7 +104,7 @@ export function remoteFindings(env: NodeJS.ProcessEnv = process.env): Finding[] 
       ? { what: 'ssh', ok: true, detail: ssh }
       : { what: 'ssh', ok: false, detail: 'not found on PATH: stages with `on:` reach their hosts through it', fix: install('openssh-client') },
     perl
-      ? { what: 'perl', ok: true, detail: '/usr/bin/perl (Slurm clusters only: their steps\' local end)' }
+      ? { what: 'perl', ok: true, detail: "/usr/bin/perl (Slurm clusters only: their steps' local end)" }
       : { what: 'perl', ok: false, detail: '/usr/bin/perl not found: stages on Slurm clusters (`slurm:`) need it; ssh hosts do not', fix: install('perl') },
   ];
 }

@@ -28,7 +28,7 @@ export type HostLine =
 /** Parses one line of the stream; undefined for a tagged line it does not know (a newer host's). */
 export function parseHostLine(line: string): HostLine | undefined {
   if (line[0] !== '\x01') return { kind: 'said', text: line };
-  const m = /^\x01([a-z])(\d*)(?: (.*))?$/s.exec(line);
+  const m = /^([a-z])(\d*)(?: (.*))?$/s.exec(line.slice(1));
   if (!m) return undefined;
   const [, tag, index, text = ''] = m as unknown as [string, string, string, string | undefined];
   const stage = Number(index);

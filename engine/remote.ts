@@ -33,7 +33,6 @@ export interface RemoteHandlers extends SegmentHandlers {
   placed(placement: SlurmPlacement): void;
 }
 
-
 export class RemoteSegment implements SegmentProcess {
   readonly pgid: number | undefined;
   exited = false;
@@ -204,32 +203,42 @@ export class RemoteSegment implements SegmentProcess {
       case 'unsupported':
         this.refused = unsupportedMachine(this.where, l.machine);
         return;
-    }
-    this.heard = true;
-    if (l.kind === 'ended') this.ended = true;
-    else if (l.kind === 'own') {
-      this.bashStderr.push(l.text);
-      if (this.bashStderr.length > 10) this.bashStderr.shift();
-    } else if (l.kind === 'report') {
-      const msg = l.msg;
-      if (msg.index < 0 || msg.index >= this.reported.length) return;
-      if (msg.kind === 'pid') this.pids[msg.index] = msg.pid;
-      if (msg.kind === 'done') this.reported[msg.index] = true;
-      if (msg.kind === 'done' && this.host.slurm && msg.signaled && msg.status !== 141) {
-        this.held.push([msg.index, msg]);
+      case 'ended':
+        this.heard = true;
+        this.ended = true;
         return;
-      }
-      this.on.control(msg.index, msg);
-    } else if (l.stage >= this.reported.length) {
-      return;
-    } else if (l.kind === 'stderr') {
-      this.on.stderrLine(l.stage, l.text);
-    } else if (l.kind === 'stderrEnd' && this.stderrOpen[l.stage]) {
-      this.stderrOpen[l.stage] = false;
-      this.on.stderrClosed(l.stage);
-    } else if (l.kind === 'sample') {
-      this.on.sample(l.stage, l.sample);
+      case 'own':
+        this.heard = true;
+        this.bashStderr.push(l.text);
+        if (this.bashStderr.length > 10) this.bashStderr.shift();
+        return;
+      case 'report':
+        this.heard = true;
+        this.report(l.msg);
+        return;
+      case 'stderr':
+      case 'stderrEnd':
+      case 'sample':
+        this.heard = true;
+        if (l.stage >= this.reported.length) return;
+        if (l.kind === 'stderr') this.on.stderrLine(l.stage, l.text);
+        else if (l.kind === 'sample') this.on.sample(l.stage, l.sample);
+        else if (this.stderrOpen[l.stage]) {
+          this.stderrOpen[l.stage] = false;
+          this.on.stderrClosed(l.stage);
+        }
     }
+  }
+
+  private report(msg: ControlMessage): void {
+    if (msg.index < 0 || msg.index >= this.reported.length) return;
+    if (msg.kind === 'pid') this.pids[msg.index] = msg.pid;
+    if (msg.kind === 'done') this.reported[msg.index] = true;
+    if (msg.kind === 'done' && this.host.slurm && msg.signaled && msg.status !== 141) {
+      this.held.push([msg.index, msg]);
+      return;
+    }
+    this.on.control(msg.index, msg);
   }
 
   /** The host asked for pw-segment (missing, or not matching its checksum): installed over a session of its own; the segment waits there. */

@@ -47,8 +47,9 @@ function host(
       const got = (rest + chunk.toString()).split('\n');
       rest = got.pop()!;
       for (const l of got) {
-        lines.push(l.replace(/^\x01/, '^'));
-        options.during?.(l.replace(/^\x01/, '^'), socket);
+        const shown = l.startsWith('\x01') ? `^${l.slice(1)}` : l;
+        lines.push(shown);
+        options.during?.(shown, socket);
       }
     };
     const sockPath = path.join(dir, `c${Math.random().toString(36).slice(2)}`);
