@@ -2,9 +2,9 @@
  * pw-segment on another host (docs/engine-protocol.md, "On another host"): sshd runs
  * `pw-segment --host CTL` (installed by the engine, engine/host-install.ts). Its stdin carries
  * `LENGTH\n` and LENGTH bytes of plan, then the segment's data; its stdout is the segment's
- * output, as for `ssh host cmd`. It starts the segment — this same program, exec'd with the plan
- * on a pipe, as the engine starts it locally — in a process group of its own, and stays as its
- * watcher: every line the engine needs goes onto one control stream, tagged (host-stream.ts reads it):
+ * output, as for `ssh host cmd`. It forks the segment — segment.c's code, as a local run runs it,
+ * with the plan on a pipe and the login environment under each stage's env — in a process group of
+ * its own, and stays as its watcher: every line the engine needs goes onto one control stream, tagged (host-stream.ts reads it):
  *
  *   \x01c LINE        a report of the segment (`pid …`, `done …`, `edge …`)
  *   \x01eI LINE       a line of stage I's stderr;     \x01zI   its stderr has ended
@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "segment.h"
 
 /* A pipe of the segment read here, cut into lines: its tag (c, b, e) and stage id. */
 typedef struct {
@@ -263,8 +264,11 @@ static int connectControl(const char *path) {
   return fd;
 }
 
-/* In the child: `from[k]` onto fd `to[k]`, every source first moved above every target, so none is overwritten. */
-static void placeFds(int n, const int *from, const int *to) {
+/*
+ * In the child: `from[k]` onto fd `to[k]`, every source first moved above every target, so none is
+ * overwritten; then every other fd from 3 up to `highest` (the watcher's) is closed: the segment keeps only its own.
+ */
+static void placeFds(int n, const int *from, const int *to, int highest) {
   int top = 3;
   for (int k = 0; k < n; k++)
     if (to[k] > top) top = to[k];
@@ -274,9 +278,17 @@ static void placeFds(int n, const int *from, const int *to) {
     if ((high[k] = fcntl(from[k], F_DUPFD_CLOEXEC, top + 1)) < 0) _exit(70);
   for (int k = 0; k < n; k++)
     if (dup2(high[k], to[k]) < 0) _exit(70);
+  for (int k = 0; k < n; k++)
+    if (high[k] > highest) highest = high[k];
+  for (int fd = 3; fd <= highest; fd++) {
+    int target = 0;
+    for (int k = 0; k < n; k++) target |= to[k] == fd;
+    if (!target) close(fd);
+  }
+  free(high);
 }
 
-int hostMain(const char *self, const char *ctl) {
+int hostMain(const char *ctl) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGTERM, SIG_IGN);
   size_t len = 0;
@@ -317,14 +329,15 @@ int hostMain(const char *self, const char *ctl) {
   if (child < 0) return 70;
   if (child == 0) {
     setpgid(0, 0);
-    placeFds(k, from, to);
-    char parent[24];
-    snprintf(parent, sizeof parent, "%d", (int)getppid());
+    int highest = sock > planPipe[1] ? sock : planPipe[1];
+    for (int i = 0; i < n; i++)
+      if (src[i].fd > highest) highest = src[i].fd;
+    for (int j = 0; j < k; j++)
+      if (from[j] > highest) highest = from[j];
+    placeFds(k, from, to, highest);
     signal(SIGPIPE, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    execl(self, "pw-segment", parent, "--on-host", (char *)NULL);
-    execl("/proc/self/exe", "pw-segment", parent, "--on-host", (char *)NULL);
-    _exit(126);
+    _exit(segmentMain(getppid(), 1));
   }
   group = child;
   setpgid(child, child);

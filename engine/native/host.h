@@ -2,7 +2,7 @@
 #ifndef PIPEWRIGHT_HOST_H
 #define PIPEWRIGHT_HOST_H
 
-/* Runs the segment whose framed plan is ahead of the data on stdin; returns the exit status. `self`: argv[0]. */
-int hostMain(const char *self, const char *ctl);
+/* Runs the segment whose framed plan is ahead of the data on stdin; returns the exit status. */
+int hostMain(const char *ctl);
 
 #endif

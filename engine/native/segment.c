@@ -42,13 +42,14 @@
 #include "launch.h"
 #include "merge.h"
 #include "plan.h"
+#include "segment.h"
 
 extern char **environ;
 
 enum { controlFd = 3 };
 
 static SegmentPlan plan;
-/* Started on another host by its watcher (host.c): stages get the login environment too. */
+/* Forked on another host by its watcher (host.c): stages get the login environment too. */
 static int onHost;
 /* Each stage's pid (0: not started), each copier's and merger's, and how many of them are not reaped yet. */
 static pid_t *stagePid, *helperPid;
@@ -145,7 +146,7 @@ static int stdio(End in, End out) {
 }
 
 /*
- * In the child of a stage: exactly its plan's `env`; on another host (`--on-host`, started by host.c),
+ * In the child of a stage: exactly its plan's `env`; on another host (forked by host.c's watcher),
  * its `env` over the login environment this program has there, and PWD its directory unless the plan gives one.
  */
 static void stageEnvironment(const StagePlan *s) {
@@ -396,25 +397,29 @@ static char *readPlan(size_t *len) {
 }
 
 int main(int argc, char **argv) {
-  if (argc == 3 && strcmp(argv[1], "--host") == 0) return hostMain(argv[0], argv[2]);
+  if (argc == 3 && strcmp(argv[1], "--host") == 0) return hostMain(argv[2]);
   if (argc >= 2 && strcmp(argv[1], "--launch") == 0) return launchMain(argc, argv);
   if (argc == 2 && strcmp(argv[1], "--version") == 0) {
     printf("pw-segment %d\n", planVersion);
     return 0;
   }
   char *end = NULL;
-  onHost = argc == 3 && strcmp(argv[2], "--on-host") == 0;
-  long parent = argc == 2 || onHost ? strtol(argv[1], &end, 10) : 0;
-  if ((argc != 2 && !onHost) || *end != '\0' || parent <= 0) {
-    fprintf(stderr, "usage: pw-segment PARENT_PID [--on-host] < PLAN | --host CTL | --launch PARENT_PID PROGRAM [ARG…] | --version   (docs/engine-protocol.md)\n");
+  long parent = argc == 2 ? strtol(argv[1], &end, 10) : 0;
+  if (argc != 2 || *end != '\0' || parent <= 0) {
+    fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN | --host CTL | --launch PARENT_PID PROGRAM [ARG…] | --version   (docs/engine-protocol.md)\n");
     return 2;
   }
+  return segmentMain((pid_t)parent, 0);
+}
+
+int segmentMain(pid_t parent, int host) {
+  onHost = host;
   /* Its own process group, which the engine signals as a whole (it starts it as one anyway). */
   setpgid(0, 0);
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGHUP, 0, 0, 0);
   /* The parent died before the prctl took effect: nobody will ever read us. */
-  if (getppid() != (pid_t)parent) return 129;
+  if (getppid() != parent) return 129;
   /*
    * SIGTERM is caught, not ignored: a stage forked while it is blocked keeps one that arrives
    * before the stage has restored the default (an ignored signal would be dropped on arrival,
