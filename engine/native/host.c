@@ -182,7 +182,8 @@ static void sample(void) {}
 static const struct {
   const char *name;
   int sig;
-} signalNames[] = {{"PIPE", SIGPIPE}, {"TERM", SIGTERM}, {"KILL", SIGKILL}, {"INT", SIGINT}, {"HUP", SIGHUP}, {"QUIT", SIGQUIT}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}};
+} signalNames[] = {{"PIPE", SIGPIPE}, {"TERM", SIGTERM}, {"KILL", SIGKILL}, {"INT", SIGINT},
+                   {"HUP", SIGHUP},   {"QUIT", SIGQUIT}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}};
 
 /* `k SIGNAL PID…`: only stages of this segment that still run are signalled. */
 static void request(char *line) {
