@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { hostBuilds, hostVersion, machineTargets, unsupportedMachine } from '../engine/host-install';
 import { loadPipeline } from '../engine/load';
 import { nativeProgram } from '../engine/native-programs';
 import { builtinProgram, remoteHostOf } from '../engine/preflight';
@@ -90,28 +91,30 @@ export function localFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
   return findings;
 }
 
-/** What stages on other hosts (`on:`) need here: the system OpenSSH client (engine/ssh.ts), and the bash and perl that start a host's segment. */
+/**
+ * What stages on other hosts (`on:`) need here: the system OpenSSH client (engine/ssh.ts; this
+ * machine's pw-segment starts it, checked above), and for Slurm clusters perl, which runs their
+ * local end (engine/slurm.pl). A host needs no perl and no bash (hostSection).
+ */
 export function remoteFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
   const ssh = versionOf('ssh', ['-V'], env);
-  const findings: Finding[] = [
+  const perl = versionOf('/usr/bin/perl', ['--version'], env);
+  return [
     ssh
       ? { what: 'ssh', ok: true, detail: ssh }
       : { what: 'ssh', ok: false, detail: 'not found on PATH: stages with `on:` reach their hosts through it', fix: install('openssh-client') },
+    perl
+      ? { what: 'perl', ok: true, detail: "/usr/bin/perl (Slurm clusters only: their steps' local end)" }
+      : { what: 'perl', ok: false, detail: '/usr/bin/perl not found: stages on Slurm clusters (`slurm:`) need it; ssh hosts do not', fix: install('perl') },
   ];
-  // engine/segment.ts and engine/remote.ts start these by absolute path.
-  const scripts = "a host's segment is started through it here (a local run does not need it)";
-  for (const [what, file, pkg] of [
-    ['bash', '/bin/bash', 'bash'],
-    ['perl', '/usr/bin/perl', 'perl'],
-  ] as const) {
-    const version = versionOf(file, ['--version'], env);
-    findings.push(version ? { what, ok: true, detail: file } : { what, ok: false, detail: `${file} not found: ${scripts}`, fix: install(pkg) });
-  }
-  return findings;
 }
 
-/** The Node names of the architectures `uname -m` says, for the ones remote runs know (engine/remote.pl). */
-const remoteArchitectures: Record<string, string> = { x86_64: 'x64', aarch64: 'arm64' };
+/** What the probe prints on a host: `uname -sm`, sha256sum's path (or -), and the cached program's path and checksum (or -). */
+const hostProbe = [
+  'uname -sm; command -v sha256sum || echo -',
+  `p=\${XDG_CACHE_HOME:-$HOME/.cache}/pipewright/${hostVersion}/`,
+  'for t in linux-x64 linux-arm64; do [ -f "$p$t/pw-segment" ] && echo "$p$t/pw-segment $(sha256sum < "$p$t/pw-segment")"; done; true',
+].join('; ');
 
 /** A host of FILE's `hosts:`, reached as a run reaches it; a message instead when FILE or NAME is wrong. */
 export function hostSection(name: string, file: string, env: NodeJS.ProcessEnv = process.env): Section | string {
@@ -126,8 +129,7 @@ export function hostSection(name: string, file: string, env: NodeJS.ProcessEnv =
   const host = remoteHostOf(name, entry);
   const sessions = new SshSessions();
   const title = `host ${name} (ssh ${entry.ssh})`;
-  const probe = 'uname -sm; for p in /bin/bash /usr/bin/perl; do [ -x "$p" ] && echo "$p"; done; true';
-  const r = spawnSync('ssh', sessions.args(host, probe), { encoding: 'utf8', env, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('ssh', sessions.args(host, hostProbe), { encoding: 'utf8', env, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error || r.status !== 0) {
     const said = r.error ? r.error.message : r.stderr.trim().split('\n').pop() || `ssh exited with code ${r.status}`;
     return {
@@ -135,31 +137,37 @@ export function hostSection(name: string, file: string, env: NodeJS.ProcessEnv =
       findings: [{ what: 'reachable', ok: false, detail: said, fix: `make this work without a prompt: ${sshCommandLine(sessions, host)} (docs/remote.md)` }],
     };
   }
-  const [uname = '', ...found] = r.stdout.trim().split('\n');
+  const [uname = '', sha256sum = '-', ...cached] = r.stdout.trim().split('\n');
   const [system, machine = ''] = uname.split(' ');
-  const arch = remoteArchitectures[machine];
+  const build = hostBuilds().find((b) => b.target === machineTargets[machine]);
+  const runs = system === 'Linux' && build !== undefined;
   const findings: Finding[] = [
     { what: 'reachable', ok: true, detail: 'without a prompt, as a run connects' },
     {
       what: 'system',
-      ok: system === 'Linux' && arch !== undefined,
-      detail:
-        system === 'Linux' && arch !== undefined ? `Linux ${machine} (linux-${arch})` : `${uname}: stages on hosts run on Linux on x86_64 or aarch64 only`,
-      fix: system === 'Linux' && arch !== undefined ? undefined : 'point `on:` at a Linux host',
+      ok: runs,
+      detail: runs
+        ? `Linux ${machine} (${build.target})`
+        : `${uname}: ${system === 'Linux' ? unsupportedMachine(`host \`${name}\``, machine) : 'stages on hosts run on Linux only'}`,
+      fix: runs ? undefined : 'point `on:` at a Linux host on x86_64 or aarch64',
     },
+    sha256sum === '-'
+      ? { what: 'sha256sum', ok: false, detail: 'not found there: a run checks the installed pw-segment with it', fix: `on ${name}: ${install('coreutils')}` }
+      : { what: 'sha256sum', ok: true, detail: sha256sum },
   ];
-  for (const [what, file, pkg] of [
-    ['bash', '/bin/bash', 'bash'],
-    ['perl', '/usr/bin/perl', 'perl'],
-  ] as const) {
-    const there = found.includes(file);
-    findings.push({
-      what,
-      ok: there,
-      detail: there ? file : `${file} not found there: stages on the host need it`,
-      fix: there ? undefined : `on ${name}: ${install(pkg)}`,
-    });
-  }
+  if (!build) return { title, findings };
+  const [where, sum] = cached.find((l) => l.includes(`/${build.target}/pw-segment `))?.split(' ') ?? [];
+  const size = `${Math.round(fs.statSync(build.file).size / 1024)} KB`;
+  findings.push({
+    what: 'pw-segment',
+    ok: true,
+    detail:
+      where === undefined
+        ? `not installed for ${hostVersion} yet: the first run installs it over ssh (${size})`
+        : sum === build.sha256
+          ? `installed for ${hostVersion}: ${where}`
+          : `${where} does not match this version's checksum: the next run replaces it (${size} over ssh)`,
+  });
   return { title, findings };
 }
 

@@ -37,11 +37,16 @@ export function isElfFor(file: string, arch: string): boolean {
   }
 }
 
+/** The build of `target` this package carries, whatever this machine is (a host's may be another): next to the bundles, or in dist/ from the sources. */
+export function bundledProgram(target: string): string | undefined {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  return [nativeProgramPath(here, target), nativeProgramPath(path.join(here, '..', 'dist'), target)].find((p) => fs.existsSync(p));
+}
+
 /** The path of pw-segment when this platform's build is there (checked once per process). */
 export function nativeProgram(): string | undefined {
   if (found.has(hostTarget)) return found.get(hostTarget);
-  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  const file = [nativeProgramPath(here, hostTarget), nativeProgramPath(path.join(here, '..', 'dist'), hostTarget)].find((p) => fs.existsSync(p));
+  const file = bundledProgram(hostTarget);
   const runs = process.platform === 'linux' && file !== undefined && isElfFor(file, process.arch);
   found.set(hostTarget, runs ? file : undefined);
   return found.get(hostTarget);

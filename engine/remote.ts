@@ -1,6 +1,7 @@
 /**
- * A segment on another host (docs/remote.md): one `ssh` process whose session runs the same
- * engine/segment.sh and engine/wrapper.pl there, under engine/remote.pl. Its stdin and stdout
+ * A segment on another host (docs/remote.md): one `ssh` process whose session runs pw-segment
+ * there with the same plan as a local segment (engine/host-install.ts installs it; on a Slurm
+ * cluster, engine/slurm.pl stands where ssh does and the step runs the same). Its stdin and stdout
  * are the segment's input and output (records flow through the ssh channel like through a pipe;
  * its stdout may be a pipe straight into the next local segment, engine/host-pipe.ts). Its
  * control stream (the stages' reports, stderr lines and live samples one way, the engine's
@@ -9,17 +10,20 @@
  * To the run it looks like a local Segment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { HostPipe } from './host-pipe';
+import { hostBuilds, hostCommand, installCommand, unsupportedMachine } from './host-install';
+import { parseHostLine } from './host-stream';
 import { readLines } from './lines';
-import { parseControlLine, segmentEnv, type ControlMessage, type StagePlan } from './plumbing';
+import type { ControlMessage, StagePlan } from './plumbing';
 import type { RemoteHost } from './preflight';
 import { fdReadable } from './relay';
-import remoteScript from './remote.pl';
-import { segmentScripts, trackGroup, untrackGroup, withParentDeath, type SegmentHandlers, type SegmentProcess } from './segment';
+import { segmentPlan, straight } from './segment-plan';
+import { missingProgram, trackGroup, untrackGroup, withParentDeath, type SegmentHandlers, type SegmentProcess } from './segment';
 import { slurmLaunch, slurmLost, slurmReason, type SlurmPlacement } from './slurm';
-import { effectiveOption, remoteCommand, remoteHeader, sshCommandLine, type ControlSocket, type SshSessions } from './ssh';
+import { effectiveOption, sshCommandLine, type ControlSocket, type SshSessions } from './ssh';
 import type { ProcSample } from './stats';
 
 export interface RemoteHandlers extends SegmentHandlers {
@@ -28,8 +32,6 @@ export interface RemoteHandlers extends SegmentHandlers {
   /** On a Slurm cluster: waiting for Slurm (from the start), then the step runs (engine/slurm.ts). */
   placed(placement: SlurmPlacement): void;
 }
-
-const uncommented = remoteScript.replace(/^\s*#.*\n/gm, '');
 
 export class RemoteSegment implements SegmentProcess {
   readonly pgid: number | undefined;
@@ -42,16 +44,18 @@ export class RemoteSegment implements SegmentProcess {
   private readonly stderrOpen: boolean[];
   private readonly reported: boolean[];
   private readonly pids: (number | undefined)[];
-  /** ssh's own lines (not tagged by remote.pl): its errors and warnings. */
+  /** ssh's own lines (not tagged by pw-segment): its errors and warnings. */
   private readonly said: string[] = [];
   private heard = false;
-  /** remote.pl said the segment ended (`x`): whatever did not report was not lost with the connection. */
+  /** pw-segment said the segment ended (`x`): whatever did not report was not lost with the connection. */
   private ended = false;
   /** The engine ended it (a signal to ssh): ssh's end is then no failure. */
   private endedByEngine = false;
+  /** Why the host could not run it (an architecture without a build, a failed install), naming the host. */
+  private refused: string | undefined;
   private exitCode: number | null = null;
   private settleSent = false;
-  /** The engine's end of the control stream: listening until remote.pl connects, then that connection. */
+  /** The engine's end of the control stream: listening until pw-segment on the host connects, then that connection. */
   private server: net.Server | undefined;
   private control: net.Socket | undefined;
   /**
@@ -69,7 +73,8 @@ export class RemoteSegment implements SegmentProcess {
     options: {
       input?: boolean;
       stdinFd?: number;
-      counter?: Record<string, string> | undefined;
+      /** Count the edges between its stages (pw-segment's copies, on the host). */
+      counted: boolean;
       /** ssh's stdout is this pipe, read by the next local segment directly (no relay). */
       output?: HostPipe;
       env: Readonly<Record<string, string | undefined>>;
@@ -85,10 +90,10 @@ export class RemoteSegment implements SegmentProcess {
     // A Slurm cluster's local end (engine/slurm.pl) stands where ssh does; its step connects back to it.
     const launch: { file: string; args: string[]; env?: Record<string, string> } | undefined = host.slurm
       ? slurmLaunch(host, options.label ?? 'segment', control?.local)
-      : withParentDeath(['ssh', ...sessions.args(host, remoteCommand, control)]);
+      : withParentDeath(['ssh', ...sessions.args(host, hostCommand(control?.remote ?? '-'), control)]);
     let child: ChildProcess;
     try {
-      if (!launch) throw new Error(`pipewright needs /usr/bin/perl and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
+      if (!launch) throw new Error(missingProgram());
       const env = launch.env ? { ...options.env, ...launch.env } : options.env;
       child = spawn(launch.file, launch.args, { stdio: ['pipe', options.output?.write ?? 'pipe', 'pipe'], detached: true, env, cwd: options.cwd });
     } catch (e) {
@@ -104,16 +109,7 @@ export class RemoteSegment implements SegmentProcess {
     if (options.output) this.open.stdout = false;
     const stdin = child.stdin!;
     stdin.on('error', () => {}); // the relay sees it too
-    // The variables first (remote.pl and the scripts among them), then the data.
-    const vars = {
-      ...segmentEnv(plans, {}),
-      __PW_WRAPPER: segmentScripts.wrapper,
-      __PW_SEGMENT: segmentScripts.segment,
-      __PW_REMOTE: uncommented,
-      ...(control && !host.slurm ? { __PW_CTL: control.remote } : {}),
-      ...options.counter,
-    };
-    stdin.write(remoteHeader(vars));
+    stdin.write(framedPlan(plans, options.counted));
     if (options.input) this.input = stdin;
     else if (options.stdinFd !== undefined) fdReadable(options.stdinFd).pipe(stdin);
     else stdin.end();
@@ -157,7 +153,7 @@ export class RemoteSegment implements SegmentProcess {
   private listen(control: ControlSocket | undefined): ControlSocket | undefined {
     if (!control) return undefined;
     const server = net.createServer((socket) => {
-      // Only ssh can connect (a private folder), once: remote.pl's connection.
+      // Only ssh can connect (a private folder), once: pw-segment's connection.
       server.close();
       this.server = undefined;
       if (this.control || this.settleSent) {
@@ -188,49 +184,78 @@ export class RemoteSegment implements SegmentProcess {
   }
 
   private onLine(line: string): void {
-    if (line[0] !== '\x01') {
-      this.said.push(line);
-      if (this.said.length > 10) this.said.shift();
-      return;
-    }
-    const kind = line[1];
-    const placement = /^[qr] (\S+)(?: (\S+))?$/.exec(line.slice(1));
-    if (placement && this.host.slurm) {
-      // engine/slurm.pl: the job is queued; the step runs (it connected back).
-      this.on.placed(kind === 'q' ? { waiting: true, job: placement[1]! } : { waiting: false, step: placement[1]!, node: placement[2] ?? '' });
-      return;
-    }
-    this.heard = true;
-    const m = /^(\d*) ?(.*)$/s.exec(line.slice(2));
-    if (!m) return;
-    const [, index, text] = m as unknown as [string, string, string];
-    const i = Number(index);
-    if (kind === 'c') {
-      const msg = parseControlLine(text);
-      if (!msg || msg.index < 0 || msg.index >= this.reported.length) return;
-      if (msg.kind === 'pid') this.pids[msg.index] = msg.pid;
-      if (msg.kind === 'done') this.reported[msg.index] = true;
-      if (msg.kind === 'done' && this.host.slurm && msg.signaled && msg.status !== 141) {
-        this.held.push([msg.index, msg]);
+    const l = parseHostLine(line);
+    if (!l) return;
+    switch (l.kind) {
+      case 'said':
+        this.said.push(l.text);
+        if (this.said.length > 10) this.said.shift();
         return;
-      }
-      this.on.control(msg.index, msg);
-    } else if (kind === 'x') {
-      this.ended = true;
-    } else if (kind === 'b') {
-      this.bashStderr.push(text);
-      if (this.bashStderr.length > 10) this.bashStderr.shift();
-    } else if (i >= this.reported.length) {
-      return;
-    } else if (kind === 'e') {
-      this.on.stderrLine(i, text);
-    } else if (kind === 'z' && this.stderrOpen[i]) {
-      this.stderrOpen[i] = false;
-      this.on.stderrClosed(i);
-    } else if (kind === 's') {
-      const sample = parseSample(text);
-      if (sample) this.on.sample(i, sample);
+      case 'queued':
+        this.on.placed({ waiting: true, job: l.job });
+        return;
+      case 'placed':
+        this.on.placed({ waiting: false, step: l.step, node: l.node });
+        return;
+      case 'install':
+        this.install(l.target);
+        return;
+      case 'unsupported':
+        this.refused = unsupportedMachine(this.where, l.machine);
+        return;
+      case 'ended':
+        this.heard = true;
+        this.ended = true;
+        return;
+      case 'own':
+        this.heard = true;
+        this.bashStderr.push(l.text);
+        if (this.bashStderr.length > 10) this.bashStderr.shift();
+        return;
+      case 'report':
+        this.heard = true;
+        this.report(l.msg);
+        return;
+      case 'stderr':
+      case 'stderrEnd':
+      case 'sample':
+        this.heard = true;
+        if (l.stage >= this.reported.length) return;
+        if (l.kind === 'stderr') this.on.stderrLine(l.stage, l.text);
+        else if (l.kind === 'sample') this.on.sample(l.stage, l.sample);
+        else if (this.stderrOpen[l.stage]) {
+          this.stderrOpen[l.stage] = false;
+          this.on.stderrClosed(l.stage);
+        }
     }
+  }
+
+  private report(msg: ControlMessage): void {
+    if (msg.index < 0 || msg.index >= this.reported.length) return;
+    if (msg.kind === 'pid') this.pids[msg.index] = msg.pid;
+    if (msg.kind === 'done') this.reported[msg.index] = true;
+    if (msg.kind === 'done' && this.host.slurm && msg.signaled && msg.status !== 141) {
+      this.held.push([msg.index, msg]);
+      return;
+    }
+    this.on.control(msg.index, msg);
+  }
+
+  /** The host asked for pw-segment (missing, or not matching its checksum): installed over a session of its own; the segment waits there. */
+  private install(target: string): void {
+    const h = this.host;
+    const key = JSON.stringify([h.destination, h.port, h.identityFile, h.options, target]);
+    const installing = this.sessions.installs.get(key) ?? installOn(this.sessions, h, target);
+    this.sessions.installs.set(key, installing);
+    void installing.then((why) => {
+      if (why === undefined || this.settleSent) return;
+      this.refused = `could not install pw-segment on ${this.where}: ${why}`;
+      this.signalGroup('SIGTERM');
+    });
+  }
+
+  private get where(): string {
+    return `host \`${this.host.name}\` (${this.host.destination})`;
   }
 
   /** Something ended: once everything has, the run learns which stages never reported, and whether the connection was lost. */
@@ -261,10 +286,11 @@ export class RemoteSegment implements SegmentProcess {
    * segment's status: a report dropped with the stderr of a session whose reader had gone).
    */
   private lost(): string | undefined {
+    if (this.refused) return this.refused;
     if (this.endedByEngine || this.ended) return undefined;
     if (this.host.slurm) return slurmLost(this.host, this.said, this.heard, this.exitCode);
     if (this.exitCode !== null && this.exitCode !== 255) return undefined;
-    const where = `host \`${this.host.name}\` (${this.host.destination})`;
+    const where = this.where;
     const said = this.said.filter((l) => !l.startsWith('Warning: remote port forwarding failed')).at(-1);
     if (!this.heard && this.exitCode === 255) {
       const timeout = /timed out/i.test(said ?? '')
@@ -273,7 +299,8 @@ export class RemoteSegment implements SegmentProcess {
       const check = sshCommandLine(this.sessions, this.host);
       return `ssh could not reach ${where}: ${said ?? 'ssh exited with code 255'}${timeout}; check that \`${check}\` works from this machine without a prompt`;
     }
-    if (!this.heard) return `could not start on ${where}${said ? `: ${said}` : ` (ssh exited with code ${this.exitCode})`}; the host needs bash and perl`;
+    if (!this.heard)
+      return `could not start on ${where}${said ? `: ${said}` : ` (ssh exited with code ${this.exitCode})`}; the host needs a POSIX sh, uname and sha256sum`;
     return `lost the connection to ${where}${said ? `: ${said}` : ''}`;
   }
 
@@ -324,7 +351,7 @@ export class RemoteSegment implements SegmentProcess {
     return input;
   }
 
-  /** Signals go to ssh here: the session ends, sshd closes its pipes and remote.pl ends the stages. */
+  /** Signals go to ssh here: the session ends, sshd closes its pipes and pw-segment's watcher ends the stages. */
   signalGroup(signal: NodeJS.Signals): void {
     if (this.pgid === undefined || this.exited) return;
     this.endedByEngine = true;
@@ -347,11 +374,41 @@ export class RemoteSegment implements SegmentProcess {
   }
 }
 
-/** `RCHAR WCHAR UTIME STIME CUTIME CSTIME RSSKB HWMKB STATE` (remote.pl's `s` lines). */
-function parseSample(text: string): ProcSample | undefined {
-  const w = text.split(' ');
-  const n = w.slice(0, 8).map(Number);
-  if (w.length !== 9 || n.some((x) => !Number.isFinite(x))) return undefined;
-  const [rchar, wchar, utimeTicks, stimeTicks, cutimeTicks, cstimeTicks, rssKb, hwmKb] = n as [number, number, number, number, number, number, number, number];
-  return { state: w[8]!, rchar, wchar, utimeTicks, stimeTicks, cutimeTicks, cstimeTicks, rssKb, hwmKb, wait: 'unknown' };
+/**
+ * Installs this version's pw-segment for `target` on `host` over a session of its own (the
+ * segment that asked waits for it on the host): its bytes on stdin, engine/host-install.ts's
+ * `installCommand` there. Resolves undefined once installed, else with why not.
+ */
+function installOn(sessions: SshSessions, host: RemoteHost, target: string): Promise<string | undefined> {
+  const build = hostBuilds().find((b) => b.target === target);
+  if (!build) return Promise.resolve(`this Pipewright carries no pw-segment for ${target}`);
+  const launch = withParentDeath(['ssh', ...sessions.args(host, installCommand(build))]);
+  if (!launch) return Promise.resolve(missingProgram());
+  return new Promise((resolve) => {
+    const child = spawn(launch.file, launch.args, { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
+    const said: string[] = [];
+    child.on('error', (e) => resolve(e.message));
+    if (child.pid === undefined) return;
+    trackGroup(child.pid);
+    readLines(
+      child.stderr,
+      (line) => said.push(line),
+      () => {},
+    );
+    child.stdin.on('error', () => {}); // its exit says why
+    fs.createReadStream(build.file).pipe(child.stdin);
+    child.on('exit', (code) => {
+      untrackGroup(child.pid!);
+      resolve(code === 0 ? undefined : (said.at(-1) ?? `ssh exited with code ${code}`));
+    });
+  });
+}
+
+/**
+ * What pw-segment on a host (an ssh session, a Slurm step) reads ahead of the data: `LENGTH\n` and
+ * the plan of a local segment, on the host's login environment.
+ */
+function framedPlan(plans: readonly StagePlan[], counted: boolean): Buffer {
+  const plan = Buffer.from(segmentPlan(plans, { ...straight(plans.length, { counted: counted && plans.length > 1 }), onHost: true }));
+  return Buffer.concat([Buffer.from(`${plan.length}\n`), plan]);
 }

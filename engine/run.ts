@@ -389,7 +389,7 @@ class Run {
       st.pid = msg.pid;
       st.meter.startedAt = msg.at ?? now;
       try {
-        // A pid on another host is sampled there (remote.pl's samples come as `sample`).
+        // A pid on another host is sampled there (pw-segment's watcher sends them: `sample`).
         st.probe = st.host ? undefined : new ProcProbe(msg.pid);
         const first = st.probe?.read();
         if (first) st.meter.add(now, first);

@@ -1,6 +1,6 @@
 /**
  * The plan of a segment as dist/pw-segment reads it on its stdin (engine/native/plan.c): the one
- * writer of the format specified in docs/engine-protocol.md (version 2). A segment is a straight
+ * writer of the format specified in docs/engine-protocol.md (version 3). A segment is a straight
  * a | b | c or a graph (fan-out, fan-in; docs/engine.md, "Graphs"): stages, the pipes between
  * them, a `copy` wherever an edge is counted or a stage has several readers (count.c), a `merge`
  * in front of a stage that reads several (merge.c). Every line is a key, and for most keys a
@@ -11,7 +11,7 @@ import { commitFdVariable } from './builtins/protocol';
 import { graphEdges, type Hole } from './graph-plan';
 import { firstStderrFd, segmentFds, type StagePlan } from './plumbing';
 
-export const segmentPlanVersion = 2;
+export const segmentPlanVersion = 3;
 
 /**
  * How the segment's stages are joined. `inputs[i]`: the stages stage i reads (by index in the
@@ -25,6 +25,11 @@ export interface SegmentShape {
   into?: boolean;
   out?: boolean;
   holes?: ReadonlyMap<number, Hole>;
+  /**
+   * On another host (engine/native/host.c): each stage's `env` goes over the host's login
+   * environment, and its directory (relative to the login folder) sets PWD there, not here.
+   */
+  onHost?: boolean;
 }
 
 /** The shape of a | b | c. */
@@ -111,7 +116,7 @@ export function segmentPlan(stages: readonly StagePlan[], shape: SegmentShape): 
   stages.forEach((stage, i) => {
     if (!here(i)) return;
     const commit = stage.commit ? fds.commit[commits++] : undefined;
-    const env: Record<string, string> = { ...stage.env, PWD: stage.dir };
+    const env: Record<string, string> = shape.onHost ? { ...stage.env } : { ...stage.env, PWD: stage.dir };
     if (commit !== undefined) env[commitFdVariable] = String(commit);
     blocks.push(`stage ${i}\nin ${readFrom[i]}\nout ${writeTo[i]}\nerr ${firstStderrFd + i}\n`, commit === undefined ? '' : `commit ${commit}\n`);
     blocks.push(text('dir', stage.dir));

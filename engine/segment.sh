@@ -1,6 +1,6 @@
-# The script of one segment on another host: __PW_N stages joined by real pipes (docs/engine.md,
-# "Stages on other hosts"; engine/remote.pl runs it there; here it runs only with
-# PIPEWRIGHT_EDGE_COUNTER=perl, which tests and benchmarks use to compare it with dist/pw-segment). The text is the same for every segment; what differs comes in through private
+# The script of one straight segment as segments ran before dist/pw-segment: __PW_N stages joined by
+# real pipes. It runs only with PIPEWRIGHT_EDGE_COUNTER=perl, which tests and benchmarks use to
+# compare it with dist/pw-segment (docs/engine.md); hosts run pw-segment too. The text is the same for every segment; what differs comes in through private
 # environment variables (readable by the owner only, unlike the command line), which every
 # stage unsets before it starts:
 #

@@ -35,49 +35,48 @@ const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
 const script = uncommented(segmentScript);
 const wrapper = uncommented(wrapperScript);
 
-/** Syscall numbers: prctl (PR_SET_CHILD_SUBREAPER = 36, PR_SET_PDEATHSIG = 1, SIGHUP = 1), close, clock_gettime, wait4, ppoll, splice, tee. */
-const syscalls: Record<string, { prctl: number; close: number; clock: number; wait4: number; ppoll: number; splice: number; tee: number }> = {
-  x64: { prctl: 157, close: 3, clock: 228, wait4: 61, ppoll: 271, splice: 275, tee: 276 },
-  arm64: { prctl: 167, close: 57, clock: 113, wait4: 260, ppoll: 73, splice: 76, tee: 77 },
+/** Syscall numbers wrapper.pl needs: close, clock_gettime, wait4, ppoll, splice, tee. */
+const syscalls: Record<string, { close: number; clock: number; wait4: number; ppoll: number; splice: number; tee: number }> = {
+  x64: { close: 3, clock: 228, wait4: 61, ppoll: 271, splice: 275, tee: 276 },
+  arm64: { close: 57, clock: 113, wait4: 260, ppoll: 73, splice: 76, tee: 77 },
 };
 const perl = '/usr/bin/perl';
 
 /**
- * How the segment's bash is started: through perl (part of every Debian/Ubuntu base system;
- * it also runs each stage's wrapper, engine/wrapper.pl), which asks the kernel for two things
- * before it execs bash:
- * - child subreaper: orphans of a killed stage are reaped by the segment instead of becoming
- *   zombies of PID 1 on machines whose init does not reap;
- * - SIGHUP when this process dies (PR_SET_PDEATHSIG; kept across exec, fires however we die,
- *   SIGKILL included): segment.sh then ends every stage of its process group. If we died before
- *   the prctl took effect, getppid() is no longer us and it exits at once.
- * Undefined on a machine without perl or on an architecture whose syscall numbers are not known.
+ * How the scripts' bash is started (the comparison mode, `PIPEWRIGHT_EDGE_COUNTER=perl`):
+ * through `withParentDeath`, with what each stage's wrapper (engine/wrapper.pl, run by perl)
+ * needs. Undefined without perl or on an architecture whose syscall numbers are not known.
  */
 function launcher(): { file: string; args: string[]; env: Record<string, string> } | undefined {
   const nr = syscalls[process.arch];
   const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
   const launch = withParentDeath([bash, '--noprofile', '--norc', '-c', script]);
-  if (!nr || !launch) return undefined;
+  if (!nr || !launch || !fs.existsSync(perl)) return undefined;
   return {
     ...launch,
     env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock} ${nr.wait4} ${nr.ppoll} ${nr.splice} ${nr.tee}` },
   };
 }
 
-/** `argv` started through perl as a subreaper that gets SIGHUP when this process dies (see `launcher`); undefined without perl. */
+/**
+ * `argv` started by dist/pw-segment (`--launch`, engine/native/launch.c), which asks the kernel
+ * for two things before it execs it:
+ * - child subreaper: orphans of a killed process are reaped by it instead of becoming zombies of
+ *   PID 1 on machines whose init does not reap;
+ * - SIGHUP when this process dies (PR_SET_PDEATHSIG; kept across exec, fires however we die,
+ *   SIGKILL included). If we died before the prctl took effect, it exits 129 at once.
+ * Undefined where this platform's build is missing (missingProgram says what to do).
+ */
 export function withParentDeath(argv: readonly string[]): { file: string; args: string[] } | undefined {
-  const nr = syscalls[process.arch];
-  if (!nr || !fs.existsSync(perl)) return undefined;
-  const code = [
-    `syscall(${nr.prctl}, 36, 1, 0, 0, 0); syscall(${nr.prctl}, 1, 1, 0, 0, 0)`,
-    'exit 129 if getppid() != shift',
-    'exec { $ARGV[0] } @ARGV or die "pipewright: cannot start $ARGV[0]: $!\\n"',
-  ].join('; ');
-  return { file: perl, args: ['-e', code, String(process.pid), ...argv] };
+  const program = nativeProgram();
+  return program === undefined ? undefined : { file: program, args: ['--launch', String(process.pid), ...argv] };
 }
 
-/** The scripts every segment runs, comments off; a segment on another host ships them (engine/remote.ts). */
-export const segmentScripts = { segment: script, wrapper };
+/** Why nothing can start without this platform's pw-segment, and what to do. */
+export const missingProgram = () =>
+  `pipewright cannot run dist/native/${hostTarget}/pw-segment, its native program: it is missing or built for another machine. ` +
+  'Install the Pipewright package for this platform, or run `npm run build` where a C compiler is (docs/engine.md, "Platforms").';
+
 /** What a run needs of a segment, local (Segment) or on another host (RemoteSegment, engine/remote.ts). */
 export type SegmentProcess = Pick<
   Segment,
@@ -132,10 +131,7 @@ function nativeSegment(env: Readonly<Record<string, string | undefined>>, graph:
   if (!graph && env.PIPEWRIGHT_EDGE_COUNTER === 'perl') return undefined;
   const program = nativeProgram();
   if (program !== undefined) return program;
-  throw new Error(
-    `pipewright cannot run dist/native/${hostTarget}/pw-segment, its native program: it is missing or built for another machine. ` +
-      'Install the Pipewright package for this platform, or run `npm run build` where a C compiler is (docs/engine.md, "Platforms").',
-  );
+  throw new Error(missingProgram());
 }
 
 /**

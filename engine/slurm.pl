@@ -4,7 +4,8 @@
 # engine's Unix socket (__PW_CTL_LOCAL). It listens on __PW_SLURM_ADDR (a port of its own), starts
 # srun with the arguments it was given (the step runs engine/slurm-step.pl), and hands srun's stdin
 # one line: that address, the port and a random token. The step connects back three times (input,
-# output, control; each must present the token). Until the control connection comes, the segment is
+# output, control; each must present the token), and before them once more for pw-segment's bytes
+# when its node has none of this version (`p TARGET`: __PW_SLURM_PROGRAMS says where each build is). Until the control connection comes, the segment is
 # waiting for Slurm; its lines on stderr tell the engine:
 #   \x01q JOB          srun said the job is queued
 #   \x01r JOB.STEP NODE the step runs (it connected back)
@@ -15,7 +16,9 @@
 # SIGTERM srun and the relays, and exit.
 use Socket qw(PF_INET PF_UNIX SOCK_STREAM SOL_SOCKET SO_REUSEADDR inet_aton sockaddr_in pack_sockaddr_un);
 $SIG{PIPE} = 'IGNORE';
-my ($addr, $name, $local) = delete @ENV{qw(__PW_SLURM_ADDR __PW_SLURM_NAME __PW_CTL_LOCAL)};
+my ($addr, $name, $local, $programs) = delete @ENV{qw(__PW_SLURM_ADDR __PW_SLURM_NAME __PW_CTL_LOCAL __PW_SLURM_PROGRAMS)};
+# The builds of pw-segment this package carries, by target: a step whose node has none of this version asks for its own.
+my %program = map { split /=/, $_, 2 } split / /, $programs // '';
 my $ip = inet_aton($addr) or do { print STDERR "pipewright: cannot resolve $addr (the `address` of the cluster's host entry)\n"; exit 70 };
 open my $random, '<', '/dev/urandom' or die "pipewright: /dev/urandom: $!\n";
 read $random, my $bytes, 16;
@@ -80,6 +83,15 @@ sub finish {
   exit $status;
 }
 
+# `p TARGET`: the bytes of that build, then the end (the step checks them against the checksum it was given).
+sub send_program {
+  my ($c, $target) = @_;
+  if (defined $program{$target} && open my $f, '<', $program{$target}) {
+    while (sysread $f, my $chunk, 1 << 16) { syswrite($c, $chunk) or last }
+  }
+  close $c;
+}
+
 # Until the step has connected back three times (or srun has ended without it).
 my (%conn, %hello);
 while (keys %conn < 3) {
@@ -100,7 +112,8 @@ while (keys %conn < 3) {
     delete $hello{$k};
     my ($t, $kind, $job, $step, $node) = split / /, $line;
     # Anyone may connect to the port; only the step knows the token.
-    next unless defined $kind && $t eq $token && $kind =~ /^[ioc]$/ && !$conn{$kind};
+    next unless defined $kind && $t eq $token && $kind =~ /^[iocp]$/ && !$conn{$kind};
+    if ($kind eq 'p') { send_program($h->[0], $job); next }
     $conn{$kind} = $h->[0];
     say_line("\x01r $job.$step $node") if $kind eq 'c';
   }
@@ -116,7 +129,7 @@ close STDIN;
 close STDOUT;
 
 # The control stream, both ways: the step's lines to the engine's socket (or, where there is none,
-# to stderr, as remote.pl does over ssh without forwarding), the engine's requests to the step.
+# to stderr, as pw-segment does over ssh without forwarding), the engine's requests to the step.
 my $step = $conn{c};
 my $engine;
 if (defined $local) {
@@ -137,7 +150,7 @@ while ($open{srun} || $open{step}) {
   }
   if ($open{engine} && vec($rout, fileno $engine, 1)) {
     my $got = sysread $engine, my $chunk, 4096;
-    # The engine closed its end (it ended the segment): the step's remote.pl ends its stages.
+    # The engine closed its end (it ended the segment): pw-segment's watcher in the step ends its stages.
     if ($got) { syswrite $step, $chunk } else { $open{engine} = 0; shutdown $step, 1 }
   }
 }

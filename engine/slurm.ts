@@ -2,11 +2,13 @@
  * Stages on a Slurm cluster (docs/remote.md#slurm): each segment is a job step started with `srun`,
  * whose data does not go through srun's stdio (1 KB reads, no early stop) but through connections
  * the step makes back to this machine. engine/slurm.pl is the local end (to engine/remote.ts what
- * `ssh` is for an ssh host), engine/slurm-step.pl runs in the step and starts engine/remote.pl
- * there, as over ssh. Slurm places the steps; the engine never picks a node.
+ * `ssh` is for an ssh host), engine/slurm-step.pl runs in the step and starts pw-segment there, as
+ * over ssh (fetched from the local end when the node's cache folder has none of this version).
+ * Slurm places the steps; the engine never picks a node.
  */
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
+import { hostBuilds, hostVersion } from './host-install';
 import type { RemoteHost } from './preflight';
 import { withParentDeath } from './segment';
 import helperScript from './slurm.pl';
@@ -21,7 +23,8 @@ const step = uncommented(relayScript + stepScript);
 /**
  * srun's arguments for a step of `host` named `jobName`: the host's settings, then its `options`
  * (so they win over those), then what the engine needs (one task on one node: the segment is one
- * process tree; stdin for the task only), then the step's program.
+ * process tree; stdin for the task only), then the step's program with this version and the
+ * checksum of each build (it checks the node's cached pw-segment against them).
  */
 export function srunArgs(host: RemoteHost, jobName: string): string[] {
   const s = host.slurm ?? { options: [] };
@@ -31,7 +34,8 @@ export function srunArgs(host: RemoteHost, jobName: string): string[] {
     s.cpus === undefined ? [] : [`--cpus-per-task=${s.cpus}`],
     s.mem === undefined ? [] : [`--mem=${s.mem}`],
   ].flat();
-  return ['srun', `--job-name=${jobName}`, ...asked, ...s.options, '--ntasks=1', '--nodes=1', '--input=0', '--', 'perl', '-e', step];
+  const builds = hostBuilds().flatMap((b) => [b.target, b.sha256]);
+  return ['srun', `--job-name=${jobName}`, ...asked, ...s.options, '--ntasks=1', '--nodes=1', '--input=0', '--', 'perl', '-e', step, hostVersion, ...builds];
 }
 
 /** A job name Slurm shows in squeue, unique to the segment (scancel finds it by that name). */
@@ -41,7 +45,7 @@ export function jobName(stage: string): string {
 
 /**
  * How the local end is started: perl running engine/slurm.pl with srun's arguments, with SIGHUP
- * when this process dies (it then scancels its job); undefined without perl.
+ * when this process dies (it then scancels its job); undefined without this platform's pw-segment.
  */
 export function slurmLaunch(
   host: RemoteHost,
@@ -51,7 +55,13 @@ export function slurmLaunch(
   const name = jobName(stage);
   const launch = withParentDeath(['/usr/bin/perl', '-e', helper, ...srunArgs(host, name)]);
   if (!launch) return undefined;
-  const env: Record<string, string> = { __PW_SLURM_ADDR: host.slurm?.address ?? os.hostname(), __PW_SLURM_NAME: name };
+  const env: Record<string, string> = {
+    __PW_SLURM_ADDR: host.slurm?.address ?? os.hostname(),
+    __PW_SLURM_NAME: name,
+    __PW_SLURM_PROGRAMS: hostBuilds()
+      .map((b) => `${b.target}=${b.file}`)
+      .join(' '),
+  };
   if (controlSocket !== undefined) env.__PW_CTL_LOCAL = controlSocket;
   return { ...launch, env };
 }

@@ -10,30 +10,6 @@ import * as path from 'node:path';
 import { shellQuote } from './plumbing';
 import type { RemoteHost } from './preflight';
 
-/**
- * What sshd runs: a bootstrap small enough for a command line, without secrets (any user of
- * the host can read a command line). It reads `LENGTH\n` and LENGTH bytes of `NAME=VALUE\0`
- * variables from stdin — exactly those bytes, with sysread, so the data that follows stays on
- * stdin for the first stage — sets them and evals engine/remote.pl, which came among them.
- */
-const boot = [
-  'my $l = ""; while (sysread STDIN, my $c, 1) { last if $c eq "\\n"; $l .= $c }',
-  'my $p = ""; while (length $p < $l) { sysread(STDIN, $p, $l - length $p, length $p) or exit 97 }',
-  'for (split /\\0/, $p) { my ($k, $v) = split /=/, $_, 2; $ENV{$k} = $v }',
-  'eval $ENV{__PW_REMOTE}; die $@ if $@;',
-].join(' ');
-export const remoteCommand = `exec perl -e '${boot}'`;
-
-/** The variables ahead of the data on the session's stdin (see `boot`). Values never hold NUL. */
-export function remoteHeader(vars: Readonly<Record<string, string>>): Buffer {
-  const payload = Buffer.from(
-    Object.entries(vars)
-      .map(([k, v]) => `${k}=${v}\0`)
-      .join(''),
-  );
-  return Buffer.concat([Buffer.from(`${payload.length}\n`), payload]);
-}
-
 /** AES-GCM is about 1.8× faster than the default cipher where the CPU has AES instructions (bench/README.md). */
 function hasAesInstructions(): boolean {
   try {
@@ -88,7 +64,7 @@ export interface ControlSocket {
 
 /**
  * One run's ssh connections: one per segment on a host, as `ssh host cmd` by hand. Each carries
- * its segment's control stream besides the data (a Unix socket forwarded with `-R`; remote.pl
+ * its segment's control stream besides the data (a Unix socket forwarded with `-R`; engine/native/host.c
  * says why): the engine's end listens in a private folder (mode 0700) of the run. Every ssh is a
  * child of this process: it ends with the run, with a cancel, and (parent-death signal) with this
  * process. No ControlMaster: nothing outlives the run through a shared connection.
@@ -96,6 +72,8 @@ export interface ControlSocket {
 export class SshSessions {
   private dir: string | undefined;
   private sockets = 0;
+  /** pw-segment being installed on a host for a target (engine/remote.ts): once per run however many of its segments ask. */
+  readonly installs = new Map<string, Promise<string | undefined>>();
 
   private controlDir(): string {
     if (this.dir === undefined) {

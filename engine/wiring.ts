@@ -5,7 +5,6 @@
  */
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { edgeCounter } from './edge-counter';
 import type { EdgeMeter } from './edges';
 import { hostPipe, isHostPipe, type HostPipe } from './host-pipe';
 import { segmentFds } from './plumbing';
@@ -200,14 +199,12 @@ function startSegment(ctx: WiringContext, procs: StageRun[], handlers: RemoteHan
   const host = procs[0]!.host;
   const { hostPipe: pipe, ...local } = options;
   if (!host) return new Segment(plans, ctx.env, ctx.options.fileDir, handlers, local);
-  // pw-segment is not installed on hosts (yet): the edges between a host's stages are counted by the perl counter,
-  // shipped like the scripts. Its output edge is counted here, by the next local segment (segmentUnit).
-  const counter = options.counter && procs.length > 1 ? edgeCounter({ PIPEWRIGHT_EDGE_COUNTER: 'perl' }) : undefined;
+  // The edges between a host's stages are counted there, by pw-segment; its output edge here, by the next local segment (segmentUnit).
   const seg = new RemoteSegment(host, plans, ctx.ssh, handlers, {
     input: options.input,
     ...(options.stdinFd !== undefined ? { stdinFd: options.stdinFd } : {}),
     ...(pipe ? { output: pipe } : {}),
-    counter,
+    counted: options.counter !== undefined,
     env: ctx.env,
     cwd: ctx.options.fileDir,
     label: procs.map((p) => (p.copy === undefined ? p.name : `${p.name}.${p.copy + 1}`)).join('+'),

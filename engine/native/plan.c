@@ -1,5 +1,5 @@
 /*
- * Reads a segment's plan (docs/engine-protocol.md, version 2). Every line is a key, and for most
+ * Reads a segment's plan (docs/engine-protocol.md, version 3). Every line is a key, and for most
  * keys one space and a value: a decimal number, or a string as LENGTH:BYTES (any bytes but NUL,
  * newlines included), then a newline. Nothing is trusted: every number is range-checked and
  * every length is checked against what is left, so a damaged plan is an error, never a crash.

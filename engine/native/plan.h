@@ -1,5 +1,5 @@
 /*
- * The plan of a segment (docs/engine-protocol.md, version 2), as pw-segment reads it on its
+ * The plan of a segment (docs/engine-protocol.md, version 3), as pw-segment reads it on its
  * stdin: written by engine/segment-plan.ts, read by plan.c only.
  */
 #ifndef PIPEWRIGHT_PLAN_H
@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-enum { planVersion = 2, planMaxStages = 4096, planMaxPipes = 1 << 16, planMaxHelpers = 1 << 14, planMinFd = 4, planMaxFd = 1 << 20 };
+enum { planVersion = 3, planMaxStages = 4096, planMaxPipes = 1 << 16, planMaxHelpers = 1 << 14, planMinFd = 4, planMaxFd = 1 << 20 };
 
 /* Where an element reads or writes: nowhere (/dev/null), an fd the engine passed, or one of the plan's pipes. */
 typedef enum { endNull, endFd, endPipe } EndKind;

@@ -38,14 +38,19 @@
 #include <unistd.h>
 
 #include "count.h"
+#include "host.h"
+#include "launch.h"
 #include "merge.h"
 #include "plan.h"
+#include "segment.h"
 
 extern char **environ;
 
 enum { controlFd = 3 };
 
 static SegmentPlan plan;
+/* Forked on another host by its watcher (host.c): stages get the login environment too. */
+static int onHost;
 /* Each stage's pid (0: not started), each copier's and merger's, and how many of them are not reaped yet. */
 static pid_t *stagePid, *helperPid;
 static int unreaped;
@@ -140,6 +145,24 @@ static int stdio(End in, End out) {
   return i < 0 || o < 0 || dup2(i, 0) < 0 || dup2(o, 1) < 0 ? -1 : 0;
 }
 
+/*
+ * In the child of a stage: exactly its plan's `env`; on another host (forked by host.c's watcher),
+ * its `env` over the login environment this program has there, and PWD its directory unless the plan gives one.
+ */
+static void stageEnvironment(const StagePlan *s) {
+  if (!onHost) {
+    environ = s->env;
+    return;
+  }
+  int pwdGiven = 0;
+  for (int k = 0; k < s->envc; k++) {
+    pwdGiven |= strncmp(s->env[k], "PWD=", 4) == 0;
+    putenv(s->env[k]);
+  }
+  char *pwd = pwdGiven ? NULL : getcwd(NULL, 0);
+  if (pwd) setenv("PWD", pwd, 1);
+}
+
 /* In the child of a stage: its fds, dir and env, then its program. */
 static void execStage(const StagePlan *s) {
   defaultSignals();
@@ -150,7 +173,7 @@ static void execStage(const StagePlan *s) {
     dprintf(2, "pipewright: cannot enter the working directory %s\n", s->dir);
     _exit(126);
   }
-  environ = s->env;
+  stageEnvironment(s);
   execvp(s->argv[0], s->argv);
   int e = errno;
   dprintf(2, "pipewright: cannot run %s: %s\n", s->argv[0], strerror(e));
@@ -374,6 +397,8 @@ static char *readPlan(size_t *len) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--host") == 0) return hostMain(argv[2]);
+  if (argc >= 2 && strcmp(argv[1], "--launch") == 0) return launchMain(argc, argv);
   if (argc == 2 && strcmp(argv[1], "--version") == 0) {
     printf("pw-segment %d\n", planVersion);
     return 0;
@@ -381,15 +406,20 @@ int main(int argc, char **argv) {
   char *end = NULL;
   long parent = argc == 2 ? strtol(argv[1], &end, 10) : 0;
   if (argc != 2 || *end != '\0' || parent <= 0) {
-    fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN   (docs/engine-protocol.md)\n");
+    fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN | --host CTL | --launch PARENT_PID PROGRAM [ARG…] | --version   (docs/engine-protocol.md)\n");
     return 2;
   }
+  return segmentMain((pid_t)parent, 0);
+}
+
+int segmentMain(pid_t parent, int host) {
+  onHost = host;
   /* Its own process group, which the engine signals as a whole (it starts it as one anyway). */
   setpgid(0, 0);
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGHUP, 0, 0, 0);
   /* The parent died before the prctl took effect: nobody will ever read us. */
-  if (getppid() != (pid_t)parent) return 129;
+  if (getppid() != parent) return 129;
   /*
    * SIGTERM is caught, not ignored: a stage forked while it is blocked keeps one that arrives
    * before the stage has restored the default (an ignored signal would be dropped on arrival,

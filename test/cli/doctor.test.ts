@@ -95,14 +95,22 @@ let box: Sshd;
 sshdsForFile(1, (_keys, [a]) => (box = a!));
 
 describe.runIf(haveSshd)('pipewright doctor --host, a real host', () => {
-  it('reaches it as a run does and says its system and architecture, and that bash and perl are there', () => {
+  it('reaches it as a run does and says its system, its architecture and whether pw-segment is installed for this version', () => {
     const file = path.join(dir, 'box.pipeline.yaml');
-    fs.writeFileSync(file, `hosts:\n  box: ${box.entry()}\nstages:\n  - run: cat\n`);
+    fs.writeFileSync(file, `hosts:\n  box: ${box.entry()}\nstages:\n  - run: echo hi\n  - on: box\n    run: cat\n`);
     const r = doctor(['--host', 'box', file]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const machine = { x64: 'x86_64', arm64: 'aarch64' }[process.arch as 'x64' | 'arm64'];
     expect(r.stdout).toMatch(/^host box \(ssh root@127\.0\.0\.1\)\n {2}ok +reachable +without a prompt, as a run connects$/m);
     expect(r.stdout).toMatch(new RegExp(`^ {2}ok +system +Linux ${machine} \\(linux-${process.arch}\\)$`, 'm'));
-    expect(r.stdout).toMatch(/^ {2}ok +perl +\/usr\/bin\/perl$/m);
+    expect(r.stdout).toMatch(/^ {2}ok +sha256sum +\/usr\/bin\/sha256sum$/m);
+    expect(r.stdout).toMatch(/^ {2}ok +pw-segment +not installed for \S+ yet: the first run installs it over ssh \(\d+ KB\)$/m);
+    // A host needs neither: nothing about them under it.
+    expect(r.stdout.slice(r.stdout.indexOf('host box'))).not.toMatch(/perl|bash/);
+
+    // The CLI's first run installs it; doctor then finds it, checksum and all.
+    expect(spawnSync(process.execPath, [cliPath, 'run', '-q', file], { encoding: 'utf8' })).toMatchObject({ status: 0, stdout: 'hi\n' });
+    const after = doctor(['--host', 'box', file]);
+    expect(after.stdout).toMatch(/^ {2}ok +pw-segment +installed for \S+: \/\S+\/\.cache\/pipewright\/\S+\/linux-\w+\/pw-segment$/m);
   });
 });

@@ -23,7 +23,7 @@ describe('bundles', () => {
     const program = nativeProgramPath(path.join(__dirname, '../../dist'), hostTarget);
     expect(existsSync(program)).toBe(true);
     const segment = spawnSync(program, ['--version'], { encoding: 'utf8' });
-    expect(segment.stdout).toBe('pw-segment 2\n');
+    expect(segment.stdout).toBe('pw-segment 3\n');
     // Static: it runs on any Linux of its architecture, whatever its C library.
     const ldd = spawnSync('ldd', [program], { encoding: 'utf8' });
     expect(ldd.stdout + ldd.stderr).toMatch(/not a dynamic executable/);

@@ -38,7 +38,7 @@ const copyBlock = (counted: number, input: string, to: [number, string][]) =>
   `copy\ncounted ${counted}\nin ${input}\n${to.map(([id, end]) => `to ${id} ${end}\n`).join('')}end\n`;
 
 const header = (stages: number, pipes: number, copies: number, merges: number) =>
-  `pipewright-segment 2\nstages ${stages}\npipes ${pipes}\ncopies ${copies}\nmerges ${merges}\n`;
+  `pipewright-segment 3\nstages ${stages}\npipes ${pipes}\ncopies ${copies}\nmerges ${merges}\n`;
 
 /**
  * A plan of `stages` in a straight line, by hand: stage i writes its stderr to fd 4 + i, the
@@ -274,7 +274,7 @@ describe('dist/pw-segment', () => {
     const one = plan([{ argv: ['true'] }]);
     const two = header(2, 1, 0, 0) + stageBlock(0, 'fd 6', 'pipe 0', { argv: ['true'] }) + stageBlock(1, 'pipe 0', 'fd 1', { argv: ['true'] });
     const bad = [
-      [one.replace('segment 2', 'segment 1'), 'pw-segment: plan line 1: version 1, this program reads version 2\n'],
+      [one.replace('segment 3', 'segment 2'), 'pw-segment: plan line 1: version 2, this program reads version 3\n'],
       [one.replace('arg 4:true', 'arg 9:true'), 'pw-segment: plan line 11: the string of `arg` is not 9 bytes and a newline\n'],
       [one.replace('err 4', 'err 3'), 'pw-segment: plan line 9: 3 is out of range (4 to 1048576)\n'],
       [one.replace('in fd 5', 'in fd 2'), 'pw-segment: plan line 7: 2 is out of range (4 to 1048576)\n'],

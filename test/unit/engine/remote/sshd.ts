@@ -151,6 +151,17 @@ export class Sshd {
     }
   }
 
+  /** The processes of its sessions now (sshd's own included): pid and name (/proc/PID/comm). */
+  processes(): { pid: number; name: string }[] {
+    return descendants(this.child!.pid!).flatMap((pid) => {
+      try {
+        return [{ pid, name: fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() }];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+  }
+
   /** Stops the server and every session of it (as a machine going away would). */
   async stop(): Promise<void> {
     const child = this.child;

@@ -1,5 +1,6 @@
 // What the engine asks Slurm for and how it reads Slurm's answers (engine/slurm.ts), without a cluster.
 import { describe, expect, it } from 'vitest';
+import { hostBuilds, hostVersion } from '../../../../engine/host-install';
 import { jobName, slurmLost, slurmReason, srunArgs } from '../../../../engine/slurm';
 
 const cluster = {
@@ -23,10 +24,14 @@ describe('srun for a step', () => {
       '--qos=short',
       '--ntasks=8',
     ]);
-    expect(args.slice(engineOwn, engineOwn + 5)).toEqual(['--ntasks=1', '--nodes=1', '--input=0', '--', 'perl']);
-    expect(args.at(-2)).toBe('-e');
-    // The step's program carries no token or address: those come on srun's stdin.
-    expect(args.at(-1)).not.toMatch(/127\.0\.0\.1|token=/);
+    expect(args.slice(engineOwn, engineOwn + 6)).toEqual(['--ntasks=1', '--nodes=1', '--input=0', '--', 'perl', '-e']);
+    // Then the step's program, and this version with each build's checksum (it checks the node's cached pw-segment against them).
+    const after = args.slice(engineOwn + 7);
+    expect(after[0]).toBe(hostVersion);
+    expect(after.slice(1)).toEqual(hostBuilds().flatMap((b) => [b.target, b.sha256]));
+    expect(after.slice(1).filter((_, i) => i % 2 === 1)).toEqual(expect.arrayContaining([expect.stringMatching(/^[0-9a-f]{64}$/)]) as unknown);
+    // None of it carries the token or the address: those come on srun's stdin.
+    expect(args.slice(engineOwn).join(' ')).not.toMatch(/127\.0\.0\.1|token=/);
   });
 
   it('names each job after its stage, uniquely (scancel finds it by name)', () => {

@@ -29,7 +29,10 @@ function alive(pid: number): boolean {
 export class Cluster {
   private constructor(
     readonly dir: string,
-    /** What a client needs: SLURM_CONF, and PATH as this process has it. */
+    /**
+     * What a client needs: SLURM_CONF, and PATH as this process has it; XDG_CACHE_HOME, which its
+     * steps inherit, puts the node's pw-segment in this cluster's folder, not in this machine's ~/.cache.
+     */
     readonly env: Record<string, string>,
     private readonly pidFiles: string[],
   ) {}
@@ -94,7 +97,7 @@ export class Cluster {
         '',
       ].join('\n'),
     );
-    const env = { SLURM_CONF: conf, PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const env = { SLURM_CONF: conf, PATH: process.env.PATH ?? '/usr/bin:/bin', XDG_CACHE_HOME: at('cache') };
     const cluster = new Cluster(dir, env, [at('munge/munged.pid'), at('slurmctld.pid'), at('slurmd.pid')]);
     try {
       execFileSync('/usr/sbin/slurmctld', ['-i'], { env });

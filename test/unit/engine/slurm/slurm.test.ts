@@ -4,11 +4,14 @@
 // places (some waiting for Slurm), a step over its time limit, cancel, a refused step, and the
 // CLI killed. Processes of a run are found by a marker variable, which srun passes into the step
 // with the rest of its environment (faults/marker.ts); jobs by squeue.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../../../cli/cli';
 import { startRun, type RunEvent } from '../../../../engine';
+import { hostBuilds, hostVersion } from '../../../../engine/host-install';
+import { hostTarget } from '../../../../engine/native-programs';
 import { cliAnnounced, marked, markerVariable, newMarker, scratchDir, waitUntilGone } from '../faults/marker';
 import { bash, drain, endOf, fixtures, pipelineOf, run, statusesOf } from '../helpers';
 import { Cluster, whyNoCluster } from './cluster';
@@ -61,6 +64,9 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
     // It waited for Slurm before it ran: its own status, then running.
     const statuses = slurm.events.flatMap((e) => (e.type === 'status' && e.stage === 'square' ? [e.status] : []));
     expect(statuses).toEqual(['queued', 'running', 'succeeded']);
+    // The step ran pw-segment, fetched from this machine into the node's cache folder (the cluster's XDG_CACHE_HOME).
+    const installed = path.join(cluster!.env.XDG_CACHE_HOME!, 'pipewright', hostVersion, hostTarget, 'pw-segment');
+    expect(createHash('sha256').update(fs.readFileSync(installed)).digest('hex')).toBe(hostBuilds().find((b) => b.target === hostTarget)!.sha256);
     await queueEmpty();
     await waitUntilGone(marker);
   });

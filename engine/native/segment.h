@@ -1,0 +1,10 @@
+/* The segment itself (segment.c): runs the plan read on fd 0 and reports on fd 3; what `pw-segment PARENT_PID` runs. */
+#ifndef PIPEWRIGHT_SEGMENT_H
+#define PIPEWRIGHT_SEGMENT_H
+
+#include <sys/types.h>
+
+/* Returns the exit status. `onHost`: forked by the watcher on another host (host.c): stages get the login environment under their own. */
+int segmentMain(pid_t parent, int onHost);
+
+#endif
