@@ -46,11 +46,9 @@ function actionOf(s: Json): StageAction | undefined {
 
 /** The program a stage runs, for a default name: `grep -v x` -> grep, `/usr/bin/jq` -> jq. */
 export function programName(s: Json): string | undefined {
-  const first = Array.isArray(s.command) ? str(s.command[0]) : str(s.run)?.trim().split(/\s+/)[0];
-  const base = first
-    ?.split('/')
-    .pop()
-    ?.replace(/[^A-Za-z0-9_.-]/g, '');
+  // The first word only: splitting a whole script into words was a tenth of a big file's check after a keystroke.
+  const first = Array.isArray(s.command) ? str(s.command[0]) : typeof s.run === 'string' ? /^\s*(\S*)/.exec(s.run)![1] : undefined;
+  const base = first?.slice(first.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9_.-]/g, '');
   return base && /^[A-Za-z_]/.test(base) ? base : undefined;
 }
 
@@ -97,7 +95,8 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
 
 /** Gives unnamed stages the built-in's or program's name, made unique with -2, -3, … */
 function nameStages(stages: Stage[], raws: unknown[]): void {
-  const taken = new Set(stages.map((s) => s.name).filter(Boolean));
+  const taken = new Set<string>();
+  for (const stage of stages) if (stage.name) taken.add(stage.name);
   // Per base, the suffix to try next: names only ever get taken, so earlier suffixes stay taken
   // and a file of many `- run: cat` stages is named in linear time.
   const nextSuffix = new Map<string, number>();
@@ -122,11 +121,16 @@ export function defaultPipelineName(file: string | undefined): string {
 
 /** A stage of the previous version at its new place: its spans moved by `delta`, its default name to be given again. */
 function moved(stage: Stage, index: number, delta: number): Stage {
-  const shift = (s: Span) => (delta === 0 ? s : { start: s.start + delta, end: s.end + delta });
+  const name = stage.named ? stage.name : '';
+  // Before the edit nothing moved: the spans are shared (they are never changed in place).
+  if (delta === 0) return { ...stage, index, name };
+  const shift = (s: Span) => ({ start: s.start + delta, end: s.end + delta });
   const keys: Stage['keys'] = {};
-  for (const [k, at] of Object.entries(stage.keys) as [keyof Stage['keys'], { key: Span; value: Span }][])
-    keys[k] = { key: shift(at.key), value: shift(at.value) };
-  return { ...stage, index, name: stage.named ? stage.name : '', span: shift(stage.span), headSpan: shift(stage.headSpan), keys };
+  for (const k in stage.keys) {
+    const at = stage.keys[k as keyof Stage['keys']]!;
+    keys[k as keyof Stage['keys']] = { key: shift(at.key), value: shift(at.value) };
+  }
+  return { ...stage, index, name, span: shift(stage.span), headSpan: shift(stage.headSpan), keys };
 }
 
 /**

@@ -18,7 +18,21 @@ export interface PipelineGraph {
 
 /** The earlier stage a name in `input:` refers to, if any. */
 export function inputTarget(pipeline: Pipeline, stage: Stage, name: string): Stage | undefined {
-  return pipeline.stages.slice(0, stage.index).find((s) => s.name === name);
+  const first = firstNamed(pipeline).get(name);
+  return first && first.index < stage.index ? first : undefined;
+}
+
+/** The first stage of each name, once per model: looking names up stage by stage made a graph of many stages quadratic. */
+const firstNames = new WeakMap<Pipeline, Map<string, Stage>>();
+
+function firstNamed(pipeline: Pipeline): Map<string, Stage> {
+  let first = firstNames.get(pipeline);
+  if (!first) {
+    first = new Map();
+    for (const s of pipeline.stages) if (!first.has(s.name)) first.set(s.name, s);
+    firstNames.set(pipeline, first);
+  }
+  return first;
 }
 
 export function pipelineGraph(pipeline: Pipeline): PipelineGraph {
