@@ -97,6 +97,8 @@ function shiftToken(t: CST.Token, delta: number): void {
       shiftItems(t.items, delta);
       shiftTokens(t.end, delta);
       break;
+    default:
+      break; // a source token, an error or a directive: its offset only
   }
 }
 
