@@ -72,33 +72,20 @@ function shiftItems(items: readonly CST.CollectionItem[], delta: number): void {
 
 function shiftToken(t: CST.Token, delta: number): void {
   t.offset += delta;
-  switch (t.type) {
-    case 'document':
-      shiftTokens(t.start, delta);
-      if (t.value) shiftToken(t.value, delta);
-      shiftTokens(t.end, delta);
-      break;
-    case 'doc-end':
-    case 'alias':
-    case 'scalar':
-    case 'single-quoted-scalar':
-    case 'double-quoted-scalar':
-      shiftTokens(t.end, delta);
-      break;
-    case 'block-scalar':
-      shiftTokens(t.props, delta);
-      break;
-    case 'block-map':
-    case 'block-seq':
-      shiftItems(t.items, delta);
-      break;
-    case 'flow-collection':
-      shiftToken(t.start, delta);
-      shiftItems(t.items, delta);
-      shiftTokens(t.end, delta);
-      break;
-    default:
-      break; // a source token, an error or a directive: its offset only
+  if (t.type === 'document') {
+    shiftTokens(t.start, delta);
+    if (t.value) shiftToken(t.value, delta);
+    shiftTokens(t.end, delta);
+  } else if (t.type === 'block-map' || t.type === 'block-seq') {
+    shiftItems(t.items, delta);
+  } else if (t.type === 'flow-collection') {
+    shiftToken(t.start, delta);
+    shiftItems(t.items, delta);
+    shiftTokens(t.end, delta);
+  } else if (t.type === 'block-scalar') {
+    shiftTokens(t.props, delta);
+  } else if ('end' in t) {
+    shiftTokens(t.end, delta); // a flow scalar's or a document end's comments after it
   }
 }
 
