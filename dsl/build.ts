@@ -93,6 +93,18 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
   return stage;
 }
 
+/** What an unnamed stage's default name is made of: its built-in's or program's name, else its place. */
+function defaultBase(raw: unknown, index: number): string {
+  const r = isObject(raw) ? raw : {};
+  return (typeof r.use === 'string' && /^[A-Za-z_][\w.-]*$/.test(r.use) ? r.use : programName(r)) ?? `stage${index + 1}`;
+}
+
+/** A stage's name, or what its default name is made of: every stage's name follows from these, in order. */
+function nameSource(raw: unknown, index: number): string {
+  const name = isObject(raw) ? str(raw.name) : undefined;
+  return name ? `name ${name}` : `default ${defaultBase(raw, index)}`;
+}
+
 /** Gives unnamed stages the built-in's or program's name, made unique with -2, -3, … */
 function nameStages(stages: Stage[], raws: unknown[]): void {
   const taken = new Set<string>();
@@ -102,8 +114,7 @@ function nameStages(stages: Stage[], raws: unknown[]): void {
   const nextSuffix = new Map<string, number>();
   for (const stage of stages) {
     if (stage.name) continue;
-    const raw = isObject(raws[stage.index]) ? (raws[stage.index] as Json) : {};
-    const base = (typeof raw.use === 'string' && /^[A-Za-z_][\w.-]*$/.test(raw.use) ? raw.use : programName(raw)) ?? `stage${stage.index + 1}`;
+    const base = defaultBase(raws[stage.index], stage.index);
     let name = base;
     let n = nextSuffix.get(base) ?? 2;
     for (; taken.has(name); n++) name = `${base}-${n}`;
@@ -119,9 +130,9 @@ export function defaultPipelineName(file: string | undefined): string {
   return base.replace(/(\.pipeline)?\.ya?ml$/i, '') || 'pipeline';
 }
 
-/** A stage of the previous version at its new place: its spans moved by `delta`, its default name to be given again. */
-function moved(stage: Stage, index: number, delta: number): Stage {
-  const name = stage.named ? stage.name : '';
+/** A stage of the previous version at its new place: its spans moved by `delta`, its default name kept or to be given again. */
+function moved(stage: Stage, index: number, delta: number, keepName: boolean): Stage {
+  const name = stage.named || keepName ? stage.name : '';
   // Before the edit nothing moved: the spans are shared (they are never changed in place).
   if (delta === 0) return { ...stage, index, name };
   const shift = (s: Span) => ({ start: s.start + delta, end: s.end + delta });
@@ -133,30 +144,46 @@ function moved(stage: Stage, index: number, delta: number): Stage {
   return { ...stage, index, name, span: shift(stage.span), headSpan: shift(stage.headSpan), keys };
 }
 
+/** The model of the version before, and the stages' data it was built from. */
+export interface PreviousModel {
+  pipeline: Pipeline;
+  raws: unknown[];
+}
+
 /**
  * The stages, built from the document; when the parse recomposed one stage of the previous version
- * (`parsed.edited`), only that one is built and the others are the previous model's, moved.
+ * (`parsed.edited`), only that one is built and the others are the previous model's, moved. `named`: every
+ * stage has its name already (the edit changed neither a name nor what a default name is made of).
  */
-function buildStages(parsed: Parsed, raws: unknown[], previous: Pipeline | undefined): Stage[] {
+function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | undefined): { stages: Stage[]; named: boolean } {
   const edited = parsed.edited;
-  if (!previous || edited?.key !== 'stages' || previous.stages.length !== raws.length - edited.count + 1)
-    return raws.map((raw, i) => buildStage(parsed.doc, raw, i));
+  const before = previous?.pipeline.stages;
+  if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + 1)
+    return { stages: raws.map((raw, i) => buildStage(parsed.doc, raw, i)), named: false };
   const { index, count, delta } = edited;
-  const stages = previous.stages.slice(0, index).map((s) => moved(s, s.index, 0));
+  // One stage for one, named as before: the names of all stages come out as before (nameStages is a tenth of a keystroke).
+  const named = count === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
+  const stages = before.slice(0, index).map((s) => moved(s, s.index, 0, named));
   for (let i = index; i < index + count; i++) stages.push(buildStage(parsed.doc, raws[i], i));
-  for (const s of previous.stages.slice(index + 1)) stages.push(moved(s, s.index + count - 1, delta));
-  return stages;
+  if (named) stages[index]!.name = before[index]!.name;
+  for (const s of before.slice(index + 1)) stages.push(moved(s, s.index + count - 1, delta, named));
+  return { stages, named };
+}
+
+/** The stages' data of a pipeline document: what `stages` holds when it is a list. */
+export function stagesData(data: unknown): unknown[] {
+  return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
 }
 
 /**
  * Builds the model from whatever parsed; works on invalid input too (for the outline and code lenses). With
  * the model of the version `parsed` was recomposed from, reuses its stages (see `buildStages`).
  */
-export function buildPipeline(parsed: Parsed, file?: string, previous?: Pipeline): Pipeline {
+export function buildPipeline(parsed: Parsed, file?: string, previous?: PreviousModel): Pipeline {
   const root = isObject(parsed.data) ? parsed.data : {};
-  const raws = Array.isArray(root.stages) ? root.stages : [];
-  const stages = buildStages(parsed, raws, previous);
-  nameStages(stages, raws);
+  const raws = stagesData(parsed.data);
+  const { stages, named } = buildStages(parsed, raws, previous);
+  if (!named) nameStages(stages, raws);
   const keys = keySpans(parsed.doc, [], pipelineKeys);
   const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), hosts: hostsOf(root.hosts), stages, keys };
   const description = str(root.description);

@@ -1,4 +1,4 @@
-import { buildPipeline } from './build';
+import { buildPipeline, stagesData } from './build';
 import { memoHost, type DslHost } from './host';
 import { hostProblems } from './hosts';
 import type { Pipeline } from './model';
@@ -57,7 +57,8 @@ export function* checkSteps(text: string, options: CheckOptions): Steps<CheckRes
   yield undefined;
   const parsed = yield* parseSteps(text, options.previous?.parsed);
   yield { parsed };
-  const pipeline = buildPipeline(parsed, options.file, options.previous?.pipeline);
+  const before = options.previous;
+  const pipeline = buildPipeline(parsed, options.file, before?.pipeline && { pipeline: before.pipeline, raws: stagesData(before.parsed.data) });
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   if (!yamlBroken) {

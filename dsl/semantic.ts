@@ -3,7 +3,7 @@ import { builtins, isBuiltin, type FileRole } from './builtins';
 import { inputProblems } from './inputs';
 import { nulProblems } from './nul';
 import { appendEntryEdit, joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
-import { isObject } from './build';
+import { isObject, stagesData } from './build';
 import type { DslHost } from './host';
 import { stageKeys, stageLabel as label, type Pipeline, type Stage } from './model';
 import type { Parsed } from './parse';
@@ -32,10 +32,6 @@ export interface SemanticContext {
 type Json = Record<string, unknown>;
 const actionKeys = ['run', 'command', 'use'] as const;
 const isKnownStageKey = (k: string) => (stageKeys as readonly string[]).includes(k) || k.startsWith('x-') || k === '<<';
-
-function rawStages(data: unknown): unknown[] {
-  return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
-}
 
 function emptyPipeline(ctx: SemanticContext): Problem[] {
   const root = isObject(ctx.data) ? ctx.data : undefined;
@@ -336,7 +332,7 @@ function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: strin
 /** Rules beyond the schema: names, actions, variables, files and programs. */
 export function semanticProblems(ctx: SemanticContext): Problem[] {
   const { pipeline, fileDir } = ctx;
-  const raws = rawStages(ctx.data);
+  const raws = stagesData(ctx.data);
   const problems = [
     ...emptyPipeline(ctx),
     ...duplicateNames(pipeline.stages, raws),
