@@ -133,8 +133,9 @@ export function defaultPipelineName(file: string | undefined): string {
 /** A stage of the previous version at its new place: its spans moved by `delta`, its default name kept or to be given again. */
 function moved(stage: Stage, index: number, delta: number, keepName: boolean): Stage {
   const name = stage.named || keepName ? stage.name : '';
-  // Before the edit nothing moved: the spans are shared (they are never changed in place).
-  if (delta === 0) return { ...stage, index, name };
+  // Before the edit nothing moved: the stage itself is shared when it keeps its name (stages are never changed in
+  // place once named), else its spans (never changed in place at all).
+  if (delta === 0) return index === stage.index && name === stage.name ? stage : { ...stage, index, name };
   const shift = (s: Span) => ({ start: s.start + delta, end: s.end + delta });
   const keys: Stage['keys'] = {};
   for (const k in stage.keys) {

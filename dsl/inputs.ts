@@ -1,6 +1,6 @@
 import type { Document } from 'yaml';
 import { stageLabel as label, type Pipeline, type Stage } from './model';
-import { inputTarget, pipelineGraph, unreadStages } from './graph';
+import { inputTarget, unreadStages } from './graph';
 import { problem, type Fix, type Problem } from './problems';
 import type { Span } from './span';
 import { closest, didYouMean } from './suggest';
@@ -48,7 +48,7 @@ export function inputProblems(doc: Document, raws: readonly unknown[], pipeline:
       );
     });
   }
-  for (const stage of unreadStages(pipeline, pipelineGraph(pipeline))) {
+  for (const stage of unreadStages(pipeline)) {
     if (meant.has(stage.name)) continue;
     const msg = `${label(stage)}: no stage reads its output, so it is discarded. Name it in a later stage's \`input:\`, or remove the stage; only the last stage's output is the pipeline's.`;
     problems.push(problem('unread-output', headOf(stage), msg));
