@@ -12,7 +12,7 @@ import { problem, type Edit, type Fix, type Problem } from './problems';
 import { firstNonJsonLine, formatOf, sniffBytes } from './read-format';
 import { regexProblems } from './regex-check';
 import { shellReferences } from './shell-vars';
-import { stageOwnProblems, type StageMemoContext } from './stage-memo';
+import { StageMemo, type MemoContext } from './stage-memo';
 import { closest } from './suggest';
 import type { Span } from './span';
 import { interpolate, isAssignedInScript, isResolvable, mergeEnv, variableReferences, type VariableReference } from './vars';
@@ -329,6 +329,9 @@ function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: strin
   return [problem('file-not-found', locate(ctx.doc, path).value, `${who}: working directory does not exist: ${dir}.`)];
 }
 
+/** A stage's own problems (action, regex, variables): the same from one version to the next while its text is (dsl/stage-memo.ts). */
+const ownProblems = new StageMemo();
+
 /** Rules beyond the schema: names, actions, variables, files and programs. */
 export function semanticProblems(ctx: SemanticContext): Problem[] {
   const { pipeline, fileDir } = ctx;
@@ -348,13 +351,13 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
   const cwdProblems =
     fileDir !== undefined && pipeline.cwd !== undefined ? dirProblems(ctx, ['cwd'], pipelineDir(pipeline, ctx.host.env, fileDir), 'The pipeline') : [];
   problems.push(...cwdProblems);
-  const memo: StageMemoContext = { hostEnv: ctx.host.env, pipelineEnv: JSON.stringify(pipeline.env) };
+  const memo: MemoContext = { key: JSON.stringify(pipeline.env), hostEnv: ctx.host.env };
   for (const stage of pipeline.stages) {
     const raw = raws[stage.index];
     if (!isObject(raw)) continue;
     let scoped: ReturnType<typeof stageScope> | undefined;
     const scope = () => (scoped ??= stageScope(pipeline, stage, ctx.host.env, fileDir ?? '/'));
-    const own = stageOwnProblems(raw, stage, memo, () => [
+    const own = ownProblems.problems(raw, stage, memo, () => [
       ...actionProblems(ctx, stage, raw),
       ...(raw.use === 'parse' && isObject(raw.with) ? regexProblems(ctx.doc, ctx.text, stage, raw.with) : []),
       ...undefinedVariables(ctx, stage, raw, scope().env, pipelineEnv),
