@@ -18,7 +18,7 @@ export interface CheckOptions {
    * The result of checking an earlier version of the same file (an editor's previous version): only
    * the part of the text an edit changed is parsed again. The problems are the same as without it.
    * That result is superseded: its syntax tree and document are taken over (see `parse`). Its model, when
-   * given, must be the one built from that parse: unchanged stages are taken from it.
+   * given, must be the one built from that parse: unchanged stages are taken from it, moved in place.
    */
   previous?: { parsed: Parsed; pipeline?: Pipeline } | undefined;
 }
