@@ -46,11 +46,9 @@ function actionOf(s: Json): StageAction | undefined {
 
 /** The program a stage runs, for a default name: `grep -v x` -> grep, `/usr/bin/jq` -> jq. */
 export function programName(s: Json): string | undefined {
-  const first = Array.isArray(s.command) ? str(s.command[0]) : str(s.run)?.trim().split(/\s+/)[0];
-  const base = first
-    ?.split('/')
-    .pop()
-    ?.replace(/[^A-Za-z0-9_.-]/g, '');
+  // The first word only: splitting a whole script into words was a tenth of a big file's check after a keystroke.
+  const first = Array.isArray(s.command) ? str(s.command[0]) : typeof s.run === 'string' ? /^\s*(\S*)/.exec(s.run)![1] : undefined;
+  const base = first?.slice(first.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9_.-]/g, '');
   return base && /^[A-Za-z_]/.test(base) ? base : undefined;
 }
 
@@ -95,16 +93,28 @@ function buildStage(doc: Document | undefined, raw: unknown, index: number): Sta
   return stage;
 }
 
+/** What an unnamed stage's default name is made of: its built-in's or program's name, else its place. */
+function defaultBase(raw: unknown, index: number): string {
+  const r = isObject(raw) ? raw : {};
+  return (typeof r.use === 'string' && /^[A-Za-z_][\w.-]*$/.test(r.use) ? r.use : programName(r)) ?? `stage${index + 1}`;
+}
+
+/** A stage's name, or what its default name is made of: every stage's name follows from these, in order. */
+function nameSource(raw: unknown, index: number): string {
+  const name = isObject(raw) ? str(raw.name) : undefined;
+  return name ? `name ${name}` : `default ${defaultBase(raw, index)}`;
+}
+
 /** Gives unnamed stages the built-in's or program's name, made unique with -2, -3, … */
 function nameStages(stages: Stage[], raws: unknown[]): void {
-  const taken = new Set(stages.map((s) => s.name).filter(Boolean));
+  const taken = new Set<string>();
+  for (const stage of stages) if (stage.name) taken.add(stage.name);
   // Per base, the suffix to try next: names only ever get taken, so earlier suffixes stay taken
   // and a file of many `- run: cat` stages is named in linear time.
   const nextSuffix = new Map<string, number>();
   for (const stage of stages) {
     if (stage.name) continue;
-    const raw = isObject(raws[stage.index]) ? (raws[stage.index] as Json) : {};
-    const base = (typeof raw.use === 'string' && /^[A-Za-z_][\w.-]*$/.test(raw.use) ? raw.use : programName(raw)) ?? `stage${stage.index + 1}`;
+    const base = defaultBase(raws[stage.index], stage.index);
     let name = base;
     let n = nextSuffix.get(base) ?? 2;
     for (; taken.has(name); n++) name = `${base}-${n}`;
@@ -120,39 +130,83 @@ export function defaultPipelineName(file: string | undefined): string {
   return base.replace(/(\.pipeline)?\.ya?ml$/i, '') || 'pipeline';
 }
 
-/** A stage of the previous version at its new place: its spans moved by `delta`, its default name to be given again. */
-function moved(stage: Stage, index: number, delta: number): Stage {
-  const shift = (s: Span) => (delta === 0 ? s : { start: s.start + delta, end: s.end + delta });
+/** Moves a stage's spans by `delta`, in place: each span object once (its head is one of the others, or its own). */
+function shiftSpans(stage: Stage, delta: number): void {
+  const shift = (s: Span) => {
+    s.start += delta;
+    s.end += delta;
+  };
+  shift(stage.span);
+  let headShifted = stage.headSpan === stage.span;
+  for (const k in stage.keys) {
+    const at = stage.keys[k as keyof Stage['keys']]!;
+    shift(at.key);
+    shift(at.value);
+    headShifted ||= stage.headSpan === at.key || stage.headSpan === at.value;
+  }
+  if (!headShifted) shift(stage.headSpan);
+}
+
+/**
+ * A stage of the previous version at its new place, its spans moved by `delta`, its default name kept or to be given
+ * again. At the same index with the same name it is the same object, moved in place: a copy of every stage after a
+ * keystroke was most of what a 20 MB file's check allocated (and then collected).
+ */
+function moved(stage: Stage, index: number, delta: number, keepName: boolean): Stage {
+  const name = stage.named || keepName ? stage.name : '';
+  if (index === stage.index && name === stage.name) {
+    if (delta !== 0) shiftSpans(stage, delta);
+    return stage;
+  }
+  const shift = (s: Span) => ({ start: s.start + delta, end: s.end + delta });
   const keys: Stage['keys'] = {};
-  for (const [k, at] of Object.entries(stage.keys) as [keyof Stage['keys'], { key: Span; value: Span }][])
-    keys[k] = { key: shift(at.key), value: shift(at.value) };
-  return { ...stage, index, name: stage.named ? stage.name : '', span: shift(stage.span), headSpan: shift(stage.headSpan), keys };
+  for (const k in stage.keys) {
+    const at = stage.keys[k as keyof Stage['keys']]!;
+    keys[k as keyof Stage['keys']] = { key: shift(at.key), value: shift(at.value) };
+  }
+  return { ...stage, index, name, span: shift(stage.span), headSpan: shift(stage.headSpan), keys };
+}
+
+/** The model of the version before, and the stages' data it was built from. */
+export interface PreviousModel {
+  pipeline: Pipeline;
+  raws: unknown[];
 }
 
 /**
  * The stages, built from the document; when the parse recomposed one stage of the previous version
- * (`parsed.edited`), only that one is built and the others are the previous model's, moved.
+ * (`parsed.edited`), only that one is built and the others are the previous model's, moved. `named`: every
+ * stage has its name already (the edit changed neither a name nor what a default name is made of).
  */
-function buildStages(parsed: Parsed, raws: unknown[], previous: Pipeline | undefined): Stage[] {
+function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | undefined): { stages: Stage[]; named: boolean } {
   const edited = parsed.edited;
-  if (!previous || edited?.key !== 'stages' || previous.stages.length !== raws.length - edited.count + 1)
-    return raws.map((raw, i) => buildStage(parsed.doc, raw, i));
+  const before = previous?.pipeline.stages;
+  if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + 1)
+    return { stages: raws.map((raw, i) => buildStage(parsed.doc, raw, i)), named: false };
   const { index, count, delta } = edited;
-  const stages = previous.stages.slice(0, index).map((s) => moved(s, s.index, 0));
+  // One stage for one, named as before: the names of all stages come out as before (nameStages is a tenth of a keystroke).
+  const named = count === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
+  const stages = before.slice(0, index).map((s) => moved(s, s.index, 0, named));
   for (let i = index; i < index + count; i++) stages.push(buildStage(parsed.doc, raws[i], i));
-  for (const s of previous.stages.slice(index + 1)) stages.push(moved(s, s.index + count - 1, delta));
-  return stages;
+  if (named) stages[index]!.name = before[index]!.name;
+  for (const s of before.slice(index + 1)) stages.push(moved(s, s.index + count - 1, delta, named));
+  return { stages, named };
+}
+
+/** The stages' data of a pipeline document: what `stages` holds when it is a list. */
+export function stagesData(data: unknown): unknown[] {
+  return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
 }
 
 /**
  * Builds the model from whatever parsed; works on invalid input too (for the outline and code lenses). With
  * the model of the version `parsed` was recomposed from, reuses its stages (see `buildStages`).
  */
-export function buildPipeline(parsed: Parsed, file?: string, previous?: Pipeline): Pipeline {
+export function buildPipeline(parsed: Parsed, file?: string, previous?: PreviousModel): Pipeline {
   const root = isObject(parsed.data) ? parsed.data : {};
-  const raws = Array.isArray(root.stages) ? root.stages : [];
-  const stages = buildStages(parsed, raws, previous);
-  nameStages(stages, raws);
+  const raws = stagesData(parsed.data);
+  const { stages, named } = buildStages(parsed, raws, previous);
+  if (!named) nameStages(stages, raws);
   const keys = keySpans(parsed.doc, [], pipelineKeys);
   const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), hosts: hostsOf(root.hosts), stages, keys };
   const description = str(root.description);

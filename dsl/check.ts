@@ -1,4 +1,4 @@
-import { buildPipeline } from './build';
+import { buildPipeline, stagesData } from './build';
 import { memoHost, type DslHost } from './host';
 import { hostProblems } from './hosts';
 import type { Pipeline } from './model';
@@ -18,7 +18,7 @@ export interface CheckOptions {
    * The result of checking an earlier version of the same file (an editor's previous version): only
    * the part of the text an edit changed is parsed again. The problems are the same as without it.
    * That result is superseded: its syntax tree and document are taken over (see `parse`). Its model, when
-   * given, must be the one built from that parse: unchanged stages are taken from it.
+   * given, must be the one built from that parse: unchanged stages are taken from it, moved in place.
    */
   previous?: { parsed: Parsed; pipeline?: Pipeline } | undefined;
 }
@@ -57,7 +57,8 @@ export function* checkSteps(text: string, options: CheckOptions): Steps<CheckRes
   yield undefined;
   const parsed = yield* parseSteps(text, options.previous?.parsed);
   yield { parsed };
-  const pipeline = buildPipeline(parsed, options.file, options.previous?.pipeline);
+  const before = options.previous;
+  const pipeline = buildPipeline(parsed, options.file, before?.pipeline && { pipeline: before.pipeline, raws: stagesData(before.parsed.data) });
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   if (!yamlBroken) {

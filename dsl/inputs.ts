@@ -1,6 +1,6 @@
 import type { Document } from 'yaml';
 import { stageLabel as label, type Pipeline, type Stage } from './model';
-import { inputTarget, pipelineGraph, unreadStages } from './graph';
+import { inputTarget, unreadStages } from './graph';
 import { problem, type Fix, type Problem } from './problems';
 import type { Span } from './span';
 import { closest, didYouMean } from './suggest';
@@ -17,7 +17,8 @@ export function inputProblems(doc: Document, raws: readonly unknown[], pipeline:
     const raw = raws[stage.index] as { input?: unknown } | undefined;
     const value = raw?.input;
     if (stage.input === undefined) continue;
-    const earlier = pipeline.stages.slice(0, stage.index).map((s) => s.name);
+    // Only for a name that is not an earlier stage's: taken for every stage, it made many `input:`s quadratic.
+    const earlier = () => pipeline.stages.slice(0, stage.index).map((s) => s.name);
     stage.input.forEach((name, i) => {
       if (inputTarget(pipeline, stage, name)) return;
       const path = ['stages', stage.index, 'input', ...(Array.isArray(value) ? [i] : [])];
@@ -35,18 +36,19 @@ export function inputProblems(doc: Document, raws: readonly unknown[], pipeline:
         problems.push(problem('input-order', at.value, msg));
         return;
       }
-      const near = closest(name, earlier);
+      const before = earlier();
+      const near = closest(name, before);
       if (near[0] !== undefined) meant.add(near[0]);
       const fixes =
         at.indirect || !at.exact ? [] : near.slice(0, 3).map((c) => ({ title: `Change to \`${c}\``, edits: [{ ...at.value, newText: yamlScalar(c, true) }] }));
       const known =
-        earlier.length > 0 ? ` The stages before it are ${earlier.map((n) => `\`${n}\``).join(', ')}.` : ' It is the first stage: nothing comes before it.';
+        before.length > 0 ? ` The stages before it are ${before.map((n) => `\`${n}\``).join(', ')}.` : ' It is the first stage: nothing comes before it.';
       problems.push(
         problem('unknown-input', at.value, `${label(stage)}: \`input\` names \`${name}\`, but there is no such stage.${didYouMean(near) || known}`, fixes),
       );
     });
   }
-  for (const stage of unreadStages(pipeline, pipelineGraph(pipeline))) {
+  for (const stage of unreadStages(pipeline)) {
     if (meant.has(stage.name)) continue;
     const msg = `${label(stage)}: no stage reads its output, so it is discarded. Name it in a later stage's \`input:\`, or remove the stage; only the last stage's output is the pipeline's.`;
     problems.push(problem('unread-output', headOf(stage), msg));

@@ -17,17 +17,21 @@ function keyText(path: Path): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-/** Strings of a stage that become argv, environment or paths: `run`, `command`, `env` values, `cwd`, file options of a built-in. */
-function stageValues(raw: Record<string, unknown>): { path: Path; text: unknown }[] {
-  const out: { path: Path; text: unknown }[] = [
-    { path: ['run'], text: raw.run },
-    { path: ['cwd'], text: raw.cwd },
-  ];
-  if (Array.isArray(raw.command)) raw.command.forEach((a, i) => out.push({ path: ['command', i], text: a }));
-  if (isObject(raw.env)) for (const [k, v] of Object.entries(raw.env)) out.push({ path: ['env', k], text: v });
+const hasNul = (v: unknown) => typeof v === 'string' && v.includes('\0');
+
+/**
+ * Where a stage's strings that become argv, environment or paths hold a NUL: `run`, `command`, `env` values, `cwd`,
+ * file options of a built-in. Looked at in place: a list of every value of every stage was most of this check's cost.
+ */
+function stageNuls(raw: Record<string, unknown>): Path[] {
+  const paths: Path[] = [];
+  if (hasNul(raw.run)) paths.push(['run']);
+  if (hasNul(raw.cwd)) paths.push(['cwd']);
+  if (Array.isArray(raw.command)) raw.command.forEach((a, i) => hasNul(a) && paths.push(['command', i]));
+  if (isObject(raw.env)) for (const k of Object.keys(raw.env)) if (hasNul(raw.env[k])) paths.push(['env', k]);
   if (typeof raw.use === 'string' && isBuiltin(raw.use) && isObject(raw.with))
-    for (const option of Object.keys(builtins[raw.use].files)) out.push({ path: ['with', option], text: raw.with[option] });
-  return out;
+    for (const option of Object.keys(builtins[raw.use].files)) if (hasNul(raw.with[option])) paths.push(['with', option]);
+  return paths;
 }
 
 export function nulProblems(doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
@@ -44,7 +48,7 @@ export function nulProblems(doc: Document, data: unknown, pipeline: Pipeline): P
   const raws = Array.isArray(root.stages) ? root.stages : [];
   for (const stage of pipeline.stages) {
     const raw: unknown = raws[stage.index];
-    if (isObject(raw)) look(stageLabel(stage), ['stages', stage.index], stageValues(raw));
+    if (isObject(raw)) for (const path of stageNuls(raw)) found.push({ where: ['stages', stage.index, ...path], key: path, who: stageLabel(stage) });
   }
   return found.map(({ where, key, who }) =>
     problem(

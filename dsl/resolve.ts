@@ -7,22 +7,28 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** The pipeline's working directory: its `cwd` relative to the pipeline file's folder. */
 export function pipelineDir(pipeline: Pipeline, processEnv: Env, fileDir: string): string {
-  const env = pipelineEnv(pipeline, processEnv);
-  return path.resolve(
-    fileDir,
-    interpolate(pipeline.cwd ?? '.', (n) => env[n]),
-  );
+  const merged = pipelineEnv(pipeline, processEnv);
+  // Once per folder: every stage without its own `cwd` works there (a path resolved per stage was 5 % of a big file's check).
+  let dir = merged.dirs.get(fileDir);
+  if (dir === undefined) {
+    dir = path.resolve(
+      fileDir,
+      interpolate(pipeline.cwd ?? '.', (n) => merged.env[n]),
+    );
+    merged.dirs.set(fileDir, dir);
+  }
+  return dir;
 }
 
-/** The process environment with the pipeline's `env` over it, merged once per pipeline and environment. */
-const pipelineEnvs = new WeakMap<Pipeline, { base: Env; env: Readonly<Record<string, string>> }>();
+/** The process environment with the pipeline's `env` over it (and the folders it makes of `cwd`), once per pipeline and environment. */
+const pipelineEnvs = new WeakMap<Pipeline, { base: Env; env: Readonly<Record<string, string>>; dirs: Map<string, string> }>();
 
-function pipelineEnv(pipeline: Pipeline, processEnv: Env): Readonly<Record<string, string>> {
+function pipelineEnv(pipeline: Pipeline, processEnv: Env): { env: Readonly<Record<string, string>>; dirs: Map<string, string> } {
   const cached = pipelineEnvs.get(pipeline);
-  if (cached?.base === processEnv) return cached.env;
-  const env = mergeEnv(processEnv, pipeline.env);
-  pipelineEnvs.set(pipeline, { base: processEnv, env });
-  return env;
+  if (cached?.base === processEnv) return cached;
+  const merged = { base: processEnv, env: mergeEnv(processEnv, pipeline.env), dirs: new Map<string, string>() };
+  pipelineEnvs.set(pipeline, merged);
+  return merged;
 }
 
 /** A stage as it will run: its environment, working directory and `${VAR}`-substituted action. */
@@ -41,17 +47,30 @@ function interpolateDeep(value: unknown, lookup: Lookup): unknown {
   return value;
 }
 
+/** A stage's environment and working directory, without touching its action (what the checks need). */
+export function stageScope(pipeline: Pipeline, stage: Stage, processEnv: Env, fileDir: string): { env: Readonly<Record<string, string>>; dir: string } {
+  // Stages without `env` share the pipeline's (hundreds of stages would copy it otherwise).
+  const shared = pipelineEnv(pipeline, processEnv).env;
+  const env = Object.keys(stage.env).length > 0 ? mergeEnv(shared, stage.env) : shared;
+  const base = pipelineDir(pipeline, processEnv, fileDir);
+  const dir =
+    stage.cwd === undefined
+      ? base
+      : path.resolve(
+          base,
+          interpolate(stage.cwd, (n) => env[n]),
+        );
+  return { env, dir };
+}
+
 /**
  * Resolves a stage against the process environment and the pipeline file's folder. `run`
  * scripts are left alone: the shell expands their variables from the same environment.
  * The checker and the engine both use this, so they agree on paths and values.
  */
 export function resolveStage(pipeline: Pipeline, stage: Stage, processEnv: Env, fileDir: string): ResolvedStage {
-  // Stages without `env` share the pipeline's (hundreds of stages would copy it otherwise).
-  const shared = pipelineEnv(pipeline, processEnv);
-  const env = Object.keys(stage.env).length > 0 ? mergeEnv(shared, stage.env) : shared;
+  const { env, dir } = stageScope(pipeline, stage, processEnv, fileDir);
   const lookup: Lookup = (n) => env[n];
-  const dir = path.resolve(pipelineDir(pipeline, processEnv, fileDir), interpolate(stage.cwd ?? '.', lookup));
   const resolved: ResolvedStage = { stage, env, dir };
   const a = stage.action;
   if (a?.kind === 'run') resolved.action = a;

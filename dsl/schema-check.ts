@@ -8,6 +8,7 @@ import type { Span } from './span';
 import validatePipeline from './generated/pipeline-validator.cjs';
 import { closest, didYouMean } from './suggest';
 import { locate, type Located } from './yaml-nodes';
+import { StageMemo, type MemoContext } from './stage-memo';
 import { yamlScalar } from './yaml-text';
 import schema from '../schemas/pipeline.schema.json';
 
@@ -245,21 +246,74 @@ function valueAt(data: unknown, path: Path): unknown {
   return v;
 }
 
-/** Validates the data against the JSON Schema; each error lands on the exact YAML node. */
-export function schemaProblems(text: string, doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
-  // Generated from the schema at build time (scripts/gen-validator.ts): nothing is compiled at run time.
-  const check = validatePipeline;
-  if (check(data)) return [];
-  const ctx = { text, doc, data, pipeline };
+/** Problems of errors, each once (several errors can land on one node with the same code). */
+function mapErrors(ctx: Context, errors: readonly ErrorObject[], seen: Set<string>): Problem[] {
   const problems: Problem[] = [];
-  const seen = new Set<string>();
-  for (const e of check.errors ?? []) {
+  for (const e of errors) {
     const p = mapError(ctx, e);
     const id = p && `${p.code}@${p.start}-${p.end}`;
     if (p && id && !seen.has(id)) {
       seen.add(id);
       problems.push(p);
     }
+  }
+  return problems;
+}
+
+/** The errors of validating `data`. */
+function errorsOf(data: unknown): readonly ErrorObject[] {
+  // Generated from the schema at build time (scripts/gen-validator.ts): nothing is compiled at run time.
+  return validatePipeline(data) ? [] : (validatePipeline.errors ?? []);
+}
+
+/** A stage's schema problems, remembered between versions (dsl/stage-memo.ts); they depend on nothing but the stage. */
+const stageProblems = new StageMemo();
+const noContext: MemoContext = { key: '' };
+const stageIndexOf = (instancePath: string) => /^\/stages\/(\d+)(?:\/|$)/.exec(instancePath)?.[1];
+
+/**
+ * Validates the data against the JSON Schema; each error lands on the exact YAML node. Each stage is valid or not on
+ * its own (the schema's stage definition looks at nothing outside the stage): when most stages are as in the version
+ * before (an edit inside one), only the top level and the other stages are validated, each stage alone, and the rest
+ * recalled.
+ */
+export function schemaProblems(text: string, doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
+  const ctx = { text, doc, data, pipeline };
+  const raws = isObject(data) && Array.isArray(data.stages) ? (data.stages as unknown[]) : [];
+  const stages = pipeline.stages.length === raws.length ? pipeline.stages : [];
+  const recalled = stages.map((stage) => (isObject(raws[stage.index]) ? stageProblems.recall(raws[stage.index] as object, stage, noContext) : undefined));
+  const seen = new Set<string>();
+  const missing = recalled.filter((r) => r === undefined).length;
+  // A first check (nothing recalled) validates everything in one pass; a check after a one-stage edit, a few stages.
+  if (missing === stages.length || missing > 16) {
+    // All at once: one pass of the validator over everything, its errors then sorted out per stage to be remembered.
+    const problems: Problem[] = [];
+    const per = new Map<number, Problem[]>();
+    for (const e of errorsOf(data)) {
+      const own = mapErrors(ctx, [e], seen);
+      const index = stageIndexOf(e.instancePath);
+      if (index !== undefined) per.set(Number(index), [...(per.get(Number(index)) ?? []), ...own]);
+      for (const p of own) problems.push(p);
+    }
+    for (const stage of stages)
+      if (isObject(raws[stage.index])) stageProblems.remember(raws[stage.index] as object, stage, noContext, per.get(stage.index) ?? []);
+    return problems;
+  }
+  // The top level without its stages, then each stage not recalled, alone (its errors' paths put back at its index).
+  const problems = mapErrors(ctx, errorsOf({ ...(data as Record<string, unknown>), stages: [] }), seen);
+  for (const stage of stages) {
+    const raw = raws[stage.index];
+    const own =
+      recalled[stage.index] ??
+      mapErrors(
+        ctx,
+        errorsOf({ stages: [raw] })
+          .filter((e) => stageIndexOf(e.instancePath) === '0')
+          .map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/stages\/0/, `/stages/${stage.index}`) })),
+        seen,
+      );
+    if (isObject(raw) && recalled[stage.index] === undefined) stageProblems.remember(raw, stage, noContext, own);
+    for (const p of own) problems.push(p);
   }
   return problems;
 }

@@ -3,15 +3,16 @@ import { builtins, isBuiltin, type FileRole } from './builtins';
 import { inputProblems } from './inputs';
 import { nulProblems } from './nul';
 import { appendEntryEdit, joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
-import { isObject } from './build';
+import { isObject, stagesData } from './build';
 import type { DslHost } from './host';
 import { stageKeys, stageLabel as label, type Pipeline, type Stage } from './model';
 import type { Parsed } from './parse';
-import { parentDir, pipelineDir, resolveIn, resolveStage } from './resolve';
+import { parentDir, pipelineDir, resolveIn, stageScope } from './resolve';
 import { problem, type Edit, type Fix, type Problem } from './problems';
 import { firstNonJsonLine, formatOf, sniffBytes } from './read-format';
 import { regexProblems } from './regex-check';
 import { shellReferences } from './shell-vars';
+import { StageMemo, type MemoContext } from './stage-memo';
 import { closest } from './suggest';
 import type { Span } from './span';
 import { interpolate, isAssignedInScript, isResolvable, mergeEnv, variableReferences, type VariableReference } from './vars';
@@ -31,10 +32,6 @@ export interface SemanticContext {
 type Json = Record<string, unknown>;
 const actionKeys = ['run', 'command', 'use'] as const;
 const isKnownStageKey = (k: string) => (stageKeys as readonly string[]).includes(k) || k.startsWith('x-') || k === '<<';
-
-function rawStages(data: unknown): unknown[] {
-  return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
-}
 
 function emptyPipeline(ctx: SemanticContext): Problem[] {
   const root = isObject(ctx.data) ? ctx.data : undefined;
@@ -235,7 +232,7 @@ function undefinedVariables(
   return variableProblems(ctx, label(stage), candidates, env);
 }
 
-function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Record<string, string>, dir: string): Problem[] {
+function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Readonly<Record<string, string>>, dir: string): Problem[] {
   if (typeof raw.use !== 'string' || !isBuiltin(raw.use) || !isObject(raw.with)) return [];
   const problems: Problem[] = [];
   const lookup = (n: string) => env[n];
@@ -332,10 +329,13 @@ function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: strin
   return [problem('file-not-found', locate(ctx.doc, path).value, `${who}: working directory does not exist: ${dir}.`)];
 }
 
+/** A stage's own problems (action, regex, variables): the same from one version to the next while its text is (dsl/stage-memo.ts). */
+const ownProblems = new StageMemo();
+
 /** Rules beyond the schema: names, actions, variables, files and programs. */
 export function semanticProblems(ctx: SemanticContext): Problem[] {
   const { pipeline, fileDir } = ctx;
-  const raws = rawStages(ctx.data);
+  const raws = stagesData(ctx.data);
   const problems = [
     ...emptyPipeline(ctx),
     ...duplicateNames(pipeline.stages, raws),
@@ -351,21 +351,27 @@ export function semanticProblems(ctx: SemanticContext): Problem[] {
   const cwdProblems =
     fileDir !== undefined && pipeline.cwd !== undefined ? dirProblems(ctx, ['cwd'], pipelineDir(pipeline, ctx.host.env, fileDir), 'The pipeline') : [];
   problems.push(...cwdProblems);
+  const memo: MemoContext = { key: JSON.stringify(pipeline.env), hostEnv: ctx.host.env };
   for (const stage of pipeline.stages) {
     const raw = raws[stage.index];
     if (!isObject(raw)) continue;
-    problems.push(...actionProblems(ctx, stage, raw));
-    if (raw.use === 'parse' && isObject(raw.with)) problems.push(...regexProblems(ctx.doc, ctx.text, stage, raw.with));
-    const resolved = resolveStage(pipeline, stage, ctx.host.env, fileDir ?? '/');
-    for (const p of undefinedVariables(ctx, stage, raw, resolved.env, pipelineEnv)) problems.push(p); // may be many: no spread
+    let scoped: ReturnType<typeof stageScope> | undefined;
+    const scope = () => (scoped ??= stageScope(pipeline, stage, ctx.host.env, fileDir ?? '/'));
+    const own = ownProblems.problems(raw, stage, memo, () => [
+      ...actionProblems(ctx, stage, raw),
+      ...(raw.use === 'parse' && isObject(raw.with) ? regexProblems(ctx.doc, ctx.text, stage, raw.with) : []),
+      ...undefinedVariables(ctx, stage, raw, scope().env, pipelineEnv),
+    ]);
+    for (const p of own) problems.push(p); // may be many: no spread
     // A stage on another host: its programs and folders are there, and `check` never connects.
     if (fileDir === undefined || cwdProblems.length > 0 || stage.on) continue;
+    const { env, dir } = scope();
     if (stage.cwd !== undefined) {
-      const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], resolved.dir, label(stage));
+      const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], dir, label(stage));
       problems.push(...missing);
       if (missing.length > 0) continue;
     }
-    problems.push(...fileProblems(ctx, stage, raw, resolved.env, resolved.dir), ...commandProblems(ctx, stage, raw, resolved.dir));
+    problems.push(...fileProblems(ctx, stage, raw, env, dir), ...commandProblems(ctx, stage, raw, dir));
   }
   return problems;
 }
