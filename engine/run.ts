@@ -389,10 +389,10 @@ class Run {
       st.pid = msg.pid;
       st.meter.startedAt = msg.at ?? now;
       try {
-        // A pid on another host is sampled there (remote.pl's samples come as `sample`).
+        // A pid on another host is sampled there (remote.pl's samples come as `sample`). Opened now, so that the fds
+        // hold this process; first read at the next tick: the stage is still in its exec now, where /proc's reads wait
+        // on it (a short stage has ended by then, and its `done` report carries the exact totals).
         st.probe = st.host ? undefined : new ProcProbe(msg.pid);
-        const first = st.probe?.read();
-        if (first) st.meter.add(now, first);
       } catch {
         st.probe = undefined; // already gone: the done message will tell
       }
