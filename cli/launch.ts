@@ -13,9 +13,10 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { ExitCode } from './exit-codes';
 
 const mainFile = path.join(__dirname, 'cli-main.cjs');
-const source = fs.readFileSync(mainFile, 'utf8');
+const source = readMain();
 // V8 checks a cache against the source's length only: its name carries a hash of the source itself.
 const command = /^(check|run|graph|compare|doctor)$/.exec(process.argv[2] ?? '')?.[1] ?? 'other';
 const key = createHash('sha256').update(`${process.version} ${process.arch}\n`).update(source).digest('hex').slice(0, 32);
@@ -47,5 +48,16 @@ function writeCache(): void {
     }
   } catch {
     // a read-only home, a full disk: the next run compiles again
+  }
+}
+
+/** The CLI itself; without it (a copy of this file alone, a broken install) a message that says what to do. */
+function readMain(): string {
+  try {
+    return fs.readFileSync(mainFile, 'utf8');
+  } catch (e) {
+    const fix = fs.existsSync(path.join(__dirname, '..', 'cli', 'main.ts')) ? 'npm run build' : 'npm install -g pipewright (reinstalling puts it back)';
+    process.stderr.write(`pipewright: cannot read ${mainFile}, the CLI itself (${(e as NodeJS.ErrnoException).code ?? String(e)}): ${fix}\n`);
+    process.exit(ExitCode.Unreadable);
   }
 }

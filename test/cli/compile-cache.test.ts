@@ -72,4 +72,16 @@ describe('the CLI code cache', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(0);
   });
+
+  it('the launcher copied alone, without the CLI: exit 2 and what to do, no stack trace', () => {
+    const lone = path.join(dir, 'lone/cli.cjs');
+    fs.mkdirSync(path.dirname(lone));
+    fs.copyFileSync(cliPath, lone);
+    const r = spawnSync(process.execPath, [lone, '--version'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `pipewright: cannot read ${path.join(dir, 'lone/cli-main.cjs')}, the CLI itself (ENOENT): npm install -g pipewright (reinstalling puts it back)\n`,
+    );
+  });
 });
