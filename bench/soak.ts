@@ -3,10 +3,13 @@
 // stops, workers, taps, `write` over an existing file. Every process of every run carries a
 // marker in its environment; at the end /proc is searched for any left. Prints the leaked
 // processes (must be 0), temporary files left (must be 0), files damaged (must be 0), and this
-// process's RSS at the start, after the first 100 runs and at the end. Exit 1 on any leak.
+// process's memory at the start, after the first 100 runs and at the end, and its growth per run
+// after the first 100: RSS, and where it is (V8's young generation, the rest of its heap, outside
+// it). Exit 1 on any leak.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { loadEngine } from './engine-bundle';
 import type { RunOptions } from '../engine';
 
@@ -53,16 +56,37 @@ function leftovers(): string[] {
   return found;
 }
 
-/** RSS after a full garbage collection (`node --expose-gc`), so that growth means a leak, not a lazy GC. */
-const mb = (n: number) => Math.round(n / 1024 / 10.24) / 100;
-const memory = () => {
+/**
+ * This process's memory after a full garbage collection (`node --expose-gc`), so that growth means a
+ * leak, not a lazy GC: RSS, and of it what V8's heap holds in physical pages (its young generation
+ * grows under a high allocation rate, up to --max-semi-space-size, and keeps its pages) and what lies
+ * outside that heap (native: Node's and libuv's handles, Buffers, malloc).
+ */
+interface Memory {
+  rss: number;
+  heap: number;
+  young: number;
+  used: number;
+  buffers: number;
+}
+const memory = (): Memory => {
   globalThis.gc?.();
   const m = process.memoryUsage();
-  return `${mb(m.rss)} MB (heap ${mb(m.heapUsed)} MB, buffers ${mb(m.arrayBuffers)} MB)`;
+  const spaces = v8.getHeapSpaceStatistics();
+  const heap = spaces.reduce((n, s) => n + s.physical_space_size, 0);
+  const young = spaces.find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0;
+  return { rss: m.rss, heap, young, used: m.heapUsed, buffers: m.arrayBuffers };
 };
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
+const said = (m: Memory) =>
+  `RSS ${mb(m.rss)} = V8 heap ${mb(m.heap)} (young generation ${mb(m.young)}, used ${mb(m.used)}) + outside it ${mb(m.rss - m.heap)} (buffers ${mb(m.buffers)})`;
+/** KB per run between two measurements `runs` runs apart. */
+const perRun = (bytes: number, runs: number) => `${(bytes / 1024 / runs).toFixed(1)} KB`;
 const outcomes: Record<string, number> = {};
 let damaged = 0;
-const rss = { start: memory(), after100: '', end: '' };
+const start = memory();
+let after100 = start;
+let end = start;
 const t0 = performance.now();
 
 async function main(): Promise<void> {
@@ -77,9 +101,9 @@ async function main(): Promise<void> {
     const result = await handle.result;
     outcomes[`${name}: ${result.outcome}`] = (outcomes[`${name}: ${result.outcome}`] ?? 0) + 1;
     if (fs.readFileSync(path.join(dir, 'out.ndjson'), 'utf8') !== old) damaged++;
-    if (i === 99) rss.after100 = memory();
+    if (i === 99) after100 = memory();
   }
-  rss.end = memory();
+  end = memory();
   const seconds = (performance.now() - t0) / 1000;
   // Processes that outlived their run's end (killed grandchildren on their way out) get a moment.
   let left = leftovers();
@@ -95,7 +119,18 @@ async function main(): Promise<void> {
   for (const [k, n] of Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${k.padEnd(40)} ${n}`);
   console.log(`leaked processes: ${left.length}${left.length ? `\n  ${left.join('\n  ')}` : ''}`);
   console.log(`temporary files left: ${temporary.length}; existing files damaged: ${damaged}`);
-  console.log(`RSS of this process: ${rss.start} at start, ${rss.after100} after 100 runs, ${rss.end} after ${runs}`);
+  console.log(`memory of this process at start:       ${said(start)}`);
+  console.log(`                    after 100 runs:      ${said(after100)}`);
+  console.log(`                    after ${String(runs).padEnd(15)}${said(end)}`);
+  const later = runs - 100;
+  if (later > 0) {
+    const outside = (m: Memory) => m.rss - m.heap;
+    console.log(
+      `growth per run after the first 100: RSS ${perRun(end.rss - after100.rss, later)} (target under 5 KB), of it V8's young generation ` +
+        `${perRun(end.young - after100.young, later)}, the rest of its heap ${perRun(end.heap - end.young - (after100.heap - after100.young), later)}, ` +
+        `outside the heap ${perRun(outside(end) - outside(after100), later)}`,
+    );
+  }
   process.exitCode = left.length > 0 || temporary.length > 0 || damaged > 0 ? 1 : 0;
 }
 

@@ -113,6 +113,9 @@ export class SourceWatch {
   sample(pid: number, at: number): void {
     if (this.done) return;
     if (!this.open) {
+      // Not known from the plan, the file is first looked for a search interval into the stage's life: most stages of a
+      // run are short, need no percentage, and walking their processes and fds is the dearest part of a sample.
+      if (this.nextSearchAt === 0 && !this.known) this.nextSearchAt = at + searchEveryMs;
       if (at < this.nextSearchAt) return;
       this.nextSearchAt = at + searchEveryMs;
       const found = readFiles(pid).filter((f) => (this.known ? f.dev === this.known.dev && f.ino === this.known.ino : f.mtimeMs <= this.startedAt));

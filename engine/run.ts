@@ -19,7 +19,9 @@ import type { SegmentProcess } from './segment';
 import { SshSessions } from './ssh';
 import { RecordSink } from './sink';
 import { newStageRun, type StageRun } from './stage-run';
-import { aggregateStats, pickBottleneck, ProcProbe, type StageStats } from './stats';
+import { ProcProbe, type StageStats } from './stats';
+import { stageSnapshots } from './run-stats';
+import { settleCommits } from './commits';
 import { decodeShellStatus, endedStatuses, finalStatus, statusWithoutReport, type StageStatus } from './status';
 import { stopReadingGraceMs, terminateSegments, Timers } from './termination';
 import { wireUnits, type Relay, type UnitRun } from './wiring';
@@ -322,24 +324,9 @@ class Run {
     else for (const seg of unit.segments) seg.closeOutput();
   }
 
-  /**
-   * Tells each waiting `write` whether it may replace its file: yes once every stage before it
-   * has ended well (succeeded, or stopped early because a stage after it finished first), no as
-   * soon as the run fails, is cancelled or ends. Its input has ended by then, or it is still
-   * reading and reads the verdict later.
-   */
+  /** Tells each waiting `write` its verdict once it is known (engine/commits.ts). */
   private settleCommits(): void {
-    const givenUp = this.failure !== undefined || this.cancelled || this.terminating !== undefined || this.finished;
-    for (const st of this.procs) {
-      const channel = st.commit;
-      if (!channel) continue;
-      const index = (st.parent ?? st).index;
-      const before = this.procs.filter((p) => (p.parent ?? p).index < index);
-      if (!givenUp && !before.every((p) => endedStatuses.has(p.status))) continue;
-      st.commit = undefined;
-      if (!givenUp && before.every((p) => p.status === 'succeeded' || p.status === 'stopped-early')) channel.end('commit\n');
-      else channel.destroy();
-    }
+    settleCommits(this.procs, this.failure !== undefined || this.cancelled || this.terminating !== undefined || this.finished);
   }
 
   /** Who a message about this stage or copy names. */
@@ -389,10 +376,10 @@ class Run {
       st.pid = msg.pid;
       st.meter.startedAt = msg.at ?? now;
       try {
-        // A pid on another host is sampled there (pw-segment's watcher sends them: `sample`).
+        // A pid on another host is sampled there (pw-segment's watcher sends them: `sample`). Opened now, so that the fds
+        // hold this process; first read at the next tick: the stage is still in its exec now, where /proc's reads wait
+        // on it (a short stage has ended by then, and its `done` report carries the exact totals).
         st.probe = st.host ? undefined : new ProcProbe(msg.pid);
-        const first = st.probe?.read();
-        if (first) st.meter.add(now, first);
       } catch {
         st.probe = undefined; // already gone: the done message will tell
       }
@@ -601,46 +588,8 @@ class Run {
     return progressOf(edges[0], stages);
   }
 
-  /**
-   * A stage's records and bytes from its edges' counts: in, the sum of its input edges (fan-in);
-   * out, its output edge, or the fan-out branch that took the most (a dropped branch took fewer);
-   * its output rates from that edge when counted.
-   */
-  private withEdges(stats: StageStats, i: number): StageStats {
-    const inputs = this.edges.filter((e) => e.to === i);
-    const output = this.edges.filter((e) => e.from === i).reduce<EdgeMeter | undefined>((a, e) => (a && a.records >= e.records ? a : e), undefined);
-    if (inputs.length > 0 && inputs.every((e) => e.countedBy)) {
-      stats.recordsIn = inputs.reduce((n, e) => n + e.records, 0);
-      stats.bytesIn = inputs.reduce((n, e) => n + e.bytes, 0);
-    }
-    if (output?.countedBy) {
-      stats.recordsOut = output.records;
-      stats.bytesOut = output.bytes;
-      const ended = endedStatuses.has(stats.status);
-      const secs = stats.durationMs / 1000;
-      const live = output.stats();
-      stats.recordsPerSec = ended ? (secs > 0 ? output.records / secs : 0) : live.recordsPerSec;
-      stats.rateOut = ended ? (secs > 0 ? output.bytes / secs : 0) : live.bytesPerSec;
-    }
-    return stats;
-  }
-
   private snapshot(now = Date.now()): StageStats[] {
-    const bottleneck = pickBottleneck(
-      this.stages.map((s) => s.copies?.[0]?.meter ?? s.meter),
-      (m) => m.endedAt !== undefined,
-    );
-    return this.stages.map((st) => {
-      let stats: StageStats;
-      if (st.copies) {
-        const copies = st.copies.map((c) => withHost(c.meter.snapshot(now, c.status, c.pid, false), c));
-        stats = aggregateStats(st.name, st.index, st.status, copies, st.index === bottleneck);
-      } else stats = st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck);
-      if (st.wrote) stats.wrote = st.wrote;
-      const source = this.sources[st.index]?.progress();
-      if (source) stats.source = source;
-      return withHost(this.withEdges(stats, st.index), st);
-    });
+    return stageSnapshots(this.stages, this.edges, this.sources, now);
   }
 
   /** A stage with workers: running with its first copy, ended (as its worst copy) with its last. */
@@ -776,14 +725,6 @@ class Run {
     this.queue.close();
     this.resolve(result);
   }
-}
-
-/** Names the host(s) a stage runs on in its stats: each copy its own, the stage all of them. */
-function withHost(stats: StageStats, st: StageRun): StageStats {
-  const names = [...new Set((st.copies ?? [st]).flatMap((c) => (c.host ? [c.host.name] : [])))];
-  if (names.length > 0) stats.host = names.join(', ');
-  if (st.step !== undefined) stats.step = st.step;
-  return stats;
 }
 
 /** A `write` that was killed could not remove its temporary file: the engine does (it knows the pid). */

@@ -16,8 +16,8 @@ import { targets } from './native';
 
 const root = path.resolve(__dirname, '..');
 
-/** The bundles the CLI runs: itself, and the program of the built-in stages (engine/preflight.ts, `builtinProgram`). */
-const bundles = ['cli', 'builtin'] as const;
+/** The bundles the CLI runs: its launcher (cli/launch.ts), itself, and the program of the built-in stages (engine/preflight.ts, `builtinProgram`). */
+const bundles = ['cli', 'cli-main', 'builtin'] as const;
 
 /** The engine programs in dist/: one per target that was built (dist/native/TARGET/pw-segment). */
 export function builtPrograms(dist = path.join(root, 'dist')): string[] {

@@ -48,6 +48,7 @@ describe('pipewright doctor', () => {
     const lone = path.join(dir, 'lone/cli.cjs');
     fs.mkdirSync(path.dirname(lone));
     fs.copyFileSync(cliPath, lone);
+    fs.copyFileSync(path.join(path.dirname(cliPath), 'cli-main.cjs'), path.join(dir, 'lone/cli-main.cjs'));
     const r = doctor([], { cli: lone });
     expect(r.code).toBe(1);
     const reinstall = 'npm install -g pipewright \\(this install is missing it; reinstalling puts it back\\)';

@@ -64,7 +64,9 @@ describe('the npm package', () => {
   it('holds the CLI, its built-in stages and the engine programs, nothing else (no sources, no maps)', () => {
     const programs = builtPrograms();
     expect(programs).toContain(path.relative(repoRoot, nativeProgramPath(path.join(repoRoot, 'dist'), hostTarget)));
-    expect(files).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/builtin.cjs', 'dist/cli.cjs', ...programs, 'package.json'].sort());
+    expect(files).toEqual(
+      ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/builtin.cjs', 'dist/cli-main.cjs', 'dist/cli.cjs', ...programs, 'package.json'].sort(),
+    );
     const manifest = JSON.parse(fs.readFileSync(path.join(prefix, 'lib/node_modules/pipewright/package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest).toMatchObject({ name: 'pipewright', bin: { pipewright: 'dist/cli.cjs' }, engines: { node: '>=20' }, os: ['linux'] });
     expect(manifest).not.toHaveProperty('private');

@@ -13,7 +13,7 @@ const allowed: RegExp[] = [
   /^extension\.vsixmanifest$/,
   /^\[Content_Types\]\.xml$/,
   /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|language-configuration\.json)$/,
-  /^extension\/dist\/(extension|server|cli|builtin)\.cjs$/,
+  /^extension\/dist\/(extension|server|cli|cli-main|builtin)\.cjs$/,
   /^extension\/dist\/(panel|records|compare)\.js$/,
   /^extension\/schemas\/pipeline\.schema\.json$/,
   /^extension\/syntaxes\/[\w.-]+\.tmLanguage\.json$/,

@@ -9,7 +9,7 @@ const meta = JSON.parse(readFileSync(path.join(__dirname, '../../dist/meta.json'
 
 describe('bundles', () => {
   it('hold the generated validator and none of ajv but its small run-time helpers (no schema compiler)', () => {
-    for (const bundle of ['dist/cli.cjs', 'dist/server.cjs', 'dist/extension.cjs']) {
+    for (const bundle of ['dist/cli-main.cjs', 'dist/server.cjs', 'dist/extension.cjs']) {
       const inputs = meta[bundle] ?? [];
       expect(inputs, bundle).toContain('dsl/generated/pipeline-validator.cjs');
       expect(

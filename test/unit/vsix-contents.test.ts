@@ -15,6 +15,7 @@ const base: VsixEntry[] = [
   'extension/dist/extension.cjs',
   'extension/dist/server.cjs',
   'extension/dist/cli.cjs',
+  'extension/dist/cli-main.cjs',
   'extension/dist/builtin.cjs',
   'extension/dist/panel.js',
   'extension/schemas/pipeline.schema.json',
