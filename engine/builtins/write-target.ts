@@ -27,8 +27,15 @@ export function resolveTarget(file: string): string {
   throw Object.assign(new Error(`too many levels of symbolic links at ${file}`), { code: 'ELOOP' });
 }
 
+/**
+ * Names that stand for a process's own fds (`/dev/stdout`, `/dev/fd/3`, `/proc/self/fd/1`): the stage's
+ * fds where it wrote, this process's where it is looked at — never the file it wrote.
+ */
+const ownFds = /^\/(dev\/(stdin|stdout|stderr|fd\/)|proc\/(self|thread-self)\/)/;
+
 /** The file `write` wrote to `file` and its size, once it has committed; undefined when it is not a regular file. */
 export function writtenFile(file: string): { file: string; bytes: number } | undefined {
+  if (ownFds.test(path.resolve(file))) return undefined;
   try {
     const st = fs.statSync(file);
     return st.isFile() ? { file, bytes: st.size } : undefined;
