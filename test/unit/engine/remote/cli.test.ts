@@ -63,8 +63,10 @@ stages:
       );
       const { child, exit } = await cliAnnounced(cliPath, file, envWith(marker));
       // On the host: the stages and the grandchild (`sleep`, forked after the echo: waited for); here: the ssh clients.
-      while (!marked(marker).some((p) => / sleep 300/.test(p))) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(marked(marker).filter((p) => / sleep 300/.test(p))).toHaveLength(1);
+      // The sleep itself, by its argv: its parent `sh -c "…; sleep 300 & exec cat"` names it too until it execs cat.
+      const sleep = /^\d+ sleep 300 $/;
+      while (!marked(marker).some((p) => sleep.test(p))) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(marked(marker).filter((p) => sleep.test(p))).toHaveLength(1);
       expect(marked(marker).some((p) => / ssh /.test(p) || /^\d+ ssh /.test(p))).toBe(true);
       child.kill(signal);
       expect(await exit).toEqual(signal === 'SIGKILL' ? { code: null, sig: 'SIGKILL' } : { code: 143, sig: null });
