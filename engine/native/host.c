@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "proc.h"
 #include "segment.h"
 
 /* A pipe of the segment read here, cut into lines: its tag (c, b, e) and stage id. */
@@ -135,25 +136,7 @@ static int drain(Source *s) {
   return 1;
 }
 
-#ifndef PIPEWRIGHT_PORTABLE
-/* The first `n` bytes of /proc/PID/NAME, or 0 bytes when the stage has gone. */
-static size_t procFile(pid_t pid, const char *name, char *text, size_t n) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t got = read(fd, text, n - 1);
-  close(fd);
-  text[got > 0 ? got : 0] = '\0';
-  return got > 0 ? (size_t)got : 0;
-}
-
-static unsigned long long field(const char *text, const char *name) {
-  const char *at = strstr(text, name);
-  return at ? strtoull(at + strlen(name), NULL, 10) : 0;
-}
-
-/* A live sample of every running stage (no /proc: none; the final totals still come in `done`). */
+/* A live sample of every running stage (a build without /proc: none; the final totals still come in `done`). */
 static void sample(void) {
   char io[1024], st[1024], status[4096], head[24], line[256];
   for (int id = 0; id < planMaxStages; id++) {
@@ -170,14 +153,11 @@ static void sample(void) {
       if (f && k >= 11) t[k - 11] = strtoull(f + 1, NULL, 10);
     }
     snprintf(head, sizeof head, "s%d ", id);
-    int n = snprintf(line, sizeof line, "%llu %llu %llu %llu %llu %llu %llu %llu %c", field(io, "rchar:"), field(io, "wchar:"), t[0], t[1], t[2], t[3],
-                     field(status, "VmRSS:"), field(status, "VmHWM:"), state);
+    int n = snprintf(line, sizeof line, "%llu %llu %llu %llu %llu %llu %llu %llu %c", procField(io, "rchar:"), procField(io, "wchar:"), t[0], t[1], t[2], t[3],
+                     procField(status, "VmRSS:"), procField(status, "VmHWM:"), state);
     say(head, line, (size_t)n);
   }
 }
-#else
-static void sample(void) {}
-#endif
 
 static const struct {
   const char *name;

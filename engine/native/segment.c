@@ -42,6 +42,7 @@
 #include "launch.h"
 #include "merge.h"
 #include "plan.h"
+#include "proc.h"
 #include "segment.h"
 
 extern char **environ;
@@ -315,21 +316,10 @@ static int planFdRoom(void) {
 
 /* The totals of process I/O of a child that has exited and is not reaped yet (its reaped children's included). */
 static void processIo(pid_t pid, unsigned long long *rchar, unsigned long long *wchar) {
-  char path[48], text[1024];
-  *rchar = *wchar = 0;
-#ifdef PIPEWRIGHT_PORTABLE
-  return;
-#endif
-  snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ssize_t n = read(fd, text, sizeof text - 1);
-  close(fd);
-  if (n <= 0) return;
-  text[n] = '\0';
-  char *r = strstr(text, "rchar: "), *w = strstr(text, "wchar: ");
-  if (r) *rchar = strtoull(r + 7, NULL, 10);
-  if (w) *wchar = strtoull(w + 7, NULL, 10);
+  char text[1024];
+  procFile(pid, "io", text, sizeof text);
+  *rchar = procField(text, "rchar:");
+  *wchar = procField(text, "wchar:");
 }
 
 static long long ticks(struct timeval t, long hz) {
