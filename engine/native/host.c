@@ -375,6 +375,11 @@ int hostMain(const char *ctl) {
   char end[16];
   int w = snprintf(end, sizeof end, "%d", status);
   say("x ", end, (size_t)w);
+  for (int i = 0; i < n; i++) free(src[i].buf);
+  free(src);
+  free(from);
+  free(to);
+  free(fds);
   planFree(&plan);
   free(copy);
   return status;
