@@ -16,6 +16,8 @@ export const hostVersion = typeof PIPEWRIGHT_VERSION === 'string' ? PIPEWRIGHT_V
 
 /** The targets of each machine name `uname -m` gives (Linux only: the builds are Linux ones). */
 export const machineTargets: Readonly<Record<string, string>> = { x86_64: 'linux-x64', amd64: 'linux-x64', aarch64: 'linux-arm64', arm64: 'linux-arm64' };
+/** Each target once. */
+const hostTargets = [...new Set(Object.values(machineTargets))];
 
 export interface HostBuild {
   target: string;
@@ -26,7 +28,7 @@ export interface HostBuild {
 let builds: HostBuild[] | undefined;
 /** The builds this package carries (a VSIX: its own target's only), with their checksums, read once per process. */
 export function hostBuilds(): readonly HostBuild[] {
-  builds ??= [...new Set(Object.values(machineTargets))].flatMap((target) => {
+  builds ??= hostTargets.flatMap((target) => {
     const file = bundledProgram(target);
     if (!file) return [];
     return [{ target, file, sha256: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex') }];
@@ -82,6 +84,6 @@ export function unsupportedMachine(where: string, machine: string, available: re
   const target = machineTargets[machine];
   const why = target
     ? `this Pipewright carries pw-segment for ${have} only (install the package for ${target}, or the CLI from npm, which carries every build)`
-    : `Pipewright has pw-segment builds for ${[...new Set(Object.values(machineTargets))].join(' and ')} only`;
+    : `Pipewright has pw-segment builds for ${hostTargets.join(' and ')} only`;
   return `cannot run on ${where}: its machine is ${machine} (uname -m), and ${why}`;
 }
