@@ -10,13 +10,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatBytes } from '../engine/format';
 import { mulberry32 } from '../engine/random';
+import { median, numberArg } from './numbers';
 
-const arg = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : Number(process.argv[at + 1]);
-};
-const records = arg('--records', 1_000_000);
-const rounds = arg('--rounds', 3);
+const records = numberArg('records', 1_000_000);
+const rounds = numberArg('rounds', 3);
 const root = path.resolve(__dirname, '..');
 const cli = path.join(root, 'dist/cli.cjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-bench-compare-'));
@@ -77,8 +74,6 @@ async function timed(cmd: string, args: string[]): Promise<{ ms: number; peakKb:
   if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}`);
   return { ms: performance.now() - start, peakKb, out };
 }
-
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   generate();

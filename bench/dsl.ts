@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import schema from '../schemas/pipeline.schema.json';
 import { check, type DslHost } from '../dsl';
+import { median } from './numbers';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 50;
 const root = path.resolve(import.meta.dirname, '..');
@@ -47,7 +48,6 @@ const host: DslHost = {
   readStart: () => ({ text: '{"ok":true}\n', whole: true }),
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 

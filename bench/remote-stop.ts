@@ -14,19 +14,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { marked, markerVariable } from '../test/unit/engine/faults/marker';
 import { makeKeys, removeKeys, Sshd } from '../test/unit/engine/remote/sshd';
+import { median, numberArg } from './numbers';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const runs = arg('runs', 100);
-const hangSeconds = arg('hang', 60);
+const runs = numberArg('runs', 100);
+const hangSeconds = numberArg('hang', 60);
 const cli = path.resolve(__dirname, '../dist/cli.cjs');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -19,13 +19,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeKeys, removeKeys, Sshd } from '../test/unit/engine/remote/sshd';
+import { median, numberArg } from './numbers';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const mb = arg('mb', 300);
-const runs = arg('runs', 5);
+const mb = numberArg('mb', 300);
+const runs = numberArg('runs', 5);
 // `--cli PATH`: another build's CLI (a before/after pair in the same minutes).
 const pathArg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,11 +31,6 @@ const pathArg = (name: string) => {
 const cli = pathArg('cli') ?? path.resolve(__dirname, '../dist/cli.cjs');
 const before = pathArg('before');
 const noCounts = process.argv.includes('--no-counts') ? ['--no-counts'] : [];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Not spawnSync: this process must go on reading sshd's log (a full pipe would stop sshd, and every connection with it). */
 async function timed(cmd: string, args: string[]): Promise<number> {

@@ -12,19 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cluster, whyNoCluster } from '../test/unit/engine/slurm/cluster';
+import { median, numberArg } from './numbers';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const mb = arg('mb', 200);
-const runs = arg('runs', 5);
+const mb = numberArg('mb', 200);
+const runs = numberArg('runs', 5);
 const cli = path.resolve(__dirname, '../dist/cli.cjs');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const t = process.hrtime.bigint();

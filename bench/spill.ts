@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SpillFile } from '../extension/records/spill';
+import { median } from './numbers';
 
 const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 5);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-bench-spill-'));
@@ -50,8 +51,6 @@ async function measure(make: (file: string) => Writer): Promise<{ cpuMs: number;
   fs.rmSync(file);
   return { cpuMs: (used.user + used.system) / 1000, wallMs, maxBlockMs: delay.max / 1e6 };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const results = { before: [] as Awaited<ReturnType<typeof measure>>[], batched: [] as Awaited<ReturnType<typeof measure>>[] };
