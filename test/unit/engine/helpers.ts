@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { check, type Pipeline } from '../../../dsl';
 import { nodeHost } from '../../../dsl/host-node';
 import { startRun, type RunEvent, type RunHandle, type RunOptions, type RunResult } from '../../../engine';
@@ -23,8 +23,19 @@ export interface Drained {
   pids: number[];
 }
 
+/** Runs being drained: a test that fails or times out must not leave its run going into the next tests. */
+const going = new Set<RunHandle>();
+afterEach(async () => {
+  const left = [...going];
+  going.clear();
+  for (const h of left) h.cancel();
+  await Promise.allSettled(left.map((h) => h.result));
+});
+
 /** Drains the event stream; `onEvent` may act on the run (cancel, stop) while it goes. */
 export async function drain(handle: RunHandle, onEvent?: (e: RunEvent, handle: RunHandle) => void): Promise<Drained> {
+  going.add(handle);
+  void handle.result.finally(() => going.delete(handle));
   const events: RunEvent[] = [];
   const chunks: Buffer[] = [];
   const stderr: { stage: string; line: string }[] = [];
