@@ -36,7 +36,7 @@ export interface RemoteHandlers extends SegmentHandlers {
 export class RemoteSegment implements SegmentProcess {
   readonly pgid: number | undefined;
   exited = false;
-  readonly bashStderr: string[] = [];
+  readonly ownStderr: string[] = [];
   input: Writable | undefined;
   readonly commits = new Map<number, Writable>();
   private readonly child: ChildProcess | undefined;
@@ -209,8 +209,8 @@ export class RemoteSegment implements SegmentProcess {
         return;
       case 'own':
         this.heard = true;
-        this.bashStderr.push(l.text);
-        if (this.bashStderr.length > 10) this.bashStderr.shift();
+        this.ownStderr.push(l.text);
+        if (this.ownStderr.length > 10) this.ownStderr.shift();
         return;
       case 'report':
         this.heard = true;

@@ -6,7 +6,6 @@ import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
 import { EdgeMeter, type EdgeStats } from './edges';
 import { graphEdges, isStraight } from './graph-plan';
-import { edgeCounter } from './edge-counter';
 import { exitFailure, label, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
 import type { ControlMessage } from './plumbing';
 import { planStages, type PlannedStage } from './preflight';
@@ -266,7 +265,7 @@ class Run {
       taps: this.taps,
       ssh: this.ssh,
       edges: this.edges,
-      counter: this.options.counts === false ? undefined : edgeCounter(this.env),
+      counted: this.options.counts !== false,
       options: this.options,
       env: this.env,
       handlers: (procs, output, outputClosed) => this.segmentHandlers(procs, output, outputClosed),
@@ -644,7 +643,7 @@ class Run {
       readerGone: st.readerGone || this.stoppedReading || this.quietStop,
     });
     if (status === 'failed') {
-      const said = this.segments.flatMap((seg) => seg.bashStderr).pop();
+      const said = this.segments.flatMap((seg) => seg.ownStderr).pop();
       st.message = st.forcedFailure ?? (lost === undefined ? noReport(this.who(st), said) : `${label(this.who(st))} ${lost}`);
       if (!this.failure) {
         this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message, this.who(st)) };

@@ -1,6 +1,6 @@
 /**
  * How a run's processes are ended, in one place: the escalation on failure, timeout and cancel,
- * and after the engine stopped reading. (Parent death is the kernel's and segment.sh's: see
+ * and after the engine stopped reading. (Parent death is the kernel's and pw-segment's: see
  * segment.ts.)
  */
 import type { SegmentProcess } from './segment';
