@@ -305,10 +305,10 @@ export class Segment {
     }
   }
 
-  /** SIGKILL every member of the group but its leader (pw-segment) and `keep`, so it reaps and reports them. */
-  killMembers(keep: readonly number[]): void {
+  /** SIGKILL every member of the group but its leader (pw-segment), so it reaps and reports them. */
+  killMembers(): void {
     if (this.pgid === undefined || this.exited) return;
-    killGroupMembers(this.pgid, 'SIGKILL', new Set([this.pgid, ...keep]));
+    killGroupMembers(this.pgid, 'SIGKILL', new Set([this.pgid]));
   }
 
   destroyStreams(): void {
