@@ -128,6 +128,7 @@ export class Segment {
     /**
      * `counts`: a counter on every edge inside the segment, and with `into` / `out` on its input and output edge too;
      * `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine;
+     * `planAfter`: when its plan may go (what the host reads ahead of the data must be in that stdin first): nothing runs before;
      * `graph`: what each stage reads (engine/graph-plan.ts), instead of a straight a | b | c, and its
      * relayed stages, joined to the engine by `fds` more fds (segmentFds' `holes`; the `holes` streams are the engine's ends).
      */
@@ -136,6 +137,7 @@ export class Segment {
       stdinFd?: number;
       counts?: { into?: boolean; out?: boolean };
       output?: Writable;
+      planAfter?: (send: () => void) => void;
       graph?: { inputs: readonly (readonly number[])[]; holes: ReadonlyMap<number, Hole>; fds: number };
     } = {},
   ) {
@@ -156,10 +158,14 @@ export class Segment {
       child = spawn(program, [String(process.pid)], { stdio, detached: true, env: {}, cwd: '/' });
       const c = options.counts;
       const g = options.graph;
-      child.stdin?.on('error', () => {}); // it failed: its stderr and exit say why
-      child.stdin?.end(
-        segmentPlan(plans, g ? { inputs: g.inputs, holes: g.holes, counted: c !== undefined } : straight(plans.length, { counted: c !== undefined, ...c })),
+      const stdin = child.stdin;
+      stdin?.on('error', () => {}); // it failed: its stderr and exit say why
+      const plan = segmentPlan(
+        plans,
+        g ? { inputs: g.inputs, holes: g.holes, counted: c !== undefined } : straight(plans.length, { counted: c !== undefined, ...c }),
       );
+      if (options.planAfter) options.planAfter(() => stdin?.end(plan));
+      else stdin?.end(plan);
     } catch (e) {
       this.fail(e as Error);
       return;

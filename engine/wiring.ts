@@ -89,7 +89,14 @@ export function wireUnits(ctx: WiringContext): Wired {
     ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })),
   );
   const start = (procs: StageRun[], handlers: RemoteHandlers, options: StartOptions) => startSegment(ctx, procs, handlers, options);
-  const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable | HostPipe, stdinFd?: number, fromHost = false): UnitRun => {
+  const segmentUnit = (
+    u: Extract<Unit, { kind: 'segment' }>,
+    k: number,
+    output?: Writable | HostPipe,
+    stdinFd?: number,
+    fromHost = false,
+    planAfter?: (send: () => void) => void,
+  ): UnitRun => {
     const input = k > 0 && stdinFd === undefined;
     const stages = ctx.stages.slice(u.first, u.last + 1);
     const source = new StreamSource(() => seg.output);
@@ -108,6 +115,7 @@ export function wireUnits(ctx: WiringContext): Wired {
         // edge into the first stage is (counted here: the records the stage gets, however ssh ends).
         ...(ctx.counted && (stages.length > 1 || output || fromHost) ? { counts: { out: output !== undefined, into: fromHost } } : {}),
         ...(isHostPipe(output) ? { hostPipe: output } : output ? { output } : {}),
+        ...(planAfter ? { planAfter } : {}),
       },
     );
     segments.push(seg);
@@ -154,9 +162,8 @@ export function wireUnits(ctx: WiringContext): Wired {
         const direct = (remote.segments[0] as RemoteSegment).takeInput();
         early.set(k + 1, direct ? { ...remote, target: undefined } : remote);
         if (direct) {
-          const unit = segmentUnit(u, k, direct);
-          direct.destroy(); // the segment has its own copy now
-          units.push({ ...unit, direct: true });
+          // Its plan waits for the remote one's: the host reads the program and the plan before the data.
+          units.push({ ...segmentUnit(u, k, direct.input, undefined, false, direct.whenReady), direct: true });
           return;
         }
       }
@@ -190,7 +197,14 @@ export function wireUnits(ctx: WiringContext): Wired {
   return wired;
 }
 
-type StartOptions = { input: boolean; stdinFd?: number; counts?: { into?: boolean; out?: boolean }; output?: Writable; hostPipe?: HostPipe };
+type StartOptions = {
+  input: boolean;
+  stdinFd?: number;
+  counts?: { into?: boolean; out?: boolean };
+  output?: Writable;
+  hostPipe?: HostPipe;
+  planAfter?: (send: () => void) => void;
+};
 
 /** Starts `procs` as one segment: here, or on their host (engine/remote.ts), joined by pipes there. */
 function startSegment(ctx: WiringContext, procs: StageRun[], handlers: RemoteHandlers, options: StartOptions): SegmentProcess {
