@@ -50,6 +50,11 @@ const folder = (version: string, target: string) => `\${XDG_CACHE_HOME:-$HOME/.c
  * of sh stays. One session, no perl, no bash. `control`: the forwarded socket, or `-`.
  */
 export function hostCommand(control: string, version = hostVersion, available: readonly HostBuild[] = hostBuilds()): string {
+  return ['exec', '/bin/sh', '-c', ...hostScript(control, version, available)].map(shellQuote).join(' ');
+}
+
+/** What `sh -c` runs for hostCommand: the script and its arguments. */
+export function hostScript(control: string, version = hostVersion, available: readonly HostBuild[] = hostBuilds()): string[] {
   const script = [
     'v=$1 c=$2; shift 2; m=$(uname -m)',
     `case $m in ${Object.entries(machineTargets)
@@ -68,7 +73,7 @@ export function hostCommand(control: string, version = hostVersion, available: r
     'fi',
     'exec "$p" --host "$c"',
   ].join('\n');
-  return ['exec', '/bin/sh', '-c', script, 'pipewright', version, control, ...available.flatMap((b) => [b.target, b.sha256])].map(shellQuote).join(' ');
+  return [script, 'pipewright', version, control, ...available.flatMap((b) => [b.target, b.sha256])];
 }
 
 /** What the engine writes on the session's stdin when the host asks for `build` (hostCommand): its length, a newline, its bytes. */

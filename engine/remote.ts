@@ -420,7 +420,7 @@ export class RemoteSegment implements SegmentProcess {
  * What pw-segment on a host (an ssh session, a Slurm step) reads ahead of the data: `LENGTH\n` and
  * the plan of a local segment, on the host's login environment.
  */
-function framedPlan(plans: readonly StagePlan[], counted: boolean): Buffer {
+export function framedPlan(plans: readonly StagePlan[], counted: boolean): Buffer {
   const plan = Buffer.from(segmentPlan(plans, { ...straight(plans.length, { counted: counted && plans.length > 1 }), onHost: true }));
   return Buffer.concat([Buffer.from(`${plan.length}\n`), plan]);
 }

@@ -28,6 +28,7 @@ packages=(
   slurmd         # that cluster's node daemon
   slurm-client   # srun, scancel, squeue, sacct: what a run on a Slurm cluster calls
   munge          # Slurm's authentication between its daemons and clients
+  busybox        # a host's sh and tools as small systems have them: the install of pw-segment runs there (test/unit/engine/remote/host-command.test.ts)
 )
 
 if ! command -v dpkg-query >/dev/null; then
