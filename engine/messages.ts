@@ -32,7 +32,7 @@ export function timedOut(who: Who, ms: number): string {
   return `${label(who)} timed out after ${formatMs(ms)}; raise its \`timeout\` or make it faster`;
 }
 
-/** A process that ended without its wrapper's report (killed together with it). */
+/** A process that ended without its report (killed together with its segment). */
 export function noReport(who: Who, said: string | undefined): string {
   return `${label(who)} ended without reporting its status${said ? `: ${said}` : ''}`;
 }
