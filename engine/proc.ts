@@ -1,5 +1,5 @@
 /**
- * The one reader of /proc's text formats (stat, io, status, syscall): stats sampling, process
+ * The one reader of /proc's text formats (stat, io, status, syscall): stats sampling and process
  * group membership (reap.ts) parse them here.
  */
 import * as fs from 'node:fs';
