@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostBuilds, hostScript, hostVersion, programFrame } from '../../../../engine/host-install';
+import { parseHostLine } from '../../../../engine/host-stream';
 import { readLines } from '../../../../engine/lines';
 import { hostTarget } from '../../../../engine/native-programs';
 import { framedPlan } from '../../../../engine/remote';
@@ -52,8 +53,9 @@ async function session(shell: string[], env: Record<string, string>, data: Buffe
     (line) => {
       if (line === '\x01g') void rest(undefined);
       if (line.startsWith('\x01n ')) void rest(programFrame(build));
-      // The sh's own lines (pw-segment's are tagged otherwise: c, e, z, b, x).
-      if (/^\x01[gna]( |$)/.test(line) || line[0] !== '\x01') asked.push(line);
+      // The sh's own lines (pw-segment's are reports, stderr and its end).
+      const kind = parseHostLine(line)?.kind;
+      if (kind === 'go' || kind === 'install' || kind === 'unsupported' || kind === 'said') asked.push(line);
     },
     () => {},
   );
