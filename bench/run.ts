@@ -40,7 +40,7 @@ let firstBytes: (bytes: number) => string;
 let file: string;
 
 interface RatioRow {
-  id: 'a' | 'b' | 'c' | 'd' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n';
+  id: 'a' | 'b' | 'c' | 'd' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n';
   title: string;
   bashMs: number;
   engineMs: number;
@@ -78,8 +78,6 @@ interface EarlyStopRow {
   title: string;
   bashMs: number;
   engineMs: number;
-  /** The same through the scripts (segment.sh, a perl wrapper per stage), in the same run. */
-  scriptsMs: number;
   endEventAfterHeadMs: number;
   target: string;
   met: boolean;
@@ -95,8 +93,8 @@ interface RssRow {
 interface StageRssRow {
   id: 'r';
   title: string;
-  /** Per program: GNU time's peak, and the stage's `maxRssKb` through pw-segment and through the scripts (KB). */
-  programs: { stage: string; timeKb: number; nativeKb: number; scriptsKb: number }[];
+  /** Per program: GNU time's peak, and the stage's `maxRssKb` through pw-segment (KB). */
+  programs: { stage: string; timeKb: number; nativeKb: number }[];
   target: string;
   met: boolean;
 }
@@ -344,7 +342,6 @@ async function earlyStop(): Promise<EarlyStopRow> {
   const bashGaps: number[] = [];
   const engineGaps: number[] = [];
   const engineEnd: number[] = [];
-  const scriptsGaps: number[] = [];
   const yaml = yamlOf(['yes', 'cat', 'cat', 'head -n 10']);
   for (let i = 0; i < n; i++) {
     // The brace group echoes right after head is reaped; bash echoes again once every element is.
@@ -358,20 +355,15 @@ async function earlyStop(): Promise<EarlyStopRow> {
       .split('\n')
       .map((x) => Number(x.replace(',', '.')) * 1000);
     bashGaps.push(all - h);
-    const gap = async (env: NodeJS.ProcessEnv) => {
-      const handle = startRun(pipelineOf(yaml), { fileDir: dataDir, env });
-      let headEndedSeen = 0;
-      for await (const e of handle.events) if (e.type === 'status' && e.stage === 'head' && e.status === 'succeeded') headEndedSeen = performance.now();
-      const endSeen = performance.now();
-      const result = await handle.result;
-      const head = result.stages[3]!;
-      const upstream = Math.max(...result.stages.slice(0, 3).map((s) => s.endedAt ?? NaN));
-      return { gap: Math.max(0, upstream - (head.endedAt ?? NaN)), end: endSeen - (headEndedSeen || endSeen) };
-    };
-    const native = await gap(process.env);
-    engineGaps.push(native.gap);
-    engineEnd.push(native.end);
-    scriptsGaps.push((await gap({ ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' })).gap);
+    const handle = startRun(pipelineOf(yaml), { fileDir: dataDir });
+    let headEndedSeen = 0;
+    for await (const e of handle.events) if (e.type === 'status' && e.stage === 'head' && e.status === 'succeeded') headEndedSeen = performance.now();
+    const endSeen = performance.now();
+    const result = await handle.result;
+    const head = result.stages[3]!;
+    const upstream = Math.max(...result.stages.slice(0, 3).map((s) => s.endedAt ?? NaN));
+    engineGaps.push(Math.max(0, upstream - (head.endedAt ?? NaN)));
+    engineEnd.push(endSeen - (headEndedSeen || endSeen));
   }
   const ms = median(engineGaps);
   return {
@@ -379,7 +371,6 @@ async function earlyStop(): Promise<EarlyStopRow> {
     title: 'early stop yes|cat|cat|head -n 10: head exit → all upstream reaped',
     bashMs: median(bashGaps),
     engineMs: ms,
-    scriptsMs: median(scriptsGaps),
     endEventAfterHeadMs: median(engineEnd),
     target: '≤ bash + 1 ms',
     met: ms <= median(bashGaps) + 1,
@@ -413,7 +404,7 @@ function rss(dataFile: string): RssRow {
   };
 }
 
-/** (r) a stage's `maxRssKb` against `/usr/bin/time -v` running the same program alone: through pw-segment, and through the scripts. */
+/** (r) a stage's `maxRssKb` against `/usr/bin/time -v` running the same program alone. */
 async function stageRss(): Promise<StageRssRow> {
   const programs = [
     { stage: 'true', argv: ['true'], yaml: 'stages:\n  - command: ["true"]\n' },
@@ -425,14 +416,12 @@ async function stageRss(): Promise<StageRssRow> {
   for (const p of programs) {
     const time: number[] = [];
     const native: number[] = [];
-    const scripts: number[] = [];
     for (let i = 0; i < n; i++) {
       const r = spawnSync('/usr/bin/time', ['-v', ...p.argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
       time.push(Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]));
       native.push((await engineRun(p.yaml)).result.stages[0]!.stats.maxRssKb);
-      scripts.push((await engineRun(p.yaml, { env: { ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' } })).result.stages[0]!.stats.maxRssKb);
     }
-    rows.push({ stage: p.stage, timeKb: median(time), nativeKb: median(native), scriptsKb: median(scripts) });
+    rows.push({ stage: p.stage, timeKb: median(time), nativeKb: median(native) });
   }
   return {
     id: 'r',
@@ -449,11 +438,11 @@ function startup() {
   fs.writeFileSync(tiny, yamlOf(['true']));
   const twenty = path.join(dataDir, 'twenty.pipeline.yaml');
   fs.writeFileSync(twenty, `stages:\n${'  - command: ["true"]\n'.repeat(20)}`);
-  const t = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
+  const t = (args: string[]) => {
     const xs: number[] = [];
     for (let i = 0; i < (quick ? 5 : 9); i++) {
       const t0 = performance.now();
-      spawnSync(args[0]!, args.slice(1), { stdio: 'ignore', env });
+      spawnSync(args[0]!, args.slice(1), { stdio: 'ignore' });
       xs.push(performance.now() - t0);
     }
     return median(xs);
@@ -465,7 +454,6 @@ function startup() {
     cliCheck: t([process.execPath, cli, 'check', tiny]),
     cliRunTiny: t([process.execPath, cli, 'run', '-q', tiny]),
     cliRunTwenty: t([process.execPath, cli, 'run', '-q', twenty]),
-    cliRunTwentyScripts: t([process.execPath, cli, 'run', '-q', twenty], { ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' }),
   };
 }
 
@@ -500,12 +488,6 @@ async function main(): Promise<void> {
   if (wanted('a'))
     rows.push(await ratioCase('a', `cat|cat|cat|wc -l over ${sizes.a / MB} MB NDJSON, default: exact counts on every edge`, catChain, 0.7, true));
   if (wanted('b')) rows.push(await ratioCase('b', `(a) with counts off (\`counts: false\`, --no-counts)`, catChain, 1.0, false, [], { counts: false }));
-  if (wanted('h'))
-    rows.push(
-      await ratioCase('h', `(a) counted by the perl counter (no C compiler at build time)`, catChain, 0.7, false, [], {
-        env: { ...process.env, PIPEWRIGHT_EDGE_COUNTER: 'perl' },
-      }),
-    );
   if (wanted('c'))
     rows.push(
       await ratioCase(
@@ -592,8 +574,7 @@ async function main(): Promise<void> {
   for (const r of rows) {
     if (r.id === 'e')
       console.log(
-        `(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}; on the scripts ${fmt(r.scriptsMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status` +
-          verdict(r),
+        `(e) ${r.title}: engine ${fmt(r.engineMs)} (bash ${fmt(r.bashMs)}); end event ${fmt(r.endEventAfterHeadMs)} after head's status` + verdict(r),
       );
     else if (r.id === 'g')
       console.log(
@@ -606,11 +587,7 @@ async function main(): Promise<void> {
           verdict(r),
       );
     else if (r.id === 'r')
-      console.log(
-        `(r) ${r.title}: ` +
-          r.programs.map((p) => `${p.stage} ${p.nativeKb} KB (time -v ${p.timeKb} KB; on the scripts ${p.scriptsKb} KB)`).join(', ') +
-          verdict(r),
-      );
+      console.log(`(r) ${r.title}: ` + r.programs.map((p) => `${p.stage} ${p.nativeKb} KB (time -v ${p.timeKb} KB)`).join(', ') + verdict(r));
     else if (r.id === 'f') console.log(`(f) ${r.title}: ${(r.smallKb / 1024).toFixed(1)} MB vs ${(r.largeKb / 1024).toFixed(1)} MB` + verdict(r));
     else
       console.log(
@@ -625,8 +602,7 @@ async function main(): Promise<void> {
     console.log(
       `start-up (median): bash -c true ${fmt(start.bashTrue)}; node -e 0 ${fmt(start.nodeEmpty)}; pipewright --version ${fmt(start.cliVersion)}; ` +
         `pipewright check tiny ${fmt(start.cliCheck)}; pipewright run tiny ${fmt(start.cliRunTiny)}; ` +
-        `pipewright run, 20 \`true\` stages ${fmt(start.cliRunTwenty)} (node -e 0 + ${fmt(start.cliRunTwenty - start.nodeEmpty)}; target + 40 ms; ` +
-        `on the scripts ${fmt(start.cliRunTwentyScripts)})`,
+        `pipewright run, 20 \`true\` stages ${fmt(start.cliRunTwenty)} (node -e 0 + ${fmt(start.cliRunTwenty - start.nodeEmpty)}; target + 40 ms)`,
     );
   console.log(`load average after: ${loadAfter}`);
   fs.writeFileSync(

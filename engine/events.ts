@@ -83,7 +83,7 @@ export interface StageResult {
   exitCode?: number;
   signal?: string;
   message?: string;
-  /** When it started and ended (ms since the epoch, µs precision: taken by its wrapper when it forked and reaped it). */
+  /** When it started and ended (ms since the epoch, µs precision: taken by pw-segment when it forked and reaped it). */
   startedAt?: number;
   endedAt?: number;
   /** The last stderr lines (at most 10), including those not shown because of `stderr: ignore`. */

@@ -41,13 +41,20 @@ const folder = (version: string, target: string) => `\${XDG_CACHE_HOME:-$HOME/.c
 
 /**
  * The session's command on a host: finds the target from `uname -m` (none: `\x01a MACHINE` on
- * stderr, exit 70), checks the cached program's checksum, and when it is missing or does not
- * match asks for it (`\x01n TARGET` on stderr: the engine installs it over a session of its own,
- * `installCommand`) and waits until it is there, or until its session has gone (sshd's process,
- * its parent, has exited). Then it becomes pw-segment: nothing of sh stays. Nothing is read from
- * stdin before that (it carries the plan, then the data). `control`: the forwarded socket, or `-`.
+ * stderr, exit 70) and checks the cached program's checksum. When it matches it says so
+ * (`\x01g`); when it is missing or does not, it asks for it (`\x01n TARGET`) and reads it from
+ * its stdin, framed by the engine (`programFrame`), before the plan: `LENGTH\n`, then the bytes,
+ * read by `dd` one read at a time (never past them), written next to its place, checked and
+ * renamed there, so a run never sees half a file and two installing at once both leave a whole
+ * one. Then it becomes pw-segment, which reads the plan and the data from the same stdin: nothing
+ * of sh stays. One session, no perl, no bash. `control`: the forwarded socket, or `-`.
  */
 export function hostCommand(control: string, version = hostVersion, available: readonly HostBuild[] = hostBuilds()): string {
+  return ['exec', '/bin/sh', '-c', ...hostScript(control, version, available)].map(shellQuote).join(' ');
+}
+
+/** What `sh -c` runs for hostCommand: the script and its arguments. */
+export function hostScript(control: string, version = hostVersion, available: readonly HostBuild[] = hostBuilds()): string[] {
   const script = [
     'v=$1 c=$2; shift 2; m=$(uname -m)',
     `case $m in ${Object.entries(machineTargets)
@@ -55,27 +62,24 @@ export function hostCommand(control: string, version = hostVersion, available: r
       .join(' ')} *) t=;; esac`,
     's=; while [ $# -ge 2 ]; do [ "$1" = "$t" ] && s=$2; shift 2; done',
     '[ -n "$s" ] || { printf "\\001a %s\\n" "$m" >&2; exit 70; }',
-    `p=${folder('$v', '$t')}/pw-segment`,
-    'ok() { [ -f "$p" ] && [ "$(sha256sum < "$p" 2>/dev/null)" = "$s  -" ]; }',
-    'if ! ok; then printf "\\001n %s\\n" "$t" >&2',
-    '  until ok; do kill -0 "$PPID" 2>/dev/null || exit 75; sleep 0.05 2>/dev/null || sleep 1; done; fi',
+    `d=${folder('$v', '$t')}; p=$d/pw-segment; f=$d/.pw-segment.$$`,
+    'sum() { [ "$(sha256sum < "$1" 2>/dev/null)" = "$s  -" ]; }',
+    'if [ -f "$p" ] && sum "$p"; then printf "\\001g\\n" >&2; else',
+    '  printf "\\001n %s\\n" "$t" >&2; IFS= read -r n || exit 75',
+    '  mkdir -p "$d" && : > "$f" || n=-1; h=0',
+    '  while [ "$h" -lt "$n" ]; do dd bs=$((n - h)) count=1 2>/dev/null >> "$f" || break; g=$(($(wc -c < "$f"))); [ "$g" -gt "$h" ] || break; h=$g; done',
+    '  [ "$h" = "$n" ] && sum "$f" && chmod 755 "$f" && mv -f "$f" "$p" ||',
+    '    { rm -f "$f"; echo "pipewright: could not install pw-segment into $d (it needs sha256sum and room there)" >&2; exit 1; }',
+    'fi',
     'exec "$p" --host "$c"',
   ].join('\n');
-  return ['exec', '/bin/sh', '-c', script, 'pipewright', version, control, ...available.flatMap((b) => [b.target, b.sha256])].map(shellQuote).join(' ');
+  return [script, 'pipewright', version, control, ...available.flatMap((b) => [b.target, b.sha256])];
 }
 
-/**
- * The command of the session that installs `build` (its bytes on stdin): written next to its place
- * and renamed there once its checksum matches, so a run never sees half a file and two installing
- * at once both leave a whole one. Exit 0 when installed; else a line on stderr says why.
- */
-export function installCommand(build: HostBuild, version = hostVersion): string {
-  const script = [
-    `d=${folder('$1', '$2')}; f=$d/.pw-segment.$$`,
-    'if mkdir -p "$d" && cat > "$f" && [ "$(sha256sum < "$f")" = "$3  -" ] && chmod 755 "$f" && mv -f "$f" "$d/pw-segment"; then exit 0; fi',
-    'rm -f "$f"; echo "pipewright: could not install pw-segment into $d (it needs sha256sum and room there)" >&2; exit 1',
-  ].join('\n');
-  return ['exec', '/bin/sh', '-c', script, 'pipewright', version, build.target, build.sha256].map(shellQuote).join(' ');
+/** What the engine writes on the session's stdin when the host asks for `build` (hostCommand): its length, a newline, its bytes. */
+export function programFrame(build: HostBuild): Buffer {
+  const bytes = fs.readFileSync(build.file);
+  return Buffer.concat([Buffer.from(`${bytes.length}\n`), bytes]);
 }
 
 /** Why a host of machine `machine` (`uname -m`) cannot run stages, naming its entry. */

@@ -11,12 +11,14 @@ export type HostLine =
   | { kind: 'report'; msg: ControlMessage }
   | { kind: 'stderr'; stage: number; text: string }
   | { kind: 'stderrEnd'; stage: number }
-  /** A line of the segment's own stderr (pw-segment's, or the scripts' bash). */
+  /** A line of the segment's own stderr (pw-segment's). */
   | { kind: 'own'; text: string }
   | { kind: 'sample'; stage: number; sample: ProcSample }
   /** The segment has ended on the host: nothing was lost. */
   | { kind: 'ended'; status: number }
-  /** The host has no valid pw-segment of this version for `target`: install it. */
+  /** The host has a valid pw-segment of this version: the plan may go. */
+  | { kind: 'go' }
+  /** The host has no valid pw-segment of this version for `target`: send it, then the plan. */
   | { kind: 'install'; target: string }
   /** `uname -m` of a host this package has no build for. */
   | { kind: 'unsupported'; machine: string }
@@ -51,6 +53,8 @@ export function parseHostLine(line: string): HostLine | undefined {
       return { kind: 'own', text };
     case 'x':
       return { kind: 'ended', status: Number(text) };
+    case 'g':
+      return { kind: 'go' };
     case 'n':
       return { kind: 'install', target: text };
     case 'a':

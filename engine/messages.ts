@@ -32,7 +32,7 @@ export function timedOut(who: Who, ms: number): string {
   return `${label(who)} timed out after ${formatMs(ms)}; raise its \`timeout\` or make it faster`;
 }
 
-/** A process that ended without its wrapper's report (killed together with it). */
+/** A process that ended without its report (killed together with its segment). */
 export function noReport(who: Who, said: string | undefined): string {
   return `${label(who)} ended without reporting its status${said ? `: ${said}` : ''}`;
 }
@@ -44,10 +44,8 @@ export function orderedMismatch(who: Who, what: string): string {
 }
 
 export function spawnFailed(file: string | undefined, e: Error): string {
-  // The scripts (a host's segment) start through perl; a local segment is dist/native/…/pw-segment, whose own message says what to do.
-  const err = e as NodeJS.ErrnoException;
-  const hint = err.code === 'ENOENT' && err.path?.endsWith('perl') ? '; are bash and perl installed?' : '';
-  return `${filePrefix(file)}cannot start the pipeline's processes: ${e.message}${hint}`;
+  // A missing dist/native/…/pw-segment has its own message, which says what to do (segment.ts, missingProgram).
+  return `${filePrefix(file)}cannot start the pipeline's processes: ${e.message}`;
 }
 
 /** The run's error for a stage (the stage with workers, not the copy, is the one named). */

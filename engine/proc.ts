@@ -1,6 +1,6 @@
 /**
- * The one reader of /proc's text formats (stat, io, status, syscall): stats sampling, process
- * group membership and the wrappers' pids all parse them here.
+ * The one reader of /proc's text formats (stat, io, status, syscall): stats sampling and process
+ * group membership (reap.ts) parse them here.
  */
 import * as fs from 'node:fs';
 

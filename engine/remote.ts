@@ -1,6 +1,7 @@
 /**
  * A segment on another host (docs/remote.md): one `ssh` process whose session runs pw-segment
- * there with the same plan as a local segment (engine/host-install.ts installs it; on a Slurm
+ * there with the same plan as a local segment (installed over the same session when the host
+ * asks for it, engine/host-install.ts; on a Slurm
  * cluster, engine/slurm.pl stands where ssh does and the step runs the same). Its stdin and stdout
  * are the segment's input and output (records flow through the ssh channel like through a pipe;
  * its stdout may be a pipe straight into the next local segment, engine/host-pipe.ts). Its
@@ -10,11 +11,10 @@
  * To the run it looks like a local Segment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { HostPipe } from './host-pipe';
-import { hostBuilds, hostCommand, installCommand, unsupportedMachine } from './host-install';
+import { hostBuilds, hostCommand, programFrame, unsupportedMachine } from './host-install';
 import { parseHostLine } from './host-stream';
 import { readLines } from './lines';
 import type { ControlMessage, StagePlan } from './plumbing';
@@ -36,7 +36,7 @@ export interface RemoteHandlers extends SegmentHandlers {
 export class RemoteSegment implements SegmentProcess {
   readonly pgid: number | undefined;
   exited = false;
-  readonly bashStderr: string[] = [];
+  readonly ownStderr: string[] = [];
   input: Writable | undefined;
   readonly commits = new Map<number, Writable>();
   private readonly child: ChildProcess | undefined;
@@ -51,8 +51,17 @@ export class RemoteSegment implements SegmentProcess {
   private ended = false;
   /** The engine ended it (a signal to ssh): ssh's end is then no failure. */
   private endedByEngine = false;
-  /** Why the host could not run it (an architecture without a build, a failed install), naming the host. */
+  /** Why the host could not run it (an architecture without a build), naming the host. */
   private refused: string | undefined;
+  /** The host asked for pw-segment (`\x01n`): until it runs, an end of the session is a failed install. */
+  private installing = false;
+  /**
+   * ssh's stdin takes nothing before the host's verdict (`\x01g`, or `\x01n` and the program):
+   * then the plan, then the data. Undefined once that has been written (on a Slurm cluster, at once).
+   */
+  private pending: { stdin: Writable; plan: Buffer; afterPlan: () => void } | undefined;
+  /** A local segment writing into ssh's stdin directly waits for its plan until the plan of this one is in (takeInput). */
+  private readonly starts: (() => void)[] = [];
   private exitCode: number | null = null;
   private settleSent = false;
   /** The engine's end of the control stream: listening until pw-segment on the host connects, then that connection. */
@@ -108,11 +117,22 @@ export class RemoteSegment implements SegmentProcess {
     this.child = child;
     if (options.output) this.open.stdout = false;
     const stdin = child.stdin!;
-    stdin.on('error', () => {}); // the relay sees it too
-    stdin.write(framedPlan(plans, options.counted));
-    if (options.input) this.input = stdin;
-    else if (options.stdinFd !== undefined) fdReadable(options.stdinFd).pipe(stdin);
-    else stdin.end();
+    // Ahead of the verdict a relay writes into a stream that goes on into ssh once the plan is in.
+    const input = options.input ? (host.slurm ? stdin : new PassThrough()) : undefined;
+    input?.on('error', () => {}); // the relay sees it too
+    stdin.on('error', (e) => (input !== stdin ? input?.destroy(e) : undefined)); // the relay sees it
+    this.input = input;
+    const stdinFd = options.stdinFd;
+    this.pending = {
+      stdin,
+      plan: framedPlan(plans, options.counted),
+      afterPlan: () => {
+        if (input && input !== stdin) (input as PassThrough).pipe(stdin);
+        else if (stdinFd !== undefined) fdReadable(stdinFd).pipe(stdin);
+        else if (!input) stdin.end();
+      },
+    };
+    if (host.slurm) this.begin(undefined);
 
     child.on('error', (e) => {
       this.exited = true;
@@ -126,6 +146,9 @@ export class RemoteSegment implements SegmentProcess {
       this.exited = true;
       this.exitCode = code;
       untrackGroup(this.pgid!);
+      // A direct writer waiting for the verdict starts, to find its reader gone.
+      this.pending = undefined;
+      for (const start of this.starts.splice(0)) start();
       // No connection can come any more; one that came is read to its end.
       if (!this.control) this.closeControl();
       this.changed();
@@ -197,6 +220,9 @@ export class RemoteSegment implements SegmentProcess {
       case 'placed':
         this.on.placed({ waiting: false, step: l.step, node: l.node });
         return;
+      case 'go':
+        this.begin(undefined);
+        return;
       case 'install':
         this.install(l.target);
         return;
@@ -209,8 +235,8 @@ export class RemoteSegment implements SegmentProcess {
         return;
       case 'own':
         this.heard = true;
-        this.bashStderr.push(l.text);
-        if (this.bashStderr.length > 10) this.bashStderr.shift();
+        this.ownStderr.push(l.text);
+        if (this.ownStderr.length > 10) this.ownStderr.shift();
         return;
       case 'report':
         this.heard = true;
@@ -241,17 +267,27 @@ export class RemoteSegment implements SegmentProcess {
     this.on.control(msg.index, msg);
   }
 
-  /** The host asked for pw-segment (missing, or not matching its checksum): installed over a session of its own; the segment waits there. */
+  /** The host asked for pw-segment (missing, or not matching its checksum): its bytes go first on the session's stdin. */
   private install(target: string): void {
-    const h = this.host;
-    const key = JSON.stringify([h.destination, h.port, h.identityFile, h.options, target]);
-    const installing = this.sessions.installs.get(key) ?? installOn(this.sessions, h, target);
-    this.sessions.installs.set(key, installing);
-    void installing.then((why) => {
-      if (why === undefined || this.settleSent) return;
-      this.refused = `could not install pw-segment on ${this.where}: ${why}`;
+    const build = hostBuilds().find((b) => b.target === target);
+    if (!build) {
+      this.refused = `cannot run on ${this.where}: this Pipewright carries no pw-segment for ${target}`;
       this.signalGroup('SIGTERM');
+      return;
+    }
+    this.installing = true;
+    this.begin(programFrame(build));
+  }
+
+  /** Writes what the host reads before the data (the program when it asked for it, then the plan), then lets the data in. */
+  private begin(program: Buffer | undefined): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    p.stdin.write(program ? Buffer.concat([program, p.plan]) : p.plan, () => {
+      for (const start of this.starts.splice(0)) start();
     });
+    p.afterPlan();
   }
 
   private get where(): string {
@@ -288,6 +324,10 @@ export class RemoteSegment implements SegmentProcess {
   private lost(): string | undefined {
     if (this.refused) return this.refused;
     if (this.endedByEngine || this.ended) return undefined;
+    if (this.installing && !this.heard) {
+      const why = this.said.at(-1) ?? `ssh exited with code ${this.exitCode}`;
+      return `could not install pw-segment on ${this.where}: ${why}`;
+    }
     if (this.host.slurm) return slurmLost(this.host, this.said, this.heard, this.exitCode);
     if (this.exitCode !== null && this.exitCode !== 255) return undefined;
     const where = this.where;
@@ -340,15 +380,17 @@ export class RemoteSegment implements SegmentProcess {
   }
 
   /**
-   * Hands its input over for a local segment to write into directly (no relay): ssh's stdin,
-   * once the variables ahead of the data are all in the kernel's buffer. Undefined otherwise;
-   * the caller passes it to the segment's spawn and then destroys it.
+   * Hands ssh's stdin over for a local segment to write into directly (no relay), with when that
+   * segment may start: once what goes ahead of the data (the program, the plan) is in the kernel's
+   * buffer. Undefined where it cannot (it did not start, or runs on a Slurm cluster).
    */
-  takeInput(): Writable | undefined {
-    const input = this.input;
-    if (!input || input.writableLength > 0) return undefined;
+  takeInput(): { input: Writable; whenReady: (start: () => void) => void } | undefined {
+    const p = this.pending;
+    if (!p || !this.input || this.host.slurm) return undefined;
     this.input = undefined;
-    return input;
+    // Its own copy is closed once the plan is written: the local segment's is then the only writer.
+    p.afterPlan = () => this.starts.push(() => p.stdin.destroy());
+    return { input: p.stdin, whenReady: (start) => this.starts.push(start) };
   }
 
   /** Signals go to ssh here: the session ends, sshd closes its pipes and pw-segment's watcher ends the stages. */
@@ -375,40 +417,10 @@ export class RemoteSegment implements SegmentProcess {
 }
 
 /**
- * Installs this version's pw-segment for `target` on `host` over a session of its own (the
- * segment that asked waits for it on the host): its bytes on stdin, engine/host-install.ts's
- * `installCommand` there. Resolves undefined once installed, else with why not.
- */
-function installOn(sessions: SshSessions, host: RemoteHost, target: string): Promise<string | undefined> {
-  const build = hostBuilds().find((b) => b.target === target);
-  if (!build) return Promise.resolve(`this Pipewright carries no pw-segment for ${target}`);
-  const launch = withParentDeath(['ssh', ...sessions.args(host, installCommand(build))]);
-  if (!launch) return Promise.resolve(missingProgram());
-  return new Promise((resolve) => {
-    const child = spawn(launch.file, launch.args, { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
-    const said: string[] = [];
-    child.on('error', (e) => resolve(e.message));
-    if (child.pid === undefined) return;
-    trackGroup(child.pid);
-    readLines(
-      child.stderr,
-      (line) => said.push(line),
-      () => {},
-    );
-    child.stdin.on('error', () => {}); // its exit says why
-    fs.createReadStream(build.file).pipe(child.stdin);
-    child.on('exit', (code) => {
-      untrackGroup(child.pid!);
-      resolve(code === 0 ? undefined : (said.at(-1) ?? `ssh exited with code ${code}`));
-    });
-  });
-}
-
-/**
  * What pw-segment on a host (an ssh session, a Slurm step) reads ahead of the data: `LENGTH\n` and
  * the plan of a local segment, on the host's login environment.
  */
-function framedPlan(plans: readonly StagePlan[], counted: boolean): Buffer {
+export function framedPlan(plans: readonly StagePlan[], counted: boolean): Buffer {
   const plan = Buffer.from(segmentPlan(plans, { ...straight(plans.length, { counted: counted && plans.length > 1 }), onHost: true }));
   return Buffer.concat([Buffer.from(`${plan.length}\n`), plan]);
 }

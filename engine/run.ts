@@ -1,29 +1,23 @@
-import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Pipeline } from '../dsl';
-import { resolveTarget, temporaryName, writtenFile } from './builtins/write-target';
 import { filePrefix, runError, type RunError } from './errors';
 import { EventQueue, type RunEvent, type RunResult, type StageResult } from './events';
 import { EdgeMeter, type EdgeStats } from './edges';
 import { graphEdges, isStraight } from './graph-plan';
-import { edgeCounter } from './edge-counter';
-import { exitFailure, label, noReport, orderedMismatch, spawnFailed, stageError, timedOut, type Who } from './messages';
-import type { ControlMessage } from './plumbing';
+import { orderedMismatch, spawnFailed, stageError, type Who } from './messages';
 import { planStages, type PlannedStage } from './preflight';
-import { readStat } from './proc';
 import { progressOf, SourceWatch, sourceFileOf, type Progress } from './progress';
 import { EdgeTap, type EdgePeek, type Source } from './relay';
 import type { RemoteHandlers } from './remote';
-import type { SlurmPlacement } from './slurm';
 import type { SegmentProcess } from './segment';
 import { SshSessions } from './ssh';
 import { RecordSink } from './sink';
 import { newStageRun, type StageRun } from './stage-run';
-import { ProcProbe, type StageStats } from './stats';
+import type { StageStats } from './stats';
 import { stageSnapshots } from './run-stats';
 import { settleCommits } from './commits';
-import { decodeShellStatus, endedStatuses, finalStatus, statusWithoutReport, type StageStatus } from './status';
-import { stopReadingGraceMs, terminateSegments, Timers } from './termination';
+import { StageStates } from './stage-state';
+import { Termination } from './termination';
 import { wireUnits, type Relay, type UnitRun } from './wiring';
 
 export interface RunOptions {
@@ -87,9 +81,6 @@ export interface RunHandle {
   peek(stage: string): EdgePeek | undefined;
 }
 
-/** How long an ended stage waits for the end of its stderr before it is classified anyway. */
-const stderrGraceMs = 100;
-
 export function refusedHandle(error: RunError, file: string | undefined): RunHandle {
   const result: RunResult = { outcome: 'refused', ok: false, stages: [], edges: [], records: 0, bytes: 0, durationMs: 0, stoppedReading: false, error };
   if (file !== undefined) result.file = file;
@@ -113,9 +104,6 @@ export function startRun(pipeline: Pipeline, options: RunOptions): RunHandle {
   if ('error' in planned) return refusedHandle(planned.error, options.file);
   return new Run(planned.stages, options, env).handle;
 }
-
-/** Ended statuses of copies, worst first: the stage's status is the worst of its copies'. */
-const copyPrecedence: StageStatus[] = ['failed', 'timed-out', 'cancelled', 'stopped-early', 'succeeded'];
 
 class Run {
   readonly handle: RunHandle;
@@ -141,20 +129,15 @@ class Run {
   /** The last unit's output: the records. */
   private sinkSource: Source | undefined;
   private readonly sink: RecordSink;
-  private stoppedReading = false;
-  private terminating: 'cancel' | 'failure' | undefined;
-  private failure: { stage: StageRun; error: RunError } | undefined;
-  private cancelled = false;
-  /** Ending stages that ignored SIGPIPE after the engine stopped reading: they count as stopped early. */
-  private quietStop = false;
-  private readonly timers = new Timers();
+  private readonly end: Termination;
+  private readonly states: StageStates;
   private sampler: NodeJS.Timeout | undefined;
   private finished = false;
   private resolve!: (r: RunResult) => void;
   private readonly sampleMs: number;
   private readonly ticksPerStats: number;
   private sampleCount = 0;
-  private readonly abortListener = () => this.cancel();
+  private readonly abortListener = () => this.end.cancel();
 
   constructor(
     planned: PlannedStage[],
@@ -168,7 +151,7 @@ class Run {
       options.highWaterBytes ?? 8 * 1024 * 1024,
       () => this.pauseOutput(),
       () => this.resumeOutput(),
-      () => this.stopReading(),
+      () => this.end.stopReading(),
     );
     const emit = (st: StageRun, line: string) => this.emitStderr(st, line);
     this.stages = planned.map((p, index) => {
@@ -185,6 +168,28 @@ class Run {
       return st;
     });
     this.procs = this.stages.flatMap((st) => st.copies ?? [st]);
+    this.end = new Termination({
+      segments: this.segments,
+      procs: this.procs,
+      sinkUnit: () => this.units[this.units.length - 1],
+      finished: () => this.finished,
+      stopSink: () => this.sink.stop(),
+      settleCommits: () => this.settleCommits(),
+    });
+    this.states = new StageStates({
+      end: this.end,
+      finished: () => this.finished,
+      isSinkProc: (st) => (st.parent ?? st) === this.lastStage,
+      who: (st) => this.who(st),
+      push: (event) => this.queue.push(event),
+      ended: (st, status) => {
+        if (!st.parent) this.sources[st.index]?.finish(status === 'succeeded');
+        this.settleCommits();
+      },
+      maybeFinish: () => this.maybeFinish(),
+      readerDone: (st) => this.readerDone(st),
+      segmentSaid: () => this.segments.flatMap((seg) => seg.ownStderr).pop(),
+    });
     const tapped = new Set([...(options.tap ?? []), ...planned.filter((p) => p.stage.tap).map((p) => p.stage.name)]);
     for (const st of this.stages) if (tapped.has(st.name)) this.taps.set(st.name, new EdgeTap(st.name));
     const n = this.stages.length;
@@ -199,7 +204,7 @@ class Run {
     this.sink = new RecordSink(
       options.limit,
       (data, count) => this.emitRecords(data, count),
-      () => this.stopReading(),
+      () => this.end.stopReading(),
     );
     const result = new Promise<RunResult>((resolve) => {
       this.resolve = resolve;
@@ -207,15 +212,15 @@ class Run {
     this.handle = {
       events: this.queue,
       result,
-      cancel: () => this.cancel(),
-      stopReading: () => this.stopReading(),
+      cancel: () => this.end.cancel(),
+      stopReading: () => this.end.stopReading(),
       stats: () => this.snapshot(),
       edges: () => this.edges.map((e) => e.stats()),
       peek: (stage) => this.taps.get(stage)?.peek(),
     };
     this.queue.push({ type: 'start', at: this.startedAt, stages: this.stages.map((s) => ({ name: s.name, index: s.index, inputs: s.planned.inputs })) });
     if (options.signal?.aborted) {
-      this.cancelled = true;
+      this.end.cancelled = true;
       this.finish();
       return;
     }
@@ -232,10 +237,10 @@ class Run {
     return {
       sample: (local, sample) => procs[local]!.meter.add(Date.now(), sample),
       placed: (placement) => {
-        for (const st of procs) this.onPlaced(st, placement);
+        for (const st of procs) this.states.placed(st, placement);
       },
       settled: (unreported, lost) => {
-        for (const local of unreported) this.endUnreported(procs[local]!, lost);
+        for (const local of unreported) this.states.unreported(procs[local]!, lost);
       },
       control: (local, msg) => {
         // A counter reports its edge by number: in a graph, the edge's position; else the stage it follows (-1: the edge
@@ -243,13 +248,13 @@ class Run {
         if (msg.kind === 'edge') {
           const from = this.graph ? msg.index : msg.index === -1 ? procs[0]!.index - 1 : (procs[msg.index]?.index ?? -1);
           this.edges[from]?.report(msg.records, msg.bytes, msg.end);
-        } else this.onControl(procs[local]!, msg);
+        } else this.states.report(procs[local]!, msg);
       },
       stderrLine: (local, line) => procs[local]!.stderr.line(line),
       stderrClosed: (local) => {
         const st = procs[local]!;
         st.stderrClosed = true;
-        this.maybeEndStage(st);
+        this.states.classify(st);
         this.maybeFinish();
       },
       output,
@@ -266,14 +271,14 @@ class Run {
       taps: this.taps,
       ssh: this.ssh,
       edges: this.edges,
-      counter: this.options.counts === false ? undefined : edgeCounter(this.env),
+      counted: this.options.counts !== false,
       options: this.options,
       env: this.env,
       handlers: (procs, output, outputClosed) => this.segmentHandlers(procs, output, outputClosed),
-      copyOutputClosed: (c) => this.maybeEndStage(c),
+      copyOutputClosed: (c) => this.states.classify(c),
       mismatch: (c, what, atEnd) => {
         const message = orderedMismatch(this.who(c), what);
-        // Found at its end: it matters only if the copy otherwise succeeded (see maybeEndStage).
+        // Found at its end: it matters only if the copy otherwise succeeded (see StageStates.classify).
         if (atEnd) c.pendingMismatch = message;
         else this.failCopy(c, message);
       },
@@ -318,7 +323,7 @@ class Run {
     if (relay.meter?.countedBy !== 'counter') relay.meter?.end();
     for (const st of unit.lastProcs) {
       st.readerGone = true;
-      this.signalStage(st, 'SIGPIPE');
+      this.end.signalStage(st, 'SIGPIPE');
     }
     if (unit.closeOutput) unit.closeOutput();
     else for (const seg of unit.segments) seg.closeOutput();
@@ -326,7 +331,8 @@ class Run {
 
   /** Tells each waiting `write` its verdict once it is known (engine/commits.ts). */
   private settleCommits(): void {
-    settleCommits(this.procs, this.failure !== undefined || this.cancelled || this.terminating !== undefined || this.finished);
+    const end = this.end;
+    settleCommits(this.procs, end.failure !== undefined || end.cancelled || end.terminating !== undefined || this.finished);
   }
 
   /** Who a message about this stage or copy names. */
@@ -337,86 +343,25 @@ class Run {
 
   /** The engine found a copy misbehaving: it fails (and with it the run). */
   private failCopy(st: StageRun, message: string): void {
-    if (st.forcedFailure || this.stoppedReading || this.terminating || this.quietStop || st.readerGone) return;
+    const end = this.end;
+    if (st.forcedFailure || end.stoppedReading || end.terminating || end.quietStop || st.readerGone) return;
     st.forcedFailure = message;
     st.message = message;
-    const p = st.parent ?? st;
-    if (!this.failure) {
-      this.failure = { stage: p, error: stageError('stage-failed', message, this.who(st)) };
-      this.terminate('failure');
-    }
+    if (end.fail(st.parent ?? st, stageError('stage-failed', message, this.who(st)))) end.terminate('failure');
   }
 
   private failSpawn(e: Error): void {
-    if (!this.failure) {
-      const stage = this.stages[0]!;
-      this.failure = { stage, error: runError('spawn-failed', spawnFailed(this.file, e), { file: this.file }) };
-    }
+    this.end.fail(this.stages[0]!, runError('spawn-failed', spawnFailed(this.file, e), { file: this.file }));
     for (const st of this.procs) st.stderrClosed = true;
     queueMicrotask(() => {
       // Segments that did start (a run of several) are ended like on any failure.
-      this.terminate('failure');
+      this.end.terminate('failure');
       this.maybeFinish();
     });
   }
 
-  // ---- control messages -------------------------------------------------------------------
-
-  /** A stage on a Slurm cluster: waiting for Slurm (its own status until the step starts), then where its step runs. */
-  private onPlaced(st: StageRun, placement: SlurmPlacement): void {
-    if (!placement.waiting) st.step = `${placement.step} on ${placement.node}`;
-    else if (placement.job !== undefined) st.step = `job ${placement.job}`;
-    if (placement.waiting && st.status === 'pending') this.setStatus(st, 'queued');
-  }
-
-  private onControl(st: StageRun, msg: ControlMessage): void {
-    const now = Date.now();
-    if (msg.kind === 'edge') return;
-    if (msg.kind === 'pid') {
-      st.pid = msg.pid;
-      st.meter.startedAt = msg.at ?? now;
-      try {
-        // A pid on another host is sampled there (pw-segment's watcher sends them: `sample`). Opened now, so that the fds
-        // hold this process; first read at the next tick: the stage is still in its exec now, where /proc's reads wait
-        // on it (a short stage has ended by then, and its `done` report carries the exact totals).
-        st.probe = st.host ? undefined : new ProcProbe(msg.pid);
-      } catch {
-        st.probe = undefined; // already gone: the done message will tell
-      }
-      if (st.status === 'pending' || st.status === 'queued') this.setStatus(st, 'running');
-      const timeoutMs = st.planned.stage.timeoutMs;
-      if (timeoutMs !== undefined && !st.done) st.timer = setTimeout(() => this.onTimeout(st), timeoutMs);
-      if ((this.stoppedReading && this.isSinkProc(st)) || st.readerGone) this.signalStage(st, 'SIGPIPE');
-      if (this.terminating) this.signalStage(st, 'SIGTERM');
-      return;
-    }
-    st.done = msg;
-    st.doneAt = now;
-    if (st.planned.writes !== undefined && st.pid !== undefined) removeTemporaryFile(st.planned.writes, st.pid);
-    this.readerDone(st);
-    if (st.timer) clearTimeout(st.timer);
-    const probe = st.probe;
-    if (probe) {
-      const lastSample = probe.read();
-      if (lastSample) st.meter.add(now, lastSample);
-      probe.close();
-      st.probe = undefined;
-    }
-    st.meter.finish(msg.at ?? now, msg);
-    st.graceTimer = setTimeout(() => {
-      st.stderrClosed = true;
-      this.maybeEndStage(st);
-      this.maybeFinish();
-    }, stderrGraceMs);
-    this.maybeEndStage(st);
-  }
-
   private get lastStage(): StageRun {
     return this.stages[this.stages.length - 1]!;
-  }
-
-  private isSinkProc(st: StageRun): boolean {
-    return (st.parent ?? st) === this.lastStage;
   }
 
   /** A process that reads a relay ended: for a segment that is the end of the edge; for copies, when all have. */
@@ -430,47 +375,6 @@ class Run {
     }
     if (unit.inputGone) unit.inputGone();
     else this.edgeGone(k - 1);
-  }
-
-  /** Classify once both the done message and the end of its stderr (or a grace) are in. */
-  private maybeEndStage(st: StageRun): void {
-    if (!st.done || !st.stderrClosed || endedStatuses.has(st.status)) return;
-    if (st.parent && !st.outputClosed && !this.finished) return;
-    if (st.graceTimer) clearTimeout(st.graceTimer);
-    // Which of two neighbours' reports arrives first is a race, so only the engine's own
-    // reading counts as "the reader went away"; inner stages need SIGPIPE or EPIPE noise.
-    const readerGone = (this.isSinkProc(st) && this.stoppedReading) || st.readerGone;
-    st.stderr.ended();
-    const { status, byRule } = finalStatus({
-      status: st.done.status,
-      sawBrokenPipe: st.stderr.sawBrokenPipe,
-      terminating: this.terminating !== undefined,
-      cancelling: this.cancelled,
-      timedOut: st.timedOut,
-      readerGone,
-      quietStop: this.quietStop && !this.failure,
-      brokeRule: st.forcedFailure !== undefined,
-      fewerLines: st.pendingMismatch !== undefined && !this.stoppedReading && !st.readerGone,
-    });
-    const decoded = decodeShellStatus(st.done.status, st.done.signaled);
-    if (decoded.exitCode !== undefined) st.exitCode = decoded.exitCode;
-    if (decoded.signal !== undefined) st.signal = decoded.signal;
-    st.stderr.settle(status === 'stopped-early');
-    if (status === 'failed') st.message = byRule ? (st.forcedFailure ?? st.pendingMismatch) : exitFailure(this.who(st), decoded, st.stderr.tail.at(-1));
-    this.setStatus(st, status);
-    if (status === 'failed' && !this.failure) {
-      this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message!, this.who(st)) };
-      this.terminate('failure');
-    }
-  }
-
-  private onTimeout(st: StageRun): void {
-    if (st.done || this.finished) return;
-    st.timedOut = true;
-    const ms = st.planned.stage.timeoutMs ?? 0;
-    st.message = timedOut(this.who(st), ms);
-    if (!this.failure) this.failure = { stage: st.parent ?? st, error: stageError('stage-timeout', st.message, this.who(st)) };
-    this.terminate('failure');
   }
 
   // ---- stderr and records -----------------------------------------------------------------
@@ -496,63 +400,6 @@ class Run {
   private resumeOutput(): void {
     this.sinkSource?.resume('queue');
     for (const seg of this.segments) seg.resumeStderr();
-  }
-
-  // ---- stopping ---------------------------------------------------------------------------
-
-  stopReading(): void {
-    if (this.stoppedReading || this.finished) return;
-    this.stoppedReading = true;
-    this.sink.stop();
-    // As when a downstream `head` exits: the last stage gets SIGPIPE, the others follow through
-    // their pipes. Stages that never write are sent one after a grace.
-    const sink = this.units[this.units.length - 1];
-    for (const st of sink?.lastProcs ?? []) this.signalStage(st, 'SIGPIPE');
-    for (const seg of sink?.segments ?? []) seg.closeOutput();
-    this.timers.later(stopReadingGraceMs, () => {
-      for (const st of this.procs) if (!st.done) this.signalStage(st, 'SIGPIPE');
-      this.timers.later(stopReadingGraceMs, () => {
-        if (this.procs.some((st) => !st.done)) this.terminate('cancel-quietly');
-      });
-    });
-  }
-
-  cancel(): void {
-    if (this.finished || this.cancelled) return;
-    this.cancelled = true;
-    this.terminate('cancel');
-  }
-
-  private signalStage(st: StageRun, signal: NodeJS.Signals): void {
-    if (st.pid === undefined || st.done) return;
-    if (st.remote) {
-      st.remote.signal([st.pid], signal);
-      return;
-    }
-    try {
-      process.kill(st.pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-
-  /** Ends every stage (see terminateSegments); a quiet stop does not turn ends into cancels. */
-  private terminate(reason: 'cancel' | 'failure' | 'cancel-quietly'): void {
-    if (this.terminating || this.quietStop || this.segments.length === 0) return;
-    if (reason === 'cancel-quietly') this.quietStop = true;
-    else this.terminating = reason;
-    this.settleCommits();
-    terminateSegments(this.segments, () => this.wrapperPids(), this.timers);
-  }
-
-  private wrapperPids(): number[] {
-    const pids: number[] = [];
-    for (const st of this.procs) {
-      if (st.pid === undefined || st.done || st.host) continue;
-      const ppid = readStat(st.pid)?.ppid;
-      if (ppid !== undefined && ppid > 1) pids.push(ppid);
-    }
-    return pids;
   }
 
   // ---- stats ------------------------------------------------------------------------------
@@ -592,70 +439,6 @@ class Run {
     return stageSnapshots(this.stages, this.edges, this.sources, now);
   }
 
-  /** A stage with workers: running with its first copy, ended (as its worst copy) with its last. */
-  private updateParent(p: StageRun): void {
-    const copies = p.copies!;
-    if (copies.every((c) => endedStatuses.has(c.status))) {
-      if (endedStatuses.has(p.status)) return;
-      const status = copyPrecedence.find((s) => copies.some((c) => c.status === s)) ?? 'succeeded';
-      const worst = copies.find((c) => c.status === status)!;
-      if (worst.exitCode !== undefined) p.exitCode = worst.exitCode;
-      if (worst.signal !== undefined) p.signal = worst.signal;
-      if (worst.message !== undefined) p.message = worst.message;
-      p.stderr.tail.splice(0, Infinity, ...copies.flatMap((c) => c.stderr.tail).slice(-10));
-      this.setStatus(p, status);
-    } else if (copies.some((c) => c.status === 'running' || endedStatuses.has(c.status))) {
-      if (p.status !== 'running') this.setStatus(p, 'running');
-    } else if (p.status === 'pending' && copies.some((c) => c.status === 'queued')) this.setStatus(p, 'queued');
-  }
-
-  private setStatus(st: StageRun, status: StageStatus): void {
-    st.status = status;
-    if (endedStatuses.has(status)) {
-      st.meter.end(Date.now());
-      if (status === 'succeeded' && st.planned.writes !== undefined) st.wrote = writtenFile(st.planned.writes);
-      if (!st.parent) this.sources[st.index]?.finish(status === 'succeeded');
-      this.settleCommits();
-    }
-    if (st.parent) {
-      this.updateParent(st.parent);
-      return;
-    }
-    const event: RunEvent = { type: 'status', stage: st.name, index: st.index, status };
-    if (st.pid !== undefined) event.pid = st.pid;
-    if (st.exitCode !== undefined) event.exitCode = st.exitCode;
-    if (st.signal !== undefined) event.signal = st.signal;
-    if (st.message !== undefined) event.message = st.message;
-    this.queue.push(event);
-  }
-
-  /**
-   * A stage that will never report (see SegmentHandlers.settled): its status from the run's state
-   * (statusWithoutReport), at once, so that nothing waits for it (a `write`'s verdict, say).
-   * `lost`: its host's connection went with the report, naming the host.
-   */
-  private endUnreported(st: StageRun, lost: string | undefined): void {
-    if (st.done || endedStatuses.has(st.status)) return;
-    const status = statusWithoutReport({
-      brokeRule: st.forcedFailure !== undefined,
-      hostLost: lost !== undefined,
-      timedOut: st.timedOut,
-      ending: this.terminating !== undefined || this.cancelled || this.failure !== undefined,
-      readerGone: st.readerGone || this.stoppedReading || this.quietStop,
-    });
-    if (status === 'failed') {
-      const said = this.segments.flatMap((seg) => seg.bashStderr).pop();
-      st.message = st.forcedFailure ?? (lost === undefined ? noReport(this.who(st), said) : `${label(this.who(st))} ${lost}`);
-      if (!this.failure) {
-        this.failure = { stage: st.parent ?? st, error: stageError('stage-failed', st.message, this.who(st)) };
-        if (!this.finished) this.terminate('failure');
-      }
-    }
-    st.stderr.ended();
-    st.stderr.settle(status === 'stopped-early');
-    this.setStatus(st, status);
-  }
-
   // ---- the end ----------------------------------------------------------------------------
 
   private maybeFinish(): void {
@@ -667,28 +450,14 @@ class Run {
   private finish(): void {
     this.finished = true;
     if (this.sampler) clearInterval(this.sampler);
-    this.timers.clear();
+    this.end.timers.clear();
     this.ssh.close();
     this.options.signal?.removeEventListener('abort', this.abortListener);
     const now = Date.now();
     for (const seg of this.segments) seg.input?.destroy();
     this.stdin?.destroy();
-    for (const st of this.procs) {
-      // A `write` killed before it could remove its temporary file (its wrapper too, so no `done`).
-      if (st.planned.writes !== undefined && st.pid !== undefined) removeTemporaryFile(st.planned.writes, st.pid);
-      if (st.timer) clearTimeout(st.timer);
-      if (st.graceTimer) clearTimeout(st.graceTimer);
-      st.probe?.close();
-      st.probe = undefined;
-      if (endedStatuses.has(st.status)) continue;
-      if (st.done) {
-        st.stderrClosed = true;
-        this.maybeEndStage(st);
-        continue;
-      }
-      // Never started (its segment could not be), or its segment's end is not in yet.
-      this.endUnreported(st, undefined);
-    }
+    // A `write` killed before it could remove its temporary file (with its segment, so no `done`) has it removed there.
+    for (const st of this.procs) this.states.settle(st);
     // Whatever was not reported as ended (a counter killed with its segment) is final now.
     for (const e of this.edges) e.report(e.records, e.bytes, true);
     const tick = this.statsEvent(now) as Extract<RunEvent, { type: 'stats' }>;
@@ -702,36 +471,28 @@ class Run {
       if (st.message !== undefined) r.message = st.message;
       return r;
     });
+    const { failure, cancelled } = this.end;
     const result: RunResult = {
-      outcome: this.failure ? 'failed' : this.cancelled ? 'cancelled' : 'succeeded',
-      ok: !this.failure && !this.cancelled,
+      outcome: failure ? 'failed' : cancelled ? 'cancelled' : 'succeeded',
+      ok: !failure && !cancelled,
       stages,
       edges: tick.edges,
       progress: tick.progress,
       records: this.sink.records,
       bytes: this.sink.bytes,
       durationMs: now - this.startedAt,
-      stoppedReading: this.stoppedReading,
+      stoppedReading: this.end.stoppedReading,
     };
     if (this.file !== undefined) result.file = this.file;
-    if (this.failure) {
-      result.failedStage = this.failure.stage.name;
-      result.error = this.failure.error;
-    } else if (this.cancelled) {
+    if (failure) {
+      result.failedStage = failure.stage.name;
+      result.error = failure.error;
+    } else if (cancelled) {
       result.error = runError('cancelled', `${filePrefix(this.file)}the run was cancelled`, { file: this.file });
     }
     this.queue.push({ ...tick, elapsedMs: result.durationMs });
     this.queue.push({ type: 'end', result });
     this.queue.close();
     this.resolve(result);
-  }
-}
-
-/** A `write` that was killed could not remove its temporary file: the engine does (it knows the pid). */
-function removeTemporaryFile(target: string, pid: number): void {
-  try {
-    fs.rmSync(temporaryName(resolveTarget(target), pid), { force: true });
-  } catch {
-    // a loop of links: `write` itself failed on it
   }
 }

@@ -2,9 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { readLines } from './lines';
-import { controlFd, firstStderrFd, parseControlLine, segmentEnv, segmentFds, type ControlMessage, type StagePlan } from './plumbing';
-import segmentScript from './segment.sh';
-import wrapperScript from './wrapper.pl';
+import { controlFd, firstStderrFd, parseControlLine, segmentFds, type ControlMessage, type StagePlan } from './plumbing';
 import { killGroupMembers } from './reap';
 import { hostTarget, nativeProgram } from './native-programs';
 import { segmentPlan, straight } from './segment-plan';
@@ -19,43 +17,15 @@ export interface SegmentHandlers {
   output(chunk: Buffer): void;
   /** That stdout has ended (or was closed). */
   outputClosed(): void;
-  /** Its bash has exited, or every stream has closed: the run may be able to finish. */
+  /** Its pw-segment has exited, or every stream has closed: the run may be able to finish. */
   changed(): void;
   /**
    * Once, when everything of it has ended: the stages that never reported (killed together with
-   * their wrapper, or their report lost), and for a segment on a host whose connection was lost,
+   * their segment, or their report lost), and for a segment on a host whose connection was lost,
    * why, naming the host (engine/remote.ts). The run decides their status (status.ts).
    */
   settled(unreported: number[], lost: string | undefined): void;
   spawnFailed(error: Error): void;
-}
-
-/** Full-line comments off: the scripts are command lines (ps, /proc/PID/cmdline). */
-const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
-const script = uncommented(segmentScript);
-const wrapper = uncommented(wrapperScript);
-
-/** Syscall numbers wrapper.pl needs: close, clock_gettime, wait4, ppoll, splice, tee. */
-const syscalls: Record<string, { close: number; clock: number; wait4: number; ppoll: number; splice: number; tee: number }> = {
-  x64: { close: 3, clock: 228, wait4: 61, ppoll: 271, splice: 275, tee: 276 },
-  arm64: { close: 57, clock: 113, wait4: 260, ppoll: 73, splice: 76, tee: 77 },
-};
-const perl = '/usr/bin/perl';
-
-/**
- * How the scripts' bash is started (the comparison mode, `PIPEWRIGHT_EDGE_COUNTER=perl`):
- * through `withParentDeath`, with what each stage's wrapper (engine/wrapper.pl, run by perl)
- * needs. Undefined without perl or on an architecture whose syscall numbers are not known.
- */
-function launcher(): { file: string; args: string[]; env: Record<string, string> } | undefined {
-  const nr = syscalls[process.arch];
-  const bash = fs.existsSync('/bin/bash') ? '/bin/bash' : 'bash';
-  const launch = withParentDeath([bash, '--noprofile', '--norc', '-c', script]);
-  if (!nr || !launch || !fs.existsSync(perl)) return undefined;
-  return {
-    ...launch,
-    env: { __PW_PERL: perl, __PW_WRAPPER: wrapper, __PW_SYSCALLS: `${nr.close} ${nr.clock} ${nr.wait4} ${nr.ppoll} ${nr.splice} ${nr.tee}` },
-  };
 }
 
 /**
@@ -86,7 +56,7 @@ export type SegmentProcess = Pick<
   | 'output'
   | 'input'
   | 'commits'
-  | 'bashStderr'
+  | 'ownStderr'
   | 'pauseStderr'
   | 'resumeStderr'
   | 'closeOutput'
@@ -99,7 +69,7 @@ export type SegmentProcess = Pick<
 const liveGroups = new Set<number>();
 /**
  * Whatever ends this process (process.exit, an uncaught exception, the extension host going
- * away) hangs its segments up as the kernel's parent-death signal would: segment.sh ends them.
+ * away) hangs its segments up as the kernel's parent-death signal would: pw-segment ends them.
  */
 let exitHandlerInstalled = false;
 export function untrackGroup(pgid: number): void {
@@ -121,14 +91,8 @@ export function trackGroup(pgid: number): void {
   });
 }
 
-/**
- * dist/pw-segment (engine/native/segment.c), which runs every local segment from the plan it
- * reads on its stdin; undefined: the scripts run it, as on another host (a straight segment with
- * `PIPEWRIGHT_EDGE_COUNTER=perl`, for tests and comparisons). A build whose program is missing or
- * does not run here is an error that says so (it used to fall back to the scripts silently).
- */
-function nativeSegment(env: Readonly<Record<string, string | undefined>>, graph: boolean): string | undefined {
-  if (!graph && env.PIPEWRIGHT_EDGE_COUNTER === 'perl') return undefined;
+/** dist/pw-segment (engine/native/segment.c), which runs every local segment; a build whose program is missing or does not run here is an error that says so. */
+function segmentProgram(): string {
   const program = nativeProgram();
   if (program !== undefined) return program;
   throw new Error(missingProgram());
@@ -136,7 +100,7 @@ function nativeSegment(env: Readonly<Record<string, string | undefined>>, graph:
 
 /**
  * A run of stages joined directly by kernel pipes, or a graph of them, in its own process group:
- * dist/pw-segment, or one bash running segment.sh (see nativeSegment). Its first stage reads `stdinFd` (default
+ * one dist/pw-segment, which reads its plan on its stdin. Its first stage reads `stdinFd` (default
  * /dev/null), or with `input: true` what a relay writes into `input`. A `write` stage
  * (StagePlan.commit) gets a commit channel.
  */
@@ -146,11 +110,11 @@ export class Segment {
   private readonly child: ChildProcess | undefined;
   private readonly stderrStreams: Readable[] = [];
   private readonly stderrOpen: boolean[];
-  private open = { control: true, stdout: true, bashStderr: true };
+  private open = { control: true, stdout: true, ownStderr: true };
   private readonly reported: boolean[];
   private settleSent = false;
-  /** The last lines pw-segment or bash itself wrote (its own errors), for messages. */
-  readonly bashStderr: string[] = [];
+  /** The last lines pw-segment itself wrote (its own errors), for messages. */
+  readonly ownStderr: string[] = [];
   /** Where a relay writes this segment's input (segments after the first). */
   readonly input: Writable | undefined;
   /** Commit channels of its `write` stages, by the segment's stage index. */
@@ -160,20 +124,20 @@ export class Segment {
 
   constructor(
     plans: readonly StagePlan[],
-    env: Readonly<Record<string, string | undefined>>,
-    cwd: string,
     private readonly on: SegmentHandlers,
     /**
-     * `counter`: the variables that start a counter on every edge inside the segment (engine/edge-counter.ts);
+     * `counts`: a counter on every edge inside the segment, and with `into` / `out` on its input and output edge too;
      * `output`: a stream whose fd the last stage writes to directly (a remote segment's ssh stdin), instead of a pipe to the engine;
+     * `planAfter`: when its plan may go (what the host reads ahead of the data must be in that stdin first): nothing runs before;
      * `graph`: what each stage reads (engine/graph-plan.ts), instead of a straight a | b | c, and its
      * relayed stages, joined to the engine by `fds` more fds (segmentFds' `holes`; the `holes` streams are the engine's ends).
      */
     options: {
       input?: boolean;
       stdinFd?: number;
-      counter?: Record<string, string>;
+      counts?: { into?: boolean; out?: boolean };
       output?: Writable;
+      planAfter?: (send: () => void) => void;
       graph?: { inputs: readonly (readonly number[])[]; holes: ReadonlyMap<number, Hole>; fds: number };
     } = {},
   ) {
@@ -184,34 +148,24 @@ export class Segment {
     let devNull: number | undefined;
     let child: ChildProcess;
     try {
-      const native = nativeSegment(env, options.graph !== undefined);
-      const launch = native === undefined ? launcher() : undefined;
+      const program = segmentProgram();
       if (!options.input && options.stdinFd === undefined) devNull = fs.openSync('/dev/null', 'r');
       const input = options.input ? ('pipe' as const) : (options.stdinFd ?? devNull!);
-      // 0 the plan (pw-segment) or unused, 1 the last stage's stdout, 2 the segment's own errors, 3 control, stderr fds, input,
-      // commit channels, a graph's holes.
-      const stdio: ('ignore' | 'pipe' | number | Writable)[] = [
-        native ? 'pipe' : 'ignore',
-        options.output ?? 'pipe',
-        'pipe',
-        'pipe',
-        ...plans.map(() => 'pipe' as const),
-      ];
+      // 0 the plan, 1 the last stage's stdout, 2 the segment's own errors, 3 control, stderr fds, input, commit channels, a graph's holes.
+      const stdio: ('pipe' | number | Writable)[] = ['pipe', options.output ?? 'pipe', 'pipe', 'pipe', ...plans.map(() => 'pipe' as const)];
       stdio.push(input, ...committing.map(() => 'pipe' as const), ...fds.holes.map(() => 'pipe' as const));
-      if (native) {
-        // Its environment and folder are nobody's: each stage's come in the plan.
-        child = spawn(native, [String(process.pid)], { stdio, detached: true, env: {}, cwd: '/' });
-        // The same flags segment.sh reads from the counter's variables (wiring.ts).
-        const c = options.counter;
-        const counts = { counted: c !== undefined, into: c?.__PW_COUNT_IN === '1', out: c?.__PW_COUNT_OUT === '1' };
-        const g = options.graph;
-        child.stdin?.on('error', () => {}); // it failed: its stderr and exit say why
-        child.stdin?.end(segmentPlan(plans, g ? { inputs: g.inputs, holes: g.holes, counted: counts.counted } : straight(plans.length, counts)));
-      } else {
-        if (!launch) throw new Error(`pipewright needs ${perl} and Linux on x64 or arm64 (this is ${process.platform} on ${process.arch})`);
-        const childEnv: Record<string, string> = { ...segmentEnv(plans, env), ...launch.env, ...options.counter };
-        child = spawn(launch.file, launch.args, { stdio, detached: true, env: childEnv, cwd: fs.existsSync(cwd) ? cwd : '/' });
-      }
+      // Its environment and folder are nobody's: each stage's come in the plan.
+      child = spawn(program, [String(process.pid)], { stdio, detached: true, env: {}, cwd: '/' });
+      const c = options.counts;
+      const g = options.graph;
+      const stdin = child.stdin;
+      stdin?.on('error', () => {}); // it failed: its stderr and exit say why
+      const plan = segmentPlan(
+        plans,
+        g ? { inputs: g.inputs, holes: g.holes, counted: c !== undefined } : straight(plans.length, { counted: c !== undefined, ...c }),
+      );
+      if (options.planAfter) options.planAfter(() => stdin?.end(plan));
+      else stdin?.end(plan);
     } catch (e) {
       this.fail(e as Error);
       return;
@@ -263,15 +217,15 @@ export class Segment {
       },
     );
 
-    const bashErr = child.stdio[2] as Readable;
+    const ownErr = child.stdio[2] as Readable;
     readLines(
-      bashErr,
+      ownErr,
       (line) => {
-        this.bashStderr.push(line);
-        if (this.bashStderr.length > 10) this.bashStderr.shift();
+        this.ownStderr.push(line);
+        if (this.ownStderr.length > 10) this.ownStderr.shift();
       },
       () => {
-        this.open.bashStderr = false;
+        this.open.ownStderr = false;
         this.changed();
       },
     );
@@ -306,7 +260,7 @@ export class Segment {
 
   /** Something ended: once everything has, the run learns which stages never reported. */
   private changed(): void {
-    const ended = this.exited && !this.open.control && !this.open.stdout && !this.open.bashStderr && !this.stderrOpen.some(Boolean);
+    const ended = this.exited && !this.open.control && !this.open.stdout && !this.open.ownStderr && !this.stderrOpen.some(Boolean);
     if (!this.settleSent && ended) {
       this.settleSent = true;
       this.on.settled(
@@ -319,7 +273,7 @@ export class Segment {
 
   private fail(e: Error): void {
     this.exited = true;
-    this.open = { control: false, stdout: false, bashStderr: false };
+    this.open = { control: false, stdout: false, ownStderr: false };
     this.stderrOpen.fill(false);
     this.settleSent = true; // nothing of it will report: the run's failure says why
     this.on.spawnFailed(e);
@@ -330,7 +284,7 @@ export class Segment {
     return this.settleSent;
   }
 
-  /** The last stage's stdout (undefined if bash could not be started). */
+  /** The last stage's stdout (undefined if pw-segment could not be started). */
   get output(): Readable | undefined {
     return this.child?.stdout ?? undefined;
   }
@@ -357,10 +311,10 @@ export class Segment {
     }
   }
 
-  /** SIGKILL every member of the group but its leader (pw-segment or bash) and `keep` (wrappers), so they reap and report. */
-  killMembers(keep: readonly number[]): void {
+  /** SIGKILL every member of the group but its leader (pw-segment), so it reaps and reports them. */
+  killMembers(): void {
     if (this.pgid === undefined || this.exited) return;
-    killGroupMembers(this.pgid, 'SIGKILL', new Set([this.pgid, ...keep]));
+    killGroupMembers(this.pgid, 'SIGKILL', new Set([this.pgid]));
   }
 
   destroyStreams(): void {

@@ -72,8 +72,6 @@ export interface ControlSocket {
 export class SshSessions {
   private dir: string | undefined;
   private sockets = 0;
-  /** pw-segment being installed on a host for a target (engine/remote.ts): once per run however many of its segments ask. */
-  readonly installs = new Map<string, Promise<string | undefined>>();
 
   private controlDir(): string {
     if (this.dir === undefined) {

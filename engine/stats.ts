@@ -6,7 +6,7 @@ import type { StageStatus } from './status';
 /**
  * Per-stage stats (docs/stats.md is the glossary): records and bytes from the counts of the
  * stage's edges (engine/edges.ts), the rest from /proc without touching the data. While a stage
- * runs they are sampled; once it has ended, process I/O and CPU are the exact totals its wrapper
+ * runs they are sampled; once it has ended, process I/O and CPU are the exact totals pw-segment
  * read right after reaping it, and the peak memory the kernel's (`exact: true`).
  */
 export interface StageStats {
@@ -58,7 +58,7 @@ export interface StageStats {
   wrote?: { file: string; bytes: number } | undefined;
   /** How far the stage is into the regular file it reads, when it reads one (engine/progress.ts); absent for copies and other hosts. */
   source?: SourceProgress;
-  /** Bytes and CPU are exact final totals (the stage has ended and its wrapper reported). */
+  /** Bytes and CPU are exact final totals (the stage has ended and pw-segment reported it). */
   exact: boolean;
   /**
    * `workers: N`: each copy's own stats (`index` is the stage's; `pid` the copy's). The stage's
@@ -221,16 +221,16 @@ export class StageMeter {
     this.last = { at, sample };
   }
 
-  /** Exact totals from the stage's wrapper, right after it reaped the stage. */
+  /** Exact totals from pw-segment, right after it reaped the stage. */
   finish(at: number, totals: { rchar: number; wchar: number; cutimeTicks: number; cstimeTicks: number; maxRssKb?: number }): void {
     this.endedAt ??= at;
     // The kernel's peak of the reaped process: samples miss short stages and the last moments.
     if (totals.maxRssKb !== undefined) this.maxRssKb = Math.max(this.maxRssKb, totals.maxRssKb);
-    // utime of the exec'd stage ends up in the wrapper's cutime; a shell stage's reaped children too.
+    // The stage's own CPU and its reaped children's (wait4's rusage of it) come as cutime/cstime.
     this.final = { rchar: totals.rchar, wchar: totals.wchar, cpuUserMs: totals.cutimeTicks * msPerTick, cpuSysMs: totals.cstimeTicks * msPerTick };
   }
 
-  /** Ended without a report (killed with its wrapper): the last sample stands. */
+  /** Ended without a report (killed with its segment): the last sample stands. */
   end(at: number): void {
     this.endedAt ??= at;
   }

@@ -21,7 +21,7 @@ const signalNames = new Map<number, string>(Object.entries(constants.signals).ma
 
 /**
  * A shell status (0–255, 128+N when killed by signal N) as exit code or signal name. The
- * wrapper says which it was (`signaled`, from the raw wait status), so a program that exits
+ * segment says which it was (`signaled`, from the raw wait status), so a program that exits
  * with 129–192 on purpose is reported as the exit code it chose; without that word (a status
  * from elsewhere) 129–192 reads as a signal, as a shell would.
  */
@@ -87,7 +87,7 @@ export function finalStatus(f: StageFacts): { status: StageStatus; byRule: boole
   return { status, byRule: false };
 }
 
-/** What is known of a stage that ended without its report: killed together with its wrapper, or its report lost with its host's connection. */
+/** What is known of a stage that ended without its report: killed together with its segment, or its report lost with its host's connection. */
 export interface UnreportedFacts {
   /** The engine found it broke a rule while running (see StageFacts.brokeRule). */
   brokeRule: boolean;

@@ -1,8 +1,4 @@
-// Scripts are bundled as text (esbuild `loader: { '.sh': 'text', '.pl': 'text' }`; vitest.config.mts does the same).
-declare module '*.sh' {
-  const text: string;
-  export default text;
-}
+// Scripts are bundled as text (esbuild `loader: { '.pl': 'text' }`; vitest.config.mts does the same).
 declare module '*.pl' {
   const text: string;
   export default text;

@@ -8,7 +8,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { EdgeMeter } from './edges';
 import { hostPipe, isHostPipe, type HostPipe } from './host-pipe';
 import { segmentFds } from './plumbing';
-import { connect, cutUnits, Dealer, type Unit, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
+import { connect, Dealer, fdReadable, Merger, StreamSource, StreamTarget, type EdgeTap, type Source, type Target } from './relay';
+import { cutUnits, type Unit } from './units';
 import type { RunOptions } from './run';
 import { RemoteSegment, type RemoteHandlers } from './remote';
 import { Segment, type SegmentProcess } from './segment';
@@ -50,8 +51,8 @@ export interface WiringContext {
   taps: ReadonlyMap<string, EdgeTap>;
   /** The output edge of each stage, by its index: relays count theirs here. */
   edges: readonly EdgeMeter[];
-  /** Segment variables that start a counter on every edge inside a segment; undefined: counts off. */
-  counter: Record<string, string> | undefined;
+  /** A counter on every edge inside a segment (false: counts off). */
+  counted: boolean;
   options: Pick<RunOptions, 'fileDir' | 'stdinFd' | 'reorderWindowBytes'>;
   env: Readonly<Record<string, string | undefined>>;
   /** The run's ssh connections, for stages on other hosts. */
@@ -88,7 +89,14 @@ export function wireUnits(ctx: WiringContext): Wired {
     ctx.stages.map((s) => ({ workers: s.planned.stage.workers, ordered: s.planned.stage.ordered, tap: ctx.taps.has(s.name), host: s.host?.name })),
   );
   const start = (procs: StageRun[], handlers: RemoteHandlers, options: StartOptions) => startSegment(ctx, procs, handlers, options);
-  const segmentUnit = (u: Extract<Unit, { kind: 'segment' }>, k: number, output?: Writable | HostPipe, stdinFd?: number, fromHost = false): UnitRun => {
+  const segmentUnit = (
+    u: Extract<Unit, { kind: 'segment' }>,
+    k: number,
+    output?: Writable | HostPipe,
+    stdinFd?: number,
+    fromHost = false,
+    planAfter?: (send: () => void) => void,
+  ): UnitRun => {
     const input = k > 0 && stdinFd === undefined;
     const stages = ctx.stages.slice(u.first, u.last + 1);
     const source = new StreamSource(() => seg.output);
@@ -104,15 +112,14 @@ export function wireUnits(ctx: WiringContext): Wired {
         ...(k === 0 && ctx.options.stdinFd !== undefined ? { stdinFd: ctx.options.stdinFd } : {}),
         ...(stdinFd !== undefined ? { stdinFd } : {}),
         // Written straight into ssh, the last stage's output edge is counted in the segment too; read straight from ssh, the
-        // edge into the first stage is (the C counter here, not perl on the host; the records the stage gets, however ssh ends).
-        ...(ctx.counter && (stages.length > 1 || output || fromHost)
-          ? { counter: { ...ctx.counter, ...(output ? { __PW_COUNT_OUT: '1' } : {}), ...(fromHost ? { __PW_COUNT_IN: '1' } : {}) } }
-          : {}),
+        // edge into the first stage is (counted here: the records the stage gets, however ssh ends).
+        ...(ctx.counted && (stages.length > 1 || output || fromHost) ? { counts: { out: output !== undefined, into: fromHost } } : {}),
         ...(isHostPipe(output) ? { hostPipe: output } : output ? { output } : {}),
+        ...(planAfter ? { planAfter } : {}),
       },
     );
     segments.push(seg);
-    for (const st of output ? stages : stages.slice(0, -1)) ctx.edges[st.index]!.countedBy = ctx.counter ? 'counter' : undefined;
+    for (const st of output ? stages : stages.slice(0, -1)) ctx.edges[st.index]!.countedBy = ctx.counted ? 'counter' : undefined;
     for (const [i, channel] of seg.commits) stages[i]!.commit = channel;
     seg.input?.on('error', () => ctx.edgeGone(k - 1));
     const target = input && seg.input ? new StreamTarget(seg.input) : undefined;
@@ -155,9 +162,8 @@ export function wireUnits(ctx: WiringContext): Wired {
         const direct = (remote.segments[0] as RemoteSegment).takeInput();
         early.set(k + 1, direct ? { ...remote, target: undefined } : remote);
         if (direct) {
-          const unit = segmentUnit(u, k, direct);
-          direct.destroy(); // the segment has its own copy now
-          units.push({ ...unit, direct: true });
+          // Its plan waits for the remote one's: the host reads the program and the plan before the data.
+          units.push({ ...segmentUnit(u, k, direct.input, undefined, false, direct.whenReady), direct: true });
           return;
         }
       }
@@ -191,20 +197,27 @@ export function wireUnits(ctx: WiringContext): Wired {
   return wired;
 }
 
-type StartOptions = { input: boolean; stdinFd?: number; counter?: Record<string, string>; output?: Writable; hostPipe?: HostPipe };
+type StartOptions = {
+  input: boolean;
+  stdinFd?: number;
+  counts?: { into?: boolean; out?: boolean };
+  output?: Writable;
+  hostPipe?: HostPipe;
+  planAfter?: (send: () => void) => void;
+};
 
 /** Starts `procs` as one segment: here, or on their host (engine/remote.ts), joined by pipes there. */
 function startSegment(ctx: WiringContext, procs: StageRun[], handlers: RemoteHandlers, options: StartOptions): SegmentProcess {
   const plans = procs.map((p) => p.planned.plan);
   const host = procs[0]!.host;
   const { hostPipe: pipe, ...local } = options;
-  if (!host) return new Segment(plans, ctx.env, ctx.options.fileDir, handlers, local);
+  if (!host) return new Segment(plans, handlers, local);
   // The edges between a host's stages are counted there, by pw-segment; its output edge here, by the next local segment (segmentUnit).
   const seg = new RemoteSegment(host, plans, ctx.ssh, handlers, {
     input: options.input,
     ...(options.stdinFd !== undefined ? { stdinFd: options.stdinFd } : {}),
     ...(pipe ? { output: pipe } : {}),
-    counted: options.counter !== undefined,
+    counted: options.counts !== undefined,
     env: ctx.env,
     cwd: ctx.options.fileDir,
     label: procs.map((p) => (p.copy === undefined ? p.name : `${p.name}.${p.copy + 1}`)).join('+'),
@@ -336,8 +349,6 @@ function wireGraph(ctx: WiringContext): Wired {
   );
   const seg = new Segment(
     stages.map((st) => (inPlan(st.index) ? st.planned.plan : { ...st.planned.plan, commit: false })),
-    ctx.env,
-    ctx.options.fileDir,
     {
       ...h,
       // Stages run elsewhere report there; this segment has only their (unused) stderr fds, whose
@@ -350,15 +361,15 @@ function wireGraph(ctx: WiringContext): Wired {
     {
       input: false,
       ...(ctx.options.stdinFd !== undefined && inPlan(0) ? { stdinFd: ctx.options.stdinFd } : {}),
-      ...(ctx.counter ? { counter: ctx.counter } : {}),
+      ...(ctx.counted ? { counts: {} } : {}),
       graph: { inputs, holes, fds: count },
     },
   );
   segments.unshift(seg);
-  for (const e of ctx.edges.slice(0, -1)) e.countedBy = ctx.counter ? 'counter' : undefined;
+  for (const e of ctx.edges.slice(0, -1)) e.countedBy = ctx.counted ? 'counter' : undefined;
   /** With counts off, the one edge into or out of a relayed stage whose bytes the engine passes on is counted by it. */
   const engineMeter = (ids: number[]): EdgeMeter | undefined => {
-    const meter = !ctx.counter && ids.length === 1 ? ctx.edges[ids[0]!] : undefined;
+    const meter = !ctx.counted && ids.length === 1 ? ctx.edges[ids[0]!] : undefined;
     if (meter) meter.countedBy = 'engine';
     return meter;
   };

@@ -54,8 +54,8 @@ function options(entry: Entry, production: boolean, outdir = 'dist'): esbuild.Bu
         format: 'cjs',
         outExtension: { '.js': '.cjs' },
         external: ['vscode', ...(entry.external ?? [])],
-        // engine/segment.sh and engine/wrapper.pl are bundled as strings (the scripts of every segment).
-        loader: { '.sh': 'text', '.pl': 'text' },
+        // The perl scripts of a Slurm step (engine/slurm*.pl, splice-relay.pl) are bundled as strings.
+        loader: { '.pl': 'text' },
       };
   return {
     absWorkingDir: root,

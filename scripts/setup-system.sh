@@ -11,7 +11,7 @@ packages=(
   neovim         # an external LSP client (test/lsp/neovim.test.ts)
   chromium       # the browser that drives the real VS Code of the end-to-end suite (playwright-core)
   libkrb5-dev    # code-server's kerberos addon builds against it when the end-to-end suite installs it
-  shellcheck     # `npm run lint` on .ci/run, scripts/*.sh and engine/*.sh
+  shellcheck     # `npm run lint` on .ci/run and scripts/*.sh
   pv             # the rate-limited reader of test/fixtures/e2e/file-progress.pipeline.yaml (progress in the editor)
   openssh-server # real sshd servers on 127.0.0.1 for stages on other hosts (test/unit/engine/remote/, doctor --host)
   time           # GNU time: the peak RSS the engine's figures are checked against (tests, bench/run.ts)
@@ -28,6 +28,7 @@ packages=(
   slurmd         # that cluster's node daemon
   slurm-client   # srun, scancel, squeue, sacct: what a run on a Slurm cluster calls
   munge          # Slurm's authentication between its daemons and clients
+  busybox        # a host's sh and tools as small systems have them: the install of pw-segment runs there (test/unit/engine/remote/host-command.test.ts)
 )
 
 if ! command -v dpkg-query >/dev/null; then

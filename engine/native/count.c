@@ -2,7 +2,6 @@
  * The copier of an edge (docs/engine.md, "Edges"), forked by pw-segment (segment.c) for each
  * `copy` of its plan: passes every byte from fd 0 to each reader and, when counted, counts bytes
  * and records (lines; a last line without a newline counts at the end) of each reader's edge.
- * engine/edge-count.pl does the same in perl for the scripts that run segments on other hosts.
  *
  *   edgeCopy(n, edge, fds, counted): reader k is fd fds[k], reported as edge edge[k] on fd 3:
  *   `edge ID RECORDS BYTES` at most every 100 ms while data flows, and `edge ID RECORDS BYTES end`

@@ -19,6 +19,17 @@ describe('bundles', () => {
     }
   });
 
+  it('carry no shell or perl script but what a Slurm step runs (segments run on pw-segment)', () => {
+    const slurm = ['engine/slurm.pl', 'engine/slurm-step.pl', 'engine/splice-relay.pl'];
+    for (const bundle of ['dist/cli-main.cjs', 'dist/extension.cjs']) {
+      const scripts = (meta[bundle] ?? []).filter((i) => /\.(sh|pl)$/.test(i));
+      expect(
+        scripts.filter((i) => !slurm.includes(i)),
+        bundle,
+      ).toEqual([]);
+    }
+  });
+
   it('include the native program, pw-segment, which runs every local segment', () => {
     const program = nativeProgramPath(path.join(__dirname, '../../dist'), hostTarget);
     expect(existsSync(program)).toBe(true);

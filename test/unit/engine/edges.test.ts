@@ -1,6 +1,6 @@
 // Every stat against an oracle: records and bytes on every edge against `wc -l` / `wc -c` of the
 // same commands run by bash, peak memory against GNU time, the source file's progress against
-// its size. Real processes; both counters (the built C one and the perl one).
+// its size. Real processes; pw-segment's counters (engine/native/count.c).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,13 +25,11 @@ function gnuTimeKb(...argv: string[]): number {
 
 const chain = ['seq 1 200000', "awk 'NR % 3'", 'sed -e s/1/xy/', "grep -v '^9'", 'cat'];
 
-describe.each(['native', 'perl'] as const)('edge counts (%s counter)', (counter) => {
-  const env = { ...process.env, ...(counter === 'perl' ? { PIPEWRIGHT_EDGE_COUNTER: 'perl' } : {}) };
-
+describe('edge counts', () => {
   it('records and bytes in and out of every stage match wc -l and wc -c of the same commands', async () => {
-    // The native case runs pw-segment's counter (npm run build compiles it; the set-up installs gcc).
-    expect(counter === 'perl' || nativeProgram() !== undefined).toBe(true);
-    const d = await run(yamlOf(chain), { env });
+    // pw-segment counts (npm run build compiles it; the set-up installs gcc).
+    expect(nativeProgram()).toBeDefined();
+    const d = await run(yamlOf(chain));
     expect(d.result.outcome).toBe('succeeded');
     // The oracle: bash's output of every prefix of the chain, counted.
     const prefix = chain.map((_, i) => bash(chain.slice(0, i + 1).join(' | ')));
@@ -52,10 +50,10 @@ describe.each(['native', 'perl'] as const)('edge counts (%s counter)', (counter)
   });
 
   it('counts a last line without newline, and a stage that writes only to stderr writes 0 bytes out', async () => {
-    const d = await run(yamlOf(["printf 'a\\nb\\nlast'", 'cat', 'cat']), { env });
+    const d = await run(yamlOf(["printf 'a\\nb\\nlast'", 'cat', 'cat']));
     const [printf, cat] = d.result.stages.map((s) => s.stats);
     expect([printf!.recordsOut, printf!.bytesOut, cat!.recordsIn, cat!.recordsOut, cat!.bytesOut]).toEqual([3, 8, 3, 3, 8]);
-    const quiet = await run(yamlOf(['echo oops >&2', 'cat']), { env });
+    const quiet = await run(yamlOf(['echo oops >&2', 'cat']));
     const noisy = quiet.result.stages[0]!.stats;
     expect([noisy.recordsOut, noisy.bytesOut, quiet.result.stages[1]!.stats.recordsIn]).toEqual([0, 0, 0]);
     // Its process wrote the message (to stderr): that is the process total, not output.
@@ -63,7 +61,7 @@ describe.each(['native', 'perl'] as const)('edge counts (%s counter)', (counter)
   });
 
   it('stops early through the counters as a shell would', async () => {
-    const d = await run(yamlOf(['yes', 'cat', 'cat', 'head -n 10']), { env });
+    const d = await run(yamlOf(['yes', 'cat', 'cat', 'head -n 10']));
     expect(statusesOf(d)).toEqual({ yes: 'stopped-early', cat: 'stopped-early', 'cat-2': 'stopped-early', head: 'succeeded' });
     expect(d.output.toString()).toBe('y\n'.repeat(10));
     const head = d.result.stages[3]!.stats;
@@ -83,7 +81,7 @@ describe.each(['native', 'perl'] as const)('edge counts (%s counter)', (counter)
     // writes again. If the counter waited for input before noticing that head left, neither
     // would ever move again: the run would hang until the test's timeout.
     const writer = 'perl -MIO::Poll=POLLERR -e \'$| = 1; print "a\\nb\\n"; my $p = IO::Poll->new; $p->mask(\\*STDOUT => POLLERR); $p->poll; print "c\\n"\'';
-    const d = await run(yamlOf([writer, 'head -n 1']), { env });
+    const d = await run(yamlOf([writer, 'head -n 1']));
     expect(statusesOf(d)).toEqual({ perl: 'stopped-early', head: 'succeeded' });
     expect(d.output.toString()).toBe('a\n');
     expect(d.result.edges[0]).toMatchObject({ countedBy: 'counter', ended: true, records: 2, bytes: 4 });
@@ -117,25 +115,18 @@ describe('edge counts: the rest', () => {
     expect(oracle).toBeGreaterThan(40_000);
     expect(Math.abs(engine - oracle) / oracle).toBeLessThan(0.1);
     // A short stage too (sampling missed those): never below the program's own peak. pw-segment
-    // execs the program straight from its fork, so the figure is the program's, as GNU time's is;
-    // on the scripts it may include the bash the stage starts as (docs/stats.md), never more than
-    // GNU time's of that bash. A short process's own peak varies from run to run (GNU time gives
-    // 1.4–1.7 MB for `cat /dev/null` here): the bounds are GNU time's spread, widened by 10 %.
+    // execs the program straight from its fork, so the figure is the program's, as GNU time's is.
+    // A short process's own peak varies from run to run (GNU time gives 1.4–1.7 MB for
+    // `cat /dev/null` here): the bounds are GNU time's spread, widened by 10 %.
     const spread = (...argv: string[]) => {
       const kb = Array.from({ length: 5 }, () => gnuTimeKb(...argv));
       return { min: Math.min(...kb), max: Math.max(...kb) };
     };
     const alone = spread('cat', '/dev/null');
-    const launchers = [
-      { env: {}, launched: alone },
-      { env: { PIPEWRIGHT_EDGE_COUNTER: 'perl' }, launched: spread('/bin/bash', '--noprofile', '--norc', '-c', 'exec cat /dev/null') },
-    ];
-    for (const { env, launched } of launchers) {
-      const short = await run(yamlOf(['echo hi', 'cat']), { env: { ...process.env, ...env } });
-      const cat = short.result.stages[1]!.stats.maxRssKb;
-      expect(cat).toBeGreaterThanOrEqual(alone.min * 0.9);
-      expect(cat).toBeLessThanOrEqual(launched.max * 1.1);
-    }
+    const short = await run(yamlOf(['echo hi', 'cat']));
+    const cat = short.result.stages[1]!.stats.maxRssKb;
+    expect(cat).toBeGreaterThanOrEqual(alone.min * 0.9);
+    expect(cat).toBeLessThanOrEqual(alone.max * 1.1);
   });
 
   it('a first stage reading a file of known size reports its progress to 100 %', async () => {

@@ -12,7 +12,6 @@ const graphs = graphRunner();
 const runGraph = graphs.run;
 
 // The copy to each reader: pw-segment's copier, counting each reader's edge, or not (counts off).
-// (Graphs run on pw-segment only: PIPEWRIGHT_EDGE_COUNTER=perl changes nothing for them.)
 const copiers = [
   { copier: 'the counting copier', options: {} },
   { copier: 'the plain copier (counts off)', options: { counts: false } },

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { startRun } from '../../../engine';
 import { readStat } from '../../../engine/proc';
 import { groupMembers } from '../../../engine/reap';
-import { drain, fixtures, pipelineOf } from './helpers';
+import { drain, fixtures, pipelineOf, run } from './helpers';
 
 /** Every descendant of this process: pid, parent and program (the file it runs, /proc/PID/exe). */
 function descendants(): { pid: number; ppid: number; exe: string }[] {
@@ -56,6 +56,26 @@ describe('processes of a segment', () => {
     });
     expect(members).toHaveLength(expected);
     expect(members.filter((m) => !['pw-segment', 'sleep', 'cat'].includes(m))).toEqual([]);
+  });
+
+  it('reaps an orphaned grandchild (pw-segment is a child subreaper): it never lingers as a zombie', async () => {
+    // Stage 1 leaves a background child behind and exits; stage 2 (same segment, so the
+    // segment's leader is still there) notes who adopted it, ends it, and waits until it is gone:
+    // reaped by its new parent. Every child is a zombie for the moment between its death and its
+    // parent's wait, so that state is not a failure; one never reaped stays, and the test times out.
+    // The orphan lives until stage 2 kills it, so no timing is involved.
+    const d = await run(`stages:
+  - run: "sleep 300 & echo $!"
+  - run: >-
+      read -r pid;
+      ppid=$(awk '/^PPid:/ { print $2 }' /proc/$pid/status);
+      kill $pid;
+      while [ -e /proc/$pid ]; do sleep 0.02; done;
+      echo reaped;
+      [ "$ppid" = "$(awk '{ print $5 }' /proc/$$/stat)" ] && echo adopted by the group leader
+`);
+    expect(d.result.outcome).toBe('succeeded');
+    expect(d.output.toString()).toBe('reaped\nadopted by the group leader\n');
   });
 });
 

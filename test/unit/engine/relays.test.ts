@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import type { Readable, Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startRun, type RunEvent } from '../../../engine';
-import { cutUnits, Dealer, EdgeTap, Merger } from '../../../engine/relay';
+import { Dealer, EdgeTap, Merger } from '../../../engine/relay';
+import { cutUnits } from '../../../engine/units';
 import { bash, drain, expectNothingLeft, fixtures, pipelineOf, processFootprint, run, statusesOf } from './helpers';
 
 let before: ReturnType<typeof processFootprint>;

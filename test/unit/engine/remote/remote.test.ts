@@ -98,6 +98,8 @@ stages:
     expect(d.output.toString()).toBe('y\ny\n');
     expect(statusesOf(d)).toEqual({ yes: 'stopped-early', first: 'succeeded' });
     expect(d.result.stages[1]!.stats.recordsOut).toBe(2);
+    // Directly: `yes` writes into ssh's stdin (its segment counts that edge), no relay (the engine would count it).
+    expect(d.result.edges[0]!.countedBy).toBe('counter');
   });
 
   it('runs under a TMPDIR too long for the control socket (reports on ssh’s stderr): early stop still reaches the host, statuses right', async () => {
