@@ -40,6 +40,27 @@ export function hostBuilds(): readonly HostBuild[] {
 const folder = (version: string, target: string) => `\${XDG_CACHE_HOME:-$HOME/.cache}/pipewright/${version}/${target}`;
 
 /**
+ * sh that finds this version's program for the machine it runs on (`$v`: the version; the script's
+ * remaining arguments: TARGET SHA256 pairs): `$t` the target, `$s` its checksum, `$p` its place
+ * and `ok` whether a good one is there; a machine without a build says `\x01a MACHINE` on stderr, exit 70.
+ * Over ssh (hostCommand) and in a Slurm step (engine/slurm.ts).
+ */
+export const findProgram = [
+  'm=$(uname -m)',
+  `case $m in ${Object.entries(machineTargets)
+    .map(([machine, target]) => `${machine}) t=${target};;`)
+    .join(' ')} *) t=;; esac`,
+  's=; while [ $# -ge 2 ]; do [ "$1" = "$t" ] && s=$2; shift 2; done',
+  '[ -n "$s" ] || { printf "\\001a %s\\n" "$m" >&2; exit 70; }',
+  `p=${folder('$v', '$t')}/pw-segment`,
+  'ok() { [ -f "$p" ] && [ "$(sha256sum < "$p" 2>/dev/null)" = "$s  -" ]; }',
+];
+
+/** sh that writes stdin beside `$d/pw-segment` and renames it there once its checksum is `$s`: a run never sees half a file, and two at once both leave a whole one. */
+export const installFromStdin =
+  'f=$d/.pw-segment.$$; mkdir -p "$d" && cat > "$f" && [ "$(sha256sum < "$f")" = "$s  -" ] && chmod 755 "$f" && mv -f "$f" "$d/pw-segment"';
+
+/**
  * The session's command on a host: finds the target from `uname -m` (none: `\x01a MACHINE` on
  * stderr, exit 70), checks the cached program's checksum, and when it is missing or does not
  * match asks for it (`\x01n TARGET` on stderr: the engine installs it over a session of its own,
@@ -49,14 +70,8 @@ const folder = (version: string, target: string) => `\${XDG_CACHE_HOME:-$HOME/.c
  */
 export function hostCommand(control: string, version = hostVersion, available: readonly HostBuild[] = hostBuilds()): string {
   const script = [
-    'v=$1 c=$2; shift 2; m=$(uname -m)',
-    `case $m in ${Object.entries(machineTargets)
-      .map(([machine, target]) => `${machine}) t=${target};;`)
-      .join(' ')} *) t=;; esac`,
-    's=; while [ $# -ge 2 ]; do [ "$1" = "$t" ] && s=$2; shift 2; done',
-    '[ -n "$s" ] || { printf "\\001a %s\\n" "$m" >&2; exit 70; }',
-    `p=${folder('$v', '$t')}/pw-segment`,
-    'ok() { [ -f "$p" ] && [ "$(sha256sum < "$p" 2>/dev/null)" = "$s  -" ]; }',
+    'v=$1 c=$2; shift 2',
+    ...findProgram,
     'if ! ok; then printf "\\001n %s\\n" "$t" >&2',
     '  until ok; do kill -0 "$PPID" 2>/dev/null || exit 75; sleep 0.05 2>/dev/null || sleep 1; done; fi',
     'exec "$p" --host "$c"',
@@ -71,8 +86,8 @@ export function hostCommand(control: string, version = hostVersion, available: r
  */
 export function installCommand(build: HostBuild, version = hostVersion): string {
   const script = [
-    `d=${folder('$1', '$2')}; f=$d/.pw-segment.$$`,
-    'if mkdir -p "$d" && cat > "$f" && [ "$(sha256sum < "$f")" = "$3  -" ] && chmod 755 "$f" && mv -f "$f" "$d/pw-segment"; then exit 0; fi',
+    `d=${folder('$1', '$2')}; s=$3`,
+    `if ${installFromStdin}; then exit 0; fi`,
     'rm -f "$f"; echo "pipewright: could not install pw-segment into $d (it needs sha256sum and room there)" >&2; exit 1',
   ].join('\n');
   return ['exec', '/bin/sh', '-c', script, 'pipewright', version, build.target, build.sha256].map(shellQuote).join(' ');
