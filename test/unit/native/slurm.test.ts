@@ -45,7 +45,7 @@ function lines(stream: NodeJS.ReadableStream, each: (line: string) => void = () 
     const got = (rest + c.toString()).split('\n');
     rest = got.pop()!;
     for (const l of got) {
-      const shown = l.replace(/^\x01/, '^');
+      const shown = l.startsWith('\x01') ? `^${l.slice(1)}` : l;
       all.push(shown);
       each(shown);
     }
