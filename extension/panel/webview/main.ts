@@ -156,8 +156,8 @@ function sparkline(s: Spark, label: string): SVGElement {
   );
 }
 
-/** A row of the table: a cell per column, and the two sparkline cells after the status (children 2 and 3, filled by the caller). */
-function tableRow(cells: TableRow['cells'], attrs: Record<string, string>): HTMLElement {
+/** A row of the table: a cell per column, and the two sparkline cells after the status (`rate`, `cpu`: filled by the caller). */
+function tableRow(cells: TableRow['cells'], attrs: Record<string, string>): { tr: HTMLElement; rate: HTMLElement; cpu: HTMLElement } {
   const tr = el('tr', { tabindex: '0', ...attrs });
   for (const c of columns) {
     const cell = cells[c.key];
@@ -165,9 +165,11 @@ function tableRow(cells: TableRow['cells'], attrs: Record<string, string>): HTML
     if (cell.title) at.title = cell.title;
     tr.append(el(c.key === 'name' ? 'th' : 'td', c.key === 'name' ? { ...at, scope: 'row' } : at, cell.text));
   }
-  tr.insertBefore(el('td', { class: 'spark-cell' }), tr.children[2] ?? null);
-  tr.insertBefore(el('td', { class: 'spark-cell' }), tr.children[2] ?? null);
-  return tr;
+  const rate = el('td', { class: 'spark-cell' });
+  const cpu = el('td', { class: 'spark-cell' });
+  tr.insertBefore(cpu, tr.children[2] ?? null);
+  tr.insertBefore(rate, tr.children[2] ?? null);
+  return { tr, rate, cpu };
 }
 
 function renderTable(view: PanelView): void {
@@ -194,23 +196,24 @@ function renderTable(view: PanelView): void {
   head.insertBefore(el('th', { scope: 'col' }, 'Rate over time'), head.children[2] ?? null);
   const rows = [...view.rows].sort((a, b) => compare(a, b, sort.key, sort.descending));
   const body = rows.flatMap((r) => {
-    const tr = tableRow(r.cells, {
+    const { tr, rate, cpu } = tableRow(r.cells, {
       'data-key': `row-${r.index}`,
       'data-stage': String(r.index),
       class: `status-${r.status}${r.bottleneck ? ' bottleneck' : ''}`,
     });
     const sparks = view.sparks.find((s) => s.index === r.index);
     if (sparks) {
-      tr.children[2].append(sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`));
-      tr.children[3].append(sparkline(sparks.cpu, `${r.cells.name.text} CPU`));
+      rate.append(sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`));
+      cpu.append(sparkline(sparks.cpu, `${r.cells.name.text} CPU`));
     }
     // Each copy of a stage with workers right under it, whatever the sort: its step and node, its own numbers.
-    const copies = (r.workers ?? []).map((w) =>
-      tableRow(w.cells, {
-        'data-key': `row-${r.index}-worker-${w.worker}`,
-        class: `worker status-${w.status}`,
-        'aria-label': `${r.cells.name.text}, ${w.cells.name.text}`,
-      }),
+    const copies = (r.workers ?? []).map(
+      (w) =>
+        tableRow(w.cells, {
+          'data-key': `row-${r.index}-worker-${w.worker}`,
+          class: `worker status-${w.status}`,
+          'aria-label': `${r.cells.name.text}, ${w.cells.name.text}`,
+        }).tr,
     );
     for (const row of [tr, ...copies]) activate(row, () => post({ type: 'reveal', index: r.index }));
     return [tr, ...copies];
