@@ -63,7 +63,9 @@ const received = (s: net.Socket) =>
   new Promise<string>((resolve) => {
     let got = '';
     s.on('data', (c: Buffer) => (got += c.toString()));
-    s.on('end', () => resolve(got));
+    // Closed with bytes it never read, the other end resets the connection: the end all the same.
+    s.on('error', () => {});
+    s.on('close', () => resolve(got));
   });
 
 describe('pw-segment --slurm-local', () => {
@@ -104,11 +106,27 @@ describe('pw-segment --slurm-local', () => {
     const stranger = await connect(port);
     stranger.write(`${'0'.repeat(32)} i 1 0 evil\n`);
     expect(await received(stranger)).toBe('');
+    // Nor does anything else that is not a hello line: no newline within 256 bytes, binary, an unknown kind, nothing at all.
+    for (const junk of [
+      Buffer.alloc(300, 0x41),
+      Buffer.from([0, 1, 2, 0xff, 10]),
+      Buffer.from(`${token} x 1 0 n\n`),
+      Buffer.from(`${token}\n`),
+      Buffer.from('\n'),
+    ]) {
+      const s = await connect(port);
+      s.write(junk);
+      expect(await received(s)).toBe('');
+    }
 
     const input = await connect(port);
     input.write(`${token} i 12 0 node1\n`);
     const output = await connect(port);
     output.write(`${token} o 12 0 node1\n`);
+    // A second input is refused: each kind comes once.
+    const again = await connect(port);
+    again.write(`${token} i 12 0 node1\n`);
+    expect(await received(again)).toBe('');
     const ctl = await connect(port);
     ctl.write(`${token} c 12 0 node1\n`);
     const requests = received(ctl);
