@@ -93,19 +93,15 @@ export function localFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
 
 /**
  * What stages on other hosts (`on:`) need here: the system OpenSSH client (engine/ssh.ts; this
- * machine's pw-segment starts it, checked above), and for Slurm clusters perl, which runs their
- * local end (engine/slurm.pl). A host needs no perl and no bash (hostSection).
+ * machine's pw-segment starts it, checked above). Slurm clusters need srun (the language server warns
+ * without it) and nothing more here; a host or a node needs no perl and no bash (hostSection).
  */
 export function remoteFindings(env: NodeJS.ProcessEnv = process.env): Finding[] {
   const ssh = versionOf('ssh', ['-V'], env);
-  const perl = versionOf('/usr/bin/perl', ['--version'], env);
   return [
     ssh
       ? { what: 'ssh', ok: true, detail: ssh }
       : { what: 'ssh', ok: false, detail: 'not found on PATH: stages with `on:` reach their hosts through it', fix: install('openssh-client') },
-    perl
-      ? { what: 'perl', ok: true, detail: "/usr/bin/perl (Slurm clusters only: their steps' local end)" }
-      : { what: 'perl', ok: false, detail: '/usr/bin/perl not found: stages on Slurm clusters (`slurm:`) need it; ssh hosts do not', fix: install('perl') },
   ];
 }
 

@@ -40,6 +40,27 @@ export function hostBuilds(): readonly HostBuild[] {
 const folder = (version: string, target: string) => `\${XDG_CACHE_HOME:-$HOME/.cache}/pipewright/${version}/${target}`;
 
 /**
+ * sh that finds this version's program for the machine it runs on (`$v`: the version; the script's
+ * remaining arguments: TARGET SHA256 pairs): `$t` the target, `$s` its checksum, `$d` its folder, `$p` its place,
+ * `sum FILE` whether a file has that checksum and `ok` whether a good one is there; a machine without a build says `\x01a MACHINE` on stderr, exit 70.
+ * Over ssh (hostCommand) and in a Slurm step (engine/slurm.ts).
+ */
+export const findProgram = [
+  'm=$(uname -m)',
+  `case $m in ${Object.entries(machineTargets)
+    .map(([machine, target]) => `${machine}) t=${target};;`)
+    .join(' ')} *) t=;; esac`,
+  's=; while [ $# -ge 2 ]; do [ "$1" = "$t" ] && s=$2; shift 2; done',
+  '[ -n "$s" ] || { printf "\\001a %s\\n" "$m" >&2; exit 70; }',
+  `d=${folder('$v', '$t')}; p=$d/pw-segment`,
+  'sum() { [ "$(sha256sum < "$1" 2>/dev/null)" = "$s  -" ]; }',
+  'ok() { [ -f "$p" ] && sum "$p"; }',
+];
+
+/** sh (after findProgram) that writes all of stdin beside `$p` and renames it there once its checksum is `$s`: a run never sees half a file, and two at once both leave a whole one. */
+export const installFromStdin = 'f=$d/.pw-segment.$$; mkdir -p "$d" && cat > "$f" && sum "$f" && chmod 755 "$f" && mv -f "$f" "$p"';
+
+/**
  * The session's command on a host: finds the target from `uname -m` (none: `\x01a MACHINE` on
  * stderr, exit 70) and checks the cached program's checksum. When it matches it says so
  * (`\x01g`); when it is missing or does not, it asks for it (`\x01n TARGET`) and reads it from
@@ -56,15 +77,10 @@ export function hostCommand(control: string, version = hostVersion, available: r
 /** What `sh -c` runs for hostCommand: the script and its arguments. */
 export function hostScript(control: string, version = hostVersion, available: readonly HostBuild[] = hostBuilds()): string[] {
   const script = [
-    'v=$1 c=$2; shift 2; m=$(uname -m)',
-    `case $m in ${Object.entries(machineTargets)
-      .map(([machine, target]) => `${machine}) t=${target};;`)
-      .join(' ')} *) t=;; esac`,
-    's=; while [ $# -ge 2 ]; do [ "$1" = "$t" ] && s=$2; shift 2; done',
-    '[ -n "$s" ] || { printf "\\001a %s\\n" "$m" >&2; exit 70; }',
-    `d=${folder('$v', '$t')}; p=$d/pw-segment; f=$d/.pw-segment.$$`,
-    'sum() { [ "$(sha256sum < "$1" 2>/dev/null)" = "$s  -" ]; }',
-    'if [ -f "$p" ] && sum "$p"; then printf "\\001g\\n" >&2; else',
+    'v=$1 c=$2; shift 2',
+    ...findProgram,
+    'f=$d/.pw-segment.$$',
+    'if ok; then printf "\\001g\\n" >&2; else',
     '  printf "\\001n %s\\n" "$t" >&2; IFS= read -r n || exit 75',
     '  mkdir -p "$d" && : > "$f" || n=-1; h=0',
     '  while [ "$h" -lt "$n" ]; do dd bs=$((n - h)) count=1 2>/dev/null >> "$f" || break; g=$(($(wc -c < "$f"))); [ "$g" -gt "$h" ] || break; h=$g; done',

@@ -2,7 +2,7 @@
  * The one reader of a host's control stream (docs/engine-protocol.md, "On another host"): the
  * tagged lines pw-segment's watcher writes there (engine/native/host.c, over ssh or from a Slurm
  * step), the host command's own (engine/host-install.ts) and a Slurm cluster's local end's
- * (engine/slurm.pl). A line without the tag byte is ssh's or srun's own.
+ * (`pw-segment --slurm-local`). A line without the tag byte is ssh's or srun's own.
  */
 import { parseControlLine, type ControlMessage } from './plumbing';
 import type { ProcSample } from './stats';

@@ -287,6 +287,8 @@ export class Dealer implements Target {
      * them (with fewer CPUs than copies, the queued ones start only once the others have ended).
      */
     private readonly waiting: readonly boolean[] = [],
+    /** Each piece as it goes to a copy (the copy's own counts). */
+    private readonly sent?: (copy: number, piece: Buffer) => void,
   ) {
     this.gone = inputs.map((s) => !s);
   }
@@ -343,6 +345,7 @@ export class Dealer implements Target {
     const s = this.inputs[copy];
     if (!s || s.destroyed || this.gone[copy]) return;
     s.write(piece);
+    this.sent?.(copy, piece);
     if (records > 0) this.assigned?.(copy, records);
   }
 

@@ -1,8 +1,8 @@
 /**
  * A segment on another host (docs/remote.md): one `ssh` process whose session runs pw-segment
  * there with the same plan as a local segment (installed over the same session when the host
- * asks for it, engine/host-install.ts; on a Slurm
- * cluster, engine/slurm.pl stands where ssh does and the step runs the same). Its stdin and stdout
+ * asks for it, engine/host-install.ts; on a Slurm cluster, `pw-segment --slurm-local` stands where
+ * ssh does and the step runs the same). Its stdin and stdout
  * are the segment's input and output (records flow through the ssh channel like through a pipe;
  * its stdout may be a pipe straight into the next local segment, engine/host-pipe.ts). Its
  * control stream (the stages' reports, stderr lines and live samples one way, the engine's
@@ -96,7 +96,7 @@ export class RemoteSegment implements SegmentProcess {
     this.reported = plans.map(() => false);
     this.pids = plans.map(() => undefined);
     const control = this.listen(sessions.control());
-    // A Slurm cluster's local end (engine/slurm.pl) stands where ssh does; its step connects back to it.
+    // A Slurm cluster's local end (`pw-segment --slurm-local`, engine/native/slurm-local.c) stands where ssh does; its step connects back to it.
     const launch: { file: string; args: string[]; env?: Record<string, string> } | undefined = host.slurm
       ? slurmLaunch(host, options.label ?? 'segment', control?.local)
       : withParentDeath(['ssh', ...sessions.args(host, hostCommand(control?.remote ?? '-'), control)]);

@@ -18,7 +18,7 @@ export function stageSnapshots(
   return stages.map((st) => {
     let stats: StageStats;
     if (st.copies) {
-      const copies = st.copies.map((c) => withHost(c.meter.snapshot(now, c.status, c.pid, false), c));
+      const copies = st.copies.map((c) => withCounts(withHost(c.meter.snapshot(now, c.status, c.pid, false), c), c));
       stats = aggregateStats(st.name, st.index, st.status, copies, st.index === bottleneck);
     } else stats = st.meter.snapshot(now, st.status, st.pid, st.index === bottleneck);
     if (st.wrote) stats.wrote = st.wrote;
@@ -48,6 +48,19 @@ function withEdges(stats: StageStats, i: number, edges: readonly EdgeMeter[]): S
     const live = output.stats();
     stats.recordsPerSec = ended ? (secs > 0 ? output.records / secs : 0) : live.recordsPerSec;
     stats.rateOut = ended ? (secs > 0 ? output.bytes / secs : 0) : live.bytesPerSec;
+  }
+  return stats;
+}
+
+/** A copy's records and bytes, as the engine dealt them to it and took them from it. */
+function withCounts(stats: StageStats, c: StageRun): StageStats {
+  if (c.counts?.in) {
+    stats.recordsIn = c.counts.in.records;
+    stats.bytesIn = c.counts.in.bytes;
+  }
+  if (c.counts) {
+    stats.recordsOut = c.counts.out.records;
+    stats.bytesOut = c.counts.out.bytes;
   }
   return stats;
 }

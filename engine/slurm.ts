@@ -1,30 +1,41 @@
 /**
  * Stages on a Slurm cluster (docs/remote.md#slurm): each segment is a job step started with `srun`,
  * whose data does not go through srun's stdio (1 KB reads, no early stop) but through connections
- * the step makes back to this machine. engine/slurm.pl is the local end (to engine/remote.ts what
- * `ssh` is for an ssh host), engine/slurm-step.pl runs in the step and starts pw-segment there, as
- * over ssh (fetched from the local end when the node's cache folder has none of this version).
- * Slurm places the steps; the engine never picks a node.
+ * the step makes back to this machine. `pw-segment --slurm-local` (engine/native/slurm-local.c) is
+ * the local end (to engine/remote.ts what `ssh` is for an ssh host); in the step a few lines of sh
+ * find pw-segment in the node's cache folder, as over ssh (or install it from srun's stdin), and
+ * exec `pw-segment --slurm-step` (engine/native/slurm-step.c). Nothing but sh, `uname` and
+ * `sha256sum` is needed on the node. Slurm places the steps; the engine never picks a node.
  */
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as net from 'node:net';
 import * as os from 'node:os';
-import { hostBuilds, hostVersion } from './host-install';
+import { findProgram, hostBuilds, hostVersion, installFromStdin } from './host-install';
+import { nativeProgram } from './native-programs';
 import type { RemoteHost } from './preflight';
 import { withParentDeath } from './segment';
-import helperScript from './slurm.pl';
-import stepScript from './slurm-step.pl';
-import relayScript from './splice-relay.pl';
 
-const uncommented = (text: string) => text.replace(/^\s*#.*\n/gm, '');
-// Both ends relay between pipes and sockets the same way; `use` lines are compiled first wherever they are.
-const helper = uncommented(relayScript + helperScript);
-const step = uncommented(relayScript + stepScript);
+/**
+ * What the step runs: sh reads the local end's line from srun's stdin (`ADDRESS PORT TOKEN`), finds
+ * this version's pw-segment for its machine, and when the node has none asks for it (`\x01n TARGET`
+ * on stdout: the bytes follow on stdin), then execs it with the line in its environment only.
+ */
+const stepScript = [
+  'v=$1; shift',
+  ...findProgram,
+  'IFS= read -r b || exit 75',
+  'if ! ok; then printf "\\001n %s\\n" "$t"',
+  `  ${installFromStdin} || rm -f "$f"`,
+  '  ok || { echo "pipewright: could not install pw-segment into $d on $(uname -n) (it needs sha256sum and room there)" >&2; exit 70; }; fi',
+  '__PW_SLURM_BACK=$b exec "$p" --slurm-step',
+].join('\n');
 
 /**
  * srun's arguments for a step of `host` named `jobName`: the host's settings, then its `options`
  * (so they win over those), then what the engine needs (one task on one node: the segment is one
- * process tree; stdin for the task only), then the step's program with this version and the
- * checksum of each build (it checks the node's cached pw-segment against them).
+ * process tree; stdin for the task only), then the step's sh with this version and the checksum of
+ * each build (it checks the node's cached pw-segment against them).
  */
 export function srunArgs(host: RemoteHost, jobName: string): string[] {
   const s = host.slurm ?? { options: [] };
@@ -35,7 +46,22 @@ export function srunArgs(host: RemoteHost, jobName: string): string[] {
     s.mem === undefined ? [] : [`--mem=${s.mem}`],
   ].flat();
   const builds = hostBuilds().flatMap((b) => [b.target, b.sha256]);
-  return ['srun', `--job-name=${jobName}`, ...asked, ...s.options, '--ntasks=1', '--nodes=1', '--input=0', '--', 'perl', '-e', step, hostVersion, ...builds];
+  return [
+    'srun',
+    `--job-name=${jobName}`,
+    ...asked,
+    ...s.options,
+    '--ntasks=1',
+    '--nodes=1',
+    '--input=0',
+    '--',
+    '/bin/sh',
+    '-c',
+    stepScript,
+    'pipewright',
+    hostVersion,
+    ...builds,
+  ];
 }
 
 /** A job name Slurm shows in squeue, unique to the segment (scancel finds it by that name). */
@@ -43,8 +69,30 @@ export function jobName(stage: string): string {
   return `pw-${stage}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
+const resolved = new Map<string, string>();
 /**
- * How the local end is started: perl running engine/slurm.pl with srun's arguments, with SIGHUP
+ * The numeric address the steps connect back to (the local end listens there): `name` itself when
+ * it is one, else its first address from the system's resolver (`getent`, once per name and
+ * process: the static pw-segment has no resolver of its own); the name when it has none (the local
+ * end then says it cannot resolve it).
+ */
+export function numericAddress(name: string): string {
+  if (net.isIP(name)) return name;
+  let ip = resolved.get(name);
+  if (ip === undefined) {
+    try {
+      ip = execFileSync('getent', ['ahosts', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(/\s/)[0] ?? '';
+    } catch {
+      ip = '';
+    }
+    ip = net.isIP(ip) ? ip : name;
+    resolved.set(name, ip);
+  }
+  return ip;
+}
+
+/**
+ * How the local end is started: `pw-segment --slurm-local` with srun's arguments, with SIGHUP
  * when this process dies (it then scancels its job); undefined without this platform's pw-segment.
  */
 export function slurmLaunch(
@@ -52,11 +100,12 @@ export function slurmLaunch(
   stage: string,
   controlSocket: string | undefined,
 ): { file: string; args: string[]; env: Record<string, string> } | undefined {
+  const program = nativeProgram();
   const name = jobName(stage);
-  const launch = withParentDeath(['/usr/bin/perl', '-e', helper, ...srunArgs(host, name)]);
+  const launch = program === undefined ? undefined : withParentDeath([program, '--slurm-local', ...srunArgs(host, name)]);
   if (!launch) return undefined;
   const env: Record<string, string> = {
-    __PW_SLURM_ADDR: host.slurm?.address ?? os.hostname(),
+    __PW_SLURM_ADDR: numericAddress(host.slurm?.address ?? os.hostname()),
     __PW_SLURM_NAME: name,
     __PW_SLURM_PROGRAMS: hostBuilds()
       .map((b) => `${b.target}=${b.file}`)

@@ -3,6 +3,7 @@
  * facts. How they turn into a status is `finalStatus` (status.ts); the run updates them.
  */
 import type { Writable } from 'node:stream';
+import { countNewlines } from './lines';
 import type { ControlMessage } from './plumbing';
 import type { PlannedStage, RemoteHost } from './preflight';
 import type { RemoteSegment } from './remote';
@@ -22,6 +23,8 @@ export interface StageRun {
   copy?: number;
   /** The engine stopped reading its output (a relay whose downstream finished): ending now is stopping early. */
   readerGone: boolean;
+  /** A copy: what the engine's dealer gave it and its merger took from it (its worker stats' records and bytes). */
+  counts?: CopyCounts;
   /** A copy's output closed (its stage is classified only after, see Merger's checks). */
   outputClosed: boolean;
   /** The engine found it broke a rule (ordered workers): it fails with this message. */
@@ -52,6 +55,18 @@ export interface StageRun {
   wrote?: { file: string; bytes: number } | undefined;
   /** A `write` stage's commit channel, until the verdict is sent (see settleCommits). */
   commit?: Writable | undefined;
+}
+
+/** Records (newlines) and bytes on a copy's two edges, which the engine relays. `in` stays absent when nothing is dealt (a first stage). */
+export interface CopyCounts {
+  in?: { records: number; bytes: number };
+  out: { records: number; bytes: number };
+}
+
+/** Adds `chunk` to one edge's counts. */
+export function countInto(edge: { records: number; bytes: number }, chunk: Buffer): void {
+  edge.records += countNewlines(chunk);
+  edge.bytes += chunk.length;
 }
 
 export function newStageRun(p: PlannedStage, index: number, emit: (st: StageRun, line: string) => void): StageRun {

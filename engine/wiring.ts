@@ -14,7 +14,7 @@ import type { RunOptions } from './run';
 import { RemoteSegment, type RemoteHandlers } from './remote';
 import { Segment, type SegmentProcess } from './segment';
 import type { SshSessions } from './ssh';
-import type { StageRun } from './stage-run';
+import { countInto, type CopyCounts, type StageRun } from './stage-run';
 import { graphEdges, isStraight, type Hole } from './graph-plan';
 
 /** A relay between unit k and unit k + 1 (the edge it carries is counted in its EdgeMeter). */
@@ -244,9 +244,14 @@ function workersUnit(ctx: WiringContext, st: StageRun, dealt: boolean, allGone: 
     (i, what, atEnd) => ctx.mismatch(copies[i]!, what, atEnd),
   );
   copies.forEach((c, i) => {
+    const counts: CopyCounts = dealt ? { in: { records: 0, bytes: 0 }, out: { records: 0, bytes: 0 } } : { out: { records: 0, bytes: 0 } };
+    c.counts = counts;
     const handlers = ctx.handlers(
       [c],
-      (chunk) => merger.data(i, chunk),
+      (chunk) => {
+        countInto(counts.out, chunk);
+        merger.data(i, chunk);
+      },
       () => {
         merger.closed(i);
         c.outputClosed = true;
@@ -268,6 +273,7 @@ function workersUnit(ctx: WiringContext, st: StageRun, dealt: boolean, allGone: 
       segs.map((s) => s.input),
       ordered ? (i, n) => merger.assigned(i, n) : undefined,
       waiting,
+      (i, piece) => countInto(copies[i]!.counts!.in!, piece),
     );
     const d = dealer;
     segs.forEach((s, i) =>

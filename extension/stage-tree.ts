@@ -137,7 +137,17 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
       rows.push(
         new DetailNode(
           `worker ${i + 1}`,
-          `${statusText[w.status]}${w.step ? ` · ${w.step}` : ''} · read ${formatBytes(w.procBytesRead)} · written ${formatBytes(w.procBytesWritten)} · busy ${formatBusy(w.busy)}`,
+          [
+            statusText[w.status],
+            w.step,
+            w.recordsIn !== undefined ? `${formatCount(w.recordsIn)} rec in` : undefined,
+            w.recordsOut !== undefined ? `${formatCount(w.recordsOut)} rec out` : undefined,
+            `read ${formatBytes(w.procBytesRead)}`,
+            `written ${formatBytes(w.procBytesWritten)}`,
+            `busy ${formatBusy(w.busy)}`,
+          ]
+            .filter(Boolean)
+            .join(' · '),
         ),
       ),
     );

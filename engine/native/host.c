@@ -226,7 +226,7 @@ static char *readFramedPlan(size_t *len) {
 
 /*
  * The engine's socket, forwarded by ssh; its name goes once connected (nothing else can connect to
- * it). `fd:N`: a connection already open (a Slurm step's, engine/slurm-step.pl). -1: use stderr.
+ * it). `fd:N`: a connection already open (a Slurm step's, slurm-step.c). -1: use stderr.
  */
 static int connectControl(const char *path) {
   struct sockaddr_un addr = {.sun_family = AF_UNIX};

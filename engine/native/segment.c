@@ -44,6 +44,7 @@
 #include "plan.h"
 #include "proc.h"
 #include "segment.h"
+#include "slurm.h"
 
 extern char **environ;
 
@@ -96,8 +97,8 @@ static int ascending(const void *a, const void *b) {
   return *(const int *)a - *(const int *)b;
 }
 
-/* Closes every fd from `first` up but the `n` in `keep` (sorted here). */
-static void closeExcept(int first, int *keep, int n) {
+/* Closes every fd from `first` up but the `n` in `keep` (sorted here); the relays of a Slurm step use it too (relay.c). */
+void closeExcept(int first, int *keep, int n) {
   qsort(keep, (size_t)n, sizeof *keep, ascending);
 #ifdef PIPEWRIGHT_PORTABLE
   goto byHand;
@@ -389,6 +390,8 @@ static char *readPlan(size_t *len) {
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--host") == 0) return hostMain(argv[2]);
   if (argc >= 2 && strcmp(argv[1], "--launch") == 0) return launchMain(argc, argv);
+  if (argc >= 3 && strcmp(argv[1], "--slurm-local") == 0) return slurmLocalMain(argc - 2, argv + 2);
+  if (argc == 2 && strcmp(argv[1], "--slurm-step") == 0) return slurmStepMain();
   if (argc == 2 && strcmp(argv[1], "--version") == 0) {
     printf("pw-segment %d\n", planVersion);
     return 0;
@@ -396,7 +399,7 @@ int main(int argc, char **argv) {
   char *end = NULL;
   long parent = argc == 2 ? strtol(argv[1], &end, 10) : 0;
   if (argc != 2 || *end != '\0' || parent <= 0) {
-    fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN | --host CTL | --launch PARENT_PID PROGRAM [ARG…] | --version   (docs/engine-protocol.md)\n");
+    fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN | --host CTL | --launch PARENT_PID PROGRAM [ARG…] | --slurm-local SRUN [ARG…] | --slurm-step | --version   (docs/engine-protocol.md)\n");
     return 2;
   }
   return segmentMain((pid_t)parent, 0);

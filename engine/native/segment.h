@@ -7,4 +7,7 @@
 /* Returns the exit status. `onHost`: forked by the watcher on another host (host.c): stages get the login environment under their own. */
 int segmentMain(pid_t parent, int onHost);
 
+/* Closes every fd from `first` up but the `n` in `keep` (sorted in place). */
+void closeExcept(int first, int *keep, int n);
+
 #endif

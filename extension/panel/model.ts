@@ -2,7 +2,7 @@
 // and from/to edges, so fan-out and fan-in drop in), the stage table and the sparklines. Plain
 // data with text already formatted: the webview only draws it. No vscode here.
 import { formatBusy, formatWrote, formatBytes, formatCount, formatDuration, plural, sourceParts, statusText } from '../../engine/format';
-import type { EdgeStats, StageStatus } from '../../engine';
+import type { EdgeStats, StageStats, StageStatus } from '../../engine';
 import { ratesOf, type RatePoint, type StageTimeline } from '../../engine/timeline';
 import { endedHow } from '../failure';
 import { clockTime, summaryOf, type RunSummary } from '../history';
@@ -63,6 +63,15 @@ export interface TableRow {
   cells: Record<ColumnKey, Cell>;
   status: StageStatus;
   bottleneck: boolean;
+  /** `workers: N`: a row per copy under the stage's (its step and node on a Slurm cluster), in copy order whatever the sort. */
+  workers?: WorkerRow[];
+}
+
+export interface WorkerRow {
+  /** 1-based, as the Stages view numbers them. */
+  worker: number;
+  cells: Record<ColumnKey, Cell>;
+  status: StageStatus;
 }
 
 export interface Spark {
@@ -272,38 +281,65 @@ const num = (n: number | undefined, text: (n: number) => string): Cell => (n ===
 
 function rowOf(s: StageView, f: Flow): TableRow {
   const st = s.stats;
-  const cpuMs = st ? st.cpuUserMs + st.cpuSysMs : undefined;
   const exit = s.signal ?? (s.exitCode !== undefined ? String(s.exitCode) : '');
-  const live = s.status === 'running';
-  return {
+  const row: TableRow = {
     index: s.index,
     status: s.status,
-    bottleneck: st?.bottleneck === true && live,
+    bottleneck: st?.bottleneck === true && s.status === 'running',
     cells: {
       name: { text: stageLabel(s), sort: s.index, ...(st?.host ? { title: `runs on host ${st.host}` } : {}) },
       status: { text: statusText[s.status], sort: statusText[s.status], ...(s.message ? { title: s.message } : {}) },
-      recordsIn: num(st?.recordsIn, formatCount),
-      recordsOut: num(st?.recordsOut, formatCount),
-      recordRate: num(f.recordsPerSec, formatCount),
-      bytesIn: { ...num(st?.bytesIn, formatBytes), ...(st ? { title: `the process read ${formatBytes(st.procBytesRead)} in all (files, start-up)` } : {}) },
-      bytesOut: { ...num(st?.bytesOut, formatBytes), ...(st ? { title: `the process wrote ${formatBytes(st.procBytesWritten)} in all (files, stderr)` } : {}) },
-      byteRate: num(st ? f.bytesPerSec : undefined, (n) => `${formatBytes(n)}/s`),
-      cpu: {
-        ...num(cpuMs, formatDuration),
-        ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}` } : {}),
-      },
-      peakRss: num(st ? st.maxRssKb * 1024 : undefined, formatBytes),
-      busy: {
-        ...num(st?.busy, formatBusy),
-        ...(st
-          ? {
-              title: `CPU time over wall time (100% = one core); of the samples: working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}`,
-            }
-          : {}),
-      },
-      duration: num(st?.durationMs, formatDuration),
+      ...statCells(st, f),
       exit: { text: exit, sort: exit === '' ? null : (s.exitCode ?? exit) },
     },
+  };
+  if (st?.workers) row.workers = st.workers.map(workerRow);
+  return row;
+}
+
+/** A copy of a stage with workers: its own numbers, and where it runs (`worker 2 · 12.0 on node1`; `job 12` while it waits for Slurm). */
+function workerRow(w: StageStats, i: number): WorkerRow {
+  const where = [w.step, w.host && !w.step ? `@ ${w.host}` : undefined].filter(Boolean).join(' ');
+  return {
+    worker: i + 1,
+    status: w.status,
+    cells: {
+      name: {
+        text: `worker ${i + 1}${where ? ` · ${where}` : ''}`,
+        sort: i,
+        ...(w.step ? { title: 'its Slurm job step and the node Slurm placed it on (its job while it waits)' } : {}),
+      },
+      status: { text: statusText[w.status], sort: statusText[w.status] },
+      ...statCells(w, { bytesPerSec: w.rateOut, ...(w.recordsPerSec !== undefined ? { recordsPerSec: w.recordsPerSec } : {}) }),
+      exit: { text: '', sort: null },
+    },
+  };
+}
+
+/** The numeric cells of a stage's or a copy's stats (dashes before it has any). */
+function statCells(st: StageStats | undefined, f: Flow): Omit<Record<ColumnKey, Cell>, 'name' | 'status' | 'exit'> {
+  const cpuMs = st ? st.cpuUserMs + st.cpuSysMs : undefined;
+  return {
+    recordsIn: num(st?.recordsIn, formatCount),
+    recordsOut: num(st?.recordsOut, formatCount),
+    recordRate: num(f.recordsPerSec, formatCount),
+    bytesIn: { ...num(st?.bytesIn, formatBytes), ...(st ? { title: `the process read ${formatBytes(st.procBytesRead)} in all (files, start-up)` } : {}) },
+    bytesOut: { ...num(st?.bytesOut, formatBytes), ...(st ? { title: `the process wrote ${formatBytes(st.procBytesWritten)} in all (files, stderr)` } : {}) },
+    byteRate: num(st ? f.bytesPerSec : undefined, (n) => `${formatBytes(n)}/s`),
+    cpu: {
+      ...num(cpuMs, formatDuration),
+      ...(st ? { title: `user ${formatDuration(st.cpuUserMs)}, sys ${formatDuration(st.cpuSysMs)}` } : {}),
+    },
+    peakRss: num(st ? st.maxRssKb * 1024 : undefined, formatBytes),
+    busy: {
+      ...num(st?.busy, formatBusy),
+      ...(st
+        ? {
+            title: `CPU time over wall time (100% = one core); of the samples: working ${pct(st.working)}, waiting to read ${pct(st.waitingRead)}, to write ${pct(st.waitingWrite)}`,
+          }
+        : {}),
+    },
+    duration: num(st?.durationMs, formatDuration),
   };
 }
 

@@ -156,6 +156,22 @@ function sparkline(s: Spark, label: string): SVGElement {
   );
 }
 
+/** A row of the table: a cell per column, and the two sparkline cells after the status (`rate`, `cpu`: filled by the caller). */
+function tableRow(cells: TableRow['cells'], attrs: Record<string, string>): { tr: HTMLElement; rate: HTMLElement; cpu: HTMLElement } {
+  const tr = el('tr', { tabindex: '0', ...attrs });
+  for (const c of columns) {
+    const cell = cells[c.key];
+    const at: Record<string, string> = { class: c.numeric ? 'num' : '', 'data-col': c.key };
+    if (cell.title) at.title = cell.title;
+    tr.append(el(c.key === 'name' ? 'th' : 'td', c.key === 'name' ? { ...at, scope: 'row' } : at, cell.text));
+  }
+  const rate = el('td', { class: 'spark-cell' });
+  const cpu = el('td', { class: 'spark-cell' });
+  tr.insertBefore(cpu, tr.children[2] ?? null);
+  tr.insertBefore(rate, tr.children[2] ?? null);
+  return { tr, rate, cpu };
+}
+
 function renderTable(view: PanelView): void {
   const sort = state.sort ?? { key: 'name', descending: false };
   const head = el('tr');
@@ -179,26 +195,28 @@ function renderTable(view: PanelView): void {
   head.insertBefore(el('th', { scope: 'col' }, 'CPU over time'), head.children[2] ?? null);
   head.insertBefore(el('th', { scope: 'col' }, 'Rate over time'), head.children[2] ?? null);
   const rows = [...view.rows].sort((a, b) => compare(a, b, sort.key, sort.descending));
-  const body = rows.map((r) => {
-    const tr = el('tr', {
-      tabindex: '0',
+  const body = rows.flatMap((r) => {
+    const { tr, rate, cpu } = tableRow(r.cells, {
       'data-key': `row-${r.index}`,
       'data-stage': String(r.index),
       class: `status-${r.status}${r.bottleneck ? ' bottleneck' : ''}`,
     });
-    for (const c of columns) {
-      const cell = r.cells[c.key];
-      const attrs: Record<string, string> = { class: c.numeric ? 'num' : '', 'data-col': c.key };
-      if (cell.title) attrs.title = cell.title;
-      tr.append(el(c.key === 'name' ? 'th' : 'td', c.key === 'name' ? { ...attrs, scope: 'row' } : attrs, cell.text));
-    }
     const sparks = view.sparks.find((s) => s.index === r.index);
-    const rateCell = el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`)] : []));
-    const cpuCell = el('td', { class: 'spark-cell' }, ...(sparks ? [sparkline(sparks.cpu, `${r.cells.name.text} CPU`)] : []));
-    tr.insertBefore(cpuCell, tr.children[2] ?? null);
-    tr.insertBefore(rateCell, tr.children[2] ?? null);
-    activate(tr, () => post({ type: 'reveal', index: r.index }));
-    return tr;
+    if (sparks) {
+      rate.append(sparkline(sparks.rate, `${r.cells.name.text} ${sparks.rateUnit}`));
+      cpu.append(sparkline(sparks.cpu, `${r.cells.name.text} CPU`));
+    }
+    // Each copy of a stage with workers right under it, whatever the sort: its step and node, its own numbers.
+    const copies = (r.workers ?? []).map(
+      (w) =>
+        tableRow(w.cells, {
+          'data-key': `row-${r.index}-worker-${w.worker}`,
+          class: `worker status-${w.status}`,
+          'aria-label': `${r.cells.name.text}, ${w.cells.name.text}`,
+        }).tr,
+    );
+    for (const row of [tr, ...copies]) activate(row, () => post({ type: 'reveal', index: r.index }));
+    return [tr, ...copies];
   });
   $('table').replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
 }

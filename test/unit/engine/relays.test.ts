@@ -287,6 +287,15 @@ describe('workers', () => {
     expect(work.stats.procBytesWritten).toBe(work.stats.workers!.reduce((n, w) => n + w.procBytesWritten, 0));
     // What the merger passed on is the stage's output edge.
     expect(work.stats.bytesOut).toBe(d.output.length);
+    // Each copy's own records and bytes, in and out (the run panel's worker rows): together, the stage's.
+    const sum = (k: 'recordsIn' | 'recordsOut' | 'bytesIn' | 'bytesOut') => work.stats.workers!.reduce((n, w) => n + w[k]!, 0);
+    expect([sum('recordsIn'), sum('bytesIn'), sum('recordsOut'), sum('bytesOut')]).toEqual([
+      work.stats.recordsIn,
+      work.stats.bytesIn,
+      work.stats.recordsOut,
+      work.stats.bytesOut,
+    ]);
+    for (const w of work.stats.workers!) expect(w.recordsOut).toBe(w.recordsIn);
     expectNothingLeft(before, d);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EdgeStats, RunEvent, StatsEvent } from '../../../engine';
+import type { EdgeStats, RunEvent, StageStats, StatsEvent } from '../../../engine';
+import { aggregateStats } from '../../../engine/stats';
 import { RunTimeline } from '../../../engine/timeline';
 import { summaryOf } from '../../../extension/history';
 import { placeGraph } from '../../../extension/panel/layout';
@@ -212,6 +213,43 @@ describe('run panel view model', () => {
     expect(v.failures).toEqual([{ index: 2, name: 's2', how: 'exited with code 3', message: 'exited with code 3', stderr: ['boom'] }]);
     expect(v.summary).toBe('failed · 3 records · 2.50 s · failed at s2');
     expect(v.bottleneck).toBeUndefined();
+  });
+
+  it('puts a row per copy of a stage with workers under its own, with its Slurm step and node, its state and numbers, while it runs and after', () => {
+    const copy = (k: number, extra: Partial<StageStats>) => stats(1, { name: 's1', host: 'cluster', ...extra, pid: 200 + k });
+    const workers = [
+      copy(0, { step: '12.0 on node1', recordsIn: 400, recordsOut: 400, bytesOut: 4000, cpuUserMs: 30, maxRssKb: 3000, rateOut: 1000, recordsPerSec: 100 }),
+      copy(1, { step: '13.0 on node2', recordsIn: 350, recordsOut: 350, bytesOut: 3500, cpuUserMs: 20, maxRssKb: 2500 }),
+      copy(2, { status: 'queued', step: 'job 14', bytesIn: undefined, bytesOut: undefined, maxRssKb: 0 }),
+    ];
+    const withWorkers = (t: number, status: StageStats['status'], ws: StageStats[]): StatsEvent => {
+      const e = tick(t);
+      e.stages[1] = { ...aggregateStats('s1', 1, status, ws, false), host: 'cluster', recordsOut: 750 };
+      return e;
+    };
+    const live = view([start, ...running, withWorkers(1, 'running', workers)]);
+    const rows = live.rows[1]!.workers!;
+    expect(rows.map((w) => [w.worker, w.cells.name.text, w.status, w.cells.status.text])).toEqual([
+      [1, 'worker 1 · 12.0 on node1', 'running', 'running'],
+      [2, 'worker 2 · 13.0 on node2', 'running', 'running'],
+      [3, 'worker 3 · job 14', 'queued', 'waiting for Slurm'],
+    ]);
+    expect([
+      rows[0]!.cells.recordsIn.text,
+      rows[0]!.cells.recordsOut.text,
+      rows[0]!.cells.recordRate.text,
+      rows[0]!.cells.cpu.text,
+      rows[0]!.cells.peakRss.text,
+    ]).toEqual(['400', '400', '100', '30 ms', '2.9 MiB']);
+    expect(live.rows[0]!.workers).toBeUndefined();
+    // After the run: each copy's final state stays under the stage.
+    const ended = workers.map((w) => ({ ...w, status: 'succeeded' as const, ...(w.step === 'job 14' ? { step: '14.0 on node1' } : {}) }));
+    const after = view([start, ...running, withWorkers(1, 'running', workers), withWorkers(2, 'succeeded', ended)]);
+    expect(after.rows[1]!.workers!.map((w) => [w.cells.name.text, w.cells.status.text])).toEqual([
+      ['worker 1 · 12.0 on node1', 'succeeded'],
+      ['worker 2 · 13.0 on node2', 'succeeded'],
+      ['worker 3 · 14.0 on node1', 'succeeded'],
+    ]);
   });
 
   it('busy is the one value of docs/stats.md#busy: a stage that only sleeps is working 100% of the time but busy 0%, in the table, its node and the CLI', () => {

@@ -24,9 +24,12 @@ describe('srun for a step', () => {
       '--qos=short',
       '--ntasks=8',
     ]);
-    expect(args.slice(engineOwn, engineOwn + 6)).toEqual(['--ntasks=1', '--nodes=1', '--input=0', '--', 'perl', '-e']);
-    // Then the step's program, and this version with each build's checksum (it checks the node's cached pw-segment against them).
-    const after = args.slice(engineOwn + 7);
+    expect(args.slice(engineOwn, engineOwn + 6)).toEqual(['--ntasks=1', '--nodes=1', '--input=0', '--', '/bin/sh', '-c']);
+    // The step's sh, which needs no perl, then this version with each build's checksum (it checks the node's cached pw-segment against them).
+    expect(args[engineOwn + 6]).toMatch(/exec "\$p" --slurm-step$/);
+    expect(args[engineOwn + 6]).not.toMatch(/perl/);
+    const after = args.slice(engineOwn + 8);
+    expect(args[engineOwn + 7]).toBe('pipewright');
     expect(after[0]).toBe(hostVersion);
     expect(after.slice(1)).toEqual(hostBuilds().flatMap((b) => [b.target, b.sha256]));
     expect(after.slice(1).filter((_, i) => i % 2 === 1)).toEqual(expect.arrayContaining([expect.stringMatching(/^[0-9a-f]{64}$/)]) as unknown);

@@ -110,6 +110,10 @@ describe.runIf(skipped === undefined)('stages on a Slurm cluster', () => {
     const steps = slurm.result.stages[1]!.stats.workers!.map((w) => w.step);
     expect(steps.every((s) => /^\d+\.0 on \S+$/.test(s ?? ''))).toBe(true);
     expect(new Set(steps.map((s) => s!.split('.')[0])).size).toBe(4);
+    // Each step's own records (the run panel's worker rows): the ones Slurm started first took more.
+    const workers = slurm.result.stages[1]!.stats.workers!;
+    expect(workers.reduce((n, w) => n + w.recordsIn!, 0)).toBe(300000);
+    expect(workers.map((w) => w.recordsOut)).toEqual(workers.map((w) => w.recordsIn));
     const statuses = slurm.events.flatMap((e) => (e.type === 'status' && e.stage === 'double' ? [e.status] : []));
     expect(statuses).toEqual(['queued', 'running', 'succeeded']);
     await queueEmpty();
