@@ -410,10 +410,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN | --host CTL | --launch PARENT_PID PROGRAM [ARG…] | --version   (docs/engine-protocol.md)\n");
     return 2;
   }
-  return segmentMain((pid_t)parent, 0);
+  return segmentMain((pid_t)parent, 0, NULL);
 }
 
-int segmentMain(pid_t parent, int host) {
+int segmentMain(pid_t parent, int host, const SegmentPlan *parsed) {
   onHost = host;
   /* Its own process group, which the engine signals as a whole (it starts it as one anyway). */
   setpgid(0, 0);
@@ -434,13 +434,14 @@ int segmentMain(pid_t parent, int host) {
   sigaction(SIGHUP, &hup, NULL);
 
   size_t len = 0;
-  char *text = readPlan(&len);
-  if (!text) {
+  char *text = parsed ? NULL : readPlan(&len);
+  if (!parsed && !text) {
     fprintf(stderr, "pw-segment: cannot read the plan: %s\n", strerror(errno));
     return 2;
   }
   char err[256];
-  if (planParse(text, len, &plan, err, sizeof err) != 0) {
+  if (parsed) plan = *parsed;
+  else if (planParse(text, len, &plan, err, sizeof err) != 0) {
     fprintf(stderr, "pw-segment: %s\n", err);
     free(text);
     return 2;
