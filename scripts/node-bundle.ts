@@ -26,7 +26,7 @@ function moduleText(name: string): string {
 }
 
 /** Each non-ASCII character as a `\u` escape: only comments hold any (esbuild escapes the rest), so nothing else changes. */
-export const asciiOnly = (text: string) => text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+export const asciiOnly = (text: string) => text.replace(/[\u0080-\u{10ffff}]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 
 export const nodeBundlePlugin: esbuild.Plugin = {
   name: 'node-bundle',
