@@ -9,8 +9,8 @@
  *
  * Start-up is counted in page faults here (~50 µs each in the VMs measured, bench/README.md, issue 21,
  * session 7): the build is named by its file's size, time and inode rather than a hash of its 0.8 MB
- * (no node:crypto, no copy to hash), and read as a one-byte string (the build keeps it ASCII,
- * scripts/build.ts), not decoded from UTF-8 into two bytes a character.
+ * (no node:crypto, no copy to hash), and read as a one-byte string when it is ASCII (as
+ * test/unit/bundles.test.ts keeps it), not decoded from UTF-8 into two bytes a character.
  */
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';

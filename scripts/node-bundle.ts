@@ -1,15 +1,10 @@
-// What the Node bundles (the CLI, the language server, the extension, the built-in stages) get
-// beyond esbuild's defaults, for start-up: page faults are what a start costs on the VMs measured
-// (~50 µs each; bench/README.md, "Start-up and soak (issue 21, session 7)").
-// - Each Node built-in (`node:fs`, …) is one module of the bundle whose exports are the built-in's
-//   own properties. Without it, esbuild turns every `import * as fs from 'node:fs'` into a fresh
-//   copy of all the module's properties (`__toESM`): the CLI made 44 such copies at start-up, ~3,000
-//   getters, ~500 page faults. The functions are the same objects `require()` returns.
-// - The output is ASCII: esbuild escapes strings but leaves comments as written, and one `→` in a
-//   comment made V8 hold the CLI's 0.8 MB as a two-byte string (cli/launch.ts reads it as one byte a
-//   character when it can).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// An esbuild plugin for the Node bundles (the CLI, the language server, the extension, the built-in
+// stages), for start-up: page faults are what a start costs on the VMs measured (~50 µs each;
+// bench/README.md, "Start-up and soak (issue 21, session 7)"). Each Node built-in (`node:fs`, …) is
+// one module of the bundle whose exports are the built-in's own properties. Without it, esbuild
+// turns every `import * as fs from 'node:fs'` into a fresh copy of all the module's properties
+// (`__toESM`): the CLI made 44 such copies at start-up, ~3,000 getters, ~500 page faults. The
+// functions are the same objects `require()` returns.
 import { builtinModules, createRequire } from 'node:module';
 import type * as esbuild from 'esbuild';
 
@@ -25,9 +20,6 @@ function moduleText(name: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Each non-ASCII character as a `\u` escape: only comments hold any (esbuild escapes the rest), so nothing else changes. */
-export const asciiOnly = (text: string) => text.replace(/[\u0080-\u{10ffff}]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
-
 export const nodeBundlePlugin: esbuild.Plugin = {
   name: 'node-bundle',
   setup(build) {
@@ -38,14 +30,5 @@ export const nodeBundlePlugin: esbuild.Plugin = {
       return { path: args.path, namespace };
     });
     build.onLoad({ filter: /.*/, namespace }, (args) => ({ contents: moduleText(args.path), loader: 'js' }));
-    build.onEnd((result) => {
-      for (const file of Object.keys(result.metafile?.outputs ?? {})) {
-        if (!file.endsWith('.cjs')) continue;
-        const at = path.resolve(build.initialOptions.absWorkingDir ?? process.cwd(), file);
-        const text = fs.readFileSync(at, 'utf8');
-        const ascii = asciiOnly(text);
-        if (ascii !== text) fs.writeFileSync(at, ascii);
-      }
-    });
   },
 };
