@@ -5,8 +5,10 @@
 // processes (must be 0), temporary files left (must be 0), files damaged (must be 0), and this
 // process's memory at the start, after the first 100 runs and at the end, and its growth per run
 // after the first 100: RSS, and where it is (V8's young generation, the rest of its heap, outside
-// it). Exit 1 on any leak.
+// it). Exit 1 on any leak. `-- --allocations` also samples what the runs allocate (V8's sampling heap
+// profiler, collected objects included) and prints the functions that allocate most, per run.
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
@@ -15,6 +17,7 @@ import type { RunOptions } from '../engine';
 
 const { check, nodeHost, startRun } = loadEngine('soak-engine');
 
+const sampleAllocations = process.argv.includes('--allocations');
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 1000);
 const marker = `pipewright-soak-${process.pid}`;
 const env = { ...process.env, PIPEWRIGHT_SOAK_MARK: marker };
@@ -87,9 +90,42 @@ let damaged = 0;
 const start = memory();
 let after100 = start;
 let end = start;
+/** Every 500 runs: a bounded cache (V8's young generation) shows as growth that stops; a leak does not stop. */
+const checkpoints: [number, Memory][] = [];
 const t0 = performance.now();
 
+interface SamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SamplingNode[];
+}
+
+/** The functions that allocated most in a sampled profile, bytes per run, each with its caller. */
+function topAllocators(head: SamplingNode, perRuns: number): string[] {
+  const bytes = new Map<string, number>();
+  const walk = (n: SamplingNode, caller: string) => {
+    const f = n.callFrame;
+    const at = `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber + 1}`;
+    if (n.selfSize > 0) bytes.set(`${at} ← ${caller}`, (bytes.get(`${at} ← ${caller}`) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c, at);
+  };
+  walk(head, '');
+  const total = [...bytes.values()].reduce((a, b) => a + b, 0);
+  return [
+    `allocated per run (sampled, collected objects included): ${perRun(total, perRuns)}; most by:`,
+    ...[...bytes]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .map(([k, v]) => `  ${perRun(v, perRuns).padStart(9)}  ${k}`),
+  ];
+}
+
 async function main(): Promise<void> {
+  const session = sampleAllocations ? new inspector.Session() : undefined;
+  session?.connect();
+  // Every object, also those a scavenge collects at once: what a run allocates, not what it keeps.
+  const sampling = { samplingInterval: 4096, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true };
+  await session?.post('HeapProfiler.startSampling', sampling as object);
   for (let i = 0; i < runs; i++) {
     const [name, yaml, action] = cases[i % cases.length]!;
     fs.writeFileSync(path.join(dir, 'out.ndjson'), old);
@@ -102,8 +138,11 @@ async function main(): Promise<void> {
     outcomes[`${name}: ${result.outcome}`] = (outcomes[`${name}: ${result.outcome}`] ?? 0) + 1;
     if (fs.readFileSync(path.join(dir, 'out.ndjson'), 'utf8') !== old) damaged++;
     if (i === 99) after100 = memory();
+    if ((i + 1) % 500 === 0 && i + 1 < runs) checkpoints.push([i + 1, memory()]);
   }
   end = memory();
+  const profile = (await session?.post('HeapProfiler.stopSampling')) as { profile: { head: SamplingNode } } | undefined;
+  session?.disconnect();
   const seconds = (performance.now() - t0) / 1000;
   // Processes that outlived their run's end (killed grandchildren on their way out) get a moment.
   let left = leftovers();
@@ -121,16 +160,21 @@ async function main(): Promise<void> {
   console.log(`temporary files left: ${temporary.length}; existing files damaged: ${damaged}`);
   console.log(`memory of this process at start:       ${said(start)}`);
   console.log(`                    after 100 runs:      ${said(after100)}`);
+  for (const [n, m] of checkpoints) console.log(`                    after ${String(n).padEnd(15)}${said(m)}`);
   console.log(`                    after ${String(runs).padEnd(15)}${said(end)}`);
-  const later = runs - 100;
-  if (later > 0) {
+  const growth = (what: string, from: Memory, later: number) => {
     const outside = (m: Memory) => m.rss - m.heap;
     console.log(
-      `growth per run after the first 100: RSS ${perRun(end.rss - after100.rss, later)} (target under 5 KB), of it V8's young generation ` +
-        `${perRun(end.young - after100.young, later)}, the rest of its heap ${perRun(end.heap - end.young - (after100.heap - after100.young), later)}, ` +
-        `outside the heap ${perRun(outside(end) - outside(after100), later)}`,
+      `growth per run ${what}: RSS ${perRun(end.rss - from.rss, later)} (target under 5 KB), of it V8's young generation ` +
+        `${perRun(end.young - from.young, later)}, the rest of its heap ${perRun(end.heap - end.young - (from.heap - from.young), later)}, ` +
+        `outside the heap ${perRun(outside(end) - outside(from), later)}`,
     );
-  }
+  };
+  if (runs > 100) growth('after the first 100', after100, runs - 100);
+  // The steady state: over the last 1,000 runs, once the first have filled what is bounded.
+  const last = checkpoints.find(([n]) => n === runs - 1000);
+  if (last) growth('over the last 1,000', last[1], 1000);
+  if (profile) console.log(topAllocators(profile.profile.head, runs).join('\n'));
   process.exitCode = left.length > 0 || temporary.length > 0 || damaged > 0 ? 1 : 0;
 }
 

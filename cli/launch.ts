@@ -6,8 +6,13 @@
  * A cache that cannot be read, written or used costs nothing but the compile it would have saved.
  * Node 22's `module.enableCompileCache` does the same for modules on Node 22 and later, but makes its
  * cache before the code runs (bench/README.md has both measured); the CLI also runs on Node 20.
+ *
+ * Start-up is counted in page faults here (~50 µs each in the VMs measured, bench/README.md, issue 21,
+ * session 7): the build is named by its file's size, time and inode rather than a hash of its 0.8 MB
+ * (no node:crypto, no copy to hash), and read as a one-byte string when it is ASCII (as
+ * test/unit/bundles.test.ts keeps it), not decoded from UTF-8 into two bytes a character.
  */
-import { createHash } from 'node:crypto';
+import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -16,12 +21,10 @@ import * as vm from 'node:vm';
 import { ExitCode } from './exit-codes';
 
 const mainFile = path.join(__dirname, 'cli-main.cjs');
-const source = readMain();
-// V8 checks a cache against the source's length only: its name carries a hash of the source itself.
+const { source, build } = readMain();
 const command = /^(check|run|graph|compare|doctor)$/.exec(process.argv[2] ?? '')?.[1] ?? 'other';
-const key = createHash('sha256').update(`${process.version} ${process.arch}\n`).update(source).digest('hex').slice(0, 32);
 const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'pipewright');
-const cacheFile = path.join(cacheDir, `cli-${command}-${key}.v8`);
+const cacheFile = path.join(cacheDir, `cli-${command}-${build}.v8`);
 
 let cachedData: Buffer | undefined;
 try {
@@ -51,13 +54,25 @@ function writeCache(): void {
   }
 }
 
-/** The CLI itself; without it (a copy of this file alone, a broken install) a message that says what to do. */
-function readMain(): string {
+/**
+ * The CLI itself, and which build it is under which Node: V8 checks a cache against the source's
+ * length only, so the cache's name must change with the source. A rebuild writes the file anew (a
+ * new time, to the nanosecond where the file system keeps it), an install another (a new inode).
+ * Without the file (a copy of the launcher alone, a broken install): a message that says what to do.
+ */
+function readMain(): { source: string; build: string } {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(mainFile, 'utf8');
+    fd = fs.openSync(mainFile, 'r');
+    const st = fs.fstatSync(fd, { bigint: true });
+    const bytes = fs.readFileSync(fd);
+    const build = [process.version, process.arch, st.size, st.mtimeNs, st.ino].map((x) => x.toString(36)).join('-');
+    return { source: bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'), build };
   } catch (e) {
     const fix = fs.existsSync(path.join(__dirname, '..', 'cli', 'main.ts')) ? 'npm run build' : 'npm install -g pipewright (reinstalling puts it back)';
     process.stderr.write(`pipewright: cannot read ${mainFile}, the CLI itself (${(e as NodeJS.ErrnoException).code ?? String(e)}): ${fix}\n`);
-    process.exit(ExitCode.Unreadable);
+    return process.exit(ExitCode.Unreadable);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -48,18 +48,18 @@ function readStart(absPath: string, maxBytes: number): FileStart | undefined {
  * check` and `pipewright run` both use this, so they never disagree. Nothing is executed.
  */
 export function lookupProgram(program: string, dir: string, searchPath: string | undefined): ProgramLookup {
-  const candidates = program.includes('/')
-    ? [path.resolve(dir, program)]
-    : (searchPath ?? '').split(':').map((d) => path.join(path.resolve(dir, d || '.'), program));
+  const entries = program.includes('/') ? [undefined] : (searchPath ?? '').split(':');
   let notExecutable: string | undefined;
-  for (const candidate of candidates) {
-    let st: fs.Stats;
+  for (const entry of entries) {
+    const candidate = entry === undefined ? path.resolve(dir, program) : path.join(path.resolve(dir, entry || '.'), program);
+    // Most candidates do not exist: no exception for those (an Error and its stack each, per PATH entry of every stage).
+    let st: fs.Stats | undefined;
     try {
-      st = fs.statSync(candidate);
+      st = fs.statSync(candidate, { throwIfNoEntry: false });
     } catch {
-      continue;
+      continue; // ENOTDIR, EACCES on the way
     }
-    if (!st.isFile()) continue;
+    if (!st?.isFile()) continue;
     try {
       fs.accessSync(candidate, fs.constants.X_OK);
       return { kind: 'found', path: candidate };

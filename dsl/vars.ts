@@ -49,7 +49,11 @@ export function isAssignedInScript(script: string, name: string): boolean {
  */
 export function mergeEnv(base: Readonly<Record<string, string | undefined>>, ...layers: Readonly<Record<string, string>>[]): Record<string, string> {
   const merged: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) merged[k] = v;
+  // Keys, not entries: the process environment is merged for every stage of every run (no pair array per variable).
+  for (const k of Object.keys(base)) {
+    const v = base[k];
+    if (v !== undefined) merged[k] = v;
+  }
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) merged[k] = interpolate(v, (name) => merged[name]);
   }

@@ -28,7 +28,8 @@ export function parseStat(text: string): ProcStat | undefined {
   // The command name is in parentheses and may itself hold spaces and parentheses.
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
-  const f = text.slice(close + 2).split(' ');
+  // The first 15 fields only: every process of the machine is read at a segment's end (reap.ts).
+  const f = text.slice(close + 2).split(' ', 15);
   // f[0] is field 3 (state); ppid is field 4, pgrp 5, utime 14.
   const n = (i: number) => Number(f[i]);
   return { state: f[0] ?? '?', ppid: n(1), pgrp: n(2), utimeTicks: n(11), stimeTicks: n(12), cutimeTicks: n(13), cstimeTicks: n(14) };

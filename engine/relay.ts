@@ -481,7 +481,7 @@ export class Merger implements Source {
     for (const v of this.valves) v.resume(reason);
   }
 
-  /** Dealer → merger (ordered): `records` more input lines went to `copy`. */
+  /** From the dealer to the merger (ordered): `records` more input lines went to `copy`. */
   assigned(copy: number, records: number): void {
     const b: Block = { no: this.dealt++, copy, remaining: records, parts: [], bytes: 0 };
     this.queues[copy]!.push(b);

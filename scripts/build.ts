@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, watchFile, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { nodeBundlePlugin } from './node-bundle';
 import { generateValidator, schemaFile } from './gen-validator';
 import { hostTarget } from '../engine/native-programs';
 import { buildTargets } from './native';
@@ -54,8 +55,7 @@ function options(entry: Entry, production: boolean, outdir = 'dist'): esbuild.Bu
         format: 'cjs',
         outExtension: { '.js': '.cjs' },
         external: ['vscode', ...(entry.external ?? [])],
-        // The perl scripts of a Slurm step (engine/slurm*.pl, splice-relay.pl) are bundled as strings.
-        loader: { '.pl': 'text' },
+        plugins: [nodeBundlePlugin],
       };
   return {
     absWorkingDir: root,
@@ -117,7 +117,8 @@ async function watch(): Promise<void> {
     const shebang = entry.shebang
       ? [{ name: 'chmod', setup: (b: esbuild.PluginBuild) => b.onEnd(() => chmodSync(path.join(root, `dist/${entry.out}.cjs`), 0o755)) }]
       : [];
-    const context = await esbuild.context({ ...options(entry, false), plugins: shebang });
+    const base = options(entry, false);
+    const context = await esbuild.context({ ...base, plugins: [...(base.plugins ?? []), ...shebang] });
     await context.watch();
   }
   // The schema is not an esbuild input (the generated module is): regenerate that when the schema changes.

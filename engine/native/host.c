@@ -3,7 +3,7 @@
  * `pw-segment --host CTL` (installed by the engine, engine/host-install.ts). Its stdin carries
  * `LENGTH\n` and LENGTH bytes of plan, then the segment's data; its stdout is the segment's
  * output, as for `ssh host cmd`. It forks the segment — segment.c's code, as a local run runs it,
- * with the plan on a pipe and the login environment under each stage's env — in a process group of
+ * with the plan as parsed here and the login environment under each stage's env — in a process group of
  * its own, and stays as its watcher: every line the engine needs goes onto one control stream, tagged (host-stream.ts reads it):
  *
  *   \x01c LINE        a report of the segment (`pid …`, `done …`, `edge …`)
@@ -273,27 +273,26 @@ int hostMain(const char *ctl) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGTERM, SIG_IGN);
   size_t len = 0;
-  char *text = readFramedPlan(&len), *copy = text ? malloc(len + 1) : NULL;
+  char *text = readFramedPlan(&len);
   SegmentPlan plan;
   char err[256];
-  if (!copy) {
+  if (!text) {
     fprintf(stderr, "pw-segment: no plan ahead of the data on stdin\n");
     return 2;
   }
-  memcpy(copy, text, len);
-  if (planParse(copy, len, &plan, err, sizeof err) != 0) {
+  /* Parsed once: the segment, forked below, runs this plan (its strings point into `text`). */
+  if (planParse(text, len, &plan, err, sizeof err) != 0) {
     fprintf(stderr, "pw-segment: %s\n", err);
     return 2;
   }
   int sock = connectControl(ctl);
   if (sock >= 0) out = requests = sock;
 
-  /* The segment's fds: 0 the plan, 2 its own stderr, 3 its reports, each stage's stderr fd, and its input fd: our stdin. */
-  int n = plan.stages + 2, room = 1 + n + plan.stages + plan.copies, k = 0;
+  /* The segment's fds: 2 its own stderr, 3 its reports, each stage's stderr fd, and its input fd: our stdin. */
+  int n = plan.stages + 2, room = n + plan.stages + plan.copies, k = 0;
   Source *src = calloc((size_t)n, sizeof *src);
-  int *from = malloc(sizeof *from * (size_t)room), *to = malloc(sizeof *to * (size_t)room), planPipe[2];
-  if (!src || !from || !to || pipe2(planPipe, O_CLOEXEC) != 0) return 70;
-  from[k] = planPipe[0], to[k++] = 0;
+  int *from = malloc(sizeof *from * (size_t)room), *to = malloc(sizeof *to * (size_t)room);
+  if (!src || !from || !to) return 70;
   for (int i = 0; i < n; i++) {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) return 70;
@@ -310,7 +309,7 @@ int hostMain(const char *ctl) {
   if (child < 0) return 70;
   if (child == 0) {
     setpgid(0, 0);
-    int highest = sock > planPipe[1] ? sock : planPipe[1];
+    int highest = sock;
     for (int i = 0; i < n; i++)
       if (src[i].fd > highest) highest = src[i].fd;
     for (int j = 0; j < k; j++)
@@ -318,27 +317,18 @@ int hostMain(const char *ctl) {
     placeFds(k, from, to, highest);
     signal(SIGPIPE, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    _exit(segmentMain(getppid(), 1));
+    _exit(segmentMain(getppid(), 1, &plan));
   }
   group = child;
   setpgid(child, child);
-  for (int j = 1; j < k; j++)
+  for (int j = 0; j < k; j++)
     if (from[j] != input) close(from[j]);
   close(input);
-  close(planPipe[0]);
   /* Nothing of the session's data is ours to read or write: the stages have it. */
   int devNull = open("/dev/null", O_RDWR);
   dup2(devNull, 0);
   dup2(devNull, 1);
   if (devNull > 1) close(devNull);
-  for (size_t done = 0; done < len;) {
-    ssize_t w = write(planPipe[1], text + done, len - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break; /* it ended: its stderr says why */
-    done += (size_t)w;
-  }
-  close(planPipe[1]);
-  free(text);
 
   struct pollfd *fds = malloc(sizeof *fds * (size_t)(n + 2));
   if (!fds) return 70;
@@ -381,6 +371,6 @@ int hostMain(const char *ctl) {
   free(to);
   free(fds);
   planFree(&plan);
-  free(copy);
+  free(text);
   return status;
 }

@@ -45,6 +45,7 @@
 #include "proc.h"
 #include "segment.h"
 #include "slurm.h"
+#include "spawn.h"
 
 extern char **environ;
 
@@ -234,13 +235,23 @@ static void used(End e, int writing) {
   pipes[e.n][writing] = -1;
 }
 
-/* Forks one element: kind 0 a stage, 1 a copier, 2 a merger. Returns the pid, or -1 (errno says why). */
-static pid_t forkElement(int kind, int i) {
+/* Here, not in a child: the fd of an end, -1 for `null` (spawnStage opens /dev/null in the child). */
+static int parentEnd(End e, int writing) {
+  return e.kind == endNull ? -1 : openEnd(e, writing);
+}
+
+/*
+ * Starts one element: kind 0 a stage (spawned when it can be, spawn.c; else forked), 1 a copier, 2 a
+ * merger (forked: they run this program's code). Returns the pid, or -1 (errno says why).
+ */
+static pid_t startElement(int kind, int i) {
   int failed = 0;
   if (kind == 0) failed = need(plan.stage[i].in) || need(plan.stage[i].out);
   for (int k = 0; kind == 1 && k <= plan.copy[i].outs; k++) failed |= need(k == 0 ? plan.copy[i].in : plan.copy[i].to[k - 1]);
   for (int k = 0; kind == 2 && k <= plan.merge[i].ins; k++) failed |= need(k == 0 ? plan.merge[i].out : plan.merge[i].in[k - 1]);
-  pid_t pid = failed ? -1 : fork();
+  pid_t pid = failed ? -1 : 0;
+  if (kind == 0 && !failed && !onHost) pid = spawnStage(&plan.stage[i], parentEnd(plan.stage[i].in, 0), parentEnd(plan.stage[i].out, 1));
+  if (pid == 0 && !failed) pid = fork();
   if (pid == 0) {
     if (kind == 0) execStage(&plan.stage[i]);
     if (kind == 1) runCopy(&plan.copy[i]);
@@ -255,7 +266,7 @@ static void startAll(void) {
   char t[32], line[96];
   for (int i = 0; i < plan.copies + plan.merges; i++) {
     int copy = i < plan.copies, j = copy ? i : i - plan.copies;
-    pid_t pid = forkElement(copy ? 1 : 2, j);
+    pid_t pid = startElement(copy ? 1 : 2, j);
     if (pid < 0) fprintf(stderr, "pw-segment: cannot start a %s: %s\n", copy ? "copier" : "merger", strerror(errno));
     helperPid[i] = pid > 0 ? pid : 0;
     if (copy) {
@@ -268,7 +279,7 @@ static void startAll(void) {
   }
   for (int i = 0; i < plan.stages; i++) {
     const StagePlan *s = &plan.stage[i];
-    pid_t pid = forkElement(0, i);
+    pid_t pid = startElement(0, i);
     now(t, sizeof t);
     if (pid > 0) snprintf(line, sizeof line, "pid %d %d %s\n", s->id, (int)pid, t);
     else snprintf(line, sizeof line, "done %d 126 0 0 0 0 %s exit\n", s->id, t);
@@ -402,10 +413,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: pw-segment PARENT_PID < PLAN | --host CTL | --launch PARENT_PID PROGRAM [ARG…] | --slurm-local SRUN [ARG…] | --slurm-step | --version   (docs/engine-protocol.md)\n");
     return 2;
   }
-  return segmentMain((pid_t)parent, 0);
+  return segmentMain((pid_t)parent, 0, NULL);
 }
 
-int segmentMain(pid_t parent, int host) {
+int segmentMain(pid_t parent, int host, const SegmentPlan *parsed) {
   onHost = host;
   /* Its own process group, which the engine signals as a whole (it starts it as one anyway). */
   setpgid(0, 0);
@@ -426,13 +437,14 @@ int segmentMain(pid_t parent, int host) {
   sigaction(SIGHUP, &hup, NULL);
 
   size_t len = 0;
-  char *text = readPlan(&len);
-  if (!text) {
+  char *text = parsed ? NULL : readPlan(&len);
+  if (!parsed && !text) {
     fprintf(stderr, "pw-segment: cannot read the plan: %s\n", strerror(errno));
     return 2;
   }
   char err[256];
-  if (planParse(text, len, &plan, err, sizeof err) != 0) {
+  if (parsed) plan = *parsed;
+  else if (planParse(text, len, &plan, err, sizeof err) != 0) {
     fprintf(stderr, "pw-segment: %s\n", err);
     free(text);
     return 2;

@@ -4,8 +4,13 @@
 
 #include <sys/types.h>
 
-/* Returns the exit status. `onHost`: forked by the watcher on another host (host.c): stages get the login environment under their own. */
-int segmentMain(pid_t parent, int onHost);
+#include "plan.h"
+
+/*
+ * Returns the exit status. `onHost`: forked by the watcher on another host (host.c): stages get the
+ * login environment under their own. `parsed`: the plan, parsed by that watcher; NULL: read it on fd 0.
+ */
+int segmentMain(pid_t parent, int onHost, const SegmentPlan *parsed);
 
 /* Closes every fd from `first` up but the `n` in `keep` (sorted in place). */
 void closeExcept(int first, int *keep, int n);

@@ -28,7 +28,7 @@ describe('the CLI code cache', () => {
     const home = path.join(dir, 'fresh');
     expect(pipewright(home, ['check', 'examples/products.pipeline.yaml'])).toMatchObject({ code: 0, stderr: '' });
     const [check] = caches(home);
-    expect(caches(home)).toEqual([expect.stringMatching(/^cli-check-[0-9a-f]{32}\.v8$/)]);
+    expect(caches(home)).toEqual([expect.stringMatching(/^cli-check-[0-9a-z.-]+\.v8$/)]);
     const file = path.join(home, 'pipewright', check!);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
@@ -41,7 +41,7 @@ describe('the CLI code cache', () => {
     expect(fs.readFileSync(file).equals(made)).toBe(true);
     // Another command has a cache of its own.
     expect(pipewright(home, ['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
-    expect(caches(home)).toEqual([check, caches(home).find((n) => /^cli-other-[0-9a-f]{32}\.v8$/.test(n))]);
+    expect(caches(home)).toEqual([check, caches(home).find((n) => /^cli-other-[0-9a-z.-]+\.v8$/.test(n))]);
   });
 
   it('damaged: the command runs as usual and the cache is made again', () => {
@@ -60,7 +60,7 @@ describe('the CLI code cache', () => {
     const old = path.join(home, 'pipewright', `cli-other-${'0'.repeat(32)}.v8`);
     fs.writeFileSync(old, 'the cache of another build');
     expect(pipewright(home, ['--version']).code).toBe(0);
-    expect(caches(home)).toEqual([expect.stringMatching(/^cli-other-[0-9a-f]{32}\.v8$/)]);
+    expect(caches(home)).toEqual([expect.stringMatching(/^cli-other-[0-9a-z.-]+\.v8$/)]);
     expect(fs.existsSync(old)).toBe(false);
   });
 
@@ -71,6 +71,21 @@ describe('the CLI code cache', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(0);
+  });
+
+  it('of a rebuilt CLI of the same size: not used (V8 itself checks only the length), a new one made', () => {
+    const home = path.join(dir, 'rebuilt');
+    const copy = path.join(dir, 'rebuilt-cli');
+    fs.mkdirSync(copy);
+    for (const f of ['cli.cjs', 'cli-main.cjs']) fs.copyFileSync(path.join(path.dirname(cliPath), f), path.join(copy, f));
+    const run = () =>
+      spawnSync(process.execPath, [path.join(copy, 'cli.cjs'), '--version'], { env: { ...process.env, XDG_CACHE_HOME: home }, encoding: 'utf8' });
+    expect(run().stdout).toBe(`${version}\n`);
+    const main = path.join(copy, 'cli-main.cjs');
+    const other = version.replace(/^\d/, (d) => String((Number(d) + 1) % 10));
+    fs.writeFileSync(main, fs.readFileSync(main, 'latin1').replaceAll(JSON.stringify(version), JSON.stringify(other)), 'latin1');
+    expect(run()).toMatchObject({ status: 0, stdout: `${other}\n`, stderr: '' });
+    expect(caches(home)).toHaveLength(1);
   });
 
   it('the launcher copied alone, without the CLI: exit 2 and what to do, no stack trace', () => {

@@ -39,4 +39,21 @@ describe('bundles', () => {
     const ldd = spawnSync('ldd', [program], { encoding: 'utf8' });
     expect(ldd.stdout + ldd.stderr).toMatch(/not a dynamic executable/);
   });
+
+  it('the CLI is ASCII, so that the launcher (cli/launch.ts) reads it as one byte a character: no two-byte copy of 0.8 MB', () => {
+    // esbuild escapes strings but keeps comments and regular expressions as written: write \u escapes there instead.
+    for (const bundle of ['dist/cli.cjs', 'dist/cli-main.cjs']) {
+      const lines = readFileSync(path.join(__dirname, '../..', bundle), 'utf8').split('\n');
+      const at = lines.findIndex((l) => /[\u0080-\u{10ffff}]/u.test(l));
+      expect(at === -1 ? 'ASCII' : `line ${at + 1}: ${lines[at]}`, bundle).toBe('ASCII');
+    }
+  });
+
+  it("take each Node built-in as one module: no copy of its properties per `import * as` (esbuild's __toESM)", () => {
+    for (const bundle of ['dist/cli-main.cjs', 'dist/server.cjs', 'dist/extension.cjs', 'dist/builtin.cjs']) {
+      const text = readFileSync(path.join(__dirname, '../..', bundle), 'latin1');
+      expect(text.match(/__toESM\(require\("node:[a-z_/]+"\)\)/g) ?? [], bundle).toEqual([]);
+      expect(text, bundle).toContain('require("node:fs")');
+    }
+  });
 });

@@ -141,6 +141,8 @@ describe('small parts', () => {
     expect(lookupProgram('./plain.sh', dir, '/usr/bin')).toEqual({ kind: 'not-executable', path: path.join(dir, 'plain.sh') });
     expect(lookupProgram('plain.sh', dir, '.')).toEqual({ kind: 'not-executable', path: path.join(dir, 'plain.sh') });
     expect(lookupProgram('tool', dir, 'nope:bin')).toEqual({ kind: 'found', path: path.join(dir, 'bin', 'tool') });
+    // A PATH entry that is a file (ENOTDIR on the way) is passed over like a missing one.
+    expect(lookupProgram('tool', dir, 'plain.sh:bin')).toEqual({ kind: 'found', path: path.join(dir, 'bin', 'tool') });
     expect(lookupProgram('./bin', dir, '')).toEqual({ kind: 'not-found' });
     expect(lookupProgram('tool', dir, '/usr/bin')).toEqual({ kind: 'not-found' });
     fs.rmSync(dir, { recursive: true });

@@ -5,9 +5,11 @@
 // PIPEWRIGHT_SEGMENT_LAUNCHER when set (qemu-aarch64-static for the arm64 build on x64);
 // PIPEWRIGHT_SEGMENT_PORTABLE=1 says the build has no /proc (its process I/O is 0).
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hostTarget, nativeProgramPath } from '../../../engine/native-programs';
 import { segmentPlan, straight } from '../../../engine/segment-plan';
 
@@ -217,6 +219,51 @@ describe('dist/pw-segment', () => {
     ]);
     expect([done(r, 0)[2], done(r, 0)[8]]).toEqual(['126', 'exit']);
     expect([done(r, 1)[2], done(r, 1)[8]]).toEqual(['127', 'exit']);
+  });
+
+  describe('finds a stage’s program as execvp would (pw-segment spawns it by the path it finds, spawn.c)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-segment-path-'));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const script = (file: string, text: string, mode = 0o755) => {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text, { mode });
+    };
+    script('bin/hello', '#!/bin/sh\necho "hello from bin, argv[0] $0"\n');
+    script('tool', '#!/bin/sh\necho "tool here as $0"\n');
+    // No `#!`: execvp hands it to /bin/sh.
+    script('plain/bare', 'echo bare script\n');
+    // Found first on PATH but not runnable: a folder, a file without x; the next entry's is run.
+    fs.mkdirSync(path.join(dir, 'shadow/hello'), { recursive: true });
+    script('noexec/hello', '#!/bin/sh\necho not me\n', 0o644);
+
+    it.each([
+      ['a relative PATH entry, from the stage’s directory', ['hello'], ['PATH=bin:/usr/bin'], 'hello from bin, argv[0] bin/hello\n'],
+      ['an empty PATH entry: the stage’s directory', ['tool'], ['PATH=/nowhere::/usr/bin'], 'tool here as tool\n'],
+      ['a path relative to the stage’s directory', ['./tool'], [], 'tool here as ./tool\n'],
+      ['a script without #!, run by /bin/sh', ['bare'], ['PATH=plain:/usr/bin:/bin'], 'bare script\n'],
+      ['a folder and a file without x before it on PATH', ['hello'], [`PATH=${dir}/shadow:noexec:bin:/usr/bin`], 'hello from bin, argv[0] bin/hello\n'],
+      [
+        'argv[0] as the plan gives it, not the path found',
+        ['sh', '-c', 'tr "\\0" " " </proc/$$/cmdline'],
+        ['PATH=/usr/bin:/bin'],
+        'sh -c tr "\\0" " " </proc/$$/cmdline ',
+      ],
+    ])('%s', async (_, argv, env, out) => {
+      const r = await runPlan(plan([{ argv, env, dir }]), 1);
+      expect({ stdout: r.stdout, stderr: r.stageErr[0], status: done(r, 0)[2] }).toEqual({ stdout: out, stderr: '', status: '0' });
+    });
+
+    it('not on the stage’s PATH (though on pw-segment’s): exit 127 and the message', async () => {
+      const r = await runPlan(
+        plan([
+          { argv: ['sh', '-c', 'exit 0'], env: ['PATH=/nowhere'], dir: '/' },
+          { argv: ['hello'], env: ['PATH=noexec'], dir },
+        ]),
+        2,
+      );
+      expect(r.stageErr).toEqual(['pipewright: cannot run sh: No such file or directory\n', 'pipewright: cannot run hello: Permission denied\n']);
+      expect([done(r, 0)[2], done(r, 1)[2]]).toEqual(['127', '126']);
+    });
   });
 
   it("reports a stage's own CPU time, peak memory and process I/O from the kernel", async () => {
