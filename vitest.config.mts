@@ -1,8 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // Scripts are imported as text, as scripts/build.ts bundles them (engine/*.pl).
-  plugins: [{ name: 'scripts-as-text', transform: (code: string, id: string) => (id.endsWith('.pl') ? `export default ${JSON.stringify(code)};` : undefined) }],
   test: {
     include: ['test/**/*.test.ts'],
     // test/e2e runs inside a real VS Code (npm run test:e2e), not in vitest.

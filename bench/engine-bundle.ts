@@ -1,5 +1,5 @@
-// The engine for in-process benchmarks, bundled the same way as the CLI (esbuild, CommonJS) and loaded
-// here: tsx cannot import the scripts every segment runs (engine/*.sh, *.pl), which the bundle holds as text.
+// The engine for in-process benchmarks, bundled the same way as the CLI (esbuild, CommonJS) into dist/,
+// where it finds dist/builtin.cjs and dist/native/ as the CLI does.
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type * as Entry from './entry';
@@ -14,7 +14,6 @@ export function loadEngine(name: string): typeof Entry {
     target: 'node20',
     format: 'cjs',
     outfile,
-    loader: { '.sh': 'text', '.pl': 'text' },
     logLevel: 'warning',
   });
   return require(outfile) as typeof Entry;

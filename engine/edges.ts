@@ -2,7 +2,7 @@
  * The edges of a run, each with its own counts (docs/stats.md): an edge joins a writer stage to
  * its reader, or the last stage to the run's output. Its records and bytes are counted exactly,
  * by whichever sees its bytes: a counter process between two stages of a segment
- * (engine/edge-count.c or .pl, reporting on the control channel), or the engine itself where the
+ * (pw-segment's counter, engine/native/count.c, reporting on the control channel), or the engine itself where the
  * bytes pass through it anyway (relays, workers' dealing and merging, the records of the last
  * stage). Edges inside a segment are not counted when counts are off (`RunOptions.counts`).
  */
