@@ -79,7 +79,7 @@ usage.`,
   doctor: `Usage: pipewright doctor [--host NAME FILE]
 
 Says what this machine has and lacks for local runs (Node, the engine program for this platform,
-bash, perl, GNU sort) and for stages on other hosts (ssh), each lack with the command that fixes
+the built-in stages, GNU sort) and for stages on other hosts (ssh), each lack with the command that fixes
 it. With --host, also reaches host NAME of FILE's \`hosts:\` as a run would and says its system,
 architecture and what it lacks. Nothing is run but these probes.
 
