@@ -181,6 +181,8 @@ export interface PreviousModel {
 function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | undefined): { stages: Stage[]; named: boolean } {
   const edited = parsed.edited;
   const before = previous?.pipeline.stages;
+  // Only comments before the document changed: the same stages, the same names, every one moved.
+  if (parsed.moved !== undefined && before?.length === raws.length) return { stages: before.map((s) => moved(s, s.index, parsed.moved!, true)), named: true };
   if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + 1)
     return { stages: raws.map((raw, i) => buildStage(parsed.doc, raw, i)), named: false };
   const { index, count, delta } = edited;

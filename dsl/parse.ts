@@ -1,6 +1,6 @@
 import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
-import { composeOptions, recompose } from './recompose';
+import { composeOptions, recompose, recomposeLead } from './recompose';
 import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
@@ -25,6 +25,12 @@ export interface Parsed {
    * The previous version's model can be reused the same way (dsl/build.ts).
    */
   edited?: { key: string; index: number; count: number; delta: number };
+  /**
+   * Set when only the comment lines before the document changed (dsl/recompose.ts, `recomposeLead`): the document is
+   * the previous one with every range moved by this much, the data is the previous data object itself, and the
+   * previous model holds, moved the same way (dsl/build.ts).
+   */
+  moved?: number;
 }
 
 /** Aliases allowed before a document is treated as an alias bomb ("billion laughs"). */
@@ -111,6 +117,15 @@ export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
     cst = reparsed?.tokens;
     // The previous tree was taken over (its offsets moved): it can be the start of nothing else.
     if (cst && previous) delete previous.cst;
+    // Only the comments before the document changed: the previous document, moved (taken over too), and its data.
+    const leadDoc = reparsed?.lead && previous && recomposeLead(previous, reparsed.lead);
+    if (leadDoc) {
+      parsed.doc = leadDoc;
+      parsed.data = previous!.data;
+      parsed.cst = reparsed.tokens;
+      parsed.moved = reparsed.lead!.delta;
+      return parsed;
+    }
     // One stage re-parsed in a clean file: compose only that stage, into the previous document (taken over too).
     const recomposed = reparsed?.item && previous && recompose(previous, reparsed.tokens, reparsed.item, text);
     if (recomposed) {

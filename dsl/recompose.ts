@@ -1,5 +1,5 @@
-import { Composer, isCollection, isMap, isNode, isPair, isScalar, isSeq, type CST, type Document, type Node } from 'yaml';
-import type { ItemChange } from './reparse';
+import { Composer, CST, isCollection, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { ItemChange, LeadChange } from './reparse';
 
 /** How every document is composed: the whole text, and one re-parsed stage alike. */
 export const composeOptions = { keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' } as const;
@@ -99,4 +99,46 @@ export function recompose(
   root.srcToken = mapToken!;
   const newList = [...items.slice(0, change.index), ...fromNodes, ...items.slice(change.index + 1)];
   return { doc, data: { ...data, [key!]: newList }, key: key! };
+}
+
+/**
+ * Where the composer puts the comment made of the lines before a document (its `decorate`): on the document after a
+ * blank line, else before the document's first key. Asked of the library itself, with a one-scalar stand-in document.
+ */
+function prelude(tokens: readonly CST.Token[]): { doc: string | undefined; first: string | undefined } {
+  const offset = tokens.reduce((n, t) => n + CST.stringify(t).length, 0);
+  const stand: CST.Document = { type: 'document', offset, start: [], value: { type: 'scalar', offset, indent: 0, source: 'x' } };
+  const doc = [...new Composer(composeOptions).compose([...tokens, stand])][0];
+  return { doc: doc?.commentBefore ?? undefined, first: doc?.contents?.commentBefore ?? undefined };
+}
+
+/**
+ * The document of a new text from the previous version's after an edit of only the comment lines before it
+ * (`change`, from dsl/reparse.ts): the comment those lines make is moved from where the old lines put it to where the
+ * new ones do, and every range moves by the edit's length. The data is the same. The previous document is taken over
+ * (changed in place). Undefined when the document is not a block mapping with a first key (the caller composes
+ * everything then).
+ */
+export function recomposeLead(previous: Base, change: LeadChange): Document | undefined {
+  const { doc } = previous;
+  const root = doc.contents;
+  const first = isMap(root) && !root.flow ? root.items[0]?.key : undefined;
+  if (!isNode(first) || !doc.range) return undefined;
+  const old = prelude(change.before);
+  const now = prelude(change.after);
+  // The first key's own comment, without what the old lines added before it.
+  let own = first.commentBefore ?? undefined;
+  if (old.first !== undefined) {
+    if (own !== old.first && !own?.startsWith(`${old.first}\n`)) return undefined;
+    own = own === old.first ? undefined : own.slice(old.first.length + 1);
+  }
+  if (old.doc !== undefined) doc.commentBefore = null;
+  if (now.doc !== undefined) doc.commentBefore = now.doc;
+  const comment = now.first === undefined ? own : own ? `${now.first}\n${own}` : now.first;
+  // Unset, not undefined, as the composer leaves a key without one.
+  if (comment === undefined) delete first.commentBefore;
+  else first.commentBefore = comment;
+  shiftNode(root, change.delta);
+  for (let i = 0; i < 3; i++) doc.range[i]! += change.delta;
+  return doc;
 }

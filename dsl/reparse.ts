@@ -228,8 +228,53 @@ export interface ItemChange {
   delta: number;
 }
 
-/** `reparse`, also saying which stage the edit replaced when it re-parsed one. */
-export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, text: string): { tokens: CST.Token[]; item?: ItemChange } | undefined {
+/**
+ * An edit of the comments and blank lines before the document (a comment typed at the top of the file): the tokens
+ * before the document, before and after the edit; the document's own tokens moved by `delta` (dsl/recompose.ts
+ * moves its nodes, the data and the model stay).
+ */
+export interface LeadChange {
+  before: CST.Token[];
+  after: CST.Token[];
+  delta: number;
+}
+
+/** Tokens that may stand before the document for `leadEdit`: a comment, a line break, spaces. */
+const leadToken = (t: CST.Token) => t.type === 'comment' || t.type === 'newline' || t.type === 'space';
+
+/** Lines that are blank or a comment, indented by spaces only, each ended by a line break. */
+const commentLines = /^(?: *(?:#[^\r\n]*)?\r?\n)*$/;
+
+/**
+ * The new tree when the edit (old offsets up to `to`) is inside the comments and blank lines before the document and
+ * leaves only such lines there: those lines are parsed alone, the document's tokens are the old ones, moved. The
+ * parser starts a document at the start of a line in the same state whatever comment lines came before it.
+ */
+function leadEdit(
+  oldTokens: readonly CST.Token[],
+  docIndex: number,
+  doc: CST.Document,
+  text: string,
+  to: number,
+  delta: number,
+): { tokens: CST.Token[]; lead: LeadChange } | undefined {
+  const before = oldTokens.slice(0, docIndex);
+  if (to > doc.offset || doc.start.length > 0 || !before.every(leadToken)) return undefined;
+  const leadText = text.slice(0, doc.offset + delta);
+  if (!commentLines.test(leadText)) return undefined;
+  const after = [...new Parser().parse(leadText)];
+  if (!after.every(leadToken) || after.reduce((n, t) => n + CST.stringify(t).length, 0) !== leadText.length) return undefined;
+  const rest = oldTokens.slice(docIndex);
+  shiftTokens(rest, delta);
+  return { tokens: [...after, ...rest], lead: { before, after, delta } };
+}
+
+/** `reparse`, also saying which stage the edit replaced when it re-parsed one, or that only the lines before the document changed. */
+export function reparseTree(
+  oldTokens: readonly CST.Token[],
+  oldText: string,
+  text: string,
+): { tokens: CST.Token[]; item?: ItemChange; lead?: LeadChange } | undefined {
   if (oldText === text) return undefined;
   const docIndex = oldTokens.findIndex((t) => t.type === 'document');
   const doc = oldTokens[docIndex] as CST.Document | undefined;
@@ -240,6 +285,8 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
   const from = prefix;
   const to = oldText.length - suffix;
   const delta = text.length - oldText.length;
+  const lead = leadEdit(oldTokens, docIndex, doc, text, to, delta);
+  if (lead) return lead;
   // The last entry ends where the document's end or whatever follows the document starts.
   const afterDoc = doc.end?.[0]?.offset ?? (oldTokens[docIndex + 1] as CST.SourceToken | undefined)?.offset ?? oldText.length;
   const topSpans = itemSpans(map.items, afterDoc);
