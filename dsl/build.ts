@@ -130,21 +130,17 @@ export function defaultPipelineName(file: string | undefined): string {
   return base.replace(/(\.pipeline)?\.ya?ml$/i, '') || 'pipeline';
 }
 
-/** Moves a stage's spans by `delta`, in place: each span object once (its head is one of the others, or its own). */
+/** Moves a stage's spans by `delta`, in place: each span object once (an empty value's is its key's, the head is one of the others). */
 function shiftSpans(stage: Stage, delta: number): void {
-  const shift = (s: Span) => {
-    s.start += delta;
-    s.end += delta;
-  };
-  shift(stage.span);
-  let headShifted = stage.headSpan === stage.span;
+  const spans = new Set<Span>([stage.span, stage.headSpan]);
   for (const k in stage.keys) {
     const at = stage.keys[k as keyof Stage['keys']]!;
-    shift(at.key);
-    shift(at.value);
-    headShifted ||= stage.headSpan === at.key || stage.headSpan === at.value;
+    spans.add(at.key).add(at.value);
   }
-  if (!headShifted) shift(stage.headSpan);
+  for (const s of spans) {
+    s.start += delta;
+    s.end += delta;
+  }
 }
 
 /**

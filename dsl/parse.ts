@@ -1,6 +1,6 @@
 import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
-import { composeOptions, recompose, recomposeLead } from './recompose';
+import { composeOptions, recompose, recomposeEntry, recomposeLead } from './recompose';
 import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
@@ -26,9 +26,9 @@ export interface Parsed {
    */
   edited?: { key: string; index: number; count: number; delta: number };
   /**
-   * Set when only the comment lines before the document changed (dsl/recompose.ts, `recomposeLead`): the document is
-   * the previous one with every range moved by this much, the data is the previous data object itself, and the
-   * previous model holds, moved the same way (dsl/build.ts).
+   * Set when this parse was made from the previous version's without touching its stages (dsl/recompose.ts: only the
+   * comment lines before the document changed, or one top-level entry other than `stages`): the stages' data are the
+   * previous version's objects, each stage moved by this much, so the previous model's stages hold, moved (dsl/build.ts).
    */
   moved?: number;
 }
@@ -124,6 +124,15 @@ export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
       parsed.data = previous!.data;
       parsed.cst = reparsed.tokens;
       parsed.moved = reparsed.lead!.delta;
+      return parsed;
+    }
+    // One top-level entry re-parsed in a clean file: compose only that entry, into the previous document (taken over too).
+    const entry = reparsed?.entry && previous && recomposeEntry(previous, reparsed.tokens, reparsed.entry, text);
+    if (entry) {
+      parsed.doc = entry.doc;
+      parsed.data = entry.data;
+      parsed.cst = reparsed.tokens;
+      if (entry.moved !== undefined) parsed.moved = entry.moved;
       return parsed;
     }
     // One stage re-parsed in a clean file: compose only that stage, into the previous document (taken over too).

@@ -228,6 +228,13 @@ export interface ItemChange {
   delta: number;
 }
 
+/** Which top-level entry an edit replaced (not inside one stage): old entry `top` became `count` entries, what follows moved by `delta`. */
+export interface EntryChange {
+  top: number;
+  count: number;
+  delta: number;
+}
+
 /**
  * An edit of the comments and blank lines before the document (a comment typed at the top of the file): the tokens
  * before the document, before and after the edit; the document's own tokens moved by `delta` (dsl/recompose.ts
@@ -274,7 +281,7 @@ export function reparseTree(
   oldTokens: readonly CST.Token[],
   oldText: string,
   text: string,
-): { tokens: CST.Token[]; item?: ItemChange; lead?: LeadChange } | undefined {
+): { tokens: CST.Token[]; item?: ItemChange; entry?: EntryChange; lead?: LeadChange } | undefined {
   if (oldText === text) return undefined;
   const docIndex = oldTokens.findIndex((t) => t.type === 'document');
   const doc = oldTokens[docIndex] as CST.Document | undefined;
@@ -316,7 +323,12 @@ export function reparseTree(
   }
   const level: Level = { items: map.items, spans: topSpans.at, inSeq: false, header: '', indent: 0, follow: docEnd };
   const parsed = reparseItem(level, top, text, delta);
-  return parsed && { tokens: splice(oldTokens, docIndex, doc, map, top, parsed.fresh, top === 0 ? parsed.offset : map.offset, delta) };
+  return (
+    parsed && {
+      tokens: splice(oldTokens, docIndex, doc, map, top, parsed.fresh, top === 0 ? parsed.offset : map.offset, delta),
+      entry: { top, count: parsed.fresh.length, delta },
+    }
+  );
 }
 
 /** The old tree with top-level entry `top` replaced by `fresh` (the mapping now starting at `offset`) and everything after it moved by `delta`. */

@@ -171,3 +171,64 @@ describe('check() after an edit of the comments before the first key', () => {
     }
   });
 });
+
+// An edit inside a top-level entry other than the stages (the description, `env`, an `x-` entry after the stages):
+// only that entry is composed into the previous document (dsl/recompose.ts, `recomposeEntry`), the stages kept.
+const entryLines = ['name: p\n', 'description: some words\n', 'env:\n  A: "1"\n  B: x\n', '# about cwd\ncwd: .\n', 'x-k:\n  k: [1, 2]\n', 'x-e:\n'];
+const entryDocuments = fc
+  .tuple(fc.subarray(entryLines, { minLength: 1 }), fc.array(fc.constantFrom(...stageLines), { minLength: 2, maxLength: 6 }), fc.boolean())
+  .map(([entries, stages, first]) => (first ? `${entries.join('')}stages:\n${stages.join('')}` : `stages:\n${stages.join('')}${entries.join('')}`));
+const entryEdits = fc.record({
+  at: fc.nat({ max: 100_000 }),
+  remove: fc.oneof(fc.constant(0), fc.nat({ max: 4 })),
+  insert: fc.constantFrom('a', '1', ' ', '', '\n', ' # c', ': ', '"', '\n  C: 2', 'x-k: 1\n', '${NOPE}', '\n\n'),
+});
+
+describe('check() after an edit inside a top-level entry other than the stages', () => {
+  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+    let moved = 0;
+    fc.assert(
+      fc.property(entryDocuments, fc.array(entryEdits, { minLength: 1, maxLength: 6 }), (start, sequence) => {
+        let text = start;
+        let previous = check(text, { file, host });
+        for (const e of sequence) {
+          // Near the start of a top-level entry's line: in its key or value, or in the line below.
+          const tops = [...text.matchAll(/^[a-z]/gm)].map((m) => m.index);
+          const at = Math.min(text.length, (tops[e.at % Math.max(1, tops.length)] ?? 0) + (e.at % 17));
+          text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+          const incremental = check(text, { file, host, previous });
+          if (incremental.parsed.moved !== undefined) moved++;
+          expectSame(incremental, text);
+          previous = incremental;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Many of these edits are in an entry next to the stages (parsed again with them) or break the file.
+    expect(moved).toBeGreaterThan(30);
+  });
+
+  it('on a large generated file: the description, a variable of env, an entry after the stages', { timeout: 120_000 }, () => {
+    // An entry next to `stages` is still parsed again with the whole list as its neighbour (dsl/reparse.ts): a full parse.
+    let text = `name: big\ndescription: d\nenv:\n  N: "1"\nx-mid: 1\nstages:\n${Array.from({ length: 2000 }, (_, i) => (i % 2 ? '  - run: cat\n' : `  - name: s${i}\n    run: echo \${NOPE}\n`)).join('')}x-end: 1\nx-last: 1\n`;
+    let previous = check(text, { file, host });
+    const stages = stagesOf(previous);
+    for (const [from, to] of [
+      ['description: d', 'description: dd'],
+      ['N: "1"', 'N: "12"'],
+      ['N: "12"', 'N: "12"\n  NOPE: x'],
+      ['x-last: 1', 'x-last: 12'],
+    ]) {
+      text = text.replace(from!, to!);
+      const incremental = check(text, { file, host, previous });
+      expect(incremental.parsed.moved).toBeDefined();
+      expect(stagesOf(incremental)).toBe(stages);
+      expectSame(incremental, text);
+      previous = incremental;
+    }
+  });
+});
+
+function stagesOf(r: CheckResult): unknown {
+  return (r.parsed.data as { stages: unknown }).stages;
+}
