@@ -121,7 +121,7 @@ export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
     const leadDoc = reparsed?.lead && previous && recomposeLead(previous, reparsed.lead);
     if (leadDoc) {
       parsed.doc = leadDoc;
-      parsed.data = previous!.data;
+      parsed.data = previous.data;
       parsed.cst = reparsed.tokens;
       parsed.moved = reparsed.lead!.delta;
       return parsed;
