@@ -1,6 +1,6 @@
 import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
-import { composeOptions, recompose, recomposeEntry, recomposeLead } from './recompose';
+import { composeOptions, recomposePart } from './recompose';
 import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
@@ -117,32 +117,12 @@ export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
     cst = reparsed?.tokens;
     // The previous tree was taken over (its offsets moved): it can be the start of nothing else.
     if (cst && previous) delete previous.cst;
-    // Only the comments before the document changed: the previous document, moved (taken over too), and its data.
-    const leadDoc = reparsed?.lead && previous && recomposeLead(previous, reparsed.lead);
-    if (leadDoc) {
-      parsed.doc = leadDoc;
-      parsed.data = previous.data;
+    // One stage, one top-level entry or the comments before the document re-parsed in a clean file: compose only
+    // that, into the previous document (taken over too).
+    const part = reparsed && previous && recomposePart(previous, reparsed, text);
+    if (part) {
+      Object.assign(parsed, part);
       parsed.cst = reparsed.tokens;
-      parsed.moved = reparsed.lead!.delta;
-      return parsed;
-    }
-    // One top-level entry re-parsed in a clean file: compose only that entry, into the previous document (taken over too).
-    const entry = reparsed?.entry && previous && recomposeEntry(previous, reparsed.tokens, reparsed.entry, text);
-    if (entry) {
-      parsed.doc = entry.doc;
-      parsed.data = entry.data;
-      parsed.cst = reparsed.tokens;
-      if (entry.moved !== undefined) parsed.moved = entry.moved;
-      return parsed;
-    }
-    // One stage re-parsed in a clean file: compose only that stage, into the previous document (taken over too).
-    const recomposed = reparsed?.item && previous && recompose(previous, reparsed.tokens, reparsed.item, text);
-    if (recomposed) {
-      parsed.doc = recomposed.doc;
-      parsed.data = recomposed.data;
-      parsed.cst = reparsed.tokens;
-      const { index, count, delta } = reparsed.item!;
-      parsed.edited = { key: recomposed.key, index, count, delta };
       return parsed;
     }
     // Pauses only on the way to a whole new tree: one taken over from `previous` must reach the caller (checkSteps

@@ -1,5 +1,5 @@
 import { Composer, CST, isCollection, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import type { EntryChange, ItemChange, LeadChange } from './reparse';
+import type { EntryChange, ItemChange, LeadChange, Reparsed } from './reparse';
 import { entriesChanged } from './yaml-nodes';
 
 /** How every document is composed: the whole text, and one re-parsed stage alike. */
@@ -217,4 +217,31 @@ export function recomposeLead(previous: Base, change: LeadChange): Document | un
   shiftNode(root, change.delta);
   for (let i = 0; i < 3; i++) doc.range[i]! += change.delta;
   return doc;
+}
+
+/** What composing only the re-parsed part gives: see `Parsed.edited` and `Parsed.moved` (dsl/parse.ts). */
+export interface Recomposed {
+  doc: Document;
+  data: unknown;
+  edited?: { key: string; index: number; count: number; delta: number };
+  moved?: number;
+}
+
+/**
+ * The document and data of a new text from the previous version's, composing only the part `reparsed` parsed again (a
+ * stage, a top-level entry, the comment lines before the document); undefined when the whole text must be composed.
+ */
+export function recomposePart(previous: Base, reparsed: Reparsed, text: string): Recomposed | undefined {
+  if (reparsed.lead) {
+    const doc = recomposeLead(previous, reparsed.lead);
+    return doc && { doc, data: previous.data, moved: reparsed.lead.delta };
+  }
+  if (reparsed.entry) {
+    const entry = recomposeEntry(previous, reparsed.tokens, reparsed.entry, text);
+    return entry && { doc: entry.doc, data: entry.data, ...(entry.moved === undefined ? {} : { moved: entry.moved }) };
+  }
+  if (!reparsed.item) return undefined;
+  const { index, count, delta } = reparsed.item;
+  const stage = recompose(previous, reparsed.tokens, reparsed.item, text);
+  return stage && { doc: stage.doc, data: stage.data, edited: { key: stage.key, index, count, delta } };
 }

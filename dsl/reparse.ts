@@ -276,12 +276,16 @@ function leadEdit(
   return { tokens: [...after, ...rest], lead: { before, after, delta } };
 }
 
+/** A new tree made from the previous one, and which part of it was parsed again (at most one of the three). */
+export interface Reparsed {
+  tokens: CST.Token[];
+  item?: ItemChange;
+  entry?: EntryChange;
+  lead?: LeadChange;
+}
+
 /** `reparse`, also saying which stage the edit replaced when it re-parsed one, or that only the lines before the document changed. */
-export function reparseTree(
-  oldTokens: readonly CST.Token[],
-  oldText: string,
-  text: string,
-): { tokens: CST.Token[]; item?: ItemChange; entry?: EntryChange; lead?: LeadChange } | undefined {
+export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, text: string): Reparsed | undefined {
   if (oldText === text) return undefined;
   const docIndex = oldTokens.findIndex((t) => t.type === 'document');
   const doc = oldTokens[docIndex] as CST.Document | undefined;
