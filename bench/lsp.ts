@@ -305,14 +305,15 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
   // Edit A, and edit B as soon as A's check has had time to start (the 50 ms debounce, then some).
   const a = ++version;
   const before = publishedVersions.length;
-  await change(a, middle, 18, '1');
+  // The comment at the top moved that stage one line down.
+  await change(a, middle + 1, 18, '1');
   await new Promise((resolve) => setTimeout(resolve, 300));
   const b = ++version;
   t = performance.now();
   const bDone = published(b);
   await connection.sendNotification(DidChangeTextDocumentNotification.type, {
     textDocument: { uri, version: b },
-    contentChanges: [{ range: { start: { line: middle, character: 18 }, end: { line: middle, character: 19 } }, text: '' }],
+    contentChanges: [{ range: { start: { line: middle + 1, character: 18 }, end: { line: middle + 1, character: 19 } }, text: '' }],
   });
   await bDone;
   const cancel = { ms: performance.now() - t, stalePublished: publishedVersions.slice(before).filter((v) => v === a).length };
