@@ -157,7 +157,10 @@ function reparseItem(level: Level, index: number, text: string, delta: number): 
   const newEnd = span.end + delta;
   const contextStart = lineStart(text, index > 0 ? level.spans(index - 1).start : span.start);
   const next = level.items[index + 1];
-  const followEnd = next ? level.spans(index + 1).end : level.follow.end;
+  // At the top level the next entry's first line is enough: it starts a new entry of the mapping at column 0, so the
+  // parser is where it was for everything after it (a `stages` list of 400,000 items is not read again).
+  const firstLineOnly = !level.inSeq && next !== undefined;
+  const followEnd = !next ? level.follow.end : firstLineOnly ? level.spans(index + 1).start : level.spans(index + 1).end;
   const sentinelEnd = lineEnd(text, followEnd + delta);
   if (span.start - contextStart > maxContext || sentinelEnd - newEnd > maxContext) return undefined;
   const base = contextStart - level.header.length;
@@ -183,7 +186,10 @@ function reparseItem(level: Level, index: number, text: string, delta: number): 
   const fresh = items.slice(from, to);
   // An error in the item before means that it was not read as in the whole text: the context differs.
   if (fresh.length === 0 || hasError(items.slice(0, to)) || hasError(doc.start)) return undefined;
-  if (next) {
+  if (firstLineOnly) {
+    const after = items[to];
+    if (!after || !sameTree(after.start, next.start, base, delta) || !sameTree(after.key, next.key, base, delta)) return undefined;
+  } else if (next) {
     if (!sameTree(items[to], next, base, delta)) return undefined;
   } else {
     if (to !== items.length) return undefined;

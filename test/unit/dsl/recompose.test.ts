@@ -191,13 +191,14 @@ describe('check() after an edit inside a top-level entry other than the stages',
       return Math.min(text.length, (tops[e.at % Math.max(1, tops.length)] ?? 0) + (e.at % 17));
     };
     const moved = editSequences(entryDocuments, entryEdits, { place, took: (r) => r.parsed.moved !== undefined, runs: 300, maxEdits: 6 });
-    // Many of these edits are in an entry next to the stages (parsed again with them) or break the file.
+    // Many of these edits are in an entry right after the stages (parsed again with them) or break the file.
     expect(moved).toBeGreaterThan(30);
   });
 
   it('on a large generated file: the description, a variable of env, an entry after the stages', { timeout: 120_000 }, () => {
-    // An entry next to `stages` is still parsed again with the whole list as its neighbour (dsl/reparse.ts): a full parse.
-    let text = `name: big\ndescription: d\nenv:\n  N: "1"\nx-mid: 1\nstages:\n${Array.from({ length: 2000 }, (_, i) => (i % 2 ? '  - run: cat\n' : `  - name: s${i}\n    run: echo \${NOPE}\n`)).join('')}x-end: 1\nx-last: 1\n`;
+    // `env` right before the stages (only the first line of the list is read again); an entry right after them is still
+    // parsed again with the whole list before it (dsl/reparse.ts): a full parse, so `x-last` is edited, not `x-end`.
+    let text = `name: big\ndescription: d\nenv:\n  N: "1"\nstages:\n${Array.from({ length: 2000 }, (_, i) => (i % 2 ? '  - run: cat\n' : `  - name: s${i}\n    run: echo \${NOPE}\n`)).join('')}x-end: 1\nx-last: 1\n`;
     let previous = check(text, { file, host });
     const stages = stagesOf(previous);
     for (const [from, to] of [
