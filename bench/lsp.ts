@@ -286,26 +286,20 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
     1,
   );
   rss.push(memoryOf(child.pid!).rss);
-  const edits: number[] = [];
-  for (let k = 0; k < editCount; k++) {
-    version++;
-    const v = version;
-    edits.push(await timed(`keystroke ${k + 1} in a stage`, () => change(v, middle, 18 + k, String(k % 10)), v));
+  /** One edit of the next version, timed until its diagnostics, and the server's RSS after it. */
+  const typed = async (what: string, line: number, character: number, insert: string) => {
+    const v = ++version;
+    const ms = await timed(what, () => change(v, line, character, insert), v);
     rss.push(memoryOf(child.pid!).rss);
-  }
-  version++;
-  const topComment = await timed('comment at the top', () => change(version, 0, 0, '# generated\n'), version);
-  rss.push(memoryOf(child.pid!).rss);
-  version++;
-  const inComment = await timed('keystroke in that comment', () => change(version, 0, 11, 's'), version);
-  rss.push(memoryOf(child.pid!).rss);
+    return ms;
+  };
+  const edits: number[] = [];
+  for (let k = 0; k < editCount; k++) edits.push(await typed(`keystroke ${k + 1} in a stage`, middle, 18 + k, String(k % 10)));
+  const topComment = await typed('comment at the top', 0, 0, '# generated\n');
+  const inComment = await typed('keystroke in that comment', 0, 11, 's');
   // Below the comment: `description: Generated for …` is line 2, `  LIMIT: "100"` of `env` (right before `stages:`) line 5.
-  version++;
-  const description = await timed('keystroke in the description', () => change(version, 2, 14, 'x'), version);
-  rss.push(memoryOf(child.pid!).rss);
-  version++;
-  const env = await timed('keystroke in env', () => change(version, 5, 11, '0'), version);
-  rss.push(memoryOf(child.pid!).rss);
+  const description = await typed('keystroke in the description', 2, 14, 'x');
+  const env = await typed('keystroke in env', 5, 11, '0');
   let t = performance.now();
   await connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
   const formatting = performance.now() - t;
