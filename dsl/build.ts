@@ -130,21 +130,17 @@ export function defaultPipelineName(file: string | undefined): string {
   return base.replace(/(\.pipeline)?\.ya?ml$/i, '') || 'pipeline';
 }
 
-/** Moves a stage's spans by `delta`, in place: each span object once (its head is one of the others, or its own). */
+/** Moves a stage's spans by `delta`, in place: each span object once (an empty value's is its key's, the head is one of the others). */
 function shiftSpans(stage: Stage, delta: number): void {
-  const shift = (s: Span) => {
-    s.start += delta;
-    s.end += delta;
-  };
-  shift(stage.span);
-  let headShifted = stage.headSpan === stage.span;
+  const spans = new Set<Span>([stage.span, stage.headSpan]);
   for (const k in stage.keys) {
     const at = stage.keys[k as keyof Stage['keys']]!;
-    shift(at.key);
-    shift(at.value);
-    headShifted ||= stage.headSpan === at.key || stage.headSpan === at.value;
+    spans.add(at.key).add(at.value);
   }
-  if (!headShifted) shift(stage.headSpan);
+  for (const s of spans) {
+    s.start += delta;
+    s.end += delta;
+  }
 }
 
 /**
@@ -181,6 +177,8 @@ export interface PreviousModel {
 function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | undefined): { stages: Stage[]; named: boolean } {
   const edited = parsed.edited;
   const before = previous?.pipeline.stages;
+  // Only comments before the document changed: the same stages, the same names, every one moved.
+  if (parsed.moved !== undefined && before?.length === raws.length) return { stages: before.map((s) => moved(s, s.index, parsed.moved!, true)), named: true };
   if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + 1)
     return { stages: raws.map((raw, i) => buildStage(parsed.doc, raw, i)), named: false };
   const { index, count, delta } = edited;

@@ -56,9 +56,12 @@ export function* checkSteps(text: string, options: CheckOptions): Steps<CheckRes
   // A check superseded before it began (one more keystroke already waiting) costs nothing.
   yield undefined;
   const parsed = yield* parseSteps(text, options.previous?.parsed);
-  yield { parsed };
+  // A parse made from the previous one is handed out together with its model (built from the previous model, which
+  // it supersedes): a check abandoned there leaves the next one both, not a model of every stage to build again.
+  if (parsed.edited === undefined && parsed.moved === undefined) yield { parsed };
   const before = options.previous;
   const pipeline = buildPipeline(parsed, options.file, before?.pipeline && { pipeline: before.pipeline, raws: stagesData(before.parsed.data) });
+  yield { parsed, pipeline };
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   if (!yamlBroken) {
@@ -73,7 +76,6 @@ export function* checkSteps(text: string, options: CheckOptions): Steps<CheckRes
     };
     // An empty document is only an empty pipeline, not also a type error.
     // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
-    yield undefined;
     if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(text, parsed.doc, parsed.data, pipeline)) problems.push(p);
     yield undefined;
     for (const p of semanticProblems(ctx)) problems.push(p);

@@ -1,6 +1,6 @@
 import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
-import { composeOptions, recompose } from './recompose';
+import { composeOptions, recomposePart } from './recompose';
 import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
@@ -25,6 +25,12 @@ export interface Parsed {
    * The previous version's model can be reused the same way (dsl/build.ts).
    */
   edited?: { key: string; index: number; count: number; delta: number };
+  /**
+   * Set when this parse was made from the previous version's without touching its stages (dsl/recompose.ts: only the
+   * comment lines before the document changed, or one top-level entry other than `stages`): the stages' data are the
+   * previous version's objects, each stage moved by this much, so the previous model's stages hold, moved (dsl/build.ts).
+   */
+  moved?: number;
 }
 
 /** Aliases allowed before a document is treated as an alias bomb ("billion laughs"). */
@@ -111,14 +117,12 @@ export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
     cst = reparsed?.tokens;
     // The previous tree was taken over (its offsets moved): it can be the start of nothing else.
     if (cst && previous) delete previous.cst;
-    // One stage re-parsed in a clean file: compose only that stage, into the previous document (taken over too).
-    const recomposed = reparsed?.item && previous && recompose(previous, reparsed.tokens, reparsed.item, text);
-    if (recomposed) {
-      parsed.doc = recomposed.doc;
-      parsed.data = recomposed.data;
+    // One stage, one top-level entry or the comments before the document re-parsed in a clean file: compose only
+    // that, into the previous document (taken over too).
+    const part = reparsed && previous && recomposePart(previous, reparsed, text);
+    if (part) {
+      Object.assign(parsed, part);
       parsed.cst = reparsed.tokens;
-      const { index, count, delta } = reparsed.item!;
-      parsed.edited = { key: recomposed.key, index, count, delta };
       return parsed;
     }
     // Pauses only on the way to a whole new tree: one taken over from `previous` must reach the caller (checkSteps

@@ -1,5 +1,6 @@
-import { Composer, isCollection, isMap, isNode, isPair, isScalar, isSeq, type CST, type Document, type Node } from 'yaml';
-import type { ItemChange } from './reparse';
+import { Composer, CST, isCollection, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import type { EntryChange, ItemChange, LeadChange, Reparsed } from './reparse';
+import { entriesChanged } from './yaml-nodes';
 
 /** How every document is composed: the whole text, and one re-parsed stage alike. */
 export const composeOptions = { keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' } as const;
@@ -32,6 +33,44 @@ function shiftNode(node: unknown, delta: number): void {
 const mayHaveAliases = (text: string) => text.includes('&') || text.includes('*');
 
 /**
+ * The previous document's top-level mapping and data when a part of it can be composed alone: no anchors or aliases
+ * in either text, and every top-level key a plain string (no `<<` merge), so the data has exactly these entries.
+ */
+function plainRoot(previous: Base, text: string): { root: YAMLMap<Scalar, unknown>; data: Record<string, unknown> } | undefined {
+  const { doc, data } = previous;
+  const root = doc.contents;
+  if (mayHaveAliases(previous.text) || mayHaveAliases(text) || !isMap(root) || typeof data !== 'object' || data === null || Array.isArray(data))
+    return undefined;
+  if (root.items.some((p) => !isScalar(p.key) || typeof p.key.value !== 'string')) return undefined;
+  return { root: root as YAMLMap<Scalar, unknown>, data: data as Record<string, unknown> };
+}
+
+/** The contents of a stand-in document of re-parsed tokens, composed alone; undefined on any error or warning. */
+function composeAlone(stand: CST.Document): Node | undefined {
+  const composed = [...new Composer(composeOptions).compose([stand])] as Document[];
+  if (composed.length !== 1 || composed[0]!.errors.length > 0 || composed[0]!.warnings.length > 0) return undefined;
+  return composed[0]!.contents ?? undefined;
+}
+
+/** Plain data of composed nodes, as the whole document's `toJS` makes it; undefined when that fails. */
+function dataOf(doc: Document, nodes: unknown[]): unknown[] | undefined {
+  try {
+    return nodes.map((node): unknown => (isNode(node) ? (node.toJS(doc, { maxAliasCount: 1000 }) as unknown) : node));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A collection or the document ends where its last part ends (as the composer reckons it: the end of a trailing empty
+ * value does not move with blanks typed after it), or where the comments after it end, which moved by `delta`.
+ */
+function ends(range: [number, number, number], last: number, delta: number): void {
+  range[2] = range[2] === range[1] ? last : range[2] + delta;
+  range[1] = last;
+}
+
+/**
  * The document and data of a new text from the previous version's, after an edit that re-parsed one stage
  * (`change`, from dsl/reparse.ts; `tokens` is the new tree): only that stage is composed, its node and data
  * replace the old ones, and the ranges of everything after it move by the edit's length, so a keystroke in a
@@ -46,16 +85,14 @@ export function recompose(
   change: ItemChange,
   text: string,
 ): { doc: Document; data: unknown; key: string } | undefined {
-  const { doc, data } = previous;
-  const root = doc.contents;
-  if (mayHaveAliases(previous.text) || mayHaveAliases(text) || !isMap(root) || typeof data !== 'object' || data === null || Array.isArray(data))
-    return undefined;
-  // Every top-level key is a plain string (no `<<` merge), so the data has exactly these entries.
-  if (root.items.some((p) => !isScalar(p.key) || typeof p.key.value !== 'string')) return undefined;
+  const { doc } = previous;
+  const plain = plainRoot(previous, text);
+  if (!plain) return undefined;
+  const { root, data } = plain;
   const pair = root.items[change.top];
   const seq = pair?.value;
-  const key = pair && isScalar(pair.key) ? String(pair.key.value) : undefined;
-  const list: unknown = key === undefined ? undefined : (data as Record<string, unknown>)[key];
+  const key = pair ? String(pair.key.value) : undefined;
+  const list: unknown = key === undefined ? undefined : data[key];
   if (!isSeq(seq) || !Array.isArray(list) || list.length !== seq.items.length) return undefined;
   const items = list as unknown[];
   const docToken = tokens.find((t): t is CST.Document => t.type === 'document');
@@ -67,36 +104,144 @@ export function recompose(
   const offset = fresh[0]?.start[0]?.offset;
   if (offset === undefined || fresh.some((item) => item.start.every((t) => t.type !== 'seq-item-ind'))) return undefined;
   const stand: CST.Document = { type: 'document', offset, start: [], value: { type: 'block-seq', offset, indent: seqToken.indent, items: fresh } };
-  const composed = [...new Composer(composeOptions).compose([stand])] as Document[];
-  const part = composed[0]?.contents;
-  if (composed.length !== 1 || composed[0]!.errors.length > 0 || composed[0]!.warnings.length > 0 || !isSeq(part) || part.items.length !== fresh.length)
-    return undefined;
+  const part = composeAlone(stand);
+  if (!isSeq(part) || part.items.length !== fresh.length) return undefined;
   const nodes = part.items;
-  let fromNodes: unknown[];
-  try {
-    fromNodes = nodes.map((node): unknown => (isNode(node) ? (node.toJS(doc, { maxAliasCount: 1000 }) as unknown) : node));
-  } catch {
-    return undefined;
-  }
+  const fromNodes = dataOf(doc, nodes);
+  if (!fromNodes) return undefined;
   const [seqRange, rootRange, docRange] = [seq.range, root.range, doc.range];
   if (!seqRange || !rootRange || !docRange) return undefined;
   // Everything after the stage moves with the edit.
   for (const node of seq.items.slice(change.index + 1)) shiftNode(node, change.delta);
   for (const p of root.items.slice(change.top + 1)) shiftNode(p, change.delta);
   seq.items.splice(change.index, 1, ...nodes);
-  // The list, the top-level mapping and the document end where their last part ends (as the composer
-  // reckons it: the end of a trailing empty value does not move with blanks typed after it), or where the
-  // comments after it end, which moved.
-  const ends = (range: [number, number, number], last: number) => {
-    range[2] = range[2] === range[1] ? last : range[2] + change.delta;
-    range[1] = last;
-  };
   seqRange[0] = seqToken.offset;
-  ends(seqRange, (seq.items[seq.items.length - 1] as Node).range![2]);
-  ends(rootRange, change.top === root.items.length - 1 ? seqRange[2] : rootRange[1] + change.delta);
-  ends(docRange, rootRange[2]);
+  ends(seqRange, (seq.items[seq.items.length - 1] as Node).range![2], change.delta);
+  ends(rootRange, change.top === root.items.length - 1 ? seqRange[2] : rootRange[1] + change.delta, change.delta);
+  ends(docRange, rootRange[2], change.delta);
   seq.srcToken = seqToken;
   root.srcToken = mapToken!;
   const newList = [...items.slice(0, change.index), ...fromNodes, ...items.slice(change.index + 1)];
   return { doc, data: { ...data, [key!]: newList }, key: key! };
+}
+
+/**
+ * `recompose` for an edit that re-parsed one top-level entry (`change`, from dsl/reparse.ts) other than a list of
+ * stages edited inside one stage: only that entry is composed, its node and value replace the old ones (the key stays
+ * the same), and what follows it moves. Undefined when the result could differ from composing the whole text (as for
+ * `recompose`, and when the entry became another key or more than one).
+ */
+export function recomposeEntry(
+  previous: Base,
+  tokens: readonly CST.Token[],
+  change: EntryChange,
+  text: string,
+): { doc: Document; data: unknown; moved: number | undefined } | undefined {
+  const { doc } = previous;
+  const plain = plainRoot(previous, text);
+  const mapToken = tokens.find((t): t is CST.Document => t.type === 'document')?.value;
+  if (!plain || change.count !== 1 || mapToken?.type !== 'block-map' || mapToken.items.length !== plain.root.items.length) return undefined;
+  const { root, data } = plain;
+  const pair = root.items[change.top]!;
+  const fresh = mapToken.items[change.top]!;
+  const offset = (fresh.start[0] ?? fresh.key)?.offset;
+  if (offset === undefined) return undefined;
+  const part = composeAlone({ type: 'document', offset, start: [], value: { type: 'block-map', offset, indent: 0, items: [fresh] } });
+  const now = isMap(part) && part.items.length === 1 ? part.items[0] : undefined;
+  const key = String(pair.key.value);
+  if (!now || !isScalar(now.key) || now.key.value !== pair.key.value) return undefined;
+  // The first key also carries the comment of the lines before the document (see `prelude`).
+  const lead =
+    change.top === 0
+      ? prelude(
+          tokens.slice(
+            0,
+            tokens.findIndex((t) => t.type === 'document'),
+          ),
+        ).first
+      : undefined;
+  if (lead !== undefined) now.key.commentBefore = now.key.commentBefore ? `${lead}\n${now.key.commentBefore}` : lead;
+  const value = dataOf(doc, [now.value])?.[0];
+  const [rootRange, docRange] = [root.range, doc.range];
+  if (value === undefined || !rootRange || !docRange) return undefined;
+  for (const p of root.items.slice(change.top + 1)) shiftNode(p, change.delta);
+  root.items.splice(change.top, 1, now as Pair<Scalar, unknown>);
+  entriesChanged(root);
+  const last = change.top === root.items.length - 1 ? ((now.value as Node | null)?.range ?? now.key.range)![2] : rootRange[1] + change.delta;
+  ends(rootRange, last, change.delta);
+  ends(docRange, rootRange[2], change.delta);
+  root.srcToken = mapToken;
+  // The stages (when this is not them) are as before, moved when they come after this entry.
+  const stagesAt = root.items.findIndex((p) => p.key.value === 'stages');
+  const moved = key === 'stages' ? undefined : stagesAt > change.top ? change.delta : 0;
+  return { doc, data: { ...data, [key]: value }, moved };
+}
+
+/**
+ * Where the composer puts the comment made of the lines before a document (its `decorate`): on the document after a
+ * blank line, else before the document's first key. Asked of the library itself, with a one-scalar stand-in document.
+ */
+function prelude(tokens: readonly CST.Token[]): { doc: string | undefined; first: string | undefined } {
+  const offset = tokens.reduce((n, t) => n + CST.stringify(t).length, 0);
+  const stand: CST.Document = { type: 'document', offset, start: [], value: { type: 'scalar', offset, indent: 0, source: 'x' } };
+  const doc = [...new Composer(composeOptions).compose([...tokens, stand])][0];
+  return { doc: doc?.commentBefore ?? undefined, first: doc?.contents?.commentBefore ?? undefined };
+}
+
+/**
+ * The document of a new text from the previous version's after an edit of only the comment lines before it
+ * (`change`, from dsl/reparse.ts): the comment those lines make is moved from where the old lines put it to where the
+ * new ones do, and every range moves by the edit's length. The data is the same. The previous document is taken over
+ * (changed in place). Undefined when the document is not a block mapping with a first key (the caller composes
+ * everything then).
+ */
+export function recomposeLead(previous: Base, change: LeadChange): Document | undefined {
+  const { doc } = previous;
+  const root = doc.contents;
+  const first = isMap(root) && !root.flow ? root.items[0]?.key : undefined;
+  if (!isNode(first) || !doc.range) return undefined;
+  const old = prelude(change.before);
+  const now = prelude(change.after);
+  // The first key's own comment, without what the old lines added before it.
+  let own = first.commentBefore ?? undefined;
+  if (old.first !== undefined) {
+    if (own !== old.first && !own?.startsWith(`${old.first}\n`)) return undefined;
+    own = own === old.first ? undefined : own.slice(old.first.length + 1);
+  }
+  if (old.doc !== undefined) doc.commentBefore = null;
+  if (now.doc !== undefined) doc.commentBefore = now.doc;
+  const comment = now.first === undefined ? own : own ? `${now.first}\n${own}` : now.first;
+  // Unset, not undefined, as the composer leaves a key without one.
+  if (comment === undefined) delete first.commentBefore;
+  else first.commentBefore = comment;
+  shiftNode(root, change.delta);
+  for (let i = 0; i < 3; i++) doc.range[i]! += change.delta;
+  return doc;
+}
+
+/** What composing only the re-parsed part gives: see `Parsed.edited` and `Parsed.moved` (dsl/parse.ts). */
+export interface Recomposed {
+  doc: Document;
+  data: unknown;
+  edited?: { key: string; index: number; count: number; delta: number };
+  moved?: number;
+}
+
+/**
+ * The document and data of a new text from the previous version's, composing only the part `reparsed` parsed again (a
+ * stage, a top-level entry, the comment lines before the document); undefined when the whole text must be composed.
+ */
+export function recomposePart(previous: Base, reparsed: Reparsed, text: string): Recomposed | undefined {
+  if (reparsed.lead) {
+    const doc = recomposeLead(previous, reparsed.lead);
+    return doc && { doc, data: previous.data, moved: reparsed.lead.delta };
+  }
+  if (reparsed.entry) {
+    const entry = recomposeEntry(previous, reparsed.tokens, reparsed.entry, text);
+    return entry && { doc: entry.doc, data: entry.data, ...(entry.moved === undefined ? {} : { moved: entry.moved }) };
+  }
+  if (!reparsed.item) return undefined;
+  const { index, count, delta } = reparsed.item;
+  const stage = recompose(previous, reparsed.tokens, reparsed.item, text);
+  return stage && { doc: stage.doc, data: stage.data, edited: { key: stage.key, index, count, delta } };
 }

@@ -157,7 +157,10 @@ function reparseItem(level: Level, index: number, text: string, delta: number): 
   const newEnd = span.end + delta;
   const contextStart = lineStart(text, index > 0 ? level.spans(index - 1).start : span.start);
   const next = level.items[index + 1];
-  const followEnd = next ? level.spans(index + 1).end : level.follow.end;
+  // At the top level the next entry's first line is enough: it starts a new entry of the mapping at column 0, so the
+  // parser is where it was for everything after it (a `stages` list of 400,000 items is not read again).
+  const firstLineOnly = !level.inSeq && next !== undefined;
+  const followEnd = !next ? level.follow.end : firstLineOnly ? level.spans(index + 1).start : level.spans(index + 1).end;
   const sentinelEnd = lineEnd(text, followEnd + delta);
   if (span.start - contextStart > maxContext || sentinelEnd - newEnd > maxContext) return undefined;
   const base = contextStart - level.header.length;
@@ -183,7 +186,10 @@ function reparseItem(level: Level, index: number, text: string, delta: number): 
   const fresh = items.slice(from, to);
   // An error in the item before means that it was not read as in the whole text: the context differs.
   if (fresh.length === 0 || hasError(items.slice(0, to)) || hasError(doc.start)) return undefined;
-  if (next) {
+  if (firstLineOnly) {
+    const after = items[to];
+    if (!after || !sameTree(after.start, next.start, base, delta) || !sameTree(after.key, next.key, base, delta)) return undefined;
+  } else if (next) {
     if (!sameTree(items[to], next, base, delta)) return undefined;
   } else {
     if (to !== items.length) return undefined;
@@ -228,8 +234,64 @@ export interface ItemChange {
   delta: number;
 }
 
-/** `reparse`, also saying which stage the edit replaced when it re-parsed one. */
-export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, text: string): { tokens: CST.Token[]; item?: ItemChange } | undefined {
+/** Which top-level entry an edit replaced (not inside one stage): old entry `top` became `count` entries, what follows moved by `delta`. */
+export interface EntryChange {
+  top: number;
+  count: number;
+  delta: number;
+}
+
+/**
+ * An edit of the comments and blank lines before the document (a comment typed at the top of the file): the tokens
+ * before the document, before and after the edit; the document's own tokens moved by `delta` (dsl/recompose.ts
+ * moves its nodes, the data and the model stay).
+ */
+export interface LeadChange {
+  before: CST.Token[];
+  after: CST.Token[];
+  delta: number;
+}
+
+/** Tokens that may stand before the document for `leadEdit`: a comment, a line break, spaces. */
+const leadToken = (t: CST.Token) => t.type === 'comment' || t.type === 'newline' || t.type === 'space';
+
+/** Lines that are blank or a comment, indented by spaces only, each ended by a line break. */
+const commentLines = /^(?: *(?:#[^\r\n]*)?\r?\n)*$/;
+
+/**
+ * The new tree when the edit (old offsets up to `to`) is inside the comments and blank lines before the document and
+ * leaves only such lines there: those lines are parsed alone, the document's tokens are the old ones, moved. The
+ * parser starts a document at the start of a line in the same state whatever comment lines came before it.
+ */
+function leadEdit(
+  oldTokens: readonly CST.Token[],
+  docIndex: number,
+  doc: CST.Document,
+  text: string,
+  to: number,
+  delta: number,
+): { tokens: CST.Token[]; lead: LeadChange } | undefined {
+  const before = oldTokens.slice(0, docIndex);
+  if (to > doc.offset || doc.start.length > 0 || !before.every(leadToken)) return undefined;
+  const leadText = text.slice(0, doc.offset + delta);
+  if (!commentLines.test(leadText)) return undefined;
+  const after = [...new Parser().parse(leadText)];
+  if (!after.every(leadToken) || after.reduce((n, t) => n + CST.stringify(t).length, 0) !== leadText.length) return undefined;
+  const rest = oldTokens.slice(docIndex);
+  shiftTokens(rest, delta);
+  return { tokens: [...after, ...rest], lead: { before, after, delta } };
+}
+
+/** A new tree made from the previous one, and which part of it was parsed again (at most one of the three). */
+export interface Reparsed {
+  tokens: CST.Token[];
+  item?: ItemChange;
+  entry?: EntryChange;
+  lead?: LeadChange;
+}
+
+/** `reparse`, also saying which stage the edit replaced when it re-parsed one, or that only the lines before the document changed. */
+export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, text: string): Reparsed | undefined {
   if (oldText === text) return undefined;
   const docIndex = oldTokens.findIndex((t) => t.type === 'document');
   const doc = oldTokens[docIndex] as CST.Document | undefined;
@@ -240,6 +302,8 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
   const from = prefix;
   const to = oldText.length - suffix;
   const delta = text.length - oldText.length;
+  const lead = leadEdit(oldTokens, docIndex, doc, text, to, delta);
+  if (lead) return lead;
   // The last entry ends where the document's end or whatever follows the document starts.
   const afterDoc = doc.end?.[0]?.offset ?? (oldTokens[docIndex + 1] as CST.SourceToken | undefined)?.offset ?? oldText.length;
   const topSpans = itemSpans(map.items, afterDoc);
@@ -269,7 +333,12 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
   }
   const level: Level = { items: map.items, spans: topSpans.at, inSeq: false, header: '', indent: 0, follow: docEnd };
   const parsed = reparseItem(level, top, text, delta);
-  return parsed && { tokens: splice(oldTokens, docIndex, doc, map, top, parsed.fresh, top === 0 ? parsed.offset : map.offset, delta) };
+  return (
+    parsed && {
+      tokens: splice(oldTokens, docIndex, doc, map, top, parsed.fresh, top === 0 ? parsed.offset : map.offset, delta),
+      entry: { top, count: parsed.fresh.length, delta },
+    }
+  );
 }
 
 /** The old tree with top-level entry `top` replaced by `fresh` (the mapping now starting at `offset`) and everything after it moved by `delta`. */

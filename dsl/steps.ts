@@ -1,3 +1,4 @@
+import type { Pipeline } from './model';
 import type { Parsed } from './parse';
 
 /**
@@ -7,8 +8,8 @@ import type { Parsed } from './parse';
  */
 export type Steps<T> = Generator<StepMark, T, void>;
 
-/** What a step hands out when it pauses: nothing, or the parse just finished (see `checkSteps`). */
-export type StepMark = { parsed: Parsed } | undefined;
+/** What a step hands out when it pauses: nothing, or the parse just finished, then with the model built from it (see `checkSteps`). */
+export type StepMark = { parsed: Parsed; pipeline?: Pipeline } | undefined;
 
 export function finish<T>(steps: Steps<T>): T {
   for (;;) {

@@ -83,6 +83,11 @@ function indexOf(map: { items: Pair[] }): MapIndex {
   return index;
 }
 
+/** A mapping whose entries were replaced in place (dsl/recompose.ts): its index is made again when next asked for. */
+export function entriesChanged(map: object): void {
+  mapIndexes.delete(map);
+}
+
 /** Finds the entry `segment` in a map, also through `<<` merge keys (explicit keys win). */
 function findPair(doc: Document, map: unknown, segment: string, depth = 0): { pair: Pair; via?: Span | undefined } | undefined {
   if (!isMap(map) || depth > 20) return undefined;

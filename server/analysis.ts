@@ -79,7 +79,7 @@ export class Analyzer {
   private readonly running = new Map<string, { version: number; analysis: Promise<Analysis | undefined> }>();
   /**
    * Per document, the newest parse with a syntax tree to start the next version's parse from (dsl/reparse.ts),
-   * and the model built from it when its check ended (the next check reuses its unchanged stages).
+   * and the model built from it as soon as it is built, also by a check abandoned afterwards (the next check reuses its unchanged stages).
    */
   private readonly bases = new Map<string, { parsed: Parsed; pipeline?: Pipeline }>();
 
@@ -138,7 +138,7 @@ export class Analyzer {
     for (;;) {
       const step = steps.next();
       if (step.done) return current() === run.version ? this.keep(document, run, step.value) : undefined;
-      if (step.value) this.bases.set(document.uri, { parsed: step.value.parsed });
+      if (step.value) this.bases.set(document.uri, step.value);
       await nextTurn();
       if (current() !== run.version) return undefined;
       // `get` answered for this version while we waited (a hover, a code action): nothing left to do.

@@ -44,6 +44,45 @@ function expectSame(incremental: CheckResult, text: string): void {
   expect(stagesToken(incremental)).toBe(stagesToken(full));
 }
 
+/** An edit as a function of the text: a place (`place` makes it an offset), how much to delete, what to insert. */
+interface RandomEdit {
+  at: number;
+  remove: number;
+  insert: string;
+}
+
+/** Random edits: a place up to `at`, up to `remove` characters deleted, one of `inserts` typed. */
+const randomEdits = (at: number, remove: number, inserts: string[]): fc.Arbitrary<RandomEdit> =>
+  fc.record({ at: fc.nat({ max: at }), remove: fc.oneof(fc.constant(0), fc.nat({ max: remove })), insert: fc.constantFrom(...inserts) });
+
+/**
+ * Random edit sequences through check() with the previous result, each version compared with a check from scratch;
+ * returns how many versions took the path under test (`took`), which must be many or the comparison proves nothing.
+ */
+function editSequences(
+  starts: fc.Arbitrary<string>,
+  edits: fc.Arbitrary<RandomEdit>,
+  options: { place: (text: string, e: RandomEdit) => number; took: (r: CheckResult) => boolean; runs: number; maxEdits: number },
+): number {
+  let took = 0;
+  fc.assert(
+    fc.property(starts, fc.array(edits, { minLength: 1, maxLength: options.maxEdits }), (start, sequence) => {
+      let text = start;
+      let previous = check(text, { file, host });
+      for (const e of sequence) {
+        const at = options.place(text, e);
+        text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+        const incremental = check(text, { file, host, previous });
+        if (options.took(incremental)) took++;
+        expectSame(incremental, text);
+        previous = incremental;
+      }
+    }),
+    { numRuns: options.runs },
+  );
+  return took;
+}
+
 // With stages that have problems of their own (remembered per stage between versions, dsl/stage-memo.ts), unnamed
 // ones among them (their messages say "Stage 3": a stage added before them changes that).
 const stageLines = [
@@ -62,30 +101,12 @@ const documents = fc
   )
   .map(([head, stages, tail]) => `${head}stages:\n${stages.join('')}${tail}`);
 /** Typing inside a stage, mostly: what keeps a file valid and takes the one-stage path. */
-const edits = fc.record({
-  at: fc.nat({ max: 100_000 }),
-  remove: fc.oneof(fc.constant(0), fc.nat({ max: 4 })),
-  insert: fc.constantFrom('a', '1', ' ', '', '\n', '# c', 'name: cat', '\n  - run: cat', ': ', '"'),
-});
+const edits = randomEdits(100_000, 4, ['a', '1', ' ', '', '\n', '# c', 'name: cat', '\n  - run: cat', ': ', '"']);
 
 describe('check() after an edit inside one stage', () => {
   it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
-    let recomposed = 0;
-    fc.assert(
-      fc.property(documents, fc.array(edits, { minLength: 1, maxLength: 8 }), (start, sequence) => {
-        let text = start;
-        let previous = check(text, { file, host });
-        for (const e of sequence) {
-          const at = e.at % (text.length + 1);
-          text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
-          const incremental = check(text, { file, host, previous });
-          if (incremental.parsed.edited) recomposed++;
-          expectSame(incremental, text);
-          previous = incremental;
-        }
-      }),
-      { numRuns: 150 },
-    );
+    const place = (text: string, e: RandomEdit) => e.at % (text.length + 1);
+    const recomposed = editSequences(documents, edits, { place, took: (r) => r.parsed.edited !== undefined, runs: 150, maxEdits: 8 });
     // The path under test must have been taken often, or the comparison proves nothing.
     expect(recomposed).toBeGreaterThan(40);
   });
@@ -121,3 +142,81 @@ describe('check() after an edit inside one stage', () => {
     expect(previous.problems.map((p) => p.code)).toContain('unknown-builtin');
   });
 });
+
+// A comment typed at the top of the file (before its first key) changes no data: the previous document is moved, its
+// comments set as the composer would (dsl/recompose.ts, `recomposeLead`), and the model kept.
+const leads = fc.array(fc.constantFrom('# a\n', '\n', '  # b\n', '#\n', '# c\r\n'), { maxLength: 4 }).map((lines) => lines.join(''));
+const leadEdits = randomEdits(1000, 3, ['# generated\n', '#', ' ', 'a', '\n', '', '# x\n\n', 'k: 1\n', '---\n', '\t']);
+
+describe('check() after an edit of the comments before the first key', () => {
+  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+    // Inside the lines before the first key, mostly; sometimes the key's own first characters.
+    const place = (text: string, e: RandomEdit) => e.at % ((/^[^#\s]/m.exec(text)?.index ?? text.length) + 2);
+    const starts = fc.tuple(leads, documents).map(([lead, body]) => lead + body);
+    const moved = editSequences(starts, leadEdits, { place, took: (r) => r.parsed.moved !== undefined, runs: 200, maxEdits: 6 });
+    expect(moved).toBeGreaterThan(100);
+  });
+
+  it('on a large generated file: a comment typed at the top, typed into, separated by a blank line, removed', { timeout: 120_000 }, () => {
+    let text = `name: big\nstages:\n${Array.from({ length: 2000 }, (_, i) => (i % 2 ? '  - run: cat\n' : `  - name: s${i}\n    run: echo \${NOPE}\n`)).join('')}`;
+    let previous = check(text, { file, host });
+    const data = previous.parsed.data;
+    const stage = previous.pipeline.stages[1000];
+    for (const next of [`# generated\n${text}`, `# generated by x\n${text}`, `# generated by x\n\n${text}`, text]) {
+      text = next;
+      const incremental = check(text, { file, host, previous });
+      expect(incremental.parsed.moved).toBeDefined();
+      // Nothing composed or built again: the same data, the same stage objects.
+      expect(incremental.parsed.data).toBe(data);
+      expect(incremental.pipeline.stages[1000]).toBe(stage);
+      expectSame(incremental, text);
+      previous = incremental;
+    }
+  });
+});
+
+// An edit inside a top-level entry other than the stages (the description, `env`, an `x-` entry after the stages):
+// only that entry is composed into the previous document (dsl/recompose.ts, `recomposeEntry`), the stages kept.
+const entryLines = ['name: p\n', 'description: some words\n', 'env:\n  A: "1"\n  B: x\n', '# about cwd\ncwd: .\n', 'x-k:\n  k: [1, 2]\n', 'x-e:\n'];
+const entryDocuments = fc
+  .tuple(fc.subarray(entryLines, { minLength: 1 }), fc.array(fc.constantFrom(...stageLines), { minLength: 2, maxLength: 6 }), fc.boolean())
+  .map(([entries, stages, first]) => (first ? `${entries.join('')}stages:\n${stages.join('')}` : `stages:\n${stages.join('')}${entries.join('')}`));
+const entryEdits = randomEdits(100_000, 4, ['a', '1', ' ', '', '\n', ' # c', ': ', '"', '\n  C: 2', 'x-k: 1\n', '${NOPE}', '\n\n']);
+
+describe('check() after an edit inside a top-level entry other than the stages', () => {
+  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+    // Near the start of a top-level entry's line: in its key or value, or in the line below.
+    const place = (text: string, e: RandomEdit) => {
+      const tops = [...text.matchAll(/^[a-z]/gm)].map((m) => m.index);
+      return Math.min(text.length, (tops[e.at % Math.max(1, tops.length)] ?? 0) + (e.at % 17));
+    };
+    const moved = editSequences(entryDocuments, entryEdits, { place, took: (r) => r.parsed.moved !== undefined, runs: 300, maxEdits: 6 });
+    // Many of these edits are in an entry right after the stages (parsed again with them) or break the file.
+    expect(moved).toBeGreaterThan(30);
+  });
+
+  it('on a large generated file: the description, a variable of env, an entry after the stages', { timeout: 120_000 }, () => {
+    // `env` right before the stages (only the first line of the list is read again); an entry right after them is still
+    // parsed again with the whole list before it (dsl/reparse.ts): a full parse, so `x-last` is edited, not `x-end`.
+    let text = `name: big\ndescription: d\nenv:\n  N: "1"\nstages:\n${Array.from({ length: 2000 }, (_, i) => (i % 2 ? '  - run: cat\n' : `  - name: s${i}\n    run: echo \${NOPE}\n`)).join('')}x-end: 1\nx-last: 1\n`;
+    let previous = check(text, { file, host });
+    const stages = stagesOf(previous);
+    for (const [from, to] of [
+      ['description: d', 'description: dd'],
+      ['N: "1"', 'N: "12"'],
+      ['N: "12"', 'N: "12"\n  NOPE: x'],
+      ['x-last: 1', 'x-last: 12'],
+    ]) {
+      text = text.replace(from!, to!);
+      const incremental = check(text, { file, host, previous });
+      expect(incremental.parsed.moved).toBeDefined();
+      expect(stagesOf(incremental)).toBe(stages);
+      expectSame(incremental, text);
+      previous = incremental;
+    }
+  });
+});
+
+function stagesOf(r: CheckResult): unknown {
+  return (r.parsed.data as { stages: unknown }).stages;
+}

@@ -44,4 +44,31 @@ describe('a check in progress', () => {
     expect(asked.has('new-version-tool')).toBe(true);
     expect(asked.has('old-version-tool')).toBe(false);
   });
+
+  it('abandoned after an edit inside one stage, leaves the next check the model it built: the other stages are not built again', async () => {
+    const host: DslHost = {
+      env: { PATH: '/usr/bin' },
+      statKind: () => undefined,
+      findProgram: () => ({ kind: 'found', path: '/usr/bin/x' }),
+      readStart: () => undefined,
+    };
+    const analyzer = new Analyzer(host);
+    const document = TextDocument.create('file:///p/long.pipeline.yaml', 'yaml', 1, longText('cat'));
+    const first = await analyzer.check(document, () => document.version);
+    const kept = first!.result.pipeline.stages[1000]!;
+    const type = (version: number, before: string, after: string) => {
+      const at = document.getText().indexOf(before);
+      TextDocument.update(document, [{ range: { start: document.positionAt(at), end: document.positionAt(at + before.length) }, text: after }], version);
+    };
+    type(2, 'x-5"', 'x-55"');
+    // Version 2's check: parsed from version 1 and its model built, then abandoned for version 3.
+    const second = analyzer.check(document, () => document.version);
+    await turn();
+    type(3, 'x-7"', 'x-77"');
+    expect(await second).toBeUndefined();
+    const third = await analyzer.check(document, () => document.version);
+    expect(third?.version).toBe(3);
+    // The same stage object, moved: built once, for version 1.
+    expect(third!.result.pipeline.stages[1000]).toBe(kept);
+  });
 });
