@@ -12,7 +12,19 @@ import { nativeProgramPath } from '../engine/native-programs';
 const root = path.resolve(__dirname, '..');
 const src = (f: string) => path.join(root, 'engine/native', f);
 
-export const nativeSources = ['segment.c', 'plan.c', 'count.c', 'merge.c', 'host.c', 'launch.c', 'proc.c', 'spawn.c', 'relay.c', 'slurm-local.c', 'slurm-step.c'].map(src);
+export const nativeSources = [
+  'segment.c',
+  'plan.c',
+  'count.c',
+  'merge.c',
+  'host.c',
+  'launch.c',
+  'proc.c',
+  'spawn.c',
+  'relay.c',
+  'slurm-local.c',
+  'slurm-step.c',
+].map(src);
 
 export const strictFlags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror'];
 
