@@ -83,10 +83,11 @@ export class Analyzer {
    */
   private readonly bases = new Map<string, { parsed: Parsed; pipeline?: Pipeline }>();
   /**
-   * Per document, the model of the analysis let go of when a check had to parse the whole text again (`release`):
-   * completion answers from it until that check is done, without the rest of that version (its tree, its document).
+   * Per document, what is kept of the analysis let go of when a check had to parse the whole text again (`release`)
+   * until that check is done: its model (completion answers from it) and the paths it looked at (still watched), not
+   * the rest of that version (its tree, its document).
    */
-  private readonly models = new Map<string, Pipeline>();
+  private readonly released = new Map<string, Pick<Analysis, 'uri' | 'looked'> & { pipeline: Pipeline }>();
 
   constructor(private readonly host: DslHost) {}
 
@@ -105,7 +106,7 @@ export class Analyzer {
     const analysis: Analysis = { uri: document.uri, ...run, result, document: snapshot };
     this.cache.set(document.uri, analysis);
     this.bases.set(document.uri, { parsed: result.parsed, pipeline: result.pipeline });
-    this.models.delete(document.uri);
+    this.released.delete(document.uri);
     return analysis;
   }
 
@@ -116,8 +117,8 @@ export class Analyzer {
    */
   private optionsOf(uri: string, run: ReturnType<Analyzer['start']>): CheckOptions {
     const release = () => {
-      const model = this.cache.get(uri)?.result.pipeline;
-      if (model) this.models.set(uri, model);
+      const last = this.cache.get(uri);
+      if (last) this.released.set(uri, { uri, looked: last.looked, pipeline: last.result.pipeline });
       this.cache.delete(uri);
       this.bases.delete(uri);
     };
@@ -165,7 +166,7 @@ export class Analyzer {
 
   /** The model of the newest version checked (or let go of while the next one is parsed whole), at once. */
   latestPipeline(document: TextDocument): Pipeline {
-    return this.cache.get(document.uri)?.result.pipeline ?? this.models.get(document.uri) ?? this.get(document).result.pipeline;
+    return this.cache.get(document.uri)?.result.pipeline ?? this.released.get(document.uri)?.pipeline ?? this.get(document).result.pipeline;
   }
 
   /** Checks the document again next time (what it looked at changed); its parse still holds. */
@@ -176,18 +177,25 @@ export class Analyzer {
   close(uri: string): void {
     this.cache.delete(uri);
     this.bases.delete(uri);
-    this.models.delete(uri);
+    this.released.delete(uri);
   }
 
   /** Open documents whose last check looked at one of `paths`. */
   affectedBy(paths: ReadonlySet<string>): string[] {
-    return [...this.cache.values()].filter((a) => [...a.looked].some((p) => paths.has(p))).map((a) => a.uri);
+    return this.all()
+      .filter((a) => [...a.looked].some((p) => paths.has(p)))
+      .map((a) => a.uri);
   }
 
   /** Every path the open documents' checks looked at. */
   lookedAt(): Set<string> {
     const all = new Set<string>();
-    for (const a of this.cache.values()) for (const p of a.looked) all.add(p);
+    for (const a of this.all()) for (const p of a.looked) all.add(p);
     return all;
+  }
+
+  /** Every open document's paths looked at: of its last analysis, or of the one let go of while the next is parsed whole. */
+  private all(): Pick<Analysis, 'uri' | 'looked'>[] {
+    return [...this.cache.values(), ...[...this.released.values()].filter((r) => !this.cache.has(r.uri))];
   }
 }

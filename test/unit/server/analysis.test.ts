@@ -74,7 +74,7 @@ describe('a check in progress', () => {
     expect(third!.result.pipeline.stages[1000]).toBe(kept);
   });
 
-  it('that parses the whole text again lets go of the previous version first; completion keeps its model meanwhile', async () => {
+  it('that parses the whole text again lets go of the previous version first; completion keeps its model and the watchers its paths meanwhile', async () => {
     setFlagsFromString('--expose-gc');
     const collect = runInNewContext('gc') as () => void;
     const host: DslHost = {
@@ -84,7 +84,7 @@ describe('a check in progress', () => {
       readStart: () => undefined,
     };
     const analyzer = new Analyzer(host);
-    const document = TextDocument.create('file:///p/long.pipeline.yaml', 'yaml', 1, longText('cat'));
+    const document = TextDocument.create('file:///p/long.pipeline.yaml', 'yaml', 1, longText('./tool.sh'));
     // Version 1, checked; only a weak reference to its document is kept here.
     const { doc, stages } = await analyzer
       .check(document, () => document.version)
@@ -105,6 +105,8 @@ describe('a check in progress', () => {
     collect();
     expect(doc.deref()).toBeUndefined();
     expect(analyzer.latestPipeline(document).stages).toHaveLength(stages);
+    // What version 1 looked at is still watched.
+    expect(analyzer.lookedAt()).toEqual(new Set(['/p/tool.sh']));
     const checked = await second;
     expect(checked?.version).toBe(2);
     expect(checked!.result.pipeline.name).toBe('longer');
