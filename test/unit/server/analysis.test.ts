@@ -14,6 +14,17 @@ function longText(program: string): string {
   return `name: long\nstages:\n  - run: ${program}\n${stages}`;
 }
 
+/** An analyzer over a host where every program is found, and a long document of version 1 running `program` first. */
+function opened(program: string): { analyzer: Analyzer; document: TextDocument } {
+  const host: DslHost = {
+    env: { PATH: '/usr/bin' },
+    statKind: () => undefined,
+    findProgram: () => ({ kind: 'found', path: '/usr/bin/x' }),
+    readStart: () => undefined,
+  };
+  return { analyzer: new Analyzer(host), document: TextDocument.create('file:///p/long.pipeline.yaml', 'yaml', 1, longText(program)) };
+}
+
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('a check in progress', () => {
@@ -48,14 +59,7 @@ describe('a check in progress', () => {
   });
 
   it('abandoned after an edit inside one stage, leaves the next check the model it built: the other stages are not built again', async () => {
-    const host: DslHost = {
-      env: { PATH: '/usr/bin' },
-      statKind: () => undefined,
-      findProgram: () => ({ kind: 'found', path: '/usr/bin/x' }),
-      readStart: () => undefined,
-    };
-    const analyzer = new Analyzer(host);
-    const document = TextDocument.create('file:///p/long.pipeline.yaml', 'yaml', 1, longText('cat'));
+    const { analyzer, document } = opened('cat');
     const first = await analyzer.check(document, () => document.version);
     const kept = first!.result.pipeline.stages[1000]!;
     const type = (version: number, before: string, after: string) => {
@@ -77,14 +81,7 @@ describe('a check in progress', () => {
   it('that parses the whole text again lets go of the previous version first; completion keeps its model and the watchers its paths meanwhile', async () => {
     setFlagsFromString('--expose-gc');
     const collect = runInNewContext('gc') as () => void;
-    const host: DslHost = {
-      env: { PATH: '/usr/bin' },
-      statKind: () => undefined,
-      findProgram: () => ({ kind: 'found', path: '/usr/bin/x' }),
-      readStart: () => undefined,
-    };
-    const analyzer = new Analyzer(host);
-    const document = TextDocument.create('file:///p/long.pipeline.yaml', 'yaml', 1, longText('./tool.sh'));
+    const { analyzer, document } = opened('./tool.sh');
     // Version 1, checked; only a weak reference to its document is kept here.
     const { doc, stages } = await analyzer
       .check(document, () => document.version)
