@@ -116,6 +116,12 @@ export function* parseSteps(text: string, previous?: Parsed, release?: () => voi
   let cst: CST.Token[] | undefined;
   let paused = false;
   const compose = (tokens: CST.Token[]) => [...new Composer(composeOptions).compose(tokens)] as Document[];
+  // The previous version's text again (an edit undone before a check used it): its parse, taken over, nothing moved.
+  if (previous?.cst && previous.text === text) {
+    Object.assign(parsed, { doc: previous.doc, data: previous.data, cst: previous.cst, moved: 0 });
+    delete previous.cst;
+    return parsed;
+  }
   try {
     const reparsed = previous?.cst && reparseTree(previous.cst, previous.text, text);
     cst = reparsed?.tokens;
