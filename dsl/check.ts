@@ -19,8 +19,11 @@ export interface CheckOptions {
    * the part of the text an edit changed is parsed again. The problems are the same as without it.
    * That result is superseded: its syntax tree and document are taken over (see `parse`). Its model, when
    * given, must be the one built from that parse: unchanged stages are taken from it, moved in place.
+   * When the edit needs the whole text parsed after all, the check lets go of it before it parses and calls
+   * `release`, for the caller to let go of it too (a 20 MB file's previous version alone is ~3 GB of heap).
    */
   previous?: { parsed: Parsed; pipeline?: Pipeline } | undefined;
+  release?: (() => void) | undefined;
 }
 
 export interface CheckResult {
@@ -52,14 +55,24 @@ export function check(text: string, options: CheckOptions): CheckResult {
  * hands out the parse as soon as it has it, so that a caller that gives up half-way can still start
  * the next version's parse from it.
  */
-export function* checkSteps(text: string, options: CheckOptions): Steps<CheckResult> {
+export function checkSteps(text: string, options: CheckOptions): Steps<CheckResult> {
+  // The steps hold the previous version in a box they can empty, not in `options`, which they keep to the end.
+  const { previous, release, ...rest } = options;
+  return stepsFrom(text, rest, { previous, release });
+}
+
+function* stepsFrom(text: string, options: CheckOptions, box: Pick<CheckOptions, 'previous' | 'release'>): Steps<CheckResult> {
   // A check superseded before it began (one more keystroke already waiting) costs nothing.
   yield undefined;
-  const parsed = yield* parseSteps(text, options.previous?.parsed);
+  const parsed = yield* parseSteps(text, box.previous?.parsed, () => {
+    box.previous = undefined;
+    box.release?.();
+  });
   // A parse made from the previous one is handed out together with its model (built from the previous model, which
   // it supersedes): a check abandoned there leaves the next one both, not a model of every stage to build again.
   if (parsed.edited === undefined && parsed.moved === undefined) yield { parsed };
-  const before = options.previous;
+  const before = box.previous;
+  box.previous = undefined;
   const pipeline = buildPipeline(parsed, options.file, before?.pipeline && { pipeline: before.pipeline, raws: stagesData(before.parsed.data) });
   yield { parsed, pipeline };
   const problems = [...parsed.problems];

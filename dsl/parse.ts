@@ -96,8 +96,12 @@ export function parse(text: string, previous?: Parsed): Parsed {
   return finish(parseSteps(text, previous));
 }
 
-/** `parse`, pausing while the parser reads a long text (see dsl/steps.ts). */
-export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
+/**
+ * `parse`, pausing while the parser reads a long text (see dsl/steps.ts). When `previous` turns out to be of no more
+ * use (the whole document is composed again), this lets go of it and calls `release`, before composing, so that the
+ * caller can let go of it too: two versions of a 20 MB file do not fit in the heap together.
+ */
+export function* parseSteps(text: string, previous?: Parsed, release?: () => void): Steps<Parsed> {
   let lineCounter: LineCounter | undefined;
   const parsed: Parsed = {
     text,
@@ -112,6 +116,12 @@ export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
   let cst: CST.Token[] | undefined;
   let paused = false;
   const compose = (tokens: CST.Token[]) => [...new Composer(composeOptions).compose(tokens)] as Document[];
+  // The previous version's text again (an edit undone before a check used it): its parse, taken over, nothing moved.
+  if (previous?.cst && previous.text === text) {
+    Object.assign(parsed, { doc: previous.doc, data: previous.data, cst: previous.cst, moved: 0 });
+    delete previous.cst;
+    return parsed;
+  }
   try {
     const reparsed = previous?.cst && reparseTree(previous.cst, previous.text, text);
     cst = reparsed?.tokens;
@@ -124,6 +134,10 @@ export function* parseSteps(text: string, previous?: Parsed): Steps<Parsed> {
       Object.assign(parsed, part);
       parsed.cst = reparsed.tokens;
       return parsed;
+    }
+    if (previous) {
+      previous = undefined;
+      release?.();
     }
     // Pauses only on the way to a whole new tree: one taken over from `previous` must reach the caller (checkSteps
     // hands it out), or the next version would have to be parsed from scratch.

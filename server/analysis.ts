@@ -69,9 +69,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * Checks documents, keeping the last analysis of each so that the features of one version share
  * it. `get` always answers for the version given, at once; `check` gets there in steps, handling
- * other messages in between, and gives up as soon as a newer version arrives; `latest` answers at
- * once from the newest one checked, for features that must not wait for a check of a big file
- * (completion).
+ * other messages in between, and gives up as soon as a newer version arrives; `latestPipeline`
+ * answers at once from the newest one checked, for features that must not wait for a check of a big
+ * file (completion).
  */
 export class Analyzer {
   private readonly cache = new Map<string, Analysis>();
@@ -82,6 +82,12 @@ export class Analyzer {
    * and the model built from it as soon as it is built, also by a check abandoned afterwards (the next check reuses its unchanged stages).
    */
   private readonly bases = new Map<string, { parsed: Parsed; pipeline?: Pipeline }>();
+  /**
+   * Per document, what is kept of the analysis let go of when a check had to parse the whole text again (`release`)
+   * until that check is done: its model (completion answers from it) and the paths it looked at (still watched), not
+   * the rest of that version (its tree, its document).
+   */
+  private readonly released = new Map<string, Pick<Analysis, 'uri' | 'looked'> & { pipeline: Pipeline }>();
 
   constructor(private readonly host: DslHost) {}
 
@@ -100,19 +106,30 @@ export class Analyzer {
     const analysis: Analysis = { uri: document.uri, ...run, result, document: snapshot };
     this.cache.set(document.uri, analysis);
     this.bases.set(document.uri, { parsed: result.parsed, pipeline: result.pipeline });
+    this.released.delete(document.uri);
     return analysis;
   }
 
-  /** The previous version's parse lets the check re-parse only what the edit changed (it is superseded here). */
-  private previous(uri: string): { parsed: Parsed; pipeline?: Pipeline } | undefined {
-    return this.bases.get(uri);
+  /**
+   * The options of a check of `run`: the previous version's parse lets it re-parse only what the edit changed (it is
+   * superseded here); when it cannot, the check lets go of it before parsing everything and so does this analyzer,
+   * all but its model: a previous version held while the next one is parsed whole is what ran a 20 MB file out of heap.
+   */
+  private optionsOf(uri: string, run: ReturnType<Analyzer['start']>): CheckOptions {
+    const release = () => {
+      const last = this.cache.get(uri);
+      if (last) this.released.set(uri, { uri, looked: last.looked, pipeline: last.result.pipeline });
+      this.cache.delete(uri);
+      this.bases.delete(uri);
+    };
+    return { ...run.options, previous: this.bases.get(uri), release };
   }
 
   get(document: TextDocument): Analysis {
     const cached = this.cache.get(document.uri);
     if (cached && cached.version === document.version) return cached;
     const run = this.start(document);
-    return this.keep(document, run, check(run.text, { ...run.options, previous: this.previous(document.uri) }));
+    return this.keep(document, run, check(run.text, this.optionsOf(document.uri, run)));
   }
 
   /**
@@ -134,7 +151,7 @@ export class Analyzer {
 
   private async steps(document: TextDocument, current: () => number | undefined): Promise<Analysis | undefined> {
     const run = this.start(document);
-    const steps = checkSteps(run.text, { ...run.options, previous: this.previous(document.uri) });
+    const steps = checkSteps(run.text, this.optionsOf(document.uri, run));
     for (;;) {
       const step = steps.next();
       if (step.done) return current() === run.version ? this.keep(document, run, step.value) : undefined;
@@ -147,8 +164,9 @@ export class Analyzer {
     }
   }
 
-  latest(document: TextDocument): Analysis {
-    return this.cache.get(document.uri) ?? this.get(document);
+  /** The model of the newest version checked (or let go of while the next one is parsed whole), at once. */
+  latestPipeline(document: TextDocument): Pipeline {
+    return this.cache.get(document.uri)?.result.pipeline ?? this.released.get(document.uri)?.pipeline ?? this.get(document).result.pipeline;
   }
 
   /** Checks the document again next time (what it looked at changed); its parse still holds. */
@@ -159,17 +177,25 @@ export class Analyzer {
   close(uri: string): void {
     this.cache.delete(uri);
     this.bases.delete(uri);
+    this.released.delete(uri);
   }
 
   /** Open documents whose last check looked at one of `paths`. */
   affectedBy(paths: ReadonlySet<string>): string[] {
-    return [...this.cache.values()].filter((a) => [...a.looked].some((p) => paths.has(p))).map((a) => a.uri);
+    return this.all()
+      .filter((a) => [...a.looked].some((p) => paths.has(p)))
+      .map((a) => a.uri);
   }
 
   /** Every path the open documents' checks looked at. */
   lookedAt(): Set<string> {
     const all = new Set<string>();
-    for (const a of this.cache.values()) for (const p of a.looked) all.add(p);
+    for (const a of this.all()) for (const p of a.looked) all.add(p);
     return all;
+  }
+
+  /** Every open document's paths looked at: of its last analysis, or of the one let go of while the next is parsed whole. */
+  private all(): Pick<Analysis, 'uri' | 'looked'>[] {
+    return [...this.cache.values(), ...[...this.released.values()].filter((r) => !this.cache.has(r.uri))];
   }
 }

@@ -208,7 +208,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onCompletion((p) =>
     guard('completion', [], () => {
       const document = documents.get(p.textDocument.uri);
-      return document ? completions(document, analyzer.latest(document).result.pipeline, p.position, { snippets, env: host.env }) : [];
+      return document ? completions(document, analyzer.latestPipeline(document), p.position, { snippets, env: host.env }) : [];
     }),
   );
   connection.onHover((p) => withAnalysis(p.textDocument.uri, 'hover', null, (a) => hover(a, p.position, host.env)));

@@ -220,3 +220,22 @@ describe('check() after an edit inside a top-level entry other than the stages',
 function stagesOf(r: CheckResult): unknown {
   return (r.parsed.data as { stages: unknown }).stages;
 }
+
+// An edit undone before its check used it (a keystroke, then its deletion while the first check waited): the text is
+// the previous version's again, whose parse is taken over as it is (a whole parse of a 20 MB file used to run the
+// language server out of memory there, with the previous version still held).
+describe('check() of the previous version’s text again', () => {
+  it('parses nothing: the same data and stage objects, and what a check from scratch gives', () => {
+    const text = `name: big\nstages:\n${Array.from({ length: 2000 }, (_, i) => (i % 2 ? '  - run: cat\n' : `  - name: s${i}\n    run: echo \${NOPE}\n`)).join('')}`;
+    const previous = check(text, { file, host });
+    const again = check(text, { file, host, previous });
+    expect(again.parsed.moved).toBe(0);
+    expect(again.parsed.data).toBe(previous.parsed.data);
+    expect(again.pipeline.stages[1000]).toBe(previous.pipeline.stages[1000]);
+    expectSame(again, text);
+    // And the next edit is parsed from it.
+    const next = check(text.replace('s1000\n', 's1000x\n'), { file, host, previous: again });
+    expect(next.parsed.edited).toBeDefined();
+    expectSame(next, text.replace('s1000\n', 's1000x\n'));
+  });
+});
