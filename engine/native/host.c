@@ -69,15 +69,7 @@ static void say(const char *head, const char *text, size_t n) {
   memcpy(line + 1, head, h);
   memcpy(line + 1 + h, text, n);
   line[1 + h + n] = '\n';
-  size_t left = h + n + 2;
-  const char *p = line;
-  while (left > 0) {
-    ssize_t w = write(out, p, left);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) hangup();
-    p += w;
-    left -= (size_t)w;
-  }
+  if (!writeAll(out, line, h + n + 2)) hangup();
   free(line);
 }
 

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "segment.h"
+
 enum { chunk = 1 << 16 };
 
 typedef struct {
@@ -23,14 +25,9 @@ typedef struct {
   size_t len, cap;
 } Input;
 
-static void writeAll(const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(1, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) _exit(1); /* not EPIPE: SIGPIPE has ended us then */
-    p += w;
-    n -= (size_t)w;
-  }
+/* Onto the merged output; a failure other than EPIPE (SIGPIPE has ended us then) ends the merger. */
+static void emit(const char *p, size_t n) {
+  if (!writeAll(1, p, n)) _exit(1);
 }
 
 /* Keeps `n` bytes at `p` after what the input holds. */
@@ -77,7 +74,7 @@ int mergeLines(int n, const int *fds) {
         close(in[k].fd);
         in[k].fd = -1; /* poll skips it */
         live--;
-        if (in[k].len > 0 && hold(&in[k], "\n", 1) == 0) writeAll(in[k].held, in[k].len);
+        if (in[k].len > 0 && hold(&in[k], "\n", 1) == 0) emit(in[k].held, in[k].len);
         in[k].len = 0;
         continue;
       }
@@ -88,8 +85,8 @@ int mergeLines(int n, const int *fds) {
       }
       size_t whole = (size_t)(nl + 1 - buf);
       /* What the input held, then this chunk up to its last newline; the rest waits. */
-      if (in[k].len > 0) writeAll(in[k].held, in[k].len);
-      writeAll(buf, whole);
+      if (in[k].len > 0) emit(in[k].held, in[k].len);
+      emit(buf, whole);
       in[k].len = 0;
       if (hold(&in[k], nl + 1, (size_t)got - whole) != 0) return 70;
     }

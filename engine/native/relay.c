@@ -26,18 +26,6 @@
 
 enum { chunk = 1 << 20, growAfter = 4 << 20 };
 
-/* Writes all of `n` bytes; 0 when `to` failed. */
-static int writeAll(int to, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(to, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return 0;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 1;
-}
-
 /*
  * Once a stream has moved growAfter bytes, the pipes at its ends (those that are pipes) are
  * enlarged to 1 MiB: half the time for a bulk stream through the step on two cores, as fewer

@@ -60,15 +60,20 @@ static int unreaped;
 /* The plan's pipes: both ends (-1 once closed here), made when their first user is forked. */
 static int (*pipes)[2];
 
-static void report(const char *line) {
-  size_t n = strlen(line);
+int writeAll(int fd, const char *p, size_t n) {
   while (n > 0) {
-    ssize_t w = write(controlFd, line, n);
+    ssize_t w = write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return; /* the engine is gone */
-    line += w;
+    if (w <= 0) return 0;
+    p += w;
     n -= (size_t)w;
   }
+  return 1;
+}
+
+/* A report line; one the engine is gone for is lost with it. */
+static void report(const char *line) {
+  writeAll(controlFd, line, strlen(line));
 }
 
 /* Wall-clock time, seconds to the microsecond, as the control lines carry it. */

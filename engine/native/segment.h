@@ -15,4 +15,7 @@ int segmentMain(pid_t parent, int onHost, const SegmentPlan *parsed);
 /* Closes every fd from `first` up but the `n` in `keep` (sorted in place). */
 void closeExcept(int first, int *keep, int n);
 
+/* Writes all `n` bytes at `p` to `fd`, again after EINTR; 1 when done, 0 when `fd` failed. */
+int writeAll(int fd, const char *p, size_t n);
+
 #endif

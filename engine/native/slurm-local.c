@@ -79,12 +79,7 @@ static void sayLine(const char *text, size_t n) {
   if (!line) return;
   memcpy(line, text, n);
   line[n] = '\n';
-  for (size_t done = 0; done <= n;) {
-    ssize_t w = write(2, line + done, n + 1 - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    done += (size_t)w;
-  }
+  writeAll(2, line, n + 1);
   free(line);
 }
 
@@ -127,13 +122,7 @@ static void sendProgram(const char *target) {
       char buf[65536];
       ssize_t got;
       while (fd >= 0 && (got = read(fd, buf, sizeof buf)) > 0)
-        for (ssize_t done = 0; done < got;) {
-          ssize_t w = write(srunIn, buf + done, (size_t)(got - done));
-          if (w < 0 && errno == EINTR) continue;
-          if (w <= 0) goto sent;
-          done += w;
-        }
-    sent:
+        if (!writeAll(srunIn, buf, (size_t)got)) break;
       if (fd >= 0) close(fd);
       break;
     }
@@ -293,12 +282,7 @@ static int pass(int from, int to) {
   ssize_t got = read(from, buf, sizeof buf);
   if (got < 0 && errno == EINTR) return 1;
   if (got <= 0) return 0;
-  for (ssize_t done = 0; done < got;) {
-    ssize_t w = write(to, buf + done, (size_t)(got - done));
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    done += w;
-  }
+  writeAll(to, buf, (size_t)got);
   return 1;
 }
 
