@@ -173,6 +173,17 @@ describe('dist/pw-segment', () => {
     expect(r.control.filter((l) => l.startsWith('edge'))).toEqual(['edge 0 0 0 end']);
   });
 
+  it('a writer silent at first: its edge’s counter starts when the first byte comes and counts every one', async () => {
+    // Fds: 4, 5 stderr; 6 input; 7 stage 0's commit channel: it writes once stage 1 has said it runs.
+    const stages = [{ argv: ['sh', '-c', 'read -r go <&7; printf "a\\nb\\nc"'], commit: 7 }, { argv: ['sh', '-c', 'echo started; cat'] }];
+    const r = await runPlan(plan(stages, { between: 1, into: 0, out: 0 }), 2, {
+      commits: 1,
+      during: (child) => child.stdout!.once('data', () => (child.stdio as (Writable | null)[])[7]!.end('go\n')),
+    });
+    expect(r.stdout).toBe('started\na\nb\nc');
+    expect(r.control.filter((l) => l.startsWith('edge') && l.endsWith(' end'))).toEqual(['edge 0 3 5 end']);
+  });
+
   it('a reader that leaves before its silent writer wrote: the edge ends empty and the writer gets SIGPIPE when it writes, as without a counter', async () => {
     // Fds: 4, 5 stderr; 6 input; 7 stage 0's commit channel: it writes once its edge has ended.
     const stages = [{ argv: ['sh', '-c', 'read -r go <&7; echo late'], commit: 7 }, { argv: ['true'] }];
