@@ -19,7 +19,8 @@ const file = '/p/edit.pipeline.yaml';
 
 const stageLines = [...editableStages, '\n  - <<: *base\n    name: m\n'];
 const headLines = ['name: p\n', 'description: some words\n', 'env:\n  A: "1"\n', '# top comment\n', 'cwd: .\n'];
-const tailLines = ['', '# the end\n', 'x-after: 1\n', 'env: { B: 2 }\n'];
+// A long last comment makes texts longer than the blocks the old and new texts are compared in (4 KB).
+const tailLines = ['', '# the end\n', 'x-after: 1\n', 'env: { B: 2 }\n', `# ${'long '.repeat(1000)}\n`];
 /** Pieces that YAML cares about, typed anywhere. */
 const typed = [
   'x',
