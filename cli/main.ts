@@ -3,6 +3,7 @@ import { checkCommand } from './check';
 import { compareRecordsCommand, compareStatsCommand } from './compare';
 import { doctorCommand } from './doctor';
 import { parseThreshold } from '../engine/compare/stats-diff';
+import { plainProcessEnv } from '../dsl/host-node';
 import { ExitCode } from './exit-codes';
 import { graphCommand, graphFormats, type GraphFormat } from './graph';
 import { runCommand } from './run';
@@ -135,6 +136,8 @@ function usageMessage(e: Error): string {
 /** The command being parsed: a usage error shows its help rather than the general one. */
 let current: Command | undefined;
 
+// Before anything is parsed (see plainProcessEnv).
+plainProcessEnv();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -3,6 +3,7 @@ import { problem, type Problem } from './problems';
 import { composeOptions, recomposePart } from './recompose';
 import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
+import { attachTokens, prunable, pruneList, pruneTree } from './tree-skeleton';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
 
 export interface Parsed {
@@ -17,6 +18,7 @@ export interface Parsed {
   /**
    * The concrete syntax tree, kept when the text parsed without any error or warning: the next
    * version of the text is parsed from it (dsl/reparse.ts), which takes it over and removes it here.
+   * Pruned: the stages' insides are not kept (dsl/tree-skeleton.ts).
    */
   cst?: readonly CST.Token[];
   /**
@@ -132,9 +134,17 @@ export function* parseSteps(text: string, previous?: Parsed, release?: () => voi
     const part = reparsed && previous && recomposePart(previous, reparsed, text);
     if (part) {
       Object.assign(parsed, part);
+      // Only what was parsed again is whole; the rest of the tree was pruned when it was parsed (a part is composed
+      // alone only in a text without aliases: the tree is prunable).
+      const { item, entry } = reparsed;
+      if (item) pruneList(reparsed.tokens, item.top, item.index, item.index + item.count);
+      if (entry) for (let top = entry.top; top < entry.top + entry.count; top++) pruneList(reparsed.tokens, top);
+      attachTokens(part.doc, reparsed.tokens);
       parsed.cst = reparsed.tokens;
       return parsed;
     }
+    // A pruned tree cannot be composed whole: the whole text is parsed again.
+    if (previous && prunable(previous.text)) cst = undefined;
     if (previous) {
       previous = undefined;
       release?.();
@@ -164,6 +174,7 @@ export function* parseSteps(text: string, previous?: Parsed, release?: () => voi
   if (!Array.isArray(docs) || docs.length === 0) return parsed;
   const doc = docs[0]!;
   parsed.doc = doc;
+  attachTokens(doc, pruneTree(cst, text));
   let tooDeep = false;
   const hint = syntaxHints(text);
   for (const d of docs) {

@@ -2,8 +2,11 @@ import { Composer, CST, isCollection, isMap, isNode, isPair, isScalar, isSeq, ty
 import type { EntryChange, ItemChange, LeadChange, Reparsed } from './reparse';
 import { entriesChanged } from './yaml-nodes';
 
-/** How every document is composed: the whole text, and one re-parsed stage alike. */
-export const composeOptions = { keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' } as const;
+/**
+ * How every document is composed: the whole text, and one re-parsed stage alike. No source tokens on the nodes: they
+ * would keep the whole syntax tree alive (dsl/tree-skeleton.ts attaches the few that are read).
+ */
+export const composeOptions = { keepSourceTokens: false, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' } as const;
 
 /** What `recompose` needs of the previous version: a clean parse of it (its document and data). */
 interface Base {
@@ -30,7 +33,7 @@ function shiftNode(node: unknown, delta: number): void {
 }
 
 /** Anchors and aliases tie parts of a document together (`<<: *defaults`): a stage cannot be composed alone then. */
-const mayHaveAliases = (text: string) => text.includes('&') || text.includes('*');
+export const mayHaveAliases = (text: string) => text.includes('&') || text.includes('*');
 
 /**
  * The previous document's top-level mapping and data when a part of it can be composed alone: no anchors or aliases
@@ -119,8 +122,6 @@ export function recompose(
   ends(seqRange, (seq.items[seq.items.length - 1] as Node).range![2], change.delta);
   ends(rootRange, change.top === root.items.length - 1 ? seqRange[2] : rootRange[1] + change.delta, change.delta);
   ends(docRange, rootRange[2], change.delta);
-  seq.srcToken = seqToken;
-  root.srcToken = mapToken!;
   const newList = [...items.slice(0, change.index), ...fromNodes, ...items.slice(change.index + 1)];
   return { doc, data: { ...data, [key!]: newList }, key: key! };
 }
@@ -170,7 +171,6 @@ export function recomposeEntry(
   const last = change.top === root.items.length - 1 ? ((now.value as Node | null)?.range ?? now.key.range)![2] : rootRange[1] + change.delta;
   ends(rootRange, last, change.delta);
   ends(docRange, rootRange[2], change.delta);
-  root.srcToken = mapToken;
   // The stages (when this is not them) are as before, moved when they come after this entry.
   const stagesAt = root.items.findIndex((p) => p.key.value === 'stages');
   const moved = key === 'stages' ? undefined : stagesAt > change.top ? change.delta : 0;

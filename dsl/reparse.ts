@@ -1,4 +1,5 @@
 import { CST, Parser } from 'yaml';
+import { isPruned } from './tree-skeleton';
 
 /**
  * Incremental parsing: the concrete syntax tree (CST) of a new text from the tree of the text before
@@ -152,7 +153,48 @@ function sameTree(a: unknown, b: unknown, da: number, db: number): boolean {
  * follows the changed item (the next item and one line more, or the end of the document) must read
  * exactly as before, or the edit changed more than its item.
  */
-function reparseItem(level: Level, index: number, text: string, delta: number): { fresh: Item[]; offset: number } | undefined {
+/** Lines of a text parsed under a level's stand-in header, and the items of the level's collection among them. */
+interface Window {
+  doc: CST.Document;
+  map: CST.BlockMap;
+  items: Item[];
+  offset: number;
+  /** What to add to an offset in the window to get one in the text. */
+  base: number;
+}
+
+function parseWindow(level: Level, text: string, from: number, to: number): Window | undefined {
+  const base = from - level.header.length;
+  const tokens = [...new Parser().parse(level.header + text.slice(from, to))];
+  const doc = tokens.find((t): t is CST.Document => t.type === 'document');
+  const map = doc?.value;
+  if (!doc || map?.type !== 'block-map' || map.indent !== 0) return undefined;
+  if (!level.inSeq) return { doc, map, items: map.items, offset: map.offset, base };
+  const seq = map.items[0]?.value;
+  if (map.items.length < 1 || seq?.type !== 'block-seq' || seq.indent !== level.indent) return undefined;
+  return { doc, map, items: seq.items, offset: seq.offset, base };
+}
+
+/**
+ * Item `index` of a level as the parser read it in the old text. The kept tree holds only where a stage starts
+ * (dsl/tree-skeleton.ts): then the same lines as around the edit are parsed again from the old text, and the item
+ * is taken from them (its offsets those of the window `base` belongs to, as in `reparseItem`).
+ */
+function oldItem(level: Level, index: number, oldText: string, contextStart: number): { item: Item | undefined; base: number } | undefined {
+  const kept = level.items[index]!;
+  if (!level.inSeq || !isPruned(kept as CST.BlockSequence['items'][number])) return { item: kept, base: 0 };
+  const window = parseWindow(level, oldText, contextStart, lineEnd(oldText, level.spans(index).end));
+  if (!window || hasError(window.items) || hasError(window.doc.start)) return undefined;
+  return { item: window.items.find((item) => firstOffset(item)! + window.base === level.spans(index).start), base: window.base };
+}
+
+/**
+ * The new items that replace `items[index]` of a level, parsed again with their neighbours, and where
+ * the collection starts (which moves with an edit of its first item); undefined to give up. What
+ * follows the changed item (the next item and one line more, or the end of the document) must read
+ * exactly as before, or the edit changed more than its item.
+ */
+function reparseItem(level: Level, index: number, oldText: string, text: string, delta: number): { fresh: Item[]; offset: number } | undefined {
   const span = level.spans(index);
   const newEnd = span.end + delta;
   const contextStart = lineStart(text, index > 0 ? level.spans(index - 1).start : span.start);
@@ -163,20 +205,9 @@ function reparseItem(level: Level, index: number, text: string, delta: number): 
   const followEnd = !next ? level.follow.end : firstLineOnly ? level.spans(index + 1).start : level.spans(index + 1).end;
   const sentinelEnd = lineEnd(text, followEnd + delta);
   if (span.start - contextStart > maxContext || sentinelEnd - newEnd > maxContext) return undefined;
-  const base = contextStart - level.header.length;
-  const tokens = [...new Parser().parse(level.header + text.slice(contextStart, sentinelEnd))];
-  const doc = tokens.find((t): t is CST.Document => t.type === 'document');
-  if (!doc) return undefined;
-  const map = doc.value;
-  if (map?.type !== 'block-map' || map.indent !== 0) return undefined;
-  let items: Item[] = map.items;
-  let offset = map.offset;
-  if (level.inSeq) {
-    const seq = map.items[0]?.value;
-    if (map.items.length < 1 || seq?.type !== 'block-seq' || seq.indent !== level.indent) return undefined;
-    items = seq.items;
-    offset = seq.offset;
-  }
+  const window = parseWindow(level, text, contextStart, sentinelEnd);
+  if (!window) return undefined;
+  const { doc, map, items, offset, base } = window;
   const from = items.findIndex((item) => firstOffset(item)! + base >= span.start);
   if (from < 0 || firstOffset(items[from]!)! + base !== span.start) return undefined;
   let to = from;
@@ -190,7 +221,8 @@ function reparseItem(level: Level, index: number, text: string, delta: number): 
     const after = items[to];
     if (!after || !sameTree(after.start, next.start, base, delta) || !sameTree(after.key, next.key, base, delta)) return undefined;
   } else if (next) {
-    if (!sameTree(items[to], next, base, delta)) return undefined;
+    const old = oldItem(level, index + 1, oldText, contextStart);
+    if (!old?.item || !sameTree(items[to], old.item, base, old.base + delta)) return undefined;
   } else {
     if (to !== items.length) return undefined;
     const following = level.inSeq ? map.items[1] : undefined;
@@ -203,11 +235,17 @@ function reparseItem(level: Level, index: number, text: string, delta: number): 
   return { fresh, offset: offset + base };
 }
 
+/** Characters compared at once by `commonEnds`: a comparison of two slices runs in the engine, not character by character here. */
+const block = 4096;
+
 function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
   const max = Math.min(a.length, b.length);
   let prefix = 0;
+  while (prefix + block <= max && a.slice(prefix, prefix + block) === b.slice(prefix, prefix + block)) prefix += block;
   while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
   let suffix = 0;
+  while (suffix + block <= max - prefix && a.slice(a.length - suffix - block, a.length - suffix) === b.slice(b.length - suffix - block, b.length - suffix))
+    suffix += block;
   while (suffix < max - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
   return { prefix, suffix };
 }
@@ -322,7 +360,7 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
     if (seqSpans && index >= 0) {
       const follow = nextTop ? { item: nextTop, end: topSpans.at(top + 1).end } : docEnd;
       const level: Level = { items: seq.items, spans: seqSpans.at, inSeq: true, header: 'k:\n', indent: seq.indent, follow };
-      const parsed = reparseItem(level, index, text, delta);
+      const parsed = reparseItem(level, index, oldText, text, delta);
       if (!parsed) return undefined;
       const after = seq.items.slice(index + 1);
       shiftItems(after, delta);
@@ -332,7 +370,7 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
     }
   }
   const level: Level = { items: map.items, spans: topSpans.at, inSeq: false, header: '', indent: 0, follow: docEnd };
-  const parsed = reparseItem(level, top, text, delta);
+  const parsed = reparseItem(level, top, oldText, text, delta);
   return (
     parsed && {
       tokens: splice(oldTokens, docIndex, doc, map, top, parsed.fresh, top === 0 ? parsed.offset : map.offset, delta),
