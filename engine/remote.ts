@@ -62,6 +62,7 @@ export class RemoteSegment implements SegmentProcess {
   private pending: { stdin: Writable; plan: Buffer; afterPlan: () => void } | undefined;
   /** A local segment writing into ssh's stdin directly waits for its plan until the plan of this one is in (takeInput). */
   private readonly starts: (() => void)[] = [];
+  private planIn = false;
   private exitCode: number | null = null;
   private settleSent = false;
   /** The engine's end of the control stream: listening until pw-segment on the host connects, then that connection. */
@@ -285,9 +286,16 @@ export class RemoteSegment implements SegmentProcess {
     if (!p) return;
     this.pending = undefined;
     p.stdin.write(program ? Buffer.concat([program, p.plan]) : p.plan, () => {
+      this.planIn = true;
       for (const start of this.starts.splice(0)) start();
     });
     p.afterPlan();
+  }
+
+  /** `then` once what goes ahead of the data is in the kernel's buffer, or the process has ended. */
+  private afterPlanIn(then: () => void): void {
+    if (this.planIn || this.exited) then();
+    else this.starts.push(then);
   }
 
   private get where(): string {
@@ -382,15 +390,22 @@ export class RemoteSegment implements SegmentProcess {
   /**
    * Hands ssh's stdin over for a local segment to write into directly (no relay), with when that
    * segment may start: once what goes ahead of the data (the program, the plan) is in the kernel's
-   * buffer. Undefined where it cannot (it did not start, or runs on a Slurm cluster).
+   * buffer (on a Slurm cluster the plan is on its way from the start). Undefined where it cannot (it did not start).
    */
   takeInput(): { input: Writable; whenReady: (start: () => void) => void } | undefined {
-    const p = this.pending;
-    if (!p || !this.input || this.host.slurm) return undefined;
+    const stdin = this.child?.stdin;
+    if (!stdin || !this.input) return undefined;
     this.input = undefined;
+    if (this.pending) this.pending.afterPlan = () => {};
     // Its own copy is closed once the plan is written: the local segment's is then the only writer.
-    p.afterPlan = () => this.starts.push(() => p.stdin.destroy());
-    return { input: p.stdin, whenReady: (start) => this.starts.push(start) };
+    return {
+      input: stdin,
+      whenReady: (start) =>
+        this.afterPlanIn(() => {
+          start();
+          stdin.destroy();
+        }),
+    };
   }
 
   /** Signals go to ssh here: the session ends, sshd closes its pipes and pw-segment's watcher ends the stages. */

@@ -224,6 +224,8 @@ static void greet(Hello *h, const char *token, int conn[3]) {
     close(h->fd);
   } else {
     conn[k - kinds] = h->fd;
+    /* Nothing goes to the step on `o`: shut down at once, a write of its stage after this end has gone gets SIGPIPE (slurm-step.c). */
+    if (*k == 'o') shutdown(h->fd, SHUT_WR);
     if (*k == 'c') {
       char r[512];
       int n = snprintf(r, sizeof r, "\x01r %s.%s %s", job ? job : "-", step ? step : "-", node ? node : "-");

@@ -54,9 +54,10 @@ function lines(stream: NodeJS.ReadableStream, each: (line: string) => void = () 
 }
 
 const ended = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-const connect = (port: number) =>
+/** `allowHalfOpen`: it writes on after the other end has shut down its side (the step's output). */
+const connect = (port: number, allowHalfOpen = false) =>
   new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen }, () => resolve(s));
     s.on('error', reject);
   });
 const received = (s: net.Socket) =>
@@ -121,8 +122,10 @@ describe('pw-segment --slurm-local', () => {
 
     const input = await connect(port);
     input.write(`${token} i 12 0 node1\n`);
-    const output = await connect(port);
+    const output = await connect(port, true);
     output.write(`${token} o 12 0 node1\n`);
+    // Nothing comes back on the output: the local end shuts it down for writing at once (a late write of the step's stage then gets SIGPIPE).
+    const outputShut = new Promise<void>((resolve) => output.once('end', resolve));
     // A second input is refused: each kind comes once.
     const again = await connect(port);
     again.write(`${token} i 12 0 node1\n`);
@@ -138,6 +141,7 @@ describe('pw-segment --slurm-local', () => {
       }),
     );
     expect(await received(input)).toBe('records\n');
+    await outputShut;
     output.end('result\n');
     ctl.end('\x01x 0\n');
     expect(await code).toBe(0);
@@ -215,6 +219,8 @@ describe('pw-segment --slurm-step', () => {
     const code = ended(child);
     await connected;
     server.close();
+    // As the local end does (slurm-local.c): nothing goes back on the output, and its end shut down for writing is what gives the stage SIGPIPE once it closes.
+    conns.get('o')!.end();
     const ctl = lines(conns.get('c')!);
     conns.get('i')!.on('error', () => {});
     conns.get('i')!.end(Buffer.concat([plan, Buffer.from(data)]));
