@@ -383,7 +383,7 @@ export class RemoteSegment implements SegmentProcess {
 
   /** Sends `signal` to stage processes on the host (their pids are the host's), over the control stream. */
   signal(pids: readonly number[], signal: NodeJS.Signals): void {
-    if (this.exited || pids.length === 0 || !this.control || this.control.destroyed) return;
+    if (this.exited || pids.length === 0 || !this.control?.writable) return;
     this.control.write(`k ${signal.replace(/^SIG/, '')} ${pids.join(' ')}\n`);
   }
 

@@ -77,22 +77,15 @@ describe('pw-segment --slurm-local', () => {
     'IFS= read -r b; echo "got $b ${__PW_SLURM_NAME:-clean}"; echo "srun: job 12 queued and waiting for resources" >&2; exec cat >/dev/null',
   ];
 
-  it('hands srun its address and token, takes only connections with the token, relays the data both ways and the control stream', async () => {
-    const engine = path.join(dir, 'engine.sock');
-    let fromStep = '';
-    const toStep = 'k TERM 1\n';
-    const server = net.createServer((s) => {
-      s.write(toStep);
-      s.on('data', (c: Buffer) => (fromStep += c.toString()));
-      s.on('end', () => s.end());
-    });
-    await new Promise<void>((resolve) => server.listen(engine, resolve));
+  /** The local end with the stand-in for srun, its control stream going to a socket this test serves with `engine`; once srun has its line. */
+  async function localEnd(name: string, engine: (s: net.Socket) => void) {
+    const socket = path.join(dir, `${name}.sock`);
+    const server = net.createServer(engine);
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
     const child = start(['--slurm-local', ...fakeSrun], {
-      env: { PATH: '/usr/bin:/bin', __PW_SLURM_ADDR: '127.0.0.1', __PW_SLURM_NAME: 'pw-x-1', __PW_CTL_LOCAL: engine },
+      env: { PATH: '/usr/bin:/bin', __PW_SLURM_ADDR: '127.0.0.1', __PW_SLURM_NAME: `pw-${name}-1`, __PW_CTL_LOCAL: socket },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     const code = ended(child);
     let back: ((v: { port: number; token: string }) => void) | undefined;
     const address = new Promise<{ port: number; token: string }>((resolve) => (back = resolve));
@@ -100,8 +93,20 @@ describe('pw-segment --slurm-local', () => {
       const m = /^got 127\.0\.0\.1 (\d+) ([0-9a-f]{32}) clean$/.exec(l);
       if (m) back!({ port: Number(m[1]), token: m[2]! });
     });
+    return { child, code, said, server, ...(await address) };
+  }
+
+  it('hands srun its address and token, takes only connections with the token, relays the data both ways and the control stream', async () => {
+    let fromStep = '';
+    const toStep = 'k TERM 1\n';
+    const { child, code, said, server, port, token } = await localEnd('engine', (s) => {
+      s.write(toStep);
+      s.on('data', (c: Buffer) => (fromStep += c.toString()));
+      s.on('end', () => s.end());
+    });
+    let stdout = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stdin!.end('records\n');
-    const { port, token } = await address;
 
     // Anyone may connect; without the token the connection is closed and counts for nothing.
     const stranger = await connect(port);
@@ -152,6 +157,38 @@ describe('pw-segment --slurm-local', () => {
     expect(l).toContain('^q 12');
     expect(l).toContain('srun: job 12 queued and waiting for resources');
     expect(l).toContain('^r 12.0 node1');
+  });
+
+  it('keeps the engine’s end open until the engine closes it: a request written after the step has ended costs none of its last reports', async () => {
+    let engine: ((s: net.Socket) => void) | undefined;
+    const engineSide = new Promise<net.Socket>((resolve) => (engine = resolve));
+    const { child, code, server, port, token } = await localEnd('last', (s) => {
+      s.pause(); // nothing read yet: what the step said waits in the socket
+      engine!(s);
+    });
+    child.stdin!.end();
+    child.stdout!.resume();
+    const hello = async (kind: string) => {
+      const s = await connect(port);
+      s.write(`${token} ${kind} 12 0 node1\n`);
+      return s;
+    };
+    const [input, output, ctl] = [await hello('i'), await hello('o'), await hello('c')];
+    const fromLocal = await engineSide;
+    input.resume();
+    output.end();
+    // The step's last report and its end, then its control stream ends; srun (the stand-in) has ended already.
+    ctl.end('\x01c done 0 1 0 0 0 0 0 exit 0\n\x01x 0\n');
+    // Once the local end has closed the step's connection, the engine asks for something, as a Stop does for a stage it has no report of yet.
+    await new Promise((resolve) => ctl.on('close', resolve));
+    const writeError = new Promise<Error | null | undefined>((resolve) => fromLocal.write('k PIPE 1\n', resolve));
+    const got = received(fromLocal);
+    fromLocal.resume();
+    expect(await writeError).toBeFalsy();
+    fromLocal.end();
+    expect(await got).toBe('\x01c done 0 1 0 0 0 0 0 exit 0\n\x01x 0\n');
+    expect(await code).toBe(0);
+    server.close();
   });
 
   it('scancels its job by name on SIGTERM, in a process group of its own, and exits 143', async () => {
