@@ -13,7 +13,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import type { HostPipe } from './host-pipe';
+import * as fs from 'node:fs';
+import { hostPipe, type HostPipe } from './host-pipe';
 import { hostBuilds, hostCommand, programFrame, unsupportedMachine } from './host-install';
 import { parseHostLine } from './host-stream';
 import { readLines } from './lines';
@@ -40,6 +41,8 @@ export class RemoteSegment implements SegmentProcess {
   input: Writable | undefined;
   readonly commits = new Map<number, Writable>();
   private readonly child: ChildProcess | undefined;
+  /** Its stdin: the data (and ahead of it what the host reads first). */
+  private readonly stdin: Writable | undefined;
   private open = { stdout: true, stderr: true, control: true };
   private readonly stderrOpen: boolean[];
   private readonly reported: boolean[];
@@ -102,11 +105,20 @@ export class RemoteSegment implements SegmentProcess {
       ? slurmLaunch(host, options.label ?? 'segment', control?.local)
       : withParentDeath(['ssh', ...sessions.args(host, hostCommand(control?.remote ?? '-'), control)]);
     let child: ChildProcess;
+    // The data into a Slurm cluster's local end goes through a real pipe, not Node's socketpair: its relay splices it straight into the connection.
+    let fifo: HostPipe | undefined;
     try {
       if (!launch) throw new Error(missingProgram());
       const env = launch.env ? { ...options.env, ...launch.env } : options.env;
-      child = spawn(launch.file, launch.args, { stdio: ['pipe', options.output?.write ?? 'pipe', 'pipe'], detached: true, env, cwd: options.cwd });
+      fifo = host.slurm && options.input ? hostPipe() : undefined;
+      child = spawn(launch.file, launch.args, {
+        stdio: [fifo?.read ?? 'pipe', options.output?.write ?? 'pipe', 'pipe'],
+        detached: true,
+        env,
+        cwd: options.cwd,
+      });
     } catch (e) {
+      if (fifo) for (const fd of [fifo.read, fifo.write]) fs.closeSync(fd);
       this.closeControl();
       this.exited = true;
       this.open = { stdout: false, stderr: false, control: false };
@@ -117,7 +129,9 @@ export class RemoteSegment implements SegmentProcess {
     }
     this.child = child;
     if (options.output) this.open.stdout = false;
-    const stdin = child.stdin!;
+    if (fifo) fs.closeSync(fifo.read);
+    const stdin = fifo ? new net.Socket({ fd: fifo.write, readable: false, writable: true }) : child.stdin!;
+    this.stdin = stdin;
     // Ahead of the verdict a relay writes into a stream that goes on into ssh once the plan is in.
     const input = options.input ? (host.slurm ? stdin : new PassThrough()) : undefined;
     input?.on('error', () => {}); // the relay sees it too
@@ -393,7 +407,7 @@ export class RemoteSegment implements SegmentProcess {
    * buffer (on a Slurm cluster the plan is on its way from the start). Undefined where it cannot (it did not start).
    */
   takeInput(): { input: Writable; whenReady: (start: () => void) => void } | undefined {
-    const stdin = this.child?.stdin;
+    const stdin = this.stdin;
     if (!stdin || !this.input) return undefined;
     this.input = undefined;
     if (this.pending) this.pending.afterPlan = () => {};
@@ -426,7 +440,7 @@ export class RemoteSegment implements SegmentProcess {
   destroyStreams(): void {
     const c = this.child;
     if (!c) return;
-    for (const s of [c.stdin, c.stdout, c.stderr]) s?.destroy();
+    for (const s of [this.stdin, c.stdout, c.stderr]) s?.destroy();
     this.closeControl();
   }
 }
