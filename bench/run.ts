@@ -432,7 +432,20 @@ async function stageRss(): Promise<StageRssRow> {
   };
 }
 
-/** Start-up: what `pipewright run` costs before the first stage starts, and with 20 stages. */
+/** One start-up command's medians over the rounds: wall time, and page faults and CPU of its process tree. */
+interface Started {
+  ms: number;
+  faults: number;
+  cpuMs: number;
+  /** The median of its wall time minus `node -e 0`'s in the same round. */
+  overNodeMs: number;
+}
+
+/**
+ * Start-up: what `pipewright run` costs before the first stage starts, and with 20 stages, against
+ * `node -e 0` and bash running the same 20 stages. Paired rounds: each round runs every command once,
+ * in turn, so that each difference to `node -e 0` is taken under the same load.
+ */
 function startup() {
   const tiny = path.join(dataDir, 'tiny.pipeline.yaml');
   fs.writeFileSync(tiny, yamlOf(['true']));
@@ -441,28 +454,36 @@ function startup() {
   // Under GNU time: the minor page faults and CPU of the command and everything it reaped. Page
   // faults are what a start costs in VMs where each takes ~50 µs (bench/README.md, issue 21, session 7).
   const usage = path.join(dataDir, 'startup-usage.txt');
-  const t = (args: string[]) => {
-    const xs: number[] = [];
-    const faults: number[] = [];
-    const cpu: number[] = [];
-    for (let i = 0; i < (quick ? 5 : 9); i++) {
+  const commands = {
+    bashTrue: ['/bin/bash', '-c', 'true'],
+    bashTwenty: ['/bin/bash', '-c', Array.from({ length: 20 }, () => 'true').join(' | ')],
+    nodeEmpty: [process.execPath, '-e', '0'],
+    cliVersion: [process.execPath, cli, '--version'],
+    cliCheck: [process.execPath, cli, 'check', tiny],
+    cliRunTiny: [process.execPath, cli, 'run', '-q', tiny],
+    cliRunTwenty: [process.execPath, cli, 'run', '-q', twenty],
+  };
+  type Name = keyof typeof commands;
+  const names = Object.keys(commands) as Name[];
+  const samples = new Map(names.map((n) => [n, { ms: [] as number[], faults: [] as number[], cpu: [] as number[] }]));
+  for (let round = 0; round < (quick ? 7 : 15); round++) {
+    for (const name of names) {
       const t0 = performance.now();
-      spawnSync('/usr/bin/time', ['-o', usage, '-f', '%R %U %S', ...args], { stdio: 'ignore' });
-      xs.push(performance.now() - t0);
+      spawnSync('/usr/bin/time', ['-o', usage, '-f', '%R %U %S', ...commands[name]], { stdio: 'ignore' });
+      const x = samples.get(name)!;
+      x.ms.push(performance.now() - t0);
       const [f, u, sys] = fs.readFileSync(usage, 'utf8').trim().split(' ').map(Number);
-      faults.push(f!);
-      cpu.push((u! + sys!) * 1000);
+      x.faults.push(f!);
+      x.cpu.push((u! + sys!) * 1000);
     }
-    return { ms: median(xs), faults: median(faults), cpuMs: median(cpu) };
-  };
-  return {
-    bashTrue: t(['/bin/bash', '-c', 'true']),
-    nodeEmpty: t([process.execPath, '-e', '0']),
-    cliVersion: t([process.execPath, cli, '--version']),
-    cliCheck: t([process.execPath, cli, 'check', tiny]),
-    cliRunTiny: t([process.execPath, cli, 'run', '-q', tiny]),
-    cliRunTwenty: t([process.execPath, cli, 'run', '-q', twenty]),
-  };
+  }
+  const node = samples.get('nodeEmpty')!.ms;
+  const result = {} as Record<Name, Started>;
+  for (const name of names) {
+    const x = samples.get(name)!;
+    result[name] = { ms: median(x.ms), faults: median(x.faults), cpuMs: median(x.cpu), overNodeMs: median(x.ms.map((ms, i) => ms - node[i]!)) };
+  }
+  return result;
 }
 
 const verdict = (r: { target: string; met: boolean }) => ` — target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`;
@@ -607,11 +628,13 @@ async function main(): Promise<void> {
       );
   }
   if (start) {
-    const one = (x: { ms: number; faults: number; cpuMs: number }) => `${fmt(x.ms)} (${x.faults} page faults, CPU ${fmt(x.cpuMs)})`;
+    const one = (x: Started) =>
+      `${fmt(x.ms)} (node -e 0 ${x.overNodeMs >= 0 ? '+' : '−'} ${fmt(Math.abs(x.overNodeMs))}; ${x.faults} page faults, CPU ${fmt(x.cpuMs)})`;
     console.log(
-      `start-up (median; page faults and CPU of the process tree): bash -c true ${one(start.bashTrue)}; node -e 0 ${one(start.nodeEmpty)}; ` +
+      `start-up (medians of paired rounds; page faults and CPU of the process tree): bash -c true ${one(start.bashTrue)}; node -e 0 ${one(start.nodeEmpty)}; ` +
         `pipewright --version ${one(start.cliVersion)}; pipewright check tiny ${one(start.cliCheck)}; pipewright run tiny ${one(start.cliRunTiny)}; ` +
-        `pipewright run, 20 \`true\` stages ${one(start.cliRunTwenty)} (node -e 0 + ${fmt(start.cliRunTwenty.ms - start.nodeEmpty.ms)}; target + 40 ms)`,
+        `bash, 20 \`true\` stages ${one(start.bashTwenty)}; pipewright run, 20 \`true\` stages ${one(start.cliRunTwenty)} ` +
+        `(target node -e 0 + 40 ms; node -e 0 + bash's own 20 stages would be + ${fmt(start.bashTwenty.ms)})`,
     );
   }
   console.log(`load average after: ${loadAfter}`);

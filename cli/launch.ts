@@ -10,7 +10,15 @@
  * Start-up is counted in page faults here (~50 µs each in the VMs measured, bench/README.md, issue 21,
  * session 7): the build is named by its file's size, time and inode rather than a hash of its 0.8 MB
  * (no node:crypto, no copy to hash), and read as a one-byte string when it is ASCII (as
- * test/unit/bundles.test.ts keeps it), not decoded from UTF-8 into two bytes a character.
+ * test/unit/bundles.test.ts keeps it), not decoded from UTF-8 into two bytes a character. The
+ * bundle is minified (whitespace and syntax, names kept: scripts/build.ts), ~200 faults fewer.
+ *
+ * Not done here, measured (bench/README.md, issue 21, "Start-up: Node's part"): starting pw-segment
+ * from this launcher before the bundle loads, while Node's heap is small (libuv forks Node to spawn
+ * it: a few hundred faults of copy-on-write afterwards). The segment's stdio is the plan's: one
+ * stderr pipe per stage, commit channels, the relays' fds, all made by that spawn; a segment started
+ * before the plan is known would need them handed over later (SCM_RIGHTS), which Node's API offers
+ * only for its own IPC handles. A V8 startup snapshot of the CLI: as many faults, the same time.
  */
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';

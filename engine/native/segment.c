@@ -17,9 +17,10 @@
  *
  * Each stage is forked and exec'd directly: default signal dispositions, nothing blocked, stdin
  * and stdout its ends of the plan, stderr its own fd, no other fd but its commit channel, its env
- * exactly (PATH looked up in it), its working directory. Each `copy` (an edge's counter, a
- * fan-out) and `merge` (a fan-in) is a process forked from this program (count.c, merge.c: no
- * exec, nothing to find on disk). `pid I PID TIME` when a stage started; once reaped (wait4: its
+ * exactly (PATH looked up in it), its working directory; the stages first, then the rest. Each
+ * `copy` (an edge's counter, a fan-out) and `merge` (a fan-in) is a process forked from this
+ * program (count.c, merge.c: no exec, nothing to find on disk); a copy between two pipes is forked
+ * only once its edge has something to do (awaitCopies). `pid I PID TIME` when a stage started; once reaped (wait4: its
  * own CPU and peak memory, exit and signal told apart), `done I STATUS RCHAR WCHAR CUTIME CSTIME
  * TIME HOW MAXRSS`, RCHAR and WCHAR read from /proc/PID/io while it is a zombie (0 where there is
  * no /proc). Built with -DPIPEWRIGHT_PORTABLE: no /proc and no close_range (docs/engine.md, "Porting").
@@ -27,6 +28,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +193,7 @@ static void execStage(const StagePlan *s) {
 /* In a child: SIGHUP as the kernel starts a process, nothing blocked (SIGTERM stays caught: copiers and mergers outlive it). */
 static void helperSignals(void) {
   signal(SIGHUP, SIG_DFL);
+  signal(SIGCHLD, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -266,22 +269,56 @@ static pid_t startElement(int kind, int i) {
   return pid;
 }
 
-/* Forks every element, copiers and mergers first (a stage that runs finds its edges' processes there); the pipes' ends go from here as soon as their user has them. */
+/* The copiers not forked yet (awaitCopies), by their index in the plan. */
+static int *deferred, nDeferred;
+
+/* Closes our copies of the ends of copier `i`, now that it has them (or its edge ended without it). */
+static void copyUsed(int i) {
+  used(plan.copy[i].in, 0);
+  for (int k = 0; k < plan.copy[i].outs; k++) used(plan.copy[i].to[k], 1);
+}
+
+/* Forks copier or merger `h` (the copiers first in helperPid) and lets go of its ends. */
+static void startHelper(int h) {
+  int copy = h < plan.copies, j = copy ? h : h - plan.copies;
+  pid_t pid = startElement(copy ? 1 : 2, j);
+  if (pid < 0) fprintf(stderr, "pw-segment: cannot start a %s: %s\n", copy ? "copier" : "merger", strerror(errno));
+  helperPid[h] = pid > 0 ? pid : 0;
+  if (copy) copyUsed(j);
+  else {
+    used(plan.merge[j].out, 1);
+    for (int k = 0; k < plan.merge[j].ins; k++) used(plan.merge[j].in[k], 0);
+  }
+}
+
+/*
+ * Copier `i` had nothing to copy: its input ended with no byte, or every reader left before one came.
+ * Its readers get end of file, its writer SIGPIPE if it writes; then its edges end empty, reported as the copier would.
+ */
+static void endedEmpty(int i) {
+  const CopyPlan *c = &plan.copy[i];
+  char line[64];
+  copyUsed(i);
+  for (int k = 0; c->counted && k < c->outs; k++) {
+    snprintf(line, sizeof line, "edge %d 0 0 end\n", c->edge[k]);
+    report(line);
+  }
+}
+
+/* Whether every end of copier `i` is a pipe of ours: it can wait until its edge has something to do. */
+static int betweenPipes(const CopyPlan *c) {
+  int all = c->in.kind == endPipe;
+  for (int k = 0; k < c->outs; k++) all &= c->to[k].kind == endPipe;
+  return all;
+}
+
+/*
+ * Starts the stages first (their execs are the start-up a user waits for), then the mergers and the
+ * copiers of the engine's fds. A copier between two of our pipes is deferred (awaitCopies): its
+ * pipes are made here, and this program holds its ends until its input has data or its reader left.
+ */
 static void startAll(void) {
   char t[32], line[96];
-  for (int i = 0; i < plan.copies + plan.merges; i++) {
-    int copy = i < plan.copies, j = copy ? i : i - plan.copies;
-    pid_t pid = startElement(copy ? 1 : 2, j);
-    if (pid < 0) fprintf(stderr, "pw-segment: cannot start a %s: %s\n", copy ? "copier" : "merger", strerror(errno));
-    helperPid[i] = pid > 0 ? pid : 0;
-    if (copy) {
-      used(plan.copy[j].in, 0);
-      for (int k = 0; k < plan.copy[j].outs; k++) used(plan.copy[j].to[k], 1);
-    } else {
-      used(plan.merge[j].out, 1);
-      for (int k = 0; k < plan.merge[j].ins; k++) used(plan.merge[j].in[k], 0);
-    }
-  }
   for (int i = 0; i < plan.stages; i++) {
     const StagePlan *s = &plan.stage[i];
     pid_t pid = startElement(0, i);
@@ -293,7 +330,18 @@ static void startAll(void) {
     used(s->in, 0);
     used(s->out, 1);
   }
-  /* A pipe whose user could not be forked: its other end's user gets end of file or SIGPIPE. */
+  for (int i = 0; i < plan.merges; i++) startHelper(plan.copies + i);
+  for (int i = 0; i < plan.copies; i++) {
+    const CopyPlan *c = &plan.copy[i];
+    int failed = 0;
+    for (int k = 0; betweenPipes(c) && k <= c->outs; k++) failed |= need(k == 0 ? c->in : c->to[k - 1]);
+    if (betweenPipes(c) && !failed) deferred[nDeferred++] = i;
+    else startHelper(i);
+  }
+}
+
+/* Closes the ends of the plan's pipes still here: their users could not be started (the other end's user gets end of file or SIGPIPE). */
+static void closePipes(void) {
   for (int k = 0; k < plan.pipes; k++) {
     if (pipes[k][0] >= 0) close(pipes[k][0]);
     if (pipes[k][1] >= 0) close(pipes[k][1]);
@@ -343,41 +391,99 @@ static long long ticks(struct timeval t, long hz) {
   return (long long)t.tv_sec * hz + (long long)t.tv_usec * hz / 1000000;
 }
 
-/* Reaps every child; reports each stage's end. Adopted orphans are reaped too, and not waited for. */
-static void reapAll(void) {
+/*
+ * Reaps one child that has ended (`flags` WNOHANG: 0 when none has), reporting a stage's end; an
+ * adopted orphan is reaped too, and not waited for. 1 when one was reaped, -1 on an error.
+ */
+static int reapOne(int flags) {
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | flags) != 0) return errno == EINTR ? 0 : -1;
+  pid_t pid = si.si_pid;
+  if (pid == 0) return 0;
+  int stage = -1, ours = 0;
+  for (int i = 0; i < plan.stages; i++)
+    if (stagePid[i] == pid) stage = i;
+  for (int h = 0; h < plan.copies + plan.merges; h++)
+    if (helperPid[h] == pid) ours = 1;
+  unsigned long long rchar = 0, wchar = 0;
+  if (stage >= 0) processIo(pid, &rchar, &wchar);
+  int status;
+  struct rusage ru;
+  while (wait4(pid, &status, 0, &ru) < 0)
+    if (errno != EINTR) return -1;
+  if (stage < 0) {
+    unreaped -= ours;
+    return 1;
+  }
+  unreaped--;
   long hz = sysconf(_SC_CLK_TCK);
-  while (unreaped > 0) {
-    siginfo_t si;
-    memset(&si, 0, sizeof si);
-    if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) != 0) {
-      if (errno == EINTR) continue;
-      return;
+  char t[32], line[192];
+  now(t, sizeof t);
+  int signaled = WIFSIGNALED(status);
+  int code = signaled ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  snprintf(line, sizeof line, "done %d %d %llu %llu %lld %lld %s %s %ld\n", plan.stage[stage].id, code, rchar, wchar, ticks(ru.ru_utime, hz), ticks(ru.ru_stime, hz), t,
+           signaled ? "signal" : "exit", ru.ru_maxrss);
+  report(line);
+  return 1;
+}
+
+/* Reaps every child until none of ours is left. */
+static void reapAll(void) {
+  while (unreaped > 0)
+    if (reapOne(0) < 0) return;
+}
+
+/* Wakes ppoll in awaitCopies when a child ends. */
+static void childEnded(int sig) {
+  (void)sig;
+}
+
+/*
+ * Until every deferred copier has been forked or its edge has ended empty: waits in ppoll for its
+ * input to have data or end, or its reader to leave (POLLERR on a pipe's write end), reaping whatever
+ * ends meanwhile (SIGCHLD, unblocked only inside ppoll, interrupts it). An edge with nothing to
+ * copy (its input ended without a byte: POLLHUP and no POLLIN; or every reader gone first) needs no
+ * process (endedEmpty). Data, or one reader of several gone, forks the copier then, which finds the
+ * pipes as it would have from the start. So stages that pass nothing (`true`, a filter that drops
+ * everything) cost no copier, and those that do start before theirs.
+ */
+static void awaitCopies(const sigset_t *waiting) {
+  int room = 0;
+  for (int d = 0; d < nDeferred; d++) room += plan.copy[deferred[d]].outs + 1;
+  struct pollfd *p = malloc(sizeof *p * (size_t)(room + 1));
+  while (p && nDeferred > 0) {
+    int n = 0;
+    for (int d = 0; d < nDeferred; d++) {
+      const CopyPlan *c = &plan.copy[deferred[d]];
+      p[n++] = (struct pollfd){.fd = openEnd(c->in, 0), .events = POLLIN};
+      for (int k = 0; k < c->outs; k++) p[n++] = (struct pollfd){.fd = openEnd(c->to[k], 1), .events = 0};
     }
-    pid_t pid = si.si_pid;
-    int stage = -1, ours = 0;
-    for (int i = 0; i < plan.stages; i++)
-      if (stagePid[i] == pid) stage = i;
-    for (int h = 0; h < plan.copies + plan.merges; h++)
-      if (helperPid[h] == pid) ours = 1;
-    unsigned long long rchar = 0, wchar = 0;
-    if (stage >= 0) processIo(pid, &rchar, &wchar);
-    int status;
-    struct rusage ru;
-    while (wait4(pid, &status, 0, &ru) < 0)
-      if (errno != EINTR) return;
-    if (stage < 0) {
-      unreaped -= ours;
+    if (ppoll(p, (nfds_t)n, NULL, waiting) < 0) {
+      if (errno != EINTR) break;
+      while (unreaped > 0 && reapOne(WNOHANG) > 0) {
+      }
       continue;
     }
-    unreaped--;
-    char t[32], line[192];
-    now(t, sizeof t);
-    int signaled = WIFSIGNALED(status);
-    int code = signaled ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-    snprintf(line, sizeof line, "done %d %d %llu %llu %lld %lld %s %s %ld\n", plan.stage[stage].id, code, rchar, wchar, ticks(ru.ru_utime, hz), ticks(ru.ru_stime, hz), t,
-             signaled ? "signal" : "exit", ru.ru_maxrss);
-    report(line);
+    int kept = 0;
+    n = 0;
+    for (int d = 0; d < nDeferred; d++) {
+      int i = deferred[d], in = p[n].revents, out = 0, gone = 0;
+      for (int k = 1; k <= plan.copy[i].outs; k++) {
+        out |= p[n + k].revents;
+        gone += (p[n + k].revents & POLLERR) != 0;
+      }
+      n += plan.copy[i].outs + 1;
+      if (!in && !out) deferred[kept++] = i;
+      else if (!(in & POLLIN) && (in & POLLHUP || gone == plan.copy[i].outs)) endedEmpty(i);
+      else startHelper(i);
+    }
+    nDeferred = kept;
   }
+  /* No room for poll's array, or ppoll failed: each copier as it was started before. */
+  for (int d = 0; d < nDeferred; d++) startHelper(deferred[d]);
+  nDeferred = 0;
+  free(p);
 }
 
 /* The whole of stdin. */
@@ -472,18 +578,25 @@ int segmentMain(pid_t parent, int host, const SegmentPlan *parsed) {
   stagePid = calloc((size_t)plan.stages + 1, sizeof *stagePid);
   helperPid = calloc((size_t)(plan.copies + plan.merges) + 1, sizeof *helperPid);
   pipes = malloc(sizeof *pipes * ((size_t)plan.pipes + 1));
-  if (!stagePid || !helperPid || !pipes || !fds) return 70;
+  deferred = malloc(sizeof *deferred * ((size_t)plan.copies + 1));
+  if (!stagePid || !helperPid || !pipes || !deferred || !fds) return 70;
   for (int k = 0; k < plan.pipes; k++) pipes[k][0] = pipes[k][1] = -1;
 
   /*
-   * While the stages are forked, SIGHUP waits (the orphan handler would leave out a child forked
-   * after it ran) and so does SIGTERM (each child has it blocked until its default is back).
+   * While the stages and copiers are forked, SIGHUP waits (the orphan handler would leave out a
+   * child forked after it ran) and so does SIGTERM (each child has it blocked until its default is
+   * back); they and SIGCHLD come only inside awaitCopies' ppoll.
    */
-  sigset_t held, before;
+  struct sigaction chld = {.sa_handler = childEnded, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+  sigaction(SIGCHLD, &chld, NULL);
+  sigset_t held, before, waiting;
   sigemptyset(&held);
   sigaddset(&held, SIGHUP);
   sigaddset(&held, SIGTERM);
+  sigaddset(&held, SIGCHLD);
   sigprocmask(SIG_BLOCK, &held, &before);
+  waiting = before;
+  sigdelset(&waiting, SIGCHLD);
   startAll();
   /*
    * Only the elements keep their ends and commit channels: their readers see them end with them.
@@ -495,6 +608,8 @@ int segmentMain(pid_t parent, int host, const SegmentPlan *parsed) {
   nFds = fds ? planFds(fds, 0) : 0;
   for (int k = 0; k < nFds; k++) close(fds[k]);
   close(1);
+  awaitCopies(&waiting);
+  closePipes();
   sigprocmask(SIG_SETMASK, &before, NULL);
   reapAll();
   planFree(&plan);
@@ -502,6 +617,7 @@ int segmentMain(pid_t parent, int host, const SegmentPlan *parsed) {
   free(stagePid);
   free(helperPid);
   free(pipes);
+  free(deferred);
   free(fds);
   return 0;
 }

@@ -41,9 +41,9 @@ const yaml = `stages:
 
 describe('processes of a segment', () => {
   it.each([
-    [true, 6],
+    [true, 4],
     [false, 4],
-  ])('counts %s: %i processes, the leader, the 3 stages and a counter per edge between them', async (counts, expected) => {
+  ])('counts %s, nothing passed yet: %i processes, the leader and the 3 stages (a counter starts once its edge has data)', async (counts, expected) => {
     let members: string[] = [];
     let started = 0;
     const handle = startRun(pipelineOf(yaml), { fileDir: fixtures, counts });
@@ -56,6 +56,21 @@ describe('processes of a segment', () => {
     });
     expect(members).toHaveLength(expected);
     expect(members.filter((m) => !['pw-segment', 'sleep', 'cat'].includes(m))).toEqual([]);
+  });
+
+  it('counts on, once a record passed: 6 processes, the leader, the 3 stages and a counter per edge between them', async () => {
+    let members: string[] = [];
+    let pgid: number | undefined;
+    const handle = startRun(pipelineOf(yaml.replace('command: [sleep, "300"]', 'run: "echo x; exec sleep 300"')), { fileDir: fixtures, counts: true });
+    await drain(handle, (e, h) => {
+      if (e.type === 'status' && e.pid !== undefined) pgid ??= readStat(e.pid)?.pgrp;
+      if (e.type !== 'records' || members.length > 0 || pgid === undefined) return;
+      // The record came out of the last stage: it went through both edges' counters.
+      members = groupMembers(pgid).map((pid) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+      h.cancel();
+    });
+    // The first stage is sh until it has exec'd sleep.
+    expect(members.map((m) => (m === 'sh' ? 'sleep' : m)).sort()).toEqual(['cat', 'cat', 'pw-segment', 'pw-segment', 'pw-segment', 'sleep']);
   });
 
   it('reaps an orphaned grandchild (pw-segment is a child subreaper): it never lingers as a zombie', async () => {

@@ -160,6 +160,46 @@ describe('dist/pw-segment', () => {
     expect(r.control.filter((l) => l.endsWith(' end')).sort()).toEqual(['edge 0 3 5 end', 'edge 1 3 5 end']);
   });
 
+  it('starts an edge’s counter only once something passes: none while the writer is silent, none when it ends without a byte', async () => {
+    // Fds: 4, 5 stderr; 6 input; 7 stage 0's commit channel, which holds it (silent, stdout open) until stage 1 has looked.
+    const children = 'set -- $(cat /proc/$PPID/task/$PPID/children); echo "$# children"';
+    const stages = [{ argv: ['sh', '-c', 'read -r go <&7'], commit: 7 }, { argv: ['sh', '-c', `${children}; cat`] }];
+    const r = await runPlan(plan(stages, { between: 1, into: 0, out: 0 }), 2, {
+      commits: 1,
+      // The two stages; a counter forked at the start would be a third child of pw-segment.
+      during: (child) => child.stdout!.on('data', () => (child.stdio as (Writable | null)[])[7]!.end('go\n')),
+    });
+    expect(r.stdout).toBe('2 children\n');
+    expect(r.control.filter((l) => l.startsWith('edge'))).toEqual(['edge 0 0 0 end']);
+  });
+
+  it('a writer silent at first: its edge’s counter starts when the first byte comes and counts every one', async () => {
+    // Fds: 4, 5 stderr; 6 input; 7 stage 0's commit channel: it writes once stage 1 has said it runs.
+    const stages = [{ argv: ['sh', '-c', 'read -r go <&7; printf "a\\nb\\nc"'], commit: 7 }, { argv: ['sh', '-c', 'echo started; cat'] }];
+    const r = await runPlan(plan(stages, { between: 1, into: 0, out: 0 }), 2, {
+      commits: 1,
+      during: (child) => child.stdout!.once('data', () => (child.stdio as (Writable | null)[])[7]!.end('go\n')),
+    });
+    expect(r.stdout).toBe('started\na\nb\nc');
+    expect(r.control.filter((l) => l.startsWith('edge') && l.endsWith(' end'))).toEqual(['edge 0 3 5 end']);
+  });
+
+  it('a reader that leaves before its silent writer wrote: the edge ends empty and the writer gets SIGPIPE when it writes, as without a counter', async () => {
+    // Fds: 4, 5 stderr; 6 input; 7 stage 0's commit channel: it writes once its edge has ended.
+    const stages = [{ argv: ['sh', '-c', 'read -r go <&7; echo late'], commit: 7 }, { argv: ['true'] }];
+    const r = await runPlan(plan(stages, { between: 1, into: 0, out: 0 }), 2, {
+      commits: 1,
+      during: (child, control) => {
+        const commit = (child.stdio as (Writable | null)[])[7]!;
+        (child.stdio[3] as Readable).on('data', () => {
+          if (control.includes('edge 0 0 0 end')) commit.end('go\n');
+        });
+      },
+    });
+    expect(done(r, 0).slice(2, 3).concat(done(r, 0).slice(8, 9))).toEqual(['141', 'signal']);
+    expect(r.control.filter((l) => l.startsWith('edge'))).toEqual(['edge 0 0 0 end']);
+  });
+
   it('counts the edge into the first stage (as edge -1) and out of the last when asked', async () => {
     const r = await runPlan(plan([{ argv: ['cat'] }], { between: 1, into: 1, out: 1 }), 1, { input: 'x\ny\n' });
     expect(r.stdout).toBe('x\ny\n');
