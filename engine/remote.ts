@@ -13,7 +13,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import type { HostPipe } from './host-pipe';
+import * as fs from 'node:fs';
+import { hostPipe, type HostPipe } from './host-pipe';
 import { hostBuilds, hostCommand, programFrame, unsupportedMachine } from './host-install';
 import { parseHostLine } from './host-stream';
 import { readLines } from './lines';
@@ -40,6 +41,8 @@ export class RemoteSegment implements SegmentProcess {
   input: Writable | undefined;
   readonly commits = new Map<number, Writable>();
   private readonly child: ChildProcess | undefined;
+  /** Its stdin: the data (and ahead of it what the host reads first). */
+  private readonly stdin: Writable | undefined;
   private open = { stdout: true, stderr: true, control: true };
   private readonly stderrOpen: boolean[];
   private readonly reported: boolean[];
@@ -62,6 +65,7 @@ export class RemoteSegment implements SegmentProcess {
   private pending: { stdin: Writable; plan: Buffer; afterPlan: () => void } | undefined;
   /** A local segment writing into ssh's stdin directly waits for its plan until the plan of this one is in (takeInput). */
   private readonly starts: (() => void)[] = [];
+  private planIn = false;
   private exitCode: number | null = null;
   private settleSent = false;
   /** The engine's end of the control stream: listening until pw-segment on the host connects, then that connection. */
@@ -101,11 +105,20 @@ export class RemoteSegment implements SegmentProcess {
       ? slurmLaunch(host, options.label ?? 'segment', control?.local)
       : withParentDeath(['ssh', ...sessions.args(host, hostCommand(control?.remote ?? '-'), control)]);
     let child: ChildProcess;
+    // The data into a Slurm cluster's local end goes through a real pipe, not Node's socketpair: its relay splices it straight into the connection.
+    let fifo: HostPipe | undefined;
     try {
       if (!launch) throw new Error(missingProgram());
       const env = launch.env ? { ...options.env, ...launch.env } : options.env;
-      child = spawn(launch.file, launch.args, { stdio: ['pipe', options.output?.write ?? 'pipe', 'pipe'], detached: true, env, cwd: options.cwd });
+      fifo = host.slurm && options.input ? hostPipe() : undefined;
+      child = spawn(launch.file, launch.args, {
+        stdio: [fifo?.read ?? 'pipe', options.output?.write ?? 'pipe', 'pipe'],
+        detached: true,
+        env,
+        cwd: options.cwd,
+      });
     } catch (e) {
+      if (fifo) for (const fd of [fifo.read, fifo.write]) fs.closeSync(fd);
       this.closeControl();
       this.exited = true;
       this.open = { stdout: false, stderr: false, control: false };
@@ -116,7 +129,9 @@ export class RemoteSegment implements SegmentProcess {
     }
     this.child = child;
     if (options.output) this.open.stdout = false;
-    const stdin = child.stdin!;
+    if (fifo) fs.closeSync(fifo.read);
+    const stdin = fifo ? new net.Socket({ fd: fifo.write, readable: false, writable: true }) : child.stdin!;
+    this.stdin = stdin;
     // Ahead of the verdict a relay writes into a stream that goes on into ssh once the plan is in.
     const input = options.input ? (host.slurm ? stdin : new PassThrough()) : undefined;
     input?.on('error', () => {}); // the relay sees it too
@@ -285,9 +300,16 @@ export class RemoteSegment implements SegmentProcess {
     if (!p) return;
     this.pending = undefined;
     p.stdin.write(program ? Buffer.concat([program, p.plan]) : p.plan, () => {
+      this.planIn = true;
       for (const start of this.starts.splice(0)) start();
     });
     p.afterPlan();
+  }
+
+  /** `then` once what goes ahead of the data is in the kernel's buffer, or the process has ended. */
+  private afterPlanIn(then: () => void): void {
+    if (this.planIn || this.exited) then();
+    else this.starts.push(then);
   }
 
   private get where(): string {
@@ -375,22 +397,29 @@ export class RemoteSegment implements SegmentProcess {
 
   /** Sends `signal` to stage processes on the host (their pids are the host's), over the control stream. */
   signal(pids: readonly number[], signal: NodeJS.Signals): void {
-    if (this.exited || pids.length === 0 || !this.control || this.control.destroyed) return;
+    if (this.exited || pids.length === 0 || !this.control?.writable) return;
     this.control.write(`k ${signal.replace(/^SIG/, '')} ${pids.join(' ')}\n`);
   }
 
   /**
    * Hands ssh's stdin over for a local segment to write into directly (no relay), with when that
    * segment may start: once what goes ahead of the data (the program, the plan) is in the kernel's
-   * buffer. Undefined where it cannot (it did not start, or runs on a Slurm cluster).
+   * buffer (on a Slurm cluster the plan is on its way from the start). Undefined where it cannot (it did not start).
    */
   takeInput(): { input: Writable; whenReady: (start: () => void) => void } | undefined {
-    const p = this.pending;
-    if (!p || !this.input || this.host.slurm) return undefined;
+    const stdin = this.stdin;
+    if (!stdin || !this.input) return undefined;
     this.input = undefined;
+    if (this.pending) this.pending.afterPlan = () => {};
     // Its own copy is closed once the plan is written: the local segment's is then the only writer.
-    p.afterPlan = () => this.starts.push(() => p.stdin.destroy());
-    return { input: p.stdin, whenReady: (start) => this.starts.push(start) };
+    return {
+      input: stdin,
+      whenReady: (start) =>
+        this.afterPlanIn(() => {
+          start();
+          stdin.destroy();
+        }),
+    };
   }
 
   /** Signals go to ssh here: the session ends, sshd closes its pipes and pw-segment's watcher ends the stages. */
@@ -411,7 +440,7 @@ export class RemoteSegment implements SegmentProcess {
   destroyStreams(): void {
     const c = this.child;
     if (!c) return;
-    for (const s of [c.stdin, c.stdout, c.stderr]) s?.destroy();
+    for (const s of [this.stdin, c.stdout, c.stderr]) s?.destroy();
     this.closeControl();
   }
 }

@@ -23,6 +23,7 @@ export const nativeSources = [
   'spawn.c',
   'relay.c',
   'slurm-local.c',
+  'slurm-hello.c',
   'slurm-step.c',
 ].map(src);
 

@@ -16,7 +16,8 @@
  * name removed), `fd:N` (a Slurm step's connection back), or `-`: the session's stderr, where the host refuses forwarding. On the socket
  * the engine's requests come back: `k SIGNAL PID…` signals those of the stages that still run.
  * When the session goes away (sshd closes our stderr, the socket ends, a write fails), the
- * segment's group gets SIGTERM, then SIGKILL 200 ms later (exit 75).
+ * segment's group gets SIGTERM, then SIGKILL 200 ms later (exit 75). After `x` the socket is shut
+ * down for writing and kept until the engine closes its end (awaitEngineEnd).
  */
 #define _GNU_SOURCE
 #include "host.h"
@@ -189,6 +190,26 @@ static void readRequests(void) {
   if (len == sizeof asked - 1) len = 0; /* not a request: dropped */
 }
 
+/*
+ * After `x`: the stream is shut down for writing, and the socket stays open, its requests read and
+ * dropped, until the engine has closed its end (or the session has gone). Closed from here first, a
+ * request the engine wrote in that moment would fail, and Node drops a connection whose write fails
+ * together with what it had not read yet: the segment's last reports.
+ */
+static void awaitEngineEnd(void) {
+  if (requests < 0) return;
+  shutdown(requests, SHUT_WR);
+  char drop[4096];
+  for (;;) {
+    struct pollfd fds[2] = {{.fd = requests, .events = POLLIN}, {.fd = 2, .events = 0}};
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) return;
+    if (fds[1].revents & (POLLERR | POLLHUP)) return;
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    ssize_t got = read(requests, drop, sizeof drop);
+    if (got == 0 || (got < 0 && errno != EINTR)) return;
+  }
+}
+
 /* The plan ahead of the data: `LENGTH\n` and LENGTH bytes, read exactly (the data stays on stdin for the first stage). */
 static char *readFramedPlan(size_t *len) {
   size_t n = 0;
@@ -357,6 +378,7 @@ int hostMain(const char *ctl) {
   char end[16];
   int w = snprintf(end, sizeof end, "%d", status);
   say("x ", end, (size_t)w);
+  awaitEngineEnd();
   for (int i = 0; i < n; i++) free(src[i].buf);
   free(src);
   free(from);

@@ -1,10 +1,8 @@
 /*
- * The relays of a segment on a Slurm cluster (docs/remote.md#slurm), on both sides: the local end
- * (slurm-local.c) copies the engine's pipe into the step's input connection and the output
- * connection into the engine's pipe; the step (slurm-step.c) copies the input connection into the
- * first stage's pipe and the last stage's pipe into the output connection. So the stages read and
- * write real pipes, and a stage whose reader has gone gets SIGPIPE, as in a shell (a socket would
- * give it ECONNRESET).
+ * The relays of a segment on a Slurm cluster (docs/remote.md#slurm), at its local end
+ * (slurm-local.c): the engine's pipe into the step's input connection, the output connection into
+ * the engine's pipe. In the step there are none: its stages read and write the connections
+ * themselves (slurm-step.c).
  *
  * A relay copies FROM into TO until FROM ends (TO is then shut down for writing: its reader sees
  * the end) or TO fails (it exits, and FROM closes with it: its writer sees that). The bytes move
@@ -29,7 +27,7 @@ enum { chunk = 1 << 20, growAfter = 4 << 20 };
 /*
  * Once a stream has moved growAfter bytes, the pipes at its ends (those that are pipes) are
  * enlarged to 1 MiB: half the time for a bulk stream through the step on two cores, as fewer
- * wake-ups of the six processes in its way. Not before, as in count.c: small pipes keep an early
+ * wake-ups of the processes in its way. Not before, as in count.c: small pipes keep an early
  * stop quick.
  */
 static void grow(int from, int to, unsigned long long *moved, ssize_t n) {

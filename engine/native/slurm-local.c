@@ -38,13 +38,13 @@
 #include "segment.h"
 #include "slurm.h"
 
-enum { maxHellos = 16, helloMax = 256, tokenBytes = 16 };
+enum { maxHellos = 16, tokenBytes = 16 };
 
 /* A connection that has not said who it is yet. */
 typedef struct {
   int fd;
   size_t len;
-  char line[helloMax];
+  char line[slurmHelloMax];
 } Hello;
 
 static pid_t srun = -1, relays[2] = {-1, -1};
@@ -209,25 +209,24 @@ static int startSrun(char **argv) {
 }
 
 /*
- * A hello line `TOKEN KIND JOB STEP NODE`: the connection becomes the segment's input (i), output
- * (o) or control (c) when the token is the step's and that kind has not come yet; else it is closed.
+ * What a connection has said so far: when it is a hello line (slurm-hello.c) with the step's token
+ * and of a kind that has not come yet, the connection becomes the segment's input (i), output (o)
+ * or control (c); not one, or a kind again, it is closed; else more may come.
  */
 static void greet(Hello *h, const char *token, int conn[3]) {
-  char *nl = memchr(h->line, '\n', h->len);
-  if (!nl) return;
-  *nl = '\0';
-  char *save = NULL, *t = strtok_r(h->line, " ", &save), *kind = strtok_r(NULL, " ", &save);
-  char *job = strtok_r(NULL, " ", &save), *step = strtok_r(NULL, " ", &save), *node = strtok_r(NULL, " ", &save);
-  const char *kinds = "ioc", *k = kind && strlen(kind) == 1 ? strchr(kinds, kind[0]) : NULL;
+  SlurmHello said;
+  int verdict = slurmHello(h->line, h->len, token, &said);
+  if (verdict == 0) return;
   /* Anyone may connect to the port; only the step knows the token. */
-  if (!t || strcmp(t, token) != 0 || !k || !*k || conn[k - kinds] >= 0) {
+  if (verdict < 0 || conn[said.kind] >= 0) {
     close(h->fd);
   } else {
-    conn[k - kinds] = h->fd;
-    if (*k == 'c') {
-      char r[512];
-      int n = snprintf(r, sizeof r, "\x01r %s.%s %s", job ? job : "-", step ? step : "-", node ? node : "-");
-      sayLine(r, (size_t)(n < (int)sizeof r ? n : (int)sizeof r - 1));
+    conn[said.kind] = h->fd;
+    /* Nothing goes to the step on `o`: shut down at once, a write of its stage after this end has gone gets SIGPIPE (slurm-step.c). */
+    if (said.kind == 1) shutdown(h->fd, SHUT_WR);
+    if (said.kind == 2) {
+      char r[sizeof said + 8];
+      sayLine(r, (size_t)snprintf(r, sizeof r, "\x01r %s.%s %s", said.job, said.step, said.node));
     }
   }
   h->fd = -1;
@@ -263,7 +262,7 @@ static int awaitStep(int server, const char *token, int conn[3]) {
       ssize_t got = read(h->fd, h->line + h->len, sizeof h->line - 1 - h->len);
       if (got < 0 && errno == EINTR) continue;
       if (got > 0) h->len += (size_t)got;
-      if (got <= 0 || (!memchr(h->line, '\n', h->len) && h->len >= sizeof h->line - 1)) {
+      if (got <= 0) {
         close(h->fd);
         h->fd = -1;
       } else {
@@ -276,13 +275,13 @@ static int awaitStep(int server, const char *token, int conn[3]) {
   return status;
 }
 
-/* Copies what `from` has to `to`; 0 when `from` has ended. */
+/* Copies what `from` has to `to` (-1: nowhere); 0 when `from` has ended. */
 static int pass(int from, int to) {
   char buf[65536];
   ssize_t got = read(from, buf, sizeof buf);
   if (got < 0 && errno == EINTR) return 1;
   if (got <= 0) return 0;
-  writeAll(to, buf, (size_t)got);
+  if (to >= 0) writeAll(to, buf, (size_t)got);
   return 1;
 }
 
@@ -299,10 +298,17 @@ static int engineSocket(const char *path) {
   return fd;
 }
 
-/* The control stream both ways (the step's lines to the engine, its requests to the step), and srun's lines, until srun and the step have ended. */
+/*
+ * The control stream both ways (the step's lines to the engine, its requests to the step), and
+ * srun's lines, until srun, the step and the engine's end have all ended. The engine's end last:
+ * once the step's stream has ended it is shut down for writing here, and this end stays open,
+ * reading whatever requests still come, until the engine closes its end. Closed first from here, a
+ * request the engine writes in that moment would fail, and Node drops a connection whose write
+ * fails with what it had not read yet: the step's last reports, lost.
+ */
 static void control(int step, int engine) {
   int stepOpen = 1, engineOpen = engine >= 0;
-  while (srunOut >= 0 || stepOpen) {
+  while (srunOut >= 0 || stepOpen || engineOpen) {
     struct pollfd fds[4] = {{.fd = signalled[0], .events = POLLIN},
                             {.fd = srunOut, .events = POLLIN},
                             {.fd = stepOpen ? step : -1, .events = POLLIN},
@@ -312,12 +318,13 @@ static void control(int step, int engine) {
     if (fds[1].revents) srunLines();
     if (fds[2].revents && !pass(step, engine >= 0 ? engine : 2)) {
       stepOpen = 0;
+      close(step);
       if (engine >= 0) shutdown(engine, SHUT_WR);
     }
-    /* The engine closed its end (it ended the segment): pw-segment's watcher in the step ends its stages. */
-    if (fds[3].revents && !pass(engine, step)) {
+    /* The engine closed its end (it ended the segment, or has read the step's stream to its end): the step's watcher ends its stages. */
+    if (fds[3].revents && !pass(engine, stepOpen ? step : -1)) {
       engineOpen = 0;
-      shutdown(step, SHUT_WR);
+      if (stepOpen) shutdown(step, SHUT_WR);
     }
   }
 }

@@ -10,13 +10,15 @@
  *   c  the control stream of the watcher (reports, stderr, samples one way; signal requests the other)
  *
  * Then it is the watcher of the segment, `--host fd:N` (host.c), exactly as over ssh, with the
- * stages on pipes that two relays (relay.c) copy from and to the connections. When the segment has
- * ended, the output relay passes on every byte before the step ends (Slurm then kills what is left
- * of it); the input relay may be waiting for input no stage will read: it goes.
+ * connections themselves as the stages' input and output: no relay in the step, nothing copied
+ * here. The first stage reads `i` (the local end's shutdown for writing is its EOF); the last
+ * stage writes `o`, which the local end shut down for writing as soon as it came, so a write after
+ * the local reader has gone fails with EPIPE and SIGPIPE, as into a pipe whose reader has gone (a
+ * socket the peer closed while it was still open both ways gives ECONNRESET instead). What the
+ * stages wrote is in the kernel's buffer when the segment ends; it goes out after the step has ended.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -24,11 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "host.h"
-#include "relay.h"
 #include "slurm.h"
 
 static const char *node = "-";
@@ -76,23 +76,11 @@ int slurmStepMain(void) {
     snprintf(hello, sizeof hello, "%s %c %s %s %s\n", token, kinds[k], job ? job : "-", step ? step : "-", node);
     conn[k] = back(&sa, len, address, port, hello, kinds[k]);
   }
-  int in[2], out[2];
-  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return 70;
-  pid_t input = relayStart(conn[0], in[1]), output = relayStart(out[0], conn[1]);
-  if (input < 0 || output < 0) return 70;
+  /* The watcher's stdin and stdout are the stages' connections; it hands them on and keeps none. */
+  if (dup2(conn[0], 0) < 0 || dup2(conn[1], 1) < 0) return 70;
   close(conn[0]);
   close(conn[1]);
-  close(in[1]);
-  close(out[0]);
-  /* The watcher's stdin and stdout are the stages' pipes; it hands them on and keeps none. */
-  if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0) return 70;
-  close(in[0]);
-  close(out[1]);
   char ctl[32];
   snprintf(ctl, sizeof ctl, "fd:%d", conn[2]);
-  int status = hostMain(ctl);
-  kill(input, SIGKILL);
-  while (waitpid(output, NULL, 0) < 0 && errno == EINTR) {
-  }
-  return status;
+  return hostMain(ctl);
 }

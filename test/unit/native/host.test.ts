@@ -33,11 +33,19 @@ interface Hosted {
   lines: string[];
 }
 
-/** Runs the watcher with `control` (`-`: its stderr) in `cwd`, `data` after the plan; `during` sees each line as it comes. */
+/**
+ * Runs the watcher with `control` (`-`: its stderr) in `cwd`, `data` after the plan; `during` sees each line as it comes;
+ * `atEnd` the socket once the watcher has shut it down for writing (the socket's own end is then the test's to close).
+ */
 function host(
   plan: Buffer,
   data: string,
-  options: { control?: 'socket'; env?: Record<string, string>; during?: (line: string, socket: net.Socket | undefined) => void } = {},
+  options: {
+    control?: 'socket';
+    env?: Record<string, string>;
+    during?: (line: string, socket: net.Socket | undefined) => void;
+    atEnd?: (socket: net.Socket) => void;
+  } = {},
 ): Promise<Hosted> {
   return new Promise((resolve, reject) => {
     const lines: string[] = [];
@@ -53,7 +61,15 @@ function host(
       }
     };
     const sockPath = path.join(dir, `c${Math.random().toString(36).slice(2)}`);
-    const server = options.control === 'socket' ? net.createServer((s) => ((socket = s), s.on('data', onData), s.on('error', () => {}))) : undefined;
+    const server =
+      options.control === 'socket'
+        ? net.createServer({ allowHalfOpen: options.atEnd !== undefined }, (s) => {
+            socket = s;
+            s.on('data', onData);
+            s.on('error', () => {});
+            s.on('end', () => options.atEnd?.(s));
+          })
+        : undefined;
     const start = () => {
       const child = spawn(command[0]!, [...command.slice(1), '--host', server ? sockPath : '-'], {
         cwd: dir,
@@ -130,6 +146,21 @@ describe('pw-segment --host', () => {
     });
     expect(r.lines.find((l) => l.startsWith('^c done 0 '))?.split(' ')).toEqual(expect.arrayContaining(['143', 'signal']) as unknown);
     expect(r.lines.at(-1)).toBe('^x 0');
+  });
+
+  it('keeps its end of the stream open after `x` until the engine closes it: a request written then costs no report', async () => {
+    let wrote: Promise<Error | null | undefined> | undefined;
+    const r = await host(framed([{ argv: ['echo', 'hi'] }]), '', {
+      control: 'socket',
+      atEnd: (socket) => {
+        // Everything read, `x` last: the engine asks for something, as a Stop does for a stage whose report it has not read yet, then closes its end.
+        wrote = new Promise((resolve) => socket.write('k PIPE 1\n', resolve));
+        socket.end();
+      },
+    });
+    expect(await wrote).toBeFalsy();
+    expect(r.lines.at(-1)).toBe('^x 0');
+    expect(r.code).toBe(0);
   });
 
   it('ends the segment when the control stream goes: SIGTERM to its group, exit 75', async () => {

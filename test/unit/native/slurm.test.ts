@@ -54,9 +54,10 @@ function lines(stream: NodeJS.ReadableStream, each: (line: string) => void = () 
 }
 
 const ended = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-const connect = (port: number) =>
+/** `allowHalfOpen`: it writes on after the other end has shut down its side (the step's output). */
+const connect = (port: number, allowHalfOpen = false) =>
   new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen }, () => resolve(s));
     s.on('error', reject);
   });
 const received = (s: net.Socket) =>
@@ -76,22 +77,15 @@ describe('pw-segment --slurm-local', () => {
     'IFS= read -r b; echo "got $b ${__PW_SLURM_NAME:-clean}"; echo "srun: job 12 queued and waiting for resources" >&2; exec cat >/dev/null',
   ];
 
-  it('hands srun its address and token, takes only connections with the token, relays the data both ways and the control stream', async () => {
-    const engine = path.join(dir, 'engine.sock');
-    let fromStep = '';
-    const toStep = 'k TERM 1\n';
-    const server = net.createServer((s) => {
-      s.write(toStep);
-      s.on('data', (c: Buffer) => (fromStep += c.toString()));
-      s.on('end', () => s.end());
-    });
-    await new Promise<void>((resolve) => server.listen(engine, resolve));
+  /** The local end with the stand-in for srun, its control stream going to a socket this test serves with `engine`; once srun has its line. */
+  async function localEnd(name: string, engine: (s: net.Socket) => void) {
+    const socket = path.join(dir, `${name}.sock`);
+    const server = net.createServer(engine);
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
     const child = start(['--slurm-local', ...fakeSrun], {
-      env: { PATH: '/usr/bin:/bin', __PW_SLURM_ADDR: '127.0.0.1', __PW_SLURM_NAME: 'pw-x-1', __PW_CTL_LOCAL: engine },
+      env: { PATH: '/usr/bin:/bin', __PW_SLURM_ADDR: '127.0.0.1', __PW_SLURM_NAME: `pw-${name}-1`, __PW_CTL_LOCAL: socket },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     const code = ended(child);
     let back: ((v: { port: number; token: string }) => void) | undefined;
     const address = new Promise<{ port: number; token: string }>((resolve) => (back = resolve));
@@ -99,8 +93,20 @@ describe('pw-segment --slurm-local', () => {
       const m = /^got 127\.0\.0\.1 (\d+) ([0-9a-f]{32}) clean$/.exec(l);
       if (m) back!({ port: Number(m[1]), token: m[2]! });
     });
+    return { child, code, said, server, ...(await address) };
+  }
+
+  it('hands srun its address and token, takes only connections with the token, relays the data both ways and the control stream', async () => {
+    let fromStep = '';
+    const toStep = 'k TERM 1\n';
+    const { child, code, said, server, port, token } = await localEnd('engine', (s) => {
+      s.write(toStep);
+      s.on('data', (c: Buffer) => (fromStep += c.toString()));
+      s.on('end', () => s.end());
+    });
+    let stdout = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stdin!.end('records\n');
-    const { port, token } = await address;
 
     // Anyone may connect; without the token the connection is closed and counts for nothing.
     const stranger = await connect(port);
@@ -121,8 +127,10 @@ describe('pw-segment --slurm-local', () => {
 
     const input = await connect(port);
     input.write(`${token} i 12 0 node1\n`);
-    const output = await connect(port);
+    const output = await connect(port, true);
     output.write(`${token} o 12 0 node1\n`);
+    // Nothing comes back on the output: the local end shuts it down for writing at once (a late write of the step's stage then gets SIGPIPE).
+    const outputShut = new Promise<void>((resolve) => output.once('end', resolve));
     // A second input is refused: each kind comes once.
     const again = await connect(port);
     again.write(`${token} i 12 0 node1\n`);
@@ -138,6 +146,7 @@ describe('pw-segment --slurm-local', () => {
       }),
     );
     expect(await received(input)).toBe('records\n');
+    await outputShut;
     output.end('result\n');
     ctl.end('\x01x 0\n');
     expect(await code).toBe(0);
@@ -148,6 +157,38 @@ describe('pw-segment --slurm-local', () => {
     expect(l).toContain('^q 12');
     expect(l).toContain('srun: job 12 queued and waiting for resources');
     expect(l).toContain('^r 12.0 node1');
+  });
+
+  it('keeps the engine’s end open until the engine closes it: a request written after the step has ended costs none of its last reports', async () => {
+    let engine: ((s: net.Socket) => void) | undefined;
+    const engineSide = new Promise<net.Socket>((resolve) => (engine = resolve));
+    const { child, code, server, port, token } = await localEnd('last', (s) => {
+      s.pause(); // nothing read yet: what the step said waits in the socket
+      engine!(s);
+    });
+    child.stdin!.end();
+    child.stdout!.resume();
+    const hello = async (kind: string) => {
+      const s = await connect(port);
+      s.write(`${token} ${kind} 12 0 node1\n`);
+      return s;
+    };
+    const [input, output, ctl] = [await hello('i'), await hello('o'), await hello('c')];
+    const fromLocal = await engineSide;
+    input.resume();
+    output.end();
+    // The step's last report and its end, then its control stream ends; srun (the stand-in) has ended already.
+    ctl.end('\x01c done 0 1 0 0 0 0 0 exit 0\n\x01x 0\n');
+    // Once the local end has closed the step's connection, the engine asks for something, as a Stop does for a stage it has no report of yet.
+    await new Promise((resolve) => ctl.on('close', resolve));
+    const writeError = new Promise<Error | null | undefined>((resolve) => fromLocal.write('k PIPE 1\n', resolve));
+    const got = received(fromLocal);
+    fromLocal.resume();
+    expect(await writeError).toBeFalsy();
+    fromLocal.end();
+    expect(await got).toBe('\x01c done 0 1 0 0 0 0 0 exit 0\n\x01x 0\n');
+    expect(await code).toBe(0);
+    server.close();
   });
 
   it('scancels its job by name on SIGTERM, in a process group of its own, and exits 143', async () => {
@@ -215,6 +256,8 @@ describe('pw-segment --slurm-step', () => {
     const code = ended(child);
     await connected;
     server.close();
+    // As the local end does (slurm-local.c): nothing goes back on the output, and its end shut down for writing is what gives the stage SIGPIPE once it closes.
+    conns.get('o')!.end();
     const ctl = lines(conns.get('c')!);
     conns.get('i')!.on('error', () => {});
     conns.get('i')!.end(Buffer.concat([plan, Buffer.from(data)]));
