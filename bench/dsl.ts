@@ -3,6 +3,8 @@
 //    ajv schema compile), then N calls after as many again to warm up (the JIT compiles the yaml parser
 //    over the first few dozen): wall and CPU time, and the garbage collector's pauses in them. Measured in
 //    a process set up as the server's and the CLI's are (plainProcessEnv). Target: median ≤ 40 ms.
+//    Each timed check is followed by the `yaml` library reading the same text alone (parseDocument + toJS,
+//    with the checker's options): the floor any check built on it has, measured under the same load.
 // 2. The ajv compile alone, to decide whether precompiling the validator is worth it.
 // 3. CLI start-up: `node dist/cli.cjs check examples/*.pipeline.yaml` against `node -e 0`.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,9 +13,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv';
+import { parseDocument } from 'yaml';
 import schema from '../schemas/pipeline.schema.json';
 import { check, type DslHost } from '../dsl';
 import { plainProcessEnv } from '../dsl/host-node';
+import { composeOptions } from '../dsl/recompose';
 import { median } from './numbers';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 100;
@@ -70,16 +74,21 @@ function timeCheck(): void {
   for (let i = 0; i < runs; i++) check(text, { file, host });
   const warm: number[] = [];
   const cpu: number[] = [];
-  const from = performance.now();
+  const floor: number[] = [];
+  const spans: [number, number][] = [];
   for (let i = 0; i < runs; i++) {
     const c0 = process.cpuUsage();
     t0 = performance.now();
     check(text, { file, host });
-    warm.push(performance.now() - t0);
+    const t1 = performance.now();
+    warm.push(t1 - t0);
+    spans.push([t0, t1]);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
+    t0 = performance.now();
+    parseDocument(text, composeOptions).toJS();
+    floor.push(performance.now() - t0);
   }
-  const to = performance.now();
   const compile: number[] = [];
   for (let i = 0; i < 10; i++) {
     t0 = performance.now();
@@ -88,12 +97,16 @@ function timeCheck(): void {
   }
   // The observer hears of pauses later, from the event loop: count them once it has run a while.
   setTimeout(() => {
-    const gc = paused(from, to) / runs;
+    const gc = spans.reduce((total, [from, to]) => total + paused(from, to), 0) / runs;
     console.log(`500 stages, ${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KB`);
     console.log(`check() first call (cold, includes the ajv compile): ${ms(cold)}`);
     console.log(`check() warm, ${runs} runs after ${runs} to warm up: min ${ms(min(warm))}, median ${ms(median(warm))} (target ≤ 40 ms)`);
     console.log(`  CPU time of the process (the collector's helper threads too): min ${ms(min(cpu))}, median ${ms(median(cpu))}`);
     console.log(`  garbage collector pauses: ${ms(gc)} per check on average`);
+    console.log(
+      `the yaml library alone (parseDocument + toJS), after each check: min ${ms(min(floor))}, median ${ms(median(floor))}; ` +
+        `check() / library: ${(median(warm) / median(floor)).toFixed(2)}x at the median`,
+    );
     console.log(`ajv compile of the schema alone, 10 runs: min ${ms(min(compile))}, median ${ms(median(compile))}`);
     timeCli();
   }, 200);
