@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -242,18 +241,12 @@ static char *readFramedPlan(size_t *len) {
  * it). `fd:N`: a connection already open (a Slurm step's, slurm-step.c). -1: use stderr.
  */
 static int connectControl(const char *path) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (strncmp(path, "fd:", 3) == 0) {
     int fd = atoi(path + 3);
     return fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 ? fd : -1;
   }
-  if (strcmp(path, "-") == 0 || strlen(path) >= sizeof addr.sun_path) return -1;
-  strcpy(addr.sun_path, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    close(fd);
-    fd = -1;
-  }
+  if (strcmp(path, "-") == 0) return -1;
+  int fd = connectUnix(path);
   unlink(path);
   return fd;
 }

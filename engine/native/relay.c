@@ -45,7 +45,7 @@ static void grow(int from, int to, unsigned long long *moved, ssize_t n) {
 static int copy(int from, int to) {
   unsigned long long moved = 0;
 #ifndef PIPEWRIGHT_PORTABLE
-  /* One end a pipe (the stages' side in the step): straight from one to the other. */
+  /* One end a pipe (the engine's side of the local end): straight from one to the other. */
   for (;;) {
     ssize_t n = splice(from, NULL, to, NULL, chunk, SPLICE_F_MOVE | SPLICE_F_MORE);
     if (n < 0 && errno == EINTR) continue;

@@ -35,6 +35,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,6 +73,18 @@ int writeAll(int fd, const char *p, size_t n) {
     n -= (size_t)w;
   }
   return 1;
+}
+
+int connectUnix(const char *path) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (!path || strlen(path) >= sizeof addr.sun_path) return -1;
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 /* A report line; one the engine is gone for is lost with it. */

@@ -18,4 +18,7 @@ void closeExcept(int first, int *keep, int n);
 /* Writes all `n` bytes at `p` to `fd`, again after EINTR; 1 when done, 0 when `fd` failed. */
 int writeAll(int fd, const char *p, size_t n);
 
+/* A connection to the Unix socket at `path` (close-on-exec); -1 when there is none to make. */
+int connectUnix(const char *path);
+
 #endif

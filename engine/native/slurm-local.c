@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -285,19 +284,6 @@ static int pass(int from, int to) {
   return 1;
 }
 
-/* The engine's Unix socket of the control stream; -1 without one (the stream then goes to stderr). */
-static int engineSocket(const char *path) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (!path || strlen(path) >= sizeof addr.sun_path) return -1;
-  strcpy(addr.sun_path, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 /*
  * The control stream both ways (the step's lines to the engine, its requests to the step), and
  * srun's lines, until srun, the step and the engine's end have all ended. The engine's end last:
@@ -401,7 +387,8 @@ int slurmLocalMain(int argc, char **argv) {
   dup2(devNull, 0);
   dup2(devNull, 1);
   if (devNull > 2) close(devNull);
-  int engine = engineSocket(localCopy);
+  /* The engine's Unix socket of the control stream; -1 without one (the stream then goes to stderr). */
+  int engine = connectUnix(localCopy);
   control(conn[2], engine);
   return finish();
 }
