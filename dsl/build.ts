@@ -100,7 +100,7 @@ function defaultBase(raw: unknown, index: number): string {
 }
 
 /** A stage's name, or what its default name is made of: every stage's name follows from these, in order. */
-function nameSource(raw: unknown, index: number): string {
+export function nameSource(raw: unknown, index: number): string {
   const name = isObject(raw) ? str(raw.name) : undefined;
   return name ? `name ${name}` : `default ${defaultBase(raw, index)}`;
 }

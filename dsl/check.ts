@@ -1,13 +1,11 @@
 import { buildPipeline, stagesData } from './build';
 import { memoHost, type DslHost } from './host';
-import { hostProblems } from './hosts';
 import type { Pipeline } from './model';
 import { parseSteps, type Parsed } from './parse';
 import { byPosition, type Problem } from './problems';
-import { schemaProblems } from './schema-check';
 import { parentDir } from './resolve';
-import { semanticProblems } from './semantic';
 import type { Span } from './span';
+import { allRules, quickRules, type RulesInput } from './stage-rules';
 import { finish, type Steps } from './steps';
 
 export interface CheckOptions {
@@ -73,28 +71,24 @@ function* stepsFrom(text: string, options: CheckOptions, box: Pick<CheckOptions,
   if (parsed.edited === undefined && parsed.moved === undefined) yield { parsed };
   const before = box.previous;
   box.previous = undefined;
-  const pipeline = buildPipeline(parsed, options.file, before?.pipeline && { pipeline: before.pipeline, raws: stagesData(before.parsed.data) });
-  yield { parsed, pipeline };
+  const raws = before && stagesData(before.parsed.data);
+  const pipeline = buildPipeline(parsed, options.file, before?.pipeline && raws && { pipeline: before.pipeline, raws });
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
-  if (!yamlBroken) {
-    const ctx = {
-      parsed,
-      text,
-      doc: parsed.doc,
-      data: parsed.data,
-      pipeline,
-      host: memoHost(options.host),
-      fileDir: options.file === undefined ? undefined : parentDir(options.file),
-    };
-    // An empty document is only an empty pipeline, not also a type error.
-    // Appended in loops: spreading a huge file's problems as arguments overflows the stack.
-    if (parsed.data !== null && parsed.data !== undefined) for (const p of schemaProblems(text, parsed.doc, parsed.data, pipeline)) problems.push(p);
-    yield undefined;
-    for (const p of semanticProblems(ctx)) problems.push(p);
-    yield undefined;
-    for (const p of hostProblems(parsed.doc, pipeline, parsed.data, ctx.host)) problems.push(p);
-  }
+  const rules: RulesInput = {
+    parsed,
+    text,
+    pipeline,
+    host: memoHost(options.host),
+    fileDir: options.file === undefined ? undefined : parentDir(options.file),
+    previous: before?.pipeline && raws && { pipeline: before.pipeline, raws },
+  };
+  // After an edit inside one stage, only its rules run, at once (dsl/stage-rules.ts): before the model is handed out,
+  // so that a check abandoned after that leaves the next one the stages' problems too.
+  const quick = yamlBroken ? undefined : quickRules(rules);
+  yield { parsed, pipeline };
+  // Appended in a loop: spreading a huge file's problems as arguments overflows the stack.
+  if (!yamlBroken) for (const p of quick ?? (yield* allRules(rules))) problems.push(p);
   for (const p of problems) keepLineBreaksWhole(text, p);
   problems.sort(byPosition);
   return { parsed, pipeline, problems, ok: !problems.some((p) => p.severity === 'error') };

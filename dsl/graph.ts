@@ -71,11 +71,8 @@ export function stagesToRun(pipeline: Pipeline, to?: string): Stage[] | undefine
   return target && ancestors(pipelineGraph(pipeline), target.index).map((i) => pipeline.stages[i]!);
 }
 
-/**
- * Stages whose output no stage reads and that are not the pipeline's output (a `write` stage's purpose is its file).
- * Worked out from the stages' inputs directly: a graph of lists per stage was a twentieth of a big file's check.
- */
-export function unreadStages(pipeline: Pipeline): Stage[] {
+/** Per stage, 1 when a later stage reads its output: the stage after it, unless that one names its `input:`. */
+export function readFlags(pipeline: Pipeline): Uint8Array {
   const read = new Uint8Array(pipeline.stages.length);
   for (const stage of pipeline.stages) {
     if (stage.input === undefined) {
@@ -87,6 +84,18 @@ export function unreadStages(pipeline: Pipeline): Stage[] {
       if (target) read[target.index] = 1;
     }
   }
-  const output = pipeline.stages.length - 1;
-  return pipeline.stages.filter((s) => s.index !== output && read[s.index] === 0 && !(s.action?.kind === 'use' && s.action.builtin === 'write'));
+  return read;
+}
+
+/** A stage whose output is lost: nobody reads it (`read`: `readFlags`), it is not the pipeline's output, and it is no `write` (whose purpose is its file). */
+export const isUnread = (stage: Stage, read: Uint8Array, count: number) =>
+  stage.index !== count - 1 && read[stage.index] === 0 && !(stage.action?.kind === 'use' && stage.action.builtin === 'write');
+
+/**
+ * Stages whose output no stage reads and that are not the pipeline's output (a `write` stage's purpose is its file).
+ * Worked out from the stages' inputs directly: a graph of lists per stage was a twentieth of a big file's check.
+ */
+export function unreadStages(pipeline: Pipeline): Stage[] {
+  const read = readFlags(pipeline);
+  return pipeline.stages.filter((s) => isUnread(s, read, pipeline.stages.length));
 }

@@ -4,7 +4,7 @@
  */
 import type { Document } from 'yaml';
 import type { DslHost } from './host';
-import { stageLabel, type HostEntry, type Pipeline, type SlurmEntry } from './model';
+import { stageLabel, type HostEntry, type Pipeline, type SlurmEntry, type Stage } from './model';
 import type { Parsed } from './parse';
 import type { Span } from './span';
 import { unquoted } from './stage-refs';
@@ -82,7 +82,7 @@ const sshKeys = ['ssh', 'port', 'identityFile', 'options'] as const;
  * keys (slurm-with-ssh; `login` over ssh is not built). `srun` missing from PATH here is a
  * warning (srun-not-found) for a cluster a stage runs on: runs will fail until it is installed.
  */
-function entryProblems(doc: Document, pipeline: Pipeline, declared: Record<string, unknown>, host: DslHost | undefined): Problem[] {
+function entryProblems(doc: Document, pipeline: Pipeline, declared: Record<string, unknown>, used: ReadonlySet<string>, host: DslHost | undefined): Problem[] {
   const problems: Problem[] = [];
   for (const [name, v] of Object.entries(declared)) {
     if (!isObject(v)) continue;
@@ -99,7 +99,6 @@ function entryProblems(doc: Document, pipeline: Pipeline, declared: Record<strin
       problems.push(problem('slurm-with-ssh', locate(doc, ['hosts', name, 'slurm']).key ?? at.value, message));
     }
   }
-  const used = new Set(pipeline.stages.flatMap((s) => s.on ?? []));
   const clusters = Object.values(pipeline.hosts).filter((h) => h.slurm && used.has(h.name));
   if (host && clusters.length > 0 && host.findProgram('srun', '/').kind !== 'found') {
     for (const c of clusters) {
@@ -110,10 +109,9 @@ function entryProblems(doc: Document, pipeline: Pipeline, declared: Record<strin
   return problems;
 }
 
-/** unknown-host, bad-host, remote-builtin, slurm-with-ssh, srun-not-found and host entries without a kind. */
-export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown, host?: DslHost): Problem[] {
+/** bad-host, srun-not-found and host entries without a kind: the problems of `hosts:` itself. `used`: the hosts stages run on. */
+export function pipelineHostProblems(doc: Document, pipeline: Pipeline, data: unknown, used: ReadonlySet<string>, host?: DslHost): Problem[] {
   const problems: Problem[] = [];
-  const names = Object.keys(pipeline.hosts);
   for (const entry of Object.values(pipeline.hosts)) {
     if (entry.slurm) continue;
     const why = badDestination(entry.ssh);
@@ -125,33 +123,40 @@ export function hostProblems(doc: Document, pipeline: Pipeline, data: unknown, h
         );
     });
   }
-  const raws = isObject(data) && Array.isArray(data.stages) ? data.stages : [];
   // A host written under `hosts:` but invalid (no `ssh:`) has its own problem: one cause, one problem.
-  const declared = isObject(data) && isObject(data.hosts) ? data.hosts : {};
-  problems.push(...entryProblems(doc, pipeline, declared, host));
-  for (const stage of pipeline.stages) {
-    if (!stage.on) continue;
-    const listed = Array.isArray((raws[stage.index] as Record<string, unknown> | undefined)?.on);
-    stage.on.forEach((name, i) => {
-      if (pipeline.hosts[name] || Object.hasOwn(declared, name)) return;
-      const span = locate(doc, listed ? ['stages', stage.index, 'on', i] : ['stages', stage.index, 'on']).value;
-      const near = closest(name, names);
-      const fixes = near.slice(0, 3).map((n) => ({ title: `Change to \`${n}\``, edits: [{ ...span, newText: n }] }));
-      const known =
-        names.length === 0
-          ? ' The pipeline has no `hosts:`; add one that names it.'
-          : didYouMean(near) || ` Known hosts: ${names.map((n) => `\`${n}\``).join(', ')}.`;
-      problems.push(problem('unknown-host', span, `${stageLabel(stage)} runs on \`${name}\`, which is not under \`hosts:\`.${known}`, fixes));
-    });
-    if (stage.action?.kind === 'use' && stage.keys.on) {
-      problems.push(
-        problem(
-          'remote-builtin',
-          stage.keys.on.key,
-          `${stageLabel(stage)}: built-in stages (\`use:\`) run on this machine only; remove \`on:\`, or give a \`run:\` command for the host.`,
-        ),
-      );
-    }
+  problems.push(...entryProblems(doc, pipeline, declaredHosts(data), used, host));
+  return problems;
+}
+
+const declaredHosts = (data: unknown): Record<string, unknown> => (isObject(data) && isObject(data.hosts) ? data.hosts : {});
+
+/** unknown-host and remote-builtin: one stage's `on:`. */
+export function stageHostProblems(doc: Document, pipeline: Pipeline, data: unknown, stage: Stage): Problem[] {
+  if (!stage.on) return [];
+  const problems: Problem[] = [];
+  const names = Object.keys(pipeline.hosts);
+  const declared = declaredHosts(data);
+  const raws = isObject(data) && Array.isArray(data.stages) ? data.stages : [];
+  const listed = Array.isArray((raws[stage.index] as Record<string, unknown> | undefined)?.on);
+  stage.on.forEach((name, i) => {
+    if (pipeline.hosts[name] || Object.hasOwn(declared, name)) return;
+    const span = locate(doc, listed ? ['stages', stage.index, 'on', i] : ['stages', stage.index, 'on']).value;
+    const near = closest(name, names);
+    const fixes = near.slice(0, 3).map((n) => ({ title: `Change to \`${n}\``, edits: [{ ...span, newText: n }] }));
+    const known =
+      names.length === 0
+        ? ' The pipeline has no `hosts:`; add one that names it.'
+        : didYouMean(near) || ` Known hosts: ${names.map((n) => `\`${n}\``).join(', ')}.`;
+    problems.push(problem('unknown-host', span, `${stageLabel(stage)} runs on \`${name}\`, which is not under \`hosts:\`.${known}`, fixes));
+  });
+  if (stage.action?.kind === 'use' && stage.keys.on) {
+    problems.push(
+      problem(
+        'remote-builtin',
+        stage.keys.on.key,
+        `${stageLabel(stage)}: built-in stages (\`use:\`) run on this machine only; remove \`on:\`, or give a \`run:\` command for the host.`,
+      ),
+    );
   }
   return problems;
 }

@@ -6,7 +6,7 @@
 import type { Document } from 'yaml';
 import { isObject } from './build';
 import { builtins, isBuiltin } from './builtins';
-import { stageLabel, type Pipeline } from './model';
+import { stageLabel, type Stage } from './model';
 import { problem, type Problem } from './problems';
 import { locate } from './yaml-nodes';
 
@@ -34,27 +34,28 @@ function stageNuls(raw: Record<string, unknown>): Path[] {
   return paths;
 }
 
-export function nulProblems(doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
+const nulProblem = (doc: Document, where: Path, key: Path, who: string) =>
+  problem(
+    'nul-character',
+    locate(doc, where).value,
+    `${who}: \`${keyText(key)}\` holds a NUL character (\\0), which no program can be given: arguments, environment variables and paths end at the first NUL. Remove it; to pass binary data, send it on standard input.`,
+  );
+
+/** NULs in the pipeline's own `cwd` and `env`. */
+export function pipelineNulProblems(doc: Document, data: unknown): Problem[] {
   const root = isObject(data) ? data : {};
-  const found: { where: Path; key: Path; who: string }[] = [];
-  const look = (who: string, base: Path, values: { path: Path; text: unknown }[]) => {
-    for (const v of values) if (typeof v.text === 'string' && v.text.includes('\0')) found.push({ where: [...base, ...v.path], key: v.path, who });
-  };
-  look(
-    'The pipeline',
-    [],
-    [{ path: ['cwd'], text: root.cwd }, ...(isObject(root.env) ? Object.entries(root.env).map(([k, v]) => ({ path: ['env', k], text: v })) : [])],
-  );
-  const raws = Array.isArray(root.stages) ? root.stages : [];
-  for (const stage of pipeline.stages) {
-    const raw: unknown = raws[stage.index];
-    if (isObject(raw)) for (const path of stageNuls(raw)) found.push({ where: ['stages', stage.index, ...path], key: path, who: stageLabel(stage) });
-  }
-  return found.map(({ where, key, who }) =>
-    problem(
-      'nul-character',
-      locate(doc, where).value,
-      `${who}: \`${keyText(key)}\` holds a NUL character (\\0), which no program can be given: arguments, environment variables and paths end at the first NUL. Remove it; to pass binary data, send it on standard input.`,
-    ),
-  );
+  const paths: Path[] = [
+    ...(hasNul(root.cwd) ? [['cwd']] : []),
+    ...(isObject(root.env)
+      ? Object.keys(root.env)
+          .filter((k) => hasNul((root.env as Record<string, unknown>)[k]))
+          .map((k) => ['env', k])
+      : []),
+  ];
+  return paths.map((path) => nulProblem(doc, path, path, 'The pipeline'));
+}
+
+/** NULs in one stage's values. */
+export function stageNulProblems(doc: Document, raw: Record<string, unknown>, stage: Stage): Problem[] {
+  return stageNuls(raw).map((path) => nulProblem(doc, ['stages', stage.index, ...path], path, stageLabel(stage)));
 }

@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { Document } from 'yaml';
 import { builtinSchema, builtinNames, isBuiltin, type BuiltinName } from './builtins';
 import { isObject } from './build';
-import { pipelineKeys, stageKeys, stageLabel, type Pipeline } from './model';
+import { pipelineKeys, stageKeys, stageLabel, type Pipeline, type Stage } from './model';
 import { problem, type Fix, type Problem, type ProblemCode } from './problems';
 import type { Span } from './span';
 import validatePipeline from './generated/pipeline-validator.cjs';
@@ -271,49 +271,57 @@ const stageProblems = new StageMemo();
 const noContext: MemoContext = { key: '' };
 const stageIndexOf = (instancePath: string) => /^\/stages\/(\d+)(?:\/|$)/.exec(instancePath)?.[1];
 
+/** The schema's problems of one stage, validated alone (its errors' paths put back at its index). */
+function validateStage(ctx: Context, stage: Stage, raw: unknown): Problem[] {
+  const errors = errorsOf({ stages: [raw] })
+    .filter((e) => stageIndexOf(e.instancePath) === '0')
+    .map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/stages\/0/, `/stages/${stage.index}`) }));
+  return mapErrors(ctx, errors, new Set());
+}
+
+/** The schema's problems: of the pipeline as a whole (not in a stage), and per stage index (stages without any left out). */
+export interface SchemaProblems {
+  pipeline: Problem[];
+  stages: Map<number, Problem[]>;
+}
+
 /**
  * Validates the data against the JSON Schema; each error lands on the exact YAML node. Each stage is valid or not on
  * its own (the schema's stage definition looks at nothing outside the stage): when most stages are as in the version
  * before (an edit inside one), only the top level and the other stages are validated, each stage alone, and the rest
- * recalled.
+ * recalled. `only`: the top level and those stages alone.
  */
-export function schemaProblems(text: string, doc: Document, data: unknown, pipeline: Pipeline): Problem[] {
+export function schemaProblems(text: string, doc: Document, data: unknown, pipeline: Pipeline, only?: readonly Stage[]): SchemaProblems {
   const ctx = { text, doc, data, pipeline };
   const raws = isObject(data) && Array.isArray(data.stages) ? (data.stages as unknown[]) : [];
-  const stages = pipeline.stages.length === raws.length ? pipeline.stages : [];
+  const all = pipeline.stages.length === raws.length ? pipeline.stages : [];
+  const stages = only ?? all;
   const recalled = stages.map((stage) => (isObject(raws[stage.index]) ? stageProblems.recall(raws[stage.index] as object, stage, noContext) : undefined));
   const seen = new Set<string>();
   const missing = recalled.filter((r) => r === undefined).length;
+  const per = new Map<number, Problem[]>();
+  const add = (index: number, problems: Problem[]) => problems.length > 0 && per.set(index, [...(per.get(index) ?? []), ...problems]);
   // A first check (nothing recalled) validates everything in one pass; a check after a one-stage edit, a few stages.
-  if (missing === stages.length || missing > 16) {
+  if (!isObject(data) || (!only && (missing === stages.length || missing > 16))) {
     // All at once: one pass of the validator over everything, its errors then sorted out per stage to be remembered.
     const problems: Problem[] = [];
-    const per = new Map<number, Problem[]>();
     for (const e of errorsOf(data)) {
       const own = mapErrors(ctx, [e], seen);
       const index = stageIndexOf(e.instancePath);
-      if (index !== undefined) per.set(Number(index), [...(per.get(Number(index)) ?? []), ...own]);
-      for (const p of own) problems.push(p);
+      if (index !== undefined && all.length > 0) add(Number(index), own);
+      else for (const p of own) problems.push(p);
     }
     for (const stage of stages)
       if (isObject(raws[stage.index])) stageProblems.remember(raws[stage.index] as object, stage, noContext, per.get(stage.index) ?? []);
-    return problems;
+    return { pipeline: problems, stages: per };
   }
-  // The top level without its stages, then each stage not recalled, alone (its errors' paths put back at its index).
+  // The top level without its stages, then each stage not recalled, alone.
   const problems = mapErrors(ctx, errorsOf({ ...(data as Record<string, unknown>), stages: [] }), seen);
-  for (const stage of stages) {
+  for (const [i, stage] of stages.entries()) {
     const raw = raws[stage.index];
-    const own =
-      recalled[stage.index] ??
-      mapErrors(
-        ctx,
-        errorsOf({ stages: [raw] })
-          .filter((e) => stageIndexOf(e.instancePath) === '0')
-          .map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/stages\/0/, `/stages/${stage.index}`) })),
-        seen,
-      );
-    if (isObject(raw) && recalled[stage.index] === undefined) stageProblems.remember(raw, stage, noContext, own);
-    for (const p of own) problems.push(p);
+    const own = recalled[i] ?? validateStage(ctx, stage, raw);
+    if (isObject(raw) && recalled[i] === undefined) stageProblems.remember(raw, stage, noContext, own);
+    add(stage.index, own);
   }
-  return problems;
+  return { pipeline: problems, stages: per };
 }

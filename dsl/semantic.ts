@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { builtins, isBuiltin, type FileRole } from './builtins';
-import { inputProblems } from './inputs';
-import { nulProblems } from './nul';
+import { stageInputProblems, unreadOutput } from './inputs';
+import { pipelineNulProblems, stageNulProblems } from './nul';
 import { appendEntryEdit, joinDeletions, ownPair, ownStageMap, removeEntryEdit } from './fixes';
 import { isObject, stagesData } from './build';
 import type { DslHost } from './host';
@@ -12,6 +12,7 @@ import { problem, type Edit, type Fix, type Problem } from './problems';
 import { firstNonJsonLine, formatOf, sniffBytes } from './read-format';
 import { regexProblems } from './regex-check';
 import { shellReferences } from './shell-vars';
+import type { StageIndex } from './stage-index';
 import { StageMemo, type MemoContext } from './stage-memo';
 import { closest } from './suggest';
 import type { Span } from './span';
@@ -95,26 +96,12 @@ function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[
   return problems;
 }
 
-function duplicateNames(stages: Stage[], raws: unknown[]): Problem[] {
-  const first = new Map<string, Stage>();
-  const problems: Problem[] = [];
-  for (const stage of stages) {
-    const raw = raws[stage.index];
-    if (!isObject(raw) || typeof raw.name !== 'string' || !stage.keys.name) continue;
-    const earlier = first.get(raw.name);
-    if (earlier) {
-      problems.push(
-        problem(
-          'duplicate-stage-name',
-          stage.keys.name.value,
-          `Stage name \`${raw.name}\` is already used by stage ${earlier.index + 1}; stage names must be unique. Rename this one.`,
-        ),
-      );
-    } else {
-      first.set(raw.name, stage);
-    }
-  }
-  return problems;
+/** `duplicate-stage-name` on a stage whose written name an earlier stage has. */
+function duplicateName(stage: Stage, raw: Json, index: StageIndex): Problem[] {
+  const earlier = typeof raw.name === 'string' && stage.keys.name ? index.written.get(raw.name) : undefined;
+  if (earlier === undefined || earlier === stage.index) return [];
+  const message = `Stage name \`${raw.name as string}\` is already used by stage ${earlier + 1}; stage names must be unique. Rename this one.`;
+  return [problem('duplicate-stage-name', stage.keys.name!.value, message)];
 }
 
 /**
@@ -332,46 +319,69 @@ function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: strin
 /** A stage's own problems (action, regex, variables): the same from one version to the next while its text is (dsl/stage-memo.ts). */
 const ownProblems = new StageMemo();
 
-/** Rules beyond the schema: names, actions, variables, files and programs. */
-export function semanticProblems(ctx: SemanticContext): Problem[] {
+/** What the rules of every stage share in one check (`pipelineSemantic` makes it). */
+export interface StageRules {
+  ctx: SemanticContext;
+  raws: unknown[];
+  index: StageIndex;
+  memo: MemoContext;
+  pipelineEnv: Readonly<Record<string, string>>;
+  /** The pipeline's working directory is missing: reported once, where it is set, it hides the file checks under it. */
+  cwdMissing: boolean;
+}
+
+/** Rules beyond the schema for the pipeline as a whole (no stage's own), and what the stages' rules share. */
+export function pipelineSemantic(ctx: SemanticContext, index: StageIndex): { problems: Problem[]; rules: StageRules } {
   const { pipeline, fileDir } = ctx;
-  const raws = stagesData(ctx.data);
-  const problems = [
-    ...emptyPipeline(ctx),
-    ...duplicateNames(pipeline.stages, raws),
-    ...inputProblems(ctx.doc, raws, pipeline, (s) => stageMark(ctx.parsed, s)),
-    ...nulProblems(ctx.doc, ctx.data, pipeline),
-  ];
   const root = isObject(ctx.data) ? ctx.data : {};
   const processEnv: Record<string, string> = mergeEnv(ctx.host.env);
   const pipelineEnv = mergeEnv(processEnv, pipeline.env);
   const topLevel = [...envCandidates(root.env, ['env'], processEnv), ...(typeof root.cwd === 'string' ? [{ path: ['cwd'], text: root.cwd }] : [])];
-  problems.push(...variableProblems(ctx, 'The pipeline', topLevel, pipelineEnv));
-  // A missing working directory is reported once, where it is set, and hides the file checks under it.
   const cwdProblems =
     fileDir !== undefined && pipeline.cwd !== undefined ? dirProblems(ctx, ['cwd'], pipelineDir(pipeline, ctx.host.env, fileDir), 'The pipeline') : [];
-  problems.push(...cwdProblems);
+  const problems = [
+    ...emptyPipeline(ctx),
+    ...pipelineNulProblems(ctx.doc, ctx.data),
+    ...variableProblems(ctx, 'The pipeline', topLevel, pipelineEnv),
+    ...cwdProblems,
+  ];
   const memo: MemoContext = { key: JSON.stringify(pipeline.env), hostEnv: ctx.host.env };
-  for (const stage of pipeline.stages) {
-    const raw = raws[stage.index];
-    if (!isObject(raw)) continue;
-    let scoped: ReturnType<typeof stageScope> | undefined;
-    const scope = () => (scoped ??= stageScope(pipeline, stage, ctx.host.env, fileDir ?? '/'));
-    const own = ownProblems.problems(raw, stage, memo, () => [
-      ...actionProblems(ctx, stage, raw),
-      ...(raw.use === 'parse' && isObject(raw.with) ? regexProblems(ctx.doc, ctx.text, stage, raw.with) : []),
-      ...undefinedVariables(ctx, stage, raw, scope().env, pipelineEnv),
-    ]);
-    for (const p of own) problems.push(p); // may be many: no spread
-    // A stage on another host: its programs and folders are there, and `check` never connects.
-    if (fileDir === undefined || cwdProblems.length > 0 || stage.on) continue;
-    const { env, dir } = scope();
-    if (stage.cwd !== undefined) {
-      const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], dir, label(stage));
-      problems.push(...missing);
-      if (missing.length > 0) continue;
-    }
-    problems.push(...fileProblems(ctx, stage, raw, env, dir), ...commandProblems(ctx, stage, raw, dir));
+  return { problems, rules: { ctx, raws: stagesData(ctx.data), index, memo, pipelineEnv, cwdMissing: cwdProblems.length > 0 } };
+}
+
+/**
+ * Rules beyond the schema for one stage: its own (remembered, dsl/stage-memo.ts), its name and `input:` against the
+ * other stages (`StageIndex`), and what it asks the host (files, programs). Adds the stages its `input:` meant to
+ * `meant`. `unread-output` is `stageUnread`, once every stage's `meant` is known.
+ */
+export function stageSemantic(rules: StageRules, stage: Stage, meant?: Set<string>): Problem[] {
+  const { ctx, index } = rules;
+  const { pipeline, fileDir } = ctx;
+  const raw = rules.raws[stage.index];
+  if (!isObject(raw)) return [];
+  const inputs = stageInputProblems(ctx.doc, raw, pipeline, stage, index);
+  for (const name of inputs.meant) meant?.add(name);
+  let scoped: ReturnType<typeof stageScope> | undefined;
+  const scope = () => (scoped ??= stageScope(pipeline, stage, ctx.host.env, fileDir ?? '/'));
+  const own = ownProblems.problems(raw, stage, rules.memo, () => [
+    ...actionProblems(ctx, stage, raw),
+    ...(raw.use === 'parse' && isObject(raw.with) ? regexProblems(ctx.doc, ctx.text, stage, raw.with) : []),
+    ...undefinedVariables(ctx, stage, raw, scope().env, rules.pipelineEnv),
+  ]);
+  const problems = [...duplicateName(stage, raw, index), ...inputs.problems, ...stageNulProblems(ctx.doc, raw, stage)];
+  for (const p of own) problems.push(p);
+  // A stage on another host: its programs and folders are there, and `check` never connects.
+  if (fileDir === undefined || rules.cwdMissing || stage.on) return problems;
+  const { env, dir } = scope();
+  if (stage.cwd !== undefined) {
+    const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], dir, label(stage));
+    if (missing.length > 0) return [...problems, ...missing];
   }
-  return problems;
+  return [...problems, ...fileProblems(ctx, stage, raw, env, dir), ...commandProblems(ctx, stage, raw, dir)];
+}
+
+/** `unread-output` of one stage (dsl/inputs.ts), pointed at its name or its `-`. */
+export function stageUnread(rules: StageRules, stage: Stage): Problem[] {
+  const unread = unreadOutput(stage, rules.ctx.pipeline, rules.index, (s) => stageMark(rules.ctx.parsed, s));
+  return unread ? [unread] : [];
 }

@@ -29,7 +29,7 @@ export interface MemoContext {
 const none: Problem[] = [];
 
 /** A copy of a problem with every offset (its range, its fixes' edits) moved by `delta`. */
-function moved(p: Problem, delta: number): Problem {
+export function moved(p: Problem, delta: number): Problem {
   const copy: Problem = { ...p, start: p.start + delta, end: p.end + delta };
   if (p.fixes) copy.fixes = p.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) }));
   return copy;

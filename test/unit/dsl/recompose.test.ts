@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isCollection, isScalar, visit, type Document } from 'yaml';
 import { check, type CheckResult, type DslHost } from '../../../dsl';
+import { checkedOneStage } from '../../../dsl/stage-rules';
 import { editableStages } from './edit-stages';
 
 const host: DslHost = {
@@ -92,6 +93,13 @@ const stageLines = [
   '  - command: [echo, "${NOPE}"]\n',
   '  - run: cat\n    use: head\n',
   '  - use: parse\n    with: { regex: "(" }\n',
+  // Rules between stages (dsl/stage-rules.ts): duplicate names, `input:` names, outputs nobody reads, hosts.
+  '  - name: a\n    run: cat\n',
+  '  - name: a\n    run: sort\n',
+  '  - input: [a, g]\n    run: cat\n',
+  '  - input: nope\n    run: cat\n',
+  '  - name: w\n    use: write\n    with: { path: out.txt }\n',
+  '  - on: box\n    run: cat\n',
 ];
 const documents = fc
   .tuple(
@@ -109,6 +117,75 @@ describe('check() after an edit inside one stage', () => {
     const recomposed = editSequences(documents, edits, { place, took: (r) => r.parsed.edited !== undefined, runs: 150, maxEdits: 8 });
     // The path under test must have been taken often, or the comparison proves nothing.
     expect(recomposed).toBeGreaterThan(40);
+  });
+
+  it('checks only the edited stage when its name, `input:` and `on:` stay, and still gives what a check from scratch gives', { timeout: 120_000 }, () => {
+    const place = (text: string, e: RandomEdit) => e.at % (text.length + 1);
+    const oneStage = editSequences(documents, edits, { place, took: (r) => checkedOneStage(r.pipeline), runs: 150, maxEdits: 8 });
+    expect(oneStage).toBeGreaterThan(40);
+  });
+
+  it('after renames that make and unmake a duplicate and an `input:` name, edits of one stage keep the problems between stages', () => {
+    let text = [
+      'hosts:',
+      '  box: { ssh: box.example }',
+      'stages:',
+      '  - name: a',
+      '    run: cat',
+      '  - name: b',
+      '    input: a',
+      '    run: grep x',
+      '  - name: c',
+      '    input: [a, b]',
+      '    run: sort',
+      '  - name: b',
+      '    on: box',
+      '    run: head',
+      '  - name: last',
+      '    input: c',
+      '    run: cat',
+      '',
+    ].join('\n');
+    let previous = check(text, { file, host });
+    const codes = (r: CheckResult) => r.problems.map((p) => p.code).sort();
+    expect(codes(previous)).toEqual(['duplicate-stage-name', 'unread-output']);
+    // [what to replace, by what, the one-stage path taken, the problems' codes after]
+    const steps: [string, string, boolean, string[]][] = [
+      ['run: grep x', 'run: grep xy', true, ['duplicate-stage-name', 'unread-output']], // inside a stage: its rules only
+      ['run: head', 'run: head -n 1', true, ['duplicate-stage-name', 'unread-output']], // inside the duplicate
+      ['  - name: b\n    on: box', '  - name: d\n    on: box', false, ['unread-output']], // the duplicate renamed away
+      ['run: head -n 1', 'run: head -n 2', true, ['unread-output']],
+      ['  - name: d\n    on: box', '  - name: b\n    on: box', false, ['duplicate-stage-name', 'unread-output']], // and back
+      ['  - name: a\n    run: cat', '  - name: z\n    run: cat', false, ['duplicate-stage-name', 'unknown-input', 'unknown-input', 'unread-output']], // the target renamed away
+      ['run: sort', 'run: sort -r', true, ['duplicate-stage-name', 'unknown-input', 'unknown-input', 'unread-output']], // the reader, edited: still unknown
+      ['    input: [a, b]', '    input: [a,  b]', true, ['duplicate-stage-name', 'unknown-input', 'unknown-input', 'unread-output']],
+      ['  - name: z\n    run: cat', '  - name: a\n    run: cat', false, ['duplicate-stage-name', 'unread-output']], // and back
+      ['    on: box', '    on: boxx', false, ['duplicate-stage-name', 'unknown-host', 'unread-output']], // a host that is not there
+      ['run: head -n 2', 'run: head -n 3', true, ['duplicate-stage-name', 'unknown-host', 'unread-output']],
+    ];
+    for (const [from, to, oneStage, after] of steps) {
+      const at = text.indexOf(from);
+      expect(at).toBeGreaterThanOrEqual(0);
+      text = text.slice(0, at) + to + text.slice(at + from.length);
+      const incremental = check(text, { file, host, previous });
+      expect(checkedOneStage(incremental.pipeline)).toBe(oneStage);
+      expectSame(incremental, text);
+      expect(codes(incremental)).toEqual(after);
+      previous = incremental;
+    }
+  });
+
+  it('checks every stage again when a file or program the stages use changed', () => {
+    let present = true;
+    const changing: DslHost = { ...host, statKind: (abs) => (abs === '/p/in.csv' ? (present ? 'file' : undefined) : host.statKind(abs)) };
+    let text = 'stages:\n  - use: read\n    with: { path: in.csv }\n  - run: cat\n';
+    const first = check(text, { file, host: changing });
+    expect(first.problems).toEqual([]);
+    present = false;
+    text = text.replace('run: cat', 'run: cat -n');
+    const after = check(text, { file, host: changing, previous: first });
+    expect(checkedOneStage(after.pipeline)).toBe(false);
+    expect(after.problems.map((p) => p.code)).toEqual(['file-not-found']);
   });
 
   it('on a large generated file: edits in the first, a middle and the last stage, a new stage, a name that renames others', { timeout: 120_000 }, () => {
