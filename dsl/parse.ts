@@ -3,7 +3,7 @@ import { problem, type Problem } from './problems';
 import { composeOptions, recomposePart } from './recompose';
 import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
-import { attachTokens, prunable, pruneList, pruneTree } from './tree-skeleton';
+import { attachTokens, hasPruned, pruneList, pruneTree } from './tree-skeleton';
 import { syntaxHints, unresolvedAlias } from './yaml-hints';
 
 export interface Parsed {
@@ -143,8 +143,9 @@ export function* parseSteps(text: string, previous?: Parsed, release?: () => voi
       parsed.cst = reparsed.tokens;
       return parsed;
     }
-    // A pruned tree cannot be composed whole: the whole text is parsed again.
-    if (previous && prunable(previous.text)) cst = undefined;
+    // A pruned tree cannot be composed whole: the whole text is parsed again. Asked of the tree, not of the text: a tree
+    // pruned when the text had no anchors stays pruned after a `*` typed into a comment at the top.
+    if (cst && hasPruned(cst)) cst = undefined;
     if (previous) {
       previous = undefined;
       release?.();

@@ -302,7 +302,8 @@ export function schemaProblems(text: string, doc: Document, data: unknown, pipel
   const per = new Map<number, Problem[]>();
   const add = (index: number, problems: Problem[]) => problems.length > 0 && per.set(index, [...(per.get(index) ?? []), ...problems]);
   // A first check (nothing recalled) validates everything in one pass; a check after a one-stage edit, a few stages.
-  if (!isObject(data) || (!only && (missing === stages.length || missing > 16))) {
+  // Not a list of stages (or not even a mapping): nothing to take apart.
+  if (!isObject(data) || !Array.isArray(data.stages) || (!only && (missing === stages.length || missing > 16))) {
     // All at once: one pass of the validator over everything, its errors then sorted out per stage to be remembered.
     const problems: Problem[] = [];
     for (const e of errorsOf(data)) {

@@ -29,6 +29,11 @@ export function isPruned(item: SeqItem): boolean {
   return item.start.length > 0 && item.key === undefined && item.sep === undefined && item.value === undefined;
 }
 
+/** Whether any item of a list at the top level of the tree is pruned: then the tree cannot be composed whole. */
+export function hasPruned(tokens: readonly CST.Token[]): boolean {
+  return (topMap(tokens)?.items ?? []).some((item) => item.value?.type === 'block-seq' && item.value.items.some(isPruned));
+}
+
 /** The document token of a tree and its top-level mapping, when it is a block mapping. */
 function topMap(tokens: readonly CST.Token[]): CST.BlockMap | undefined {
   const value = tokens.find((t): t is CST.Document => t.type === 'document')?.value;

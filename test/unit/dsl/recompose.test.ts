@@ -316,3 +316,18 @@ describe('check() of the previous version’s text again', () => {
     expectSame(next, text.replace('s1000\n', 's1000x\n'));
   });
 });
+
+describe('check() after an edit that cannot be composed alone', () => {
+  it('parses the whole text again when the kept tree is pruned, also after a `*` typed into the comment at the top', () => {
+    let text = '# top comment\ncwd: .\nstages:\n  - run: cat\n# the end\n';
+    // A comment at the top: the tree (pruned: no anchors then) is taken over as it is.
+    text = text.replace('# top', '#*a top');
+    const lead = check(text, { file, host, previous: check(text.replace('#*a top', '# top'), { file, host }) });
+    expect(lead.parsed.moved).toBe(2);
+    // An entry, in a text that may have aliases now: not composed alone, and the pruned tree not composed whole.
+    text = text.replace('cwd: .', 'cawd: .');
+    const entry = check(text, { file, host, previous: lead });
+    expectSame(entry, text);
+    expect(entry.parsed.data).toEqual({ cawd: '.', stages: [{ run: 'cat' }] });
+  });
+});
