@@ -130,17 +130,26 @@ export function defaultPipelineName(file: string | undefined): string {
   return base.replace(/(\.pipeline)?\.ya?ml$/i, '') || 'pipeline';
 }
 
-/** Moves a stage's spans by `delta`, in place: each span object once (an empty value's is its key's, the head is one of the others). */
+/**
+ * Moves a stage's spans by `delta`, in place, each span object once: an empty value's span is its key's, and the head
+ * is one of the others unless the stage was copied (`moved`). Without a set per stage: this runs for every stage after
+ * a keystroke.
+ */
 function shiftSpans(stage: Stage, delta: number): void {
-  const spans = new Set<Span>([stage.span, stage.headSpan]);
-  for (const k in stage.keys) {
-    const at = stage.keys[k as keyof Stage['keys']]!;
-    spans.add(at.key).add(at.value);
-  }
-  for (const s of spans) {
+  const head = stage.headSpan;
+  let headMoved = head === stage.span;
+  const shift = (s: Span) => {
     s.start += delta;
     s.end += delta;
+    if (s === head) headMoved = true;
+  };
+  shift(stage.span);
+  for (const k in stage.keys) {
+    const at = stage.keys[k as keyof Stage['keys']]!;
+    shift(at.key);
+    if (at.value !== at.key) shift(at.value);
   }
+  if (!headMoved) shift(head);
 }
 
 /**
@@ -184,10 +193,18 @@ function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | 
   const { index, count, delta } = edited;
   // One stage for one, named as before: the names of all stages come out as before (nameStages is a tenth of a keystroke).
   const named = count === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
-  const stages = before.slice(0, index).map((s) => moved(s, s.index, 0, named));
-  for (let i = index; i < index + count; i++) stages.push(buildStage(parsed.doc, raws[i], i));
+  // One stage for one: a copy of the list with that stage replaced (as fast as copying memory), the others moved in place.
+  const stages = count === 1 ? before.slice() : before.slice(0, index);
+  // Named as before, the stages before the edit are the same objects, where they were.
+  if (!named) for (let i = 0; i < index; i++) stages[i] = moved(before[i]!, i, 0, false);
+  if (count === 1) stages[index] = buildStage(parsed.doc, raws[index], index);
+  else for (let i = index; i < index + count; i++) stages.push(buildStage(parsed.doc, raws[i], i));
   if (named) stages[index]!.name = before[index]!.name;
-  for (const s of before.slice(index + 1)) stages.push(moved(s, s.index + count - 1, delta, named));
+  for (let i = index + 1; i < before.length; i++) {
+    const stage = moved(before[i]!, i + count - 1, delta, named);
+    if (count === 1) stages[i] = stage;
+    else stages.push(stage);
+  }
   return { stages, named };
 }
 

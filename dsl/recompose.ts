@@ -115,14 +115,16 @@ export function recompose(
   const [seqRange, rootRange, docRange] = [seq.range, root.range, doc.range];
   if (!seqRange || !rootRange || !docRange) return undefined;
   // Everything after the stage moves with the edit.
-  for (const node of seq.items.slice(change.index + 1)) shiftNode(node, change.delta);
+  for (let i = change.index + 1; i < seq.items.length; i++) shiftNode(seq.items[i], change.delta);
   for (const p of root.items.slice(change.top + 1)) shiftNode(p, change.delta);
   seq.items.splice(change.index, 1, ...nodes);
   seqRange[0] = seqToken.offset;
   ends(seqRange, (seq.items[seq.items.length - 1] as Node).range![2], change.delta);
   ends(rootRange, change.top === root.items.length - 1 ? seqRange[2] : rootRange[1] + change.delta, change.delta);
   ends(docRange, rootRange[2], change.delta);
-  const newList = [...items.slice(0, change.index), ...fromNodes, ...items.slice(change.index + 1)];
+  // A copy with the item replaced (spreading two slices of 400,000 items copied them twice).
+  const newList = items.slice();
+  newList.splice(change.index, 1, ...fromNodes);
   return { doc, data: { ...data, [key!]: newList }, key: key! };
 }
 

@@ -100,10 +100,11 @@ type Spans = (index: number) => Span;
 
 /**
  * The items' places, each worked out when asked for (a list of 400,000 stages needs three of them, not a span
- * per item); undefined when an item has no token to start from.
+ * per item); undefined when an item has no token to start from. The items of a list always have one (the parser opens
+ * an item at its `-`): only a mapping's are looked at.
  */
-function itemSpans(items: Item[], endOfLast: number): { count: number; at: Spans } | undefined {
-  if (!items.every((item) => firstOffset(item) !== undefined)) return undefined;
+function itemSpans(items: Item[], endOfLast: number, list = false): { count: number; at: Spans } | undefined {
+  if (!list && !items.every((item) => firstOffset(item) !== undefined)) return undefined;
   const start = (i: number) => firstOffset(items[i]!)!;
   return { count: items.length, at: (i) => ({ start: start(i), end: i + 1 < items.length ? start(i + 1) : endOfLast }) };
 }
@@ -235,19 +236,33 @@ function reparseItem(level: Level, index: number, oldText: string, text: string,
   return { fresh, offset: offset + base };
 }
 
-/** Characters compared at once by `commonEnds`: a comparison of two slices runs in the engine, not character by character here. */
+/** Characters compared at once by `commonEnds` at least: a comparison of two slices runs in the engine, not character by character here. */
 const block = 4096;
+
+/**
+ * How many characters `a` and `b` have in common at their starts (or their ends), up to `max`: slices twice as long
+ * after each one that matched (a 20 MB text is compared in a few dozen slices), back to `block` after one that did
+ * not, then character by character.
+ */
+function common(a: string, b: string, max: number, atEnd: boolean): number {
+  const same = (n: number, length: number) =>
+    atEnd ? a.slice(a.length - n - length, a.length - n) === b.slice(b.length - n - length, b.length - n) : a.slice(n, n + length) === b.slice(n, n + length);
+  let n = 0;
+  for (let length = block; length >= block;) {
+    if (n + length <= max && same(n, length)) {
+      n += length;
+      length *= 2;
+    } else length = length > block ? block : 0;
+  }
+  const at = atEnd ? (x: string, i: number) => x.charCodeAt(x.length - 1 - i) : (x: string, i: number) => x.charCodeAt(i);
+  while (n < max && at(a, n) === at(b, n)) n++;
+  return n;
+}
 
 function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
   const max = Math.min(a.length, b.length);
-  let prefix = 0;
-  while (prefix + block <= max && a.slice(prefix, prefix + block) === b.slice(prefix, prefix + block)) prefix += block;
-  while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix + block <= max - prefix && a.slice(a.length - suffix - block, a.length - suffix) === b.slice(b.length - suffix - block, b.length - suffix))
-    suffix += block;
-  while (suffix < max - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
-  return { prefix, suffix };
+  const prefix = common(a, b, max, false);
+  return { prefix, suffix: common(a, b, max - prefix, true) };
 }
 
 /**
@@ -355,7 +370,7 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
   // Inside one item of a list at the top level (a stage): re-parse that item only.
   const seq = topItem.value;
   if (seq?.type === 'block-seq') {
-    const seqSpans = itemSpans(seq.items, topSpans.at(top).end);
+    const seqSpans = itemSpans(seq.items, topSpans.at(top).end, true);
     const index = seqSpans ? itemAround(seqSpans, from, to) : -1;
     if (seqSpans && index >= 0) {
       const follow = nextTop ? { item: nextTop, end: topSpans.at(top + 1).end } : docEnd;
