@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import { check, type CheckResult } from '../dsl';
 import { nodeHost, plainProcessEnv } from '../dsl/host-node';
 import { hotFunctions, type CpuProfile } from './cpu-profile';
-import { hugePipelineText } from './lsp';
+import { hugePipelineText } from './huge-text';
 
 const option = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const collect = (globalThis as { gc?: () => void }).gc;

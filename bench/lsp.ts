@@ -33,17 +33,10 @@ import {
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 import type { check as checkFn, DslHost } from '../dsl';
+import { generated, hugePipelineText } from './huge-text';
 
 const root = path.resolve(__dirname, '..');
 const runs = 25;
-
-/** A generated pipeline: the same head, then `stages - 1` more stages, each the lines `stage(i)` gives. */
-function generated(stages: number, stage: (i: number) => string[]): string {
-  const lines = ['name: big', 'description: Generated for the language server benchmark', 'env:', '  REGION: eu', '  LIMIT: "100"', 'stages:'];
-  lines.push('  - name: read', '    use: read', '    with: { path: data.csv }');
-  for (let i = 1; i < stages; i++) lines.push(...stage(i));
-  return `${lines.join('\n')}\n`;
-}
 
 /** Named stages of four kinds, ~3.5 lines each (500 and 5,000 stages). */
 function pipelineText(stages: number): string {
@@ -53,20 +46,6 @@ function pipelineText(stages: number): string {
     if (kind === 1) return [`  - name: sort-${i}`, '    command: [sort, "-k${LIMIT}"]', '    workers: 2'];
     if (kind === 2) return [`  - name: pick-${i}`, '    use: pick', '    with:', '      fields: [id, name, price]'];
     return [`  - name: head-${i}`, '    use: head', '    with: { count: 10 }', '    timeout: 30s'];
-  });
-}
-
-/**
- * Short stages of the four kinds, ~46 bytes each, half of them named: 432,526 stages ≈ 20 MB, the size of
- * issue 24's generated file.
- */
-export function hugePipelineText(stages: number): string {
-  return generated(stages, (i) => {
-    const kind = i % 4;
-    if (kind === 0) return [`  - name: g-${i}`, `    run: grep -v "\${REGION}-${i}"`];
-    if (kind === 1) return ['  - command: [sort, -k2]'];
-    if (kind === 2) return [`  - name: p-${i}`, '    use: pick', '    with: { fields: [id, name] }'];
-    return ['  - run: head -n 10', '    stderr: ignore'];
   });
 }
 

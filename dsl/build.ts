@@ -138,18 +138,22 @@ export function defaultPipelineName(file: string | undefined): string {
 function shiftSpans(stage: Stage, delta: number): void {
   const head = stage.headSpan;
   let headMoved = head === stage.span;
-  const shift = (s: Span) => {
-    s.start += delta;
-    s.end += delta;
-    if (s === head) headMoved = true;
-  };
-  shift(stage.span);
+  stage.span.start += delta;
+  stage.span.end += delta;
   for (const k in stage.keys) {
     const at = stage.keys[k as keyof Stage['keys']]!;
-    shift(at.key);
-    if (at.value !== at.key) shift(at.value);
+    at.key.start += delta;
+    at.key.end += delta;
+    if (at.value !== at.key) {
+      at.value.start += delta;
+      at.value.end += delta;
+    }
+    headMoved ||= head === at.key || head === at.value;
   }
-  if (!headMoved) shift(head);
+  if (!headMoved) {
+    head.start += delta;
+    head.end += delta;
+  }
 }
 
 /**
