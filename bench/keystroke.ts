@@ -11,6 +11,7 @@
 import { Session } from 'node:inspector';
 import * as os from 'node:os';
 import { check, type CheckResult } from '../dsl';
+import { checkedOneStage } from '../dsl/stage-rules';
 import { nodeHost, plainProcessEnv } from '../dsl/host-node';
 import { hotFunctions, type CpuProfile } from './cpu-profile';
 import { hugePipelineText } from './huge-text';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     result = check(next, { file, host, previous: { parsed: result.parsed, pipeline: result.pipeline } });
     times.push(cpuMs(since));
     text = next;
-    if (result.parsed.edited === undefined) throw new Error(`keystroke ${k + 1} was not parsed incrementally`);
+    if (result.parsed.edited === undefined || !checkedOneStage(result.pipeline)) throw new Error(`keystroke ${k + 1} checked more than its stage`);
   }
   if (profiler) {
     const { profile } = (await post('Profiler.stop')) as { profile: CpuProfile };
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   const sorted = [...times].sort((a, b) => a - b);
   const ms = (n: number) => `${n.toFixed(0)} ms`;
   process.stdout.write(
-    `keystroke in a stage, ${editCount} edits, CPU min / median / max: ${ms(sorted[0]!)} / ${ms(sorted[Math.floor(sorted.length / 2)]!)} / ${ms(sorted[sorted.length - 1]!)}\n`,
+    `keystroke in a stage, ${editCount} edits, CPU min / median / max: ${ms(sorted[0]!)} / ${ms(sorted[Math.floor(sorted.length / 2)]!)} / ${ms(sorted[sorted.length - 1]!)}` +
+      ` (over 1 s: keystrokes ${times.flatMap((t, k) => (t > 1000 ? [k + 1] : [])).join(', ') || 'none'})\n`,
   );
   const perByte = (mb: number) => `${mb.toFixed(0)} MB, ${((mb * 1e6) / text.length).toFixed(1)} bytes per byte of YAML`;
   process.stdout.write(`heap after the edits: ${perByte(heapMb() - baseline)} (the process's own ${baseline.toFixed(0)} MB left out)\n`);

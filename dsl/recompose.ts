@@ -1,4 +1,4 @@
-import { Composer, CST, isCollection, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { Composer, CST, isMap, isNode, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { EntryChange, ItemChange, LeadChange, Reparsed } from './reparse';
 import { entriesChanged } from './yaml-nodes';
 
@@ -15,21 +15,24 @@ interface Base {
   data: unknown;
 }
 
-/** Moves the ranges of a node and of everything in it by `delta`, in place. */
+/**
+ * Moves the ranges of a node and of everything in it by `delta`, in place. Told apart by their fields, not the `yaml`
+ * library's `isPair`/`isNode` (a symbol property read each): this runs for every node after a keystroke. A collection
+ * has `items`, a scalar or alias a `range` and no `items`, a pair neither (its key and value are moved).
+ */
 function shiftNode(node: unknown, delta: number): void {
-  if (isPair(node)) {
-    shiftNode(node.key, delta);
-    shiftNode(node.value, delta);
-    return;
+  if (typeof node !== 'object' || node === null) return;
+  const { range, items, key, value } = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown };
+  if (range) {
+    range[0]! += delta;
+    range[1]! += delta;
+    range[2]! += delta;
   }
-  if (!isNode(node)) return;
-  const r = node.range;
-  if (r) {
-    r[0] += delta;
-    r[1] += delta;
-    r[2] += delta;
+  if (items) for (const item of items) shiftNode(item, delta);
+  else if (!range) {
+    shiftNode(key, delta);
+    shiftNode(value, delta);
   }
-  if (isCollection(node)) for (const item of node.items) shiftNode(item, delta);
 }
 
 /** Anchors and aliases tie parts of a document together (`<<: *defaults`): a stage cannot be composed alone then. */
