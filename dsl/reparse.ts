@@ -86,8 +86,10 @@ function shiftToken(t: CST.Token, delta: number): void {
     shiftTokens(t.end, delta);
   } else if (t.type === 'block-scalar') {
     shiftTokens(t.props, delta);
-  } else if ('end' in t) {
-    shiftTokens(t.end, delta); // a flow scalar's or a document end's comments after it
+  } else if (t.type === 'scalar' || t.type === 'single-quoted-scalar' || t.type === 'double-quoted-scalar' || t.type === 'alias' || t.type === 'doc-end') {
+    // A flow scalar's or a document end's comments after it. Asked by type: `'end' in t` of every `-` and space of
+    // a big file's stages (all that a pruned stage keeps) looked up a field they do not have.
+    shiftTokens(t.end, delta);
   }
 }
 
