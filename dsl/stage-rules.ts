@@ -5,7 +5,7 @@ import type { Pipeline, Stage } from './model';
 import type { Parsed } from './parse';
 import type { Problem } from './problems';
 import { schemaProblems } from './schema-check';
-import { pipelineSemantic, stageSemantic, stageUnread, type SemanticContext } from './semantic';
+import { pipelineSemantic, stageSemantic, stageUnread, type SemanticContext, type StageRules } from './semantic';
 import { stageIndex, type StageIndex } from './stage-index';
 import { moved } from './stage-memo';
 import type { Steps } from './steps';
@@ -104,14 +104,14 @@ function finish(input: RulesInput, index: StageIndex, whole: Problem[], stages: 
 }
 
 /** The problems of one stage beyond the schema's (`meant`: see `stageSemantic`). */
-function stageRules(input: RulesInput, rules: ReturnType<typeof pipelineSemantic>['rules'], stage: Stage, meant?: Set<string>): Problem[] {
+function stageRules(input: RulesInput, rules: StageRules, stage: Stage, meant?: Set<string>): Problem[] {
   return [...stageSemantic(rules, stage, meant), ...stageHostProblems(input.parsed.doc, input.pipeline, input.parsed.data, stage)];
 }
 
-/** An empty document is only an empty pipeline (a semantic rule), not also a type error. */
 /** Whether the check that built `pipeline` ran only the edited stage's rules (for tests: that path must be taken to be compared). */
 export const checkedOneStage = (pipeline: Pipeline) => kept.get(pipeline)?.quick === true;
 
+/** An empty document is only an empty pipeline (a semantic rule), not also a type error. */
 const hasData = (parsed: Parsed) => parsed.data !== null && parsed.data !== undefined;
 
 /**

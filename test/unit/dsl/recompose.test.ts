@@ -175,6 +175,21 @@ describe('check() after an edit inside one stage', () => {
     }
   });
 
+  it('checks every stage again once the questions of stages edited since pile up (a program name typed again and again)', () => {
+    let text = 'stages:\n  - name: x\n    run: p0\n  - run: cat\n';
+    let previous = check(text, { file, host });
+    const oneStage: boolean[] = [];
+    for (let k = 1; k <= 100; k++) {
+      text = text.replace(/run: p\d+/, `run: p${k}`);
+      previous = check(text, { file, host, previous });
+      oneStage.push(checkedOneStage(previous.pipeline));
+    }
+    expectSame(previous, text);
+    // Each name is a new question asked again at every check after it: bounded, not 100 questions per keystroke.
+    expect(oneStage.filter((one) => !one).length).toBeGreaterThanOrEqual(1);
+    expect(oneStage.filter((one) => one).length).toBeGreaterThan(90);
+  });
+
   it('checks every stage again when a file or program the stages use changed', () => {
     let present = true;
     const changing: DslHost = { ...host, statKind: (abs) => (abs === '/p/in.csv' ? (present ? 'file' : undefined) : host.statKind(abs)) };
