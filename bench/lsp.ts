@@ -60,7 +60,7 @@ function pipelineText(stages: number): string {
  * Short stages of the four kinds, ~46 bytes each, half of them named: 432,526 stages ≈ 20 MB, the size of
  * issue 24's generated file.
  */
-function hugePipelineText(stages: number): string {
+export function hugePipelineText(stages: number): string {
   return generated(stages, (i) => {
     const kind = i % 4;
     if (kind === 0) return [`  - name: g-${i}`, `    run: grep -v "\${REGION}-${i}"`];
