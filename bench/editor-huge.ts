@@ -109,7 +109,12 @@ async function main(): Promise<void> {
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'huge.pipeline.yaml' }).first().waitFor({ timeout: 60_000 });
     const opened = performance.now();
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-lines', { hasText: 'name: big' }).first().waitFor({ timeout: 120_000 });
+    const editorLines = page.locator('.monaco-editor .view-lines', { hasText: 'name: big' }).first();
+    // A remote editor asks first above `workbench.editorLargeFileConfirmation` (10 MB): a user clicks on.
+    const anyway = page.getByRole('button', { name: 'Open Anyway' });
+    await editorLines.or(anyway).first().waitFor({ timeout: 120_000 });
+    if (await anyway.isVisible()) await anyway.click();
+    await editorLines.waitFor({ timeout: 120_000 });
     const shown = performance.now() - opened;
     const first = await errorsShown(page, '(n) => n > 0', opened);
     const errors = (await page.evaluate<number[]>(problemCounts))[0]!;

@@ -56,6 +56,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   let snippets = false;
   /** The client resolves a code action's edit when it is picked (a big file's actions come without one). */
   let resolvesEdits = false;
+  /** The most folding ranges the client wants of a document. */
+  let foldingLimit = Infinity;
   /** The client pulls diagnostics (`textDocument/diagnostic`); otherwise they are pushed. */
   let pull = false;
   let refreshSupport = false;
@@ -151,6 +153,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     const { textDocument, workspace } = params.capabilities;
     snippets = textDocument?.completion?.completionItem?.snippetSupport === true;
     resolvesEdits = textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
+    foldingLimit = textDocument?.foldingRange?.rangeLimit ?? Infinity;
     pull = textDocument?.diagnostic !== undefined;
     refreshSupport = workspace?.diagnostics?.refreshSupport === true;
     if (workspace?.didChangeWatchedFiles?.dynamicRegistration === true) {
@@ -243,7 +246,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onCodeLens((p) => withAnalysis(p.textDocument.uri, 'code lenses', [], codeLenses));
   connection.onPrepareRename((p) => withAnalysis(p.textDocument.uri, 'prepare rename', null, (a) => prepareRename(a, p.position)));
   connection.onRenameRequest((p) => withAnalysis(p.textDocument.uri, 'rename', null, (a) => rename(a, p.position, p.newName)));
-  connection.onFoldingRanges((p) => withAnalysis(p.textDocument.uri, 'folding ranges', [], foldingRanges));
+  connection.onFoldingRanges((p) => withAnalysis(p.textDocument.uri, 'folding ranges', [], (a) => foldingRanges(a, foldingLimit)));
   connection.onDefinition((p) => withAnalysis(p.textDocument.uri, 'definition', null, (a) => definition(a, p.position)));
   connection.onReferences((p) => withAnalysis(p.textDocument.uri, 'references', [], (a) => references(a, p.position, p.context.includeDeclaration)));
   connection.onDocumentFormatting((p) => withAnalysis(p.textDocument.uri, 'formatting', [], (a) => formatting(a)));
