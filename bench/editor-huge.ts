@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/browser';
 import { startCodeServer } from '../test/e2e/code-server';
 import { ensureHost } from '../test/e2e/setup';
+import { keyLatencyProbe } from './key-latency';
 import { hugePipelineText } from './lsp';
 import { median } from './numbers';
 
@@ -27,21 +28,6 @@ const patienceMs = Number(arg('patience') ?? 15 * 60) * 1000;
 const problemCounts = `(() => {
   const numbers = (document.getElementById('status.problems')?.textContent ?? '').match(/\\d+/g) ?? [];
   return numbers.map(Number);
-})()`;
-
-/** Page side: each printable key's latency, keydown → the first frame after the editor's lines changed (as bench/typing.ts). */
-const keyProbe = `(() => {
-  window.__latencies = [];
-  document.addEventListener('keydown', (e) => {
-    if (e.key.length !== 1 && e.key !== 'Backspace') return;
-    const t0 = e.timeStamp;
-    const lines = document.querySelector('.monaco-editor .view-lines');
-    const observer = new MutationObserver(() => {
-      observer.disconnect();
-      requestAnimationFrame(() => window.__latencies.push(performance.now() - t0));
-    });
-    observer.observe(lines, { subtree: true, childList: true, characterData: true });
-  }, true);
 })()`;
 
 /** Waits until the status bar counts errors as `wanted` says; the time it took, ms. */
@@ -120,7 +106,7 @@ async function main(): Promise<void> {
     const errors = (await page.evaluate<number[]>(problemCounts))[0]!;
     process.stderr.write(`open: ${errors} errors counted after ${Math.round(first)} ms\n`);
     rows.push(`| open → text shown | ${(shown / 1000).toFixed(1)} s |`, `| open → its errors counted (${errors}) | ${(first / 1000).toFixed(1)} s |`);
-    await page.evaluate(keyProbe);
+    await page.evaluate(keyLatencyProbe);
     const made: number[] = [];
     const mended: number[] = [];
     for (let i = 0; i < edits; i++) {
