@@ -16,6 +16,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/browser';
 import { freePort, startCodeServer } from '../test/e2e/code-server';
 import { ensureHost } from '../test/e2e/setup';
+import { keyLatencyProbe } from './key-latency';
 import { hostProfiler, hotFunctions } from './cpu-profile';
 import { cpuByKind, minus, type Kind } from './process-cpu';
 
@@ -44,21 +45,6 @@ stages:
       - awk
       - '{ printf "{\\"id\\":%d,\\"name\\":\\"item %d\\",\\"price\\":%d.25,\\"dims\\":{\\"w\\":%d,\\"h\\":%d}}\\n", $1, $1, $1 % 500, $1 % 7, $1 % 11 }'
 # notes: `; // no newline at the end: Ctrl+End lands in the comment, where the keys go
-
-/** Page side: every printable key's latency, keydown → the first frame after the editor's lines changed. */
-const probe = `(() => {
-  window.__latencies = [];
-  document.addEventListener('keydown', (e) => {
-    if (e.key.length !== 1) return;
-    const t0 = e.timeStamp;
-    const lines = document.querySelector('.monaco-editor .view-lines');
-    const observer = new MutationObserver(() => {
-      observer.disconnect();
-      requestAnimationFrame(() => window.__latencies.push(performance.now() - t0));
-    });
-    observer.observe(lines, { subtree: true, childList: true, characterData: true });
-  }, true);
-})()`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -241,7 +227,7 @@ async function main(): Promise<void> {
     await page.locator('.activitybar .action-item a[aria-label^="Pipewright"]').first().click({ timeout: 60_000 });
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+End');
-    await page.evaluate(probe);
+    await page.evaluate(keyLatencyProbe);
     const profile = process.argv.includes('--profile') ? await rendererProfile(page) : undefined;
     const hostProfile = process.argv.includes('--host-profile') ? await hostProfiler(inspectPort) : undefined;
     const frames = process.argv.includes('--frames') ? await frameTally(page) : undefined;

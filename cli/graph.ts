@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { pipelineGraph, type Pipeline } from '../dsl';
-import { formatBytes, plural } from '../engine/format';
+import { formatBytes, formatExact, plural } from '../engine/format';
 import { checkFile, formatProblem } from './check';
 import { ExitCode } from './exit-codes';
 
@@ -62,7 +62,7 @@ export function graphJson(pipeline: Pipeline, run?: RunCounts): GraphJson {
   };
 }
 
-const label = (e: GraphJson['edges'][number]) => (e.records === undefined ? '' : plural(e.records, 'record', e.records.toLocaleString('en-US')));
+const label = (e: GraphJson['edges'][number]) => (e.records === undefined ? '' : plural(e.records, 'record', formatExact(e.records)));
 
 /**
  * For a terminal: a line per stage naming the stages that read it, in file order, with a run's

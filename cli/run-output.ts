@@ -1,5 +1,5 @@
 import type { EdgePeek, Progress, RunResult, StageStats } from '../engine';
-import { formatBusy, formatBytes, formatCount, formatDuration, formatHeadline, plural, sourceParts } from '../engine/format';
+import { formatBusy, formatBytes, formatCount, formatDuration, formatExact, formatHeadline, plural, sourceParts } from '../engine/format';
 
 export const statusText: Record<StageStats['status'], string> = {
   pending: 'pending',
@@ -39,7 +39,7 @@ export function liveLine(s: StageStats, nameWidth: number): string {
 /** "12,345 rec (1.2 MiB)": exact records and bytes of an edge; "—" when it was not counted. */
 function edgeTotal(records: number | undefined, bytes: number | undefined): string {
   if (records === undefined || bytes === undefined) return '—';
-  return `${records.toLocaleString('en-US')} rec (${formatBytes(bytes)})`;
+  return `${formatExact(records)} rec (${formatBytes(bytes)})`;
 }
 
 /** The final per-stage summary (stderr). */
@@ -84,7 +84,7 @@ export function summary(result: RunResult): string[] {
         .join('  ')
         .trimEnd(),
     );
-    if (s.wrote) lines.push(`  ${''.padEnd(width)}  wrote ${s.wrote.file}: ${plural(s.wrote.bytes, 'byte', s.wrote.bytes.toLocaleString('en-US'))}`);
+    if (s.wrote) lines.push(`  ${''.padEnd(width)}  wrote ${s.wrote.file}: ${plural(s.wrote.bytes, 'byte', formatExact(s.wrote.bytes))}`);
     (s.workers ?? []).forEach((w, j) => {
       lines.push(
         [

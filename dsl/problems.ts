@@ -69,5 +69,6 @@ export function problemDocsAnchor(code: ProblemCode): string {
 }
 
 export function byPosition(a: Problem, b: Problem): number {
-  return a.start - b.start || a.end - b.end || a.code.localeCompare(b.code);
+  // Codes are ASCII: a plain comparison, not `localeCompare` (which loads ICU's collation data on first use).
+  return a.start - b.start || a.end - b.end || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }

@@ -1,5 +1,5 @@
 import { check, type CheckOptions, type CheckResult } from './check';
-import type { Edit, Fix, Problem, ProblemCode } from './problems';
+import type { Edit, Problem, ProblemCode } from './problems';
 
 /**
  * The text with the edits applied; undefined when two of them overlap, which LSP forbids (clients
@@ -50,9 +50,4 @@ export function isSafeEdit(before: CheckResult, options: CheckOptions, edits: re
   if (text === undefined) return false;
   const after = check(text, options);
   return introducesNoProblem(before.problems, after.problems, fixing);
-}
-
-/** The problem's fixes that pass {@link isSafeEdit}. */
-export function safeFixes(before: CheckResult, options: CheckOptions, problem: Problem): Fix[] {
-  return (problem.fixes ?? []).filter((f) => isSafeEdit(before, options, f.edits, problem));
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { check, type Pipeline, type Problem } from '../dsl';
 import { nodeHost } from '../dsl/host-node';
 import { runError, type RunError } from './errors';
-import { formatBytes, plural } from './format';
+import { formatBytes, formatExact, plural } from './format';
 import { refusedHandle, startRun, type RunHandle, type RunOptions } from './run';
 
 export type LoadedPipeline = { ok: true; pipeline: Pipeline; file: string; fileDir: string; warnings: Problem[] } | { ok: false; error: RunError };
@@ -38,7 +38,7 @@ export function readPipelineFile(file: string): { ok: true; text: string } | { o
     if (st.isDirectory()) return { ok: false, why: 'it is a folder; give a *.pipeline.yaml file' };
     if (!st.isFile()) return { ok: false, why: `it is ${kindOf(st)}, not a regular file; save the pipeline to a file and give its name` };
     if (st.size > maxPipelineBytes)
-      return { ok: false, why: `it holds ${st.size.toLocaleString('en-US')} bytes, more than a pipeline file may (${formatBytes(maxPipelineBytes)})` };
+      return { ok: false, why: `it holds ${formatExact(st.size)} bytes, more than a pipeline file may (${formatBytes(maxPipelineBytes)})` };
     const buf = Buffer.alloc(st.size);
     let n = 0;
     while (n < buf.length) {

@@ -1,6 +1,6 @@
 // What the Stages view shows of each run at its top level: the order of the runs, which one is
 // open, and what a run's row says. No vscode here, so it is unit-tested without an editor.
-import { formatCount, formatDuration, formatHeadline, plural, sourceParts } from '../engine/format';
+import { formatCount, formatDuration, formatExact, formatHeadline, plural, sourceParts } from '../engine/format';
 import { clockTime } from './history';
 import type { RunFrame, RunModel, RunState } from './run-model';
 import type { RowText } from './stage-row';
@@ -64,7 +64,7 @@ export function runRow(m: RunModel, restored: boolean): RowText {
   const description = parts.join(' · ');
   const lines = [
     `${m.pipelineName}${m.to ? ` → ${m.to}` : ''}: ${runStateText(state)}`,
-    `${plural(f.records, 'record', f.records.toLocaleString('en-US'))} in ${formatDuration(f.elapsedMs)}`,
+    `${plural(f.records, 'record', formatExact(f.records))} in ${formatDuration(f.elapsedMs)}`,
     ...(state === 'running' && f.progress ? [formatHeadline(f.progress)] : []),
     m.file,
     `run ${m.id}, started ${new Date(m.startedAt).toLocaleString()}`,

@@ -1,7 +1,7 @@
 // What a stage's row in the Stages view says. The view's default width shows the stage's name and
 // about 25 characters after it, so the row leads with what matters most for the stage's state and
 // leaves the rest to the tooltip, the detail rows and the run panel. No vscode here: unit-tested.
-import { formatBusy, formatBytes, formatCount, formatDuration, formatWrote, sourceParts, statusText } from '../engine/format';
+import { formatBusy, formatBytes, formatCount, formatDuration, formatExact, formatWrote, sourceParts, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import type { StageView } from './run-model';
 
@@ -70,7 +70,7 @@ function stageTooltip(s: StageView): string {
   const lines = [`${s.name}: ${statusText[s.status]}${s.status === 'failed' ? (s.signal ? ` (${s.signal})` : ` (exit ${s.exitCode ?? '?'})`) : ''}`];
   if (st) {
     const edge = (records: number | undefined, bytes: number | undefined) =>
-      records === undefined ? (bytes === undefined ? 'not counted' : formatBytes(bytes)) : `${records.toLocaleString('en-US')} rec, ${formatBytes(bytes ?? 0)}`;
+      records === undefined ? (bytes === undefined ? 'not counted' : formatBytes(bytes)) : `${formatExact(records)} rec, ${formatBytes(bytes ?? 0)}`;
     if (st.recordsIn !== undefined || st.bytesIn !== undefined) lines.push(`in: ${edge(st.recordsIn, st.bytesIn)}`);
     lines.push(`out: ${edge(st.recordsOut, st.bytesOut)}`);
     if (st.wrote) lines.push(`wrote ${formatWrote(st.wrote)}`);

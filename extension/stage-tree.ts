@@ -1,7 +1,7 @@
 // The stage-stats tree: one root per run, one node per stage, detail rows under each stage.
 // Node objects are kept per run and stage, so a change refreshes just that node.
 import * as vscode from 'vscode';
-import { fileRead, formatBusy, formatBytes, formatCount, formatDuration, plural, statusText } from '../engine/format';
+import { fileRead, formatBusy, formatBytes, formatCount, formatDuration, formatExact, plural, statusText } from '../engine/format';
 import type { StageStatus } from '../engine';
 import { Commands } from './command-ids';
 import { inputRow, type RunModel, type RunState, type StageView } from './run-model';
@@ -113,7 +113,7 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
   const st = s.stats;
   if (st) {
     const edge = (records: number | undefined, bytes: number | undefined) =>
-      records === undefined || bytes === undefined ? 'not counted' : `${records.toLocaleString('en-US')} records, ${formatBytes(bytes)}`;
+      records === undefined || bytes === undefined ? 'not counted' : `${formatExact(records)} records, ${formatBytes(bytes)}`;
     rows.push(
       st.index === 0 && st.recordsIn === undefined
         ? new DetailNode('in', 'not an edge', 'The first stage: it reads no other stage.')
@@ -121,7 +121,7 @@ export function stageDetails(s: StageView, stages: readonly StageView[] = []): D
       new DetailNode('out', edge(st.recordsOut, st.bytesOut), 'Records and bytes on the edge to the next stage.'),
       new DetailNode('rate out', `${st.recordsPerSec !== undefined ? `${formatCount(st.recordsPerSec)} rec/s, ` : ''}${formatBytes(st.rateOut)}/s`),
       ...(st.source ? [new DetailNode('file read', fileRead(st.source), "How far the stage is into the file it reads (its open file's offset).")] : []),
-      ...(st.wrote ? [new DetailNode('file written', `${st.wrote.file}, ${plural(st.wrote.bytes, 'byte', st.wrote.bytes.toLocaleString('en-US'))}`)] : []),
+      ...(st.wrote ? [new DetailNode('file written', `${st.wrote.file}, ${plural(st.wrote.bytes, 'byte', formatExact(st.wrote.bytes))}`)] : []),
       new DetailNode(
         'process I/O',
         `read ${formatBytes(st.procBytesRead)}, written ${formatBytes(st.procBytesWritten)}`,

@@ -4,18 +4,32 @@
 // one module of the bundle whose exports are the built-in's own properties. Without it, esbuild
 // turns every `import * as fs from 'node:fs'` into a fresh copy of all the module's properties
 // (`__toESM`): the CLI made 44 such copies at start-up, ~3,000 getters, ~500 page faults. The
-// functions are the same objects `require()` returns.
+// functions are the same objects `require()` returns. A few built-ins that a plain local run never uses
+// (`lazyBuiltins`) are loaded at their first call instead: `node:crypto` alone is ~20 internal modules.
 import { builtinModules, createRequire } from 'node:module';
 import type * as esbuild from 'esbuild';
 
 const namespace = 'node-builtin';
 const load = createRequire(__filename);
 
-/** The module text of built-in `name`: its default export is the module, and one export per property (dropped by esbuild when unused). */
+/** Built-ins loaded at the first call of one of their functions (only remote runs and `sample` use `node:crypto`). */
+const lazyBuiltins = new Set(['node:crypto']);
+
+/**
+ * The module text of built-in `name`: one export per property (dropped by esbuild when unused), and a default export
+ * that is the module itself (which loads it). A lazy built-in's functions are wrappers that load it on their first call.
+ */
 function moduleText(name: string): string {
-  const lines = [`const m = require(${JSON.stringify(name)});`, 'export default m;'];
-  for (const key of Object.keys(load(name) as object)) {
-    if (key !== 'default' && /^[A-Za-z_$][\w$]*$/.test(key)) lines.push(`export const ${key} = /* @__PURE__ */ (() => m.${key})();`);
+  const lazy = lazyBuiltins.has(name);
+  const lines = lazy
+    ? [`let m;`, `const get = () => (m ??= require(${JSON.stringify(name)}));`, 'export default /* @__PURE__ */ (() => get())();']
+    : [`const m = require(${JSON.stringify(name)});`, 'export default m;'];
+  const module = load(name) as Record<string, unknown>;
+  for (const key of Object.keys(module)) {
+    if (key === 'default' || !/^[A-Za-z_$][\w$]*$/.test(key)) continue;
+    if (!lazy) lines.push(`export const ${key} = /* @__PURE__ */ (() => m.${key})();`);
+    else if (typeof module[key] === 'function') lines.push(`export function ${key}(...args) { return get().${key}(...args); }`);
+    else lines.push(`export const ${key} = /* @__PURE__ */ (() => get().${key})();`);
   }
   return `${lines.join('\n')}\n`;
 }

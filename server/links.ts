@@ -23,6 +23,8 @@ export function documentLinks(analysis: Analysis, host: DslHost): DocumentLink[]
   };
   if (pipeline.cwd !== undefined) link(['cwd'], pipelineDir(pipeline, host.env, fileDir));
   for (const stage of pipeline.stages) {
+    // Only a `cwd` or a built-in's file option links: the other stages need no environment and folder resolved.
+    if (stage.cwd === undefined && (stage.action?.kind !== 'use' || Object.keys(builtins[stage.action.builtin].files).length === 0)) continue;
     const resolved = resolveStage(pipeline, stage, host.env, fileDir);
     if (stage.cwd !== undefined) link(['stages', stage.index, 'cwd'], resolved.dir);
     if (resolved.action?.kind !== 'use') continue;

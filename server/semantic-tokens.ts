@@ -12,12 +12,20 @@ const stageName = 1;
 const declaration = 1 << 0;
 
 /**
+ * Above this many lines VS Code colors nothing of a file (it turns tokenization off for files of
+ * 300,000 lines or 20 MB), yet still asks for its semantic tokens after each edit: ~4 s of the
+ * server's time at 20 MB, which the diagnostics of the next keystroke waited for.
+ */
+export const semanticTokensMaxLines = 300_000;
+
+/**
  * `${VAR}` references in values (variables) and stage names, where they are written (functions,
  * declarations) and where they are referred to. From the source text of each scalar value, so
  * positions are exact however the value is quoted; a reference split over lines is left out.
  */
-export function semanticTokens(analysis: Analysis): SemanticTokens {
+export function semanticTokens(analysis: Analysis, maxLines = semanticTokensMaxLines): SemanticTokens {
   const { text, document } = analysis;
+  if (document.lineCount > maxLines) return { data: [] };
   const tokens: { span: Span; type: number; modifiers: number }[] = [];
   const addReferences = (node: unknown) => {
     const span = isScalar(node) && typeof node.value === 'string' ? nodeSpan(node) : undefined;

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
+  MessageType,
   DocumentDiagnosticReportKind,
   ResponseError,
   TextDocumentSyncKind,
@@ -8,12 +9,13 @@ import {
   type Connection,
   type DocumentDiagnosticReport,
   type InitializeResult,
+  ShowMessageNotification,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DslHost } from '../dsl';
 import { nodeHost } from '../dsl/host-node';
 import { Analyzer, type Analysis } from './analysis';
-import { codeActions } from './code-actions';
+import { codeActions, deferredOf, resolveCodeAction } from './code-actions';
 import { codeLenses } from './code-lens';
 import { completions } from './completion';
 import { DiagnosticsScheduler, diagnosticsOf } from './diagnostics';
@@ -52,6 +54,10 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   let docsUrl = options.docsUrl ?? defaultDocsUrl();
   let delayMs = options.diagnosticsDelayMs ?? defaultDelayMs;
   let snippets = false;
+  /** The client resolves a code action's edit when it is picked (a big file's actions come without one). */
+  let resolvesEdits = false;
+  /** The most folding ranges the client wants of a document. */
+  let foldingLimit = Infinity;
   /** The client pulls diagnostics (`textDocument/diagnostic`); otherwise they are pushed. */
   let pull = false;
   let refreshSupport = false;
@@ -76,6 +82,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }
   }
 
+  /** A feature that keeps the server this long from everything else (typing's diagnostics among it) is logged. */
+  const slowFeatureMs = 250;
+
   /** The version of a document the server has now. */
   const versionOf = (uri: string) => documents.get(uri)?.version;
 
@@ -96,7 +105,15 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     if (!analysis) return fallback;
     watchers?.update(analyzer.lookedAt());
     const checked = analysis;
-    return guard(what, fallback, () => run(checked));
+    const started = performance.now();
+    const answer = guard(what, fallback, () => run(checked));
+    const took = performance.now() - started;
+    // Every other message waits while a feature runs: say which one held the server up, and on how big a file.
+    if (took >= slowFeatureMs) {
+      const size = `${checked.result.pipeline.stages.length} stages, ${(checked.text.length / 1e6).toFixed(1)} MB`;
+      connection.console.warn(`pipewright: ${what} of ${checked.uri} took ${Math.round(took)} ms (${size})`);
+    }
+    return answer;
   }
 
   /** Per document, how many changes have arrived: a publication waits until a burst of them has been read. */
@@ -135,6 +152,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     if (typeof init.diagnosticsDelayMs === 'number' && init.diagnosticsDelayMs >= 0) delayMs = init.diagnosticsDelayMs;
     const { textDocument, workspace } = params.capabilities;
     snippets = textDocument?.completion?.completionItem?.snippetSupport === true;
+    resolvesEdits = textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
+    foldingLimit = textDocument?.foldingRange?.rangeLimit ?? Infinity;
     pull = textDocument?.diagnostic !== undefined;
     refreshSupport = workspace?.diagnostics?.refreshSupport === true;
     if (workspace?.didChangeWatchedFiles?.dynamicRegistration === true) {
@@ -147,7 +166,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
         completionProvider: { triggerCharacters: ['{', ':', ','] },
         hoverProvider: true,
         documentSymbolProvider: { label: 'Pipeline' },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite], resolveProvider: resolvesEdits },
         codeLensProvider: { resolveProvider: false },
         renameProvider: { prepareProvider: true },
         foldingRangeProvider: true,
@@ -213,11 +232,21 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   );
   connection.onHover((p) => withAnalysis(p.textDocument.uri, 'hover', null, (a) => hover(a, p.position, host.env)));
   connection.onDocumentSymbol((p) => withAnalysis(p.textDocument.uri, 'document symbols', [], documentSymbols));
-  connection.onCodeAction((p) => withAnalysis(p.textDocument.uri, 'code actions', [], (a) => codeActions(a, p)));
+  connection.onCodeAction((p) => withAnalysis(p.textDocument.uri, 'code actions', [], (a) => codeActions(a, p, resolvesEdits)));
+  // An action of a big file offered without its edit (code-actions.ts): made and checked now that it is picked.
+  connection.onCodeActionResolve(async (action) => {
+    const deferred = deferredOf(action);
+    if (!deferred) return action;
+    const resolved = await withAnalysis(deferred.uri, 'code action', undefined, (a) => resolveCodeAction(a, action, deferred));
+    if (resolved && 'action' in resolved) return resolved.action;
+    const why = resolved?.refused ?? `${deferred.title}: the file changed since it was offered; ask for it again`;
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Pipewright: ${why}` });
+    return action;
+  });
   connection.onCodeLens((p) => withAnalysis(p.textDocument.uri, 'code lenses', [], codeLenses));
   connection.onPrepareRename((p) => withAnalysis(p.textDocument.uri, 'prepare rename', null, (a) => prepareRename(a, p.position)));
   connection.onRenameRequest((p) => withAnalysis(p.textDocument.uri, 'rename', null, (a) => rename(a, p.position, p.newName)));
-  connection.onFoldingRanges((p) => withAnalysis(p.textDocument.uri, 'folding ranges', [], foldingRanges));
+  connection.onFoldingRanges((p) => withAnalysis(p.textDocument.uri, 'folding ranges', [], (a) => foldingRanges(a, foldingLimit)));
   connection.onDefinition((p) => withAnalysis(p.textDocument.uri, 'definition', null, (a) => definition(a, p.position)));
   connection.onReferences((p) => withAnalysis(p.textDocument.uri, 'references', [], (a) => references(a, p.position, p.context.includeDeclaration)));
   connection.onDocumentFormatting((p) => withAnalysis(p.textDocument.uri, 'formatting', [], (a) => formatting(a)));

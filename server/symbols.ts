@@ -20,12 +20,20 @@ function shownName(name: string, fallback: string): string {
   return name.trim() === '' ? fallback : name;
 }
 
-/** Outline and breadcrumbs: the pipeline, with its stages as children. */
+/**
+ * The outline lists at most this many stages, as VS Code's own JSON server lists at most 5,000
+ * symbols (`json.maxItemsComputed`): VS Code asks for the outline after every edit (breadcrumbs),
+ * and 432,526 stages were ~100 MB of symbols and 2 s of the server's time each time.
+ */
+export const maxOutlineStages = 5000;
+
+/** Outline and breadcrumbs: the pipeline, with its stages as children (the first `maxOutlineStages`). */
 export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
   const { pipeline } = analysis.result;
   const whole = rangeOf(analysis.document, { start: 0, end: analysis.text.length });
   const head = pipeline.keys.name?.value ?? pipeline.stagesKeySpan ?? { start: 0, end: 0 };
   const children = pipeline.stages
+    .slice(0, maxOutlineStages)
     .filter((s) => s.span.end > s.span.start)
     .map((stage): DocumentSymbol => {
       const range = rangeOf(analysis.document, stage.span);
@@ -38,11 +46,12 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
         selectionRange: within(selection, range) ? selection : range,
       };
     });
-  const count = `${pipeline.stages.length} stage${pipeline.stages.length === 1 ? '' : 's'}`;
+  const listed = pipeline.stages.length > maxOutlineStages ? ` (the first ${maxOutlineStages.toLocaleString('en-US')} listed)` : '';
+  const count = `${pipeline.stages.length.toLocaleString('en-US')} stage${pipeline.stages.length === 1 ? '' : 's'}${listed}`;
   return [
     {
       name: shownName(pipeline.name, 'pipeline'),
-      detail: pipeline.description ?? count,
+      detail: pipeline.description === undefined ? count : `${pipeline.description}${listed}`,
       kind: SymbolKind.Module,
       range: whole,
       selectionRange: rangeOf(analysis.document, head),

@@ -2,7 +2,7 @@
 // figure was, what it is, the change in words people read (+12 %, ×0.5), and the regressions — a
 // rate down, or memory or time up, by more than a threshold. The CLI prints it, the editor draws
 // it. No vscode here.
-import { formatBytes, formatCount, formatDuration } from '../format';
+import { formatBytes, formatCount, formatDuration, formatExact } from '../format';
 import type { StageStatus } from '../status';
 import type { RunStats, StageNumbers } from './run-stats';
 
@@ -74,8 +74,8 @@ export function changeText(a: number | undefined, b: number | undefined): string
 
 /** How each figure reads: records as exact counts, rates rounded, bytes, memory and times in units. */
 export const metricFormat: Record<Metric, (n: number) => string> = {
-  recordsIn: (n) => n.toLocaleString('en-US'),
-  recordsOut: (n) => n.toLocaleString('en-US'),
+  recordsIn: formatExact,
+  recordsOut: formatExact,
   bytesOut: formatBytes,
   rate: formatCount,
   cpuMs: formatDuration,

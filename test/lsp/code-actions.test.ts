@@ -1,7 +1,17 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CodeActionKind, CodeActionRequest, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver/node';
+import {
+  CodeActionKind,
+  CodeActionRequest,
+  CodeActionResolveRequest,
+  type CodeAction,
+  type Diagnostic,
+  type Range,
+  type ShowMessageParams,
+  type TextEdit,
+} from 'vscode-languageserver/node';
+import { checkOnPickFrom } from '../../server/code-actions';
 import { fakeHost } from '../unit/dsl/fake-host';
 import { applyEdits, dslFixtureDir, dslFixtures } from './fixtures';
 import { inProcess, type TestClient } from './harness';
@@ -13,8 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => client.dispose());
 
-async function actionsFor(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
-  const result = await client.connection.sendRequest(CodeActionRequest.type, {
+async function actionsFor(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[], by = client): Promise<CodeAction[]> {
+  const result = await by.connection.sendRequest(CodeActionRequest.type, {
     textDocument: { uri },
     range,
     context: { diagnostics, ...(only ? { only } : {}) },
@@ -321,5 +331,74 @@ describe('code actions keyed by problem code', () => {
       ]),
     ).toEqual([]);
     await client.close(uri);
+  });
+});
+
+describe(`in a file of ${checkOnPickFrom} stages or more, with a client that resolves edits`, () => {
+  // The editor asks for code actions at every cursor move; checking each edit of such a file then would hold the server up.
+  let resolver: TestClient;
+  const messages: ShowMessageParams[] = [];
+  beforeAll(async () => {
+    resolver = await inProcess({ host: fakeHost() }, {}, true, {
+      textDocument: { codeAction: { dataSupport: true, resolveSupport: { properties: ['edit'] } } },
+    });
+    resolver.connection.onNotification('window/showMessage', (m) => {
+      messages.push(m as ShowMessageParams);
+    });
+  });
+  afterAll(() => resolver.dispose());
+
+  const named = Array.from({ length: checkOnPickFrom }, (_, i) => `  - name: s${i}\n    run: cat\n`).join('');
+  const resolve = (action: CodeAction): Promise<CodeAction> => resolver.connection.sendRequest(CodeActionResolveRequest.type, action);
+  const at = (line: number): Range => ({ start: { line, character: 6 }, end: { line, character: 6 } });
+
+  it('offers actions without their edit, then makes and checks the edit when one is picked', async () => {
+    const text = `stages:\n${named}  - run: sort\n    stderr: shwo\n`;
+    const uri = 'untitled:big-fixes.pipeline.yaml';
+    const { diagnostics } = await resolver.open(uri, text);
+    const typo = diagnostics.find((d) => d.code === 'invalid-value')!;
+    const [fix] = await actionsFor(uri, typo.range, [typo], [CodeActionKind.QuickFix], resolver);
+    expect(fix).toMatchObject({ title: 'Change to `show`', kind: CodeActionKind.QuickFix, diagnostics: [typo], isPreferred: true });
+    expect(fix!.edit).toBeUndefined();
+    const picked = await resolve(fix!);
+    const fixed = applyEdits(text, editsOf(picked, uri));
+    expect(fixed).toBe(text.replace('shwo', 'show'));
+    // "Name this stage" on the unnamed one, the same way.
+    const lines = text.split('\n');
+    const [rename] = await actionsFor(uri, at(lines.indexOf('  - run: sort')), [], [CodeActionKind.RefactorRewrite], resolver);
+    expect(rename).toMatchObject({ title: 'Name this stage `sort`', kind: CodeActionKind.RefactorRewrite });
+    expect(rename!.edit).toBeUndefined();
+    expect(applyEdits(text, editsOf(await resolve(rename!), uri))).toContain('  - name: sort\n    run: sort\n');
+    expect((await resolver.replace(uri, fixed)).diagnostics).toEqual([]);
+    await resolver.close(uri);
+    expect(messages).toEqual([]);
+  });
+
+  it('applies nothing that would bring a new problem, or that is for an older version, and says why', async () => {
+    const text = `stages:\n${named}  - use: raed\n`;
+    const uri = 'untitled:big-refused.pipeline.yaml';
+    const { diagnostics } = await resolver.open(uri, text);
+    const typo = diagnostics.find((d) => d.code === 'unknown-builtin')!;
+    // `read` needs a path: checked at once (a small file), this fix is never offered; here it is refused when picked.
+    const [fix] = await actionsFor(uri, typo.range, [typo], [CodeActionKind.QuickFix], resolver);
+    expect(fix!.title).toBe('Change to `read`');
+    const refused = await resolve(fix!);
+    expect(refused.edit).toBeUndefined();
+    await expect.poll(() => messages.map((m) => m.message)).toEqual(['Pipewright: Change to `read`: not applied, it would bring a new problem into the file']);
+    // Picked after the file changed: nothing applied either.
+    const [rename] = await actionsFor(uri, at(text.split('\n').indexOf('  - use: raed')), [], [CodeActionKind.RefactorRewrite], resolver);
+    await resolver.replace(uri, `${text}# more\n`);
+    expect((await resolve(rename!)).edit).toBeUndefined();
+    await expect.poll(() => messages.length).toBe(2);
+    expect(messages[1]!.message).toMatch(/the file changed since it was offered/);
+    await resolver.close(uri);
+  });
+
+  it('checks every edit before offering it in a smaller file, as before', async () => {
+    const uri = 'untitled:small-refused.pipeline.yaml';
+    const { diagnostics } = await resolver.open(uri, 'stages:\n  - use: raed\n');
+    const typo = diagnostics.find((d) => d.code === 'unknown-builtin')!;
+    expect(await actionsFor(uri, typo.range, [typo], [CodeActionKind.QuickFix], resolver)).toEqual([]);
+    await resolver.close(uri);
   });
 });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostTarget, nativeProgramPath } from '../../engine/native-programs';
@@ -51,6 +52,40 @@ describe('bundles', () => {
       const text = readFileSync(path.join(__dirname, '../..', bundle), 'latin1');
       expect(text.match(/__toESM\(require\("node:[a-z_/]+"\)\)/g) ?? [], bundle).toEqual([]);
       expect(text, bundle).toContain('require("node:fs")');
+    }
+  });
+
+  it('the CLI calls nothing that loads ICU locale data (toLocaleString, localeCompare, Intl): a first call costs a start ~25 ms', () => {
+    expect(readFileSync(path.join(__dirname, '../../dist/cli-main.cjs'), 'latin1').match(/.{40}(toLocale\w*|localeCompare|\bIntl\.)/g) ?? []).toEqual([]);
+  });
+
+  it('a local run does not load node:crypto (~20 modules; remote runs and `sample` load it at their first call)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pipewright-bundles-'));
+    try {
+      writeFileSync(path.join(dir, 'a.pipeline.yaml'), 'stages:\n  - run: seq 1200\n  - command: [cat]\n');
+      // Node's own list of what it loaded, written as the run exits.
+      writeFileSync(
+        path.join(dir, 'loaded.cjs'),
+        "process.on('exit', () => require('fs').writeFileSync(process.env.LOADED, process.moduleLoadList.join('\\n')));",
+      );
+      const loaded = path.join(dir, 'loaded.txt');
+      const run = spawnSync(
+        process.execPath,
+        ['-r', path.join(dir, 'loaded.cjs'), path.join(__dirname, '../../dist/cli.cjs'), 'run', path.join(dir, 'a.pipeline.yaml')],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, LOADED: loaded, XDG_CACHE_HOME: dir },
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toContain('1,200 rec');
+      expect(
+        readFileSync(loaded, 'utf8')
+          .split('\n')
+          .filter((m) => m.includes('crypto')),
+      ).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from '../../../engine/format';
+import { formatBytes, formatDuration, formatExact } from '../../../engine/format';
 import { liveLine, peekLines, statsJson, summary } from '../../../cli/run-output';
 import type { RunResult, StageStats } from '../../../engine';
 
@@ -40,6 +40,11 @@ describe('run output', () => {
     ]);
     expect([formatDuration(12.4), formatDuration(3070), formatDuration(65_000)]).toEqual(['12 ms', '3.07 s', '1 min 5 s']);
   });
+  it('writes exact counts with thousands separators, as en-US does', () => {
+    const samples = [0, 7, 999, 1000, 12_345, 123_456, 1_234_567, 9_007_199_254_740_991, -1_234, 2.9];
+    expect(samples.map(formatExact)).toEqual(samples.map((n) => Math.trunc(n).toLocaleString('en-US')));
+  });
+
   it('draws a pv-style live line with the bottleneck marked', () => {
     expect(liveLine(stats(), 8)).toBe('squeeze   running            1M in      12 out       4 rec/s       2 B/s  busy  97%  rss  1.8 MiB  <- bottleneck');
     // Edges not counted (counts off) show a dash.
