@@ -1,4 +1,4 @@
-// The generated pipelines of the language server's benchmarks (bench/lsp.ts, bench/keystroke.ts).
+// The generated pipelines of the language server's benchmarks (bench/lsp.ts, bench/keystroke.ts, bench/editor-huge.ts).
 
 /** A generated pipeline: the same head, then `stages - 1` more stages, each the lines `stage(i)` gives. */
 export function generated(stages: number, stage: (i: number) => string[]): string {
