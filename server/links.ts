@@ -5,6 +5,9 @@ import { locate } from '../dsl/yaml-nodes';
 import { parentDir, resolveIn } from '../dsl/resolve';
 import { rangeOf, type Analysis } from './analysis';
 
+/** The built-ins with a file option (`read`'s and `write`'s `path`). */
+const withFiles = new Set(Object.entries(builtins).flatMap(([name, b]) => (Object.keys(b.files).length > 0 ? [name] : [])));
+
 /**
  * Links from `cwd:` (pipeline and stage) and from built-ins' file options (`read`'s and
  * `write`'s `path`) to what they name, resolved exactly as a run resolves them (`${VAR}` and
@@ -24,7 +27,7 @@ export function documentLinks(analysis: Analysis, host: DslHost): DocumentLink[]
   if (pipeline.cwd !== undefined) link(['cwd'], pipelineDir(pipeline, host.env, fileDir));
   for (const stage of pipeline.stages) {
     // Only a `cwd` or a built-in's file option links: the other stages need no environment and folder resolved.
-    if (stage.cwd === undefined && (stage.action?.kind !== 'use' || Object.keys(builtins[stage.action.builtin].files).length === 0)) continue;
+    if (stage.cwd === undefined && (stage.action?.kind !== 'use' || !withFiles.has(stage.action.builtin))) continue;
     const resolved = resolveStage(pipeline, stage, host.env, fileDir);
     if (stage.cwd !== undefined) link(['stages', stage.index, 'cwd'], resolved.dir);
     if (resolved.action?.kind !== 'use') continue;
