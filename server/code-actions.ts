@@ -1,4 +1,4 @@
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver';
 import { addStageNameFix, defineVariableFix } from '../dsl/fixes';
 import { isSafeEdit } from '../dsl/verify';
 import { problemCodes, type Fix, type Problem, type ProblemCode, type Span, type Stage } from '../dsl';
@@ -6,15 +6,8 @@ import { rangeOf, spanOf, type Analysis } from './analysis';
 import { diagnosticSource } from './protocol';
 import { renameDuplicateStage } from './quick-fixes';
 
-function toEdits(analysis: Analysis, fix: Fix): TextEdit[] {
-  return fix.edits.map((e) => ({ range: rangeOf(analysis.document, e), newText: e.newText }));
-}
-
-function action(analysis: Analysis, fix: Fix, kind: string, diagnostic?: Diagnostic, isPreferred = false): CodeAction {
-  const a: CodeAction = { title: fix.title, kind, edit: { changes: { [analysis.uri]: toEdits(analysis, fix) } } };
-  if (diagnostic) a.diagnostics = [diagnostic];
-  if (isPreferred) a.isPreferred = true;
-  return a;
+function editOf(analysis: Analysis, fix: Fix): WorkspaceEdit {
+  return { changes: { [analysis.uri]: fix.edits.map((e) => ({ range: rangeOf(analysis.document, e), newText: e.newText })) } };
 }
 
 function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
@@ -133,13 +126,11 @@ function stagesOver(stages: readonly Stage[], span: Span): Stage[] {
   return over;
 }
 
+/** The action for a candidate: with its edit, or (`later`) with what makes the edit again when it is picked. */
 function offer(analysis: Analysis, c: Candidate, later: boolean, isPreferred = false): CodeAction {
-  if (!later) return action(analysis, c.fix, c.kind, c.diagnostic, isPreferred);
-  const a: CodeAction = {
-    title: c.fix.title,
-    kind: c.kind,
-    data: { uri: analysis.uri, version: analysis.version, title: c.fix.title, ...c.pick } satisfies Deferred,
-  };
+  const a: CodeAction = { title: c.fix.title, kind: c.kind };
+  if (later) a.data = { uri: analysis.uri, version: analysis.version, title: c.fix.title, ...c.pick } satisfies Deferred;
+  else a.edit = editOf(analysis, c.fix);
   if (c.diagnostic) a.diagnostics = [c.diagnostic];
   if (isPreferred) a.isPreferred = true;
   return a;
@@ -161,7 +152,7 @@ export function resolveCodeAction(analysis: Analysis, action: CodeAction, pick: 
   const c = candidateOf(analysis, pick);
   if (!c) return { refused: `${pick.title}: what it was for is no longer there; ask again` };
   if (!isSafe(analysis, c)) return { refused: `${pick.title}: not applied, it would bring a new problem into the file` };
-  return { action: { ...action, edit: { changes: { [analysis.uri]: toEdits(analysis, c.fix) } } } };
+  return { action: { ...action, edit: editOf(analysis, c.fix) } };
 }
 
 function candidateOf(analysis: Analysis, pick: Deferred): Pick<Candidate, 'fix' | 'fixing'> | undefined {
