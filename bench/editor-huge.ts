@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/browser';
 import { startCodeServer } from '../test/e2e/code-server';
 import { ensureHost } from '../test/e2e/setup';
-import { keyLatencyProbe } from './key-latency';
+import { failureShot, keyLatencyProbe } from './editor-page';
 import { hugePipelineText } from './huge-text';
 import { median } from './numbers';
 
@@ -85,8 +85,9 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const rows: string[] = [];
   let tally: string[] = [];
+  let page: Page | undefined;
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${extensionDir}`]];
     await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { timeout: 120_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
@@ -136,17 +137,8 @@ async function main(): Promise<void> {
       `| keystroke → screen (${keys.length} keys) | median ${Math.round(median(keys))} ms, longest ${Math.round(Math.max(...keys))} ms |`,
     );
   } catch (e) {
-    const shot = path.join(os.tmpdir(), 'pipewright-bench-editor-huge-failure.png');
-    await browser
-      .contexts()[0]
-      ?.pages()[0]
-      ?.screenshot({ path: shot })
-      .catch(() => undefined);
-    const counts = await browser
-      .contexts()[0]
-      ?.pages()[0]
-      ?.evaluate<number[]>(problemCounts)
-      .catch(() => []);
+    const shot = await failureShot(browser, 'editor-huge');
+    const counts = await page?.evaluate<number[]>(problemCounts).catch(() => []);
     rows.push(`| (stopped: ${(e as Error).message.split('\n')[0]}; the status bar counted ${counts?.join(' / ')}; the page as it was: ${shot}) | |`);
   } finally {
     tally = slowFeatures(host);

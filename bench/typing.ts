@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/browser';
 import { freePort, startCodeServer } from '../test/e2e/code-server';
 import { ensureHost } from '../test/e2e/setup';
-import { keyLatencyProbe } from './key-latency';
+import { failureShot, keyLatencyProbe } from './editor-page';
 import { hostProfiler, hotFunctions } from './cpu-profile';
 import { cpuByKind, minus, type Kind } from './process-cpu';
 
@@ -271,13 +271,7 @@ async function main(): Promise<void> {
       await page.keyboard.press('Control+End');
     }
   } catch (e) {
-    const shot = path.join(os.tmpdir(), 'pipewright-bench-typing-failure.png');
-    await browser
-      .contexts()[0]
-      ?.pages()[0]
-      ?.screenshot({ path: shot })
-      .catch(() => undefined);
-    throw new Error(`${(e as Error).message}\n(the page as it was: ${shot})`);
+    throw new Error(`${(e as Error).message}\n(the page as it was: ${await failureShot(browser, 'typing')})`);
   } finally {
     await browser.close();
     await server.stop();
