@@ -1,5 +1,6 @@
 import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
+import { quickRead } from './quick-read';
 import { composeOptions, recomposePart } from './recompose';
 import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
@@ -153,6 +154,13 @@ export function* parseSteps(text: string, previous?: Parsed, release?: () => voi
     // Pauses only on the way to a whole new tree: one taken over from `previous` must reach the caller (checkSteps
     // hands it out), or the next version would have to be parsed from scratch.
     paused = !cst;
+    // A whole new read: the quick reader's when the text is in its subset, else the library's.
+    const quick = cst ? undefined : yield* quickRead(text);
+    if (quick) {
+      Object.assign(parsed, { doc: quick.doc, data: quick.data, cst: pruneTree(quick.cst, text) });
+      attachTokens(quick.doc, quick.cst);
+      return parsed;
+    }
     if (!cst) {
       try {
         cst = yield* cstSteps(text);

@@ -1,0 +1,401 @@
+import { Composer, Pair, Parser, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, type CST, type Document, type Node, type Schema } from 'yaml';
+import { composeOptions, mayHaveAliases } from './recompose';
+import type { Steps } from './steps';
+
+/**
+ * A fast first read of a whole pipeline for the block-YAML subset pipelines are written in. The `yaml` library's
+ * parser costs ~0.75 µs a byte here and its composer ~0.3 µs: 23 s for a generated 20 MB file before anything is
+ * checked. This reads the stages' items itself, building the library's own nodes (`YAMLMap`, `Pair`, `Scalar`, …)
+ * with the ranges, types and fields its composer gives them, their data, and their first syntax tokens (all the kept
+ * tree holds of a stage, dsl/tree-skeleton.ts); the few top-level entries around them are read by the library. It
+ * declines (undefined) anything it does not read exactly, and then the library reads the whole text: the library
+ * stays the reference (test/unit/dsl/quick-read.test.ts compares the two) and the only source of syntax errors.
+ */
+
+export interface QuickRead {
+  doc: Document;
+  data: unknown;
+  cst: CST.Token[];
+}
+
+/** Text read between two pauses of the caller (about as much work as `cstSteps` does per pause). */
+const sliceLength = 256 * 1024;
+
+/** Gives up on the current input: the library reads it. */
+class Decline extends Error {}
+const decline = (): never => {
+  throw new Decline();
+};
+
+/**
+ * A scalar's node as the library's composer makes it for an untagged one: resolved by the document's own schema (the
+ * tag's `resolve` gives the node itself for some, e.g. a float keeping its digits), with `source` and the tag's `format`.
+ */
+type Resolver = (source: string, plain: boolean) => Scalar;
+
+function resolverOf(schema: Schema): Resolver {
+  const tests = schema.tags.filter((tag) => tag.default === true && tag.test);
+  const str = schema.tags.find((tag) => tag.tag === 'tag:yaml.org,2002:str') ?? decline();
+  if (tests.some((tag) => tag.test!.flags !== '')) decline();
+  // The tests in one expression, tried first: most values are strings, which none of them matches.
+  const any = new RegExp(tests.map((tag) => `(?:${tag.test!.source})`).join('|'));
+  const options = schema.toStringOptions;
+  return (source, plain) => {
+    const tag = (plain && any.test(source) && tests.find((t) => t.test!.test(source))) || str;
+    const resolve = tag.resolve as (value: string, onError: () => never, options: unknown) => unknown;
+    const value = resolve(source, decline, options);
+    const node = isScalar(value) ? value : new Scalar(value);
+    node.source = source;
+    if (tag.format !== undefined) node.format = tag.format;
+    return node;
+  };
+}
+
+/** Where the list of stages is: the `stages:` line, its items' indent and the text they span. */
+interface Region {
+  /** Offset of the first item's `-`. */
+  start: number;
+  /** Offset after the last item's line. */
+  end: number;
+  indent: number;
+}
+
+/** The block list under a top-level `stages:` whose first line follows at once; undefined when there is none such. */
+function stagesRegion(text: string): Region | undefined {
+  const key = /^stages:[ ]*\n/m.exec(text);
+  if (!key || text.indexOf('\nstages:', key.index + 1) >= 0) return undefined;
+  const first = key.index + key[0].length;
+  const dash = /( *)- /y;
+  dash.lastIndex = first;
+  const m = dash.exec(text);
+  if (!m) return undefined;
+  const indent = m[1]!.length;
+  // The list goes on while lines are items (`-` at its indent) or more deeply indented; blank and comment lines end it.
+  let at = first;
+  while (at < text.length) {
+    let col = 0;
+    while (text.charCodeAt(at + col) === 32) col++;
+    const c = text[at + col];
+    const item = col === indent && c === '-';
+    if (!item && (col <= indent || c === '\n' || c === '#' || c === undefined)) break;
+    const nl = text.indexOf('\n', at);
+    at = nl < 0 ? text.length : nl + 1;
+  }
+  // What follows must start a top-level entry: a comment or blank line there might belong to the list.
+  if (at < text.length && ' #\n'.includes(text[at]!)) return undefined;
+  return { start: first + indent, end: at, indent };
+}
+
+/** Adds `delta` to every offset at or after `from` in syntax tokens, in place. */
+function shiftTokens(value: unknown, from: number, delta: number): void {
+  if (Array.isArray(value)) for (const v of value) shiftTokens(v, from, delta);
+  else if (typeof value === 'object' && value !== null) {
+    const token = value as Record<string, unknown>;
+    if (typeof token.offset === 'number' && token.offset >= from) token.offset += delta;
+    for (const key in token) if (key !== 'offset' && typeof token[key] === 'object') shiftTokens(token[key], from, delta);
+  }
+}
+
+/** Adds `delta` to every range position at or after `from` in a document's nodes, in place. */
+function shiftRanges(node: unknown, from: number, delta: number): void {
+  if (typeof node !== 'object' || node === null) return;
+  const { range, items, key, value, contents } = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown; contents?: unknown };
+  if (range) for (let i = 0; i < 3; i++) if (range[i]! >= from) range[i]! += delta;
+  if (items) for (const item of items) shiftRanges(item, from, delta);
+  shiftRanges(key, from, delta);
+  shiftRanges(value, from, delta);
+  shiftRanges(contents, from, delta);
+}
+
+/** Characters a plain scalar may not start with (YAML's indicators), and those that end one in a flow collection. */
+const indicators = new Set('-?:,[]{}#&*!|>\'"%@`'.split(''));
+const flowEnds = new Set(',[]{}'.split(''));
+/** What the scan of a plain scalar stops at, by character code: 1 looked at (`\n`, `#`, `:`), 2 ends the scalar. */
+const blockStops = new Uint8Array(128);
+for (const c of ['\n', '#', ':']) blockStops[c.charCodeAt(0)] = 1;
+const flowStops = blockStops.slice();
+for (const c of flowEnds) flowStops[c.charCodeAt(0)] = 2;
+const space = 32;
+const newline = 10;
+
+/** Reads the items of the stages list: nodes, data and each item's first tokens, from one line at a time. */
+class ItemReader {
+  at = 0;
+  constructor(
+    private readonly text: string,
+    private readonly schema: Schema,
+    private readonly resolve: Resolver,
+  ) {}
+
+  /** After a value ending at `at`: only spaces up to the end of the line; returns the offset after it. */
+  private restOfLine(at: number): number {
+    const { text } = this;
+    while (text.charCodeAt(at) === space) at++;
+    if (at < text.length && text.charCodeAt(at) !== newline) decline();
+    return Math.min(text.length, at + 1);
+  }
+
+  private scalar(source: string, plain: boolean, range: [number, number, number]): Scalar {
+    const node = this.resolve(source, plain);
+    node.range = range;
+    node.type = plain ? Scalar.PLAIN : this.text[range[0]] === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+    return node;
+  }
+
+  /** A plain scalar from `start` up to where it ends; `flow` inside a flow collection. Returns the node and its end. */
+  private plain(start: number, flow: boolean): { node: Scalar; valueEnd: number } {
+    const { text } = this;
+    const first = text[start];
+    if (first === undefined || indicators.has(first) || first === ' ' || first === '\n') {
+      // `-k2` and the like: a `-` followed by a character that can go on a plain scalar.
+      const next = text[start + 1];
+      if (first !== '-' || next === undefined || next === ' ' || next === '\n' || (flow && flowEnds.has(next))) decline();
+    }
+    let end = start;
+    const stops = flow ? flowStops : blockStops;
+    for (const length = text.length; end < length; end++) {
+      const c = text.charCodeAt(end);
+      if (c >= 128 || stops[c] === 0) continue;
+      if (c === newline || c === 35 /* # */ || stops[c] === 2) {
+        // ` #` starts a comment (a `#` within a word does not); a flow indicator ends a value in a flow collection.
+        if (c !== 35 || text.charCodeAt(end - 1) === space) break;
+        continue;
+      }
+      // `:`: in a flow collection `: ` ends a key (the caller checks that one is expected there), in a block value it
+      // would start a mapping: the library reads both. `a:b` stays a word in a block value.
+      const after = text.charCodeAt(end + 1);
+      if (flow && after === space) break;
+      if (flow || after === space || after === newline || end + 1 >= length) decline();
+    }
+    while (end > start && text.charCodeAt(end - 1) === space) end--;
+    if (text[end] === ' ' && text[end + 1] === '#') decline(); // a comment after the value
+    const source = text.slice(start, end);
+    return { node: this.scalar(source, true, [start, end, end]), valueEnd: end };
+  }
+
+  /** A quoted scalar on one line, without escapes. */
+  private quoted(start: number): { node: Scalar; valueEnd: number } {
+    const { text } = this;
+    const q = text[start]!;
+    let end = start + 1;
+    let source = '';
+    for (;;) {
+      const close = text.indexOf(q, end);
+      const nl = text.indexOf('\n', end);
+      if (close < 0 || (nl >= 0 && nl < close)) decline();
+      const part = text.slice(end, close);
+      if (q === '"' && part.includes('\\')) decline();
+      source += part;
+      end = close + 1;
+      // `''` in single quotes is one quote.
+      if (q === "'" && text[end] === "'") {
+        source += "'";
+        end++;
+        continue;
+      }
+      break;
+    }
+    return { node: this.scalar(source, false, [start, end, end]), valueEnd: end };
+  }
+
+  /** Spaces from `at`; returns where they end. */
+  private spaces(at: number): number {
+    while (this.text.charCodeAt(at) === space) at++;
+    return at;
+  }
+
+  /** A flow collection on one line (`[a, b]`, `{ k: v }`, nested); returns its node, data and end. */
+  private flow(start: number): { node: YAMLMap | YAMLSeq; data: unknown; end: number } {
+    const { text } = this;
+    const isMapStart = text[start] === '{';
+    const close = isMapStart ? '}' : ']';
+    const node = isMapStart ? new YAMLMap(this.schema) : new YAMLSeq(this.schema);
+    node.flow = true;
+    const data: unknown = isMapStart ? {} : [];
+    let at = this.spaces(start + 1);
+    while (text[at] !== close) {
+      const key = this.flowValue(at);
+      at = this.spaces(key.end);
+      if (isMapStart) {
+        if (text[at] !== ':' || key.end !== at || !isScalar(key.node) || typeof key.data !== 'string' || text[at + 1] !== ' ') decline();
+        const value = this.flowValue(this.spaces(at + 1));
+        at = this.spaces(value.end);
+        this.addPair(node as YAMLMap, data as Record<string, unknown>, key.node as Scalar, key.data as string, value.node, value.data);
+      } else {
+        if (text[at] === ':') decline();
+        (node as YAMLSeq).items.push(key.node);
+        (data as unknown[]).push(key.data);
+      }
+      if (text[at] === ',') {
+        at = this.spaces(at + 1);
+        if (text[at] === close) decline(); // a trailing comma
+      } else if (text[at] !== close) decline();
+    }
+    node.range = [start, at + 1, at + 1];
+    return { node, data, end: at + 1 };
+  }
+
+  /** A node inside a flow collection; its range's end takes in the spaces after it. */
+  private flowValue(at: number): { node: Node; data: unknown; end: number } {
+    const c = this.text[at];
+    if (c === '[' || c === '{') {
+      const { node, data, end } = this.flow(at);
+      const after = this.spaces(end);
+      node.range![2] = after;
+      return { node, data, end: after };
+    }
+    const { node, valueEnd } = c === '"' || c === "'" ? this.quoted(at) : this.plain(at, true);
+    const end = this.spaces(valueEnd);
+    node.range![2] = end;
+    return { node, data: node.value, end };
+  }
+
+  private addPair(map: YAMLMap, data: Record<string, unknown>, key: Scalar, name: string, value: Node, valueData: unknown): void {
+    // Duplicates are the library's error to report; `__proto__` is set apart by its toJS.
+    if (name === '__proto__' || Object.prototype.hasOwnProperty.call(data, name)) decline();
+    map.items.push(new Pair(key, value));
+    data[name] = valueData;
+  }
+
+  /** A block map's key at `at` (a plain string followed by `: ` or `:` at the end of the line). */
+  private key(at: number): { node: Scalar; name: string; colon: number } {
+    const { text } = this;
+    const colon = text.indexOf(':', at);
+    const nl = text.indexOf('\n', at);
+    if (colon < 0 || (nl >= 0 && nl < colon)) decline();
+    for (let i = at; i < colon; i++) {
+      const c = text.charCodeAt(i);
+      // Letters, digits, `_` and `-` (not first): what pipeline keys are made of.
+      const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (i > at && ((c >= 48 && c <= 57) || c === 45));
+      if (!ok) decline();
+    }
+    if (colon === at) decline();
+    const source = text.slice(at, colon);
+    const node = this.scalar(source, true, [at, colon, colon]);
+    if (typeof node.value !== 'string') decline();
+    return { node, name: source, colon };
+  }
+
+  /** The block map of an item: its first key at `start` (column `column`), its other keys on the lines below. */
+  private itemMap(start: number, column: number, regionEnd: number): { node: YAMLMap; data: Record<string, unknown> } {
+    const { text } = this;
+    const node = new YAMLMap(this.schema);
+    const data: Record<string, unknown> = {};
+    let at = start;
+    for (;;) {
+      const key = this.key(at);
+      const valueAt = this.spaces(key.colon + 1);
+      if (valueAt === key.colon + 1 || text[valueAt] === '\n' || valueAt >= text.length) decline(); // an empty or nested value
+      const c = text[valueAt];
+      let value: Node;
+      let valueData: unknown;
+      let end: number;
+      if (c === '[' || c === '{') {
+        const flow = this.flow(valueAt);
+        [value, valueData] = [flow.node, flow.data];
+        end = this.restOfLine(flow.end);
+        flow.node.range![2] = end;
+      } else {
+        const { node: scalar, valueEnd } = c === '"' || c === "'" ? this.quoted(valueAt) : this.plain(valueAt, false);
+        end = this.restOfLine(valueEnd);
+        scalar.range![2] = end;
+        [value, valueData] = [scalar, scalar.value];
+      }
+      this.addPair(node, data, key.node, key.name, value, valueData);
+      at = end;
+      if (at >= regionEnd) break;
+      // The next line: another key of this map, or the next item.
+      let col = 0;
+      while (text.charCodeAt(at + col) === space) col++;
+      if (col !== column) {
+        if (col > column) decline();
+        break;
+      }
+      at += col;
+    }
+    node.range = [start, at, at];
+    return { node, data };
+  }
+
+  /**
+   * The item whose line starts at `lineStart`, its `-` at column `indent`: its node, data and the tokens it starts with
+   * (the spaces before its `-`, the `-`, the spaces after it). Returns where the next item starts.
+   */
+  item(
+    lineStart: number,
+    indent: number,
+    regionEnd: number,
+    first: boolean,
+  ): { node: YAMLMap; data: Record<string, unknown>; start: CST.SourceToken[]; next: number } {
+    const dash = lineStart + indent;
+    if (this.text[dash] !== '-' || this.text[dash + 1] !== ' ') decline();
+    const contentStart = this.spaces(dash + 1);
+    const start: CST.SourceToken[] = [];
+    if (!first && indent > 0) start.push({ type: 'space', offset: lineStart, indent: 0, source: this.text.slice(lineStart, dash) });
+    start.push(
+      { type: 'seq-item-ind', offset: dash, indent, source: '-' },
+      { type: 'space', offset: dash + 1, indent: indent + 1, source: this.text.slice(dash + 1, contentStart) },
+    );
+    const { node, data } = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
+    return { node, data, start, next: node.range![2] };
+  }
+}
+
+/**
+ * Reads `text` when it is in the subset read here, pausing every `sliceLength` of text; undefined when it is not (the
+ * caller parses it with the library). Never throws.
+ */
+export function* quickRead(text: string): Steps<QuickRead | undefined> {
+  try {
+    if (mayHaveAliases(text) || /[\t\r\uFEFF]/.test(text) || /^(?:%|---|\.\.\.)/m.test(text)) return undefined;
+    const region = stagesRegion(text);
+    if (!region) return undefined;
+    // The library reads the text with the stages' items replaced by one (`- x`), then gets the real ones.
+    const stand = '- x\n';
+    const standEnd = region.start + stand.length;
+    const delta = region.end - standEnd;
+    const rest = text.slice(0, region.start) + stand + text.slice(region.end);
+    const cst = [...new Parser().parse(rest)];
+    const docs = [...new Composer(composeOptions).compose(cst)] as Document[];
+    const doc = docs[0];
+    if (docs.length !== 1 || !doc || doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+    const root = doc.contents;
+    if (!isMap(root) || root.flow || root.items.some((p) => !isScalar(p.key) || typeof p.key.value !== 'string' || p.key.value === '<<')) return undefined;
+    const pair = root.items.find((p) => (p.key as Scalar).value === 'stages');
+    const seq = pair?.value;
+    if (!isSeq(seq) || seq.items.length !== 1 || seq.range?.[0] !== region.start) return undefined;
+    const data = doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>;
+    const mapToken = cst.find((t): t is CST.Document => t.type === 'document')?.value;
+    const seqToken = mapToken?.type === 'block-map' ? mapToken.items.find((item) => item.value?.offset === region.start)?.value : undefined;
+    if (seqToken?.type !== 'block-seq' || seqToken.items.length !== 1) return undefined;
+    // What follows the list moves to where it is in the text.
+    for (const node of [{ range: doc.range }, { range: root.range }, ...root.items]) if (node !== pair) shiftRanges(node, standEnd, delta);
+    shiftTokens(cst, standEnd, delta);
+    const reader = new ItemReader(text, doc.schema, resolverOf(doc.schema));
+    const nodes: Node[] = [];
+    const items: unknown[] = [];
+    const tokens: CST.BlockSequence['items'] = [];
+    let at = region.start - region.indent;
+    let pause = at + sliceLength;
+    while (at < region.end) {
+      const item = reader.item(at, region.indent, region.end, nodes.length === 0);
+      nodes.push(item.node);
+      items.push(item.data);
+      tokens.push({ start: item.start });
+      at = item.next;
+      if (at >= pause) {
+        pause = at + sliceLength;
+        yield undefined;
+      }
+    }
+    if (at !== region.end) return undefined;
+    seq.items = nodes;
+    seq.range = [region.start, region.end, region.end];
+    seqToken.items = tokens;
+    data.stages = items;
+    return { doc, data, cst };
+  } catch {
+    // A decline, or anything else that went wrong: the library reads the text and reports what is wrong with it.
+    return undefined;
+  }
+}

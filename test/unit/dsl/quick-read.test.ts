@@ -1,0 +1,174 @@
+// The quick first read (dsl/quick-read.ts) against the yaml library, its reference: on generated pipelines in and
+// around the subset it reads, on the benchmark's file and on every pipeline of the repository, it either declines or
+// gives exactly what the library gives (every node, the text it prints, the data, the kept syntax tree), and a check
+// of an edit made from its parse is a check from scratch.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Composer, Parser, type Document } from 'yaml';
+import { hugePipelineText } from '../../../bench/huge-text';
+import { check, parse, type CheckResult, type DslHost } from '../../../dsl';
+import { quickRead } from '../../../dsl/quick-read';
+import { composeOptions } from '../../../dsl/recompose';
+import { finish } from '../../../dsl/steps';
+import { pruneTree } from '../../../dsl/tree-skeleton';
+
+const host: DslHost = {
+  env: { HOME: '/home/user', PATH: '/usr/bin' },
+  statKind: () => undefined,
+  findProgram: (program) => (['cat', 'grep', 'sort'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' }),
+  readStart: () => undefined,
+};
+const file = '/p/quick.pipeline.yaml';
+
+/** Every node of a tree in order, with what the composer sets on it. */
+function nodesOf(node: unknown, out: unknown[] = []): unknown[] {
+  if (typeof node !== 'object' || node === null) return out;
+  const n = node as Record<string, unknown> & { items?: unknown[] };
+  const { range, type, flow, value, comment, commentBefore, spaceBefore, source, format, anchor, tag } = n;
+  const scalarValue = typeof value === 'object' && value !== null ? undefined : value;
+  out.push({ class: n.constructor.name, range, type, flow, value: scalarValue, comment, commentBefore, spaceBefore, source, format, anchor, tag });
+  if (n.items) for (const item of n.items) nodesOf(item, out);
+  else if ('key' in n) {
+    nodesOf(n.key, out);
+    nodesOf(n.value, out);
+  }
+  return out;
+}
+
+/**
+ * Reads `text` both ways; when the quick reader does not decline, everything must be the library's. Returns whether it
+ * read the text.
+ */
+function sameAsLibrary(text: string): boolean {
+  const quick = finish(quickRead(text));
+  if (!quick) return false;
+  const tokens = [...new Parser().parse(text)];
+  const docs = [...new Composer(composeOptions).compose(tokens)] as Document[];
+  expect(docs).toHaveLength(1);
+  const doc = docs[0]!;
+  // It reads only what the library reads without a complaint.
+  expect([...doc.errors, ...doc.warnings]).toEqual([]);
+  expect(nodesOf(quick.doc.contents)).toEqual(nodesOf(doc.contents));
+  expect([quick.doc.range, quick.doc.comment, quick.doc.commentBefore]).toEqual([doc.range, doc.comment, doc.commentBefore]);
+  expect(quick.doc.toString()).toBe(doc.toString());
+  expect(quick.data).toEqual(doc.toJS({ maxAliasCount: 1000 }));
+  expect(JSON.stringify(pruneTree(quick.cst, text))).toBe(JSON.stringify(pruneTree(tokens, text)));
+  // And through parse(): no problems, a tree kept for the next version.
+  const parsed = parse(text);
+  expect(parsed.problems).toEqual([]);
+  expect(parsed.cst).toBeDefined();
+  return true;
+}
+
+/** Keys and values of pipelines, and next to them forms the reader must decline or get right (drawn less often). */
+const keys = ['name', 'run', 'use', 'command', 'with', 'input', 'stderr', 'x-note', 'workers', 'n2'];
+const oddKeys = ['null', 'true', '1', 'a b', '<<', '__proto__', 'é', '"q"', 'k ', '-k'];
+const scalars = ['cat', 'grep -v "${REGION}-4"', 'head -n 10', '-k2', 'a:b', 'a#b', 'é ü', '"quoted"', "'single'", "'it''s'", '""', "''", 'x  '];
+const typed = ['1', '-2', '+3', '0x1F', '0o17', '017', '1.5', '1e3', '-1.5E-2', '.inf', '-.Inf', '.nan', '3.', '.5', '~', 'null', 'Null', 'NULL'];
+const typedMore = ['true', 'False', 'TRUE', 'yes', '0x', '1_000', '+.5', '0o8', '1e', 'nULL', '.NaN', '-', '- x', '--x'];
+const oddScalars = ['"with \\" escape"', 'a: b', 'a #b', 'ends:', '"a" b', '?x', ':x', '@x', '`x', '%x', '!x', '|', '>', '&a x', '*a', "'a", '"a'];
+const flows = ['[sort, -k2]', '[]', '{}', '{ path: data.csv }', '{ fields: [id, name] }', '[a, [b, c], {k: v}]', '{ k: "v" , n: 1 }', '[ x ]  ', '[1, .5, ~]'];
+const oddFlows = ['[a, ]', '{a}', '{ a: }', '[a: b]', '{a:b}', '[a,b', '{ k: [x] ,}', '[ "a" b ]', '{ null: 1 }', '{ a: 1, a: 2 }'];
+const value = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...scalars) },
+  { weight: 3, arbitrary: fc.constantFrom(...typed, ...typedMore) },
+  { weight: 3, arbitrary: fc.constantFrom(...flows) },
+  { weight: 1, arbitrary: fc.constantFrom(...oddScalars, ...oddFlows) },
+);
+const key = fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.constantFrom(...oddKeys) });
+const end = fc.oneof({ weight: 30, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.constant('  ') }, { weight: 1, arbitrary: fc.constant(' # c') });
+const entry = fc.tuple(key, value, end).map(([k, v, e]) => ({ k, v, end: e }));
+/** Odd lines that may come after an entry: a comment, a blank line, a nested map, a block scalar, a continuation, a tab. */
+const oddLines = ['\n', '# c\n', 'nested:\n  a: 1\n', 'block: |\n  x\n', '  more\n', 'k:\n', '\t\n', ' \n'];
+const odd = fc.oneof({ weight: 30, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(...oddLines) });
+const stage = fc
+  .tuple(
+    fc.uniqueArray(entry, { minLength: 1, maxLength: 3, selector: (e) => e.k }),
+    fc.array(odd, { minLength: 3, maxLength: 3 }),
+    fc.constantFrom(1, 1, 1, 2),
+  )
+  .map(([entries, odds, gap]) => ({ entries: entries.map((e, i) => [e, odds[i]!] as const), gap }));
+
+const documents = fc
+  .record({
+    head: fc.subarray(['name: p\n', 'description: some words\n', 'env:\n  A: "1"\n', '# top comment\n', 'cwd: .\n', 'x-flow: { a: [1, 2] }\n']),
+    indent: fc.constantFrom(0, 2, 2, 4),
+    stages: fc.array(stage, { minLength: 1, maxLength: 5 }),
+    tail: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom('', 'x-after: 1\n') },
+      { weight: 1, arbitrary: fc.constantFrom('# the end\n', '\nenv: { B: 2 }\n', 'stages:\n  - run: cat\n') },
+    ),
+    newlineAtEnd: fc.boolean(),
+  })
+  .map(({ head, indent, stages, tail, newlineAtEnd }) => {
+    const pad = ' '.repeat(indent);
+    const items = stages.map(({ entries, gap }) => {
+      const column = pad + ' '.repeat(1 + gap);
+      return entries
+        .map(([{ k, v, end }, odd], i) => {
+          // The odd lines after an entry are indented as the entries (a blank line stays blank).
+          const after = odd.replace(/^(?=[^\n])/gm, column);
+          return `${i === 0 ? `${pad}-${' '.repeat(gap)}` : column}${k}: ${v}${end}\n${after}`;
+        })
+        .join('');
+    });
+    const text = `${head.join('')}stages:\n${items.join('')}${tail}`;
+    return newlineAtEnd ? text : text.slice(0, -1);
+  });
+
+describe('the quick first read', () => {
+  it('declines or gives exactly what the yaml library gives, on generated pipelines', () => {
+    let read = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(documents, (text) => {
+        runs++;
+        if (sameAsLibrary(text)) read++;
+      }),
+      { numRuns: 1500 },
+    );
+    // Both sides must be exercised, or the comparison proves little.
+    expect(read).toBeGreaterThan(runs / 8);
+    expect(read).toBeLessThan(runs);
+  });
+
+  it('reads the benchmark file and every pipeline of the repository exactly, or declines it', () => {
+    expect(sameAsLibrary(hugePipelineText(3000))).toBe(true);
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.yaml') ? [join(dir, d.name)] : [],
+      );
+    const all = [...files('examples'), ...files('test/fixtures')];
+    const read = all.filter((f) => sameAsLibrary(readFileSync(f, 'utf8')));
+    expect(all.length).toBeGreaterThan(40);
+    expect(read.length).toBeGreaterThan(0);
+  });
+
+  it('gives a parse from which the next version checks as from scratch', () => {
+    const edits = fc.record({
+      at: fc.nat({ max: 100_000 }),
+      remove: fc.nat({ max: 4 }),
+      insert: fc.constantFrom('a', '1', ' ', '\n', '# ', '- run: x\n  ', ': ', ''),
+    });
+    const problemsOf = (r: CheckResult) => JSON.stringify(r.problems);
+    fc.assert(
+      fc.property(documents, fc.array(edits, { minLength: 1, maxLength: 4 }), (start, sequence) => {
+        let text = start;
+        let previous = check(text, { file, host });
+        for (const e of sequence) {
+          const at = e.at % (text.length + 1);
+          text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+          const incremental = check(text, { file, host, previous });
+          const full = check(text, { file, host });
+          expect(problemsOf(incremental)).toBe(problemsOf(full));
+          expect(JSON.stringify(incremental.pipeline)).toBe(JSON.stringify(full.pipeline));
+          expect(incremental.parsed.data).toEqual(full.parsed.data);
+          previous = incremental;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
