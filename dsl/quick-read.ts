@@ -81,8 +81,20 @@ function stagesRegion(text: string): Region | undefined {
     const nl = text.indexOf('\n', at);
     at = nl < 0 ? text.length : nl + 1;
   }
-  // What follows must start a top-level entry: a comment or blank line there might belong to the list.
-  if (at < text.length && ' #\n'.includes(text[at]!)) return undefined;
+  // After the list: empty lines and comments no deeper than its `-` (the library places those the same after the stand-in
+  // item as after the real ones), then a top-level entry or the end.
+  for (let line = at; line < text.length;) {
+    let col = 0;
+    while (text.charCodeAt(line + col) === 32) col++;
+    const c = text[line + col];
+    if (c !== '#' && (c !== '\n' || col > 0)) {
+      if (col > 0) return undefined;
+      break;
+    }
+    if (col > indent) return undefined;
+    const nl = text.indexOf('\n', line);
+    line = nl < 0 ? text.length : nl + 1;
+  }
   return { start: first + indent, end: at, indent };
 }
 

@@ -98,7 +98,8 @@ const documents = fc
     stages: fc.array(stage, { minLength: 1, maxLength: 5 }),
     tail: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom('', 'x-after: 1\n') },
-      { weight: 1, arbitrary: fc.constantFrom('# the end\n', '\nenv: { B: 2 }\n', 'stages:\n  - run: cat\n') },
+      { weight: 2, arbitrary: fc.constantFrom('# the end\n', '\nenv: { B: 2 }\n', '\n\n# gap\nx-after: 1\n', '  # in\n', '    # deeper\n', '   \n', '\n') },
+      { weight: 1, arbitrary: fc.constantFrom('stages:\n  - run: cat\n', '  - run: cat\n', '# c\n  - run: cat\n', ' x: 1\n') },
     ),
     newlineAtEnd: fc.boolean(),
   })
