@@ -139,12 +139,22 @@ class ItemReader {
     private readonly resolve: Resolver,
   ) {}
 
-  /** After a value ending at `at`: only spaces up to the end of the line; returns the offset after it. */
-  private restOfLine(at: number): number {
+  /**
+   * After a value ending at `at`: spaces, maybe a comment, up to the end of the line; returns the offset after the line
+   * and the comment as the composer keeps it (the text after `#`, a space for an empty one).
+   */
+  private restOfLine(at: number): { end: number; comment: string | undefined } {
     const { text } = this;
+    const valueEnd = at;
     while (text.charCodeAt(at) === space) at++;
+    let comment: string | undefined;
+    if (text.charCodeAt(at) === 35 /* # */ && at > valueEnd) {
+      const nl = text.indexOf('\n', at);
+      comment = text.slice(at + 1, nl < 0 ? text.length : nl) || ' ';
+      at = nl < 0 ? text.length : nl;
+    }
     if (at < text.length && text.charCodeAt(at) !== newline) decline();
-    return Math.min(text.length, at + 1);
+    return { end: Math.min(text.length, at + 1), comment };
   }
 
   private scalar(source: string, plain: boolean, range: [number, number, number]): Scalar {
@@ -180,7 +190,6 @@ class ItemReader {
       if (flow || after === space || after === newline || end + 1 >= length) decline();
     }
     while (end > start && text.charCodeAt(end - 1) === space) end--;
-    if (text[end] === ' ' && text[end + 1] === '#') decline(); // a comment after the value
     const source = text.slice(start, end);
     return { node: this.scalar(source, true, [start, end, end]), valueEnd: end };
   }
@@ -297,26 +306,34 @@ class ItemReader {
     for (;;) {
       const key = this.key(at);
       const valueAt = this.spaces(key.colon + 1);
-      if (valueAt === key.colon + 1 || text[valueAt] === '\n' || valueAt >= text.length) decline(); // an empty or nested value
       const c = text[valueAt];
       let value: Node;
       let valueData: unknown;
-      let end: number;
-      if (c === '[' || c === '{') {
-        const flow = this.flow(valueAt);
-        [value, valueData] = [flow.node, flow.data];
-        end = this.restOfLine(flow.end);
-        flow.node.range![2] = end;
+      if (c === '\n' || c === undefined) {
+        // Nothing after the `:`: a map on the lines below, indented more (an empty value is the library's to read).
+        const below = valueAt + 1;
+        const indent = this.spaces(below) - below;
+        if (indent <= column || below >= regionEnd) decline();
+        const nested = this.itemMap(below + indent, indent, regionEnd);
+        [value, valueData, at] = [nested.node, nested.data, nested.node.range![2]];
       } else {
-        const { node: scalar, valueEnd } = c === '"' || c === "'" ? this.quoted(valueAt) : this.plain(valueAt, false);
-        end = this.restOfLine(valueEnd);
-        scalar.range![2] = end;
-        [value, valueData] = [scalar, scalar.value];
+        if (valueAt === key.colon + 1) decline();
+        let valueEnd: number;
+        if (c === '[' || c === '{') {
+          const flow = this.flow(valueAt);
+          [value, valueData, valueEnd] = [flow.node, flow.data, flow.end];
+        } else {
+          const scalar = c === '"' || c === "'" ? this.quoted(valueAt) : this.plain(valueAt, false);
+          [value, valueData, valueEnd] = [scalar.node, scalar.node.value, scalar.valueEnd];
+        }
+        const line = this.restOfLine(valueEnd);
+        at = line.end;
+        value.range![2] = at;
+        if (line.comment !== undefined) value.comment = line.comment;
       }
       this.addPair(node, data, key.node, key.name, value, valueData);
-      at = end;
       if (at >= regionEnd) break;
-      // The next line: another key of this map, or the next item.
+      // The next line: another key of this map, or the end of it.
       let col = 0;
       while (text.charCodeAt(at + col) === space) col++;
       if (col !== column) {

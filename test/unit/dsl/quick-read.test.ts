@@ -76,12 +76,31 @@ const value = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...typed, ...typedMore) },
   { weight: 3, arbitrary: fc.constantFrom(...flows) },
   { weight: 1, arbitrary: fc.constantFrom(...oddScalars, ...oddFlows) },
+  // A map on the lines below (`~` is the key's column and two more spaces).
+  { weight: 2, arbitrary: fc.constantFrom('\n~path: in.csv\n~fields: [a, b]', '\n~a: 1', '\n~deep:\n~  x: "y" # c\n~z: 2', '\n~ a: 1') },
 );
 const key = fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.constantFrom(...oddKeys) });
-const end = fc.oneof({ weight: 30, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.constant('  ') }, { weight: 1, arbitrary: fc.constant(' # c') });
+const end = fc.oneof(
+  { weight: 30, arbitrary: fc.constant('') },
+  { weight: 2, arbitrary: fc.constantFrom('  ', ' # c', ' #', '  #  x  ') },
+  { weight: 1, arbitrary: fc.constantFrom('# c', ' # c: d', ' #\t') },
+);
 const entry = fc.tuple(key, value, end).map(([k, v, e]) => ({ k, v, end: e }));
 /** Odd lines that may come after an entry: a comment, a blank line, a nested map, a block scalar, a continuation, a tab. */
-const oddLines = ['\n', '# c\n', 'nested:\n  a: 1\n', 'block: |\n  x\n', '  more\n', 'k:\n', '\t\n', ' \n'];
+const oddLines = [
+  '\n',
+  '# c\n',
+  'nested:\n  a: 1\n',
+  'deep:\n    a: [1]\n    b: x # c\n',
+  'k:\n  x\n',
+  'k:\n\n  a: 1\n',
+  'k:\n  a: 1\n   b: 2\n',
+  'block: |\n  x\n',
+  '  more\n',
+  'k:\n',
+  '\t\n',
+  ' \n',
+];
 const odd = fc.oneof({ weight: 30, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(...oddLines) });
 const stage = fc
   .tuple(
@@ -111,7 +130,7 @@ const documents = fc
         .map(([{ k, v, end }, odd], i) => {
           // The odd lines after an entry are indented as the entries (a blank line stays blank).
           const after = odd.replace(/^(?=[^\n])/gm, column);
-          return `${i === 0 ? `${pad}-${' '.repeat(gap)}` : column}${k}: ${v}${end}\n${after}`;
+          return `${i === 0 ? `${pad}-${' '.repeat(gap)}` : column}${k}:${v.startsWith('\n') ? v.replaceAll('~', `${column}  `) : ` ${v}`}${end}\n${after}`;
         })
         .join('');
     });
