@@ -19,7 +19,7 @@ export interface QuickRead {
 }
 
 /** Text read between two pauses of the caller (about as much work as `cstSteps` does per pause). */
-const sliceLength = 256 * 1024;
+const sliceLength = 64 * 1024;
 
 /** Gives up on the current input: the library reads it. */
 class Decline extends Error {}
@@ -138,6 +138,9 @@ class ItemReader {
     private readonly schema: Schema,
     private readonly resolve: Resolver,
   ) {}
+
+  private readonly keys = new Map<string, string>();
+  private pad: string | undefined;
 
   /**
    * After a value ending at `at`: spaces, maybe a comment, up to the end of the line; returns the offset after the line
@@ -291,7 +294,10 @@ class ItemReader {
       if (!ok) decline();
     }
     if (colon === at) decline();
-    const source = text.slice(at, colon);
+    // One string per distinct key, not one per stage (a few keys repeat over hundreds of thousands of stages).
+    const slice = text.slice(at, colon);
+    let source = this.keys.get(slice);
+    if (source === undefined) this.keys.set(slice, (source = slice));
     const node = this.scalar(source, true, [at, colon, colon]);
     if (typeof node.value !== 'string') decline();
     return { node, name: source, colon };
@@ -360,7 +366,8 @@ class ItemReader {
     if (this.text[dash] !== '-' || this.text[dash + 1] !== ' ') decline();
     const contentStart = this.spaces(dash + 1);
     const start: CST.SourceToken[] = [];
-    if (!first && indent > 0) start.push({ type: 'space', offset: lineStart, indent: 0, source: this.text.slice(lineStart, dash) });
+    // The spaces are the same strings from item to item (`pad`; one space after the `-` is V8's one-character string).
+    if (!first && indent > 0) start.push({ type: 'space', offset: lineStart, indent: 0, source: (this.pad ??= this.text.slice(lineStart, dash)) });
     start.push(
       { type: 'seq-item-ind', offset: dash, indent, source: '-' },
       { type: 'space', offset: dash + 1, indent: indent + 1, source: this.text.slice(dash + 1, contentStart) },
