@@ -33,13 +33,13 @@ const decline = (): never => {
  */
 type Resolver = (source: string, plain: boolean) => Scalar;
 
-function resolverOf(schema: Schema): Resolver {
+function resolverOf(doc: Document): Resolver {
+  const { schema, options } = doc;
   const tests = schema.tags.filter((tag) => tag.default === true && tag.test);
   const str = schema.tags.find((tag) => tag.tag === 'tag:yaml.org,2002:str') ?? decline();
   if (tests.some((tag) => tag.test!.flags !== '')) decline();
   // The tests in one expression, tried first: most values are strings, which none of them matches.
   const any = new RegExp(tests.map((tag) => `(?:${tag.test!.source})`).join('|'));
-  const options = schema.toStringOptions;
   return (source, plain) => {
     const tag = (plain && any.test(source) && tests.find((t) => t.test!.test(source))) || str;
     const resolve = tag.resolve as (value: string, onError: () => never, options: unknown) => unknown;
@@ -407,7 +407,7 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     // What follows the list moves to where it is in the text.
     for (const node of [{ range: doc.range }, { range: root.range }, ...root.items]) if (node !== pair) shiftRanges(node, standEnd, delta);
     shiftTokens(cst, standEnd, delta);
-    const reader = new ItemReader(text, doc.schema, resolverOf(doc.schema));
+    const reader = new ItemReader(text, doc.schema, resolverOf(doc));
     const nodes: Node[] = [];
     const items: unknown[] = [];
     const tokens: CST.BlockSequence['items'] = [];

@@ -156,6 +156,9 @@ describe('the quick first read', () => {
 
   it('reads the benchmark file and every pipeline of the repository exactly, or declines it', () => {
     expect(sameAsLibrary(hugePipelineText(3000))).toBe(true);
+    // Every kind of scalar of the core schema is read, not declined (a failure to resolve one would only decline).
+    const typedStage = `stages:\n  - run: cat\n    x: { ${typed.map((t, i) => `k${i}: ${t}`).join(', ')} }\n    y: [${typedMore.filter((t) => t !== '-' && !t.startsWith('- ')).join(', ')}]\n    z: -1\n`;
+    expect(sameAsLibrary(typedStage)).toBe(true);
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
         d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.yaml') ? [join(dir, d.name)] : [],
