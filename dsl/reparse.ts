@@ -42,17 +42,23 @@ function unclosedQuoteFree(source: string, type: string): boolean {
   return source.length >= 2 && source.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(source));
 }
 
-/** An error token anywhere in a part of the tree (the composer finds the rest: the caller parses again when it does). */
-function hasError(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(hasError);
+/** Unclosed at the end of the re-parsed lines, where the whole text goes on: no error token says so. */
+function unclosed(t: Record<string, unknown>): boolean {
+  if (t.type === 'flow-collection') return !(t.end as CST.SourceToken[]).some((e) => e.type === 'flow-map-end' || e.type === 'flow-seq-end');
+  return (t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && !unclosedQuoteFree(t.source as string, t.type);
+}
+
+/** A token anywhere in a part of the tree that `test` picks. */
+function anyToken(node: unknown, test: (t: Record<string, unknown>) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((n) => anyToken(n, test));
   if (typeof node !== 'object' || node === null) return false;
   const t = node as Record<string, unknown>;
-  if (t.type === 'error' || t.type === 'flow-error-end') return true;
-  // Unclosed at the end of the re-parsed lines, where the whole text goes on: no error token says so.
-  if (t.type === 'flow-collection' && !(t.end as CST.SourceToken[]).some((e) => e.type === 'flow-map-end' || e.type === 'flow-seq-end')) return true;
-  if ((t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && !unclosedQuoteFree(t.source as string, t.type)) return true;
-  return hasError(t.start) || hasError(t.end) || hasError(t.sep) || hasError(t.props) || hasError(t.items) || hasError(t.key) || hasError(t.value);
+  if (test(t)) return true;
+  return [t.start, t.end, t.sep, t.props, t.items, t.key, t.value].some((n) => anyToken(n, test));
 }
+
+/** An error token or an unclosed collection or quote anywhere in a part of the tree (the composer finds the rest: the caller parses again when it does). */
+const hasError = (node: unknown) => anyToken(node, (t) => t.type === 'error' || t.type === 'flow-error-end' || unclosed(t));
 
 /**
  * Moves every offset in tokens and items by `delta`, in place, walking each kind of token by its own fields (a
@@ -188,7 +194,9 @@ function oldItem(level: Level, index: number, oldText: string, contextStart: num
   const kept = level.items[index]!;
   if (!level.inSeq || !isPruned(kept as CST.BlockSequence['items'][number])) return { item: kept, base: 0 };
   const window = parseWindow(level, oldText, contextStart, lineEnd(oldText, level.spans(index).end));
-  if (!window || hasError(window.items) || hasError(window.doc.start)) return undefined;
+  // The item edited (the one before this) may hold an error of the version before: it is read again anyway.
+  const edited = level.spans(index - 1).start;
+  if (!window || window.items.some((item) => firstOffset(item)! + window.base !== edited && hasError(item)) || hasError(window.doc.start)) return undefined;
   return { item: window.items.find((item) => firstOffset(item)! + window.base === level.spans(index).start), base: window.base };
 }
 
@@ -219,8 +227,10 @@ function reparseItem(level: Level, index: number, oldText: string, text: string,
   while (to < items.length && length < newEnd - span.start) length += itemLength(items[to++]!);
   if (length !== newEnd - span.start) return undefined;
   const fresh = items.slice(from, to);
-  // An error in the item before means that it was not read as in the whole text: the context differs.
-  if (fresh.length === 0 || hasError(items.slice(0, to)) || hasError(doc.start)) return undefined;
+  // An error in the item before means that it was not read as in the whole text: the context differs. The edited item
+  // may hold errors (a stage typed half-way), each as a whole parse finds it when what follows reads as before (below),
+  // but not an unclosed bracket or quote: where it ends, the whole text goes on.
+  if (fresh.length === 0 || hasError(items.slice(0, from)) || anyToken(fresh, unclosed) || hasError(doc.start)) return undefined;
   if (firstLineOnly) {
     const after = items[to];
     if (!after || !sameTree(after.start, next.start, base, delta) || !sameTree(after.key, next.key, base, delta)) return undefined;

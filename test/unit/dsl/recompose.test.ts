@@ -346,3 +346,44 @@ describe('check() after an edit that cannot be composed alone', () => {
     expect(entry.parsed.data).toEqual({ cawd: '.', stages: [{ run: 'cat' }] });
   });
 });
+
+// A stage typed half-way breaks the YAML inside that stage: it is re-parsed alone all the same when what follows it reads
+// as before (dsl/reparse.ts), its errors become the document's (dsl/recompose.ts), and the other stages' problems are kept
+// for the edit that mends it (dsl/stage-rules.ts), which then checks that stage alone.
+describe('check() after an edit that breaks the YAML inside one stage, and after the one that mends it', () => {
+  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+    const place = (text: string, e: RandomEdit) => e.at % (text.length + 1);
+    const breaking = randomEdits(100_000, 3, [': ', ': x', '- ', 'a: b: c', '\n  x', ' ', '', 'a', '"', '[', '{ a']);
+    const broken = editSequences(documents, breaking, {
+      place,
+      took: (r) => r.parsed.edited !== undefined && r.problems.some((p) => p.code === 'yaml-syntax'),
+      runs: 150,
+      maxEdits: 8,
+    });
+    expect(broken).toBeGreaterThan(20);
+  });
+
+  it('in a large generated file: `: ` typed into a command, typed after, and taken out again', { timeout: 120_000 }, () => {
+    let text = 'name: big\nstages:\n';
+    for (let i = 0; i < 1500; i++) text += `  - name: g${i}\n    run: grep -v x\n  - run: head -n 10\n`;
+    let previous = check(text, { file, host });
+    const at = text.indexOf('  - run: head -n 10\n', text.length / 2) + '  - run: head'.length;
+    const steps: [number, number, string][] = [
+      [at, 0, ': '], // `run: head: -n 10`: a mapping where a value was
+      [at + 2, 0, 'x'], // typed on inside it
+      [at, 3, ''], // mended
+    ];
+    const oneStage: boolean[] = [];
+    for (const [where, remove, insert] of steps) {
+      text = text.slice(0, where) + insert + text.slice(where + remove);
+      const incremental = check(text, { file, host, previous });
+      expect(incremental.parsed.edited?.key).toBe('stages');
+      oneStage.push(checkedOneStage(incremental.pipeline));
+      expectSame(incremental, text);
+      previous = incremental;
+    }
+    // Broken twice (the rules held back), then mended: the mended stage's rules alone.
+    expect(oneStage).toEqual([false, false, true]);
+    expect(previous.problems).toEqual([]);
+  });
+});
