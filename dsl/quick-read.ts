@@ -241,7 +241,7 @@ class ItemReader {
       const key = this.flowValue(at);
       at = this.spaces(key.end);
       if (isMapStart) {
-        if (text[at] !== ':' || key.end !== at || !isScalar(key.node) || typeof key.data !== 'string' || text[at + 1] !== ' ') decline();
+        if (text[at] !== ':' || key.node.range![1] !== at || !isScalar(key.node) || typeof key.data !== 'string' || text[at + 1] !== ' ') decline();
         const value = this.flowValue(this.spaces(at + 1));
         at = this.spaces(value.end);
         this.addPair(node as YAMLMap, data as Record<string, unknown>, key.node as Scalar, key.data as string, value.node, value.data);

@@ -70,7 +70,7 @@ const typed = ['1', '-2', '+3', '0x1F', '0o17', '017', '1.5', '1e3', '-1.5E-2', 
 const typedMore = ['true', 'False', 'TRUE', 'yes', '0x', '1_000', '+.5', '0o8', '1e', 'nULL', '.NaN', '-', '- x', '--x'];
 const oddScalars = ['"with \\" escape"', 'a: b', 'a #b', 'ends:', '"a" b', '?x', ':x', '@x', '`x', '%x', '!x', '|', '>', '&a x', '*a', "'a", '"a'];
 const flows = ['[sort, -k2]', '[]', '{}', '{ path: data.csv }', '{ fields: [id, name] }', '[a, [b, c], {k: v}]', '{ k: "v" , n: 1 }', '[ x ]  ', '[1, .5, ~]'];
-const oddFlows = ['[a, ]', '{a}', '{ a: }', '[a: b]', '{a:b}', '[a,b', '{ k: [x] ,}', '[ "a" b ]', '{ null: 1 }', '{ a: 1, a: 2 }'];
+const oddFlows = ['{ a : 1 }', '[a , b]', '[a, ]', '{a}', '{ a: }', '[a: b]', '{a:b}', '[a,b', '{ k: [x] ,}', '[ "a" b ]', '{ null: 1 }', '{ a: 1, a: 2 }'];
 const value = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(...scalars) },
   { weight: 3, arbitrary: fc.constantFrom(...typed, ...typedMore) },
