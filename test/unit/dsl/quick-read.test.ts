@@ -8,11 +8,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Composer, Parser, type Document } from 'yaml';
 import { hugePipelineText } from '../../../bench/huge-text';
-import { check, parse, type CheckResult, type DslHost } from '../../../dsl';
+import { parse, type DslHost } from '../../../dsl';
 import { quickRead } from '../../../dsl/quick-read';
 import { composeOptions } from '../../../dsl/recompose';
 import { finish } from '../../../dsl/steps';
 import { pruneTree } from '../../../dsl/tree-skeleton';
+import { expectEditsCheckAsFromScratch } from './edit-check';
 
 const host: DslHost = {
   env: { HOME: '/home/user', PATH: '/usr/bin' },
@@ -175,21 +176,13 @@ describe('the quick first read', () => {
       remove: fc.nat({ max: 4 }),
       insert: fc.constantFrom('a', '1', ' ', '\n', '# ', '- run: x\n  ', ': ', ''),
     });
-    const problemsOf = (r: CheckResult) => JSON.stringify(r.problems);
     fc.assert(
       fc.property(documents, fc.array(edits, { minLength: 1, maxLength: 4 }), (start, sequence) => {
-        let text = start;
-        let previous = check(text, { file, host });
-        for (const e of sequence) {
+        const edit = (e: { at: number; remove: number; insert: string }) => (text: string) => {
           const at = e.at % (text.length + 1);
-          text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
-          const incremental = check(text, { file, host, previous });
-          const full = check(text, { file, host });
-          expect(problemsOf(incremental)).toBe(problemsOf(full));
-          expect(JSON.stringify(incremental.pipeline)).toBe(JSON.stringify(full.pipeline));
-          expect(incremental.parsed.data).toEqual(full.parsed.data);
-          previous = incremental;
-        }
+          return text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+        };
+        expectEditsCheckAsFromScratch(start, sequence.map(edit), { file, host });
       }),
       { numRuns: 200 },
     );

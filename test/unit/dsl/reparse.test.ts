@@ -4,9 +4,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Parser, type CST } from 'yaml';
-import { check, parse, type CheckResult, type DslHost } from '../../../dsl';
+import { parse, type DslHost } from '../../../dsl';
 import { reparse } from '../../../dsl/reparse';
 import { isPruned, pruneList } from '../../../dsl/tree-skeleton';
+import { expectEditsCheckAsFromScratch } from './edit-check';
 import { editableStages } from './edit-stages';
 
 const host: DslHost = {
@@ -70,8 +71,6 @@ function apply(text: string, e: { at: number; remove: number; insert: string }):
   return text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
 }
 
-const problemsOf = (r: CheckResult) => JSON.stringify(r.problems);
-
 type Tree = readonly CST.Token[];
 const topItems = (tree: Tree) => {
   const map = tree.find((t): t is CST.Document => t.type === 'document')?.value;
@@ -125,17 +124,11 @@ describe('incremental parsing', () => {
   it('check() from the previous result gives exactly the problems of a check from scratch', () => {
     fc.assert(
       fc.property(documents, fc.array(edits, { minLength: 1, maxLength: 8 }), (start, sequence) => {
-        let text = start;
-        let previous = check(text, { file, host });
-        for (const e of sequence) {
-          text = apply(text, e);
-          const incremental = check(text, { file, host, previous });
-          const full = check(text, { file, host });
-          expect(problemsOf(incremental)).toBe(problemsOf(full));
-          expect(JSON.stringify(incremental.pipeline)).toBe(JSON.stringify(full.pipeline));
-          expect(incremental.parsed.data).toEqual(full.parsed.data);
-          previous = incremental;
-        }
+        expectEditsCheckAsFromScratch(
+          start,
+          sequence.map((e) => (text: string) => apply(text, e)),
+          { file, host },
+        );
       }),
       { numRuns: 200 },
     );
