@@ -132,7 +132,6 @@ const newline = 10;
 
 /** Reads the items of the stages list: nodes, data and each item's first tokens, from one line at a time. */
 class ItemReader {
-  at = 0;
   constructor(
     private readonly text: string,
     private readonly schema: Schema,
