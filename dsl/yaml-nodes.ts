@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Span } from './span';
 
 /** Where a path of keys and indexes sits in the source: the key (for map entries) and the value. */
@@ -174,4 +174,33 @@ export function locateKeys<K extends string>(doc: Document, path: readonly (stri
     if (next) found.set(key, located(next));
   }
   return found;
+}
+
+/** Where each present key of a mapping is: the key, and its value (or the key again when the value is empty). */
+export type KeySpans<K extends string> = Partial<Record<K, { key: Span; value: Span }>>;
+
+/** The list under `key` of the top-level mapping when it is written there: not through an alias or a merge key. */
+export function directList(doc: Document, key: string): YAMLSeq | undefined {
+  const found = isMap(doc.contents) ? findPair(doc, doc.contents, key) : undefined;
+  return found && !found.via && isSeq(found.pair.value) ? found.pair.value : undefined;
+}
+
+/**
+ * `locateKeys` of a mapping reached without an alias or a merge key, from its entries alone: no walk from the root, no
+ * index of the mapping (kept as long as the document, one per stage of a big file). Undefined when the mapping has a
+ * merge key (then `locateKeys` follows it).
+ */
+export function directKeySpans<K extends string>(map: YAMLMap, keys: ReadonlySet<string>): KeySpans<K> | undefined {
+  const spans: KeySpans<K> = {};
+  for (const pair of map.items) {
+    if (isMergePair(pair)) return undefined;
+    const k = keyText(pair) as K | undefined;
+    if (k === undefined || !keys.has(k) || spans[k] !== undefined) continue;
+    const key = nodeSpan(pair.key as Node);
+    if (!key) continue;
+    const own = nodeSpan(pair.value as Node);
+    // An empty value (`key:`) has a zero-width span; point at the key instead (as `step` does).
+    spans[k] = { key, value: own && own.end > own.start ? own : key };
+  }
+  return spans;
 }
