@@ -4,7 +4,7 @@ import { hostsOf, stageHosts } from './hosts';
 import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction, type StageKey } from './model';
 import type { Parsed } from './parse';
 import { emptySpan, type Span } from './span';
-import { directKeySpans, directList, locate, locateKeys, nodeSpan, type KeySpans } from './yaml-nodes';
+import { directKeySpans, directList, locate, locateKeys, nodeSpan, trimItems, type KeySpans } from './yaml-nodes';
 
 type Json = Record<string, unknown>;
 
@@ -16,12 +16,14 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** Every stage without `env:` shares this one (frozen: a write would be a bug that changes every stage). */
+const noEnv: Record<string, string> = Object.freeze({});
+
 function envOf(v: unknown): Record<string, string> {
+  if (!isObject(v)) return noEnv;
   const env: Record<string, string> = {};
-  if (isObject(v)) {
-    for (const [k, value] of Object.entries(v)) {
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') env[k] = String(value);
-    }
+  for (const [k, value] of Object.entries(v)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') env[k] = String(value);
   }
   return env;
 }
@@ -59,7 +61,7 @@ function keySpans<K extends string>(doc: Document | undefined, path: (string | n
   return spans;
 }
 
-const stageKeySet: ReadonlySet<string> = new Set(stageKeys);
+const stageKeyNames: ReadonlyMap<string, StageKey> = new Map(stageKeys.map((k) => [k, k]));
 
 /** The key written first (the spans of a stage's keys are never empty). */
 function firstKey(keys: Stage['keys']): Span | undefined {
@@ -78,8 +80,12 @@ function firstKey(keys: Stage['keys']): Span | undefined {
 function placeOf(doc: Document | undefined, items: readonly unknown[] | undefined, index: number): { span: Span; keys: Stage['keys'] } {
   const item = items?.[index];
   const span = isMap(item) ? nodeSpan(item) : undefined;
-  const keys = span && isMap(item) ? directKeySpans<StageKey>(item, stageKeySet) : undefined;
-  if (span && keys) return { span, keys };
+  const keys = span && isMap(item) ? directKeySpans(item, stageKeyNames) : undefined;
+  if (span && keys) {
+    // The document keeps the stage's nodes: made smaller once, here where they are walked anyway.
+    trimItems(item);
+    return { span, keys };
+  }
   return { span: doc ? locate(doc, ['stages', index]).value : emptySpan, keys: keySpans(doc, ['stages', index], stageKeys) };
 }
 

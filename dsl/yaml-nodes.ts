@@ -1,4 +1,19 @@
-import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import type { Span } from './span';
 
 /** Where a path of keys and indexes sits in the source: the key (for map entries) and the value. */
@@ -188,19 +203,47 @@ export function directList(doc: Document, key: string): YAMLSeq | undefined {
 /**
  * `locateKeys` of a mapping reached without an alias or a merge key, from its entries alone: no walk from the root, no
  * index of the mapping (kept as long as the document, one per stage of a big file). Undefined when the mapping has a
- * merge key (then `locateKeys` follows it).
+ * merge key (then `locateKeys` follows it). `keys`: each key's name, to the same name as one shared string.
  */
-export function directKeySpans<K extends string>(map: YAMLMap, keys: ReadonlySet<string>): KeySpans<K> | undefined {
+export function directKeySpans<K extends string>(map: YAMLMap, keys: ReadonlyMap<string, K>): KeySpans<K> | undefined {
   const spans: KeySpans<K> = {};
   for (const pair of map.items) {
     if (isMergePair(pair)) return undefined;
-    const k = keyText(pair) as K | undefined;
-    if (k === undefined || !keys.has(k) || spans[k] !== undefined) continue;
+    const text = keyText(pair);
+    const k = text === undefined ? undefined : keys.get(text);
+    if (k === undefined || spans[k] !== undefined) continue;
     const key = nodeSpan(pair.key as Node);
     if (!key) continue;
+    shareKeyText(pair.key as Scalar, k);
     const own = nodeSpan(pair.value as Node);
     // An empty value (`key:`) has a zero-width span; point at the key instead (as `step` does).
     spans[k] = { key, value: own && own.end > own.start ? own : key };
   }
   return spans;
+}
+
+/**
+ * A known key's text as one string for every mapping (the parser gives each `run:` its own copy of "run"); and the room a
+ * collection's list of items was given to grow in let go of (the composer pushes items one at a time, and V8 gives a
+ * list 17 places at its first push: a stage's mapping holds 2 to 4). Both are a tenth of a big file's document.
+ * Nothing else changes: the same nodes, values and ranges.
+ */
+function shareKeyText(key: Scalar, text: string): void {
+  // Equal strings, not yet the same one.
+  if (key.value === text && key.source === text) {
+    key.value = text;
+    key.source = text;
+  }
+}
+
+/** `node` and the collections in it, each with a list of items just long enough (see `shareKeyText`). */
+export function trimItems(node: unknown, depth = 0): void {
+  if (!isCollection(node) || depth > 20) return;
+  if (node.items.length < 16) node.items = node.items.slice();
+  for (const item of node.items) {
+    if (isPair(item)) {
+      trimItems(item.key, depth + 1);
+      trimItems(item.value, depth + 1);
+    } else trimItems(item, depth + 1);
+  }
 }

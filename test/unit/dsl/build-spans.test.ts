@@ -3,6 +3,7 @@
 // and unknown keys, aliases, merge keys, items that are not mappings) they must be what the path walk finds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isScalar, visit, type Document } from 'yaml';
 import { buildPipeline, parse, stageKeys, type Span } from '../../../dsl';
 import type { Stage } from '../../../dsl/model';
 import { locate, locateKeys } from '../../../dsl/yaml-nodes';
@@ -34,6 +35,22 @@ const pipeline = fc.array(item, { maxLength: 8 }).map((items) => {
   return head + items.map((i) => `  -${i === '' ? '' : ` ${i}`}\n`).join('');
 });
 
+/** What Format Document writes from a document, or why it cannot. */
+function written(doc: Document): string {
+  try {
+    return doc.toString();
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** Every node of a document: kind, place, value (a merge key's is a new symbol each parse: its text), and how it is written out. */
+function nodes(doc: Document): unknown[] {
+  const out: unknown[] = [written(doc)];
+  visit(doc, { Node: (_key, n) => void out.push([n.constructor.name, n.range, isScalar(n) ? [String(n.value), n.source, n.type] : undefined]) });
+  return out;
+}
+
 const spanText = (text: string, s: Span) => `${s.start}-${s.end} ${JSON.stringify(text.slice(s.start, s.end))}`;
 
 describe("the model's spans", () => {
@@ -57,5 +74,18 @@ describe("the model's spans", () => {
     );
     // Most stages take the direct way (no alias, no merge key): the comparison is about it.
     expect(direct).toBeGreaterThan(500);
+  });
+});
+
+describe('building the model', () => {
+  it('leaves the document as it was (it shares key texts and trims item lists in place)', () => {
+    fc.assert(
+      fc.property(pipeline, (text) => {
+        const parsed = parse(text);
+        buildPipeline(parsed);
+        expect(nodes(parsed.doc)).toEqual(nodes(parse(text).doc));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
