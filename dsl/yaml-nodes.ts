@@ -208,13 +208,15 @@ export function directList(doc: Document, key: string): YAMLSeq | undefined {
 export function directKeySpans<K extends string>(map: YAMLMap, keys: ReadonlyMap<string, K>): KeySpans<K> | undefined {
   const spans: KeySpans<K> = {};
   for (const pair of map.items) {
-    if (isMergePair(pair)) return undefined;
-    const text = keyText(pair);
-    const k = text === undefined ? undefined : keys.get(text);
+    // `keyText` and `isMergePair` in one look at the key: this runs for every key of every stage.
+    const node = pair.key;
+    if (!isScalar(node)) continue;
+    if (typeof node.value === 'symbol') return undefined;
+    const k = keys.get(String(node.value));
     if (k === undefined || spans[k] !== undefined) continue;
-    const key = nodeSpan(pair.key as Node);
+    const key = nodeSpan(node);
     if (!key) continue;
-    shareKeyText(pair.key as Scalar, k);
+    shareKeyText(node, k);
     const own = nodeSpan(pair.value as Node);
     // An empty value (`key:`) has a zero-width span; point at the key instead (as `step` does).
     spans[k] = { key, value: own && own.end > own.start ? own : key };
