@@ -34,6 +34,20 @@ interface Kept {
   asked: number;
   /** Only the edited stage was checked (`quickRules`). */
   quick: boolean;
+  /**
+   * Kept through a version whose YAML was broken inside stage `index` (`keepRulesThroughBrokenStage`): that stage as it
+   * was when these problems were found, for the edit that mends it to be compared with.
+   */
+  held?: { index: number; stage: Stage; raw: unknown };
+}
+
+/** What the previous check's problems can be reused for: the stage the edit changed (if any), how far what follows moved. */
+interface Reuse {
+  before: Kept;
+  stage: Stage | undefined;
+  delta: number;
+  /** That stage before the edit, as the kept problems knew it. */
+  was?: Kept['held'];
 }
 
 const kept = new WeakMap<Pipeline, Kept>();
@@ -73,17 +87,19 @@ function sameRole(old: Stage, oldRaw: unknown, now: Stage, raw: unknown): boolea
 }
 
 /** The previous check's stage problems and what the edit changed (`stage`: the one to check again, if any), when they still hold. */
-function reusable(input: RulesInput): { before: Kept; stage: Stage | undefined; delta: number } | undefined {
+/** `role`: only when the edited stage keeps its role (`sameRole`) towards the others. */
+function reusable(input: RulesInput, role = true): Reuse | undefined {
   const { parsed, pipeline, previous } = input;
   const before = previous && kept.get(previous.pipeline);
   if (!before || before.context !== contextOf(input) || before.hostEnv !== input.host.env) return undefined;
   if (pipeline.stages.length !== previous.pipeline.stages.length || before.host.asked > 2 * before.asked + 64) return undefined;
-  let reuse: { before: Kept; stage: Stage | undefined; delta: number } | undefined;
-  if (parsed.moved !== undefined) reuse = { before, stage: undefined, delta: parsed.moved };
+  let reuse: Reuse | undefined;
+  if (parsed.moved !== undefined && !before.held) reuse = { before, stage: undefined, delta: parsed.moved };
   else if (parsed.edited?.key === 'stages' && parsed.edited.count === 1) {
     const { index, delta } = parsed.edited;
     const now = pipeline.stages[index]!;
-    if (sameRole(previous.pipeline.stages[index]!, previous.raws[index], now, stagesData(parsed.data)[index])) reuse = { before, stage: now, delta };
+    const was = before.held ?? { index, stage: previous.pipeline.stages[index]!, raw: previous.raws[index] };
+    if (was.index === index && (!role || sameRole(was.stage, was.raw, now, stagesData(parsed.data)[index]))) reuse = { before, stage: now, delta, was };
   }
   // Asked again last: a file or program that changed means every stage's problems must be looked at again.
   return reuse && before.host.answersSameIn(input.host) ? reuse : undefined;
@@ -114,6 +130,16 @@ export const checkedOneStage = (pipeline: Pipeline) => kept.get(pipeline)?.quick
 /** An empty document is only an empty pipeline (a semantic rule), not also a type error. */
 const hasData = (parsed: Parsed) => parsed.data !== null && parsed.data !== undefined;
 
+/** The previous check's problems of every stage but the edited one, moved by `delta` when they come after it. */
+function othersKept(before: Kept, stage: Stage | undefined, delta: number): Map<number, Problem[]> {
+  const stages = new Map<number, Problem[]>();
+  for (const [index, list] of before.stages) {
+    if (index === stage?.index) continue;
+    stages.set(index, delta === 0 || (stage && index < stage.index) ? list : list.map((p) => moved(p, delta)));
+  }
+  return stages;
+}
+
 /**
  * The rules' problems when the previous check's still hold for every stage the edit did not touch (see the top of this
  * file), checking only the stage it did; undefined when every stage must be checked (`allRules`).
@@ -125,11 +151,7 @@ export function quickRules(input: RulesInput): Problem[] | undefined {
   const { parsed, text, pipeline } = input;
   const { problems: whole, rules } = pipelineSemantic(semanticContext(input), before.index);
   const schema = hasData(parsed) ? schemaProblems(text, parsed.doc, parsed.data, pipeline, stage ? [stage] : []) : undefined;
-  const stages = new Map<number, Problem[]>();
-  for (const [index, list] of before.stages) {
-    if (index === stage?.index) continue;
-    stages.set(index, delta === 0 || (stage && index < stage.index) ? list : list.map((p) => moved(p, delta)));
-  }
+  const stages = othersKept(before, stage, delta);
   if (stage) {
     const own = [...(schema?.stages.get(stage.index) ?? []), ...stageRules(input, rules, stage), ...stageUnread(rules, stage)];
     if (own.length > 0) stages.set(stage.index, own);
@@ -142,6 +164,20 @@ export function quickRules(input: RulesInput): Problem[] | undefined {
     before.asked,
     true,
   );
+}
+
+/**
+ * A version whose YAML is broken inside the one stage an edit changed runs no rules (dsl/check.ts); the previous check's
+ * problems of the other stages still hold, and are kept for the next version, without that stage's: the edit that mends
+ * it then checks that stage alone (`quickRules`), not every stage of a big file.
+ */
+export function keepRulesThroughBrokenStage(input: RulesInput): void {
+  // Its role may be another while it is broken (a default name from a command that is now a mapping): the mending edit
+  // is compared with the stage as it was before it broke.
+  const reuse = reusable(input, false);
+  if (!reuse?.stage || !reuse.was) return;
+  const { before, stage, delta } = reuse;
+  kept.set(input.pipeline, { ...before, stages: othersKept(before, stage, delta), quick: false, held: reuse.was });
 }
 
 /** The rules' problems, every stage checked (remembered problems of unchanged stages recalled, dsl/stage-memo.ts), in steps. */
