@@ -1,10 +1,10 @@
-import type { Document } from 'yaml';
+import { isMap, type Document } from 'yaml';
 import { isBuiltin } from './builtins';
 import { hostsOf, stageHosts } from './hosts';
-import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction } from './model';
+import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction, type StageKey } from './model';
 import type { Parsed } from './parse';
 import { emptySpan, type Span } from './span';
-import { locate, locateKeys } from './yaml-nodes';
+import { directKeySpans, directList, locate, locateKeys, nodeSpan, trimItems, type KeySpans } from './yaml-nodes';
 
 type Json = Record<string, unknown>;
 
@@ -16,12 +16,14 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** Every stage without `env:` shares this one (frozen: a write would be a bug that changes every stage). */
+const noEnv: Record<string, string> = Object.freeze({});
+
 function envOf(v: unknown): Record<string, string> {
+  if (!isObject(v)) return noEnv;
   const env: Record<string, string> = {};
-  if (isObject(v)) {
-    for (const [k, value] of Object.entries(v)) {
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') env[k] = String(value);
-    }
+  for (const [k, value] of Object.entries(v)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') env[k] = String(value);
   }
   return env;
 }
@@ -36,8 +38,8 @@ export function durationMs(v: unknown): number | undefined {
 }
 
 function actionOf(s: Json): StageAction | undefined {
-  const present = ['run', 'command', 'use'].filter((k) => s[k] !== undefined);
-  if (present.length !== 1) return undefined;
+  // Exactly one of the three (counted without a list: this runs for every stage of a big file).
+  if (Number(s.run !== undefined) + Number(s.command !== undefined) + Number(s.use !== undefined) !== 1) return undefined;
   if (typeof s.run === 'string' && s.run.length > 0) return { kind: 'run', script: s.run };
   if (Array.isArray(s.command) && s.command.length > 0 && s.command.every((a) => typeof a === 'string')) return { kind: 'command', argv: s.command };
   if (typeof s.use === 'string' && isBuiltin(s.use)) return { kind: 'use', builtin: s.use, options: isObject(s.with) ? s.with : {} };
@@ -53,18 +55,44 @@ export function programName(s: Json): string | undefined {
 }
 
 function keySpans<K extends string>(doc: Document | undefined, path: (string | number)[], keys: readonly K[]) {
-  const spans: Partial<Record<K, { key: Span; value: Span }>> = {};
+  const spans: KeySpans<K> = {};
   if (!doc) return spans;
   for (const [key, at] of locateKeys(doc, path, keys)) if (at.key) spans[key] = { key: at.key, value: at.value };
   return spans;
 }
 
-function buildStage(doc: Document | undefined, raw: unknown, index: number): Stage {
+const stageKeyNames: ReadonlyMap<string, StageKey> = new Map(stageKeys.map((k) => [k, k]));
+
+/** The key written first (the spans of a stage's keys are never empty). */
+function firstKey(keys: Stage['keys']): Span | undefined {
+  let first: Span | undefined;
+  for (const k in keys) {
+    const key = keys[k as keyof Stage['keys']]!.key;
+    if (!first || key.start < first.start) first = key;
+  }
+  return first;
+}
+
+/**
+ * A stage's item and the spans of its keys: read off the item when it is a mapping written in the `stages` list
+ * (`items`, from `directList`); else found by path, through aliases and merge keys.
+ */
+function placeOf(doc: Document | undefined, items: readonly unknown[] | undefined, index: number): { span: Span; keys: Stage['keys'] } {
+  const item = items?.[index];
+  const span = isMap(item) ? nodeSpan(item) : undefined;
+  const keys = span && isMap(item) ? directKeySpans(item, stageKeyNames) : undefined;
+  if (span && keys) {
+    // The document keeps the stage's nodes: made smaller once, here where they are walked anyway.
+    trimItems(item);
+    return { span, keys };
+  }
+  return { span: doc ? locate(doc, ['stages', index]).value : emptySpan, keys: keySpans(doc, ['stages', index], stageKeys) };
+}
+
+function buildStage(doc: Document | undefined, items: readonly unknown[] | undefined, raw: unknown, index: number): Stage {
   const s = isObject(raw) ? raw : {};
-  const keys = keySpans(doc, ['stages', index], stageKeys);
-  const span = doc ? locate(doc, ['stages', index]).value : emptySpan;
-  const first = Object.values(keys).sort((a, b) => a.key.start - b.key.start)[0];
-  const headSpan = keys.name?.value ?? (first ? first.key : span);
+  const { span, keys } = placeOf(doc, items, index);
+  const headSpan = keys.name?.value ?? firstKey(keys) ?? span;
   const stage: Stage = {
     index,
     name: str(s.name) ?? '',
@@ -190,10 +218,11 @@ export interface PreviousModel {
 function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | undefined): { stages: Stage[]; named: boolean } {
   const edited = parsed.edited;
   const before = previous?.pipeline.stages;
+  const items = directList(parsed.doc, 'stages')?.items;
   // Only comments before the document changed: the same stages, the same names, every one moved.
   if (parsed.moved !== undefined && before?.length === raws.length) return { stages: before.map((s) => moved(s, s.index, parsed.moved!, true)), named: true };
   if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + 1)
-    return { stages: raws.map((raw, i) => buildStage(parsed.doc, raw, i)), named: false };
+    return { stages: raws.map((raw, i) => buildStage(parsed.doc, items, raw, i)), named: false };
   const { index, count, delta } = edited;
   // One stage for one, named as before: the names of all stages come out as before (nameStages is a tenth of a keystroke).
   const named = count === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
@@ -201,8 +230,8 @@ function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | 
   const stages = count === 1 ? before.slice() : before.slice(0, index);
   // Named as before, the stages before the edit are the same objects, where they were.
   if (!named) for (let i = 0; i < index; i++) stages[i] = moved(before[i]!, i, 0, false);
-  if (count === 1) stages[index] = buildStage(parsed.doc, raws[index], index);
-  else for (let i = index; i < index + count; i++) stages.push(buildStage(parsed.doc, raws[i], i));
+  if (count === 1) stages[index] = buildStage(parsed.doc, items, raws[index], index);
+  else for (let i = index; i < index + count; i++) stages.push(buildStage(parsed.doc, items, raws[i], i));
   if (named) stages[index]!.name = before[index]!.name;
   for (let i = index + 1; i < before.length; i++) {
     const stage = moved(before[i]!, i + count - 1, delta, named);

@@ -1,4 +1,4 @@
-import { Composer, CST, isMap, isNode, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Composer, CST, isMap, isNode, isScalar, isSeq, YAMLSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { EntryChange, ItemChange, LeadChange, Reparsed } from './reparse';
 import { entriesChanged } from './yaml-nodes';
 
@@ -49,6 +49,13 @@ function plainRoot(previous: Base, text: string): { root: YAMLMap<Scalar, unknow
     return undefined;
   if (root.items.some((p) => !isScalar(p.key) || typeof p.key.value !== 'string')) return undefined;
   return { root: root as YAMLMap<Scalar, unknown>, data: data as Record<string, unknown> };
+}
+
+/** Items of a list re-parsed (dsl/reparse.ts), composed alone in a stand-in document; undefined when one does not start with its `-`. */
+function composedFresh(fresh: CST.BlockSequence['items'], indent: number): Document | undefined {
+  const offset = fresh[0]?.start[0]?.offset;
+  if (offset === undefined || fresh.some((item) => item.start.every((t) => t.type !== 'seq-item-ind'))) return undefined;
+  return composedAlone({ type: 'document', offset, start: [], value: { type: 'block-seq', offset, indent, items: fresh } });
 }
 
 /** A stand-in document of re-parsed tokens, composed alone. */
@@ -126,10 +133,9 @@ export function recompose(
   // One node per item of the list, before and after (an item that is only a comment makes none).
   if (seqToken?.type !== 'block-seq' || seqToken.items.length - change.count + 1 !== seq.items.length) return undefined;
   const fresh = seqToken.items.slice(change.index, change.index + change.count);
-  const offset = fresh[0]?.start[0]?.offset;
-  if (offset === undefined || fresh.some((item) => item.start.every((t) => t.type !== 'seq-item-ind'))) return undefined;
-  const stand: CST.Document = { type: 'document', offset, start: [], value: { type: 'block-seq', offset, indent: seqToken.indent, items: fresh } };
-  const alone = composedAlone(stand);
+  // A stage deleted whole leaves nothing to compose (but another stage in the list: it does not become empty).
+  const alone =
+    fresh.length > 0 ? composedFresh(fresh, seqToken.indent) : seq.items.length > 1 ? { contents: new YAMLSeq(), errors: [], warnings: [] } : undefined;
   const part = alone?.contents;
   if (!alone || !isSeq(part) || part.items.length !== fresh.length || !errorsOnlyAround(doc, seq, change.index)) return undefined;
   const nodes = part.items;

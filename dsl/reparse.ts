@@ -134,6 +134,23 @@ function itemAround(spans: { count: number; at: Spans }, from: number, to: numbe
   return to <= spans.at(low).end ? low : -1;
 }
 
+/** Characters an edit is moved left at most by `wholeItem`: a line or so. */
+const maxSlide = 256;
+
+/**
+ * The item an edit replaces whole (a stage's lines deleted, or pasted over), when the edit moved left by up to
+ * `maxSlide` characters is the same edit (`b|ab` deleted from `ab|ab` is `ab|` deleted from `|abab`) and covers
+ * exactly one item: what `commonEnds` finds for a deleted stage starts after the `- ` the next stage begins with too.
+ */
+function wholeItem(spans: { count: number; at: Spans }, oldText: string, text: string, from: number, to: number, delta: number): number {
+  for (let k = 0; k <= maxSlide && from - k >= 0; k++) {
+    if (k > 0 && (oldText.charCodeAt(from - k) !== oldText.charCodeAt(to - k) || text.charCodeAt(from - k) !== text.charCodeAt(to + delta - k))) return -1;
+    const index = itemAround(spans, from - k + 1, to - k);
+    if (index >= 0 && spans.at(index).start === from - k && spans.at(index).end === to - k) return index;
+  }
+  return -1;
+}
+
 interface Level {
   items: Item[];
   spans: Spans;
@@ -220,8 +237,10 @@ function reparseItem(level: Level, index: number, oldText: string, text: string,
   const window = parseWindow(level, text, contextStart, sentinelEnd);
   if (!window) return undefined;
   const { doc, map, items, offset, base } = window;
-  const from = items.findIndex((item) => firstOffset(item)! + base >= span.start);
-  if (from < 0 || firstOffset(items[from]!)! + base !== span.start) return undefined;
+  let from = items.findIndex((item) => firstOffset(item)! + base >= span.start);
+  // The last item deleted whole: nothing starts where it did.
+  if (from < 0 && newEnd === span.start) from = items.length;
+  if (from < 0 || (from < items.length && firstOffset(items[from]!)! + base !== span.start)) return undefined;
   let to = from;
   let length = 0;
   while (to < items.length && length < newEnd - span.start) length += itemLength(items[to++]!);
@@ -230,7 +249,8 @@ function reparseItem(level: Level, index: number, oldText: string, text: string,
   // An error in the item before means that it was not read as in the whole text: the context differs. The edited item
   // may hold errors (a stage typed half-way), each as a whole parse finds it when what follows reads as before (below),
   // but not an unclosed bracket or quote: where it ends, the whole text goes on.
-  if (fresh.length === 0 || hasError(items.slice(0, from)) || anyToken(fresh, unclosed) || hasError(doc.start)) return undefined;
+  // No items: the item was deleted whole.
+  if ((fresh.length === 0 && newEnd !== span.start) || hasError(items.slice(0, from)) || anyToken(fresh, unclosed) || hasError(doc.start)) return undefined;
   if (firstLineOnly) {
     const after = items[to];
     if (!after || !sameTree(after.start, next.start, base, delta) || !sameTree(after.key, next.key, base, delta)) return undefined;
@@ -384,7 +404,8 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
   const seq = topItem.value;
   if (seq?.type === 'block-seq') {
     const seqSpans = itemSpans(seq.items, topSpans.at(top).end, true);
-    const index = seqSpans ? itemAround(seqSpans, from, to) : -1;
+    let index = seqSpans ? itemAround(seqSpans, from, to) : -1;
+    if (seqSpans && index < 0) index = wholeItem(seqSpans, oldText, text, from, to, delta);
     if (seqSpans && index >= 0) {
       const follow = nextTop ? { item: nextTop, end: topSpans.at(top + 1).end } : docEnd;
       const level: Level = { items: seq.items, spans: seqSpans.at, inSeq: true, header: 'k:\n', indent: seq.indent, follow };

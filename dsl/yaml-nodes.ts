@@ -1,4 +1,19 @@
-import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import type { Span } from './span';
 
 /** Where a path of keys and indexes sits in the source: the key (for map entries) and the value. */
@@ -174,4 +189,63 @@ export function locateKeys<K extends string>(doc: Document, path: readonly (stri
     if (next) found.set(key, located(next));
   }
   return found;
+}
+
+/** Where each present key of a mapping is: the key, and its value (or the key again when the value is empty). */
+export type KeySpans<K extends string> = Partial<Record<K, { key: Span; value: Span }>>;
+
+/** The list under `key` of the top-level mapping when it is written there: not through an alias or a merge key. */
+export function directList(doc: Document, key: string): YAMLSeq | undefined {
+  const found = isMap(doc.contents) ? findPair(doc, doc.contents, key) : undefined;
+  return found && !found.via && isSeq(found.pair.value) ? found.pair.value : undefined;
+}
+
+/**
+ * `locateKeys` of a mapping reached without an alias or a merge key, from its entries alone: no walk from the root, no
+ * index of the mapping (kept as long as the document, one per stage of a big file). Undefined when the mapping has a
+ * merge key (then `locateKeys` follows it). `keys`: each key's name, to the same name as one shared string.
+ */
+export function directKeySpans<K extends string>(map: YAMLMap, keys: ReadonlyMap<string, K>): KeySpans<K> | undefined {
+  const spans: KeySpans<K> = {};
+  for (const pair of map.items) {
+    // `keyText` and `isMergePair` in one look at the key: this runs for every key of every stage.
+    const node = pair.key;
+    if (!isScalar(node)) continue;
+    if (typeof node.value === 'symbol') return undefined;
+    const k = keys.get(String(node.value));
+    if (k === undefined || spans[k] !== undefined) continue;
+    const key = nodeSpan(node);
+    if (!key) continue;
+    shareKeyText(node, k);
+    const own = nodeSpan(pair.value as Node);
+    // An empty value (`key:`) has a zero-width span; point at the key instead (as `step` does).
+    spans[k] = { key, value: own && own.end > own.start ? own : key };
+  }
+  return spans;
+}
+
+/**
+ * A known key's text as one string for every mapping (the parser gives each `run:` its own copy of "run"); and the room a
+ * collection's list of items was given to grow in let go of (the composer pushes items one at a time, and V8 gives a
+ * list 17 places at its first push: a stage's mapping holds 2 to 4). Both are a tenth of a big file's document.
+ * Nothing else changes: the same nodes, values and ranges.
+ */
+function shareKeyText(key: Scalar, text: string): void {
+  // Equal strings, not yet the same one.
+  if (key.value === text && key.source === text) {
+    key.value = text;
+    key.source = text;
+  }
+}
+
+/** `node` and the collections in it, each with a list of items just long enough (see `shareKeyText`). */
+export function trimItems(node: unknown, depth = 0): void {
+  if (!isCollection(node) || depth > 20) return;
+  if (node.items.length < 16) node.items = node.items.slice();
+  for (const item of node.items) {
+    if (isPair(item)) {
+      trimItems(item.key, depth + 1);
+      trimItems(item.value, depth + 1);
+    } else trimItems(item, depth + 1);
+  }
 }

@@ -387,3 +387,38 @@ describe('check() after an edit that breaks the YAML inside one stage, and after
     expect(previous.problems).toEqual([]);
   });
 });
+
+// A stage's lines deleted whole, or a stage pasted before another, are one item of the list less or more: re-parsed and
+// composed alone too (dsl/reparse.ts `wholeItem`), the other stages moved.
+describe('check() after a whole stage deleted or pasted', () => {
+  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+    let deleted = 0;
+    fc.assert(
+      fc.property(
+        documents,
+        fc.array(fc.record({ pick: fc.nat(), paste: fc.option(fc.constantFrom(...stageLines), { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
+        (start, sequence) => {
+          let text = start;
+          let previous = check(text, { file, host });
+          for (const { pick, paste } of sequence) {
+            // Where the stages' items start (a `  - ` at the start of a line), and where the last one ends.
+            const starts = [...text.matchAll(/^ {2}- /gm)].map((m) => m.index);
+            if (starts.length < 2) return;
+            const end = /^(?! {2}[ -]| *#)/m.exec(text.slice(starts.at(-1)! + 1))?.index;
+            const bounds = [...starts, end === undefined ? text.length : starts.at(-1)! + 1 + end];
+            const k = pick % starts.length;
+            text = paste ? text.slice(0, bounds[k]) + paste + text.slice(bounds[k]) : text.slice(0, bounds[k]) + text.slice(bounds[k + 1]);
+            const incremental = check(text, { file, host, previous });
+            if (!paste && incremental.parsed.edited?.count === 0) deleted++;
+            expectSame(incremental, text);
+            previous = incremental;
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // Pasted ones took that path before; deleted ones (not the first stage, nor one that a comment line ends: those
+    // do not end where a line does) are the path under test, and must have been many.
+    expect(deleted).toBeGreaterThan(20);
+  });
+});
