@@ -1,5 +1,5 @@
 import { isObject } from './build';
-import { readFlags } from './graph';
+import { firstStage, readFlags } from './graph';
 import type { Pipeline } from './model';
 
 /**
@@ -8,8 +8,8 @@ import type { Pipeline } from './model';
  * (dsl/stage-rules.ts): then the rules of an edited stage are checked against it alone, not every stage again.
  */
 export interface StageIndex {
-  /** The first stage of each name, written or given (what an `input:` name refers to). */
-  first: Map<string, number>;
+  /** The index of the first stage of a name, written or given (what an `input:` name refers to). */
+  first(name: string): number | undefined;
   /** The first stage of each written `name:` (a later one is a duplicate). */
   written: Map<string, number>;
   /** Per stage, 1 when a later stage reads its output (`readFlags`). */
@@ -21,14 +21,14 @@ export interface StageIndex {
 }
 
 export function stageIndex(pipeline: Pipeline, raws: readonly unknown[]): StageIndex {
-  const first = new Map<string, number>();
+  // A map of every stage's name is built only when some stage names an input (dsl/graph.ts): a big file's stages rarely do.
+  const first = (name: string) => firstStage(pipeline, name)?.index;
   const written = new Map<string, number>();
   const used = new Set<string>();
   for (const stage of pipeline.stages) {
-    if (!first.has(stage.name)) first.set(stage.name, stage.index);
     const raw = raws[stage.index];
-    if (isObject(raw) && typeof raw.name === 'string' && stage.keys.name && !written.has(raw.name)) written.set(raw.name, stage.index);
-    for (const host of stage.on ?? []) used.add(host);
+    if (stage.keys.name && isObject(raw) && typeof raw.name === 'string' && !written.has(raw.name)) written.set(raw.name, stage.index);
+    if (stage.on) for (const host of stage.on) used.add(host);
   }
   return { first, written, read: readFlags(pipeline), meant: new Set(), used };
 }

@@ -103,9 +103,10 @@ function finish(input: RulesInput, index: StageIndex, whole: Problem[], stages: 
   return problems;
 }
 
-/** The problems of one stage beyond the schema's (`meant`: see `stageSemantic`). */
-function stageRules(input: RulesInput, rules: StageRules, stage: Stage, meant?: Set<string>): Problem[] {
-  return [...stageSemantic(rules, stage, meant), ...stageHostProblems(input.parsed.doc, input.pipeline, input.parsed.data, stage)];
+/** The problems of one stage beyond the schema's, added to `out` (`meant`: see `stageSemantic`). */
+function stageRules(input: RulesInput, rules: StageRules, stage: Stage, out: Problem[], meant?: Set<string>): void {
+  stageSemantic(rules, stage, out, meant);
+  if (stage.on) for (const p of stageHostProblems(input.parsed.doc, input.pipeline, input.parsed.data, stage)) out.push(p);
 }
 
 /** Whether the check that built `pipeline` ran only the edited stage's rules (for tests: that path must be taken to be compared). */
@@ -131,7 +132,10 @@ export function quickRules(input: RulesInput): Problem[] | undefined {
     stages.set(index, delta === 0 || (stage && index < stage.index) ? list : list.map((p) => moved(p, delta)));
   }
   if (stage) {
-    const own = [...(schema?.stages.get(stage.index) ?? []), ...stageRules(input, rules, stage), ...stageUnread(rules, stage)];
+    const own = [...(schema?.stages.get(stage.index) ?? [])];
+    stageRules(input, rules, stage, own);
+    const unread = stageUnread(rules, stage);
+    if (unread) own.push(unread);
     if (own.length > 0) stages.set(stage.index, own);
   }
   return finish(
@@ -153,16 +157,25 @@ export function* allRules(input: RulesInput): Steps<Problem[]> {
   yield undefined;
   const { problems: whole, rules } = pipelineSemantic(semanticContext(input), index);
   const stages = schema.stages;
-  const add = (index: number, problems: Problem[]) => {
-    if (problems.length === 0) return;
-    const list = stages.get(index);
-    if (list) for (const p of problems) list.push(p);
-    else stages.set(index, problems);
-  };
-  for (const stage of pipeline.stages) add(stage.index, stageRules(input, rules, stage, index.meant));
+  // One list for every stage's rules, handed to the stage's entry only when it has problems: most have none.
+  let out: Problem[] = [];
+  for (const stage of pipeline.stages) {
+    stageRules(input, rules, stage, out, index.meant);
+    if (out.length === 0) continue;
+    const list = stages.get(stage.index);
+    if (list) for (const p of out) list.push(p);
+    else stages.set(stage.index, out);
+    out = [];
+  }
   yield undefined;
   // Once every `input:` said which stages it meant.
-  for (const stage of pipeline.stages) add(stage.index, stageUnread(rules, stage));
+  for (const stage of pipeline.stages) {
+    const unread = stageUnread(rules, stage);
+    if (!unread) continue;
+    const list = stages.get(stage.index);
+    if (list) list.push(unread);
+    else stages.set(stage.index, [unread]);
+  }
   const host = pipelineHostProblems(parsed.doc, pipeline, parsed.data, index.used, input.host);
   return finish(input, index, [...schema.pipeline, ...whole, ...host], stages, input.host.asked, false);
 }
