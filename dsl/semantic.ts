@@ -104,7 +104,7 @@ function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): readonly
 
 /** `duplicate-stage-name` on a stage whose written name an earlier stage has. */
 function duplicateName(stage: Stage, raw: Json, index: StageIndex): Problem | undefined {
-  const earlier = typeof raw.name === 'string' && stage.keys.name ? index.written.get(raw.name) : undefined;
+  const earlier = typeof raw.name === 'string' && stage.keys.name ? index.written(raw.name) : undefined;
   if (earlier === undefined || earlier === stage.index) return undefined;
   const message = `Stage name \`${raw.name as string}\` is already used by stage ${earlier + 1}; stage names must be unique. Rename this one.`;
   return problem('duplicate-stage-name', stage.keys.name!.value, message);

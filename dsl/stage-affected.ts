@@ -1,9 +1,9 @@
 import { isObject } from './build';
-import { builtins, isBuiltin } from './builtins';
+import { builtins } from './builtins';
 import { stageInputProblems } from './inputs';
 import type { Pipeline, Stage } from './model';
 import type { Parsed } from './parse';
-import { stageIndex, type StageIndex } from './stage-index';
+import { reindexed, type StageIndex } from './stage-index';
 
 /**
  * Which stages' problems an edit can change beyond the edited stage's own, when the number of stages stayed
@@ -22,41 +22,41 @@ export interface Before {
 
 const writtenName = (raw: unknown) => (isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined);
 
-/** Whether a value mentions one of `names` as `${NAME…` (more than the rules count as references, never fewer). */
-function mentions(value: unknown, names: ReadonlySet<string>): boolean {
-  if (typeof value === 'string') {
-    if (!value.includes('${')) return false;
-    for (const m of value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) if (names.has(m[1]!)) return true;
-    return false;
-  }
-  if (Array.isArray(value)) return value.some((v) => mentions(v, names));
-  if (isObject(value)) for (const k of Object.keys(value)) if (mentions(value[k], names)) return true;
+/** Whether a value mentions a variable as `${NAME…` (`needles`: each name after `${`): more than the rules count as references, never fewer. */
+function mentions(value: unknown, needles: readonly string[]): boolean {
+  if (typeof value === 'string') return value.includes('${') && needles.some((n) => value.includes(n));
+  if (Array.isArray(value)) return value.some((v) => mentions(v, needles));
+  if (isObject(value)) for (const k of Object.keys(value)) if (mentions(value[k], needles)) return true;
   return false;
 }
 
+/** Built-ins with an option naming a file: a stage of one checks a path. */
+const withFiles = new Set(Object.entries(builtins).flatMap(([name, b]) => (Object.keys(b.files).length > 0 ? [name] : [])));
+
 /** A stage whose problems depend on the values of the variables it uses, not only on whether they are set: paths it checks. */
-const usesValues = (raw: Record<string, unknown>) =>
-  raw.cwd !== undefined || (typeof raw.use === 'string' && isBuiltin(raw.use) && Object.keys(builtins[raw.use].files).length > 0);
+const usesValues = (raw: Record<string, unknown>) => raw.cwd !== undefined || (typeof raw.use === 'string' && withFiles.has(raw.use));
 
 /**
  * Stages whose problems a change of the variables every stage sees (`env` over the process environment) can change:
  * those that use a variable set or unset, and those that check paths and use a variable whose value changed.
  */
 export function envAffected(raws: readonly unknown[], before: Readonly<Record<string, string>>, now: Readonly<Record<string, string>>, out: Set<number>): void {
-  const changed = new Set<string>();
-  const setOrUnset = new Set<string>();
+  const changed: string[] = [];
+  const setOrUnset: string[] = [];
   for (const k of Object.keys(before)) {
     if (before[k] === now[k]) continue;
-    changed.add(k);
-    if (now[k] === undefined) setOrUnset.add(k);
+    changed.push(`\${${k}`);
+    if (now[k] === undefined) setOrUnset.push(`\${${k}`);
   }
-  for (const k of Object.keys(now)) if (before[k] === undefined) [changed, setOrUnset].forEach((names) => names.add(k));
-  if (changed.size === 0) return;
-  raws.forEach((raw, i) => {
-    if (!isObject(raw)) return;
-    const names = usesValues(raw) ? changed : setOrUnset;
-    if (names.size > 0 && [raw.run, raw.command, raw.with, raw.env, raw.cwd].some((value) => mentions(value, names))) out.add(i);
-  });
+  for (const k of Object.keys(now)) if (before[k] === undefined) [changed, setOrUnset].forEach((needles) => needles.push(`\${${k}`));
+  if (changed.length === 0) return;
+  const uses = (raw: Record<string, unknown>, needles: string[]) =>
+    needles.length > 0 &&
+    (mentions(raw.run, needles) || mentions(raw.command, needles) || mentions(raw.with, needles) || mentions(raw.env, needles) || mentions(raw.cwd, needles));
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i];
+    if (isObject(raw) && uses(raw, usesValues(raw) ? changed : setOrUnset)) out.add(i);
+  }
 }
 
 /**
@@ -66,22 +66,28 @@ export function envAffected(raws: readonly unknown[], before: Readonly<Record<st
  * or not, or meant or not by an `input:` (`unread-output`).
  */
 export function roleAffected(parsed: Parsed, pipeline: Pipeline, raws: readonly unknown[], before: Before, edited: Stage, out: Set<number>): StageIndex {
-  const index = stageIndex(pipeline, raws);
+  // The edited stage's written name before and after: the duplicates of either may have changed.
+  const renamed = new Set<string>();
+  for (const raw of [before.raws[edited.index], raws[edited.index]]) {
+    const name = writtenName(raw);
+    if (name !== undefined) renamed.add(name);
+  }
+  const index = reindexed(before.index, pipeline, raws, renamed);
   for (const stage of pipeline.stages) {
     if (stage.input === undefined) continue;
     out.add(stage.index);
     for (const name of stageInputProblems(parsed.doc, raws[stage.index], pipeline, stage, index).meant) index.meant.add(name);
   }
-  const renamed = new Set([writtenName(before.raws[edited.index]), writtenName(raws[edited.index])]);
-  renamed.delete(undefined);
   const meantBefore = before.index.meant;
+  const [read, readBefore] = [index.read, before.index.read];
+  for (let i = 0; i < read.length; i++) if (read[i] !== readBefore[i]) out.add(i);
   const old = before.pipeline.stages;
-  for (const stage of pipeline.stages) {
-    const i = stage.index;
-    if (index.read[i] !== before.index.read[i]) out.add(i);
-    else if ((meantBefore.size > 0 || index.meant.size > 0) && meantBefore.has(old[i]!.name) !== index.meant.has(stage.name)) out.add(i);
-    else if (renamed.size > 0 && stage.keys.name && renamed.has(writtenName(raws[i]))) out.add(i);
-  }
+  if (meantBefore.size > 0 || index.meant.size > 0)
+    for (const stage of pipeline.stages) if (meantBefore.has(old[stage.index]!.name) !== index.meant.has(stage.name)) out.add(stage.index);
+  // A written name is the stage's name unless it is empty: the name is compared first (a big file's stages are many).
+  if (renamed.size > 0)
+    for (const stage of pipeline.stages)
+      if (stage.keys.name && (renamed.has(stage.name) || renamed.has('')) && renamed.has(writtenName(raws[stage.index]) ?? '')) out.add(stage.index);
   return index;
 }
 

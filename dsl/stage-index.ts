@@ -5,13 +5,16 @@ import type { Pipeline } from './model';
 /**
  * What the rules between stages look up (duplicate names, `input:` names, unread outputs, hosts in use), built once
  * from every stage. It holds for the next version as long as no stage's name, `input:` or `on:` changed
- * (dsl/stage-rules.ts): then the rules of an edited stage are checked against it alone, not every stage again.
+ * (dsl/stage-rules.ts): then the rules of an edited stage are checked against it alone, not every stage again. After an
+ * edit of one stage's name, `input:` or `on:`, `reindexed` makes the next version's from it without a map of every name.
  */
 export interface StageIndex {
   /** The index of the first stage of a name, written or given (what an `input:` name refers to). */
   first(name: string): number | undefined;
-  /** The first stage of each written `name:` (a later one is a duplicate). */
-  written: Map<string, number>;
+  /** The index of the first stage of a written `name:` (a later one is a duplicate). */
+  written(name: string): number | undefined;
+  /** What `written` answers from: the map of a whole index, and the names whose answer changed since. */
+  writtenNames: { all: ReadonlyMap<string, number>; changed: ReadonlyMap<string, number | undefined> };
   /** Per stage, 1 when a later stage reads its output (`readFlags`). */
   read: Uint8Array;
   /** Stages an `input:` meant to name (a typo's closest name, a stage named out of order): not also "unread". Filled by the input rule. */
@@ -20,15 +23,44 @@ export interface StageIndex {
   used: Set<string>;
 }
 
-export function stageIndex(pipeline: Pipeline, raws: readonly unknown[]): StageIndex {
-  // A map of every stage's name is built only when some stage names an input (dsl/graph.ts): a big file's stages rarely do.
-  const first = (name: string) => firstStage(pipeline, name)?.index;
-  const written = new Map<string, number>();
+const writtenName = (raw: unknown, named: boolean) => (named && isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined);
+
+function indexOf(pipeline: Pipeline, writtenNames: StageIndex['writtenNames']): StageIndex {
+  const { all, changed } = writtenNames;
   const used = new Set<string>();
+  for (const stage of pipeline.stages) if (stage.on) for (const host of stage.on) used.add(host);
+  return {
+    // A map of every stage's name is built only when some stage names an input (dsl/graph.ts): a big file's stages rarely do.
+    first: (name) => firstStage(pipeline, name)?.index,
+    written: (name) => (changed.has(name) ? changed.get(name) : all.get(name)),
+    writtenNames,
+    read: readFlags(pipeline),
+    meant: new Set(),
+    used,
+  };
+}
+
+export function stageIndex(pipeline: Pipeline, raws: readonly unknown[]): StageIndex {
+  const all = new Map<string, number>();
   for (const stage of pipeline.stages) {
-    const raw = raws[stage.index];
-    if (stage.keys.name && isObject(raw) && typeof raw.name === 'string' && !written.has(raw.name)) written.set(raw.name, stage.index);
-    if (stage.on) for (const host of stage.on) used.add(host);
+    const name = writtenName(raws[stage.index], stage.keys.name !== undefined);
+    if (name !== undefined && !all.has(name)) all.set(name, stage.index);
   }
-  return { first, written, read: readFlags(pipeline), meant: new Set(), used };
+  return indexOf(pipeline, { all, changed: new Map() });
+}
+
+/** The index of a version whose stages are `before`'s but for the written names `names` (old and new), looked up again. */
+export function reindexed(before: StageIndex, pipeline: Pipeline, raws: readonly unknown[], names: ReadonlySet<string>): StageIndex {
+  const changed = new Map(before.writtenNames.changed);
+  for (const name of names) changed.set(name, undefined);
+  // A stage's written name is its name unless it is empty: a stage's name is compared first, and only for `''` every
+  // stage's data (a property read per stage is the most of a rename's check in a big file).
+  const empty = names.has('');
+  if (names.size > 0)
+    for (const stage of pipeline.stages) {
+      if (!stage.keys.name || !(empty || names.has(stage.name))) continue;
+      const name = writtenName(raws[stage.index], true);
+      if (name !== undefined && names.has(name) && changed.get(name) === undefined) changed.set(name, stage.index);
+    }
+  return indexOf(pipeline, { all: before.writtenNames.all, changed });
 }
