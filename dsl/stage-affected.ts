@@ -3,7 +3,7 @@ import { builtins } from './builtins';
 import { stageInputProblems } from './inputs';
 import type { Pipeline, Stage } from './model';
 import type { Parsed } from './parse';
-import { reindexed, type StageIndex } from './stage-index';
+import { reindexed, stagesNamed, type StageIndex } from './stage-index';
 
 /**
  * Which stages' problems an edit can change beyond the edited stage's own, when the number of stages stayed
@@ -72,7 +72,9 @@ export function roleAffected(parsed: Parsed, pipeline: Pipeline, raws: readonly 
     const name = writtenName(raw);
     if (name !== undefined) renamed.add(name);
   }
-  const index = reindexed(before.index, pipeline, raws, renamed);
+  const holders = stagesNamed(pipeline, raws, renamed);
+  for (const i of holders) out.add(i);
+  const index = reindexed(before.index, pipeline, raws, renamed, holders);
   for (const stage of pipeline.stages) {
     if (stage.input === undefined) continue;
     out.add(stage.index);
@@ -84,10 +86,6 @@ export function roleAffected(parsed: Parsed, pipeline: Pipeline, raws: readonly 
   const old = before.pipeline.stages;
   if (meantBefore.size > 0 || index.meant.size > 0)
     for (const stage of pipeline.stages) if (meantBefore.has(old[stage.index]!.name) !== index.meant.has(stage.name)) out.add(stage.index);
-  // A written name is the stage's name unless it is empty: the name is compared first (a big file's stages are many).
-  if (renamed.size > 0)
-    for (const stage of pipeline.stages)
-      if (stage.keys.name && (renamed.has(stage.name) || renamed.has('')) && renamed.has(writtenName(raws[stage.index]) ?? '')) out.add(stage.index);
   return index;
 }
 

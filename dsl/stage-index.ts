@@ -23,8 +23,6 @@ export interface StageIndex {
   used: Set<string>;
 }
 
-const writtenName = (raw: unknown, named: boolean) => (named && isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined);
-
 function indexOf(pipeline: Pipeline, writtenNames: StageIndex['writtenNames']): StageIndex {
   const { all, changed } = writtenNames;
   const used = new Set<string>();
@@ -42,25 +40,37 @@ function indexOf(pipeline: Pipeline, writtenNames: StageIndex['writtenNames']): 
 
 export function stageIndex(pipeline: Pipeline, raws: readonly unknown[]): StageIndex {
   const all = new Map<string, number>();
-  for (const stage of pipeline.stages) {
-    const name = writtenName(raws[stage.index], stage.keys.name !== undefined);
-    if (name !== undefined && !all.has(name)) all.set(name, stage.index);
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i];
+    if (isObject(raw) && typeof raw.name === 'string' && !all.has(raw.name) && pipeline.stages[i]?.keys.name) all.set(raw.name, i);
   }
   return indexOf(pipeline, { all, changed: new Map() });
 }
 
-/** The index of a version whose stages are `before`'s but for the written names `names` (old and new), looked up again. */
-export function reindexed(before: StageIndex, pipeline: Pipeline, raws: readonly unknown[], names: ReadonlySet<string>): StageIndex {
+/** The stages whose written name is one of `names`, in order: the data is looked at first (its names are the same strings from one version to the next). */
+export function stagesNamed(pipeline: Pipeline, raws: readonly unknown[], names: ReadonlySet<string>): number[] {
+  const found: number[] = [];
+  if (names.size === 0) return found;
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i];
+    if (isObject(raw) && typeof raw.name === 'string' && names.has(raw.name) && pipeline.stages[i]!.keys.name) found.push(i);
+  }
+  return found;
+}
+
+/** The index of a version whose stages are `before`'s but for the written names `names` (old and new), held by `holders` (`stagesNamed`). */
+export function reindexed(
+  before: StageIndex,
+  pipeline: Pipeline,
+  raws: readonly unknown[],
+  names: ReadonlySet<string>,
+  holders: readonly number[],
+): StageIndex {
   const changed = new Map(before.writtenNames.changed);
   for (const name of names) changed.set(name, undefined);
-  // A stage's written name is its name unless it is empty: a stage's name is compared first, and only for `''` every
-  // stage's data (a property read per stage is the most of a rename's check in a big file).
-  const empty = names.has('');
-  if (names.size > 0)
-    for (const stage of pipeline.stages) {
-      if (!stage.keys.name || !(empty || names.has(stage.name))) continue;
-      const name = writtenName(raws[stage.index], true);
-      if (name !== undefined && names.has(name) && changed.get(name) === undefined) changed.set(name, stage.index);
-    }
+  for (const i of holders) {
+    const name = (raws[i] as { name: string }).name;
+    if (changed.get(name) === undefined) changed.set(name, i);
+  }
   return indexOf(pipeline, { all: before.writtenNames.all, changed });
 }
