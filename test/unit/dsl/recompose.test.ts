@@ -84,6 +84,19 @@ function editSequences(
   return took;
 }
 
+/** 2,000 stages of the four kinds of bench/huge-text.ts after `head`, the first a `read`. */
+function generatedStages(head: string): string {
+  const kinds = [
+    (i: number) => `  - name: g-${i}\n    run: grep -v "\${REGION}-${i}"\n`,
+    () => '  - command: [sort, -k2]\n',
+    (i: number) => `  - name: p-${i}\n    use: pick\n    with: { fields: [id, name] }\n`,
+    () => '  - run: head -n 10\n    stderr: ignore\n',
+  ];
+  let text = `${head}  - name: read\n    use: read\n    with: { path: in.csv }\n`;
+  for (let i = 1; i < 2000; i++) text += kinds[i % 4]!(i);
+  return text;
+}
+
 // With stages that have problems of their own (remembered per stage between versions, dsl/stage-memo.ts), unnamed
 // ones among them (their messages say "Stage 3": a stage added before them changes that).
 const stageLines = [
@@ -204,14 +217,7 @@ describe('check() after an edit inside one stage', () => {
   });
 
   it('on a large generated file: edits in the first, a middle and the last stage, a new stage, a name that renames others', { timeout: 120_000 }, () => {
-    const kinds = [
-      (i: number) => `  - name: g-${i}\n    run: grep -v "\${REGION}-${i}"\n`,
-      () => '  - command: [sort, -k2]\n',
-      (i: number) => `  - name: p-${i}\n    use: pick\n    with: { fields: [id, name] }\n`,
-      () => '  - run: head -n 10\n    stderr: ignore\n',
-    ];
-    let text = `name: big\nenv:\n  REGION: eu\nstages:\n  - name: read\n    use: read\n    with: { path: in.csv }\n`;
-    for (let i = 1; i < 2000; i++) text += kinds[i % 4]!(i);
+    let text = generatedStages(`name: big\nenv:\n  REGION: eu\nstages:\n`);
     let previous = check(text, { file, host });
     const middle = text.indexOf('  - run: head -n 10\n', text.length / 2);
     const edits: [number, string, string][] = [
@@ -429,14 +435,7 @@ describe('check() after an edit that other stages’ problems depend on', () => 
   });
 
   it('on a large generated file: renames, `input:` and `on:` edits, variables set and unset check the stages concerned', { timeout: 120_000 }, () => {
-    const kinds = [
-      (i: number) => `  - name: g-${i}\n    run: grep -v "\${REGION}-${i}"\n`,
-      () => '  - command: [sort, -k2]\n',
-      (i: number) => `  - name: p-${i}\n    use: pick\n    with: { fields: [id, name] }\n`,
-      () => '  - run: head -n 10\n    stderr: ignore\n',
-    ];
-    let text = `name: big\nenv:\n  REGION: eu\nhosts:\n  box: { ssh: box.example }\nstages:\n  - name: read\n    use: read\n    with: { path: in.csv }\n`;
-    for (let i = 1; i < 2000; i++) text += kinds[i % 4]!(i);
+    let text = generatedStages(`name: big\nenv:\n  REGION: eu\nhosts:\n  box: { ssh: box.example }\nstages:\n`);
     text += '  - name: last\n    input: [g-1000, p-1002]\n    on: box\n    run: cat\n';
     let previous = check(text, { file, host });
     const edits: [string, string][] = [
