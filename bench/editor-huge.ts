@@ -4,7 +4,7 @@
 // this folder. The file is bench/lsp.ts's, with one error
 // planted in its last stage. Timed as a user sees it: open → that error counted in the status bar;
 // then, in a stage in the middle, a key that makes a second error and a Backspace that mends it →
-// the count changing; each key's own latency to the screen meanwhile (is the editor responsive?);
+// the count changing; `: ` typed into a command that breaks the YAML there, and Backspaces that mend it; each key's own latency to the screen meanwhile (is the editor responsive?);
 // and which of the language server's features held it up (its log: each that ran 250 ms or more).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,9 +30,9 @@ const problemCounts = `(() => {
   return numbers.map(Number);
 })()`;
 
-/** Waits until the status bar counts errors as `wanted` says; the time it took, ms. */
-async function errorsShown(page: Page, wanted: string, since: number): Promise<number> {
-  await page.waitForFunction(`(${wanted})(${problemCounts}[0] ?? 0)`, undefined, { timeout: patienceMs, polling: 50 });
+/** Waits until the status bar counts errors (or `warnings`) as `wanted` says; the time it took, ms. */
+async function errorsShown(page: Page, wanted: string, since: number, warnings = false): Promise<number> {
+  await page.waitForFunction(`(${wanted})(${problemCounts}[${warnings ? 1 : 0}] ?? 0)`, undefined, { timeout: patienceMs, polling: 50 });
   return performance.now() - since;
 }
 
@@ -69,16 +69,33 @@ function slowFeatures(logRoot: string): string[] {
   ];
 }
 
+/** Go to Line, then to its end. */
+async function goToLine(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').first().waitFor({ timeout: 60_000 });
+  await page.keyboard.type(String(line));
+  await page
+    .locator('.quick-input-widget', { hasText: String(line) })
+    .first()
+    .waitFor({ timeout: 60_000 });
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('End');
+}
+
 async function main(): Promise<void> {
   ensureHost();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-bench-editor-huge-'));
   const folder = path.join(scratch, 'workspace');
   fs.mkdirSync(folder);
-  // One error to wait for: the last stage runs a built-in that does not exist.
-  const text = `${hugePipelineText(stages)}  - use: no-such-builtin\n`;
+  // One error to wait for: a stage at the end runs a built-in that does not exist; and one warning: the last one reads a
+  // variable nobody sets. While the YAML is broken the rules after it hold back, and the warning goes.
+  const text = `${hugePipelineText(stages)}  - use: no-such-builtin\n  - run: echo \${NOPE}\n`;
   const lines = text.split('\n');
-  // Lines (1-based) of `use: pick` from the middle on: typing `x` at the end of one makes an unknown built-in.
-  const picks = lines.flatMap((l, i) => (i >= lines.length / 2 && l === '    use: pick' ? [i + 1] : [])).slice(0, edits);
+  // Lines (1-based) from the middle on: typing `x` at the end of `use: pick` makes an unknown built-in; `: ` at the end
+  // of `run: head -n 10` breaks the YAML inside that stage.
+  const middleLines = (line: string) => lines.flatMap((l, i) => (i >= lines.length / 2 && l === line ? [i + 1] : [])).slice(0, edits);
+  const picks = middleLines('    use: pick');
+  const heads = middleLines('  - run: head -n 10');
   fs.writeFileSync(path.join(folder, 'huge.pipeline.yaml'), text);
   const host = path.join(scratch, 'host');
   const server = await startCodeServer({ scratch: host, folder, smokeTestDriver: true });
@@ -111,15 +128,7 @@ async function main(): Promise<void> {
     const made: number[] = [];
     const mended: number[] = [];
     for (let i = 0; i < edits; i++) {
-      await page.keyboard.press('Control+G');
-      await page.locator('.quick-input-widget input').first().waitFor({ timeout: 60_000 });
-      await page.keyboard.type(String(picks[i]));
-      await page
-        .locator('.quick-input-widget', { hasText: String(picks[i]) })
-        .first()
-        .waitFor({ timeout: 60_000 });
-      await page.keyboard.press('Enter');
-      await page.keyboard.press('End');
+      await goToLine(page, picks[i]!);
       let t = performance.now();
       await page.keyboard.type('x'); // `use: pickx`: an unknown built-in
       made.push(await errorsShown(page, `(n) => n === ${errors + 1}`, t));
@@ -129,11 +138,27 @@ async function main(): Promise<void> {
       mended.push(await errorsShown(page, `(n) => n === ${errors}`, t));
       process.stderr.write(`edit ${i + 1}: mended after ${Math.round(mended.at(-1)!)} ms\n`);
     }
+    const broken: number[] = [];
+    const repaired: number[] = [];
+    for (let i = 0; i < edits; i++) {
+      await goToLine(page, heads[i]!);
+      let t = performance.now();
+      await page.keyboard.type(': '); // `run: head -n 10: `: a mapping where a command was, a YAML error
+      broken.push(await errorsShown(page, '(n) => n === 0', t, true));
+      process.stderr.write(`YAML broken at line ${heads[i]}: the warning gone after ${Math.round(broken.at(-1)!)} ms\n`);
+      t = performance.now();
+      await page.keyboard.press('Backspace');
+      await page.keyboard.press('Backspace');
+      repaired.push(await errorsShown(page, '(n) => n === 1', t, true));
+      process.stderr.write(`YAML mended: the warning back after ${Math.round(repaired.at(-1)!)} ms\n`);
+    }
     const keys = await page.evaluate<number[]>('window.__latencies');
     const fmt = (xs: number[]) => xs.map((x) => `${(x / 1000).toFixed(1)} s`).join(' / ');
     rows.push(
       `| a key in a stage in the middle → its error counted (${edits} edits) | ${fmt(made)} |`,
       `| Backspace → the error gone | ${fmt(mended)} |`,
+      `| \`: \` typed into a command in the middle (a YAML error) → the rules held back (the warning gone) | ${fmt(broken)} |`,
+      `| two Backspaces → mended (the warning back) | ${fmt(repaired)} |`,
       `| keystroke → screen (${keys.length} keys) | median ${Math.round(median(keys))} ms, longest ${Math.round(Math.max(...keys))} ms |`,
     );
   } catch (e) {

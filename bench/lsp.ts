@@ -16,6 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  CodeActionRequest,
+  CodeActionResolveRequest,
   CompletionRequest,
   createProtocolConnection,
   DocumentFormattingRequest,
@@ -26,8 +28,11 @@ import {
   InitializedNotification,
   InitializeRequest,
   PublishDiagnosticsNotification,
+  RenameRequest,
   StreamMessageReader,
   StreamMessageWriter,
+  type CodeAction,
+  type Diagnostic,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
 import { createRequire } from 'node:module';
@@ -196,6 +201,14 @@ interface HugeTimings {
   /** A keystroke in the description and one in `env` (top-level entries, not stages), each until its diagnostics. */
   description: number;
   env: number;
+  /** A keystroke at the end of a stage's `name:` in the middle (the stage renamed), until its diagnostics. */
+  rename: number;
+  /** A stage pasted as one line after a stage in the middle, then that line deleted, each until its diagnostics. */
+  added: number;
+  deleted: number;
+  /** A quick fix picked (its edit made and checked: codeAction/resolve), and Rename Symbol on a stage's name, each until the answer. */
+  quickFix: number;
+  renameSymbol: number;
   formatting: number;
   /** Edit A, then edit B while A's check runs: time from B to B's diagnostics, and how many of A's were published. */
   cancel: { ms: number; stalePublished: number };
@@ -224,11 +237,15 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const publishedVersions: number[] = [];
   const waiting = new Map<number, () => void>();
+  /** Given the next diagnostics published. */
+  let onDiagnostics: ((diagnostics: Diagnostic[]) => void) | undefined;
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
     publishedVersions.push(p.version ?? -1);
     if (p.diagnostics.length > 0)
       process.stderr.write(`huge file, version ${p.version}: ${p.diagnostics.length} diagnostics, first: ${JSON.stringify(p.diagnostics[0]!.message)}\n`);
     waiting.get(p.version ?? -1)?.();
+    onDiagnostics?.(p.diagnostics);
+    onDiagnostics = undefined;
   });
   connection.onRequest('client/registerCapability', () => null);
   connection.onNotification('window/logMessage', () => undefined);
@@ -238,7 +255,12 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
     processId: process.pid,
     // oxlint-disable-next-line typescript/no-deprecated -- InitializeParams still requires rootUri
     rootUri: pathToFileURL(dir).href,
-    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+    capabilities: {
+      textDocument: {
+        publishDiagnostics: { versionSupport: true },
+        codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } }, resolveSupport: { properties: ['edit'] } },
+      },
+    },
   });
   await connection.sendNotification(InitializedNotification.type, {});
   const uri = pathToFileURL(path.join(dir, 'huge.pipeline.yaml')).href;
@@ -256,10 +278,11 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
     process.stderr.write(`huge file: ${what}: ${(ms / 1000).toFixed(1)} s, server RSS ${memoryOf(child.pid!).rss.toFixed(0)} MB\n`);
     return ms;
   };
-  const change = (v: number, line: number, character: number, insert: string) =>
+  /** Version `v`: `insert` typed at line:character, replacing what is before `end` (another line:character) when given. */
+  const change = (v: number, line: number, character: number, insert: string, end = { line, character }) =>
     connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version: v },
-      contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: insert }],
+      contentChanges: [{ range: { start: { line, character }, end }, text: insert }],
     });
   const open = await timed(
     'open → first diagnostics',
@@ -268,9 +291,18 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
   );
   rss.push(memoryOf(child.pid!).rss);
   /** One edit of the next version, timed until its diagnostics, and the server's RSS after it. */
-  const typed = async (what: string, line: number, character: number, insert: string) => {
+  const typed = async (what: string, line: number, character: number, insert: string, end?: { line: number; character: number }) => {
     const v = ++version;
-    const ms = await timed(what, () => change(v, line, character, insert), v);
+    const ms = await timed(what, () => change(v, line, character, insert, end), v);
+    rss.push(memoryOf(child.pid!).rss);
+    return ms;
+  };
+  /** A request (or two) timed until answered, and the server's RSS after it. */
+  const answered = async (what: string, ask: () => Promise<void>) => {
+    const t = performance.now();
+    await ask();
+    const ms = performance.now() - t;
+    process.stderr.write(`huge file: ${what}: ${(ms / 1000).toFixed(1)} s, server RSS ${memoryOf(child.pid!).rss.toFixed(0)} MB\n`);
     rss.push(memoryOf(child.pid!).rss);
     return ms;
   };
@@ -281,6 +313,28 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
   // Below the comment: `description: Generated for …` is line 2, `  LIMIT: "100"` of `env` (right before `stages:`) line 5.
   const description = await typed('keystroke in the description', 2, 14, 'x');
   const env = await typed('keystroke in env', 5, 11, '0');
+  // Lines moved one down with the comment at the top; a named stage after the middle one.
+  const named = lines.findIndex((l, k) => k > middle && l.startsWith('  - name: g-')) + 1;
+  const rename = await typed('a stage renamed (a keystroke in its name)', named, lines[named - 1]!.length, 'x');
+  // Before the item after the middle one (`middle + 2` before the comment at the top).
+  const added = await typed('a stage pasted as one line', middle + 3, 0, '  - run: cat\n');
+  const deleted = await typed('that line deleted', middle + 3, 0, '', { line: middle + 4, character: 0 });
+  // `x` typed after a `use: pick` after the middle stage (an unknown built-in), its quick fix picked, then the `x` deleted.
+  const pick = lines.findIndex((l, k) => k > middle && l === '    use: pick') + 1;
+  const diagnostics = new Promise<Diagnostic[]>((resolve) => (onDiagnostics = resolve));
+  await typed('an unknown built-in typed', pick, 13, 'x');
+  const unknown = (await diagnostics).find((d) => d.range.start.line === pick)!;
+  const quickFix = await answered('a quick fix picked (codeAction/resolve)', async () => {
+    const offered = await connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: unknown.range, context: { diagnostics: [unknown] } });
+    const first = offered?.find((a): a is CodeAction => 'kind' in a && a.kind === 'quickfix');
+    const resolved = first && (await connection.sendRequest(CodeActionResolveRequest.type, first));
+    if (!resolved?.edit) throw new Error(`no quick fix for ${JSON.stringify(unknown)}`);
+  });
+  await typed('the built-in mended', pick, 13, '', { line: pick, character: 14 });
+  const renameSymbol = await answered('Rename Symbol on a stage name', async () => {
+    const edit = await connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: { line: named, character: 12 }, newName: 'renamed-here' });
+    if (!edit?.changes?.[uri]?.length) throw new Error('no rename edit');
+  });
   let t = performance.now();
   await connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
   const formatting = performance.now() - t;
@@ -294,10 +348,7 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
   const b = ++version;
   t = performance.now();
   const bDone = published(b);
-  await connection.sendNotification(DidChangeTextDocumentNotification.type, {
-    textDocument: { uri, version: b },
-    contentChanges: [{ range: { start: { line: middle + 1, character: 18 }, end: { line: middle + 1, character: 19 } }, text: '' }],
-  });
+  await change(b, middle + 1, 18, '', { line: middle + 1, character: 19 });
   await bDone;
   const cancel = { ms: performance.now() - t, stalePublished: publishedVersions.slice(before).filter((v) => v === a).length };
   rss.push(memoryOf(child.pid!).rss);
@@ -319,7 +370,26 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
   const peak = memoryOf(child.pid!).peak;
   connection.dispose();
   child.kill();
-  return { bytes: text.length, stages, open, edits, topComment, inComment, description, env, formatting, cancel, whole, rss, peak };
+  return {
+    bytes: text.length,
+    stages,
+    open,
+    edits,
+    topComment,
+    inComment,
+    description,
+    env,
+    rename,
+    added,
+    deleted,
+    quickFix,
+    renameSymbol,
+    formatting,
+    cancel,
+    whole,
+    rss,
+    peak,
+  };
 }
 
 /** yaml-language-server, when installed somewhere outside the repository (see bench/README.md). */
@@ -350,6 +420,8 @@ function hugeRows(giant: HugeTimings): string[] {
     `| the same: an edit of the first line and the last stage at once (the whole text parsed again) | ${s(giant.whole)} | | | | |`,
     `| the same: edit B sent 300 ms after edit A → B's diagnostics; A's published | ${s(giant.cancel.ms)} | ${giant.cancel.stalePublished} | | | A abandoned |`,
     `| the same: a keystroke in the description; in \`env\` (top-level entries) → its diagnostics | ${s(giant.description)} | ${s(giant.env)} | | | ≤ 1 s |`,
+    `| the same: a stage renamed; a stage pasted as one line; that line deleted → its diagnostics | ${s(giant.rename)} | ${s(giant.added)} | ${s(giant.deleted)} | | ≤ 1 s |`,
+    `| the same: a quick fix picked (codeAction/resolve); Rename Symbol on a stage's name → the answer | ${s(giant.quickFix)} | ${s(giant.renameSymbol)} | | | |`,
     `| the same: server RSS after open, after each edit (peak) | ${giant.rss.map(mb).join(' → ')} (${mb(giant.peak)}) | | | | ≤ 1 GB, flat |`,
   ];
 }

@@ -5,7 +5,7 @@ import { parseSteps, type Parsed } from './parse';
 import { byPosition, type Problem } from './problems';
 import { parentDir } from './resolve';
 import type { Span } from './span';
-import { allRules, quickRules, type RulesInput } from './stage-rules';
+import { allRules, keepRulesThroughBrokenStage, quickRules, type RulesInput } from './stage-rules';
 import { finish, type Steps } from './steps';
 
 export interface CheckOptions {
@@ -86,6 +86,7 @@ function* stepsFrom(text: string, options: CheckOptions, box: Pick<CheckOptions,
   // After an edit inside one stage, only its rules run, at once (dsl/stage-rules.ts): before the model is handed out,
   // so that a check abandoned after that leaves the next one the stages' problems too.
   const quick = yamlBroken ? undefined : quickRules(rules);
+  if (yamlBroken) keepRulesThroughBrokenStage(rules);
   yield { parsed, pipeline };
   // Appended in a loop: spreading a huge file's problems as arguments overflows the stack.
   if (!yamlBroken) for (const p of quick ?? (yield* allRules(rules))) problems.push(p);

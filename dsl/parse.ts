@@ -16,8 +16,9 @@ export interface Parsed {
   lineCounter: LineCounter;
   problems: Problem[];
   /**
-   * The concrete syntax tree, kept when the text parsed without any error or warning: the next
-   * version of the text is parsed from it (dsl/reparse.ts), which takes it over and removes it here.
+   * The concrete syntax tree, kept when the text parsed without any error or warning, or when an edit re-parsed one
+   * stage and the errors are that stage's (a stage typed half-way): the next version of the text is parsed from it
+   * (dsl/reparse.ts), which takes it over and removes it here.
    * Pruned: the stages' insides are not kept (dsl/tree-skeleton.ts).
    */
   cst?: readonly CST.Token[];
@@ -54,6 +55,22 @@ function yamlProblem(e: YAMLError, text: string): Problem {
   const p = problem('yaml-syntax', { start, end }, `${message}.`.replace(/\.\.$/, '.'));
   if (e.name === 'YAMLWarning') p.severity = 'warning';
   return p;
+}
+
+/** The problems of the documents' errors and warnings, added to `problems`. */
+function addYamlProblems(problems: Problem[], docs: readonly Document[], text: string): void {
+  let tooDeep = false;
+  const hint = syntaxHints(text);
+  for (const d of docs) {
+    for (const e of [...d.errors, ...d.warnings]) {
+      // One stack overflow is reported once, not at every level it unwinds through.
+      if (e.code === 'RESOURCE_EXHAUSTION' && tooDeep) continue;
+      tooDeep ||= e.code === 'RESOURCE_EXHAUSTION';
+      const p = (e.name === 'YAMLParseError' ? hint(e.code, e.pos) : undefined) ?? yamlProblem(e, text);
+      // Several parser errors can come from one unclosed bracket: one problem each place.
+      if (!problems.some((q) => q.start === p.start && q.end === p.end && q.message === p.message)) problems.push(p);
+    }
+  }
 }
 
 /** Line starts of a text, as the parser's LineCounter would have recorded them (it sees every `\n`). */
@@ -121,6 +138,7 @@ export function* parseSteps(text: string, previous?: Parsed, release?: () => voi
   // The previous version's text again (an edit undone before a check used it): its parse, taken over, nothing moved.
   if (previous?.cst && previous.text === text) {
     Object.assign(parsed, { doc: previous.doc, data: previous.data, cst: previous.cst, moved: 0 });
+    addYamlProblems(parsed.problems, [parsed.doc], text);
     delete previous.cst;
     return parsed;
   }
@@ -134,6 +152,8 @@ export function* parseSteps(text: string, previous?: Parsed, release?: () => voi
     const part = reparsed && previous && recomposePart(previous, reparsed, text);
     if (part) {
       Object.assign(parsed, part);
+      // A stage typed half-way: its errors are the document's (dsl/recompose.ts).
+      addYamlProblems(parsed.problems, [part.doc], text);
       // Only what was parsed again is whole; the rest of the tree was pruned when it was parsed (a part is composed
       // alone only in a text without aliases: the tree is prunable).
       const { item, entry } = reparsed;
@@ -176,18 +196,7 @@ export function* parseSteps(text: string, previous?: Parsed, release?: () => voi
   const doc = docs[0]!;
   parsed.doc = doc;
   attachTokens(doc, pruneTree(cst, text));
-  let tooDeep = false;
-  const hint = syntaxHints(text);
-  for (const d of docs) {
-    for (const e of [...d.errors, ...d.warnings]) {
-      // One stack overflow is reported once, not at every level it unwinds through.
-      if (e.code === 'RESOURCE_EXHAUSTION' && tooDeep) continue;
-      tooDeep ||= e.code === 'RESOURCE_EXHAUSTION';
-      const p = (e.name === 'YAMLParseError' ? hint(e.code, e.pos) : undefined) ?? yamlProblem(e, text);
-      // Several parser errors can come from one unclosed bracket: one problem each place.
-      if (!parsed.problems.some((q) => q.start === p.start && q.end === p.end && q.message === p.message)) parsed.problems.push(p);
-    }
-  }
+  addYamlProblems(parsed.problems, docs, text);
   for (const extra of docs.slice(1)) {
     const [start, end] = extra.range ?? [0, 0];
     parsed.problems.push(

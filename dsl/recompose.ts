@@ -1,4 +1,4 @@
-import { Composer, CST, isMap, isNode, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { Composer, CST, isMap, isNode, isScalar, isSeq, YAMLSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { EntryChange, ItemChange, LeadChange, Reparsed } from './reparse';
 import { entriesChanged } from './yaml-nodes';
 
@@ -51,11 +51,36 @@ function plainRoot(previous: Base, text: string): { root: YAMLMap<Scalar, unknow
   return { root: root as YAMLMap<Scalar, unknown>, data: data as Record<string, unknown> };
 }
 
+/** Items of a list re-parsed (dsl/reparse.ts), composed alone in a stand-in document; undefined when one does not start with its `-`. */
+function composedFresh(fresh: CST.BlockSequence['items'], indent: number): Document | undefined {
+  const offset = fresh[0]?.start[0]?.offset;
+  if (offset === undefined || fresh.some((item) => item.start.every((t) => t.type !== 'seq-item-ind'))) return undefined;
+  return composedAlone({ type: 'document', offset, start: [], value: { type: 'block-seq', offset, indent, items: fresh } });
+}
+
+/** A stand-in document of re-parsed tokens, composed alone. */
+function composedAlone(stand: CST.Document): Document | undefined {
+  const composed = [...new Composer(composeOptions).compose([stand])] as Document[];
+  return composed.length === 1 ? composed[0] : undefined;
+}
+
 /** The contents of a stand-in document of re-parsed tokens, composed alone; undefined on any error or warning. */
 function composeAlone(stand: CST.Document): Node | undefined {
-  const composed = [...new Composer(composeOptions).compose([stand])] as Document[];
-  if (composed.length !== 1 || composed[0]!.errors.length > 0 || composed[0]!.warnings.length > 0) return undefined;
-  return composed[0]!.contents ?? undefined;
+  const doc = composedAlone(stand);
+  return doc && doc.errors.length === 0 && doc.warnings.length === 0 ? (doc.contents ?? undefined) : undefined;
+}
+
+/**
+ * Whether the errors and warnings of the previous document all lie around item `index` of `seq` (between the items
+ * before and after it): a stage typed half-way, re-parsed alone (dsl/reparse.ts). Then composing that item again
+ * gives all the errors the document has.
+ */
+function errorsOnlyAround(doc: Document, seq: YAMLSeq, index: number): boolean {
+  const all = [...doc.errors, ...doc.warnings];
+  if (all.length === 0) return true;
+  const before = index > 0 ? (seq.items[index - 1] as Node).range?.[2] : seq.range?.[0];
+  const after = index + 1 < seq.items.length ? (seq.items[index + 1] as Node).range?.[0] : seq.range?.[2];
+  return before !== undefined && after !== undefined && all.every((e) => e.pos[0] >= before && e.pos[1] <= after);
 }
 
 /** Plain data of composed nodes, as the whole document's `toJS` makes it; undefined when that fails. */
@@ -82,8 +107,9 @@ function ends(range: [number, number, number], last: number, delta: number): voi
  * replace the old ones, and the ranges of everything after it move by the edit's length, so a keystroke in a
  * big file does not compose and convert the whole document again. The previous document is taken over
  * (changed in place); its data is left as it was. Undefined when the result could differ from composing the
- * whole text (anchors or aliases in either text, merge keys at the top, an item that is not one node, any
- * error or warning): the caller composes everything then.
+ * whole text (anchors or aliases in either text, merge keys at the top, an item that is not one node, errors or
+ * warnings outside the edited stage): the caller composes everything then. Errors inside it (a stage typed half-way)
+ * become the document's errors.
  */
 export function recompose(
   previous: Base,
@@ -107,11 +133,11 @@ export function recompose(
   // One node per item of the list, before and after (an item that is only a comment makes none).
   if (seqToken?.type !== 'block-seq' || seqToken.items.length - change.count + 1 !== seq.items.length) return undefined;
   const fresh = seqToken.items.slice(change.index, change.index + change.count);
-  const offset = fresh[0]?.start[0]?.offset;
-  if (offset === undefined || fresh.some((item) => item.start.every((t) => t.type !== 'seq-item-ind'))) return undefined;
-  const stand: CST.Document = { type: 'document', offset, start: [], value: { type: 'block-seq', offset, indent: seqToken.indent, items: fresh } };
-  const part = composeAlone(stand);
-  if (!isSeq(part) || part.items.length !== fresh.length) return undefined;
+  // A stage deleted whole leaves nothing to compose (but another stage in the list: it does not become empty).
+  const alone =
+    fresh.length > 0 ? composedFresh(fresh, seqToken.indent) : seq.items.length > 1 ? { contents: new YAMLSeq(), errors: [], warnings: [] } : undefined;
+  const part = alone?.contents;
+  if (!alone || !isSeq(part) || part.items.length !== fresh.length || !errorsOnlyAround(doc, seq, change.index)) return undefined;
   const nodes = part.items;
   const fromNodes = dataOf(doc, nodes);
   if (!fromNodes) return undefined;
@@ -121,6 +147,9 @@ export function recompose(
   for (let i = change.index + 1; i < seq.items.length; i++) shiftNode(seq.items[i], change.delta);
   for (const p of root.items.slice(change.top + 1)) shiftNode(p, change.delta);
   seq.items.splice(change.index, 1, ...nodes);
+  // The document's errors are the edited stage's (`errorsOnlyAround`), as composing the whole text would find them.
+  doc.errors = alone.errors;
+  doc.warnings = alone.warnings;
   seqRange[0] = seqToken.offset;
   ends(seqRange, (seq.items[seq.items.length - 1] as Node).range![2], change.delta);
   ends(rootRange, change.top === root.items.length - 1 ? seqRange[2] : rootRange[1] + change.delta, change.delta);
@@ -237,6 +266,9 @@ export interface Recomposed {
  * stage, a top-level entry, the comment lines before the document); undefined when the whole text must be composed.
  */
 export function recomposePart(previous: Base, reparsed: Reparsed, text: string): Recomposed | undefined {
+  // Errors of the version before are a stage's (`errorsOnlyAround`): an edit elsewhere would have to move them too.
+  const broken = previous.doc.errors.length > 0 || previous.doc.warnings.length > 0;
+  if (broken && !reparsed.item) return undefined;
   if (reparsed.lead) {
     const doc = recomposeLead(previous, reparsed.lead);
     return doc && { doc, data: previous.data, moved: reparsed.lead.delta };

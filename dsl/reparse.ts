@@ -42,17 +42,23 @@ function unclosedQuoteFree(source: string, type: string): boolean {
   return source.length >= 2 && source.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(source));
 }
 
-/** An error token anywhere in a part of the tree (the composer finds the rest: the caller parses again when it does). */
-function hasError(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(hasError);
+/** Unclosed at the end of the re-parsed lines, where the whole text goes on: no error token says so. */
+function unclosed(t: Record<string, unknown>): boolean {
+  if (t.type === 'flow-collection') return !(t.end as CST.SourceToken[]).some((e) => e.type === 'flow-map-end' || e.type === 'flow-seq-end');
+  return (t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && !unclosedQuoteFree(t.source as string, t.type);
+}
+
+/** A token anywhere in a part of the tree that `test` picks. */
+function anyToken(node: unknown, test: (t: Record<string, unknown>) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((n) => anyToken(n, test));
   if (typeof node !== 'object' || node === null) return false;
   const t = node as Record<string, unknown>;
-  if (t.type === 'error' || t.type === 'flow-error-end') return true;
-  // Unclosed at the end of the re-parsed lines, where the whole text goes on: no error token says so.
-  if (t.type === 'flow-collection' && !(t.end as CST.SourceToken[]).some((e) => e.type === 'flow-map-end' || e.type === 'flow-seq-end')) return true;
-  if ((t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && !unclosedQuoteFree(t.source as string, t.type)) return true;
-  return hasError(t.start) || hasError(t.end) || hasError(t.sep) || hasError(t.props) || hasError(t.items) || hasError(t.key) || hasError(t.value);
+  if (test(t)) return true;
+  return [t.start, t.end, t.sep, t.props, t.items, t.key, t.value].some((n) => anyToken(n, test));
 }
+
+/** An error token or an unclosed collection or quote anywhere in a part of the tree (the composer finds the rest: the caller parses again when it does). */
+const hasError = (node: unknown) => anyToken(node, (t) => t.type === 'error' || t.type === 'flow-error-end' || unclosed(t));
 
 /**
  * Moves every offset in tokens and items by `delta`, in place, walking each kind of token by its own fields (a
@@ -128,6 +134,23 @@ function itemAround(spans: { count: number; at: Spans }, from: number, to: numbe
   return to <= spans.at(low).end ? low : -1;
 }
 
+/** Characters an edit is moved left at most by `wholeItem`: a line or so. */
+const maxSlide = 256;
+
+/**
+ * The item an edit replaces whole (a stage's lines deleted, or pasted over), when the edit moved left by up to
+ * `maxSlide` characters is the same edit (`b|ab` deleted from `ab|ab` is `ab|` deleted from `|abab`) and covers
+ * exactly one item: what `commonEnds` finds for a deleted stage starts after the `- ` the next stage begins with too.
+ */
+function wholeItem(spans: { count: number; at: Spans }, oldText: string, text: string, from: number, to: number, delta: number): number {
+  for (let k = 0; k <= maxSlide && from - k >= 0; k++) {
+    if (k > 0 && (oldText.charCodeAt(from - k) !== oldText.charCodeAt(to - k) || text.charCodeAt(from - k) !== text.charCodeAt(to + delta - k))) return -1;
+    const index = itemAround(spans, from - k + 1, to - k);
+    if (index >= 0 && spans.at(index).start === from - k && spans.at(index).end === to - k) return index;
+  }
+  return -1;
+}
+
 interface Level {
   items: Item[];
   spans: Spans;
@@ -188,7 +211,9 @@ function oldItem(level: Level, index: number, oldText: string, contextStart: num
   const kept = level.items[index]!;
   if (!level.inSeq || !isPruned(kept as CST.BlockSequence['items'][number])) return { item: kept, base: 0 };
   const window = parseWindow(level, oldText, contextStart, lineEnd(oldText, level.spans(index).end));
-  if (!window || hasError(window.items) || hasError(window.doc.start)) return undefined;
+  // The item edited (the one before this) may hold an error of the version before: it is read again anyway.
+  const edited = level.spans(index - 1).start;
+  if (!window || window.items.some((item) => firstOffset(item)! + window.base !== edited && hasError(item)) || hasError(window.doc.start)) return undefined;
   return { item: window.items.find((item) => firstOffset(item)! + window.base === level.spans(index).start), base: window.base };
 }
 
@@ -212,15 +237,20 @@ function reparseItem(level: Level, index: number, oldText: string, text: string,
   const window = parseWindow(level, text, contextStart, sentinelEnd);
   if (!window) return undefined;
   const { doc, map, items, offset, base } = window;
-  const from = items.findIndex((item) => firstOffset(item)! + base >= span.start);
-  if (from < 0 || firstOffset(items[from]!)! + base !== span.start) return undefined;
+  let from = items.findIndex((item) => firstOffset(item)! + base >= span.start);
+  // The last item deleted whole: nothing starts where it did.
+  if (from < 0 && newEnd === span.start) from = items.length;
+  if (from < 0 || (from < items.length && firstOffset(items[from]!)! + base !== span.start)) return undefined;
   let to = from;
   let length = 0;
   while (to < items.length && length < newEnd - span.start) length += itemLength(items[to++]!);
   if (length !== newEnd - span.start) return undefined;
   const fresh = items.slice(from, to);
-  // An error in the item before means that it was not read as in the whole text: the context differs.
-  if (fresh.length === 0 || hasError(items.slice(0, to)) || hasError(doc.start)) return undefined;
+  // An error in the item before means that it was not read as in the whole text: the context differs. The edited item
+  // may hold errors (a stage typed half-way), each as a whole parse finds it when what follows reads as before (below),
+  // but not an unclosed bracket or quote: where it ends, the whole text goes on.
+  // No items: the item was deleted whole.
+  if ((fresh.length === 0 && newEnd !== span.start) || hasError(items.slice(0, from)) || anyToken(fresh, unclosed) || hasError(doc.start)) return undefined;
   if (firstLineOnly) {
     const after = items[to];
     if (!after || !sameTree(after.start, next.start, base, delta) || !sameTree(after.key, next.key, base, delta)) return undefined;
@@ -374,7 +404,8 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
   const seq = topItem.value;
   if (seq?.type === 'block-seq') {
     const seqSpans = itemSpans(seq.items, topSpans.at(top).end, true);
-    const index = seqSpans ? itemAround(seqSpans, from, to) : -1;
+    let index = seqSpans ? itemAround(seqSpans, from, to) : -1;
+    if (seqSpans && index < 0) index = wholeItem(seqSpans, oldText, text, from, to, delta);
     if (seqSpans && index >= 0) {
       const follow = nextTop ? { item: nextTop, end: topSpans.at(top + 1).end } : docEnd;
       const level: Level = { items: seq.items, spans: seqSpans.at, inSeq: true, header: 'k:\n', indent: seq.indent, follow };

@@ -38,8 +38,24 @@ interface Kept {
   host: MemoHost;
   /** How many questions the last check of every stage asked: questions of stages since edited pile up until the next. */
   asked: number;
-  /** How many stages' rules ran: undefined when all of them did (`allRules`). */
+  /** How many stages' rules ran: undefined when all of them did (`allRules`), or none through a broken stage. */
   checked: number | undefined;
+  /**
+   * Kept through a version whose YAML was broken inside stage `index` (`keepRulesThroughBrokenStage`): that stage as it
+   * was when these problems were found, for the edit that mends it to be compared with.
+   */
+  held?: { index: number; stage: Stage; raw: unknown };
+}
+
+/** What the previous check's problems can be reused for: the stage the edit changed (if any), how far what follows moved. */
+interface Reuse {
+  before: Kept;
+  stage: Stage | undefined;
+  delta: number;
+  /** That stage before the edit, as the kept problems knew it. */
+  was?: Kept['held'];
+  /** Its name, a default name, `input:` or `on:` changed (`sameRole`): the stages it concerns are checked again too. */
+  roleChanged: boolean;
 }
 
 const kept = new WeakMap<Pipeline, Kept>();
@@ -81,18 +97,21 @@ function sameRole(old: Stage, oldRaw: unknown, now: Stage, raw: unknown): boolea
 }
 
 /** The previous check's stage problems and what the edit changed (`stage`: the one edited, if any), when they still hold. */
-function reusable(input: RulesInput): { before: Kept; stage: Stage | undefined; delta: number; roleChanged: boolean } | undefined {
+/** `role`: only when a change of the edited stage's role can be followed (not through a broken stage: `held`). */
+function reusable(input: RulesInput, role = true): Reuse | undefined {
   const { parsed, pipeline, previous } = input;
   const before = previous && kept.get(previous.pipeline);
   if (!before || before.context !== contextOf(input) || before.hostEnv !== input.host.env) return undefined;
   if (pipeline.stages.length !== previous.pipeline.stages.length || before.host.asked > 2 * before.asked + 64) return undefined;
-  let reuse: { before: Kept; stage: Stage | undefined; delta: number; roleChanged: boolean } | undefined;
-  if (parsed.moved !== undefined) reuse = { before, stage: undefined, delta: parsed.moved, roleChanged: false };
+  let reuse: Reuse | undefined;
+  if (parsed.moved !== undefined && !before.held) reuse = { before, stage: undefined, delta: parsed.moved, roleChanged: false };
   else if (parsed.edited?.key === 'stages' && parsed.edited.count === 1) {
     const { index, delta } = parsed.edited;
     const now = pipeline.stages[index]!;
-    const roleChanged = !sameRole(previous.pipeline.stages[index]!, previous.raws[index], now, stagesData(parsed.data)[index]);
-    reuse = { before, stage: now, delta, roleChanged };
+    const was = before.held ?? { index, stage: previous.pipeline.stages[index]!, raw: previous.raws[index] };
+    const roleChanged = !sameRole(was.stage, was.raw, now, stagesData(parsed.data)[index]);
+    // Through a broken stage the kept problems knew the other stages as they were before it broke: a new role, every stage.
+    if (was.index === index && (!role || !roleChanged || !before.held)) reuse = { before, stage: now, delta, was, roleChanged };
   }
   // Asked again last: a file or program that changed means every stage's problems must be looked at again.
   return reuse && before.host.answersSameIn(input.host) ? reuse : undefined;
@@ -129,6 +148,16 @@ export const checkedOneStage = (pipeline: Pipeline) => (stagesChecked(pipeline) 
 /** An empty document is only an empty pipeline (a semantic rule), not also a type error. */
 const hasData = (parsed: Parsed) => parsed.data !== null && parsed.data !== undefined;
 
+/** The previous check's problems of every stage but those `checked` again, moved by `delta` when they come after the edited `stage`. */
+function othersKept(before: Kept, checked: ReadonlySet<number>, stage: Stage | undefined, delta: number): Map<number, Problem[]> {
+  const stages = new Map<number, Problem[]>();
+  for (const [index, list] of before.stages) {
+    if (checked.has(index)) continue;
+    stages.set(index, delta === 0 || (stage && index < stage.index) ? list : list.map((p) => moved(p, delta)));
+  }
+  return stages;
+}
+
 /**
  * The rules' problems when the previous check's still hold for every stage the edit cannot have changed (see the top of
  * this file), checking only the stages it can have; undefined when every stage must be checked (`allRules`).
@@ -146,11 +175,7 @@ export function quickRules(input: RulesInput): Problem[] | undefined {
   if (hostsOf(parsed) !== before.hosts) hostsAffected(pipeline, affected);
   const checked = [...affected].sort((a, b) => a - b).map((i) => pipeline.stages[i]!);
   const schema = hasData(parsed) ? schemaProblems(text, parsed.doc, parsed.data, pipeline, checked) : undefined;
-  const stages = new Map<number, Problem[]>();
-  for (const [i, list] of before.stages) {
-    if (affected.has(i)) continue;
-    stages.set(i, delta === 0 || (stage && i < stage.index) ? list : list.map((p) => moved(p, delta)));
-  }
+  const stages = othersKept(before, affected, stage, delta);
   for (const s of checked) {
     const own = [...(schema?.stages.get(s.index) ?? [])];
     stageRules(input, rules, s, own);
@@ -160,6 +185,20 @@ export function quickRules(input: RulesInput): Problem[] | undefined {
   }
   const host = pipelineHostProblems(parsed.doc, pipeline, parsed.data, index.used, input.host);
   return finish(input, rules, [...(schema?.pipeline ?? []), ...whole, ...host], stages, before.asked, checked.length);
+}
+
+/**
+ * A version whose YAML is broken inside the one stage an edit changed runs no rules (dsl/check.ts); the previous check's
+ * problems of the other stages still hold, and are kept for the next version, without that stage's: the edit that mends
+ * it then checks that stage alone (`quickRules`), not every stage of a big file.
+ */
+export function keepRulesThroughBrokenStage(input: RulesInput): void {
+  // Its role may be another while it is broken (a default name from a command that is now a mapping): the mending edit
+  // is compared with the stage as it was before it broke.
+  const reuse = reusable(input, false);
+  if (!reuse?.stage || !reuse.was) return;
+  const { before, stage, delta } = reuse;
+  kept.set(input.pipeline, { ...before, stages: othersKept(before, new Set([stage.index]), stage, delta), checked: undefined, held: reuse.was });
 }
 
 /** The rules' problems, every stage checked (remembered problems of unchanged stages recalled, dsl/stage-memo.ts), in steps. */

@@ -40,14 +40,23 @@ export function introducesNoProblem(before: readonly Problem[], after: readonly 
   return true;
 }
 
+/** The problems of the checked text after some edits (undefined when they overlap): what tells whether an edit is safe. */
+export type EditedCheck = (edits: readonly Edit[]) => readonly Problem[] | undefined;
+
+/** `EditedCheck` by a check from scratch of the edited text, with the options `before` was checked with. */
+export function checkFromScratch(before: CheckResult, options: CheckOptions): EditedCheck {
+  return (edits) => {
+    const text = applyEdits(before.parsed.text, edits);
+    return text === undefined ? undefined : check(text, options).problems;
+  };
+}
+
 /**
- * Applies the edits to the checked text and checks the result again with the same options: the
- * edit is safe when it brings no new problem (and, with `fixing`, removes that one). Every edit a
- * client is offered (quick fix, rename, "Name this stage", formatting) goes through here first.
+ * Applies the edits to the checked text and checks the result again (`checkEdited`): the edit is safe when it brings
+ * no problem that the text had not (`before`, its problems), and, with `fixing`, removes that one. Every edit a client
+ * is offered (quick fix, rename, "Name this stage", formatting) goes through here first.
  */
-export function isSafeEdit(before: CheckResult, options: CheckOptions, edits: readonly Edit[], fixing?: Problem): boolean {
-  const text = edits.length === 0 ? undefined : applyEdits(before.parsed.text, edits);
-  if (text === undefined) return false;
-  const after = check(text, options);
-  return introducesNoProblem(before.problems, after.problems, fixing);
+export function isSafeEdit(before: readonly Problem[], checkEdited: EditedCheck, edits: readonly Edit[], fixing?: Problem): boolean {
+  const after = edits.length === 0 ? undefined : checkEdited(edits);
+  return after !== undefined && introducesNoProblem(before, after, fixing);
 }

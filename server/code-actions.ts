@@ -66,7 +66,7 @@ interface Candidate {
   pick: Omit<Deferred, 'uri' | 'version' | 'title'>;
 }
 
-const isSafe = (analysis: Analysis, c: Pick<Candidate, 'fix' | 'fixing'>) => isSafeEdit(analysis.result, analysis.options, c.fix.edits, c.fixing);
+const isSafe = (analysis: Analysis, c: Pick<Candidate, 'fix' | 'fixing'>) => isSafeEdit(analysis.result.problems, analysis.checkEdited, c.fix.edits, c.fixing);
 
 /** A quick fix's candidates for one problem: its own fixes, then those chosen by its code. */
 function problemFixes(analysis: Analysis, problem: Problem): Fix[] {

@@ -17,6 +17,6 @@ export function formatting(analysis: Analysis, range?: Range): TextEdit[] {
   const text = analysis.text;
   const indents = (e: Edit) => e.start === 0 || text[e.start - 1] === '\n' || text[e.start - 1] === '\r';
   const choices = within ? [edits, edits.filter((e) => !indents(e))] : [edits];
-  const safe = choices.find((c) => c.length > 0 && isSafeEdit(analysis.result, analysis.options, c)) ?? [];
+  const safe = choices.find((c) => c.length > 0 && isSafeEdit(analysis.result.problems, analysis.checkEdited, c)) ?? [];
   return safe.map((e) => ({ range: rangeOf(analysis.document, e), newText: e.newText }));
 }

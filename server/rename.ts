@@ -58,7 +58,7 @@ export function rename(analysis: Analysis, position: Position, newName: string):
       invalid(`An anchor \`&${newName}\` already exists; anchor names must be unique, so choose another name.`);
     edits = name.sites.map((s) => ({ ...s, newText: newName }));
   }
-  if (!isSafeEdit(analysis.result, analysis.options, edits))
+  if (!isSafeEdit(analysis.result.problems, analysis.checkEdited, edits))
     invalid(`Renaming to \`${newName}\` would bring a new problem into the file; choose another name.`);
   return { changes: { [analysis.uri]: edits.map((e) => ({ range: rangeOf(analysis.document, e), newText: e.newText })) } };
 }

@@ -478,3 +478,79 @@ describe('check() after an edit that other stages’ problems depend on', () => 
     ]);
   });
 });
+
+// A stage typed half-way breaks the YAML inside that stage: it is re-parsed alone all the same when what follows it reads
+// as before (dsl/reparse.ts), its errors become the document's (dsl/recompose.ts), and the other stages' problems are kept
+// for the edit that mends it (dsl/stage-rules.ts), which then checks that stage alone.
+describe('check() after an edit that breaks the YAML inside one stage, and after the one that mends it', () => {
+  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+    const place = (text: string, e: RandomEdit) => e.at % (text.length + 1);
+    const breaking = randomEdits(100_000, 3, [': ', ': x', '- ', 'a: b: c', '\n  x', ' ', '', 'a', '"', '[', '{ a']);
+    const broken = editSequences(documents, breaking, {
+      place,
+      took: (r) => r.parsed.edited !== undefined && r.problems.some((p) => p.code === 'yaml-syntax'),
+      runs: 150,
+      maxEdits: 8,
+    });
+    expect(broken).toBeGreaterThan(20);
+  });
+
+  it('in a large generated file: `: ` typed into a command, typed after, and taken out again', { timeout: 120_000 }, () => {
+    let text = 'name: big\nstages:\n';
+    for (let i = 0; i < 1500; i++) text += `  - name: g${i}\n    run: grep -v x\n  - run: head -n 10\n`;
+    let previous = check(text, { file, host });
+    const at = text.indexOf('  - run: head -n 10\n', text.length / 2) + '  - run: head'.length;
+    const steps: [number, number, string][] = [
+      [at, 0, ': '], // `run: head: -n 10`: a mapping where a value was
+      [at + 2, 0, 'x'], // typed on inside it
+      [at, 3, ''], // mended
+    ];
+    const oneStage: boolean[] = [];
+    for (const [where, remove, insert] of steps) {
+      text = text.slice(0, where) + insert + text.slice(where + remove);
+      const incremental = check(text, { file, host, previous });
+      expect(incremental.parsed.edited?.key).toBe('stages');
+      oneStage.push(checkedOneStage(incremental.pipeline));
+      expectSame(incremental, text);
+      previous = incremental;
+    }
+    // Broken twice (the rules held back), then mended: the mended stage's rules alone.
+    expect(oneStage).toEqual([false, false, true]);
+    expect(previous.problems).toEqual([]);
+  });
+});
+
+// A stage's lines deleted whole, or a stage pasted before another, are one item of the list less or more: re-parsed and
+// composed alone too (dsl/reparse.ts `wholeItem`), the other stages moved.
+describe('check() after a whole stage deleted or pasted', () => {
+  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+    let deleted = 0;
+    fc.assert(
+      fc.property(
+        documents,
+        fc.array(fc.record({ pick: fc.nat(), paste: fc.option(fc.constantFrom(...stageLines), { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
+        (start, sequence) => {
+          let text = start;
+          let previous = check(text, { file, host });
+          for (const { pick, paste } of sequence) {
+            // Where the stages' items start (a `  - ` at the start of a line), and where the last one ends.
+            const starts = [...text.matchAll(/^ {2}- /gm)].map((m) => m.index);
+            if (starts.length < 2) return;
+            const end = /^(?! {2}[ -]| *#)/m.exec(text.slice(starts.at(-1)! + 1))?.index;
+            const bounds = [...starts, end === undefined ? text.length : starts.at(-1)! + 1 + end];
+            const k = pick % starts.length;
+            text = paste ? text.slice(0, bounds[k]) + paste + text.slice(bounds[k]) : text.slice(0, bounds[k]) + text.slice(bounds[k + 1]);
+            const incremental = check(text, { file, host, previous });
+            if (!paste && incremental.parsed.edited?.count === 0) deleted++;
+            expectSame(incremental, text);
+            previous = incremental;
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // Pasted ones took that path before; deleted ones (not the first stage, nor one that a comment line ends: those
+    // do not end where a line does) are the path under test, and must have been many.
+    expect(deleted).toBeGreaterThan(20);
+  });
+});

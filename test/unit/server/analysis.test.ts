@@ -2,10 +2,13 @@
 // them, and is abandoned as soon as a newer version of the document arrives; the newer version is checked instead.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { DslHost } from '../../../dsl';
+import { check, type CheckResult, type DslHost, type Edit } from '../../../dsl';
+import { applyEdits } from '../../../dsl/verify';
 import { Analyzer } from '../../../server/analysis';
+import { editableStages } from '../dsl/edit-stages';
 
 /** Stages enough for several slices of parsing (64 KB each), a turn of the event loop after each. */
 function longText(program: string): string {
@@ -107,5 +110,88 @@ describe('a check in progress', () => {
     const checked = await second;
     expect(checked?.version).toBe(2);
     expect(checked!.result.pipeline.name).toBe('longer');
+  });
+});
+
+// Whether an edit is safe (quick fixes, rename, formatting: dsl/verify.ts) is told by the problems of the edited text.
+// The analyzer checks it from the analysis itself, as the next version would be, then checks the analysis's text again
+// from that by undoing the edits: both must be what checks from scratch give.
+describe('the problems of an edited text', () => {
+  const host: DslHost = {
+    env: { PATH: '/usr/bin' },
+    statKind: (abs) => (abs === '/p/in.csv' ? 'file' : undefined),
+    findProgram: (program) => (['cat', 'grep', 'sort'].includes(program) ? { kind: 'found', path: `/usr/bin/${program}` } : { kind: 'not-found' }),
+    readStart: () => undefined,
+  };
+  const options = { file: '/p/e.pipeline.yaml', host };
+  const start = `name: e\nenv:\n  A: "1"\nstages:\n${editableStages.join('')}  - name: last\n    input: g\n    run: cat\n`;
+  const same = (a: CheckResult, text: string) => {
+    const full = check(text, options);
+    expect(JSON.stringify(a.problems)).toBe(JSON.stringify(full.problems));
+    expect(JSON.stringify(a.pipeline)).toBe(JSON.stringify(full.pipeline));
+    expect(a.parsed.data).toEqual(full.parsed.data);
+  };
+  const placed = (text: string, at: number, remove: number, insert: string): Edit => ({ start: at, end: Math.min(text.length, at + remove), newText: insert });
+
+  it('are those of a check from scratch, checked from the analysis; the analysis is then as before, and the next version is checked from it', () => {
+    let incremental = 0;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            at: fc.nat({ max: start.length }),
+            remove: fc.nat({ max: 6 }),
+            insert: fc.constantFrom('', 'x', ' ', '\n', ': ', 'name: g\n', '- ', 'run: cat'),
+          }),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
+        (raw) => {
+          const analyzer = new Analyzer(host);
+          const document = TextDocument.create('file:///p/e.pipeline.yaml', 'yaml', 1, start);
+          const analysis = analyzer.get(document);
+          // Edits that do not overlap, as LSP requires.
+          const edits: Edit[] = [];
+          for (const r of raw) {
+            const e = placed(start, r.at, r.remove, r.insert);
+            if (edits.every((d) => e.end <= d.start || e.start >= d.end)) edits.push(e);
+          }
+          const edited = applyEdits(start, edits)!;
+          expect(JSON.stringify(analysis.checkEdited(edits))).toBe(JSON.stringify(check(edited, options).problems));
+          if (analysis.result.parsed.edited || analysis.result.parsed.moved !== undefined) incremental++;
+          expect(analyzer.get(document)).toBe(analysis);
+          same(analysis.result, start);
+          TextDocument.update(document, [{ text: edited }], 2);
+          same(analyzer.get(document).result, edited);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    // Most of them were checked without parsing the whole text, or this proves nothing about that path.
+    expect(incremental).toBeGreaterThan(40);
+  });
+
+  it('of a big file, come without parsing it again: a stage renamed where it is named and read', () => {
+    const big = `stages:\n${editableStages.join('').repeat(300)}  - name: last\n    input: g\n    run: cat\n`;
+    const analyzer = new Analyzer(host);
+    const analysis = analyzer.get(TextDocument.create('file:///p/e.pipeline.yaml', 'yaml', 1, big));
+    const name = big.lastIndexOf('name: g\n') + 'name: '.length;
+    const input = big.lastIndexOf('input: g') + 'input: '.length;
+    const edits = [placed(big, name, 1, 'h'), placed(big, input, 1, 'h')];
+    const doc = analysis.result.parsed.doc;
+    expect(JSON.stringify(analysis.checkEdited(edits))).toBe(JSON.stringify(check(applyEdits(big, edits)!, options).problems));
+    // The same document, taken over by the edits' checks and back, one stage at a time: the text was never parsed whole again.
+    expect(analysis.result.parsed.edited).toBeDefined();
+    expect(analysis.result.parsed.doc).toBe(doc);
+    same(analysis.result, big);
+    // Many edits (a formatting) are checked as one, from the first to the last: inside one stage, that stage alone.
+    const list = big.lastIndexOf('[sort, "-k1"]');
+    const spaces = Array.from({ length: 12 }, (_, k) => placed(big, list + 1 + (k % 2) * 5, 0, ' '));
+    expect(JSON.stringify(analysis.checkEdited(spaces))).toBe(JSON.stringify(check(applyEdits(big, spaces)!, options).problems));
+    expect(analysis.result.parsed.edited).toBeDefined();
+    expect(analysis.result.parsed.doc).toBe(doc);
+    same(analysis.result, big);
   });
 });
