@@ -22,6 +22,9 @@ export function inputTarget(pipeline: Pipeline, stage: Stage, name: string): Sta
   return first && first.index < stage.index ? first : undefined;
 }
 
+/** The first stage of a name, written or given (what an `input:` name refers to): looked up only when some stage names an input. */
+export const firstStage = (pipeline: Pipeline, name: string): Stage | undefined => firstNamed(pipeline).get(name);
+
 /** The first stage of each name, once per model: looking names up stage by stage made a graph of many stages quadratic. */
 const firstNames = new WeakMap<Pipeline, Map<string, Stage>>();
 

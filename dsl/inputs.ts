@@ -14,7 +14,7 @@ export function stageInputProblems(doc: Document, raw: unknown, pipeline: Pipeli
   const meant: string[] = [];
   const value = (raw as { input?: unknown } | undefined)?.input;
   for (const [i, name] of (stage.input ?? []).entries()) {
-    const at = index.first.get(name);
+    const at = index.first(name);
     if (at !== undefined && at < stage.index) continue;
     const path = ['stages', stage.index, 'input', ...(Array.isArray(value) ? [i] : [])];
     const place = locate(doc, path);

@@ -27,10 +27,10 @@ function stageNuls(raw: Record<string, unknown>): Path[] {
   const paths: Path[] = [];
   if (hasNul(raw.run)) paths.push(['run']);
   if (hasNul(raw.cwd)) paths.push(['cwd']);
-  if (Array.isArray(raw.command)) raw.command.forEach((a, i) => hasNul(a) && paths.push(['command', i]));
+  if (Array.isArray(raw.command)) for (let i = 0; i < raw.command.length; i++) if (hasNul(raw.command[i])) paths.push(['command', i]);
   if (isObject(raw.env)) for (const k of Object.keys(raw.env)) if (hasNul(raw.env[k])) paths.push(['env', k]);
   if (typeof raw.use === 'string' && isBuiltin(raw.use) && isObject(raw.with))
-    for (const option of Object.keys(builtins[raw.use].files)) if (hasNul(raw.with[option])) paths.push(['with', option]);
+    for (const option in builtins[raw.use].files) if (hasNul(raw.with[option])) paths.push(['with', option]);
   return paths;
 }
 
@@ -57,5 +57,6 @@ export function pipelineNulProblems(doc: Document, data: unknown): Problem[] {
 
 /** NULs in one stage's values. */
 export function stageNulProblems(doc: Document, raw: Record<string, unknown>, stage: Stage): Problem[] {
-  return stageNuls(raw).map((path) => nulProblem(doc, ['stages', stage.index, ...path], path, stageLabel(stage)));
+  const paths = stageNuls(raw);
+  return paths.length === 0 ? [] : paths.map((path) => nulProblem(doc, ['stages', stage.index, ...path], path, stageLabel(stage)));
 }

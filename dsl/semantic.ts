@@ -58,7 +58,13 @@ function stageMark(parsed: Parsed, stage: Stage): Span {
   return dash ? { start: dash.offset, end: dash.offset + 1 } : stage.headSpan;
 }
 
-function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[] {
+/** Shared by the rules of stages without problems, the most of a big file's: never pushed into. */
+const none: readonly Problem[] = [];
+
+function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): readonly Problem[] {
+  // One action and no stray `with`, as most stages: nothing to allocate.
+  const actions = (raw.run !== undefined ? 1 : 0) + (raw.command !== undefined ? 1 : 0) + (raw.use !== undefined ? 1 : 0);
+  if (actions === 1 && (raw.with === undefined || raw.use !== undefined)) return none;
   const present = actionKeys.filter((k) => raw[k] !== undefined);
   const problems: Problem[] = [];
   if (present.length === 0) {
@@ -97,11 +103,11 @@ function actionProblems(ctx: SemanticContext, stage: Stage, raw: Json): Problem[
 }
 
 /** `duplicate-stage-name` on a stage whose written name an earlier stage has. */
-function duplicateName(stage: Stage, raw: Json, index: StageIndex): Problem[] {
-  const earlier = typeof raw.name === 'string' && stage.keys.name ? index.written.get(raw.name) : undefined;
-  if (earlier === undefined || earlier === stage.index) return [];
+function duplicateName(stage: Stage, raw: Json, index: StageIndex): Problem | undefined {
+  const earlier = typeof raw.name === 'string' && stage.keys.name ? index.written(raw.name) : undefined;
+  if (earlier === undefined || earlier === stage.index) return undefined;
   const message = `Stage name \`${raw.name as string}\` is already used by stage ${earlier + 1}; stage names must be unique. Rename this one.`;
-  return [problem('duplicate-stage-name', stage.keys.name!.value, message)];
+  return problem('duplicate-stage-name', stage.keys.name!.value, message);
 }
 
 /**
@@ -135,6 +141,14 @@ function referenceFinder(text: string, valueText: string, value: Span): (ref: Va
     inSource = -1;
     return value;
   };
+}
+
+/** Whether a string under `value` holds `${`: without one there is nothing to look up (and no path to build). */
+function holdsReference(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${');
+  if (Array.isArray(value)) return value.some(holdsReference);
+  if (isObject(value)) for (const k in value) if (holdsReference(value[k])) return true;
+  return false;
 }
 
 /** Every string under `value` with its JSON path, for `${VAR}` checks in `with` and `command`. */
@@ -202,25 +216,26 @@ function envCandidates(rawEnv: unknown, path: (string | number)[], base: Readonl
   return out;
 }
 
+/** `env`: the stage's variables, asked for only when one of its values holds a `${` (most hold none). */
 function undefinedVariables(
   ctx: SemanticContext,
   stage: Stage,
   raw: Json,
-  env: Readonly<Record<string, string>>,
+  env: () => Readonly<Record<string, string>>,
   pipelineEnv: Readonly<Record<string, string>>,
-): Problem[] {
+): readonly Problem[] {
   const candidates: Candidate[] = [];
   const base: (string | number)[] = ['stages', stage.index];
-  if (typeof raw.run === 'string') candidates.push({ path: [...base, 'run'], text: raw.run, script: true });
-  strings(raw.command, [...base, 'command'], candidates);
-  strings(raw.with, [...base, 'with'], candidates);
-  if (typeof raw.cwd === 'string') candidates.push({ path: [...base, 'cwd'], text: raw.cwd });
-  candidates.push(...envCandidates(raw.env, [...base, 'env'], pipelineEnv));
-  return variableProblems(ctx, label(stage), candidates, env);
+  if (typeof raw.run === 'string' && raw.run.includes('${')) candidates.push({ path: [...base, 'run'], text: raw.run, script: true });
+  if (holdsReference(raw.command)) strings(raw.command, [...base, 'command'], candidates);
+  if (holdsReference(raw.with)) strings(raw.with, [...base, 'with'], candidates);
+  if (typeof raw.cwd === 'string' && raw.cwd.includes('${')) candidates.push({ path: [...base, 'cwd'], text: raw.cwd });
+  if (holdsReference(raw.env)) candidates.push(...envCandidates(raw.env, [...base, 'env'], pipelineEnv));
+  return candidates.length === 0 ? none : variableProblems(ctx, label(stage), candidates, env());
 }
 
-function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Readonly<Record<string, string>>, dir: string): Problem[] {
-  if (typeof raw.use !== 'string' || !isBuiltin(raw.use) || !isObject(raw.with)) return [];
+function fileProblems(ctx: SemanticContext, stage: Stage, raw: Json, env: Readonly<Record<string, string>>, dir: string): readonly Problem[] {
+  if (typeof raw.use !== 'string' || !isBuiltin(raw.use) || !isObject(raw.with)) return none;
   const problems: Problem[] = [];
   const lookup = (n: string) => env[n];
   const roles: Record<string, FileRole> = builtins[raw.use].files;
@@ -282,20 +297,24 @@ const shellWords = new Set(
   ),
 );
 
+const word = /\S+/g;
+
 /** The program of a `run:` script when it is a plain word (`grep -v x`, `FOO=1 jq .`), else undefined. */
 function scriptProgram(script: string): string | undefined {
-  const words = script.trim().split(/\s+/);
-  const word = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
-  if (!word || /[$`'"\\*?;&|<>(){}]/.test(word) || shellWords.has(word)) return undefined;
-  return word;
+  // Word by word up to the first that is no assignment: splitting every script into all its words was a big file's cost.
+  word.lastIndex = 0;
+  let found: string | undefined;
+  for (let m = word.exec(script); m && found === undefined; m = word.exec(script)) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(m[0])) found = m[0];
+  if (!found || /[$`'"\\*?;&|<>(){}]/.test(found) || shellWords.has(found)) return undefined;
+  return found;
 }
 
-function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: string): Problem[] {
+function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: string): readonly Problem[] {
   const fromCommand = Array.isArray(raw.command) && typeof raw.command[0] === 'string' ? raw.command[0] : undefined;
   const program = fromCommand ?? (typeof raw.run === 'string' ? scriptProgram(raw.run) : undefined);
-  if (!program || program.includes('${')) return [];
+  if (!program || program.includes('${')) return none;
   const found = ctx.host.findProgram(program, dir);
-  if (found.kind === 'found') return [];
+  if (found.kind === 'found') return none;
   const path = fromCommand !== undefined ? ['stages', stage.index, 'command', 0] : ['stages', stage.index, 'run'];
   const at = locate(ctx.doc, path).value;
   const offset = ctx.text.slice(at.start, at.end).indexOf(program);
@@ -311,8 +330,8 @@ function commandProblems(ctx: SemanticContext, stage: Stage, raw: Json, dir: str
   ];
 }
 
-function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: string, who: string): Problem[] {
-  if (ctx.host.statKind(dir) === 'dir') return [];
+function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: string, who: string): readonly Problem[] {
+  if (ctx.host.statKind(dir) === 'dir') return none;
   return [problem('file-not-found', locate(ctx.doc, path).value, `${who}: working directory does not exist: ${dir}.`)];
 }
 
@@ -350,38 +369,46 @@ export function pipelineSemantic(ctx: SemanticContext, index: StageIndex): { pro
 }
 
 /**
- * Rules beyond the schema for one stage: its own (remembered, dsl/stage-memo.ts), its name and `input:` against the
- * other stages (`StageIndex`), and what it asks the host (files, programs). Adds the stages its `input:` meant to
- * `meant`. `unread-output` is `stageUnread`, once every stage's `meant` is known.
+ * Rules beyond the schema for one stage, added to `out`: its own (remembered, dsl/stage-memo.ts), its name and `input:`
+ * against the other stages (`StageIndex`), and what it asks the host (files, programs). Adds the stages its `input:`
+ * meant to `meant`. `unread-output` is `stageUnread`, once every stage's `meant` is known. Most stages have no problem:
+ * for them nothing is allocated but what the memo keeps (a big file's check was mostly its collector's work).
  */
-export function stageSemantic(rules: StageRules, stage: Stage, meant?: Set<string>): Problem[] {
+export function stageSemantic(rules: StageRules, stage: Stage, out: Problem[], meant?: Set<string>): void {
   const { ctx, index } = rules;
   const { pipeline, fileDir } = ctx;
   const raw = rules.raws[stage.index];
-  if (!isObject(raw)) return [];
-  const inputs = stageInputProblems(ctx.doc, raw, pipeline, stage, index);
-  for (const name of inputs.meant) meant?.add(name);
+  if (!isObject(raw)) return;
+  const duplicate = duplicateName(stage, raw, index);
+  if (duplicate) out.push(duplicate);
+  if (stage.input !== undefined) {
+    const inputs = stageInputProblems(ctx.doc, raw, pipeline, stage, index);
+    for (const name of inputs.meant) meant?.add(name);
+    for (const p of inputs.problems) out.push(p);
+  }
+  for (const p of stageNulProblems(ctx.doc, raw, stage)) out.push(p);
   let scoped: ReturnType<typeof stageScope> | undefined;
   const scope = () => (scoped ??= stageScope(pipeline, stage, ctx.host.env, fileDir ?? '/'));
-  const own = ownProblems.problems(raw, stage, rules.memo, () => [
-    ...actionProblems(ctx, stage, raw),
-    ...(raw.use === 'parse' && isObject(raw.with) ? regexProblems(ctx.doc, ctx.text, stage, raw.with) : []),
-    ...undefinedVariables(ctx, stage, raw, scope().env, rules.pipelineEnv),
-  ]);
-  const problems = [...duplicateName(stage, raw, index), ...inputs.problems, ...stageNulProblems(ctx.doc, raw, stage)];
-  for (const p of own) problems.push(p);
+  const own = ownProblems.problems(raw, stage, rules.memo, () => {
+    const action = actionProblems(ctx, stage, raw);
+    const regex = raw.use === 'parse' && isObject(raw.with) ? regexProblems(ctx.doc, ctx.text, stage, raw.with) : none;
+    const variables = undefinedVariables(ctx, stage, raw, () => scope().env, rules.pipelineEnv);
+    return action.length + regex.length + variables.length === 0 ? [] : [...action, ...regex, ...variables];
+  });
+  for (const p of own) out.push(p);
   // A stage on another host: its programs and folders are there, and `check` never connects.
-  if (fileDir === undefined || rules.cwdMissing || stage.on) return problems;
+  if (fileDir === undefined || rules.cwdMissing || stage.on) return;
   const { env, dir } = scope();
   if (stage.cwd !== undefined) {
     const missing = dirProblems(ctx, ['stages', stage.index, 'cwd'], dir, label(stage));
-    if (missing.length > 0) return [...problems, ...missing];
+    for (const p of missing) out.push(p);
+    if (missing.length > 0) return;
   }
-  return [...problems, ...fileProblems(ctx, stage, raw, env, dir), ...commandProblems(ctx, stage, raw, dir)];
+  for (const p of fileProblems(ctx, stage, raw, env, dir)) out.push(p);
+  for (const p of commandProblems(ctx, stage, raw, dir)) out.push(p);
 }
 
 /** `unread-output` of one stage (dsl/inputs.ts), pointed at its name or its `-`. */
-export function stageUnread(rules: StageRules, stage: Stage): Problem[] {
-  const unread = unreadOutput(stage, rules.ctx.pipeline, rules.index, (s) => stageMark(rules.ctx.parsed, s));
-  return unread ? [unread] : [];
+export function stageUnread(rules: StageRules, stage: Stage): Problem | undefined {
+  return unreadOutput(stage, rules.ctx.pipeline, rules.index, (s) => stageMark(rules.ctx.parsed, s));
 }

@@ -6,18 +6,21 @@ import type { Parsed } from './parse';
 import type { Problem } from './problems';
 import { schemaProblems } from './schema-check';
 import { pipelineSemantic, stageSemantic, stageUnread, type SemanticContext, type StageRules } from './semantic';
+import { envAffected, hostsAffected, roleAffected } from './stage-affected';
 import { stageIndex, type StageIndex } from './stage-index';
 import { moved } from './stage-memo';
 import type { Steps } from './steps';
 
 /**
  * The rules after the YAML (the schema, the semantic rules, the hosts), as problems of the pipeline as a whole and
- * problems of each stage. A check keeps each stage's problems, and after an edit inside one stage that leaves its name,
- * its `input:` and its `on:` as they were (nothing any other stage's problems depend on), only that stage's rules run
- * again: the other stages' problems are the previous ones, moved when they come after the edit, and the rules between
- * stages look the edited one up in the previous check's `StageIndex`. So a keystroke in a file of 400,000 stages
- * checks one stage, not 400,000. Whatever else changed (a name, `env`, the number of stages, an answer of the host),
- * every stage is checked again. test/unit/dsl/recompose.test.ts compares both with a check from scratch.
+ * problems of each stage. A check keeps each stage's problems, and after an edit that leaves the number of stages as it
+ * was (inside one stage, or in a top-level entry such as `env`), only the stages whose problems it can change are checked
+ * again (dsl/stage-affected.ts): the edited one, and when its name, `input:` or `on:` changed, those that name or read it;
+ * after an `env` edit, those that use a variable it set or unset. The other stages' problems are the previous ones,
+ * moved when they come after the edit. So a keystroke in a file of 400,000 stages checks one stage, and a rename or a
+ * new variable the few stages it concerns, not 400,000. Whatever else changed (the number of stages, the pipeline's
+ * `cwd`, an answer of the host), every stage is checked again. test/unit/dsl/recompose.test.ts compares both with a
+ * check from scratch.
  */
 
 /** What the check of a version keeps for the next one's, per model. */
@@ -25,15 +28,18 @@ interface Kept {
   /** Per stage index, its problems (stages without any left out). */
   stages: Map<number, Problem[]>;
   index: StageIndex;
-  /** What every stage's problems depend on beyond the stage itself (`contextOf`), and the process environment, by identity. */
+  /** What every stage's problems depend on beyond the stage itself, `env` and `hosts:` (`contextOf`), and the process environment, by identity. */
   context: string;
   hostEnv: object;
+  /** The pipeline's `env` over the process environment, and `hosts:` as JSON: what the stages' problems saw of them. */
+  env: Readonly<Record<string, string>>;
+  hosts: string;
   /** The host of that check: what it asked, to be asked again. */
   host: MemoHost;
   /** How many questions the last check of every stage asked: questions of stages since edited pile up until the next. */
   asked: number;
-  /** Only the edited stage was checked (`quickRules`). */
-  quick: boolean;
+  /** How many stages' rules ran: undefined when all of them did (`allRules`), or none through a broken stage. */
+  checked: number | undefined;
   /**
    * Kept through a version whose YAML was broken inside stage `index` (`keepRulesThroughBrokenStage`): that stage as it
    * was when these problems were found, for the edit that mends it to be compared with.
@@ -48,6 +54,8 @@ interface Reuse {
   delta: number;
   /** That stage before the edit, as the kept problems knew it. */
   was?: Kept['held'];
+  /** Its name, a default name, `input:` or `on:` changed (`sameRole`): the stages it concerns are checked again too. */
+  roleChanged: boolean;
 }
 
 const kept = new WeakMap<Pipeline, Kept>();
@@ -63,11 +71,13 @@ export interface RulesInput {
   previous?: { pipeline: Pipeline; raws: unknown[] } | undefined;
 }
 
+/** The pipeline's folder and `cwd` (with the `env` it is resolved with): every stage's paths depend on them. */
 function contextOf(input: RulesInput): string {
-  const { pipeline, parsed } = input;
-  const hosts = isObject(parsed.data) ? parsed.data.hosts : undefined;
-  return JSON.stringify([input.fileDir ?? null, pipeline.env, pipeline.cwd ?? null, hosts ?? null]);
+  const { pipeline } = input;
+  return JSON.stringify([input.fileDir ?? null, pipeline.cwd ?? null, pipeline.cwd === undefined ? null : pipeline.env]);
 }
+
+const hostsOf = (parsed: Parsed) => JSON.stringify((isObject(parsed.data) ? parsed.data.hosts : undefined) ?? null);
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
@@ -86,20 +96,22 @@ function sameRole(old: Stage, oldRaw: unknown, now: Stage, raw: unknown): boolea
   );
 }
 
-/** The previous check's stage problems and what the edit changed (`stage`: the one to check again, if any), when they still hold. */
-/** `role`: only when the edited stage keeps its role (`sameRole`) towards the others. */
+/** The previous check's stage problems and what the edit changed (`stage`: the one edited, if any), when they still hold. */
+/** `role`: only when a change of the edited stage's role can be followed (not through a broken stage: `held`). */
 function reusable(input: RulesInput, role = true): Reuse | undefined {
   const { parsed, pipeline, previous } = input;
   const before = previous && kept.get(previous.pipeline);
   if (!before || before.context !== contextOf(input) || before.hostEnv !== input.host.env) return undefined;
   if (pipeline.stages.length !== previous.pipeline.stages.length || before.host.asked > 2 * before.asked + 64) return undefined;
   let reuse: Reuse | undefined;
-  if (parsed.moved !== undefined && !before.held) reuse = { before, stage: undefined, delta: parsed.moved };
+  if (parsed.moved !== undefined && !before.held) reuse = { before, stage: undefined, delta: parsed.moved, roleChanged: false };
   else if (parsed.edited?.key === 'stages' && parsed.edited.count === 1) {
     const { index, delta } = parsed.edited;
     const now = pipeline.stages[index]!;
     const was = before.held ?? { index, stage: previous.pipeline.stages[index]!, raw: previous.raws[index] };
-    if (was.index === index && (!role || sameRole(was.stage, was.raw, now, stagesData(parsed.data)[index]))) reuse = { before, stage: now, delta, was };
+    const roleChanged = !sameRole(was.stage, was.raw, now, stagesData(parsed.data)[index]);
+    // Through a broken stage the kept problems knew the other stages as they were before it broke: a new role, every stage.
+    if (was.index === index && (!role || !roleChanged || !before.held)) reuse = { before, stage: now, delta, was, roleChanged };
   }
   // Asked again last: a file or program that changed means every stage's problems must be looked at again.
   return reuse && before.host.answersSameIn(input.host) ? reuse : undefined;
@@ -112,58 +124,67 @@ function semanticContext(input: RulesInput): SemanticContext {
 }
 
 /** Problems of the pipeline as a whole, and the stages' problems: all of them, in position order. */
-function finish(input: RulesInput, index: StageIndex, whole: Problem[], stages: Map<number, Problem[]>, asked: number, quick: boolean): Problem[] {
+function finish(input: RulesInput, rules: StageRules, whole: Problem[], stages: Map<number, Problem[]>, asked: number, checked: number | undefined): Problem[] {
   const problems = [...whole];
   for (const list of stages.values()) for (const p of list) problems.push(p); // may be many: no spread
-  kept.set(input.pipeline, { stages, index, context: contextOf(input), hostEnv: input.host.env, host: input.host, asked, quick });
+  const { host, parsed } = input;
+  const context = contextOf(input);
+  kept.set(input.pipeline, { stages, index: rules.index, context, hostEnv: host.env, env: rules.pipelineEnv, hosts: hostsOf(parsed), host, asked, checked });
   return problems;
 }
 
-/** The problems of one stage beyond the schema's (`meant`: see `stageSemantic`). */
-function stageRules(input: RulesInput, rules: StageRules, stage: Stage, meant?: Set<string>): Problem[] {
-  return [...stageSemantic(rules, stage, meant), ...stageHostProblems(input.parsed.doc, input.pipeline, input.parsed.data, stage)];
+/** The problems of one stage beyond the schema's, added to `out` (`meant`: see `stageSemantic`). */
+function stageRules(input: RulesInput, rules: StageRules, stage: Stage, out: Problem[], meant?: Set<string>): void {
+  stageSemantic(rules, stage, out, meant);
+  if (stage.on) for (const p of stageHostProblems(input.parsed.doc, input.pipeline, input.parsed.data, stage)) out.push(p);
 }
 
-/** Whether the check that built `pipeline` ran only the edited stage's rules (for tests: that path must be taken to be compared). */
-export const checkedOneStage = (pipeline: Pipeline) => kept.get(pipeline)?.quick === true;
+/** How many stages' rules the check that built `pipeline` ran; undefined when every stage's (for tests: which path it took). */
+export const stagesChecked = (pipeline: Pipeline) => kept.get(pipeline)?.checked;
+
+/** Whether that check ran at most the edited stage's rules (bench/keystroke.ts: a keystroke must take that path). */
+export const checkedOneStage = (pipeline: Pipeline) => (stagesChecked(pipeline) ?? 2) <= 1;
 
 /** An empty document is only an empty pipeline (a semantic rule), not also a type error. */
 const hasData = (parsed: Parsed) => parsed.data !== null && parsed.data !== undefined;
 
-/** The previous check's problems of every stage but the edited one, moved by `delta` when they come after it. */
-function othersKept(before: Kept, stage: Stage | undefined, delta: number): Map<number, Problem[]> {
+/** The previous check's problems of every stage but those `checked` again, moved by `delta` when they come after the edited `stage`. */
+function othersKept(before: Kept, checked: ReadonlySet<number>, stage: Stage | undefined, delta: number): Map<number, Problem[]> {
   const stages = new Map<number, Problem[]>();
   for (const [index, list] of before.stages) {
-    if (index === stage?.index) continue;
+    if (checked.has(index)) continue;
     stages.set(index, delta === 0 || (stage && index < stage.index) ? list : list.map((p) => moved(p, delta)));
   }
   return stages;
 }
 
 /**
- * The rules' problems when the previous check's still hold for every stage the edit did not touch (see the top of this
- * file), checking only the stage it did; undefined when every stage must be checked (`allRules`).
+ * The rules' problems when the previous check's still hold for every stage the edit cannot have changed (see the top of
+ * this file), checking only the stages it can have; undefined when every stage must be checked (`allRules`).
  */
 export function quickRules(input: RulesInput): Problem[] | undefined {
   const reuse = reusable(input);
   if (!reuse) return undefined;
-  const { before, stage, delta } = reuse;
-  const { parsed, text, pipeline } = input;
-  const { problems: whole, rules } = pipelineSemantic(semanticContext(input), before.index);
-  const schema = hasData(parsed) ? schemaProblems(text, parsed.doc, parsed.data, pipeline, stage ? [stage] : []) : undefined;
-  const stages = othersKept(before, stage, delta);
-  if (stage) {
-    const own = [...(schema?.stages.get(stage.index) ?? []), ...stageRules(input, rules, stage), ...stageUnread(rules, stage)];
-    if (own.length > 0) stages.set(stage.index, own);
+  const { before, stage, delta, roleChanged } = reuse;
+  const { parsed, text, pipeline, previous } = input;
+  const raws = stagesData(parsed.data);
+  const affected = new Set<number>(stage ? [stage.index] : []);
+  const index = stage && roleChanged && previous ? roleAffected(parsed, pipeline, raws, { ...previous, index: before.index }, stage, affected) : before.index;
+  const { problems: whole, rules } = pipelineSemantic(semanticContext(input), index);
+  envAffected(raws, before.env, rules.pipelineEnv, affected);
+  if (hostsOf(parsed) !== before.hosts) hostsAffected(pipeline, affected);
+  const checked = [...affected].sort((a, b) => a - b).map((i) => pipeline.stages[i]!);
+  const schema = hasData(parsed) ? schemaProblems(text, parsed.doc, parsed.data, pipeline, checked) : undefined;
+  const stages = othersKept(before, affected, stage, delta);
+  for (const s of checked) {
+    const own = [...(schema?.stages.get(s.index) ?? [])];
+    stageRules(input, rules, s, own);
+    const unread = stageUnread(rules, s);
+    if (unread) own.push(unread);
+    if (own.length > 0) stages.set(s.index, own);
   }
-  return finish(
-    input,
-    before.index,
-    [...(schema?.pipeline ?? []), ...whole, ...pipelineHostProblems(parsed.doc, pipeline, parsed.data, before.index.used, input.host)],
-    stages,
-    before.asked,
-    true,
-  );
+  const host = pipelineHostProblems(parsed.doc, pipeline, parsed.data, index.used, input.host);
+  return finish(input, rules, [...(schema?.pipeline ?? []), ...whole, ...host], stages, before.asked, checked.length);
 }
 
 /**
@@ -177,7 +198,7 @@ export function keepRulesThroughBrokenStage(input: RulesInput): void {
   const reuse = reusable(input, false);
   if (!reuse?.stage || !reuse.was) return;
   const { before, stage, delta } = reuse;
-  kept.set(input.pipeline, { ...before, stages: othersKept(before, stage, delta), quick: false, held: reuse.was });
+  kept.set(input.pipeline, { ...before, stages: othersKept(before, new Set([stage.index]), stage, delta), checked: undefined, held: reuse.was });
 }
 
 /** The rules' problems, every stage checked (remembered problems of unchanged stages recalled, dsl/stage-memo.ts), in steps. */
@@ -189,16 +210,25 @@ export function* allRules(input: RulesInput): Steps<Problem[]> {
   yield undefined;
   const { problems: whole, rules } = pipelineSemantic(semanticContext(input), index);
   const stages = schema.stages;
-  const add = (index: number, problems: Problem[]) => {
-    if (problems.length === 0) return;
-    const list = stages.get(index);
-    if (list) for (const p of problems) list.push(p);
-    else stages.set(index, problems);
-  };
-  for (const stage of pipeline.stages) add(stage.index, stageRules(input, rules, stage, index.meant));
+  // One list for every stage's rules, handed to the stage's entry only when it has problems: most have none.
+  let out: Problem[] = [];
+  for (const stage of pipeline.stages) {
+    stageRules(input, rules, stage, out, index.meant);
+    if (out.length === 0) continue;
+    const list = stages.get(stage.index);
+    if (list) for (const p of out) list.push(p);
+    else stages.set(stage.index, out);
+    out = [];
+  }
   yield undefined;
   // Once every `input:` said which stages it meant.
-  for (const stage of pipeline.stages) add(stage.index, stageUnread(rules, stage));
+  for (const stage of pipeline.stages) {
+    const unread = stageUnread(rules, stage);
+    if (!unread) continue;
+    const list = stages.get(stage.index);
+    if (list) list.push(unread);
+    else stages.set(stage.index, [unread]);
+  }
   const host = pipelineHostProblems(parsed.doc, pipeline, parsed.data, index.used, input.host);
-  return finish(input, index, [...schema.pipeline, ...whole, ...host], stages, input.host.asked, false);
+  return finish(input, rules, [...schema.pipeline, ...whole, ...host], stages, input.host.asked, undefined);
 }

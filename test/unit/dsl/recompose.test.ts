@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isCollection, isScalar, visit, type Document } from 'yaml';
 import { check, type CheckResult, type DslHost } from '../../../dsl';
-import { checkedOneStage } from '../../../dsl/stage-rules';
+import { checkedOneStage, stagesChecked } from '../../../dsl/stage-rules';
 import { editableStages } from './edit-stages';
 
 const host: DslHost = {
@@ -82,6 +82,19 @@ function editSequences(
     { numRuns: options.runs },
   );
   return took;
+}
+
+/** 2,000 stages of the four kinds of bench/huge-text.ts after `head`, the first a `read`. */
+function generatedStages(head: string): string {
+  const kinds = [
+    (i: number) => `  - name: g-${i}\n    run: grep -v "\${REGION}-${i}"\n`,
+    () => '  - command: [sort, -k2]\n',
+    (i: number) => `  - name: p-${i}\n    use: pick\n    with: { fields: [id, name] }\n`,
+    () => '  - run: head -n 10\n    stderr: ignore\n',
+  ];
+  let text = `${head}  - name: read\n    use: read\n    with: { path: in.csv }\n`;
+  for (let i = 1; i < 2000; i++) text += kinds[i % 4]!(i);
+  return text;
 }
 
 // With stages that have problems of their own (remembered per stage between versions, dsl/stage-memo.ts), unnamed
@@ -204,14 +217,7 @@ describe('check() after an edit inside one stage', () => {
   });
 
   it('on a large generated file: edits in the first, a middle and the last stage, a new stage, a name that renames others', { timeout: 120_000 }, () => {
-    const kinds = [
-      (i: number) => `  - name: g-${i}\n    run: grep -v "\${REGION}-${i}"\n`,
-      () => '  - command: [sort, -k2]\n',
-      (i: number) => `  - name: p-${i}\n    use: pick\n    with: { fields: [id, name] }\n`,
-      () => '  - run: head -n 10\n    stderr: ignore\n',
-    ];
-    let text = `name: big\nenv:\n  REGION: eu\nstages:\n  - name: read\n    use: read\n    with: { path: in.csv }\n`;
-    for (let i = 1; i < 2000; i++) text += kinds[i % 4]!(i);
+    let text = generatedStages(`name: big\nenv:\n  REGION: eu\nstages:\n`);
     let previous = check(text, { file, host });
     const middle = text.indexOf('  - run: head -n 10\n', text.length / 2);
     const edits: [number, string, string][] = [
@@ -344,6 +350,132 @@ describe('check() after an edit that cannot be composed alone', () => {
     const entry = check(text, { file, host, previous: lead });
     expectSame(entry, text);
     expect(entry.parsed.data).toEqual({ cawd: '.', stages: [{ run: 'cat' }] });
+  });
+});
+
+// An edit that changes what other stages' problems depend on (a stage's name, default name, `input:` or `on:`, a
+// variable of `env`, `hosts:`) checks those stages again and keeps the others' problems (dsl/stage-affected.ts).
+const roleStages = [
+  '  - name: a\n    run: cat\n',
+  '  - name: b\n    input: a\n    run: grep x\n',
+  '  - name: c\n    input: [a, b]\n    run: sort\n',
+  '  - name: a\n    run: sort\n',
+  '  - input: nope\n    run: cat\n',
+  '  - name: z\n    on: box\n    run: head\n',
+  '  - name: w\n    on: boxx\n    run: cat\n',
+  '  - run: echo ${A}\n',
+  '  - run: echo ${NOPE}\n',
+  '  - command: [echo, "${B}"]\n',
+  '  - use: read\n    with: { path: "${A}.csv" }\n',
+  '  - run: cat\n',
+  '  - run: sort\n',
+];
+const roleDocuments = fc
+  .tuple(
+    fc.constantFrom('', 'env:\n  A: "1"\n', 'env:\n  A: "1"\nhosts:\n  box: { ssh: box.example }\n', 'hosts:\n  box: { ssh: box.example }\nenv:\n  B: x\n'),
+    fc.array(fc.constantFrom(...roleStages), { minLength: 2, maxLength: 8 }),
+  )
+  .map(([head, stages]) => `${head}stages:\n${stages.join('')}`);
+/** [what, by what]: renames there and back, `input:` targets, variables set and unset, hosts added and removed. */
+const roleReplacements: [string, string][] = [
+  ['name: a', 'name: b'],
+  ['name: b', 'name: a'],
+  ['name: a', 'name: z'],
+  ['name: z', 'name: a'],
+  ['name: c', 'name: nope'],
+  ['name: w', 'name: c'],
+  ['input: a', 'input: z'],
+  ['input: z', 'input: a'],
+  ['input: a', 'input: other'],
+  ['input: other', 'input: a'],
+  ['input: [a, b]', 'input: [b]'],
+  ['input: [b]', 'input: [a, b]'],
+  ['input: nope', 'input: c'],
+  ['run: cat', 'run: sort'],
+  ['run: sort', 'run: cat'],
+  ['  A: "1"\n', '  A: "1"\n  NOPE: x\n'],
+  ['  NOPE: x\n', ''],
+  ['  A: "1"', '  B: "1"'],
+  ['  B: "1"', '  A: "1"'],
+  ['  A: "1"', '  A: "2"'],
+  ['  B: x', '  A: x'],
+  ['on: box', 'on: boxx'],
+  ['on: boxx', 'on: box'],
+  ['  box: { ssh: box.example }\n', '  boxx: { ssh: box.example }\n'],
+  ['  boxx: { ssh: box.example }\n', '  box: { ssh: box.example }\n'],
+];
+
+describe('check() after an edit that other stages’ problems depend on', () => {
+  it('gives exactly what a check from scratch gives, checking again only the stages concerned', { timeout: 120_000 }, () => {
+    let concerned = 0;
+    let reused = 0;
+    fc.assert(
+      fc.property(roleDocuments, fc.array(fc.tuple(fc.nat(roleReplacements.length - 1), fc.nat(7)), { minLength: 1, maxLength: 8 }), (start, sequence) => {
+        let text = start;
+        let previous = check(text, { file, host });
+        for (const [which, nth] of sequence) {
+          const [from, to] = roleReplacements[which]!;
+          const places = [...text.matchAll(new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'))].map((m) => m.index);
+          if (places.length === 0) continue;
+          const at = places[nth % places.length]!;
+          text = text.slice(0, at) + to + text.slice(at + from.length);
+          const incremental = check(text, { file, host, previous });
+          const checked = stagesChecked(incremental.pipeline);
+          if (checked !== undefined) reused++;
+          if (checked !== undefined && checked < incremental.pipeline.stages.length && (checked > 1 || incremental.parsed.moved !== undefined)) concerned++;
+          expectSame(incremental, text);
+          previous = incremental;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    // The paths under test must have been taken often, or the comparison proves nothing.
+    expect(reused).toBeGreaterThan(200);
+    expect(concerned).toBeGreaterThan(50);
+  });
+
+  it('on a large generated file: renames, `input:` and `on:` edits, variables set and unset check the stages concerned', { timeout: 120_000 }, () => {
+    let text = generatedStages(`name: big\nenv:\n  REGION: eu\nhosts:\n  box: { ssh: box.example }\nstages:\n`);
+    text += '  - name: last\n    input: [g-1000, p-1002]\n    on: box\n    run: cat\n';
+    let previous = check(text, { file, host });
+    const edits: [string, string][] = [
+      ['  REGION: eu', '  REGION: eux'], // a value no stage checks a path with: none
+      ['  REGION: eux\n', '  REGION: eux\n  LIMIT: "1"\n'], // a variable no stage uses
+      ['  REGION: eux\n', ''], // unset: every stage that uses it, warned
+      ['env:\n', 'env:\n  REGION: eu\n'], // and set again
+      ['name: p-1002', 'name: p-1002x'], // the input's target renamed away: it, its reader, and the stage the reader now means
+      ['name: p-1002x', 'name: p-1002'], // and back
+      ['name: g-1004', 'name: g-1000'], // a duplicate made: both, and the stage whose input names it
+      ['name: g-1000\n    run: grep -v "${REGION}-1004"', 'name: g-1004\n    run: grep -v "${REGION}-1004"'], // and undone
+      ['on: box', 'on: boxx'], // a host that is not there
+      ['  box: { ssh: box.example }', '  boxx: { ssh: box.example }'], // there now
+    ];
+    const counts: (number | undefined)[] = [];
+    const codes: string[][] = [];
+    for (const [from, to] of edits) {
+      const at = text.indexOf(from);
+      expect(at).toBeGreaterThanOrEqual(0);
+      text = text.slice(0, at) + to + text.slice(at + from.length);
+      const incremental = check(text, { file, host, previous });
+      expectSame(incremental, text);
+      counts.push(stagesChecked(incremental.pipeline));
+      codes.push([...new Set(incremental.problems.map((p) => p.code))].sort());
+      previous = incremental;
+    }
+    expect(counts).toEqual([0, 0, 499, 499, 3, 3, 3, 3, 1, 1]);
+    // The stage before `last` is read by none (`last` names its inputs) throughout.
+    expect(codes).toEqual([
+      ['unread-output'],
+      ['unread-output'],
+      ['undefined-variable', 'unread-output'],
+      ['unread-output'],
+      ['unknown-input', 'unread-output'],
+      ['unread-output'],
+      ['duplicate-stage-name', 'unread-output'],
+      ['unread-output'],
+      ['unknown-host', 'unread-output'],
+      ['unread-output'],
+    ]);
   });
 });
 
