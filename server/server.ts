@@ -3,10 +3,12 @@ import {
   CodeActionKind,
   MessageType,
   DocumentDiagnosticReportKind,
+  LSPErrorCodes,
   ResponseError,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
+  type DiagnosticServerCancellationData,
   type DocumentDiagnosticReport,
   type InitializeResult,
   ShowMessageNotification,
@@ -215,12 +217,18 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     });
   });
 
-  connection.languages.diagnostics.on((p): Promise<DocumentDiagnosticReport> =>
-    withAnalysis(p.textDocument.uri, 'diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, (a) => ({
-      kind: DocumentDiagnosticReportKind.Full,
-      items: diagnosticsOf(a, docsUrl),
-    })),
-  );
+  // A pull answered for a version that a newer one replaced while it was being checked says so (LSP's ServerCancelled),
+  // and the client asks again: an empty report would clear the problems on screen until it did.
+  connection.languages.diagnostics.on(async (p): Promise<DocumentDiagnosticReport> => {
+    const version = versionOf(p.textDocument.uri);
+    const items = await withAnalysis(p.textDocument.uri, 'diagnostics', undefined, (a) => diagnosticsOf(a, docsUrl));
+    if (items) return { kind: DocumentDiagnosticReportKind.Full, items };
+    // Closed, or the feature failed (logged): nothing to show.
+    if (version === undefined || versionOf(p.textDocument.uri) === version) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    throw new ResponseError(LSPErrorCodes.ServerCancelled, 'A newer version of the document arrived while it was checked; ask again.', {
+      retriggerRequest: true,
+    } satisfies DiagnosticServerCancellationData);
+  });
 
   // Completion answers from the newest analysis there is (its stage model) and the current text (its lines): right
   // after an edit of a big file it must not wait for that edit's check, which the diagnostics run after a pause.

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DidChangeTextDocumentNotification,
+  LSPErrorCodes,
   CompletionRequest,
   DefinitionRequest,
   DidChangeWatchedFilesNotification,
@@ -248,6 +250,28 @@ describe('pull diagnostics and watched files', () => {
       const report = (await pulling.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } })) as FullDocumentDiagnosticReport;
       expect(report.items.map((d) => String(d.code)).sort()).toEqual(['missing-command', 'unknown-key']);
       expect(pulling.received).toEqual([]);
+    } finally {
+      pulling.dispose();
+    }
+  });
+
+  it('answers a pull for a version replaced while it was checked with ServerCancelled, and the newer one when asked again', async () => {
+    const pulling = await inProcess({ host: fakeHost() }, {}, true, { textDocument: { diagnostic: { dynamicRegistration: false } } });
+    try {
+      const uri = 'untitled:replaced.pipeline.yaml';
+      // Long enough to be checked over many turns of the server's event loop (a slice of text each).
+      let stages = '';
+      for (let i = 0; stages.length < 400_000; i++) stages += `  - name: g${i}\n    run: grep -v "x-${i}"\n`;
+      const text = `stages:\n  - rn: cat\n${stages}`;
+      await pulling.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+      const first = pulling.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
+      await pulling.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ range: { start: { line: 1, character: 4 }, end: { line: 1, character: 6 } }, text: 'run' }],
+      });
+      await expect(first).rejects.toMatchObject({ code: LSPErrorCodes.ServerCancelled, data: { retriggerRequest: true } });
+      const again = (await pulling.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } })) as FullDocumentDiagnosticReport;
+      expect(again.items).toEqual([]);
     } finally {
       pulling.dispose();
     }
