@@ -127,6 +127,9 @@ function defaultBase(raw: unknown, index: number): string {
   return (typeof r.use === 'string' && /^[A-Za-z_][\w.-]*$/.test(r.use) ? r.use : programName(r)) ?? `stage${index + 1}`;
 }
 
+/** The `name` a stage's data has written, if any. */
+export const writtenName = (raw: unknown) => (isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined);
+
 /** A stage's name, or what its default name is made of: every stage's name follows from these, in order. */
 export function nameSource(raw: unknown, index: number): string {
   const name = isObject(raw) ? str(raw.name) : undefined;

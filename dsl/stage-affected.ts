@@ -1,4 +1,4 @@
-import { isObject } from './build';
+import { isObject, writtenName } from './build';
 import { builtins } from './builtins';
 import { stageInputProblems } from './inputs';
 import type { Pipeline, Stage } from './model';
@@ -19,8 +19,6 @@ export interface Before {
   raws: readonly unknown[];
   index: StageIndex;
 }
-
-const writtenName = (raw: unknown) => (isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined);
 
 /** Whether a value mentions a variable as `${NAME…` (`needles`: each name after `${`): more than the rules count as references, never fewer. */
 function mentions(value: unknown, needles: readonly string[]): boolean {

@@ -1,4 +1,4 @@
-import { isObject, nameSource, stagesData } from './build';
+import { isObject, nameSource, stagesData, writtenName } from './build';
 import type { MemoHost } from './host';
 import { pipelineHostProblems, stageHostProblems } from './hosts';
 import type { Pipeline, Stage } from './model';
@@ -81,7 +81,6 @@ const hostsOf = (parsed: Parsed) => JSON.stringify((isObject(parsed.data) ? pars
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
-const writtenName = (raw: unknown) => (isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined);
 
 /** The edited stage is to the other stages what it was: the same names (its own and every default one), `input:` and `on:`. */
 function sameRole(old: Stage, oldRaw: unknown, now: Stage, raw: unknown): boolean {
@@ -96,8 +95,10 @@ function sameRole(old: Stage, oldRaw: unknown, now: Stage, raw: unknown): boolea
   );
 }
 
-/** The previous check's stage problems and what the edit changed (`stage`: the one edited, if any), when they still hold. */
-/** `role`: only when a change of the edited stage's role can be followed (not through a broken stage: `held`). */
+/**
+ * The previous check's stage problems and what the edit changed (`stage`: the one edited, if any), when they still hold.
+ * `role`: only when a change of the edited stage's role can be followed (not through a broken stage: `held`).
+ */
 function reusable(input: RulesInput, role = true): Reuse | undefined {
   const { parsed, pipeline, previous } = input;
   const before = previous && kept.get(previous.pipeline);
