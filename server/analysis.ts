@@ -172,8 +172,8 @@ export class Analyzer {
   }
 
   /**
-   * The problems of `analysis`'s text with `edits` applied. A check from scratch that is ~35 s of a blocked server at 20 MB, with a
-   * second version's heap beside this one. So when `analysis` is the newest of its document, with its parse kept and no
+   * The problems of `analysis`'s text with `edits` applied. A check from scratch of a 20 MB file is ~35 s of a blocked
+   * server, with a second version's heap beside this one. So when `analysis` is the newest of its document, with its parse kept and no
    * other check under way, the edited text is checked from it as the editor's next version would be, one edit at a time
    * (most are inside one stage or entry: only that is parsed and checked again), and then this version is checked again
    * from that one, the edits undone the same way, and takes the place of `analysis`'s result (that check took it over).
@@ -185,15 +185,12 @@ export class Analyzer {
       return checkFromScratch(analysis.result, analysis.options)(edits);
     const whole = applyEdits(original, edits);
     if (whole === undefined) return undefined;
-    // Last first, so that each edit's offsets still hold (the order applyEdits takes them in, reversed: inserts at one
-    // place stay in order). Many (a formatting) are one edit, from the first to the end of the last.
-    const ordered = edits
-      .map((e, i) => ({ e, i }))
-      .sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i)
-      .map((x) => x.e)
-      .reverse();
+    // Last first, so that each edit's offsets still hold (the order applyEdits takes them in, reversed: a stable sort, so
+    // inserts at one place stay in order). Many (a formatting) are one edit, from the first to the end of the last (they
+    // do not overlap: the last ends last).
+    const ordered = [...edits].sort((a, b) => a.start - b.start || a.end - b.end).reverse();
     const start = ordered.at(-1)!.start;
-    const end = Math.max(...ordered.map((e) => e.end));
+    const end = ordered[0]!.end;
     const steps = ordered.length <= maxEditSteps ? ordered : [{ start, end, newText: whole.slice(start, whole.length - (original.length - end)) }];
     const undo = steps.map((e) => ({ start: e.start, end: e.start + e.newText.length, newText: original.slice(e.start, e.end) })).reverse();
     let text = original;
