@@ -3,14 +3,12 @@ import { isBuiltin } from './builtins';
 import { hostsOf, stageHosts } from './hosts';
 import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction, type StageKey } from './model';
 import type { Parsed } from './parse';
+import { isObject, type Json } from './json';
 import { emptySpan, type Span } from './span';
+import { nameSource, nameStages, renameAfterEdit } from './stage-names';
 import { directKeySpans, directList, locate, locateKeys, nodeSpan, trimItems, type KeySpans } from './yaml-nodes';
 
-type Json = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject } from './json';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -44,14 +42,6 @@ function actionOf(s: Json): StageAction | undefined {
   if (Array.isArray(s.command) && s.command.length > 0 && s.command.every((a) => typeof a === 'string')) return { kind: 'command', argv: s.command };
   if (typeof s.use === 'string' && isBuiltin(s.use)) return { kind: 'use', builtin: s.use, options: isObject(s.with) ? s.with : {} };
   return undefined;
-}
-
-/** The program a stage runs, for a default name: `grep -v x` -> grep, `/usr/bin/jq` -> jq. */
-export function programName(s: Json): string | undefined {
-  // The first word only: splitting a whole script into words was a tenth of a big file's check after a keystroke.
-  const first = Array.isArray(s.command) ? str(s.command[0]) : typeof s.run === 'string' ? /^\s*(\S*)/.exec(s.run)![1] : undefined;
-  const base = first?.slice(first.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9_.-]/g, '');
-  return base && /^[A-Za-z_]/.test(base) ? base : undefined;
 }
 
 function keySpans<K extends string>(doc: Document | undefined, path: (string | number)[], keys: readonly K[]) {
@@ -121,40 +111,6 @@ function buildStage(doc: Document | undefined, items: readonly unknown[] | undef
   return stage;
 }
 
-/** What an unnamed stage's default name is made of: its built-in's or program's name, else its place. */
-function defaultBase(raw: unknown, index: number): string {
-  const r = isObject(raw) ? raw : {};
-  return (typeof r.use === 'string' && /^[A-Za-z_][\w.-]*$/.test(r.use) ? r.use : programName(r)) ?? `stage${index + 1}`;
-}
-
-/** The `name` a stage's data has written, if any. */
-export const writtenName = (raw: unknown) => (isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined);
-
-/** A stage's name, or what its default name is made of: every stage's name follows from these, in order. */
-export function nameSource(raw: unknown, index: number): string {
-  const name = isObject(raw) ? str(raw.name) : undefined;
-  return name ? `name ${name}` : `default ${defaultBase(raw, index)}`;
-}
-
-/** Gives unnamed stages the built-in's or program's name, made unique with -2, -3, … */
-function nameStages(stages: Stage[], raws: unknown[]): void {
-  const taken = new Set<string>();
-  for (const stage of stages) if (stage.name) taken.add(stage.name);
-  // Per base, the suffix to try next: names only ever get taken, so earlier suffixes stay taken
-  // and a file of many `- run: cat` stages is named in linear time.
-  const nextSuffix = new Map<string, number>();
-  for (const stage of stages) {
-    if (stage.name) continue;
-    const base = defaultBase(raws[stage.index], stage.index);
-    let name = base;
-    let n = nextSuffix.get(base) ?? 2;
-    for (; taken.has(name); n++) name = `${base}-${n}`;
-    nextSuffix.set(base, n);
-    taken.add(name);
-    stage.name = name;
-  }
-}
-
 /** The name a pipeline gets without a `name` key: the file name without `.pipeline.yaml`. */
 export function defaultPipelineName(file: string | undefined): string {
   const base = file?.split(/[\\/]/).pop() ?? 'pipeline';
@@ -162,13 +118,10 @@ export function defaultPipelineName(file: string | undefined): string {
 }
 
 /**
- * Moves a stage's spans by `delta`, in place, each span object once: an empty value's span is its key's, and the head
- * is one of the others unless the stage was copied (`moved`). Without a set per stage: this runs for every stage after
- * a keystroke.
+ * Moves a stage's spans by `delta`, in place, each span object once: an empty value's span is its key's, and the head is
+ * one of the others. Without a set per stage: this runs for every stage after a keystroke.
  */
 function shiftSpans(stage: Stage, delta: number): void {
-  const head = stage.headSpan;
-  let headMoved = head === stage.span;
   stage.span.start += delta;
   stage.span.end += delta;
   for (const k in stage.keys) {
@@ -179,32 +132,7 @@ function shiftSpans(stage: Stage, delta: number): void {
       at.value.start += delta;
       at.value.end += delta;
     }
-    headMoved ||= head === at.key || head === at.value;
   }
-  if (!headMoved) {
-    head.start += delta;
-    head.end += delta;
-  }
-}
-
-/**
- * A stage of the previous version at its new place, its spans moved by `delta`, its default name kept or to be given
- * again. At the same index with the same name it is the same object, moved in place: a copy of every stage after a
- * keystroke was most of what a 20 MB file's check allocated (and then collected).
- */
-function moved(stage: Stage, index: number, delta: number, keepName: boolean): Stage {
-  const name = stage.named || keepName ? stage.name : '';
-  if (index === stage.index && name === stage.name) {
-    if (delta !== 0) shiftSpans(stage, delta);
-    return stage;
-  }
-  const shift = (s: Span) => ({ start: s.start + delta, end: s.end + delta });
-  const keys: Stage['keys'] = {};
-  for (const k in stage.keys) {
-    const at = stage.keys[k as keyof Stage['keys']]!;
-    keys[k as keyof Stage['keys']] = { key: shift(at.key), value: shift(at.value) };
-  }
-  return { ...stage, index, name, span: shift(stage.span), headSpan: shift(stage.headSpan), keys };
 }
 
 /** The model of the version before, and the stages' data it was built from. */
@@ -214,34 +142,38 @@ export interface PreviousModel {
 }
 
 /**
- * The stages, built from the document; when the parse recomposed one stage of the previous version
- * (`parsed.edited`), only that one is built and the others are the previous model's, moved. `named`: every
- * stage has its name already (the edit changed neither a name nor what a default name is made of).
+ * The stages, built from the document; when the parse recomposed one stage of the previous version (`parsed.edited`) or
+ * none (`parsed.moved`), only the recomposed ones are built and the others are the previous model's objects, moved in
+ * place (a copy of every stage after a keystroke was most of what a 20 MB file's check allocated, then collected). The
+ * previous model is superseded: its stages are these (`reused`). `named`: every stage has its name already (the edit
+ * changed neither a name nor what a default name is made of).
  */
-function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | undefined): { stages: Stage[]; named: boolean } {
+function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | undefined): { stages: Stage[]; reused: boolean; named: boolean } {
   const edited = parsed.edited;
   const before = previous?.pipeline.stages;
   const items = directList(parsed.doc, 'stages')?.items;
-  // Only comments before the document changed: the same stages, the same names, every one moved.
-  if (parsed.moved !== undefined && before?.length === raws.length) return { stages: before.map((s) => moved(s, s.index, parsed.moved!, true)), named: true };
-  if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + 1)
-    return { stages: raws.map((raw, i) => buildStage(parsed.doc, items, raw, i)), named: false };
-  const { index, count, delta } = edited;
-  // One stage for one, named as before: the names of all stages come out as before (nameStages is a tenth of a keystroke).
-  const named = count === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
-  // One stage for one: a copy of the list with that stage replaced (as fast as copying memory), the others moved in place.
-  const stages = count === 1 ? before.slice() : before.slice(0, index);
-  // Named as before, the stages before the edit are the same objects, where they were.
-  if (!named) for (let i = 0; i < index; i++) stages[i] = moved(before[i]!, i, 0, false);
-  if (count === 1) stages[index] = buildStage(parsed.doc, items, raws[index], index);
-  else for (let i = index; i < index + count; i++) stages.push(buildStage(parsed.doc, items, raws[i], i));
-  if (named) stages[index]!.name = before[index]!.name;
-  for (let i = index + 1; i < before.length; i++) {
-    const stage = moved(before[i]!, i + count - 1, delta, named);
-    if (count === 1) stages[i] = stage;
-    else stages.push(stage);
+  // Only comments before the document or another top-level entry changed: the same stages, the same names, every one moved.
+  if (parsed.moved !== undefined && before?.length === raws.length) {
+    if (parsed.moved !== 0) for (const stage of before) shiftSpans(stage, parsed.moved);
+    return { stages: before.slice(), reused: true, named: true };
   }
-  return { stages, named };
+  if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + 1)
+    return { stages: raws.map((raw, i) => buildStage(parsed.doc, items, raw, i)), reused: false, named: false };
+  const { index, count, delta } = edited;
+  const fresh: Stage[] = [];
+  for (let i = index; i < index + count; i++) fresh.push(buildStage(parsed.doc, items, raws[i], i));
+  // One stage for one, named as before: the names of all stages come out as before (naming is a tenth of a keystroke).
+  const named = count === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
+  if (named) fresh[0]!.name = before[index]!.name;
+  // Copying the list is as fast as copying memory; the stages after the edit move in place.
+  const stages = count === 1 ? before.slice() : before.slice(0, index).concat(fresh, before.slice(index + 1));
+  if (count === 1) stages[index] = fresh[0]!;
+  for (let i = index + count; i < stages.length; i++) {
+    const stage = stages[i]!;
+    stage.index = i;
+    if (delta !== 0) shiftSpans(stage, delta);
+  }
+  return { stages, reused: true, named };
 }
 
 /** The stages' data of a pipeline document: what `stages` holds when it is a list. */
@@ -249,15 +181,28 @@ export function stagesData(data: unknown): unknown[] {
   return isObject(data) && Array.isArray(data.stages) ? data.stages : [];
 }
 
+/** A model, and which of its stages' names an edit changed. */
+export interface BuiltModel {
+  pipeline: Pipeline;
+  /** Built from the previous model: the stages whose name is not what it was, by index, with the name they had (the recomposed ones among them). */
+  renamed?: ReadonlyMap<number, string>;
+}
+
 /**
  * Builds the model from whatever parsed; works on invalid input too (for the outline and code lenses). With
  * the model of the version `parsed` was recomposed from, reuses its stages (see `buildStages`).
  */
 export function buildPipeline(parsed: Parsed, file?: string, previous?: PreviousModel): Pipeline {
+  return buildModel(parsed, file, previous).pipeline;
+}
+
+/** `buildPipeline`, saying which stages an edit renamed. */
+export function buildModel(parsed: Parsed, file?: string, previous?: PreviousModel): BuiltModel {
   const root = isObject(parsed.data) ? parsed.data : {};
   const raws = stagesData(parsed.data);
-  const { stages, named } = buildStages(parsed, raws, previous);
-  if (!named) nameStages(stages, raws);
+  const { stages, reused, named } = buildStages(parsed, raws, previous);
+  const edit = reused && parsed.edited && previous ? parsed.edited : undefined;
+  const renamed = named ? new Map<number, string>() : edit ? renameAfterEdit(stages, raws, previous!.raws, edit) : nameStages(stages, raws);
   const keys = keySpans(parsed.doc, [], pipelineKeys);
   const pipeline: Pipeline = { name: str(root.name) ?? defaultPipelineName(file), env: envOf(root.env), hosts: hostsOf(root.hosts), stages, keys };
   const description = str(root.description);
@@ -265,5 +210,5 @@ export function buildPipeline(parsed: Parsed, file?: string, previous?: Previous
   const cwd = str(root.cwd);
   if (cwd !== undefined) pipeline.cwd = cwd;
   if (keys.stages) pipeline.stagesKeySpan = keys.stages.key;
-  return pipeline;
+  return reused ? { pipeline, renamed } : { pipeline };
 }

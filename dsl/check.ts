@@ -1,4 +1,4 @@
-import { buildPipeline, stagesData } from './build';
+import { buildModel, stagesData } from './build';
 import { memoHost, type DslHost } from './host';
 import type { Pipeline } from './model';
 import { parseSteps, type Parsed } from './parse';
@@ -72,7 +72,7 @@ function* stepsFrom(text: string, options: CheckOptions, box: Pick<CheckOptions,
   const before = box.previous;
   box.previous = undefined;
   const raws = before && stagesData(before.parsed.data);
-  const pipeline = buildPipeline(parsed, options.file, before?.pipeline && raws && { pipeline: before.pipeline, raws });
+  const { pipeline, renamed } = buildModel(parsed, options.file, before?.pipeline && raws && { pipeline: before.pipeline, raws });
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   const rules: RulesInput = {
@@ -82,6 +82,7 @@ function* stepsFrom(text: string, options: CheckOptions, box: Pick<CheckOptions,
     host: memoHost(options.host),
     fileDir: options.file === undefined ? undefined : parentDir(options.file),
     previous: before?.pipeline && raws && { pipeline: before.pipeline, raws },
+    renamed,
   };
   // After an edit inside one stage, only its rules run, at once (dsl/stage-rules.ts): before the model is handed out,
   // so that a check abandoned after that leaves the next one the stages' problems too.

@@ -1,7 +1,8 @@
-import { isObject, writtenName } from './build';
+import { isObject } from './build';
+import { writtenName } from './stage-names';
 import { builtins } from './builtins';
 import { stageInputProblems } from './inputs';
-import type { Pipeline, Stage } from './model';
+import type { Pipeline } from './model';
 import type { Parsed } from './parse';
 import { reindexed, stagesNamed, type StageIndex } from './stage-index';
 
@@ -57,33 +58,51 @@ export function envAffected(raws: readonly unknown[], before: Readonly<Record<st
   }
 }
 
+/** An edit of the stages list: old stage `index` became the `count` stages from `index` on (dsl/parse.ts `edited`). */
+export interface ListEdit {
+  index: number;
+  count: number;
+}
+
 /**
- * After an edit of one stage's name, default name, `input:` or `on:`: the new stage index, and the stages whose problems
- * it can change besides the edited one: every stage with an `input:` (what its names refer to, and the names its
- * messages list), those with the edited stage's old or new written name (duplicates), and those whose output is now read
- * or not, or meant or not by an `input:` (`unread-output`).
+ * After an edit of one stage's name, default name, `input:` or `on:`, or one that added or removed stages: the new stage
+ * index, and the stages whose problems it can change besides the edited ones: every stage with an `input:` (what its
+ * names refer to, and the names its messages list), those with an edited stage's old or new written name (duplicates),
+ * and those whose output is now read or not, or meant or not by an `input:` (`unread-output`). `renamed`: the stages whose
+ * name the edit changed, with the name they had (dsl/build.ts `buildModel`).
  */
-export function roleAffected(parsed: Parsed, pipeline: Pipeline, raws: readonly unknown[], before: Before, edited: Stage, out: Set<number>): StageIndex {
-  // The edited stage's written name before and after: the duplicates of either may have changed.
-  const renamed = new Set<string>();
-  for (const raw of [before.raws[edited.index], raws[edited.index]]) {
+export function roleAffected(
+  parsed: Parsed,
+  pipeline: Pipeline,
+  raws: readonly unknown[],
+  before: Before,
+  edit: ListEdit,
+  renamed: ReadonlyMap<number, string>,
+  out: Set<number>,
+): StageIndex {
+  const { index: at, count } = edit;
+  // The edited stages' written names before and after: the duplicates of any may have changed.
+  const names = new Set<string>();
+  for (const raw of [before.raws[at], ...raws.slice(at, at + count)]) {
     const name = writtenName(raw);
-    if (name !== undefined) renamed.add(name);
+    if (name !== undefined) names.add(name);
   }
-  const holders = stagesNamed(pipeline, raws, renamed);
+  const holders = stagesNamed(pipeline, raws, names);
   for (const i of holders) out.add(i);
-  const index = reindexed(before.index, pipeline, raws, renamed, holders);
+  const index = reindexed(before.index, pipeline, raws, names, holders);
   for (const stage of pipeline.stages) {
     if (stage.input === undefined) continue;
     out.add(stage.index);
     for (const name of stageInputProblems(parsed.doc, raws[stage.index], pipeline, stage, index).meant) index.meant.add(name);
   }
-  const meantBefore = before.index.meant;
   const [read, readBefore] = [index.read, before.index.read];
-  for (let i = 0; i < read.length; i++) if (read[i] !== readBefore[i]) out.add(i);
-  const old = before.pipeline.stages;
+  for (let i = 0; i < read.length; i++) {
+    const old = i < at ? i : i >= at + count ? i - count + 1 : undefined;
+    if (old === undefined || read[i] !== readBefore[old]) out.add(i);
+  }
+  const meantBefore = before.index.meant;
   if (meantBefore.size > 0 || index.meant.size > 0)
-    for (const stage of pipeline.stages) if (meantBefore.has(old[stage.index]!.name) !== index.meant.has(stage.name)) out.add(stage.index);
+    for (const stage of pipeline.stages) if (meantBefore.has(renamed.get(stage.index) ?? stage.name) !== index.meant.has(stage.name)) out.add(stage.index);
   return index;
 }
 

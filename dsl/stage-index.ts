@@ -1,6 +1,6 @@
 import { isObject } from './build';
 import { firstStage, readFlags } from './graph';
-import type { Pipeline } from './model';
+import type { Pipeline, Stage } from './model';
 
 /**
  * What the rules between stages look up (duplicate names, `input:` names, unread outputs, hosts in use), built once
@@ -13,8 +13,11 @@ export interface StageIndex {
   first(name: string): number | undefined;
   /** The index of the first stage of a written `name:` (a later one is a duplicate). */
   written(name: string): number | undefined;
-  /** What `written` answers from: the map of a whole index, and the names whose answer changed since. */
-  writtenNames: { all: ReadonlyMap<string, number>; changed: ReadonlyMap<string, number | undefined> };
+  /**
+   * What `written` answers from: the map of a whole index, and the names whose answer changed since. They map to stage
+   * objects, not indexes: a stage moved by an edit before it is the same object at another index (dsl/build.ts).
+   */
+  writtenNames: { all: ReadonlyMap<string, Stage>; changed: ReadonlyMap<string, Stage | undefined> };
   /** Per stage, 1 when a later stage reads its output (`readFlags`). */
   read: Uint8Array;
   /** Stages an `input:` meant to name (a typo's closest name, a stage named out of order): not also "unread". Filled by the input rule. */
@@ -30,7 +33,7 @@ function indexOf(pipeline: Pipeline, writtenNames: StageIndex['writtenNames']): 
   return {
     // A map of every stage's name is built only when some stage names an input (dsl/graph.ts): a big file's stages rarely do.
     first: (name) => firstStage(pipeline, name)?.index,
-    written: (name) => (changed.has(name) ? changed.get(name) : all.get(name)),
+    written: (name) => (changed.has(name) ? changed.get(name) : all.get(name))?.index,
     writtenNames,
     read: readFlags(pipeline),
     meant: new Set(),
@@ -39,10 +42,11 @@ function indexOf(pipeline: Pipeline, writtenNames: StageIndex['writtenNames']): 
 }
 
 export function stageIndex(pipeline: Pipeline, raws: readonly unknown[]): StageIndex {
-  const all = new Map<string, number>();
+  const all = new Map<string, Stage>();
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i];
-    if (isObject(raw) && typeof raw.name === 'string' && !all.has(raw.name) && pipeline.stages[i]?.keys.name) all.set(raw.name, i);
+    const stage = pipeline.stages[i];
+    if (isObject(raw) && typeof raw.name === 'string' && !all.has(raw.name) && stage?.keys.name) all.set(raw.name, stage);
   }
   return indexOf(pipeline, { all, changed: new Map() });
 }
@@ -58,7 +62,10 @@ export function stagesNamed(pipeline: Pipeline, raws: readonly unknown[], names:
   return found;
 }
 
-/** The index of a version whose stages are `before`'s but for the written names `names` (old and new), held by `holders` (`stagesNamed`). */
+/**
+ * The index of a version whose stages are `before`'s, moved (dsl/build.ts), but for the written names `names` (old and
+ * new), held by `holders` (`stagesNamed`).
+ */
 export function reindexed(
   before: StageIndex,
   pipeline: Pipeline,
@@ -70,7 +77,7 @@ export function reindexed(
   for (const name of names) changed.set(name, undefined);
   for (const i of holders) {
     const name = (raws[i] as { name: string }).name;
-    if (changed.get(name) === undefined) changed.set(name, i);
+    if (changed.get(name) === undefined) changed.set(name, pipeline.stages[i]);
   }
   return indexOf(pipeline, { all: before.writtenNames.all, changed });
 }

@@ -1,4 +1,5 @@
-import { isObject, nameSource, stagesData, writtenName } from './build';
+import { isObject, stagesData } from './build';
+import { nameSource, writtenName } from './stage-names';
 import type { MemoHost } from './host';
 import { pipelineHostProblems, stageHostProblems } from './hosts';
 import type { Pipeline, Stage } from './model';
@@ -69,6 +70,8 @@ export interface RulesInput {
   fileDir: string | undefined;
   /** The model of the version `parsed` was made from, and its stages' data. */
   previous?: { pipeline: Pipeline; raws: unknown[] } | undefined;
+  /** When the model was built from that one: the stages whose name changed, with the name they had (dsl/build.ts `buildModel`). */
+  renamed?: ReadonlyMap<number, string> | undefined;
 }
 
 /** The pipeline's folder and `cwd` (with the `env` it is resolved with): every stage's paths depend on them. */
@@ -95,15 +98,23 @@ function sameRole(old: Stage, oldRaw: unknown, now: Stage, raw: unknown): boolea
   );
 }
 
+/** The previous check's problems, when what they depended on beyond the stages (the context, the host's answers) holds. */
+function keptFor(input: RulesInput): Kept | undefined {
+  const { previous } = input;
+  const before = previous && kept.get(previous.pipeline);
+  if (!before || before.context !== contextOf(input) || before.hostEnv !== input.host.env || before.host.asked > 2 * before.asked + 64) return undefined;
+  return before;
+}
+
 /**
- * The previous check's stage problems and what the edit changed (`stage`: the one edited, if any), when they still hold.
- * `role`: only when a change of the edited stage's role can be followed (not through a broken stage: `held`).
+ * The previous check's stage problems and what the edit changed (`stage`: the one edited, if any), when they still hold
+ * and the number of stages is what it was. `role`: only when a change of the edited stage's role can be followed (not
+ * through a broken stage: `held`).
  */
 function reusable(input: RulesInput, role = true): Reuse | undefined {
   const { parsed, pipeline, previous } = input;
-  const before = previous && kept.get(previous.pipeline);
-  if (!before || before.context !== contextOf(input) || before.hostEnv !== input.host.env) return undefined;
-  if (pipeline.stages.length !== previous.pipeline.stages.length || before.host.asked > 2 * before.asked + 64) return undefined;
+  const before = keptFor(input);
+  if (!before || !previous || pipeline.stages.length !== previous.pipeline.stages.length) return undefined;
   let reuse: Reuse | undefined;
   if (parsed.moved !== undefined && !before.held) reuse = { before, stage: undefined, delta: parsed.moved, roleChanged: false };
   else if (parsed.edited?.key === 'stages' && parsed.edited.count === 1) {
@@ -159,24 +170,73 @@ function othersKept(before: Kept, checked: ReadonlySet<number>, stage: Stage | u
   return stages;
 }
 
+/** What a quick check takes over: the previous check's, the stage index, the stages to check again and the others' problems. */
+interface Plan {
+  before: Kept;
+  index: StageIndex;
+  affected: Set<number>;
+  /** The problems of the stages not checked again, once `affected` is complete. */
+  others: (affected: ReadonlySet<number>) => Map<number, Problem[]>;
+}
+
+/** An edit that left the number of stages as it was: the edited stage, and those its new role concerns. */
+function sameCountPlan(input: RulesInput): Plan | undefined {
+  const reuse = reusable(input);
+  if (!reuse) return undefined;
+  const { before, stage, delta, roleChanged } = reuse;
+  const { parsed, pipeline, previous } = input;
+  const affected = new Set<number>(stage ? [stage.index] : []);
+  const index =
+    stage && roleChanged && previous
+      ? roleAffected(
+          parsed,
+          pipeline,
+          stagesData(parsed.data),
+          { ...previous, index: before.index },
+          { index: stage.index, count: 1 },
+          input.renamed ?? new Map(),
+          affected,
+        )
+      : before.index;
+  return { before, index, affected, others: (checked) => othersKept(before, checked, stage, delta) };
+}
+
+/**
+ * An edit that added or removed stages (one recomposed into none, or into several): every stage after it has another
+ * index, so the stages that had problems are checked again (their messages may name a stage by its place), with the new
+ * ones, their neighbours (the stage after reads another one, or is now the first), and those the new roles concern
+ * (`roleAffected`).
+ */
+function shiftedPlan(input: RulesInput): Plan | undefined {
+  const { parsed, pipeline, previous, renamed } = input;
+  const edited = parsed.edited;
+  const before = keptFor(input);
+  if (!before || before.held || !previous || !renamed || edited?.key !== 'stages' || edited.count === 1) return undefined;
+  if (pipeline.stages.length !== previous.pipeline.stages.length + edited.count - 1 || !before.host.answersSameIn(input.host)) return undefined;
+  const { index: at, count } = edited;
+  const affected = new Set<number>();
+  for (let i = Math.max(0, at - 1); i <= Math.min(at + count, pipeline.stages.length - 1); i++) affected.add(i);
+  for (const old of before.stages.keys()) if (old !== at) affected.add(old < at ? old : old + count - 1);
+  const index = roleAffected(parsed, pipeline, stagesData(parsed.data), { ...previous, index: before.index }, edited, renamed, affected);
+  return { before, index, affected, others: () => new Map() };
+}
+
 /**
  * The rules' problems when the previous check's still hold for every stage the edit cannot have changed (see the top of
  * this file), checking only the stages it can have; undefined when every stage must be checked (`allRules`).
  */
 export function quickRules(input: RulesInput): Problem[] | undefined {
-  const reuse = reusable(input);
-  if (!reuse) return undefined;
-  const { before, stage, delta, roleChanged } = reuse;
-  const { parsed, text, pipeline, previous } = input;
+  const plan = sameCountPlan(input) ?? shiftedPlan(input);
+  if (!plan) return undefined;
+  const { before, index, affected } = plan;
+  const { parsed, text, pipeline } = input;
   const raws = stagesData(parsed.data);
-  const affected = new Set<number>(stage ? [stage.index] : []);
-  const index = stage && roleChanged && previous ? roleAffected(parsed, pipeline, raws, { ...previous, index: before.index }, stage, affected) : before.index;
   const { problems: whole, rules } = pipelineSemantic(semanticContext(input), index);
   envAffected(raws, before.env, rules.pipelineEnv, affected);
   if (hostsOf(parsed) !== before.hosts) hostsAffected(pipeline, affected);
   const checked = [...affected].sort((a, b) => a - b).map((i) => pipeline.stages[i]!);
   const schema = hasData(parsed) ? schemaProblems(text, parsed.doc, parsed.data, pipeline, checked) : undefined;
-  const stages = othersKept(before, affected, stage, delta);
+  const stages = plan.others(affected);
   for (const s of checked) {
     const own = [...(schema?.stages.get(s.index) ?? [])];
     stageRules(input, rules, s, own);

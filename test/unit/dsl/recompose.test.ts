@@ -113,6 +113,10 @@ const stageLines = [
   '  - input: nope\n    run: cat\n',
   '  - name: w\n    use: write\n    with: { path: out.txt }\n',
   '  - on: box\n    run: cat\n',
+  // Default names that meet (`head`, `head-2`, a program called `head-2`) or come from the stage's place (`stage3`).
+  '  - name: head-2\n    run: cat\n',
+  '  - run: ./head-2 x\n',
+  '  - run: 123\n',
 ];
 const documents = fc
   .tuple(
@@ -523,8 +527,9 @@ describe('check() after an edit that breaks the YAML inside one stage, and after
 // A stage's lines deleted whole, or a stage pasted before another, are one item of the list less or more: re-parsed and
 // composed alone too (dsl/reparse.ts `wholeItem`), the other stages moved.
 describe('check() after a whole stage deleted or pasted', () => {
-  it('gives exactly what a check from scratch gives, edit after edit', { timeout: 120_000 }, () => {
+  it('gives exactly what a check from scratch gives, checking again only the stages concerned, edit after edit', { timeout: 120_000 }, () => {
     let deleted = 0;
+    let concerned = 0;
     fc.assert(
       fc.property(
         documents,
@@ -542,6 +547,9 @@ describe('check() after a whole stage deleted or pasted', () => {
             text = paste ? text.slice(0, bounds[k]) + paste + text.slice(bounds[k]) : text.slice(0, bounds[k]) + text.slice(bounds[k + 1]);
             const incremental = check(text, { file, host, previous });
             if (!paste && incremental.parsed.edited?.count === 0) deleted++;
+            // Not every stage checked again: the stages that had problems, the new one's neighbours, those it concerns.
+            const checked = stagesChecked(incremental.pipeline);
+            if (incremental.parsed.edited?.count !== 1 && checked !== undefined && checked < incremental.pipeline.stages.length) concerned++;
             expectSame(incremental, text);
             previous = incremental;
           }
@@ -552,5 +560,52 @@ describe('check() after a whole stage deleted or pasted', () => {
     // Pasted ones took that path before; deleted ones (not the first stage, nor one that a comment line ends: those
     // do not end where a line does) are the path under test, and must have been many.
     expect(deleted).toBeGreaterThan(20);
+    expect(concerned).toBeGreaterThan(50);
+  });
+
+  it('on a large generated file: stages pasted and deleted check the stages concerned, also when they rename others', { timeout: 120_000 }, () => {
+    let text = generatedStages('name: big\nenv:\n  REGION: eu\nstages:\n');
+    // `head-300` is a default name: a `head` stage pasted before it gives that name to the stage before.
+    text += '  - name: last\n    input: [head-300, g-1000]\n    run: cat\n';
+    let previous = check(text, { file, host });
+    const stageAt = (k: number) => [...text.matchAll(/^ {2}- /gm)][k]!.index;
+    const edits: [number, string, number][] = [
+      [1000, '  - run: head -n 1\n', 0], // unnamed `head`: every later `head` stage renamed, `last` reads another
+      [1000, '', '  - run: head -n 1\n'.length], // and deleted
+      [1000, '  - name: g-1000\n    run: cat\n', 0], // a duplicate of a name `last` reads
+      [1000, '', '  - name: g-1000\n    run: cat\n'.length], // and deleted
+      [0, '  - run: cat\n', 0], // before the first stage
+      [0, '', '  - run: cat\n'.length], // and deleted: the first stage's lines are not yet read as a stage less (a whole parse)
+    ];
+    const listed: (number | undefined)[] = [];
+    const counts: (number | undefined)[] = [];
+    const named: number[] = [];
+    const codes: string[][] = [];
+    for (const [k, insert, remove] of edits) {
+      const at = stageAt(k);
+      text = text.slice(0, at) + insert + text.slice(at + remove);
+      const incremental = check(text, { file, host, previous });
+      listed.push(incremental.parsed.edited?.count);
+      named.push(incremental.pipeline.stages.findIndex((s) => s.name === 'head-300'));
+      expectSame(incremental, text);
+      counts.push(stagesChecked(incremental.pipeline));
+      codes.push([...new Set(incremental.problems.map((p) => p.code))].sort());
+      previous = incremental;
+    }
+    // One stage became two, or none.
+    expect(listed).toEqual([2, 0, 2, 0, 2, undefined]);
+    // The `head` stage pasted before the 300th gave its name to the one before.
+    expect(named).toEqual([1196, 1199, 1200, 1199, 1200, 1199]);
+    // The new stages and their neighbours, the stages with problems, `last` (it has an `input:`), and the stages whose
+    // output `last` reads or no longer reads; not the 2,000.
+    expect(counts).toEqual([6, 4, 6, 4, 5, undefined]);
+    expect(codes).toEqual([
+      ['unread-output'],
+      ['unread-output'],
+      ['duplicate-stage-name', 'unread-output'],
+      ['unread-output'],
+      ['unread-output'],
+      ['unread-output'],
+    ]);
   });
 });
