@@ -157,17 +157,17 @@ function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | 
     if (parsed.moved !== 0) for (const stage of before) shiftSpans(stage, parsed.moved);
     return { stages: before.slice(), reused: true, named: true };
   }
-  if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + 1)
+  if (!previous || !before || edited?.key !== 'stages' || before.length !== raws.length - edited.count + edited.removed)
     return { stages: raws.map((raw, i) => buildStage(parsed.doc, items, raw, i)), reused: false, named: false };
-  const { index, count, delta } = edited;
+  const { index, removed, count, delta } = edited;
   const fresh: Stage[] = [];
   for (let i = index; i < index + count; i++) fresh.push(buildStage(parsed.doc, items, raws[i], i));
   // One stage for one, named as before: the names of all stages come out as before (naming is a tenth of a keystroke).
-  const named = count === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
+  const named = count === 1 && removed === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
   if (named) fresh[0]!.name = before[index]!.name;
   // Copying the list is as fast as copying memory; the stages after the edit move in place.
-  const stages = count === 1 ? before.slice() : before.slice(0, index).concat(fresh, before.slice(index + 1));
-  if (count === 1) stages[index] = fresh[0]!;
+  const stages = count === 1 && removed === 1 ? before.slice() : before.slice(0, index).concat(fresh, before.slice(index + removed));
+  if (count === 1 && removed === 1) stages[index] = fresh[0]!;
   for (let i = index + count; i < stages.length; i++) {
     const stage = stages[i]!;
     stage.index = i;

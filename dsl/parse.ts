@@ -24,11 +24,11 @@ export interface Parsed {
    */
   cst?: readonly CST.Token[];
   /**
-   * Set when this parse was made from the previous version's by composing one item again (dsl/recompose.ts):
-   * old item `index` of the list under top-level `key` became `count` items, and what follows moved by `delta`.
-   * The previous version's model can be reused the same way (dsl/build.ts).
+   * Set when this parse was made from the previous version's by composing items again (dsl/recompose.ts): the
+   * `removed` old items from `index` on of the list under top-level `key` (mostly one) became `count` items, and what
+   * follows moved by `delta`. The previous version's model can be reused the same way (dsl/build.ts).
    */
-  edited?: { key: string; index: number; count: number; delta: number };
+  edited?: { key: string; index: number; removed: number; count: number; delta: number };
   /**
    * Set when this parse was made from the previous version's without touching its stages (dsl/recompose.ts: only the
    * comment lines before the document changed, or one top-level entry other than `stages`): the stages' data are the

@@ -71,15 +71,15 @@ function composeAlone(stand: CST.Document): Node | undefined {
 }
 
 /**
- * Whether the errors and warnings of the previous document all lie around item `index` of `seq` (between the items
- * before and after it): a stage typed half-way, re-parsed alone (dsl/reparse.ts). Then composing that item again
- * gives all the errors the document has.
+ * Whether the errors and warnings of the previous document all lie around the `removed` items of `seq` from `index` on
+ * (between the items before and after them): a stage typed half-way, re-parsed alone (dsl/reparse.ts). Then composing
+ * those items again gives all the errors the document has.
  */
-function errorsOnlyAround(doc: Document, seq: YAMLSeq, index: number): boolean {
+function errorsOnlyAround(doc: Document, seq: YAMLSeq, index: number, removed: number): boolean {
   const all = [...doc.errors, ...doc.warnings];
   if (all.length === 0) return true;
   const before = index > 0 ? (seq.items[index - 1] as Node).range?.[2] : seq.range?.[0];
-  const after = index + 1 < seq.items.length ? (seq.items[index + 1] as Node).range?.[0] : seq.range?.[2];
+  const after = index + removed < seq.items.length ? (seq.items[index + removed] as Node).range?.[0] : seq.range?.[2];
   return before !== undefined && after !== undefined && all.every((e) => e.pos[0] >= before && e.pos[1] <= after);
 }
 
@@ -131,22 +131,26 @@ export function recompose(
   const mapToken = docToken?.value;
   const seqToken = mapToken?.type === 'block-map' ? mapToken.items[change.top]?.value : undefined;
   // One node per item of the list, before and after (an item that is only a comment makes none).
-  if (seqToken?.type !== 'block-seq' || seqToken.items.length - change.count + 1 !== seq.items.length) return undefined;
+  if (seqToken?.type !== 'block-seq' || seqToken.items.length - change.count + change.removed !== seq.items.length) return undefined;
   const fresh = seqToken.items.slice(change.index, change.index + change.count);
   // A stage deleted whole leaves nothing to compose (but another stage in the list: it does not become empty).
   const alone =
-    fresh.length > 0 ? composedFresh(fresh, seqToken.indent) : seq.items.length > 1 ? { contents: new YAMLSeq(), errors: [], warnings: [] } : undefined;
+    fresh.length > 0
+      ? composedFresh(fresh, seqToken.indent)
+      : seq.items.length > change.removed
+        ? { contents: new YAMLSeq(), errors: [], warnings: [] }
+        : undefined;
   const part = alone?.contents;
-  if (!alone || !isSeq(part) || part.items.length !== fresh.length || !errorsOnlyAround(doc, seq, change.index)) return undefined;
+  if (!alone || !isSeq(part) || part.items.length !== fresh.length || !errorsOnlyAround(doc, seq, change.index, change.removed)) return undefined;
   const nodes = part.items;
   const fromNodes = dataOf(doc, nodes);
   if (!fromNodes) return undefined;
   const [seqRange, rootRange, docRange] = [seq.range, root.range, doc.range];
   if (!seqRange || !rootRange || !docRange) return undefined;
   // Everything after the stage moves with the edit.
-  for (let i = change.index + 1; i < seq.items.length; i++) shiftNode(seq.items[i], change.delta);
+  for (let i = change.index + change.removed; i < seq.items.length; i++) shiftNode(seq.items[i], change.delta);
   for (const p of root.items.slice(change.top + 1)) shiftNode(p, change.delta);
-  seq.items.splice(change.index, 1, ...nodes);
+  seq.items.splice(change.index, change.removed, ...nodes);
   // The document's errors are the edited stage's (`errorsOnlyAround`), as composing the whole text would find them.
   doc.errors = alone.errors;
   doc.warnings = alone.warnings;
@@ -156,7 +160,7 @@ export function recompose(
   ends(docRange, rootRange[2], change.delta);
   // A copy with the item replaced (spreading two slices of 400,000 items copied them twice).
   const newList = items.slice();
-  newList.splice(change.index, 1, ...fromNodes);
+  newList.splice(change.index, change.removed, ...fromNodes);
   return { doc, data: { ...data, [key!]: newList }, key: key! };
 }
 
@@ -257,7 +261,7 @@ export function recomposeLead(previous: Base, change: LeadChange): Document | un
 export interface Recomposed {
   doc: Document;
   data: unknown;
-  edited?: { key: string; index: number; count: number; delta: number };
+  edited?: { key: string; index: number; removed: number; count: number; delta: number };
   moved?: number;
 }
 
@@ -278,7 +282,7 @@ export function recomposePart(previous: Base, reparsed: Reparsed, text: string):
     return entry && { doc: entry.doc, data: entry.data, ...(entry.moved === undefined ? {} : { moved: entry.moved }) };
   }
   if (!reparsed.item) return undefined;
-  const { index, count, delta } = reparsed.item;
+  const { index, removed, count, delta } = reparsed.item;
   const stage = recompose(previous, reparsed.tokens, reparsed.item, text);
-  return stage && { doc: stage.doc, data: stage.data, edited: { key: stage.key, index, count, delta } };
+  return stage && { doc: stage.doc, data: stage.data, edited: { key: stage.key, index, removed, count, delta } };
 }

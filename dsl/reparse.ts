@@ -138,17 +138,37 @@ function itemAround(spans: { count: number; at: Spans }, from: number, to: numbe
 const maxSlide = 256;
 
 /**
- * The item an edit replaces whole (a stage's lines deleted, or pasted over), when the edit moved left by up to
+ * The items an edit replaces whole (stages' lines deleted, or pasted over), when the edit moved left by up to
  * `maxSlide` characters is the same edit (`b|ab` deleted from `ab|ab` is `ab|` deleted from `|abab`) and covers
- * exactly one item: what `commonEnds` finds for a deleted stage starts after the `- ` the next stage begins with too.
+ * exactly whole items: what `commonEnds` finds for a deleted stage starts after the `- ` the next stage begins with too.
  */
-function wholeItem(spans: { count: number; at: Spans }, oldText: string, text: string, from: number, to: number, delta: number): number {
+function wholeItems(spans: { count: number; at: Spans }, oldText: string, text: string, from: number, to: number, delta: number): ItemRun | undefined {
   for (let k = 0; k <= maxSlide && from - k >= 0; k++) {
-    if (k > 0 && (oldText.charCodeAt(from - k) !== oldText.charCodeAt(to - k) || text.charCodeAt(from - k) !== text.charCodeAt(to + delta - k))) return -1;
-    const index = itemAround(spans, from - k + 1, to - k);
-    if (index >= 0 && spans.at(index).start === from - k && spans.at(index).end === to - k) return index;
+    if (k > 0 && (oldText.charCodeAt(from - k) !== oldText.charCodeAt(to - k) || text.charCodeAt(from - k) !== text.charCodeAt(to + delta - k)))
+      return undefined;
+    const first = itemAround(spans, from - k + 1, from - k + 1);
+    const last = itemAround(spans, to - k, to - k);
+    if (first >= 0 && last >= first && spans.at(first).start === from - k && spans.at(last).end === to - k) return { index: first, removed: last - first + 1 };
   }
-  return -1;
+  return undefined;
+}
+
+/** Items of a list from `index` on, `removed` of them. */
+interface ItemRun {
+  index: number;
+  removed: number;
+}
+
+/**
+ * The items an edit is inside, from the one its start is inside (after that item's first character) to the one its end
+ * is, at most `maxRemoved` of them; undefined when it is inside none or reaches further.
+ */
+function itemsAround(spans: { count: number; at: Spans }, from: number, to: number): ItemRun | undefined {
+  const index = itemAround(spans, from, from);
+  if (index < 0) return undefined;
+  let removed = 1;
+  while (to > spans.at(index + removed - 1).end && removed < maxRemoved && index + removed < spans.count) removed++;
+  return to <= spans.at(index + removed - 1).end ? { index, removed } : undefined;
 }
 
 interface Level {
@@ -205,33 +225,34 @@ function parseWindow(level: Level, text: string, from: number, to: number): Wind
 /**
  * Item `index` of a level as the parser read it in the old text. The kept tree holds only where a stage starts
  * (dsl/tree-skeleton.ts): then the same lines as around the edit are parsed again from the old text, and the item
- * is taken from them (its offsets those of the window `base` belongs to, as in `reparseItem`).
+ * is taken from them (its offsets those of the window `base` belongs to, as in `reparseItem`). `edited`: where the
+ * items edited (those just before this one) start.
  */
-function oldItem(level: Level, index: number, oldText: string, contextStart: number): { item: Item | undefined; base: number } | undefined {
+function oldItem(level: Level, index: number, oldText: string, contextStart: number, edited: number): { item: Item | undefined; base: number } | undefined {
   const kept = level.items[index]!;
   if (!level.inSeq || !isPruned(kept as CST.BlockSequence['items'][number])) return { item: kept, base: 0 };
   const window = parseWindow(level, oldText, contextStart, lineEnd(oldText, level.spans(index).end));
-  // The item edited (the one before this) may hold an error of the version before: it is read again anyway.
-  const edited = level.spans(index - 1).start;
-  if (!window || window.items.some((item) => firstOffset(item)! + window.base !== edited && hasError(item)) || hasError(window.doc.start)) return undefined;
+  // The items edited may hold an error of the version before: they are read again anyway.
+  const wasEdited = (item: Item) => firstOffset(item)! + window!.base >= edited && firstOffset(item)! + window!.base < level.spans(index).start;
+  if (!window || window.items.some((item) => !wasEdited(item) && hasError(item)) || hasError(window.doc.start)) return undefined;
   return { item: window.items.find((item) => firstOffset(item)! + window.base === level.spans(index).start), base: window.base };
 }
 
 /**
- * The new items that replace `items[index]` of a level, parsed again with their neighbours, and where
- * the collection starts (which moves with an edit of its first item); undefined to give up. What
- * follows the changed item (the next item and one line more, or the end of the document) must read
- * exactly as before, or the edit changed more than its item.
+ * The new items that replace the `removed` items of a level from `items[index]` on, parsed again with their neighbours,
+ * and where the collection starts (which moves with an edit of its first item); undefined to give up. What follows the
+ * changed items (the next item and one line more, or the end of the document) must read exactly as before, or the edit
+ * changed more than those items.
  */
-function reparseItem(level: Level, index: number, oldText: string, text: string, delta: number): { fresh: Item[]; offset: number } | undefined {
-  const span = level.spans(index);
+function reparseItem(level: Level, index: number, oldText: string, text: string, delta: number, removed = 1): { fresh: Item[]; offset: number } | undefined {
+  const span = { start: level.spans(index).start, end: level.spans(index + removed - 1).end };
   const newEnd = span.end + delta;
   const contextStart = lineStart(text, index > 0 ? level.spans(index - 1).start : span.start);
-  const next = level.items[index + 1];
+  const next = level.items[index + removed];
   // At the top level the next entry's first line is enough: it starts a new entry of the mapping at column 0, so the
   // parser is where it was for everything after it (a `stages` list of 400,000 items is not read again).
   const firstLineOnly = !level.inSeq && next !== undefined;
-  const followEnd = !next ? level.follow.end : firstLineOnly ? level.spans(index + 1).start : level.spans(index + 1).end;
+  const followEnd = !next ? level.follow.end : firstLineOnly ? level.spans(index + removed).start : level.spans(index + removed).end;
   const sentinelEnd = lineEnd(text, followEnd + delta);
   if (span.start - contextStart > maxContext || sentinelEnd - newEnd > maxContext) return undefined;
   const window = parseWindow(level, text, contextStart, sentinelEnd);
@@ -255,7 +276,7 @@ function reparseItem(level: Level, index: number, oldText: string, text: string,
     const after = items[to];
     if (!after || !sameTree(after.start, next.start, base, delta) || !sameTree(after.key, next.key, base, delta)) return undefined;
   } else if (next) {
-    const old = oldItem(level, index + 1, oldText, contextStart);
+    const old = oldItem(level, index + removed, oldText, contextStart, span.start);
     if (!old?.item || !sameTree(items[to], old.item, base, old.base + delta)) return undefined;
   } else {
     if (to !== items.length) return undefined;
@@ -309,16 +330,25 @@ export function reparse(oldTokens: readonly CST.Token[], oldText: string, text: 
 }
 
 /**
- * Which item of a list at the top level (a stage) an edit replaced: the list is the value of top-level
- * entry `top`, its old item `index` became its items `index` to `index + count - 1`, and everything after
- * them moved by `delta` (dsl/recompose.ts composes only those).
+ * Which items of a list at the top level (stages) an edit replaced: the list is the value of top-level entry `top`,
+ * its `removed` old items from `index` on became its items `index` to `index + count - 1`, and everything after them
+ * moved by `delta` (dsl/recompose.ts composes only those). Mostly one item: more when the edit moved what lies between
+ * two items (a blank or comment line, the indentation of the next item's line) from one item to another.
  */
 export interface ItemChange {
   top: number;
   index: number;
+  removed: number;
   count: number;
   delta: number;
 }
+
+/**
+ * Items re-parsed at most for one edit: the item edited, and the next ones when the lines between them now belong to
+ * another (Enter at the end of a stage makes a blank line that the next stage's item holds; a stage commented out
+ * becomes lines the item after it holds).
+ */
+const maxRemoved = 3;
 
 /** Which top-level entry an edit replaced (not inside one stage): old entry `top` became `count` entries, what follows moved by `delta`. */
 export interface EntryChange {
@@ -404,19 +434,22 @@ export function reparseTree(oldTokens: readonly CST.Token[], oldText: string, te
   const seq = topItem.value;
   if (seq?.type === 'block-seq') {
     const seqSpans = itemSpans(seq.items, topSpans.at(top).end, true);
-    let index = seqSpans ? itemAround(seqSpans, from, to) : -1;
-    if (seqSpans && index < 0) index = wholeItem(seqSpans, oldText, text, from, to, delta);
-    if (seqSpans && index >= 0) {
+    const run = seqSpans && (itemsAround(seqSpans, from, to) ?? wholeItems(seqSpans, oldText, text, from, to, delta));
+    if (run) {
       const follow = nextTop ? { item: nextTop, end: topSpans.at(top + 1).end } : docEnd;
       const level: Level = { items: seq.items, spans: seqSpans.at, inSeq: true, header: 'k:\n', indent: seq.indent, follow };
-      const parsed = reparseItem(level, index, oldText, text, delta);
+      const { index } = run;
+      let removed = run.removed;
+      let parsed = reparseItem(level, index, oldText, text, delta, removed);
+      while (!parsed && removed < maxRemoved && index + removed < seq.items.length) parsed = reparseItem(level, index, oldText, text, delta, ++removed);
       if (!parsed) return undefined;
-      shiftItems(seq.items, delta, index + 1);
+      shiftItems(seq.items, delta, index + removed);
       // One copy of a list of 400,000 items, not three (slices spread into a new one).
       const items = seq.items.slice();
-      items.splice(index, 1, ...(parsed.fresh as CST.BlockSequence['items']));
+      items.splice(index, removed, ...(parsed.fresh as CST.BlockSequence['items']));
       const newTop = { ...topItem, value: { ...seq, items, offset: index === 0 ? parsed.offset : seq.offset } } as Item;
-      return { tokens: splice(oldTokens, docIndex, doc, map, top, [newTop], map.offset, delta), item: { top, index, count: parsed.fresh.length, delta } };
+      const item = { top, index, removed, count: parsed.fresh.length, delta };
+      return { tokens: splice(oldTokens, docIndex, doc, map, top, [newTop], map.offset, delta), item };
     }
   }
   const level: Level = { items: map.items, spans: topSpans.at, inSeq: false, header: '', indent: 0, follow: docEnd };

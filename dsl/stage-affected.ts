@@ -58,9 +58,10 @@ export function envAffected(raws: readonly unknown[], before: Readonly<Record<st
   }
 }
 
-/** An edit of the stages list: old stage `index` became the `count` stages from `index` on (dsl/parse.ts `edited`). */
+/** An edit of the stages list: the `removed` old stages from `index` on became the `count` stages from `index` on (dsl/parse.ts `edited`). */
 export interface ListEdit {
   index: number;
+  removed: number;
   count: number;
 }
 
@@ -80,10 +81,10 @@ export function roleAffected(
   renamed: ReadonlyMap<number, string>,
   out: Set<number>,
 ): StageIndex {
-  const { index: at, count } = edit;
+  const { index: at, removed, count } = edit;
   // The edited stages' written names before and after: the duplicates of any may have changed.
   const names = new Set<string>();
-  for (const raw of [before.raws[at], ...raws.slice(at, at + count)]) {
+  for (const raw of [...before.raws.slice(at, at + removed), ...raws.slice(at, at + count)]) {
     const name = writtenName(raw);
     if (name !== undefined) names.add(name);
   }
@@ -97,7 +98,7 @@ export function roleAffected(
   }
   const [read, readBefore] = [index.read, before.index.read];
   for (let i = 0; i < read.length; i++) {
-    const old = i < at ? i : i >= at + count ? i - count + 1 : undefined;
+    const old = i < at ? i : i >= at + count ? i - count + removed : undefined;
     if (old === undefined || read[i] !== readBefore[old]) out.add(i);
   }
   const meantBefore = before.index.meant;

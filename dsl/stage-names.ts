@@ -98,17 +98,17 @@ export function nameStages(stages: Stage[], raws: readonly unknown[]): Map<numbe
 }
 
 /**
- * `nameStages` after an edit of the list (`edit`: old stage `at` became `count` stages; `before`: the old stages' data)
- * whose other stages hold their names from the version before: only the stages whose base can meet one the edit touches
+ * `nameStages` after an edit of the list (`edit`: the `removed` old stages from `at` on became `count` stages; `before`:
+ * the old stages' data) whose other stages hold their names from the version before: only the stages whose base can meet one the edit touches
  * are named again. The touched bases are the edited stages' bases, old and new, and the bases their written names can be
  * given for. Two bases meet when one is the other with a `-2`, `-3`, … (`a` and `a-2`); bases that meet share a `root`,
  * so the stages of the touched roots are named again, around the written names of those roots. The names of any other
  * base follow from its own root's stages and written names, which the edit did not change.
  */
 export function renameAfterEdit(stages: Stage[], raws: readonly unknown[], before: readonly unknown[], edit: ListEdit): Map<number, string> {
-  const { index: at, count } = edit;
+  const { index: at, removed, count } = edit;
   const roots = new Set<string>();
-  for (const raw of [before[at], ...raws.slice(at, at + count)]) {
+  for (const raw of [...before.slice(at, at + removed), ...raws.slice(at, at + count)]) {
     const base = writtenName(raw) || programBase(raw);
     // A base of its place: every stage of that kind after it may have moved.
     if (base === undefined) return nameStages(stages, raws);
@@ -125,7 +125,7 @@ export function renameAfterEdit(stages: Stage[], raws: readonly unknown[], befor
     }
     // Looked at only when its old name could be of a touched root (a new stage has none yet), or of its place.
     const old = stages[i]!.name;
-    const moved = count !== 1 && i >= at + count;
+    const moved = count !== removed && i >= at + count;
     if (old !== '' && !underRoots(old, roots) && !(moved && old.startsWith('stage'))) continue;
     const base = programBase(raws[i]);
     if (base === undefined && moved) return nameStages(stages, raws);

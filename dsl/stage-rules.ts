@@ -117,7 +117,7 @@ function reusable(input: RulesInput, role = true): Reuse | undefined {
   if (!before || !previous || pipeline.stages.length !== previous.pipeline.stages.length) return undefined;
   let reuse: Reuse | undefined;
   if (parsed.moved !== undefined && !before.held) reuse = { before, stage: undefined, delta: parsed.moved, roleChanged: false };
-  else if (parsed.edited?.key === 'stages' && parsed.edited.count === 1) {
+  else if (parsed.edited?.key === 'stages' && parsed.edited.count === 1 && parsed.edited.removed === 1) {
     const { index, delta } = parsed.edited;
     const now = pipeline.stages[index]!;
     const was = before.held ?? { index, stage: previous.pipeline.stages[index]!, raw: previous.raws[index] };
@@ -193,7 +193,7 @@ function sameCountPlan(input: RulesInput): Plan | undefined {
           pipeline,
           stagesData(parsed.data),
           { ...previous, index: before.index },
-          { index: stage.index, count: 1 },
+          { index: stage.index, removed: 1, count: 1 },
           input.renamed ?? new Map(),
           affected,
         )
@@ -211,12 +211,12 @@ function shiftedPlan(input: RulesInput): Plan | undefined {
   const { parsed, pipeline, previous, renamed } = input;
   const edited = parsed.edited;
   const before = keptFor(input);
-  if (!before || before.held || !previous || !renamed || edited?.key !== 'stages' || edited.count === 1) return undefined;
-  if (pipeline.stages.length !== previous.pipeline.stages.length + edited.count - 1 || !before.host.answersSameIn(input.host)) return undefined;
-  const { index: at, count } = edited;
+  if (!before || before.held || !previous || !renamed || edited?.key !== 'stages' || (edited.count === 1 && edited.removed === 1)) return undefined;
+  const { index: at, removed, count } = edited;
+  if (pipeline.stages.length !== previous.pipeline.stages.length + count - removed || !before.host.answersSameIn(input.host)) return undefined;
   const affected = new Set<number>();
   for (let i = Math.max(0, at - 1); i <= Math.min(at + count, pipeline.stages.length - 1); i++) affected.add(i);
-  for (const old of before.stages.keys()) if (old !== at) affected.add(old < at ? old : old + count - 1);
+  for (const old of before.stages.keys()) if (old < at || old >= at + removed) affected.add(old < at ? old : old + count - removed);
   const index = roleAffected(parsed, pipeline, stagesData(parsed.data), { ...previous, index: before.index }, edited, renamed, affected);
   return { before, index, affected, others: () => new Map() };
 }

@@ -546,7 +546,8 @@ describe('check() after a whole stage deleted or pasted', () => {
             const k = pick % starts.length;
             text = paste ? text.slice(0, bounds[k]) + paste + text.slice(bounds[k]) : text.slice(0, bounds[k]) + text.slice(bounds[k + 1]);
             const incremental = check(text, { file, host, previous });
-            if (!paste && incremental.parsed.edited?.count === 0) deleted++;
+            const edited = incremental.parsed.edited;
+            if (!paste && edited && edited.count < edited.removed) deleted++;
             // Not every stage checked again: the stages that had problems, the new one's neighbours, those it concerns.
             const checked = stagesChecked(incremental.pipeline);
             if (incremental.parsed.edited?.count !== 1 && checked !== undefined && checked < incremental.pipeline.stages.length) concerned++;
@@ -557,8 +558,7 @@ describe('check() after a whole stage deleted or pasted', () => {
       ),
       { numRuns: 150 },
     );
-    // Pasted ones took that path before; deleted ones (not the first stage, nor one that a comment line ends: those
-    // do not end where a line does) are the path under test, and must have been many.
+    // Deleted ones (one stage less) are the path under test, and must have been many.
     expect(deleted).toBeGreaterThan(20);
     expect(concerned).toBeGreaterThan(50);
   });
@@ -575,7 +575,7 @@ describe('check() after a whole stage deleted or pasted', () => {
       [1000, '  - name: g-1000\n    run: cat\n', 0], // a duplicate of a name `last` reads
       [1000, '', '  - name: g-1000\n    run: cat\n'.length], // and deleted
       [0, '  - run: cat\n', 0], // before the first stage
-      [0, '', '  - run: cat\n'.length], // and deleted: the first stage's lines are not yet read as a stage less (a whole parse)
+      [0, '', '  - run: cat\n'.length], // and deleted
     ];
     const listed: (number | undefined)[] = [];
     const counts: (number | undefined)[] = [];
@@ -585,20 +585,21 @@ describe('check() after a whole stage deleted or pasted', () => {
       const at = stageAt(k);
       text = text.slice(0, at) + insert + text.slice(at + remove);
       const incremental = check(text, { file, host, previous });
-      listed.push(incremental.parsed.edited?.count);
+      const edited = incremental.parsed.edited;
+      listed.push(edited && edited.count - edited.removed);
       named.push(incremental.pipeline.stages.findIndex((s) => s.name === 'head-300'));
       expectSame(incremental, text);
       counts.push(stagesChecked(incremental.pipeline));
       codes.push([...new Set(incremental.problems.map((p) => p.code))].sort());
       previous = incremental;
     }
-    // One stage became two, or none.
-    expect(listed).toEqual([2, 0, 2, 0, 2, undefined]);
+    // One stage more, or one less (re-parsed with its neighbour: the edit ends where the next stage begins).
+    expect(listed).toEqual([1, -1, 1, -1, 1, -1]);
     // The `head` stage pasted before the 300th gave its name to the one before.
     expect(named).toEqual([1196, 1199, 1200, 1199, 1200, 1199]);
     // The new stages and their neighbours, the stages with problems, `last` (it has an `input:`), and the stages whose
     // output `last` reads or no longer reads; not the 2,000.
-    expect(counts).toEqual([6, 4, 6, 4, 5, undefined]);
+    expect(counts).toEqual([6, 5, 6, 5, 5, 4]);
     expect(codes).toEqual([
       ['unread-output'],
       ['unread-output'],
@@ -607,5 +608,39 @@ describe('check() after a whole stage deleted or pasted', () => {
       ['unread-output'],
       ['unread-output'],
     ]);
+  });
+});
+
+// What lies between two stages (a blank line, a comment line, the indentation of the next `-`) belongs to one item or
+// the other depending on both: an edit there is re-parsed with the neighbouring items (dsl/reparse.ts `maxRemoved`).
+describe('check() while a stage is typed in, commented out and back, in a large generated file', () => {
+  it('re-parses only the stages around each keystroke and gives what a check from scratch gives', { timeout: 120_000 }, () => {
+    let text = generatedStages('name: big\nenv:\n  REGION: eu\nstages:\n');
+    let previous = check(text, { file, host });
+    const steps: string[] = [];
+    const edit = (at: number, remove: number, insert: string, what: string) => {
+      text = text.slice(0, at) + insert + text.slice(at + remove);
+      const incremental = check(text, { file, host, previous });
+      expectSame(incremental, text);
+      const checked = stagesChecked(incremental.pipeline);
+      steps.push(`${what}: ${incremental.parsed.edited === undefined ? 'whole' : checked !== undefined && checked < 20 ? 'stages around' : 'every stage'}`);
+      previous = incremental;
+    };
+    const stageEnd = text.indexOf('  - run: head -n 10\n    stderr: ignore\n', text.length / 2) + '  - run: head -n 10\n    stderr: ignore'.length;
+    edit(stageEnd, 0, '\n', 'Enter');
+    let at = stageEnd + 1;
+    for (const key of '  - run: cat') edit(at++, 0, key, key);
+    const line = text.lastIndexOf('\n', at - 1) + 1;
+    edit(line, 0, '# ', 'commented out');
+    edit(line, 2, '', 'back');
+    const named = text.indexOf('  - name: g-', text.length / 2);
+    edit(text.indexOf('\n', named) + 1, 0, '    # ', 'a stage’s second line commented out');
+    edit(named, 0, '# ', 'its first line');
+    edit(named, 2, '', 'first back');
+    edit(text.indexOf('\n', named) + 1, 6, '', 'second back');
+    const ten = Array.from({ length: 10 }, (_, i) => `  - name: new-${i}\n    run: cat\n`).join('');
+    edit(named, 0, ten, 'ten stages pasted');
+    edit(named, ten.length, '', 'and deleted');
+    expect(steps.filter((s) => !s.endsWith('stages around'))).toEqual([]);
   });
 });
