@@ -206,6 +206,12 @@ interface HugeTimings {
   /** A stage pasted as one line after a stage in the middle, then that line deleted, each until its diagnostics. */
   added: number;
   deleted: number;
+  /**
+   * Enter at the end of a stage in the middle, then `  - run: cat` typed on the new line key by key; then that line
+   * commented out and back: each until its diagnostics.
+   */
+  typedStage: number[];
+  commented: number[];
   /** A quick fix picked (its edit made and checked: codeAction/resolve), and Rename Symbol on a stage's name, each until the answer. */
   quickFix: number;
   renameSymbol: number;
@@ -319,6 +325,14 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
   // Before the item after the middle one (`middle + 2` before the comment at the top).
   const added = await typed('a stage pasted as one line', middle + 3, 0, '  - run: cat\n');
   const deleted = await typed('that line deleted', middle + 3, 0, '', { line: middle + 4, character: 0 });
+  // The middle stage's second line (`    stderr: ignore`) is `middle + 2` below the comment at the top.
+  const typedStage = [await typed('Enter at the end of a stage', middle + 2, 18, '\n')];
+  for (const [k, key] of [...'  - run: cat'].entries()) typedStage.push(await typed(`${JSON.stringify(key)} typed on the new line`, middle + 3, k, key));
+  const commented = [
+    await typed('that stage commented out', middle + 3, 0, '# '),
+    await typed('and back', middle + 3, 0, '', { line: middle + 3, character: 2 }),
+  ];
+  await typed('that stage deleted with its line break', middle + 2, 18, '', { line: middle + 3, character: 12 });
   // `x` typed after a `use: pick` after the middle stage (an unknown built-in), its quick fix picked, then the `x` deleted.
   const pick = lines.findIndex((l, k) => k > middle && l === '    use: pick') + 1;
   const diagnostics = new Promise<Diagnostic[]>((resolve) => (onDiagnostics = resolve));
@@ -382,6 +396,8 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
     rename,
     added,
     deleted,
+    typedStage,
+    commented,
     quickFix,
     renameSymbol,
     formatting,
@@ -412,6 +428,7 @@ function hugeRows(giant: HugeTimings): string[] {
   const mb = (n: number) => `${n.toFixed(0)} MB`;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const e = stats(giant.edits);
+  const typing = stats(giant.typedStage);
   return [
     `| ${(giant.bytes / 1e6).toFixed(1)} MB, ${giant.stages.toLocaleString('en')} stages: open → first diagnostics | ${s(giant.open)} | | | | ≤ 5 s |`,
     `| the same: keystroke inside a stage in the middle → its diagnostics (${giant.edits.length} edits: min, median, max) | ${s(e.min)} | ${s(e.median)} | ${s(Math.max(...giant.edits))} | | ≤ 1 s |`,
@@ -421,6 +438,8 @@ function hugeRows(giant: HugeTimings): string[] {
     `| the same: edit B sent 300 ms after edit A → B's diagnostics; A's published | ${s(giant.cancel.ms)} | ${giant.cancel.stalePublished} | | | A abandoned |`,
     `| the same: a keystroke in the description; in \`env\` (top-level entries) → its diagnostics | ${s(giant.description)} | ${s(giant.env)} | | | ≤ 1 s |`,
     `| the same: a stage renamed; a stage pasted as one line; that line deleted → its diagnostics | ${s(giant.rename)} | ${s(giant.added)} | ${s(giant.deleted)} | | ≤ 1 s |`,
+    `| the same: Enter after a stage, then \`  - run: cat\` typed key by key → each key's diagnostics (min, median, max) | ${s(typing.min)} | ${s(typing.median)} | ${s(Math.max(...giant.typedStage))} | | ≤ 1 s |`,
+    `| the same: that stage commented out; and back → its diagnostics | ${s(giant.commented[0]!)} | ${s(giant.commented[1]!)} | | | ≤ 1 s |`,
     `| the same: a quick fix picked (codeAction/resolve); Rename Symbol on a stage's name → the answer | ${s(giant.quickFix)} | ${s(giant.renameSymbol)} | | | |`,
     `| the same: server RSS after open, after each edit (peak) | ${giant.rss.map(mb).join(' → ')} (${mb(giant.peak)}) | | | | ≤ 1 GB, flat |`,
   ];
