@@ -3,7 +3,8 @@ import { isPruned } from './tree-skeleton';
 
 /**
  * Incremental parsing: the concrete syntax tree (CST) of a new text from the tree of the text before
- * one edit, re-parsing only the top-level entry or the `stages` item that the edit is inside.
+ * one edit, re-parsing only the top-level entry or the `stages` items that the edit is inside (one, or up to
+ * `maxRemoved` when it changed what lies between them; or the stages it deleted whole).
  *
  * The yaml library's parser reads a line at a time and keeps a stack of open collections; the tokens
  * of one item of a block collection depend only on the item's own text, on the collection it is in

@@ -19,9 +19,10 @@ import type { Steps } from './steps';
  * again (dsl/stage-affected.ts): the edited one, and when its name, `input:` or `on:` changed, those that name or read it;
  * after an `env` edit, those that use a variable it set or unset. The other stages' problems are the previous ones,
  * moved when they come after the edit. So a keystroke in a file of 400,000 stages checks one stage, and a rename or a
- * new variable the few stages it concerns, not 400,000. Whatever else changed (the number of stages, the pipeline's
- * `cwd`, an answer of the host), every stage is checked again. test/unit/dsl/recompose.test.ts compares both with a
- * check from scratch.
+ * new variable the few stages it concerns, not 400,000. An edit that added or removed stages checks the new ones, their
+ * neighbours, the stages that had problems and those the new roles concern (`shiftedPlan`). Whatever else changed (the
+ * pipeline's `cwd`, an answer of the host), every stage is checked again. test/unit/dsl/recompose.test.ts compares
+ * each with a check from scratch.
  */
 
 /** What the check of a version keeps for the next one's, per model. */
