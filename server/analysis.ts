@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Range } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { check, type CheckOptions, type CheckResult, type DslHost, type Parsed, type Pipeline, type Span } from '../dsl';
 import { checkSteps } from '../dsl/check';
 import type { Edit, Problem } from '../dsl/problems';
