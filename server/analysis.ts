@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Range } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { check, type CheckOptions, type CheckResult, type DslHost, type Parsed, type Pipeline, type Span } from '../dsl';
 import { checkSteps } from '../dsl/check';
 import type { Edit, Problem } from '../dsl/problems';
 import { applyEdits, checkFromScratch, type EditedCheck } from '../dsl/verify';
+import { VersionDocument } from './version-document';
 
 /** One version of one document, checked: everything the features answer from. */
 export interface Analysis {
@@ -17,7 +18,7 @@ export interface Analysis {
   /** The options it was checked with: an edit is re-checked with the same ones (dsl/verify.ts). */
   options: CheckOptions;
   result: CheckResult;
-  /** A snapshot of this version: the one way offsets become LSP positions and back. */
+  /** This version's document (server/version-document.ts): the one way offsets become LSP positions and back. */
   document: TextDocument;
   /** Absolute paths the check looked at (files, folders): a change to one of them may change its problems. */
   looked: ReadonlySet<string>;
@@ -109,8 +110,13 @@ export class Analyzer {
   }
 
   private keep(document: TextDocument, run: ReturnType<Analyzer['start']>, result: CheckResult): Analysis {
-    const snapshot = TextDocument.create(document.uri, document.languageId, run.version, run.text);
-    const analysis: Analysis = { uri: document.uri, ...run, result, document: snapshot, checkEdited: (edits) => this.checkEdited(analysis, edits) };
+    const analysis: Analysis = {
+      uri: document.uri,
+      ...run,
+      result,
+      document: new VersionDocument(document, run.version, run.text),
+      checkEdited: (edits) => this.checkEdited(analysis, edits),
+    };
     this.cache.set(document.uri, analysis);
     this.bases.set(document.uri, { parsed: result.parsed, pipeline: result.pipeline });
     this.released.delete(document.uri);

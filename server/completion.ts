@@ -25,7 +25,7 @@ import {
   type KeyDoc,
 } from './schema-docs';
 import { shownValue, stageAt, variablesAt, type VariableInfo } from './variables';
-import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, pathNames, type LineInfo, type Lines } from './yaml-context';
+import { ancestors, blockEnd, childColumn, itemContentColumn, keysAt, lineInfo, lineLead, pathNames, type LineInfo, type Lines } from './yaml-context';
 
 export interface CompletionOptions {
   /** The client understands snippet syntax (`${1:name}`); otherwise plain text is inserted. */
@@ -228,7 +228,8 @@ function flowOptionCompletions(
 
 /**
  * The document's lines as LineInfo, each read from the TextDocument when first asked for: the
- * structure around the cursor is usually a few lines up, so a big file is not split per request.
+ * structure around the cursor is usually a few lines up, so a big file is not split per request;
+ * the lines passed over on the way there are only looked at where they start (`Lines.lead`).
  * Kept per document version.
  */
 const lineCache = new WeakMap<TextDocument, { version: number; lines: Lines }>();
@@ -237,9 +238,11 @@ function linesOf(document: TextDocument): Lines {
   const cached = lineCache.get(document);
   if (cached?.version === document.version) return cached.lines;
   const infos: LineInfo[] = [];
+  const text = document.getText();
   const lines: Lines = {
     length: document.lineCount,
     at: (line) => (line < 0 || line >= document.lineCount ? undefined : (infos[line] ??= lineInfo(lineOf(document, line)))),
+    lead: (line) => lineLead(text, document.offsetAt({ line, character: 0 })),
   };
   lineCache.set(document, { version: document.version, lines });
   return lines;

@@ -14,7 +14,7 @@ import {
   ShowMessageNotification,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { DslHost } from '../dsl';
+import type { DslHost, Pipeline } from '../dsl';
 import { nodeHost } from '../dsl/host-node';
 import { Analyzer, type Analysis } from './analysis';
 import { codeActions, deferredOf, resolveCodeAction } from './code-actions';
@@ -107,13 +107,17 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     if (!analysis) return fallback;
     watchers?.update(analyzer.lookedAt());
     const checked = analysis;
+    return timed(what, uri, checked.result.pipeline, checked.text, () => guard(what, fallback, () => run(checked)));
+  }
+
+  /** Runs a feature; every other message waits meanwhile, so one that held the server up says so, and on how big a file. */
+  function timed<T>(what: string, uri: string, pipeline: Pipeline, text: string, run: () => T): T {
     const started = performance.now();
-    const answer = guard(what, fallback, () => run(checked));
+    const answer = run();
     const took = performance.now() - started;
-    // Every other message waits while a feature runs: say which one held the server up, and on how big a file.
     if (took >= slowFeatureMs) {
-      const size = `${checked.result.pipeline.stages.length} stages, ${(checked.text.length / 1e6).toFixed(1)} MB`;
-      connection.console.warn(`pipewright: ${what} of ${checked.uri} took ${Math.round(took)} ms (${size})`);
+      const size = `${pipeline.stages.length} stages, ${(text.length / 1e6).toFixed(1)} MB`;
+      connection.console.warn(`pipewright: ${what} of ${uri} took ${Math.round(took)} ms (${size})`);
     }
     return answer;
   }
@@ -235,7 +239,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onCompletion((p) =>
     guard('completion', [], () => {
       const document = documents.get(p.textDocument.uri);
-      return document ? completions(document, analyzer.latestPipeline(document), p.position, { snippets, env: host.env }) : [];
+      if (!document) return [];
+      const pipeline = analyzer.latestPipeline(document);
+      return timed('completion', document.uri, pipeline, document.getText(), () => completions(document, pipeline, p.position, { snippets, env: host.env }));
     }),
   );
   connection.onHover((p) => withAnalysis(p.textDocument.uri, 'hover', null, (a) => hover(a, p.position, host.env)));

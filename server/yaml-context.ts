@@ -22,10 +22,15 @@ export interface LineInfo {
   valueColumn?: number;
 }
 
-/** Lines of a document as LineInfo, by index: an array, or read lazily from a TextDocument (see completion.ts). */
+/** Lines of a document as LineInfo, by index, each read when first asked for (see completion.ts). */
 export interface Lines {
   readonly length: number;
   at(line: number): LineInfo | undefined;
+  /**
+   * A line's leading spaces, and whether a `- ` (or a `-` that ends the line) follows them: read from the line's first
+   * characters, not the whole line, so that the many lines a search passes over cost little.
+   */
+  lead(line: number): { indent: number; dash: boolean };
 }
 
 const keyPattern = /^([A-Za-z_$][\w.$-]*|"[^"\n]*"|'[^'\n]*')[ \t]*:(?=[ \t]|$)/;
@@ -59,6 +64,17 @@ export function lineInfo(line: string): LineInfo {
   return info;
 }
 
+const space = 32;
+/** What may follow the `-` of an item: a space or the end of the line (lineInfo's `^-( +|$)`). */
+const afterDash = new Set([space, 10, 13, Number.NaN]);
+
+/** `Lines.lead` of the line that starts at offset `start` of `text`, as lineInfo would read it. */
+export function lineLead(text: string, start: number): { indent: number; dash: boolean } {
+  let end = start;
+  while (text.charCodeAt(end) === space) end++;
+  return { indent: end - start, dash: text[end] === '-' && afterDash.has(text.charCodeAt(end + 1)) };
+}
+
 /** A step from the root to the cursor: a mapping key, or an item of a sequence. */
 export type Segment = { kind: 'key'; key: string; line: number; column: number } | { kind: 'item'; line: number; column: number };
 
@@ -72,6 +88,10 @@ export function ancestors(lines: Lines, line: number, column: number, asItem = f
   let limit = column;
   let itemMode = asItem;
   for (let l = line - 1; l >= 0; l--) {
+    // A line right of `limit` (its key is further right still), or a sibling item once an item is found, changes nothing:
+    // passed over unread, as are most of the hundreds of thousands of stages above one deep in a big file.
+    const lead = lines.lead(l);
+    if ((limit > 0 || itemMode) && (lead.indent > limit || (lead.dash && lead.indent === limit && (itemMode || path.length > 0)))) continue;
     const info = lines.at(l)!;
     if (info.blank) continue;
     if (info.key !== undefined && info.keyColumn !== undefined) {
@@ -104,6 +124,8 @@ export function ancestors(lines: Lines, line: number, column: number, asItem = f
 export function keysAt(lines: Lines, from: number, to: number, column: number): Map<string, number> {
   const keys = new Map<string, number>();
   for (let l = from; l < to; l++) {
+    // A key's column is at least its line's indent: a line indented further holds none at `column`.
+    if (lines.lead(l).indent > column) continue;
     const info = lines.at(l)!;
     if (info.key !== undefined && info.keyColumn === column && !keys.has(info.key)) keys.set(info.key, l);
   }
@@ -113,6 +135,7 @@ export function keysAt(lines: Lines, from: number, to: number, column: number): 
 /** End (exclusive) of the block that a line at `column` opens: the next non-blank line at or left of `column`. */
 export function blockEnd(lines: Lines, line: number, column: number): number {
   for (let l = line + 1; l < lines.length; l++) {
+    if (lines.lead(l).indent > column) continue;
     const info = lines.at(l)!;
     if (!info.blank && info.indent <= column) return l;
   }
