@@ -108,12 +108,9 @@ export function nameStages(stages: Stage[], raws: readonly unknown[]): Map<numbe
 export function renameAfterEdit(stages: Stage[], raws: readonly unknown[], before: readonly unknown[], edit: ListEdit): Map<number, string> {
   const { index: at, removed, count } = edit;
   const roots = new Set<string>();
-  for (const raw of [...before.slice(at, at + removed), ...raws.slice(at, at + count)]) {
-    const base = writtenName(raw) || programBase(raw);
-    // A base of its place: every stage of that kind after it may have moved.
-    if (base === undefined) return nameStages(stages, raws);
-    roots.add(root(base));
-  }
+  const touch = (raw: unknown, index: number) => roots.add(root(writtenName(raw) || defaultBase(raw, index)));
+  before.slice(at, at + removed).forEach((raw, k) => touch(raw, at + k));
+  raws.slice(at, at + count).forEach((raw, k) => touch(raw, at + k));
   const taken = new Set<string>();
   const unnamed: number[] = [];
   const bases: string[] = [];
