@@ -135,6 +135,22 @@ function shiftSpans(stage: Stage, delta: number): void {
   }
 }
 
+/** Stages built again at their place (an edit inside one), each to the stage that took its place. */
+const replacedBy = new WeakMap<Stage, Stage>();
+
+/**
+ * The stage at `stage`'s place now, through the stages built again there since: an index of the stages kept from one
+ * version to the next (dsl/stage-index.ts) holds the stage objects it was made of, which edits before them move in
+ * place but an edit inside one replaces.
+ */
+export function current(stage: Stage): Stage {
+  let now = stage;
+  for (let next = replacedBy.get(now); next; next = replacedBy.get(now)) now = next;
+  // The next lookup goes there at once.
+  if (now !== stage) replacedBy.set(stage, now);
+  return now;
+}
+
 /** The model of the version before, and the stages' data it was built from. */
 export interface PreviousModel {
   pipeline: Pipeline;
@@ -167,7 +183,10 @@ function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | 
   if (named) fresh[0]!.name = before[index]!.name;
   // Copying the list is as fast as copying memory; the stages after the edit move in place.
   const stages = count === 1 && removed === 1 ? before.slice() : before.slice(0, index).concat(fresh, before.slice(index + removed));
-  if (count === 1 && removed === 1) stages[index] = fresh[0]!;
+  if (count === 1 && removed === 1) {
+    stages[index] = fresh[0]!;
+    replacedBy.set(before[index]!, fresh[0]!);
+  }
   for (let i = index + count; i < stages.length; i++) {
     const stage = stages[i]!;
     stage.index = i;

@@ -1,4 +1,4 @@
-import { isObject } from './build';
+import { current, isObject } from './build';
 import { firstStage, readFlags } from './graph';
 import type { Pipeline, Stage } from './model';
 
@@ -15,7 +15,8 @@ export interface StageIndex {
   written(name: string): number | undefined;
   /**
    * What `written` answers from: the map of a whole index, and the names whose answer changed since. They map to stage
-   * objects, not indexes: a stage moved by an edit before it is the same object at another index (dsl/build.ts).
+   * objects, not indexes: a stage moved by an edit before it is the same object at another index, and one built again
+   * by an edit inside it is found through the one it replaced (`current`, dsl/build.ts).
    */
   writtenNames: { all: ReadonlyMap<string, Stage>; changed: ReadonlyMap<string, Stage | undefined> };
   /** Per stage, 1 when a later stage reads its output (`readFlags`). */
@@ -33,7 +34,10 @@ function indexOf(pipeline: Pipeline, writtenNames: StageIndex['writtenNames']): 
   return {
     // A map of every stage's name is built only when some stage names an input (dsl/graph.ts): a big file's stages rarely do.
     first: (name) => firstStage(pipeline, name)?.index,
-    written: (name) => (changed.has(name) ? changed.get(name) : all.get(name))?.index,
+    written: (name) => {
+      const stage = changed.has(name) ? changed.get(name) : all.get(name);
+      return stage && current(stage).index;
+    },
     writtenNames,
     read: readFlags(pipeline),
     meant: new Set(),

@@ -563,6 +563,23 @@ describe('check() after a whole stage deleted or pasted', () => {
     expect(concerned).toBeGreaterThan(50);
   });
 
+  it('finds a stage edited inside, then moved by a deletion before it, under its name (no duplicate of itself)', () => {
+    let text = 'stages:\n  - run: sort\n  - run: head\n  - name: s\n    run: cat\n';
+    let previous = check(text, { file, host });
+    for (const [from, to] of [
+      ['    run: cat\n', '    run: cat -n\n'],
+      ['  - run: sort\n', ''],
+    ]) {
+      text = text.replace(from!, to!);
+      previous = check(text, { file, host, previous });
+      expectSame(previous, text);
+    }
+    // One stage less, re-parsed without `s` (its name found through the index kept from the first version).
+    const { index, removed, count } = previous.parsed.edited!;
+    expect([index + removed <= 2, count - removed]).toEqual([true, -1]);
+    expect(previous.problems).toEqual([]);
+  });
+
   it('on a large generated file: stages pasted and deleted check the stages concerned, also when they rename others', { timeout: 120_000 }, () => {
     let text = generatedStages('name: big\nenv:\n  REGION: eu\nstages:\n');
     // `head-300` is a default name: a `head` stage pasted before it gives that name to the stage before.
