@@ -1,4 +1,5 @@
 import { Composer, Pair, Parser, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, type CST, type Document, type Node, type Schema } from 'yaml';
+import { libraryItems, shiftRanges, shiftTokens, type WindowItems } from './quick-read-window';
 import { composeOptions, mayHaveAliases } from './recompose';
 import type { Steps } from './steps';
 
@@ -55,9 +56,22 @@ function resolverOf(doc: Document): Resolver {
 interface Region {
   /** Offset of the first item's `-`. */
   start: number;
-  /** Offset after the last item's line. */
+  /** Offset after the last item's last line (blank and comment lines after it are not in the list's span). */
   end: number;
   indent: number;
+}
+
+/** The offset after the line at `at`. */
+function lineEnd(text: string, at: number): number {
+  const nl = text.indexOf('\n', at);
+  return nl < 0 ? text.length : nl + 1;
+}
+
+/** The column of the first character other than a space on the line at `at`, and that character. */
+function lineStart(text: string, at: number): { col: number; c: string | undefined } {
+  let col = 0;
+  while (text.charCodeAt(at + col) === 32) col++;
+  return { col, c: text[at + col] };
 }
 
 /** The block list under a top-level `stages:` whose first line follows at once; undefined when there is none such. */
@@ -65,58 +79,34 @@ function stagesRegion(text: string): Region | undefined {
   const key = /^stages:[ ]*\n/m.exec(text);
   if (!key || text.indexOf('\nstages:', key.index + 1) >= 0) return undefined;
   const first = key.index + key[0].length;
-  const dash = /( *)- /y;
+  const dash = /( *)-[ \n]/y;
   dash.lastIndex = first;
   const m = dash.exec(text);
   if (!m) return undefined;
   const indent = m[1]!.length;
-  // The list goes on while lines are items (`-` at its indent) or more deeply indented; blank and comment lines end it.
-  let at = first;
-  while (at < text.length) {
-    let col = 0;
-    while (text.charCodeAt(at + col) === 32) col++;
-    const c = text[at + col];
-    const item = col === indent && c === '-';
-    if (!item && (col <= indent || c === '\n' || c === '#' || c === undefined)) break;
-    const nl = text.indexOf('\n', at);
-    at = nl < 0 ? text.length : nl + 1;
+  // The list goes on while lines are items (`-` at its indent) or more deeply indented; blank and comment lines are in it
+  // when more of it follows.
+  let end = first;
+  for (let at = first; at < text.length;) {
+    const { col, c } = lineStart(text, at);
+    const next = lineEnd(text, at);
+    if (c !== '\n' && c !== '#' && c !== undefined) {
+      if (col <= indent && !(col === indent && c === '-')) break;
+      end = next;
+    }
+    at = next;
   }
   // After the list: empty lines and comments no deeper than its `-` (the library places those the same after the stand-in
   // item as after the real ones), then a top-level entry or the end.
-  for (let line = at; line < text.length;) {
-    let col = 0;
-    while (text.charCodeAt(line + col) === 32) col++;
-    const c = text[line + col];
+  for (let line = end; line < text.length; line = lineEnd(text, line)) {
+    const { col, c } = lineStart(text, line);
     if (c !== '#' && (c !== '\n' || col > 0)) {
       if (col > 0) return undefined;
       break;
     }
     if (col > indent) return undefined;
-    const nl = text.indexOf('\n', line);
-    line = nl < 0 ? text.length : nl + 1;
   }
-  return { start: first + indent, end: at, indent };
-}
-
-/** Adds `delta` to every offset at or after `from` in syntax tokens, in place. */
-function shiftTokens(value: unknown, from: number, delta: number): void {
-  if (Array.isArray(value)) for (const v of value) shiftTokens(v, from, delta);
-  else if (typeof value === 'object' && value !== null) {
-    const token = value as Record<string, unknown>;
-    if (typeof token.offset === 'number' && token.offset >= from) token.offset += delta;
-    for (const key in token) if (key !== 'offset' && typeof token[key] === 'object') shiftTokens(token[key], from, delta);
-  }
-}
-
-/** Adds `delta` to every range position at or after `from` in a document's nodes, in place. */
-function shiftRanges(node: unknown, from: number, delta: number): void {
-  if (typeof node !== 'object' || node === null) return;
-  const { range, items, key, value, contents } = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown; contents?: unknown };
-  if (range) for (let i = 0; i < 3; i++) if (range[i]! >= from) range[i]! += delta;
-  if (items) for (const item of items) shiftRanges(item, from, delta);
-  shiftRanges(key, from, delta);
-  shiftRanges(value, from, delta);
-  shiftRanges(contents, from, delta);
+  return { start: first + indent, end, indent };
 }
 
 /** Characters a plain scalar may not start with (YAML's indicators), and those that end one in a flow collection. */
@@ -355,6 +345,16 @@ class ItemReader {
    * The item whose line starts at `lineStart`, its `-` at column `indent`: its node, data and the tokens it starts with
    * (the spaces before its `-`, the `-`, the spaces after it). Returns where the next item starts.
    */
+  /** `item`, or undefined where it declines. */
+  tryItem(...args: Parameters<ItemReader['item']>): ReturnType<ItemReader['item']> | undefined {
+    try {
+      return this.item(...args);
+    } catch (e) {
+      if (e instanceof Decline) return undefined;
+      throw e;
+    }
+  }
+
   item(
     lineStart: number,
     indent: number,
@@ -373,6 +373,57 @@ class ItemReader {
     );
     const { node, data } = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
     return { node, data, start, next: node.range![2] };
+  }
+}
+
+/** The lines of the stages list: items, the blank and comment lines between them, and windows read by the library. */
+class ListLines {
+  constructor(
+    private readonly text: string,
+    private readonly region: Region,
+  ) {}
+
+  /** Whether the line at `at` starts an item: `-` at the list's indent, then a space or the end of the line. */
+  isItem(at: number): boolean {
+    const { col, c } = lineStart(this.text, at);
+    const after = this.text[at + col + 1];
+    return col === this.region.indent && c === '-' && (after === ' ' || after === '\n' || after === undefined);
+  }
+
+  /** Whether the line at `at` is blank or a comment no deeper than the list's `-`: one that goes with the next item. */
+  private isGap(at: number): boolean {
+    const { col, c } = lineStart(this.text, at);
+    return c === '\n' || c === undefined || (c === '#' && col <= this.region.indent);
+  }
+
+  /** The offset after the blank and comment lines from `at`. */
+  gapEnd(at: number): number {
+    while (at < this.region.end && this.isGap(at)) at = lineEnd(this.text, at);
+    return at;
+  }
+
+  /** From the item line `item`: the end of that item's last line other than a gap line, and the next item's line. */
+  private itemEnd(item: number): { end: number; next: number } {
+    let end = lineEnd(this.text, item);
+    let line = end;
+    for (; line < this.region.end && !this.isItem(line); line = lineEnd(this.text, line)) if (!this.isGap(line)) end = lineEnd(this.text, line);
+    return line >= this.region.end ? { end: this.region.end, next: line } : { end, next: line };
+  }
+
+  /** Items from `at` (the start of a line after a closed item) read by the library, up to where one ends closed. */
+  window(at: number, first: boolean): WindowItems & { end: number } {
+    let item = this.gapEnd(at);
+    if (!this.isItem(item)) decline();
+    // An item left open takes in the next one (a few at most: each one typed is closed again at once).
+    for (let taken = 0; taken < 16; taken++) {
+      const { end, next } = this.itemEnd(item);
+      const last = end === this.region.end;
+      const read = libraryItems(this.text, at, end, this.region.indent, first, last) ?? decline();
+      if (read !== 'open') return { ...read, end };
+      if (last) decline();
+      item = next;
+    }
+    return decline();
   }
 }
 
@@ -407,23 +458,35 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     for (const node of [{ range: doc.range }, { range: root.range }, ...root.items]) if (node !== pair) shiftRanges(node, standEnd, delta);
     shiftTokens(cst, standEnd, delta);
     const reader = new ItemReader(text, doc.schema, resolverOf(doc));
+    const list = new ListLines(text, region);
     const nodes: Node[] = [];
     const items: unknown[] = [];
     const tokens: CST.BlockSequence['items'] = [];
     let at = region.start - region.indent;
     let pause = at + sliceLength;
     while (at < region.end) {
-      const item = reader.item(at, region.indent, region.end, nodes.length === 0);
-      nodes.push(item.node);
-      items.push(item.data);
-      tokens.push({ start: item.start });
-      at = item.next;
+      const first = nodes.length === 0;
+      const item = list.isItem(at) ? reader.tryItem(at, region.indent, region.end, first) : undefined;
+      // Read here when it is followed at once by the next item or by blank and comment lines before it, which start a
+      // new item's tokens as they do after the stand-in.
+      if (item && (item.next === region.end || list.isItem(list.gapEnd(item.next)))) {
+        nodes.push(item.node);
+        items.push(item.data);
+        tokens.push({ start: item.start });
+        at = item.next;
+      } else {
+        const window = list.window(at, first);
+        nodes.push(...window.nodes);
+        items.push(...window.data);
+        tokens.push(...window.tokens);
+        at = window.end;
+      }
       if (at >= pause) {
         pause = at + sliceLength;
         yield undefined;
       }
     }
-    if (at !== region.end) return undefined;
+    if (at !== region.end || nodes.at(-1)?.range?.[2] !== region.end) return undefined;
     seq.items = nodes;
     seq.range = [region.start, region.end, region.end];
     seqToken.items = tokens;
