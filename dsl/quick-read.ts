@@ -120,6 +120,13 @@ for (const c of flowEnds) flowStops[c.charCodeAt(0)] = 2;
 const space = 32;
 const newline = 10;
 
+/** Blank and comment lines before a node: where they end, and what they give the node (see `ItemReader.gap`). */
+interface Gap {
+  end: number;
+  comment: string;
+  spaceBefore: boolean;
+}
+
 /** Reads the items of the stages list: nodes, data and each item's first tokens, from one line at a time. */
 class ItemReader {
   constructor(
@@ -292,14 +299,46 @@ class ItemReader {
     return { node, name: source, colon };
   }
 
+  /**
+   * The blank lines and comment lines (at a column `commentAt` takes) from the line at `at`: where they end, and the
+   * comment and blank-line flag they give the node after them, as the composer's props do; their tokens go to `tokens`.
+   */
+  private gap(at: number, end: number, commentAt: (col: number) => boolean, tokens?: CST.SourceToken[]): Gap {
+    const { text } = this;
+    let comment = '';
+    let spaceBefore = false;
+    while (at < end) {
+      const content = this.spaces(at);
+      const col = content - at;
+      const isComment = text.charCodeAt(content) === 35 /* # */ && commentAt(col);
+      if (text.charCodeAt(content) !== newline && !isComment) break;
+      const nl = text.indexOf('\n', content);
+      if (nl < 0) decline();
+      if (tokens) {
+        if (col > 0) tokens.push({ type: 'space', offset: at, indent: 0, source: text.slice(at, content) });
+        if (isComment) tokens.push({ type: 'comment', offset: content, indent: col, source: text.slice(content, nl) });
+        tokens.push({ type: 'newline', offset: nl, indent: col, source: '\n' });
+      }
+      // A comment's text joins the ones before it with the newlines between; a blank line before any comment marks a space.
+      if (isComment) comment = `${comment}${comment ? '\n' : ''}${text.slice(content + 1, nl) || ' '}`;
+      else if (comment) comment += '\n';
+      else spaceBefore = true;
+      at = nl + 1;
+    }
+    return { end: at, comment, spaceBefore };
+  }
+
   /** The block map of an item: its first key at `start` (column `column`), its other keys on the lines below. */
   private itemMap(start: number, column: number, regionEnd: number): { node: YAMLMap; data: Record<string, unknown> } {
     const { text } = this;
     const node = new YAMLMap(this.schema);
     const data: Record<string, unknown> = {};
     let at = start;
+    let before: Gap | undefined;
     for (;;) {
       const key = this.key(at);
+      if (before?.spaceBefore) key.node.spaceBefore = true;
+      if (before?.comment) key.node.commentBefore = before.comment;
       const valueAt = this.spaces(key.colon + 1);
       const c = text[valueAt];
       let value: Node;
@@ -328,14 +367,15 @@ class ItemReader {
       }
       this.addPair(node, data, key.node, key.name, value, valueData);
       if (at >= regionEnd) break;
-      // The next line: another key of this map, or the end of it.
-      let col = 0;
-      while (text.charCodeAt(at + col) === space) col++;
+      // The next line: another key of this map, maybe after blank lines and comments at its column (which go to that key),
+      // or the end of the map (blank lines go on to what follows it; comments would stay in it: the library reads those).
+      before = this.gap(at, regionEnd, (col) => col === column);
+      const col = this.spaces(before.end) - before.end;
       if (col !== column) {
-        if (col > column) decline();
+        if (col > column || before.comment) decline();
         break;
       }
-      at += col;
+      at = before.end + col;
     }
     node.range = [start, at, at];
     return { node, data };
@@ -361,10 +401,14 @@ class ItemReader {
     regionEnd: number,
     first: boolean,
   ): { node: YAMLMap; data: Record<string, unknown>; start: CST.SourceToken[]; next: number } {
-    const dash = lineStart + indent;
-    if (this.text[dash] !== '-' || this.text[dash + 1] !== ' ') decline();
-    const contentStart = this.spaces(dash + 1);
     const start: CST.SourceToken[] = [];
+    // Blank lines and comments no deeper than the `-` before it are its first tokens (after an item that ended with a value
+    // and its line, as every one read here does).
+    const before = first ? undefined : this.gap(lineStart, regionEnd, (col) => col <= indent, start);
+    if (before) lineStart = before.end;
+    const dash = lineStart + indent;
+    if (this.spaces(lineStart) !== dash || this.text[dash] !== '-' || this.text[dash + 1] !== ' ') decline();
+    const contentStart = this.spaces(dash + 1);
     // The spaces are the same strings from item to item (`pad`; one space after the `-` is V8's one-character string).
     if (!first && indent > 0) start.push({ type: 'space', offset: lineStart, indent: 0, source: (this.pad ??= this.text.slice(lineStart, dash)) });
     start.push(
@@ -372,6 +416,8 @@ class ItemReader {
       { type: 'space', offset: dash + 1, indent: indent + 1, source: this.text.slice(dash + 1, contentStart) },
     );
     const { node, data } = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
+    if (before?.spaceBefore) node.spaceBefore = true;
+    if (before?.comment) node.commentBefore = before.comment;
     return { node, data, start, next: node.range![2] };
   }
 }
@@ -466,7 +512,7 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     let pause = at + sliceLength;
     while (at < region.end) {
       const first = nodes.length === 0;
-      const item = list.isItem(at) ? reader.tryItem(at, region.indent, region.end, first) : undefined;
+      const item = reader.tryItem(at, region.indent, region.end, first);
       // Read here when it is followed at once by the next item or by blank and comment lines before it, which start a
       // new item's tokens as they do after the stand-in.
       if (item && (item.next === region.end || list.isItem(list.gapEnd(item.next)))) {
