@@ -13,6 +13,8 @@ export interface WindowItems {
   nodes: Node[];
   data: unknown[];
   tokens: CST.BlockSequence['items'];
+  /** For the items that end the list: the ends (`range[1]`, `range[2]`) of the list, the top-level map and the document. */
+  ends?: [list: [number, number], map: [number, number], doc: [number, number]];
 }
 
 /** Adds `delta` to every offset at or after `from` in syntax tokens, in place. */
@@ -76,12 +78,16 @@ export function libraryItems(text: string, from: number, to: number, indent: num
   const tokens = listToken.items.slice(skip, skip + count);
   const nodes = seq.items.slice(skip, skip + count) as Node[];
   if (count < 1 || tokens.length !== count || tokens.some((t) => !t.start.some((s) => s.type === 'seq-item-ind'))) return undefined;
-  if (!endsClosed(tokens.at(-1)!, last && to === text.length)) return 'open';
-  const end = prefix.length + to - from;
-  if (nodes.at(-1)!.range?.[2] !== end) return undefined;
+  // The last item of the text may end open (`- run:` just typed at its end): nothing follows that it would take in.
+  const atTextEnd = last && to === text.length;
+  if (!endsClosed(tokens.at(-1)!, atTextEnd) && !atTextEnd) return 'open';
+  if (!atTextEnd && nodes.at(-1)!.range?.[2] !== prefix.length + to - from) return undefined;
   const data = (doc.toJS({ maxAliasCount: 1000 }) as { stages: unknown[] }).stages.slice(skip, skip + count);
   const delta = from - prefix.length;
   for (const node of nodes) shiftRanges(node, 0, delta);
   shiftTokens(tokens, 0, delta);
-  return { nodes, data, tokens };
+  if (!last) return { nodes, data, tokens };
+  // Where the list, the top-level map and the document end, which the last item decides.
+  const end = (range: readonly number[] | null | undefined): [number, number] => [range![1]! + delta, range![2]! + delta];
+  return { nodes, data, tokens, ends: [end(seq.range), end(root!.range), end(doc.range)] };
 }

@@ -300,17 +300,17 @@ class ItemReader {
   }
 
   /**
-   * The blank lines and comment lines (at a column `commentAt` takes) from the line at `at`: where they end, and the
+   * The blank lines and comment lines (at a column from `low` to `high`) from the line at `at`: where they end, and the
    * comment and blank-line flag they give the node after them, as the composer's props do; their tokens go to `tokens`.
    */
-  private gap(at: number, end: number, commentAt: (col: number) => boolean, tokens?: CST.SourceToken[]): Gap {
+  private gap(at: number, end: number, low: number, high: number, tokens?: CST.SourceToken[]): Gap {
     const { text } = this;
     let comment = '';
     let spaceBefore = false;
     while (at < end) {
       const content = this.spaces(at);
       const col = content - at;
-      const isComment = text.charCodeAt(content) === 35 /* # */ && commentAt(col);
+      const isComment = text.charCodeAt(content) === 35 /* # */ && col >= low && col <= high;
       if (text.charCodeAt(content) !== newline && !isComment) break;
       const nl = text.indexOf('\n', content);
       if (nl < 0) decline();
@@ -369,7 +369,7 @@ class ItemReader {
       if (at >= regionEnd) break;
       // The next line: another key of this map, maybe after blank lines and comments at its column (which go to that key),
       // or the end of the map (blank lines go on to what follows it; comments would stay in it: the library reads those).
-      before = this.gap(at, regionEnd, (col) => col === column);
+      before = this.gap(at, regionEnd, column, column);
       const col = this.spaces(before.end) - before.end;
       if (col !== column) {
         if (col > column || before.comment) decline();
@@ -404,7 +404,7 @@ class ItemReader {
     const start: CST.SourceToken[] = [];
     // Blank lines and comments no deeper than the `-` before it are its first tokens (after an item that ended with a value
     // and its line, as every one read here does).
-    const before = first ? undefined : this.gap(lineStart, regionEnd, (col) => col <= indent, start);
+    const before = first ? undefined : this.gap(lineStart, regionEnd, 0, indent, start);
     if (before) lineStart = before.end;
     const dash = lineStart + indent;
     if (this.spaces(lineStart) !== dash || this.text[dash] !== '-' || this.text[dash + 1] !== ' ') decline();
@@ -510,6 +510,7 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     const tokens: CST.BlockSequence['items'] = [];
     let at = region.start - region.indent;
     let pause = at + sliceLength;
+    let ends: WindowItems['ends'];
     while (at < region.end) {
       const first = nodes.length === 0;
       const item = reader.tryItem(at, region.indent, region.end, first);
@@ -526,15 +527,24 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
         items.push(...window.data);
         tokens.push(...window.tokens);
         at = window.end;
+        ends = window.ends;
       }
       if (at >= pause) {
         pause = at + sliceLength;
         yield undefined;
       }
     }
-    if (at !== region.end || nodes.at(-1)?.range?.[2] !== region.end) return undefined;
+    if (at !== region.end) return undefined;
     seq.items = nodes;
-    seq.range = [region.start, region.end, region.end];
+    if (ends) {
+      // The last items were read by the library with what follows them: it says where everything ends.
+      seq.range = [region.start, ...ends[0]];
+      root.range = [root.range![0], ...ends[1]];
+      doc.range = [doc.range![0], ...ends[2]];
+    } else {
+      if (nodes.at(-1)?.range?.[2] !== region.end) return undefined;
+      seq.range = [region.start, region.end, region.end];
+    }
     seqToken.items = tokens;
     data.stages = items;
     return { doc, data, cst };
