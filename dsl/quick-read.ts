@@ -8,9 +8,12 @@ import type { Steps } from './steps';
  * parser costs ~0.75 µs a byte here and its composer ~0.3 µs: 23 s for a generated 20 MB file before anything is
  * checked. This reads the stages' items itself, building the library's own nodes (`YAMLMap`, `Pair`, `Scalar`, …)
  * with the ranges, types and fields its composer gives them, their data, and their first syntax tokens (all the kept
- * tree holds of a stage, dsl/tree-skeleton.ts); the few top-level entries around them are read by the library. It
- * declines (undefined) anything it does not read exactly, and then the library reads the whole text: the library
- * stays the reference (test/unit/dsl/quick-read.test.ts compares the two) and the only source of syntax errors.
+ * tree holds of a stage, dsl/tree-skeleton.ts), with the blank and comment lines between and inside stages; the few
+ * top-level entries around them are read by the library. The items it does not read itself (a stage being typed: `-`,
+ * `- run:`, a scalar; comments where they stay in a map; block scalars, …) the library reads in a small window of the
+ * text (dsl/quick-read-window.ts), so one odd stage does not make the library read 20 MB. It declines (undefined)
+ * anything else, and then the library reads the whole text: the library stays the reference
+ * (test/unit/dsl/quick-read.test.ts compares the two) and the only source of syntax errors.
  */
 
 export interface QuickRead {
@@ -74,9 +77,12 @@ function lineStart(text: string, at: number): { col: number; c: string | undefin
   return { col, c: text[at + col] };
 }
 
-/** The block list under a top-level `stages:` whose first line follows at once; undefined when there is none such. */
+/**
+ * The block list under a top-level `stages:` whose first item follows it (after blank and comment lines, which the
+ * library reads with the entries around the list); undefined when there is none such.
+ */
 function stagesRegion(text: string): Region | undefined {
-  const key = /^stages:[ ]*\n/m.exec(text);
+  const key = /^stages:[ ]*\n(?:[ ]*(?:#.*)?\n)*/m.exec(text);
   if (!key || text.indexOf('\nstages:', key.index + 1) >= 0) return undefined;
   const first = key.index + key[0].length;
   const dash = /( *)-[ \n]/y;

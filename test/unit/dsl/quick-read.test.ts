@@ -143,13 +143,16 @@ type Form =
   | 'null item'
   | 'scalar item'
   | 'key without a value'
-  | 'trailing comment';
+  | 'trailing comment'
+  | 'blank line before the first stage'
+  | 'comment before the first stage';
 
 const pipelines = fc
   .record({
     head: fc.subarray(['name: p\n', 'description: some words\n', 'env:\n  A: "1"\n', '# top comment\n', 'cwd: .\n', 'x-flow: { a: [1, 2] }\n']),
     indent: fc.constantFrom(0, 2, 2, 4),
     stages: fc.array(stage, { minLength: 1, maxLength: 5 }),
+    afterKey: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('\n', ' \n', '~# c\n', '# c\n\n', '~  # deeper\n') }),
     tail: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom('', 'x-after: 1\n') },
       { weight: 2, arbitrary: fc.constantFrom('# the end\n', '\nenv: { B: 2 }\n', '\n\n# gap\nx-after: 1\n', '  # in\n', '    # deeper\n', '   \n', '\n') },
@@ -157,7 +160,7 @@ const pipelines = fc
     ),
     newlineAtEnd: fc.boolean(),
   })
-  .map(({ head, indent, stages, tail, newlineAtEnd }) => {
+  .map(({ head, indent, stages, afterKey, tail, newlineAtEnd }) => {
     const pad = ' '.repeat(indent);
     const forms = new Set<Form>();
     const items = stages.map(({ entries, gap, before, bare }, n) => {
@@ -187,7 +190,8 @@ const pipelines = fc
           .join('')
       );
     });
-    const text = `${head.join('')}stages:\n${items.join('')}${tail}`;
+    if (afterKey) forms.add(afterKey.includes('#') ? 'comment before the first stage' : 'blank line before the first stage');
+    const text = `${head.join('')}stages:\n${afterKey.replaceAll('~', pad)}${items.join('')}${tail}`;
     return { text: newlineAtEnd ? text : text.slice(0, -1), forms };
   });
 const documents = pipelines.map((p) => p.text);
@@ -214,7 +218,7 @@ describe('the quick first read', () => {
     expect(read).toBeLessThan(runs);
     // Each form people type is drawn often and read (not declined) in a good share of the pipelines that hold it.
     for (const [form, count] of seen) expect({ form, ...count, enough: count.runs > 50 && count.read > count.runs / 6 }).toMatchObject({ enough: true });
-    expect(seen.size).toBe(9);
+    expect(seen.size).toBe(11);
   });
 
   it('reads the benchmark file and every pipeline of the repository exactly, or declines it', () => {
