@@ -236,6 +236,19 @@ describe('the quick first read', () => {
     expect(read.length).toBeGreaterThan(0);
   });
 
+  it("reads issue 24's lines typed into a generated file exactly, not declining them", () => {
+    const text = hugePipelineText(40);
+    const mid = text.indexOf('\n  - ', text.length >> 1) + 1;
+    const key = text.indexOf('\n    use: pick', mid) + 1;
+    const between = ['\n', '    \n', '  -\n', '  - r\n', '  - run:\n', '# - run: cat\n', '  # - run: cat\n', '\n# c\n', '  - # t\n', '  - run: # t\n'];
+    for (const lines of between) expect({ lines, read: sameAsLibrary(text.slice(0, mid) + lines + text.slice(mid)) }).toEqual({ lines, read: true });
+    // Inside a stage: a key commented out (Ctrl+/), a blank line between two keys.
+    for (const lines of ['    # x\n', '\n'])
+      expect({ lines, read: sameAsLibrary(text.slice(0, key) + lines + text.slice(key)) }).toEqual({ lines, read: true });
+    // At the end of the file, as a new stage is typed.
+    for (const end of ['  -', '  - ', '  - run:', '  - r', '  - run: # t']) expect({ end, read: sameAsLibrary(text + end) }).toEqual({ end, read: true });
+  });
+
   it('gives a parse from which the next version checks as from scratch', () => {
     const edits = fc.record({
       at: fc.nat({ max: 100_000 }),
