@@ -70,11 +70,11 @@ function lineEnd(text: string, at: number): number {
   return nl < 0 ? text.length : nl + 1;
 }
 
-/** The column of the first character other than a space on the line at `at`, and that character. */
-function lineStart(text: string, at: number): { col: number; c: string | undefined } {
+/** The column of the first character other than a space on the line at `at`. */
+function indentAt(text: string, at: number): number {
   let col = 0;
   while (text.charCodeAt(at + col) === 32) col++;
-  return { col, c: text[at + col] };
+  return col;
 }
 
 /**
@@ -94,7 +94,8 @@ function stagesRegion(text: string): Region | undefined {
   // when more of it follows.
   let end = first;
   for (let at = first; at < text.length;) {
-    const { col, c } = lineStart(text, at);
+    const col = indentAt(text, at);
+    const c = text[at + col];
     const next = lineEnd(text, at);
     if (c !== '\n' && c !== '#' && c !== undefined) {
       if (col <= indent && !(col === indent && c === '-')) break;
@@ -105,7 +106,8 @@ function stagesRegion(text: string): Region | undefined {
   // After the list: empty lines and comments no deeper than its `-` (the library places those the same after the stand-in
   // item as after the real ones), then a top-level entry or the end.
   for (let line = end; line < text.length; line = lineEnd(text, line)) {
-    const { col, c } = lineStart(text, line);
+    const col = indentAt(text, line);
+    const c = text[line + col];
     if (c !== '#' && (c !== '\n' || col > 0)) {
       if (col > 0) return undefined;
       break;
@@ -308,8 +310,10 @@ class ItemReader {
   /**
    * The blank lines and comment lines (at a column from `low` to `high`) from the line at `at`: where they end, and the
    * comment and blank-line flag they give the node after them, as the composer's props do; their tokens go to `tokens`.
+   * Undefined when there is none (most lines: nothing allocated).
    */
-  private gap(at: number, end: number, low: number, high: number, tokens?: CST.SourceToken[]): Gap {
+  private gap(at: number, end: number, low: number, high: number, tokens?: CST.SourceToken[]): Gap | undefined {
+    const start = at;
     const { text } = this;
     let comment = '';
     let spaceBefore = false;
@@ -331,7 +335,7 @@ class ItemReader {
       else spaceBefore = true;
       at = nl + 1;
     }
-    return { end: at, comment, spaceBefore };
+    return at === start ? undefined : { end: at, comment, spaceBefore };
   }
 
   /** The block map of an item: its first key at `start` (column `column`), its other keys on the lines below. */
@@ -376,12 +380,13 @@ class ItemReader {
       // The next line: another key of this map, maybe after blank lines and comments at its column (which go to that key),
       // or the end of the map (blank lines go on to what follows it; comments would stay in it: the library reads those).
       before = this.gap(at, regionEnd, column, column);
-      const col = this.spaces(before.end) - before.end;
+      const line = before?.end ?? at;
+      const col = this.spaces(line) - line;
       if (col !== column) {
-        if (col > column || before.comment) decline();
+        if (col > column || before?.comment) decline();
         break;
       }
-      at = before.end + col;
+      at = line + col;
     }
     node.range = [start, at, at];
     return { node, data };
@@ -392,9 +397,9 @@ class ItemReader {
    * (the spaces before its `-`, the `-`, the spaces after it). Returns where the next item starts.
    */
   /** `item`, or undefined where it declines. */
-  tryItem(...args: Parameters<ItemReader['item']>): ReturnType<ItemReader['item']> | undefined {
+  tryItem(lineStart: number, indent: number, regionEnd: number, first: boolean): ReturnType<ItemReader['item']> | undefined {
     try {
-      return this.item(...args);
+      return this.item(lineStart, indent, regionEnd, first);
     } catch (e) {
       if (e instanceof Decline) return undefined;
       throw e;
@@ -437,15 +442,16 @@ class ListLines {
 
   /** Whether the line at `at` starts an item: `-` at the list's indent, then a space or the end of the line. */
   isItem(at: number): boolean {
-    const { col, c } = lineStart(this.text, at);
-    const after = this.text[at + col + 1];
-    return col === this.region.indent && c === '-' && (after === ' ' || after === '\n' || after === undefined);
+    const col = indentAt(this.text, at);
+    const after = this.text.charCodeAt(at + col + 1);
+    return col === this.region.indent && this.text.charCodeAt(at + col) === 45 /* - */ && (after === space || after === newline || Number.isNaN(after));
   }
 
   /** Whether the line at `at` is blank or a comment no deeper than the list's `-`: one that goes with the next item. */
   private isGap(at: number): boolean {
-    const { col, c } = lineStart(this.text, at);
-    return c === '\n' || c === undefined || (c === '#' && col <= this.region.indent);
+    const col = indentAt(this.text, at);
+    const c = this.text.charCodeAt(at + col);
+    return c === newline || Number.isNaN(c) || (c === 35 /* # */ && col <= this.region.indent);
   }
 
   /** The offset after the blank and comment lines from `at`. */
