@@ -392,10 +392,6 @@ class ItemReader {
     return { node, data };
   }
 
-  /**
-   * The item whose line starts at `lineStart`, its `-` at column `indent`: its node, data and the tokens it starts with
-   * (the spaces before its `-`, the `-`, the spaces after it). Returns where the next item starts.
-   */
   /** `item`, or undefined where it declines. */
   tryItem(lineStart: number, indent: number, regionEnd: number, first: boolean): ReturnType<ItemReader['item']> | undefined {
     try {
@@ -406,6 +402,11 @@ class ItemReader {
     }
   }
 
+  /**
+   * The item whose line starts at `lineStart` (or after the blank and comment lines there), its `-` at column `indent`:
+   * its node, data and the tokens it starts with (those lines', the spaces before its `-`, the `-`, the spaces after
+   * it). Returns where the next item starts.
+   */
   item(
     lineStart: number,
     indent: number,
