@@ -1,4 +1,5 @@
 import { Composer, Pair, Parser, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, type CST, type Document, type Node, type Schema } from 'yaml';
+import { libraryItems, shiftRanges, shiftTokens, type WindowItems } from './quick-read-window';
 import { composeOptions, mayHaveAliases } from './recompose';
 import type { Steps } from './steps';
 
@@ -7,9 +8,12 @@ import type { Steps } from './steps';
  * parser costs ~0.75 µs a byte here and its composer ~0.3 µs: 23 s for a generated 20 MB file before anything is
  * checked. This reads the stages' items itself, building the library's own nodes (`YAMLMap`, `Pair`, `Scalar`, …)
  * with the ranges, types and fields its composer gives them, their data, and their first syntax tokens (all the kept
- * tree holds of a stage, dsl/tree-skeleton.ts); the few top-level entries around them are read by the library. It
- * declines (undefined) anything it does not read exactly, and then the library reads the whole text: the library
- * stays the reference (test/unit/dsl/quick-read.test.ts compares the two) and the only source of syntax errors.
+ * tree holds of a stage, dsl/tree-skeleton.ts), with the blank and comment lines between and inside stages; the few
+ * top-level entries around them are read by the library. The items it does not read itself (a stage being typed: `-`,
+ * `- run:`, a scalar; comments where they stay in a map; block scalars, …) the library reads in a small window of the
+ * text (dsl/quick-read-window.ts), so one odd stage does not make the library read 20 MB. It declines (undefined)
+ * anything else, and then the library reads the whole text: the library stays the reference
+ * (test/unit/dsl/quick-read.test.ts compares the two) and the only source of syntax errors.
  */
 
 export interface QuickRead {
@@ -55,68 +59,62 @@ function resolverOf(doc: Document): Resolver {
 interface Region {
   /** Offset of the first item's `-`. */
   start: number;
-  /** Offset after the last item's line. */
+  /** Offset after the last item's last line (blank and comment lines after it are not in the list's span). */
   end: number;
   indent: number;
 }
 
-/** The block list under a top-level `stages:` whose first line follows at once; undefined when there is none such. */
+/** The offset after the line at `at`. */
+function lineEnd(text: string, at: number): number {
+  const nl = text.indexOf('\n', at);
+  return nl < 0 ? text.length : nl + 1;
+}
+
+/** The column of the first character other than a space on the line at `at`. */
+function indentAt(text: string, at: number): number {
+  let col = 0;
+  while (text.charCodeAt(at + col) === 32) col++;
+  return col;
+}
+
+/**
+ * The block list under a top-level `stages:` whose first item follows it (after blank and comment lines, which the
+ * library reads with the entries around the list); undefined when there is none such.
+ */
 function stagesRegion(text: string): Region | undefined {
-  const key = /^stages:[ ]*\n/m.exec(text);
+  const key = /^stages:[ ]*\n(?:[ ]*(?:#.*)?\n)*/m.exec(text);
   if (!key || text.indexOf('\nstages:', key.index + 1) >= 0) return undefined;
   const first = key.index + key[0].length;
-  const dash = /( *)- /y;
+  const dash = /( *)-[ \n]/y;
   dash.lastIndex = first;
   const m = dash.exec(text);
   if (!m) return undefined;
   const indent = m[1]!.length;
-  // The list goes on while lines are items (`-` at its indent) or more deeply indented; blank and comment lines end it.
-  let at = first;
-  while (at < text.length) {
-    let col = 0;
-    while (text.charCodeAt(at + col) === 32) col++;
+  // The list goes on while lines are items (`-` at its indent) or more deeply indented; blank and comment lines are in it
+  // when more of it follows.
+  let end = first;
+  for (let at = first; at < text.length;) {
+    const col = indentAt(text, at);
     const c = text[at + col];
-    const item = col === indent && c === '-';
-    if (!item && (col <= indent || c === '\n' || c === '#' || c === undefined)) break;
-    const nl = text.indexOf('\n', at);
-    at = nl < 0 ? text.length : nl + 1;
+    const next = lineEnd(text, at);
+    if (c !== '\n' && c !== '#' && c !== undefined) {
+      if (col <= indent && !(col === indent && c === '-')) break;
+      end = next;
+    }
+    at = next;
   }
   // After the list: empty lines and comments no deeper than its `-` (the library places those the same after the stand-in
   // item as after the real ones), then a top-level entry or the end.
-  for (let line = at; line < text.length;) {
-    let col = 0;
-    while (text.charCodeAt(line + col) === 32) col++;
+  for (let line = end; line < text.length; line = lineEnd(text, line)) {
+    const col = indentAt(text, line);
     const c = text[line + col];
     if (c !== '#' && (c !== '\n' || col > 0)) {
       if (col > 0) return undefined;
       break;
     }
     if (col > indent) return undefined;
-    const nl = text.indexOf('\n', line);
-    line = nl < 0 ? text.length : nl + 1;
   }
-  return { start: first + indent, end: at, indent };
-}
-
-/** Adds `delta` to every offset at or after `from` in syntax tokens, in place. */
-function shiftTokens(value: unknown, from: number, delta: number): void {
-  if (Array.isArray(value)) for (const v of value) shiftTokens(v, from, delta);
-  else if (typeof value === 'object' && value !== null) {
-    const token = value as Record<string, unknown>;
-    if (typeof token.offset === 'number' && token.offset >= from) token.offset += delta;
-    for (const key in token) if (key !== 'offset' && typeof token[key] === 'object') shiftTokens(token[key], from, delta);
-  }
-}
-
-/** Adds `delta` to every range position at or after `from` in a document's nodes, in place. */
-function shiftRanges(node: unknown, from: number, delta: number): void {
-  if (typeof node !== 'object' || node === null) return;
-  const { range, items, key, value, contents } = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown; contents?: unknown };
-  if (range) for (let i = 0; i < 3; i++) if (range[i]! >= from) range[i]! += delta;
-  if (items) for (const item of items) shiftRanges(item, from, delta);
-  shiftRanges(key, from, delta);
-  shiftRanges(value, from, delta);
-  shiftRanges(contents, from, delta);
+  return { start: first + indent, end, indent };
 }
 
 /** Characters a plain scalar may not start with (YAML's indicators), and those that end one in a flow collection. */
@@ -129,6 +127,13 @@ const flowStops = blockStops.slice();
 for (const c of flowEnds) flowStops[c.charCodeAt(0)] = 2;
 const space = 32;
 const newline = 10;
+
+/** Blank and comment lines before a node: where they end, and what they give the node (see `ItemReader.gap`). */
+interface Gap {
+  end: number;
+  comment: string;
+  spaceBefore: boolean;
+}
 
 /** Reads the items of the stages list: nodes, data and each item's first tokens, from one line at a time. */
 class ItemReader {
@@ -302,14 +307,48 @@ class ItemReader {
     return { node, name: source, colon };
   }
 
+  /**
+   * The blank lines and comment lines (at a column from `low` to `high`) from the line at `at`: where they end, and the
+   * comment and blank-line flag they give the node after them, as the composer's props do; their tokens go to `tokens`.
+   * Undefined when there is none (most lines: nothing allocated).
+   */
+  private gap(at: number, end: number, low: number, high: number, tokens?: CST.SourceToken[]): Gap | undefined {
+    const start = at;
+    const { text } = this;
+    let comment = '';
+    let spaceBefore = false;
+    while (at < end) {
+      const content = this.spaces(at);
+      const col = content - at;
+      const isComment = text.charCodeAt(content) === 35 /* # */ && col >= low && col <= high;
+      if (text.charCodeAt(content) !== newline && !isComment) break;
+      const nl = text.indexOf('\n', content);
+      if (nl < 0) decline();
+      if (tokens) {
+        if (col > 0) tokens.push({ type: 'space', offset: at, indent: 0, source: text.slice(at, content) });
+        if (isComment) tokens.push({ type: 'comment', offset: content, indent: col, source: text.slice(content, nl) });
+        tokens.push({ type: 'newline', offset: nl, indent: col, source: '\n' });
+      }
+      // A comment's text joins the ones before it with the newlines between; a blank line before any comment marks a space.
+      if (isComment) comment = `${comment}${comment ? '\n' : ''}${text.slice(content + 1, nl) || ' '}`;
+      else if (comment) comment += '\n';
+      else spaceBefore = true;
+      at = nl + 1;
+    }
+    return at === start ? undefined : { end: at, comment, spaceBefore };
+  }
+
   /** The block map of an item: its first key at `start` (column `column`), its other keys on the lines below. */
   private itemMap(start: number, column: number, regionEnd: number): { node: YAMLMap; data: Record<string, unknown> } {
     const { text } = this;
     const node = new YAMLMap(this.schema);
     const data: Record<string, unknown> = {};
     let at = start;
+    let before: Gap | undefined;
     for (;;) {
       const key = this.key(at);
+      if (before?.spaceBefore) key.node.spaceBefore = true;
+      if (before?.comment) key.node.commentBefore = before.comment;
       const valueAt = this.spaces(key.colon + 1);
       const c = text[valueAt];
       let value: Node;
@@ -338,22 +377,35 @@ class ItemReader {
       }
       this.addPair(node, data, key.node, key.name, value, valueData);
       if (at >= regionEnd) break;
-      // The next line: another key of this map, or the end of it.
-      let col = 0;
-      while (text.charCodeAt(at + col) === space) col++;
+      // The next line: another key of this map, maybe after blank lines and comments at its column (which go to that key),
+      // or the end of the map (blank lines go on to what follows it; comments would stay in it: the library reads those).
+      before = this.gap(at, regionEnd, column, column);
+      const line = before?.end ?? at;
+      const col = this.spaces(line) - line;
       if (col !== column) {
-        if (col > column) decline();
+        if (col > column || before?.comment) decline();
         break;
       }
-      at += col;
+      at = line + col;
     }
     node.range = [start, at, at];
     return { node, data };
   }
 
+  /** `item`, or undefined where it declines. */
+  tryItem(lineStart: number, indent: number, regionEnd: number, first: boolean): ReturnType<ItemReader['item']> | undefined {
+    try {
+      return this.item(lineStart, indent, regionEnd, first);
+    } catch (e) {
+      if (e instanceof Decline) return undefined;
+      throw e;
+    }
+  }
+
   /**
-   * The item whose line starts at `lineStart`, its `-` at column `indent`: its node, data and the tokens it starts with
-   * (the spaces before its `-`, the `-`, the spaces after it). Returns where the next item starts.
+   * The item whose line starts at `lineStart` (or after the blank and comment lines there), its `-` at column `indent`:
+   * its node, data and the tokens it starts with (those lines', the spaces before its `-`, the `-`, the spaces after
+   * it). Returns where the next item starts.
    */
   item(
     lineStart: number,
@@ -361,10 +413,14 @@ class ItemReader {
     regionEnd: number,
     first: boolean,
   ): { node: YAMLMap; data: Record<string, unknown>; start: CST.SourceToken[]; next: number } {
-    const dash = lineStart + indent;
-    if (this.text[dash] !== '-' || this.text[dash + 1] !== ' ') decline();
-    const contentStart = this.spaces(dash + 1);
     const start: CST.SourceToken[] = [];
+    // Blank lines and comments no deeper than the `-` before it are its first tokens (after an item that ended with a value
+    // and its line, as every one read here does).
+    const before = first ? undefined : this.gap(lineStart, regionEnd, 0, indent, start);
+    if (before) lineStart = before.end;
+    const dash = lineStart + indent;
+    if (this.spaces(lineStart) !== dash || this.text[dash] !== '-' || this.text[dash + 1] !== ' ') decline();
+    const contentStart = this.spaces(dash + 1);
     // The spaces are the same strings from item to item (`pad`; one space after the `-` is V8's one-character string).
     if (!first && indent > 0) start.push({ type: 'space', offset: lineStart, indent: 0, source: (this.pad ??= this.text.slice(lineStart, dash)) });
     start.push(
@@ -372,7 +428,61 @@ class ItemReader {
       { type: 'space', offset: dash + 1, indent: indent + 1, source: this.text.slice(dash + 1, contentStart) },
     );
     const { node, data } = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
+    if (before?.spaceBefore) node.spaceBefore = true;
+    if (before?.comment) node.commentBefore = before.comment;
     return { node, data, start, next: node.range![2] };
+  }
+}
+
+/** The lines of the stages list: items, the blank and comment lines between them, and windows read by the library. */
+class ListLines {
+  constructor(
+    private readonly text: string,
+    private readonly region: Region,
+  ) {}
+
+  /** Whether the line at `at` starts an item: `-` at the list's indent, then a space or the end of the line. */
+  isItem(at: number): boolean {
+    const col = indentAt(this.text, at);
+    const after = this.text.charCodeAt(at + col + 1);
+    return col === this.region.indent && this.text.charCodeAt(at + col) === 45 /* - */ && (after === space || after === newline || Number.isNaN(after));
+  }
+
+  /** Whether the line at `at` is blank or a comment no deeper than the list's `-`: one that goes with the next item. */
+  private isGap(at: number): boolean {
+    const col = indentAt(this.text, at);
+    const c = this.text.charCodeAt(at + col);
+    return c === newline || Number.isNaN(c) || (c === 35 /* # */ && col <= this.region.indent);
+  }
+
+  /** The offset after the blank and comment lines from `at`. */
+  gapEnd(at: number): number {
+    while (at < this.region.end && this.isGap(at)) at = lineEnd(this.text, at);
+    return at;
+  }
+
+  /** From the item line `item`: the end of that item's last line other than a gap line, and the next item's line. */
+  private itemEnd(item: number): { end: number; next: number } {
+    let end = lineEnd(this.text, item);
+    let line = end;
+    for (; line < this.region.end && !this.isItem(line); line = lineEnd(this.text, line)) if (!this.isGap(line)) end = lineEnd(this.text, line);
+    return line >= this.region.end ? { end: this.region.end, next: line } : { end, next: line };
+  }
+
+  /** Items from `at` (the start of a line after a closed item) read by the library, up to where one ends closed. */
+  window(at: number, first: boolean): WindowItems & { end: number } {
+    let item = this.gapEnd(at);
+    if (!this.isItem(item)) decline();
+    // An item left open takes in the next one (a few at most: each one typed is closed again at once).
+    for (let taken = 0; taken < 16; taken++) {
+      const { end, next } = this.itemEnd(item);
+      const last = end === this.region.end;
+      const read = libraryItems(this.text, at, end, this.region.indent, first, last) ?? decline();
+      if (read !== 'open') return { ...read, end };
+      if (last) decline();
+      item = next;
+    }
+    return decline();
   }
 }
 
@@ -407,17 +517,31 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     for (const node of [{ range: doc.range }, { range: root.range }, ...root.items]) if (node !== pair) shiftRanges(node, standEnd, delta);
     shiftTokens(cst, standEnd, delta);
     const reader = new ItemReader(text, doc.schema, resolverOf(doc));
+    const list = new ListLines(text, region);
     const nodes: Node[] = [];
     const items: unknown[] = [];
     const tokens: CST.BlockSequence['items'] = [];
     let at = region.start - region.indent;
     let pause = at + sliceLength;
+    let ends: WindowItems['ends'];
     while (at < region.end) {
-      const item = reader.item(at, region.indent, region.end, nodes.length === 0);
-      nodes.push(item.node);
-      items.push(item.data);
-      tokens.push({ start: item.start });
-      at = item.next;
+      const first = nodes.length === 0;
+      const item = reader.tryItem(at, region.indent, region.end, first);
+      // Read here when it is followed at once by the next item or by blank and comment lines before it, which start a
+      // new item's tokens as they do after the stand-in.
+      if (item && (item.next === region.end || list.isItem(list.gapEnd(item.next)))) {
+        nodes.push(item.node);
+        items.push(item.data);
+        tokens.push({ start: item.start });
+        at = item.next;
+      } else {
+        const window = list.window(at, first);
+        nodes.push(...window.nodes);
+        items.push(...window.data);
+        tokens.push(...window.tokens);
+        at = window.end;
+        ends = window.ends;
+      }
       if (at >= pause) {
         pause = at + sliceLength;
         yield undefined;
@@ -425,7 +549,15 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     }
     if (at !== region.end) return undefined;
     seq.items = nodes;
-    seq.range = [region.start, region.end, region.end];
+    if (ends) {
+      // The last items were read by the library with what follows them: it says where everything ends.
+      seq.range = [region.start, ...ends[0]];
+      root.range = [root.range![0], ...ends[1]];
+      doc.range = [doc.range![0], ...ends[2]];
+    } else {
+      if (nodes.at(-1)?.range?.[2] !== region.end) return undefined;
+      seq.range = [region.start, region.end, region.end];
+    }
     seqToken.items = tokens;
     data.stages = items;
     return { doc, data, cst };

@@ -79,6 +79,8 @@ const value = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...oddScalars, ...oddFlows) },
   // A map on the lines below (`~` is the key's column and two more spaces).
   { weight: 2, arbitrary: fc.constantFrom('\n~path: in.csv\n~fields: [a, b]', '\n~a: 1', '\n~deep:\n~  x: "y" # c\n~z: 2', '\n~ a: 1') },
+  // Nothing: a key with a null value (`run:`), as one is typed.
+  { weight: 2, arbitrary: fc.constant('') },
 );
 const key = fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.constantFrom(...oddKeys) });
 const end = fc.oneof(
@@ -102,20 +104,55 @@ const oddLines = [
   '\t\n',
   ' \n',
 ];
-const odd = fc.oneof({ weight: 30, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(...oddLines) });
-const stage = fc
-  .tuple(
-    fc.uniqueArray(entry, { minLength: 1, maxLength: 3, selector: (e) => e.k }),
-    fc.array(odd, { minLength: 3, maxLength: 3 }),
-    fc.constantFrom(1, 1, 1, 2),
-  )
-  .map(([entries, odds, gap]) => ({ entries: entries.map((e, i) => [e, odds[i]!] as const), gap }));
+/** Lines typed inside a stage: blank lines, lines of spaces, comments at the keys' column (Ctrl+/ on a key). */
+const typedLines = ['\n', ' \n', '# c\n', '#\n', '# a\n# b\n', '\n# c\n\n', '# - run: x\n'];
+const odd = fc.oneof(
+  { weight: 30, arbitrary: fc.constant('') },
+  { weight: 4, arbitrary: fc.constantFrom(...typedLines) },
+  { weight: 1, arbitrary: fc.constantFrom(...oddLines) },
+);
+/** Items that are not maps, as a stage is typed: null items, scalars, with trailing comments. */
+const bareItems = ['-', '-  ', '- # t', '- r', '- r # t', '- "q"', '- [a, b]', '- 1', '-x'];
+/**
+ * Lines between two stages (`~` is the list's indent): blank lines, lines of spaces, comments at column 0, at the
+ * list's indent (Ctrl+/ on a stage), between it and the keys, at the keys (the stage's own).
+ */
+const between = ['\n', '   \n', '\n\n', '# - run: cat\n', '~# c\n', '\n~# c\n\n', '#\n# two\n', '~ # between\n', '~  # deeper\n', '~    # deep\n'];
+const stage = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(
+        fc.uniqueArray(entry, { minLength: 1, maxLength: 3, selector: (e) => e.k }),
+        fc.array(odd, { minLength: 3, maxLength: 3 }),
+        fc.constantFrom(1, 1, 1, 2),
+        fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.constantFrom(...between) }),
+      )
+      .map(([entries, odds, gap, before]) => ({ entries: entries.map((e, i) => [e, odds[i]!] as const), gap, before, bare: undefined })),
+  },
+  { weight: 1, arbitrary: fc.constantFrom(...bareItems).map((bare) => ({ entries: [], gap: 1, before: '', bare })) },
+);
 
-const documents = fc
+/** What people type between and inside stages, each of which the reader must read exactly (counted in the test). */
+type Form =
+  | 'blank line between stages'
+  | 'comment at column 0 between stages'
+  | 'indented comment between stages'
+  | 'comment in a stage'
+  | 'blank line in a stage'
+  | 'null item'
+  | 'scalar item'
+  | 'key without a value'
+  | 'trailing comment'
+  | 'blank line before the first stage'
+  | 'comment before the first stage';
+
+const pipelines = fc
   .record({
     head: fc.subarray(['name: p\n', 'description: some words\n', 'env:\n  A: "1"\n', '# top comment\n', 'cwd: .\n', 'x-flow: { a: [1, 2] }\n']),
     indent: fc.constantFrom(0, 2, 2, 4),
     stages: fc.array(stage, { minLength: 1, maxLength: 5 }),
+    afterKey: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('\n', ' \n', '~# c\n', '# c\n\n', '~  # deeper\n') }),
     tail: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom('', 'x-after: 1\n') },
       { weight: 2, arbitrary: fc.constantFrom('# the end\n', '\nenv: { B: 2 }\n', '\n\n# gap\nx-after: 1\n', '  # in\n', '    # deeper\n', '   \n', '\n') },
@@ -123,36 +160,65 @@ const documents = fc
     ),
     newlineAtEnd: fc.boolean(),
   })
-  .map(({ head, indent, stages, tail, newlineAtEnd }) => {
+  .map(({ head, indent, stages, afterKey, tail, newlineAtEnd }) => {
     const pad = ' '.repeat(indent);
-    const items = stages.map(({ entries, gap }) => {
+    const forms = new Set<Form>();
+    const items = stages.map(({ entries, gap, before, bare }, n) => {
+      if (bare !== undefined) {
+        if (bare !== '-x') forms.add(bare.startsWith('- ') && !bare.startsWith('- #') ? 'scalar item' : 'null item');
+        if (bare.includes('#')) forms.add('trailing comment');
+        return `${pad}${bare}\n`;
+      }
       const column = pad + ' '.repeat(1 + gap);
-      return entries
-        .map(([{ k, v, end }, odd], i) => {
-          // The odd lines after an entry are indented as the entries (a blank line stays blank).
-          const after = odd.replace(/^(?=[^\n])/gm, column);
-          return `${i === 0 ? `${pad}-${' '.repeat(gap)}` : column}${k}:${v.startsWith('\n') ? v.replaceAll('~', `${column}  `) : ` ${v}`}${end}\n${after}`;
-        })
-        .join('');
+      // The first stage follows `stages:` at once (the list is not read otherwise).
+      const lines = n === 0 ? '' : before.replaceAll('~', pad);
+      if (/^ *$/m.test(lines.slice(0, -1)) && lines) forms.add('blank line between stages');
+      if (/^#/m.test(lines)) forms.add('comment at column 0 between stages');
+      if (/^ +#/m.test(lines)) forms.add('indented comment between stages');
+      return (
+        lines +
+        entries
+          .map(([{ k, v, end }, odd], i) => {
+            if (v === '') forms.add('key without a value');
+            if (end.includes('#')) forms.add('trailing comment');
+            if (typedLines.includes(odd) && i < entries.length - 1) forms.add(odd.includes('#') ? 'comment in a stage' : 'blank line in a stage');
+            // The odd lines after an entry are indented as the entries (a blank line stays blank).
+            const after = odd.replace(/^(?=[^\n])/gm, column);
+            const value = v === '' ? '' : v.startsWith('\n') ? v.replaceAll('~', `${column}  `) : ` ${v}`;
+            return `${i === 0 ? `${pad}-${' '.repeat(gap)}` : column}${k}:${value}${end}\n${after}`;
+          })
+          .join('')
+      );
     });
-    const text = `${head.join('')}stages:\n${items.join('')}${tail}`;
-    return newlineAtEnd ? text : text.slice(0, -1);
+    if (afterKey) forms.add(afterKey.includes('#') ? 'comment before the first stage' : 'blank line before the first stage');
+    const text = `${head.join('')}stages:\n${afterKey.replaceAll('~', pad)}${items.join('')}${tail}`;
+    return { text: newlineAtEnd ? text : text.slice(0, -1), forms };
   });
+const documents = pipelines.map((p) => p.text);
 
 describe('the quick first read', () => {
   it('declines or gives exactly what the yaml library gives, on generated pipelines', () => {
     let read = 0;
     let runs = 0;
+    const seen = new Map<Form, { runs: number; read: number }>();
     fc.assert(
-      fc.property(documents, (text) => {
+      fc.property(pipelines, ({ text, forms }) => {
         runs++;
-        if (sameAsLibrary(text)) read++;
+        const wasRead = sameAsLibrary(text);
+        if (wasRead) read++;
+        for (const form of forms) {
+          const count = seen.get(form) ?? { runs: 0, read: 0 };
+          seen.set(form, { runs: count.runs + 1, read: count.read + (wasRead ? 1 : 0) });
+        }
       }),
       { numRuns: 1500 },
     );
     // Both sides must be exercised, or the comparison proves little.
     expect(read).toBeGreaterThan(runs / 8);
     expect(read).toBeLessThan(runs);
+    // Each form people type is drawn often and read (not declined) in a good share of the pipelines that hold it.
+    for (const [form, count] of seen) expect({ form, ...count, enough: count.runs > 50 && count.read > count.runs / 6 }).toMatchObject({ enough: true });
+    expect(seen.size).toBe(11);
   });
 
   it('reads the benchmark file and every pipeline of the repository exactly, or declines it', () => {
@@ -168,6 +234,19 @@ describe('the quick first read', () => {
     const read = all.filter((f) => sameAsLibrary(readFileSync(f, 'utf8')));
     expect(all.length).toBeGreaterThan(40);
     expect(read.length).toBeGreaterThan(0);
+  });
+
+  it("reads issue 24's lines typed into a generated file exactly, not declining them", () => {
+    const text = hugePipelineText(40);
+    const mid = text.indexOf('\n  - ', text.length >> 1) + 1;
+    const key = text.indexOf('\n    use: pick', mid) + 1;
+    const between = ['\n', '    \n', '  -\n', '  - r\n', '  - run:\n', '# - run: cat\n', '  # - run: cat\n', '\n# c\n', '  - # t\n', '  - run: # t\n'];
+    for (const lines of between) expect({ lines, read: sameAsLibrary(text.slice(0, mid) + lines + text.slice(mid)) }).toEqual({ lines, read: true });
+    // Inside a stage: a key commented out (Ctrl+/), a blank line between two keys.
+    for (const lines of ['    # x\n', '\n'])
+      expect({ lines, read: sameAsLibrary(text.slice(0, key) + lines + text.slice(key)) }).toEqual({ lines, read: true });
+    // At the end of the file, as a new stage is typed.
+    for (const end of ['  -', '  - ', '  - run:', '  - r', '  - run: # t']) expect({ end, read: sameAsLibrary(text + end) }).toEqual({ end, read: true });
   });
 
   it('gives a parse from which the next version checks as from scratch', () => {
