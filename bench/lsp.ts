@@ -327,7 +327,7 @@ export async function hugeFile(stages: number, editCount: number, dir: string): 
   const deleted = await typed('that line deleted', middle + 3, 0, '', { line: middle + 4, character: 0 });
   // The middle stage's second line (`    stderr: ignore`) is `middle + 2` below the comment at the top.
   const typedStage = [await typed('Enter at the end of a stage', middle + 2, 18, '\n')];
-  for (const [k, key] of [...'  - run: cat'].entries()) typedStage.push(await typed(`${JSON.stringify(key)} typed on the new line`, middle + 3, k, key));
+  for (const [k, key] of '  - run: cat'.split('').entries()) typedStage.push(await typed(`${JSON.stringify(key)} typed on the new line`, middle + 3, k, key));
   const commented = [
     await typed('that stage commented out', middle + 3, 0, '# '),
     await typed('and back', middle + 3, 0, '', { line: middle + 3, character: 2 }),
