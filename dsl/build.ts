@@ -2,7 +2,7 @@ import { isMap, type Document } from 'yaml';
 import { isBuiltin } from './builtins';
 import { hostsOf, stageHosts } from './hosts';
 import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction, type StageKey } from './model';
-import type { Parsed } from './parse';
+import { oneForOne, type Parsed } from './parse';
 import { isObject, type Json } from './json';
 import { emptySpan, type Span } from './span';
 import { nameSource, nameStages, renameAfterEdit } from './stage-names';
@@ -179,11 +179,12 @@ function buildStages(parsed: Parsed, raws: unknown[], previous: PreviousModel | 
   const fresh: Stage[] = [];
   for (let i = index; i < index + count; i++) fresh.push(buildStage(parsed.doc, items, raws[i], i));
   // One stage for one, named as before: the names of all stages come out as before (naming is a tenth of a keystroke).
-  const named = count === 1 && removed === 1 && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
+  const inPlace = oneForOne(edited);
+  const named = inPlace && nameSource(previous.raws[index], index) === nameSource(raws[index], index);
   if (named) fresh[0]!.name = before[index]!.name;
   // Copying the list is as fast as copying memory; the stages after the edit move in place.
-  const stages = count === 1 && removed === 1 ? before.slice() : before.slice(0, index).concat(fresh, before.slice(index + removed));
-  if (count === 1 && removed === 1) {
+  const stages = inPlace ? before.slice() : before.slice(0, index).concat(fresh, before.slice(index + removed));
+  if (inPlace) {
     stages[index] = fresh[0]!;
     replacedBy.set(before[index]!, fresh[0]!);
   }

@@ -72,7 +72,8 @@ function* stepsFrom(text: string, options: CheckOptions, box: Pick<CheckOptions,
   const before = box.previous;
   box.previous = undefined;
   const raws = before && stagesData(before.parsed.data);
-  const { pipeline, renamed } = buildModel(parsed, options.file, before?.pipeline && raws && { pipeline: before.pipeline, raws });
+  const previous = before?.pipeline && raws && { pipeline: before.pipeline, raws };
+  const { pipeline, renamed } = buildModel(parsed, options.file, previous);
   const problems = [...parsed.problems];
   const yamlBroken = problems.some((p) => p.severity === 'error');
   const rules: RulesInput = {
@@ -81,7 +82,7 @@ function* stepsFrom(text: string, options: CheckOptions, box: Pick<CheckOptions,
     pipeline,
     host: memoHost(options.host),
     fileDir: options.file === undefined ? undefined : parentDir(options.file),
-    previous: before?.pipeline && raws && { pipeline: before.pipeline, raws },
+    previous,
     renamed,
   };
   // After an edit inside one stage, only its rules run, at once (dsl/stage-rules.ts): before the model is handed out,

@@ -37,6 +37,9 @@ export interface Parsed {
   moved?: number;
 }
 
+/** An edit of a list that made one item of one (`Parsed.edited`): an edit inside a stage, which moved no stage. */
+export const oneForOne = (edited: { removed: number; count: number }) => edited.removed === 1 && edited.count === 1;
+
 /** Aliases allowed before a document is treated as an alias bomb ("billion laughs"). */
 const maxAliasCount = 1000;
 

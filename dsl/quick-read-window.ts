@@ -1,5 +1,6 @@
 import { Composer, Parser, isMap, isSeq, type CST, type Document, type Node } from 'yaml';
-import { composeOptions } from './recompose';
+import { composeOptions, shiftNode } from './recompose';
+import { shiftItems } from './reparse';
 
 /**
  * The items of the stages list in a window of the text, read by the `yaml` library: what the quick first read
@@ -84,8 +85,8 @@ export function libraryItems(text: string, from: number, to: number, indent: num
   if (!atTextEnd && nodes.at(-1)!.range?.[2] !== prefix.length + to - from) return undefined;
   const data = (doc.toJS({ maxAliasCount: 1000 }) as { stages: unknown[] }).stages.slice(skip, skip + count);
   const delta = from - prefix.length;
-  for (const node of nodes) shiftRanges(node, 0, delta);
-  shiftTokens(tokens, 0, delta);
+  for (const node of nodes) shiftNode(node, delta);
+  shiftItems(tokens, delta);
   if (!last) return { nodes, data, tokens };
   // Where the list, the top-level map and the document end, which the last item decides.
   const end = (range: readonly number[] | null | undefined): [number, number] => [range![1]! + delta, range![2]! + delta];

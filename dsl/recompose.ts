@@ -20,7 +20,7 @@ interface Base {
  * library's `isPair`/`isNode` (a symbol property read each): this runs for every node after a keystroke. A collection
  * has `items`, a scalar or alias a `range` and no `items`, a pair neither (its key and value are moved).
  */
-function shiftNode(node: unknown, delta: number): void {
+export function shiftNode(node: unknown, delta: number): void {
   if (typeof node !== 'object' || node === null) return;
   const { range, items, key, value } = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown };
   if (range) {

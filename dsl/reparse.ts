@@ -69,7 +69,7 @@ function shiftTokens(tokens: readonly CST.Token[] | undefined, delta: number): v
   if (tokens) for (const t of tokens) shiftToken(t, delta);
 }
 
-function shiftItems(items: readonly CST.CollectionItem[], delta: number, from = 0): void {
+export function shiftItems(items: readonly CST.CollectionItem[], delta: number, from = 0): void {
   for (let i = from; i < items.length; i++) {
     const item = items[i]!;
     shiftTokens(item.start, delta);
@@ -135,7 +135,7 @@ function itemAround(spans: { count: number; at: Spans }, from: number, to: numbe
   return to <= spans.at(low).end ? low : -1;
 }
 
-/** Characters an edit is moved left at most by `wholeItem`: a line or so. */
+/** Characters an edit is moved left at most by `wholeItems`: a line or so. */
 const maxSlide = 256;
 
 /**
@@ -233,9 +233,11 @@ function oldItem(level: Level, index: number, oldText: string, contextStart: num
   const kept = level.items[index]!;
   if (!level.inSeq || !isPruned(kept as CST.BlockSequence['items'][number])) return { item: kept, base: 0 };
   const window = parseWindow(level, oldText, contextStart, lineEnd(oldText, level.spans(index).end));
+  if (!window || hasError(window.doc.start)) return undefined;
   // The items edited may hold an error of the version before: they are read again anyway.
-  const wasEdited = (item: Item) => firstOffset(item)! + window!.base >= edited && firstOffset(item)! + window!.base < level.spans(index).start;
-  if (!window || window.items.some((item) => !wasEdited(item) && hasError(item)) || hasError(window.doc.start)) return undefined;
+  const start = level.spans(index).start;
+  const wasEdited = (item: Item) => firstOffset(item)! + window.base >= edited && firstOffset(item)! + window.base < start;
+  if (window.items.some((item) => !wasEdited(item) && hasError(item))) return undefined;
   return { item: window.items.find((item) => firstOffset(item)! + window.base === level.spans(index).start), base: window.base };
 }
 

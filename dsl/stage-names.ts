@@ -99,9 +99,9 @@ export function nameStages(stages: Stage[], raws: readonly unknown[]): Map<numbe
 
 /**
  * `nameStages` after an edit of the list (`edit`: the `removed` old stages from `at` on became `count` stages; `before`:
- * the old stages' data) whose other stages hold their names from the version before: only the stages whose base can meet one the edit touches
- * are named again. The touched bases are the edited stages' bases, old and new, and the bases their written names can be
- * given for. Two bases meet when one is the other with a `-2`, `-3`, … (`a` and `a-2`); bases that meet share a `root`,
+ * the old stages' data) whose other stages hold their names from the version before: only the stages whose base can
+ * meet one the edit touches are named again. The touched bases are the edited stages' bases, old and new, and the bases
+ * their written names can be given for. Two bases meet when one is the other with a `-2`, `-3`, … (`a` and `a-2`); bases that meet share a `root`,
  * so the stages of the touched roots are named again, around the written names of those roots. The names of any other
  * base follow from its own root's stages and written names, which the edit did not change.
  */

@@ -3,7 +3,7 @@ import { nameSource, writtenName } from './stage-names';
 import type { MemoHost } from './host';
 import { pipelineHostProblems, stageHostProblems } from './hosts';
 import type { Pipeline, Stage } from './model';
-import type { Parsed } from './parse';
+import { oneForOne, type Parsed } from './parse';
 import type { Problem } from './problems';
 import { schemaProblems } from './schema-check';
 import { pipelineSemantic, stageSemantic, stageUnread, type SemanticContext, type StageRules } from './semantic';
@@ -118,7 +118,7 @@ function reusable(input: RulesInput, role = true): Reuse | undefined {
   if (!before || !previous || pipeline.stages.length !== previous.pipeline.stages.length) return undefined;
   let reuse: Reuse | undefined;
   if (parsed.moved !== undefined && !before.held) reuse = { before, stage: undefined, delta: parsed.moved, roleChanged: false };
-  else if (parsed.edited?.key === 'stages' && parsed.edited.count === 1 && parsed.edited.removed === 1) {
+  else if (parsed.edited?.key === 'stages' && oneForOne(parsed.edited)) {
     const { index, delta } = parsed.edited;
     const now = pipeline.stages[index]!;
     const was = before.held ?? { index, stage: previous.pipeline.stages[index]!, raw: previous.raws[index] };
@@ -212,7 +212,7 @@ function shiftedPlan(input: RulesInput): Plan | undefined {
   const { parsed, pipeline, previous, renamed } = input;
   const edited = parsed.edited;
   const before = keptFor(input);
-  if (!before || before.held || !previous || !renamed || edited?.key !== 'stages' || (edited.count === 1 && edited.removed === 1)) return undefined;
+  if (!before || before.held || !previous || !renamed || edited?.key !== 'stages' || oneForOne(edited)) return undefined;
   const { index: at, removed, count } = edited;
   if (pipeline.stages.length !== previous.pipeline.stages.length + count - removed || !before.host.answersSameIn(input.host)) return undefined;
   const affected = new Set<number>();
