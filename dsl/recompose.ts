@@ -102,6 +102,16 @@ function ends(range: [number, number, number], last: number, delta: number): voi
 }
 
 /**
+ * The document ends where its contents end, and its range's last offset is that plus the length of the tokens after
+ * them (the composer's `resolveEnd` adds them up), which an edit before them does not change. Not their offset: when
+ * the contents end early (a stage that fails to compose ends before its last line), the two differ.
+ */
+function docEnds(range: [number, number, number], contentEnd: number): void {
+  range[2] = contentEnd + range[2] - range[1];
+  range[1] = contentEnd;
+}
+
+/**
  * The document and data of a new text from the previous version's, after an edit that re-parsed one stage
  * (`change`, from dsl/reparse.ts; `tokens` is the new tree): only that stage is composed, its node and data
  * replace the old ones, and the ranges of everything after it move by the edit's length, so a keystroke in a
@@ -157,7 +167,7 @@ export function recompose(
   seqRange[0] = seqToken.offset;
   ends(seqRange, (seq.items[seq.items.length - 1] as Node).range![2], change.delta);
   ends(rootRange, change.top === root.items.length - 1 ? seqRange[2] : rootRange[1] + change.delta, change.delta);
-  ends(docRange, rootRange[2], change.delta);
+  docEnds(docRange, rootRange[2]);
   // A copy with the item replaced (spreading two slices of 400,000 items copied them twice).
   const newList = items.slice();
   newList.splice(change.index, change.removed, ...fromNodes);
@@ -208,7 +218,7 @@ export function recomposeEntry(
   entriesChanged(root);
   const last = change.top === root.items.length - 1 ? ((now.value as Node | null)?.range ?? now.key.range)![2] : rootRange[1] + change.delta;
   ends(rootRange, last, change.delta);
-  ends(docRange, rootRange[2], change.delta);
+  docEnds(docRange, rootRange[2]);
   // The stages (when this is not them) are as before, moved when they come after this entry.
   const stagesAt = root.items.findIndex((p) => p.key.value === 'stages');
   const moved = key === 'stages' ? undefined : stagesAt > change.top ? change.delta : 0;

@@ -499,6 +499,17 @@ describe('check() after an edit that breaks the YAML inside one stage, and after
     expect(broken).toBeGreaterThan(20);
   });
 
+  it('ends the document where the composer does when the broken last stage ends before its last line (a comment after it)', () => {
+    // `"with: …"` makes a key without a value: the stage's node ends before `(" }`, and the document's range adds the
+    // comment's length to that, not to where the comment is (found by the random test above, seed 1856209791).
+    const before = 'name: p\nstages:\n  - run: cat\n  - use: parse\n    with: { regex: "(" }\n# end\n';
+    const at = before.indexOf('with:');
+    const text = `${before.slice(0, at)}"${before.slice(at)}`;
+    const incremental = check(text, { file, host, previous: check(before, { file, host }) });
+    expect(incremental.parsed.edited?.key).toBe('stages');
+    expectSame(incremental, text);
+  });
+
   it('in a large generated file: `: ` typed into a command, typed after, and taken out again', { timeout: 120_000 }, () => {
     let text = 'name: big\nstages:\n';
     for (let i = 0; i < 1500; i++) text += `  - name: g${i}\n    run: grep -v x\n  - run: head -n 10\n`;
