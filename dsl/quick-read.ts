@@ -126,6 +126,11 @@ for (const c of ['\n', '#', ':']) blockStops[c.charCodeAt(0)] = 1;
 const flowStops = blockStops.slice();
 for (const c of flowEnds) flowStops[c.charCodeAt(0)] = 2;
 const space = 32;
+/**
+ * A copy of a list built with `push` without the room it left to grow (17 slots after the first push): a big file keeps
+ * a few of these per stage, ~150 bytes each of heap that is never used (the nodes' lists: `trimItems`, dsl/build.ts).
+ */
+const exact = <T>(items: T[]): T[] => items.slice();
 const newline = 10;
 
 /** Blank and comment lines before a node: where they end, and what they give the node (see `ItemReader.gap`). */
@@ -260,7 +265,7 @@ class ItemReader {
       } else if (text[at] !== close) decline();
     }
     node.range = [start, at + 1, at + 1];
-    return { node, data, end: at + 1 };
+    return { node, data: isMapStart ? data : exact(data as unknown[]), end: at + 1 };
   }
 
   /** A node inside a flow collection; its range's end takes in the spaces after it. */
@@ -430,7 +435,7 @@ class ItemReader {
     const { node, data } = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
     if (before?.spaceBefore) node.spaceBefore = true;
     if (before?.comment) node.commentBefore = before.comment;
-    return { node, data, start, next: node.range![2] };
+    return { node, data, start: exact(start), next: node.range![2] };
   }
 }
 
