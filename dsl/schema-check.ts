@@ -267,7 +267,7 @@ function errorsOf(data: unknown): readonly ErrorObject[] {
 }
 
 /** A stage's schema problems, remembered between versions (dsl/stage-memo.ts); they depend on nothing but the stage. */
-const stageProblems = new StageMemo();
+const stageProblems = new StageMemo('schema');
 const noContext: MemoContext = { key: '' };
 const stageIndexOf = (instancePath: string) => /^\/stages\/(\d+)(?:\/|$)/.exec(instancePath)?.[1];
 

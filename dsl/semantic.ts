@@ -336,7 +336,7 @@ function dirProblems(ctx: SemanticContext, path: (string | number)[], dir: strin
 }
 
 /** A stage's own problems (action, regex, variables): the same from one version to the next while its text is (dsl/stage-memo.ts). */
-const ownProblems = new StageMemo();
+const ownProblems = new StageMemo('own');
 
 /** What the rules of every stage share in one check (`pipelineSemantic` makes it). */
 export interface StageRules {

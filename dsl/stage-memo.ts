@@ -9,16 +9,36 @@ import type { Problem } from './problems';
  * programs) are not remembered: those are looked up every check, both to be fresh and so that the server
  * knows which paths to watch.
  */
-interface Remembered {
-  context: string;
-  hostEnv: object | undefined;
-  index: number;
-  /** The label's name (messages say "Stage `x`" or "Stage 3"). */
-  name: string;
-  named: boolean;
-  /** Offsets relative to the stage's start; undefined when a problem reaches outside the stage. */
-  problems: Problem[] | undefined;
+
+/** The kinds of a stage's problems remembered: the schema's, and the semantic rules' own (dsl/schema-check.ts, semantic.ts). */
+export type MemoKind = 'schema' | 'own';
+
+/**
+ * What is remembered of one stage: where it was and its label (messages say "Stage `x`" or "Stage 3"), and per kind
+ * the context its problems were found in and the problems, their offsets relative to the stage's start (undefined when
+ * one reaches outside the stage, or when none are remembered). One object per stage for both kinds: a big file has
+ * 400,000 stages, and a record and a weak map entry per kind were ~110 bytes a stage more.
+ */
+class Remembered {
+  schemaContext: MemoContext | undefined = undefined;
+  schemaProblems: Problem[] | undefined = undefined;
+  ownContext: MemoContext | undefined = undefined;
+  ownProblems: Problem[] | undefined = undefined;
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly named: boolean,
+  ) {}
+
+  /** Whether it was remembered for this place and label. */
+  isFor(stage: Stage): boolean {
+    return this.index === stage.index && this.name === stage.name && this.named === stage.named;
+  }
 }
+
+/** Per stage data object, for every StageMemo: a stage's object goes when its text changes. */
+const remembered = new WeakMap<object, Remembered>();
 
 /** What else a stage's problems depended on: text (the pipeline's `env` as JSON, say), and the process environment by identity. */
 export interface MemoContext {
@@ -43,30 +63,28 @@ function inside(problems: Problem[], stage: Stage): boolean {
 
 /** One kind of a stage's problems (the schema's, the semantic rules'), remembered per stage data object. */
 export class StageMemo {
-  private readonly remembered = new WeakMap<object, Remembered>();
+  constructor(private readonly kind: MemoKind) {}
 
   /**
    * The stage's problems of the version before when its data object is the same one (so its text is too), at the
    * same index, with the same label and context, moved to where the stage is now; undefined when not remembered.
    */
   recall(raw: object, stage: Stage, context: MemoContext): Problem[] | undefined {
-    const before = this.remembered.get(raw);
-    if (
-      !before?.problems ||
-      before.index !== stage.index ||
-      before.name !== stage.name ||
-      before.named !== stage.named ||
-      before.context !== context.key ||
-      before.hostEnv !== context.hostEnv
-    )
-      return undefined;
-    return before.problems.map((p) => moved(p, stage.span.start));
+    const before = remembered.get(raw);
+    if (!before?.isFor(stage)) return undefined;
+    const [was, problems] = this.kind === 'schema' ? [before.schemaContext, before.schemaProblems] : [before.ownContext, before.ownProblems];
+    if (!problems || was?.key !== context.key || was.hostEnv !== context.hostEnv) return undefined;
+    return problems.map((p) => moved(p, stage.span.start));
   }
 
   remember(raw: object, stage: Stage, context: MemoContext, problems: Problem[]): void {
     // Most stages have none: one shared empty list keeps a big file's memo small.
     const kept = problems.length === 0 ? none : inside(problems, stage) ? problems.map((p) => moved(p, -stage.span.start)) : undefined;
-    this.remembered.set(raw, { context: context.key, hostEnv: context.hostEnv, index: stage.index, name: stage.name, named: stage.named, problems: kept });
+    let entry = remembered.get(raw);
+    // Another place or label: what the other kind remembered was for the old one.
+    if (!entry?.isFor(stage)) remembered.set(raw, (entry = new Remembered(stage.index, stage.name, stage.named)));
+    if (this.kind === 'schema') [entry.schemaContext, entry.schemaProblems] = [context, kept];
+    else [entry.ownContext, entry.ownProblems] = [context, kept];
   }
 
   /** `recall`, else `compute()`, remembered. */
