@@ -1,10 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Edit } from './problems';
 import { parse, type Parsed } from './parse';
+import { writeDocument } from './quick-write';
 
 /**
  * Formatting: the yaml library writes the document back (comments, anchors, aliases, quoting
- * styles and blank lines kept; two-space indentation; no line folding), and the result is kept
+ * styles and blank lines kept; two-space indentation; no line folding; the plain stages of a big
+ * file written as it would, faster: dsl/quick-write.ts), and the result is kept
  * only where it changed nothing but whitespace and reads back as the same data. The edits are
  * those whitespace differences (but padding inside `[ ]` and `{ }` is the author's), each one small, so a range format can take the ones inside it.
  * Undefined when the YAML is broken or the writer would change more than whitespace.
@@ -14,7 +16,7 @@ export function formatEdits(parsed: Parsed): Edit[] | undefined {
   const { text } = parsed;
   let written: string;
   try {
-    written = parsed.doc.toString({ lineWidth: 0, minContentWidth: 0, indent: 2 });
+    written = writeDocument(parsed.doc);
   } catch {
     return undefined;
   }
@@ -32,7 +34,8 @@ export function formatEdits(parsed: Parsed): Edit[] | undefined {
   return after.problems.length === 0 && isDeepStrictEqual(after.data, parsed.data) ? edits : undefined;
 }
 
-const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+/** Space, tab, LF, CR (NaN past the end is none of them). */
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
  * One whitespace run made into another: an edit per line when both have the same line breaks (trailing blanks
@@ -51,7 +54,10 @@ function lineEdits(before: string, after: string): Edit[] {
   return edits;
 }
 
-/** The whitespace runs that differ between two texts with the same non-whitespace characters; undefined when those differ. */
+/**
+ * The whitespace runs that differ between two texts with the same non-whitespace characters; undefined when those differ.
+ * Compared character by character, a run sliced only where it differs: a 20 MB file has millions of runs.
+ */
 export function whitespaceEdits(before: string, after: string): Edit[] | undefined {
   const edits: Edit[] = [];
   let i = 0;
@@ -59,12 +65,18 @@ export function whitespaceEdits(before: string, after: string): Edit[] | undefin
   for (;;) {
     const i0 = i;
     const j0 = j;
-    while (isSpace(before[i])) i++;
-    while (isSpace(after[j])) j++;
-    if (before.slice(i0, i) !== after.slice(j0, j))
-      for (const e of lineEdits(before.slice(i0, i), after.slice(j0, j))) edits.push({ ...e, start: i0 + e.start, end: i0 + e.end });
+    while (isSpace(before.charCodeAt(i))) i++;
+    while (isSpace(after.charCodeAt(j))) j++;
+    let same = i - i0 === j - j0;
+    for (let k = 0; same && k < i - i0; k++) same = before.charCodeAt(i0 + k) === after.charCodeAt(j0 + k);
+    if (!same) {
+      const [a, b] = [before.slice(i0, i), after.slice(j0, j)];
+      // Spaces within a line (a big file's `[a, b]` padding) are one edit as they are.
+      if (!/[\r\n]/.test(a) && !/[\r\n]/.test(b)) edits.push({ start: i0, end: i, newText: b });
+      else for (const e of lineEdits(a, b)) edits.push({ ...e, start: i0 + e.start, end: i0 + e.end });
+    }
     if (i >= before.length || j >= after.length) return i >= before.length && j >= after.length ? edits : undefined;
-    if (before[i] !== after[j]) return undefined;
+    if (before.charCodeAt(i) !== after.charCodeAt(j)) return undefined;
     i++;
     j++;
   }
