@@ -69,12 +69,17 @@ function shiftTokens(tokens: readonly CST.Token[] | undefined, delta: number): v
   if (tokens) for (const t of tokens) shiftToken(t, delta);
 }
 
+/** Source tokens (a `-`, spaces, a comment) hold no others: only their own offsets move. */
+function shiftSource(tokens: readonly CST.SourceToken[] | undefined, delta: number): void {
+  if (tokens) for (let i = 0; i < tokens.length; i++) tokens[i]!.offset += delta;
+}
+
 export function shiftItems(items: readonly CST.CollectionItem[], delta: number, from = 0): void {
   for (let i = from; i < items.length; i++) {
     const item = items[i]!;
-    shiftTokens(item.start, delta);
+    shiftSource(item.start, delta);
     if (item.key) shiftToken(item.key, delta);
-    shiftTokens(item.sep, delta);
+    shiftSource(item.sep, delta);
     if (item.value) shiftToken(item.value, delta);
   }
 }
