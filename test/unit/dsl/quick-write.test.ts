@@ -1,6 +1,8 @@
 // Format Document's writer (dsl/quick-write.ts) against the yaml library, its reference: on random pipelines in and
-// around the kind of stages it writes itself, it either leaves the document to the library or writes exactly what the
-// library writes, from the quick first read's nodes and from the library's own.
+// around the kind of stages it writes itself and on every pipeline of the repository, it either leaves the document to
+// the library or writes exactly what the library writes, from the quick first read's nodes and from the library's own.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDocument, type Document } from 'yaml';
@@ -137,6 +139,24 @@ describe('quickWrite', () => {
       }
     }
     expect(written).toBeGreaterThan(40);
+  });
+
+  it('writes every pipeline of the repository as the library does, or leaves it to the library', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.yaml') ? [join(dir, d.name)] : [],
+      );
+    const all = [...files('examples'), ...files('test/fixtures')];
+    let written = 0;
+    for (const f of all) {
+      const text = readFileSync(f, 'utf8');
+      const library = parseDocument(text);
+      if (library.errors.length > 0) continue;
+      if (sameAsLibrary(library)) written++;
+      sameAsLibrary(parse(text).doc);
+    }
+    expect(all.length).toBeGreaterThan(40);
+    expect(written).toBeGreaterThan(0);
   });
 
   it('writes every stage of the benchmark’s generated file, and formatting it changes nothing but the padding it keeps', () => {
