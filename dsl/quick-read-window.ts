@@ -18,27 +18,6 @@ export interface WindowItems {
   ends?: [list: [number, number], map: [number, number], doc: [number, number]];
 }
 
-/** Adds `delta` to every offset at or after `from` in syntax tokens, in place. */
-export function shiftTokens(value: unknown, from: number, delta: number): void {
-  if (Array.isArray(value)) for (const v of value) shiftTokens(v, from, delta);
-  else if (typeof value === 'object' && value !== null) {
-    const token = value as Record<string, unknown>;
-    if (typeof token.offset === 'number' && token.offset >= from) token.offset += delta;
-    for (const key in token) if (key !== 'offset' && typeof token[key] === 'object') shiftTokens(token[key], from, delta);
-  }
-}
-
-/** Adds `delta` to every range position at or after `from` in a document's nodes, in place. */
-export function shiftRanges(node: unknown, from: number, delta: number): void {
-  if (typeof node !== 'object' || node === null) return;
-  const { range, items, key, value, contents } = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown; contents?: unknown };
-  if (range) for (let i = 0; i < 3; i++) if (range[i]! >= from) range[i]! += delta;
-  if (items) for (const item of items) shiftRanges(item, from, delta);
-  shiftRanges(key, from, delta);
-  shiftRanges(value, from, delta);
-  shiftRanges(contents, from, delta);
-}
-
 type SeqItem = CST.BlockSequence['items'][number];
 
 /**

@@ -1,6 +1,7 @@
 import { Composer, Pair, Parser, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, type CST, type Document, type Node, type Schema } from 'yaml';
-import { libraryItems, shiftRanges, shiftTokens, type WindowItems } from './quick-read-window';
+import { libraryItems, type WindowItems } from './quick-read-window';
 import { composeOptions, mayHaveAliases } from './recompose';
+import { lineEnd } from './reparse';
 import type { Steps } from './steps';
 
 /**
@@ -64,12 +65,6 @@ interface Region {
   indent: number;
 }
 
-/** The offset after the line at `at`. */
-function lineEnd(text: string, at: number): number {
-  const nl = text.indexOf('\n', at);
-  return nl < 0 ? text.length : nl + 1;
-}
-
 /** The column of the first character other than a space on the line at `at`. */
 function indentAt(text: string, at: number): number {
   let col = 0;
@@ -117,6 +112,27 @@ function stagesRegion(text: string): Region | undefined {
   return { start: first + indent, end, indent };
 }
 
+/** Adds `delta` to every offset at or after `from` in syntax tokens, in place. */
+function shiftTokens(value: unknown, from: number, delta: number): void {
+  if (Array.isArray(value)) for (const v of value) shiftTokens(v, from, delta);
+  else if (typeof value === 'object' && value !== null) {
+    const token = value as Record<string, unknown>;
+    if (typeof token.offset === 'number' && token.offset >= from) token.offset += delta;
+    for (const key in token) if (key !== 'offset' && typeof token[key] === 'object') shiftTokens(token[key], from, delta);
+  }
+}
+
+/** Adds `delta` to every range position at or after `from` in a document's nodes, in place. */
+function shiftRanges(node: unknown, from: number, delta: number): void {
+  if (typeof node !== 'object' || node === null) return;
+  const { range, items, key, value, contents } = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown; contents?: unknown };
+  if (range) for (let i = 0; i < 3; i++) if (range[i]! >= from) range[i]! += delta;
+  if (items) for (const item of items) shiftRanges(item, from, delta);
+  shiftRanges(key, from, delta);
+  shiftRanges(value, from, delta);
+  shiftRanges(contents, from, delta);
+}
+
 /** Characters a plain scalar may not start with (YAML's indicators), and those that end one in a flow collection. */
 const indicators = new Set('-?:,[]{}#&*!|>\'"%@`'.split(''));
 const flowEnds = new Set(',[]{}'.split(''));
@@ -126,12 +142,12 @@ for (const c of ['\n', '#', ':']) blockStops[c.charCodeAt(0)] = 1;
 const flowStops = blockStops.slice();
 for (const c of flowEnds) flowStops[c.charCodeAt(0)] = 2;
 const space = 32;
+const newline = 10;
 /**
  * A copy of a list built with `push` without the room it left to grow (17 slots after the first push): a big file keeps
  * a few of these per stage, ~150 bytes each of heap that is never used (the nodes' lists: `trimItems`, dsl/build.ts).
  */
 const exact = <T>(items: T[]): T[] => items.slice();
-const newline = 10;
 
 /** Blank and comment lines before a node: where they end, and what they give the node (see `ItemReader.gap`). */
 interface Gap {

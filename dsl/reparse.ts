@@ -25,7 +25,8 @@ const maxContext = 16_384;
 
 const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
 
-function lineEnd(text: string, at: number): number {
+/** The offset after the line at `at` (its line break included). */
+export function lineEnd(text: string, at: number): number {
   const nl = text.indexOf('\n', at);
   return nl < 0 ? text.length : nl + 1;
 }
