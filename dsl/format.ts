@@ -42,6 +42,8 @@ const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
  * and the next line's indentation are separate edits, so a range format takes the ones on its own lines), else one.
  */
 function lineEdits(before: string, after: string): Edit[] {
+  // Spaces within a line (a big file's `[a, b]` padding): the one edit the split below gives, without splitting.
+  if (!/[\r\n]/.test(before) && !/[\r\n]/.test(after)) return [{ start: 0, end: before.length, newText: after }];
   const a = before.split(/(\r?\n|\r)/);
   const b = after.split(/(\r?\n|\r)/);
   if (a.length !== b.length || a.some((part, k) => k % 2 === 1 && part !== b[k])) return [{ start: 0, end: before.length, newText: after }];
@@ -69,12 +71,7 @@ export function whitespaceEdits(before: string, after: string): Edit[] | undefin
     while (isSpace(after.charCodeAt(j))) j++;
     let same = i - i0 === j - j0;
     for (let k = 0; same && k < i - i0; k++) same = before.charCodeAt(i0 + k) === after.charCodeAt(j0 + k);
-    if (!same) {
-      const [a, b] = [before.slice(i0, i), after.slice(j0, j)];
-      // Spaces within a line (a big file's `[a, b]` padding) are one edit as they are.
-      if (!/[\r\n]/.test(a) && !/[\r\n]/.test(b)) edits.push({ start: i0, end: i, newText: b });
-      else for (const e of lineEdits(a, b)) edits.push({ ...e, start: i0 + e.start, end: i0 + e.end });
-    }
+    if (!same) for (const e of lineEdits(before.slice(i0, i), after.slice(j0, j))) edits.push({ ...e, start: i0 + e.start, end: i0 + e.end });
     if (i >= before.length || j >= after.length) return i >= before.length && j >= after.length ? edits : undefined;
     if (before.charCodeAt(i) !== after.charCodeAt(j)) return undefined;
     i++;
