@@ -1,4 +1,5 @@
-import { Composer, Pair, Parser, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, type CST, type Document, type Node, type Schema } from 'yaml';
+import { Composer, Parser, Scalar, isMap, isScalar, isSeq, type CST, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { mapNode, pairNode, scalarNode, seqNode } from './quick-nodes';
 import { libraryItems, type WindowItems } from './quick-read-window';
 import { composeOptions, mayHaveAliases } from './recompose';
 import { lineEnd } from './reparse';
@@ -49,7 +50,7 @@ function resolverOf(doc: Document): Resolver {
     const tag = (plain && any.test(source) && tests.find((t) => t.test!.test(source))) || str;
     const resolve = tag.resolve as (value: string, onError: () => never, options: unknown) => unknown;
     const value = resolve(source, decline, options);
-    const node = isScalar(value) ? value : new Scalar(value);
+    const node = isScalar(value) ? value : scalarNode(value);
     node.source = source;
     if (tag.format !== undefined) node.format = tag.format;
     return node;
@@ -160,7 +161,6 @@ interface Gap {
 class ItemReader {
   constructor(
     private readonly text: string,
-    private readonly schema: Schema,
     private readonly resolve: Resolver,
   ) {}
 
@@ -258,7 +258,7 @@ class ItemReader {
     const { text } = this;
     const isMapStart = text[start] === '{';
     const close = isMapStart ? '}' : ']';
-    const node = isMapStart ? new YAMLMap(this.schema) : new YAMLSeq(this.schema);
+    const node = isMapStart ? mapNode() : seqNode();
     node.flow = true;
     const data: unknown = isMapStart ? {} : [];
     let at = this.spaces(start + 1);
@@ -302,7 +302,7 @@ class ItemReader {
   private addPair(map: YAMLMap, data: Record<string, unknown>, key: Scalar, name: string, value: Node, valueData: unknown): void {
     // Duplicates are the library's error to report; `__proto__` is set apart by its toJS.
     if (name === '__proto__' || Object.prototype.hasOwnProperty.call(data, name)) decline();
-    map.items.push(new Pair(key, value));
+    map.items.push(pairNode(key, value));
     data[name] = valueData;
   }
 
@@ -362,7 +362,7 @@ class ItemReader {
   /** The block map of an item: its first key at `start` (column `column`), its other keys on the lines below. */
   private itemMap(start: number, column: number, regionEnd: number): { node: YAMLMap; data: Record<string, unknown> } {
     const { text } = this;
-    const node = new YAMLMap(this.schema);
+    const node = mapNode();
     const data: Record<string, unknown> = {};
     let at = start;
     let before: Gap | undefined;
@@ -537,7 +537,7 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     // What follows the list moves to where it is in the text.
     for (const node of [{ range: doc.range }, { range: root.range }, ...root.items]) if (node !== pair) shiftRanges(node, standEnd, delta);
     shiftTokens(cst, standEnd, delta);
-    const reader = new ItemReader(text, doc.schema, resolverOf(doc));
+    const reader = new ItemReader(text, resolverOf(doc));
     const list = new ListLines(text, region);
     const nodes: Node[] = [];
     const items: unknown[] = [];
