@@ -17,7 +17,7 @@ import { parseDocument } from 'yaml';
 import schema from '../schemas/pipeline.schema.json';
 import { check, type DslHost } from '../dsl';
 import { plainProcessEnv } from '../dsl/host-node';
-import { composeOptions } from '../dsl/recompose';
+import { composeOptions } from '../dsl/compose-options';
 import { median } from './numbers';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 100;

@@ -1,8 +1,9 @@
 import { isMap, type Document } from 'yaml';
 import { isBuiltin } from './builtins';
 import { hostsOf, stageHosts } from './hosts';
-import { pipelineKeys, stageKeys, type Pipeline, type Stage, type StageAction, type StageKey } from './model';
+import { pipelineKeys, stageKeyNames, stageKeys, type Pipeline, type Stage, type StageAction } from './model';
 import { oneForOne, type Parsed } from './parse';
+import { LazyMap } from './quick-nodes';
 import { isObject, type Json } from './json';
 import { emptySpan, type Span } from './span';
 import { nameSource, nameStages, renameAfterEdit } from './stage-names';
@@ -51,8 +52,6 @@ function keySpans<K extends string>(doc: Document | undefined, path: (string | n
   return spans;
 }
 
-const stageKeyNames: ReadonlyMap<string, StageKey> = new Map(stageKeys.map((k) => [k, k]));
-
 /** The key written first (the spans of a stage's keys are never empty). */
 function firstKey(keys: Stage['keys']): Span | undefined {
   let first: Span | undefined;
@@ -69,6 +68,8 @@ function firstKey(keys: Stage['keys']): Span | undefined {
  */
 function placeOf(doc: Document | undefined, items: readonly unknown[] | undefined, index: number): { span: Span; keys: Stage['keys'] } {
   const item = items?.[index];
+  // A stage the quick first read left unread: the spans it found, or (a model made again) the stage read without keeping it.
+  if (item instanceof LazyMap) return { span: nodeSpan(item)!, keys: item.takeKeys() ?? directKeySpans(item.peek(), stageKeyNames)! };
   const span = isMap(item) ? nodeSpan(item) : undefined;
   const keys = span && isMap(item) ? directKeySpans(item, stageKeyNames) : undefined;
   if (span && keys) {

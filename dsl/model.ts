@@ -20,6 +20,8 @@ export const stageKeys = [
   'stderr',
 ] as const;
 export type StageKey = (typeof stageKeys)[number];
+/** Each stage key's name to itself: one shared string for every stage's key (dsl/yaml-nodes.ts, `directKeySpans`). */
+export const stageKeyNames: ReadonlyMap<string, StageKey> = new Map(stageKeys.map((k) => [k, k]));
 
 export const pipelineKeys = ['name', 'description', 'env', 'cwd', 'hosts', 'stages'] as const;
 export type PipelineKey = (typeof pipelineKeys)[number];

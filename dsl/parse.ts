@@ -1,7 +1,8 @@
 import { Composer, Document, LineCounter, Parser, type CST, type YAMLError } from 'yaml';
 import { problem, type Problem } from './problems';
 import { quickRead } from './quick-read';
-import { composeOptions, recomposePart } from './recompose';
+import { composeOptions } from './compose-options';
+import { recomposePart } from './recompose';
 import { reparseTree } from './reparse';
 import { finish, type Steps } from './steps';
 import { attachTokens, hasPruned, pruneList, pruneTree } from './tree-skeleton';

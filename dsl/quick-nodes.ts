@@ -1,5 +1,6 @@
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
-import { composeOptions } from './recompose';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node, type Schema } from 'yaml';
+import { composeOptions } from './compose-options';
+import type { Span } from './span';
 
 /**
  * The `yaml` library's node classes for the quick first read (dsl/quick-read.ts), made without their constructors.
@@ -42,6 +43,95 @@ inFrontOf(QuickScalar, Scalar, 'scalar', false);
 inFrontOf(QuickPair, Pair, 'pair', false);
 inFrontOf(QuickMap, YAMLMap, 'map', true);
 inFrontOf(QuickSeq, YAMLSeq, 'seq', true);
+
+/** Where a document's unread stages are read from: the text of its current version, and how its mappings are read. */
+export interface StageSource {
+  text: string;
+  /** The mapping at `start`–`end` of `text`, read as the first read read it. */
+  mapAt(start: number, end: number): YAMLMap;
+}
+
+/** Where each key of a stage is, as dsl/yaml-nodes.ts's `directKeySpans` gives them. */
+type KeySpans = Partial<Record<string, { key: Span; value: Span }>>;
+
+/**
+ * A stage's mapping as the quick first read leaves it: its place in the text, not its entries. The `Pair`s and the nodes
+ * in them are ~1,000 bytes of heap a stage, half of a big file's; most stages are never asked for them (the model and the
+ * checks work from the data and the spans the first read gave). They are read again from the document's current text
+ * (`StageSource`) when something first asks for `items`, and kept from then on. Until then the mapping is only its range,
+ * which moves with edits before it as any node's does (dsl/recompose.ts, `shiftNode`, which skips the unread entries).
+ */
+export class LazyMap {
+  range: [number, number, number];
+  #source: StageSource;
+  #items: Pair[] | undefined;
+  #keys: KeySpans | undefined;
+
+  constructor(range: [number, number, number], source: StageSource, keys: KeySpans) {
+    this.range = range;
+    this.#source = source;
+    this.#keys = keys;
+  }
+
+  get items(): Pair[] {
+    return (this.#items ??= this.#source.mapAt(this.range[0], this.range[1]).items);
+  }
+
+  set items(items: Pair[]) {
+    this.#items = items;
+  }
+
+  /** The entries when they have been read; undefined while they are still text. */
+  get read(): Pair[] | undefined {
+    return this.#items;
+  }
+
+  /**
+   * This mapping as one of the library's with its entries, read again but not kept when they were not read (a walk of
+   * every stage, as Format Document's, leaves the heap as it was).
+   */
+  peek(): YAMLMap {
+    const map = this.#items ? mapNode() : this.#source.mapAt(this.range[0], this.range[1]);
+    if (this.#items) map.items = this.#items;
+    // Its own properties: the range, and the blank line or comment before it.
+    return Object.assign(map, this);
+  }
+
+  /** The spans of the stage's keys that the first read found, once (the model takes them over and moves them). */
+  takeKeys(): KeySpans | undefined {
+    const keys = this.#keys;
+    this.#keys = undefined;
+    return keys;
+  }
+
+  /** A copy as the library's own mapping (its `clone` copies own properties, and the entries are not one). */
+  clone(schema?: Schema): YAMLMap {
+    const copy = new YAMLMap(schema ?? (this as unknown as YAMLMap).schema);
+    Object.assign(copy, this, { range: this.range.slice() });
+    copy.items = this.items.map((pair) => pair.clone(schema));
+    return copy;
+  }
+}
+inFrontOf(LazyMap, YAMLMap, 'map', true);
+
+export const lazyMap = (range: [number, number, number], source: StageSource, keys: KeySpans): YAMLMap =>
+  new LazyMap(range, source, keys) as unknown as YAMLMap;
+
+const sources = new WeakMap<Document, StageSource>();
+
+/** The document read by the quick first read reads its unread stages from `source`. */
+export function readsStagesFrom(doc: Document, source: StageSource): void {
+  sources.set(doc, source);
+}
+
+/**
+ * The document now describes `text` (an edit composed into it, its nodes moved: dsl/recompose.ts): its unread stages
+ * are read from that text from now on.
+ */
+export function describes(doc: Document, text: string): void {
+  const source = sources.get(doc);
+  if (source) source.text = text;
+}
 
 export const scalarNode = (value: unknown): Scalar => new QuickScalar(value) as unknown as Scalar;
 export const pairNode = (key: Node, value: Node): Pair => new QuickPair(key, value) as unknown as Pair;

@@ -1,5 +1,6 @@
 import { Composer, Parser, isMap, isSeq, type CST, type Document, type Node } from 'yaml';
-import { composeOptions, shiftNode } from './recompose';
+import { composeOptions } from './compose-options';
+import { shiftNode } from './recompose';
 import { shiftItems } from './reparse';
 
 /**

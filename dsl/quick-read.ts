@@ -1,9 +1,12 @@
 import { Composer, Parser, Scalar, isMap, isScalar, isSeq, type CST, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import { mapNode, pairNode, scalarNode, seqNode } from './quick-nodes';
+import { stageKeyNames } from './model';
+import { lazyMap, mapNode, pairNode, readsStagesFrom, scalarNode, seqNode, type StageSource } from './quick-nodes';
 import { libraryItems, type WindowItems } from './quick-read-window';
-import { composeOptions, mayHaveAliases } from './recompose';
+import { composeOptions } from './compose-options';
+import { mayHaveAliases } from './recompose';
 import { lineEnd } from './reparse';
 import type { Steps } from './steps';
+import { directKeySpans, trimItems } from './yaml-nodes';
 
 /**
  * A fast first read of a whole pipeline for the block-YAML subset pipelines are written in. The `yaml` library's
@@ -159,9 +162,11 @@ interface Gap {
 
 /** Reads the items of the stages list: nodes, data and each item's first tokens, from one line at a time. */
 class ItemReader {
+  /** `source`: where the items' unread entries are read again from. */
   constructor(
     private readonly text: string,
     private readonly resolve: Resolver,
+    private readonly source: StageSource,
   ) {}
 
   private readonly keys = new Map<string, string>();
@@ -413,6 +418,18 @@ class ItemReader {
     return { node, data };
   }
 
+  /** The mapping of an item read before, at `start`–`end`, read again (`StageSource`). */
+  mapAt(start: number, end: number): YAMLMap {
+    try {
+      const node = this.itemMap(start, start - this.text.lastIndexOf('\n', start - 1) - 1, end).node;
+      trimItems(node);
+      return node;
+    } catch (e) {
+      if (!(e instanceof Decline)) throw e;
+      throw new Error(`The stage at offset ${start} no longer reads as it did: its text changed without its node.`);
+    }
+  }
+
   /** `item`, or undefined where it declines. */
   tryItem(lineStart: number, indent: number, regionEnd: number, first: boolean): ReturnType<ItemReader['item']> | undefined {
     try {
@@ -448,10 +465,25 @@ class ItemReader {
       { type: 'seq-item-ind', offset: dash, indent, source: '-' },
       { type: 'space', offset: dash + 1, indent: indent + 1, source: this.text.slice(dash + 1, contentStart) },
     );
-    const { node, data } = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
+    const read = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
+    // The document keeps the mapping's place and the model its keys' spans; the entries are read again when asked for.
+    const keys = directKeySpans(read.node, stageKeyNames) ?? decline();
+    const node = lazyMap(read.node.range as [number, number, number], this.source, keys);
     if (before?.spaceBefore) node.spaceBefore = true;
     if (before?.comment) node.commentBefore = before.comment;
-    return { node, data, start: exact(start), next: node.range![2] };
+    return { node, data: read.data, start: exact(start), next: node.range![2] };
+  }
+}
+
+/** A document's unread stages' text and how they are read (`StageSource`): as the first read read them. */
+class StageText implements StageSource {
+  constructor(
+    public text: string,
+    private readonly resolve: Resolver,
+  ) {}
+
+  mapAt(start: number, end: number): YAMLMap {
+    return new ItemReader(this.text, this.resolve, this).mapAt(start, end);
   }
 }
 
@@ -537,7 +569,9 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     // What follows the list moves to where it is in the text.
     for (const node of [{ range: doc.range }, { range: root.range }, ...root.items]) if (node !== pair) shiftRanges(node, standEnd, delta);
     shiftTokens(cst, standEnd, delta);
-    const reader = new ItemReader(text, resolverOf(doc));
+    const resolve = resolverOf(doc);
+    const source = new StageText(text, resolve);
+    const reader = new ItemReader(text, resolve, source);
     const list = new ListLines(text, region);
     const nodes: Node[] = [];
     const items: unknown[] = [];
@@ -581,6 +615,7 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
     }
     seqToken.items = tokens;
     data.stages = items;
+    readsStagesFrom(doc, source);
     return { doc, data, cst };
   } catch {
     // A decline, or anything else that went wrong: the library reads the text and reports what is wrong with it.

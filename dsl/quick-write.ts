@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, Scalar, type Document, type Node, type Pair, type ToStringOptions } from 'yaml';
+import { LazyMap } from './quick-nodes';
 
 /**
  * Format Document's writer (dsl/format.ts). The `yaml` library writes a document at ~13 µs a stage whatever the stage:
@@ -110,7 +111,8 @@ function stagesText(stages: unknown): string | undefined {
   if (stages.items.length === 0) return undefined;
   try {
     const items = stages.items.map((item) => {
-      const line = `- ${blockMap(item, '    ')}`;
+      // A stage not read yet is read for this and let go of (dsl/quick-nodes.ts).
+      const line = `- ${blockMap(item instanceof LazyMap ? item.peek() : item, '    ')}`;
       return (item as Node).spaceBefore ? `\n${line}` : line;
     });
     return joinLines(items, '  ');

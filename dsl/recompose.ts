@@ -1,12 +1,8 @@
 import { Composer, CST, isMap, isNode, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import { composeOptions } from './compose-options';
+import { describes, LazyMap } from './quick-nodes';
 import type { EntryChange, ItemChange, LeadChange, Reparsed } from './reparse';
 import { entriesChanged } from './yaml-nodes';
-
-/**
- * How every document is composed: the whole text, and one re-parsed stage alike. No source tokens on the nodes: they
- * would keep the whole syntax tree alive (dsl/tree-skeleton.ts attaches the few that are read).
- */
-export const composeOptions = { keepSourceTokens: false, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' } as const;
 
 /** What `recompose` needs of the previous version: a clean parse of it (its document and data). */
 interface Base {
@@ -36,8 +32,9 @@ export function shiftNode(node: unknown, delta: number): void {
     shiftNode(node.value, delta);
   } else if (node instanceof YAMLMap || node instanceof YAMLSeq) {
     shiftRange(node.range, delta);
-    const items = node.items as unknown[];
-    for (let i = 0; i < items.length; i++) shiftNode(items[i], delta);
+    // A stage not read yet is only its range (dsl/quick-nodes.ts).
+    const items = (node instanceof LazyMap ? node.read : node.items) as unknown[] | undefined;
+    if (items) for (let i = 0; i < items.length; i++) shiftNode(items[i], delta);
   } else if (typeof node === 'object' && node !== null) shiftRange((node as { range?: number[] }).range, delta);
 }
 
@@ -286,6 +283,14 @@ export interface Recomposed {
  * stage, a top-level entry, the comment lines before the document); undefined when the whole text must be composed.
  */
 export function recomposePart(previous: Base, reparsed: Reparsed, text: string): Recomposed | undefined {
+  const part = composedPart(previous, reparsed, text);
+  // Its stages not read yet are read from the new text, where their ranges now are.
+  if (part) describes(part.doc, text);
+  return part;
+}
+
+/** `recomposePart` but for where its unread stages are read from. */
+function composedPart(previous: Base, reparsed: Reparsed, text: string): Recomposed | undefined {
   // Errors of the version before are a stage's (`errorsOnlyAround`): an edit elsewhere would have to move them too.
   const broken = previous.doc.errors.length > 0 || previous.doc.warnings.length > 0;
   if (broken && !reparsed.item) return undefined;

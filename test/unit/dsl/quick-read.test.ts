@@ -10,7 +10,7 @@ import { Composer, Parser, type Document } from 'yaml';
 import { hugePipelineText } from '../../../bench/huge-text';
 import { parse, type DslHost } from '../../../dsl';
 import { quickRead } from '../../../dsl/quick-read';
-import { composeOptions } from '../../../dsl/recompose';
+import { composeOptions } from '../../../dsl/compose-options';
 import { finish } from '../../../dsl/steps';
 import { pruneTree } from '../../../dsl/tree-skeleton';
 import { expectEditsCheckAsFromScratch } from './edit-check';
