@@ -1,6 +1,7 @@
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node, type Schema } from 'yaml';
 import { composeOptions } from './compose-options';
 import type { Span } from './span';
+import { trimItems } from './yaml-nodes';
 
 /**
  * The `yaml` library's node classes for the quick first read (dsl/quick-read.ts), made without their constructors.
@@ -47,7 +48,7 @@ inFrontOf(QuickSeq, YAMLSeq, 'seq', true);
 /** Where a document's unread stages are read from: the text of its current version, and how its mappings are read. */
 export interface StageSource {
   text: string;
-  /** The mapping at `start`–`end` of `text`, read as the first read read it. */
+  /** The mapping at `start`–`end` of `text`, read as the first read read it (its lists as they were grown). */
   mapAt(start: number, end: number): YAMLMap;
 }
 
@@ -74,7 +75,13 @@ export class LazyMap {
   }
 
   get items(): Pair[] {
-    return (this.#items ??= this.#source.mapAt(this.range[0], this.range[1]).items);
+    if (!this.#items) {
+      const map = this.#source.mapAt(this.range[0], this.range[1]);
+      // Kept: without the room its lists were given to grow in.
+      trimItems(map);
+      this.#items = map.items;
+    }
+    return this.#items;
   }
 
   set items(items: Pair[]) {

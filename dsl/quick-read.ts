@@ -6,7 +6,7 @@ import { composeOptions } from './compose-options';
 import { mayHaveAliases } from './recompose';
 import { lineEnd } from './reparse';
 import type { Steps } from './steps';
-import { directKeySpans, trimItems } from './yaml-nodes';
+import { directKeySpans } from './yaml-nodes';
 
 /**
  * A fast first read of a whole pipeline for the block-YAML subset pipelines are written in. The `yaml` library's
@@ -421,9 +421,7 @@ class ItemReader {
   /** The mapping of an item read before, at `start`–`end`, read again (`StageSource`). */
   mapAt(start: number, end: number): YAMLMap {
     try {
-      const node = this.itemMap(start, start - this.text.lastIndexOf('\n', start - 1) - 1, end).node;
-      trimItems(node);
-      return node;
+      return this.itemMap(start, start - this.text.lastIndexOf('\n', start - 1) - 1, end).node;
     } catch (e) {
       if (!(e instanceof Decline)) throw e;
       throw new Error(`The stage at offset ${start} no longer reads as it did: its text changed without its node.`);
