@@ -6,6 +6,7 @@ import { check, type CheckOptions, type CheckResult, type DslHost, type Parsed, 
 import { checkSteps } from '../dsl/check';
 import type { Edit, Problem } from '../dsl/problems';
 import { applyEdits, checkFromScratch, type EditedCheck } from '../dsl/verify';
+import { heapGrowth } from './heap-growth';
 import { VersionDocument } from './version-document';
 
 /** One version of one document, checked: everything the features answer from. */
@@ -110,6 +111,7 @@ export class Analyzer {
   }
 
   private keep(document: TextDocument, run: ReturnType<Analyzer['start']>, result: CheckResult): Analysis {
+    heapGrowth(false);
     const analysis: Analysis = {
       uri: document.uri,
       ...run,
@@ -130,12 +132,15 @@ export class Analyzer {
    */
   private optionsOf(uri: string, run: ReturnType<Analyzer['start']>): CheckOptions {
     const release = () => {
+      heapGrowth(true);
       const last = this.cache.get(uri);
       if (last) this.released.set(uri, { uri, looked: last.looked, pipeline: last.result.pipeline });
       this.cache.delete(uri);
       this.bases.delete(uri);
     };
-    return { ...run.options, previous: this.bases.get(uri), release };
+    const previous = this.bases.get(uri);
+    if (!previous) heapGrowth(true);
+    return { ...run.options, previous, release };
   }
 
   get(document: TextDocument): Analysis {
