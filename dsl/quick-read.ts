@@ -6,6 +6,7 @@ import { composeOptions } from './compose-options';
 import { mayHaveAliases } from './recompose';
 import { lineEnd } from './reparse';
 import type { Steps } from './steps';
+import { DashItem } from './tree-skeleton';
 import { directKeySpans } from './yaml-nodes';
 
 /**
@@ -152,6 +153,8 @@ const newline = 10;
  * a few of these per stage, ~150 bytes each of heap that is never used (the nodes' lists: `trimItems`, dsl/build.ts).
  */
 const exact = <T>(items: T[]): T[] => items.slice();
+
+type SeqItem = CST.BlockSequence['items'][number];
 
 /** Blank and comment lines before a node: where they end, and what they give the node (see `ItemReader.gap`). */
 interface Gap {
@@ -443,12 +446,7 @@ class ItemReader {
    * its node, data and the tokens it starts with (those lines', the spaces before its `-`, the `-`, the spaces after
    * it). Returns where the next item starts.
    */
-  item(
-    lineStart: number,
-    indent: number,
-    regionEnd: number,
-    first: boolean,
-  ): { node: YAMLMap; data: Record<string, unknown>; start: CST.SourceToken[]; next: number } {
+  item(lineStart: number, indent: number, regionEnd: number, first: boolean): { node: YAMLMap; data: Record<string, unknown>; token: SeqItem; next: number } {
     const start: CST.SourceToken[] = [];
     // Blank lines and comments no deeper than the `-` before it are its first tokens (after an item that ended with a value
     // and its line, as every one read here does).
@@ -457,19 +455,23 @@ class ItemReader {
     const dash = lineStart + indent;
     if (this.spaces(lineStart) !== dash || this.text[dash] !== '-' || this.text[dash + 1] !== ' ') decline();
     const contentStart = this.spaces(dash + 1);
-    // The spaces are the same strings from item to item (`pad`; one space after the `-` is V8's one-character string).
-    if (!first && indent > 0) start.push({ type: 'space', offset: lineStart, indent: 0, source: (this.pad ??= this.text.slice(lineStart, dash)) });
-    start.push(
-      { type: 'seq-item-ind', offset: dash, indent, source: '-' },
-      { type: 'space', offset: dash + 1, indent: indent + 1, source: this.text.slice(dash + 1, contentStart) },
-    );
+    // Most items: `  - key…` right after the item before. Their first tokens are made when asked for (dsl/tree-skeleton.ts).
+    const plain = !before && !first && indent > 0 && contentStart === dash + 2;
+    if (!plain) {
+      // The spaces are the same strings from item to item (`pad`; one space after the `-` is V8's one-character string).
+      if (!first && indent > 0) start.push({ type: 'space', offset: lineStart, indent: 0, source: (this.pad ??= this.text.slice(lineStart, dash)) });
+      start.push(
+        { type: 'seq-item-ind', offset: dash, indent, source: '-' },
+        { type: 'space', offset: dash + 1, indent: indent + 1, source: this.text.slice(dash + 1, contentStart) },
+      );
+    }
     const read = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
     // The document keeps the mapping's place and the model its keys' spans; the entries are read again when asked for.
     const keys = directKeySpans(read.node, stageKeyNames) ?? decline();
     const node = lazyMap(read.node.range as [number, number, number], this.source, keys);
     if (before?.spaceBefore) node.spaceBefore = true;
     if (before?.comment) node.commentBefore = before.comment;
-    return { node, data: read.data, start: exact(start), next: node.range![2] };
+    return { node, data: read.data, token: plain ? new DashItem(lineStart, indent) : { start: exact(start) }, next: node.range![2] };
   }
 }
 
@@ -585,7 +587,7 @@ export function* quickRead(text: string): Steps<QuickRead | undefined> {
       if (item && (item.next === region.end || list.isItem(list.gapEnd(item.next)))) {
         nodes.push(item.node);
         items.push(item.data);
-        tokens.push({ start: item.start });
+        tokens.push(item.token);
         at = item.next;
       } else {
         const window = list.window(at, first);

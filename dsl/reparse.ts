@@ -1,5 +1,5 @@
 import { CST, Parser } from 'yaml';
-import { isPruned } from './tree-skeleton';
+import { DashItem, isPruned } from './tree-skeleton';
 
 /**
  * Incremental parsing: the concrete syntax tree (CST) of a new text from the tree of the text before
@@ -78,6 +78,11 @@ function shiftSource(tokens: readonly CST.SourceToken[] | undefined, delta: numb
 export function shiftItems(items: readonly CST.CollectionItem[], delta: number, from = 0): void {
   for (let i = from; i < items.length; i++) {
     const item = items[i]!;
+    // Its tokens are made from its place when asked for (dsl/tree-skeleton.ts).
+    if (item instanceof DashItem) {
+      item.lineStart += delta;
+      continue;
+    }
     shiftSource(item.start, delta);
     if (item.key) shiftToken(item.key, delta);
     shiftSource(item.sep, delta);

@@ -28,7 +28,8 @@ describe('a check in steps', () => {
     const doc = new Composer({ merge: true, uniqueKeys: true }).compose(oneRead).next().value as Document;
     const parsed = parse(text);
     // The tree kept has the stages pruned (dsl/tree-skeleton.ts): their insides are compared through the document.
-    expect(parsed.cst).toEqual(pruneTree(oneRead, text));
+    // Compared as JSON: most kept items make their first tokens when asked for (`DashItem`).
+    expect(JSON.parse(JSON.stringify(parsed.cst))).toEqual(pruneTree(oneRead, text));
     expect(parsed.doc.toString()).toBe(doc.toString());
     expect(parsed.data).toEqual(doc.toJS());
   });

@@ -2,6 +2,7 @@
 // stages' insides, which were most of a big file's heap; and the `-` a problem about a whole stage points at.
 import { describe, expect, it } from 'vitest';
 import { check, parse } from '../../../dsl';
+import { DashItem } from '../../../dsl/tree-skeleton';
 import { fakeHost } from './fake-host';
 
 /** Every syntax-tree token (an object with a type, an offset and its source text) reachable from a value. */
@@ -15,6 +16,8 @@ function reachableTokens(root: unknown): { type: string; offset: number }[] {
     seen.add(value);
     const t = value as { type?: unknown; offset?: unknown; source?: unknown };
     if (typeof t.type === 'string' && typeof t.offset === 'number' && typeof t.source === 'string') tokens.push({ type: t.type, offset: t.offset });
+    // An item that makes its first tokens from its place when asked for keeps what they say.
+    if (value instanceof DashItem) stack.push(value.start);
     for (const v of value instanceof Map ? value.values() : Object.values(value)) stack.push(v);
   }
   return tokens;
