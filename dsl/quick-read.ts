@@ -165,11 +165,15 @@ interface Gap {
 
 /** Reads the items of the stages list: nodes, data and each item's first tokens, from one line at a time. */
 class ItemReader {
-  /** `source`: where the items' unread entries are read again from. */
+  /**
+   * `source`: where the items' unread entries are read again from. `withData`: false for a stage read again, whose data
+   * the first read gave (and which read without a duplicate key then).
+   */
   constructor(
     private readonly text: string,
     private readonly resolve: Resolver,
     private readonly source: StageSource,
+    private readonly withData = true,
   ) {}
 
   private readonly keys = new Map<string, string>();
@@ -281,7 +285,7 @@ class ItemReader {
       } else {
         if (text[at] === ':') decline();
         (node as YAMLSeq).items.push(key.node);
-        (data as unknown[]).push(key.data);
+        if (this.withData) (data as unknown[]).push(key.data);
       }
       if (text[at] === ',') {
         at = this.spaces(at + 1);
@@ -308,9 +312,10 @@ class ItemReader {
   }
 
   private addPair(map: YAMLMap, data: Record<string, unknown>, key: Scalar, name: string, value: Node, valueData: unknown): void {
+    map.items.push(pairNode(key, value));
+    if (!this.withData) return;
     // Duplicates are the library's error to report; `__proto__` is set apart by its toJS.
     if (name === '__proto__' || Object.prototype.hasOwnProperty.call(data, name)) decline();
-    map.items.push(pairNode(key, value));
     data[name] = valueData;
   }
 
@@ -483,7 +488,7 @@ class StageText implements StageSource {
   ) {}
 
   mapAt(start: number, end: number): YAMLMap {
-    return new ItemReader(this.text, this.resolve, this).mapAt(start, end);
+    return new ItemReader(this.text, this.resolve, this, false).mapAt(start, end);
   }
 }
 
