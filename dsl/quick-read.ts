@@ -1,5 +1,5 @@
-import { Composer, Parser, Scalar, isMap, isScalar, isSeq, type CST, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import { stageKeyNames } from './model';
+import { Composer, Parser, isMap, isScalar, isSeq, type CST, type Scalar, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { stageKeyNames, type StageKey } from './model';
 import { lazyMap, mapNode, pairNode, readsStagesFrom, scalarNode, seqNode, type StageSource } from './quick-nodes';
 import { libraryItems, type WindowItems } from './quick-read-window';
 import { composeOptions } from './compose-options';
@@ -7,7 +7,7 @@ import { mayHaveAliases } from './recompose';
 import { lineEnd } from './reparse';
 import type { Steps } from './steps';
 import { DashItem } from './tree-skeleton';
-import { directKeySpans } from './yaml-nodes';
+import type { KeySpans } from './yaml-nodes';
 
 /**
  * A fast first read of a whole pipeline for the block-YAML subset pipelines are written in. The `yaml` library's
@@ -54,7 +54,9 @@ function resolverOf(doc: Document): Resolver {
     const tag = (plain && any.test(source) && tests.find((t) => t.test!.test(source))) || str;
     const resolve = tag.resolve as (value: string, onError: () => never, options: unknown) => unknown;
     const value = resolve(source, decline, options);
-    const node = isScalar(value) ? value : scalarNode(value);
+    // An object is the node itself (a tag that keeps the source: a float's digits). Not `isScalar`: in the bundle an
+    // import from the CommonJS `yaml` is a getter call, and this runs for every scalar of a big file.
+    const node = typeof value === 'object' && value !== null ? (value as Scalar) : scalarNode(value);
     node.source = source;
     if (tag.format !== undefined) node.format = tag.format;
     return node;
@@ -200,7 +202,7 @@ class ItemReader {
   private scalar(source: string, plain: boolean, range: [number, number, number]): Scalar {
     const node = this.resolve(source, plain);
     node.range = range;
-    node.type = plain ? Scalar.PLAIN : this.text[range[0]] === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+    node.type = plain ? 'PLAIN' : this.text[range[0]] === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
     return node;
   }
 
@@ -373,7 +375,7 @@ class ItemReader {
   }
 
   /** The block map of an item: its first key at `start` (column `column`), its other keys on the lines below. */
-  private itemMap(start: number, column: number, regionEnd: number): { node: YAMLMap; data: Record<string, unknown> } {
+  private itemMap(start: number, column: number, regionEnd: number, keys?: KeySpans<StageKey>): { node: YAMLMap; data: Record<string, unknown> } {
     const { text } = this;
     const node = mapNode();
     const data: Record<string, unknown> = {};
@@ -410,6 +412,9 @@ class ItemReader {
         if (line.comment !== undefined) value.comment = line.comment;
       }
       this.addPair(node, data, key.node, key.name, value, valueData);
+      const known = keys && stageKeyNames.get(key.name);
+      // As `directKeySpans` gives them (dsl/yaml-nodes.ts): no value read here is empty.
+      if (known) keys[known] = { key: { start: key.node.range![0], end: key.colon }, value: { start: value.range![0], end: value.range![1] } };
       if (at >= regionEnd) break;
       // The next line: another key of this map, maybe after blank lines and comments at its column (which go to that key),
       // or the end of the map (blank lines go on to what follows it; comments would stay in it: the library reads those).
@@ -470,9 +475,9 @@ class ItemReader {
         { type: 'space', offset: dash + 1, indent: indent + 1, source: this.text.slice(dash + 1, contentStart) },
       );
     }
-    const read = this.itemMap(contentStart, contentStart - lineStart, regionEnd);
     // The document keeps the mapping's place and the model its keys' spans; the entries are read again when asked for.
-    const keys = directKeySpans(read.node, stageKeyNames) ?? decline();
+    const keys: KeySpans<StageKey> = {};
+    const read = this.itemMap(contentStart, contentStart - lineStart, regionEnd, keys);
     const node = lazyMap(read.node.range as [number, number, number], this.source, keys);
     if (before?.spaceBefore) node.spaceBefore = true;
     if (before?.comment) node.commentBefore = before.comment;
