@@ -37,8 +37,22 @@ class Remembered {
   }
 }
 
-/** Per stage data object, for every StageMemo: a stage's object goes when its text changes. */
-const remembered = new WeakMap<object, Remembered>();
+/**
+ * Per stage data object, for every StageMemo: a stage's object goes when its text changes. Kept on the object itself
+ * under a symbol that is not enumerable, so the data reads as it did (its keys, JSON, a spread, an equality test): a
+ * weak map of a big file's 432,526 objects was ~0.5 s of its first check in the server (lookups, growing it, the
+ * collector's walks of it).
+ */
+const memoKey = Symbol('pipewright.memo');
+
+function rememberedOf(raw: object): Remembered | undefined {
+  return (raw as { [memoKey]?: Remembered })[memoKey];
+}
+
+function keepOn(raw: object, entry: Remembered): void {
+  if (memoKey in raw) (raw as { [memoKey]?: Remembered })[memoKey] = entry;
+  else Object.defineProperty(raw, memoKey, { value: entry, writable: true });
+}
 
 /** What else a stage's problems depended on: text (the pipeline's `env` as JSON, say), and the process environment by identity. */
 export interface MemoContext {
@@ -70,7 +84,7 @@ export class StageMemo {
    * same index, with the same label and context, moved to where the stage is now; undefined when not remembered.
    */
   recall(raw: object, stage: Stage, context: MemoContext): Problem[] | undefined {
-    const before = remembered.get(raw);
+    const before = rememberedOf(raw);
     if (!before?.isFor(stage)) return undefined;
     const [was, problems] = this.kind === 'schema' ? [before.schemaContext, before.schemaProblems] : [before.ownContext, before.ownProblems];
     if (!problems || was?.key !== context.key || was.hostEnv !== context.hostEnv) return undefined;
@@ -80,9 +94,9 @@ export class StageMemo {
   remember(raw: object, stage: Stage, context: MemoContext, problems: Problem[]): void {
     // Most stages have none: one shared empty list keeps a big file's memo small.
     const kept = problems.length === 0 ? none : inside(problems, stage) ? problems.map((p) => moved(p, -stage.span.start)) : undefined;
-    let entry = remembered.get(raw);
+    let entry = rememberedOf(raw);
     // Another place or label: what the other kind remembered was for the old one.
-    if (!entry?.isFor(stage)) remembered.set(raw, (entry = new Remembered(stage.index, stage.name, stage.named)));
+    if (!entry?.isFor(stage)) keepOn(raw, (entry = new Remembered(stage.index, stage.name, stage.named)));
     if (this.kind === 'schema') [entry.schemaContext, entry.schemaProblems] = [context, kept];
     else [entry.ownContext, entry.ownProblems] = [context, kept];
   }

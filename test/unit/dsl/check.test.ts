@@ -19,6 +19,29 @@ describe('check', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('leaves the data as the YAML gives it (what it remembers of each stage between versions does not show)', () => {
+    const text = 'stages:\n  - name: a\n    run: cat\n  - use: head\n    with: { n: 3 }\n';
+    const r = check(text, { host });
+    const again = check(text, { host });
+    expect(r.parsed.data).toEqual({
+      stages: [
+        { name: 'a', run: 'cat' },
+        { use: 'head', with: { n: 3 } },
+      ],
+    });
+    expect(r.parsed.data).toEqual(again.parsed.data);
+    const stages = (r.parsed.data as { stages: object[] }).stages;
+    expect(stages.map((s) => Object.keys(s))).toEqual([
+      ['name', 'run'],
+      ['use', 'with'],
+    ]);
+    expect(stages.map((s) => ({ ...s }))).toEqual([
+      { name: 'a', run: 'cat' },
+      { use: 'head', with: { n: 3 } },
+    ]);
+    expect(JSON.stringify(r.parsed.data)).toBe('{"stages":[{"name":"a","run":"cat"},{"use":"head","with":{"n":3}}]}');
+  });
+
   it('names unnamed stages after their built-in or program, uniquely', () => {
     const r = check(
       'stages:\n  - use: head\n  - run: grep -v x\n  - command: [/usr/bin/jq, .]\n  - run: grep y\n  - name: grep-2\n    run: cat\n  - run: "| weird"\n',
