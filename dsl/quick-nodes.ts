@@ -1,7 +1,7 @@
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node, type Schema } from 'yaml';
 import { composeOptions } from './compose-options';
-import type { Span } from './span';
-import { trimItems } from './yaml-nodes';
+import type { StageKey } from './model';
+import { trimItems, type KeySpans } from './yaml-nodes';
 
 /**
  * The `yaml` library's node classes for the quick first read (dsl/quick-read.ts), made without their constructors.
@@ -52,9 +52,6 @@ export interface StageSource {
   mapAt(start: number, end: number): YAMLMap;
 }
 
-/** Where each key of a stage is, as dsl/yaml-nodes.ts's `directKeySpans` gives them. */
-type KeySpans = Partial<Record<string, { key: Span; value: Span }>>;
-
 /**
  * A stage's mapping as the quick first read leaves it: its place in the text, not its entries. The `Pair`s and the nodes
  * in them are ~1,000 bytes of heap a stage, half of a big file's; most stages are never asked for them (the model and the
@@ -66,9 +63,9 @@ export class LazyMap {
   range: [number, number, number];
   #source: StageSource;
   #items: Pair[] | undefined;
-  #keys: KeySpans | undefined;
+  #keys: KeySpans<StageKey> | undefined;
 
-  constructor(range: [number, number, number], source: StageSource, keys: KeySpans) {
+  constructor(range: [number, number, number], source: StageSource, keys: KeySpans<StageKey>) {
     this.range = range;
     this.#source = source;
     this.#keys = keys;
@@ -98,14 +95,14 @@ export class LazyMap {
    * every stage, as Format Document's, leaves the heap as it was).
    */
   peek(): YAMLMap {
-    const map = this.#items ? mapNode() : this.#source.mapAt(this.range[0], this.range[1]);
-    if (this.#items) map.items = this.#items;
+    const items = this.#items;
+    const map = items ? Object.assign(mapNode(), { items }) : this.#source.mapAt(this.range[0], this.range[1]);
     // Its own properties: the range, and the blank line or comment before it.
     return Object.assign(map, this);
   }
 
   /** The spans of the stage's keys that the first read found, once (the model takes them over and moves them). */
-  takeKeys(): KeySpans | undefined {
+  takeKeys(): KeySpans<StageKey> | undefined {
     const keys = this.#keys;
     this.#keys = undefined;
     return keys;
@@ -121,7 +118,7 @@ export class LazyMap {
 }
 inFrontOf(LazyMap, YAMLMap, 'map', true);
 
-export const lazyMap = (range: [number, number, number], source: StageSource, keys: KeySpans): YAMLMap =>
+export const lazyMap = (range: [number, number, number], source: StageSource, keys: KeySpans<StageKey>): YAMLMap =>
   new LazyMap(range, source, keys) as unknown as YAMLMap;
 
 const sources = new WeakMap<Document, StageSource>();

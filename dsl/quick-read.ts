@@ -4,7 +4,7 @@ import { lazyMap, mapNode, pairNode, readsStagesFrom, scalarNode, seqNode, type 
 import { libraryItems, type WindowItems } from './quick-read-window';
 import { composeOptions } from './compose-options';
 import { mayHaveAliases } from './recompose';
-import { lineEnd } from './reparse';
+import { lineEnd, lineStart } from './reparse';
 import type { Steps } from './steps';
 import { DashItem } from './tree-skeleton';
 import type { KeySpans } from './yaml-nodes';
@@ -434,7 +434,7 @@ class ItemReader {
   /** The mapping of an item read before, at `start`–`end`, read again (`StageSource`). */
   mapAt(start: number, end: number): YAMLMap {
     try {
-      return this.itemMap(start, start - this.text.lastIndexOf('\n', start - 1) - 1, end).node;
+      return this.itemMap(start, start - lineStart(this.text, start), end).node;
     } catch (e) {
       if (!(e instanceof Decline)) throw e;
       throw new Error(`The stage at offset ${start} no longer reads as it did: its text changed without its node.`);

@@ -23,7 +23,8 @@ type Item = CST.BlockMap['items'][number] | CST.BlockSequence['items'][number];
 /** Context taken along on each side of the changed item, at most; beyond this a full parse is as cheap. */
 const maxContext = 16_384;
 
-const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
+/** The offset where the line holding `at` starts. */
+export const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
 
 /** The offset after the line at `at` (its line break included). */
 export function lineEnd(text: string, at: number): number {
